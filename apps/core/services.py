@@ -1,0 +1,66 @@
+"""Domain-free write helpers: the generic update, and notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from apps.core.models import Notification
+
+
+def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any]) -> tuple[models.Model, bool]:
+    """Set ``fields`` from ``data`` (keys absent from ``data`` are left alone), validate, save only what changed.
+
+    Returns the instance and whether anything changed. Many-to-many fields are set after the save.
+    """
+    changed: list[str] = []
+    m2m: dict[str, Any] = {}
+    m2m_names = {f.name for f in instance._meta.many_to_many}
+    for name in fields:
+        if name not in data:
+            continue
+        if name in m2m_names:
+            m2m[name] = data[name]
+            continue
+        if getattr(instance, name) != data[name]:
+            setattr(instance, name, data[name])
+            changed.append(name)
+    if changed:
+        instance.full_clean()
+        if any(f.name == "updated_at" for f in instance._meta.fields):
+            changed.append("updated_at")
+        instance.save(update_fields=changed)
+    for name, value in m2m.items():
+        related = getattr(instance, name)
+        before = set(related.values_list("pk", flat=True))
+        related.set(value)
+        if before != set(related.values_list("pk", flat=True)):
+            changed.append(name)
+    return instance, bool(changed)
+
+
+def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "") -> list[Notification]:
+    """Put a message into each recipient's notification centre (one row each, one query)."""
+    rows = [Notification(recipient=r, title=title[:200], body=body, url=url) for r in {r.pk: r for r in recipients}.values()]
+    return Notification.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: Any, notification: Notification) -> Notification:
+    """Mark one of the actor's own notifications read (someone else's is not theirs to mark)."""
+    if notification.recipient_id != actor.pk:
+        raise PermissionError("not the recipient")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def notification_mark_all_read(*, actor: Any) -> int:
+    """Mark all of the actor's unread notifications read; return how many changed."""
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now(), updated_at=timezone.now()
+    )

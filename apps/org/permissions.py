@@ -1,0 +1,29 @@
+"""What each built-in role may do in ``org`` and with what data scope.
+
+Every app has a ``permissions.py`` with ``BUILTIN_ROLE_PERMISSIONS`` (role code → permission codenames) and,
+where it differs from the role's default scope, ``BUILTIN_ROLE_SCOPES`` (role code → data scope for this app).
+``org.roles.sync_builtin_roles`` gathers them all after every migrate.
+"""
+
+from apps.core.scoping import DataScope
+from apps.org.choices import BuiltinRole
+
+_VIEW = ["org.view_department", "org.view_employee"]
+_MANAGE = [
+    "org.add_department", "org.change_department", "org.delete_department",
+    "org.add_employee", "org.change_employee", "org.handover_employee",
+    "org.view_role", "org.add_role", "org.change_role", "org.delete_role",
+]
+
+BUILTIN_ROLE_PERMISSIONS = {
+    BuiltinRole.STAFF: _VIEW,
+    BuiltinRole.DEPARTMENT_MANAGER: _VIEW,
+    BuiltinRole.SENIOR_MANAGEMENT: _VIEW,
+    BuiltinRole.LEADERSHIP_GROUP: _VIEW,
+    BuiltinRole.SYSTEM_ADMIN: _VIEW + _MANAGE,
+}
+
+# Staff see their own records elsewhere, but the colleagues of their own department here.
+BUILTIN_ROLE_SCOPES = {
+    BuiltinRole.STAFF: DataScope.UNIT,
+}

@@ -1,0 +1,57 @@
+"""Reads of the organisation, always from what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from apps.org.models import Department, Employee, Role
+
+
+def department_list(*, user: Any) -> QuerySet[Department]:
+    return Department.objects.visible_to(user).select_related("manager", "parent")
+
+
+def employee_list(*, user: Any, department: Department | None = None, include_sub: bool = True,
+                  active: bool | None = True) -> QuerySet[Employee]:
+    """Employees the user may see; optionally within one department (and its sub-departments)."""
+    qs = Employee.objects.visible_to(user).select_related("user", "department").prefetch_related("roles")
+    if department is not None:
+        qs = qs.filter(department__path__startswith=department.path) if include_sub else qs.filter(department=department)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs
+
+
+@dataclass
+class OrgNode:
+    department: Department
+    headcount: int
+    children: list[OrgNode] = field(default_factory=list)
+
+    @property
+    def total_headcount(self) -> int:
+        return self.headcount + sum(child.total_headcount for child in self.children)
+
+
+def org_chart(*, user: Any) -> list[OrgNode]:
+    """Return the visible part of the department tree with head-counts of staff in service (one query)."""
+    departments = list(
+        department_list(user=user).annotate(
+            headcount=Count("employees", filter=Q(employees__is_active=True))
+        ).order_by("path", "order")
+    )
+    nodes = {d.pk: OrgNode(d, d.headcount) for d in departments}  # type: ignore[attr-defined]
+    roots: list[OrgNode] = []
+    for d in sorted(departments, key=lambda d: (d.depth, d.order, d.name)):
+        parent = nodes.get(d.parent_id) if d.parent_id else None
+        (parent.children if parent else roots).append(nodes[d.pk])
+    return roots
+
+
+def role_list(*, user: Any) -> QuerySet[Role]:
+    if not user.has_perm("org.view_role"):
+        return Role.objects.none()
+    return Role.objects.prefetch_related("grants").annotate(member_count=Count("employees"))

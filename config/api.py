@@ -1,0 +1,7 @@
+"""The API router: assembly only. Each app lists its viewsets in ``<app>/api/urls.py``."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.org.api.urls")),
+]
