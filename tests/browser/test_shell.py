@@ -1,0 +1,64 @@
+"""The shell as a person meets it: ceo logs in, sees Chinese, switches to English and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page: Any, base_url: str, username: str, password: str = "demo12345") -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_ceo_logs_in_to_chinese_shell_and_switches_language(live_server: Any, page: Any) -> None:
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    login(page, live_server.url, "ceo")
+    page.wait_for_url(f"{live_server.url}/")
+    nav = page.locator("nav")
+    assert nav.get_by_text("市场开发").first.is_visible()
+    assert nav.get_by_text("客户服务").first.is_visible()
+    assert "我的工作台" in page.content()
+    screenshot(page, "workbench-zh")
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("switch-language").click()
+    page.wait_for_load_state()
+    assert nav.get_by_text("Market development").first.is_visible()
+    assert "市场开发" not in nav.inner_text()
+    screenshot(page, "workbench-en")
+
+    # The choice is remembered on the user: a new page load stays in English.
+    page.goto(f"{live_server.url}/org/")
+    assert page.locator("nav").get_by_text("Market development").first.is_visible()
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("switch-language").click()
+    page.wait_for_load_state()
+    assert page.locator("nav").get_by_text("市场开发").first.is_visible()
+
+
+def test_org_chart_shows_the_demo_tree(live_server: Any, page: Any) -> None:
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    login(page, live_server.url, "ceo")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/org/")
+    body = page.content()
+    for name in ("华信智能科技有限公司", "销售一组（华东）", "销售二组（华南）", "客户服务部"):
+        assert name in body
+    screenshot(page, "org-chart")
+
+
+def test_wrong_password_shows_a_clear_message(live_server: Any, page: Any) -> None:
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    login(page, live_server.url, "ceo", "wrong-password")
+    assert "/accounts/login/" in page.url
+    assert page.locator(".alert-danger, .errorlist").first.is_visible()

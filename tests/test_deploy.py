@@ -1,0 +1,30 @@
+"""Production settings are safe by default: `check --deploy` passes with only the required variables set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", **extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_check_deploy_passes_under_production_settings() -> None:
+    result = _run_check({"SECRET_KEY": "k" * 20 + "-Zq8!x2@Lm4#Rt7$Wp9^Yb3&Hn6*Jc5", "ALLOWED_HOSTS": "crm.example.cn"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = _run_check({"ALLOWED_HOSTS": "crm.example.cn"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
