@@ -23,7 +23,7 @@ messages: $(STAMP)
 	$(PY) scripts/compile_messages.py
 
 setup: $(STAMP) assets messages
-	mkdir -p var
+	mkdir -p var/staticfiles
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

@@ -1,11 +1,20 @@
-"""What every API view builds on: pagination with ``page``/``page_size`` and the scoped viewset (enforcement point 2)."""
+"""What every API view builds on: pagination with ``page``/``page_size``, the scoped viewset (enforcement point 2),
+and writes that go through services.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from rest_framework import pagination, permissions
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from rest_framework import pagination, permissions, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import PrimaryKeyRelatedField, Serializer
+from rest_framework.settings import api_settings
 
 from apps.core.scoping import permission_name
 
@@ -22,6 +31,27 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 200
 
 
+def drf_validation_error(exc: DjangoValidationError) -> ValidationError:
+    """Turn a service's Django ``ValidationError`` into DRF's, keeping the field names (a 400, not a 500)."""
+    if hasattr(exc, "error_dict"):
+        detail: Any = {
+            (api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name): [str(m) for m in messages]
+            for name, messages in exc.message_dict.items()
+        }
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: [str(m) for m in exc.messages]}
+    return ValidationError(detail)
+
+
+class ServiceErrorsMixin:
+    """Answer a service's ``django.core.exceptions.ValidationError`` with 400 and its messages."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DjangoValidationError):
+            exc = drf_validation_error(exc)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
 class ScopedModelPermission(permissions.BasePermission):
     """The user needs ``<app>.<action>_<model>`` for the request's method."""
 
@@ -32,7 +62,7 @@ class ScopedModelPermission(permissions.BasePermission):
         return request.user.has_perm(permission_name(model, METHOD_ACTIONS.get(request.method, "view")))
 
 
-class ScopedViewSetMixin:
+class ScopedViewSetMixin(ServiceErrorsMixin):
     """Restrict ``queryset`` to the requester's scope for the method's action; out of scope answers 404."""
 
     permission_classes = [permissions.IsAuthenticated, ScopedModelPermission]
@@ -42,3 +72,48 @@ class ScopedViewSetMixin:
         qs = super().get_queryset()  # type: ignore[misc]
         action = METHOD_ACTIONS.get(self.request.method, "view")  # type: ignore[attr-defined]
         return qs.visible_to(self.request.user, action)  # type: ignore[attr-defined]
+
+
+class ServiceWriteMixin:
+    """Create and update through services: validate with ``write_serializer_class`` (or
+    ``update_serializer_class``), call ``service_create`` / ``service_update``, answer with ``serializer_class``.
+
+    Serializers never save; the service checks the actor, validates again and keeps history.
+    """
+
+    write_serializer_class: type[Serializer]
+    update_serializer_class: type[Serializer] | None = None
+
+    def service_create(self, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def service_update(self, instance: Model, data: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def _validated(self, serializer_class: type[Serializer], request: Request, partial: bool = False) -> dict:
+        serializer = serializer_class(data=request.data, partial=partial,
+                                      context=self.get_serializer_context())  # type: ignore[attr-defined]
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def _answer(self, instance: Model, code: int) -> Response:
+        return Response(self.get_serializer(instance).data, status=code)  # type: ignore[attr-defined]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._validated(self.write_serializer_class, request)
+        return self._answer(self.service_create(data), status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()  # type: ignore[attr-defined]
+        serializer_class = self.update_serializer_class or self.write_serializer_class
+        data = self._validated(serializer_class, request, partial=True)
+        return self._answer(self.service_update(instance, data), status.HTTP_200_OK)
+
+
+class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
+    """A related id the requester may not see is refused exactly like one that does not exist."""
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.visible_to(getattr(request, "user", None))

@@ -43,6 +43,12 @@ class ScopeMatrixTests:
     """Subclass and set: ``model``, ``make(persona) -> record``, ``list_url``, ``detail_url(record)``,
     ``api_list_url``, ``api_detail_url(record)``, ``label(record) -> str`` (text the list page shows)."""
 
+    __test__ = False  # the base itself is not a test; each subclass is
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.__test__ = True
+
     model: ClassVar[Any]
     list_url: ClassVar[str] = ""
     api_list_url: ClassVar[str] = ""

@@ -58,13 +58,18 @@ def department_create(*, actor: Any, **data: Any) -> Department:
 
 
 @transaction.atomic
-def department_update(*, actor: Any, department: Department, data: dict[str, Any]) -> Department:
+def department_update(
+    *, actor: Any, department: Department, data: dict[str, Any], reason: str = ""
+) -> Department:
     """Change a department; moving it under itself or its own subtree is refused and changes nothing."""
-    _require(actor, "org.change_department")
+    if not can(actor, "change", department):
+        raise PermissionDenied
     new_parent = data.get("parent", department.parent)
     if new_parent is not None and (new_parent.pk == department.pk or new_parent.path.startswith(department.path)):
         raise ValidationError({"parent": DEPARTMENT_UNDER_ITSELF})
     department._history_user = actor  # type: ignore[attr-defined]
+    if reason:
+        department._change_reason = reason  # type: ignore[attr-defined]
     model_update(instance=department, fields=DEPARTMENT_FIELDS, data=data)
     _set_paths(department)
     return department
@@ -166,7 +171,7 @@ def employee_offboard(*, actor: Any, employee: Employee, successor: Employee, le
         if rows:
             moved[str(model._meta.verbose_name_plural)] = len(rows)
     for department in Department.objects.filter(manager=employee.user):
-        department_update(actor=actor, department=department, data={"manager": successor.user})
+        department_update(actor=actor, department=department, data={"manager": successor.user}, reason=reason)
         moved[str(Department._meta.verbose_name_plural)] = moved.get(str(Department._meta.verbose_name_plural), 0) + 1
     employee.is_active = False
     employee.left_on = left_on or dt.date.today()

@@ -1,0 +1,33 @@
+"""The layering of DESIGN.md and STYLE.md 2.3, kept by the import-linter contracts in ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _contracts() -> list[dict]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return config["tool"]["importlinter"]["contracts"]
+
+
+def _lint_imports() -> subprocess.CompletedProcess[str]:
+    executable = Path(sys.executable).parent / "lint-imports"
+    return subprocess.run([str(executable), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          check=False)
+
+
+class LayeringTests:
+    def test_the_contracts_cover_the_app_order_and_the_in_app_stack(self) -> None:
+        names = [c["name"] for c in _contracts()]
+        assert len(names) >= 2, names
+
+    def test_every_import_linter_contract_is_kept(self) -> None:
+        result = _lint_imports()
+        report = result.stdout + result.stderr
+        assert result.returncode == 0, report
+        assert f"Contracts: {len(_contracts())} kept, 0 broken." in report, report
