@@ -16,14 +16,15 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 
 class DataScope(models.TextChoices):
     # Ordered from narrowest to widest; a user's effective scope is the widest across their roles.
-    OWN = "own", "仅本人"
-    UNIT = "unit", "本部门"
-    UNIT_TREE = "unit_tree", "本部门及下级部门"
-    ALL = "all", "全部"
+    OWN = "own", _("Own records only")
+    UNIT = "unit", _("Own department")
+    UNIT_TREE = "unit_tree", _("Own department and sub-departments")
+    ALL = "all", _("All")
 
 
 SCOPE_RANK = {DataScope.OWN: 0, DataScope.UNIT: 1, DataScope.UNIT_TREE: 2, DataScope.ALL: 3}
@@ -77,10 +78,8 @@ def user_scope(user: Any) -> UserScope:
     """Return the user's resolved scope, cached on the user object for the rest of the request."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        if _resolver is None or not getattr(user, "is_authenticated", False):
-            cached = UserScope()
-        else:
-            cached = _resolver(user)
+        anonymous = _resolver is None or not getattr(user, "is_authenticated", False)
+        cached = UserScope() if anonymous else _resolver(user)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -44,7 +44,8 @@ def model_update(*, instance: models.Model, fields: list[str], data: dict[str, A
 
 def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "") -> list[Notification]:
     """Put a message into each recipient's notification centre (one row each, one query)."""
-    rows = [Notification(recipient=r, title=title[:200], body=body, url=url) for r in {r.pk: r for r in recipients}.values()]
+    distinct = {r.pk: r for r in recipients}.values()
+    rows = [Notification(recipient=r, title=title[:200], body=body, url=url) for r in distinct]
     return Notification.objects.bulk_create(rows)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +20,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from apps.core import selectors, services
 from apps.core.scoping import permission_name
-from apps.core.workbench import workbench_items
+from apps.core.workbench import WorkbenchItem, workbench_items
+
+NOTIFICATIONS_PER_PAGE = 20
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -94,46 +99,71 @@ class ScopedDetailView(ScopedViewMixin, DetailView):
 
 
 class WorkbenchView(LoginRequiredMixin, TemplateView):
-    """我的工作台: what is due for the user, filled by the domain apps' providers."""
+    """我的工作台: greet the user, show the areas, what is due (grouped by area) and the latest notifications."""
 
     template_name = "core/workbench.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["items"] = workbench_items(self.request.user)
+        items = workbench_items(self.request.user)
+        context["items"] = items
+        context["item_groups"] = group_by_area(items)
         context["latest_notifications"] = selectors.notification_list(user=self.request.user)[:5]
         return context
 
 
-def notification_list_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect(f"/accounts/login/?next={request.path}")
-    unread_only = request.GET.get("unread") == "1"
-    from django.core.paginator import Paginator
+def group_by_area(items: list[WorkbenchItem]) -> list[tuple[str, list[WorkbenchItem]]]:
+    """Group due items by their area, keeping the order in which the areas first appear."""
+    groups: dict[str, list[WorkbenchItem]] = {}
+    for item in items:
+        groups.setdefault(str(item.area), []).append(item)
+    return list(groups.items())
 
-    page = Paginator(selectors.notification_list(user=request.user, unread_only=unread_only), 20).get_page(
-        request.GET.get("page")
-    )
+
+@login_required
+def notification_list_view(request: HttpRequest) -> HttpResponse:
+    """The notification centre: the user's own notifications, newest first, optionally only the unread."""
+    unread_only = request.GET.get("unread") == "1"
+    notifications = selectors.notification_list(user=request.user, unread_only=unread_only)
+    page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "core/notification_list.html", {"page_obj": page, "unread_only": unread_only})
 
 
+@login_required
 @require_POST
 def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark one notification read, then follow its link (only a link inside this site)."""
-    if not request.user.is_authenticated:
-        return redirect("login")
+    """Mark one notification read, then follow its link (only a link inside this site) unless asked to stay."""
     notification = selectors.notification_get(user=request.user, pk=pk)
     services.notification_mark_read(actor=request.user, notification=notification)
     target = notification.url
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if request.POST.get("stay") or not target:
+        return redirect(_back_to_list(request))
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect("core:notification_list")
 
 
+@login_required
 @require_POST
 def notification_read_all_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("login")
+    """Mark all of the user's notifications read."""
     count = services.notification_mark_all_read(actor=request.user)
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
-    return redirect("core:notification_list")
+    return redirect(_back_to_list(request))
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    """The notification list page the user came from (its filter and page), or the plain list."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("core:notification_list")
+
+
+def add_service_errors(form: Any, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: per field where the form has that field, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db.models import Count, Q, QuerySet
 
 from apps.org.models import Department, Employee, Role
@@ -19,7 +20,8 @@ def employee_list(*, user: Any, department: Department | None = None, include_su
     """Employees the user may see; optionally within one department (and its sub-departments)."""
     qs = Employee.objects.visible_to(user).select_related("user", "department").prefetch_related("roles")
     if department is not None:
-        qs = qs.filter(department__path__startswith=department.path) if include_sub else qs.filter(department=department)
+        within = {"department__path__startswith": department.path} if include_sub else {"department": department}
+        qs = qs.filter(**within)
     if active is not None:
         qs = qs.filter(is_active=active)
     return qs
@@ -49,6 +51,29 @@ def org_chart(*, user: Any) -> list[OrgNode]:
         parent = nodes.get(d.parent_id) if d.parent_id else None
         (parent.children if parent else roots).append(nodes[d.pk])
     return roots
+
+
+def employee_owned_records(*, employee: Employee) -> dict[str, int]:
+    """What a handover of ``employee`` would move: record counts per kind of owned record, and managed departments."""
+    counts: dict[str, int] = {}
+    for model in owned_models():
+        count = model._default_manager.filter(**{model.scope_fields.owner: employee.user}).count()
+        if count:
+            counts[str(model._meta.verbose_name_plural)] = count
+    managed = Department.objects.filter(manager=employee.user).count()
+    if managed:
+        counts[str(Department._meta.verbose_name_plural)] = managed
+    return counts
+
+
+def owned_models() -> list[Any]:
+    """Every model whose records a user owns directly (``scope_fields.owner`` is a plain field of the model)."""
+    owned = []
+    for model in django_apps.get_models():
+        fields = getattr(model, "scope_fields", None)
+        if fields and fields.owner and "__" not in fields.owner and model is not Employee:
+            owned.append(model)
+    return owned
 
 
 def role_list(*, user: Any) -> QuerySet[Role]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.scoping import can, clear_scope_cache
 from apps.core.services import model_update
 from apps.org.models import Department, Employee, Role, User
+from apps.org.selectors import owned_models
 
 DEPARTMENT_UNDER_ITSELF = gettext_lazy("A department cannot be moved under itself or one of its own sub-departments.")
 DEPARTMENT_HAS_MEMBERS = gettext_lazy("This department still has employees or sub-departments; move them first.")
@@ -120,9 +120,12 @@ def employee_update(*, actor: Any, employee: Employee, data: dict[str, Any]) -> 
         raise ValidationError({"department": EMPLOYEE_NEEDS_DEPARTMENT})
     employee._history_user = actor  # type: ignore[attr-defined]
     model_update(instance=employee, fields=EMPLOYEE_FIELDS + ["roles"], data=data)
-    if "name" in data and data["name"] != employee.user.name:
-        employee.user.name = data["name"]
-        employee.user.save(update_fields=["name"])
+    # The login carries the name and email too; keep them in step with the employee record.
+    user_changes = {k: data[k] for k in ("name", "email") if k in data and data[k] != getattr(employee.user, k)}
+    if user_changes:
+        for key, value in user_changes.items():
+            setattr(employee.user, key, value)
+        employee.user.save(update_fields=list(user_changes))
     clear_scope_cache(employee.user)
     return employee
 
@@ -134,18 +137,10 @@ def user_set_language(*, actor: Any, language: str) -> None:
     actor.save(update_fields=["language"])
 
 
-def _owned_models() -> list[Any]:
-    """Every model whose records are owned by a user directly (``scope_fields.owner`` is a plain field)."""
-    owned = []
-    for model in django_apps.get_models():
-        fields = getattr(model, "scope_fields", None)
-        if fields and fields.owner and "__" not in fields.owner and model is not Employee:
-            owned.append(model)
-    return owned
-
-
 @transaction.atomic
-def employee_offboard(*, actor: Any, employee: Employee, successor: Employee, left_on: dt.date | None = None) -> dict[str, int]:
+def employee_offboard(
+    *, actor: Any, employee: Employee, successor: Employee, left_on: dt.date | None = None
+) -> dict[str, int]:
     """离职交接: hand everything the leaving employee owns to ``successor`` and mark them out of service.
 
     All or nothing, in one transaction; each moved record keeps a history row saying why it moved.
@@ -158,7 +153,7 @@ def employee_offboard(*, actor: Any, employee: Employee, successor: Employee, le
         raise ValidationError({"successor": HANDOVER_TO_INACTIVE})
     reason = _("Handover: %(old)s left, records go to %(new)s") % {"old": employee, "new": successor}
     moved: dict[str, int] = {}
-    for model in _owned_models():
+    for model in owned_models():
         owner_field = model.scope_fields.owner
         rows = list(model._default_manager.filter(**{owner_field: employee.user}))
         for row in rows:

@@ -1,12 +1,72 @@
+"""Template tags of the page shell: the policy's areas, the history panel, query strings, sort links."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django import template
+from django import forms, template
+from django.apps import apps as django_apps
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_entries
 
 register = template.Library()
+
+
+@dataclass(frozen=True)
+class Area:
+    """One area of the policy in the navigation; it lights up once its app serves ``url_name``."""
+
+    key: str
+    label: Any
+    icon: str
+    url_name: str
+    description: Any
+    permission: str = ""
+
+
+# The areas of the policy (市场开发, 销售, 客户服务, 绩效考核, 制度, 报表) and the organisation, in menu order.
+AREAS = (
+    Area("marketing", _("Market development"), "bi-megaphone", "marketing:index",
+         _("Market research, plans, campaigns, leads and visits")),
+    Area("sales", _("Sales"), "bi-graph-up-arrow", "sales:index",
+         _("Targets, opportunities, contracts and payments")),
+    Area("service", _("Customer service"), "bi-headset", "service:index",
+         _("Tickets, complaints, feedback and customer care")),
+    Area("performance", _("Performance"), "bi-award", "performance:index",
+         _("KPIs, assessment cycles, rewards and penalties")),
+    Area("policy", _("Policy"), "bi-journal-text", "policy:in_force",
+         _("The sales management policy in force, article by article")),
+    Area("reports", _("Reports"), "bi-bar-chart-line", "reports:index",
+         _("Dashboards and periodic department reports")),
+    Area("org", _("Organisation"), "bi-diagram-3", "org:department_list",
+         _("Departments, employees and roles"), "org.view_department"),
+)
+
+
+def _area_url(area: Area) -> str:
+    try:
+        return reverse(area.url_name)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag(takes_context=True)
+def shell_areas(context: Any) -> list[dict[str, Any]]:
+    """Return the areas the user may use: each with its URL ("" while it is still coming) and whether it is current."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    user = context.get("user")
+    areas = []
+    for area in AREAS:
+        if area.permission and not (user and user.has_perm(area.permission)):
+            continue
+        url = _area_url(area)
+        active = bool(url) and url != "/" and path.startswith(url)
+        areas.append({"area": area, "url": url, "active": active})
+    return areas
 
 
 @register.inclusion_tag("components/history_panel.html")
@@ -26,3 +86,51 @@ def query_string(context: Any, **changes: Any) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("components/sort_header.html", takes_context=True)
+def sort_header(context: Any, field: str, label: Any) -> dict[str, Any]:
+    """A sortable column header: click sorts ascending, again descending; keeps the other filters, resets the page."""
+    current = context.get("sort", "")
+    ascending = current == field
+    descending = current == f"-{field}"
+    params = context["request"].GET.copy()
+    params["sort"] = f"-{field}" if ascending else field
+    params.pop("page", None)
+    return {
+        "label": label,
+        "href": f"?{params.urlencode()}",
+        "ascending": ascending,
+        "descending": descending,
+    }
+
+
+@register.filter
+def bs_widget(field: Any) -> str:
+    """Render a bound field's widget with Bootstrap classes (and ``is-invalid`` when it has errors)."""
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    existing = widget.attrs.get("class", "")
+    return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.filter
+def is_marked_required(field: Any) -> bool:
+    """Whether a field shows the * mark: required by the form or by the service behind it (``marked_required``)."""
+    return bool(field.field.required or field.name in getattr(field.form, "marked_required", ()))
+
+
+@register.filter
+def app_name(app_label: str) -> str:
+    """The human name of an installed app (for per-app data scopes), or the label itself."""
+    try:
+        return str(django_apps.get_app_config(app_label).verbose_name)
+    except LookupError:
+        return app_label
