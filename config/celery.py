@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
@@ -14,4 +15,7 @@ app.autodiscover_tasks()
 
 # Later issues add their periodic jobs here (public-pool recycling, service deadlines, survey dispatch…);
 # `manage.py run_due_jobs` runs the same list once in the embedded default.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Art. 15: a new policy version takes effect on its date; the old one is then marked superseded.
+    "policy-supersede-due": {"task": "policy.supersede_due_versions", "schedule": crontab(hour=0, minute=5)},
+}

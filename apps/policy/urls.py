@@ -1,6 +1,12 @@
 from django.urls import path
+
+from apps.policy import views
+
 app_name = "policy"
 
-from django.views.generic import TemplateView
-
-urlpatterns = [path("", TemplateView.as_view(template_name="policy/placeholder.html"), name="in_force")]
+urlpatterns = [
+    path("", views.PolicyInForceView.as_view(), name="in_force"),
+    path("rules/", views.RulesInForceView.as_view(), name="rules"),
+    path("versions/", views.VersionListView.as_view(), name="version_list"),
+    path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),
+]

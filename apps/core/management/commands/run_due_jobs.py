@@ -17,6 +17,7 @@ class Command(BaseCommand):
     help = "Run the periodic jobs of the beat schedule once, in this process."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        app.loader.import_default_modules()  # autodiscovery is lazy; load every app's tasks now
         schedule = app.conf.beat_schedule or {}
         for name, entry in schedule.items():
             task = app.tasks[entry["task"]]

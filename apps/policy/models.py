@@ -1,0 +1,172 @@
+"""The policy as a versioned document (arts. 14, 15): its versions, their articles and their tunable rules."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import TimeStampedModel
+from apps.policy.choices import PolicyVersionStatus
+from apps.policy.rules import default_rules_json, validate_rules
+
+REVIEW_BEFORE_EFFECTIVE = _("The next review must come after the date the version takes effect.")
+PUBLISHED_WITHOUT_DATE = _("A version that is or was in force needs the date it takes effect.")
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """Write 1–99 the way Chinese documents number chapters and articles: 十五, 二十一."""
+    tens, ones = divmod(n, 10)
+    if not 0 < n < 100:
+        return str(n)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
+
+
+def _chinese_active() -> bool:
+    return (translation.get_language() or settings.LANGUAGE_CODE).startswith("zh")
+
+
+class Policy(TimeStampedModel):
+    """A company policy (制度), e.g. 公司市场开发及销售管理制度. Its content lives in its versions."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("policy name"), max_length=100)
+    name_en = models.CharField(_("policy name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.name if _chinese_active() or not self.name_en else self.name_en
+
+
+class PolicyVersion(TimeStampedModel):
+    """One version of a policy: its articles and rules, and when it is in force.
+
+    A draft may change; once put in force it is fixed, and it stays the version in force from
+    ``effective_from`` until a later version takes effect (then it is superseded).
+    """
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="versions")
+    label = models.CharField(_("version"), max_length=20)
+    status = models.CharField(_("status"), max_length=20, choices=PolicyVersionStatus.choices,
+                              default=PolicyVersionStatus.DRAFT)
+    based_on = models.ForeignKey("self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.CharField(_("decided by"), max_length=100, blank=True)
+    decision_note = models.TextField(_("decision"), blank=True)
+    next_review_on = models.DateField(_("next review on"), null=True, blank=True)
+    rules = models.JSONField(_("rules"), default=default_rules_json, validators=[validate_rules])
+    # The rules are left out of the field-by-field history: they change only in drafts, and each change
+    # is recorded as a change reason in plain words instead of a JSON dump.
+    history = HistoricalRecords(excluded_fields=["rules"])
+
+    class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        ordering = ["policy_id", F("effective_from").desc(nulls_first=True), "-id"]
+        permissions = [("publish_policyversion", _("Can put a policy version in force"))]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "label"], name="policy_version_unique_label"),
+            models.CheckConstraint(
+                condition=Q(status=PolicyVersionStatus.DRAFT) | Q(effective_from__isnull=False),
+                name="policy_version_published_has_date",
+                violation_error_message=PUBLISHED_WITHOUT_DATE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.label}"
+
+    def clean(self) -> None:
+        if self.effective_from and self.next_review_on and self.next_review_on <= self.effective_from:
+            raise ValidationError({"next_review_on": REVIEW_BEFORE_EFFECTIVE})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == PolicyVersionStatus.DRAFT
+
+
+class Article(models.Model):
+    """One article (条) of a policy version, in the Chinese original and an English rendering."""
+
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE,
+                                related_name="articles")
+    chapter_number = models.PositiveSmallIntegerField(_("chapter"))
+    chapter_title_zh = models.CharField(_("chapter title (Chinese)"), max_length=100)
+    chapter_title_en = models.CharField(_("chapter title (English)"), max_length=100, blank=True)
+    number = models.PositiveSmallIntegerField(_("article"))
+    title_zh = models.CharField(_("title (Chinese)"), max_length=100)
+    title_en = models.CharField(_("title (English)"), max_length=100, blank=True)
+    text_zh = models.TextField(_("text (Chinese original)"))
+    text_en = models.TextField(_("text (English rendering)"), blank=True)
+    order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["version_id", "order", "number"]
+        constraints = [models.UniqueConstraint(fields=["version", "number"], name="policy_article_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.label_zh} {self.title_zh}"
+
+    @property
+    def label_zh(self) -> str:
+        return f"第{chinese_number(self.number)}条"
+
+    @property
+    def chapter_label_zh(self) -> str:
+        return f"第{chinese_number(self.chapter_number)}章"
+
+    @property
+    def label(self) -> str:
+        """第十五条 in Chinese, "Article 15" in English."""
+        return self.label_zh if _chinese_active() else gettext("Article %(number)s") % {"number": self.number}
+
+    @property
+    def chapter_label(self) -> str:
+        if _chinese_active():
+            return self.chapter_label_zh
+        return gettext("Chapter %(number)s") % {"number": self.chapter_number}
+
+    # The article texts are data in two languages, not gettext strings: pick the one of the interface
+    # language, falling back to the Chinese original where there is no English.
+    @property
+    def title(self) -> str:
+        return self.title_zh if _chinese_active() or not self.title_en else self.title_en
+
+    @property
+    def text(self) -> str:
+        return self.text_zh if _chinese_active() or not self.text_en else self.text_en
+
+    @property
+    def alternate_title(self) -> str:
+        return self.title_en if _chinese_active() else self.title_zh
+
+    @property
+    def alternate_text(self) -> str:
+        """The text in the other language (shown on demand)."""
+        return self.text_en if _chinese_active() else self.text_zh
+
+    @property
+    def chapter_title(self) -> str:
+        return self.chapter_title_zh if _chinese_active() or not self.chapter_title_en else self.chapter_title_en

@@ -1,0 +1,21 @@
+"""What each built-in role may do with the policy (see ``apps/org/permissions.py`` for the format).
+
+Everyone may read the policy in force; only the leadership group (art. 14) and the system administrator may
+draft versions, change their rules and put them in force.
+"""
+
+from apps.org.choices import BuiltinRole
+
+_VIEW = ["policy.view_policy", "policy.view_policyversion", "policy.view_article"]
+_MANAGE = [
+    "policy.add_policyversion", "policy.change_policyversion", "policy.publish_policyversion",
+    "policy.add_article", "policy.change_article", "policy.delete_article",
+]
+
+BUILTIN_ROLE_PERMISSIONS = {
+    BuiltinRole.STAFF: _VIEW,
+    BuiltinRole.DEPARTMENT_MANAGER: _VIEW,
+    BuiltinRole.SENIOR_MANAGEMENT: _VIEW,
+    BuiltinRole.LEADERSHIP_GROUP: _VIEW + _MANAGE,
+    BuiltinRole.SYSTEM_ADMIN: _VIEW + _MANAGE,
+}

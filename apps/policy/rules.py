@@ -1,0 +1,533 @@
+"""The tunable rules of a policy version, as validated structured data.
+
+The policy leaves some numbers to the company (KPI weights and grade bands, service deadlines, contact cadence,
+public-pool recycling, approval thresholds, evaluation frequencies). Each policy version stores them as JSON;
+``parse_rules`` turns that JSON into frozen dataclasses and reports *every* problem at once, and
+``Rules.to_json`` turns them back. Anything the JSON leaves out is taken from a base (the defaults below).
+The rest of the system reads the rules in force through ``apps.policy.selectors.rules_in_force``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from apps.policy.choices import (
+    CustomerLevel,
+    EvaluationKind,
+    Frequency,
+    Grade,
+    KpiItem,
+    TicketPriority,
+    TicketType,
+)
+
+SCHEMA_VERSION = 1
+
+NOT_A_MAPPING = _("%(rule)s must be a set of named values.")
+UNKNOWN_KEY = _("%(rule)s: “%(key)s” is not a known rule.")
+UNSUPPORTED_SCHEMA = _("These rules are written in format %(value)s, which this system cannot read.")
+NOT_A_WHOLE_NUMBER = _("%(rule)s must be a whole number; it is “%(value)s”.")
+NOT_A_NUMBER = _("%(rule)s must be a number with at most %(places)s decimal places; it is “%(value)s”.")
+TOO_SMALL = _("%(rule)s must be at least %(min)s; it is %(value)s.")
+TOO_LARGE = _("%(rule)s must be at most %(max)s; it is %(value)s.")
+NOT_A_CHOICE = _("%(rule)s must be one of %(choices)s; it is “%(value)s”.")
+KPI_WEIGHTS_TOTAL = _("The KPI weights must add up to 100%%; they add up to %(total)s%%.")
+GRADES_NOT_DESCENDING = _(
+    "The minimum score of “%(grade)s” (%(score)s) must be lower than that of “%(better)s” (%(better_score)s)."
+)
+LOWEST_GRADE_NOT_ZERO = _(
+    "The minimum score of “%(grade)s” must be 0, so that every score gets a grade; it is %(score)s."
+)
+RESOLUTION_BEFORE_RESPONSE = _(
+    "%(rule)s: the resolution deadline (%(resolution)s h) cannot be shorter than the first-response deadline "
+    "(%(response)s h)."
+)
+WARNING_AFTER_RECYCLE = _(
+    "The warning before recycling (%(warning)s days) must be shorter than the shortest recycle period "
+    "(%(shortest)s days)."
+)
+
+RULES_LABEL = _("The rules")
+KPI_WEIGHTS_LABEL = _("KPI weights")
+GRADE_BANDS_LABEL = _("Grade bands")
+DEADLINES_LABEL = _("Service deadlines")
+CADENCE_LABEL = _("Contact cadence")
+POOL_LABEL = _("Public pool")
+APPROVAL_LABEL = _("Approval thresholds")
+FREQUENCIES_LABEL = _("Evaluation frequencies")
+
+
+#
+# The rules
+#
+
+
+@dataclass(frozen=True)
+class KpiWeights:
+    """Weights (%) of the art. 11 indicators in an assessment; they add up to 100."""
+
+    market_development: int = 30
+    sales_target: int = 50
+    customer_satisfaction: int = 20
+
+    @property
+    def total(self) -> int:
+        return sum(self.weight(item) for item in KpiItem.values)
+
+    def weight(self, item: str) -> int:
+        return getattr(self, KpiItem(item).value)
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    grade: str
+    min_score: int
+
+
+@dataclass(frozen=True)
+class ServiceDeadline:
+    """First-response and resolution deadlines of one ticket type and priority, in working hours."""
+
+    ticket_type: str
+    priority: str
+    first_response_hours: int
+    resolution_hours: int
+
+
+@dataclass(frozen=True)
+class ContactCadence:
+    """Contact a customer of this level at least every ``days`` days (art. 10, relationship maintenance)."""
+
+    level: str
+    days: int
+
+
+@dataclass(frozen=True)
+class RecycleRule:
+    """Return a customer of this level to the public pool after so many days; 0 switches the rule off."""
+
+    level: str
+    days_without_follow_up: int
+    days_without_deal: int
+
+
+@dataclass(frozen=True)
+class PublicPoolRules:
+    recycle: tuple[RecycleRule, ...]
+    warning_days: int = 3
+    claims_per_day: int = 10  # 0: no daily cap
+    previous_owner_block_days: int = 30  # 0: the previous owner may claim it back at once
+
+
+@dataclass(frozen=True)
+class ApprovalThresholds:
+    """A discount above ``discount_percent`` or a contract above ``contract_amount`` (CNY) needs approval."""
+
+    discount_percent: Decimal = Decimal("10.00")
+    contract_amount: Decimal = Decimal("500000.00")
+
+
+@dataclass(frozen=True)
+class EvaluationFrequencies:
+    market_development_evaluation: str = Frequency.MONTHLY.value
+    sales_target_evaluation: str = Frequency.MONTHLY.value
+    satisfaction_survey: str = Frequency.QUARTERLY.value
+    performance_assessment: str = Frequency.QUARTERLY.value
+
+    def of(self, kind: str) -> str:
+        return str(getattr(self, EvaluationKind(kind).value))
+
+
+# (first response, resolution) in working hours; complaints and repairs are answered fastest.
+_DEFAULT_DEADLINE_HOURS = {
+    TicketType.COMPLAINT: {"urgent": (1, 8), "high": (2, 16), "medium": (4, 24), "low": (8, 40)},
+    TicketType.REPAIR: {"urgent": (2, 8), "high": (4, 16), "medium": (8, 32), "low": (16, 40)},
+    TicketType.CONSULTATION: {"urgent": (1, 4), "high": (2, 8), "medium": (4, 16), "low": (8, 24)},
+    TicketType.SUGGESTION: {"urgent": (4, 24), "high": (8, 40), "medium": (16, 80), "low": (24, 120)},
+}
+DEFAULT_SERVICE_DEADLINES = tuple(
+    ServiceDeadline(str(t), str(p), *_DEFAULT_DEADLINE_HOURS[t][str(p)]) for t in TicketType for p in TicketPriority
+)
+DEFAULT_GRADE_BANDS = (
+    GradeBand(Grade.EXCELLENT.value, 90), GradeBand(Grade.GOOD.value, 80),
+    GradeBand(Grade.PASS.value, 60), GradeBand(Grade.FAIL.value, 0),
+)
+DEFAULT_CONTACT_CADENCE = (ContactCadence("A", 7), ContactCadence("B", 15), ContactCadence("C", 30))
+# Key customers neglected for a shorter time go back to the pool sooner (CONVENTIONS-CN §1 row 8).
+DEFAULT_RECYCLE_RULES = (RecycleRule("A", 15, 60), RecycleRule("B", 30, 90), RecycleRule("C", 60, 180))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All tunable rules of one policy version; the defaults are the company's starting point."""
+
+    kpi_weights: KpiWeights = field(default_factory=KpiWeights)
+    grade_bands: tuple[GradeBand, ...] = DEFAULT_GRADE_BANDS
+    service_deadlines: tuple[ServiceDeadline, ...] = DEFAULT_SERVICE_DEADLINES
+    contact_cadence: tuple[ContactCadence, ...] = DEFAULT_CONTACT_CADENCE
+    public_pool: PublicPoolRules = field(default_factory=lambda: PublicPoolRules(recycle=DEFAULT_RECYCLE_RULES))
+    approval_thresholds: ApprovalThresholds = field(default_factory=ApprovalThresholds)
+    evaluation_frequencies: EvaluationFrequencies = field(default_factory=EvaluationFrequencies)
+
+    def grade_for(self, score: Decimal | int | float) -> str:
+        """Return the grade of an assessment score: the best grade whose minimum the score reaches."""
+        for band in self.grade_bands:
+            if Decimal(str(score)) >= band.min_score:
+                return band.grade
+        return self.grade_bands[-1].grade
+
+    def deadline(self, ticket_type: str, priority: str) -> ServiceDeadline:
+        return next(d for d in self.service_deadlines if d.ticket_type == ticket_type and d.priority == priority)
+
+    def contact_cadence_days(self, level: str) -> int:
+        return next(c.days for c in self.contact_cadence if c.level == level)
+
+    def recycle_rule(self, level: str) -> RecycleRule:
+        return next(r for r in self.public_pool.recycle if r.level == level)
+
+    def needs_discount_approval(self, discount_percent: Decimal) -> bool:
+        return discount_percent > self.approval_thresholds.discount_percent
+
+    def needs_contract_approval(self, amount: Decimal) -> bool:
+        return amount > self.approval_thresholds.contract_amount
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the rules as JSON-ready data (amounts as strings, so no precision is lost)."""
+        pool = self.public_pool
+        return {
+            "schema": SCHEMA_VERSION,
+            "kpi_weights": {item: self.kpi_weights.weight(item) for item in KpiItem.values},
+            "grade_bands": {band.grade: band.min_score for band in self.grade_bands},
+            "service_deadlines": {
+                t: {d.priority: {"first_response_hours": d.first_response_hours,
+                                 "resolution_hours": d.resolution_hours}
+                    for d in self.service_deadlines if d.ticket_type == t}
+                for t in TicketType.values
+            },
+            "contact_cadence_days": {c.level: c.days for c in self.contact_cadence},
+            "public_pool": {
+                "recycle": {r.level: {"days_without_follow_up": r.days_without_follow_up,
+                                      "days_without_deal": r.days_without_deal} for r in pool.recycle},
+                "warning_days": pool.warning_days,
+                "claims_per_day": pool.claims_per_day,
+                "previous_owner_block_days": pool.previous_owner_block_days,
+            },
+            "approval_thresholds": {
+                "discount_percent": str(self.approval_thresholds.discount_percent),
+                "contract_amount": str(self.approval_thresholds.contract_amount),
+            },
+            "evaluation_frequencies": {k: self.evaluation_frequencies.of(k) for k in EvaluationKind.values},
+        }
+
+
+DEFAULT_RULES = Rules()
+
+
+#
+# Parsing and validation
+#
+
+
+class _Reader:
+    """Reads one section of the rules, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, problems: dict[str, list[ValidationError]], section: str) -> None:
+        self.problems = problems
+        self.section = section
+
+    @property
+    def count(self) -> int:
+        return len(self.problems.get(self.section, []))
+
+    def add(self, message: Any, code: str, **params: Any) -> None:
+        self.problems.setdefault(self.section, []).append(ValidationError(message, code=code, params=params))
+
+    def mapping(self, value: Any, label: Any, allowed: Iterable[str]) -> Mapping[str, Any]:
+        """Return ``value`` as a mapping of known keys; anything else is a problem and reads as empty."""
+        if not isinstance(value, Mapping):
+            self.add(NOT_A_MAPPING, "not_a_mapping", rule=label)
+            return {}
+        allowed = set(allowed)
+        for key in value:
+            if key not in allowed:
+                self.add(UNKNOWN_KEY, "unknown_key", rule=label, key=key)
+        return value
+
+    def whole(self, value: Any, label: Any, *, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+        """Return ``value`` as a whole number within the bounds, or ``default`` after noting the problem."""
+        number = _as_decimal(value)
+        if number is None or number != number.to_integral_value():
+            self.add(NOT_A_WHOLE_NUMBER, "not_a_whole_number", rule=label, value=value)
+            return default
+        return int(number) if self._in_bounds(number, label, minimum, maximum) else default
+
+    def decimal(self, value: Any, label: Any, *, default: Decimal, minimum: int = 0, maximum: int | None = None,
+                places: int = 2) -> Decimal:
+        """Return ``value`` as a Decimal with at most ``places`` decimals within the bounds, or ``default``."""
+        number = _as_decimal(value)
+        if number is None or -number.as_tuple().exponent > places:  # type: ignore[operator]
+            self.add(NOT_A_NUMBER, "not_a_number", rule=label, value=value, places=places)
+            return default
+        return number.quantize(Decimal(1).scaleb(-places)) if self._in_bounds(number, label, minimum, maximum) \
+            else default
+
+    def choice(self, value: Any, label: Any, choices: type[Any], *, default: str) -> str:
+        if value not in choices.values:
+            names = ", ".join(str(label) for label in choices.labels)
+            self.add(NOT_A_CHOICE, "not_a_choice", rule=label, value=value, choices=names)
+            return default
+        return str(value)
+
+    def _in_bounds(self, number: Decimal, label: Any, minimum: int, maximum: int | None) -> bool:
+        if number < minimum:
+            self.add(TOO_SMALL, "too_small", rule=label, min=minimum, value=number)
+            return False
+        if maximum is not None and number > maximum:
+            self.add(TOO_LARGE, "too_large", rule=label, max=maximum, value=number)
+            return False
+        return True
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _label(*parts: Any) -> Any:
+    return format_lazy("{} · " * (len(parts) - 1) + "{}", *parts)
+
+
+def _parse_kpi_weights(read: _Reader, data: Any, base: KpiWeights) -> KpiWeights:
+    """KPI weights are whole percentages that add up to exactly 100."""
+    raw = read.mapping(data, KPI_WEIGHTS_LABEL, KpiItem.values)
+    before = read.count
+    weights = KpiWeights(**{
+        item.value: read.whole(raw.get(item.value, base.weight(item)), _label(KPI_WEIGHTS_LABEL, item.label),
+                               default=base.weight(item), maximum=100)
+        for item in KpiItem
+    })
+    if read.count == before and weights.total != 100:
+        read.add(KPI_WEIGHTS_TOTAL, "kpi_weights_total", total=weights.total)
+    return weights
+
+
+def _parse_grade_bands(read: _Reader, data: Any, base: tuple[GradeBand, ...]) -> tuple[GradeBand, ...]:
+    """Every grade has a minimum score 0–100; better grades need strictly higher scores; the lowest starts at 0."""
+    raw = read.mapping(data, GRADE_BANDS_LABEL, Grade.values)
+    old = {band.grade: band.min_score for band in base}
+    before = read.count
+    bands = tuple(
+        GradeBand(g.value, read.whole(raw.get(g.value, old[g.value]), _label(GRADE_BANDS_LABEL, g.label),
+                                      default=old[g.value], maximum=100))
+        for g in Grade
+    )
+    if read.count > before:
+        return bands
+    for better, worse in zip(bands, bands[1:], strict=False):
+        if worse.min_score >= better.min_score:
+            read.add(GRADES_NOT_DESCENDING, "grades_not_descending", grade=Grade(worse.grade).label,
+                     score=worse.min_score, better=Grade(better.grade).label, better_score=better.min_score)
+    if bands[-1].min_score != 0:
+        read.add(LOWEST_GRADE_NOT_ZERO, "lowest_grade_not_zero", grade=Grade(bands[-1].grade).label,
+                 score=bands[-1].min_score)
+    return bands
+
+
+def _parse_deadline(read: _Reader, data: Any, base: ServiceDeadline) -> ServiceDeadline:
+    """Both deadlines are at least one working hour, and resolving cannot be due before the first response."""
+    cell = _label(DEADLINES_LABEL, TicketType(base.ticket_type).label, TicketPriority(base.priority).label)
+    raw = read.mapping(data, cell, ("first_response_hours", "resolution_hours"))
+    before = read.count
+    response = read.whole(raw.get("first_response_hours", base.first_response_hours),
+                          _label(cell, _("first response (working hours)")), default=base.first_response_hours,
+                          minimum=1)
+    resolution = read.whole(raw.get("resolution_hours", base.resolution_hours),
+                            _label(cell, _("resolution (working hours)")), default=base.resolution_hours, minimum=1)
+    if read.count == before and resolution < response:
+        read.add(RESOLUTION_BEFORE_RESPONSE, "resolution_before_response", rule=cell, resolution=resolution,
+                 response=response)
+    return ServiceDeadline(base.ticket_type, base.priority, response, resolution)
+
+
+def _parse_deadlines(read: _Reader, data: Any, base: tuple[ServiceDeadline, ...]) -> tuple[ServiceDeadline, ...]:
+    raw = read.mapping(data, DEADLINES_LABEL, TicketType.values)
+    result = []
+    for ticket_type in TicketType:
+        row = raw.get(ticket_type.value, {})
+        row = read.mapping(row, _label(DEADLINES_LABEL, ticket_type.label), TicketPriority.values)
+        for old in (d for d in base if d.ticket_type == ticket_type.value):
+            result.append(_parse_deadline(read, row.get(old.priority, {}), old))
+    return tuple(result)
+
+
+def _parse_cadence(read: _Reader, data: Any, base: tuple[ContactCadence, ...]) -> tuple[ContactCadence, ...]:
+    """Each customer level is contacted at least every N days, N ≥ 1."""
+    raw = read.mapping(data, CADENCE_LABEL, CustomerLevel.values)
+    return tuple(
+        ContactCadence(old.level, read.whole(raw.get(old.level, old.days), _label(CADENCE_LABEL, old.level),
+                                             default=old.days, minimum=1))
+        for old in base
+    )
+
+
+def _parse_recycle(read: _Reader, data: Any, base: tuple[RecycleRule, ...]) -> tuple[RecycleRule, ...]:
+    label = _label(POOL_LABEL, _("recycle days"))
+    raw = read.mapping(data, label, CustomerLevel.values)
+    rules = []
+    for old in base:
+        level_label = _label(label, old.level)
+        row = read.mapping(raw.get(old.level, {}), level_label, ("days_without_follow_up", "days_without_deal"))
+        follow_up = read.whole(row.get("days_without_follow_up", old.days_without_follow_up),
+                               _label(level_label, _("days without follow-up")), default=old.days_without_follow_up)
+        deal = read.whole(row.get("days_without_deal", old.days_without_deal),
+                          _label(level_label, _("days without a deal")), default=old.days_without_deal)
+        rules.append(RecycleRule(old.level, follow_up, deal))
+    return tuple(rules)
+
+
+def _parse_pool(read: _Reader, data: Any, base: PublicPoolRules) -> PublicPoolRules:
+    """Recycle periods are ≥ 0 days (0 = off); the warning comes before the shortest active period."""
+    keys = ("recycle", "warning_days", "claims_per_day", "previous_owner_block_days")
+    raw = read.mapping(data, POOL_LABEL, keys)
+    before = read.count
+    pool = PublicPoolRules(
+        recycle=_parse_recycle(read, raw.get("recycle", {}), base.recycle),
+        **{key: read.whole(raw.get(key, getattr(base, key)), _label(POOL_LABEL, label), default=getattr(base, key))
+           for key, label in (("warning_days", _("warning days before recycling")),
+                              ("claims_per_day", _("claims per day")),
+                              ("previous_owner_block_days", _("days before the previous owner may claim again")))},
+    )
+    periods = [d for r in pool.recycle for d in (r.days_without_follow_up, r.days_without_deal) if d > 0]
+    if read.count == before and periods and pool.warning_days >= min(periods):
+        read.add(WARNING_AFTER_RECYCLE, "warning_after_recycle", warning=pool.warning_days, shortest=min(periods))
+    return pool
+
+
+def _parse_approval(read: _Reader, data: Any, base: ApprovalThresholds) -> ApprovalThresholds:
+    """The discount threshold is a percentage 0–100; the contract amount is CNY ≥ 0; both with 2 decimals."""
+    raw = read.mapping(data, APPROVAL_LABEL, ("discount_percent", "contract_amount"))
+    return ApprovalThresholds(
+        discount_percent=read.decimal(raw.get("discount_percent", base.discount_percent),
+                                      _label(APPROVAL_LABEL, _("discount (%)")), default=base.discount_percent,
+                                      maximum=100),
+        contract_amount=read.decimal(raw.get("contract_amount", base.contract_amount),
+                                     _label(APPROVAL_LABEL, _("contract amount (CNY)")),
+                                     default=base.contract_amount, maximum=10**15),
+    )
+
+
+def _parse_frequencies(read: _Reader, data: Any, base: EvaluationFrequencies) -> EvaluationFrequencies:
+    raw = read.mapping(data, FREQUENCIES_LABEL, EvaluationKind.values)
+    return EvaluationFrequencies(**{
+        kind.value: read.choice(raw.get(kind.value, base.of(kind)), _label(FREQUENCIES_LABEL, kind.label),
+                                Frequency, default=base.of(kind))
+        for kind in EvaluationKind
+    })
+
+
+# JSON section → (attribute of Rules, parser).
+_SECTIONS: dict[str, tuple[str, Callable[[_Reader, Any, Any], Any]]] = {
+    "kpi_weights": ("kpi_weights", _parse_kpi_weights),
+    "grade_bands": ("grade_bands", _parse_grade_bands),
+    "service_deadlines": ("service_deadlines", _parse_deadlines),
+    "contact_cadence_days": ("contact_cadence", _parse_cadence),
+    "public_pool": ("public_pool", _parse_pool),
+    "approval_thresholds": ("approval_thresholds", _parse_approval),
+    "evaluation_frequencies": ("evaluation_frequencies", _parse_frequencies),
+}
+
+
+def parse_rules(data: Mapping[str, Any] | None, base: Rules = DEFAULT_RULES) -> Rules:
+    """Return the rules ``data`` describes, taking whatever it leaves out from ``base``.
+
+    Raise ``ValidationError`` (a message list per JSON section) naming every problem when anything is wrong.
+    """
+    problems: dict[str, list[ValidationError]] = {}
+    top = _Reader(problems, NON_FIELD_ERRORS).mapping(data or {}, RULES_LABEL, [*_SECTIONS, "schema"])
+    if top.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+        _Reader(problems, NON_FIELD_ERRORS).add(UNSUPPORTED_SCHEMA, "unsupported_schema", value=top["schema"])
+    values = {}
+    for key, (attribute, parser) in _SECTIONS.items():
+        current = getattr(base, attribute)
+        values[attribute] = parser(_Reader(problems, key), top[key], current) if key in top else current
+    if problems:
+        raise ValidationError(problems)
+    return Rules(**values)
+
+
+def validate_rules(data: Any) -> None:
+    """Model-field validator: the stored JSON must parse into valid rules (every problem, as one list)."""
+    try:
+        parse_rules(data)
+    except ValidationError as exc:
+        raise ValidationError([error for errors in exc.error_dict.values() for error in errors]) from exc
+
+
+#
+# Changes in plain words
+#
+
+_KEY_LABELS = {
+    "kpi_weights": KPI_WEIGHTS_LABEL,
+    "grade_bands": GRADE_BANDS_LABEL,
+    "service_deadlines": DEADLINES_LABEL,
+    "contact_cadence_days": CADENCE_LABEL,
+    "public_pool": POOL_LABEL,
+    "approval_thresholds": APPROVAL_LABEL,
+    "evaluation_frequencies": FREQUENCIES_LABEL,
+    "first_response_hours": _("first response (working hours)"),
+    "resolution_hours": _("resolution (working hours)"),
+    "recycle": _("recycle days"),
+    "days_without_follow_up": _("days without follow-up"),
+    "days_without_deal": _("days without a deal"),
+    "warning_days": _("warning days before recycling"),
+    "claims_per_day": _("claims per day"),
+    "previous_owner_block_days": _("days before the previous owner may claim again"),
+    "discount_percent": _("discount (%)"),
+    "contract_amount": _("contract amount (CNY)"),
+}
+_LABELLED_CHOICES = (KpiItem, Grade, TicketType, TicketPriority, CustomerLevel, EvaluationKind, Frequency)
+
+
+def _key_label(key: str) -> str:
+    for choices in _LABELLED_CHOICES:
+        if key in choices.values:
+            return str(choices(key).label)
+    return str(_KEY_LABELS.get(key, key))
+
+
+def _flatten(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    flat: dict[tuple[str, ...], Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, (*prefix, key)))
+        else:
+            flat[(*prefix, key)] = value
+    return flat
+
+
+def describe_changes(old: Rules, new: Rules) -> list[tuple[str, str, str]]:
+    """Return each rule that differs as (rule in words, old value, new value), in the order of the rules."""
+    before, after = _flatten(old.to_json()), _flatten(new.to_json())
+    return [
+        (" · ".join(_key_label(k) for k in path), _key_label(str(before.get(path))), _key_label(str(value)))
+        for path, value in after.items()
+        if before.get(path) != value
+    ]
+
+
+def default_rules_json() -> dict[str, Any]:
+    """The default for a new version's rules field."""
+    return DEFAULT_RULES.to_json()
