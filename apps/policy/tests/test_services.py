@@ -76,7 +76,7 @@ class UpdateRulesTests:
 
     def test_a_version_in_force_cannot_change(self, personas: dict) -> None:
         version = seeded_version()
-        with pytest.raises(ValidationError, match="Only a draft"), translation.override("en"):
+        with translation.override("en"), pytest.raises(ValidationError, match="Only a draft"):
             services.policy_version_update_rules(actor=personas["admin"].user, version=version,
                                                  rules={"contact_cadence_days": {"A": 1}})
         assert selectors.rules_in_force().rules.contact_cadence_days("A") == 7
