@@ -63,3 +63,23 @@ class Notification(TimeStampedModel):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class ExportLog(models.Model):
+    """Every export is audit-logged (CONVENTIONS-CN §1 row 29): who exported what, how many rows, with which filter."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT,
+                             related_name="+")
+    resource = models.CharField(_("data exported"), max_length=100)
+    scope = models.CharField(_("export scope"), max_length=20)  # selected / filtered / all
+    filters = models.CharField(_("filters"), max_length=500, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"))
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.resource} · {self.row_count}"

@@ -48,6 +48,9 @@ class ScopeFields:
 
     owner: str | None = "owner"
     unit: str = "owner_unit"
+    # Lookups to further users who see the record whatever their scope (协作人), e.g. the sales person a lead
+    # was handed to while marketing still owns it.
+    shared_with: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,6 +113,16 @@ def scope_q(model: type[models.Model], user: Any) -> Q | None:
         return None
     if scope == DataScope.ALL:
         return Q()
+    shared = Q()
+    for lookup in fields.shared_with:
+        shared |= Q(**{lookup: user})
+    own = _own_scope_q(fields, resolved, scope, user)
+    if own is None:
+        return shared if fields.shared_with else None
+    return own | shared
+
+
+def _own_scope_q(fields: ScopeFields, resolved: UserScope, scope: DataScope, user: Any) -> Q | None:
     unit_key = _lookup(fields.unit, "pk") if fields.unit else "pk"
     if scope == DataScope.OWN:
         if fields.owner:

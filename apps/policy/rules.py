@@ -280,7 +280,8 @@ class _Reader:
 
     def choice(self, value: Any, label: Any, choices: type[Any], *, default: str) -> str:
         if value not in choices.values:
-            names = ", ".join(str(label) for label in choices.labels)
+            # Lazy, so the choice labels render in the language the message is read in.
+            names = format_lazy(", ".join(["{}"] * len(choices.labels)), *choices.labels)
             self.add(NOT_A_CHOICE, "not_a_choice", rule=label, value=value, choices=names)
             return default
         return str(value)

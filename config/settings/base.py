@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.org",
     "apps.policy",
+    "apps.customers",
+    "apps.improvements",
+    "apps.marketing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import TimeStampedModel
+from apps.core.scoping import ScopedQuerySet, ScopeFields
+from apps.core.validators import validate_mobile
+from apps.marketing.choices import LeadSource, LeadStatus
+
+User = settings.AUTH_USER_MODEL
+
+
+class Lead(TimeStampedModel):
+    """线索: a potential customer. With no owner it lies in the lead pool. Converted once only; the customer it
+    became keeps the attribution to its campaign and plan."""
+
+    source = models.CharField(_("lead source"), max_length=20, choices=LeadSource.choices,
+                              default=LeadSource.MANUAL)
+    campaign = models.ForeignKey("marketing.Campaign", verbose_name=_("campaign"), on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="leads")
+    research = models.ForeignKey("marketing.MarketResearch", verbose_name=_("market research"),
+                                 on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
+    plan = models.ForeignKey("marketing.MarketPlan", verbose_name=_("market development plan"),
+                             on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
+    company_name = models.CharField(_("company"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=50)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True, validators=[validate_mobile])
+    phone = models.CharField(_("landline"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    contact_title = models.CharField(_("job title"), max_length=50, blank=True)
+    industry = models.CharField(_("industry"), max_length=30, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True)
+    invalid_reason = models.CharField(_("reason it is invalid"), max_length=200, blank=True)
+    owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="owned_leads")
+    owner_unit = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    handed_to = models.ForeignKey(User, verbose_name=_("handed to"), on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="leads_received")
+    handed_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    handover_note = models.TextField(_("handover notes"), blank=True)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("converted customer"),
+                                 on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
+    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+    converted_by = models.ForeignKey(User, verbose_name=_("converted by"), on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    scope_fields = ScopeFields(owner="owner", unit="owner_unit", shared_with=("handed_to",))
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("handover_lead", _("Can hand leads over to sales")),
+            ("convert_lead", _("Can convert leads into customers")),
+            ("claim_lead", _("Can claim leads from the lead pool")),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} · {self.contact_name}"
