@@ -1,9 +1,10 @@
 """The API router: assembly only. Each app lists its viewsets in ``<app>/api/urls.py``."""
 
-from __future__ import annotations
-
 from django.urls import include, path
 
 urlpatterns = [
     path("", include("apps.org.api.urls")),
+    path("", include("apps.customers.api.urls")),
+    path("", include("apps.improvements.api.urls")),
+    path("", include("apps.marketing.api.urls")),
 ]

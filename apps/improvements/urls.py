@@ -1,0 +1,7 @@
+"""The improvement actions pages."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "improvements"
+
+urlpatterns: list = []
