@@ -6,3 +6,10 @@ class CustomersConfig(AppConfig):
     name = "apps.customers"
     label = "customers"
     verbose_name = _("Customer archive")
+
+    def ready(self) -> None:
+        from apps.customers import hooks_archive
+        from apps.customers import hooks_pool
+
+        hooks_archive.register()
+        hooks_pool.register()

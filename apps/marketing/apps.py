@@ -6,3 +6,10 @@ class MarketingConfig(AppConfig):
     name = "apps.marketing"
     label = "marketing"
     verbose_name = _("Market development")
+
+    def ready(self) -> None:
+        from apps.marketing import hooks_plans
+        from apps.marketing import hooks_leads
+
+        hooks_plans.register()
+        hooks_leads.register()

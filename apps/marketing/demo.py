@@ -1,0 +1,13 @@
+"""The demo company's market development: research, plans and evaluations first, then campaigns, leads, visits
+and intelligence that refer to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.marketing import demo_leads, demo_plans
+
+
+def load(stdout: Any) -> None:
+    demo_plans.load(stdout)
+    demo_leads.load(stdout)
