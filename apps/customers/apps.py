@@ -8,8 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self) -> None:
-        from apps.customers import hooks_archive
-        from apps.customers import hooks_pool
+        from apps.customers import hooks_archive, hooks_pool
 
         hooks_archive.register()
         hooks_pool.register()

@@ -8,8 +8,7 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Market development")
 
     def ready(self) -> None:
-        from apps.marketing import hooks_plans
-        from apps.marketing import hooks_leads
+        from apps.marketing import hooks_leads, hooks_plans
 
         hooks_plans.register()
         hooks_leads.register()
