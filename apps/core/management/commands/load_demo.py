@@ -14,9 +14,13 @@ from django.db import transaction
 class Command(BaseCommand):
     help = "Load the demo company (accounts, departments and each app's records). Safe to run repeatedly."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--apps", default="", help="Comma-separated app labels to load (default: all), e.g. org")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        only = {label.strip() for label in options["apps"].split(",") if label.strip()}
         for config in apps.get_app_configs():
-            if not config.name.startswith("apps."):
+            if not config.name.startswith("apps.") or (only and config.label not in only):
                 continue
             try:
                 module = import_module(f"{config.name}.demo")
