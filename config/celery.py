@@ -18,4 +18,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Art. 15: a new policy version takes effect on its date; the old one is then marked superseded.
     "policy-supersede-due": {"task": "policy.supersede_due_versions", "schedule": crontab(hour=0, minute=5)},
+    # Art. 6, public pool: recycle neglected customers at night, warn their owners in the morning.
+    "customers-recycle-pool": {"task": "customers.recycle_pool", "schedule": crontab(hour=1, minute=0)},
+    "customers-warn-pool-recycle": {"task": "customers.warn_pool_recycle", "schedule": crontab(hour=8, minute=0)},
 }

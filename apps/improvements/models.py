@@ -13,6 +13,21 @@ from simple_history.models import HistoricalRecords
 from apps.core.models import OwnedModel
 from apps.improvements.choices import ImprovementSource, ImprovementStatus
 
+S = ImprovementStatus
+
+# The PDCA pipeline as data (Oscar's ``pipeline``): from each status, the statuses an action may move to.
+# An ineffective action is reworked (back in progress) rather than closed; verified and cancelled are final.
+IMPROVEMENT_PIPELINE: dict[str, tuple[str, ...]] = {
+    S.OPEN: (S.IN_PROGRESS, S.CANCELLED),
+    S.IN_PROGRESS: (S.DONE, S.CANCELLED),
+    S.DONE: (S.VERIFIED, S.INEFFECTIVE, S.IN_PROGRESS),
+    S.INEFFECTIVE: (S.IN_PROGRESS, S.CANCELLED),
+    S.VERIFIED: (),
+    S.CANCELLED: (),
+}
+# Statuses in which an action still asks something of its owner (and can be overdue).
+IMPROVEMENT_OPEN_STATUSES = (S.OPEN, S.IN_PROGRESS, S.INEFFECTIVE)
+
 
 class ImprovementAction(OwnedModel):
     """One improvement measure. ``owner`` is the person responsible; ``source`` links to what raised it
@@ -49,3 +64,7 @@ class ImprovementAction(OwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def available_statuses(self) -> tuple[str, ...]:
+        """The statuses this action may move to next."""
+        return IMPROVEMENT_PIPELINE.get(self.status, ())

@@ -11,3 +11,4 @@ from apps.marketing import demo_leads, demo_plans
 def load(stdout: Any) -> None:
     demo_plans.load(stdout)
     demo_leads.load(stdout)
+    demo_plans.load_evaluations(stdout)  # evaluations need the leads and visits to have figures

@@ -1,3 +1,31 @@
-from django.urls import path  # noqa: F401
+"""Pages of campaigns, leads, visits and market intelligence."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.marketing.views import campaigns, intel, leads, visits
+
+urlpatterns = [
+    path("campaigns/", campaigns.CampaignListView.as_view(), name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create_view, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail_view, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_update_view, name="campaign_update"),
+    path("campaigns/<int:pk>/status/", campaigns.campaign_status_view, name="campaign_status"),
+    path("leads/", leads.LeadListView.as_view(), name="lead_list"),
+    path("leads/new/", leads.lead_create_view, name="lead_create"),
+    path("leads/handover/", leads.lead_bulk_handover_view, name="lead_bulk_handover"),
+    path("leads/<int:pk>/", leads.lead_detail_view, name="lead_detail"),
+    path("leads/<int:pk>/edit/", leads.lead_update_view, name="lead_update"),
+    path("leads/<int:pk>/status/", leads.lead_status_view, name="lead_status"),
+    path("leads/<int:pk>/claim/", leads.lead_claim_view, name="lead_claim"),
+    path("leads/<int:pk>/handover/", leads.lead_handover_view, name="lead_handover"),
+    path("leads/<int:pk>/convert/", leads.lead_convert_view, name="lead_convert"),
+    path("visits/", visits.VisitListView.as_view(), name="visit_list"),
+    path("visits/new/", visits.visit_create_view, name="visit_create"),
+    path("visits/<int:pk>/", visits.visit_detail_view, name="visit_detail"),
+    path("visits/<int:pk>/edit/", visits.visit_update_view, name="visit_update"),
+    path("intel/", intel.IntelListView.as_view(), name="intel_list"),
+    path("intel/new/", intel.intel_create_view, name="intel_create"),
+    path("intel/<int:pk>/", intel.intel_detail_view, name="intel_detail"),
+    path("intel/<int:pk>/edit/", intel.intel_update_view, name="intel_update"),
+    path("intel/<int:pk>/publish/", intel.intel_publish_view, name="intel_publish"),
+]

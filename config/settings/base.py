@@ -200,6 +200,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind", "status" or "source"; name each choice set after its class.
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"apps.{app}.choices.{name}"
+        for app, names in {
+            "org": ["DepartmentKind"],
+            "customers": ["CustomerKind", "CustomerSource", "NeedStatus", "Lifecycle", "DealStatus"],
+            "improvements": ["ImprovementSource", "ImprovementStatus"],
+            "marketing": ["ResearchStatus", "PlanStatus", "CampaignKind", "CampaignStatus", "LeadSource", "LeadStatus",
+                          "IntelStatus", "EvaluationStatus"],
+        }.items()
+        for name in names
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

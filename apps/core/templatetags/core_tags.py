@@ -29,6 +29,8 @@ class Area:
 
 # The areas of the policy (市场开发, 销售, 客户服务, 绩效考核, 制度, 报表) and the organisation, in menu order.
 AREAS = (
+    Area("customers", _("Customers"), "bi-person-vcard", "customers:customer_list",
+         _("The customer archive shared by every department, and the public pool"), "customers.view_customer"),
     Area("marketing", _("Market development"), "bi-megaphone", "marketing:index",
          _("Market research, plans, campaigns, leads and visits")),
     Area("sales", _("Sales"), "bi-graph-up-arrow", "sales:index",

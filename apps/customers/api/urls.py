@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The customer archive's API resources, assembled into /api/v1/ by ``config/api.py``."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from rest_framework.routers import SimpleRouter
+
+from apps.customers.api import views
+
+router = SimpleRouter()
+router.register("customers", views.CustomerViewSet, basename="customer")
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("follow-ups", views.FollowUpViewSet, basename="followup")
+
+urlpatterns = [*router.urls]

@@ -27,12 +27,17 @@ _NOISE = re.compile(r"[\s()（）\[\]【】「」<>《》·.,，、\-_/]+")
 def name_key(name: str) -> str:
     """Return the comparison key of a customer name: NFKC (full-width → half-width), lower case, no brackets,
     spaces or punctuation, no legal-form suffix."""
-    key = unicodedata.normalize("NFKC", name or "").lower().strip()
-    for suffix in _SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix) + 1:
-            key = key[: -len(suffix)]
-            break
-    return _NOISE.sub("", key)
+    # Noise first, so that a bracketed suffix ("华信科技（有限公司）") is stripped like a plain one.
+    key = _NOISE.sub("", unicodedata.normalize("NFKC", name or "").lower())
+    stripped = True
+    while stripped:  # "…集团有限公司" loses both forms, so it matches "…集团" and "…有限公司"
+        stripped = False
+        for suffix in _SUFFIXES:
+            plain = _NOISE.sub("", suffix)
+            if key.endswith(plain) and len(key) > len(plain) + 1:
+                key, stripped = key[: -len(plain)], True
+                break
+    return key
 
 
 def normalize_uscc(value: str | None) -> str:

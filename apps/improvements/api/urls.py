@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The improvement actions API, assembled into /api/v1/ by ``config/api.py``."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from apps.improvements.api import views
+
+router = SimpleRouter()
+router.register("improvement-actions", views.ImprovementActionViewSet, basename="improvementaction")
+
+urlpatterns = router.urls

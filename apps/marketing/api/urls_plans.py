@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""API routes of research, plans and evaluations."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from apps.marketing.api import plans
+
+router = SimpleRouter()
+router.register("research", plans.ResearchViewSet, basename="marketresearch")
+router.register("market-plans", plans.MarketPlanViewSet, basename="marketplan")
+router.register("market-evaluations", plans.MarketEvaluationViewSet, basename="marketevaluation")
+
+urlpatterns = router.urls

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -24,6 +25,9 @@ class MarketEvaluation(OwnedModel):
                               default=EvaluationStatus.DRAFT)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     policy_version = models.CharField(_("policy version"), max_length=20, blank=True)
+    # Market share cannot be counted from the records; the manager estimates it here (kept in the snapshot).
+    market_share_estimate = models.DecimalField(_("market share estimate (%)"), max_digits=5, decimal_places=2,
+                                                null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -33,3 +37,6 @@ class MarketEvaluation(OwnedModel):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.period_start}–{self.period_end}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("marketing:evaluation_detail", args=[self.pk])

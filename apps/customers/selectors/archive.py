@@ -1,0 +1,248 @@
+"""Reads of the customer archive: the list with its scenes and filters, one customer with everything around it,
+the timeline, and the contacts due for the workbench. Every read starts from ``visible_to(user)`` and runs a
+bounded number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.scoping import can, get_visible_or_404, user_scope
+from apps.core.validators import normalize_mobile
+from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog
+from apps.customers.selectors.dedupe import mask_mobile, normalize_uscc
+from apps.customers.timeline import TimelineEvent, timeline_sources
+
+# List scenes (列表场景, CONVENTIONS-CN row 5) and quick filters.
+SCENE_MINE = "mine"
+SCENE_TEAM = "team"
+SCENE_SERVICED = "serviced"
+SCENE_ALL = "all"
+SCENES = (SCENE_MINE, SCENE_TEAM, SCENE_SERVICED, SCENE_ALL)
+QUICK_TODAY = "today"
+QUICK_OVERDUE = "overdue"
+QUICK_NEVER = "never"
+QUICK_LOCKED = "locked"
+QUICK_FILTERS = (QUICK_TODAY, QUICK_OVERDUE, QUICK_NEVER, QUICK_LOCKED)
+SORT_FIELDS = ("name", "level", "last_follow_up_at", "next_contact_at", "created_at", "updated_at", "owner__name",
+               "contact_count", "province")
+DETAIL_ROWS = 20  # follow-ups, ownership changes shown on the detail page
+TIMELINE_SOURCE_LIMIT = 50  # rows each built-in timeline source reads at most
+
+
+def _today_bounds() -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + dt.timedelta(days=1)
+
+
+def scene_q(scene: str, user: Any) -> Q:
+    """我负责的: owned by the user; 下属负责的: owned by others in the user's department tree; 我服务的: the user is
+    the service owner; anything else: everything in scope."""
+    if scene == SCENE_MINE:
+        return Q(owner=user)
+    if scene == SCENE_TEAM:
+        path = user_scope(user).unit_path
+        if not path:
+            return Q(pk__in=[])
+        return Q(owner_unit__path__startswith=path) & ~Q(owner=user) & Q(owner__isnull=False)
+    if scene == SCENE_SERVICED:
+        return Q(service_owner=user)
+    return Q()
+
+
+def quick_q(quick: str) -> Q:
+    """今日需联系: next contact today; 已逾期: next contact before today; 从未跟进: no follow-up; 锁定: locked."""
+    start, end = _today_bounds()
+    return {
+        QUICK_TODAY: Q(next_contact_at__gte=start, next_contact_at__lt=end),
+        QUICK_OVERDUE: Q(next_contact_at__lt=start),
+        QUICK_NEVER: Q(last_follow_up_at__isnull=True),
+        QUICK_LOCKED: Q(is_locked=True),
+    }.get(quick, Q())
+
+
+def contact_count() -> Coalesce:
+    """The number of a customer's contacts as a subquery, so that joins of filters and searches cannot inflate it."""
+    counted = (Contact.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
+               .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_list_data(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Owner, department, service owner, tags, the primary contact and the contact count, for list rows."""
+    qs = qs.select_related("owner", "owner_unit", "service_owner").annotate(contact_count=contact_count())
+    return qs.prefetch_related(
+        "tags", Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"))
+
+
+def search_q(term: str) -> Q:
+    """Search the name, the USCC, and contacts by name or mobile (any spelling of the number)."""
+    contacts = Q(name__icontains=term)
+    digits = normalize_mobile(term)
+    if digits.isdigit() and len(digits) >= 4:
+        contacts |= Q(mobile__contains=digits)
+    return (Q(name__icontains=term) | Q(uscc=normalize_uscc(term))
+            | Q(pk__in=Contact.objects.filter(contacts).values("customer_id")))
+
+
+def customer_list(
+    *, user: Any, scene: str = SCENE_ALL, quick: str = "", q: str = "", sort: str = "", level: str = "",
+    lifecycle: str = "", source: str = "", industry: str = "", province: str = "", tag: str = "",
+    owner: Any = None,
+) -> QuerySet[Customer]:
+    """Return the customers the user may see in the scene, filtered, searched and sorted, with the primary
+    contact, tags and the number of contacts (four queries for a page, whatever its size)."""
+    qs = Customer.objects.visible_to(user).filter(scene_q(scene, user), quick_q(quick))
+    exact = {"level": level, "lifecycle": lifecycle, "source": source, "industry": industry, "province": province}
+    qs = qs.filter(**{k: v for k, v in exact.items() if v})
+    if tag:
+        qs = qs.filter(pk__in=Customer.tags.through.objects.filter(tag__name=tag).values("customer_id"))
+    if owner:
+        qs = qs.filter(owner=owner)
+    term = (q or "").strip()
+    if term:
+        qs = qs.filter(search_q(term))
+    qs = with_list_data(qs)
+    order = sort if sort.lstrip("-") in SORT_FIELDS else "-updated_at"
+    return qs.order_by(order, "-pk")
+
+
+def mobile_for(*, user: Any, customer: Customer, mobile: str | None, can_see_full: bool | None = None) -> str:
+    """The mobile as ``user`` may see it: in full for the owner (or ``can_see_full``), masked otherwise (PIPL)."""
+    if not mobile:
+        return ""
+    full = can_see_full if can_see_full is not None else customer.owner_id == user.pk
+    return mobile if full else mask_mobile(mobile)
+
+
+def decorate_rows(*, user: Any, customers: list[Customer]) -> list[Customer]:
+    """Give each listed customer ``primary`` (its primary contact) and ``primary_mobile`` (masked unless mine)."""
+    for customer in customers:
+        primary = (getattr(customer, "primary_contacts", None) or [None])[0]
+        customer.primary = primary  # type: ignore[attr-defined]
+        customer.primary_mobile = mobile_for(  # type: ignore[attr-defined]
+            user=user, customer=customer, mobile=primary.mobile if primary else "")
+    return customers
+
+
+def customer_get(*, user: Any, pk: Any, action: str = "view") -> Customer:
+    """One customer the user may ``action``, with its owner, department and service owner; 404 otherwise."""
+    customer = get_visible_or_404(Customer, user, pk, action)
+    return Customer.objects.select_related("owner", "owner_unit", "service_owner", "previous_owner",
+                                           "created_by").get(pk=customer.pk)
+
+
+def customer_detail_context(*, customer: Customer, user: Any) -> dict[str, Any]:
+    """Everything the detail page shows, in a bounded number of queries: contacts (mobiles masked for those who
+    may only look), needs, the latest follow-ups and ownership changes, tags and the timeline."""
+    may_change = can(user, "change", customer)
+    see_full = may_change or customer.owner_id == user.pk
+    contacts = list(customer.contacts.all())
+    for contact in contacts:
+        contact.mobile_display = mobile_for(  # type: ignore[attr-defined]
+            user=user, customer=customer, mobile=contact.mobile, can_see_full=see_full)
+    return {
+        "can_change": may_change,
+        "contacts": contacts,
+        "needs": list(customer.needs.select_related("recorded_by")),
+        "follow_ups": list(customer.follow_ups.select_related("author", "contact")[:DETAIL_ROWS]),
+        "ownership_logs": list(customer.ownership_logs.select_related("from_owner", "to_owner", "actor")
+                               [:DETAIL_ROWS]),
+        "tags": list(customer.tags.all()),
+        "timeline": customer_timeline(customer=customer, user=user),
+    }
+
+
+def customer_timeline(*, customer: Customer, user: Any, limit: int = 50) -> list[TimelineEvent]:
+    """Everything that touched the customer, from every registered source, newest first."""
+    events: list[TimelineEvent] = []
+    for fn in timeline_sources().values():
+        events.extend(fn(customer, user))
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events[:limit]
+
+
+#
+# The archive's own timeline sources (registered in hooks_archive)
+#
+
+
+def follow_up_events(customer: Customer, user: Any) -> list[TimelineEvent]:
+    rows = customer.follow_ups.select_related("author", "contact")[:TIMELINE_SOURCE_LIMIT]
+    return [TimelineEvent(
+        when=f.occurred_at, kind="follow_up", icon="bi-chat-dots",
+        title=_("Follow-up by %(channel)s") % {"channel": f.get_channel_display()},
+        body=f.content, actor_name=str(f.author),
+    ) for f in rows]
+
+
+def need_events(customer: Customer, user: Any) -> list[TimelineEvent]:
+    rows = customer.needs.select_related("recorded_by")[:TIMELINE_SOURCE_LIMIT]
+    return [TimelineEvent(when=n.created_at, kind="need", icon="bi-lightbulb", title=_("Need recorded"),
+                          body=n.content, actor_name=str(n.recorded_by)) for n in rows]
+
+
+def ownership_events(customer: Customer, user: Any) -> list[TimelineEvent]:
+    rows = customer.ownership_logs.select_related("from_owner", "to_owner", "actor")[:TIMELINE_SOURCE_LIMIT]
+    events = []
+    for log in rows:
+        to = str(log.to_owner) if log.to_owner else _("the public pool")
+        body = _("%(old)s → %(new)s") % {"old": log.from_owner or "—", "new": to}
+        if log.reason:
+            body = f"{body} · {log.reason}"
+        events.append(TimelineEvent(when=log.at, kind="ownership", icon="bi-person-check",
+                                    title=log.get_action_display(), body=body,
+                                    actor_name=str(log.actor) if log.actor else ""))
+    return events
+
+
+def contact_events(customer: Customer, user: Any) -> list[TimelineEvent]:
+    rows = customer.contacts.order_by("-created_at")[:TIMELINE_SOURCE_LIMIT]
+    return [TimelineEvent(when=c.created_at, kind="contact", icon="bi-person-plus",
+                          title=_("Contact added: %(name)s") % {"name": c.name}, body=c.title) for c in rows]
+
+
+#
+# Due contacts (workbench)
+#
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    today: int
+    overdue: int
+
+
+def customer_due_counts(*, user: Any) -> DueCounts:
+    """How many of the user's own customers are due for contact today, and how many are overdue (one query)."""
+    start, end = _today_bounds()
+    counts = Customer.objects.filter(owner=user).aggregate(
+        today=Count("pk", filter=Q(next_contact_at__gte=start, next_contact_at__lt=end)),
+        overdue=Count("pk", filter=Q(next_contact_at__lt=start)),
+    )
+    return DueCounts(today=counts["today"] or 0, overdue=counts["overdue"] or 0)
+
+
+def follow_up_list(*, user: Any) -> QuerySet[FollowUp]:
+    """Follow-ups the user may see, with customer, author and contact."""
+    return FollowUp.objects.visible_to(user).select_related("customer", "author", "contact")
+
+
+def contact_list(*, user: Any) -> QuerySet[Contact]:
+    """Contacts the user may see, with their customer."""
+    return Contact.objects.visible_to(user).select_related("customer", "customer__owner")
+
+
+def need_list(*, user: Any) -> QuerySet[CustomerNeed]:
+    return CustomerNeed.objects.visible_to(user).select_related("customer", "recorded_by")
+
+
+def ownership_log_list(*, customer: Customer) -> QuerySet[OwnershipLog]:
+    return customer.ownership_logs.select_related("from_owner", "to_owner", "actor")

@@ -1,0 +1,250 @@
+"""Excel import and export of customers (CONVENTIONS-CN §1 rows 28–29).
+
+Import: every row is validated first (required, USCC check character, mobile, email, dictionary labels,
+duplicates against the archive *and* within the file). With any failure nothing is imported unless the user
+explicitly chose to skip the failed rows; the import itself goes through ``archive.customer_create`` row by row
+inside one transaction, so it is all or nothing. Export: within scope, audit-logged, mobiles masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core import excel
+from apps.core.models import ExportLog
+from apps.core.validators import normalize_mobile, validate_mobile, validate_uscc
+from apps.customers.choices import CustomerSource
+from apps.customers.selectors import io as selectors
+from apps.customers.selectors.dedupe import name_key, normalize_uscc
+from apps.customers.selectors.pool import assignable_owners
+from apps.customers.services import archive
+
+MAX_IMPORT_ROWS = 5000
+CANNOT_IMPORT = gettext_lazy("You may not import customers.")
+CANNOT_EXPORT = gettext_lazy("You may not export customers.")
+OWNER_NOT_ALLOWED = gettext_lazy("You may not make %(user)s the owner of imported customers.")
+DUPLICATE_IN_ARCHIVE = gettext_lazy("Already in the archive: “%(name)s” (%(owner)s).")
+DUPLICATE_IN_FILE = gettext_lazy("Same as row %(row)s of this file.")
+CONTACT_NAME_NEEDED = gettext_lazy("Give the contact's name for this mobile, telephone or email.")
+BAD_EMAIL = gettext_lazy("Enter a valid email address.")
+IN_POOL = gettext_lazy("in the public pool")
+OWNED_BY = gettext_lazy("owner: %(owner)s")
+
+CONTACT_KEYS = ("mobile", "phone", "email", "title")
+CUSTOMER_KEYS = ("name", "uscc", "level", "source", "industry", "province", "city", "district", "address", "remarks")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # the Excel row number
+    column: str  # the column header as the user sees it ("" for the row as a whole)
+    message: str
+
+
+@dataclass
+class ImportResult:
+    total: int = 0  # data rows in the file
+    created: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    header_errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems})
+
+    @property
+    def failed(self) -> int:
+        return len(self.failed_rows)
+
+    @property
+    def importable(self) -> int:
+        return self.total - self.failed if not self.header_errors else 0
+
+
+def _header(key: str) -> str:
+    return str(next(c.header for c in selectors.IMPORT_COLUMNS if c.key == key))
+
+
+def _owner_text(customer: Any) -> str:
+    return str(IN_POOL) if customer.owner_id is None else str(OWNED_BY % {"owner": customer.owner})
+
+
+#
+# Validation of every row
+#
+
+
+def _field_problems(row: excel.SheetRow) -> list[RowProblem]:
+    """Formats: the cells that did not read, USCC check character, mobile, email, a contact needs a name."""
+    values, problems = row.values, [RowProblem(row.number, e.column, e.message) for e in row.errors]
+    checks = (("uscc", validate_uscc), ("mobile", validate_mobile), ("email", validate_email))
+    for key, validator in checks:
+        if values.get(key) and not any(p.column == _header(key) for p in problems):
+            try:
+                validator(values[key])
+            except ValidationError as error:
+                message = str(BAD_EMAIL) if key == "email" else " ".join(error.messages)
+                problems.append(RowProblem(row.number, _header(key), message))
+    if any(values.get(k) for k in CONTACT_KEYS) and not values.get("contact_name"):
+        problems.append(RowProblem(row.number, _header("contact_name"), str(CONTACT_NAME_NEEDED)))
+    return problems
+
+
+def _keys(row: excel.SheetRow) -> dict[str, str]:
+    """The duplicate-check keys of a row, normalised as the archive stores them."""
+    return {
+        "uscc": normalize_uscc(row.values.get("uscc")),
+        "mobile": normalize_mobile(row.values.get("mobile") or ""),
+        "name": name_key(row.values.get("name") or ""),
+    }
+
+
+def _duplicate_problems(rows: Sequence[excel.SheetRow]) -> list[RowProblem]:
+    """Exact USCC, mobile and (normalised) name against the archive — loaded once — and within the file."""
+    keys = [_keys(r) for r in rows]
+    existing = selectors.existing_keys(usccs=[k["uscc"] for k in keys if k["uscc"]],
+                                       mobiles=[k["mobile"] for k in keys if k["mobile"]],
+                                       name_keys=[k["name"] for k in keys if k["name"]])
+    known = {"uscc": existing.usccs, "mobile": existing.mobiles, "name": existing.names}
+    seen: dict[tuple[str, str], int] = {}
+    problems = []
+    for row, row_keys in zip(rows, keys, strict=True):
+        for kind, key in row_keys.items():
+            if not key:
+                continue
+            header = _header(kind)
+            if key in known[kind]:
+                hit = known[kind][key]
+                problems.append(RowProblem(row.number, header, str(DUPLICATE_IN_ARCHIVE % {
+                    "name": hit.name, "owner": _owner_text(hit)})))
+            elif (kind, key) in seen:
+                problems.append(RowProblem(row.number, header, str(DUPLICATE_IN_FILE % {"row": seen[kind, key]})))
+            else:
+                seen[kind, key] = row.number
+    return problems
+
+
+def validate_rows(rows: Sequence[excel.SheetRow]) -> list[RowProblem]:
+    """Every problem of every row, sorted by row: formats first, then duplicates."""
+    problems = [p for row in rows for p in _field_problems(row)]
+    problems += _duplicate_problems(rows)
+    return sorted(problems, key=lambda p: p.row)
+
+
+def read_import_file(file: IO[bytes] | str) -> tuple[list[excel.SheetRow], ImportResult]:
+    """Read and validate an import file without writing anything."""
+    rows, header_errors = excel.read_workbook(file, selectors.IMPORT_COLUMNS, max_rows=MAX_IMPORT_ROWS)
+    result = ImportResult(total=len(rows), header_errors=header_errors)
+    if not header_errors:
+        result.problems = validate_rows(rows)
+    return rows, result
+
+
+#
+# Importing
+#
+
+
+def _check_import_allowed(actor: Any, owner: Any) -> None:
+    if not (actor.has_perm("customers.import_customer") and actor.has_perm("customers.add_customer")):
+        raise PermissionDenied(CANNOT_IMPORT)
+    if owner is not None and owner != actor and not assignable_owners(user=actor).filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": ValidationError(OWNER_NOT_ALLOWED, code="owner_out_of_scope",
+                                                        params={"user": owner})})
+
+
+def _row_data(row: excel.SheetRow) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    values = row.values
+    data = {k: values.get(k) for k in CUSTOMER_KEYS if values.get(k) not in (None, "")}
+    data.setdefault("source", CustomerSource.IMPORT)
+    contact = {k: values.get(k) for k in CONTACT_KEYS if values.get(k)}
+    contacts = [{"name": values["contact_name"], **contact, "is_primary": True}] if values.get("contact_name") else []
+    return data, contacts
+
+
+def _create_all(actor: Any, rows: Sequence[excel.SheetRow], owner: Any, result: ImportResult) -> None:
+    """Create the rows through the archive service; any refusal rolls the whole import back."""
+    refused: list[RowProblem] = []
+    with transaction.atomic():
+        for row in rows:
+            data, contacts = _row_data(row)
+            try:
+                archive.customer_create(actor=actor, data=data, contacts=contacts, owner=owner,
+                                        allow_similar_name=True, duplicates_checked=True)
+            except ValidationError as error:
+                refused.append(RowProblem(row.number, "", " ".join(error.messages)))
+        if refused:
+            transaction.set_rollback(True)
+    result.problems += refused
+    result.created = 0 if refused else len(rows)
+
+
+def customer_import(*, actor: Any, file: IO[bytes] | str, owner: Any, skip_failed: bool = False) -> ImportResult:
+    """Import customers from an .xlsx, owned by ``owner`` (None: straight into the public pool).
+
+    Nothing is written when a row fails, unless ``skip_failed``: then the valid rows are imported and the
+    failed ones reported. Header problems always stop the import.
+    """
+    _check_import_allowed(actor, owner)
+    rows, result = read_import_file(file)
+    if result.header_errors or (result.problems and not skip_failed):
+        return result
+    failed = set(result.failed_rows)
+    good = [row for row in rows if row.number not in failed]
+    _create_all(actor, good, owner, result)
+    result.problems.sort(key=lambda p: p.row)
+    return result
+
+
+def failed_rows_workbook(*, rows: Sequence[excel.SheetRow], result: ImportResult) -> bytes:
+    """The failed rows as the user wrote them, with their row number and the reasons, to fix and re-upload."""
+    reasons: dict[int, list[str]] = {}
+    for problem in result.problems:
+        reasons.setdefault(problem.row, []).append(
+            f"{problem.column}: {problem.message}" if problem.column else problem.message)
+    failed = [r for r in rows if r.number in reasons]
+    columns = [selectors.ROW_COLUMN, *selectors.IMPORT_COLUMNS, selectors.REASON_COLUMN]
+    data = [{**r.values, "row": r.number, "reason": "；".join(reasons[r.number])} for r in failed]
+    return excel.write_workbook(columns, data, title=_("Failed rows"))
+
+
+def import_template() -> bytes:
+    """The import template: headers in the user's language, required ones marked *, dropdowns, an example."""
+    example = {"name": _("Example: Shanghai Huaxin Technology Co., Ltd."), "level": "B", "mobile": "13800138000",
+               "contact_name": _("Example: Zhang Wei"), "province": _("Shanghai"), "city": _("Shanghai")}
+    notes = [_("Columns marked * are required; columns are matched by their header, in any order."),
+             _("Level, source and industry: choose from the dropdown."),
+             _("Mobile: 11 digits; unified social credit code: 18 characters with its check character."),
+             _("Delete the example row before importing.")]
+    return excel.write_template(selectors.IMPORT_COLUMNS, title=_("Customers"), examples=[example], notes=notes)
+
+
+#
+# Exporting
+#
+
+
+@transaction.atomic
+def customer_export(*, actor: Any, scope: str, ids: list[int] | None = None,
+                    filters: dict[str, str] | None = None) -> tuple[bytes, int]:
+    """Export customers (selected ids / the current filter / all) within the actor's scope; write the
+    ExportLog row; mobiles of customers the actor does not own are masked. Return the file and the row count."""
+    if not actor.has_perm("customers.export_customer"):
+        raise PermissionDenied(CANNOT_EXPORT)
+    customers = list(selectors.export_queryset(user=actor, ids=ids, filters=filters))
+    data = excel.write_workbook(selectors.EXPORT_COLUMNS, selectors.export_rows(user=actor, customers=customers),
+                                title=_("Customers"))
+    described = "; ".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v)
+    if ids is not None:
+        described = f"ids={len(ids)}"
+    ExportLog.objects.create(user=actor, resource="customers.customer", scope=scope, filters=described[:500],
+                             row_count=len(customers))
+    return data, len(customers)

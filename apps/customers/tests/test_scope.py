@@ -1,0 +1,73 @@
+"""The generic data-scope matrix for customers, contacts and follow-ups: selector, list page, API, 404s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from apps.core import testing as core_testing
+from apps.core.testing import Persona
+from apps.customers.models import Contact, Customer, FollowUp
+from apps.customers.tests.factories import ContactFactory, CustomerFactory, FollowUpFactory
+
+
+def _customer(persona: Persona) -> Customer:
+    return CustomerFactory(owner=persona.user, name=f"范围测试{persona.key}有限公司")
+
+
+class CustomerScopeTests(core_testing.ScopeMatrixTests):
+    model = Customer
+    list_url = "/customers/"
+    api_list_url = "/api/v1/customers/"
+
+    def make(self, persona: Persona) -> Customer:
+        return _customer(persona)
+
+    def detail_url(self, record: Customer) -> str:
+        return reverse("customers:customer_detail", args=[record.pk])
+
+    def api_detail_url(self, record: Customer) -> str:
+        return f"/api/v1/customers/{record.pk}/"
+
+    def label(self, record: Customer) -> str:
+        return record.name
+
+    def test_list_url_is_the_named_route(self) -> None:
+        assert reverse("customers:customer_list") == "/customers/"
+
+
+class ContactScopeTests(core_testing.ScopeMatrixTests):
+    model = Contact
+    list_url = "/customers/"
+    api_list_url = "/api/v1/contacts/"
+
+    def make(self, persona: Persona) -> Contact:
+        return ContactFactory(customer=_customer(persona), name=f"联系人{persona.key}")
+
+    def detail_url(self, record: Contact) -> str:
+        return reverse("customers:customer_detail", args=[record.customer_id])
+
+    def api_detail_url(self, record: Contact) -> str:
+        return f"/api/v1/contacts/{record.pk}/"
+
+    def label(self, record: Contact) -> str:
+        return record.name
+
+
+class FollowUpScopeTests(core_testing.ScopeMatrixTests):
+    model = FollowUp
+    list_url = "/customers/"
+    api_list_url = "/api/v1/follow-ups/"
+
+    def make(self, persona: Persona) -> FollowUp:
+        return FollowUpFactory(customer=_customer(persona), content=f"跟进{persona.key}")
+
+    def detail_url(self, record: FollowUp) -> str:
+        return reverse("customers:customer_detail", args=[record.customer_id])
+
+    def api_detail_url(self, record: FollowUp) -> str:
+        return f"/api/v1/follow-ups/{record.pk}/"
+
+    def label(self, record: Any) -> str:
+        return record.customer.name

@@ -1,0 +1,60 @@
+"""Representation and input validation of the improvement actions API. Serializers never save."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from apps.improvements.choices import ImprovementSource
+from apps.improvements.models import ImprovementAction
+from apps.org.models import User
+
+
+class _UserRef(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+
+
+class ImprovementActionSerializer(serializers.ModelSerializer):
+    owner = _UserRef(read_only=True)
+    verified_by = _UserRef(read_only=True, allow_null=True)
+    owner_unit = serializers.CharField(source="owner_unit.name", read_only=True)
+    source_type = serializers.CharField(source="source_type.model", read_only=True, allow_null=True, default=None)
+    is_overdue = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = ImprovementAction
+        fields = ["id", "title", "description", "source_kind", "source_type", "source_id", "owner", "owner_unit",
+                  "due_date", "status", "is_overdue", "result", "completed_at", "verification", "verified_by",
+                  "verified_at", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ImprovementRaiseSerializer(serializers.Serializer):
+    """Input of ``improvement_raise`` (the owner must be within the requester's scope; the service checks it)."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    due_date = serializers.DateField()
+    source_kind = serializers.ChoiceField(choices=ImprovementSource.choices, default=ImprovementSource.OTHER)
+
+
+class ImprovementUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    due_date = serializers.DateField(required=False)
+
+
+class CompleteSerializer(serializers.Serializer):
+    result = serializers.CharField()
+
+
+class VerifySerializer(serializers.Serializer):
+    effective = serializers.BooleanField()
+    verification = serializers.CharField()
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=100)

@@ -1,0 +1,166 @@
+"""The market development dashboard (policy arts. 4, 7, 8): lead funnel, campaign ROI, plan completion and visits
+per month over a period, within the viewer's scope (staff see their own figures). Every figure is an aggregate, so
+the number of queries does not grow with the number of records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from apps.marketing.choices import CampaignStatus, LeadStatus, PlanStatus
+from apps.marketing.models import Campaign, Lead, MarketPlan, PlanGoal, Visit
+from apps.marketing.selectors.evaluations import period_containing
+from apps.marketing.selectors.plans import GoalLine, goal_actuals_for_plans, period_bounds
+
+PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR, PERIOD_CUSTOM = "month", "quarter", "year", "custom"
+PERIOD_CHOICES = [(PERIOD_MONTH, _("This month")), (PERIOD_QUARTER, _("This quarter")),
+                  (PERIOD_YEAR, _("This year")), (PERIOD_CUSTOM, _("Custom"))]
+_MONTHS = {PERIOD_MONTH: 1, PERIOD_QUARTER: 3, PERIOD_YEAR: 12}
+PLANS_ON_DASHBOARD = 8
+CAMPAIGNS_ON_DASHBOARD = 15
+
+# Revenue per campaign comes from sales once it exists: fn(campaign_ids) -> {campaign_id: Decimal}.
+CampaignRevenueProvider = Callable[[list[int]], dict[int, Decimal]]
+_campaign_revenue: list[CampaignRevenueProvider] = []
+
+
+def register_campaign_revenue(fn: CampaignRevenueProvider) -> None:
+    """Let sales supply the revenue of campaigns (for ROI); called from its ``AppConfig.ready``."""
+    _campaign_revenue[:] = [fn]
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: dt.date
+    end: dt.date
+
+
+def resolve_period(kind: str, start: dt.date | None, end: dt.date | None, today: dt.date) -> Period:
+    """本月 / 本季度 / 本年 around today, or a custom range (reversed bounds are swapped; missing ones default)."""
+    if kind == PERIOD_CUSTOM and (start or end):
+        first = start or dt.date(today.year, 1, 1)
+        last = end or today
+        first, last = min(first, last), max(first, last)
+        return Period(PERIOD_CUSTOM, first, last)
+    kind = kind if kind in _MONTHS else PERIOD_QUARTER
+    first, last = period_containing(today, _MONTHS[kind])
+    return Period(kind, first, last)
+
+
+def _pct(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    key: str
+    label: str
+    count: int
+    from_previous_pct: Decimal | None
+    from_first_pct: Decimal | None
+
+
+_REACHED = {
+    "contacting": Q(status__in=[LeadStatus.CONTACTING, LeadStatus.QUALIFIED, LeadStatus.HANDED_OVER,
+                                LeadStatus.CONVERTED]),
+    "qualified": Q(qualified_at__isnull=False) | Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.HANDED_OVER,
+                                                              LeadStatus.CONVERTED]),
+    "handed_over": Q(handed_at__isnull=False) | Q(status__in=[LeadStatus.HANDED_OVER, LeadStatus.CONVERTED]),
+    "converted": Q(converted_at__isnull=False) | Q(status=LeadStatus.CONVERTED),
+}
+_STEP_LABELS = {"new": LeadStatus.NEW.label, "contacting": LeadStatus.CONTACTING.label,
+                "qualified": LeadStatus.QUALIFIED.label, "handed_over": LeadStatus.HANDED_OVER.label,
+                "converted": LeadStatus.CONVERTED.label}
+
+
+def lead_funnel(*, user: Any, start: dt.date, end: dt.date) -> list[FunnelStep]:
+    """Leads created in the period by the furthest stage they reached, with step and overall conversion (1 query)."""
+    first, after = period_bounds(start, end)
+    counts = Lead.objects.visible_to(user).filter(created_at__gte=first, created_at__lt=after).aggregate(
+        new=Count("id"), **{key: Count("id", filter=q) for key, q in _REACHED.items()})
+    steps, previous = [], None
+    for key in ("new", "contacting", "qualified", "handed_over", "converted"):
+        count = counts[key] or 0
+        steps.append(FunnelStep(key, str(_STEP_LABELS[key]), count,
+                                None if previous is None else _pct(count, previous), _pct(count, counts["new"])))
+        previous = count
+    return steps
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign: Campaign
+    leads: int
+    qualified: int
+    conversions: int
+    cost_per_lead: Decimal | None
+    revenue: Decimal | None
+    roi_pct: Decimal | None
+
+
+def campaign_roi(*, user: Any, start: dt.date, end: dt.date) -> list[CampaignRow]:
+    """Campaigns running in the period (not cancelled) with leads, qualified leads, conversions, cost per lead and
+    ROI; revenue is None (unknown) until sales supplies it. One query, plus the revenue provider's."""
+    campaigns = list(
+        Campaign.objects.visible_to(user).filter(start_date__lte=end, end_date__gte=start)
+        .exclude(status=CampaignStatus.CANCELLED).select_related("plan")
+        .annotate(lead_n=Count("leads"), qualified_n=Count("leads", filter=Q(leads__qualified_at__isnull=False)),
+                  converted_n=Count("leads", filter=Q(leads__converted_at__isnull=False)))
+        .order_by("-start_date", "-pk")[:CAMPAIGNS_ON_DASHBOARD]
+    )
+    revenue = _campaign_revenue[0]([c.pk for c in campaigns]) if _campaign_revenue else None
+    rows = []
+    for c in campaigns:
+        earned = None if revenue is None else revenue.get(c.pk, Decimal("0"))
+        per_lead = (c.actual_cost / c.lead_n).quantize(Decimal("0.01")) if c.lead_n else None  # type: ignore[attr-defined]
+        roi = _pct(earned - c.actual_cost, c.actual_cost) if earned is not None else None
+        rows.append(CampaignRow(c, c.lead_n, c.qualified_n, c.converted_n, per_lead, earned, roi))  # type: ignore[attr-defined]
+    return rows
+
+
+def campaign_revenue_available() -> bool:
+    return bool(_campaign_revenue)
+
+
+@dataclass(frozen=True)
+class PlanCompletion:
+    plan: MarketPlan
+    lines: list[GoalLine]
+
+
+def plan_completion(*, user: Any, start: dt.date, end: dt.date) -> list[PlanCompletion]:
+    """Approved, executing or closed plans overlapping the period, each goal line's completion over the plan's own
+    period (queries grow with distinct plan periods shown, at most ``PLANS_ON_DASHBOARD``)."""
+    plans = list(
+        MarketPlan.objects.visible_to(user)
+        .filter(status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED],
+                period_start__lte=end, period_end__gte=start)
+        .select_related("owner", "owner_unit")
+        .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id")))
+        .order_by("-period_start", "pk")[:PLANS_ON_DASHBOARD]
+    )
+    actuals = goal_actuals_for_plans(plans=plans)
+    return [PlanCompletion(plan, actuals[plan.pk]) for plan in plans]
+
+
+def visits_per_month(*, user: Any, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
+    """Visits in the period per calendar month ("2025-03", count), months without visits included (1 query)."""
+    rows = (Visit.objects.visible_to(user).filter(visited_on__gte=start, visited_on__lte=end)
+            .annotate(month=TruncMonth("visited_on")).values("month").annotate(n=Count("id")))
+    counts = {row["month"].strftime("%Y-%m"): row["n"] for row in rows}
+    months, cursor = [], dt.date(start.year, start.month, 1)
+    while cursor <= end:
+        key = cursor.strftime("%Y-%m")
+        months.append((key, counts.get(key, 0)))
+        cursor = dt.date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    return months

@@ -1,0 +1,189 @@
+"""Writes of market development plans (policy arts. 4, 8): drafting with goal lines, then draft → submitted →
+approved (by a manager over the plan, not its own owner) → in execution → closed; a rejection sends it back to
+draft with a comment. Senior management is told when a plan is approved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.scoping import can
+from apps.core.services import model_update, notify
+from apps.marketing.choices import GoalMetric, PlanStatus
+from apps.marketing.models import MarketPlan, PlanGoal
+from apps.marketing.selectors.plans import plan_approvers, senior_management
+
+S = PlanStatus
+# The plan pipeline as data: from each status, the statuses it may move to.
+PLAN_PIPELINE: dict[str, tuple[str, ...]] = {
+    S.DRAFT: (S.SUBMITTED,),
+    S.SUBMITTED: (S.APPROVED, S.DRAFT),
+    S.APPROVED: (S.EXECUTING,),
+    S.EXECUTING: (S.CLOSED,),
+    S.CLOSED: (),
+}
+
+PLAN_FIELDS = ["title", "period_start", "period_end", "strategic_goal", "expansion_strategy", "promotion_plan",
+               "budget"]
+MOVE_NOT_ALLOWED = gettext_lazy("A plan that is “%(current)s” cannot become “%(target)s”.")
+ONLY_DRAFTS_EDITABLE = gettext_lazy("Only a draft plan can be changed; this one is “%(status)s”.")
+PERIOD_REVERSED = gettext_lazy("The period must end on or after the day it starts.")
+GOALS_REQUIRED = gettext_lazy("A plan needs at least one measurable goal line before it is submitted.")
+GOAL_TWICE = gettext_lazy("Each goal can appear only once in a plan: “%(metric)s” is there twice.")
+GOAL_NOT_POSITIVE = gettext_lazy("The target of “%(metric)s” must be greater than 0.")
+APPROVER_IS_OWNER = gettext_lazy("You cannot approve your own plan; the manager above you approves it.")
+NOT_AN_APPROVER = gettext_lazy("Only a manager whose department covers this plan can approve or reject it.")
+REJECT_NEEDS_COMMENT = gettext_lazy("Say why the plan is sent back, so that its owner knows what to change.")
+NOT_YOURS = gettext_lazy("Only the plan's owner or a manager over it can do this.")
+
+
+def _url(plan: MarketPlan) -> str:
+    return reverse("marketing:plan_detail", args=[plan.pk])
+
+
+def _move(plan: MarketPlan, target: str) -> None:
+    if target not in PLAN_PIPELINE.get(plan.status, ()):
+        raise ValidationError(MOVE_NOT_ALLOWED % {"current": plan.get_status_display(),
+                                                  "target": PlanStatus(target).label})
+    plan.status = target
+
+
+def _save(plan: MarketPlan, actor: Any, fields: list[str], reason: str = "") -> None:
+    plan.full_clean()
+    plan._history_user = actor  # type: ignore[attr-defined]
+    if reason:
+        plan._change_reason = reason[:100]  # type: ignore[attr-defined]
+    plan.save(update_fields=[*fields, "updated_at"])
+
+
+def _require_change(actor: Any, plan: MarketPlan) -> None:
+    if not can(actor, "change", plan):
+        raise PermissionDenied(NOT_YOURS)
+
+
+def _check_period(data: dict[str, Any]) -> None:
+    start, end = data.get("period_start"), data.get("period_end")
+    if start and end and end < start:
+        raise ValidationError({"period_end": PERIOD_REVERSED})
+
+
+def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
+    """Replace the plan's goal lines: one per metric, each with a positive target."""
+    seen: set[str] = set()
+    for goal in goals:
+        label = GoalMetric(goal["metric"]).label
+        if goal["metric"] in seen:
+            raise ValidationError(GOAL_TWICE % {"metric": label})
+        if Decimal(goal["target_value"]) <= 0:
+            raise ValidationError(GOAL_NOT_POSITIVE % {"metric": label})
+        seen.add(goal["metric"])
+    plan.goals.all().delete()
+    PlanGoal.objects.bulk_create([PlanGoal(plan=plan, metric=g["metric"], target_value=g["target_value"])
+                                  for g in goals])
+
+
+@transaction.atomic
+def plan_create(*, actor: Any, goals: list[dict[str, Any]] | None = None, **data: Any) -> MarketPlan:
+    """Draft a plan owned by the actor (the responsible person), in the actor's department, with its goal lines."""
+    if not actor.has_perm("marketing.add_marketplan"):
+        raise PermissionDenied
+    _check_period(data)
+    plan = MarketPlan(**{k: v for k, v in data.items() if k in PLAN_FIELDS}, owner=actor,
+                      owner_unit=actor.employee.department, created_by=actor, status=PlanStatus.DRAFT)
+    plan.full_clean()
+    plan._history_user = actor  # type: ignore[attr-defined]
+    plan.save()
+    _set_goals(plan, goals or [])
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor: Any, plan: MarketPlan, data: dict[str, Any],
+                goals: list[dict[str, Any]] | None = None) -> MarketPlan:
+    """Change a draft plan and, when given, its goal lines; a submitted or later plan is frozen."""
+    _require_change(actor, plan)
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError(ONLY_DRAFTS_EDITABLE % {"status": plan.get_status_display()})
+    _check_period({"period_start": data.get("period_start", plan.period_start),
+                   "period_end": data.get("period_end", plan.period_end)})
+    plan._history_user = actor  # type: ignore[attr-defined]
+    model_update(instance=plan, fields=PLAN_FIELDS, data=data)
+    if goals is not None:
+        _set_goals(plan, goals)
+    return plan
+
+
+@transaction.atomic
+def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+    """Submit a draft for approval (it needs goal lines); the managers over it are asked to approve."""
+    _require_change(actor, plan)
+    if not plan.goals.exists():
+        raise ValidationError(GOALS_REQUIRED)
+    _move(plan, PlanStatus.SUBMITTED)
+    plan.submitted_at = timezone.now()
+    _save(plan, actor, ["status", "submitted_at"])
+    notify(recipients=plan_approvers(plan=plan), url=_url(plan),
+           title=_("Market development plan to approve: %(title)s") % {"title": plan.title},
+           body=_("Submitted by %(owner)s.") % {"owner": plan.owner})
+    return plan
+
+
+def _require_approver(actor: Any, plan: MarketPlan) -> None:
+    """An approver holds the approve permission, has the plan in their change scope and does not own it."""
+    if not actor.has_perm("marketing.approve_marketplan") or not can(actor, "change", plan):
+        raise PermissionDenied(NOT_AN_APPROVER)
+    if plan.owner_id == actor.pk:
+        raise ValidationError(APPROVER_IS_OWNER)
+
+
+@transaction.atomic
+def plan_approve(*, actor: Any, plan: MarketPlan, comment: str = "") -> MarketPlan:
+    """Approve a submitted plan; its owner and senior management are told."""
+    _require_approver(actor, plan)
+    _move(plan, PlanStatus.APPROVED)
+    plan.approved_by, plan.approved_at, plan.approval_comment = actor, timezone.now(), comment.strip()[:500]
+    _save(plan, actor, ["status", "approved_by", "approved_at", "approval_comment"])
+    title = _("Market development plan approved: %(title)s") % {"title": plan.title}
+    body = _("%(period_start)s – %(period_end)s, owner %(owner)s, approved by %(actor)s.") % {
+        "period_start": plan.period_start, "period_end": plan.period_end, "owner": plan.owner, "actor": actor}
+    notify(recipients=[*senior_management(), plan.owner], title=title, body=body, url=_url(plan))
+    return plan
+
+
+@transaction.atomic
+def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
+    """Send a submitted plan back to draft with the reason; its owner is told."""
+    _require_approver(actor, plan)
+    if not comment.strip():
+        raise ValidationError({"comment": REJECT_NEEDS_COMMENT})
+    _move(plan, PlanStatus.DRAFT)
+    plan.approval_comment = comment.strip()[:500]
+    _save(plan, actor, ["status", "approval_comment"], reason=comment.strip())
+    notify(recipients=[plan.owner], url=_url(plan), body=comment.strip(),
+           title=_("Market development plan sent back: %(title)s") % {"title": plan.title})
+    return plan
+
+
+@transaction.atomic
+def plan_start(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+    """Put an approved plan into execution."""
+    _require_change(actor, plan)
+    _move(plan, PlanStatus.EXECUTING)
+    _save(plan, actor, ["status"])
+    return plan
+
+
+@transaction.atomic
+def plan_close(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+    """Close a plan whose execution is over."""
+    _require_change(actor, plan)
+    _move(plan, PlanStatus.CLOSED)
+    _save(plan, actor, ["status"])
+    return plan
