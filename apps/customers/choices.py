@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -45,10 +46,10 @@ class Industry(models.TextChoices):
 
 
 class Lifecycle(models.TextChoices):
-    POTENTIAL = "potential", _("Potential")
-    ACTIVE = "active", _("Active")
-    DORMANT = "dormant", _("Dormant")
-    LOST = "lost", _("Lost")
+    POTENTIAL = "potential", pgettext_lazy("customer lifecycle", "Potential")
+    ACTIVE = "active", pgettext_lazy("customer lifecycle", "Active")
+    DORMANT = "dormant", pgettext_lazy("customer lifecycle", "Dormant")
+    LOST = "lost", pgettext_lazy("customer lifecycle", "Lost")
 
 
 class DealStatus(models.TextChoices):

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from apps.core.api import ScopedPrimaryKeyRelatedField
 from apps.customers.choices import CustomerKind, CustomerLevel, CustomerSource, FollowUpChannel, Industry, Lifecycle
-from apps.customers.models import Contact, Customer, FollowUp
+from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp
 from apps.customers.selectors.archive import mobile_for
 from apps.org.models import Department, User
 
@@ -163,3 +163,11 @@ class FollowUpWriteSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField(required=False)
     next_contact_at = serializers.DateTimeField(required=False, allow_null=True)
     contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+
+
+class CustomerNeedSerializer(serializers.ModelSerializer):
+    recorded_by = CustomerUserRefSerializer(read_only=True)
+
+    class Meta:
+        model = CustomerNeed
+        fields = ["id", "customer", "content", "status", "recorded_by", "created_at", "updated_at"]

@@ -10,5 +10,6 @@ router = SimpleRouter()
 router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("follow-ups", views.FollowUpViewSet, basename="followup")
+router.register("customer-needs", views.CustomerNeedViewSet, basename="customerneed")
 
 urlpatterns = [*router.urls]

@@ -14,7 +14,7 @@ from rest_framework import filters, viewsets
 from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin
 from apps.customers.api import serializers as s
 from apps.customers.api.filters import ContactFilterSet, CustomerFilterSet, FollowUpFilterSet
-from apps.customers.models import Contact, Customer, FollowUp
+from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp
 from apps.customers.selectors import archive as selectors
 from apps.customers.services import archive as services
 
@@ -104,3 +104,19 @@ class FollowUpViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
     def service_create(self, data: dict[str, Any]) -> FollowUp:
         customer = data.pop("customer")
         return services.follow_up_create(actor=self.request.user, customer=customer, data=data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List the customer needs the user may see")),
+    retrieve=extend_schema(summary=_("One customer need (404 when out of scope)")),
+)
+class CustomerNeedViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """客户需求 recorded in the archive; recorded and changed on the customer's page (read-only here)."""
+
+    queryset = CustomerNeed.objects.select_related("recorded_by")
+    serializer_class = s.CustomerNeedSerializer
+    filter_backends = [*_BACKENDS, filters.SearchFilter]
+    filterset_fields = ["customer", "status"]
+    search_fields = ["content"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]

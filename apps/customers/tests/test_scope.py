@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.core import testing as core_testing
 from apps.core.testing import Persona
-from apps.customers.models import Contact, Customer, FollowUp
+from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp
 from apps.customers.tests.factories import ContactFactory, CustomerFactory, FollowUpFactory
 
 
@@ -70,4 +70,25 @@ class FollowUpScopeTests(core_testing.ScopeMatrixTests):
         return f"/api/v1/follow-ups/{record.pk}/"
 
     def label(self, record: Any) -> str:
+        return record.customer.name
+
+
+class CustomerNeedScopeTests(core_testing.ScopeMatrixTests):
+    """Needs are seen through their customer: on its page, and in the read-only API."""
+
+    model = CustomerNeed
+    list_url = "/customers/"
+    api_list_url = "/api/v1/customer-needs/"
+
+    def make(self, persona: Persona) -> CustomerNeed:
+        return CustomerNeed.objects.create(customer=_customer(persona), content=f"需求{persona.key}",
+                                           recorded_by=persona.user)
+
+    def detail_url(self, record: CustomerNeed) -> str:
+        return reverse("customers:customer_detail", args=[record.customer_id])
+
+    def api_detail_url(self, record: CustomerNeed) -> str:
+        return f"/api/v1/customer-needs/{record.pk}/"
+
+    def label(self, record: CustomerNeed) -> str:
         return record.customer.name
