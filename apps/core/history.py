@@ -7,10 +7,13 @@ record who did it with ``set_history_user`` / ``change_reason``. The panel shows
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 
 SKIPPED_FIELDS = {"updated_at", "created_at", "password", "last_login", "path"}
@@ -40,6 +43,8 @@ def _display(model: type[models.Model], field_name: str, value: Any, cache: dict
         return cache[key]
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):  # local time to the minute, as the panel shows its own times
+        return format_date(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
     return str(value)
 
 
@@ -62,7 +67,12 @@ def history_entries(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
             for change in delta.changes:
                 if change.field in SKIPPED_FIELDS:
                     continue
-                label = str(model._meta.get_field(change.field).verbose_name)
+                model_field = model._meta.get_field(change.field)
+                label = str(model_field.verbose_name)
+                if isinstance(model_field, models.JSONField):
+                    # Structured data (a frozen snapshot) reads as noise word by word; its own page shows it.
+                    entry.lines.append(_("Updated %(field)s") % {"field": label})
+                    continue
                 entry.lines.append(
                     change_sentence(label, _display(model, change.field, change.old, cache),
                                     _display(model, change.field, change.new, cache))

@@ -9,13 +9,17 @@ from django.utils.translation import gettext as _
 
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
 from apps.customers.selectors import pool as selectors
+from apps.policy.selectors import NoPolicyInForce
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
     """我的工作台: how many of my customers go back to the public pool within the warning days."""
     if not user.has_perm("customers.view_customer"):
         return []
-    count = selectors.due_for_recycling_count(user=user)
+    try:
+        count = selectors.due_for_recycling_count(user=user)
+    except NoPolicyInForce:  # no rules, no recycling: the workbench still opens
+        return []
     if not count:
         return []
     return [WorkbenchItem(area=_("Customers"), title=_("Customers due for the public pool"),

@@ -44,6 +44,20 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def load_demo_org() -> None:
+    """The demo organisation (its accounts log in with demo12345) and the policy in force.
+
+    The policy's rows come from a data migration; a transactional test that ran before flushed every table, so
+    seed it again (the seed is idempotent). Without it a page that reads the rules in force has none."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    call_command("load_demo", apps="org", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    importlib.import_module("apps.policy.migrations.0002_seed_policy").seed(apps, None)
+
+
 def screenshot(page: Any, name: str) -> None:
     """Keep a picture of what the test saw (test-artifacts/, not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -6,24 +6,22 @@ qualifies it and hands it to sales1, who converts it into a customer. Nobody typ
 conversions and the plan's "new customers" actual move by themselves. mkt_mgr evaluates the plan, sees the
 computed completion, raises an improvement action and completes the evaluation.
 
-Set-up loads only the org demo (accounts, password demo12345); everything else happens in the browser.
+Set-up loads only the org demo (accounts, password demo12345) and puts the seeded policy back if a transactional
+test before flushed it; everything else, the plan included, happens in the browser.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
-from django.core.management import call_command
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from apps.org.models import User
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import load_demo_org, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +33,6 @@ def zh(message: str) -> str:
     """The Chinese label the page shows for ``message`` (the UI's default language)."""
     with translation.override("zh-hans"):
         return gettext(message)
-
-
-def load_org_and_policy() -> None:
-    """The demo organisation, and the policy in force (its seed rows come from a data migration, which a
-    transactional test run before this one has flushed away; seeding is idempotent)."""
-    call_command("load_demo", apps="org", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    importlib.import_module("apps.policy.migrations.0002_seed_policy").seed(django_apps, None)
 
 
 def login(page: Any, base_url: str, username: str, password: str = "demo12345") -> None:
@@ -77,7 +68,7 @@ def goal_cell(page: Any, metric: str, testid: str) -> Any:
 
 
 def test_market_development_from_research_to_evaluation(live_server: Any, page: Any) -> None:
-    load_org_and_policy()
+    load_demo_org()
     base = live_server.url
     from playwright.sync_api import expect
 
@@ -162,6 +153,8 @@ def test_market_development_from_research_to_evaluation(live_server: Any, page: 
     campaign_url = page.url
     campaign_pk = pk_from(campaign_url, "campaigns")
     expect(page.get_by_test_id("metric-leads")).to_have_text("0")
+    page.locator("form:has(input[name=status][value=running]) button").click()
+    expect(page.locator(".page-header h1")).to_contain_text(zh("Running"))
 
     # The researched company came to the seminar: its lead is attributed to the campaign (and so to the plan).
     page.goto(lead_url + "edit/")
@@ -260,7 +253,7 @@ def test_market_development_from_research_to_evaluation(live_server: Any, page: 
 
 
 def test_a_colleague_cannot_see_my_lead_but_the_manager_can(live_server: Any, page: Any) -> None:
-    load_org_and_policy()
+    load_demo_org()
     base = live_server.url
     from playwright.sync_api import expect
 
@@ -279,6 +272,7 @@ def test_a_colleague_cannot_see_my_lead_but_the_manager_can(live_server: Any, pa
     assert response is not None and response.status == 404
     page.goto(f"{base}/marketing/leads/")
     expect(page.get_by_test_id("lead-scenes")).to_be_visible()
+    expect(page.get_by_test_id("empty-state")).to_be_visible()
     expect(page.get_by_test_id("lead-row").filter(has_text=OTHER_COMPANY)).to_have_count(0)
     page.goto(f"{base}/marketing/leads/?scene=department")
     expect(page.get_by_test_id("lead-row").filter(has_text=OTHER_COMPANY)).to_have_count(0)

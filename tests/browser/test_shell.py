@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import load_demo_org, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +19,7 @@ def login(page: Any, base_url: str, username: str, password: str = "demo12345") 
 
 
 def test_ceo_logs_in_to_chinese_shell_and_switches_language(live_server: Any, page: Any) -> None:
-    call_command("load_demo", apps="org", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    load_demo_org()
     login(page, live_server.url, "ceo")
     page.wait_for_url(f"{live_server.url}/")
     nav = page.locator("nav")
@@ -47,7 +46,7 @@ def test_ceo_logs_in_to_chinese_shell_and_switches_language(live_server: Any, pa
 
 
 def test_org_chart_shows_the_demo_tree(live_server: Any, page: Any) -> None:
-    call_command("load_demo", apps="org", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    load_demo_org()
     login(page, live_server.url, "ceo")
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/org/")
@@ -58,7 +57,7 @@ def test_org_chart_shows_the_demo_tree(live_server: Any, page: Any) -> None:
 
 
 def test_wrong_password_shows_a_clear_message(live_server: Any, page: Any) -> None:
-    call_command("load_demo", apps="org", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    load_demo_org()
     login(page, live_server.url, "ceo", "wrong-password")
     assert "/accounts/login/" in page.url
     assert page.locator(".alert-danger, .errorlist").first.is_visible()

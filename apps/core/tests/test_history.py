@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils import timezone
 from django.utils.html import escape
 
-from apps.core.history import change_sentence, history_entries
+from apps.core.history import _display, change_sentence, history_entries
 from apps.org import services
-from apps.org.models import Department
+from apps.org.models import Department, User
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +55,10 @@ def test_the_panel_renders_time_who_and_sentence(personas: dict) -> None:
 def test_a_record_without_changes_shows_its_creation(personas: dict) -> None:
     entries = history_entries(personas["rep_alice"].unit)
     assert entries[-1].kind == "+"
+
+
+def test_a_changed_time_reads_in_local_time_to_the_minute() -> None:
+    changed = dt.datetime(2026, 11, 27, 17, 15, 24, 409314, tzinfo=dt.UTC)  # 2026-11-28 01:15 in Shanghai
+    with timezone.override("Asia/Shanghai"):
+        assert _display(User, "date_joined", changed, {}) == "2026-11-28 01:15"
+

@@ -75,7 +75,7 @@ class CustomerCreateTests:
         with pytest.raises(ValidationError) as caught:
             _create(personas["rep_carol"], data={"name": "另一家公司"}, contacts=[{"name": "赵六"}])
         assert caught.value.code == "duplicate"
-        assert "public pool" in caught.value.messages[0]
+        assert str(services.IN_POOL_LABEL) in caught.value.messages[0]
         assert _nothing_written(before)
 
     def test_the_database_constraint_is_the_last_guard(self, personas) -> None:

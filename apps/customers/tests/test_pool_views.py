@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.core.workbench import workbench_items
 from apps.customers.models import Customer
 from apps.customers.tests.factories_pool import ContactFactory, CustomerFactory, owned
+from apps.policy.models import PolicyVersion
 
 pytestmark = pytest.mark.django_db
 POOL = reverse("customers:pool_list")
@@ -128,3 +129,10 @@ class DueListTests:
         assert (now + dt.timedelta(days=1)).astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d") in page
         items = [i for i in workbench_items(alice) if i.url == reverse("customers:pool_due_list")]
         assert len(items) == 1 and items[0].count == 1
+
+    def test_without_a_policy_in_force_the_workbench_still_opens(self, personas: dict) -> None:
+        owned(personas["rep_alice"].user, days_owned=14, now=timezone.now(), level="A")
+        PolicyVersion.objects.all().delete()
+        assert personas["rep_alice"].client().get(reverse("core:workbench")).status_code == 200
+        assert not [i for i in workbench_items(personas["rep_alice"].user)
+                    if i.url == reverse("customers:pool_due_list")]

@@ -10,8 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.core import testing as core_testing
+from apps.core.history import history_entries
 from apps.core.models import Notification
 from apps.core.testing import Persona
 from apps.improvements.choices import ImprovementSource
@@ -132,3 +134,18 @@ class EvaluationScopeTests(core_testing.ScopeMatrixTests):
 
     def label(self, record: MarketEvaluation) -> str:
         return record.plan.title
+
+
+@pytest.mark.django_db
+def test_structured_data_reads_as_updated_not_as_a_dump(personas: dict) -> None:
+    alice = personas["rep_alice"]
+    plan = MarketPlan.objects.create(title="计划", period_start="2026-01-01", period_end="2026-03-31",
+                                     strategic_goal="目标", owner=alice.user, owner_unit=alice.unit)
+    evaluation = MarketEvaluation.objects.create(plan=plan, period_start="2026-01-01", period_end="2026-03-31",
+                                                 owner=alice.user, owner_unit=alice.unit)
+    evaluation.snapshot = [{"metric": "new_leads", "actual": "3"}]
+    evaluation.save()
+    lines = history_entries(evaluation)[0].lines
+    label = MarketEvaluation._meta.get_field("snapshot").verbose_name
+    assert lines == [gettext("Updated %(field)s") % {"field": label}]
+    assert "new_leads" not in " ".join(lines)
