@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("apps.customers.api.urls")),
     path("", include("apps.improvements.api.urls")),
     path("", include("apps.marketing.api.urls")),
+    path("", include("apps.sales.api.urls")),
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/", include("apps.customers.urls")),
     path("improvements/", include("apps.improvements.urls")),
     path("marketing/", include("apps.marketing.urls")),
+    path("sales/", include("apps.sales.urls")),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

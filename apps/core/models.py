@@ -83,3 +83,43 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} · {self.row_count}"
+
+
+class NumberRule(models.Model):
+    """A configurable numbering rule (自动编号): prefix + date + running number, e.g. HT20261127-0001."""
+
+    class Reset(models.TextChoices):
+        DAILY = "daily", _("Every day")
+        MONTHLY = "monthly", _("Every month")
+        YEARLY = "yearly", _("Every year")
+        NEVER = "never", _("Never")
+
+    key = models.SlugField(_("what it numbers"), max_length=50, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=10)
+    date_format = models.CharField(_("date part"), max_length=10, default="%Y%m%d", blank=True,
+                                   help_text=_("strftime format, e.g. %Y%m%d; empty for none"))
+    separator = models.CharField(_("separator"), max_length=3, default="-", blank=True)
+    width = models.PositiveSmallIntegerField(_("digits of the running number"), default=4)
+    reset = models.CharField(_("running number restarts"), max_length=10, choices=Reset.choices,
+                             default=Reset.DAILY)
+
+    class Meta:
+        verbose_name = _("numbering rule")
+        verbose_name_plural = _("numbering rules")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.prefix}"
+
+
+class NumberSequence(models.Model):
+    """The last running number handed out per rule and period; rows are locked while a number is taken."""
+
+    rule = models.ForeignKey(NumberRule, on_delete=models.CASCADE, related_name="sequences")
+    period = models.CharField(max_length=20)
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "period"], name="core_numbersequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rule.key} {self.period}: {self.last_value}"

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.customers",
     "apps.improvements",
     "apps.marketing",
+    "apps.sales",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,7 @@ SPECTACULAR_SETTINGS = {
             "improvements": ["ImprovementSource", "ImprovementStatus"],
             "marketing": ["ResearchStatus", "PlanStatus", "CampaignKind", "CampaignStatus", "LeadSource", "LeadStatus",
                           "IntelStatus", "EvaluationStatus"],
+            "sales": ["TargetStatus", "ContractStatus", "ActionItemStatus", "PaymentMethod"],
         }.items()
         for name in names
     },

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import OwnedModel, TimeStampedModel
+from apps.core.scoping import ScopedQuerySet, ScopeFields
+from apps.sales.choices import OpportunityStage
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class Product(TimeStampedModel):
+    """A product of the catalogue (category, unit, list price). The catalogue is company-wide, not scoped."""
+
+    code = models.CharField(_("product code"), max_length=30, unique=True)
+    name = models.CharField(_("product name"), max_length=100)
+    category = models.CharField(_("product category"), max_length=50, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, default="套")
+    list_price = models.DecimalField(_("list price (CNY)"), max_digits=14, decimal_places=2)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["category", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageSetting(models.Model):
+    """The win probability of each opportunity stage (赢单率), set by the sales manager."""
+
+    stage = models.CharField(_("stage"), max_length=20, choices=OpportunityStage.choices, unique=True)
+    probability = models.PositiveSmallIntegerField(_("win probability (%)"), validators=PERCENT)
+
+    class Meta:
+        verbose_name = _("stage setting")
+        verbose_name_plural = _("stage settings")
+        ordering = ["probability"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.probability}%"
+
+
+class Opportunity(OwnedModel):
+    """商机: what a customer may buy, through the stages 初步接洽 → 需求分析 → 方案报价 → 商务谈判 → 赢单/输单/无效."""
+
+    name = models.CharField(_("opportunity name"), max_length=200)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="opportunities")
+    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="opportunities")
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2, default=Decimal("0"))
+    stage = models.CharField(_("stage"), max_length=20, choices=OpportunityStage.choices,
+                             default=OpportunityStage.INITIAL)
+    stage_changed_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    close_reason = models.CharField(_("reason (won, lost or invalid)"), max_length=200, blank=True)
+    source_lead = models.ForeignKey("marketing.Lead", verbose_name=_("source lead"), on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="opportunities")
+    campaign = models.ForeignKey("marketing.Campaign", verbose_name=_("campaign"), on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="opportunities")
+    next_action = models.CharField(_("next action"), max_length=200, blank=True)
+    next_action_on = models.DateField(_("next action date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "stage"]), models.Index(fields=["stage", "expected_close_date"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpportunityLine(models.Model):
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
+    unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
+    discount_pct = models.DecimalField(_("discount (% off)"), max_digits=5, decimal_places=2, default=Decimal("0"),
+                                       validators=PERCENT)
+
+    class Meta:
+        verbose_name = _("opportunity line")
+        verbose_name_plural = _("opportunity lines")
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"
+
+    @property
+    def amount(self) -> Decimal:
+        gross = self.quantity * self.unit_price
+        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"))
+
+
+class OpportunityStageChange(models.Model):
+    """Stage history: every move with who, when, and how long the opportunity had stayed in the previous stage."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(_("from stage"), max_length=20, choices=OpportunityStage.choices, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=20, choices=OpportunityStage.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    seconds_in_previous = models.PositiveBigIntegerField(_("time in the previous stage (s)"), default=0)
+
+    scope_fields = ScopeFields(owner="opportunity__owner", unit="opportunity__owner_unit")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity} {self.from_stage} → {self.to_stage}"

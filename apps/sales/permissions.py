@@ -1,0 +1,29 @@
+"""What each built-in role may do in sales. Targets are set by senior management and decomposed by managers;
+contracts above the thresholds of the rules in force are approved by managers; everyone sees within their scope."""
+
+from apps.org.choices import BuiltinRole
+
+_OWNED = ["salesplan", "opportunity", "contract"]
+_VIEW = [f"sales.view_{m}" for m in _OWNED + ["targetset", "targetnode", "product", "paymentplan", "payment",
+                                              "salesplanaction", "opportunitystagechange", "salesevaluation"]]
+_WORK = _VIEW + [f"sales.{a}_{m}" for m in _OWNED for a in ("add", "change")] + [
+    "sales.add_payment", "sales.add_paymentplan", "sales.change_paymentplan", "sales.change_salesplanaction",
+    "sales.add_salesplanaction", "sales.change_targetnode",  # staff propose their own targets (bottom-up)
+]
+_MANAGE = _WORK + [
+    "sales.approve_contract", "sales.void_contract", "sales.approve_salesplan", "sales.add_targetnode",
+    "sales.add_salesevaluation", "sales.change_salesevaluation", "sales.add_product", "sales.change_product",
+    "sales.change_stagesetting", "sales.view_stagesetting",
+]
+_SENIOR = _VIEW + [
+    "sales.add_targetset", "sales.change_targetset", "sales.approve_targetset", "sales.add_targetnode",
+    "sales.change_targetnode", "sales.approve_contract", "sales.view_stagesetting",
+]
+
+BUILTIN_ROLE_PERMISSIONS = {
+    BuiltinRole.STAFF: _WORK,
+    BuiltinRole.DEPARTMENT_MANAGER: _MANAGE,
+    BuiltinRole.SENIOR_MANAGEMENT: _SENIOR,
+    BuiltinRole.LEADERSHIP_GROUP: _VIEW,
+    BuiltinRole.SYSTEM_ADMIN: _MANAGE + _SENIOR + ["sales.delete_product"],
+}

@@ -1,0 +1,1 @@
+"""Split by topic; import the module you need."""
