@@ -1,6 +1,118 @@
-"""Start-up registrations of this area (workbench providers, timeline sources, registries of other apps);
-called from SalesConfig.ready."""
+"""Start-up registrations of the contracts area (called from SalesConfig.ready): the workbench reminders
+(instalments due soon and overdue, contracts awaiting my approval, contracts expiring), the customer timeline
+(contracts and payments), and the revenue measures marketing shows (campaign revenue, the plan goal
+"new_customer_revenue")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Expression, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.money import format_cny
+from apps.core.workbench import WorkbenchItem, register_workbench_provider
+from apps.customers.timeline import TimelineEvent, register_timeline_source
+from apps.marketing.models import Lead
+from apps.marketing.selectors.campaigns import register_campaign_revenue
+from apps.marketing.selectors.plans import register_goal_metric
+from apps.sales.choices import ContractStatus
+from apps.sales.models import Contract, Payment
+from apps.sales.selectors import contracts as selectors
+
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
+def campaign_revenue() -> Expression:
+    """Approved contracts' amount of the customers converted from the campaign's leads (a correlated subquery
+    on ``OuterRef("pk")`` of the campaign)."""
+    customers = Lead.objects.filter(campaign=OuterRef(OuterRef("pk")), customer__isnull=False).values("customer_id")
+    total = (Contract.objects.filter(status=ContractStatus.APPROVED, customer_id__in=customers)
+             .order_by().annotate(one=Value(1)).values("one").annotate(total=Sum("amount")).values("total"))
+    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def plan_new_customer_revenue(*, plans: list[Any], start: dt.date, end: dt.date) -> dict[int, Decimal]:
+    """Per plan: approved contracts signed in the period by customers converted from the plan's leads (a lead's
+    own plan wins over its campaign's). Two queries whatever the number of plans."""
+    ids = [p.pk for p in plans]
+    leads = (Lead.objects.filter(customer__isnull=False)
+             .annotate(attributed=Coalesce(F("plan_id"), F("campaign__plan_id")))
+             .filter(attributed__in=ids).values_list("attributed", "customer_id").distinct())
+    plans_of: dict[int, set[int]] = defaultdict(set)
+    for plan_id, customer_id in leads:
+        plans_of[customer_id].add(plan_id)
+    result = {pk: Decimal("0") for pk in ids}
+    rows = (Contract.objects.filter(status=ContractStatus.APPROVED, customer_id__in=list(plans_of),
+                                    signed_on__gte=start, signed_on__lte=end)
+            .values("customer_id").annotate(total=Sum("amount")))
+    for row in rows:
+        for plan_id in plans_of[row["customer_id"]]:
+            result[plan_id] += row["total"]
+    return result
+
+
+def contract_events(customer: Any, user: Any) -> list[TimelineEvent]:
+    """The customer's contracts: signed, with amount and status. Like the archive's own sources it shows them to
+    whoever may see the customer (one query, no per-user scope resolution)."""
+    contracts = Contract.objects.filter(customer=customer).select_related("owner").order_by("-signed_on")[:50]
+    return [TimelineEvent(
+        when=_at(c.signed_on), kind="contract", icon="bi-file-earmark-text",
+        title=_("Contract %(number)s signed: %(amount)s") % {"number": c.number, "amount": format_cny(c.amount)},
+        body=f"{c.title} · {c.get_status_display()}", url=reverse("sales:contract_detail", args=[c.pk]),
+        actor_name=str(c.owner)) for c in contracts]
+
+
+def payment_events(customer: Any, user: Any) -> list[TimelineEvent]:
+    """Payments received on the customer's contracts (one query)."""
+    payments = (Payment.objects.filter(contract__customer=customer).order_by("-received_on")
+                .select_related("contract", "recorded_by")[:50])
+    return [TimelineEvent(
+        when=_at(p.received_on), kind="payment", icon="bi-cash-coin",
+        title=_("Payment received: %(amount)s") % {"amount": format_cny(p.amount)},
+        body=f"{p.number} · {p.contract.number}", url=reverse("sales:contract_detail", args=[p.contract_id]),
+        actor_name=str(p.recorded_by)) for p in payments]
+
+
+def workbench_items(user: Any) -> list[WorkbenchItem]:
+    """Contracts awaiting my approval; my instalments overdue and due soon; my contracts expiring in 30 days."""
+    area = _("Sales")
+    items = []
+    awaiting = selectors.awaiting_approval(user=user).count()
+    if awaiting:
+        items.append(WorkbenchItem(area=area, title=_("Contracts awaiting my approval"), count=awaiting,
+                                   url=reverse("sales:contract_list") + "?status=pending"))
+    overdue, soon = selectors.due_rows(user=user)
+    for plan in overdue[:5]:
+        items.append(WorkbenchItem(area=area, due=plan.due_date,
+                                   url=reverse("sales:contract_detail", args=[plan.contract_id]),
+                                   title=_("Overdue payment: %(contract)s instalment %(n)s") % {
+                                       "contract": plan.contract.number, "n": plan.instalment}))
+    for plan in soon[:5]:
+        items.append(WorkbenchItem(area=area, due=plan.due_date,
+                                   url=reverse("sales:contract_detail", args=[plan.contract_id]),
+                                   title=_("Payment due: %(contract)s instalment %(n)s") % {
+                                       "contract": plan.contract.number, "n": plan.instalment}))
+    for contract in selectors.expiring(user=user)[:5]:
+        items.append(WorkbenchItem(area=area, due=contract.end_date,
+                                   url=reverse("sales:contract_detail", args=[contract.pk]),
+                                   title=_("Contract expiring: %(contract)s") % {"contract": contract}))
+    return items
 
 
 def register() -> None:
-    pass
+    register_workbench_provider(workbench_items)
+    register_timeline_source("contract", contract_events)
+    register_timeline_source("payment", payment_events)
+    register_campaign_revenue(campaign_revenue)
+    register_goal_metric("new_customer_revenue", plan_new_customer_revenue)

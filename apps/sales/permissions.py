@@ -18,6 +18,7 @@ _MANAGE = _WORK + [
 _SENIOR = _VIEW + [
     "sales.add_targetset", "sales.change_targetset", "sales.approve_targetset", "sales.add_targetnode",
     "sales.change_targetnode", "sales.approve_contract", "sales.view_stagesetting",
+    "sales.add_salesevaluation", "sales.change_salesevaluation",
 ]
 
 BUILTIN_ROLE_PERMISSIONS = {

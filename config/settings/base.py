@@ -210,8 +210,8 @@ SPECTACULAR_SETTINGS = {
             "org": ["DepartmentKind"],
             "customers": ["CustomerKind", "CustomerSource", "NeedStatus", "Lifecycle", "DealStatus"],
             "improvements": ["ImprovementSource", "ImprovementStatus"],
-            "marketing": ["ResearchStatus", "PlanStatus", "CampaignKind", "CampaignStatus", "LeadSource", "LeadStatus",
-                          "IntelStatus", "EvaluationStatus"],
+            "marketing": ["ResearchMethod", "ResearchStatus", "PlanStatus", "CampaignKind", "CampaignStatus",
+                          "LeadSource", "LeadStatus", "IntelStatus", "EvaluationStatus"],
             "sales": ["TargetStatus", "ContractStatus", "ActionItemStatus", "PaymentMethod"],
         }.items()
         for name in names

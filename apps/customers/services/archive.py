@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.core.validators import normalize_mobile
-from apps.customers.choices import NeedStatus, OwnershipAction
+from apps.customers.choices import DealStatus, Lifecycle, NeedStatus, OwnershipAction
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog, Tag
 from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, name_key, normalize_uscc
 from apps.customers.timeline import transfer_hooks
@@ -432,3 +432,20 @@ def follow_up_create(*, actor: Any, customer: Customer, data: dict[str, Any]) ->
         for key, value in values.items():
             setattr(customer, key, value)
     return follow_up
+
+
+@transaction.atomic
+def customer_mark_won(*, actor: Any, customer: Customer, reason: str = "") -> Customer:
+    """成交: the customer has an approved contract; it becomes active and is never recycled to the pool again.
+
+    Called by sales when a contract is approved (the approver may not otherwise change the customer, so no scope
+    check here: the contract's approval is the authority)."""
+    changes = {"deal_status": DealStatus.WON, "lifecycle": Lifecycle.ACTIVE}
+    if all(getattr(customer, field) == value for field, value in changes.items()):
+        return customer
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer._history_user = actor  # type: ignore[attr-defined]
+    customer._change_reason = reason  # type: ignore[attr-defined]
+    customer.save(update_fields=[*changes, "updated_at"])
+    return customer

@@ -50,19 +50,18 @@ class CampaignMetricsTests:
         m = selectors.campaign_metrics(CampaignFactory(owner=team.mkt1))
         assert m.leads == 0 and m.cost_per_lead is None and m.conversion_rate is None
 
-    def test_revenue_is_not_measured_until_sales_registers_it(self, team: MarketingTeam) -> None:
+    def test_revenue_is_not_measured_until_sales_registers_it(self, team: MarketingTeam, monkeypatch) -> None:
+        monkeypatch.setattr(selectors, "_revenue_provider", [])  # as before sales registers its measure
         m = selectors.campaign_metrics(_with_leads(team.mkt1, leads=2, qualified=1, converted=1))
         assert m.revenue is None and m.roi is None
 
-    def test_roi_once_revenue_is_measurable(self, team: MarketingTeam) -> None:
+    def test_roi_once_revenue_is_measurable(self, team: MarketingTeam, monkeypatch) -> None:
+        monkeypatch.setattr(selectors, "_revenue_provider", [])  # restored afterwards, with sales' own measure
         from django.db.models import DecimalField, Value
 
         campaign = _with_leads(team.mkt1, leads=2, qualified=1, converted=1, cost="10000.00")
         selectors.register_campaign_revenue(lambda: Value(Decimal("25000.00"), output_field=DecimalField()))
-        try:
-            m = selectors.campaign_metrics(campaign)
-        finally:
-            selectors.unregister_campaign_revenue()
+        m = selectors.campaign_metrics(campaign)
         assert m.revenue == Decimal("25000.00") and m.roi == Decimal("1.5000")
 
     def test_the_list_page_runs_the_same_queries_at_two_sizes(self, team: MarketingTeam, personas: dict) -> None:

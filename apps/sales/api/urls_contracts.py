@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Contract, payment-plan and payment resources, assembled into /api/v1/ by ``config/api.py``."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from rest_framework.routers import SimpleRouter
+
+from apps.sales.api import contracts as views
+
+router = SimpleRouter()
+router.register("contracts", views.ContractViewSet, basename="contract")
+router.register("payment-plans", views.PaymentPlanViewSet, basename="paymentplan")
+router.register("payments", views.PaymentViewSet, basename="payment")
+
+urlpatterns = [*router.urls]

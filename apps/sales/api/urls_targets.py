@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""API routes of sales targets."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from apps.sales.api import targets
+
+router = SimpleRouter()
+router.register("targets", targets.TargetSetViewSet, basename="targetset")
+router.register("target-nodes", targets.TargetNodeViewSet, basename="targetnode")
+
+urlpatterns = router.urls

@@ -28,7 +28,7 @@ class Contract(OwnedModel):
     signed_on = models.DateField(_("signed on"))
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
-    discount_pct = models.DecimalField(_("order discount (% off)"), max_digits=5, decimal_places=2,
+    discount_pct = models.DecimalField(_("order discount (percent off)"), max_digits=5, decimal_places=2,
                                        default=Decimal("0"), validators=PERCENT)
     amount = models.DecimalField(_("contract amount (CNY)"), max_digits=16, decimal_places=2)
     customer_signatory = models.CharField(_("customer signatory"), max_length=50, blank=True)
@@ -60,7 +60,8 @@ class ContractLine(models.Model):
                                 related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
     unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
-    discount_pct = models.DecimalField(_("discount (% off)"), max_digits=5, decimal_places=2, default=Decimal("0"),
+    discount_pct = models.DecimalField(_("discount (percent off)"), max_digits=5, decimal_places=2,
+                                       default=Decimal("0"),
                                        validators=PERCENT)
 
     class Meta:

@@ -90,7 +90,8 @@ class OpportunityLine(models.Model):
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
     unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
-    discount_pct = models.DecimalField(_("discount (% off)"), max_digits=5, decimal_places=2, default=Decimal("0"),
+    discount_pct = models.DecimalField(_("discount (percent off)"), max_digits=5, decimal_places=2,
+                                       default=Decimal("0"),
                                        validators=PERCENT)
 
     class Meta:

@@ -1,0 +1,260 @@
+"""The contracts API: contracts (+ submit, approve, reject, withdraw, void), payment plans and payments.
+
+Scoped querysets in, services for every write; a refusal of a service answers 400 with its message (a payment
+beyond the contract amount states the amount that remains).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
+from apps.customers.models import Customer
+from apps.org.models import User
+from apps.sales.models import Contract, ContractLine, Opportunity, Payment, PaymentPlan, Product
+from apps.sales.selectors import contracts as selectors
+from apps.sales.services import contracts as services
+
+WORKFLOW_ACTIONS = ("submit", "approve", "reject", "withdraw", "void")
+
+#
+# Serializers
+#
+
+
+class ContractLineSerializer(serializers.ModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = ContractLine
+        fields = ["product", "quantity", "unit_price", "discount_pct", "amount"]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    collected = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    collection_rate = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True, allow_null=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+
+    class Meta:
+        model = Contract
+        fields = ["id", "number", "title", "customer", "customer_name", "opportunity", "signed_on", "start_date",
+                  "end_date", "discount_pct", "amount", "customer_signatory", "company_signatory", "status",
+                  "approved_at", "approved_by", "policy_version", "terms", "owner", "owner_unit", "collected",
+                  "collection_rate", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ContractWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all(), required=False,
+                                               allow_null=True)
+    signed_on = serializers.DateField()
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    discount_pct = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    customer_signatory = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    company_signatory = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False,
+                                                           allow_null=True)
+    terms = serializers.CharField(required=False, allow_blank=True)
+    lines = ContractLineSerializer(many=True, required=False)
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class PaymentPlanSerializer(serializers.ModelSerializer):
+    paid = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentPlan
+        fields = ["id", "contract", "instalment", "due_date", "amount", "remind_days_before", "note", "paid",
+                  "status"]
+        read_only_fields = fields
+
+    def _row(self, plan: PaymentPlan) -> Any:
+        paid = getattr(plan, "paid", None)
+        paid = paid if paid is not None else selectors.collected_on_plan(plan)
+        return paid, selectors.instalment_status(plan.amount, paid, plan.due_date, selectors.today())
+
+    def get_paid(self, plan: PaymentPlan) -> str:
+        return f"{self._row(plan)[0]:.2f}"
+
+    def get_status(self, plan: PaymentPlan) -> str:
+        return self._row(plan)[1]
+
+
+class InstalmentInputSerializer(serializers.Serializer):
+    instalment = serializers.IntegerField(min_value=1, required=False)
+    due_date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    remind_days_before = serializers.IntegerField(min_value=0, max_value=365, required=False, default=3)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class PaymentPlanSetSerializer(serializers.Serializer):
+    contract = ScopedPrimaryKeyRelatedField(queryset=Contract.objects.all())
+    instalments = InstalmentInputSerializer(many=True)
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "number", "contract", "plan", "received_on", "amount", "method", "recorded_by", "note",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class PaymentWriteSerializer(serializers.ModelSerializer):
+    contract = ScopedPrimaryKeyRelatedField(queryset=Contract.objects.all())
+    plan = ScopedPrimaryKeyRelatedField(queryset=PaymentPlan.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Payment
+        fields = ["contract", "plan", "received_on", "amount", "method", "note"]
+
+
+#
+# Views
+#
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List the contracts the user may see, with collected amount and rate")),
+    retrieve=extend_schema(summary=_("One contract (404 when out of scope)")),
+    create=extend_schema(summary=_("Create a draft contract (numbered by the contract rule)"),
+                         request=ContractWriteSerializer, responses={201: ContractSerializer}),
+    partial_update=extend_schema(summary=_("Change a draft, rejected or withdrawn contract"),
+                                 request=ContractWriteSerializer, responses=ContractSerializer),
+)
+class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
+    """Contracts within the user's data scope; filter by status, customer, owner; ``search`` finds number,
+    title and customer."""
+
+    queryset = selectors.with_collection(Contract.objects.select_related("customer"))
+    serializer_class = ContractSerializer
+    write_serializer_class = ContractWriteSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter, filters.SearchFilter]
+    filterset_fields = ["status", "customer", "owner", "opportunity"]
+    search_fields = ["number", "title", "customer__name"]
+    ordering_fields = ["signed_on", "amount", "number", "collected"]
+    ordering = ["-signed_on", "-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_permissions(self) -> list[Any]:
+        # The approval actions are checked by the services (approve/void permissions and scope), not as "add".
+        if getattr(self, "action", None) in WORKFLOW_ACTIONS:
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "action", None) in WORKFLOW_ACTIONS:
+            return selectors.with_collection(Contract.objects.select_related("customer")).visible_to(
+                self.request.user, "view")
+        return super().get_queryset()
+
+    def service_create(self, data: dict[str, Any]) -> Contract:
+        lines = data.pop("lines", None)
+        contract = services.contract_create(actor=self.request.user, data=data, lines=lines)
+        return self.get_queryset().get(pk=contract.pk)
+
+    def service_update(self, instance: Contract, data: dict[str, Any]) -> Contract:  # type: ignore[override]
+        lines = data.pop("lines", None)
+        services.contract_update(actor=self.request.user, contract=instance, data=data, lines=lines)
+        return self.get_queryset().get(pk=instance.pk)
+
+    def _act(self, request: Request, service: Any, **extra: Any) -> Response:
+        contract = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = body.validated_data.get("comment", "")
+        if service is services.contract_void:
+            service(actor=request.user, contract=contract, reason=comment)
+        else:
+            service(actor=request.user, contract=contract, comment=comment)
+        return Response(ContractSerializer(self.get_queryset().get(pk=contract.pk)).data, status=status.HTTP_200_OK)
+
+    @extend_schema(summary=_("Submit for approval (approved at once below the thresholds)"),
+                   request=CommentSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, services.contract_submit)
+
+    @extend_schema(summary=_("Approve a pending contract"), request=CommentSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, services.contract_approve)
+
+    @extend_schema(summary=_("Reject a pending contract (comment required)"), request=CommentSerializer,
+                   responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, services.contract_reject)
+
+    @extend_schema(summary=_("Withdraw a pending contract (the submitter)"), request=CommentSerializer,
+                   responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, services.contract_withdraw)
+
+    @extend_schema(summary=_("Void an approved contract without payments (comment = reason)"),
+                   request=CommentSerializer, responses=ContractSerializer)
+    @action(detail=True, methods=["post"])
+    def void(self, request: Request, pk: Any = None) -> Response:
+        return self._act(request, services.contract_void)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List the instalments of contracts the user may see, with derived status")),
+    retrieve=extend_schema(summary=_("One instalment (404 when out of scope)")),
+    create=extend_schema(summary=_("Replace the payment plan of an approved contract"),
+                         request=PaymentPlanSetSerializer, responses={201: PaymentPlanSerializer(many=True)}),
+)
+class PaymentPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, viewsets.GenericViewSet):
+    queryset = selectors.plans_with_paid(PaymentPlan.objects.all())
+    serializer_class = PaymentPlanSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_fields = ["contract"]
+    ordering = ["contract_id", "instalment"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = PaymentPlanSetSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        plans = services.payment_plan_set(actor=request.user, contract=body.validated_data["contract"],
+                                          instalments=[dict(r) for r in body.validated_data["instalments"]])
+        rows = self.get_queryset().filter(pk__in=[p.pk for p in plans])
+        return Response(PaymentPlanSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("List the payments of contracts the user may see")),
+    retrieve=extend_schema(summary=_("One payment (404 when out of scope)")),
+    create=extend_schema(summary=_("Record a payment (beyond the contract amount: 400 with what remains)"),
+                         request=PaymentWriteSerializer, responses={201: PaymentSerializer}),
+)
+class PaymentViewSet(ScopedViewSetMixin, ServiceWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+    queryset = Payment.objects.select_related("contract")
+    serializer_class = PaymentSerializer
+    write_serializer_class = PaymentWriteSerializer
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_fields = ["contract", "plan", "method"]
+    ordering_fields = ["received_on", "amount"]
+    ordering = ["-received_on", "-id"]
+
+    def service_create(self, data: dict[str, Any]) -> Payment:
+        contract = data.pop("contract")
+        return services.payment_record(actor=self.request.user, contract=contract, data=data)

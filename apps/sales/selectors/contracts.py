@@ -1,0 +1,193 @@
+"""Reads of contracts, payment plans and payments, always starting from the user's scope.
+
+Collected amounts and collection rates are annotations (one query per page); an instalment's status
+(待回款 / 部分回款 / 回款完成 / 逾期) is derived here from its payments and due date, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core import excel
+from apps.core.scoping import get_visible_or_404
+from apps.org.models import Department
+from apps.sales.choices import ContractStatus
+from apps.sales.models import Contract, Payment, PaymentPlan
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
+EXPIRING_DAYS = 30
+
+
+class InstalmentStatus:
+    PENDING = "pending"
+    PARTIAL = "partial"
+    PAID = "paid"
+    OVERDUE = "overdue"
+    LABELS = {PENDING: _("Awaiting payment"), PARTIAL: _("Partly paid"), PAID: _("Paid in full"),
+              OVERDUE: _("Overdue")}
+
+
+def _collected_subquery() -> Subquery:
+    sums = (Payment.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
+            .annotate(total=Sum("amount")).values("total"))
+    return Subquery(sums, output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def with_collection(qs: QuerySet) -> QuerySet:
+    """Annotate ``collected`` (sum of payments) and ``collection_rate`` (percent of the amount)."""
+    qs = qs.annotate(collected=Coalesce(_collected_subquery(), ZERO))
+    return qs.annotate(collection_rate=ExpressionWrapper(
+        F("collected") * Value(Decimal("100")) / NullIf(F("amount"), ZERO),
+        output_field=DecimalField(max_digits=7, decimal_places=2)))
+
+
+def contract_list(*, user: Any, filters: dict | None = None) -> QuerySet:
+    """The contracts the user may see, with customer and owner, collected amount and rate; filterable by
+    status, customer, owner and signed month (YYYY-MM)."""
+    qs = Contract.objects.visible_to(user).select_related("customer", "owner", "owner_unit")
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("customer"):
+        qs = qs.filter(customer_id=filters["customer"])
+    if filters.get("owner"):
+        qs = qs.filter(owner_id=filters["owner"])
+    month = filters.get("month") or ""
+    if len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit():
+        qs = qs.filter(signed_on__year=int(month[:4]), signed_on__month=int(month[5:]))
+    return with_collection(qs)
+
+
+def search_q(term: str) -> Q:
+    return Q(number__icontains=term) | Q(title__icontains=term) | Q(customer__name__icontains=term)
+
+
+def contract_get(*, user: Any, pk: Any, action: str = "view") -> Contract:
+    """One contract in the user's scope (404 otherwise), with collected amount."""
+    return get_visible_or_404(Contract, user, pk, action)
+
+
+@dataclass
+class InstalmentRow:
+    plan: PaymentPlan
+    paid: Decimal
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(InstalmentStatus.LABELS[self.status])
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.plan.amount - self.paid, Decimal("0"))
+
+
+def instalment_status(amount: Decimal, paid: Decimal, due: dt.date, today: dt.date) -> str:
+    """Paid in full when the payments reach the amount; overdue when the due date passed before that;
+    partly paid when something came in; otherwise awaiting payment."""
+    if paid >= amount:
+        return InstalmentStatus.PAID
+    if due < today:
+        return InstalmentStatus.OVERDUE
+    return InstalmentStatus.PARTIAL if paid > 0 else InstalmentStatus.PENDING
+
+
+def instalments(contract: Contract, today: dt.date | None = None) -> list[InstalmentRow]:
+    """The contract's payment plan with paid amounts and derived statuses (one query)."""
+    today = today or timezone.localdate()
+    plans = contract.payment_plans.annotate(paid=Coalesce(Sum("payments__amount"), ZERO)).order_by("instalment")
+    return [InstalmentRow(p, p.paid, instalment_status(p.amount, p.paid, p.due_date, today)) for p in plans]
+
+
+def payments_of(contract: Contract) -> QuerySet:
+    return contract.payments.select_related("plan", "recorded_by").order_by("-received_on", "-id")
+
+
+def collected(contract: Contract) -> Decimal:
+    return contract.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def approvals_of(contract: Contract) -> QuerySet:
+    return contract.approvals.select_related("actor").order_by("at", "id")
+
+
+def awaiting_approval(*, user: Any) -> QuerySet:
+    """Pending contracts the user may approve, other than their own."""
+    return (Contract.objects.visible_to(user, "approve").filter(status=ContractStatus.PENDING)
+            .exclude(owner=user).select_related("customer"))
+
+
+def instalments_due(*, user: Any, today: dt.date | None = None) -> QuerySet:
+    """The user's own open instalments that are overdue or within their reminder window."""
+    today = today or timezone.localdate()
+    qs = (PaymentPlan.objects.filter(contract__owner=user, contract__status=ContractStatus.APPROVED)
+          .annotate(paid=Coalesce(Sum("payments__amount"), ZERO)).filter(paid__lt=F("amount")))
+    # The per-instalment reminder window is applied in ``due_rows``; 60 days bounds the rows read.
+    return qs.filter(due_date__lte=today + dt.timedelta(days=60)).select_related("contract")
+
+
+def due_rows(*, user: Any, today: dt.date | None = None) -> tuple[list[PaymentPlan], list[PaymentPlan]]:
+    """(overdue, due soon) instalments of the user's contracts."""
+    today = today or timezone.localdate()
+    overdue, soon = [], []
+    for plan in instalments_due(user=user, today=today):
+        if plan.due_date < today:
+            overdue.append(plan)
+        elif plan.due_date - dt.timedelta(days=plan.remind_days_before) <= today:
+            soon.append(plan)
+    return overdue, soon
+
+
+def expiring(*, user: Any, today: dt.date | None = None, days: int = EXPIRING_DAYS) -> QuerySet:
+    """The user's approved contracts whose end date falls within ``days``."""
+    today = today or timezone.localdate()
+    return Contract.objects.filter(owner=user, status=ContractStatus.APPROVED, end_date__gte=today,
+                                   end_date__lte=today + dt.timedelta(days=days))
+
+
+def export_columns() -> list[Any]:
+    return [
+        excel.Column("number", _("contract number"), width=20),
+        excel.Column("title", _("contract title"), width=30),
+        excel.Column("customer", _("customer"), width=30),
+        excel.Column("owner", _("owner")),
+        excel.Column("status", _("status"), choices=ContractStatus.choices),
+        excel.Column("signed_on", _("signed on"), kind=excel.DATE),
+        excel.Column("end_date", _("end date"), kind=excel.DATE),
+        excel.Column("amount", _("contract amount (CNY)"), kind=excel.MONEY),
+        excel.Column("collected", _("collected (CNY)"), kind=excel.MONEY),
+    ]
+
+
+def export_rows(contracts: QuerySet) -> list[dict[str, Any]]:
+    return [{"number": c.number, "title": c.title, "customer": c.customer.name, "owner": str(c.owner),
+             "status": c.status, "signed_on": c.signed_on, "end_date": c.end_date, "amount": c.amount,
+             "collected": c.collected} for c in contracts]
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def plans_with_paid(qs: QuerySet) -> QuerySet:
+    """Instalments annotated with ``paid`` (the sum of their payments)."""
+    return qs.annotate(paid=Coalesce(Sum("payments__amount"), ZERO)).select_related("contract")
+
+
+def collected_on_plan(plan: PaymentPlan) -> Decimal:
+    return plan.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+
+
+def company_of(contract: Contract) -> Any:
+    """The company (root of the owner's department tree) that signs as Party B."""
+    unit = contract.owner_unit
+    root_id = next((int(part) for part in (unit.path if unit else "").split("/") if part), None)
+    return Department.objects.filter(pk=root_id).first() if root_id else unit

@@ -1,0 +1,155 @@
+"""Reads of opportunities (商机): the scoped list with scenes and filters, totals, the kanban board, the stage
+probabilities (赢单率) and the weighted amount, and the queries of the hooks (timeline, workbench)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from apps.core.scoping import user_scope
+from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
+from apps.sales.models import Opportunity, OpportunityStageChange, StageSetting
+
+# The defaults the sales manager starts from (CONVENTIONS-CN §1 row 16); StageSetting rows override them.
+DEFAULT_PROBABILITIES: dict[str, int] = {
+    OpportunityStage.INITIAL: 10, OpportunityStage.NEEDS: 25, OpportunityStage.PROPOSAL: 50,
+    OpportunityStage.NEGOTIATION: 75, OpportunityStage.WON: 100, OpportunityStage.LOST: 0,
+    OpportunityStage.INVALID: 0,
+}
+BOARD_CARDS_PER_COLUMN = 30
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+SCENES = ("mine", "team", "all")
+
+
+def stage_probabilities() -> dict[str, int]:
+    """Win probability (%) per stage: the configured StageSetting, else the default."""
+    probabilities = dict(DEFAULT_PROBABILITIES)
+    probabilities.update(dict(StageSetting.objects.values_list("stage", "probability")))
+    return probabilities
+
+
+def weighted_expression(probabilities: dict[str, int] | None = None) -> Any:
+    """SQL for amount × the probability of the row's stage."""
+    probabilities = probabilities or stage_probabilities()
+    whens = [When(stage=stage, then=Value(Decimal(p) / Decimal(100), output_field=MONEY))
+             for stage, p in probabilities.items()]
+    factor = Case(*whens, default=Value(Decimal(0), output_field=MONEY), output_field=MONEY)
+    return ExpressionWrapper(F("amount") * factor, output_field=MONEY)
+
+
+def weighted_amount(opportunity: Opportunity, probabilities: dict[str, int] | None = None) -> Decimal:
+    probabilities = probabilities or stage_probabilities()
+    value = opportunity.amount * Decimal(probabilities.get(opportunity.stage, 0)) / Decimal(100)
+    return value.quantize(Decimal("0.01"))
+
+
+def opportunity_visible(*, user: Any, action: str = "view") -> QuerySet[Opportunity]:
+    return Opportunity.objects.visible_to(user, action)
+
+
+def opportunity_get(*, user: Any, pk: Any, action: str = "view") -> Opportunity:
+    qs = opportunity_visible(user=user, action=action).select_related(
+        "customer", "contact", "owner", "owner_unit", "source_lead", "campaign", "created_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+def apply_scene(qs: QuerySet[Opportunity], user: Any, scene: str) -> QuerySet[Opportunity]:
+    """我负责的 (mine), 本团队 (the user's department and below), or everything in scope (all)."""
+    if scene == "mine":
+        return qs.filter(owner=user)
+    if scene == "team":
+        path = user_scope(user).unit_path
+        return qs.filter(owner_unit__path__startswith=path) if path else qs.none()
+    return qs
+
+
+def _month_bounds(month: str) -> tuple[dt.date, dt.date] | None:
+    try:
+        start = dt.datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        return None
+    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return start, end
+
+
+def opportunity_filter(qs: QuerySet[Opportunity], *, user: Any, filters: dict[str, Any]) -> QuerySet[Opportunity]:
+    """Apply the list filters: scene, stage (a stage, ``open`` or ``closed``), customer, owner, expected close
+    month (YYYY-MM) and a search term over name, customer and owner."""
+    qs = apply_scene(qs, user, filters.get("scene", "all"))
+    stage = filters.get("stage") or ""
+    if stage == "open":
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    elif stage == "closed":
+        qs = qs.filter(stage__in=CLOSED_STAGES)
+    elif stage:
+        qs = qs.filter(stage=stage)
+    if filters.get("customer"):
+        qs = qs.filter(customer_id=filters["customer"])
+    if filters.get("owner"):
+        qs = qs.filter(owner_id=filters["owner"])
+    bounds = _month_bounds(filters.get("month") or "")
+    if bounds:
+        qs = qs.filter(expected_close_date__gte=bounds[0], expected_close_date__lt=bounds[1])
+    term = (filters.get("q") or "").strip()
+    if term:
+        qs = qs.filter(Q(name__icontains=term) | Q(customer__name__icontains=term) | Q(owner__name__icontains=term))
+    return qs
+
+
+def opportunity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Opportunity]:
+    """The scoped, filtered list with customer and owner joined and the weighted amount annotated."""
+    qs = opportunity_filter(opportunity_visible(user=user), user=user, filters=filters or {})
+    return qs.select_related("customer", "owner").annotate(weighted=weighted_expression())
+
+
+def opportunity_totals(qs: QuerySet[Opportunity]) -> dict[str, Any]:
+    """Count, amount and weighted amount of a (filtered) list, in one query."""
+    zero = Value(Decimal(0), output_field=MONEY)
+    return qs.order_by().aggregate(count=Count("pk"), amount_total=Coalesce(Sum("amount"), zero),
+                                   weighted_total=Coalesce(Sum(weighted_expression()), zero))
+
+
+def board_columns(*, user: Any, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The kanban: one column per open stage with its newest cards (bounded), count and amount; the closed
+    stages as collapsed columns with count and amount only. Three queries whatever the data."""
+    qs = opportunity_filter(opportunity_visible(user=user), user=user, filters=filters or {})
+    stats = {row["stage"]: row for row in qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))}
+    probabilities = stage_probabilities()
+    open_qs = qs.filter(stage__in=OPEN_STAGES).select_related("customer", "owner").order_by(
+        "stage", F("expected_close_date").asc(nulls_last=True), "-id")
+    cards: dict[str, list[Opportunity]] = {stage: [] for stage in OPEN_STAGES}
+    # Per-stage slicing would cost a query per column; one ordered query, trimmed in Python, stays bounded.
+    for opp in open_qs.only("id", "name", "stage", "amount", "expected_close_date", "next_action_on",
+                            "customer__id", "customer__name", "owner__id", "owner__name")[:BOARD_CARDS_PER_COLUMN * 20]:
+        if len(cards[opp.stage]) < BOARD_CARDS_PER_COLUMN:
+            cards[opp.stage].append(opp)
+    columns = []
+    for stage in (*OPEN_STAGES, *CLOSED_STAGES):
+        row = stats.get(stage, {})
+        columns.append({"stage": stage, "label": OpportunityStage(stage).label, "open": stage in OPEN_STAGES,
+                        "cards": cards.get(stage, []), "count": row.get("n", 0),
+                        "amount": row.get("total") or Decimal(0), "probability": probabilities.get(stage, 0)})
+    return columns
+
+
+def stage_history(*, opportunity: Opportunity) -> QuerySet[OpportunityStageChange]:
+    return opportunity.stage_changes.select_related("changed_by")
+
+
+def opportunities_of_customer(*, customer: Any) -> QuerySet[Opportunity]:
+    return Opportunity.objects.filter(customer=customer).select_related("owner").order_by("-created_at")[:50]
+
+
+def next_actions_due(*, user: Any, on: dt.date) -> QuerySet[Opportunity]:
+    """My open opportunities whose next action is due."""
+    return Opportunity.objects.filter(owner=user, stage__in=OPEN_STAGES, next_action_on__lte=on)
+
+
+def close_dates_passed(*, user: Any, on: dt.date) -> QuerySet[Opportunity]:
+    """My open opportunities whose expected close date has passed."""
+    return Opportunity.objects.filter(owner=user, stage__in=OPEN_STAGES, expected_close_date__lt=on)

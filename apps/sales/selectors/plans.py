@@ -1,0 +1,57 @@
+"""Reads of sales plans (销售计划, art. 9): the scoped list, one plan with its action items and their progress,
+the intelligence a plan may cite, and the action items due (workbench)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from apps.marketing.selectors.intel import intel_list
+from apps.sales.choices import ActionItemStatus
+from apps.sales.models import SalesPlan, SalesPlanAction, TargetSet
+
+
+def plan_list(*, user: Any, status: str = "", q: str = "") -> QuerySet[SalesPlan]:
+    """Plans in scope with owner, the number of action items and their average progress."""
+    qs = SalesPlan.objects.visible_to(user).select_related("owner", "owner_unit")
+    if status:
+        qs = qs.filter(status=status)
+    if q.strip():
+        qs = qs.filter(Q(title__icontains=q.strip()) | Q(strategy__icontains=q.strip()))
+    return qs.annotate(action_count=Count("actions", distinct=True), avg_progress=Avg("actions__progress"))
+
+
+def plan_get(*, user: Any, pk: Any, action: str = "view") -> SalesPlan:
+    qs = SalesPlan.objects.visible_to(user, action).select_related("owner", "owner_unit", "approved_by")
+    return get_object_or_404(qs, pk=pk)
+
+
+def plan_actions(*, plan: SalesPlan, today: dt.date) -> list[SalesPlanAction]:
+    """The action items, each marked ``overdue`` when past due and not done."""
+    actions = list(plan.actions.select_related("responsible"))
+    for action in actions:
+        action.overdue = action.status != ActionItemStatus.DONE and action.due_date < today  # type: ignore[attr-defined]
+    return actions
+
+
+def plan_progress(actions: list[SalesPlanAction]) -> int:
+    """The plan's progress: the average progress of its action items (0 without any)."""
+    return round(sum(a.progress for a in actions) / len(actions)) if actions else 0
+
+
+def intel_choices(*, user: Any) -> QuerySet:
+    """The intelligence a plan may cite: what the user may see (published intel for sales people)."""
+    return intel_list(user=user).order_by("-id")
+
+
+def target_set_choices() -> QuerySet[TargetSet]:
+    return TargetSet.objects.all()
+
+
+def actions_due(*, user: Any, on: dt.date) -> QuerySet[SalesPlanAction]:
+    """Action items I am responsible for, not done and due by ``on``, in plans being carried out."""
+    return SalesPlanAction.objects.filter(responsible=user, due_date__lte=on, plan__status__in=(
+        "approved", "executing")).exclude(status=ActionItemStatus.DONE)

@@ -1,0 +1,52 @@
+"""Writes to the product catalogue: managers keep it; a product in use cannot be deleted (take it off sale)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.services import model_update
+from apps.sales.models import Product
+from apps.sales.selectors.products import product_in_use
+
+PRODUCT_FIELDS = ["code", "name", "category", "unit", "list_price", "is_active", "description"]
+PRODUCT_IN_USE = _("This product is used by opportunities or contracts and cannot be deleted; take it off sale "
+                   "instead.")
+
+
+def _require(actor: Any, perm: str) -> None:
+    if not actor.has_perm(perm):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def product_create(*, actor: Any, data: dict[str, Any]) -> Product:
+    """Add a product to the catalogue (sales managers)."""
+    _require(actor, "sales.add_product")
+    product = Product(**{k: v for k, v in data.items() if k in PRODUCT_FIELDS})
+    product.full_clean()
+    product._history_user = actor  # type: ignore[attr-defined]
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_update(*, actor: Any, product: Product, data: dict[str, Any]) -> Product:
+    """Edit a product; the prices already on opportunity and contract lines stay as they were."""
+    _require(actor, "sales.change_product")
+    product._history_user = actor  # type: ignore[attr-defined]
+    model_update(instance=product, fields=PRODUCT_FIELDS, data=data)
+    return product
+
+
+@transaction.atomic
+def product_delete(*, actor: Any, product: Product) -> None:
+    """Delete a product nobody uses; one on an opportunity or contract line is refused."""
+    if not (actor.has_perm("sales.delete_product") or actor.has_perm("sales.change_product")):
+        raise PermissionDenied
+    if product_in_use(product):
+        raise ValidationError(PRODUCT_IN_USE, code="in_use")
+    product.delete()

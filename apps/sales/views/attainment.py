@@ -1,0 +1,94 @@
+"""Attainment pages (目标完成度): the target tree of a set with target / actual / completion / time elapsed / gap /
+forecast per node for a chosen period, and the drill-down listing exactly the records counted for one node."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from apps.core.scoping import get_visible_or_404
+from apps.policy.selectors import policy_today
+from apps.sales.models import TargetNode, TargetSet
+from apps.sales.selectors.attainment import (
+    Period,
+    attainment_for_nodes,
+    counted_records,
+    current_period,
+    node_attainment,
+    parse_period,
+    tree_nodes,
+)
+
+
+def chosen_period(request: HttpRequest, year: int) -> Period:
+    """The period asked for in ``?period=`` (2026, 2026-Q2, 2026-05, 2026-YTD) within the set's year, else this
+    month of that year."""
+    try:
+        period = parse_period(request.GET.get("period", ""))
+    except ValueError:
+        return current_period("month", year)
+    return period if period.year == year else current_period("month", year)
+
+
+def period_options(year: int) -> list[tuple[str, str]]:
+    """The periods offered in the switcher: each month, each quarter, the year and year-to-date."""
+    months = [(f"{year}-{m:02d}", f"{year}-{m:02d}") for m in range(1, 13)]
+    quarters = [(f"{year}-Q{q}", f"{year} Q{q}") for q in range(1, 5)]
+    return [*months, *quarters, (str(year), str(year)), (f"{year}-YTD", f"{year} YTD")]
+
+
+def _depths(nodes: list[TargetNode]) -> dict[int, int]:
+    parents = {n.pk: n.parent_id for n in nodes}
+    depths: dict[int, int] = {}
+    for node in nodes:
+        depth, parent = 0, node.parent_id
+        while parent in parents:
+            depth, parent = depth + 1, parents[parent]
+        depths[node.pk] = depth
+    return depths
+
+
+def _tree_order(nodes: list[TargetNode]) -> list[TargetNode]:
+    """Depth-first order so each node follows its parent (teams' people under the team)."""
+    children: dict[int | None, list[TargetNode]] = {}
+    ids = {n.pk for n in nodes}
+    for node in nodes:
+        children.setdefault(node.parent_id if node.parent_id in ids else None, []).append(node)
+    ordered: list[TargetNode] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        stack.extend(reversed(children.get(node.pk, [])))
+    return ordered
+
+
+@login_required
+def attainment_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tree of a target set within the viewer's scope, with the figures of the chosen period."""
+    if not request.user.has_perm("sales.view_targetnode"):
+        raise PermissionDenied
+    target_set = get_object_or_404(TargetSet, pk=pk)
+    period = chosen_period(request, target_set.fiscal_year)
+    nodes = _tree_order(tree_nodes(target_set, request.user))
+    depths = _depths(nodes)
+    rows = [(depths[f.node.pk], f) for f in attainment_for_nodes(nodes, period)]
+    return render(request, "sales/attainment.html", {
+        "target_set": target_set, "period": period, "rows": rows, "options": period_options(target_set.fiscal_year),
+        "today": policy_today(),
+    })
+
+
+@login_required
+def attainment_drilldown_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The records a node's actual counts in the period, with totals equal to the actual shown in the tree."""
+    node = get_visible_or_404(TargetNode, request.user, pk)
+    node = TargetNode.objects.select_related("department", "person", "target_set").get(pk=node.pk)
+    period = chosen_period(request, node.target_set.fiscal_year)
+    counted = counted_records(node, period)
+    return render(request, "sales/attainment_drilldown.html", {
+        "node": node, "target_set": node.target_set, "period": period, "counted": counted,
+        "figures": node_attainment(node, period), "options": period_options(node.target_set.fiscal_year),
+    })
