@@ -108,3 +108,11 @@ class ScopeMatrixTests:
         ids = {row["id"] for row in response.json()["results"]}
         mine = {r.pk for r in records.values()}
         assert ids & mine == self._expected(viewer, records)
+
+
+def shown(message: Any) -> str:
+    """A message as a page shows it: translated into the interface language in force, HTML-escaped.
+    Tests compare with this rather than with English text, so they hold in every language."""
+    from django.utils.html import escape
+
+    return escape(str(message))

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.customers.tests.factories import CustomerFactory
 from apps.marketing.selectors.campaigns import with_metrics
@@ -67,15 +67,17 @@ def test_timeline_shows_contracts_and_payments(personas: dict) -> None:
 
 
 def test_workbench_reminders(personas: dict) -> None:
-    alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
-    today = timezone.localdate()
-    contract = ContractFactory(owner=alice, end_date=today + dt.timedelta(days=20))
-    PaymentPlanFactory(contract=contract, instalment=1, due_date=today - dt.timedelta(days=2))
-    PaymentPlanFactory(contract=contract, instalment=2, due_date=today + dt.timedelta(days=2))
-    ContractFactory(owner=alice, status=ContractStatus.PENDING)
-    titles = [str(i.title) for i in hooks_contracts.workbench_items(alice)]
-    assert any("Overdue" in t and "1" in t for t in titles)
-    assert any("Payment due" in t for t in titles)
-    assert any("expiring" in t for t in titles)
-    bob_items = hooks_contracts.workbench_items(bob)
-    assert [i.count for i in bob_items if "approval" in str(i.title)] == [1]
+    """The item titles are read in English."""
+    with translation.override("en"):
+        alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
+        today = timezone.localdate()
+        contract = ContractFactory(owner=alice, end_date=today + dt.timedelta(days=20))
+        PaymentPlanFactory(contract=contract, instalment=1, due_date=today - dt.timedelta(days=2))
+        PaymentPlanFactory(contract=contract, instalment=2, due_date=today + dt.timedelta(days=2))
+        ContractFactory(owner=alice, status=ContractStatus.PENDING)
+        titles = [str(i.title) for i in hooks_contracts.workbench_items(alice)]
+        assert any("Overdue" in t and "1" in t for t in titles)
+        assert any("Payment due" in t for t in titles)
+        assert any("expiring" in t for t in titles)
+        bob_items = hooks_contracts.workbench_items(bob)
+        assert [i.count for i in bob_items if "approval" in str(i.title)] == [1]

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.models import ExportLog
+from apps.core.testing import shown
 from apps.customers.tests.factories import CustomerFactory
 from apps.sales.choices import ContractStatus
 from apps.sales.models import Contract
+from apps.sales.services import contracts as contract_services
 from apps.sales.tests.factories_contracts import ContractFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +43,7 @@ def test_without_amount_or_lines_the_form_says_so(personas: dict) -> None:
     response = alice.client().post(reverse("sales:contract_create"),
                                    _form(CustomerFactory(owner=alice.user), **empty_line))
     assert response.status_code == 200
-    assert "Enter the contract amount or at least one product line." in response.content.decode()
+    assert shown(contract_services.AMOUNT_NEEDED) in response.content.decode()
     assert not Contract.objects.exists()
 
 

@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from apps.core.testing import shown
 from apps.customers.tests.factories import CustomerFactory
 from apps.sales.models import Product
 from apps.sales.services.opportunities import opportunity_create
-from apps.sales.services.products import product_create, product_delete
+from apps.sales.services.products import PRODUCT_IN_USE, product_create, product_delete
 from apps.sales.tests.factories_pipeline import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_a_product_in_use_cannot_be_deleted(personas: dict) -> None:
     product_delete(actor=bob, product=unused)
     assert not Product.objects.filter(pk=unused.pk).exists()
     response = personas["lead_bob"].client().post(reverse("sales:product_delete", args=[used.pk]), follow=True)
-    assert "cannot be deleted" in response.content.decode()
+    assert shown(PRODUCT_IN_USE) in response.content.decode()
 
 
 def test_the_list_searches_and_filters_by_category(personas: dict) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from apps.org.models import Department
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
@@ -15,6 +16,14 @@ from apps.sales.services import targets as services
 from apps.sales.tests.factories_targets import build_tree
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests read the services' messages in English (the interface's second language)."""
+    with translation.override("en"):
+        yield
+
 
 D = Decimal
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from apps.core import testing as core_testing
 from apps.core.testing import Persona
@@ -185,17 +186,20 @@ class TargetNodeScopeTests(core_testing.ScopeMatrixTests):
 
 
 def test_workbench_shows_decomposition_and_approval_work(personas: dict) -> None:
-    from apps.sales.hooks_targets import target_workbench_items
-    tree = build_tree(personas)
-    TargetNode.objects.filter(pk=tree["zed"].pk).update(m01=Decimal("0"))
-    titles = [item.title for item in target_workbench_items(tree["lead_a2"])]
-    assert any("Targets to decompose" in t for t in titles)
-    assert target_workbench_items(tree["lead_a1"]) == []  # A1 adds up; the other team's gap is not theirs
-    TargetNode.objects.filter(pk=tree["zed"].pk).update(m01=Decimal("100"))
-    tree["set"].status = TargetStatus.SUBMITTED
-    tree["set"].save()
-    assert any("Targets to approve" in i.title for i in target_workbench_items(personas["auditor_dave"].user))
-    assert not any("Targets to approve" in i.title for i in target_workbench_items(personas["lead_bob"].user))
+    """The item titles are read in English."""
+    with translation.override("en"):
+        from apps.sales.hooks_targets import target_workbench_items
+
+        tree = build_tree(personas)
+        TargetNode.objects.filter(pk=tree["zed"].pk).update(m01=Decimal("0"))
+        titles = [item.title for item in target_workbench_items(tree["lead_a2"])]
+        assert any("Targets to decompose" in t for t in titles)
+        assert target_workbench_items(tree["lead_a1"]) == []  # A1 adds up; the other team's gap is not theirs
+        TargetNode.objects.filter(pk=tree["zed"].pk).update(m01=Decimal("100"))
+        tree["set"].status = TargetStatus.SUBMITTED
+        tree["set"].save()
+        assert any("Targets to approve" in i.title for i in target_workbench_items(personas["auditor_dave"].user))
+        assert not any("Targets to approve" in i.title for i in target_workbench_items(personas["lead_bob"].user))
 
 
 def test_add_node_and_spread_from_the_editor(personas: dict) -> None:

@@ -29,7 +29,7 @@ from apps.sales.forms_contracts import (
     InstalmentFormSet,
     PaymentForm,
 )
-from apps.sales.models import Contract
+from apps.sales.models import Contract, Opportunity
 from apps.sales.selectors import contracts as selectors
 from apps.sales.services import contracts as services
 
@@ -150,6 +150,13 @@ def _contract_form(request: HttpRequest, contract: Contract | None) -> HttpRespo
         initial: dict[str, Any] = {"signed_on": timezone.localdate(), "discount_pct": 0}
         if contract is not None:
             initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS}
+        elif request.GET.get("opportunity", "").isdigit():
+            # From a won opportunity (its "create contract" button): its customer, name and amount.
+            opportunity = (Opportunity.objects.visible_to(request.user).filter(pk=request.GET["opportunity"])
+                           .first())
+            if opportunity is not None:
+                initial.update(opportunity=opportunity.pk, customer=opportunity.customer_id,
+                               title=opportunity.name, amount=opportunity.amount)
         elif request.GET.get("customer", "").isdigit():
             initial["customer"] = request.GET["customer"]
         form = ContractForm(initial=initial, user=request.user)
