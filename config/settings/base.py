@@ -90,7 +90,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'salesops.sqlite3'}"),
+        env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'salesops.sqlite3'}",
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
