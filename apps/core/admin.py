@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.core.models import Notification
+from apps.core.models import Notification, NumberRule, WorkdayOverride
 
 
 @admin.register(Notification)
@@ -22,3 +22,19 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """Corrections to the statutory working-day calendar (company holidays, late make-up workdays)."""
+
+    list_display = ("date", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
+
+
+@admin.register(NumberRule)
+class NumberRuleAdmin(admin.ModelAdmin):
+    """The numbering rules (自动编号), e.g. contracts HT + yyyyMMdd + -0001, restarting daily."""
+
+    list_display = ("key", "prefix", "date_format", "separator", "width", "reset")

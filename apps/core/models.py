@@ -123,3 +123,20 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule.key} {self.period}: {self.last_value}"
+
+
+class WorkdayOverride(models.Model):
+    """An admin's correction to the working-day calendar: a day that is (or is not) worked whatever the statutory
+    calendar says — a company holiday, a make-up workday announced late, a year the bundled calendar lacks."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.note}"
