@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("apps.improvements.api.urls")),
     path("", include("apps.marketing.api.urls")),
     path("", include("apps.sales.api.urls")),
+    path("", include("apps.service.api.urls")),
+    path("", include("apps.surveys.api.urls")),
 ]

@@ -13,7 +13,6 @@ app = Celery("salesops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Later issues add their periodic jobs here (public-pool recycling, service deadlines, survey dispatch…);
 # `manage.py run_due_jobs` runs the same list once in the embedded default.
 app.conf.beat_schedule = {
     # Art. 15: a new policy version takes effect on its date; the old one is then marked superseded.
@@ -21,4 +20,13 @@ app.conf.beat_schedule = {
     # Art. 6, public pool: recycle neglected customers at night, warn their owners in the morning.
     "customers-recycle-pool": {"task": "customers.recycle_pool", "schedule": crontab(hour=1, minute=0)},
     "customers-warn-pool-recycle": {"task": "customers.warn_pool_recycle", "schedule": crontab(hour=8, minute=0)},
+    # Arts. 6, 10: warn before a ticket's deadline, escalate on breach (complaints onwards to senior management).
+    "service-check-ticket-deadlines": {"task": "service.check_ticket_deadlines", "schedule": crontab(minute="*/5")},
+    # Art. 6: departments acknowledge routed feedback in time, or it escalates.
+    "service-escalate-feedback": {"task": "service.escalate_feedback_acknowledgements", "schedule": crontab(minute=15)},
+    # Art. 10: contacts due by the cadence of the rules in force, birthdays and contract anniversaries.
+    "service-generate-due-contacts": {"task": "service.generate_due_contacts", "schedule": crontab(hour=7, minute=0)},
+    # Arts. 10, 12: scheduled survey campaigns go out; non-responders are reminded (twice at most).
+    "surveys-dispatch-due": {"task": "surveys.dispatch_due", "schedule": crontab(minute="*/10")},
+    "surveys-remind-non-responders": {"task": "surveys.remind_non_responders", "schedule": crontab(hour=10, minute=0)},
 }

@@ -51,6 +51,9 @@ class ScopeFields:
     # Lookups to further users who see the record whatever their scope (协作人), e.g. the sales person a lead
     # was handed to while marketing still owns it.
     shared_with: tuple[str, ...] = ()
+    # Lookups to further departments that count as the record's unit for the department scopes, e.g. the
+    # department of a customer's service owner, so the service manager sees the customers the team looks after.
+    also_units: tuple[str, ...] = ()
 
 
 @dataclass
@@ -123,17 +126,19 @@ def scope_q(model: type[models.Model], user: Any) -> Q | None:
 
 
 def _own_scope_q(fields: ScopeFields, resolved: UserScope, scope: DataScope, user: Any) -> Q | None:
-    unit_key = _lookup(fields.unit, "pk") if fields.unit else "pk"
     if scope == DataScope.OWN:
         if fields.owner:
             return Q(**{fields.owner: user})
         scope = DataScope.UNIT  # a record with no owner (a department) is "own" when it is the own unit
     if resolved.unit_id is None:
         return None
-    if scope == DataScope.UNIT:
-        q = Q(**{unit_key: resolved.unit_id})
-    else:
-        q = Q(**{_lookup(fields.unit, "path__startswith"): resolved.unit_path})
+    units = (fields.unit, *fields.also_units)
+    q = Q()
+    for unit in units:
+        if scope == DataScope.UNIT:
+            q |= Q(**{_lookup(unit, "pk") if unit else "pk": resolved.unit_id})
+        else:
+            q |= Q(**{_lookup(unit, "path__startswith"): resolved.unit_path})
     if fields.owner:
         q |= Q(**{fields.owner: user})  # one's own records stay visible after moving department
     return q

@@ -61,3 +61,26 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
                 remaining -= period_end - period_start
                 moment = period_end
         moment = dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(0), TZ)
+
+
+def working_hours_between(start: dt.datetime, end: dt.datetime, *,
+                          calendar: dict[dt.date, bool] | None = None) -> float:
+    """Return the working hours between ``start`` and ``end`` (negative when ``end`` is before ``start``), on the
+    same calendar as ``add_working_hours``. The calendar is read in one query for the whole span, unless the caller
+    passes one from ``workday_calendar`` that covers it (a list computing many spans reads it once)."""
+    if end < start:
+        return -working_hours_between(end, start, calendar=calendar)
+    begin, finish = start.astimezone(TZ), end.astimezone(TZ)
+    if calendar is None or begin.date() not in calendar or finish.date() not in calendar:
+        calendar = workday_calendar(begin.date(), finish.date())
+    total = dt.timedelta(0)
+    day = begin.date()
+    while day <= finish.date():
+        if calendar[day]:
+            for opens, closes in WORKING_PERIODS:
+                period_start = max(begin, dt.datetime.combine(day, opens, TZ))
+                period_end = min(finish, dt.datetime.combine(day, closes, TZ))
+                if period_end > period_start:
+                    total += period_end - period_start
+        day += dt.timedelta(days=1)
+    return total.total_seconds() / 3600

@@ -85,8 +85,10 @@ class Customer(TimeStampedModel):
                                    blank=True, related_name="+")
     history = HistoricalRecords(excluded_fields=["name_key", "last_follow_up_summary", "recycle_warned_at"])
 
-    # The service owner (客服负责人) looks after the customer whatever their own scope.
-    scope_fields = ScopeFields(owner="owner", unit="owner_unit", shared_with=("service_owner",))
+    # The service owner (客服负责人) looks after the customer whatever their own scope, and the service owner's
+    # department counts for the department scopes (the service manager sees what the team looks after).
+    scope_fields = ScopeFields(owner="owner", unit="owner_unit", shared_with=("service_owner",),
+                               also_units=("service_owner__employee__department",))
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

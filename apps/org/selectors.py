@@ -8,7 +8,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.db.models import Count, Q, QuerySet
 
-from apps.org.models import Department, Employee, Role
+from apps.org.models import Department, Employee, Role, User
 
 
 def department_list(*, user: Any) -> QuerySet[Department]:
@@ -80,3 +80,9 @@ def role_list(*, user: Any) -> QuerySet[Role]:
     if not user.has_perm("org.view_role"):
         return Role.objects.none()
     return Role.objects.prefetch_related("grants").annotate(member_count=Count("employees"))
+
+
+def users_with_role(role: str) -> QuerySet[Any]:
+    """Active users holding a built-in role through an employee record still in service (no scope: used by
+    services to find whom to notify, e.g. senior management for escalations)."""
+    return User.objects.filter(is_active=True, employee__is_active=True, employee__roles__code=role).distinct()

@@ -59,6 +59,7 @@ KPI_WEIGHTS_LABEL = _("KPI weights")
 GRADE_BANDS_LABEL = _("Grade bands")
 DEADLINES_LABEL = _("Service deadlines")
 CADENCE_LABEL = _("Contact cadence")
+ESCALATION_LABEL = _("Warnings and escalation")
 POOL_LABEL = _("Public pool")
 APPROVAL_LABEL = _("Approval thresholds")
 FREQUENCIES_LABEL = _("Evaluation frequencies")
@@ -107,6 +108,20 @@ class ContactCadence:
 
     level: str
     days: int
+
+
+@dataclass(frozen=True)
+class ServiceEscalation:
+    """When the service clock warns and escalates (arts. 6, 10: complaints handled promptly, reported upwards).
+
+    A ticket warns its assignee once ``warning_percent`` of a deadline's working time has passed; a breached deadline
+    escalates to the department manager, and a complaint still open ``senior_after_hours`` working hours later to
+    senior management. Feedback routed to a department must be acknowledged within ``feedback_acknowledge_hours``.
+    """
+
+    warning_percent: int = 75
+    senior_after_hours: int = 8
+    feedback_acknowledge_hours: int = 8
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,7 @@ class Rules:
     grade_bands: tuple[GradeBand, ...] = DEFAULT_GRADE_BANDS
     service_deadlines: tuple[ServiceDeadline, ...] = DEFAULT_SERVICE_DEADLINES
     contact_cadence: tuple[ContactCadence, ...] = DEFAULT_CONTACT_CADENCE
+    service_escalation: ServiceEscalation = field(default_factory=ServiceEscalation)
     public_pool: PublicPoolRules = field(default_factory=lambda: PublicPoolRules(recycle=DEFAULT_RECYCLE_RULES))
     approval_thresholds: ApprovalThresholds = field(default_factory=ApprovalThresholds)
     evaluation_frequencies: EvaluationFrequencies = field(default_factory=EvaluationFrequencies)
@@ -212,6 +228,11 @@ class Rules:
                 for t in TicketType.values
             },
             "contact_cadence_days": {c.level: c.days for c in self.contact_cadence},
+            "service_escalation": {
+                "warning_percent": self.service_escalation.warning_percent,
+                "senior_after_hours": self.service_escalation.senior_after_hours,
+                "feedback_acknowledge_hours": self.service_escalation.feedback_acknowledge_hours,
+            },
             "public_pool": {
                 "recycle": {r.level: {"days_without_follow_up": r.days_without_follow_up,
                                       "days_without_deal": r.days_without_deal} for r in pool.recycle},
@@ -383,6 +404,23 @@ def _parse_cadence(read: _Reader, data: Any, base: tuple[ContactCadence, ...]) -
     )
 
 
+_ESCALATION_LABELS = {
+    "warning_percent": _("warn after this share of the deadline (%)"),
+    "senior_after_hours": _("escalate complaints to senior management after (working hours)"),
+    "feedback_acknowledge_hours": _("acknowledge feedback within (working hours)"),
+}
+
+
+def _parse_escalation(read: _Reader, data: Any, base: ServiceEscalation) -> ServiceEscalation:
+    """The warning comes at 1–99 % of a deadline; the hours are whole and at least 1."""
+    raw = read.mapping(data, ESCALATION_LABEL, _ESCALATION_LABELS)
+    return ServiceEscalation(**{
+        key: read.whole(raw.get(key, getattr(base, key)), _label(ESCALATION_LABEL, label), default=getattr(base, key),
+                        minimum=1, **({"maximum": 99} if key == "warning_percent" else {}))
+        for key, label in _ESCALATION_LABELS.items()
+    })
+
+
 def _parse_recycle(read: _Reader, data: Any, base: tuple[RecycleRule, ...]) -> tuple[RecycleRule, ...]:
     label = _label(POOL_LABEL, _("recycle days"))
     raw = read.mapping(data, label, CustomerLevel.values)
@@ -444,6 +482,7 @@ _SECTIONS: dict[str, tuple[str, Callable[[_Reader, Any, Any], Any]]] = {
     "grade_bands": ("grade_bands", _parse_grade_bands),
     "service_deadlines": ("service_deadlines", _parse_deadlines),
     "contact_cadence_days": ("contact_cadence", _parse_cadence),
+    "service_escalation": ("service_escalation", _parse_escalation),
     "public_pool": ("public_pool", _parse_pool),
     "approval_thresholds": ("approval_thresholds", _parse_approval),
     "evaluation_frequencies": ("evaluation_frequencies", _parse_frequencies),
@@ -485,6 +524,7 @@ _KEY_LABELS = {
     "grade_bands": GRADE_BANDS_LABEL,
     "service_deadlines": DEADLINES_LABEL,
     "contact_cadence_days": CADENCE_LABEL,
+    "service_escalation": ESCALATION_LABEL,
     "public_pool": POOL_LABEL,
     "approval_thresholds": APPROVAL_LABEL,
     "evaluation_frequencies": FREQUENCIES_LABEL,
@@ -496,6 +536,9 @@ _KEY_LABELS = {
     "warning_days": _("warning days before recycling"),
     "claims_per_day": _("claims per day"),
     "previous_owner_block_days": _("days before the previous owner may claim again"),
+    "warning_percent": _("warn after this share of the deadline (%)"),
+    "senior_after_hours": _("escalate complaints to senior management after (working hours)"),
+    "feedback_acknowledge_hours": _("acknowledge feedback within (working hours)"),
     "discount_percent": _("discount (%)"),
     "contract_amount": _("contract amount (CNY)"),
 }

@@ -298,6 +298,7 @@ RULES = {
         },
     },
     "contact_cadence_days": {"A": 7, "B": 15, "C": 30},
+    "service_escalation": {"warning_percent": 75, "senior_after_hours": 8, "feedback_acknowledge_hours": 8},
     "public_pool": {
         "recycle": {
             "A": {"days_without_follow_up": 15, "days_without_deal": 60},

@@ -48,6 +48,7 @@ def rule_tables(rules: Rules) -> dict[str, Any]:
         "cadence": [(CustomerLevel(c.level).label, c.days) for c in rules.contact_cadence],
         "recycle": [(CustomerLevel(r.level).label, r.days_without_follow_up, r.days_without_deal)
                     for r in rules.public_pool.recycle],
+        "escalation": rules.service_escalation,
         "pool": rules.public_pool,
         "approval": rules.approval_thresholds,
         # Grouped by thousands in every language, as Chinese financial figures are (¥1,234,567.89).

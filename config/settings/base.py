@@ -48,8 +48,10 @@ INSTALLED_APPS = [
     "apps.policy",
     "apps.customers",
     "apps.improvements",
+    "apps.surveys",
     "apps.marketing",
     "apps.sales",
+    "apps.service",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +153,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front append to X-Forwarded-For; 0 trusts REMOTE_ADDR only (the public pages'
+# rate limits count per client address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: the client is REMOTE_ADDR; nginx alone:
+# 1). The public support form rate-limits by the address found this way; entries beyond them could be forged.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
@@ -165,6 +173,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salesops@localhost")
+# The public address, for links sent to customers by mail (survey links); the pages build them from the request.
+SITE_URL = env_str("SITE_URL", "")
+COMPANY_NAME = env_str("COMPANY_NAME", "")  # put before the subject of mails to customers
 
 REDIS_URL = env_str("REDIS_URL", "")
 # Without Redis (the embedded default) jobs run in-process; `manage.py run_due_jobs` runs periodic ones.
@@ -208,11 +219,14 @@ SPECTACULAR_SETTINGS = {
         f"{name}Enum": f"apps.{app}.choices.{name}"
         for app, names in {
             "org": ["DepartmentKind"],
-            "customers": ["CustomerKind", "CustomerSource", "NeedStatus", "Lifecycle", "DealStatus"],
+            "customers": ["CustomerKind", "CustomerSource", "NeedStatus", "Lifecycle", "DealStatus", "FollowUpChannel"],
             "improvements": ["ImprovementSource", "ImprovementStatus"],
             "marketing": ["ResearchMethod", "ResearchStatus", "PlanStatus", "CampaignKind", "CampaignStatus",
-                          "LeadSource", "LeadStatus", "IntelStatus", "EvaluationStatus"],
+                          "LeadSource", "LeadStatus", "IntelStatus", "EvaluationStatus", "IntelCategory"],
             "sales": ["TargetStatus", "ContractStatus", "ActionItemStatus", "PaymentMethod"],
+            "surveys": ["QuestionKind", "SurveyKind", "SurveyStatus", "NpsGroup"],
+            "service": ["TicketStatus", "TicketChannel", "TicketEventKind", "FeedbackCategory", "FeedbackSource",
+                        "RoutingStatus", "DueContactStatus", "DueContactReason"],
         }.items()
         for name in names
     },

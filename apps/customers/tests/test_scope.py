@@ -92,3 +92,21 @@ class CustomerNeedScopeTests(core_testing.ScopeMatrixTests):
 
     def label(self, record: CustomerNeed) -> str:
         return record.customer.name
+
+
+def test_the_service_department_sees_the_customers_its_staff_look_after(personas: dict[str, Persona]) -> None:
+    """A customer owned by sales but served by rep_carol (客户服务部 B) is visible to B's manager through the
+    service owner's department, and not to a manager elsewhere; the sales owner's side is unchanged."""
+    from apps.org.choices import BuiltinRole
+    from apps.org.testing import make_employee
+
+    service_manager = make_employee("svc_mgr", "客服经理", personas["rep_carol"].unit, BuiltinRole.STAFF,
+                                    BuiltinRole.DEPARTMENT_MANAGER).user
+    served = CustomerFactory(owner=personas["rep_alice"].user, owner_unit=personas["rep_alice"].unit,
+                             service_owner=personas["rep_carol"].user, name="客服负责的客户")
+    unserved = CustomerFactory(owner=personas["rep_alice"].user, owner_unit=personas["rep_alice"].unit,
+                               name="无客服的客户")
+    seen = set(Customer.objects.visible_to(service_manager).values_list("pk", flat=True))
+    assert served.pk in seen and unserved.pk not in seen
+    assert {served.pk, unserved.pk} <= set(Customer.objects.visible_to(personas["lead_bob"].user)
+                                           .values_list("pk", flat=True))

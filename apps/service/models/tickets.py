@@ -1,0 +1,140 @@
+"""After-sales tickets and complaints (policy art. 10 "售后服务", art. 6 "及时处理客户投诉").
+
+A ticket keeps the policy version it was opened under (``rules_version``): its deadlines come from that version's
+service deadlines, counted in working hours (``core.workdays``), and are pushed back by the working time spent
+waiting on the customer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import TimeStampedModel
+from apps.core.scoping import ScopedQuerySet, ScopeFields
+from apps.service.choices import (
+    ComplaintCategory,
+    EscalationLevel,
+    TicketChannel,
+    TicketEventKind,
+    TicketOrigin,
+    TicketPriority,
+    TicketStatus,
+    TicketType,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+class Ticket(TimeStampedModel):
+    number = models.CharField(_("ticket number"), max_length=30, unique=True, editable=False)
+    title = models.CharField(_("subject"), max_length=200)
+    ticket_type = models.CharField(_("ticket type"), max_length=20, choices=TicketType.choices)
+    complaint_category = models.CharField(_("complaint category"), max_length=20,
+                                          choices=ComplaintCategory.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority.choices,
+                                default=TicketPriority.MEDIUM)
+    channel = models.CharField(_("channel"), max_length=10, choices=TicketChannel.choices,
+                               default=TicketChannel.PHONE)
+    origin = models.CharField(_("origin"), max_length=20, choices=TicketOrigin.choices, default=TicketOrigin.STAFF)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="tickets")
+    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="tickets")
+    # What a customer without an account typed into the public form (matched to a customer by staff later).
+    requester_name = models.CharField(_("requester"), max_length=50, blank=True)
+    requester_mobile = models.CharField(_("requester mobile"), max_length=11, blank=True)
+    requester_company = models.CharField(_("requester company"), max_length=200, blank=True)
+    contract = models.ForeignKey("sales.Contract", verbose_name=_("contract"), on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="tickets")
+    product = models.ForeignKey("sales.Product", verbose_name=_("product"), on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="tickets")
+    description = models.TextField(_("description"))
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    assignee = models.ForeignKey(User, verbose_name=_("assignee"), on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="assigned_tickets")
+    department = models.ForeignKey("org.Department", verbose_name=_("responsible department"),
+                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    # The clock (时限), from the rules of ``rules_version``.
+    rules_version = models.ForeignKey("policy.PolicyVersion", verbose_name=_("policy version"),
+                                      on_delete=models.PROTECT, related_name="+")
+    first_response_due = models.DateTimeField(_("first response due"))
+    resolution_due = models.DateTimeField(_("resolution due"))
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    waiting_since = models.DateTimeField(_("awaiting the customer since"), null=True, blank=True)
+    paused_hours = models.DecimalField(_("working hours paused"), max_digits=8, decimal_places=2, default=0)
+    warned_at = models.DateTimeField(_("deadline warning sent at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation"), choices=EscalationLevel.choices,
+                                                        default=EscalationLevel.NONE)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    resolution = models.TextField(_("resolution"), blank=True)
+    # Complaints (投诉) additionally record these.
+    root_cause = models.TextField(_("root cause"), blank=True)
+    corrective_action = models.TextField(_("corrective action"), blank=True)
+    compensation_amount = models.DecimalField(_("compensation (CNY)"), max_digits=12, decimal_places=2, null=True,
+                                              blank=True)
+    compensation_note = models.CharField(_("compensation"), max_length=200, blank=True)
+    # A follow-up of a survey detractor (NPS ≤ 6 or CSAT ≤ 2): one ticket per answer.
+    survey_response = models.OneToOneField("surveys.SurveyResponse", verbose_name=_("survey answer"),
+                                           on_delete=models.SET_NULL, null=True, blank=True,
+                                           related_name="follow_up_ticket")
+    # The private status link of the person who opened it (no account needed).
+    public_token = models.CharField(max_length=64, unique=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["public_token"])
+
+    # The assignee works it, the department is responsible; whoever opened it, the customer's service owner and
+    # the customer's sales owner follow it whatever their scope.
+    scope_fields = ScopeFields(owner="assignee", unit="department",
+                               shared_with=("created_by", "customer__service_owner", "customer__owner"))
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("assign_ticket", _("Can assign tickets")),
+            ("close_ticket", _("Can close tickets")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "resolution_due"]),
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_complaint(self) -> bool:
+        return self.ticket_type == TicketType.COMPLAINT
+
+
+class TicketEvent(models.Model):
+    """The ticket's log (处理记录); public ones (replies, status) show on the customer's status page.
+    Read only through its ticket, which carries the scope."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=TicketEventKind.choices)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    body = models.TextField(_("content"), blank=True)
+    from_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)
+    is_public = models.BooleanField(_("shown to the customer"), default=False)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.get_kind_display()}"

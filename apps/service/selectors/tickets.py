@@ -1,0 +1,112 @@
+"""Reads of tickets, always from what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from apps.core.scoping import get_visible_or_404
+from apps.org.models import User
+from apps.service.choices import OPEN_STATUSES, TicketStatus
+from apps.service.models import Ticket, TicketEvent
+
+RUNNING = (TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open, not paused, with a running deadline already passed."""
+    return Q(status__in=RUNNING) & (
+        Q(first_responded_at__isnull=True, first_response_due__lte=now) | Q(resolution_due__lte=now))
+
+
+def at_risk_q(now: dt.datetime) -> Q:
+    """Open, not paused, not overdue, already warned: the periodic check sets ``warned_at`` once the warning share
+    of the running deadline's working time has passed (and clears it at the first response), so this matches the
+    amber badge without computing working hours in the database."""
+    return Q(status__in=RUNNING, warned_at__isnull=False) & ~overdue_q(now)
+
+
+def ticket_list(*, user: Any, filters: dict[str, str] | None = None, now: dt.datetime | None = None) -> QuerySet:
+    """Tickets within the user's scope, with what the list shows (customer, assignee, department)."""
+    filters = filters or {}
+    now = now or timezone.now()
+    qs = (Ticket.objects.visible_to(user)
+          .select_related("customer", "assignee", "department")
+          .only("pk", "number", "title", "ticket_type", "priority", "status", "customer__name", "requester_name",
+                "requester_company", "assignee__name", "assignee__username", "department__name", "created_at",
+                "first_response_due", "resolution_due", "first_responded_at", "resolved_at", "waiting_since",
+                "paused_hours", "rules_version_id", "escalation_level", "customer_id", "assignee_id",
+                "department_id"))
+    for name in ("status", "ticket_type", "priority"):
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("state") == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.get("state") == "overdue":
+        qs = qs.filter(overdue_q(now))
+    elif filters.get("state") == "at_risk":
+        qs = qs.filter(at_risk_q(now))
+    elif filters.get("state") == "escalated":
+        qs = qs.filter(escalation_level__gt=0, status__in=OPEN_STATUSES)
+    if str(filters.get("assignee", "")).isdigit():
+        qs = qs.filter(assignee_id=int(filters["assignee"]))
+    elif filters.get("assignee") == "none":
+        qs = qs.filter(assignee__isnull=True)
+    if filters.get("mine"):
+        qs = qs.filter(assignee=user)
+    if str(filters.get("customer", "")).isdigit():
+        qs = qs.filter(customer_id=int(filters["customer"]))
+    return qs
+
+
+def search_q(term: str) -> Q:
+    return (Q(number__icontains=term) | Q(title__icontains=term) | Q(customer__name__icontains=term)
+            | Q(requester_name__icontains=term) | Q(requester_company__icontains=term))
+
+
+def ticket_get(*, user: Any, pk: Any, action: str = "view") -> Ticket:
+    ticket = get_visible_or_404(Ticket, user, pk, action)
+    return (Ticket.objects.select_related("customer", "contact", "contract", "product", "assignee", "department",
+                                          "department__manager", "created_by", "rules_version", "survey_response")
+            .get(pk=ticket.pk))
+
+
+def events_of(ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor").order_by("at", "id")
+
+
+def assignees_in_view(user: Any) -> QuerySet:
+    """People the user's visible tickets are assigned to (the list's assignee filter)."""
+    ids = Ticket.objects.visible_to(user).filter(assignee__isnull=False).values("assignee")
+    return User.objects.filter(pk__in=ids).order_by("name", "username")
+
+
+def assignable_users(user: Any, ticket: Ticket | None = None) -> QuerySet:
+    """Active employees a manager may assign to: those of the departments the user sees (the ticket's department
+    first in the ordering)."""
+    from apps.org.models import Employee
+
+    employees = Employee.objects.visible_to(user).filter(is_active=True, user__is_active=True)
+    return User.objects.filter(pk__in=employees.values("user")).order_by("name", "username")
+
+
+def my_open_tickets(user: Any, now: dt.datetime | None = None) -> QuerySet:
+    now = now or timezone.now()
+    return Ticket.objects.filter(assignee=user, status__in=RUNNING).filter(overdue_q(now) | at_risk_q(now))
+
+
+def unassigned_tickets(user: Any) -> QuerySet:
+    return Ticket.objects.visible_to(user).filter(status=TicketStatus.NEW, assignee__isnull=True)
+
+
+def customers_with_tickets_closed(date_from: dt.date | None, date_to: dt.date | None) -> list[int]:
+    """The customers whose tickets were resolved or closed in the period (a survey segment; either end open)."""
+    tickets = Ticket.objects.filter(customer__isnull=False, resolved_at__isnull=False)
+    if date_from:
+        tickets = tickets.filter(resolved_at__date__gte=date_from)
+    if date_to:
+        tickets = tickets.filter(resolved_at__date__lte=date_to)
+    return list(tickets.values_list("customer_id", flat=True).distinct())

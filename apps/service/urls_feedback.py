@@ -1,0 +1,15 @@
+"""Pages of customer feedback and its routing to departments."""
+
+from django.urls import path
+
+from apps.service.views import feedback
+
+urlpatterns = [
+    path("feedback/", feedback.FeedbackListView.as_view(), name="feedback_list"),
+    path("feedback/new/", feedback.feedback_create_view, name="feedback_create"),
+    path("feedback/<int:pk>/", feedback.feedback_detail_view, name="feedback_detail"),
+    path("feedback/inbox/", feedback.RoutingListView.as_view(), name="routing_list"),
+    path("feedback/routings/<int:pk>/", feedback.routing_detail_view, name="routing_detail"),
+    path("feedback/routings/<int:pk>/acknowledge/", feedback.routing_acknowledge_view, name="routing_acknowledge"),
+    path("feedback/routings/<int:pk>/reply/", feedback.routing_reply_view, name="routing_reply"),
+]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "apps.surveys"
+    label = "surveys"
+    verbose_name = _("Satisfaction surveys")
+
+    def ready(self) -> None:
+        from apps.surveys import hooks
+
+        hooks.register()

@@ -1,0 +1,8 @@
+"""Survey pages for staff: questionnaires, campaigns and results (mounted under /service/surveys/)."""
+
+from apps.surveys.urls_campaigns import urlpatterns as campaigns
+from apps.surveys.urls_questionnaires import urlpatterns as questionnaires
+
+app_name = "surveys"
+
+urlpatterns = campaigns + questionnaires
