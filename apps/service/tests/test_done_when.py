@@ -177,3 +177,40 @@ def test_a_complaint_from_opening_to_the_survey_answer_and_the_dashboard() -> No
     routing.refresh_from_db()
     assert routing.status == RoutingStatus.ACKNOWLEDGED
     assert routing.acknowledged_by.username == "sales_mgr"
+
+
+@pytest.mark.django_db
+def test_cs1_sees_own_tickets_and_their_customers_and_cs_mgr_the_departments() -> None:
+    call_command("load_demo", apps="org", stdout=io.StringIO())
+    users = {u.username: u for u in User.objects.filter(username__in=["cs1", "cs2", "cs_mgr", "sales1"])}
+    mine = CustomerFactory(owner=users["sales1"], owner_unit=users["sales1"].employee.department,
+                           service_owner=users["cs1"], name="由cs1负责客服的客户")
+    other = CustomerFactory(owner=users["sales1"], owner_unit=users["sales1"].employee.department,
+                            service_owner=users["cs2"], name="由cs2负责客服的客户")
+
+    def open_ticket(title: str, customer, assignee, by: str = "cs_mgr") -> Ticket:
+        return ticket_services.ticket_create(actor=users[by], data={
+            "title": title, "ticket_type": TicketType.REPAIR, "priority": TicketPriority.MEDIUM,
+            "channel": TicketChannel.PHONE, "customer": customer, "description": "设备无法开机，需要上门检修。",
+            "assignee": assignee})
+
+    own = open_ticket("cs1处理的工单", other, users["cs1"])
+    customers_ticket = open_ticket("cs1客户的工单", mine, users["cs2"])
+    colleagues = open_ticket("cs2处理的工单", other, users["cs2"])
+    # sales1 opens and works one for their own customer: the sales department is responsible for it.
+    elsewhere = open_ticket("销售部处理的工单", other, users["sales1"], by="sales1")
+    assert elsewhere.department == users["sales1"].employee.department
+
+    def seen(username: str) -> set[str]:
+        page = _login(username).get(reverse("service:ticket_list"), {"page_size": 100})
+        assert page.status_code == 200
+        body = page.content.decode()
+        api = {row["number"] for row in _login(username).get("/api/v1/tickets/", {"page_size": 100}).json()["results"]}
+        shown_numbers = {t.number for t in (own, customers_ticket, colleagues, elsewhere) if t.number in body}
+        assert shown_numbers == api
+        return {t.title for t in Ticket.objects.filter(number__in=api)}
+
+    assert seen("cs1") == {own.title, customers_ticket.title}
+    assert seen("cs_mgr") == {own.title, customers_ticket.title, colleagues.title}
+    for ticket in (colleagues, elsewhere):
+        assert _login("cs1").get(reverse("service:ticket_detail", args=[ticket.pk])).status_code == 404
