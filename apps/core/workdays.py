@@ -8,6 +8,8 @@ the working day runs 09:00–12:00 and 13:00–18:00 Asia/Shanghai, eight hours.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -26,8 +28,25 @@ def _statutory_workday(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+_preloaded: dict[dt.date, bool] = {}
+
+
+@contextmanager
+def calendar_preloaded(first: dt.date, last: dt.date) -> Iterator[None]:
+    """Within the block, answer from one read of the calendar from ``first`` to ``last`` (bulk loaders that compute
+    thousands of deadlines); spans outside it are read as usual."""
+    global _preloaded
+    _preloaded = workday_calendar(first, last)
+    try:
+        yield
+    finally:
+        _preloaded = {}
+
+
 def workday_calendar(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     """Return, for every day from ``start`` to ``end``, whether it is worked (one query for the overrides)."""
+    if start in _preloaded and end in _preloaded:
+        return _preloaded
     overrides = dict(WorkdayOverride.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
     days = {}
     day = start

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.core.bulk import keep_dates
 from apps.customers.models import Customer
 from apps.marketing.choices import IntelStatus
 from apps.marketing.models import MarketIntel
@@ -194,19 +193,6 @@ def _path(stage: str, rng: random.Random) -> list[str]:
     return [*OPEN_STAGES[:reached], stage]
 
 
-@contextmanager
-def _keep_dates(*models: Any) -> Iterator[None]:
-    """Let bulk inserts keep the historical dates we give them (auto_now/auto_now_add would overwrite them)."""
-    fields = [f for m in models for f in m._meta.fields if getattr(f, "auto_now", False)
-              or getattr(f, "auto_now_add", False)]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, now, add in saved:
-            f.auto_now, f.auto_now_add = now, add
 
 
 def _moments(rng: random.Random, start: dt.datetime, end: dt.datetime, count: int) -> list[dt.datetime]:
@@ -250,7 +236,7 @@ def _create(rng: random.Random, plans: list[dict[str, Any]], manager: User | Non
     """Bulk-insert the opportunities (with history rows), their lines and their stage histories."""
     now = timezone.now()
     built = [_build(rng, plan, now) for plan in plans]
-    with _keep_dates(Opportunity, OpportunityStageChange):
+    with keep_dates(Opportunity, OpportunityStageChange):
         opportunities = bulk_create_with_history([o for o, _ in built], Opportunity, batch_size=500,
                                                  default_user=manager, default_change_reason="演示数据")
         if opportunities[0].pk is None:  # SQLite before 3.35 does not return ids
@@ -315,7 +301,7 @@ def _enrich_lead_opportunities(rng: random.Random) -> None:
             days=rng.randint(-5, 15))
         lines += [OpportunityLine(opportunity=opp, product=p, quantity=q, unit_price=u, discount_pct=d)
                   for p, q, u, d in rows]
-    with _keep_dates(Opportunity):
+    with keep_dates(Opportunity):
         Opportunity.objects.bulk_update(opportunities, ["amount", "created_at", "updated_at", "stage_changed_at",
                                                         "expected_close_date", "next_action", "next_action_on"])
     OpportunityLine.objects.bulk_create(lines)

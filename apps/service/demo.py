@@ -10,12 +10,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from apps.core.workdays import calendar_preloaded
 from apps.service import demo_feedback, demo_relationship, demo_surveys, demo_tickets
 
 
 def load(stdout: Any) -> None:
     today = timezone.localdate()
-    with demo_tickets.calendar_read_once(demo_tickets.START - dt.timedelta(days=7), today + dt.timedelta(days=400)):
+    with calendar_preloaded(demo_tickets.START - dt.timedelta(days=7), today + dt.timedelta(days=400)):
         demo_tickets.load(stdout)
         ctx = demo_tickets.demo_context(seed=demo_tickets.SEED + 1)
         if ctx is None or not ctx.customers:

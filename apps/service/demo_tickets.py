@@ -13,8 +13,6 @@ import datetime as dt
 import random
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.core.bulk import keep_dates
 from apps.core.models import NumberRule, NumberSequence
 from apps.core.numbering import DEFAULT_RULES
 from apps.core.workdays import TZ, add_working_hours
@@ -133,39 +132,7 @@ def weighted(rng: random.Random, options: dict[Any, int]) -> Any:
     return rng.choices(list(options), weights=list(options.values()))[0]
 
 
-@contextmanager
-def keep_dates(*models: Any) -> Iterator[None]:
-    """Let bulk inserts keep the historical dates we give them (auto_now/auto_now_add would overwrite them)."""
-    fields = [f for m in models for f in m._meta.fields if getattr(f, "auto_now", False)
-              or getattr(f, "auto_now_add", False)]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, now, add in saved:
-            f.auto_now, f.auto_now_add = now, add
 
-
-@contextmanager
-def calendar_read_once(first: dt.date, last: dt.date) -> Iterator[None]:
-    """While loading, ``core.workdays`` answers from one calendar read for the whole demo span instead of reading 60
-    days (one query and 60 holiday look-ups) on every ``add_working_hours`` call: the same days, thousands of times
-    faster. Outside the span it reads as usual."""
-    from apps.core import workdays
-
-    full = workdays.workday_calendar(first, last)
-    original = workdays.workday_calendar
-
-    def read(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-        return full if first <= start and end <= last else original(start, end)
-
-    workdays.workday_calendar = read  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        workdays.workday_calendar = original  # type: ignore[assignment]
 
 
 def working_moment(rng: random.Random, day: dt.date, *, late: float = 0.1) -> dt.datetime:
