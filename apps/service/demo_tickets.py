@@ -478,8 +478,13 @@ def load(stdout: Any) -> DemoContext | None:
     rng = ctx.rng
     yesterday = ctx.today - dt.timedelta(days=1)
     backlog_from = ctx.today - dt.timedelta(days=8)
-    plans = [_closed_plan(ctx, rules, working_moment(rng, day))
-             for day in _days(rng, START, backlog_from, HISTORY_COUNT)]
+    plans = []
+    for day in _days(rng, START, backlog_from, HISTORY_COUNT):
+        created = working_moment(rng, day)
+        plan = _closed_plan(ctx, rules, created)
+        # A long deadline (a low-priority suggestion: 15 working days) may not have run out by now: still open.
+        plans.append(plan if plan.ticket.resolved_at < ctx.now - dt.timedelta(hours=1)
+                     else _open_plan(ctx, rules, created))
     # A few long-running ones opened two to four weeks ago are still open, past their deadlines and escalated.
     plans += [_open_plan(ctx, rules, working_moment(rng, day))
               for day in _days(rng, ctx.today - dt.timedelta(days=30), ctx.today - dt.timedelta(days=14),
