@@ -48,6 +48,18 @@ class TicketFilterForm(forms.Form):
                                            *[(str(u.pk), str(u)) for u in assignees]]
 
 
+class OfCustomerSelect(forms.Select):
+    """A select whose options say which customer they belong to (``data-customer``), so the page offers only the
+    chosen customer's contacts and contracts."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if instance is not None:
+            option["attrs"]["data-customer"] = instance.customer_id
+        return option
+
+
 class TicketForm(forms.Form):
     ticket_type = forms.ChoiceField(label=capfirst(_("ticket type")), choices=TicketType.choices,
                                     initial=TicketType.REPAIR)
@@ -60,9 +72,10 @@ class TicketForm(forms.Form):
     title = forms.CharField(label=capfirst(_("subject")), max_length=200)
     customer = forms.ModelChoiceField(label=capfirst(_("customer")), queryset=Customer.objects.none(),
                                       required=False)
-    contact = forms.ModelChoiceField(label=capfirst(_("contact")), queryset=Contact.objects.none(), required=False)
+    contact = forms.ModelChoiceField(label=capfirst(_("contact")), queryset=Contact.objects.none(), required=False,
+                                     widget=OfCustomerSelect)
     contract = forms.ModelChoiceField(label=capfirst(_("contract")), queryset=Contract.objects.none(),
-                                      required=False)
+                                      required=False, widget=OfCustomerSelect)
     product = forms.ModelChoiceField(label=capfirst(_("product")), queryset=Product.objects.none(), required=False)
     description = forms.CharField(label=capfirst(_("description")), widget=forms.Textarea(attrs={"rows": 5}))
     assignee = forms.ModelChoiceField(label=capfirst(_("assignee")), queryset=User.objects.none(), required=False)
