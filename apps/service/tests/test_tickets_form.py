@@ -17,3 +17,12 @@ def test_contacts_carry_their_customer(personas) -> None:
     body = carol.client().get(reverse("service:ticket_create")).content.decode()
     assert f'value="{a.pk}" data-customer="{first.pk}"' in body
     assert f'value="{b.pk}" data-customer="{second.pk}"' in body
+
+
+@pytest.mark.django_db
+def test_the_customer_page_opens_a_ticket_feedback_and_a_care_contact_for_it(personas) -> None:
+    carol = personas["rep_carol"]
+    customer = customer_of(carol.user, service_owner=carol.user)
+    body = carol.client().get(reverse("customers:customer_detail", args=[customer.pk])).content.decode()
+    for name in ("service:ticket_create", "service:feedback_create", "service:contact_create"):
+        assert f"{reverse(name)}?customer={customer.pk}" in body
