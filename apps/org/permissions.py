@@ -15,12 +15,16 @@ _MANAGE = [
     "org.view_role", "org.add_role", "org.change_role", "org.delete_role",
 ]
 
+# The working-day calendar (core): senior management and administrators see and enter days; administrators keep it
+# (reminded to enter next year's schedule).
+_CALENDAR = ["core.view_workdayoverride", "core.add_workdayoverride", "core.change_workdayoverride"]
+
 BUILTIN_ROLE_PERMISSIONS = {
     BuiltinRole.STAFF: _VIEW,
     BuiltinRole.DEPARTMENT_MANAGER: _VIEW,
-    BuiltinRole.SENIOR_MANAGEMENT: _VIEW,
+    BuiltinRole.SENIOR_MANAGEMENT: _VIEW + _CALENDAR,
     BuiltinRole.LEADERSHIP_GROUP: _VIEW,
-    BuiltinRole.SYSTEM_ADMIN: _VIEW + _MANAGE,
+    BuiltinRole.SYSTEM_ADMIN: _VIEW + _MANAGE + _CALENDAR + ["core.keep_calendar"],
 }
 
 # Staff see their own records elsewhere, but the colleagues of their own department here.

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.numbering import next_number
 from apps.core.scoping import can
 from apps.core.services import notify
-from apps.core.workdays import TZ, add_working_hours, workday_calendar, working_hours_between
+from apps.core.workdays import (
+    TZ,
+    add_working_hours,
+    calendar_preloaded,
+    workday_calendar,
+    working_hours_between,
+)
 from apps.customers.models import Customer
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.services import improvement_raise
@@ -34,6 +41,7 @@ from apps.policy.models import PolicyVersion
 from apps.policy.rules import parse_rules
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import (
+    OPEN_STATUSES,
     ComplaintCategory,
     EscalationLevel,
     TicketEventKind,
@@ -733,3 +741,39 @@ def _escalate_to_senior(ticket: Ticket, senior: list[Any], hours: int, now: dt.d
         body = str(BODY_ESCALATED) % params
     _event(ticket, TicketEventKind.ESCALATED, None, event_body, at=now)
     _notify(senior, NOTE_SENIOR, params, ticket, body=f"{ticket.title}\n{body}")
+
+
+#
+# The working-day calendar changed (``core.calendar_services`` registry)
+#
+
+
+def tickets_follow_calendar(change: Any) -> int:
+    """Recompute the unmet deadlines of open tickets on the changed calendar: each keeps the working hours it lay
+    after the first changed day. Met deadlines (a first response made) and closed tickets stay as they are; each
+    moved ticket gets a history row saying why. Returns how many tickets moved."""
+    start = dt.datetime.combine(change.first_day, dt.time(0), TZ)
+    tickets = list(Ticket.objects.select_for_update(of=("self",)).filter(status__in=OPEN_STATUSES).filter(
+        Q(first_responded_at__isnull=True, first_response_due__gt=start)
+        | Q(resolved_at__isnull=True, resolution_due__gt=start)))
+    if not tickets:
+        return 0
+    latest = max(max(t.first_response_due, t.resolution_due) for t in tickets).astimezone(TZ).date()
+    moved = 0
+    with calendar_preloaded(change.first_day, latest + dt.timedelta(days=120)):
+        for ticket in tickets:
+            fields = []
+            if ticket.first_responded_at is None:
+                due = change.moved_deadline(ticket.created_at, ticket.first_response_due)
+                if due != ticket.first_response_due:
+                    ticket.first_response_due = due
+                    fields.append("first_response_due")
+            if ticket.resolved_at is None:
+                due = change.moved_deadline(ticket.created_at, ticket.resolution_due)
+                if due != ticket.resolution_due:
+                    ticket.resolution_due = due
+                    fields.append("resolution_due")
+            if fields:
+                _save(ticket, change.actor, fields, reason=change.reason)
+                moved += 1
+    return moved

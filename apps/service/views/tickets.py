@@ -105,6 +105,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any] 
     return {
         "ticket": ticket, "object": ticket,
         "clock": sla.countdown(ticket, warning_percent=sla.ticket_rules(ticket).service_escalation.warning_percent),
+        "provisional": sla.provisional_deadlines(ticket),
         "events": selectors.events_of(ticket),
         "invitation": _invitation_of(ticket),
         "feedback_list": feedback,
