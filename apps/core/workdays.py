@@ -24,6 +24,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import chinese_calendar.constants
 import holidays
 
 from apps.core.models import WorkdayOverride, WorkdayYear
@@ -68,17 +69,23 @@ def _days_of(year: int) -> Iterator[dt.date]:
         day += dt.timedelta(days=1)
 
 
+_BUNDLED_NAMES = {holiday.value: holiday.chinese for holiday in chinese_calendar.constants.Holiday}
+
+
 @lru_cache(maxsize=128)
 def bundled_year(year: int) -> dict[dt.date, tuple[bool, str]] | None:
-    """The bundled official calendar of ``year`` (worked, the holiday's Chinese name from the statutory rules), or
-    None if it does not know the year."""
+    """The bundled official calendar of ``year`` (worked, the holiday's Chinese name), or None if it does not know
+    the year."""
     try:
         chinese_calendar.is_workday(dt.date(year, 1, 1))
         chinese_calendar.is_workday(dt.date(year, 12, 31))
     except NotImplementedError:
         return None
-    names = provisional_year(year)
-    return {day: (bool(chinese_calendar.is_workday(day)), names[day][1]) for day in _days_of(year)}
+    days = {}
+    for day in _days_of(year):
+        _, name = chinese_calendar.get_holiday_detail(day)
+        days[day] = (bool(chinese_calendar.is_workday(day)), _BUNDLED_NAMES.get(name, name or ""))
+    return days
 
 
 @lru_cache(maxsize=128)
