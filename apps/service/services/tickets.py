@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -759,6 +759,9 @@ def tickets_follow_calendar(change: Any) -> int:
     if not tickets:
         return 0
     latest = max(max(t.first_response_due, t.resolution_due) for t in tickets).astimezone(TZ).date()
+    # A reopened ticket's resolution is counted from its last reopening.
+    reopened = dict(TicketEvent.objects.filter(ticket__in=tickets, kind=TicketEventKind.REOPENED).values(
+        "ticket_id").annotate(last=Max("at")).values_list("ticket_id", "last"))
     moved = 0
     with calendar_preloaded(change.first_day, latest + dt.timedelta(days=120)):
         for ticket in tickets:
@@ -769,7 +772,7 @@ def tickets_follow_calendar(change: Any) -> int:
                     ticket.first_response_due = due
                     fields.append("first_response_due")
             if ticket.resolved_at is None:
-                due = change.moved_deadline(ticket.created_at, ticket.resolution_due)
+                due = change.moved_deadline(reopened.get(ticket.pk, ticket.created_at), ticket.resolution_due)
                 if due != ticket.resolution_due:
                     ticket.resolution_due = due
                     fields.append("resolution_due")

@@ -263,3 +263,23 @@ def test_nothing_escalates_over_the_provisional_spring_festival(world: dict) -> 
         assert not _notified("cs_mgr", ticket)
     breached.refresh_from_db()
     assert breached.escalation_level == EscalationLevel.DEPARTMENT_MANAGER
+
+
+def test_a_reopened_ticket_counts_its_resolution_from_the_reopening(world: dict) -> None:
+    ticket = _complaint(world, OPENED - dt.timedelta(days=3))
+    with time_machine.travel(OPENED - dt.timedelta(days=3, hours=-1), tick=False):
+        ticket_services.ticket_start(actor=world["cs1"], ticket=ticket)
+        ticket_services.ticket_resolve(actor=world["cs1"], ticket=ticket, resolution="更换主板。",
+                                       root_cause="电容虚焊", corrective_action="批次复检")
+    reopened_at = dt.datetime.combine(MAKE_UP_SUNDAY + dt.timedelta(days=2), dt.time(10), TZ)
+    with time_machine.travel(reopened_at, tick=False):
+        ticket_services.ticket_reopen(actor=world["cs1"], ticket=ticket, body="客户反馈仍死机。")
+    ticket.refresh_from_db()
+    before = ticket.resolution_due
+    with time_machine.travel(reopened_at + dt.timedelta(hours=1), tick=False):
+        assert _paste_notice("admin", NOTICE_2027) == (200, 302)
+    ticket.refresh_from_db()
+    # The make-up Sunday lies before the reopening: the new count never crossed it, so the deadline stays.
+    assert ticket.resolution_due == before
+    _, resolution_hours = _hours(TicketType.COMPLAINT, TicketPriority.HIGH)
+    assert ticket.resolution_due == add_working_hours(reopened_at, resolution_hours)
