@@ -171,6 +171,9 @@ def test_the_pasted_notice_moves_unmet_deadlines_by_the_make_up_day_and_leaves_m
         "routing": routing.acknowledge_due,
     }
     history_rows = complaint.history.count()
+    with time_machine.travel(OPENED + dt.timedelta(hours=1), tick=False):
+        routing_page = _login("admin").get(reverse("service:routing_detail", args=[routing.pk]))
+    assert 'data-testid="provisional-acknowledge"' in routing_page.content.decode()
 
     with time_machine.travel(OPENED + dt.timedelta(hours=1, minutes=45), tick=False):
         assert _paste_notice("admin", NOTICE_2027) == (200, 302)
