@@ -122,8 +122,10 @@ def _base_day(day: dt.date, complete: set[int]) -> Day:
 def calendar_days(start: dt.date, end: dt.date) -> dict[dt.date, Day]:
     """Every day from ``start`` to ``end`` with its source (one query for the entries, one more only for a year
     the bundled calendar lacks)."""
-    entries = {row[0]: row for row in WorkdayOverride.objects.filter(date__range=(start, end)).values_list(
-        "date", "is_workday", "note")}
+    entries = {
+        row[0]: row
+        for row in WorkdayOverride.objects.filter(date__range=(start, end)).values_list("date", "is_workday", "note")
+    }
     complete = _complete_years(start, end)
     days = {}
     day = start
@@ -208,8 +210,9 @@ def add_working_hours(start: dt.datetime, hours: float) -> dt.datetime:
         moment = dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(0), TZ)
 
 
-def working_hours_between(start: dt.datetime, end: dt.datetime, *,
-                          calendar: dict[dt.date, bool] | None = None) -> float:
+def working_hours_between(
+    start: dt.datetime, end: dt.datetime, *, calendar: dict[dt.date, bool] | None = None
+) -> float:
     """Return the working hours between ``start`` and ``end`` (negative when ``end`` is before ``start``), on the
     same calendar as ``add_working_hours``. The calendar is read in one query for the whole span, unless the caller
     passes one from ``workday_calendar`` that covers it (a list computing many spans reads it once)."""

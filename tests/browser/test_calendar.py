@@ -19,8 +19,9 @@ SPRING_2027 = "二、春节：2月5日至12日放假调休，共8天。2月14日
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": PHONE_WIDTH, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page

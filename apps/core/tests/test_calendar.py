@@ -153,14 +153,17 @@ def test_a_festival_line_gives_its_days_off_and_make_up_days() -> None:
     assert {d.festival for d in days} == {"春节"}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("放假通知：过年放几天？", calendar_notice.NO_FESTIVAL),
-    ("二、春节：2月5日至12日放假调休，共9天。", calendar_notice.WRONG_COUNT),
-    ("二、春节：2月5日至12日放假调休，共8天。2月14日（周六）上班。", calendar_notice.WRONG_WEEKDAY),
-    ("二、春节：2月30日放假，共1天。", calendar_notice.BAD_DATE),
-    ("二、春节：2月5日至12日放假调休，共8天。2月6日（周六）上班。", calendar_notice.BOTH_OFF_AND_ON),
-    ("二、春节：全体放假。", calendar_notice.NO_DAYS_OFF),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("放假通知：过年放几天？", calendar_notice.NO_FESTIVAL),
+        ("二、春节：2月5日至12日放假调休，共9天。", calendar_notice.WRONG_COUNT),
+        ("二、春节：2月5日至12日放假调休，共8天。2月14日（周六）上班。", calendar_notice.WRONG_WEEKDAY),
+        ("二、春节：2月30日放假，共1天。", calendar_notice.BAD_DATE),
+        ("二、春节：2月5日至12日放假调休，共8天。2月6日（周六）上班。", calendar_notice.BOTH_OFF_AND_ON),
+        ("二、春节：全体放假。", calendar_notice.NO_DAYS_OFF),
+    ],
+)
 def test_bad_text_is_refused_with_a_message_in_chinese(text: str, message: Any) -> None:
     with pytest.raises(ValidationError) as caught, translation.override("zh-hans"):
         parse_notice(text, 2027)
@@ -184,11 +187,18 @@ def test_only_administrators_and_senior_management_may_see_and_enter_days(demo: 
         client = _login(username)
         assert client.get(reverse("core:calendar_year", args=[2027])).status_code == 403
         assert client.post(enter, data).status_code == 403
-        assert client.post(reverse("api-calendar-enter", args=[2027]), {"days": [
-            {"date": "2027-03-01", "kind": DAY_OFF}]}, content_type="application/json").status_code == 403
+        assert (
+            client.post(
+                reverse("api-calendar-enter", args=[2027]),
+                {"days": [{"date": "2027-03-01", "kind": DAY_OFF}]},
+                content_type="application/json",
+            ).status_code
+            == 403
+        )
         with pytest.raises(PermissionDenied):
-            calendar_days_enter(actor=User.objects.get(username=username), year=2027,
-                                days=[(dt.date(2027, 3, 1), DAY_OFF, "")])
+            calendar_days_enter(
+                actor=User.objects.get(username=username), year=2027, days=[(dt.date(2027, 3, 1), DAY_OFF, "")]
+            )
     assert not WorkdayOverride.objects.exists()
     for username, day in (("ceo", "2027-03-01"), ("admin", "2027-03-02")):
         client = _login(username)
@@ -219,9 +229,16 @@ def test_the_pasted_notice_is_shown_for_confirmation_then_saved_with_who_entered
 
 def test_bad_notice_text_changes_nothing_and_says_why(personas: dict) -> None:
     client = personas["admin"].client()
-    response = client.post(reverse("core:calendar_enter", args=[2027]),
-                           {"mode": "notice", "text": "二、春节：2月5日至12日放假调休，共8天。2月14日（周六）上班。",
-                            "complete": "on", "confirm": "1"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.post(
+        reverse("core:calendar_enter", args=[2027]),
+        {
+            "mode": "notice",
+            "text": "二、春节：2月5日至12日放假调休，共8天。2月14日（周六）上班。",
+            "complete": "on",
+            "confirm": "1",
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert response.status_code == 400
     assert "是周日，而不是文中所写的周六" in response.content.decode()
     assert not WorkdayOverride.objects.exists() and not WorkdayYear.objects.exists()
@@ -233,8 +250,10 @@ def test_a_range_of_days_off_and_back(personas: dict) -> None:
     data = {"mode": "range", "first": "2027-03-01", "last": "2027-03-03", "kind": DAY_OFF, "note": "公司假日"}
     assert client.post(enter, data).status_code == 200
     assert client.post(enter, {**data, "confirm": "1"}).status_code == 302
-    assert not any(calendar_days(dt.date(2027, 3, 1), dt.date(2027, 3, 3))[d].is_workday
-                   for d in (dt.date(2027, 3, 1), dt.date(2027, 3, 2), dt.date(2027, 3, 3)))
+    assert not any(
+        calendar_days(dt.date(2027, 3, 1), dt.date(2027, 3, 3))[d].is_workday
+        for d in (dt.date(2027, 3, 1), dt.date(2027, 3, 2), dt.date(2027, 3, 3))
+    )
     assert client.post(enter, {**data, "kind": "reset", "confirm": "1"}).status_code == 302
     assert not WorkdayOverride.objects.exists()
     refused = client.post(enter, {**data, "first": "2028-01-01", "last": "2028-01-02", "confirm": "1"})
@@ -306,17 +325,22 @@ def test_the_api_gives_each_day_with_its_source_and_takes_entries(personas: dict
     new_year = next(d for d in year["days"] if d["date"] == "2027-01-01")
     assert (new_year["is_workday"], new_year["source"]) == (False, SOURCE_PROVISIONAL)
 
-    bad = client.post(reverse("api-calendar-enter", args=[2027]), {"notice": "过年放几天？"},
-                      content_type="application/json")
+    bad = client.post(
+        reverse("api-calendar-enter", args=[2027]), {"notice": "过年放几天？"}, content_type="application/json"
+    )
     assert bad.status_code == 400 and "notice" in bad.json()
     assert not WorkdayOverride.objects.exists()
 
-    made = client.post(reverse("api-calendar-enter", args=[2027]), {"days": [
-        {"date": "2027-02-14", "kind": DAY_WORKED, "note": "春节调休上班"}]}, content_type="application/json")
+    made = client.post(
+        reverse("api-calendar-enter", args=[2027]),
+        {"days": [{"date": "2027-02-14", "kind": DAY_WORKED, "note": "春节调休上班"}]},
+        content_type="application/json",
+    )
     assert made.status_code == 201
     assert made.json()["changed"] == ["2027-02-14"]
-    day = next(d for d in client.get(reverse("api-calendar-year", args=[2027])).json()["days"]
-               if d["date"] == "2027-02-14")
+    day = next(
+        d for d in client.get(reverse("api-calendar-year", args=[2027])).json()["days"] if d["date"] == "2027-02-14"
+    )
     assert (day["is_workday"], day["source"]) == (True, SOURCE_ENTERED)
 
     assert personas["rep_alice"].client().get(reverse("api-calendar-year", args=[2027])).status_code == 403

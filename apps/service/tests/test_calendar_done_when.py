@@ -272,8 +272,13 @@ def test_a_reopened_ticket_counts_its_resolution_from_the_reopening(world: dict)
     ticket = _complaint(world, OPENED - dt.timedelta(days=3))
     with time_machine.travel(OPENED - dt.timedelta(days=3, hours=-1), tick=False):
         ticket_services.ticket_start(actor=world["cs1"], ticket=ticket)
-        ticket_services.ticket_resolve(actor=world["cs1"], ticket=ticket, resolution="更换主板。",
-                                       root_cause="电容虚焊", corrective_action="批次复检")
+        ticket_services.ticket_resolve(
+            actor=world["cs1"],
+            ticket=ticket,
+            resolution="更换主板。",
+            root_cause="电容虚焊",
+            corrective_action="批次复检",
+        )
     reopened_at = dt.datetime.combine(MAKE_UP_SUNDAY + dt.timedelta(days=2), dt.time(10), TZ)
     with time_machine.travel(reopened_at, tick=False):
         ticket_services.ticket_reopen(actor=world["cs1"], ticket=ticket, body="客户反馈仍死机。")
