@@ -43,16 +43,33 @@ def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def _campaign(owner: Any, name: str, cost: str = "5000.00") -> Campaign:
     today = timezone.localdate()
-    return Campaign.objects.create(name=name, start_date=today, end_date=today + dt.timedelta(days=5),
-                                   status=CampaignStatus.RUNNING, budget=Decimal("8000.00"),
-                                   actual_cost=Decimal(cost), owner=owner, owner_unit=owner.employee.department)
+    return Campaign.objects.create(
+        name=name,
+        start_date=today,
+        end_date=today + dt.timedelta(days=5),
+        status=CampaignStatus.RUNNING,
+        budget=Decimal("8000.00"),
+        actual_cost=Decimal(cost),
+        owner=owner,
+        owner_unit=owner.employee.department,
+    )
 
 
-def _converted_lead(owner: Any, campaign: Campaign | None, customer: Any, converted_at: dt.datetime,
-                    plan: Any = None) -> Lead:
-    return Lead.objects.create(campaign=campaign, plan=plan, company_name=customer.name, contact_name="张三",
-                               owner=owner, owner_unit=owner.employee.department, status=LeadStatus.CONVERTED,
-                               qualified_at=converted_at, converted_at=converted_at, customer=customer)
+def _converted_lead(
+    owner: Any, campaign: Campaign | None, customer: Any, converted_at: dt.datetime, plan: Any = None
+) -> Lead:
+    return Lead.objects.create(
+        campaign=campaign,
+        plan=plan,
+        company_name=customer.name,
+        contact_name="张三",
+        owner=owner,
+        owner_unit=owner.employee.department,
+        status=LeadStatus.CONVERTED,
+        qualified_at=converted_at,
+        converted_at=converted_at,
+        customer=customer,
+    )
 
 
 def _raw_revenue(leads: list[Lead]) -> Decimal:
@@ -62,8 +79,14 @@ def _raw_revenue(leads: list[Lead]) -> Decimal:
     for lead in leads:
         day = timezone.localtime(lead.converted_at).date()
         first[lead.customer_id] = min(day, first.get(lead.customer_id, day))
-    return sum((c.amount for c in Contract.objects.filter(customer_id__in=first, status=ContractStatus.APPROVED)
-                if c.signed_on >= first[c.customer_id]), Decimal("0"))
+    return sum(
+        (
+            c.amount
+            for c in Contract.objects.filter(customer_id__in=first, status=ContractStatus.APPROVED)
+            if c.signed_on >= first[c.customer_id]
+        ),
+        Decimal("0"),
+    )
 
 
 class RevenueFollowsTheConversionTests:
@@ -75,26 +98,32 @@ class RevenueFollowsTheConversionTests:
         today = timezone.localdate()
         converted_on = today - dt.timedelta(days=30)
         customer = CustomerFactory(owner=alice)
-        plan = PlanFactory(owner=alice, period_start=today - dt.timedelta(days=365),
-                           period_end=today + dt.timedelta(days=30))
+        plan = PlanFactory(
+            owner=alice, period_start=today - dt.timedelta(days=365), period_end=today + dt.timedelta(days=30)
+        )
         PlanGoal.objects.create(plan=plan, metric=GoalMetric.NEW_CUSTOMER_REVENUE, target_value=Decimal("100000"))
         campaign = _campaign(alice, "老客户答谢会", cost="10000.00")
         # Converted 00:30 Beijing time (the previous day in UTC): the day of the conversion is the local one.
         lead = _converted_lead(alice, campaign, customer, _local(converted_on, 0, 30), plan=plan)
-        amounts = {"long before": ("80000.00", converted_on - dt.timedelta(days=100)),
-                   "the day before": ("7000.00", converted_on - dt.timedelta(days=1)),
-                   "same day": ("30000.00", converted_on),
-                   "after": ("12000.00", converted_on + dt.timedelta(days=10))}
+        amounts = {
+            "long before": ("80000.00", converted_on - dt.timedelta(days=100)),
+            "the day before": ("7000.00", converted_on - dt.timedelta(days=1)),
+            "same day": ("30000.00", converted_on),
+            "after": ("12000.00", converted_on + dt.timedelta(days=10)),
+        }
         for amount, signed_on in amounts.values():
             ContractFactory(owner=alice, customer=customer, amount=Decimal(amount), signed_on=signed_on)
-        ContractFactory(owner=alice, customer=customer, amount=Decimal("999.00"), signed_on=today,
-                        status=ContractStatus.VOIDED)
+        ContractFactory(
+            owner=alice, customer=customer, amount=Decimal("999.00"), signed_on=today, status=ContractStatus.VOIDED
+        )
         return {"alice": alice, "campaign": campaign, "lead": lead, "plan": plan, "customer": customer}
 
     def test_campaign_revenue_and_roi(self, case: dict) -> None:
         expected = _raw_revenue([case["lead"]])
-        everything = sum((c.amount for c in Contract.objects.filter(customer=case["customer"],
-                                                                    status=ContractStatus.APPROVED)), Decimal(0))
+        everything = sum(
+            (c.amount for c in Contract.objects.filter(customer=case["customer"], status=ContractStatus.APPROVED)),
+            Decimal(0),
+        )
         assert expected == Decimal("42000.00") and everything > expected  # the case tells the rules apart
         m = campaign_selectors.campaign_metrics(case["campaign"])
         assert m.revenue == expected
@@ -134,17 +163,35 @@ def test_every_figure_on_the_dashboard_equals_the_campaign_page(personas: dict) 
     now = timezone.now()
     for index, cost in enumerate(("3000.00", "12500.00", "0.00")):
         campaign = _campaign(alice, f"活动{index}", cost=cost)
-        Lead.objects.bulk_create([Lead(campaign=campaign, company_name=f"线索{index}-{n}", contact_name="李四",
-                                       owner=alice, owner_unit=alice.employee.department,
-                                       qualified_at=now if n % 2 else None) for n in range(7 + index)])
+        Lead.objects.bulk_create(
+            [
+                Lead(
+                    campaign=campaign,
+                    company_name=f"线索{index}-{n}",
+                    contact_name="李四",
+                    owner=alice,
+                    owner_unit=alice.employee.department,
+                    qualified_at=now if n % 2 else None,
+                )
+                for n in range(7 + index)
+            ]
+        )
         for n in range(index + 1):
             customer = CustomerFactory(owner=alice)
             converted = now - dt.timedelta(days=20)
             _converted_lead(alice, campaign, customer, converted)
-            ContractFactory(owner=alice, customer=customer, amount=Decimal("10000.50") * (n + 1),
-                            signed_on=timezone.localdate() - dt.timedelta(days=5))
-            ContractFactory(owner=alice, customer=customer, amount=Decimal("777.00"),
-                            signed_on=timezone.localdate() - dt.timedelta(days=60))
+            ContractFactory(
+                owner=alice,
+                customer=customer,
+                amount=Decimal("10000.50") * (n + 1),
+                signed_on=timezone.localdate() - dt.timedelta(days=5),
+            )
+            ContractFactory(
+                owner=alice,
+                customer=customer,
+                amount=Decimal("777.00"),
+                signed_on=timezone.localdate() - dt.timedelta(days=60),
+            )
     dashboard = client.get(reverse("marketing:index"), {"period": "month"}).content.decode()
     rows = dict(re.findall(r'<tr data-campaign="(\d+)">(.*?)</tr>', dashboard, re.S))
     assert len(rows) == 3
@@ -168,14 +215,25 @@ class CampaignListCostTests:
         now = timezone.now()
         for index in range(count):
             campaign = _campaign(owner, f"活动{Campaign.objects.count() + 1}")
-            Lead.objects.bulk_create([
-                Lead(campaign=campaign, company_name=f"公司{campaign.pk}-{n}", contact_name="王五", owner=owner,
-                     owner_unit=owner.employee.department, status=LeadStatus.QUALIFIED if n % 3 else LeadStatus.NEW,
-                     qualified_at=now if n % 3 else None) for n in range(self.LEADS_EACH)])
+            Lead.objects.bulk_create(
+                [
+                    Lead(
+                        campaign=campaign,
+                        company_name=f"公司{campaign.pk}-{n}",
+                        contact_name="王五",
+                        owner=owner,
+                        owner_unit=owner.employee.department,
+                        status=LeadStatus.QUALIFIED if n % 3 else LeadStatus.NEW,
+                        qualified_at=now if n % 3 else None,
+                    )
+                    for n in range(self.LEADS_EACH)
+                ]
+            )
             customer = CustomerFactory(owner=owner)
             _converted_lead(owner, campaign, customer, now - dt.timedelta(days=10))
-            ContractFactory(owner=owner, customer=customer, amount=Decimal("5000.00") + index,
-                            signed_on=timezone.localdate())
+            ContractFactory(
+                owner=owner, customer=customer, amount=Decimal("5000.00") + index, signed_on=timezone.localdate()
+            )
 
     def _measure(self, client: Any, url: str) -> tuple[int, float]:
         with CaptureQueriesContext(connection) as ctx:
