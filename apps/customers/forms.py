@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.validators import validate_mobile, validate_uscc
@@ -79,6 +80,14 @@ class CustomerFilterForm(forms.Form):
         return values
 
 
+LIVE_CHECK_FIELDS = ("name", "uscc", "contact_mobile")
+LIVE_CHECK_ATTRS = {
+    "hx-get": reverse_lazy("customers:duplicate_check"), "hx-trigger": "input changed delay:400ms",
+    "hx-target": "#live-duplicates", "hx-sync": "closest form:replace",
+    "hx-include": "[name='name'], [name='uscc'], [name='contact_mobile'], [name='exclude']",
+}
+
+
 class CustomerForm(forms.Form):
     """Create or edit a customer. On create the primary contact is entered with it and a similar name can be
     confirmed; exact duplicates (USCC, mobile) cannot be overridden."""
@@ -121,6 +130,9 @@ class CustomerForm(forms.Form):
         if editing:
             for name in self.CONTACT_FIELDS:
                 del self.fields[name]
+        for name in LIVE_CHECK_FIELDS:  # the duplicate check while typing (HTMX attributes, no script)
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(LIVE_CHECK_ATTRS)
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags", "").replace("，", ",").replace("、", ",")
