@@ -67,9 +67,16 @@ def test_eight_people_log_in_and_save_tickets_at_once(personas: dict[str, Any]) 
         statuses.append(("login", login.status_code))
         assert login.status_code == 302, login.content.decode()[:2000]
         for n in range(TICKETS_EACH):
-            saved = client.post("/service/tickets/new/", {
-                "ticket_type": "repair", "priority": "medium", "channel": "phone",
-                "title": f"并发工单 {index}-{n}", "description": "客户来电：设备开机无反应。"})
+            saved = client.post(
+                "/service/tickets/new/",
+                {
+                    "ticket_type": "repair",
+                    "priority": "medium",
+                    "channel": "phone",
+                    "title": f"并发工单 {index}-{n}",
+                    "description": "客户来电：设备开机无反应。",
+                },
+            )
             statuses.append(("save", saved.status_code))
             statuses.append(("list", client.get("/service/tickets/").status_code))
         statuses.append(("export", client.get("/service/tickets/export/").status_code))

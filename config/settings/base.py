@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.errors.FriendlyNotFoundMiddleware",  # DEBUG only: the project's 404 page instead of the URL list
 ]
 
 ROOT_URLCONF = "config.urls"
