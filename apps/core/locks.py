@@ -2,7 +2,7 @@
 
 ``hold(name)`` waits until no other transaction holds ``name`` and keeps it until the caller's transaction ends.
 PostgreSQL: a transaction-level advisory lock. SQLite: one writer at a time already — the settings open every
-transaction with ``BEGIN IMMEDIATE`` (checked by ``core.E002``), so a transaction that reaches this point holds the
+transaction with ``BEGIN IMMEDIATE`` (checked by ``core.E003``), so a transaction that reaches this point holds the
 database's write lock until it commits. Use it where there is no row to lock (a row lock, ``select_for_update``,
 is the first choice when there is one — see ``core.numbering``).
 """
