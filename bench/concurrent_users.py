@@ -176,6 +176,16 @@ def start_server(database: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not answer within 60 s")
 
 
+def _saved_tickets(database: Path) -> tuple[int, int]:
+    """(bench tickets, distinct numbers among them) in the database, read directly."""
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        row = db.execute("SELECT COUNT(*), COUNT(DISTINCT number) FROM service_ticket WHERE title LIKE '压测工单 %'")
+        count, distinct = row.fetchone()
+    return int(count), int(distinct)
+
+
 def _percentile(values: list[float], q: float) -> float:
     if len(values) == 1:
         return values[0]
@@ -235,6 +245,7 @@ def main() -> int:
         database.parent.mkdir(parents=True, exist_ok=True)
         prepare_database(database, args.fresh)
         port = _free_port()
+        before = _saved_tickets(database)[0]
         server = start_server(database, port)
         base = f"http://127.0.0.1:{port}"
     try:
@@ -249,6 +260,15 @@ def main() -> int:
         for thread in threads:
             thread.join()
         ok = report(people, time.monotonic() - began)
+        if server is not None:
+            saved, distinct = _saved_tickets(database)
+            answered = sum(1 for p in people for s in p.samples if s.kind == "save" and s.status == 302)
+            new = saved - before
+            print(
+                f"Tickets saved (302): {answered}; new rows in the database: {new}; "
+                f"all numbers distinct: {saved == distinct}."
+            )
+            ok = ok and new == answered and saved == distinct
     finally:
         if server is not None:
             server.terminate()
