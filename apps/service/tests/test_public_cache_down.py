@@ -4,13 +4,13 @@ nothing stored, the failure logged — not a 500, and not an unlimited form."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from apps.service.models import Ticket
+from apps.service.tests.factories_tickets import make_ticket
 from apps.service.tests.test_public import form_data
 from apps.service.tests.test_public_limits import org  # noqa: F401 - the fixture
 
@@ -24,11 +24,8 @@ CLOSED_PORT_CACHE = {
 
 @override_settings(CACHES=CLOSED_PORT_CACHE)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_the_ticket_form_fails_closed_with_a_friendly_page(
-    org: Any,
-    method: str,  # noqa: F811
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+@pytest.mark.usefixtures("org")
+def test_the_ticket_form_fails_closed_with_a_friendly_page(method: str, caplog: pytest.LogCaptureFixture) -> None:
     client = Client()
     url = reverse("support:ticket_new")
     with caplog.at_level(logging.ERROR, logger="apps.service.services.public"):
@@ -43,9 +40,8 @@ def test_the_ticket_form_fails_closed_with_a_friendly_page(
 
 
 @override_settings(CACHES=CLOSED_PORT_CACHE)
-def test_a_message_on_the_status_page_fails_closed_too(org: Any) -> None:  # noqa: F811
-    from apps.service.tests.factories_tickets import make_ticket
-
+@pytest.mark.usefixtures("org")
+def test_a_message_on_the_status_page_fails_closed_too() -> None:
     ticket = make_ticket(None, title="状态页")
     response = Client().post(reverse("support:ticket_message", args=[ticket.public_token]), {"body": "还没好"})
     assert response.status_code == 503
