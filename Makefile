@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup assets messages migrate demo lint check clean
+.PHONY: run test setup assets messages migrate demo lint check clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,8 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py load_demo
 
+# runserver is threaded and closes each request's database connection; with the SQLite settings (WAL, IMMEDIATE
+# transactions, busy timeout) concurrent writers queue instead of failing (`make bench` measures it).
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -45,3 +47,7 @@ check: lint test
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var
+
+# Eight people at once for a minute through `make run`'s server, on its own copy of the demo database.
+bench: setup
+	$(PY) bench/concurrent_users.py

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.errors.FriendlyNotFoundMiddleware",  # DEBUG only: the project's 404 page instead of the URL list
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +97,16 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database, for several people at once: WAL lets readers work while one writer writes; every
+    # transaction takes the write lock when it begins (IMMEDIATE), so a transaction never fails half-way trying to
+    # upgrade a read lock; and a writer waits up to the busy timeout for its turn instead of answering "database is
+    # locked". One writer at a time is what serialises the pool's claim cap and the imports on SQLite.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core import locks
 from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.core.validators import normalize_mobile
@@ -25,6 +26,9 @@ from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, Own
 from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, name_key, normalize_uscc
 from apps.customers.timeline import transfer_hooks
 
+# Held by a customer's creation and by an import (core.locks): names have no unique key, so two creations at the same
+# moment could both pass the duplicate check.
+CREATE_LOCK = "customers:create"
 DUPLICATE_USCC = gettext_lazy(
     "Duplicate: this unified social credit code already belongs to customer “%(name)s” (%(owner)s).")
 DUPLICATE_MOBILE = gettext_lazy(
@@ -194,6 +198,7 @@ def customer_create(
     customer.full_clean(validate_constraints=False)
     built = _build_contacts([c for c in contacts or [] if any(v not in (None, "", False) for v in c.values())])
     if not duplicates_checked:
+        locks.hold(CREATE_LOCK)  # one creation or import at a time, so two cannot both pass the name check
         check_duplicates(name=customer.name, uscc=customer.uscc, mobiles=[c.mobile for c in built if c.mobile],
                          allow_similar_name=allow_similar_name)
     now = timezone.now()
