@@ -62,6 +62,8 @@ class Route:
         view_class = self.view_class
         if view_class is None:
             return None
+        if getattr(view_class, "parent_model", None) is not None:
+            return view_class.parent_model  # the URL addresses the parent the new record is made under
         queryset = getattr(view_class, "queryset", None)
         if queryset is not None:
             return queryset.model
@@ -82,6 +84,6 @@ def iter_routes(patterns: list[Any] | None = None, prefix: str = "", namespace: 
                 inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
             yield from iter_routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern):
-            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else (pattern.name or "")
+            name = f"{namespace}:{pattern.name or ''}" if namespace else (pattern.name or "")
             kwargs = tuple(pattern.pattern.regex.groupindex)
             yield Route(name, prefix + str(pattern.pattern), pattern.callback, kwargs)

@@ -179,12 +179,15 @@ class ScopedFormView(ServiceCallMixin, ScopedViewMixin, TemplateResponseMixin, V
             try:
                 result = self.call_service(**self.service_kwargs(form))
             except ValidationError as error:
-                add_service_errors(form, error)
+                self.service_failed(form, error)
                 if self.object is not None:
                     self.object.refresh_from_db()  # the service may have set fields before refusing
             else:
                 return self.form_valid(form, result)
         return self.render_to_response(self.get_context_data(form=form))
+
+    def service_failed(self, form: Any, error: ValidationError) -> None:
+        add_service_errors(form, error)
 
     def form_valid(self, form: Any, result: Any) -> HttpResponse:
         obj = self.object if self.object is not None else result
@@ -193,12 +196,24 @@ class ScopedFormView(ServiceCallMixin, ScopedViewMixin, TemplateResponseMixin, V
 
 
 class ScopedCreateView(ScopedFormView):
-    """Create a record through ``service(actor=…, **cleaned_data)``; needs ``<app>.add_<model>``."""
+    """Create a record through ``service(actor=…, **cleaned_data)``; needs ``<app>.add_<model>``.
+
+    A record made under another (a contact of a customer) names ``parent_model``: the URL's ``pk`` is the parent,
+    fetched in the user's ``parent_action`` scope (else 404) as ``self.parent``.
+    """
 
     action = "add"
+    parent_model: Any = None
+    parent_action = "change"
+    parent: Any = None
 
     def get_queryset(self) -> QuerySet:  # nothing to fetch: the service checks what the new record refers to
         return self.model._default_manager.none()
+
+    def get_object(self) -> None:
+        if self.parent_model is not None:
+            parents = self.parent_model._default_manager.all().visible_to(self.request.user, self.parent_action)
+            self.parent = get_object_or_404(parents, pk=self.kwargs["pk"])
 
 
 class ScopedUpdateView(ScopedFormView):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core.routes import scoped_route
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedListView, ScopedViewMixin, add_service_errors
 from apps.customers.forms_pool import AssignForm, PoolFilterForm, ReturnForm
@@ -96,8 +97,12 @@ class PoolListView(ScopedListView, _PoolScope):
 
 @login_required
 @require_POST
+@scoped_route(Customer)
 def customer_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """领取 one pool customer; HTMX gets 204 and an event that reloads the rows (with the message)."""
+    """领取 one pool customer; HTMX gets 204 and an event that reloads the rows (with the message).
+
+    A function view: the public pool is its own scope (``_pool_customer_or_404``, not ``visible_to``), and HTMX
+    gets 204 with an event rather than a page."""
     customer = _pool_customer_or_404(request, pk)
     try:
         services.customer_claim(actor=request.user, customer=customer)
@@ -112,8 +117,11 @@ def customer_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@scoped_route(Customer)
 def customer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """分配: a manager gives a pool customer to a person within their scope."""
+    """分配: a manager gives a pool customer to a person within their scope.
+
+    A function view: the public pool is its own scope (``_pool_customer_or_404``, not ``visible_to``)."""
     if not request.user.has_perm("customers.assign_customer"):
         raise PermissionDenied
     customer = _pool_customer_or_404(request, pk)
@@ -131,6 +139,7 @@ def customer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@scoped_route(Customer)
 def customer_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     """退回/放入公海 with a reason, from the customer's page (owner or manager)."""
     customer = get_visible_or_404(Customer, request.user, pk, action="change")
@@ -156,7 +165,9 @@ def customer_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pool_due_list_view(request: HttpRequest) -> HttpResponse:
-    """The user's own customers that the rules return to the pool within the warning days, soonest first."""
+    """The user's own customers that the rules return to the pool within the warning days, soonest first.
+
+    A function view: the rows are (customer, reason) pairs the recycling rules compute, not a queryset."""
     if not request.user.has_perm("customers.view_customer"):
         raise PermissionDenied
     due = selectors.due_for_recycling(user=request.user)

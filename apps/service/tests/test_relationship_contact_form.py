@@ -32,9 +32,16 @@ def test_contacts_of_a_customer_out_of_scope_are_not_offered(personas: dict, cus
     body = client.get(url, {"customer": customers["hidden"].pk}).content.decode()
     assert "不该看到的联系人" not in body
     hidden_contact = customers["hidden"].contacts.get()
-    response = client.post(url, {"customer": customers["hidden"].pk, "contact": hidden_contact.pk,
-                                 "channel": "phone", "content": "试探",
-                                 "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    response = client.post(
+        url,
+        {
+            "customer": customers["hidden"].pk,
+            "contact": hidden_contact.pk,
+            "channel": "phone",
+            "content": "试探",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 200  # the form refuses both the customer and the contact
     assert "不该看到的联系人" not in response.content.decode()
     assert not RelationshipContact.objects.exists()
