@@ -135,10 +135,13 @@ class ScopeGuardTests:
         )
 
 
-def test_route_counts() -> None:
-    """The figures the issue tracks: routes in all, generic, listed (and still to move)."""
+# Legacy pages still to move (a ratchet: lower it as pages move; it must never grow).
+MAX_TO_MOVE = 84
+
+
+def test_the_legacy_list_only_shrinks() -> None:
     routes = _routes()
     generic = [r for r in routes if is_generic(r)]
     to_move = [n for n, e in NOT_GENERIC.items() if e.reason == TO_MOVE_REASON]
     print(f"\nroutes={len(routes)} generic={len(generic)} listed={len(NOT_GENERIC)} to_move={len(to_move)}")
-    assert len(generic) + len(NOT_GENERIC) <= len(routes)
+    assert len(to_move) <= MAX_TO_MOVE

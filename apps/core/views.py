@@ -245,6 +245,8 @@ class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
     http_method_names = ["post"]
     form_class: type[forms.BaseForm] | None = None
     object: Any = None
+    form: Any = None
+    result: Any = None  # what the service returned, for ``message_values``
 
     def get_object(self) -> Any:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -254,13 +256,13 @@ class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
-        form = self.form_class(request.POST) if self.form_class else None
+        form = self.form = self.form_class(request.POST) if self.form_class else None
         if form is not None and not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
             return redirect(self.get_success_url(self.object))
         try:
-            self.call_service(**self.service_kwargs(form.cleaned_data if form else {}))
+            self.result = self.call_service(**self.service_kwargs(form.cleaned_data if form else {}))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except PermissionDenied as error:
