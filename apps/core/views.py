@@ -50,7 +50,10 @@ class ScopedViewMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return self.model._default_manager.all().visible_to(self.request.user, self.action)
+        queryset = self.model._default_manager.all()
+        if getattr(self.model, "scope_fields", None) is None:
+            return queryset  # a model without a data scope (a questionnaire): the permission is the whole rule
+        return queryset.visible_to(self.request.user, self.action)
 
 
 class ScopedListView(ScopedViewMixin, ListView):

@@ -9,6 +9,8 @@ from apps.org.choices import BuiltinRole
 class SurveyPerm(StrEnum):
     """The permissions of this app, as views, services and templates name them."""
 
+    VIEW_QUESTIONNAIRE = "surveys.view_questionnaire"
+    CHANGE_QUESTIONNAIRE = "surveys.change_questionnaire"
     VIEW_CAMPAIGN = "surveys.view_surveycampaign"
     ADD_CAMPAIGN = "surveys.add_surveycampaign"
     CHANGE_CAMPAIGN = "surveys.change_surveycampaign"
