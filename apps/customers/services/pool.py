@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -97,7 +98,7 @@ def _lock_claimer(actor: Any) -> None:
     """Lock the claimer's user row until the claim commits, so one person's simultaneous claims are counted one
     after the other against the daily cap (PostgreSQL: a row lock; SQLite: IMMEDIATE transactions already run one
     at a time)."""
-    type(actor)._default_manager.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
+    get_user_model()._default_manager.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
 
 
 def _check_claim_allowed(actor: Any, customer: Customer, now: dt.datetime) -> None:
