@@ -101,9 +101,10 @@ def status_badge(obj: Any, kind: str = "", *, label: Any = None, tone: str = "")
     if obj is None or obj == "":
         return ""
     if isinstance(obj, models.Model):
+        record: Any = obj  # a model with a status field (choices): get_status_display() exists
         kind = kind or obj._meta.label_lower
-        status = str(obj.status)
-        label = obj.get_status_display() if label is None else label  # type: ignore[attr-defined]
+        status = str(record.status)
+        label = record.get_status_display() if label is None else label
     else:
         status = str(obj)
         label = status if label is None else label
