@@ -63,6 +63,7 @@ PLAN_HAS_PAYMENTS = gettext_lazy("Instalment %(number)s already has payments and
 PLAN_DUPLICATE = gettext_lazy("Instalment numbers must be unique.")
 PAYMENT_IN_FUTURE = gettext_lazy("A payment cannot be dated in the future.")
 PAYMENT_POSITIVE = gettext_lazy("The payment amount must be greater than zero.")
+TERMINATED_NO_PAYMENT = gettext_lazy("This contract was terminated: no further payments can be recorded.")
 
 CONTRACT_FIELDS = ["title", "customer", "opportunity", "signed_on", "start_date", "end_date", "discount_pct",
                    "amount", "customer_signatory", "company_signatory", "terms"]
@@ -432,6 +433,8 @@ def payment_record(*, actor: Any, contract: Contract, data: dict) -> Payment:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.APPROVED:
         raise ValidationError(NOT_APPROVED_FOR_PAYMENT, code="not_approved")
+    if contract.terminated_on:
+        raise ValidationError(TERMINATED_NO_PAYMENT, code="terminated")
     amount = Decimal(data.get("amount") or 0).quantize(CENT)
     if amount <= 0:
         raise ValidationError({"amount": PAYMENT_POSITIVE})

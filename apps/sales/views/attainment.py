@@ -12,6 +12,9 @@ from apps.core.scoping import get_visible_or_404
 from apps.policy.selectors import policy_today
 from apps.sales.models import TargetNode, TargetSet
 from apps.sales.selectors.attainment import (
+    ATTRIBUTION_RULE,
+    FORECAST_RULE,
+    MONEY_DATES_RULE,
     Period,
     attainment_for_nodes,
     counted_records,
@@ -77,7 +80,8 @@ def attainment_view(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(depths[f.node.pk], f) for f in attainment_for_nodes(nodes, period)]
     return render(request, "sales/attainment.html", {
         "target_set": target_set, "period": period, "rows": rows, "options": period_options(target_set.fiscal_year),
-        "today": policy_today(),
+        "today": policy_today(), "attribution_rule": ATTRIBUTION_RULE, "forecast_rule": FORECAST_RULE,
+        "money_dates_rule": MONEY_DATES_RULE,
     })
 
 
@@ -91,4 +95,5 @@ def attainment_drilldown_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sales/attainment_drilldown.html", {
         "node": node, "target_set": node.target_set, "period": period, "counted": counted,
         "figures": node_attainment(node, period), "options": period_options(node.target_set.fiscal_year),
+        "attribution_rule": ATTRIBUTION_RULE,
     })
