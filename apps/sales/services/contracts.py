@@ -13,7 +13,7 @@ Every action leaves a ContractApproval row, history and notifications.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -115,9 +115,9 @@ def contract_amount(lines: list[dict], discount_pct: Decimal, typed: Decimal | N
     if not lines:
         if typed is None:
             raise ValidationError({"amount": AMOUNT_NEEDED})
-        return Decimal(typed).quantize(CENT)
+        return Decimal(typed).quantize(CENT, ROUND_HALF_UP)
     total = _lines_total(lines) * (HUNDRED - Decimal(discount_pct or 0)) / HUNDRED
-    return total.quantize(CENT)
+    return total.quantize(CENT, ROUND_HALF_UP)
 
 
 def _check_links(actor: Any, data: dict) -> None:
@@ -409,7 +409,7 @@ def payment_plan_set(*, actor: Any, contract: Contract, instalments: list[dict])
     result = []
     for row in rows:
         plan = existing.get(row["instalment"]) or PaymentPlan(contract=contract, instalment=row["instalment"])
-        plan.due_date, plan.amount = row["due_date"], Decimal(row["amount"]).quantize(CENT)
+        plan.due_date, plan.amount = row["due_date"], Decimal(row["amount"]).quantize(CENT, ROUND_HALF_UP)
         plan.remind_days_before = int(row.get("remind_days_before", 3) or 0)
         plan.note = row.get("note", "") or ""
         plan.full_clean()
@@ -435,7 +435,7 @@ def payment_record(*, actor: Any, contract: Contract, data: dict) -> Payment:
         raise ValidationError(NOT_APPROVED_FOR_PAYMENT, code="not_approved")
     if contract.terminated_on:
         raise ValidationError(TERMINATED_NO_PAYMENT, code="terminated")
-    amount = Decimal(data.get("amount") or 0).quantize(CENT)
+    amount = Decimal(data.get("amount") or 0).quantize(CENT, ROUND_HALF_UP)
     if amount <= 0:
         raise ValidationError({"amount": PAYMENT_POSITIVE})
     remaining = _remaining(contract)

@@ -15,7 +15,7 @@ Every step leaves a ContractApproval row (the contract's approval record), histo
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -135,7 +135,7 @@ def refund_request(
     _require(actor.has_perm("sales.add_payment") and can(actor, "view", contract))
     reason = _reason(reason)
     contract = _locked_contract(contract)
-    amount = Decimal(amount or 0).quantize(CENT)
+    amount = Decimal(amount or 0).quantize(CENT, ROUND_HALF_UP)
     if amount <= 0:
         raise ValidationError({"amount": REFUND_POSITIVE})
     if payment is not None:
@@ -255,7 +255,7 @@ def contract_adjust_request(
         new_amount = collected(contract)
     if new_amount is None:
         raise ValidationError({"new_amount": AMOUNT_UNCHANGED})
-    new_amount = Decimal(new_amount).quantize(CENT)
+    new_amount = Decimal(new_amount).quantize(CENT, ROUND_HALF_UP)
     _check_new_amount(contract, kind, new_amount)
     adjustment = ContractAdjustment.objects.create(
         contract=contract,
