@@ -79,7 +79,8 @@ def payment_events(customer: Any, user: Any) -> list[TimelineEvent]:
                 .select_related("contract", "recorded_by")[:50])
     return [TimelineEvent(
         when=_at(p.received_on), kind="payment", icon="bi-cash-coin",
-        title=_("Payment received: %(amount)s") % {"amount": format_cny(p.amount)},
+        title=(_("Refund paid: %(amount)s") % {"amount": format_cny(-p.amount)} if p.amount < 0
+               else _("Payment received: %(amount)s") % {"amount": format_cny(p.amount)}),
         body=f"{p.number} · {p.contract.number}", url=reverse("sales:contract_detail", args=[p.contract_id]),
         actor_name=str(p.recorded_by)) for p in payments]
 

@@ -14,6 +14,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from apps.sales.choices import AdjustmentKind, ApprovalAction, RequestStatus, TargetMetric
 from apps.sales.models import Contract, ContractAdjustment, Payment, TargetNode
@@ -298,3 +299,16 @@ class TestAmendmentsAndTerminations:
         assert contract.amount == Decimal("12000.00")
         page = manager.get(reverse("sales:contract_detail", args=[contract.pk])).content.decode()
         assert page.count('data-testid="adjustment-request"') == 2
+
+
+def test_the_customer_timeline_shows_a_refund_as_such(personas: dict) -> None:
+    from apps.sales.hooks_contracts import payment_events
+
+    alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
+    contract = make_contract(alice, "10000.00", dt.date(YEAR, 3, 1))
+    make_payment(contract, "3000.00", dt.date(YEAR, 3, 2))
+    refund = services.refund_request(actor=alice, contract=contract, amount=Decimal("1200"), reason="退款")
+    services.refund_approve(actor=bob, refund=refund)
+    with translation.override("en"):
+        titles = [str(e.title) for e in payment_events(contract.customer, alice)]
+    assert "Refund paid: ¥1,200.00" in titles and "Payment received: ¥3,000.00" in titles
