@@ -164,7 +164,9 @@ def refund_request(
 def refund_approve(*, actor: Any, refund: RefundRequest, comment: str = "") -> RefundRequest:
     """Approve a refund: write the negative payment dated today (Asia/Shanghai) and notify the requester."""
     contract = _locked_contract(refund.contract)
-    refund = RefundRequest.objects.select_for_update().select_related("contract", "payment").get(pk=refund.pk)
+    refund = (
+        RefundRequest.objects.select_for_update(of=("self",)).select_related("contract", "payment").get(pk=refund.pk)
+    )
     _check_decider(actor, refund)
     available = _refundable(contract, refund.payment, exclude=refund.pk)
     if refund.amount > available:
