@@ -145,3 +145,33 @@ def test_payments_are_not_edited_through_the_api(personas: dict) -> None:
     assert client.patch(url, {"amount": "1"}, content_type="application/json").status_code == 405
     assert client.put(url, {"amount": "1"}, content_type="application/json").status_code == 405
     assert "patch" not in client.options(url).headers.get("Allow", "").lower()
+
+
+def _floats(value: Any, path: str = "") -> list[str]:
+    if isinstance(value, float):
+        return [path]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _floats(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _floats(v, f"{path}[{i}]")]
+    return []
+
+
+def test_money_is_never_a_float_in_a_sales_api_answer(personas: dict) -> None:
+    """Every read of the sales API (lists, details, attainment) gives amounts as exact decimal strings."""
+    ids = _objects(personas)
+    make_payment(make_contract(personas["rep_alice"].user, "10.00", dt.date(YEAR, 1, 5)), "3.33", dt.date(YEAR, 1, 6))
+    client = Client(raise_request_exception=False)
+    client.force_login(personas["admin"].user)
+    urls = {f"/api/v1/attainment/?node={ids['targetnode']}&period={YEAR}"}
+    for regex, name, actions in _routes():
+        if actions.get("get") in ("list", "retrieve"):
+            urls.add(_url(regex, name, ids))
+    found = []
+    for url in sorted(urls):
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        if response.status_code == 200:
+            found += [f"{url} {p}" for p in _floats(response.json())]
+    assert len(urls) > 15
+    assert not found, found
