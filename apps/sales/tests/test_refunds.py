@@ -312,3 +312,21 @@ def test_the_customer_timeline_shows_a_refund_as_such(personas: dict) -> None:
     with translation.override("en"):
         titles = [str(e.title) for e in payment_events(contract.customer, alice)]
     assert "Refund paid: ¥1,200.00" in titles and "Payment received: ¥3,000.00" in titles
+
+
+def test_pending_requests_wait_on_the_approvers_workbench(personas: dict) -> None:
+    from apps.sales.hooks_contracts import workbench_items
+
+    alice, bob, carol = (personas[k].user for k in ("rep_alice", "lead_bob", "rep_carol"))
+    contract = make_contract(alice, "10000.00", dt.date(YEAR, 3, 1))
+    make_payment(contract, "3000.00", dt.date(YEAR, 3, 2))
+    refund = services.refund_request(actor=alice, contract=contract, amount=Decimal("100"), reason="退款")
+    services.contract_adjust_request(actor=alice, contract=contract, kind=AdjustmentKind.TERMINATION, reason="终止")
+
+    def waiting(user: Any) -> list[str]:
+        return [str(i.title) for i in workbench_items(user) if contract.number in str(i.title)]
+
+    assert len(waiting(bob)) == 2  # one line per request
+    assert waiting(alice) == [] and waiting(carol) == []
+    services.refund_approve(actor=bob, refund=refund)
+    assert len(waiting(bob)) == 1
