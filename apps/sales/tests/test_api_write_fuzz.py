@@ -1,7 +1,8 @@
 """Every write endpoint of the sales API answers a client error or success, never a 5xx: each route the routers
-advertise is called with every write method it accepts, as a salesperson and as their manager (roles that may
-write), with an empty body, wrong types and out-of-range values. An advertised operation without a service (PATCH on
-a payment used to answer 500) shows up here."""
+advertise is called with every write method it accepts, as roles that may write (a salesperson, their manager,
+senior management, and the administrator who reaches every handler), with an empty body, wrong types and
+out-of-range values. An advertised operation without a service (PATCH on a payment used to answer 500) shows up
+here."""
 
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ def _url(regex: str, name: str, ids: dict[str, int]) -> str:
     return "/api/v1/" + path.replace("\\", "")
 
 
-@pytest.mark.parametrize("persona", ["rep_alice", "lead_bob"])
+@pytest.mark.parametrize("persona", ["rep_alice", "lead_bob", "auditor_dave", "admin"])
 def test_no_write_endpoint_answers_5xx(personas: dict, persona: str) -> None:
     ids = _objects(personas)
     client = Client(raise_request_exception=False)
