@@ -6,6 +6,7 @@ equals the sum of its children and an independent recomputation from the raw rec
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -116,3 +117,40 @@ def test_the_attainment_page_states_the_rule(personas: dict) -> None:
     client.force_login(personas["auditor_dave"].user)
     body = client.get(reverse("sales:attainment", args=[target_set.pk])).content.decode()
     assert str(ATTRIBUTION_RULE)[:20] in body or 'data-testid="attribution-rule"' in body
+
+
+def test_a_move_into_a_locked_tree_shows_as_other_so_the_page_still_adds_up(personas: dict) -> None:
+    """No node for the newcomer in the new team (the set is locked): the team's row still equals the rows under it,
+    the newcomer's business appearing as the team's "other" row."""
+    alice = personas["rep_alice"].user
+    team1 = personas["rep_alice"].unit
+    team2 = make_department("销售二组", "t-sales-2", DepartmentKind.SALES, team1.parent)
+    dan = make_employee("dan", "丹", team2, BuiltinRole.STAFF).user
+    target_set = make_target_set()
+    root = make_node(target_set, team1.parent.parent)
+    dept = make_node(target_set, team1.parent, root)
+    node_team1 = make_node(target_set, team1, dept)
+    make_node(target_set, team1, node_team1, person=alice)
+    node_team2 = make_node(target_set, team2, dept)
+    make_node(target_set, team2, node_team2, person=dan)
+    _signed(alice, "20000.00", dt.date(YEAR, 3, 5), TargetMetric.CONTRACT_AMOUNT)
+    _signed(dan, "5000.00", dt.date(YEAR, 3, 6), TargetMetric.CONTRACT_AMOUNT)
+    alice.employee.department = team2
+    alice.employee.save(update_fields=["department"])
+    _signed(type(alice).objects.get(pk=alice.pk), "30000.00", dt.date(YEAR, 4, 2), TargetMetric.CONTRACT_AMOUNT)
+
+    client = Client()
+    client.force_login(personas["auditor_dave"].user)
+    body = client.get(reverse("sales:attainment", args=[target_set.pk]), {"period": str(YEAR)}).content.decode()
+    actual = {int(n): Decimal(v) for n, v in re.findall(r'data-node="(\d+)"[^>]*data-actual="([-\d.]+)"', body)}
+    other = {
+        int(n): Decimal(v)
+        for n, v in re.findall(r'data-testid="attainment-other" data-parent="(\d+)" data-actual="([-\d.]+)"', body)
+    }
+    nodes = tree_nodes(target_set)
+    for node in nodes:
+        assert actual[node.pk] == _by_hand(node, TargetMetric.CONTRACT_AMOUNT), node
+        kids = [n for n in nodes if n.parent_id == node.pk]
+        if kids:
+            assert actual[node.pk] == sum(actual[k.pk] for k in kids) + other.get(node.pk, 0), node
+    assert other == {node_team2.pk: Decimal("30000.00")}  # alice's business after the move, in her new team
