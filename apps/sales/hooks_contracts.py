@@ -98,7 +98,8 @@ def payment_events(customer: Any, user: Any) -> list[TimelineEvent]:
                 .select_related("contract", "recorded_by")[:50])
     return [TimelineEvent(
         when=_at(p.received_on), kind="payment", icon="bi-cash-coin",
-        title=_("Payment received: %(amount)s") % {"amount": format_cny(p.amount)},
+        title=(_("Refund paid: %(amount)s") % {"amount": format_cny(-p.amount)} if p.amount < 0
+               else _("Payment received: %(amount)s") % {"amount": format_cny(p.amount)}),
         body=f"{p.number} · {p.contract.number}", url=reverse("sales:contract_detail", args=[p.contract_id]),
         actor_name=str(p.recorded_by)) for p in payments]
 
@@ -111,6 +112,15 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     if awaiting:
         items.append(WorkbenchItem(area=area, title=_("Contracts awaiting my approval"), count=awaiting,
                                    url=reverse("sales:contract_list") + "?status=pending"))
+    refunds, adjustments = selectors.requests_awaiting_decision(user=user)
+    for refund in refunds:
+        items.append(WorkbenchItem(area=area, url=reverse("sales:contract_detail", args=[refund.contract_id]),
+                                   title=_("Refund awaiting your approval: %(amount)s on %(contract)s") % {
+                                       "amount": format_cny(refund.amount), "contract": refund.contract.number}))
+    for adjustment in adjustments:
+        items.append(WorkbenchItem(area=area, url=reverse("sales:contract_detail", args=[adjustment.contract_id]),
+                                   title=_("%(kind)s awaiting your approval: %(contract)s") % {
+                                       "kind": adjustment.get_kind_display(), "contract": adjustment.contract.number}))
     overdue, soon = selectors.due_rows(user=user)
     for plan in overdue[:5]:
         items.append(WorkbenchItem(area=area, due=plan.due_date,

@@ -13,7 +13,7 @@ Every action leaves a ContractApproval row, history and notifications.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -63,6 +63,7 @@ PLAN_HAS_PAYMENTS = gettext_lazy("Instalment %(number)s already has payments and
 PLAN_DUPLICATE = gettext_lazy("Instalment numbers must be unique.")
 PAYMENT_IN_FUTURE = gettext_lazy("A payment cannot be dated in the future.")
 PAYMENT_POSITIVE = gettext_lazy("The payment amount must be greater than zero.")
+TERMINATED_NO_PAYMENT = gettext_lazy("This contract was terminated: no further payments can be recorded.")
 
 CONTRACT_FIELDS = ["title", "customer", "opportunity", "signed_on", "start_date", "end_date", "discount_pct",
                    "amount", "customer_signatory", "company_signatory", "terms"]
@@ -114,9 +115,9 @@ def contract_amount(lines: list[dict], discount_pct: Decimal, typed: Decimal | N
     if not lines:
         if typed is None:
             raise ValidationError({"amount": AMOUNT_NEEDED})
-        return Decimal(typed).quantize(CENT)
+        return Decimal(typed).quantize(CENT, ROUND_HALF_UP)
     total = _lines_total(lines) * (HUNDRED - Decimal(discount_pct or 0)) / HUNDRED
-    return total.quantize(CENT)
+    return total.quantize(CENT, ROUND_HALF_UP)
 
 
 def _check_links(actor: Any, data: dict) -> None:
@@ -408,7 +409,7 @@ def payment_plan_set(*, actor: Any, contract: Contract, instalments: list[dict])
     result = []
     for row in rows:
         plan = existing.get(row["instalment"]) or PaymentPlan(contract=contract, instalment=row["instalment"])
-        plan.due_date, plan.amount = row["due_date"], Decimal(row["amount"]).quantize(CENT)
+        plan.due_date, plan.amount = row["due_date"], Decimal(row["amount"]).quantize(CENT, ROUND_HALF_UP)
         plan.remind_days_before = int(row.get("remind_days_before", 3) or 0)
         plan.note = row.get("note", "") or ""
         plan.full_clean()
@@ -432,7 +433,9 @@ def payment_record(*, actor: Any, contract: Contract, data: dict) -> Payment:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.APPROVED:
         raise ValidationError(NOT_APPROVED_FOR_PAYMENT, code="not_approved")
-    amount = Decimal(data.get("amount") or 0).quantize(CENT)
+    if contract.terminated_on:
+        raise ValidationError(TERMINATED_NO_PAYMENT, code="terminated")
+    amount = Decimal(data.get("amount") or 0).quantize(CENT, ROUND_HALF_UP)
     if amount <= 0:
         raise ValidationError({"amount": PAYMENT_POSITIVE})
     remaining = _remaining(contract)
