@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.marketing",
     "apps.sales",
     "apps.service",
+    "apps.performance",
 ]
 
 MIDDLEWARE = [
