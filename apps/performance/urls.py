@@ -24,9 +24,11 @@ urlpatterns = [
     path("appeals/", views.appeal_list_view, name="appeal_list"),
     path("appeals/<int:pk>/decide/", views.appeal_decide_view, name="appeal_decide"),
     path("rewards-penalties/", views.rewardpenalty_list_view, name="rewardpenalty_list"),
+    path("rewards-penalties/<int:pk>/", views.rewardpenalty_detail_view, name="rewardpenalty_detail"),
     path("rewards-penalties/<int:pk>/decide/", views.rewardpenalty_decide_view, name="rewardpenalty_decide"),
     path("violations/", views.violation_list_view, name="violation_list"),
     path("violations/new/", views.violation_create_view, name="violation_create"),
+    path("violations/<int:pk>/", views.violation_detail_view, name="violation_detail"),
     path("violations/<int:pk>/decide/", views.violation_decide_view, name="violation_decide"),
     path("kpis/", views.kpi_list_view, name="kpi_list"),
 ]

@@ -303,6 +303,17 @@ def rewardpenalty_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def rewardpenalty_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One entry of the register with its history (who proposed, who decided, when)."""
+    proposal = get_visible_or_404(RewardPenalty, request.user, pk)
+    return render(request, "performance/register_detail.html", {
+        "entry": proposal, "kind": "rewardpenalty",
+        "may_decide": proposal.status == ProposalStatus.PROPOSED and proposal.person_id != request.user.pk
+        and request.user.has_perm(str(Perm.DECIDE_REWARD)), "form": ProposalDecisionForm(),
+    })
+
+
+@login_required
 @require_POST
 def rewardpenalty_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = get_visible_or_404(RewardPenalty, request.user, pk)
@@ -350,6 +361,16 @@ def violation_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The violation is recorded; senior management will decide."))
             return redirect("performance:violation_list")
     return render(request, "performance/violation_form.html", {"form": form})
+
+
+@login_required
+def violation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    violation = get_visible_or_404(Violation, request.user, pk)
+    return render(request, "performance/register_detail.html", {
+        "entry": violation, "kind": "violation",
+        "may_decide": violation.status == ViolationStatus.REPORTED and violation.owner_id != request.user.pk
+        and request.user.has_perm(str(Perm.DECIDE_VIOLATION)), "form": ViolationDecisionForm(),
+    })
 
 
 @login_required
