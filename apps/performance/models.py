@@ -119,6 +119,8 @@ class Assessment(OwnedModel):
     adjustment_reason = models.CharField(_("reason for the adjustment"), max_length=300, blank=True)
     total = models.DecimalField(_("score"), max_digits=6, decimal_places=2, default=Decimal("0"))
     grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices, blank=True)
+    # True when senior management applied the forced distribution: the score earns a better grade than given.
+    grade_capped = models.BooleanField(_("grade set by the forced distribution"), default=False)
     rank_in_department = models.PositiveIntegerField(_("rank in department"), null=True, blank=True)
     rank_in_company = models.PositiveIntegerField(_("rank in company"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=AssessmentStatus.choices,

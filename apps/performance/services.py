@@ -201,6 +201,7 @@ def _retotal(card: Assessment, rules: Rules) -> None:
     card.computed_total = weighted_total(_card_lines(card))
     card.total = max(Decimal("0.00"), card.computed_total + card.adjustment)
     card.grade = rules.grade_for(card.total)
+    card.grade_capped = False
 
 
 def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, subject: Subject, kind: str,
@@ -448,11 +449,46 @@ def forced_distribution_problems(cycle: AssessmentCycle, rules: Rules) -> list[s
         counts[card.owner_unit][1] += card.grade == Grade.EXCELLENT
     problems = []
     for department, (people, excellent) in sorted(counts.items(), key=lambda kv: kv[0].path):
-        allowed = max(1, math.floor(people * percent / 100))
+        allowed = max(1, math.floor(people * percent / 100))  # the same rule as _excess_excellent
         if excellent > allowed:
             problems.append(str(FORCED_DISTRIBUTION % {"department": department.name, "count": excellent,
                                                        "allowed": allowed, "percent": percent}))
     return problems
+
+
+def _excess_excellent(cycle: AssessmentCycle, rules: Rules) -> list[Assessment]:
+    """Per department, the excellent scorecards beyond the share the rules allow, lowest scores first."""
+    percent = rules.assessment.excellent_max_percent
+    if not percent:
+        return []
+    groups: dict[int, list[Assessment]] = defaultdict(list)
+    for card in Assessment.objects.filter(cycle=cycle, subject_kind=SubjectKind.PERSON).order_by("-total", "pk"):
+        groups[card.owner_unit_id].append(card)
+    excess = []
+    for cards in groups.values():
+        allowed = max(1, math.floor(len(cards) * percent / 100))
+        excellent = [c for c in cards if c.grade == Grade.EXCELLENT]
+        excess += excellent[allowed:]
+    return excess
+
+
+@transaction.atomic
+def cycle_apply_distribution(*, actor: Any, cycle: AssessmentCycle) -> int:
+    """强制分布: in each department, the excellent scorecards beyond the rules' share — the lowest scores — are
+    graded good instead; scores stay as computed and the scorecard says why. Returns how many changed."""
+    _require(actor, Perm.FINALISE_CYCLE)
+    cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != CycleStatus.COMPUTED:
+        raise ValidationError(MOVE_NOT_ALLOWED % {"current": cycle.get_status_display(),
+                                                  "target": CycleStatus.FINALISED.label})
+    excess = _excess_excellent(cycle, cycle_rules(cycle))
+    for card in excess:
+        card.grade, card.grade_capped = Grade.GOOD, True
+        _save(card, actor, ["grade", "grade_capped"])
+        if card.owner_id:
+            notify(recipients=[card.owner], title=_("%(cycle)s: your grade follows the forced distribution") % {
+                "cycle": cycle.name}, url=_card_url(card))
+    return len(excess)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cycles/<int:pk>/", views.cycle_detail_view, name="cycle_detail"),
     path("cycles/<int:pk>/compute/", views.cycle_compute_view, name="cycle_compute"),
     path("cycles/<int:pk>/progress/", views.cycle_progress_view, name="cycle_progress"),
+    path("cycles/<int:pk>/distribute/", views.cycle_distribute_view, name="cycle_distribute"),
     path("cycles/<int:pk>/finalise/", views.cycle_finalise_view, name="cycle_finalise"),
     path("cycles/<int:pk>/publish/", views.cycle_publish_view, name="cycle_publish"),
     path("cycles/<int:pk>/export/", views.cycle_export_view, name="cycle_export"),

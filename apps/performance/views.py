@@ -140,6 +140,15 @@ def cycle_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def cycle_distribute_view(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
+    _act(request, lambda: services.cycle_apply_distribution(actor=request.user, cycle=cycle),
+         _("The forced distribution is applied: the excellent grades beyond each department's share are now good."))
+    return redirect("performance:cycle_detail", pk=pk)
+
+
+@login_required
+@require_POST
 def cycle_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
     _act(request, lambda: services.cycle_finalise(actor=request.user, cycle=cycle),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
 
 from apps.performance.choices import AppealStatus, AssessmentStatus, ProposalStatus, SubjectKind, ViolationStatus
 from apps.performance.models import Appeal, Assessment, AssessmentCycle, AssessmentItem, RewardPenalty, Violation
@@ -56,6 +57,24 @@ def scorecard(card: Assessment) -> dict[str, Any]:
     }
 
 
+# Where each kind of counted record opens (a payment opens on its contract's page).
+RECORD_PAGES: dict[str, tuple[str, str]] = {
+    "sales.contract": ("sales:contract_detail", "pk"),
+    "sales.payment": ("sales:contract_detail", "contract_id"),
+    "customers.customer": ("customers:customer_detail", "pk"),
+    "marketing.lead": ("marketing:lead_detail", "pk"),
+    "marketing.visit": ("marketing:visit_detail", "pk"),
+    "service.ticket": ("service:ticket_detail", "pk"),
+    "improvements.improvementaction": ("improvements:improvementaction_detail", "pk"),
+    "surveys.surveyresponse": ("surveys:response_detail", "pk"),
+}
+
+
+def _record_url(label: str, obj: Any) -> str:
+    page = RECORD_PAGES.get(label)
+    return reverse(page[0], args=[getattr(obj, page[1])]) if page else ""
+
+
 def item_sources(item: AssessmentItem, *, user: Any) -> list[dict[str, Any]]:
     """The records a KPI line counted, each with whether the viewer may open it (a link only then).
 
@@ -74,9 +93,7 @@ def item_sources(item: AssessmentItem, *, user: Any) -> list[dict[str, Any]]:
         found = list(qs.filter(pk__in=pks))
         visible[label] = {obj.pk for obj in found}
         for obj in found:
-            url = getattr(obj, "get_absolute_url", None)
-            if url:
-                urls[(label, obj.pk)] = url()
+            urls[(label, obj.pk)] = _record_url(label, obj)
     return [{**row, "visible": row["pk"] in visible.get(row["model"], set()),
              "url": urls.get((row["model"], row["pk"]), "")} for row in rows]
 

@@ -236,7 +236,7 @@ class TestReviewAppealFinalise:
 
     def test_finalising_needs_every_review(self, personas: dict) -> None:
         cycle = compute(personas)
-        with pytest.raises(ValidationError, match="review|审核"):
+        with pytest.raises(ValidationError, match="review|评审"):
             services.cycle_finalise(actor=personas["auditor_dave"].user, cycle=cycle)
 
     def test_forced_distribution_blocks_with_the_department_and_the_count(self, personas: dict) -> None:
@@ -254,6 +254,14 @@ class TestReviewAppealFinalise:
         assert f"{team.name}: 2" in str(problem.value) or (team.name in str(problem.value) and "2" in str(
             problem.value))
         assert cycle.__class__.objects.get(pk=cycle.pk).status == CycleStatus.COMPUTED
+        # Senior management applies the distribution: the lower of the two becomes good, the scores stay.
+        totals = dict(Assessment.objects.filter(cycle=cycle, owner_unit=team).values_list("owner__username", "total"))
+        assert services.cycle_apply_distribution(actor=dave, cycle=cycle) == 1
+        capped = Assessment.objects.get(cycle=cycle, owner_unit=team, grade_capped=True)
+        assert capped.grade == Grade.GOOD and capped.total == min(totals.values())
+        assert dict(Assessment.objects.filter(cycle=cycle, owner_unit=team).values_list(
+            "owner__username", "total")) == totals
+        services.cycle_finalise(actor=dave, cycle=cycle)
 
 
 class TestPolicyVersions:
