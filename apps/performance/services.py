@@ -190,18 +190,23 @@ def weighted_total(lines: list[tuple[int, Decimal | None]]) -> Decimal:
     return half_up(sum((Decimal(w) * s for w, s in measured), Decimal(0)) / weights, CENT)
 
 
-def _card_lines(card: Assessment) -> list[tuple[int, Decimal | None]]:
-    return [(item.weight, item.score) for item in card.items.all()]
+def _contribute(item: AssessmentItem) -> AssessmentItem:
+    item.contribution = None if item.score is None else half_up(item.score * item.weight / 100, CENT)
+    return item
 
 
-def _retotal(card: Assessment, rules: Rules) -> None:
-    for item in card.items.all():
-        item.contribution = None if item.score is None else half_up(item.score * item.weight / 100, CENT)
-        item.save(update_fields=["contribution"])
-    card.computed_total = weighted_total(_card_lines(card))
+def _total(card: Assessment, items: list[AssessmentItem], rules: Rules) -> None:
+    card.computed_total = weighted_total([(item.weight, item.score) for item in items])
     card.total = max(Decimal("0.00"), card.computed_total + card.adjustment)
     card.grade = rules.grade_for(card.total)
     card.grade_capped = False
+
+
+def _retotal(card: Assessment, rules: Rules) -> None:
+    """After a hand score changed: every line's contribution and the card's total and grade again."""
+    items = [_contribute(item) for item in card.items.all()]
+    AssessmentItem.objects.bulk_update(items, ["contribution"])
+    _total(card, items, rules)
 
 
 def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, subject: Subject, kind: str,
@@ -209,11 +214,12 @@ def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, 
     lookup = ({"owner": subject.user, "subject_kind": SubjectKind.PERSON} if subject.is_person
               else {"owner_unit": subject.department, "subject_kind": SubjectKind.DEPARTMENT})
     card = Assessment.objects.filter(cycle=cycle, **lookup).first() or Assessment(cycle=cycle, **lookup)
-    hand = {i.kpi.code: i.score for i in card.items.select_related("kpi")} if card.pk else {}
+    hand = {code: score for code, score in card.items.values_list("kpi__code", "score")} if card.pk else {}
     card.owner_unit = subject.department
     card.department_kind, card.level = kind, level
     card.save()
     card.items.all().delete()
+    items = []
     for position, line in enumerate(scheme.lines):
         kpi = kpis[line.kpi]
         if kpi.method == KpiMethod.MANUAL:
@@ -231,8 +237,9 @@ def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, 
             item = AssessmentItem(assessment=card, kpi=kpi, weight=line.weight, target=line.target,
                                   actual=result.actual, completion=completion, score=score, basis=result.basis[:200],
                                   sources=result.sources, position=position)
-        item.save()
-    _retotal(card, rules)
+        items.append(_contribute(item))
+    AssessmentItem.objects.bulk_create(items)
+    _total(card, items, rules)
     card.save()
     return card
 

@@ -28,7 +28,7 @@ from apps.policy.choices import KpiCode, TicketType
 from apps.policy.selectors import POLICY_TIME_ZONE
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import TargetNode
-from apps.sales.selectors.attainment import counted_records, make_period, metric_records, node_attainment
+from apps.sales.selectors.attainment import attainment_for_nodes, counted_records, make_period, metric_records
 from apps.service.models import Ticket
 from apps.surveys.models import SurveyResponse
 
@@ -51,11 +51,15 @@ class Subject:
 
 @dataclass(frozen=True)
 class Span:
-    """The period measured: whole days in the policy's time zone, and the sales period of the same months."""
+    """The period measured: whole days in the policy's time zone, and the sales period of the same months.
+
+    ``memo`` keeps what one computation of a cycle reads for everyone at once (the attainment of every node of a
+    target set), so a cycle of hundreds of people does not recompute it per person."""
 
     key: str
     start: dt.date
     end: dt.date
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def first_moment(self) -> dt.datetime:
@@ -110,23 +114,33 @@ def _sales_period(span: Span) -> Any:
     return make_period("year", int(year))
 
 
-def _target_node(subject: Subject, metric: str, year: int) -> TargetNode | None:
-    nodes = TargetNode.objects.filter(target_set__fiscal_year=year, target_set__metric=metric,
-                                      target_set__tier=TargetTier.BASE, target_set__status=TargetStatus.APPROVED)
-    if subject.is_person:
-        nodes = nodes.filter(person=subject.user)
-    else:
-        nodes = nodes.filter(department=subject.department, person__isnull=True)
-    return nodes.select_related("target_set", "department", "person").first()
+def _attainment_by_node(metric: str, period: Any, span: Span) -> dict[tuple[str, int], tuple[TargetNode, Any]]:
+    """Every node of the approved base target set of the period's year with its figures, computed once per span
+    (three or four queries whatever the number of nodes); keyed by ("person", user id) and ("unit", department
+    id) for the department nodes."""
+    key = ("attainment", metric, period.key)
+    if key not in span.memo:
+        nodes = list(TargetNode.objects.filter(
+            target_set__fiscal_year=period.year, target_set__metric=metric, target_set__tier=TargetTier.BASE,
+            target_set__status=TargetStatus.APPROVED).select_related("target_set", "department", "person")
+            .order_by("pk"))
+        figures = attainment_for_nodes(nodes, period, as_of=period.end)
+        found: dict[tuple[str, int], tuple[TargetNode, Any]] = {}
+        for node, figure in zip(nodes, figures, strict=True):
+            found.setdefault(("person", node.person_id) if node.person_id else ("unit", node.department_id),
+                             (node, figure))
+        span.memo[key] = found
+    return span.memo[key]
 
 
 def _sales_completion(metric: str) -> Callable[[Subject, Span], Measure]:
     def measure(subject: Subject, span: Span) -> Measure:
         period = _sales_period(span)
-        node = _target_node(subject, metric, period.year)
-        if node is None:
+        lookup = ("person", subject.user.pk) if subject.user is not None else ("unit", subject.department.pk)
+        found = _attainment_by_node(metric, period, span).get(lookup)
+        if found is None:
             return Measure(None, _("No approved sales target for this period."))
-        figures = node_attainment(node, period, as_of=period.end)
+        node, figures = found
         if not figures.target:
             return Measure(None, _("The sales target of this period is zero."))
         counted = counted_records(node, period)
