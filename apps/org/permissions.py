@@ -5,8 +5,24 @@ where it differs from the role's default scope, ``BUILTIN_ROLE_SCOPES`` (role co
 ``org.roles.sync_builtin_roles`` gathers them all after every migrate.
 """
 
+from enum import StrEnum
+
 from apps.core.scoping import DataScope
 from apps.org.choices import BuiltinRole
+
+
+class OrgPerm(StrEnum):
+    """The permissions of this app, as views, services and templates name them."""
+
+    VIEW_DEPARTMENT = "org.view_department"
+    ADD_DEPARTMENT = "org.add_department"
+    CHANGE_DEPARTMENT = "org.change_department"
+    DELETE_DEPARTMENT = "org.delete_department"
+    VIEW_EMPLOYEE = "org.view_employee"
+    ADD_EMPLOYEE = "org.add_employee"
+    CHANGE_EMPLOYEE = "org.change_employee"
+    HANDOVER_EMPLOYEE = "org.handover_employee"
+    VIEW_ROLE = "org.view_role"
 
 _VIEW = ["org.view_department", "org.view_employee"]
 _MANAGE = [

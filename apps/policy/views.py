@@ -25,16 +25,19 @@ from apps.policy.choices import (
     TicketPriority,
     TicketType,
 )
+from apps.policy.permissions import PolicyPerm
 from apps.policy.rules import Rules
 
 
 class PolicyReaderMixin(LoginRequiredMixin):
-    """Pages anyone who may read the policy sees (every built-in role); others get 403."""
+    """Pages anyone who may read the policy sees (every built-in role); others get 403.
+
+    Not the generic scoped views: the policy has no data scope, everyone who may read it reads the same version."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_perm("policy.view_policyversion"):
+        if not request.user.has_perm(PolicyPerm.VIEW_VERSION):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
