@@ -41,6 +41,12 @@ POOL = Exempt("the public pool is its own scope (unowned customers for pool memb
 EXCEL = Exempt("Excel import and export: files, not pages over one record; rows through the scoped selectors")
 
 NOT_GENERIC: dict[str, Exempt] = {
+    "performance:index": Exempt("a redirect to the cycles or to the user's own scorecards; no record"),
+    "performance:my_assessments": Exempt("the user's own scorecards, selected by owner (within visible_to)"),
+    "performance:cycle_export": EXCEL,
+    "performance:item_records": Exempt("the records behind one KPI line: the scorecard and its line in the URL, the "
+                                       "scorecard through visible_to", "performance.Assessment", fill={"item": "0"}),
+    "assessment-schemes": Exempt("the assessment schemes of the policy in force: rules, not records"),
     "core:workbench": WORKBENCH,
     "core:notification_list": OWN_NOTIFICATIONS,
     "core:notification_read": OWN_NOTIFICATIONS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,23 +19,27 @@ class CycleForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    """The manager's review: a score for each hand-scored KPI, an adjustment with its reason, a comment."""
+    """The manager's review: a score for each hand-scored KPI (``hand_<code>`` fields, added for the scorecard's
+    hand-scored lines when shown; read from the POST whatever lines it carries), an adjustment with its reason, a
+    comment. The service checks the ranges and the limit of the rules."""
 
     adjustment = forms.DecimalField(label=_("Adjustment (points)"), max_digits=5, decimal_places=2,
                                     initial=Decimal("0"), required=False)
     adjustment_reason = forms.CharField(label=_("Reason for the adjustment"), max_length=300, required=False)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args: Any, manual: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, manual: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.manual_codes = []
-        for item in manual:
-            name = f"hand_{item.kpi.code}"
-            self.fields[name] = forms.DecimalField(label=item.kpi.display_name, min_value=0,
-                                                   max_value=item.kpi.score_cap, decimal_places=2,
-                                                   initial=item.score, required=False)
-            self.manual_codes.append(item.kpi.code)
-        self.order_fields([f"hand_{c}" for c in self.manual_codes])
+        codes = [item.kpi.code for item in manual] or [
+            key.removeprefix("hand_") for key in (self.data or {}) if key.startswith("hand_")]
+        labels = {item.kpi.code: item for item in manual}
+        for code in codes:
+            item = labels.get(code)
+            self.fields[f"hand_{code}"] = forms.DecimalField(
+                label=item.kpi.display_name if item else code, min_value=0, decimal_places=2, required=False,
+                max_value=item.kpi.score_cap if item else None, initial=item.score if item else None)
+        self.manual_codes = codes
+        self.order_fields([f"hand_{c}" for c in codes])
 
     def hand_scores(self) -> dict[str, Decimal]:
         return {c: self.cleaned_data[f"hand_{c}"] for c in self.manual_codes

@@ -4,27 +4,36 @@ Thin: selectors in, services out; every single record through ``get_visible_or_4
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
 
 from apps.core import excel
 from apps.core.models import ExportLog
 from apps.core.scoping import get_visible_or_404
-from apps.core.views import add_service_errors
-from apps.org.models import User
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+)
 from apps.performance import services
-from apps.performance.choices import AssessmentStatus, CycleStatus, KpiMethod, ProposalStatus, ViolationStatus
+from apps.performance.choices import (
+    AppealStatus,
+    AssessmentStatus,
+    CycleStatus,
+    KpiMethod,
+    ProposalStatus,
+    ViolationStatus,
+)
 from apps.performance.forms import (
     AppealDecisionForm,
     AppealForm,
@@ -34,29 +43,15 @@ from apps.performance.forms import (
     ViolationDecisionForm,
     ViolationForm,
 )
-from apps.performance.models import Appeal, Assessment, AssessmentItem, Kpi, RewardPenalty, Violation
+from apps.performance.models import Appeal, Assessment, AssessmentCycle, Kpi, RewardPenalty, Violation
 from apps.performance.permissions import Perm
 from apps.performance.selectors import scorecards as selectors
-from apps.performance.tasks import compute_cycle
+from apps.performance.tasks import compute_cycle_start
 
 
 def _need(request: HttpRequest, perm: Perm) -> None:
     if not request.user.has_perm(str(perm)):
         raise PermissionDenied
-
-
-def _act(request: HttpRequest, call: Callable[[], Any], done: str) -> bool:
-    """Run one service call from a POST; a refusal comes back as a message and nothing changes."""
-    try:
-        call()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not do this."))
-    else:
-        messages.success(request, done)
-        return True
-    return False
 
 
 def _page(request: HttpRequest, qs: Any, size: int = 50) -> Any:
@@ -65,7 +60,8 @@ def _page(request: HttpRequest, qs: Any, size: int = 50) -> Any:
 
 @login_required
 def index_view(request: HttpRequest) -> HttpResponse:
-    """The area's start: managers and senior management go to the cycles, everyone else to their scorecards."""
+    """A function view: a redirect, no record. Managers and senior management start at the cycles, everyone
+    else at their own scorecards."""
     if request.user.has_perm(str(Perm.REVIEW_ASSESSMENT)) or request.user.has_perm(str(Perm.COMPUTE_CYCLE)):
         return redirect("performance:cycle_list")
     return redirect("performance:my_assessments")
@@ -73,6 +69,7 @@ def index_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_assessments_view(request: HttpRequest) -> HttpResponse:
+    """A function view: the user's own scorecards and rewards and penalties (selected by owner), two lists."""
     _need(request, Perm.VIEW_ASSESSMENT)
     return render(request, "performance/my_assessments.html", {
         "cards": selectors.my_assessments(user=request.user),
@@ -80,88 +77,96 @@ def my_assessments_view(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-def cycle_list_view(request: HttpRequest) -> HttpResponse:
-    _need(request, Perm.VIEW_CYCLE)
-    form = CycleForm(request.POST or None)
-    if request.method == "POST":
-        _need(request, Perm.ADD_CYCLE)
-        if form.is_valid():
-            try:
-                cycle = services.cycle_create(actor=request.user, period_key=form.cleaned_data["period_key"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("Cycle “%(name)s” opened.") % {"name": cycle.name})
-                return redirect("performance:cycle_detail", pk=cycle.pk)
-    return render(request, "performance/cycle_list.html", {
-        "cycles": _page(request, selectors.cycle_list(user=request.user)), "form": form,
-        "to_review": selectors.to_review(user=request.user).count(),
-    })
+class CycleListView(ScopedListView):
+    """The cycles, newest first, with the form senior management opens a cycle with."""
+
+    model = AssessmentCycle
+    permission = Perm.VIEW_CYCLE
+    template_name = "performance/cycle_list.html"
+    default_sort = "-start"
+    sort_fields = ("start",)
+
+    def filter_queryset(self, qs: Any) -> Any:
+        return selectors.cycle_list(user=self.request.user).filter(pk__in=qs.values("pk"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {
+            "form": CycleForm(), "to_review": selectors.to_review(user=self.request.user).count()}
 
 
-@login_required
-def cycle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class CycleCreateView(ScopedCreateView):
+    model = AssessmentCycle
+    permission = Perm.ADD_CYCLE
+    form_class = CycleForm
+    template_name = "performance/cycle_form.html"
+    service = services.cycle_create
+    success_message = _lazy("Cycle “%(name)s” opened.")
+    success_url = "performance:cycle_detail"
+
+
+class CycleDetailView(ScopedDetailView):
     """A cycle: its status and progress, the people ranked and the departments, within the viewer's scope."""
-    cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
-    tab = request.GET.get("tab", "people")
-    cards = selectors.department_ranking if tab == "departments" else selectors.ranking
-    user = request.user
-    return render(request, "performance/cycle_detail.html", {
-        "cycle": cycle, "tab": tab, "cards": _page(request, cards(user=user, cycle=cycle)),
-        "may_compute": user.has_perm(str(Perm.COMPUTE_CYCLE)) and CycleStatus.COMPUTING in services.CYCLE_FLOW[
-            cycle.status],
-        "may_finalise": user.has_perm(str(Perm.FINALISE_CYCLE)) and cycle.status == CycleStatus.COMPUTED,
-        "may_publish": user.has_perm(str(Perm.FINALISE_CYCLE)) and cycle.status == CycleStatus.FINALISED,
-        "distribution_problems": services.forced_distribution_problems(cycle, services.cycle_rules(cycle))
-        if cycle.status == CycleStatus.COMPUTED else [],
-    })
+
+    model = AssessmentCycle
+    permission = Perm.VIEW_CYCLE
+    template_name = "performance/cycle_detail.html"
+    context_object_name = "cycle"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        cycle, user = self.object, self.request.user
+        tab = self.request.GET.get("tab", "people")
+        cards = selectors.department_ranking if tab == "departments" else selectors.ranking
+        return super().get_context_data(**kwargs) | {
+            "tab": tab, "cards": _page(self.request, cards(user=user, cycle=cycle)),
+            "may_compute": user.has_perm(str(Perm.COMPUTE_CYCLE))
+            and CycleStatus.COMPUTING in services.CYCLE_FLOW[cycle.status],
+            "may_finalise": user.has_perm(str(Perm.FINALISE_CYCLE)) and cycle.status == CycleStatus.COMPUTED,
+            "may_publish": user.has_perm(str(Perm.FINALISE_CYCLE)) and cycle.status == CycleStatus.FINALISED,
+            "distribution_problems": services.forced_distribution_problems(cycle, services.cycle_rules(cycle))
+            if cycle.status == CycleStatus.COMPUTED else [],
+        }
 
 
-@login_required
-@require_POST
-def cycle_compute_view(request: HttpRequest, pk: int) -> HttpResponse:
+class CycleProgressView(CycleDetailView):
+    """The progress bar alone, which the page polls (HTMX) while the cycle computes."""
+
+    template_name = "performance/_progress.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {"cycle": self.object}
+
+
+class _CycleActionView(ScopedActionView):
+    model = AssessmentCycle
+    permission = Perm.FINALISE_CYCLE
+    success_url = "performance:cycle_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"cycle": self.object}
+
+
+class CycleComputeView(_CycleActionView):
     """Start computing as a job (a worker in production, in-process in the embedded set-up); the page polls."""
-    _need(request, Perm.COMPUTE_CYCLE)
-    cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
-    if CycleStatus.COMPUTING not in services.CYCLE_FLOW[cycle.status]:
-        messages.error(request, _("This cycle can no longer be computed."))
-    else:
-        compute_cycle.delay(cycle.pk, request.user.pk)
-        messages.success(request, _("Computing started."))
-    return redirect("performance:cycle_detail", pk=pk)
+
+    permission = Perm.COMPUTE_CYCLE
+    service = compute_cycle_start
+    success_message = _lazy("Computing started.")
 
 
-@login_required
-def cycle_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
-    return render(request, "performance/_progress.html", {"cycle": cycle})
+class CycleDistributeView(_CycleActionView):
+    service = services.cycle_apply_distribution
+    success_message = _lazy(
+        "The forced distribution is applied: the excellent grades beyond each department's share are now good.")
 
 
-@login_required
-@require_POST
-def cycle_distribute_view(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
-    _act(request, lambda: services.cycle_apply_distribution(actor=request.user, cycle=cycle),
-         _("The forced distribution is applied: the excellent grades beyond each department's share are now good."))
-    return redirect("performance:cycle_detail", pk=pk)
+class CycleFinaliseView(_CycleActionView):
+    service = services.cycle_finalise
+    success_message = _lazy("The cycle is finalised; rewards and penalties are proposed.")
 
 
-@login_required
-@require_POST
-def cycle_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
-    _act(request, lambda: services.cycle_finalise(actor=request.user, cycle=cycle),
-         _("The cycle is finalised; rewards and penalties are proposed."))
-    return redirect("performance:cycle_detail", pk=pk)
-
-
-@login_required
-@require_POST
-def cycle_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
-    _act(request, lambda: services.cycle_publish(actor=request.user, cycle=cycle), _("The results are published."))
-    return redirect("performance:cycle_detail", pk=pk)
+class CyclePublishView(_CycleActionView):
+    service = services.cycle_publish
+    success_message = _lazy("The results are published.")
 
 
 EXPORT_COLUMNS = [
@@ -195,212 +200,227 @@ def cycle_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class AssessmentDetailView(ScopedDetailView):
     """A scorecard: each KPI's actual, target, completion, score, weight and contribution, the total, grade, ranks,
     the change on the previous cycle and a trend; the forms the viewer may use."""
-    card = get_visible_or_404(Assessment, request.user, pk)
-    user = request.user
-    context = selectors.scorecard(card)
-    manual = [i for i in context["items"] if i.kpi.method == KpiMethod.MANUAL]
-    final = card.cycle.is_final
-    may_review = (not final and user.has_perm(str(Perm.REVIEW_ASSESSMENT)) and card.owner_id != user.pk
-                  and card.status in (AssessmentStatus.COMPUTED, AssessmentStatus.REVIEWED))
-    is_own = card.owner_id == user.pk
-    appeal = context["appeal"]
-    context.update({
-        "may_review": may_review, "review_form": ReviewForm(manual=manual, initial={
-            "adjustment": card.adjustment, "adjustment_reason": card.adjustment_reason,
-            "comment": card.manager_comment}) if may_review else None,
-        "may_confirm": is_own and not final and card.status == AssessmentStatus.REVIEWED,
-        "may_appeal": is_own and not final and card.status == AssessmentStatus.REVIEWED and appeal is None,
-        "appeal_form": AppealForm(),
-        "may_decide_appeal": appeal is not None and appeal.status == "pending" and not is_own
-        and user.has_perm(str(Perm.DECIDE_APPEAL)),
-        "decision_form": AppealDecisionForm(initial={"new_total": card.total}),
-    })
-    return render(request, "performance/assessment_detail.html", context)
+
+    model = Assessment
+    permission = Perm.VIEW_ASSESSMENT
+    template_name = "performance/assessment_detail.html"
+    context_object_name = "card"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("owner", "owner_unit", "cycle__rules_version")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        card, user = self.object, self.request.user
+        context.update(selectors.scorecard(card))
+        manual = [i for i in context["items"] if i.kpi.method == KpiMethod.MANUAL]
+        final = card.cycle.is_final
+        is_own = card.owner_id == user.pk
+        appeal = context["appeal"]
+        may_review = (not final and user.has_perm(str(Perm.REVIEW_ASSESSMENT)) and not is_own
+                      and card.status in (AssessmentStatus.COMPUTED, AssessmentStatus.REVIEWED))
+        context.update({
+            "may_review": may_review, "review_form": ReviewForm(manual=manual, initial={
+                "adjustment": card.adjustment, "adjustment_reason": card.adjustment_reason,
+                "comment": card.manager_comment}) if may_review else None,
+            "may_confirm": is_own and not final and card.status == AssessmentStatus.REVIEWED,
+            "may_appeal": is_own and not final and card.status == AssessmentStatus.REVIEWED and appeal is None,
+            "appeal_form": AppealForm(),
+            "may_decide_appeal": appeal is not None and appeal.status == AppealStatus.PENDING and not is_own
+            and user.has_perm(str(Perm.DECIDE_APPEAL)),
+            "decision_form": AppealDecisionForm(initial={"new_total": card.total}),
+        })
+        return context
+
+
+class AssessmentReviewView(ScopedActionView):
+    model = Assessment
+    permission = Perm.REVIEW_ASSESSMENT
+    form_class = ReviewForm
+    service = services.assessment_review
+    success_message = _lazy("Review saved; the employee is asked to confirm.")
+    success_url = "performance:assessment_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"assessment": self.object, "hand_scores": self.form.hand_scores(),
+                "adjustment": data.get("adjustment") or 0, "adjustment_reason": data.get("adjustment_reason") or "",
+                "comment": data.get("comment") or ""}
+
+
+class AssessmentConfirmView(ScopedActionView):
+    model = Assessment
+    permission = Perm.VIEW_ASSESSMENT
+    service = services.assessment_confirm
+    success_message = _lazy("You confirmed your scorecard.")
+    success_url = "performance:assessment_detail"
+
+
+class AppealSubmitView(ScopedActionView):
+    model = Assessment
+    permission = Perm.ADD_APPEAL
+    form_class = AppealForm
+    service = services.appeal_submit
+    success_message = _lazy("Your appeal was submitted; you will be told the decision.")
+    success_url = "performance:assessment_detail"
+
+
+class AppealDecideView(ScopedActionView):
+    model = Appeal
+    permission = Perm.DECIDE_APPEAL
+    form_class = AppealDecisionForm
+    service = services.appeal_decide
+    success_message = _lazy("The appeal is decided.")
+
+    def get_success_url(self, obj: Any) -> str:
+        return reverse("performance:assessment_detail", args=[obj.assessment_id])
 
 
 @login_required
-@require_POST
-def assessment_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+def item_records_view(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """The records behind one KPI line as frozen when computed; a row links only where the viewer may open it.
+    A function view: two records in the URL, the scorecard (fetched through ``visible_to``) and its line."""
     card = get_visible_or_404(Assessment, request.user, pk)
-    manual = [i for i in card.items.select_related("kpi") if i.kpi.method == KpiMethod.MANUAL]
-    form = ReviewForm(request.POST, manual=manual)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    else:
-        data = form.cleaned_data
-        _act(request, lambda: services.assessment_review(
-            actor=request.user, assessment=card, hand_scores=form.hand_scores(),
-            adjustment=data.get("adjustment") or 0, adjustment_reason=data.get("adjustment_reason") or "",
-            comment=data.get("comment") or ""), _("Review saved; the employee is asked to confirm."))
-    return redirect("performance:assessment_detail", pk=pk)
-
-
-@login_required
-@require_POST
-def assessment_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
-    card = get_visible_or_404(Assessment, request.user, pk)
-    _act(request, lambda: services.assessment_confirm(actor=request.user, assessment=card),
-         _("You confirmed your scorecard."))
-    return redirect("performance:assessment_detail", pk=pk)
-
-
-@login_required
-@require_POST
-def appeal_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    card = get_visible_or_404(Assessment, request.user, pk)
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why you disagree with the assessment."))
-    else:
-        _act(request, lambda: services.appeal_submit(actor=request.user, assessment=card,
-                                                     reason=form.cleaned_data["reason"]),
-             _("Your appeal was submitted; you will be told the decision."))
-    return redirect("performance:assessment_detail", pk=pk)
-
-
-@login_required
-def item_records_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The records behind one KPI line as frozen when computed; a row links only where the viewer may open it."""
-    item = get_object_or_404(AssessmentItem.objects.select_related("kpi", "assessment__cycle"), pk=pk)
-    card = get_visible_or_404(Assessment, request.user, item.assessment_id)
-    rows = selectors.item_sources(item, user=request.user)
+    line = get_object_or_404(card.items.select_related("kpi"), pk=item)
+    rows = selectors.item_sources(line, user=request.user)
     return render(request, "performance/item_records.html", {
-        "item": item, "card": card, "rows": [r for r in rows if r["visible"]],
+        "item": line, "card": card, "rows": [r for r in rows if r["visible"]],
         "hidden": sum(1 for r in rows if not r["visible"]),
     })
 
 
-@login_required
-def appeal_list_view(request: HttpRequest) -> HttpResponse:
-    _need(request, Perm.VIEW_APPEAL)
-    appeals = Appeal.objects.visible_to(request.user).select_related(
-        "assessment__owner", "assessment__cycle", "decided_by").order_by("status", "-created_at")
-    return render(request, "performance/appeal_list.html", {"appeals": _page(request, appeals)})
+class AppealListView(ScopedListView):
+    model = Appeal
+    permission = Perm.VIEW_APPEAL
+    template_name = "performance/appeal_list.html"
+    sort_fields = ("status", "created_at")
+    default_sort = "status"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("assessment__owner", "assessment__owner_unit",
+                                                     "assessment__cycle", "decided_by")
 
 
-@login_required
-@require_POST
-def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    appeal = get_visible_or_404(Appeal, request.user, pk)
-    form = AppealDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write the decision so that the employee can read it."))
-    else:
-        data = form.cleaned_data
-        _act(request, lambda: services.appeal_decide(actor=request.user, appeal=appeal, upheld=data["upheld"],
-                                                     decision=data["decision"], new_total=data.get("new_total")),
-             _("The appeal is decided."))
-    return redirect("performance:assessment_detail", pk=appeal.assessment_id)
-
-
-@login_required
-def rewardpenalty_list_view(request: HttpRequest) -> HttpResponse:
+class RewardPenaltyListView(ScopedListView):
     """The rewards and penalties register (奖惩登记), in scope; proposals wait for senior management."""
-    _need(request, Perm.VIEW_REWARD)
-    status = request.GET.get("status", "")
-    rows = selectors.proposal_list(user=request.user, status=status if status in ProposalStatus.values else "")
-    may_decide = request.user.has_perm(str(Perm.DECIDE_REWARD))
-    return render(request, "performance/rewardpenalty_list.html", {
-        "rows": _page(request, rows), "status": status, "statuses": ProposalStatus.choices,
-        "may_decide": may_decide, "form": ProposalDecisionForm(),
-    })
+
+    model = RewardPenalty
+    permission = Perm.VIEW_REWARD
+    template_name = "performance/rewardpenalty_list.html"
+    search_fields = ("reason", "person__name", "department__name")
+    default_sort = "-created_at"
+    sort_fields = ("created_at", "status")
+
+    def filter_queryset(self, qs: Any) -> Any:
+        status = self.request.GET.get("status", "")
+        qs = qs.select_related("person", "department", "decided_by")
+        return qs.filter(status=status) if status in ProposalStatus.values else qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {
+            "status": self.request.GET.get("status", ""), "statuses": ProposalStatus.choices,
+            "may_decide": self.request.user.has_perm(str(Perm.DECIDE_REWARD))}
 
 
-@login_required
-def rewardpenalty_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class RewardPenaltyDetailView(ScopedDetailView):
     """One entry of the register with its history (who proposed, who decided, when)."""
-    proposal = get_visible_or_404(RewardPenalty, request.user, pk)
-    return render(request, "performance/register_detail.html", {
-        "entry": proposal, "kind": "rewardpenalty",
-        "may_decide": proposal.status == ProposalStatus.PROPOSED and proposal.person_id != request.user.pk
-        and request.user.has_perm(str(Perm.DECIDE_REWARD)), "form": ProposalDecisionForm(),
-    })
+
+    model = RewardPenalty
+    permission = Perm.VIEW_REWARD
+    template_name = "performance/register_detail.html"
+    context_object_name = "entry"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        entry, user = self.object, self.request.user
+        return super().get_context_data(**kwargs) | {
+            "kind": "rewardpenalty", "form": ProposalDecisionForm(),
+            "may_decide": entry.status == ProposalStatus.PROPOSED and entry.person_id != user.pk
+            and user.has_perm(str(Perm.DECIDE_REWARD))}
 
 
-@login_required
-@require_POST
-def rewardpenalty_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = get_visible_or_404(RewardPenalty, request.user, pk)
-    form = ProposalDecisionForm(request.POST)
-    if form.is_valid():
+class RewardPenaltyDecideView(ScopedActionView):
+    model = RewardPenalty
+    permission = Perm.DECIDE_REWARD
+    form_class = ProposalDecisionForm
+    service = services.proposal_decide
+    success_message = _lazy("Decided.")
+    success_url = "performance:rewardpenalty_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"proposal": self.object, "approve": data["approve"], "note": data.get("note") or "",
+                "amount": data.get("amount")}
+
+
+class ViolationListView(ScopedListView):
+    model = Violation
+    permission = Perm.VIEW_VIOLATION
+    template_name = "performance/violation_list.html"
+    search_fields = ("description", "owner__name")
+    default_sort = "-happened_on"
+    sort_fields = ("happened_on", "status")
+
+    def filter_queryset(self, qs: Any) -> Any:
+        status = self.request.GET.get("status", "")
+        qs = qs.select_related("owner", "owner_unit", "reported_by")
+        return qs.filter(status=status) if status in ViolationStatus.values else qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {
+            "status": self.request.GET.get("status", ""), "statuses": ViolationStatus.choices,
+            "may_report": self.request.user.has_perm(str(Perm.ADD_VIOLATION))}
+
+
+class ViolationDetailView(ScopedDetailView):
+    model = Violation
+    permission = Perm.VIEW_VIOLATION
+    template_name = "performance/register_detail.html"
+    context_object_name = "entry"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        entry, user = self.object, self.request.user
+        return super().get_context_data(**kwargs) | {
+            "kind": "violation", "form": ViolationDecisionForm(),
+            "may_decide": entry.status == ViolationStatus.REPORTED and entry.owner_id != user.pk
+            and user.has_perm(str(Perm.DECIDE_VIOLATION))}
+
+
+class ViolationCreateView(ScopedCreateView):
+    model = Violation
+    permission = Perm.ADD_VIOLATION
+    form_class = ViolationForm
+    template_name = "performance/violation_form.html"
+    service = services.violation_report
+    success_message = _lazy("The violation is recorded; senior management will decide.")
+    success_url = "performance:violation_detail"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"files": self.request.FILES or None,
+                                            "people": selectors.reportable_people(user=self.request.user)}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
         data = form.cleaned_data
-        _act(request, lambda: services.proposal_decide(actor=request.user, proposal=proposal, approve=data["approve"],
-                                                       note=data.get("note") or "", amount=data.get("amount")),
-             _("Decided."))
-    return redirect(reverse("performance:rewardpenalty_list") + "?status=proposed")
+        return {name: data.get(name) for name in ("person", "article", "happened_on", "description", "evidence")}
 
 
-def _reportable_people(user: Any) -> Any:
-    """People whose scorecards the manager sees are the people they may report on."""
-    ids = Assessment.objects.visible_to(user).filter(owner__isnull=False).values("owner")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("name")
+class ViolationDecideView(ScopedActionView):
+    model = Violation
+    permission = Perm.DECIDE_VIOLATION
+    form_class = ViolationDecisionForm
+    service = services.violation_decide
+    success_message = _lazy("Decided.")
+    success_url = "performance:violation_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"violation": self.object, "confirm": data["confirm"], "decision": data["decision"],
+                "action": data.get("action") or ""}
 
 
-@login_required
-def violation_list_view(request: HttpRequest) -> HttpResponse:
-    _need(request, Perm.VIEW_VIOLATION)
-    status = request.GET.get("status", "")
-    rows = selectors.violation_list(user=request.user,
-                                    status=status if status in ViolationStatus.values else "")
-    return render(request, "performance/violation_list.html", {
-        "rows": _page(request, rows), "status": status, "statuses": ViolationStatus.choices,
-        "may_decide": request.user.has_perm(str(Perm.DECIDE_VIOLATION)), "form": ViolationDecisionForm(),
-        "may_report": request.user.has_perm(str(Perm.ADD_VIOLATION)),
-    })
-
-
-@login_required
-def violation_create_view(request: HttpRequest) -> HttpResponse:
-    _need(request, Perm.ADD_VIOLATION)
-    form = ViolationForm(request.POST or None, request.FILES or None, people=_reportable_people(request.user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.violation_report(actor=request.user, person=data["person"], article=data["article"],
-                                      happened_on=data["happened_on"], description=data["description"],
-                                      evidence=data.get("evidence"))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The violation is recorded; senior management will decide."))
-            return redirect("performance:violation_list")
-    return render(request, "performance/violation_form.html", {"form": form})
-
-
-@login_required
-def violation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    violation = get_visible_or_404(Violation, request.user, pk)
-    return render(request, "performance/register_detail.html", {
-        "entry": violation, "kind": "violation",
-        "may_decide": violation.status == ViolationStatus.REPORTED and violation.owner_id != request.user.pk
-        and request.user.has_perm(str(Perm.DECIDE_VIOLATION)), "form": ViolationDecisionForm(),
-    })
-
-
-@login_required
-@require_POST
-def violation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    violation = get_visible_or_404(Violation, request.user, pk)
-    form = ViolationDecisionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        _act(request, lambda: services.violation_decide(actor=request.user, violation=violation,
-                                                        confirm=data["confirm"], decision=data["decision"],
-                                                        action=data.get("action") or ""), _("Decided."))
-    else:
-        messages.error(request, _("Write the decision so that the employee can read it."))
-    return redirect("performance:violation_list")
-
-
-@login_required
-def kpi_list_view(request: HttpRequest) -> HttpResponse:
-    _need(request, Perm.VIEW_KPI)
-    return render(request, "performance/kpi_list.html", {"kpis": Kpi.objects.all()})
-
-
-
+class KpiListView(ScopedListView):
+    model = Kpi
+    permission = Perm.VIEW_KPI
+    template_name = "performance/kpi_list.html"
+    paginate_by = 100
+    default_sort = "article"
+    sort_fields = ("article", "code")

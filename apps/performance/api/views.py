@@ -57,6 +57,7 @@ class SchemeView(APIView):
 class CycleViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """考核周期; compute, finalise and publish are actions."""
 
+    queryset = AssessmentCycle.objects.all()  # not scoped: the permission is the whole rule (get_queryset)
     serializer_class = s.CycleSerializer
     permission_classes = ACTION_PERMISSIONS
     ordering = ["-start"]

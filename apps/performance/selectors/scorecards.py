@@ -153,3 +153,11 @@ def violations_to_decide(*, user: Any) -> QuerySet[Violation]:
 
 def cards_with_items(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return qs.prefetch_related(Prefetch("items", queryset=AssessmentItem.objects.select_related("kpi")))
+
+
+def reportable_people(*, user: Any) -> QuerySet[Any]:
+    """The people a manager may record a violation of: those whose scorecards the manager sees."""
+    from apps.org.models import User
+
+    ids = Assessment.objects.visible_to(user).filter(owner__isnull=False).values("owner")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("name")
