@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from apps.core import excel
 from apps.core.models import ExportLog
@@ -100,7 +100,7 @@ class CycleCreateView(ScopedCreateView):
     form_class = CycleForm
     template_name = "performance/cycle_form.html"
     service = services.cycle_create
-    success_message = _lazy("Cycle “%(name)s” opened.")
+    success_message = gettext_lazy("Cycle “%(name)s” opened.")
     success_url = "performance:cycle_detail"
 
 
@@ -150,23 +150,23 @@ class CycleComputeView(_CycleActionView):
 
     permission = Perm.COMPUTE_CYCLE
     service = compute_cycle_start
-    success_message = _lazy("Computing started.")
+    success_message = gettext_lazy("Computing started.")
 
 
 class CycleDistributeView(_CycleActionView):
     service = services.cycle_apply_distribution
-    success_message = _lazy(
+    success_message = gettext_lazy(
         "The forced distribution is applied: the excellent grades beyond each department's share are now good.")
 
 
 class CycleFinaliseView(_CycleActionView):
     service = services.cycle_finalise
-    success_message = _lazy("The cycle is finalised; rewards and penalties are proposed.")
+    success_message = gettext_lazy("The cycle is finalised; rewards and penalties are proposed.")
 
 
 class CyclePublishView(_CycleActionView):
     service = services.cycle_publish
-    success_message = _lazy("The results are published.")
+    success_message = gettext_lazy("The results are published.")
 
 
 EXPORT_COLUMNS = [
@@ -241,7 +241,7 @@ class AssessmentReviewView(ScopedActionView):
     permission = Perm.REVIEW_ASSESSMENT
     form_class = ReviewForm
     service = services.assessment_review
-    success_message = _lazy("Review saved; the employee is asked to confirm.")
+    success_message = gettext_lazy("Review saved; the employee is asked to confirm.")
     success_url = "performance:assessment_detail"
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -254,7 +254,7 @@ class AssessmentConfirmView(ScopedActionView):
     model = Assessment
     permission = Perm.VIEW_ASSESSMENT
     service = services.assessment_confirm
-    success_message = _lazy("You confirmed your scorecard.")
+    success_message = gettext_lazy("You confirmed your scorecard.")
     success_url = "performance:assessment_detail"
 
 
@@ -263,7 +263,7 @@ class AppealSubmitView(ScopedActionView):
     permission = Perm.ADD_APPEAL
     form_class = AppealForm
     service = services.appeal_submit
-    success_message = _lazy("Your appeal was submitted; you will be told the decision.")
+    success_message = gettext_lazy("Your appeal was submitted; you will be told the decision.")
     success_url = "performance:assessment_detail"
 
 
@@ -272,7 +272,7 @@ class AppealDecideView(ScopedActionView):
     permission = Perm.DECIDE_APPEAL
     form_class = AppealDecisionForm
     service = services.appeal_decide
-    success_message = _lazy("The appeal is decided.")
+    success_message = gettext_lazy("The appeal is decided.")
 
     def get_success_url(self, obj: Any) -> str:
         return reverse("performance:assessment_detail", args=[obj.assessment_id])
@@ -345,7 +345,7 @@ class RewardPenaltyDecideView(ScopedActionView):
     permission = Perm.DECIDE_REWARD
     form_class = ProposalDecisionForm
     service = services.proposal_decide
-    success_message = _lazy("Decided.")
+    success_message = gettext_lazy("Decided.")
     success_url = "performance:rewardpenalty_detail"
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -392,7 +392,7 @@ class ViolationCreateView(ScopedCreateView):
     form_class = ViolationForm
     template_name = "performance/violation_form.html"
     service = services.violation_report
-    success_message = _lazy("The violation is recorded; senior management will decide.")
+    success_message = gettext_lazy("The violation is recorded; senior management will decide.")
     success_url = "performance:violation_detail"
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -409,7 +409,7 @@ class ViolationDecideView(ScopedActionView):
     permission = Perm.DECIDE_VIOLATION
     form_class = ViolationDecisionForm
     service = services.violation_decide
-    success_message = _lazy("Decided.")
+    success_message = gettext_lazy("Decided.")
     success_url = "performance:violation_detail"
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
