@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
             "surveys": ["QuestionKind", "SurveyKind", "SurveyStatus", "NpsGroup"],
             "service": ["TicketStatus", "TicketChannel", "TicketEventKind", "FeedbackCategory", "FeedbackSource",
                         "RoutingStatus", "DueContactStatus", "DueContactReason"],
+            "policy": ["AssessedKind", "AssessmentLevel", "KpiCode", "RewardPenaltyAction"],
+            "performance": ["CycleStatus", "SubjectKind", "AssessmentStatus", "KpiMethod", "KpiUnit", "Direction",
+                            "AppealStatus", "ProposalStatus", "ViolationStatus"],
         }.items()
         for name in names
     },
