@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("apps.sales.api.urls")),
     path("", include("apps.service.api.urls")),
     path("", include("apps.surveys.api.urls")),
+    path("", include("apps.performance.api.urls")),
 ]

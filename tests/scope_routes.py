@@ -51,6 +51,12 @@ NOT_GENERIC: dict[str, Exempt] = {
     "api-calendar-enter": CALENDAR,
     "customers:duplicate_check": Exempt("查重 over the whole archive by design: hits show only name, what matched and "
                                         "owner (CONVENTIONS-CN row 12); needs add/change customer permission"),
+    "performance:index": Exempt("a redirect to the cycles or to the user's own scorecards; no record"),
+    "performance:my_assessments": Exempt("the user's own scorecards, selected by owner (within visible_to)"),
+    "performance:cycle_export": EXCEL,
+    "performance:item_records": Exempt("the records behind one KPI line: the scorecard and its line in the URL, the "
+                                       "scorecard through visible_to", "performance.Assessment", fill={"item": "0"}),
+    "assessment-schemes": Exempt("the assessment schemes of the policy in force: rules, not records"),
     "core:workbench": WORKBENCH,
     "core:notification_list": OWN_NOTIFICATIONS,
     "core:notification_read": OWN_NOTIFICATIONS,

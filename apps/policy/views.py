@@ -13,11 +13,15 @@ from django.views.generic import ListView, TemplateView
 
 from apps.policy import selectors
 from apps.policy.choices import (
+    AssessedKind,
+    AssessmentLevel,
     CustomerLevel,
     EvaluationKind,
     Frequency,
     Grade,
+    KpiCode,
     KpiItem,
+    RewardPenaltyAction,
     TicketPriority,
     TicketType,
 )
@@ -57,6 +61,11 @@ def rule_tables(rules: Rules) -> dict[str, Any]:
         # Grouped by thousands in every language, as Chinese financial figures are (¥1,234,567.89).
         "contract_amount": f"¥{rules.approval_thresholds.contract_amount:,.2f}",
         "frequencies": [(k.label, Frequency(rules.evaluation_frequencies.of(k.value)).label) for k in EvaluationKind],
+        "schemes": [(AssessedKind(s.kind).label, AssessmentLevel(s.level).label,
+                     [(KpiCode(line.kpi).label, line.weight, line.target) for line in s.lines])
+                    for s in rules.assessment.schemes],
+        "assessment": rules.assessment,
+        "proposals": [(Grade(g).label, RewardPenaltyAction(a).label) for g, a in rules.assessment.proposals],
     }
 
 

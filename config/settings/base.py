@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.marketing",
     "apps.sales",
     "apps.service",
+    "apps.performance",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,9 @@ SPECTACULAR_SETTINGS = {
             "surveys": ["QuestionKind", "SurveyKind", "SurveyStatus", "NpsGroup"],
             "service": ["TicketStatus", "TicketChannel", "TicketEventKind", "FeedbackCategory", "FeedbackSource",
                         "RoutingStatus", "DueContactStatus", "DueContactReason"],
+            "policy": ["AssessedKind", "AssessmentLevel", "KpiCode", "RewardPenaltyAction"],
+            "performance": ["CycleStatus", "SubjectKind", "AssessmentStatus", "KpiMethod", "KpiUnit", "Direction",
+                            "AppealStatus", "ProposalStatus", "ViolationStatus"],
         }.items()
         for name in names
     },
