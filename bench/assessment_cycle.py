@@ -73,7 +73,6 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
 
     staff = Role.objects.get(code=BuiltinRole.STAFF)
     n_sales, n_service = people * 4 // 10, people * 3 // 10
-    n_market = people - n_sales - n_service
     sales_root = department("销售部", "b-sales", DepartmentKind.SALES, company)
     teams = [department(f"销售{i + 1}组", f"b-sales-{i}", DepartmentKind.SALES, sales_root)
              for i in range(max(1, n_sales // 8))]
@@ -99,7 +98,7 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
                                         status=TargetStatus.APPROVED)
             for m in (TargetMetric.CONTRACT_AMOUNT, TargetMetric.PAYMENTS)}
     nodes = []
-    for metric, target_set in sets.items():
+    for target_set in sets.values():
         for user, unit in placed[:n_sales]:
             nodes.append(TargetNode(target_set=target_set, department=unit, person=user,
                                     **dict.fromkeys(MONTH_FIELDS, Decimal("50000"))))
