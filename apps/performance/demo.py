@@ -63,9 +63,10 @@ def _decide_proposals(cycle: AssessmentCycle, ceo: User, rng: random.Random) -> 
     for proposal in proposals:
         if cycle.period_key == FINALISED[-1] and rng.random() < 0.5:
             continue  # the latest cycle's proposals partly wait for the leadership
-        services.proposal_decide(actor=ceo, proposal=proposal, approve=rng.random() < 0.85,
-                                 amount=Decimal("2000") if proposal.is_reward and proposal.person_id else None,
-                                 note="同意" if proposal.is_reward else "限期改进")
+        approve = rng.random() < 0.85
+        note = ("同意" if proposal.is_reward else "限期改进") if approve else "本期不予采纳"
+        bonus = Decimal("2000") if approve and proposal.is_reward and proposal.person_id else None
+        services.proposal_decide(actor=ceo, proposal=proposal, approve=approve, note=note, amount=bonus)
 
 
 def _violations(ceo: User) -> None:
