@@ -35,6 +35,7 @@ from apps.performance.choices import (
     SubjectKind,
     ViolationStatus,
 )
+from apps.performance.kpi_library import sync_kpi_library
 from apps.performance.models import Appeal, Assessment, AssessmentCycle, AssessmentItem, Kpi, RewardPenalty, Violation
 from apps.performance.permissions import Perm
 from apps.performance.selectors.metrics import CENT, Measure, Span, Subject, half_up, measure
@@ -281,6 +282,9 @@ def cycle_compute(*, actor: Any, cycle: AssessmentCycle,
     rules = cycle_rules(cycle)
     span = Span(cycle.period_key, cycle.start, cycle.end)
     kpis = {k.code: k for k in Kpi.objects.all()}
+    if set(KpiCode.values) - set(kpis):  # a library row missing (a flushed table, a code added since): restore it
+        sync_kpi_library(Kpi)
+        kpis = {k.code: k for k in Kpi.objects.all()}
     subjects = _subjects()
     department_totals: dict[int, Decimal] = {}
     try:
