@@ -111,7 +111,7 @@ def _show_duplicates(form: CustomerForm, error: ValidationError) -> None:
 def customer_create_view(request: HttpRequest) -> HttpResponse:
     """New customer with its primary contact; duplicates are shown (exact: blocked; similar: confirm)."""
     _require_perm(request, "customers.add_customer")
-    form = CustomerForm(request.POST or None)
+    form = CustomerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_create(
@@ -129,7 +129,7 @@ def customer_create_view(request: HttpRequest) -> HttpResponse:
 def customer_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a customer the user may change; the duplicate check runs again."""
     customer = selectors.customer_get(user=request.user, pk=pk, action="change")
-    form = CustomerForm(request.POST or None, initial=_customer_initial(customer), editing=True)
+    form = CustomerForm(request.POST or None, initial=_customer_initial(customer), editing=True, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.customer_update(actor=request.user, customer=customer, data=form.customer_data(),
