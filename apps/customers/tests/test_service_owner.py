@@ -11,7 +11,17 @@ from django.core.exceptions import ValidationError
 
 from apps.customers.services.archive import customer_create, customer_update
 from apps.customers.tests.factories import CustomerFactory
-from apps.service.tests.factories_tickets import service_manager
+from apps.org.choices import BuiltinRole
+from apps.org.models import Department
+from apps.org.testing import make_employee
+
+
+def service_manager(personas: dict) -> Any:
+    """The manager of the personas' customer-service department (carol's)."""
+    unit = personas["rep_carol"].unit
+    employee = make_employee("csm", "客服经理", unit, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER)
+    Department.objects.filter(pk=unit.pk).update(manager=employee.user)
+    return employee.user
 
 
 def _customer(personas: dict, **extra: Any) -> Any:
