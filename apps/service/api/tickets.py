@@ -180,7 +180,8 @@ class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet
         return super().get_permissions()
 
     def get_queryset(self) -> Any:
-        if getattr(self, "action", None) in LIFECYCLE_ACTIONS:
+        # Lifecycle actions and edits: the ticket as seen; the service applies the workflow table (403 / 400).
+        if getattr(self, "action", None) in (*LIFECYCLE_ACTIONS, "partial_update"):
             return Ticket.objects.select_related("customer").visible_to(self.request.user, "view")
         return super().get_queryset()
 

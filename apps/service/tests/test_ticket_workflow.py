@@ -194,3 +194,17 @@ def test_the_sales_manager_sees_the_tickets_of_his_staffs_customers(people: dict
     assert not set(ticket_allowed(manager, ticket)) - {"comment"}  # seeing is all
     other = User.objects.get(username="mkt_mgr")  # no member of marketing follows it
     assert not Ticket.objects.visible_to(other).filter(pk=ticket.pk).exists()
+
+
+def test_the_edit_page_and_patch_follow_the_table(people: dict[str, User]) -> None:
+    """cs1 opened the unassigned ticket and may edit it (the button leads to a page that opens); sales1 may not."""
+    ticket = _ticket_in(TicketStatus.NEW, people)
+    for username, page_status, patch_status in (("cs1", 200, 200), ("sales1", 403, 403)):
+        client = Client()
+        client.force_login(people[username])
+        assert client.get(f"/service/tickets/{ticket.pk}/edit/").status_code == page_status, username
+        patched = client.patch(f"/api/v1/tickets/{ticket.pk}/", {"title": f"{username}改的标题"},
+                               content_type="application/json")
+        assert patched.status_code == patch_status, (username, patched.content[:300])
+    ticket.refresh_from_db()
+    assert ticket.title == "cs1改的标题"

@@ -233,10 +233,12 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ticket_update(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = selectors.ticket_get(user=request.user, pk=pk, action="change")
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         messages.error(request, str(services.NOT_OPEN))
         return redirect("service:ticket_detail", ticket.pk)
+    if "edit" not in selectors.ticket_allowed(request.user, ticket):  # the workflow table decides, as for the button
+        raise PermissionDenied
     return _ticket_form(request, ticket)
 
 
