@@ -48,6 +48,9 @@ class Notification(TimeStampedModel):
     body = models.TextField(_("content"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # What the message is about, e.g. "approval:sales.contract:12" (``core.services.notification_topic``): the
+    # same request sent to several people is closed for all of them once one has dealt with it.
+    topic = models.CharField(_("topic"), max_length=100, blank=True, db_index=True)
 
     # Not scoped by department: a notification is only ever its recipient's (see selectors).
 

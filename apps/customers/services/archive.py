@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core import locks
-from apps.core.scoping import can
+from apps.core.scoping import can, users_assignable
 from apps.core.services import model_update, notify
 from apps.core.validators import normalize_mobile
 from apps.customers.choices import DealStatus, Lifecycle, NeedStatus, OwnershipAction
@@ -73,6 +73,20 @@ def _require(actor: Any, perm: str) -> None:
 def _require_change(actor: Any, customer: Customer) -> None:
     if not can(actor, "change", customer):
         raise PermissionDenied
+
+
+SERVICE_OWNER_NOT_ASSIGNABLE = gettext_lazy(
+    "You may make only people of your own customer-service scope the service owner.")
+
+
+def _check_service_owner(actor: Any, clean: dict[str, Any], current_id: int | None = None) -> None:
+    """A new service owner must be someone the actor may assign in the service app (``users_assignable``): the
+    service owner sees the customer, so naming one must not share it outside the actor's reach."""
+    person = clean.get("service_owner")
+    if person is None or person.pk == current_id:
+        return
+    if not users_assignable(actor, "service").filter(pk=person.pk).exists():
+        raise ValidationError({"service_owner": SERVICE_OWNER_NOT_ASSIGNABLE})
 
 
 def _owner_label(hit: DuplicateHit) -> str:
@@ -192,6 +206,7 @@ def customer_create(
     _require(actor, "customers.add_customer")
     owner = actor if owner is AS_ACTOR else owner
     clean = _normalise_customer(data)
+    _check_service_owner(actor, clean)
     tags = _tags(clean.pop("tags", []))
     customer = Customer(**clean)
     customer.name_key = name_key(customer.name)
@@ -228,6 +243,7 @@ def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any], all
     """
     _require_change(actor, customer)
     clean = _normalise_customer(data)
+    _check_service_owner(actor, clean, customer.service_owner_id)
     if "tags" in clean:
         clean["tags"] = _tags(clean["tags"])
     new_name = clean.get("name", customer.name)

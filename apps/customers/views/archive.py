@@ -131,6 +131,9 @@ class _CustomerFormMixin:
         form.duplicates = getattr(error, "duplicates", [])
         form.show_similar_confirm = "similar_name" in codes and "duplicate" not in codes
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}  # type: ignore[misc]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(provinces=PROVINCES, **kwargs)  # type: ignore[misc]
 

@@ -229,7 +229,7 @@ class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
                    request=ConvertSerializer, responses={201: LeadSerializer})
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: Any = None) -> Response:
-        lead = self._action_target(pk)
+        lead = get_object_or_404(lead_selectors.lead_visible(user=request.user), pk=pk)  # the service checks
         lead_services.lead_convert(actor=request.user, lead=lead, **self._body(ConvertSerializer))
         return Response(LeadSerializer(lead, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

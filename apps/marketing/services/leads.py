@@ -82,6 +82,13 @@ def _require_change(actor: Any, lead: Lead) -> None:
         raise PermissionDenied
 
 
+def may_convert(user: Any, lead: Lead) -> bool:
+    """Converting is for the owner or a manager in scope, and for the sales person the lead was handed to (the
+    one thing sharing gives beyond seeing it: the handed-over lead is theirs to turn into a customer)."""
+    return user.has_perm("marketing.convert_lead") and (
+        (lead.handed_to_id is not None and lead.handed_to_id == user.pk) or can(user, "change", lead))
+
+
 def _save(lead: Lead, actor: Any, fields: list[str], reason: str = "") -> None:
     lead._history_user = actor  # type: ignore[attr-defined]
     if reason:
@@ -348,7 +355,8 @@ def lead_convert(
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.customer_id or locked.status == S.CONVERTED:
         raise ValidationError(LEAD_ALREADY_CONVERTED, code="already_converted")
-    _require_change(actor, lead)
+    if not may_convert(actor, locked):
+        raise PermissionDenied
     if lead.status not in CONVERT_FROM:
         raise ValidationError(CONVERT_NOT_QUALIFIED, code="not_qualified")
     hits = find_duplicates(name=lead.company_name, uscc=lead.uscc or None,

@@ -97,7 +97,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str,
     if may_change and lead.status in services.HANDOVER_FROM and user.has_perm("marketing.handover_lead"):
         context["handover_form"] = forms.get("handover_form") or LeadHandoverForm(
             people=selectors.sales_people(), initial={"to_user": lead.handed_to_id})
-    if may_change and lead.status in services.CONVERT_FROM and user.has_perm("marketing.convert_lead"):
+    if lead.status in services.CONVERT_FROM and services.may_convert(user, lead):
         hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
         context["hits"] = hits
         context["convert_form"] = forms.get("convert_form") or LeadConvertForm(
@@ -219,7 +219,9 @@ def lead_handover_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lead_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Convert into a new customer, or merge into a duplicate the user chose; refusals show on the form."""
-    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
+    lead = selectors.lead_get(user=request.user, pk=pk)
+    if not services.may_convert(request.user, lead):
+        raise PermissionDenied
     hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
     form = LeadConvertForm(request.POST, hit_ids=[h.customer_id for h in hits])
     if form.is_valid():

@@ -29,7 +29,7 @@ from apps.core.models import ExportLog
 from apps.core.money import format_cny
 from apps.core.numbering import next_number
 from apps.core.scoping import can
-from apps.core.services import model_update, notify
+from apps.core.services import model_update, notification_topic, notifications_close, notify
 from apps.customers.models import Customer
 from apps.customers.services import archive as customer_archive
 from apps.org.models import Department
@@ -279,7 +279,7 @@ def contract_submit(*, actor: Any, contract: Contract, comment: str = "") -> Con
     _save_status(contract, actor, str(ApprovalAction.SUBMIT.label), ["status"])
     notify(recipients=contract_approvers(contract), url=_url(contract),
            title=_("Contract awaiting your approval: %(contract)s") % {"contract": contract},
-           body=comment)
+           body=comment, topic=notification_topic("approval", contract))
     return contract
 
 
@@ -319,6 +319,7 @@ def contract_approve(*, actor: Any, contract: Contract, comment: str = "") -> Co
     except NoPolicyInForce:
         version = ""
     _record(contract, actor, ApprovalAction.APPROVE, comment)
+    notifications_close(topic=notification_topic("approval", contract))  # the other approvers' requests
     _approve(contract, actor=actor, approver=actor, version=version, reason=str(ApprovalAction.APPROVE.label))
     notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
            title=_("Contract approved: %(contract)s") % {"contract": contract})
@@ -332,6 +333,7 @@ def contract_reject(*, actor: Any, contract: Contract, comment: str) -> Contract
         raise ValidationError({"comment": REJECT_NEEDS_COMMENT})
     contract = _pending_for_decision(actor, contract)
     _record(contract, actor, ApprovalAction.REJECT, comment)
+    notifications_close(topic=notification_topic("approval", contract))
     contract.status = ContractStatus.REJECTED
     _save_status(contract, actor, f"{ApprovalAction.REJECT.label}: {comment}"[:100], ["status"])
     notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
@@ -349,6 +351,7 @@ def contract_withdraw(*, actor: Any, contract: Contract, comment: str = "") -> C
     if _submitter(contract).pk != actor.pk:
         raise ValidationError(WITHDRAW_NOT_SUBMITTER, code="not_submitter")
     _record(contract, actor, ApprovalAction.WITHDRAW, comment)
+    notifications_close(topic=notification_topic("approval", contract))
     contract.status = ContractStatus.WITHDRAWN
     _save_status(contract, actor, str(ApprovalAction.WITHDRAW.label), ["status"])
     return contract
