@@ -198,8 +198,9 @@ def _tickets(subject: Subject) -> QuerySet[Ticket]:
 
 def _on_time(subject: Subject, span: Span, due: str, done: str) -> Measure:
     rows = list(_tickets(subject).filter(span.moments(due)).only("pk", "number", due, done).order_by(due, "pk"))
-    on_time = [t for t in rows if getattr(t, done) is not None and getattr(t, done) <= getattr(t, due)]
-    sources = [_source(t, t.number, _("on time") if t in on_time else _("late")) for t in rows]
+    on_time = {t.pk for t in rows if getattr(t, done) is not None and getattr(t, done) <= getattr(t, due)}
+    yes, no = _("on time"), _("late")
+    sources = [_source(t, t.number, yes if t.pk in on_time else no) for t in rows]
     return Measure(share(len(on_time), len(rows)),
                    _("%(part)s of %(whole)s tickets") % {"part": len(on_time), "whole": len(rows)}, sources)
 
@@ -218,8 +219,9 @@ def complaint_resolution(subject: Subject, span: Span) -> Measure:
     """Complaints opened in the period: the share resolved by the period's end."""
     rows = list(_tickets(subject).filter(span.moments("created_at"), ticket_type=TicketType.COMPLAINT)
                 .only("pk", "number", "resolved_at").order_by("created_at", "pk"))
-    resolved = [t for t in rows if t.resolved_at is not None and t.resolved_at < span.after_last_moment]
-    sources = [_source(t, t.number, _("resolved") if t in resolved else _("open")) for t in rows]
+    resolved = {t.pk for t in rows if t.resolved_at is not None and t.resolved_at < span.after_last_moment}
+    yes, no = _("resolved"), _("open")
+    sources = [_source(t, t.number, yes if t.pk in resolved else no) for t in rows]
     return Measure(share(len(resolved), len(rows)),
                    _("%(part)s of %(whole)s complaints") % {"part": len(resolved), "whole": len(rows)}, sources)
 
@@ -252,8 +254,9 @@ def improvements_on_time(subject: Subject, span: Span) -> Measure:
         return action.completed_at is not None and action.completed_at.astimezone(
             POLICY_TIME_ZONE).date() <= action.due_date
 
-    done = [a for a in rows if done_in_time(a)]
-    sources = [_source(a, a.title, _("on time") if a in done else _("late or open")) for a in rows]
+    done = {a.pk for a in rows if done_in_time(a)}
+    yes, no = _("on time"), _("late or open")
+    sources = [_source(a, a.title, yes if a.pk in done else no) for a in rows]
     return Measure(share(len(done), len(rows)),
                    _("%(part)s of %(whole)s actions") % {"part": len(done), "whole": len(rows)}, sources)
 
