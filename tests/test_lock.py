@@ -45,11 +45,23 @@ def test_the_committed_lock_agrees_with_pyproject(files: dict[str, str]) -> None
     assert lock.check(**files) == []
 
 
-def test_the_command_fails_on_disagreement_and_passes_on_agreement() -> None:
+def test_make_lock_check_passes_on_the_committed_lock() -> None:
     completed = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "lock.py"), "check"], capture_output=True, text=True, check=False
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def test_make_lock_check_exits_non_zero_when_pyproject_gains_a_dependency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(
+        (ROOT / "pyproject.toml").read_text().replace('"gunicorn>=23",', '"gunicorn>=23",\n    "cn2an",')
+    )
+    monkeypatch.setattr(lock, "PYPROJECT", pyproject)
+    assert lock.main(["check"]) == 1
+    assert "runtime.txt lacks cn2an" in capsys.readouterr().err
 
 
 def test_every_pin_has_hashes_and_the_tested_set_includes_the_build_tools(files: dict[str, str]) -> None:
