@@ -6,7 +6,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LOCK := requirements/dev.txt
-# pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs in one process.
+# pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs in one process. worksteal: an idle worker takes
+# tests queued for a busy one, so the few long tests (browser journeys, the Celery worker) do not hold the run up.
 TEST_WORKERS ?= auto
 
 .PHONY: run test setup assets messages migrate demo lint check clean lock upgrade lock-check audit browser-deps
@@ -46,7 +47,7 @@ browser-deps:
 	scripts/browser_deps.sh
 
 test: setup browser-deps
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
