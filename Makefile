@@ -10,7 +10,7 @@ LOCK := requirements/dev.txt
 # tests queued for a busy one, so the few long tests (browser journeys, the Celery worker) do not hold the run up.
 TEST_WORKERS ?= auto
 
-.PHONY: run test setup assets messages migrate demo lint check clean lock upgrade lock-check audit browser-deps
+.PHONY: run test setup assets messages migrate demo lint check clean lock upgrade lock-check audit browser-deps bench
 
 # The tested set, exactly: every package from the lock with its hash checked, then the project itself without
 # resolving anything (--no-deps) and built by the locked setuptools (--no-build-isolation).
@@ -39,6 +39,8 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py load_demo
 
+# runserver is threaded and closes each request's database connection; with the SQLite settings (WAL, IMMEDIATE
+# transactions, busy timeout) concurrent writers queue instead of failing (`make bench` measures it).
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -74,3 +76,7 @@ audit: $(STAMP)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var
+
+# Eight people at once for a minute through `make run`'s server, on its own copy of the demo database.
+bench: setup
+	$(PY) bench/concurrent_users.py

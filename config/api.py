@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("apps.core.api_urls")),
     path("", include("apps.org.api.urls")),
     path("", include("apps.customers.api.urls")),
     path("", include("apps.improvements.api.urls")),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("", include("apps.sales.api.urls")),
     path("", include("apps.service.api.urls")),
     path("", include("apps.surveys.api.urls")),
+    path("", include("apps.performance.api.urls")),
 ]

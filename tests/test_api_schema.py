@@ -43,8 +43,8 @@ class ApiSchemaTests:
 
 
 class ApiDocsTests:
-    def test_docs_render_from_local_assets_only(self, db: Any) -> None:
-        response = Client().get(DOCS)
+    def test_docs_render_from_local_assets_only(self, personas: dict[str, Any]) -> None:
+        response = personas["rep_alice"].client().get(DOCS)
         assert response.status_code == 200
         html = response.content.decode()
         assert "SwaggerUIBundle" in html
@@ -71,3 +71,22 @@ class TokenAuthTests:
         carol = personas["rep_carol"].user.employee
         response = Client().get(f"/api/v1/employees/{carol.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}")
         assert response.status_code == 404
+
+
+class AnonymousVisitorTests:
+    """The API's description is not for the public: anonymous visitors are sent to the login page."""
+
+    def test_anonymous_visitor_gets_no_schema(self, db: Any) -> None:
+        response = Client().get(SCHEMA, {"format": "json"})
+        assert response.status_code in (401, 403)
+        assert b"/api/v1/" not in response.content
+
+    def test_anonymous_visitor_is_sent_to_login_from_the_docs(self, db: Any) -> None:
+        response = Client().get(DOCS)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=/api/docs/")
+
+    def test_a_token_client_reads_the_schema(self, personas: dict[str, Any]) -> None:
+        token = Token.objects.create(user=personas["rep_alice"].user)
+        response = Client().get(SCHEMA, {"format": "json"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+        assert response.status_code == 200

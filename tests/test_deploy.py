@@ -21,9 +21,24 @@ def _run_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+PRODUCTION = {
+    "SECRET_KEY": "k" * 20 + "-Zq8!x2@Lm4#Rt7$Wp9^Yb3&Hn6*Jc5",
+    "ALLOWED_HOSTS": "crm.example.cn",
+    # Production shares one cache between its workers (the public rate limits count there); the check reads the
+    # setting only, it does not connect.
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
 def test_check_deploy_passes_under_production_settings() -> None:
-    result = _run_check({"SECRET_KEY": "k" * 20 + "-Zq8!x2@Lm4#Rt7$Wp9^Yb3&Hn6*Jc5", "ALLOWED_HOSTS": "crm.example.cn"})
+    result = _run_check(PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_a_shared_cache_fails_the_check() -> None:
+    result = _run_check({k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"})
+    assert result.returncode != 0
+    assert "core.E002" in result.stderr and "REDIS_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Scoped models proven some other way, and where.
 COVERED_ELSEWHERE = {
-    "org.Department": "apps/org/tests/test_scope.py (a department is its own unit: DepartmentScopeTests)",
+    "org.Department": "apps/org/tests/test_scope.py (a department is its own unit: DepartmentScopeTests, routes too)",
     "marketing.IntelRead": "apps/marketing/tests/test_intel.py (read receipts are only shown to the intel's owner)",
 }
 

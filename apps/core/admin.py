@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.core.models import Notification, NumberRule, WorkdayOverride
+from apps.core.models import Notification, NumberRule, WorkdayOverride, WorkdayYear
 
 
 @admin.register(Notification)
@@ -26,11 +26,31 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(admin.ModelAdmin):
-    """Corrections to the statutory working-day calendar (company holidays, late make-up workdays)."""
+    """The administrators' entries of the working-day calendar, read-only: they are entered on the calendar page
+    (``/calendar/<year>/``), whose service recomputes the open deadlines a change moves."""
 
-    list_display = ("date", "is_workday", "note")
+    list_display = ("date", "is_workday", "note", "entered_by", "entered_at")
     list_filter = ("is_workday",)
+    list_select_related = ("entered_by",)
     date_hierarchy = "date"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WorkdayYear)
+class WorkdayYearAdmin(WorkdayOverrideAdmin):
+    """The years whose official schedule was entered in full (read-only, like the entries)."""
+
+    list_display = ("year", "entered_by", "entered_at")
+    list_filter = ()
+    date_hierarchy = None
 
 
 @admin.register(NumberRule)

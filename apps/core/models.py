@@ -48,6 +48,9 @@ class Notification(TimeStampedModel):
     body = models.TextField(_("content"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # What the message is about, e.g. "approval:sales.contract:12" (``core.services.notification_topic``): the
+    # same request sent to several people is closed for all of them once one has dealt with it.
+    topic = models.CharField(_("topic"), max_length=100, blank=True, db_index=True)
 
     # Not scoped by department: a notification is only ever its recipient's (see selectors).
 
@@ -126,17 +129,42 @@ class NumberSequence(models.Model):
 
 
 class WorkdayOverride(models.Model):
-    """An admin's correction to the working-day calendar: a day that is (or is not) worked whatever the statutory
-    calendar says — a company holiday, a make-up workday announced late, a year the bundled calendar lacks."""
+    """An administrator's entry for one day of the working-day calendar, above every other source: a holiday or a
+    make-up workday of the State Council's notice, a company holiday, a late correction."""
 
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=100, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
+                                   related_name="+", null=True, blank=True)
+    entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("working-day override")
         verbose_name_plural = _("working-day overrides")
         ordering = ["date"]
+        permissions = [
+            ("keep_calendar", _("Can keep the working-day calendar (reminded to enter next year's schedule)")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.note}"
+
+
+class WorkdayYear(models.Model):
+    """A year whose official schedule (the State Council's notice) administrators entered in full: its days
+    they did not list are plain weekdays and weekends, no longer the provisional calendar."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.TextField(_("notice text"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
+                                   related_name="+", null=True, blank=True)
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("official schedule of a year")
+        verbose_name_plural = _("official schedules of years")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

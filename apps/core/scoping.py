@@ -49,7 +49,8 @@ class ScopeFields:
     owner: str | None = "owner"
     unit: str = "owner_unit"
     # Lookups to further users who see the record whatever their scope (协作人), e.g. the sales person a lead
-    # was handed to while marketing still owns it.
+    # was handed to while marketing still owns it. Sharing grants seeing only (``SHARED_ACTIONS``); the managers
+    # of a sharer's department see it too (department scopes), never more.
     shared_with: tuple[str, ...] = ()
     # Lookups to further departments that count as the record's unit for the department scopes, e.g. the
     # department of a customer's service owner, so the service manager sees the customers the team looks after.
@@ -71,13 +72,27 @@ class UserScope:
 
 ScopeResolver = Callable[[Any], UserScope]
 _resolver: ScopeResolver | None = None
+# The lookup from a user to their department (``org`` registers ``employee__department``): how a department scope
+# reaches the records shared with the department's members, and whom a user may assign.
+_user_unit_lookup: str = ""
+# The users who can be given work at all (``org``: active users with an active employee record).
+_people: Callable[[], models.QuerySet] | None = None
 _CACHE_ATTR = "_salesops_scope_cache"
 
+# What sharing (``ScopeFields.shared_with``) grants: seeing the record. Apps check "may comment" as "view".
+# Changing, assigning, deleting stay with the record's own scope (owner, department, department tree, all).
+SHARED_ACTIONS = frozenset({"view"})
 
-def register_scope_resolver(resolver: ScopeResolver) -> None:
-    """Called once by ``org`` at start-up: tells the scope how to read a user's department and roles."""
-    global _resolver
+
+def register_scope_resolver(resolver: ScopeResolver, *, user_unit: str = "",
+                            people: Callable[[], models.QuerySet] | None = None) -> None:
+    """Called once by ``org`` at start-up: tells the scope how to read a user's department and roles, the lookup
+    from a user to their department (so department scopes include what is shared with members) and who can be
+    given work (``users_assignable``)."""
+    global _resolver, _user_unit_lookup, _people
     _resolver = resolver
+    _user_unit_lookup = user_unit
+    _people = people
 
 
 def user_scope(user: Any) -> UserScope:
@@ -107,22 +122,44 @@ def _lookup(prefix: str, suffix: str) -> str:
     return f"{prefix}__{suffix}" if prefix else suffix
 
 
-def scope_q(model: type[models.Model], user: Any) -> Q | None:
-    """Return the Q that limits ``model`` to the user's scope; None means nothing is visible."""
+def scope_q(model: type[models.Model], user: Any, *, shared: bool = True) -> Q | None:
+    """Return the Q that limits ``model`` to the user's scope; None means nothing is visible.
+
+    ``shared`` adds the records shared with the user (``ScopeFields.shared_with``) and, for a department scope,
+    those shared with the department's (or tree's) members: what a member sees through sharing, their manager
+    sees too. Only seeing: ``visible_to`` passes ``shared=False`` for every action but ``SHARED_ACTIONS``.
+    """
     fields: ScopeFields = model.scope_fields  # type: ignore[attr-defined]
     resolved = user_scope(user)
     scope = resolved.for_app(model._meta.app_label)
     if scope is None:
-        return None
+        return _shared_q(fields, resolved, None, user) if shared else None
     if scope == DataScope.ALL:
         return Q()
-    shared = Q()
-    for lookup in fields.shared_with:
-        shared |= Q(**{lookup: user})
     own = _own_scope_q(fields, resolved, scope, user)
+    if not shared:
+        return own
+    shares = _shared_q(fields, resolved, scope, user)
     if own is None:
-        return shared if fields.shared_with else None
-    return own | shared
+        return shares
+    return own if shares is None else own | shares
+
+
+def _shared_q(fields: ScopeFields, resolved: UserScope, scope: DataScope | None, user: Any) -> Q | None:
+    """Records shared with the user, or with a member of the user's department (tree) for department scopes."""
+    if not fields.shared_with:
+        return None
+    q = Q()
+    for lookup in fields.shared_with:
+        q |= Q(**{lookup: user})
+        if not _user_unit_lookup or resolved.unit_id is None:
+            continue
+        unit = f"{lookup}__{_user_unit_lookup}"
+        if scope == DataScope.UNIT:
+            q |= Q(**{unit: resolved.unit_id})
+        elif scope == DataScope.UNIT_TREE:
+            q |= Q(**{f"{unit}__path__startswith": resolved.unit_path})
+    return q
 
 
 def _own_scope_q(fields: ScopeFields, resolved: UserScope, scope: DataScope, user: Any) -> Q | None:
@@ -155,7 +192,7 @@ class ScopedQuerySet(models.QuerySet):
             return self
         if not user.has_perm(permission_name(self.model, action)):
             return self.none()
-        q = scope_q(self.model, user)
+        q = scope_q(self.model, user, shared=action in SHARED_ACTIONS)
         if q is None:
             return self.none()
         return self.filter(q)
@@ -167,6 +204,17 @@ def can(user: Any, action: str, obj: models.Model) -> bool:
     return manager.all().visible_to(user, action).filter(pk=obj.pk).exists()  # type: ignore[attr-defined]
 
 
+def in_own_scope(user: Any, obj: models.Model) -> bool:
+    """Whether the object lies in the user's own scope for its app (owner, department, tree, all), sharing left
+    out and whatever the permissions: e.g. "may close tickets" applies to the tickets of one's own scope only."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if user.is_superuser:
+        return True
+    q = scope_q(type(obj), user, shared=False)
+    return q is not None and type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+
+
 def get_visible_or_404(model: type[models.Model], user: Any, pk: Any, action: str = "view") -> Any:
     """The one single-object fetch in views: out of scope answers 404, so existence is not revealed."""
     queryset = model._default_manager.all().visible_to(user, action)  # type: ignore[attr-defined]
@@ -174,3 +222,30 @@ def get_visible_or_404(model: type[models.Model], user: Any, pk: Any, action: st
         return queryset.get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def users_assignable(user: Any, app_label: str) -> models.QuerySet:
+    """The one "whom may I assign?" rule: the people ``user`` may make responsible for a record of ``app_label``
+    (an owner, an assignee, a service owner) are those within the user's own scope there — own: themselves;
+    department: its members; department tree: the tree's members; all: everyone — always including themselves,
+    never anyone when the user has no scope in the app. Only people who can be given work (active employees)."""
+    from django.contrib.auth import get_user_model
+
+    people = _people() if _people is not None else get_user_model()._default_manager.filter(is_active=True)
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return people.none()
+    if user.is_superuser:
+        return people
+    resolved = user_scope(user)
+    scope = resolved.for_app(app_label)
+    if scope is None:
+        return people.none()
+    if scope == DataScope.ALL:
+        return people
+    mine = Q(pk=user.pk)
+    if _user_unit_lookup and resolved.unit_id is not None:
+        if scope == DataScope.UNIT:
+            mine |= Q(**{_user_unit_lookup: resolved.unit_id})
+        elif scope == DataScope.UNIT_TREE:
+            mine |= Q(**{f"{_user_unit_lookup}__path__startswith": resolved.unit_path})
+    return people.filter(mine)

@@ -1,4 +1,4 @@
-"""Domain-free reads: the notification centre and the workbench registry."""
+"""Domain-free reads: the notification centre, the workbench registry and the working-day calendar's entries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.core.models import Notification
+from apps.core.models import Notification, WorkdayOverride, WorkdayYear
 
 
 def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
@@ -27,3 +27,13 @@ def notification_unread_count(*, user: Any) -> int:
 def notification_get(*, user: Any, pk: int) -> Notification:
     """Return one of the user's notifications; another user's answers 404 like a missing one."""
     return get_object_or_404(Notification, recipient=user, pk=pk)
+
+
+def calendar_entries(*, year: int) -> QuerySet[Any]:
+    """The administrators' entries of ``year``'s working-day calendar, with who entered them, by date."""
+    return WorkdayOverride.objects.filter(date__year=year).select_related("entered_by").order_by("date")
+
+
+def calendar_year_record(*, year: int) -> Any:
+    """The record of ``year``'s official schedule entered in full (who, when, the notice), or None."""
+    return WorkdayYear.objects.filter(year=year).select_related("entered_by").first()

@@ -42,11 +42,27 @@ def model_update(*, instance: models.Model, fields: list[str], data: dict[str, A
     return instance, bool(changed)
 
 
-def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "") -> list[Notification]:
-    """Put a message into each recipient's notification centre (one row each, one query)."""
+def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "",
+           topic: str = "") -> list[Notification]:
+    """Put a message into each recipient's notification centre (one row each, one query). ``topic`` names what
+    it is about (``notification_topic``), so that ``notifications_close`` can close it for everyone at once."""
     distinct = {r.pk: r for r in recipients}.values()
-    rows = [Notification(recipient=r, title=title[:200], body=body, url=url) for r in distinct]
+    rows = [Notification(recipient=r, title=title[:200], body=body, url=url, topic=topic[:100]) for r in distinct]
     return Notification.objects.bulk_create(rows)
+
+
+def notification_topic(kind: str, obj: Any) -> str:
+    """The topic of a notification of ``kind`` about ``obj``, e.g. ``approval:sales.contract:12``."""
+    return f"{kind}:{obj._meta.label_lower}:{obj.pk}"
+
+
+def notifications_close(*, topic: str) -> int:
+    """Close (mark read) every unread notification about ``topic`` — e.g. an approval request sent to several
+    approvers, once one of them decided or the request was withdrawn; return how many were closed."""
+    if not topic:
+        return 0
+    now = timezone.now()
+    return Notification.objects.filter(topic=topic, read_at__isnull=True).update(read_at=now, updated_at=now)
 
 
 @transaction.atomic

@@ -8,11 +8,17 @@ The ``personas`` fixture comes from ``apps.org.testing`` (registered in the root
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
+from django.apps import apps
+from django.forms.models import model_to_dict
 from django.test import Client
+from django.urls import reverse
+
+from apps.core.routes import Route, iter_routes
 
 PERSONAS = ("rep_alice", "lead_bob", "rep_carol", "auditor_dave", "admin")
 
@@ -101,6 +107,17 @@ class ScopeMatrixTests:
             assert client.get(self.detail_url(record)).status_code == expected
             assert client.get(self.api_detail_url(record)).status_code == expected
 
+    def test_every_object_route_out_of_scope_is_404_and_writes_nothing(self, personas: dict, records: dict) -> None:
+        """Every page and API route whose URL addresses this model (detail, edit, each action; GET and POST),
+        tried by a user out of scope, answers as for a record that does not exist and changes nothing."""
+        outsider = out_of_scope_pair(self.expected_visible, records)
+        if outsider is None:
+            pytest.fail("no persona is out of scope of another's record: the matrix cannot run")
+        viewer, record = personas[outsider[0]], outsider[1]
+        answers = [answer for route in object_routes(self.model)
+                   for answer in assert_out_of_scope_route(viewer, route, record)]
+        print(f"\nout-of-scope matrix {self.model._meta.label}: {answers}")  # the figures for the issue, with -s
+
     @pytest.mark.parametrize("viewer", PERSONAS)
     def test_api_list_gives_only_the_scope(self, viewer: str, personas: dict, records: dict) -> None:
         response = personas[viewer].client().get(self.api_list_url, {"page_size": 200})
@@ -116,3 +133,91 @@ def shown(message: Any) -> str:
     from django.utils.html import escape
 
     return escape(str(message))
+
+
+#
+# The out-of-scope route matrix (NetBox's "*_with_constrained_permission", for every route of a model)
+#
+
+# What an out-of-scope request may get, always the same as for a record that does not exist: 404; 403 without the
+# route's permission at all; 405 for a method the route does not take (a GET to a POST-only page may also be sent
+# on with 302); 400 from an API action that validates its (here empty) payload before it looks the record up.
+ALLOWED_REFUSALS = {"get": (302, 403, 404, 405), "head": (403, 404, 405)}
+ALLOWED_WRITE_REFUSALS = (400, 403, 404, 405)
+OUTSIDER_PREFERENCE = ("lead_bob", "rep_carol", "rep_alice", "auditor_dave")
+
+
+@dataclass(frozen=True)
+class ObjectRoute:
+    """A route whose URL argument ``kwarg`` addresses a record of a scoped model; ``methods`` to try."""
+
+    route: Route
+    kwarg: str
+    methods: tuple[str, ...]
+    fill: dict[str, str]
+
+    def url(self, record: Any, pk: Any) -> str:
+        kwargs = {self.kwarg: pk}
+        for name, value in self.fill.items():
+            kwargs[name] = getattr(record, value[1:]) if value.startswith("@") else value
+        return reverse(self.route.name, kwargs=kwargs)
+
+
+def object_routes(model: Any) -> Iterator[ObjectRoute]:
+    """Every page and API route addressing ``model`` by its URL: generic views and viewsets by their model, legacy
+    function views by ``@scoped_route`` or by their entry in ``tests/scope_routes.py``."""
+    from tests.scope_routes import NOT_GENERIC
+
+    for route in iter_routes():
+        exempt = NOT_GENERIC.get(route.name)
+        if exempt is not None and exempt.model and route.model is None:
+            if apps.get_model(exempt.model) is model:
+                yield ObjectRoute(route, exempt.kwarg, ("get", "post"), exempt.fill)
+        elif route.model is model and route.is_object_route and not route.name.startswith("admin:"):
+            methods = tuple(route.api_actions) if route.is_api else ("get", "post")
+            yield ObjectRoute(route, "pk", methods, {})
+
+
+def out_of_scope_pair(visible: dict[str, set[str]], records: dict[str, Any]) -> tuple[str, Any] | None:
+    """A persona (as able as possible) and a record of another persona that the first may not see."""
+    for viewer in OUTSIDER_PREFERENCE:
+        hidden = [owner for owner in PERSONAS if owner not in visible[viewer]]
+        if hidden:
+            return viewer, records[hidden[0]]
+    return None
+
+
+def _project_models() -> list[Any]:
+    return [m for m in apps.get_models() if m.__module__.startswith("apps.")]
+
+
+def row_counts() -> dict[str, int]:
+    """Rows per table of the project's models, history included: what "nothing written" compares."""
+    return {m._meta.label: m._default_manager.count() for m in _project_models()}
+
+
+def _send(client: Client, method: str, url: str) -> int:
+    if method in ("get", "head", "options"):
+        return getattr(client, method)(url).status_code
+    return getattr(client, method)(url, data={}, content_type="application/json").status_code
+
+
+def assert_out_of_scope_route(viewer: Persona, route: ObjectRoute, record: Any) -> list[str]:
+    """``viewer`` tries ``route`` on ``record``: the answer is the one for a missing record, and nothing changes.
+    Return "METHOD route status" for each request."""
+    client = viewer.client()
+    client.raise_request_exception = False
+    model = type(record)
+    missing = (model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 100_000
+    before = (row_counts(), model_to_dict(model._default_manager.get(pk=record.pk)))
+    answers = []
+    for method in route.methods:
+        answer = _send(client, method, route.url(record, record.pk))
+        control = _send(client, method, route.url(record, missing))
+        where = f"{method.upper()} {route.route.name} as {viewer.key}"
+        assert answer == control, f"{where}: {answer} for a record out of scope, {control} for a missing one"
+        assert answer in ALLOWED_REFUSALS.get(method, ALLOWED_WRITE_REFUSALS), f"{where}: {answer}"
+        answers.append(f"{method.upper()} {route.route.name} {answer}")
+    after = (row_counts(), model_to_dict(model._default_manager.get(pk=record.pk)))
+    assert after == before, f"{route.route.name} as {viewer.key} wrote something"
+    return answers

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -11,12 +13,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic.base import TemplateResponseMixin
 
 from apps.core import selectors, services
 from apps.core.scoping import permission_name
@@ -28,22 +31,29 @@ NOTIFICATIONS_PER_PAGE = 20
 class ScopedViewMixin(LoginRequiredMixin):
     """Restrict the view's queryset to what the user may ``action`` (STYLE.md 2.5, enforcement point 1).
 
-    Without the model permission the user gets 403; a row outside the scope is simply absent, so a detail
-    page for it answers 404.
+    Without ``permission`` (an app's permission enum member; by default ``<app>.<action>_<model>``) the user gets
+    403; a row outside the scope is simply absent, so a page for it answers 404.
     """
 
     action = "view"
     model: Any = None
+    permission: str | None = None
+
+    def get_permission(self) -> str:
+        return str(self.permission or permission_name(self.model, self.action))
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_perm(permission_name(self.model, self.action)):
+        if not request.user.has_perm(self.get_permission()):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return self.model._default_manager.all().visible_to(self.request.user, self.action)
+        queryset = self.model._default_manager.all()
+        if getattr(self.model, "scope_fields", None) is None:
+            return queryset  # a model without a data scope (a questionnaire): the permission is the whole rule
+        return queryset.visible_to(self.request.user, self.action)
 
 
 class ScopedListView(ScopedViewMixin, ListView):
@@ -96,6 +106,173 @@ class ScopedListView(ScopedViewMixin, ListView):
 
 class ScopedDetailView(ScopedViewMixin, DetailView):
     """A scoped detail page: out of scope is 404."""
+
+
+class ServiceCallMixin:
+    """Call the view's one ``service`` as the request's user and tell the user how it went.
+
+    ``service`` is a plain function (``improvement_start``); ``service_kwargs`` says what it is given besides
+    ``actor``; ``success_message`` is formatted with ``message_values(obj)``; ``success_url`` (a route name taking
+    the object's ``pk``) says where to go next.
+    """
+
+    request: HttpRequest
+    service: Callable[..., Any]
+    success_message: Any = ""
+    success_url: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        service = cls.__dict__.get("service")
+        if service is not None and not isinstance(service, staticmethod):
+            cls.service = staticmethod(service)  # a plain function, not a method of the view
+
+    def call_service(self, **kwargs: Any) -> Any:
+        return self.service(actor=self.request.user, **kwargs)
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"name": obj, "title": getattr(obj, "title", obj)}
+
+    def succeed(self, obj: Any) -> None:
+        if self.success_message:
+            messages.success(self.request, str(self.success_message) % self.message_values(obj))
+
+    def get_success_url(self, obj: Any) -> str:
+        return reverse(self.success_url, kwargs={"pk": obj.pk})
+
+
+class ScopedFormView(ServiceCallMixin, ScopedViewMixin, TemplateResponseMixin, View):
+    """A form page whose valid POST calls one service: the service's ValidationError is shown on the form and
+    changes nothing; success gives a message and a redirect. Subclasses are ``ScopedCreateView`` and
+    ``ScopedUpdateView``; ``get_form_kwargs`` adds drop-down querysets from scoped selectors.
+    """
+
+    form_class: type[forms.BaseForm]
+    context_object_name = "object"
+    object: Any = None
+
+    def get_object(self) -> Any:
+        return None
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"data": self.request.POST or None, "initial": self.get_initial()}
+
+    def get_form(self) -> forms.BaseForm:
+        return self.form_class(**self.get_form_kwargs())
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return dict(form.cleaned_data)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {self.context_object_name: self.object, "view": self, **kwargs}
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.handle()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.handle()
+
+    def handle(self) -> HttpResponse:
+        self.object = self.get_object()
+        form = self.get_form()
+        if self.request.method == "POST" and form.is_valid():
+            try:
+                result = self.call_service(**self.service_kwargs(form))
+            except ValidationError as error:
+                self.service_failed(form, error)
+                if self.object is not None:
+                    self.object.refresh_from_db()  # the service may have set fields before refusing
+            else:
+                return self.form_valid(form, result)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def service_failed(self, form: Any, error: ValidationError) -> None:
+        add_service_errors(form, error)
+
+    def form_valid(self, form: Any, result: Any) -> HttpResponse:
+        obj = self.object if self.object is not None else result
+        self.succeed(obj)
+        return redirect(self.get_success_url(obj))
+
+
+class ScopedCreateView(ScopedFormView):
+    """Create a record through ``service(actor=…, **cleaned_data)``; needs ``<app>.add_<model>``.
+
+    A record made under another (a contact of a customer) names ``parent_model``: the URL's ``pk`` is the parent,
+    fetched in the user's ``parent_action`` scope (else 404) as ``self.parent``.
+    """
+
+    action = "add"
+    parent_model: Any = None
+    parent_action = "change"
+    parent: Any = None
+
+    def get_queryset(self) -> QuerySet:  # nothing to fetch: the service checks what the new record refers to
+        return self.model._default_manager.none()
+
+    def get_object(self) -> None:
+        if self.parent_model is not None:
+            parents = self.parent_model._default_manager.all().visible_to(self.request.user, self.parent_action)
+            self.parent = get_object_or_404(parents, pk=self.kwargs["pk"])
+
+
+class ScopedUpdateView(ScopedFormView):
+    """Change a record in the user's ``change`` scope (else 404) through ``service(actor=…, <model>=obj, data=…)``.
+
+    The form starts from the record's values of the form's fields; ``service_kwargs`` adapts to other signatures.
+    """
+
+    action = "change"
+
+    def get_object(self) -> Any:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.object, name) for name in self.form_class.base_fields if hasattr(self.object, name)}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {self.model._meta.model_name: self.object, "data": form.cleaned_data}
+
+
+class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
+    """One POST that calls one service on one record in scope (approve, start, verify…), then back to the record.
+
+    An optional ``form_class`` validates the POST; its errors, the service's ValidationError and PermissionDenied
+    come back as messages and nothing changes. Fetching uses the ``action`` scope (by default ``view``: the service
+    decides who may make the move).
+    """
+
+    http_method_names = ["post"]
+    form_class: type[forms.BaseForm] | None = None
+    object: Any = None
+    form: Any = None
+    result: Any = None  # what the service returned, for ``message_values``
+
+    def get_object(self) -> Any:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {self.model._meta.model_name: self.object, **data}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        form = self.form = self.form_class(request.POST) if self.form_class else None
+        if form is not None and not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect(self.get_success_url(self.object))
+        try:
+            self.result = self.call_service(**self.service_kwargs(form.cleaned_data if form else {}))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied as error:
+            messages.error(request, str(error) or _("You may not do this."))
+        else:
+            self.succeed(self.object)
+        return redirect(self.get_success_url(self.object))
 
 
 class WorkbenchView(LoginRequiredMixin, TemplateView):

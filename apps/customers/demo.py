@@ -234,7 +234,11 @@ def load(stdout: Any) -> None:
         data, contacts = _customer_data(rng, names, users)
         owner = users[owner_name] if owner_name else None
         actor = owner or users["sales_mgr"]
+        service_owner = data.pop("service_owner", None)  # named by customer service, not by the sales owner
         customer = customer_create(actor=actor, data=data, contacts=contacts, owner=owner, allow_similar_name=True)
+        if service_owner is not None:
+            Customer.objects.filter(pk=customer.pk).update(service_owner=service_owner)
+            customer.service_owner = service_owner
         _back_date(customer, now - dt.timedelta(days=rng.uniform(3, 3 * 365)))
         customers.append(customer)
     _finish(rng, customers, users, now)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.scoping import users_assignable
 from apps.core.validators import validate_mobile, validate_uscc
 from apps.customers.choices import CustomerKind, CustomerLevel, CustomerSource, FollowUpChannel, Industry, Lifecycle
 from apps.customers.models import Contact
@@ -79,6 +81,14 @@ class CustomerFilterForm(forms.Form):
         return values
 
 
+LIVE_CHECK_FIELDS = ("name", "uscc", "contact_mobile")
+LIVE_CHECK_ATTRS = {
+    "hx-get": reverse_lazy("customers:duplicate_check"), "hx-trigger": "input changed delay:400ms",
+    "hx-target": "#live-duplicates", "hx-sync": "closest form:replace",
+    "hx-include": "[name='name'], [name='uscc'], [name='contact_mobile'], [name='exclude']",
+}
+
+
 class CustomerForm(forms.Form):
     """Create or edit a customer. On create the primary contact is entered with it and a similar name can be
     confirmed; exact duplicates (USCC, mobile) cannot be overridden."""
@@ -114,13 +124,22 @@ class CustomerForm(forms.Form):
 
     CONTACT_FIELDS = ("contact_name", "contact_mobile", "contact_title")
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: bool = False, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service_owner"].queryset = active_staff()
+        # The service owner: whom the user may assign in the service app (the current one stays on offer).
+        people = active_staff()
+        if user is not None:
+            current = self.initial.get("service_owner")
+            current_id = getattr(current, "pk", current)
+            people = people.filter(Q(pk__in=users_assignable(user, "service").values("pk")) | Q(pk=current_id))
+        self.fields["service_owner"].queryset = people
         self.show_similar_confirm = False
         if editing:
             for name in self.CONTACT_FIELDS:
                 del self.fields[name]
+        for name in LIVE_CHECK_FIELDS:  # the duplicate check while typing (HTMX attributes, no script)
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(LIVE_CHECK_ATTRS)
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags", "").replace("，", ",").replace("、", ",")

@@ -9,5 +9,5 @@ urlpatterns = [
     path("pool/due/", pool.pool_due_list_view, name="pool_due_list"),
     path("pool/<int:pk>/claim/", pool.customer_claim_view, name="customer_claim"),
     path("pool/<int:pk>/assign/", pool.customer_assign_view, name="customer_assign"),
-    path("<int:pk>/return/", pool.customer_return_view, name="customer_return"),
+    path("<int:pk>/return/", pool.CustomerReturnView.as_view(), name="customer_return"),
 ]

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from apps.core.scoping import DataScope, user_scope
+from apps.core.scoping import user_scope, users_assignable
 from apps.improvements.models import IMPROVEMENT_OPEN_STATUSES, ImprovementAction
 from apps.org.models import User
 
@@ -59,24 +59,10 @@ def my_open_actions(*, user: Any, today: dt.date | None = None) -> list[Improvem
 
 
 def assignable_owners(*, user: Any) -> QuerySet[User]:
-    """The people the user may make responsible for an action: employees in service within the user's scope
-    for improvement actions (staff: themselves; a manager: their department tree; management: everyone)."""
-    people = User.objects.filter(is_active=True, employee__is_active=True).select_related("employee__department")
-    if getattr(user, "is_superuser", False):
-        return people.order_by("employee__department__path", "name")
-    resolved = user_scope(user)
-    scope = resolved.for_app(ImprovementAction._meta.app_label)
-    if scope == DataScope.ALL:
-        pass
-    elif scope == DataScope.UNIT_TREE and resolved.unit_path:
-        people = people.filter(Q(employee__department__path__startswith=resolved.unit_path) | Q(pk=user.pk))
-    elif scope == DataScope.UNIT and resolved.unit_id:
-        people = people.filter(Q(employee__department_id=resolved.unit_id) | Q(pk=user.pk))
-    elif scope is not None:
-        people = people.filter(pk=user.pk)
-    else:
-        people = people.none()
-    return people.order_by("employee__department__path", "name")
+    """The people the user may make responsible for an action: the one rule ``core.scoping.users_assignable``
+    (staff: themselves; a manager: their department tree; management: everyone)."""
+    people = users_assignable(user, ImprovementAction._meta.app_label)
+    return people.select_related("employee__department").order_by("employee__department__path", "name")
 
 
 def status_counts(*, user: Any) -> dict[str, int]:

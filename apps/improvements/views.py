@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 from apps.improvements import selectors, services
 from apps.improvements.forms import (
     CancelForm,
@@ -30,6 +30,7 @@ from apps.improvements.forms import (
     VerifyForm,
 )
 from apps.improvements.models import ImprovementAction
+from apps.improvements.permissions import ImprovementPerm
 
 
 class ImprovementActionListView(ScopedListView):
@@ -37,6 +38,7 @@ class ImprovementActionListView(ScopedListView):
     are highlighted."""
 
     model = ImprovementAction
+    permission = ImprovementPerm.VIEW
     template_name = "improvements/improvementaction_list.html"
     search_fields = ("title", "description", "owner__name")
     sort_fields = ("due_date", "title", "status", "owner__name", "created_at")
@@ -49,13 +51,19 @@ class ImprovementActionListView(ScopedListView):
     def get_queryset(self) -> QuerySet:
         form = self.filter_form
         qs = selectors.improvement_list(
-            user=self.request.user, view=form.value("view", selectors.VIEW_ALL), status=form.value("status"),
-            source_kind=form.value("source_kind"), overdue=bool(form.value("overdue", False)),
+            user=self.request.user,
+            view=form.value("view", selectors.VIEW_ALL),
+            status=form.value("status"),
+            source_kind=form.value("source_kind"),
+            overdue=bool(form.value("overdue", False)),
         )
         term = self.request.GET.get("q", "").strip()
         if term:
-            qs = qs.filter(models.Q(title__icontains=term) | models.Q(description__icontains=term)
-                           | models.Q(owner__name__icontains=term))
+            qs = qs.filter(
+                models.Q(title__icontains=term)
+                | models.Q(description__icontains=term)
+                | models.Q(owner__name__icontains=term)
+            )
         return qs.order_by(self.current_sort(), "pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -66,20 +74,27 @@ class ImprovementActionListView(ScopedListView):
         return context
 
 
-@login_required
-def improvementaction_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class ImprovementActionDetailView(ScopedDetailView):
     """One action: what, who, by when, where it came from, its PDCA progress and history, and the next steps."""
-    action = get_visible_or_404(ImprovementAction, request.user, pk)
-    source = action.source if action.source_type_id else None
-    user = request.user
-    is_worker = action.owner_id == user.pk or can(user, "change", action)
-    return render(request, "improvements/improvementaction_detail.html", {
-        "action": action, "source": source, "is_overdue": selectors.improvement_list(user=user, overdue=True)
-        .filter(pk=action.pk).exists(),
-        "moves": action.available_statuses(), "is_worker": is_worker,
-        "may_verify": user.has_perm("improvements.verify_improvementaction") and action.owner_id != user.pk,
-        "complete_form": CompleteForm(), "verify_form": VerifyForm(), "cancel_form": CancelForm(),
-    })
+
+    model = ImprovementAction
+    permission = ImprovementPerm.VIEW
+    template_name = "improvements/improvementaction_detail.html"
+    context_object_name = "action"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        action, user = self.object, self.request.user
+        return super().get_context_data(
+            source=action.source if action.source_type_id else None,
+            is_overdue=selectors.improvement_list(user=user, overdue=True).filter(pk=action.pk).exists(),
+            moves=action.available_statuses(),
+            is_worker=action.owner_id == user.pk or can(user, "change", action),
+            may_verify=user.has_perm(ImprovementPerm.VERIFY) and action.owner_id != user.pk,
+            complete_form=CompleteForm(),
+            verify_form=VerifyForm(),
+            cancel_form=CancelForm(),
+            **kwargs,
+        )
 
 
 def _source_from(request: HttpRequest) -> models.Model | None:
@@ -103,95 +118,99 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-@login_required
-def improvementaction_create_view(request: HttpRequest) -> HttpResponse:
+class ImprovementActionCreateView(ScopedCreateView):
     """Raise an action, optionally from a source record (``?source_type=&source_id=&source_kind=``)."""
-    if not request.user.has_perm("improvements.add_improvementaction"):
-        raise PermissionDenied
-    source = _source_from(request)
-    form = ImprovementActionForm(request.POST or None, owners=selectors.assignable_owners(user=request.user),
-                                 fixed_source=source is not None,
-                                 initial={"source_kind": request.GET.get("source_kind"), "owner": request.user.pk})
-    if request.method == "POST" and form.is_valid():
+
+    model = ImprovementAction
+    permission = ImprovementPerm.ADD
+    form_class = ImprovementActionForm
+    service = services.improvement_raise
+    template_name = "improvements/improvementaction_form.html"
+    context_object_name = "action"
+    success_message = gettext_lazy("Improvement action “%(title)s” raised.")
+    success_url = "improvements:improvementaction_detail"
+
+    def get_object(self) -> None:
+        # Nothing to edit; but the source record is read here, before the form: a source out of scope is 404.
+        self.source = _source_from(self.request)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(),
+            "owners": selectors.assignable_owners(user=self.request.user),
+            "fixed_source": self.source is not None,
+        }
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"source_kind": self.request.GET.get("source_kind"), "owner": self.request.user.pk}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
         data = dict(form.cleaned_data)
-        if source is not None:
-            data["source_kind"] = request.GET.get("source_kind") or "other"
-        try:
-            action = services.improvement_raise(actor=request.user, source=source, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Improvement action “%(title)s” raised.") % {"title": action.title})
-            return redirect(_next_url(request, reverse("improvements:improvementaction_detail", args=[action.pk])))
-    return render(request, "improvements/improvementaction_form.html", {
-        "form": form, "action": None, "source": source, "next": _next_url(request, ""),
-    })
+        if self.source is not None:
+            data["source_kind"] = self.request.GET.get("source_kind") or "other"
+        return {**data, "source": self.source}
+
+    def get_success_url(self, obj: Any) -> str:
+        return _next_url(self.request, super().get_success_url(obj))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(source=self.source, next=_next_url(self.request, ""), **kwargs)
 
 
-@login_required
-def improvementaction_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+class ImprovementActionUpdateView(ScopedUpdateView):
     """Edit an action still in work (title, description, due date, person responsible)."""
-    action = get_visible_or_404(ImprovementAction, request.user, pk, action="change")
-    initial = {name: getattr(action, name) for name in ("title", "description", "due_date", "owner")}
-    form = ImprovementEditForm(request.POST or None, initial=initial,
-                               owners=selectors.assignable_owners(user=request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.improvement_update(actor=request.user, action=action, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            action.refresh_from_db()
-        else:
-            messages.success(request, _("Improvement action saved."))
-            return redirect("improvements:improvementaction_detail", pk=action.pk)
-    return render(request, "improvements/improvementaction_form.html", {"form": form, "action": action})
+
+    model = ImprovementAction
+    permission = ImprovementPerm.VIEW  # without the change permission the change scope is empty: 404, as ever
+    form_class = ImprovementEditForm
+    service = services.improvement_update
+    template_name = "improvements/improvementaction_form.html"
+    context_object_name = "action"
+    success_message = gettext_lazy("Improvement action saved.")
+    success_url = "improvements:improvementaction_detail"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.object, name) for name in ("title", "description", "due_date", "owner")}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "owners": selectors.assignable_owners(user=self.request.user)}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"action": self.object, "data": form.cleaned_data}
 
 
-def _transition(request: HttpRequest, pk: int, form_class: type | None, call: Any, done: str) -> HttpResponse:
-    """Run one pipeline move from a POSTed form; the service's refusal comes back as a message, nothing changed."""
-    action = get_visible_or_404(ImprovementAction, request.user, pk)
-    form = form_class(request.POST) if form_class else None
-    if form is not None and not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("improvements:improvementaction_detail", pk=pk)
-    try:
-        call(action, form.cleaned_data if form else {})
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied as error:
-        messages.error(request, str(error) or _("You may not do this."))
-    else:
-        messages.success(request, done)
-    return redirect("improvements:improvementaction_detail", pk=pk)
+#
+# PDCA moves: one POST, one service; the service's refusal comes back as a message, nothing changed.
+#
 
 
-@login_required
-@require_POST
-def improvementaction_start_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, None, lambda a, d: services.improvement_start(actor=request.user, action=a),
-                       _("Work on the action has started."))
+class _ImprovementMove(ScopedActionView):
+    model = ImprovementAction
+    permission = ImprovementPerm.VIEW  # moving needs only sight of the action: the service decides who may
+    success_url = "improvements:improvementaction_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"action": self.object, **data}
 
 
-@login_required
-@require_POST
-def improvementaction_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, CompleteForm,
-                       lambda a, d: services.improvement_complete(actor=request.user, action=a, **d),
-                       _("Marked done; it now waits for verification."))
+class ImprovementActionStartView(_ImprovementMove):
+    service = services.improvement_start
+    success_message = gettext_lazy("Work on the action has started.")
 
 
-@login_required
-@require_POST
-def improvementaction_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, VerifyForm,
-                       lambda a, d: services.improvement_verify(actor=request.user, action=a, **d),
-                       _("Verification recorded."))
+class ImprovementActionCompleteView(_ImprovementMove):
+    service = services.improvement_complete
+    form_class = CompleteForm
+    success_message = gettext_lazy("Marked done; it now waits for verification.")
 
 
-@login_required
-@require_POST
-def improvementaction_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, CancelForm,
-                       lambda a, d: services.improvement_cancel(actor=request.user, action=a, **d),
-                       _("The action was cancelled."))
+class ImprovementActionVerifyView(_ImprovementMove):
+    service = services.improvement_verify
+    form_class = VerifyForm
+    success_message = gettext_lazy("Verification recorded.")
+
+
+class ImprovementActionCancelView(_ImprovementMove):
+    service = services.improvement_cancel
+    form_class = CancelForm
+    success_message = gettext_lazy("The action was cancelled.")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.validators import normalize_mobile, validate_mobile
 from apps.customers.choices import Industry
 from apps.customers.models import Customer
+from apps.customers.selectors.dedupe import normalize_uscc
 from apps.marketing.choices import (
     CampaignKind,
     CampaignStatus,
@@ -54,16 +55,22 @@ class LeadForm(forms.ModelForm):
 
     class Meta:
         model = Lead
-        fields = ["company_name", "contact_name", "mobile", "phone", "email", "contact_title", "industry", "region",
-                  "source", "campaign", "research", "plan", "notes"]
+        fields = ["company_name", "uscc", "contact_name", "mobile", "phone", "email", "contact_title", "industry",
+                  "region", "source", "campaign", "research", "plan", "notes"]
         widgets = {
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "13800138000"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "region": forms.TextInput(attrs={"placeholder": _("e.g. 江苏省 南京市")}),
         }
 
+    # Shown (with the hits) only when the duplicate check found a customer with a similar name.
+    allow_similar_name = forms.BooleanField(
+        label=_("I have checked: this is not the same company, save it anyway"), required=False)
+
     def __init__(self, *args: Any, campaigns: Any, research: Any, plans: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.duplicates: list[Any] = []
+        self.show_similar_confirm = False
         self.fields["campaign"].queryset = campaigns
         self.fields["research"].queryset = research
         self.fields["plan"].queryset = plans
@@ -74,6 +81,9 @@ class LeadForm(forms.ModelForm):
         if value:
             validate_mobile(value)
         return value
+
+    def clean_uscc(self) -> str:
+        return normalize_uscc(self.cleaned_data.get("uscc"))
 
 
 class LeadFilterForm(forms.Form):

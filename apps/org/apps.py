@@ -11,8 +11,8 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from apps.core.scoping import register_scope_resolver
         from apps.org.roles import sync_builtin_roles
-        from apps.org.scope import resolve_user_scope
+        from apps.org.scope import assignable_people, resolve_user_scope
 
-        register_scope_resolver(resolve_user_scope)
+        register_scope_resolver(resolve_user_scope, user_unit="employee__department", people=assignable_people)
         # Built-in roles need the permissions, which exist only after migrate.
         post_migrate.connect(sync_builtin_roles, sender=self, dispatch_uid="org_sync_builtin_roles")

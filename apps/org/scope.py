@@ -25,3 +25,10 @@ def resolve_user_scope(user: Any) -> UserScope:
         app_scopes={label: scope for label, scope in app_scopes.items() if scope is not None},
         default_scope=widest([r.data_scope for r in roles]),
     )
+
+
+def assignable_people() -> Any:
+    """Who can be given work: active users with an active employee record (``core.scoping.users_assignable``)."""
+    from apps.org.models import User
+
+    return User.objects.filter(is_active=True, employee__is_active=True)

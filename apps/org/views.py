@@ -8,25 +8,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from apps.core.scoping import DataScope, get_visible_or_404
-from apps.core.views import ScopedDetailView, ScopedListView, add_service_errors
+from apps.core.scoping import DataScope
+from apps.core.views import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 from apps.org import selectors, services
 from apps.org.choices import UserLanguage
 from apps.org.forms import DepartmentForm, EmployeeFilterForm, EmployeeForm, OffboardForm
 from apps.org.models import Department, Employee, User
+from apps.org.permissions import OrgPerm
 from apps.org.scope import resolve_user_scope
 
 
@@ -53,7 +62,7 @@ class OrgChartView(LoginRequiredMixin, TemplateView):
     template_name = "org/department_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        if not self.request.user.has_perm("org.view_department"):
+        if not self.request.user.has_perm(OrgPerm.VIEW_DEPARTMENT):
             raise PermissionDenied
         context = super().get_context_data(**kwargs)
         roots = selectors.org_chart(user=self.request.user)
@@ -67,72 +76,83 @@ def _count_nodes(nodes: list[selectors.OrgNode]) -> int:
     return sum(1 + _count_nodes(node.children) for node in nodes)
 
 
-@login_required
-def department_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class DepartmentDetailView(ScopedDetailView):
     """A department: its facts, members in service, sub-departments with head-counts, and its history."""
-    department = get_visible_or_404(Department, request.user, pk)
-    children = (
-        selectors.department_list(user=request.user).filter(parent=department)
-        .annotate(headcount=Count("employees", filter=Q(employees__is_active=True))).order_by("order", "name")
-    )
-    members = selectors.employee_list(user=request.user, department=department, include_sub=False)
-    return render(request, "org/department_detail.html", {
-        "department": department, "children": children, "members": members,
-    })
+
+    model = Department
+    permission = OrgPerm.VIEW_DEPARTMENT
+    template_name = "org/department_detail.html"
+    context_object_name = "department"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user, department = self.request.user, self.object
+        children = (
+            selectors.department_list(user=user).filter(parent=department)
+            .annotate(headcount=Count("employees", filter=Q(employees__is_active=True))).order_by("order", "name")
+        )
+        members = selectors.employee_list(user=user, department=department, include_sub=False)
+        return super().get_context_data(children=children, members=members, **kwargs)
 
 
-@login_required
-def department_create_view(request: HttpRequest) -> HttpResponse:
+class _DepartmentFormMixin:
+    model = Department
+    form_class = DepartmentForm
+    template_name = "org/department_form.html"
+    context_object_name = "department"
+    success_url = "org:department_detail"
+    request: HttpRequest
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        user = self.request.user
+        return {**super().get_form_kwargs(), "departments": selectors.department_list(user=user),  # type: ignore[misc]
+                "managers": _managers(user)}
+
+
+class DepartmentCreateView(_DepartmentFormMixin, ScopedCreateView):
     """New department (system administrators); the parent can be preset with ``?parent=<id>``."""
-    _require_perm(request, "org.add_department")
-    form = DepartmentForm(request.POST or None, initial={"parent": request.GET.get("parent"), "is_active": True},
-                          departments=selectors.department_list(user=request.user), managers=_managers(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            department = services.department_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Department “%(name)s” created.") % {"name": department})
-            return redirect("org:department_detail", pk=department.pk)
-    return render(request, "org/department_form.html", {"form": form, "department": None})
+
+    permission = OrgPerm.ADD_DEPARTMENT
+    service = services.department_create
+    success_message = gettext_lazy("Department “%(name)s” created.")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"parent": self.request.GET.get("parent"), "is_active": True}
 
 
-@login_required
-def department_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+class DepartmentUpdateView(_DepartmentFormMixin, ScopedUpdateView):
     """Edit a department; moving it under itself or its own sub-department shows the service's error."""
-    _require_perm(request, "org.change_department")
-    department = get_visible_or_404(Department, request.user, pk, action="change")
-    initial = {name: getattr(department, name) for name in services.DEPARTMENT_FIELDS}
-    form = DepartmentForm(request.POST or None, initial=initial,
-                          departments=selectors.department_list(user=request.user), managers=_managers(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.department_update(actor=request.user, department=department, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            department.refresh_from_db()
-        else:
-            messages.success(request, _("Department “%(name)s” saved.") % {"name": department})
-            return redirect("org:department_detail", pk=department.pk)
-    return render(request, "org/department_form.html", {"form": form, "department": department})
+
+    permission = OrgPerm.CHANGE_DEPARTMENT
+    service = services.department_update
+    success_message = gettext_lazy("Department “%(name)s” saved.")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.object, name) for name in services.DEPARTMENT_FIELDS}
 
 
-@login_required
-def department_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+class DepartmentDeleteView(ScopedUpdateView):
     """Delete an empty department after confirmation; one with members or sub-departments is refused."""
-    _require_perm(request, "org.delete_department")
-    department = get_visible_or_404(Department, request.user, pk, action="delete")
-    error = ""
-    if request.method == "POST":
-        try:
-            services.department_delete(actor=request.user, department=department)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("Department “%(name)s” deleted.") % {"name": department})
-            return redirect("org:department_list")
-    return render(request, "org/department_confirm_delete.html", {"department": department, "error": error})
+
+    model = Department
+    action = "delete"
+    permission = OrgPerm.DELETE_DEPARTMENT
+    form_class = forms.Form  # a confirmation: nothing to fill in
+    service = services.department_delete
+    template_name = "org/department_confirm_delete.html"
+    context_object_name = "department"
+    success_message = gettext_lazy("Department “%(name)s” deleted.")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"data": self.request.POST if self.request.method == "POST" else None}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"department": self.object}
+
+    def get_success_url(self, obj: Any) -> str:
+        return reverse("org:department_list")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(error=" ".join(kwargs["form"].non_field_errors()), **kwargs)
 
 
 #
@@ -202,69 +222,84 @@ def _employee_initial(employee: Employee) -> dict[str, Any]:
     return initial
 
 
-@login_required
-def employee_create_view(request: HttpRequest) -> HttpResponse:
-    """New employee and login (system administrators); without a department the service's error is shown."""
-    _require_perm(request, "org.add_employee")
-    form = EmployeeForm(request.POST or None, initial={"department": request.GET.get("department")},
-                        departments=selectors.department_list(user=request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            employee = services.employee_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Employee “%(name)s” created.") % {"name": employee})
-            return redirect("org:employee_detail", pk=employee.pk)
-    return render(request, "org/employee_form.html", {"form": form, "employee": None})
-
-
-@login_required
-def employee_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit an employee's record and roles."""
-    _require_perm(request, "org.change_employee")
-    employee = get_visible_or_404(Employee, request.user, pk, action="change")
-    form = EmployeeForm(request.POST or None, initial=_employee_initial(employee), editing=True,
-                        departments=selectors.department_list(user=request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.employee_update(actor=request.user, employee=employee, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            employee.refresh_from_db()
-        else:
-            messages.success(request, _("Employee “%(name)s” saved.") % {"name": employee})
-            return redirect("org:employee_detail", pk=employee.pk)
-    return render(request, "org/employee_form.html", {"form": form, "employee": employee})
-
-
 def _handover_preview(employee: Employee) -> list[tuple[str, int]]:
     return list(selectors.employee_owned_records(employee=employee).items())
 
 
-@login_required
-def employee_offboard_view(request: HttpRequest, pk: int) -> HttpResponse:
+class _EmployeeFormMixin:
+    model = Employee
+    form_class = EmployeeForm
+    template_name = "org/employee_form.html"
+    context_object_name = "employee"
+    success_url = "org:employee_detail"
+    request: HttpRequest
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        departments = selectors.department_list(user=self.request.user)
+        return {**super().get_form_kwargs(), "departments": departments}  # type: ignore[misc]
+
+
+class EmployeeCreateView(_EmployeeFormMixin, ScopedCreateView):
+    """New employee and login (system administrators); without a department the service's error is shown."""
+
+    permission = OrgPerm.ADD_EMPLOYEE
+    service = services.employee_create
+    success_message = gettext_lazy("Employee “%(name)s” created.")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"department": self.request.GET.get("department")}
+
+
+class EmployeeUpdateView(_EmployeeFormMixin, ScopedUpdateView):
+    """Edit an employee's record and roles."""
+
+    permission = OrgPerm.CHANGE_EMPLOYEE
+    service = services.employee_update
+    success_message = gettext_lazy("Employee “%(name)s” saved.")
+
+    def get_initial(self) -> dict[str, Any]:
+        return _employee_initial(self.object)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "editing": True}
+
+
+class EmployeeOffboardView(ScopedUpdateView):
     """离职交接: choose the successor, see what moves, hand everything over and mark the employee as left."""
-    _require_perm(request, "org.handover_employee")
-    employee = get_visible_or_404(Employee, request.user, pk, action="change")
-    if not employee.is_active:
-        messages.info(request, _("%(name)s has already left.") % {"name": employee})
-        return redirect("org:employee_detail", pk=employee.pk)
-    successors = selectors.employee_list(user=request.user, active=True).exclude(pk=employee.pk).order_by(
-        "department__path", "employee_no")
-    form = OffboardForm(request.POST or None, successors=successors)
-    if request.method == "POST" and form.is_valid():
-        try:
-            moved = services.employee_offboard(actor=request.user, employee=employee, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return render(request, "org/employee_offboard_done.html", {
-                "employee": employee, "successor": form.cleaned_data["successor"], "moved": sorted(moved.items()),
-            })
-    return render(request, "org/employee_offboard.html", {
-        "employee": employee, "form": form, "preview": _handover_preview(employee),
-    })
+
+    model = Employee
+    permission = OrgPerm.HANDOVER_EMPLOYEE
+    form_class = OffboardForm
+    service = services.employee_offboard
+    template_name = "org/employee_offboard.html"
+    context_object_name = "employee"
+
+    def handle(self) -> HttpResponse:
+        employee = self.get_object()
+        if not employee.is_active:
+            messages.info(self.request, _("%(name)s has already left.") % {"name": employee})
+            return redirect("org:employee_detail", pk=employee.pk)
+        return super().handle()
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        successors = selectors.employee_list(user=self.request.user, active=True).exclude(
+            pk=self.object.pk).order_by("department__path", "employee_no")
+        return {**super().get_form_kwargs(), "successors": successors}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"employee": self.object, **form.cleaned_data}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(preview=_handover_preview(self.object), **kwargs)
+
+    def form_valid(self, form: Any, result: Any) -> HttpResponse:
+        # Not a redirect: the page shows what moved to whom, once.
+        return render(self.request, "org/employee_offboard_done.html", {
+            "employee": self.object, "successor": form.cleaned_data["successor"], "moved": sorted(result.items()),
+        })
 
 
 #
@@ -274,8 +309,10 @@ def employee_offboard_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def role_list_view(request: HttpRequest) -> HttpResponse:
-    """The roles with their data scope, per-app exceptions and member counts (read-only)."""
-    _require_perm(request, "org.view_role")
+    """The roles with their data scope, per-app exceptions and member counts (read-only).
+
+    A function view: roles have no data scope, so the permission is the whole rule (no generic scoped view)."""
+    _require_perm(request, OrgPerm.VIEW_ROLE)
     return render(request, "org/role_list.html", {"roles": selectors.role_list(user=request.user)})
 
 

@@ -68,3 +68,53 @@ class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
     HALF_YEARLY = "half_yearly", _("Half-yearly")
     YEARLY = "yearly", _("Yearly")
+
+
+class KpiCode(models.TextChoices):
+    """The assessment indicators (考核指标) the system can measure or a manager scores (arts. 11, 12).
+
+    Their definitions (unit, direction, scoring) are the KPI library of ``performance``; the keys live here so
+    that the rules of a policy version can name them.
+    """
+
+    CONTRACT_AMOUNT_COMPLETION = "contract_amount_completion", _("Sales target completion (contract amount)")
+    PAYMENT_COMPLETION = "payment_completion", _("Sales target completion (payments)")
+    NEW_CUSTOMERS = "new_customers", _("New customers won")
+    LEADS_HANDED_OVER = "leads_handed_over", _("Qualified leads handed over to sales")
+    VISITS_DONE = "visits_done", _("Customer visits made")
+    FIRST_RESPONSE_ON_TIME = "first_response_on_time", _("Tickets first answered on time")
+    RESOLUTION_ON_TIME = "resolution_on_time", _("Tickets resolved on time")
+    COMPLAINT_RESOLUTION = "complaint_resolution", _("Complaints resolved")
+    CSAT = "csat", _("Customer satisfaction (CSAT)")
+    IMPROVEMENTS_ON_TIME = "improvements_on_time", _("Improvement actions completed on time")
+    MANAGER_RATING = "manager_rating", _("Manager's rating")
+    DEPARTMENT_SCORE = "department_score", _("Score of the department led")
+
+
+class AssessedKind(models.TextChoices):
+    """The departments chapter 4 assesses (the values are those of ``org.DepartmentKind``)."""
+
+    MARKET_DEVELOPMENT = "market_development", _("Market development")
+    SALES = "sales", _("Sales")
+    CUSTOMER_SERVICE = "customer_service", _("Customer service")
+
+
+class AssessmentLevel(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    MANAGER = "manager", _("Department manager")
+    DEPARTMENT = "department", _("Department")
+
+
+class RewardPenaltyAction(models.TextChoices):
+    """What art. 13 lets the company do: reward (嘉奖, 晋升机会) or penalise (惩罚措施)."""
+
+    COMMENDATION = "commendation", _("Public commendation")
+    BONUS = "bonus", _("Bonus")
+    PROMOTION = "promotion", _("Promotion recommendation")
+    WARNING = "warning", _("Warning")
+    CRITICISM = "criticism", _("Public criticism")
+    DEDUCTION = "deduction", _("Performance pay deduction")
+    IMPROVEMENT_PLAN = "improvement_plan", _("Performance improvement plan")
+
+
+REWARD_ACTIONS = (RewardPenaltyAction.COMMENDATION, RewardPenaltyAction.BONUS, RewardPenaltyAction.PROMOTION)

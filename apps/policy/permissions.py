@@ -4,7 +4,18 @@ Everyone may read the policy in force; only the leadership group (art. 14) and t
 draft versions, change their rules and put them in force.
 """
 
+from enum import StrEnum
+
 from apps.org.choices import BuiltinRole
+
+
+class PolicyPerm(StrEnum):
+    """The permissions of this app, as views, services and templates name them."""
+
+    VIEW_VERSION = "policy.view_policyversion"
+    ADD_VERSION = "policy.add_policyversion"
+    CHANGE_VERSION = "policy.change_policyversion"
+    PUBLISH_VERSION = "policy.publish_policyversion"
 
 _VIEW = ["policy.view_policy", "policy.view_policyversion", "policy.view_article"]
 _MANAGE = [

@@ -19,11 +19,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.policy.choices import (
+    AssessedKind,
+    AssessmentLevel,
     CustomerLevel,
     EvaluationKind,
     Frequency,
     Grade,
+    KpiCode,
     KpiItem,
+    RewardPenaltyAction,
     TicketPriority,
     TicketType,
 )
@@ -63,6 +67,9 @@ ESCALATION_LABEL = _("Warnings and escalation")
 POOL_LABEL = _("Public pool")
 APPROVAL_LABEL = _("Approval thresholds")
 FREQUENCIES_LABEL = _("Evaluation frequencies")
+ASSESSMENT_LABEL = _("Assessment schemes")
+SCHEME_WEIGHTS_TOTAL = _("%(scheme)s: the KPI weights must add up to 100%%; they add up to %(total)s%%.")
+SCHEME_EMPTY = _("%(scheme)s must list at least one KPI.")
 
 
 #
@@ -160,6 +167,75 @@ class EvaluationFrequencies:
         return str(getattr(self, EvaluationKind(kind).value))
 
 
+@dataclass(frozen=True)
+class SchemeLine:
+    """One KPI of an assessment scheme: its weight (%) and the target a score of 100 stands for."""
+
+    kpi: str
+    weight: int
+    target: Decimal
+
+
+@dataclass(frozen=True)
+class AssessmentScheme:
+    """The KPIs, weights and targets by which one kind of department assesses one level (art. 11)."""
+
+    kind: str
+    level: str
+    lines: tuple[SchemeLine, ...]
+
+    @property
+    def total_weight(self) -> int:
+        return sum(line.weight for line in self.lines)
+
+
+@dataclass(frozen=True)
+class AssessmentRules:
+    """Schemes per department kind and level, the forced distribution, the limit of a manager's adjustment and the
+    action each grade proposes (arts. 11–13). ``excellent_max_percent`` 0 switches the forced distribution off."""
+
+    schemes: tuple[AssessmentScheme, ...]
+    excellent_max_percent: int = 20
+    adjustment_limit: int = 10
+    proposals: tuple[tuple[str, str], ...] = (
+        (Grade.EXCELLENT.value, RewardPenaltyAction.COMMENDATION.value),
+        (Grade.FAIL.value, RewardPenaltyAction.IMPROVEMENT_PLAN.value),
+    )
+
+    def scheme(self, kind: str, level: str) -> AssessmentScheme | None:
+        return next((s for s in self.schemes if s.kind == kind and s.level == level), None)
+
+    def proposal_for(self, grade: str) -> str:
+        return dict(self.proposals).get(grade, "")
+
+
+def _scheme(kind: str, level: str, *lines: tuple[str, int, str]) -> AssessmentScheme:
+    return AssessmentScheme(kind, level, tuple(SchemeLine(k, w, Decimal(t)) for k, w, t in lines))
+
+
+_K, _A, _L = KpiCode, AssessedKind, AssessmentLevel
+DEFAULT_SCHEMES = (
+    _scheme(_A.MARKET_DEVELOPMENT, _L.STAFF, (_K.LEADS_HANDED_OVER, 40, "15"), (_K.VISITS_DONE, 30, "10"),
+            (_K.IMPROVEMENTS_ON_TIME, 10, "100"), (_K.MANAGER_RATING, 20, "100")),
+    _scheme(_A.MARKET_DEVELOPMENT, _L.MANAGER, (_K.DEPARTMENT_SCORE, 60, "100"),
+            (_K.IMPROVEMENTS_ON_TIME, 20, "100"), (_K.MANAGER_RATING, 20, "100")),
+    _scheme(_A.MARKET_DEVELOPMENT, _L.DEPARTMENT, (_K.LEADS_HANDED_OVER, 40, "60"), (_K.VISITS_DONE, 30, "40"),
+            (_K.IMPROVEMENTS_ON_TIME, 30, "100")),
+    _scheme(_A.SALES, _L.STAFF, (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"), (_K.PAYMENT_COMPLETION, 30, "100"),
+            (_K.NEW_CUSTOMERS, 10, "2"), (_K.MANAGER_RATING, 10, "100")),
+    _scheme(_A.SALES, _L.MANAGER, (_K.DEPARTMENT_SCORE, 60, "100"), (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
+            (_K.MANAGER_RATING, 20, "100")),
+    _scheme(_A.SALES, _L.DEPARTMENT, (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"), (_K.PAYMENT_COMPLETION, 30, "100"),
+            (_K.NEW_CUSTOMERS, 10, "6"), (_K.IMPROVEMENTS_ON_TIME, 10, "100")),
+    _scheme(_A.CUSTOMER_SERVICE, _L.STAFF, (_K.FIRST_RESPONSE_ON_TIME, 30, "95"), (_K.RESOLUTION_ON_TIME, 30, "90"),
+            (_K.CSAT, 20, "4.5"), (_K.MANAGER_RATING, 20, "100")),
+    _scheme(_A.CUSTOMER_SERVICE, _L.MANAGER, (_K.DEPARTMENT_SCORE, 60, "100"),
+            (_K.IMPROVEMENTS_ON_TIME, 20, "100"), (_K.MANAGER_RATING, 20, "100")),
+    _scheme(_A.CUSTOMER_SERVICE, _L.DEPARTMENT, (_K.FIRST_RESPONSE_ON_TIME, 25, "95"),
+            (_K.RESOLUTION_ON_TIME, 25, "90"), (_K.COMPLAINT_RESOLUTION, 20, "95"), (_K.CSAT, 30, "4.5")),
+)
+
+
 # (first response, resolution) in working hours; complaints and repairs are answered fastest.
 _DEFAULT_DEADLINE_HOURS = {
     TicketType.COMPLAINT: {"urgent": (1, 8), "high": (2, 16), "medium": (4, 24), "low": (8, 40)},
@@ -191,6 +267,7 @@ class Rules:
     public_pool: PublicPoolRules = field(default_factory=lambda: PublicPoolRules(recycle=DEFAULT_RECYCLE_RULES))
     approval_thresholds: ApprovalThresholds = field(default_factory=ApprovalThresholds)
     evaluation_frequencies: EvaluationFrequencies = field(default_factory=EvaluationFrequencies)
+    assessment: AssessmentRules = field(default_factory=lambda: AssessmentRules(schemes=DEFAULT_SCHEMES))
 
     def grade_for(self, score: Decimal | int | float) -> str:
         """Return the grade of an assessment score: the best grade whose minimum the score reaches."""
@@ -245,6 +322,16 @@ class Rules:
                 "contract_amount": str(self.approval_thresholds.contract_amount),
             },
             "evaluation_frequencies": {k: self.evaluation_frequencies.of(k) for k in EvaluationKind.values},
+            "assessment": {
+                "schemes": {
+                    kind: {s.level: {line.kpi: {"weight": line.weight, "target": str(line.target)} for line in s.lines}
+                           for s in self.assessment.schemes if s.kind == kind}
+                    for kind in AssessedKind.values
+                },
+                "excellent_max_percent": self.assessment.excellent_max_percent,
+                "adjustment_limit": self.assessment.adjustment_limit,
+                "proposals": dict(self.assessment.proposals),
+            },
         }
 
 
@@ -476,6 +563,62 @@ def _parse_frequencies(read: _Reader, data: Any, base: EvaluationFrequencies) ->
     })
 
 
+def _parse_scheme(read: _Reader, data: Any, kind: AssessedKind, level: AssessmentLevel,
+                  base: AssessmentScheme | None) -> AssessmentScheme | None:
+    """A scheme given in the JSON replaces the base one whole: KPIs may be added and dropped; weights add to 100."""
+    label = _label(ASSESSMENT_LABEL, kind.label, level.label)
+    raw = read.mapping(data, label, KpiCode.values)
+    before = read.count
+    lines = []
+    for code, value in raw.items():
+        kpi = KpiCode(code)
+        line_label = _label(label, kpi.label)
+        row = read.mapping(value, line_label, ("weight", "target"))
+        lines.append(SchemeLine(
+            code,
+            read.whole(row.get("weight", 0), _label(line_label, _("weight (%)")), default=0, minimum=1, maximum=100),
+            read.decimal(row.get("target", "100"), _label(line_label, _("target")), default=Decimal("100"),
+                         maximum=10**12),
+        ))
+    scheme = AssessmentScheme(kind.value, level.value, tuple(lines))
+    if read.count == before:
+        if not lines:
+            read.add(SCHEME_EMPTY, "scheme_empty", scheme=label)
+        elif scheme.total_weight != 100:
+            read.add(SCHEME_WEIGHTS_TOTAL, "scheme_weights_total", scheme=label, total=scheme.total_weight)
+    return scheme
+
+
+def _parse_assessment(read: _Reader, data: Any, base: AssessmentRules) -> AssessmentRules:
+    keys = ("schemes", "excellent_max_percent", "adjustment_limit", "proposals")
+    raw = read.mapping(data, ASSESSMENT_LABEL, keys)
+    given = read.mapping(raw.get("schemes", {}), ASSESSMENT_LABEL, AssessedKind.values)
+    schemes = []
+    for kind in AssessedKind:
+        levels = read.mapping(given.get(kind.value, {}), _label(ASSESSMENT_LABEL, kind.label), AssessmentLevel.values)
+        for level in AssessmentLevel:
+            old = base.scheme(kind.value, level.value)
+            scheme = _parse_scheme(read, levels[level.value], kind, level, old) if level.value in levels else old
+            if scheme is not None:
+                schemes.append(scheme)
+    proposals_label = _label(ASSESSMENT_LABEL, _("proposals by grade"))
+    proposals_raw = read.mapping(raw.get("proposals", dict(base.proposals)), proposals_label, Grade.values)
+    proposals = tuple(
+        (grade, read.choice(action, _label(proposals_label, Grade(grade).label), RewardPenaltyAction, default=""))
+        for grade, action in proposals_raw.items() if action
+    )
+    return AssessmentRules(
+        schemes=tuple(schemes),
+        excellent_max_percent=read.whole(raw.get("excellent_max_percent", base.excellent_max_percent),
+                                         _label(ASSESSMENT_LABEL, _("share rated excellent at most (%)")),
+                                         default=base.excellent_max_percent, maximum=100),
+        adjustment_limit=read.whole(raw.get("adjustment_limit", base.adjustment_limit),
+                                    _label(ASSESSMENT_LABEL, _("manager's adjustment at most (points)")),
+                                    default=base.adjustment_limit, maximum=100),
+        proposals=proposals,
+    )
+
+
 # JSON section → (attribute of Rules, parser).
 _SECTIONS: dict[str, tuple[str, Callable[[_Reader, Any, Any], Any]]] = {
     "kpi_weights": ("kpi_weights", _parse_kpi_weights),
@@ -486,6 +629,7 @@ _SECTIONS: dict[str, tuple[str, Callable[[_Reader, Any, Any], Any]]] = {
     "public_pool": ("public_pool", _parse_pool),
     "approval_thresholds": ("approval_thresholds", _parse_approval),
     "evaluation_frequencies": ("evaluation_frequencies", _parse_frequencies),
+    "assessment": ("assessment", _parse_assessment),
 }
 
 
@@ -528,6 +672,13 @@ _KEY_LABELS = {
     "public_pool": POOL_LABEL,
     "approval_thresholds": APPROVAL_LABEL,
     "evaluation_frequencies": FREQUENCIES_LABEL,
+    "assessment": ASSESSMENT_LABEL,
+    "schemes": _("schemes"),
+    "weight": _("weight (%)"),
+    "target": _("target"),
+    "excellent_max_percent": _("share rated excellent at most (%)"),
+    "adjustment_limit": _("manager's adjustment at most (points)"),
+    "proposals": _("proposals by grade"),
     "first_response_hours": _("first response (working hours)"),
     "resolution_hours": _("resolution (working hours)"),
     "recycle": _("recycle days"),
@@ -542,7 +693,8 @@ _KEY_LABELS = {
     "discount_percent": _("discount (%)"),
     "contract_amount": _("contract amount (CNY)"),
 }
-_LABELLED_CHOICES = (KpiItem, Grade, TicketType, TicketPriority, CustomerLevel, EvaluationKind, Frequency)
+_LABELLED_CHOICES = (KpiItem, Grade, TicketType, TicketPriority, CustomerLevel, EvaluationKind, Frequency, KpiCode,
+                     AssessedKind, AssessmentLevel, RewardPenaltyAction)
 
 
 def _key_label(key: str) -> str:

@@ -13,24 +13,31 @@ from django.views.generic import ListView, TemplateView
 
 from apps.policy import selectors
 from apps.policy.choices import (
+    AssessedKind,
+    AssessmentLevel,
     CustomerLevel,
     EvaluationKind,
     Frequency,
     Grade,
+    KpiCode,
     KpiItem,
+    RewardPenaltyAction,
     TicketPriority,
     TicketType,
 )
+from apps.policy.permissions import PolicyPerm
 from apps.policy.rules import Rules
 
 
 class PolicyReaderMixin(LoginRequiredMixin):
-    """Pages anyone who may read the policy sees (every built-in role); others get 403."""
+    """Pages anyone who may read the policy sees (every built-in role); others get 403.
+
+    Not the generic scoped views: the policy has no data scope, everyone who may read it reads the same version."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_perm("policy.view_policyversion"):
+        if not request.user.has_perm(PolicyPerm.VIEW_VERSION):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -54,6 +61,11 @@ def rule_tables(rules: Rules) -> dict[str, Any]:
         # Grouped by thousands in every language, as Chinese financial figures are (¥1,234,567.89).
         "contract_amount": f"¥{rules.approval_thresholds.contract_amount:,.2f}",
         "frequencies": [(k.label, Frequency(rules.evaluation_frequencies.of(k.value)).label) for k in EvaluationKind],
+        "schemes": [(AssessedKind(s.kind).label, AssessmentLevel(s.level).label,
+                     [(KpiCode(line.kpi).label, line.weight, line.target) for line in s.lines])
+                    for s in rules.assessment.schemes],
+        "assessment": rules.assessment,
+        "proposals": [(Grade(g).label, RewardPenaltyAction(a).label) for g, a in rules.assessment.proposals],
     }
 
 

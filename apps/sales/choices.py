@@ -66,6 +66,25 @@ class ApprovalAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawn")
     VOID = "void", _("Voided")
     AUTO_APPROVE = "auto_approve", _("Approved without review (below the thresholds)")
+    REFUND_REQUEST = "refund_request", _("Refund requested")
+    REFUND_APPROVE = "refund_approve", _("Refund approved")
+    REFUND_REJECT = "refund_reject", _("Refund rejected")
+    ADJUST_REQUEST = "adjust_request", _("Amendment or termination requested")
+    ADJUST_APPROVE = "adjust_approve", _("Amendment or termination approved")
+    ADJUST_REJECT = "adjust_reject", _("Amendment or termination rejected")
+
+
+class RequestStatus(models.TextChoices):
+    """The state of a refund or of an amendment / termination request."""
+
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AdjustmentKind(models.TextChoices):
+    AMENDMENT = "amendment", _("Supplementary agreement (amended amount)")
+    TERMINATION = "termination", _("Termination")
 
 
 class PaymentMethod(models.TextChoices):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -79,6 +79,8 @@ SALES_PLANS = [
      [("确定重点行业目标客户清单", "east_lead", 0, 30)], "draft"),
 ]
 INVALID_REASONS = ["重复商机", "客户无实际采购需求", "联系人已离职"]
+
+CENT_ = Decimal("0.01")
 
 
 def load(stdout: Any) -> None:
@@ -158,7 +160,7 @@ def _plan(rng: random.Random, staff: list[User]) -> list[dict[str, Any]]:
         created = START + dt.timedelta(days=int(span * rng.random() ** 0.9))
         stage, closed = _outcome(rng, created, today)
         lines = _lines(rng, products)
-        amount = sum((q * p * (100 - d) / 100 for _, q, p, d in lines), Decimal(0)).quantize(Decimal("0.01"))
+        amount = sum((q * p * (100 - d) / 100 for _, q, p, d in lines), Decimal(0)).quantize(CENT_, ROUND_HALF_UP)
         plans.append({"owner": owner, "customer": customer, "created": created, "stage": stage, "closed": closed,
                       "lines": lines, "amount": amount})
     for year, bounds in WON_RANGES.items():
@@ -272,7 +274,7 @@ def _contracts(rng: random.Random, won: list[Opportunity], manager: User | None)
 def _payments(rng: random.Random, contract: Any, owner: User, today: dt.date) -> None:
     """Instalments 30/60/10 % (or 50/50) after signing; those due before today are mostly paid."""
     shares = rng.choice(((Decimal("0.3"), Decimal("0.6"), Decimal("0.1")), (Decimal("0.5"), Decimal("0.5"))))
-    amounts = [(contract.amount * s).quantize(Decimal("0.01")) for s in shares]
+    amounts = [(contract.amount * s).quantize(Decimal("0.01"), ROUND_HALF_UP) for s in shares]
     amounts[-1] = contract.amount - sum(amounts[:-1])
     offsets = (10, 90, 300)[: len(amounts)]
     rows = [{"instalment": i + 1, "due_date": contract.signed_on + dt.timedelta(days=offsets[i]), "amount": a}
@@ -294,7 +296,7 @@ def _enrich_lead_opportunities(rng: random.Random) -> None:
     for opp in opportunities:
         when = opp.source_lead.converted_at or opp.created_at
         rows = _lines(rng, products)
-        opp.amount = sum((q * p * (100 - d) / 100 for _, q, p, d in rows), Decimal(0)).quantize(Decimal("0.01"))
+        opp.amount = sum((q * p * (100 - d) / 100 for _, q, p, d in rows), Decimal(0)).quantize(CENT_, ROUND_HALF_UP)
         opp.created_at = opp.updated_at = opp.stage_changed_at = when
         opp.expected_close_date = timezone.localdate() + dt.timedelta(days=rng.randint(20, 120))
         opp.next_action, opp.next_action_on = rng.choice(NEXT_ACTIONS), timezone.localdate() + dt.timedelta(

@@ -25,7 +25,7 @@ SETS = [
 def _decompose(ceo: User, target_set: TargetSet, annual: Decimal, departments: dict, people: dict) -> str:
     """Company (seasonal profile) → 销售部 (the same) → teams and people by last year's share."""
     root = target_set.nodes.get(parent__isnull=True)
-    months = services.split_cents(annual, PROFILE)
+    months = services.split_yuan(annual, PROFILE, remainder_last=True)
     services.target_node_set_months(actor=ceo, node=root, months=months)
     sales = services.target_node_add(actor=ceo, parent=root, department=departments["sales"])
     services.target_node_set_months(actor=ceo, node=sales, months=months)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.customers.models import Customer
 from apps.org.models import User
-from apps.sales.choices import ContractStatus, PaymentMethod
+from apps.sales.choices import AdjustmentKind, ContractStatus, PaymentMethod
 from apps.sales.models import Opportunity, PaymentPlan, Product
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -99,3 +99,26 @@ class PaymentForm(forms.Form):
 class ActionForm(forms.Form):
     comment = forms.CharField(label=capfirst(_("comment")), max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RefundForm(forms.Form):
+    """Request a refund (退款 / 红冲) on a contract."""
+
+    amount = forms.DecimalField(label=capfirst(_("refund amount (CNY)")), max_digits=16, decimal_places=2,
+                                min_value=Decimal("0.01"))
+    payment = forms.ModelChoiceField(label=capfirst(_("payment refunded")), queryset=PaymentPlan.objects.none(),
+                                     required=False)
+    reason = forms.CharField(label=capfirst(_("reason")), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payment"].queryset = contract.payments.filter(amount__gt=0).order_by("received_on", "pk")
+
+
+class AdjustmentForm(forms.Form):
+    """Request an amendment (补充协议, a new amount) or a termination (终止) of an approved contract."""
+
+    kind = forms.ChoiceField(label=capfirst(_("kind")), choices=AdjustmentKind.choices)
+    new_amount = forms.DecimalField(label=capfirst(_("amount after (CNY)")), required=False, **MONEY,
+                                    help_text=_("For a termination, leave empty to settle at what was collected."))
+    reason = forms.CharField(label=capfirst(_("reason")), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

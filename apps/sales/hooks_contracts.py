@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Expression, F, OuterRef, Subquery, Sum, Value
+from django.db.models import F, Min, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -26,40 +26,59 @@ from apps.sales.choices import ContractStatus
 from apps.sales.models import Contract, Payment
 from apps.sales.selectors import contracts as selectors
 
-MONEY = DecimalField(max_digits=18, decimal_places=2)
-
 
 def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
-def campaign_revenue() -> Expression:
-    """Approved contracts' amount of the customers converted from the campaign's leads (a correlated subquery
-    on ``OuterRef("pk")`` of the campaign)."""
-    customers = Lead.objects.filter(campaign=OuterRef(OuterRef("pk")), customer__isnull=False).values("customer_id")
-    total = (Contract.objects.filter(status=ContractStatus.APPROVED, customer_id__in=customers)
-             .order_by().annotate(one=Value(1)).values("one").annotate(total=Sum("amount")).values("total"))
-    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+def _revenue_after_conversion(firsts: list[tuple[int, int, dt.date]], start: dt.date | None = None,
+                               end: dt.date | None = None) -> dict[int, Decimal]:
+    """Sum, per key, the approved contracts of a customer signed on or after the day it was converted (and in
+    ``start``–``end`` when given): business that follows the conversion, not what the customer had signed before.
+
+    ``firsts`` holds (key, customer id, conversion day). One grouped query over the contracts."""
+    result: dict[int, Decimal] = defaultdict(Decimal)
+    if not firsts:
+        return result
+    contracts = Contract.objects.filter(status=ContractStatus.APPROVED,
+                                        customer_id__in={customer for _, customer, _ in firsts},
+                                        signed_on__gte=min(day for _, _, day in firsts))
+    if start is not None:
+        contracts = contracts.filter(signed_on__gte=start)
+    if end is not None:
+        contracts = contracts.filter(signed_on__lte=end)
+    signed: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for row in contracts.order_by().values("customer_id", "signed_on").annotate(total=Sum("amount")):
+        signed[row["customer_id"]].append((row["signed_on"], row["total"]))
+    for key, customer, converted_on in firsts:
+        result[key] += sum((total for day, total in signed[customer] if day >= converted_on), Decimal("0"))
+    return result
+
+
+def _converted(leads: Any, key: str) -> list[tuple[int, int, dt.date]]:
+    """(key, customer, day of the first conversion) for each customer converted from the leads, per key."""
+    rows = (leads.filter(customer__isnull=False, converted_at__isnull=False).order_by()
+            .values(key, "customer_id").annotate(first=Min("converted_at")))
+    return [(row[key], row["customer_id"], timezone.localdate(row["first"])) for row in rows]
+
+
+def campaign_revenue(campaign_ids: list[int]) -> dict[int, Decimal]:
+    """Per campaign: approved contracts of the customers converted from its leads, signed on or after the
+    conversion (a customer converted from two of its leads counts once, from the first). Two queries whatever
+    the number of campaigns and leads."""
+    firsts = _converted(Lead.objects.filter(campaign_id__in=campaign_ids), "campaign_id")
+    revenue = _revenue_after_conversion(firsts)
+    return {pk: revenue.get(pk, Decimal("0")) for pk in campaign_ids}
 
 
 def plan_new_customer_revenue(*, plans: list[Any], start: dt.date, end: dt.date) -> dict[int, Decimal]:
     """Per plan: approved contracts signed in the period by customers converted from the plan's leads (a lead's
-    own plan wins over its campaign's). Two queries whatever the number of plans."""
+    own plan wins over its campaign's), on or after the conversion. Two queries whatever the number of plans."""
     ids = [p.pk for p in plans]
-    leads = (Lead.objects.filter(customer__isnull=False)
-             .annotate(attributed=Coalesce(F("plan_id"), F("campaign__plan_id")))
-             .filter(attributed__in=ids).values_list("attributed", "customer_id").distinct())
-    plans_of: dict[int, set[int]] = defaultdict(set)
-    for plan_id, customer_id in leads:
-        plans_of[customer_id].add(plan_id)
-    result = {pk: Decimal("0") for pk in ids}
-    rows = (Contract.objects.filter(status=ContractStatus.APPROVED, customer_id__in=list(plans_of),
-                                    signed_on__gte=start, signed_on__lte=end)
-            .values("customer_id").annotate(total=Sum("amount")))
-    for row in rows:
-        for plan_id in plans_of[row["customer_id"]]:
-            result[plan_id] += row["total"]
-    return result
+    leads = Lead.objects.annotate(attributed=Coalesce(F("plan_id"), F("campaign__plan_id"))).filter(
+        attributed__in=ids)
+    revenue = _revenue_after_conversion(_converted(leads, "attributed"), start, end)
+    return {pk: revenue.get(pk, Decimal("0")) for pk in ids}
 
 
 def contract_events(customer: Any, user: Any) -> list[TimelineEvent]:
@@ -79,7 +98,8 @@ def payment_events(customer: Any, user: Any) -> list[TimelineEvent]:
                 .select_related("contract", "recorded_by")[:50])
     return [TimelineEvent(
         when=_at(p.received_on), kind="payment", icon="bi-cash-coin",
-        title=_("Payment received: %(amount)s") % {"amount": format_cny(p.amount)},
+        title=(_("Refund paid: %(amount)s") % {"amount": format_cny(-p.amount)} if p.amount < 0
+               else _("Payment received: %(amount)s") % {"amount": format_cny(p.amount)}),
         body=f"{p.number} · {p.contract.number}", url=reverse("sales:contract_detail", args=[p.contract_id]),
         actor_name=str(p.recorded_by)) for p in payments]
 
@@ -92,6 +112,15 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     if awaiting:
         items.append(WorkbenchItem(area=area, title=_("Contracts awaiting my approval"), count=awaiting,
                                    url=reverse("sales:contract_list") + "?status=pending"))
+    refunds, adjustments = selectors.requests_awaiting_decision(user=user)
+    for refund in refunds:
+        items.append(WorkbenchItem(area=area, url=reverse("sales:contract_detail", args=[refund.contract_id]),
+                                   title=_("Refund awaiting your approval: %(amount)s on %(contract)s") % {
+                                       "amount": format_cny(refund.amount), "contract": refund.contract.number}))
+    for adjustment in adjustments:
+        items.append(WorkbenchItem(area=area, url=reverse("sales:contract_detail", args=[adjustment.contract_id]),
+                                   title=_("%(kind)s awaiting your approval: %(contract)s") % {
+                                       "kind": adjustment.get_kind_display(), "contract": adjustment.contract.number}))
     overdue, soon = selectors.due_rows(user=user)
     for plan in overdue[:5]:
         items.append(WorkbenchItem(area=area, due=plan.due_date,

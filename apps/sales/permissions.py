@@ -5,7 +5,8 @@ from apps.org.choices import BuiltinRole
 
 _OWNED = ["salesplan", "opportunity", "contract"]
 _VIEW = [f"sales.view_{m}" for m in _OWNED + ["targetset", "targetnode", "product", "paymentplan", "payment",
-                                              "salesplanaction", "opportunitystagechange", "salesevaluation"]]
+                                              "salesplanaction", "opportunitystagechange", "salesevaluation",
+                                              "refundrequest", "contractadjustment"]]
 _WORK = _VIEW + [f"sales.{a}_{m}" for m in _OWNED for a in ("add", "change")] + [
     "sales.add_payment", "sales.add_paymentplan", "sales.change_paymentplan", "sales.change_salesplanaction",
     "sales.add_salesplanaction", "sales.change_targetnode",  # staff propose their own targets (bottom-up)

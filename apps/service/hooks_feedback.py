@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.calendar_services import register_calendar_listener
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
 from apps.customers.timeline import TimelineEvent, register_timeline_source
 from apps.service.selectors.feedback import feedback_of_customer, routings_awaiting
+from apps.service.services.feedback import routings_follow_calendar
 
 
 def feedback_events(customer: Any, user: Any) -> list[TimelineEvent]:
@@ -52,5 +54,6 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 
 def register() -> None:
+    register_calendar_listener("service.feedback", routings_follow_calendar)
     register_timeline_source("feedback", feedback_events)
     register_workbench_provider(workbench_items)

@@ -9,11 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.calendar_services import register_calendar_listener
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
 from apps.customers.timeline import TimelineEvent, register_timeline_source
 from apps.service.choices import OPEN_STATUSES
 from apps.service.models import Ticket
 from apps.service.selectors import tickets as selectors
+from apps.service.services.tickets import tickets_follow_calendar
 
 
 def ticket_events(customer: Any, user: Any) -> list[TimelineEvent]:
@@ -62,5 +64,6 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 
 def register() -> None:
+    register_calendar_listener("service.tickets", tickets_follow_calendar)
     register_timeline_source("ticket", ticket_events)
     register_workbench_provider(workbench_items)

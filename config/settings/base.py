@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "apps.marketing",
     "apps.sales",
     "apps.service",
+    "apps.performance",
 ]
 
 MIDDLEWARE = [
@@ -65,9 +67,11 @@ MIDDLEWARE = [
     "apps.org.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.errors.FriendlyNotFoundMiddleware",  # DEBUG only: the project's 404 page instead of the URL list
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +100,16 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database, for several people at once: WAL lets readers work while one writer writes; every
+    # transaction takes the write lock when it begins (IMMEDIATE), so a transaction never fails half-way trying to
+    # upgrade a read lock; and a writer waits up to the busy timeout for its turn instead of answering "database is
+    # locked". One writer at a time is what serialises the pool's claim cap and the imports on SQLite.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
@@ -164,6 +178,29 @@ CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp 4): scripts and style sheets come from our own static files only — no inline
+# <script>, no on*= handler, no eval (htmx's allowEval is off in base.html). Data for scripts travels in
+# <script type="application/json"> blocks (json_script) and data-* attributes. No <style> element either, except one
+# that carries the request's nonce (the printable contract keeps its A4 rules in the page,
+# <style nonce="{{ request.csp_nonce }}">; a nonce enters the header only on a page that uses one). Style
+# *attributes* stay allowed (style-src-attr): ECharts writes its tooltips as HTML with style attributes and pages
+# size their chart boxes with them; an attribute holds no selector, so it cannot be used to read the page. data:
+# images are Bootstrap's form-control icons. See docs/architecture.md, "Content-Security-Policy".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else
                         "django.core.mail.backends.smtp.EmailBackend")
@@ -223,10 +260,14 @@ SPECTACULAR_SETTINGS = {
             "improvements": ["ImprovementSource", "ImprovementStatus"],
             "marketing": ["ResearchMethod", "ResearchStatus", "PlanStatus", "CampaignKind", "CampaignStatus",
                           "LeadSource", "LeadStatus", "IntelStatus", "EvaluationStatus", "IntelCategory"],
-            "sales": ["TargetStatus", "ContractStatus", "ActionItemStatus", "PaymentMethod"],
+            "sales": ["TargetStatus", "ContractStatus", "ActionItemStatus", "PaymentMethod", "AdjustmentKind",
+                      "RequestStatus"],
             "surveys": ["QuestionKind", "SurveyKind", "SurveyStatus", "NpsGroup"],
             "service": ["TicketStatus", "TicketChannel", "TicketEventKind", "FeedbackCategory", "FeedbackSource",
                         "RoutingStatus", "DueContactStatus", "DueContactReason"],
+            "policy": ["AssessedKind", "AssessmentLevel", "KpiCode", "RewardPenaltyAction", "CustomerLevel"],
+            "performance": ["CycleStatus", "SubjectKind", "AssessmentStatus", "KpiMethod", "KpiUnit", "Direction",
+                            "AppealStatus", "ProposalStatus", "ViolationStatus"],
         }.items()
         for name in names
     },

@@ -20,3 +20,9 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
 AXES_ENABLED = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: the concurrency tests need SQLite's real locking (WAL, the
+    # busy timeout, IMMEDIATE transactions — the settings `make run` serves with); in-memory shared-cache locks
+    # behave differently. One file per test run under var/ (two runs at once must not share it); Django deletes it
+    # at the end of the run.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

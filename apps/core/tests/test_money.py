@@ -23,6 +23,11 @@ from apps.core.money import format_cny, rmb_upper
     ("1001.01", "壹仟零壹元零壹分"),
     ("105000", "壹拾万伍仟元整"),
     ("20000000.10", "贰仟万元壹角"),
+    # A zero 万 section between 亿 and thousands of yuan keeps its 零 (cn2an alone drops it).
+    ("900003740", "玖亿零叁仟柒佰肆拾元整"),
+    ("500002008.01", "伍亿零贰仟零捌元零壹分"),
+    ("100000001000", "壹仟亿零壹仟元整"),
+    ("-12.30", "负壹拾贰元叁角"),
 ])
 def test_rmb_upper(amount: str, expected: str) -> None:
     assert rmb_upper(Decimal(amount)) == expected

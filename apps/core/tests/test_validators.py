@@ -1,4 +1,4 @@
-"""Mainland mobile numbers and the unified social credit code (GB 32100-2015)."""
+"""Mainland mobile numbers, the unified social credit code (GB 32100-2015) and resident ID numbers (GB 11643)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 
 from apps.core.validators import (
     MOBILE_INVALID,
+    RIC_INVALID,
     USCC_INVALID,
     normalize_mobile,
     uscc_check_char,
     validate_mobile,
+    validate_ric,
     validate_uscc,
 )
 
@@ -72,3 +74,36 @@ class UsccTests:
         with pytest.raises(ValidationError) as info:
             validate_uscc(code)
         assert info.value.messages == [str(USCC_INVALID)]
+
+    def test_a_code_whose_registering_authority_is_a_letter_passes(self) -> None:
+        # GB 32100 lets the first character be a letter (N: agriculture, Y: other); python-stdnum alone refuses it.
+        first17 = "N2110105MF0000001"
+        validate_uscc(first17 + uscc_check_char(first17))
+        with pytest.raises(ValidationError):
+            validate_uscc(first17 + ("0" if uscc_check_char(first17) != "0" else "1"))
+
+    def test_separators_inside_a_code_are_refused(self) -> None:
+        # Stored as typed: "9135 0100M000100Y43" would otherwise pass and be kept with its space.
+        for code in ("9135 0100M000100Y43", "91350100-M000100Y43"):
+            with pytest.raises(ValidationError):
+                validate_uscc(code)
+
+
+class ResidentIdTests:
+    def test_a_valid_number_passes_with_a_lower_case_x(self) -> None:
+        validate_ric("11010519491231002X")
+        validate_ric(" 11010519491231002x ")
+
+    @pytest.mark.parametrize("number", [
+        "",
+        "11010519491231002",      # 17 characters
+        "110105194912310021",     # wrong check character
+        "110105194913310029",     # month 13
+        "1101051949123100 2X",
+        "A1010519491231002X",
+    ])
+    def test_invalid_numbers_are_refused_with_the_message(self, number: str) -> None:
+        with pytest.raises(ValidationError) as info:
+            validate_ric(number)
+        assert info.value.messages == [str(RIC_INVALID)]
+        assert info.value.code == "invalid_ric"

@@ -43,6 +43,8 @@ def test_the_admins_override_wins() -> None:
     assert add_working_hours(at("2026-11-25T17:00"), 2) == at("2026-11-27T10:00")
 
 
-def test_a_year_the_bundled_calendar_lacks_falls_back_to_weekends() -> None:
+def test_a_year_the_bundled_calendar_lacks_runs_on_the_statutory_rules_not_on_weekdays_only() -> None:
     assert is_workday(dt.date(2099, 6, 1))  # a Monday
     assert not is_workday(dt.date(2099, 6, 6))  # a Saturday
+    assert not is_workday(dt.date(2099, 1, 1))  # 元旦, a Thursday
+    assert not is_workday(dt.date(2099, 10, 1))  # 国庆, a Thursday

@@ -246,3 +246,19 @@ def need_list(*, user: Any) -> QuerySet[CustomerNeed]:
 
 def ownership_log_list(*, customer: Customer) -> QuerySet[OwnershipLog]:
     return customer.ownership_logs.select_related("from_owner", "to_owner", "actor")
+
+
+def customer_choices(*, user: Any, action: str = "view") -> QuerySet[Customer]:
+    """Customers a form may offer the user for a related record: those in the user's scope, by name."""
+    return Customer.objects.visible_to(user, action).order_by("name")
+
+
+def contact_choices(*, user: Any, customer_id: Any) -> QuerySet[Contact]:
+    """The contact persons of one customer the user may see, for a drop-down; none when the customer is out of
+    scope or not a number (a ``?customer=`` naming someone else's customer reveals nothing)."""
+    if not str(customer_id or "").isdigit():
+        return Contact.objects.none()
+    customer = customer_choices(user=user).filter(pk=customer_id).first()
+    if customer is None:
+        return Contact.objects.none()
+    return customer.contacts.all()

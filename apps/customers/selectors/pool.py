@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.core.scoping import DataScope, user_scope
+from apps.core.scoping import users_assignable
 from apps.customers.choices import DealStatus, OwnershipAction
 from apps.customers.models import Customer, OwnershipLog
 from apps.org.models import User
@@ -137,20 +137,9 @@ def due_for_recycling(*, user: Any, now: dt.datetime | None = None) -> list[tupl
 
 
 def assignable_owners(*, user: Any) -> QuerySet[User]:
-    """Active users the actor may assign customers to: within the actor's customer data scope."""
-    users = User.objects.filter(is_active=True, employee__is_active=True)
-    if not user.is_superuser:
-        resolved = user_scope(user)
-        scope = resolved.for_app(Customer._meta.app_label)
-        if scope is None or resolved.unit_path is None:
-            return users.filter(pk=user.pk)
-        if scope == DataScope.OWN:
-            users = users.filter(pk=user.pk)
-        elif scope == DataScope.UNIT:
-            users = users.filter(employee__department_id=resolved.unit_id)
-        elif scope == DataScope.UNIT_TREE:
-            users = users.filter(employee__department__path__startswith=resolved.unit_path)
-    return users.select_related("employee__department").order_by("employee__department__path", "name")
+    """Active users the actor may assign customers to: the one rule ``core.scoping.users_assignable``."""
+    people = users_assignable(user, Customer._meta.app_label)
+    return people.select_related("employee__department").order_by("employee__department__path", "name")
 
 
 def due_for_recycling_count(*, user: Any, now: dt.datetime | None = None) -> int:

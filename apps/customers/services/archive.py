@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can
+from apps.core import locks
+from apps.core.scoping import can, users_assignable
 from apps.core.services import model_update, notify
 from apps.core.validators import normalize_mobile
 from apps.customers.choices import DealStatus, Lifecycle, NeedStatus, OwnershipAction
@@ -25,6 +26,9 @@ from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, Own
 from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, name_key, normalize_uscc
 from apps.customers.timeline import transfer_hooks
 
+# Held by a customer's creation and by an import (core.locks): names have no unique key, so two creations at the same
+# moment could both pass the duplicate check.
+CREATE_LOCK = "customers:create"
 DUPLICATE_USCC = gettext_lazy(
     "Duplicate: this unified social credit code already belongs to customer “%(name)s” (%(owner)s).")
 DUPLICATE_MOBILE = gettext_lazy(
@@ -69,6 +73,20 @@ def _require(actor: Any, perm: str) -> None:
 def _require_change(actor: Any, customer: Customer) -> None:
     if not can(actor, "change", customer):
         raise PermissionDenied
+
+
+SERVICE_OWNER_NOT_ASSIGNABLE = gettext_lazy(
+    "You may make only people of your own customer-service scope the service owner.")
+
+
+def _check_service_owner(actor: Any, clean: dict[str, Any], current_id: int | None = None) -> None:
+    """A new service owner must be someone the actor may assign in the service app (``users_assignable``): the
+    service owner sees the customer, so naming one must not share it outside the actor's reach."""
+    person = clean.get("service_owner")
+    if person is None or person.pk == current_id:
+        return
+    if not users_assignable(actor, "service").filter(pk=person.pk).exists():
+        raise ValidationError({"service_owner": SERVICE_OWNER_NOT_ASSIGNABLE})
 
 
 def _owner_label(hit: DuplicateHit) -> str:
@@ -188,12 +206,14 @@ def customer_create(
     _require(actor, "customers.add_customer")
     owner = actor if owner is AS_ACTOR else owner
     clean = _normalise_customer(data)
+    _check_service_owner(actor, clean)
     tags = _tags(clean.pop("tags", []))
     customer = Customer(**clean)
     customer.name_key = name_key(customer.name)
     customer.full_clean(validate_constraints=False)
     built = _build_contacts([c for c in contacts or [] if any(v not in (None, "", False) for v in c.values())])
     if not duplicates_checked:
+        locks.hold(CREATE_LOCK)  # one creation or import at a time, so two cannot both pass the name check
         check_duplicates(name=customer.name, uscc=customer.uscc, mobiles=[c.mobile for c in built if c.mobile],
                          allow_similar_name=allow_similar_name)
     now = timezone.now()
@@ -223,6 +243,7 @@ def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any], all
     """
     _require_change(actor, customer)
     clean = _normalise_customer(data)
+    _check_service_owner(actor, clean, customer.service_owner_id)
     if "tags" in clean:
         clean["tags"] = _tags(clean["tags"])
     new_name = clean.get("name", customer.name)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -93,6 +94,13 @@ def _locked_pool_customer(customer: Customer) -> Customer:
     return fresh
 
 
+def _lock_claimer(actor: Any) -> None:
+    """Lock the claimer's user row until the claim commits, so one person's simultaneous claims are counted one
+    after the other against the daily cap (PostgreSQL: a row lock; SQLite: IMMEDIATE transactions already run one
+    at a time)."""
+    get_user_model()._default_manager.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).first()
+
+
 def _check_claim_allowed(actor: Any, customer: Customer, now: dt.datetime) -> None:
     """Raise when the actor reached today's claim cap, or returned this customer too recently."""
     in_force = pool_rules_in_force(now)
@@ -121,6 +129,7 @@ def customer_claim(*, actor: Any, customer: Customer, now: dt.datetime | None = 
     if not actor.has_perm("customers.claim_customer"):
         raise PermissionDenied(NOT_A_POOL_MEMBER)
     now = now or timezone.now()
+    _lock_claimer(actor)
     customer = _locked_pool_customer(customer)
     _check_claim_allowed(actor, customer, now)
     _set_owner(customer, owner=actor, actor=actor, reason=OwnershipAction.CLAIM.label, now=now)

@@ -15,12 +15,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.routes import scoped_route
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+    add_service_errors,
+)
 from apps.customers.forms import (
     PROVINCES,
     ContactForm,
@@ -31,6 +39,7 @@ from apps.customers.forms import (
     TransferForm,
 )
 from apps.customers.models import Contact, Customer, CustomerNeed
+from apps.customers.permissions import CustomerPerm
 from apps.customers.selectors import archive as selectors
 from apps.customers.services import archive as services
 
@@ -68,7 +77,7 @@ class CustomerListView(ScopedListView):
         selectors.decorate_rows(user=self.request.user, customers=list(context["object_list"]))
         context.update(filter_form=self.filter_form, filters=self.filters, sort=self.filters["sort"],
                        scenes=_scene_tabs(), quick_filters=_quick_tabs(), provinces=PROVINCES,
-                       can_transfer=self.request.user.has_perm("customers.transfer_customer"))
+                       can_transfer=self.request.user.has_perm(CustomerPerm.TRANSFER_CUSTOMER))
         return context
 
 
@@ -82,15 +91,23 @@ def _quick_tabs() -> list[tuple[str, str]]:
             (selectors.QUICK_NEVER, _("Never followed up")), (selectors.QUICK_LOCKED, _("Locked"))]
 
 
-@login_required
-def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class CustomerDetailView(ScopedDetailView):
     """A customer: profile, contacts, needs, follow-ups (with the inline form), timeline, ownership, history."""
-    customer = selectors.customer_get(user=request.user, pk=pk)
-    context = selectors.customer_detail_context(customer=customer, user=request.user)
-    context.update(customer=customer, follow_up_form=_follow_up_form(customer), need_form=NeedForm(),
-                   can_transfer=request.user.has_perm("customers.transfer_customer") and context["can_change"],
-                   transfer_form=TransferForm())
-    return render(request, "customers/customer_detail.html", context)
+
+    model = Customer
+    permission = CustomerPerm.VIEW_CUSTOMER
+    template_name = "customers/customer_detail.html"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Customer:
+        return selectors.customer_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        customer, user = self.object, self.request.user
+        context = selectors.customer_detail_context(customer=customer, user=user)
+        context.update(customer=customer, follow_up_form=_follow_up_form(customer), need_form=NeedForm(),
+                       can_transfer=user.has_perm(CustomerPerm.TRANSFER_CUSTOMER) and context["can_change"],
+                       transfer_form=TransferForm())
+        return context
 
 
 def _customer_initial(customer: Customer) -> dict[str, Any]:
@@ -99,66 +116,83 @@ def _customer_initial(customer: Customer) -> dict[str, Any]:
     return initial
 
 
-def _show_duplicates(form: CustomerForm, error: ValidationError) -> None:
-    """Put the service's error on the form; a similar-name hit offers the "save anyway" box."""
-    add_service_errors(form, error)
-    codes = {e.code for e in getattr(error, "error_list", [])}
-    form.duplicates = getattr(error, "duplicates", [])  # type: ignore[attr-defined]
-    form.show_similar_confirm = "similar_name" in codes and "duplicate" not in codes
+class _CustomerFormMixin:
+    """The customer form page: the service's duplicate hits are shown (exact: blocked; similar: confirm)."""
+
+    model = Customer
+    form_class = CustomerForm
+    template_name = "customers/customer_form.html"
+    context_object_name = "customer"
+    success_url = "customers:customer_detail"
+
+    def service_failed(self, form: Any, error: ValidationError) -> None:
+        add_service_errors(form, error)
+        codes = {e.code for e in getattr(error, "error_list", [])}
+        form.duplicates = getattr(error, "duplicates", [])
+        form.show_similar_confirm = "similar_name" in codes and "duplicate" not in codes
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}  # type: ignore[misc]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(provinces=PROVINCES, **kwargs)  # type: ignore[misc]
 
 
-@login_required
-def customer_create_view(request: HttpRequest) -> HttpResponse:
-    """New customer with its primary contact; duplicates are shown (exact: blocked; similar: confirm)."""
-    _require_perm(request, "customers.add_customer")
-    form = CustomerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(
-                actor=request.user, data=form.customer_data(), contacts=form.contacts(),
-                allow_similar_name=form.cleaned_data["allow_similar_name"])
-        except ValidationError as error:
-            _show_duplicates(form, error)
-        else:
-            messages.success(request, _("Customer “%(name)s” created.") % {"name": customer})
-            return redirect("customers:customer_detail", pk=customer.pk)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": None, "provinces": PROVINCES})
+class CustomerCreateView(_CustomerFormMixin, ScopedCreateView):
+    """New customer with its primary contact."""
+
+    permission = CustomerPerm.ADD_CUSTOMER
+    service = services.customer_create
+    success_message = gettext_lazy("Customer “%(name)s” created.")
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"data": form.customer_data(), "contacts": form.contacts(),
+                "allow_similar_name": form.cleaned_data["allow_similar_name"]}
 
 
-@login_required
-def customer_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+class CustomerUpdateView(_CustomerFormMixin, ScopedUpdateView):
     """Edit a customer the user may change; the duplicate check runs again."""
-    customer = selectors.customer_get(user=request.user, pk=pk, action="change")
-    form = CustomerForm(request.POST or None, initial=_customer_initial(customer), editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_update(actor=request.user, customer=customer, data=form.customer_data(),
-                                     allow_similar_name=form.cleaned_data["allow_similar_name"])
-        except ValidationError as error:
-            _show_duplicates(form, error)
-            customer.refresh_from_db()
-        else:
-            messages.success(request, _("Customer “%(name)s” saved.") % {"name": customer})
-            return redirect("customers:customer_detail", pk=customer.pk)
-    return render(request, "customers/customer_form.html",
-                  {"form": form, "customer": customer, "provinces": PROVINCES})
+
+    permission = CustomerPerm.VIEW_CUSTOMER  # without the change permission the change scope is empty: 404
+    service = services.customer_update
+    success_message = gettext_lazy("Customer “%(name)s” saved.")
+
+    def get_object(self) -> Customer:
+        return selectors.customer_get(user=self.request.user, pk=self.kwargs["pk"], action="change")
+
+    def get_initial(self) -> dict[str, Any]:
+        return _customer_initial(self.object)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "editing": True}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"customer": self.object, "data": form.customer_data(),
+                "allow_similar_name": form.cleaned_data["allow_similar_name"]}
 
 
-@login_required
-@require_POST
-def customer_lock_view(request: HttpRequest, pk: int) -> HttpResponse:
+class CustomerLockView(ScopedActionView):
     """Lock or unlock (``locked=1|0``) a customer the user may change."""
-    customer = selectors.customer_get(user=request.user, pk=pk, action="change")
-    locked = request.POST.get("locked") == "1"
-    services.customer_set_lock(actor=request.user, customer=customer, locked=locked)
-    messages.success(request, _("Customer locked.") if locked else _("Customer unlocked."))
-    return redirect("customers:customer_detail", pk=customer.pk)
+
+    model = Customer
+    action = "change"
+    permission = CustomerPerm.VIEW_CUSTOMER  # without the change permission the change scope is empty: 404
+    service = services.customer_set_lock
+    success_url = "customers:customer_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"customer": self.object, "locked": self.request.POST.get("locked") == "1"}
+
+    def succeed(self, obj: Any) -> None:
+        messages.success(self.request, _("Customer locked.") if obj.is_locked else _("Customer unlocked."))
 
 
 @login_required
 def customer_transfer_view(request: HttpRequest) -> HttpResponse:
-    """Transfer the chosen customers (``ids``) to another owner with a reason (managers)."""
-    _require_perm(request, "customers.transfer_customer")
+    """Transfer the chosen customers (``ids``) to another owner with a reason (managers).
+
+    A function view: a bulk page over many customers chosen in the list, not one record."""
+    _require_perm(request, CustomerPerm.TRANSFER_CUSTOMER)
     ids = [int(i) for i in request.POST.getlist("ids") or request.GET.getlist("ids") if str(i).isdigit()]
     chosen = list(Customer.objects.visible_to(request.user, "change").filter(pk__in=ids)
                   .select_related("owner").order_by("name"))
@@ -182,38 +216,52 @@ def customer_transfer_view(request: HttpRequest) -> HttpResponse:
 #
 
 
-@login_required
-def contact_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+class ContactCreateView(ScopedCreateView):
     """Add a contact to a customer the user may change; a mobile already in the archive is refused."""
-    customer = selectors.customer_get(user=request.user, pk=pk, action="change")
-    _require_perm(request, "customers.add_contact")
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_create(actor=request.user, customer=customer, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Contact added."))
-            return redirect("customers:customer_detail", pk=customer.pk)
-    return render(request, "customers/contact_form.html", {"form": form, "customer": customer, "contact": None})
+
+    model = Contact
+    parent_model = Customer
+    permission = CustomerPerm.ADD_CONTACT
+    form_class = ContactForm
+    service = services.contact_create
+    template_name = "customers/contact_form.html"
+    context_object_name = "contact"
+    success_message = gettext_lazy("Contact added.")
+    success_url = "customers:customer_detail"
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"customer": self.parent, "data": form.cleaned_data}
+
+    def get_success_url(self, obj: Any) -> str:
+        return super().get_success_url(self.parent)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(customer=self.parent, **kwargs)
 
 
-@login_required
-def contact_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_visible_or_404(Contact, request.user, pk, action="change")
-    customer = selectors.customer_get(user=request.user, pk=contact.customer_id, action="change")
-    initial = {name: getattr(contact, name) for name in services.CONTACT_FIELDS}
-    form = ContactForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(actor=request.user, contact=contact, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Contact saved."))
-            return redirect("customers:customer_detail", pk=customer.pk)
-    return render(request, "customers/contact_form.html", {"form": form, "customer": customer, "contact": contact})
+class ContactUpdateView(ScopedUpdateView):
+    model = Contact
+    permission = CustomerPerm.VIEW_CUSTOMER  # without the change permission the change scope is empty: 404
+    form_class = ContactForm
+    service = services.contact_update
+    template_name = "customers/contact_form.html"
+    context_object_name = "contact"
+    success_message = gettext_lazy("Contact saved.")
+    success_url = "customers:customer_detail"
+
+    def get_object(self) -> Contact:
+        contact = super().get_object()
+        self.customer = selectors.customer_get(user=self.request.user, pk=contact.customer_id, action="change")
+        return contact
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.object, name) for name in services.CONTACT_FIELDS}
+
+    def get_success_url(self, obj: Any) -> str:
+        return super().get_success_url(self.customer)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(customer=self.customer, **kwargs)
 
 
 #
@@ -221,30 +269,37 @@ def contact_update_view(request: HttpRequest, pk: int) -> HttpResponse:
 #
 
 
-@login_required
-def need_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = selectors.customer_get(user=request.user, pk=pk, action="change")
-    form = NeedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.need_create(actor=request.user, customer=customer, content=form.cleaned_data["content"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Need recorded."))
-            return redirect("customers:customer_detail", pk=customer.pk)
-    return render(request, "customers/need_form.html", {"form": form, "customer": customer})
+class NeedCreateView(ScopedCreateView):
+    model = CustomerNeed
+    parent_model = Customer
+    permission = CustomerPerm.VIEW_CUSTOMER  # the service decides; the customer's change scope is the rule
+    form_class = NeedForm
+    service = services.need_create
+    template_name = "customers/need_form.html"
+    success_message = gettext_lazy("Need recorded.")
+    success_url = "customers:customer_detail"
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"customer": self.parent, "content": form.cleaned_data["content"]}
+
+    def get_success_url(self, obj: Any) -> str:
+        return super().get_success_url(self.parent)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(customer=self.parent, **kwargs)
 
 
-@login_required
-@require_POST
-def need_status_view(request: HttpRequest, pk: int) -> HttpResponse:
-    need = get_visible_or_404(CustomerNeed, request.user, pk, action="change")
-    try:
-        services.need_set_status(actor=request.user, need=need, status=request.POST.get("status", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("customers:customer_detail", pk=need.customer_id)
+class NeedStatusView(ScopedActionView):
+    model = CustomerNeed
+    action = "change"
+    permission = CustomerPerm.VIEW_CUSTOMER  # without the change permission the change scope is empty: 404
+    service = services.need_set_status
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"need": self.object, "status": self.request.POST.get("status", "")}
+
+    def get_success_url(self, obj: Any) -> str:
+        return reverse("customers:customer_detail", args=[obj.customer_id])
 
 
 def _follow_up_form(customer: Customer, data: Any = None) -> FollowUpForm:
@@ -253,11 +308,15 @@ def _follow_up_form(customer: Customer, data: Any = None) -> FollowUpForm:
 
 
 @login_required
+@scoped_route(Customer)
 def follow_up_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a follow-up. From the detail page's inline form (HTMX) the answer is the refreshed follow-up
-    panel; otherwise a full page."""
+    panel; otherwise a full page.
+
+    A function view: on HTMX it answers with the detail page's follow-up panel (the whole detail context), both
+    after a save and after a refusal, which the generic create view does not do."""
     customer = selectors.customer_get(user=request.user, pk=pk, action="change")
-    _require_perm(request, "customers.add_followup")
+    _require_perm(request, CustomerPerm.ADD_FOLLOWUP)
     form = _follow_up_form(customer, request.POST or None)
     saved = False
     if request.method == "POST" and form.is_valid():

@@ -18,12 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedListView, ScopedViewMixin, add_service_errors
+from apps.core.routes import scoped_route
+from apps.core.views import ScopedListView, ScopedUpdateView, ScopedViewMixin, add_service_errors
 from apps.customers.forms_pool import AssignForm, PoolFilterForm, ReturnForm
 from apps.customers.models import Customer
+from apps.customers.permissions import CustomerPerm
 from apps.customers.selectors import pool as selectors
 from apps.customers.services import pool as services
 
@@ -96,8 +98,12 @@ class PoolListView(ScopedListView, _PoolScope):
 
 @login_required
 @require_POST
+@scoped_route(Customer)
 def customer_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """领取 one pool customer; HTMX gets 204 and an event that reloads the rows (with the message)."""
+    """领取 one pool customer; HTMX gets 204 and an event that reloads the rows (with the message).
+
+    A function view: the public pool is its own scope (``_pool_customer_or_404``, not ``visible_to``), and HTMX
+    gets 204 with an event rather than a page."""
     customer = _pool_customer_or_404(request, pk)
     try:
         services.customer_claim(actor=request.user, customer=customer)
@@ -112,8 +118,11 @@ def customer_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@scoped_route(Customer)
 def customer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """分配: a manager gives a pool customer to a person within their scope."""
+    """分配: a manager gives a pool customer to a person within their scope.
+
+    A function view: the public pool is its own scope (``_pool_customer_or_404``, not ``visible_to``)."""
     if not request.user.has_perm("customers.assign_customer"):
         raise PermissionDenied
     customer = _pool_customer_or_404(request, pk)
@@ -130,23 +139,34 @@ def customer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/pool_assign.html", {"form": form, "customer": customer})
 
 
-@login_required
-def customer_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+class CustomerReturnView(ScopedUpdateView):
     """退回/放入公海 with a reason, from the customer's page (owner or manager)."""
-    customer = get_visible_or_404(Customer, request.user, pk, action="change")
-    form = ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    model = Customer
+    permission = CustomerPerm.VIEW_CUSTOMER  # without the change permission the change scope is empty: 404
+    form_class = ReturnForm
+    service = services.customer_return
+    template_name = "customers/pool_return.html"
+    context_object_name = "customer"
+    success_message = gettext_lazy("“%(name)s” is back in the public pool.")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"customer": self.object, "reason": form.cleaned_data["reason"]}
+
+    def call_service(self, **kwargs: Any) -> Any:
         try:
-            services.customer_return(actor=request.user, customer=customer, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("“%(name)s” is back in the public pool.") % {"name": customer.name})
-            # Never stay on a record one no longer owns (CONVENTIONS-CN §5).
-            return redirect(_archive_list_url())
-    return render(request, "customers/pool_return.html", {"form": form, "customer": customer})
+            return super().call_service(**kwargs)
+        except PermissionDenied as error:  # shown on the form, like the service's other refusals
+            raise ValidationError(str(error)) from error
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"name": obj.name}
+
+    def get_success_url(self, obj: Any) -> str:
+        return _archive_list_url()  # never stay on a record one no longer owns (CONVENTIONS-CN §5)
 
 
 #
@@ -156,7 +176,9 @@ def customer_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pool_due_list_view(request: HttpRequest) -> HttpResponse:
-    """The user's own customers that the rules return to the pool within the warning days, soonest first."""
+    """The user's own customers that the rules return to the pool within the warning days, soonest first.
+
+    A function view: the rows are (customer, reason) pairs the recycling rules compute, not a queryset."""
     if not request.user.has_perm("customers.view_customer"):
         raise PermissionDenied
     due = selectors.due_for_recycling(user=request.user)

@@ -93,8 +93,10 @@ class CampaignViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
     ordering = ["-start_date"]
     http_method_names = _METHODS
 
-    def get_queryset(self) -> QuerySet:
-        return campaign_selectors.with_metrics(super().get_queryset())
+    def paginate_queryset(self, queryset: QuerySet) -> list[Campaign] | None:
+        """The page's figures in a constant number of queries (not per campaign)."""
+        page = super().paginate_queryset(queryset)
+        return None if page is None else campaign_selectors.attach_metrics(page)
 
     def service_create(self, data: dict[str, Any]) -> Campaign:
         return campaign_services.campaign_create(actor=self.request.user, data=data)
@@ -103,7 +105,7 @@ class CampaignViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
         return campaign_services.campaign_update(actor=self.request.user, campaign=instance, data=data)
 
     def _answer(self, instance: Campaign, code: int) -> Response:  # type: ignore[override]
-        fresh = campaign_selectors.with_metrics(Campaign.objects.filter(pk=instance.pk)).get()
+        fresh = Campaign.objects.select_related("owner").get(pk=instance.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
 
@@ -119,8 +121,8 @@ class LeadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Lead
-        fields = ["id", "source", "campaign", "research", "plan", "company_name", "contact_name", "mobile", "phone",
-                  "email", "contact_title", "industry", "region", "notes", "status", "qualified_at",
+        fields = ["id", "source", "campaign", "research", "plan", "company_name", "uscc", "contact_name", "mobile",
+                  "phone", "email", "contact_title", "industry", "region", "notes", "status", "qualified_at",
                   "invalid_reason", "owner", "owner_unit", "handed_to", "handed_at", "handover_note", "customer",
                   "converted_at", "created_at"]
         read_only_fields = fields
@@ -135,13 +137,15 @@ class LeadSerializer(serializers.ModelSerializer):
 
 class LeadWriteSerializer(serializers.ModelSerializer):
     to_pool = serializers.BooleanField(required=False, default=False, write_only=True)
+    # A customer in the archive with a similar name answers 400 unless this confirms it is another company.
+    allow_similar_name = serializers.BooleanField(required=False, default=False, write_only=True)
     campaign = ScopedPrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False, allow_null=True)
     # Normalised ("+86 139-0000-1234" → "13900001234") and validated by the service.
     mobile = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
     class Meta:
         model = Lead
-        fields = [*lead_services.LEAD_FIELDS, "to_pool"]
+        fields = [*lead_services.LEAD_FIELDS, "to_pool", "allow_similar_name"]
 
 
 class HandoverSerializer(serializers.Serializer):
@@ -195,11 +199,15 @@ class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
 
     def service_create(self, data: dict[str, Any]) -> Lead:
         to_pool = data.pop("to_pool", False)
-        return lead_services.lead_create(actor=self.request.user, data=data, to_pool=to_pool)
+        allow = data.pop("allow_similar_name", False)
+        return lead_services.lead_create(actor=self.request.user, data=data, to_pool=to_pool,
+                                         allow_similar_name=allow)
 
     def service_update(self, instance: Lead, data: dict[str, Any]) -> Lead:  # type: ignore[override]
         data.pop("to_pool", None)
-        return lead_services.lead_update(actor=self.request.user, lead=instance, data=data)
+        allow = data.pop("allow_similar_name", False)
+        return lead_services.lead_update(actor=self.request.user, lead=instance, data=data,
+                                         allow_similar_name=allow)
 
     def _action_target(self, pk: Any) -> Lead:
         return get_object_or_404(lead_selectors.lead_visible(user=self.request.user, action="change"), pk=pk)
@@ -221,7 +229,7 @@ class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
                    request=ConvertSerializer, responses={201: LeadSerializer})
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: Any = None) -> Response:
-        lead = self._action_target(pk)
+        lead = get_object_or_404(lead_selectors.lead_visible(user=request.user), pk=pk)  # the service checks
         lead_services.lead_convert(actor=request.user, lead=lead, **self._body(ConvertSerializer))
         return Response(LeadSerializer(lead, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import ScopedQuerySet, ScopeFields
-from apps.core.validators import validate_mobile
+from apps.core.validators import validate_mobile, validate_uscc
 from apps.marketing.choices import LeadSource, LeadStatus
 
 User = settings.AUTH_USER_MODEL
@@ -26,6 +26,7 @@ class Lead(TimeStampedModel):
     plan = models.ForeignKey("marketing.MarketPlan", verbose_name=_("market development plan"),
                              on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
     company_name = models.CharField(_("company"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
     contact_name = models.CharField(_("contact"), max_length=50)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, db_index=True, validators=[validate_mobile])
     phone = models.CharField(_("landline"), max_length=30, blank=True)

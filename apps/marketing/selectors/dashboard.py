@@ -5,7 +5,6 @@ the number of queries does not grow with the number of records."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.marketing.choices import CampaignStatus, LeadStatus, PlanStatus
 from apps.marketing.models import Campaign, Lead, MarketPlan, PlanGoal, Visit
+from apps.marketing.selectors.campaigns import attach_metrics, revenue_measurable
 from apps.marketing.selectors.evaluations import period_containing
 from apps.marketing.selectors.plans import GoalLine, goal_actuals_for_plans, period_bounds
 
@@ -25,16 +25,6 @@ PERIOD_CHOICES = [(PERIOD_MONTH, _("This month")), (PERIOD_QUARTER, _("This quar
 _MONTHS = {PERIOD_MONTH: 1, PERIOD_QUARTER: 3, PERIOD_YEAR: 12}
 PLANS_ON_DASHBOARD = 8
 CAMPAIGNS_ON_DASHBOARD = 15
-
-# Revenue per campaign comes from sales once it exists: fn(campaign_ids) -> {campaign_id: Decimal}.
-CampaignRevenueProvider = Callable[[list[int]], dict[int, Decimal]]
-_campaign_revenue: list[CampaignRevenueProvider] = []
-
-
-def register_campaign_revenue(fn: CampaignRevenueProvider) -> None:
-    """Let sales supply the revenue of campaigns (for ROI); called from its ``AppConfig.ready``."""
-    _campaign_revenue[:] = [fn]
-
 
 @dataclass(frozen=True)
 class Period:
@@ -97,39 +87,18 @@ def lead_funnel(*, user: Any, start: dt.date, end: dt.date) -> list[FunnelStep]:
     return steps
 
 
-@dataclass(frozen=True)
-class CampaignRow:
-    campaign: Campaign
-    leads: int
-    qualified: int
-    conversions: int
-    cost_per_lead: Decimal | None
-    revenue: Decimal | None
-    roi_pct: Decimal | None
-
-
-def campaign_roi(*, user: Any, start: dt.date, end: dt.date) -> list[CampaignRow]:
-    """Campaigns running in the period (not cancelled) with leads, qualified leads, conversions, cost per lead and
-    ROI; revenue is None (unknown) until sales supplies it. One query, plus the revenue provider's."""
-    campaigns = list(
-        Campaign.objects.visible_to(user).filter(start_date__lte=end, end_date__gte=start)
-        .exclude(status=CampaignStatus.CANCELLED).select_related("plan")
-        .annotate(lead_n=Count("leads"), qualified_n=Count("leads", filter=Q(leads__qualified_at__isnull=False)),
-                  converted_n=Count("leads", filter=Q(leads__converted_at__isnull=False)))
-        .order_by("-start_date", "-pk")[:CAMPAIGNS_ON_DASHBOARD]
-    )
-    revenue = _campaign_revenue[0]([c.pk for c in campaigns]) if _campaign_revenue else None
-    rows = []
-    for c in campaigns:
-        earned = None if revenue is None else revenue.get(c.pk, Decimal("0"))
-        per_lead = (c.actual_cost / c.lead_n).quantize(Decimal("0.01")) if c.lead_n else None  # type: ignore[attr-defined]
-        roi = _pct(earned - c.actual_cost, c.actual_cost) if earned is not None else None
-        rows.append(CampaignRow(c, c.lead_n, c.qualified_n, c.converted_n, per_lead, earned, roi))  # type: ignore[attr-defined]
-    return rows
+def campaign_roi(*, user: Any, start: dt.date, end: dt.date) -> list[Campaign]:
+    """Campaigns running in the period (not cancelled), each with ``metrics`` attached by the campaign selector
+    the campaign pages use (leads, qualified leads, conversions, cost per lead, revenue, ROI): one figure
+    everywhere. A constant number of queries."""
+    campaigns = (Campaign.objects.visible_to(user).filter(start_date__lte=end, end_date__gte=start)
+                 .exclude(status=CampaignStatus.CANCELLED).select_related("plan")
+                 .order_by("-start_date", "-pk")[:CAMPAIGNS_ON_DASHBOARD])
+    return attach_metrics(campaigns)
 
 
 def campaign_revenue_available() -> bool:
-    return bool(_campaign_revenue)
+    return revenue_measurable()
 
 
 @dataclass(frozen=True)

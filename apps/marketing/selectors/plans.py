@@ -32,6 +32,7 @@ _providers: dict[str, GoalMetricProvider] = {}
 
 NOT_MEASURED_YET = _("measured once sales is in use")
 ENTERED_ON_EVALUATION = _("an estimate, entered on the evaluation")
+AFTER_CONVERSION = _("Contracts signed on or after the customer's conversion from a lead of the plan.")
 COUNT_METRICS = (GoalMetric.NEW_LEADS, GoalMetric.QUALIFIED_LEADS, GoalMetric.NEW_CUSTOMERS,
                  GoalMetric.CAMPAIGNS_HELD, GoalMetric.VISITS)
 
@@ -135,6 +136,7 @@ def _line(goal: PlanGoal, measured: dict[str, dict[int, Decimal]], market_share:
     elif metric in measured:
         actual = measured[metric].get(goal.plan_id)
         actual = Decimal("0") if actual is None and metric in COUNT_METRICS else actual
+        note = str(AFTER_CONVERSION) if metric == GoalMetric.NEW_CUSTOMER_REVENUE else ""
     else:
         actual, note = None, str(NOT_MEASURED_YET)
     return GoalLine(metric, str(goal.get_metric_display()), goal.target_value, actual,

@@ -19,8 +19,8 @@ from apps.core.services import model_update, notify
 from apps.core.validators import normalize_mobile
 from apps.customers.choices import CustomerSource, Industry, OwnershipAction
 from apps.customers.models import Customer
-from apps.customers.selectors.dedupe import find_duplicates
-from apps.customers.services.archive import contact_create, customer_create
+from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, normalize_uscc
+from apps.customers.services.archive import check_duplicates, contact_create, customer_create
 from apps.marketing.choices import LeadSource, LeadStatus
 from apps.marketing.models import Lead
 from apps.marketing.selectors.leads import has_wide_scope, sales_people
@@ -39,8 +39,10 @@ LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
 HANDOVER_FROM = (S.QUALIFIED, S.HANDED_OVER)
 CONVERT_FROM = (S.QUALIFIED, S.HANDED_OVER)
 
-LEAD_FIELDS = ["source", "campaign", "research", "plan", "company_name", "contact_name", "mobile", "phone", "email",
-               "contact_title", "industry", "region", "notes"]
+LEAD_FIELDS = ["source", "campaign", "research", "plan", "company_name", "uscc", "contact_name", "mobile", "phone",
+               "email", "contact_title", "industry", "region", "notes"]
+# Where a duplicate hit of the customer archive shows on the lead form.
+_HIT_FIELDS = {"uscc": "uscc", "mobile": "mobile", "name": "company_name"}
 
 STATUS_NOT_ALLOWED = gettext_lazy("A lead cannot go from “%(old)s” to “%(new)s”.")
 INVALID_NEEDS_REASON = gettext_lazy("Give the reason why the lead is invalid.")
@@ -80,6 +82,13 @@ def _require_change(actor: Any, lead: Lead) -> None:
         raise PermissionDenied
 
 
+def may_convert(user: Any, lead: Lead) -> bool:
+    """Converting is for the owner or a manager in scope, and for the sales person the lead was handed to (the
+    one thing sharing gives beyond seeing it: the handed-over lead is theirs to turn into a customer)."""
+    return user.has_perm("marketing.convert_lead") and (
+        (lead.handed_to_id is not None and lead.handed_to_id == user.pk) or can(user, "change", lead))
+
+
 def _save(lead: Lead, actor: Any, fields: list[str], reason: str = "") -> None:
     lead._history_user = actor  # type: ignore[attr-defined]
     if reason:
@@ -101,6 +110,8 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     clean = {k: v for k, v in data.items() if k in LEAD_FIELDS}
     if "mobile" in clean:
         clean["mobile"] = normalize_mobile(clean["mobile"] or "")
+    if "uscc" in clean:
+        clean["uscc"] = normalize_uscc(clean["uscc"])
     for key in ("company_name", "contact_name"):
         if key in clean:
             clean[key] = (clean[key] or "").strip()
@@ -122,12 +133,30 @@ def _check_duplicate_lead(mobile: str, exclude_pk: int | None = None) -> None:
         raise ValidationError({"mobile": DUPLICATE_LEAD % {"owner": label}}, code="duplicate")
 
 
+def _check_customers(lead: Lead, allow_similar_name: bool) -> list[DuplicateHit]:
+    """The customer archive's duplicate check (查重) on the lead: a customer with the same USCC or a contact with
+    the same mobile blocks, a customer with a similar name blocks unless ``allow_similar_name`` (the user has
+    confirmed). The error names the customer and its owner only, on the field that matched, and carries all the
+    hits (``error.duplicates``) for the form to list. Return the hits that only warned."""
+    try:
+        return check_duplicates(name=lead.company_name, uscc=lead.uscc or None,
+                                mobiles=[lead.mobile] if lead.mobile else [], allow_similar_name=allow_similar_name)
+    except ValidationError as error:
+        hits = getattr(error, "duplicates", [])  # exact hits first: the one the message names
+        field = _HIT_FIELDS.get(hits[0].matched_on, "company_name") if hits else "company_name"
+        on_field = ValidationError({field: error.error_list})
+        on_field.duplicates = hits  # type: ignore[attr-defined]
+        raise on_field from error
+
+
 @transaction.atomic
-def lead_create(*, actor: Any, data: dict[str, Any], to_pool: bool = False) -> Lead:
+def lead_create(*, actor: Any, data: dict[str, Any], to_pool: bool = False,
+                allow_similar_name: bool = False) -> Lead:
     """Create a lead owned by the actor (or, with ``to_pool``, in the lead pool of the actor's department).
 
-    The mobile is normalised and validated; an open lead with the same mobile is refused. A lead from a
-    campaign inherits the campaign's plan unless one is given."""
+    The mobile is normalised and validated; an open lead with the same mobile is refused, and so is a lead the
+    customer archive already holds (same USCC or mobile; a similar name unless ``allow_similar_name``). A lead
+    from a campaign inherits the campaign's plan unless one is given."""
     _require(actor, "marketing.add_lead")
     clean = _normalise(data)
     lead = Lead(**clean)
@@ -140,14 +169,16 @@ def lead_create(*, actor: Any, data: dict[str, Any], to_pool: bool = False) -> L
     lead.created_by = actor
     lead.full_clean()
     _check_duplicate_lead(lead.mobile)
+    _check_customers(lead, allow_similar_name)
     lead._history_user = actor  # type: ignore[attr-defined]
     lead.save()
     return lead
 
 
 @transaction.atomic
-def lead_update(*, actor: Any, lead: Lead, data: dict[str, Any]) -> Lead:
-    """Change a lead's details (not its status); a converted lead is closed to edits of its attribution."""
+def lead_update(*, actor: Any, lead: Lead, data: dict[str, Any], allow_similar_name: bool = False) -> Lead:
+    """Change a lead's details (not its status); a converted lead is closed to edits of its attribution. When the
+    company, USCC or mobile of an open lead changes, the customer archive's duplicate check runs again."""
     _require_change(actor, lead)
     clean = _normalise(data)
     if lead.status == S.CONVERTED:
@@ -155,6 +186,10 @@ def lead_update(*, actor: Any, lead: Lead, data: dict[str, Any]) -> Lead:
             clean.pop(key, None)
     if clean.get("mobile") and clean["mobile"] != lead.mobile:
         _check_duplicate_lead(clean["mobile"], exclude_pk=lead.pk)
+    identity = ("company_name", "uscc", "mobile")
+    changed = any(key in clean and clean[key] != getattr(lead, key) for key in identity)
+    if changed and lead.status != S.CONVERTED and lead.customer_id is None:
+        _check_customers(Lead(**{key: clean.get(key, getattr(lead, key)) for key in identity}), allow_similar_name)
     lead._history_user = actor  # type: ignore[attr-defined]
     model_update(instance=lead, fields=LEAD_FIELDS, data=clean)
     return lead
@@ -272,7 +307,7 @@ def _customer_data(lead: Lead) -> tuple[dict[str, Any], dict[str, Any]]:
         "name": lead.company_name, "source": CustomerSource.LEAD_CONVERSION,
         "industry": lead.industry if lead.industry in Industry.values else "",
         "province": parts[0] if parts else "", "city": parts[1] if len(parts) > 1 else "",
-        "phone": lead.phone, "remarks": lead.notes,
+        "phone": lead.phone, "remarks": lead.notes, "uscc": lead.uscc or None,
     }
     contact = {"name": lead.contact_name, "mobile": lead.mobile or None, "phone": lead.phone, "email": lead.email,
                "title": lead.contact_title, "is_primary": True}
@@ -320,10 +355,12 @@ def lead_convert(
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.customer_id or locked.status == S.CONVERTED:
         raise ValidationError(LEAD_ALREADY_CONVERTED, code="already_converted")
-    _require_change(actor, lead)
+    if not may_convert(actor, locked):
+        raise PermissionDenied
     if lead.status not in CONVERT_FROM:
         raise ValidationError(CONVERT_NOT_QUALIFIED, code="not_qualified")
-    hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
+    hits = find_duplicates(name=lead.company_name, uscc=lead.uscc or None,
+                           mobiles=[lead.mobile] if lead.mobile else [])
     if merge_into is not None:
         customer = _merge(actor, lead, merge_into, hits)
     else:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can
-from apps.core.services import model_update, notify
+from apps.core.services import model_update, notification_topic, notifications_close, notify
 from apps.marketing.choices import GoalMetric, PlanStatus
 from apps.marketing.models import MarketPlan, PlanGoal
 from apps.marketing.selectors.plans import plan_approvers, senior_management
@@ -131,7 +131,7 @@ def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
     _save(plan, actor, ["status", "submitted_at"])
     notify(recipients=plan_approvers(plan=plan), url=_url(plan),
            title=_("Market development plan to approve: %(title)s") % {"title": plan.title},
-           body=_("Submitted by %(owner)s.") % {"owner": plan.owner})
+           body=_("Submitted by %(owner)s.") % {"owner": plan.owner}, topic=notification_topic("approval", plan))
     return plan
 
 
@@ -148,6 +148,7 @@ def plan_approve(*, actor: Any, plan: MarketPlan, comment: str = "") -> MarketPl
     """Approve a submitted plan; its owner and senior management are told."""
     _require_approver(actor, plan)
     _move(plan, PlanStatus.APPROVED)
+    notifications_close(topic=notification_topic("approval", plan))  # the other approvers' requests
     plan.approved_by, plan.approved_at, plan.approval_comment = actor, timezone.now(), comment.strip()[:500]
     _save(plan, actor, ["status", "approved_by", "approved_at", "approval_comment"])
     title = _("Market development plan approved: %(title)s") % {"title": plan.title}
@@ -164,6 +165,7 @@ def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
     if not comment.strip():
         raise ValidationError({"comment": REJECT_NEEDS_COMMENT})
     _move(plan, PlanStatus.DRAFT)
+    notifications_close(topic=notification_topic("approval", plan))
     plan.approval_comment = comment.strip()[:500]
     _save(plan, actor, ["status", "approval_comment"], reason=comment.strip())
     notify(recipients=[plan.owner], url=_url(plan), body=comment.strip(),

@@ -57,12 +57,10 @@ class CampaignMetricsTests:
 
     def test_roi_once_revenue_is_measurable(self, team: MarketingTeam, monkeypatch) -> None:
         monkeypatch.setattr(selectors, "_revenue_provider", [])  # restored afterwards, with sales' own measure
-        from django.db.models import DecimalField, Value
-
         campaign = _with_leads(team.mkt1, leads=2, qualified=1, converted=1, cost="10000.00")
-        selectors.register_campaign_revenue(lambda: Value(Decimal("25000.00"), output_field=DecimalField()))
+        selectors.register_campaign_revenue(lambda ids: {pk: Decimal("25000.00") for pk in ids})
         m = selectors.campaign_metrics(campaign)
-        assert m.revenue == Decimal("25000.00") and m.roi == Decimal("1.5000")
+        assert m.revenue == Decimal("25000.00") and m.roi == Decimal("1.5000") and m.roi_pct == Decimal("150.0")
 
     def test_the_list_page_runs_the_same_queries_at_two_sizes(self, team: MarketingTeam, personas: dict) -> None:
         client = personas["admin"].client()

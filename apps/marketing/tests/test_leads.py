@@ -152,7 +152,9 @@ class LeadHandoverTests:
         assert lead_list(user=alice, scene="handed_to_me").filter(pk=lead.pk).exists()
         assert lead_visible(user=team.mkt1).filter(pk=lead.pk).exists()
         assert not lead_visible(user=team.mkt2).filter(pk=lead.pk).exists()
-        assert not lead_visible(user=bob).filter(pk=lead.pk).exists()  # alice's manager: not handed to his unit
+        assert lead_visible(user=bob).filter(pk=lead.pk).exists()  # alice's manager sees what she sees
+        assert not lead_visible(user=bob, action="change").filter(pk=lead.pk).exists()  # but may not change it
+        assert not lead_visible(user=alice, action="change").filter(pk=lead.pk).exists()  # sharing: seeing only
 
     def test_bulk_handover_is_for_managers_and_skips_unqualified(self, team: Any, personas: dict) -> None:
         alice = personas["rep_alice"].user

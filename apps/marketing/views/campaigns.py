@@ -46,9 +46,9 @@ class CampaignListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        for campaign in context["object_list"]:
-            campaign.metrics = selectors.campaign_metrics(campaign)
-        context.update(filter_form=self.filter_form, revenue_measurable=selectors.revenue_measurable())
+        context["object_list"] = selectors.attach_metrics(context["object_list"])
+        context.update(filter_form=self.filter_form, revenue_measurable=selectors.revenue_measurable(),
+                       revenue_rule=selectors.REVENUE_RULE)
         return context
 
 
@@ -63,7 +63,7 @@ def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "campaign": campaign, "metrics": metrics, "leads": leads[:CAMPAIGN_LEADS_SHOWN],
         "leads_visible": leads.count(), "may_change": may_change,
         "transitions": [(v, label) for v, label in CampaignStatus.choices if v in transitions],
-        "revenue_measurable": selectors.revenue_measurable(),
+        "revenue_measurable": selectors.revenue_measurable(), "revenue_rule": selectors.REVENUE_RULE,
     })
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import render
 
 from apps.core.scoping import DataScope, user_scope
 from apps.marketing.forms_plans import DashboardPeriodForm
+from apps.marketing.selectors import campaigns as campaign_selectors
 from apps.marketing.selectors import dashboard as selectors
 from apps.policy.selectors import policy_today
 
@@ -42,7 +43,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     return render(request, "marketing/dashboard.html", {
         "form": form, "period": period, "funnel": funnel, "campaigns": campaigns, "plans": plans,
         "visits_total": sum(n for _, n in visits), "revenue_available": selectors.campaign_revenue_available(),
-        "campaign_cost": sum((row.campaign.actual_cost for row in campaigns), start=0),
+        "campaign_cost": sum((campaign.metrics.cost for campaign in campaigns), start=0),
+        "revenue_rule": campaign_selectors.REVENUE_RULE,
         "chart": _chart_data(funnel, plans, visits),
         "own_figures_only": not user.is_superuser and user_scope(user).for_app("marketing") == DataScope.OWN,
     })

@@ -97,7 +97,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str,
     if may_change and lead.status in services.HANDOVER_FROM and user.has_perm("marketing.handover_lead"):
         context["handover_form"] = forms.get("handover_form") or LeadHandoverForm(
             people=selectors.sales_people(), initial={"to_user": lead.handed_to_id})
-    if may_change and lead.status in services.CONVERT_FROM and user.has_perm("marketing.convert_lead"):
+    if lead.status in services.CONVERT_FROM and services.may_convert(user, lead):
         hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
         context["hits"] = hits
         context["convert_form"] = forms.get("convert_form") or LeadConvertForm(
@@ -119,6 +119,14 @@ def _lead_form(request: HttpRequest, instance: Lead | None = None) -> LeadForm:
                     plans=selectors.plan_choices(user=user))
 
 
+def _show_duplicates(form: LeadForm, error: ValidationError) -> None:
+    """Put the service's error on the form and list the customers the duplicate check found; a similar name
+    alone offers the "save anyway" box, an exact hit (USCC, mobile) does not."""
+    add_service_errors(form, error)
+    form.duplicates = getattr(error, "duplicates", [])
+    form.show_similar_confirm = bool(form.duplicates) and not any(hit.exact for hit in form.duplicates)
+
+
 @login_required
 def lead_create_view(request: HttpRequest) -> HttpResponse:
     """New lead, owned by the user (or put straight into the lead pool)."""
@@ -128,9 +136,10 @@ def lead_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lead = services.lead_create(actor=request.user, data=form.cleaned_data,
-                                        to_pool=request.POST.get("to_pool") == "1")
+                                        to_pool=request.POST.get("to_pool") == "1",
+                                        allow_similar_name=form.cleaned_data["allow_similar_name"])
         except ValidationError as error:
-            add_service_errors(form, error)
+            _show_duplicates(form, error)
         else:
             messages.success(request, _("Lead “%(name)s” created.") % {"name": lead})
             return redirect("marketing:lead_detail", pk=lead.pk)
@@ -143,9 +152,10 @@ def lead_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = _lead_form(request, instance=lead)
     if request.method == "POST" and form.is_valid():
         try:
-            services.lead_update(actor=request.user, lead=Lead.objects.get(pk=lead.pk), data=form.cleaned_data)
+            services.lead_update(actor=request.user, lead=Lead.objects.get(pk=lead.pk), data=form.cleaned_data,
+                                 allow_similar_name=form.cleaned_data["allow_similar_name"])
         except ValidationError as error:
-            add_service_errors(form, error)
+            _show_duplicates(form, error)
         else:
             messages.success(request, _("Lead “%(name)s” saved.") % {"name": lead})
             return redirect("marketing:lead_detail", pk=lead.pk)
@@ -209,7 +219,9 @@ def lead_handover_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lead_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Convert into a new customer, or merge into a duplicate the user chose; refusals show on the form."""
-    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
+    lead = selectors.lead_get(user=request.user, pk=pk)
+    if not services.may_convert(request.user, lead):
+        raise PermissionDenied
     hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
     form = LeadConvertForm(request.POST, hit_ids=[h.customer_id for h in hits])
     if form.is_valid():

@@ -142,3 +142,11 @@ class DepartmentScopeTests:
         from django.test import Client
 
         assert Client().get("/api/v1/departments/").status_code in (401, 403)
+
+    def test_every_department_route_out_of_scope_is_404_and_writes_nothing(self, personas: dict, units: dict) -> None:
+        """The out-of-scope route matrix of ``ScopeMatrixTests``, for departments: rep_carol (department B) tries
+        department A's detail, edit, delete and API routes."""
+        answers = [answer for route in core_testing.object_routes(Department)
+                   for answer in core_testing.assert_out_of_scope_route(personas["rep_carol"], route, units["a"])]
+        assert any(answer.startswith("POST org:department_delete") for answer in answers)
+        print(f"\nout-of-scope matrix org.Department: {answers}")

@@ -26,14 +26,19 @@ from apps.sales.services import evaluations as evaluation_services
 
 
 def _record_rows(counted: Counted) -> list[dict[str, Any]]:
+    """The records counted, money as strings (exact decimals, never floats)."""
     if counted.metric == TargetMetric.PAYMENTS:
-        return [{"kind": "payment", "id": p.pk, "number": p.number, "date": p.received_on, "amount": p.amount,
-                 "contract": p.contract.number, "customer": str(p.contract.customer),
-                 "owner": str(p.contract.owner)} for p in counted.rows]
+        return [{"kind": "refund" if p.is_refund else "payment", "id": p.pk, "number": p.number,
+                 "date": p.received_on, "amount": str(p.amount), "contract": p.contract.number,
+                 "customer": str(p.contract.customer), "owner": str(p.contract.owner)} for p in counted.rows]
     kind = "customer" if counted.metric == TargetMetric.NEW_CUSTOMERS else "contract"
-    return [{"kind": kind, "id": c.pk, "number": c.number, "date": c.signed_on, "amount": c.amount,
+    rows = [{"kind": kind, "id": c.pk, "number": c.number, "date": c.signed_on, "amount": str(c.counted_amount),
              "contract": c.number, "customer": str(c.customer), "customer_id": c.customer_id,
              "owner": str(c.owner)} for c in counted.rows]
+    return rows + [{"kind": a.kind, "id": a.pk, "number": a.contract.number, "date": a.effective_on,
+                    "amount": str(a.delta), "contract": a.contract.number, "customer": str(a.contract.customer),
+                    "customer_id": a.contract.customer_id, "owner": str(a.contract.owner)}
+                   for a in counted.adjustments]
 
 
 class AttainmentView(APIView):

@@ -1,4 +1,6 @@
-"""The contracts API: contracts (+ submit, approve, reject, withdraw, void), payment plans and payments.
+"""The contracts API: contracts (+ submit, approve, reject, withdraw, void, refund, adjust), payment plans,
+payments (read and create only: a payment is corrected by a refund, never edited), refunds and amendments
+(+ approve, reject).
 
 Scoped querysets in, services for every write; a refusal of a service answers 400 with its message (a payment
 beyond the contract amount states the amount that remains).
@@ -6,6 +8,7 @@ beyond the contract amount states the amount that remains).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +22,22 @@ from rest_framework.response import Response
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
 from apps.customers.models import Customer
 from apps.org.models import User
-from apps.sales.models import Contract, ContractLine, Opportunity, Payment, PaymentPlan, Product
+from apps.sales.choices import AdjustmentKind
+from apps.sales.models import (
+    Contract,
+    ContractAdjustment,
+    ContractLine,
+    Opportunity,
+    Payment,
+    PaymentPlan,
+    Product,
+    RefundRequest,
+)
 from apps.sales.selectors import contracts as selectors
 from apps.sales.services import contracts as services
+from apps.sales.services import refunds as refund_services
 
-WORKFLOW_ACTIONS = ("submit", "approve", "reject", "withdraw", "void")
+WORKFLOW_ACTIONS = ("submit", "approve", "reject", "withdraw", "void", "refund", "adjust")
 
 #
 # Serializers
@@ -47,7 +61,8 @@ class ContractSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = ["id", "number", "title", "customer", "customer_name", "opportunity", "signed_on", "start_date",
-                  "end_date", "discount_pct", "amount", "customer_signatory", "company_signatory", "status",
+                  "end_date", "discount_pct", "amount", "signed_amount", "terminated_on", "customer_signatory",
+                  "company_signatory", "status",
                   "approved_at", "approved_by", "policy_version", "terms", "owner", "owner_unit", "collected",
                   "collection_rate", "created_at", "updated_at"]
         read_only_fields = fields
@@ -115,6 +130,37 @@ class PaymentSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "contract", "plan", "received_on", "amount", "method", "recorded_by", "note",
                   "created_at"]
         read_only_fields = fields
+
+
+class RefundRequestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RefundRequest
+        fields = ["id", "contract", "payment", "amount", "reason", "status", "requested_by", "requested_at",
+                  "decided_by", "decided_at", "decision_comment", "refund"]
+        read_only_fields = fields
+
+
+class RefundInputSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=500)
+    payment = ScopedPrimaryKeyRelatedField(queryset=Payment.objects.all(), required=False, allow_null=True)
+
+
+class ContractAdjustmentSerializer(serializers.ModelSerializer):
+    delta = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = ContractAdjustment
+        fields = ["id", "contract", "kind", "old_amount", "new_amount", "delta", "reason", "status", "effective_on",
+                  "requested_by", "requested_at", "decided_by", "decided_at", "decision_comment"]
+        read_only_fields = fields
+
+
+class AdjustmentInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AdjustmentKind.choices)
+    new_amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False,
+                                          allow_null=True)
+    reason = serializers.CharField(max_length=500)
 
 
 class PaymentWriteSerializer(serializers.ModelSerializer):
@@ -215,6 +261,27 @@ class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
     def void(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, services.contract_void)
 
+    @extend_schema(summary=_("Request a refund (退款 / 红冲); it counts once approved"), request=RefundInputSerializer,
+                   responses={201: RefundRequestSerializer})
+    @action(detail=True, methods=["post"])
+    def refund(self, request: Request, pk: Any = None) -> Response:
+        contract = self.get_object()
+        body = RefundInputSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        refund = refund_services.refund_request(actor=request.user, contract=contract, **body.validated_data)
+        return Response(RefundRequestSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary=_("Request an amendment (补充协议) or a termination; it counts once approved"),
+                   request=AdjustmentInputSerializer, responses={201: ContractAdjustmentSerializer})
+    @action(detail=True, methods=["post"])
+    def adjust(self, request: Request, pk: Any = None) -> Response:
+        contract = self.get_object()
+        body = AdjustmentInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        adjustment = refund_services.contract_adjust_request(actor=request.user, contract=contract,
+                                                             **body.validated_data)
+        return Response(ContractAdjustmentSerializer(adjustment).data, status=status.HTTP_201_CREATED)
+
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the instalments of contracts the user may see, with derived status")),
@@ -254,7 +321,69 @@ class PaymentViewSet(ScopedViewSetMixin, ServiceWriteMixin, mixins.ListModelMixi
     filterset_fields = ["contract", "plan", "method"]
     ordering_fields = ["received_on", "amount"]
     ordering = ["-received_on", "-id"]
+    # A payment is never edited: a mistake or a refund is corrected by an approved refund (``contracts/{id}/refund``).
+    http_method_names = ["get", "post", "head", "options"]
 
     def service_create(self, data: dict[str, Any]) -> Payment:
         contract = data.pop("contract")
         return services.payment_record(actor=self.request.user, contract=contract, data=data)
+
+
+class _DecisionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       viewsets.GenericViewSet):
+    """Refunds or amendments within the user's scope; approve and reject are checked by the services."""
+
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_fields = ["contract", "status"]
+    ordering = ["-requested_at", "-id"]
+    approve_service: Any
+    reject_service: Any
+    field: str
+
+    def get_permissions(self) -> list[Any]:
+        if getattr(self, "action", None) in ("approve", "reject"):
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "action", None) in ("approve", "reject"):
+            return self.queryset.visible_to(self.request.user, "view")  # type: ignore[attr-defined]
+        return super().get_queryset()
+
+    def _decide(self, request: Request, service: Any) -> Response:
+        item = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        done = service(actor=request.user, comment=body.validated_data.get("comment", ""), **{self.field: item})
+        return Response(self.get_serializer(done).data)
+
+    @extend_schema(summary=_("Approve (an approver in scope, not the requester nor the owner)"),
+                   request=CommentSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: Any = None) -> Response:
+        return self._decide(request, type(self).approve_service)
+
+    @extend_schema(summary=_("Reject with a reason (comment)"), request=CommentSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: Any = None) -> Response:
+        return self._decide(request, type(self).reject_service)
+
+
+@extend_schema_view(list=extend_schema(summary=_("List the refunds of contracts the user may see")),
+                    retrieve=extend_schema(summary=_("One refund (404 when out of scope)")))
+class RefundRequestViewSet(_DecisionViewSet):
+    queryset = RefundRequest.objects.select_related("contract")
+    serializer_class = RefundRequestSerializer
+    approve_service = staticmethod(refund_services.refund_approve)
+    reject_service = staticmethod(refund_services.refund_reject)
+    field = "refund"
+
+
+@extend_schema_view(list=extend_schema(summary=_("List the amendments and terminations the user may see")),
+                    retrieve=extend_schema(summary=_("One amendment or termination (404 when out of scope)")))
+class ContractAdjustmentViewSet(_DecisionViewSet):
+    queryset = ContractAdjustment.objects.select_related("contract")
+    serializer_class = ContractAdjustmentSerializer
+    approve_service = staticmethod(refund_services.contract_adjust_approve)
+    reject_service = staticmethod(refund_services.contract_adjust_reject)
+    field = "adjustment"

@@ -10,5 +10,7 @@ router = SimpleRouter()
 router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("payment-plans", views.PaymentPlanViewSet, basename="paymentplan")
 router.register("payments", views.PaymentViewSet, basename="payment")
+router.register("refunds", views.RefundRequestViewSet, basename="refundrequest")
+router.register("contract-adjustments", views.ContractAdjustmentViewSet, basename="contractadjustment")
 
 urlpatterns = [*router.urls]

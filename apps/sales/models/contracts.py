@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import OwnedModel, TimeStampedModel
 from apps.core.scoping import ScopedQuerySet, ScopeFields
-from apps.sales.choices import ApprovalAction, ContractStatus, PaymentMethod
+from apps.sales.choices import AdjustmentKind, ApprovalAction, ContractStatus, PaymentMethod, RequestStatus
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -41,6 +41,11 @@ class Contract(OwnedModel):
                                     on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     policy_version = models.CharField(_("policy version"), max_length=20, blank=True)
     terms = models.TextField(_("main terms"), blank=True)
+    # Kept when an approved amendment or termination first changes the amount: attainment counts this amount in
+    # the signing month and each approved change in the month it was approved. Empty = never changed.
+    signed_amount = models.DecimalField(_("amount at signing (CNY)"), max_digits=16, decimal_places=2, null=True,
+                                        blank=True)
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -74,7 +79,7 @@ class ContractLine(models.Model):
     @property
     def amount(self) -> Decimal:
         gross = self.quantity * self.unit_price
-        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"))
+        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class ContractApproval(models.Model):
@@ -122,7 +127,8 @@ class PaymentPlan(models.Model):
 
 
 class Payment(TimeStampedModel):
-    """回款: money received on an approved contract; the sum never exceeds the contract amount."""
+    """回款: money received on an approved contract; the sum never exceeds the contract amount. A refund (退款 /
+    红冲) is a negative row written when its request is approved, so every sum of payments nets it."""
 
     contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.PROTECT,
                                  related_name="payments")
@@ -146,7 +152,81 @@ class Payment(TimeStampedModel):
         verbose_name_plural = _("payments")
         ordering = ["-received_on", "-id"]
         indexes = [models.Index(fields=["contract", "received_on"])]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="sales_payment_positive")]
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="sales_payment_not_zero")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.amount}"
+
+    @property
+    def is_refund(self) -> bool:
+        return self.amount < 0
+
+
+class _Request(models.Model):
+    """What a refund and an amendment / termination request share: a reason, a requester, a decision."""
+
+    status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices,
+                              default=RequestStatus.PENDING)
+    reason = models.CharField(_("reason"), max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.CharField(_("decision comment"), max_length=500, blank=True)
+
+    scope_fields = ScopeFields(owner="contract__owner", unit="contract__owner_unit")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class RefundRequest(_Request):
+    """退款 / 红冲: a request to pay money back on a contract; once approved it writes a negative payment dated
+    the day of approval (Asia/Shanghai), which lowers the payments figure of that month."""
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.PROTECT,
+                                 related_name="refund_requests")
+    payment = models.ForeignKey(Payment, verbose_name=_("payment refunded"), on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="refund_requests")
+    amount = models.DecimalField(_("refund amount (CNY)"), max_digits=16, decimal_places=2)
+    refund = models.OneToOneField(Payment, verbose_name=_("refund record"), on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="refund_request")
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="sales_refund_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} -{self.amount}"
+
+
+class ContractAdjustment(_Request):
+    """补充协议 / 终止: a request to change the amount of an approved contract (a termination settles it, usually
+    at what was collected, and ends it). Once approved, the change (new − old amount) counts in the month of
+    approval; the signing month keeps the amount at signing."""
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.PROTECT,
+                                 related_name="adjustments")
+    kind = models.CharField(_("kind"), max_length=20, choices=AdjustmentKind.choices)
+    old_amount = models.DecimalField(_("amount before (CNY)"), max_digits=16, decimal_places=2)
+    new_amount = models.DecimalField(_("amount after (CNY)"), max_digits=16, decimal_places=2)
+    effective_on = models.DateField(_("effective on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contract amendment")
+        verbose_name_plural = _("contract amendments")
+        ordering = ["-requested_at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(new_amount__gte=0),
+                                              name="sales_adjustment_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.old_amount} → {self.new_amount}"
+
+    @property
+    def delta(self) -> Decimal:
+        return self.new_amount - self.old_amount

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -104,7 +104,7 @@ class OpportunityLine(models.Model):
     @property
     def amount(self) -> Decimal:
         gross = self.quantity * self.unit_price
-        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"))
+        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class OpportunityStageChange(models.Model):

@@ -82,8 +82,10 @@ class TargetNode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["target_set", "department"], condition=Q(person__isnull=True),
                                     name="sales_targetnode_unique_department"),
-            models.UniqueConstraint(fields=["target_set", "person"], condition=Q(person__isnull=False),
-                                    name="sales_targetnode_unique_person"),
+            # A person has one node per team: after moving team, a node in the new team carries what they sign
+            # there, while the old node keeps what they signed before (attainment's one attribution rule).
+            models.UniqueConstraint(fields=["target_set", "department", "person"], condition=Q(person__isnull=False),
+                                    name="sales_targetnode_unique_person_per_team"),
         ]
 
     def __str__(self) -> str:

@@ -2,9 +2,17 @@
 target, the actual (by the date the metric defines), completion %, time elapsed %, gap and a forecast (weighted
 open pipeline + run rate), and the exact records counted so anyone can see why a number is what it is.
 
-Scope of a node: a person node counts records owned by that person; a department/team/company node counts records
-whose ``owner_unit`` lies in its department subtree. So one approved contract moves the person, the team, the
-department and the company by exactly its amount.
+One attribution rule for every node (ATTRIBUTION_RULE): a record belongs to the department stamped on it when it
+was recorded (the owner's department on the contract date; a payment or refund follows its contract, an opportunity
+its own stamp). A department/team/company node counts the records whose stamped department lies in its subtree; a
+person node counts the person's records whose stamped department lies in the subtree of the node's department. So
+when a person moves team, what they signed before stays with the old team (and their node there), what they sign
+after goes to the new one, and every department still equals the records of its subtree: one approved contract moves
+the person, the team, the department and the company by exactly its amount, before and after a move.
+
+Money dates: a contract counts its amount at signing in the signing month; an approved amendment or termination
+counts its change (new − old amount) in the month it was approved; a refund is a negative payment in the month it
+was approved (Asia/Shanghai dates).
 
 The whole tree is computed in a constant number of queries: records are grouped by (owner, owner's unit path,
 month) once, then rolled up in Python along the tree.
@@ -17,17 +25,25 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 from apps.customers.models import Customer
 from apps.policy.selectors import policy_today
-from apps.sales.choices import OPEN_STAGES, ContractStatus, TargetMetric
-from apps.sales.models import Contract, Opportunity, Payment, StageSetting, TargetNode, TargetSet
+from apps.sales.choices import OPEN_STAGES, ContractStatus, RequestStatus, TargetMetric
+from apps.sales.models import (
+    Contract,
+    ContractAdjustment,
+    Opportunity,
+    Payment,
+    StageSetting,
+    TargetNode,
+    TargetSet,
+)
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -35,6 +51,26 @@ PERIOD_KINDS = ("month", "quarter", "year", "ytd")
 MONEY_METRICS = (TargetMetric.CONTRACT_AMOUNT, TargetMetric.PAYMENTS)
 _PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?P<rest>Q[1-4]|\d{2}|YTD))?$", re.IGNORECASE)
 BAD_PERIOD = _("Give the period as 2026, 2026-Q2, 2026-05 or 2026-YTD.")
+ATTRIBUTION_RULE = _(
+    "Each record counts for the department stamped on it when it was recorded (its owner's department on the "
+    "contract date; payments and refunds follow their contract). A department counts the records of its "
+    "sub-departments; a person counts their own records within the department of their node, so after a move "
+    "earlier business stays with the old team.")
+FORECAST_RULE = _(
+    "Forecast = actual + an estimate for the rest of the period. The estimate blends the run rate (the pace so far "
+    "carried over the remaining days) with the pipeline (open opportunities expected to close in the period, "
+    "weighted by their stage probability): the run rate weighs by the share of the period elapsed, the pipeline "
+    "by the share remaining. Early in a period the pipeline dominates, so one early deal is not extrapolated.")
+
+MONEY_DATES_RULE = _(
+    "Contracts count their amount at signing in the month signed; an approved amendment or termination counts the "
+    "change of amount in the month it was approved; a refund counts as a negative payment in the month it was "
+    "approved (dates in China Standard Time).")
+
+
+def half_up(value: Decimal, exp: Decimal = Decimal("0.01")) -> Decimal:
+    """Round half away from zero (四舍五入), the rounding a finance reader expects."""
+    return Decimal(value).quantize(exp, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -110,7 +146,7 @@ def pct(part: Decimal, whole: Decimal) -> Decimal | None:
     """``part / whole`` in %, one decimal; None when there is no whole to measure against."""
     if not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+    return half_up(Decimal(part) * 100 / Decimal(whole), Decimal("0.1"))
 
 
 #
@@ -119,9 +155,12 @@ def pct(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def _scope_q(node: TargetNode, owner: str = "owner", unit: str = "owner_unit") -> Q:
+    """The one attribution rule as a filter: the stamped department in the node's subtree, and for a person node
+    also the person as owner."""
+    q = Q(**{f"{unit}__path__startswith": node.department.path})
     if node.person_id:
-        return Q(**{f"{owner}_id": node.person_id})
-    return Q(**{f"{unit}__path__startswith": node.department.path})
+        q &= Q(**{f"{owner}_id": node.person_id})
+    return q
 
 
 def _first_contract_q() -> Exists:
@@ -141,6 +180,12 @@ def metric_records(metric: str, start: dt.date, end: dt.date) -> QuerySet:
     return approved.filter(signed_on__range=(start, end))
 
 
+def adjustment_records(start: dt.date, end: dt.date) -> QuerySet:
+    """Approved amendments and terminations of approved contracts taking effect between two dates."""
+    return ContractAdjustment.objects.filter(status=RequestStatus.APPROVED, contract__status=ContractStatus.APPROVED,
+                                             effective_on__range=(start, end))
+
+
 def _grouped_rows(metric: str, year: int) -> list[tuple[int, str, int, Decimal]]:
     """One query: the metric's values for the year grouped by owner, owner's unit path and month."""
     qs = metric_records(metric, dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -152,31 +197,35 @@ def _grouped_rows(metric: str, year: int) -> list[tuple[int, str, int, Decimal]]
             v=Count("customer_id", distinct=True))
     else:
         rows = qs.values(o=F("owner_id"), p=F("owner_unit__path"), m=ExtractMonth("signed_on")).annotate(
-            v=Sum("amount"))
+            v=Sum(Coalesce("signed_amount", "amount")))
+        changes = adjustment_records(dt.date(year, 1, 1), dt.date(year, 12, 31)).values(
+            o=F("contract__owner_id"), p=F("contract__owner_unit__path"), m=ExtractMonth("effective_on")).annotate(
+            v=Sum(F("new_amount") - F("old_amount")))
+        rows = [*rows.order_by(), *changes.order_by()]
+        return [(r["o"], r["p"], int(r["m"]), Decimal(r["v"] or 0)) for r in rows]
     return [(r["o"], r["p"], int(r["m"]), Decimal(r["v"] or 0)) for r in rows.order_by()]
 
 
 @dataclass
 class Grouped:
-    """Per-month values by owner and by unit path, to roll up into any node without another query."""
+    """Per-month values by (owner, stamped unit path), to roll up into any node without another query."""
 
-    by_owner: dict[int, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
-    by_path: dict[str, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+    by_owner_path: dict[tuple[int, str], dict[int, Decimal]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
 
     def add(self, owner: int, path: str, key: int, value: Decimal) -> None:
-        self.by_owner[owner][key] += value
-        self.by_path[path][key] += value
+        self.by_owner_path[(owner, path)][key] += value
 
     def for_node(self, node: TargetNode) -> dict[int, Decimal]:
-        """This node's values per key: its person's, or the sum over the unit paths in its subtree."""
-        if node.person_id:
-            return self.by_owner.get(node.person_id, {})
+        """This node's values per key under the one attribution rule: the records stamped within the node's
+        department subtree, and for a person node only theirs."""
         prefix = node.department.path
         total: dict[int, Decimal] = defaultdict(Decimal)
-        for path, values in self.by_path.items():
-            if path and path.startswith(prefix):
-                for key, value in values.items():
-                    total[key] += value
+        for (owner, path), values in self.by_owner_path.items():
+            if not path or not path.startswith(prefix) or (node.person_id and owner != node.person_id):
+                continue
+            for key, value in values.items():
+                total[key] += value
         return total
 
 
@@ -222,6 +271,7 @@ class Figures:
     elapsed_pct: Decimal
     pipeline: Decimal
     run_rate: Decimal
+    days_elapsed: int = 0
     monthly_target: list[Decimal] = field(default_factory=list)
     monthly_actual: list[Decimal] = field(default_factory=list)
 
@@ -231,11 +281,34 @@ class Figures:
 
     @property
     def gap(self) -> Decimal:
+        """Target less actual: positive = still to go (差距), negative = overshoot (超额)."""
         return self.target - self.actual
 
     @property
+    def overshoot(self) -> bool:
+        return self.gap < 0
+
+    @property
+    def gap_abs(self) -> Decimal:
+        return abs(self.gap)
+
+    @property
+    def run_rate_weight(self) -> Decimal:
+        """The share of the period elapsed: how much the run rate counts in the forecast (the pipeline the rest)."""
+        return Decimal(self.days_elapsed) / Decimal(self.period.days)
+
+    @property
+    def run_rate_part(self) -> Decimal:
+        return _quantize(self.metric, self.run_rate * self.run_rate_weight)
+
+    @property
+    def pipeline_part(self) -> Decimal:
+        return _quantize(self.metric, self.pipeline * (1 - self.run_rate_weight))
+
+    @property
     def forecast(self) -> Decimal:
-        return self.actual + self.pipeline + self.run_rate
+        """Actual + run rate weighted by the share elapsed + pipeline weighted by the share remaining."""
+        return self.actual + self.run_rate_part + self.pipeline_part
 
     @property
     def forecast_pct(self) -> Decimal | None:
@@ -255,30 +328,32 @@ class Figures:
             "target": str(self.target), "actual": str(self.actual), "gap": str(self.gap),
             "completion_pct": None if done is None else str(done), "elapsed_pct": str(self.elapsed_pct),
             "pipeline": str(self.pipeline), "run_rate": str(self.run_rate), "forecast": str(self.forecast),
-            "behind": self.behind,
+            "pipeline_part": str(self.pipeline_part), "run_rate_part": str(self.run_rate_part),
+            "forecast_pct": None if self.forecast_pct is None else str(self.forecast_pct),
+            "overshoot": self.overshoot, "behind": self.behind,
         }
 
 
 def _quantize(metric: str, value: Decimal) -> Decimal:
-    return value.quantize(CENT) if metric in MONEY_METRICS else value.quantize(Decimal("0.1"))
+    return half_up(value, CENT if metric in MONEY_METRICS else Decimal("0.1"))
 
 
 def _figures(node: TargetNode, metric: str, period: Period, as_of: dt.date, actuals: Grouped,
              pipeline: Grouped) -> Figures:
     months = node.months
     per_month = actuals.for_node(node)
-    target = sum((Decimal(months[m - 1]) for m in period.months), ZERO).quantize(CENT)
+    target = half_up(sum((Decimal(months[m - 1]) for m in period.months), ZERO))
     actual = sum((per_month.get(m, ZERO) for m in period.months), ZERO)
     if metric in MONEY_METRICS:
-        actual = actual.quantize(CENT)
+        actual = half_up(actual)
     elapsed = elapsed_days(period, as_of)
     run_rate = ZERO
     if metric in MONEY_METRICS and elapsed:
-        run_rate = (actual / elapsed * (period.days - elapsed)).quantize(CENT)
+        run_rate = half_up(actual / elapsed * (period.days - elapsed))
     return Figures(
         node=node, period=period, metric=metric, target=target, actual=actual,
-        elapsed_pct=(Decimal(elapsed) * 100 / period.days).quantize(Decimal("0.1")),
-        pipeline=_quantize(metric, pipeline.for_node(node).get(0, ZERO)), run_rate=run_rate,
+        elapsed_pct=half_up(Decimal(elapsed) * 100 / period.days, Decimal("0.1")),
+        pipeline=_quantize(metric, pipeline.for_node(node).get(0, ZERO)), run_rate=run_rate, days_elapsed=elapsed,
         monthly_target=months, monthly_actual=[per_month.get(m, ZERO) for m in range(1, 13)],
     )
 
@@ -316,6 +391,7 @@ class Counted:
     metric: str
     rows: list[Any]
     total: Decimal
+    adjustments: list[ContractAdjustment] = field(default_factory=list)
 
 
 def counted_records(node: TargetNode, period: Period) -> Counted:
@@ -328,10 +404,14 @@ def counted_records(node: TargetNode, period: Period) -> Counted:
                     .select_related("contract__customer", "contract__owner").order_by("received_on", "pk"))
         return Counted(metric, rows, sum((p.amount for p in rows), ZERO))
     rows = list(qs.filter(_scope_q(node)).select_related("customer", "owner", "owner_unit")
-                .order_by("signed_on", "pk"))
+                .annotate(counted_amount=Coalesce("signed_amount", "amount")).order_by("signed_on", "pk"))
     if metric == TargetMetric.NEW_CUSTOMERS:
         return Counted(metric, rows, Decimal(len({c.customer_id for c in rows})))
-    return Counted(metric, rows, sum((c.amount for c in rows), ZERO))
+    changes = list(adjustment_records(period.start, period.end)
+                   .filter(_scope_q(node, "contract__owner", "contract__owner_unit"))
+                   .select_related("contract__customer", "contract__owner").order_by("effective_on", "pk"))
+    total = sum((c.counted_amount for c in rows), ZERO) + sum((a.delta for a in changes), ZERO)
+    return Counted(metric, rows, total, changes)
 
 
 def counted_customers(node: TargetNode, period: Period) -> QuerySet[Customer]:

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.core import excel
 from apps.core.scoping import get_visible_or_404
 from apps.org.models import Department
-from apps.sales.choices import ContractStatus
-from apps.sales.models import Contract, Payment, PaymentPlan
+from apps.sales.choices import ContractStatus, RequestStatus
+from apps.sales.models import Contract, ContractAdjustment, Payment, PaymentPlan, RefundRequest
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 EXPIRING_DAYS = 30
@@ -123,6 +123,17 @@ def awaiting_approval(*, user: Any) -> QuerySet:
     """Pending contracts the user may approve, other than their own."""
     return (Contract.objects.visible_to(user, "approve").filter(status=ContractStatus.PENDING)
             .exclude(owner=user).select_related("customer"))
+
+
+def requests_awaiting_decision(*, user: Any) -> tuple[list[RefundRequest], list[ContractAdjustment]]:
+    """Pending refunds and amendments / terminations the user may decide: on contracts they may approve, neither
+    requested by them nor on their own contracts (two queries)."""
+    approvable = Contract.objects.visible_to(user, "approve").exclude(owner=user).values("pk")
+    refunds = (RefundRequest.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
+               .exclude(requested_by=user).select_related("contract").order_by("requested_at"))
+    adjustments = (ContractAdjustment.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
+                   .exclude(requested_by=user).select_related("contract").order_by("requested_at"))
+    return list(refunds[:20]), list(adjustments[:20])
 
 
 def instalments_due(*, user: Any, today: dt.date | None = None) -> QuerySet:

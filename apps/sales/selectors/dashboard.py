@@ -99,7 +99,7 @@ def leaderboard(*, user: Any, metric: str, start: dt.date, end: dt.date, limit: 
 def forecast_rows(figures: list[Figures]) -> list[dict[str, Any]]:
     """Forecast vs target per node for the chart: target, actual, pipeline, run rate."""
     return [{"name": str(f.node), "target": float(f.target), "actual": float(f.actual),
-             "pipeline": float(f.pipeline), "run_rate": float(f.run_rate)} for f in figures]
+             "pipeline": float(f.pipeline_part), "run_rate": float(f.run_rate_part)} for f in figures]
 
 
 def my_pipeline(*, user: Any) -> dict[str, Any]:

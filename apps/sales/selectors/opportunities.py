@@ -4,7 +4,7 @@ probabilities (赢单率) and the weighted amount, and the queries of the hooks 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
@@ -45,7 +45,7 @@ def weighted_expression(probabilities: dict[str, int] | None = None) -> Any:
 def weighted_amount(opportunity: Opportunity, probabilities: dict[str, int] | None = None) -> Decimal:
     probabilities = probabilities or stage_probabilities()
     value = opportunity.amount * Decimal(probabilities.get(opportunity.stage, 0)) / Decimal(100)
-    return value.quantize(Decimal("0.01"))
+    return value.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def opportunity_visible(*, user: Any, action: str = "view") -> QuerySet[Opportunity]:

@@ -4,6 +4,7 @@ the intelligence a plan may cite, and the action items due (workbench)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
@@ -39,7 +40,10 @@ def plan_actions(*, plan: SalesPlan, today: dt.date) -> list[SalesPlanAction]:
 
 def plan_progress(actions: list[SalesPlanAction]) -> int:
     """The plan's progress: the average progress of its action items (0 without any)."""
-    return round(sum(a.progress for a in actions) / len(actions)) if actions else 0
+    if not actions:
+        return 0
+    average = Decimal(sum(a.progress for a in actions)) / len(actions)
+    return int(average.quantize(Decimal("1"), ROUND_HALF_UP))  # 四舍五入: 62.5 → 63
 
 
 def intel_choices(*, user: Any) -> QuerySet:

@@ -13,7 +13,7 @@ Every action leaves a ContractApproval row, history and notifications.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +29,7 @@ from apps.core.models import ExportLog
 from apps.core.money import format_cny
 from apps.core.numbering import next_number
 from apps.core.scoping import can
-from apps.core.services import model_update, notify
+from apps.core.services import model_update, notification_topic, notifications_close, notify
 from apps.customers.models import Customer
 from apps.customers.services import archive as customer_archive
 from apps.org.models import Department
@@ -63,6 +63,7 @@ PLAN_HAS_PAYMENTS = gettext_lazy("Instalment %(number)s already has payments and
 PLAN_DUPLICATE = gettext_lazy("Instalment numbers must be unique.")
 PAYMENT_IN_FUTURE = gettext_lazy("A payment cannot be dated in the future.")
 PAYMENT_POSITIVE = gettext_lazy("The payment amount must be greater than zero.")
+TERMINATED_NO_PAYMENT = gettext_lazy("This contract was terminated: no further payments can be recorded.")
 
 CONTRACT_FIELDS = ["title", "customer", "opportunity", "signed_on", "start_date", "end_date", "discount_pct",
                    "amount", "customer_signatory", "company_signatory", "terms"]
@@ -114,9 +115,9 @@ def contract_amount(lines: list[dict], discount_pct: Decimal, typed: Decimal | N
     if not lines:
         if typed is None:
             raise ValidationError({"amount": AMOUNT_NEEDED})
-        return Decimal(typed).quantize(CENT)
+        return Decimal(typed).quantize(CENT, ROUND_HALF_UP)
     total = _lines_total(lines) * (HUNDRED - Decimal(discount_pct or 0)) / HUNDRED
-    return total.quantize(CENT)
+    return total.quantize(CENT, ROUND_HALF_UP)
 
 
 def _check_links(actor: Any, data: dict) -> None:
@@ -278,7 +279,7 @@ def contract_submit(*, actor: Any, contract: Contract, comment: str = "") -> Con
     _save_status(contract, actor, str(ApprovalAction.SUBMIT.label), ["status"])
     notify(recipients=contract_approvers(contract), url=_url(contract),
            title=_("Contract awaiting your approval: %(contract)s") % {"contract": contract},
-           body=comment)
+           body=comment, topic=notification_topic("approval", contract))
     return contract
 
 
@@ -318,6 +319,7 @@ def contract_approve(*, actor: Any, contract: Contract, comment: str = "") -> Co
     except NoPolicyInForce:
         version = ""
     _record(contract, actor, ApprovalAction.APPROVE, comment)
+    notifications_close(topic=notification_topic("approval", contract))  # the other approvers' requests
     _approve(contract, actor=actor, approver=actor, version=version, reason=str(ApprovalAction.APPROVE.label))
     notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
            title=_("Contract approved: %(contract)s") % {"contract": contract})
@@ -331,6 +333,7 @@ def contract_reject(*, actor: Any, contract: Contract, comment: str) -> Contract
         raise ValidationError({"comment": REJECT_NEEDS_COMMENT})
     contract = _pending_for_decision(actor, contract)
     _record(contract, actor, ApprovalAction.REJECT, comment)
+    notifications_close(topic=notification_topic("approval", contract))
     contract.status = ContractStatus.REJECTED
     _save_status(contract, actor, f"{ApprovalAction.REJECT.label}: {comment}"[:100], ["status"])
     notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
@@ -348,6 +351,7 @@ def contract_withdraw(*, actor: Any, contract: Contract, comment: str = "") -> C
     if _submitter(contract).pk != actor.pk:
         raise ValidationError(WITHDRAW_NOT_SUBMITTER, code="not_submitter")
     _record(contract, actor, ApprovalAction.WITHDRAW, comment)
+    notifications_close(topic=notification_topic("approval", contract))
     contract.status = ContractStatus.WITHDRAWN
     _save_status(contract, actor, str(ApprovalAction.WITHDRAW.label), ["status"])
     return contract
@@ -408,7 +412,7 @@ def payment_plan_set(*, actor: Any, contract: Contract, instalments: list[dict])
     result = []
     for row in rows:
         plan = existing.get(row["instalment"]) or PaymentPlan(contract=contract, instalment=row["instalment"])
-        plan.due_date, plan.amount = row["due_date"], Decimal(row["amount"]).quantize(CENT)
+        plan.due_date, plan.amount = row["due_date"], Decimal(row["amount"]).quantize(CENT, ROUND_HALF_UP)
         plan.remind_days_before = int(row.get("remind_days_before", 3) or 0)
         plan.note = row.get("note", "") or ""
         plan.full_clean()
@@ -432,7 +436,9 @@ def payment_record(*, actor: Any, contract: Contract, data: dict) -> Payment:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status != ContractStatus.APPROVED:
         raise ValidationError(NOT_APPROVED_FOR_PAYMENT, code="not_approved")
-    amount = Decimal(data.get("amount") or 0).quantize(CENT)
+    if contract.terminated_on:
+        raise ValidationError(TERMINATED_NO_PAYMENT, code="terminated")
+    amount = Decimal(data.get("amount") or 0).quantize(CENT, ROUND_HALF_UP)
     if amount <= 0:
         raise ValidationError({"amount": PAYMENT_POSITIVE})
     remaining = _remaining(contract)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -88,12 +88,36 @@ def split_cents(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decima
     order = sorted(range(len(raw)), key=lambda i: (floors[i] - raw[i], i))
     for i in order[: cents - sum(floors)]:
         floors[i] += 1
-    return [(Decimal(c) * CENT).quantize(CENT) for c in floors]
+    return [(Decimal(c) * CENT).quantize(CENT, ROUND_HALF_UP) for c in floors]
+
+
+def split_yuan(total: Decimal, weights: Sequence[Decimal | int], *, remainder_last: bool = False) -> list[Decimal]:
+    """Share ``total`` by ``weights`` in whole yuan, so a target reads 124,120 rather than 124,120.28 and the parts
+    sum exactly to the total: the leftover yuan go by largest remainder (or, with ``remainder_last``, all to the last
+    part with a weight, as months do), and the total's cents always go to that last part."""
+    total = Decimal(total).quantize(CENT, ROUND_HALF_UP)
+    whole = int(total.to_integral_value(ROUND_FLOOR))
+    weights = [Decimal(w) for w in weights]
+    weight_sum = sum(weights, ZERO)
+    if weight_sum <= 0:
+        weights, weight_sum = [Decimal(1)] * len(weights), Decimal(len(weights))
+    last = max(i for i, w in enumerate(weights) if w > 0)
+    raw = [Decimal(whole) * w / weight_sum for w in weights]
+    floors = [int(r) for r in raw]
+    leftover = whole - sum(floors)
+    if remainder_last:
+        floors[last] += leftover
+    else:
+        for i in sorted(range(len(raw)), key=lambda i: (floors[i] - raw[i], i))[:leftover]:
+            floors[i] += 1
+    parts = [Decimal(f) for f in floors]
+    parts[last] += total - whole
+    return [p.quantize(CENT, ROUND_HALF_UP) for p in parts]
 
 
 def even_months(annual: Decimal) -> list[Decimal]:
-    """The annual over twelve months evenly; the first months take the leftover cents."""
-    return split_cents(annual, [1] * 12)
+    """The annual over twelve months evenly in whole yuan; December takes the remainder."""
+    return split_yuan(annual, [1] * 12, remainder_last=True)
 
 
 def clean_months(months: Iterable[Any]) -> list[Decimal]:
@@ -173,7 +197,8 @@ def _check_child(parent: TargetNode, department: Department | None, person: Any)
         employee = Employee.objects.filter(user=person, is_active=True).select_related("department").first()
         if employee is None or employee.department_id != parent.department_id:
             raise ValidationError(CHILD_PERSON % {"person": person, "parent": parent.department})
-        if TargetNode.objects.filter(target_set=parent.target_set, person=person).exists():
+        if TargetNode.objects.filter(target_set=parent.target_set, person=person,
+                                     department=employee.department).exists():
             raise ValidationError(DUPLICATE % {"name": person})
         return employee.department
     assert department is not None
@@ -213,7 +238,7 @@ def _children(parent: TargetNode) -> list[TargetNode]:
 
 def _spread_by_weights(parent: TargetNode, children: list[TargetNode], weights: list[Decimal]) -> None:
     for month, name in enumerate(MONTH_FIELDS):
-        parts = split_cents(parent.months[month], weights)
+        parts = split_yuan(parent.months[month], weights)
         for child, part in zip(children, parts, strict=True):
             setattr(child, name, part)
 
@@ -227,7 +252,7 @@ def _spread_profile(children: list[TargetNode], profile: Sequence[Any] | None) -
     if len(percents) != 12 or total != 100 or any(p < 0 for p in percents):
         raise ValidationError(BAD_PROFILE % {"sum": total})
     for child in children:
-        _apply_months(child, split_cents(child.annual, percents))
+        _apply_months(child, split_yuan(child.annual, percents, remainder_last=True))
 
 
 def _spread_manual(children: list[TargetNode], weights: dict[Any, Sequence[Any]] | None) -> None:

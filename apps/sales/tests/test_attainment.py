@@ -5,7 +5,7 @@ the whole tree in a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import connection
@@ -143,7 +143,7 @@ def test_time_elapsed_is_capped_and_measured_in_days() -> None:
         parse_period("2026-13")
 
 
-def test_forecast_is_actual_plus_weighted_pipeline_plus_run_rate(personas: dict) -> None:
+def test_forecast_blends_run_rate_and_pipeline_by_the_share_of_the_period_elapsed(personas: dict) -> None:
     stage_settings()
     alice = personas["rep_alice"].user
     tree = persona_tree(personas, make_target_set(), monthly="100000")
@@ -157,7 +157,11 @@ def test_forecast_is_actual_plus_weighted_pipeline_plus_run_rate(personas: dict)
     assert figures.elapsed_pct == Decimal("32.3")  # 10 of 31 days
     assert figures.pipeline == Decimal("17000.00")
     assert figures.run_rate == Decimal("65100.00")  # 31000 / 10 days × 21 remaining days
-    assert figures.forecast == Decimal("113100.00")
+    # 10 of 31 days elapsed: the run rate weighs 10/31, the pipeline 21/31 (rounded half-up to the fen).
+    run_part = (Decimal("65100.00") * 10 / 31).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    pipe_part = (Decimal("17000.00") * 21 / 31).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert (figures.run_rate_part, figures.pipeline_part) == (run_part, pipe_part)
+    assert figures.forecast == Decimal("31000.00") + run_part + pipe_part
     assert figures.gap == Decimal("69000.00")
     assert figures.completion_pct == Decimal("31.0")
     assert figures.behind is True
@@ -197,5 +201,5 @@ def test_whole_tree_in_a_constant_number_of_queries(personas: dict, people: int)
     with CaptureQueriesContext(connection) as queries:
         figures = attainment_for_nodes(tree_nodes(nodes[0].target_set), YEAR_P, as_of=dt.date(YEAR, 6, 30))
     assert len(figures) == people + 4
-    assert len(queries) == 4  # nodes, stage settings, actuals, pipeline
+    assert len(queries) == 5  # nodes, stage settings, contracts, amendments, pipeline
     assert figures[0].actual == Decimal("10.00") * people

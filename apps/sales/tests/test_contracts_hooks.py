@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone, translation
 
 from apps.customers.tests.factories import CustomerFactory
-from apps.marketing.selectors.campaigns import with_metrics
+from apps.marketing.selectors.campaigns import metrics_for
 from apps.marketing.tests.factories_leads import CampaignFactory, LeadFactory
 from apps.marketing.tests.factories_plans import PlanFactory
 from apps.sales import hooks_contracts
@@ -30,22 +30,24 @@ def test_campaign_revenue_counts_approved_contracts_of_converted_customers(perso
     alice = personas["rep_alice"].user
     campaign, other = CampaignFactory(owner=alice), CampaignFactory(owner=alice)
     customer = CustomerFactory(owner=alice)
-    LeadFactory(campaign=campaign, customer=customer)
-    LeadFactory(campaign=campaign, customer=customer)  # two leads of one customer count it once
+    converted = timezone.now() - dt.timedelta(days=30)
+    LeadFactory(campaign=campaign, customer=customer, converted_at=converted)
+    LeadFactory(campaign=campaign, customer=customer, converted_at=converted)  # two leads of one customer: once
     ContractFactory(owner=alice, customer=customer, amount=Decimal("300.00"))
     ContractFactory(owner=alice, customer=customer, amount=Decimal("50.00"), status=ContractStatus.VOIDED)
     ContractFactory(owner=alice, amount=Decimal("999.00"))  # a customer not from the campaign
-    revenue = {c.pk: c.m_revenue for c in with_metrics(type(campaign).objects.filter(pk__in=[campaign.pk,
-                                                                                              other.pk]))}
-    assert revenue == {campaign.pk: Decimal("300.00"), other.pk: Decimal("0")}
+    metrics = metrics_for(type(campaign).objects.filter(pk__in=[campaign.pk, other.pk]))
+    assert {pk: m.revenue for pk, m in metrics.items()} == {campaign.pk: Decimal("300.00"), other.pk: Decimal("0")}
 
 
 def test_plan_revenue_attributes_by_lead_plan_then_campaign_plan(personas: dict) -> None:
     alice = personas["rep_alice"].user
     plan_a, plan_b = PlanFactory(owner=alice), PlanFactory(owner=alice)
     direct, via_campaign = CustomerFactory(owner=alice), CustomerFactory(owner=alice)
-    LeadFactory(plan=plan_a, campaign=CampaignFactory(owner=alice, plan=plan_b), customer=direct)
-    LeadFactory(campaign=CampaignFactory(owner=alice, plan=plan_b), customer=via_campaign)
+    converted = timezone.make_aware(dt.datetime(2026, 5, 1, 10, 0))
+    LeadFactory(plan=plan_a, campaign=CampaignFactory(owner=alice, plan=plan_b), customer=direct,
+                converted_at=converted)
+    LeadFactory(campaign=CampaignFactory(owner=alice, plan=plan_b), customer=via_campaign, converted_at=converted)
     day = dt.date(2026, 5, 10)
     ContractFactory(owner=alice, customer=direct, amount=Decimal("100"), signed_on=day)
     ContractFactory(owner=alice, customer=via_campaign, amount=Decimal("40"), signed_on=day)

@@ -11,7 +11,8 @@ from django.utils import timezone
 from apps.core import testing as core_testing
 from apps.core.testing import Persona
 from apps.customers.tests.factories import CustomerFactory
-from apps.sales.models import Contract, Payment, PaymentPlan
+from apps.sales.choices import AdjustmentKind
+from apps.sales.models import Contract, ContractAdjustment, Payment, PaymentPlan, RefundRequest
 from apps.sales.tests.factories_contracts import ContractFactory, PaymentFactory, PaymentPlanFactory
 
 
@@ -75,6 +76,46 @@ class PaymentScopeTests(core_testing.ScopeMatrixTests):
         return f"/api/v1/payments/{record.pk}/"
 
     def label(self, record: Payment) -> str:
+        return record.contract.number
+
+
+class RefundRequestScopeTests(core_testing.ScopeMatrixTests):
+    model = RefundRequest
+    list_url = "/sales/contracts/"
+    api_list_url = "/api/v1/refunds/"
+
+    def make(self, persona: Persona) -> RefundRequest:
+        return RefundRequest.objects.create(contract=_contract(persona), amount=Decimal("1.00"), reason="退款",
+                                            requested_by=persona.user)
+
+    def detail_url(self, record: RefundRequest) -> str:
+        return reverse("sales:contract_detail", args=[record.contract_id])
+
+    def api_detail_url(self, record: RefundRequest) -> str:
+        return f"/api/v1/refunds/{record.pk}/"
+
+    def label(self, record: RefundRequest) -> str:
+        return record.contract.number
+
+
+class ContractAdjustmentScopeTests(core_testing.ScopeMatrixTests):
+    model = ContractAdjustment
+    list_url = "/sales/contracts/"
+    api_list_url = "/api/v1/contract-adjustments/"
+
+    def make(self, persona: Persona) -> ContractAdjustment:
+        contract = _contract(persona)
+        return ContractAdjustment.objects.create(contract=contract, kind=AdjustmentKind.AMENDMENT,
+                                                 old_amount=contract.amount, new_amount=contract.amount + 1,
+                                                 reason="增购", requested_by=persona.user)
+
+    def detail_url(self, record: ContractAdjustment) -> str:
+        return reverse("sales:contract_detail", args=[record.contract_id])
+
+    def api_detail_url(self, record: ContractAdjustment) -> str:
+        return f"/api/v1/contract-adjustments/{record.pk}/"
+
+    def label(self, record: ContractAdjustment) -> str:
         return record.contract.number
 
 

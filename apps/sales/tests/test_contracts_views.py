@@ -96,3 +96,35 @@ def test_export_is_scoped_and_logged(personas: dict) -> None:
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
     log = ExportLog.objects.get()
     assert log.row_count == 1 and log.resource == "sales.contract"
+
+
+def test_a_contract_made_from_an_opportunity_keeps_its_product_lines(personas: dict) -> None:
+    """The opportunity's "create contract" button opens the form with its lines; saving it as shown keeps them."""
+    from apps.sales.models import OpportunityLine
+    from apps.sales.tests.factories_pipeline import OpportunityFactory
+
+    alice = personas["rep_alice"]
+    opportunity = OpportunityFactory(owner=alice.user, customer=CustomerFactory(owner=alice.user))
+    wanted = [(ProductFactory(), Decimal("2.00"), Decimal("1500.00"), Decimal("10.00")),
+              (ProductFactory(), Decimal("1.00"), Decimal("800.00"), Decimal("0.00"))]
+    for product, quantity, price, discount in wanted:
+        OpportunityLine.objects.create(opportunity=opportunity, product=product, quantity=quantity,
+                                       unit_price=price, discount_pct=discount)
+    client = alice.client()
+    page = client.get(reverse("sales:contract_create"), {"opportunity": opportunity.pk})
+    formset, form = page.context["formset"], page.context["form"]
+    data = {name: form.initial.get(name, "") for name in ("title", "customer", "opportunity", "discount_pct")}
+    data |= {"signed_on": timezone.localdate().isoformat(), "amount": "",
+             "lines-TOTAL_FORMS": str(len(formset.forms)), "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
+             "lines-MAX_NUM_FORMS": "1000"}
+    for index, line in enumerate(formset.forms):  # every row as rendered, the extra empty ones included
+        for name in ("product", "quantity", "unit_price", "discount_pct"):
+            value = line[name].value()
+            data[f"lines-{index}-{name}"] = "" if value is None else getattr(value, "pk", value)
+    response = client.post(reverse("sales:contract_create"), data)
+    assert response.status_code == 302, (response.context["form"].errors, response.context["formset"].errors)
+    contract = Contract.objects.get(opportunity=opportunity)
+    kept = sorted((ln.product_id, ln.quantity, ln.unit_price, ln.discount_pct) for ln in contract.lines.all())
+    assert kept == sorted((p.pk, q, u, d) for p, q, u, d in wanted)
+    expected = sum((q * u * (100 - d) / 100 for _p, q, u, d in wanted), Decimal("0"))
+    assert contract.amount == expected.quantize(Decimal("0.01"))

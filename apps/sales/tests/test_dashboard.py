@@ -112,7 +112,7 @@ def test_attainment_page_and_drill_down_agree(personas: dict) -> None:
     assert "1,234.50" in body
     assert f'data-node="{tree["company"].pk}"' not in body  # bob sees his department down, not the company
     drill = client.get(reverse("sales:attainment_drilldown", args=[tree["team"].pk]), {"period": key})
-    assert 'data-testid="drill-total">1,234.50' in drill.content.decode().replace("\n", "")
+    assert 'data-testid="drill-total">¥1,234.50' in drill.content.decode().replace("\n", "")
     assert client.get(reverse("sales:attainment_drilldown", args=[tree["company"].pk])).status_code == 404
 
 

@@ -28,12 +28,21 @@ def _messages_in_english():
 D = Decimal
 
 
-@pytest.mark.parametrize("annual", ["12000000", "1000000.07", "0.05", "99.99"])
-def test_even_spread_sums_exactly_to_the_annual(annual: str) -> None:
+@pytest.mark.parametrize("annual", ["12000000", "1000000.07", "0.05", "99.99", "1489443.36"])
+def test_even_spread_is_whole_yuan_with_the_remainder_in_december(annual: str) -> None:
     months = services.even_months(D(annual))
     assert len(months) == 12
     assert sum(months) == D(annual)
-    assert max(months) - min(months) <= D("0.01")
+    share = (D(annual) / 12).to_integral_value(rounding="ROUND_FLOOR")
+    assert months[:11] == [share] * 11  # 124,120, not 124,120.28
+    assert months[11] == D(annual) - 11 * share
+
+
+def test_spreading_over_children_is_whole_yuan_and_adds_up() -> None:
+    parts = services.split_yuan(D("100000.50"), [1, 1, 1])
+    assert sum(parts) == D("100000.50")
+    assert [p % 1 for p in parts[:2]] == [0, 0] and parts[2] % 1 == D("0.50")
+    assert max(parts) - min(parts) <= D("1.50")
 
 
 def test_set_create_spreads_the_annual_over_the_company_node(personas: dict) -> None:
@@ -43,7 +52,7 @@ def test_set_create_spreads_the_annual_over_the_company_node(personas: dict) -> 
     root = target_set.nodes.get()
     assert root.department == personas["auditor_dave"].unit and root.person is None
     assert root.annual == D("1000000.07")
-    assert root.m01 == D("83333.34") and root.m12 == D("83333.33")
+    assert root.m01 == D("83333") and root.m12 == D("1000000.07") - 11 * D("83333")
 
 
 def test_only_senior_management_creates_a_set(personas: dict) -> None:
@@ -165,7 +174,7 @@ def test_spread_even_and_profile_keep_exact_cents(personas: dict) -> None:
     TargetNode.objects.filter(pk=tree["a1"].pk).update(m01=D("100.00"))
     services.target_spread(actor=dave, parent=tree["a1"], method="even")  # spreads the stored value
     values = sorted(TargetNode.objects.filter(parent=tree["a1"]).values_list("m01", flat=True))
-    assert values == [D("33.33"), D("33.33"), D("33.34")]
+    assert values == [D("33"), D("33"), D("34")] and sum(values) == D("100.00")  # whole yuan, adds up
     profile = [10, 10, 5, 5, 5, 5, 10, 10, 10, 10, 10, 10]
     services.target_spread(actor=dave, parent=tree["a2"], method="profile", weights=profile)
     zed = TargetNode.objects.get(pk=tree["zed"].pk)

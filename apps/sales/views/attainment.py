@@ -3,6 +3,9 @@ forecast per node for a chosen period, and the drill-down listing exactly the re
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +15,10 @@ from apps.core.scoping import get_visible_or_404
 from apps.policy.selectors import policy_today
 from apps.sales.models import TargetNode, TargetSet
 from apps.sales.selectors.attainment import (
+    ATTRIBUTION_RULE,
+    FORECAST_RULE,
+    MONEY_DATES_RULE,
+    Figures,
     Period,
     attainment_for_nodes,
     counted_records,
@@ -65,6 +72,32 @@ def _tree_order(nodes: list[TargetNode]) -> list[TargetNode]:
     return ordered
 
 
+def with_other_rows(rows: list[tuple[int, Figures]]) -> list[tuple[int, Figures | None, Any]]:
+    """The tree rows with, after each node's subtree, an "other" row holding what the node counts beyond its
+    children (the business of people without a target there, e.g. after a move into a locked tree), so every node
+    visibly equals the sum of the rows under it."""
+    children: dict[int, list[Figures]] = {}
+    for _depth, f in rows:
+        children.setdefault(f.node.parent_id, []).append(f)
+    result: list[tuple[int, Figures | None, Any]] = []
+    open_nodes: list[tuple[int, Figures]] = []
+
+    def close(until: int) -> None:
+        while open_nodes and open_nodes[-1][0] >= until:
+            depth, parent = open_nodes.pop()
+            kids = children.get(parent.node.pk, [])
+            other = parent.actual - sum((k.actual for k in kids), Decimal("0"))
+            if kids and other:
+                result.append((depth + 1, None, (parent, other)))
+
+    for depth, f in rows:
+        close(depth)
+        result.append((depth, f, None))
+        open_nodes.append((depth, f))
+    close(0)
+    return result
+
+
 @login_required
 def attainment_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The tree of a target set within the viewer's scope, with the figures of the chosen period."""
@@ -74,10 +107,11 @@ def attainment_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = chosen_period(request, target_set.fiscal_year)
     nodes = _tree_order(tree_nodes(target_set, request.user))
     depths = _depths(nodes)
-    rows = [(depths[f.node.pk], f) for f in attainment_for_nodes(nodes, period)]
+    rows = with_other_rows([(depths[f.node.pk], f) for f in attainment_for_nodes(nodes, period)])
     return render(request, "sales/attainment.html", {
         "target_set": target_set, "period": period, "rows": rows, "options": period_options(target_set.fiscal_year),
-        "today": policy_today(),
+        "today": policy_today(), "attribution_rule": ATTRIBUTION_RULE, "forecast_rule": FORECAST_RULE,
+        "money_dates_rule": MONEY_DATES_RULE,
     })
 
 
@@ -91,4 +125,5 @@ def attainment_drilldown_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sales/attainment_drilldown.html", {
         "node": node, "target_set": node.target_set, "period": period, "counted": counted,
         "figures": node_attainment(node, period), "options": period_options(node.target_set.fiscal_year),
+        "attribution_rule": ATTRIBUTION_RULE,
     })

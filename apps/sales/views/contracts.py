@@ -17,21 +17,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core import excel
-from apps.core.scoping import can
+from apps.core.scoping import can, get_visible_or_404
 from apps.core.views import ScopedListView, add_service_errors
 from apps.org.models import User
 from apps.sales.choices import ContractStatus
 from apps.sales.forms_contracts import (
     ActionForm,
+    AdjustmentForm,
     ContractFilterForm,
     ContractForm,
     ContractLineFormSet,
     InstalmentFormSet,
     PaymentForm,
+    RefundForm,
 )
-from apps.sales.models import Contract, Opportunity
+from apps.sales.models import Contract, ContractAdjustment, Opportunity, RefundRequest
 from apps.sales.selectors import contracts as selectors
 from apps.sales.services import contracts as services
+from apps.sales.services import refunds as refund_services
 
 ACTIONS = {
     "submit": (services.contract_submit, _("Contract submitted.")),
@@ -79,6 +82,9 @@ def _detail_context(request: HttpRequest, contract: Contract) -> dict[str, Any]:
     approvable = pending and contract.owner_id != user.pk and can(user, "approve", contract)
     submitter = services._submitter(contract) if pending else None
     collected = selectors.collected(contract)
+    approved = contract.status == ContractStatus.APPROVED
+    refunds = contract.refund_requests.select_related("requested_by", "decided_by", "payment", "refund")
+    adjustments = contract.adjustments.select_related("requested_by", "decided_by")
     return {
         "contract": contract, "object": contract,
         "lines": contract.lines.select_related("product"),
@@ -90,7 +96,12 @@ def _detail_context(request: HttpRequest, contract: Contract) -> dict[str, Any]:
         "can_withdraw": pending and submitter is not None and submitter.pk == user.pk,
         "can_void": contract.status == ContractStatus.APPROVED and can(user, "void", contract)
         and not contract.payments.exists(),
-        "can_pay": contract.status == ContractStatus.APPROVED and user.has_perm("sales.add_payment"),
+        "can_pay": approved and not contract.terminated_on and user.has_perm("sales.add_payment"),
+        "can_refund": approved and collected > 0 and user.has_perm("sales.add_payment"),
+        "can_adjust": approved and not contract.terminated_on and can(user, "change", contract),
+        "refunds": [(r, refund_services.may_decide(user, r)) for r in refunds],
+        "adjustments": [(a, refund_services.may_decide(user, a)) for a in adjustments],
+        "refund_form": RefundForm(contract=contract), "adjustment_form": AdjustmentForm(),
         "can_plan": contract.status == ContractStatus.APPROVED and user.has_perm("sales.add_paymentplan"),
         "action_form": ActionForm(),
     }
@@ -148,19 +159,22 @@ def _contract_form(request: HttpRequest, contract: Contract | None) -> HttpRespo
                 return redirect("sales:contract_detail", saved.pk)
     else:
         initial: dict[str, Any] = {"signed_on": timezone.localdate(), "discount_pct": 0}
+        lines = _initial_lines(contract)
         if contract is not None:
             initial = {name: getattr(contract, name) for name in services.CONTRACT_FIELDS}
         elif request.GET.get("opportunity", "").isdigit():
-            # From a won opportunity (its "create contract" button): its customer, name and amount.
+            # From a won opportunity (its "create contract" button): its customer, name, amount and product lines.
             opportunity = (Opportunity.objects.visible_to(request.user).filter(pk=request.GET["opportunity"])
                            .first())
             if opportunity is not None:
                 initial.update(opportunity=opportunity.pk, customer=opportunity.customer_id,
                                title=opportunity.name, amount=opportunity.amount)
+                lines = [{"product": ln.product, "quantity": ln.quantity, "unit_price": ln.unit_price,
+                          "discount_pct": ln.discount_pct} for ln in opportunity.lines.select_related("product")]
         elif request.GET.get("customer", "").isdigit():
             initial["customer"] = request.GET["customer"]
         form = ContractForm(initial=initial, user=request.user)
-        formset = ContractLineFormSet(initial=_initial_lines(contract), prefix="lines")
+        formset = ContractLineFormSet(initial=lines, prefix="lines")
     return render(request, "sales/contract_form.html", {"form": form, "formset": formset, "contract": contract})
 
 
@@ -257,3 +271,89 @@ def contract_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=excel.export_filename(_("Contracts")))
     return response
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _flash_form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for message in errors:
+            messages.error(request, f"{label}: {message}" if label else message)
+
+
+@login_required
+@require_POST
+def refund_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a refund (退款 / 红冲): it counts once an approver approves it."""
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    form = RefundForm(request.POST, contract=contract)
+    if not form.is_valid():
+        _flash_form_errors(request, form)
+        return redirect("sales:contract_detail", contract.pk)
+    try:
+        refund_services.refund_request(actor=request.user, contract=contract, **form.cleaned_data)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("Refund requested: it counts once approved."))
+    return redirect("sales:contract_detail", contract.pk)
+
+
+@login_required
+@require_POST
+def adjustment_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for an amendment (补充协议) or a termination (终止) of an approved contract."""
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    form = AdjustmentForm(request.POST)
+    if not form.is_valid():
+        _flash_form_errors(request, form)
+        return redirect("sales:contract_detail", contract.pk)
+    try:
+        refund_services.contract_adjust_request(actor=request.user, contract=contract, **form.cleaned_data)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("Amendment or termination requested: it takes effect once approved."))
+    return redirect("sales:contract_detail", contract.pk)
+
+
+@login_required
+@require_POST
+def refund_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    refund = get_visible_or_404(RefundRequest, request.user, pk)
+    comment = request.POST.get("comment", "").strip()
+    try:
+        if decision == "approve":
+            refund_services.refund_approve(actor=request.user, refund=refund, comment=comment)
+            messages.success(request, _("Refund approved."))
+        elif decision == "reject":
+            refund_services.refund_reject(actor=request.user, refund=refund, comment=comment)
+            messages.success(request, _("Refund rejected."))
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("sales:contract_detail", refund.contract_id)
+
+
+@login_required
+@require_POST
+def adjustment_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    adjustment = get_visible_or_404(ContractAdjustment, request.user, pk)
+    comment = request.POST.get("comment", "").strip()
+    try:
+        if decision == "approve":
+            refund_services.contract_adjust_approve(actor=request.user, adjustment=adjustment, comment=comment)
+            messages.success(request, _("Amendment or termination approved."))
+        elif decision == "reject":
+            refund_services.contract_adjust_reject(actor=request.user, adjustment=adjustment, comment=comment)
+            messages.success(request, _("Amendment or termination rejected."))
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("sales:contract_detail", adjustment.contract_id)

@@ -22,6 +22,8 @@ from apps.org.models import Department, User
 from apps.sales.models import Contract, Product
 from apps.service.choices import ComplaintCategory, TicketChannel, TicketPriority, TicketType
 from apps.service.models import Ticket, TicketEvent
+from apps.service.models.tickets import TICKET_ACTIONS
+from apps.service.selectors import tickets as selectors
 from apps.service.services import sla
 from apps.service.services import tickets as services
 
@@ -45,6 +47,8 @@ class CountdownSerializer(serializers.Serializer):
 class TicketSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
     countdown = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The steps the user may take now (the ticket workflow); null in lists"))
 
     class Meta:
         model = Ticket
@@ -54,8 +58,17 @@ class TicketSerializer(serializers.ModelSerializer):
                   "first_responded_at", "resolved_at", "closed_at", "waiting_since", "paused_hours",
                   "escalation_level", "escalated_at", "reopen_count", "resolution", "root_cause",
                   "corrective_action", "compensation_amount", "compensation_note", "requester_name",
-                  "requester_mobile", "requester_company", "countdown", "created_at", "updated_at"]
+                  "requester_mobile", "requester_company", "countdown", "allowed_actions", "created_at",
+                  "updated_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TICKET_ACTIONS),
+                                               allow_null=True))
+    def get_allowed_actions(self, ticket: Ticket) -> list[str] | None:
+        request = self.context.get("request")
+        if request is None or self.context.get("countdowns") is not None:  # one ticket only, not every list row
+            return None
+        return list(selectors.ticket_allowed(request.user, ticket))
 
     @extend_schema_field(CountdownSerializer)
     def get_countdown(self, ticket: Ticket) -> dict[str, Any]:
@@ -167,7 +180,8 @@ class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet
         return super().get_permissions()
 
     def get_queryset(self) -> Any:
-        if getattr(self, "action", None) in LIFECYCLE_ACTIONS:
+        # Lifecycle actions and edits: the ticket as seen; the service applies the workflow table (403 / 400).
+        if getattr(self, "action", None) in (*LIFECYCLE_ACTIONS, "partial_update"):
             return Ticket.objects.select_related("customer").visible_to(self.request.user, "view")
         return super().get_queryset()
 

@@ -7,6 +7,8 @@ waiting on the customer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,62 @@ from apps.service.choices import (
 )
 
 User = settings.AUTH_USER_MODEL
+
+
+#
+# The ticket workflow, as data: per status, the actions a user may take, the status each leads to and who may.
+# The services allow a step only when this table does (``selectors.tickets.ticket_allowed``), and the ticket page
+# and the API show exactly the steps it allows.
+#
+
+
+class TicketRole:
+    """Who a user is for one ticket (``selectors.tickets.ticket_roles``); a user may be several."""
+
+    VIEWER = "viewer"  # sees it: own scope, or shared (opener, the customer's sales and service owners, managers)
+    ASSIGNEE = "assignee"  # the person it is assigned to
+    WORKER = "worker"  # the service department: may change tickets and the ticket is in their own scope, or it is
+    #                    unassigned and they belong to its responsible department
+    MANAGER = "manager"  # a worker who may assign tickets (the department's manager)
+    CLOSER = "closer"  # may close tickets, and the ticket is in their own scope (managers, senior management)
+    CUSTOMER = "customer"  # the customer, on the ticket's status page (no account)
+
+
+@dataclass(frozen=True)
+class TicketStep:
+    target: str | None  # the status after the step; None: the status does not change
+    who: frozenset[str]  # any one of these roles may take it
+
+
+_S = TicketStatus
+_R = TicketRole
+_VIEWER, _WORKER, _MANAGER = frozenset({_R.VIEWER}), frozenset({_R.WORKER}), frozenset({_R.MANAGER})
+_ASSIGNEE_OR_MANAGER = frozenset({_R.ASSIGNEE, _R.MANAGER})
+# Working an open ticket, whatever its status: editing, replying to the customer, noting, raising an improvement.
+_WORK_OPEN = {"edit": TicketStep(None, _WORKER), "reply": TicketStep(None, _WORKER),
+              "comment": TicketStep(None, _VIEWER), "raise": TicketStep(None, _WORKER)}
+_DONE = {"reopen": TicketStep(_S.IN_PROGRESS, _WORKER), "comment": TicketStep(None, _VIEWER),
+         "raise": TicketStep(None, _WORKER)}
+_WORKER_OR_CUSTOMER = frozenset({_R.WORKER, _R.CUSTOMER})
+
+TICKET_WORKFLOW: dict[str, dict[str, TicketStep]] = {
+    # New tickets have no assignee: a manager assigns it, or someone of the department takes it by starting.
+    _S.NEW: {**_WORK_OPEN, "assign": TicketStep(_S.ASSIGNED, _MANAGER), "start": TicketStep(_S.IN_PROGRESS, _WORKER)},
+    _S.ASSIGNED: {**_WORK_OPEN, "assign": TicketStep(None, _MANAGER),
+                  "start": TicketStep(_S.IN_PROGRESS, _ASSIGNEE_OR_MANAGER)},
+    _S.IN_PROGRESS: {**_WORK_OPEN, "assign": TicketStep(None, _MANAGER),
+                     "await": TicketStep(_S.WAITING_CUSTOMER, _WORKER), "resolve": TicketStep(_S.RESOLVED, _WORKER)},
+    _S.WAITING_CUSTOMER: {**_WORK_OPEN, "assign": TicketStep(None, _MANAGER),
+                          "resume": TicketStep(_S.IN_PROGRESS, _WORKER_OR_CUSTOMER),
+                          "resolve": TicketStep(_S.RESOLVED, _WORKER)},
+    # The customer confirms (closes) or rejects (reopens) the resolution on the status page.
+    _S.RESOLVED: {**_DONE, "close": TicketStep(_S.CLOSED, frozenset({_R.CLOSER, _R.CUSTOMER})),
+                  "reopen": TicketStep(_S.IN_PROGRESS, _WORKER_OR_CUSTOMER)},
+    _S.CLOSED: dict(_DONE),
+}
+# Every action of the table, in the order the page shows them.
+TICKET_ACTIONS = ("start", "reply", "assign", "await", "resume", "resolve", "close", "reopen", "comment", "edit",
+                  "raise")
 
 
 class Ticket(TimeStampedModel):

@@ -8,10 +8,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.core.scoping import get_visible_or_404
+from apps.core.scoping import can, get_visible_or_404, in_own_scope, user_scope, users_assignable
 from apps.org.models import User
 from apps.service.choices import OPEN_STATUSES, TicketStatus
 from apps.service.models import Ticket, TicketEvent
+from apps.service.models.tickets import TICKET_ACTIONS, TICKET_WORKFLOW, TicketRole
 
 RUNNING = (TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
 
@@ -85,12 +86,47 @@ def assignees_in_view(user: Any) -> QuerySet:
 
 
 def assignable_users(user: Any, ticket: Ticket | None = None) -> QuerySet:
-    """Active employees a manager may assign to: those of the departments the user sees (the ticket's department
-    first in the ordering)."""
-    from apps.org.models import Employee
+    """The people the user may assign tickets to: the one rule ``core.scoping.users_assignable`` for the service
+    app (a service manager: the department's people; never a salesperson outside their scope)."""
+    return users_assignable(user, Ticket._meta.app_label).order_by("name", "username")
 
-    employees = Employee.objects.visible_to(user).filter(is_active=True, user__is_active=True)
-    return User.objects.filter(pk__in=employees.values("user")).order_by("name", "username")
+
+#
+# The workflow (``models.tickets.TICKET_WORKFLOW``): who the user is for a ticket and which steps they may take
+#
+
+
+def ticket_roles(user: Any, ticket: Ticket) -> frozenset[str]:
+    """The roles of ``TICKET_WORKFLOW`` the user holds on this ticket (none when they cannot see it)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not can(user, "view", ticket):
+        return frozenset()
+    roles = {TicketRole.VIEWER}
+    # The service department: the ticket in the user's own scope with the permission to change tickets (sharing
+    # left out), or — while nobody is assigned — any member of the responsible department (they take it).
+    if can(user, "change", ticket) or (
+            ticket.assignee_id is None and user.has_perm("service.change_ticket")
+            and user_scope(user).unit_id == ticket.department_id):
+        roles.add(TicketRole.WORKER)
+        if ticket.assignee_id == user.pk:
+            roles.add(TicketRole.ASSIGNEE)
+        if user.has_perm("service.assign_ticket"):
+            roles.add(TicketRole.MANAGER)
+    if user.has_perm("service.close_ticket") and in_own_scope(user, ticket):
+        roles.add(TicketRole.CLOSER)
+    return frozenset(roles)
+
+
+def roles_for_action(action: str) -> frozenset[str]:
+    """Every role that may take ``action`` in some status."""
+    return frozenset(role for steps in TICKET_WORKFLOW.values() if action in steps for role in steps[action].who)
+
+
+def ticket_allowed(user: Any, ticket: Ticket, roles: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The actions the user may take on the ticket now, in page order (raising an improvement: complaints)."""
+    roles = ticket_roles(user, ticket) if roles is None else roles
+    steps = TICKET_WORKFLOW.get(ticket.status, {})
+    return tuple(action for action in TICKET_ACTIONS
+                 if action in steps and roles & steps[action].who and (action != "raise" or ticket.is_complaint))
 
 
 def my_open_tickets(user: Any, now: dt.datetime | None = None) -> QuerySet:

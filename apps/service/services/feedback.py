@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can, user_scope
 from apps.core.services import notify
-from apps.core.workdays import add_working_hours
+from apps.core.workdays import TZ, add_working_hours, calendar_preloaded
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
 from apps.service.models import Feedback, FeedbackRouting
@@ -163,3 +163,27 @@ def feedback_escalate_overdue(now: dt.datetime | None = None) -> int:
         FeedbackRouting.objects.filter(pk=routing.pk).update(escalated_at=now, updated_at=now)
         count += 1
     return count
+
+
+def routings_follow_calendar(change: Any) -> int:
+    """Recompute the acknowledgement deadlines not yet met on the changed calendar (each keeps the working hours it
+    lay after the first changed day); acknowledged routings stay as they are. Each moved routing gets a history row
+    saying why. Returns how many moved."""
+    start = dt.datetime.combine(change.first_day, dt.time(0), TZ)
+    routings = list(FeedbackRouting.objects.select_for_update().filter(
+        status=RoutingStatus.PENDING, acknowledged_at__isnull=True, acknowledge_due__gt=start))
+    if not routings:
+        return 0
+    latest = max(r.acknowledge_due for r in routings).astimezone(TZ).date()
+    moved = 0
+    with calendar_preloaded(change.first_day, latest + dt.timedelta(days=120)):
+        for routing in routings:
+            due = change.moved_deadline(routing.created_at, routing.acknowledge_due)
+            if due == routing.acknowledge_due:
+                continue
+            routing.acknowledge_due = due
+            routing._history_user = change.actor  # type: ignore[attr-defined]
+            routing._change_reason = change.reason  # type: ignore[attr-defined]
+            routing.save(update_fields=["acknowledge_due", "updated_at"])
+            moved += 1
+    return moved

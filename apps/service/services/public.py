@@ -121,19 +121,45 @@ def _window_keys(action: str, ip: str) -> list[tuple[str, int, int, int]]:
 class RateDecision:
     allowed: bool
     retry_after: int = 0  # seconds until the exhausted window ends
+    unavailable: bool = False  # the counters could not be read (the cache is down): refused, to be safe
+
+
+# When the cache that holds the counters fails (Redis down), the limiter fails closed: nothing is stored, the
+# visitor is asked to come back in a minute, and the failure is logged, rather than answering 500 or letting an
+# unlimited number of posts through.
+CACHE_DOWN_RETRY_AFTER = 60
+
+
+def _cache_down(action: str) -> RateDecision:
+    logger.exception("Public rate limit (%s): the cache is unavailable; refusing the request", action)
+    return RateDecision(allowed=False, retry_after=CACHE_DOWN_RETRY_AFTER, unavailable=True)
 
 
 def rate_limit_peek(*, action: str, ip: str) -> RateDecision:
     """Whether ``ip`` has already used up ``action`` (counts nothing): the form answers 429 straight away then."""
+    try:
+        return _peek(action, ip)
+    except Exception:  # noqa: BLE001 - any cache backend error: fail closed
+        return _cache_down(action)
+
+
+def rate_limit_consume(*, action: str, ip: str) -> RateDecision:
+    """Count one ``action`` by ``ip`` in every window; refused when any window is over its limit."""
+    try:
+        return _consume(action, ip)
+    except Exception:  # noqa: BLE001 - any cache backend error: fail closed
+        return _cache_down(action)
+
+
+def _peek(action: str, ip: str) -> RateDecision:
     keys = _window_keys(action, ip)
     counts = cache.get_many([key for key, *_rest in keys])
     waits = [left for key, limit, _window, left in keys if counts.get(key, 0) >= limit]
     return RateDecision(allowed=not waits, retry_after=max(waits, default=0))
 
 
-def rate_limit_consume(*, action: str, ip: str) -> RateDecision:
-    """Count one ``action`` by ``ip`` in every window; refused when any window is over its limit.
-    ``add`` then ``incr`` is atomic on Redis, so concurrent requests cannot slip past the limit together."""
+def _consume(action: str, ip: str) -> RateDecision:
+    """``add`` then ``incr`` is atomic on Redis, so concurrent requests cannot slip past the limit together."""
     waits = []
     for key, limit, window, left in _window_keys(action, ip):
         cache.add(key, 0, timeout=window + 60)

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.workdays import TZ, add_working_hours, workday_calendar, working_hours_between
+from apps.core.workdays import TZ, add_working_hours, provisional_between, workday_calendar, working_hours_between
 from apps.policy.models import PolicyVersion
 from apps.policy.rules import Rules, parse_rules
 from apps.service.choices import TicketStatus
@@ -100,6 +100,13 @@ def push_deadlines(ticket: Any, hours: Decimal) -> list[str]:
         ticket.resolution_due = add_working_hours(ticket.resolution_due, float(hours))
         changed.append("resolution_due")
     return changed
+
+
+def provisional_deadlines(ticket: Any) -> set[str]:
+    """The deadlines (first response, resolution) whose count crossed a day of the provisional calendar: the page
+    says they are "按暂定日历" until the year's official schedule is entered."""
+    return {which for which, due in ((FIRST_RESPONSE, ticket.first_response_due), (RESOLUTION, ticket.resolution_due))
+            if due and provisional_between(ticket.created_at, due)}
 
 
 @dataclass(frozen=True)

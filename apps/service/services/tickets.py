@@ -16,14 +16,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.numbering import next_number
-from apps.core.scoping import can
+from apps.core.scoping import users_assignable
 from apps.core.services import notify
-from apps.core.workdays import TZ, add_working_hours, workday_calendar, working_hours_between
+from apps.core.workdays import (
+    TZ,
+    add_working_hours,
+    calendar_preloaded,
+    workday_calendar,
+    working_hours_between,
+)
 from apps.customers.models import Customer
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.services import improvement_raise
@@ -34,6 +41,7 @@ from apps.policy.models import PolicyVersion
 from apps.policy.rules import parse_rules
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import (
+    OPEN_STATUSES,
     ComplaintCategory,
     EscalationLevel,
     TicketEventKind,
@@ -43,6 +51,8 @@ from apps.service.choices import (
     TicketType,
 )
 from apps.service.models import Ticket, TicketEvent
+from apps.service.models.tickets import TICKET_WORKFLOW, TicketRole
+from apps.service.selectors.tickets import roles_for_action, ticket_roles
 from apps.service.services import sla
 from apps.surveys.services.invitations import invitation_after_ticket
 
@@ -64,6 +74,7 @@ BODY_REQUIRED = _("Write the message.")
 ONLY_COMPLAINTS = _("Only a complaint can raise an improvement action.")
 NOT_THE_ASSIGNEE = _("Only the assignee or a manager who may assign tickets can do this.")
 COMPENSATION_NEGATIVE = _("The compensation cannot be negative.")
+ASSIGNEE_NOT_ASSIGNABLE = _("You may assign tickets only to people of your own customer-service scope.")
 
 ACTION_LABELS = {
     "assign": _("assigned"), "start": _("started"), "await": _("put on hold for the customer"),
@@ -96,6 +107,7 @@ EDITABLE_FIELDS = ("title", "ticket_type", "complaint_category", "priority", "ch
                    "requester_company", "root_cause", "corrective_action", "compensation_amount",
                    "compensation_note")
 CLOSED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+CUSTOMER = frozenset({TicketRole.CUSTOMER})
 
 
 #
@@ -153,14 +165,30 @@ def _refuse(ticket: Ticket, action: str) -> None:
                                                     "action": ACTION_LABELS[action]})
 
 
-def _check_transition(ticket: Ticket, allowed: tuple, action: str) -> None:
-    if ticket.status not in allowed:
+def _authorize(actor: Any, ticket: Ticket, action: str) -> frozenset[str]:
+    """The actor's roles on the ticket, refused (403) when none of them may ever take ``action``
+    (``TICKET_WORKFLOW``); the status is checked by ``_step`` once the ticket is locked."""
+    roles = ticket_roles(actor, ticket)
+    _require(bool(roles & roles_for_action(action)))
+    return roles
+
+
+def _step(ticket: Ticket, action: str, roles: frozenset[str]) -> None:
+    """Allow ``action`` on the (locked) ticket only when ``TICKET_WORKFLOW`` has it for its status and one of the
+    actor's roles: an illegal move is a validation error, a move for someone else a refusal."""
+    step = TICKET_WORKFLOW.get(ticket.status, {}).get(action)
+    if step is None:
+        if action == "edit":
+            raise ValidationError(NOT_OPEN)
         _refuse(ticket, action)
+    if not roles & step.who:
+        raise PermissionDenied(NOT_THE_ASSIGNEE)
 
 
-def _may_work(actor: Any, ticket: Ticket) -> None:
-    """Change rights on this ticket (the permission and the scope)."""
-    _require(actor is not None and actor.has_perm("service.change_ticket") and can(actor, "change", ticket))
+def _check_assignable(actor: Any, assignee: Any) -> None:
+    """The one "whom may I assign?" rule: people of the actor's own scope in the service app."""
+    if actor is not None and not users_assignable(actor, Ticket._meta.app_label).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": ASSIGNEE_NOT_ASSIGNABLE})
 
 
 def _is_manager(actor: Any) -> bool:
@@ -275,6 +303,7 @@ def ticket_create(*, actor: Any, data: dict[str, Any], origin: str = TicketOrigi
             raise ValidationError({"assignee": ASSIGNEE_INACTIVE})
         if actor is not None and assignee.pk != actor.pk:
             _require(_is_manager(actor))
+        _check_assignable(actor, assignee)
     department = data.get("department") or _default_department(actor, assignee)
     now = timezone.now()
     in_force = rules_in_force()
@@ -305,10 +334,9 @@ def ticket_create(*, actor: Any, data: dict[str, Any], origin: str = TicketOrigi
 def ticket_update(*, actor: Any, ticket: Ticket, data: dict[str, Any]) -> Ticket:
     """Change the fields of an open ticket; a new type or priority recomputes the deadlines from the ticket's own
     rules version, counted from its creation and keeping the hours already paused."""
-    _may_work(actor, ticket)
+    roles = _authorize(actor, ticket, "edit")
     ticket = _lock(ticket)
-    if ticket.status in CLOSED_STATUSES:
-        raise ValidationError(NOT_OPEN)
+    _step(ticket, "edit", roles)
     data = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     merged = {name: data.get(name, getattr(ticket, name)) for name in EDITABLE_FIELDS}
     merged["complaint_category"] = merged["complaint_category"] or ""
@@ -344,12 +372,12 @@ def ticket_update(*, actor: Any, ticket: Ticket, data: dict[str, Any]) -> Ticket
 @transaction.atomic
 def ticket_assign(*, actor: Any, ticket: Ticket, assignee: Any, note: str = "") -> Ticket:
     """(Re)assign an open ticket to an active employee and tell them."""
-    _require(actor.has_perm("service.assign_ticket") and can(actor, "change", ticket))
+    roles = _authorize(actor, ticket, "assign")
     ticket = _lock(ticket)
-    if ticket.status in CLOSED_STATUSES:
-        _refuse(ticket, "assign")
+    _step(ticket, "assign", roles)
     if not _active_employee(assignee):
         raise ValidationError({"assignee": ASSIGNEE_INACTIVE})
+    _check_assignable(actor, assignee)
     before = ticket.status
     ticket.assignee = assignee
     fields = ["assignee"]
@@ -366,11 +394,9 @@ def ticket_assign(*, actor: Any, ticket: Ticket, assignee: Any, note: str = "") 
 @transaction.atomic
 def ticket_start(*, actor: Any, ticket: Ticket) -> Ticket:
     """The assignee starts work (counts as the first response). An unassigned ticket is taken by the actor."""
-    _may_work(actor, ticket)
+    _authorize(actor, ticket, "start")
     ticket = _lock(ticket)
-    _check_transition(ticket, (TicketStatus.NEW, TicketStatus.ASSIGNED), "start")
-    if ticket.assignee_id and ticket.assignee_id != actor.pk and not _is_manager(actor):
-        raise PermissionDenied(NOT_THE_ASSIGNEE)
+    _step(ticket, "start", ticket_roles(actor, ticket))  # as assigned now
     before = ticket.status
     fields = ["status"]
     if not ticket.assignee_id:
@@ -386,12 +412,11 @@ def ticket_start(*, actor: Any, ticket: Ticket) -> Ticket:
 @transaction.atomic
 def ticket_reply(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
     """A reply to the customer (shown on the status page); the first one is the first response."""
-    _may_work(actor, ticket)
+    roles = _authorize(actor, ticket, "reply")
     if not body.strip():
         raise ValidationError({"body": BODY_REQUIRED})
     ticket = _lock(ticket)
-    if ticket.status in CLOSED_STATUSES:
-        _refuse(ticket, "reply")
+    _step(ticket, "reply", roles)
     fields = _first_response(ticket, timezone.now())
     if fields:
         _save(ticket, actor, fields)
@@ -400,8 +425,8 @@ def ticket_reply(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
 
 @transaction.atomic
 def ticket_comment(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
-    """An internal note (never shown to the customer)."""
-    _may_work(actor, ticket)
+    """An internal note (never shown to the customer); whoever sees the ticket may add one."""
+    _step(ticket, "comment", _authorize(actor, ticket, "comment"))
     if not body.strip():
         raise ValidationError({"body": BODY_REQUIRED})
     return _event(ticket, TicketEventKind.COMMENT, actor, body.strip())
@@ -410,9 +435,9 @@ def ticket_comment(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
 @transaction.atomic
 def ticket_await_customer(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
     """Put the ticket on hold for the customer: the clock stops. ``body`` is an optional message to them."""
-    _may_work(actor, ticket)
+    roles = _authorize(actor, ticket, "await")
     ticket = _lock(ticket)
-    _check_transition(ticket, (TicketStatus.IN_PROGRESS,), "await")
+    _step(ticket, "await", roles)
     now = timezone.now()
     ticket.status = TicketStatus.WAITING_CUSTOMER
     ticket.waiting_since = now
@@ -437,9 +462,9 @@ def _resume(ticket: Ticket, actor: Any, body: str = "") -> Ticket:
 @transaction.atomic
 def ticket_resume(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
     """Back from waiting on the customer: the deadlines not yet met move back by the paused working hours."""
-    _may_work(actor, ticket)
+    roles = _authorize(actor, ticket, "resume")
     ticket = _lock(ticket)
-    _check_transition(ticket, (TicketStatus.WAITING_CUSTOMER,), "resume")
+    _step(ticket, "resume", roles)
     return _resume(ticket, actor, body)
 
 
@@ -448,9 +473,9 @@ def ticket_resolve(*, actor: Any, ticket: Ticket, resolution: str, root_cause: s
                    compensation_amount: Decimal | None = None, compensation_note: str = "") -> Ticket:
     """Resolve with the resolution (a complaint also with root cause and corrective action; compensation optional)
     and send the post-ticket survey."""
-    _may_work(actor, ticket)
+    roles = _authorize(actor, ticket, "resolve")
     ticket = _lock(ticket)
-    _check_transition(ticket, (TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER), "resolve")
+    _step(ticket, "resolve", roles)
     errors: dict[str, Any] = {}
     if not resolution.strip():
         errors["resolution"] = RESOLUTION_REQUIRED
@@ -507,9 +532,9 @@ def _close(ticket: Ticket, actor: Any, body: str = "") -> Ticket:
 @transaction.atomic
 def ticket_close(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
     """Close a resolved ticket (managers; the customer closes it by confirming on the status page)."""
-    _require(actor.has_perm("service.close_ticket") and can(actor, "view", ticket))
+    roles = _authorize(actor, ticket, "close")
     ticket = _lock(ticket)
-    _check_transition(ticket, (TicketStatus.RESOLVED,), "close")
+    _step(ticket, "close", roles)
     return _close(ticket, actor, body.strip())
 
 
@@ -532,9 +557,9 @@ def _reopen(ticket: Ticket, actor: Any, body: str, kind: str) -> Ticket:
 
 @transaction.atomic
 def ticket_reopen(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
-    _may_work(actor, ticket)
+    roles = _authorize(actor, ticket, "reopen")
     ticket = _lock(ticket)
-    _check_transition(ticket, CLOSED_STATUSES, "reopen")
+    _step(ticket, "reopen", roles)
     _reopen(ticket, actor, body.strip(), TicketEventKind.REOPENED)
     _notify([ticket.assignee or department_manager(ticket.department)], NOTE_REOPENED, _params(ticket), ticket,
             body=body, exclude=actor)
@@ -545,9 +570,10 @@ def ticket_reopen(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
 def ticket_raise_improvement(*, actor: Any, ticket: Ticket, title: str, owner: Any, due_date: dt.date,
                              description: str = "") -> Any:
     """A complaint raises an improvement action (整改) linked to it."""
-    _require(can(actor, "view", ticket))
+    roles = _authorize(actor, ticket, "raise")
     if not ticket.is_complaint:
         raise ValidationError(ONLY_COMPLAINTS)
+    _step(ticket, "raise", roles)
     action = improvement_raise(actor=actor, title=title, owner=owner, due_date=due_date,
                                source_kind=ImprovementSource.COMPLAINT, source=ticket,
                                description=description or ticket.root_cause)
@@ -580,7 +606,7 @@ def ticket_customer_message(*, ticket: Ticket, body: str) -> TicketEvent:
 def ticket_customer_confirm(*, ticket: Ticket) -> Ticket:
     """The customer confirms the resolution: resolved → closed."""
     ticket = _lock(ticket)
-    _check_transition(ticket, (TicketStatus.RESOLVED,), "close")
+    _step(ticket, "close", CUSTOMER)
     _close(ticket, None)
     _notify(_responsible(ticket), NOTE_CUSTOMER_CONFIRMED, _params(ticket), ticket)
     return ticket
@@ -592,7 +618,7 @@ def ticket_customer_reopen(*, ticket: Ticket, body: str) -> Ticket:
     if not body.strip():
         raise ValidationError({"body": BODY_REQUIRED})
     ticket = _lock(ticket)
-    _check_transition(ticket, (TicketStatus.RESOLVED,), "reopen")
+    _step(ticket, "reopen", CUSTOMER)
     _reopen(ticket, None, body.strip(), TicketEventKind.REOPENED)
     _notify(_responsible(ticket), NOTE_REOPENED, _params(ticket), ticket, body=body.strip()[:500])
     return ticket
@@ -733,3 +759,42 @@ def _escalate_to_senior(ticket: Ticket, senior: list[Any], hours: int, now: dt.d
         body = str(BODY_ESCALATED) % params
     _event(ticket, TicketEventKind.ESCALATED, None, event_body, at=now)
     _notify(senior, NOTE_SENIOR, params, ticket, body=f"{ticket.title}\n{body}")
+
+
+#
+# The working-day calendar changed (``core.calendar_services`` registry)
+#
+
+
+def tickets_follow_calendar(change: Any) -> int:
+    """Recompute the unmet deadlines of open tickets on the changed calendar: each keeps the working hours it lay
+    after the first changed day. Met deadlines (a first response made) and closed tickets stay as they are; each
+    moved ticket gets a history row saying why. Returns how many tickets moved."""
+    start = dt.datetime.combine(change.first_day, dt.time(0), TZ)
+    tickets = list(Ticket.objects.select_for_update(of=("self",)).filter(status__in=OPEN_STATUSES).filter(
+        Q(first_responded_at__isnull=True, first_response_due__gt=start)
+        | Q(resolved_at__isnull=True, resolution_due__gt=start)))
+    if not tickets:
+        return 0
+    latest = max(max(t.first_response_due, t.resolution_due) for t in tickets).astimezone(TZ).date()
+    # A reopened ticket's resolution is counted from its last reopening.
+    reopened = dict(TicketEvent.objects.filter(ticket__in=tickets, kind=TicketEventKind.REOPENED).values(
+        "ticket_id").annotate(last=Max("at")).values_list("ticket_id", "last"))
+    moved = 0
+    with calendar_preloaded(change.first_day, latest + dt.timedelta(days=120)):
+        for ticket in tickets:
+            fields = []
+            if ticket.first_responded_at is None:
+                due = change.moved_deadline(ticket.created_at, ticket.first_response_due)
+                if due != ticket.first_response_due:
+                    ticket.first_response_due = due
+                    fields.append("first_response_due")
+            if ticket.resolved_at is None:
+                due = change.moved_deadline(reopened.get(ticket.pk, ticket.created_at), ticket.resolution_due)
+                if due != ticket.resolution_due:
+                    ticket.resolution_due = due
+                    fields.append("resolution_due")
+            if fields:
+                _save(ticket, change.actor, fields, reason=change.reason)
+                moved += 1
+    return moved

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.scoping import can, get_visible_or_404
 from apps.core.views import ScopedListView, add_service_errors
+from apps.core.workdays import provisional_between
 from apps.customers.models import Customer, FollowUp
 from apps.marketing.models import Visit
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
@@ -167,6 +168,8 @@ def routing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "service/routing_detail.html", {
         "routing": routing, "feedback": feedback, "row": _routing_rows([routing], request.user)[0],
         "others": others, "reply_form": RoutingReplyForm(), "may_see_feedback": can(request.user, "view", feedback),
+        "provisional": routing.acknowledged_at is None and provisional_between(routing.created_at,
+                                                                               routing.acknowledge_due),
     })
 
 

@@ -55,9 +55,14 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any], status: 
     return _private(render(request, f"service/{template}", context, status=status))
 
 
-def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+def _too_many(request: HttpRequest, retry_after: int, unavailable: bool = False) -> HttpResponse:
+    """429 when the visitor's address used up its posts; 503 (a friendly page, nothing stored) when the limiter
+    cannot count because its cache is down."""
     minutes = max(1, (retry_after + 59) // 60)
-    response = _page(request, "public_rate_limited.html", {"minutes": minutes}, status=429)
+    if unavailable:
+        response = _page(request, "public_unavailable.html", {"minutes": minutes}, status=503)
+    else:
+        response = _page(request, "public_rate_limited.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -72,7 +77,7 @@ def ticket_new_view(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request)
     limited = services.rate_limit_peek(action="ticket", ip=ip)
     if not limited.allowed:
-        return _too_many(request, limited.retry_after)
+        return _too_many(request, limited.retry_after, limited.unavailable)
     form = PublicTicketForm(request.POST or None)
     if request.method == "POST":
         if form.is_robot:
@@ -81,7 +86,7 @@ def ticket_new_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             decision = services.rate_limit_consume(action="ticket", ip=ip)
             if not decision.allowed:
-                return _too_many(request, decision.retry_after)
+                return _too_many(request, decision.retry_after, decision.unavailable)
             ticket = services.ticket_submit_public(data=form.cleaned_data, ip=ip)
             return _private(redirect("support:ticket_submitted", token=ticket.public_token))
     return _page(request, "public_ticket_form.html", {"form": form, "honeypot": HONEYPOT_FIELD})
@@ -141,13 +146,13 @@ def _post_action(request: HttpRequest, token: str, form_class: Any, action: Any,
     ip = client_ip(request)
     limited = services.rate_limit_peek(action="message", ip=ip)
     if not limited.allowed:
-        return _too_many(request, limited.retry_after)
+        return _too_many(request, limited.retry_after, limited.unavailable)
     form = form_class(request.POST) if form_class is not None else None
     if form is not None and not form.is_valid():
         return _page(request, "public_status.html", _status_context(request, ticket, **{form_key: form}))
     decision = services.rate_limit_consume(action="message", ip=ip)
     if not decision.allowed:
-        return _too_many(request, decision.retry_after)
+        return _too_many(request, decision.retry_after, decision.unavailable)
     try:
         action(ticket=ticket, **({"body": form.cleaned_data["body"]} if form is not None else {}))
     except services.PublicActionRefused as refused:

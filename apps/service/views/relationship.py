@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from apps.core.scoping import SCOPE_RANK, DataScope, can, get_visible_or_404, user_scope
 from apps.core.views import ScopedListView, add_service_errors
 from apps.customers.choices import FollowUpChannel
-from apps.customers.models import Contact, Customer
+from apps.customers.models import Customer
+from apps.customers.selectors import archive as customer_selectors
 from apps.org.models import User
 from apps.service.choices import DueContactReason, DueContactStatus, Satisfaction
 from apps.service.forms_relationship import RelationshipContactForm, SkipForm
@@ -112,10 +113,9 @@ def contact_create_view(request: HttpRequest) -> HttpResponse:
         initial["customer"] = due.customer_id
     elif params.get("customer"):
         initial["customer"] = params["customer"]
-    customers = Customer.objects.visible_to(user).order_by("name")
+    customers = customer_selectors.customer_choices(user=user)
     customer_id = request.POST.get("customer") or initial.get("customer")
-    contacts = Contact.objects.filter(customer_id=customer_id) if str(customer_id or "").isdigit() \
-        else Contact.objects.none()
+    contacts = customer_selectors.contact_choices(user=user, customer_id=customer_id)
     form = RelationshipContactForm(request.POST or None, initial=initial, customers=customers, contacts=contacts)
     if due is not None:
         form.fields["customer"].disabled = True

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core import excel
-from apps.core.scoping import can
 from apps.core.views import ScopedListView, add_service_errors
 from apps.service.choices import TicketStatus, TicketType
 from apps.service.forms_tickets import (
@@ -31,6 +30,7 @@ from apps.service.forms_tickets import (
     TicketForm,
 )
 from apps.service.models import Ticket
+from apps.service.models.tickets import TICKET_ACTIONS
 from apps.service.selectors import tickets as selectors
 from apps.service.services import sla
 from apps.service.services import tickets as services
@@ -92,12 +92,10 @@ def _invitation_of(ticket: Ticket) -> SurveyInvitation | None:
 
 
 def _detail_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The page shows exactly the steps ``TICKET_WORKFLOW`` allows this user now (``selectors.ticket_allowed``)."""
     user = request.user
-    status = ticket.status
-    may_work = user.has_perm("service.change_ticket") and can(user, "change", ticket)
-    manager = user.has_perm("service.assign_ticket") and may_work
-    is_open = status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
-    assignees = selectors.assignable_users(user, ticket) if manager else None
+    allowed = selectors.ticket_allowed(user, ticket)
+    assignees = selectors.assignable_users(user, ticket) if "assign" in allowed else None
     forms = forms or {}
     complaint_initial = {k: getattr(ticket, k) for k in ("root_cause", "corrective_action", "compensation_amount",
                                                          "compensation_note")}
@@ -105,22 +103,13 @@ def _detail_context(request: HttpRequest, ticket: Ticket, forms: dict[str, Any] 
     return {
         "ticket": ticket, "object": ticket,
         "clock": sla.countdown(ticket, warning_percent=sla.ticket_rules(ticket).service_escalation.warning_percent),
+        "provisional": sla.provisional_deadlines(ticket),
         "events": selectors.events_of(ticket),
         "invitation": _invitation_of(ticket),
         "feedback_list": feedback,
         "status_url": request.build_absolute_uri(f"/support/t/{ticket.public_token}/"),
-        "can_edit": may_work and is_open,
-        "can_assign": manager and is_open,
-        "can_start": may_work and status in (TicketStatus.NEW, TicketStatus.ASSIGNED)
-        and (not ticket.assignee_id or ticket.assignee_id == user.pk or manager),
-        "can_reply": may_work and is_open,
-        "can_comment": may_work,
-        "can_await": may_work and status == TicketStatus.IN_PROGRESS,
-        "can_resume": may_work and status == TicketStatus.WAITING_CUSTOMER,
-        "can_resolve": may_work and status in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER),
-        "can_close": status == TicketStatus.RESOLVED and user.has_perm("service.close_ticket"),
-        "can_reopen": may_work and not is_open,
-        "can_raise": ticket.is_complaint and may_work,
+        "allowed": allowed,
+        **{f"can_{action}": action in allowed for action in TICKET_ACTIONS},
         "assign_form": forms.get("assign") or (AssignForm(assignees=assignees, initial={"assignee": ticket.assignee_id})
                                                if assignees is not None else None),
         "reply_form": forms.get("reply") or MessageForm(prefix="reply"),
@@ -245,10 +234,12 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def ticket_update(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = selectors.ticket_get(user=request.user, pk=pk, action="change")
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
     if ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         messages.error(request, str(services.NOT_OPEN))
         return redirect("service:ticket_detail", ticket.pk)
+    if "edit" not in selectors.ticket_allowed(request.user, ticket):  # the workflow table decides, as for the button
+        raise PermissionDenied
     return _ticket_form(request, ticket)
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 from django.utils import timezone, translation
 
 from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedListView
+from apps.core.views import ScopedDetailView, ScopedListView
 from apps.surveys.choices import QuestionKind, SurveyStatus
 from apps.surveys.models import SurveyCampaign, SurveyInvitation, SurveyResponse
+from apps.surveys.permissions import SurveyPerm
 from apps.surveys.selectors import results as result_selectors
 from apps.surveys.services.invitations import answer_url
 
@@ -102,25 +101,35 @@ def _answer_rows(response: SurveyResponse | None, invitation: SurveyInvitation) 
     return rows
 
 
-def _detail(request: HttpRequest, invitation: SurveyInvitation) -> HttpResponse:
+def _detail_context(request: HttpRequest, invitation: SurveyInvitation) -> dict[str, Any]:
     response = SurveyResponse.objects.filter(invitation=invitation).prefetch_related("answers").first()
     now = timezone.now()
     is_open = (invitation.answered_at is None and invitation.expires_at > now
                and invitation.campaign.status != SurveyStatus.CLOSED)
     invitation.is_open = is_open
-    return render(request, "surveys/invitation_detail.html", {
+    return {
         "invitation": invitation, "response": response, "rows": _answer_rows(response, invitation),
         "is_open": is_open, "link": request.build_absolute_uri(answer_url(invitation)) if is_open else "",
-    })
+    }
 
 
-@login_required
-def invitation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_visible_or_404(SurveyInvitation, request.user, pk)
-    return _detail(request, invitation)
+class InvitationDetailView(ScopedDetailView):
+    """One survey link: to whom, whether it is still open, and the answers given."""
+
+    model = SurveyInvitation
+    permission = SurveyPerm.VIEW_INVITATION
+    template_name = "surveys/invitation_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return _detail_context(self.request, self.object)
 
 
-@login_required
-def response_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    response = get_visible_or_404(SurveyResponse, request.user, pk)
-    return _detail(request, response.invitation)
+class ResponseDetailView(ScopedDetailView):
+    """One answer sheet, shown as the link it came through."""
+
+    model = SurveyResponse
+    permission = SurveyPerm.VIEW_RESPONSE
+    template_name = "surveys/invitation_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return _detail_context(self.request, self.object.invitation)

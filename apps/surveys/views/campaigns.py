@@ -7,22 +7,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.scoping import can
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 from apps.customers.models import Tag
 from apps.policy.choices import CustomerLevel
 from apps.surveys.choices import SurveyKind, SurveyStatus
 from apps.surveys.forms import AnalysisForm, CampaignFilterForm, CampaignForm, ScheduleForm, SegmentForm
 from apps.surveys.models import SurveyCampaign
+from apps.surveys.permissions import SurveyPerm
 from apps.surveys.registry import segment_source
 from apps.surveys.selectors import campaigns as selectors
 from apps.surveys.selectors.campaigns import segment_customers
@@ -73,52 +80,62 @@ def segment_summary(campaign: SurveyCampaign) -> list[tuple[str, str]]:
     return rows
 
 
-def _campaign_form(request: HttpRequest, campaign: SurveyCampaign | None) -> HttpResponse:
-    initial = CampaignForm.initial_from(campaign) if campaign else {}
-    form = CampaignForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if campaign is None:
-                campaign = services.campaign_create(actor=request.user, data=form.service_data())
-            else:
-                services.campaign_update(actor=request.user, campaign=campaign, data=form.service_data())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Survey saved. Check the recipients, then send it or schedule it."))
+class _CampaignFormMixin:
+    """The campaign form: the segment's live recipient count beside it."""
+
+    model = SurveyCampaign
+    form_class = CampaignForm
+    template_name = "surveys/campaign_form.html"
+    context_object_name = "campaign"
+    success_message = gettext_lazy("Survey saved. Check the recipients, then send it or schedule it.")
+    success_url = "surveys:campaign_detail"
+    object: Any
+
+    def get_initial(self) -> dict[str, Any]:
+        return CampaignForm.initial_from(self.object) if self.object else {}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"data": form.service_data()}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form, campaign = kwargs["form"], self.object
+        count = None
+        if form.is_bound and form.is_valid():
+            data = form.service_data()
+            count = segment_customers(data["segment"], data["period_start"], data["period_end"]).count()
+        elif campaign is not None:
+            count = services.recipients(campaign).count()
+        elif not form.is_bound:
+            count = segment_customers({}).count()
+        return super().get_context_data(recipient_count=count, **kwargs)  # type: ignore[misc]
+
+
+class CampaignCreateView(_CampaignFormMixin, ScopedCreateView):
+    permission = SurveyPerm.ADD_CAMPAIGN
+    service = services.campaign_create
+
+
+class CampaignUpdateView(_CampaignFormMixin, ScopedUpdateView):
+    permission = SurveyPerm.VIEW_CAMPAIGN  # without the change permission the change scope is empty: 404
+    service = services.campaign_update
+
+    def handle(self) -> HttpResponse:
+        campaign = self.get_object()
+        if campaign.status not in services.EDITABLE or campaign.kind != SurveyKind.CAMPAIGN:
+            messages.error(self.request, str(services.NOT_EDITABLE))
             return redirect("surveys:campaign_detail", pk=campaign.pk)
-    count = None
-    if form.is_bound and form.is_valid():
-        data = form.service_data()
-        count = segment_customers(data["segment"], data["period_start"], data["period_end"]).count()
-    elif campaign is not None:
-        count = services.recipients(campaign).count()
-    elif not form.is_bound:
-        count = segment_customers({}).count()
-    return render(request, "surveys/campaign_form.html", {"form": form, "campaign": campaign,
-                                                           "recipient_count": count})
+        return super().handle()
 
-
-@login_required
-def campaign_create_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("surveys.add_surveycampaign"):
-        raise PermissionDenied
-    return _campaign_form(request, None)
-
-
-@login_required
-def campaign_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_visible_or_404(SurveyCampaign, request.user, pk, action="change")
-    if campaign.status not in services.EDITABLE or campaign.kind != SurveyKind.CAMPAIGN:
-        messages.error(request, str(services.NOT_EDITABLE))
-        return redirect("surveys:campaign_detail", pk=campaign.pk)
-    return _campaign_form(request, campaign)
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"campaign": self.object, "data": form.service_data()}
 
 
 @login_required
 def campaign_preview_view(request: HttpRequest) -> HttpResponse:
-    """HTMX: how many customers the segment in the form selects (before saving)."""
-    if not request.user.has_perm("surveys.add_surveycampaign"):
+    """HTMX: how many customers the segment in the form selects (before saving).
+
+    A function view: an HTMX fragment for a form not yet saved, over no record."""
+    if not request.user.has_perm(SurveyPerm.ADD_CAMPAIGN):
         raise PermissionDenied
     form = SegmentForm(request.GET)
     count = None
@@ -128,84 +145,81 @@ def campaign_preview_view(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/_recipient_count.html", {"recipient_count": count})
 
 
-@login_required
-def campaign_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class CampaignDetailView(ScopedDetailView):
     """The campaign: its segment and status, and its results within the viewer's scope."""
-    campaign = get_visible_or_404(SurveyCampaign, request.user, pk)
-    may_change = request.user.has_perm("surveys.change_surveycampaign") and can(request.user, "change", campaign)
-    may_send = (campaign.kind == SurveyKind.CAMPAIGN and campaign.status in services.EDITABLE
-                and request.user.has_perm("surveys.send_surveycampaign"))
-    has_results = campaign.status not in services.EDITABLE
-    context = results_context(request, campaign=campaign) if has_results else {}
-    context.update({
-        "has_results": has_results,
-        "campaign": campaign, "segment_rows": segment_summary(campaign),
-        "may_change": may_change, "may_edit": may_change and campaign.status in services.EDITABLE
-        and campaign.kind == SurveyKind.CAMPAIGN,
-        "may_send": may_send, "may_close": may_change and campaign.status != SurveyStatus.CLOSED,
-        "schedule_form": ScheduleForm(), "analysis_form": AnalysisForm(initial={"analysis": campaign.analysis}),
-        "recipient_count": services.recipients(campaign).count() if campaign.status in services.EDITABLE else None,
-    })
-    return render(request, "surveys/campaign_detail.html", context)
+
+    model = SurveyCampaign
+    permission = SurveyPerm.VIEW_CAMPAIGN
+    template_name = "surveys/campaign_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        campaign, user = self.object, self.request.user
+        may_change = user.has_perm(SurveyPerm.CHANGE_CAMPAIGN) and can(user, "change", campaign)
+        may_send = (campaign.kind == SurveyKind.CAMPAIGN and campaign.status in services.EDITABLE
+                    and user.has_perm(SurveyPerm.SEND_CAMPAIGN))
+        has_results = campaign.status not in services.EDITABLE
+        context = results_context(self.request, campaign=campaign) if has_results else {}
+        context.update({
+            "has_results": has_results,
+            "campaign": campaign, "segment_rows": segment_summary(campaign),
+            "may_change": may_change, "may_edit": may_change and campaign.status in services.EDITABLE
+            and campaign.kind == SurveyKind.CAMPAIGN,
+            "may_send": may_send, "may_close": may_change and campaign.status != SurveyStatus.CLOSED,
+            "schedule_form": ScheduleForm(), "analysis_form": AnalysisForm(initial={"analysis": campaign.analysis}),
+            "recipient_count": services.recipients(campaign).count() if campaign.status in services.EDITABLE
+            else None,
+        })
+        return context
 
 
-@login_required
-@require_POST
-def campaign_send_view(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_visible_or_404(SurveyCampaign, request.user, pk)
-    try:
-        created = services.campaign_send(actor=request.user, campaign=campaign)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Survey sent: %(count)d customers received a one-time link.")
-                         % {"count": len(created)})
-    return redirect("surveys:campaign_detail", pk=campaign.pk)
+#
+# Moves: one POST, one service; a refusal comes back as a message and changes nothing.
+#
 
 
-@login_required
-@require_POST
-def campaign_schedule_view(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_visible_or_404(SurveyCampaign, request.user, pk)
-    form = ScheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("surveys:campaign_detail", pk=campaign.pk)
-    try:
-        services.campaign_schedule(actor=request.user, campaign=campaign, when=form.cleaned_data["scheduled_at"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Survey scheduled for %(when)s.") % {
-            "when": timezone.localtime(form.cleaned_data["scheduled_at"]).strftime("%Y-%m-%d %H:%M")})
-    return redirect("surveys:campaign_detail", pk=campaign.pk)
+class _CampaignMove(ScopedActionView):
+    model = SurveyCampaign
+    permission = SurveyPerm.VIEW_CAMPAIGN  # the service checks the send / change permission
+    success_url = "surveys:campaign_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"campaign": self.object, **data}
 
 
-@login_required
-@require_POST
-def campaign_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_visible_or_404(SurveyCampaign, request.user, pk, action="change")
-    try:
-        services.campaign_close(actor=request.user, campaign=campaign)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Survey closed; its links take no more answers."))
-    return redirect("surveys:campaign_detail", pk=campaign.pk)
+class CampaignSendView(_CampaignMove):
+    service = services.campaign_send
+    success_message = gettext_lazy("Survey sent: %(count)d customers received a one-time link.")
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"count": len(self.result)}
 
 
-@login_required
-@require_POST
-def campaign_analysis_view(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_visible_or_404(SurveyCampaign, request.user, pk, action="change")
-    form = AnalysisForm(request.POST)
-    if form.is_valid():
-        services.campaign_analysis_update(actor=request.user, campaign=campaign,
-                                          analysis=form.cleaned_data["analysis"])
-        messages.success(request, _("Analysis saved."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(f"{campaign_url(campaign)}#analysis")
+class CampaignScheduleView(_CampaignMove):
+    service = services.campaign_schedule
+    form_class = ScheduleForm
+    success_message = gettext_lazy("Survey scheduled for %(when)s.")
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"campaign": self.object, "when": data["scheduled_at"]}
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"when": timezone.localtime(self.form.cleaned_data["scheduled_at"]).strftime("%Y-%m-%d %H:%M")}
+
+
+class CampaignCloseView(_CampaignMove):
+    action = "change"
+    service = services.campaign_close
+    success_message = gettext_lazy("Survey closed; its links take no more answers.")
+
+
+class CampaignAnalysisView(_CampaignMove):
+    action = "change"
+    service = services.campaign_analysis_update
+    form_class = AnalysisForm
+    success_message = gettext_lazy("Analysis saved.")
+
+    def get_success_url(self, obj: Any) -> str:
+        return f"{campaign_url(obj)}#analysis"
 
 
 def campaign_url(campaign: SurveyCampaign) -> str:

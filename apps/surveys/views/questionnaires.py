@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from apps.core.views import add_service_errors
+from apps.core.views import ScopedDetailView, ScopedListView, add_service_errors
 from apps.surveys.forms import QuestionFormSet, QuestionnaireForm, question_initial
 from apps.surveys.models import Questionnaire
+from apps.surveys.permissions import SurveyPerm
 from apps.surveys.selectors.campaigns import questionnaire_list
 from apps.surveys.services import questionnaires as services
 
@@ -21,24 +25,38 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
-@login_required
-def questionnaire_list_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "surveys.view_questionnaire")
-    return render(request, "surveys/questionnaire_list.html", {"questionnaires": questionnaire_list()})
+class QuestionnaireListView(ScopedListView):
+    """Every questionnaire with its question and campaign counts (questionnaires have no data scope)."""
+
+    model = Questionnaire
+    permission = SurveyPerm.VIEW_QUESTIONNAIRE
+    template_name = "surveys/questionnaire_list.html"
+    context_object_name = "questionnaires"
+
+    def get_queryset(self) -> QuerySet:
+        return questionnaire_list()
+
+    def get_paginate_by(self, queryset: QuerySet) -> None:
+        return None  # a handful of questionnaires, on one page
 
 
-@login_required
-def questionnaire_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "surveys.view_questionnaire")
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    return render(request, "surveys/questionnaire_detail.html", {
-        "questionnaire": questionnaire, "questions": questionnaire.questions.order_by("order", "id"),
-        "answered": services.has_answers(questionnaire),
-        "may_change": request.user.has_perm("surveys.change_questionnaire"),
-    })
+class QuestionnaireDetailView(ScopedDetailView):
+    model = Questionnaire
+    permission = SurveyPerm.VIEW_QUESTIONNAIRE
+    template_name = "surveys/questionnaire_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        questionnaire = self.object
+        return {
+            "questionnaire": questionnaire, "questions": questionnaire.questions.order_by("order", "id"),
+            "answered": services.has_answers(questionnaire),
+            "may_change": self.request.user.has_perm(SurveyPerm.CHANGE_QUESTIONNAIRE),
+        }
 
 
 def _builder(request: HttpRequest, questionnaire: Questionnaire | None) -> HttpResponse:
+    """The builder. Function views: a questionnaire form with a formset of its questions, which the generic form
+    views (one form) do not cover."""
     answered = questionnaire is not None and services.has_answers(questionnaire)
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instance=questionnaire)

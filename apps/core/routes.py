@@ -1,0 +1,89 @@
+"""Every route of the project, with the scoped model it addresses: what the scope guard and the out-of-scope
+matrix read (STYLE.md 2.5 "guard rails").
+
+A page built on the generic views (``apps.core.views``) names its model; an API viewset names its queryset; a
+function view that is still hand-written declares its model with ``@scoped_route(Model)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.urls import URLPattern, URLResolver, get_resolver
+
+SCOPED_MODEL_ATTR = "scoped_model"
+
+
+def scoped_route(model: type[models.Model]) -> Callable[[Callable], Callable]:
+    """Declare the model a function view's URL addresses (its ``pk``), so the guard and the matrix can find it."""
+
+    def mark(view: Callable) -> Callable:
+        setattr(view, SCOPED_MODEL_ATTR, model)
+        return view
+
+    return mark
+
+
+def is_scoped(model: Any) -> bool:
+    return model is not None and getattr(model, "scope_fields", None) is not None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its full name (``namespace:name``), pattern text, view and URL keyword arguments."""
+
+    name: str
+    pattern: str
+    callback: Any
+    kwargs: tuple[str, ...]
+
+    @property
+    def view_class(self) -> type | None:
+        return getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
+
+    @property
+    def api_actions(self) -> dict[str, str]:
+        """For a DRF route, HTTP method → viewset action (``{"post": "approve"}``); empty for a page."""
+        return dict(getattr(self.callback, "actions", None) or {})
+
+    @property
+    def is_api(self) -> bool:
+        return hasattr(self.callback, "actions")
+
+    @property
+    def model(self) -> Any:
+        """The model the route is over: the view's ``model`` or ``queryset``, or the declared ``scoped_model``."""
+        declared = getattr(self.callback, SCOPED_MODEL_ATTR, None)
+        if declared is not None:
+            return declared
+        view_class = self.view_class
+        if view_class is None:
+            return None
+        if getattr(view_class, "parent_model", None) is not None:
+            return view_class.parent_model  # the URL addresses the parent the new record is made under
+        queryset = getattr(view_class, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        return getattr(view_class, "model", None)
+
+    @property
+    def is_object_route(self) -> bool:
+        """Whether the URL addresses one record (a ``pk``), e.g. detail, edit, an action."""
+        return "pk" in self.kwargs
+
+
+def iter_routes(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    """Walk the URL resolver (or ``patterns``): every route with its namespaced name."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from iter_routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name or ''}" if namespace else (pattern.name or "")
+            kwargs = tuple(pattern.pattern.regex.groupindex)
+            yield Route(name, prefix + str(pattern.pattern), pattern.callback, kwargs)

@@ -1,0 +1,277 @@
+"""The computed KPIs (arts. 11, 12): each measures one person or one department over a period from the domain
+apps' records and says which records it counted.
+
+Attribution: a person is measured by the records they own (sales, marketing, improvement actions) or are assigned
+(tickets); a department by the records whose department lies in its subtree. The sales KPIs are the attainment
+the sales app computes for the person's or department's node of the approved base target set — the same figures,
+to the cent, as the attainment page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from apps.customers.models import Customer
+from apps.improvements.choices import ImprovementStatus
+from apps.improvements.models import ImprovementAction
+from apps.marketing.models import Lead, Visit
+from apps.org.models import Department, User
+from apps.policy.choices import KpiCode, TicketType
+from apps.policy.selectors import POLICY_TIME_ZONE
+from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
+from apps.sales.models import TargetNode
+from apps.sales.selectors.attainment import attainment_for_nodes, counted_records, make_period, metric_records
+from apps.service.models import Ticket
+from apps.surveys.models import SurveyResponse
+
+ZERO = Decimal("0")
+ONE_DECIMAL = Decimal("0.1")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who is measured: a person (``user``, in ``department``) or a whole department (``user`` None)."""
+
+    department: Department
+    user: User | None = None
+
+    @property
+    def is_person(self) -> bool:
+        return self.user is not None
+
+
+@dataclass(frozen=True)
+class Span:
+    """The period measured: whole days in the policy's time zone, and the sales period of the same months.
+
+    ``memo`` keeps what one computation of a cycle reads for everyone at once (the attainment of every node of a
+    target set), so a cycle of hundreds of people does not recompute it per person."""
+
+    key: str
+    start: dt.date
+    end: dt.date
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def first_moment(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time.min, tzinfo=POLICY_TIME_ZONE)
+
+    @property
+    def after_last_moment(self) -> dt.datetime:
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=POLICY_TIME_ZONE)
+
+    def moments(self, lookup: str) -> Q:
+        return Q(**{f"{lookup}__gte": self.first_moment, f"{lookup}__lt": self.after_last_moment})
+
+
+@dataclass
+class Measure:
+    """An actual (None: nothing to measure in the period), how it came about, and the records behind it."""
+
+    actual: Decimal | None
+    basis: str = ""
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+
+def half_up(value: Decimal, step: Decimal = ONE_DECIMAL) -> Decimal:
+    return value.quantize(step, rounding=ROUND_HALF_UP)
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    return half_up(Decimal(part) * 100 / whole) if whole else None
+
+
+def _source(obj: Any, label: str, value: Any = "") -> dict[str, Any]:
+    return {"model": obj._meta.label_lower, "pk": obj.pk, "label": label, "value": str(value)}
+
+
+def _of(subject: Subject, owner: str, unit_path: str) -> Q:
+    if subject.is_person:
+        return Q(**{owner: subject.user})
+    return Q(**{f"{unit_path}__startswith": subject.department.path})
+
+
+#
+# Sales (art. 5, 9): the attainment of the approved base target set
+#
+
+
+def _sales_period(span: Span) -> Any:
+    year, rest = span.key[:4], span.key[5:]
+    if rest.startswith("Q"):
+        return make_period("quarter", int(year), int(rest[1]))
+    if rest:
+        return make_period("month", int(year), int(rest))
+    return make_period("year", int(year))
+
+
+def _attainment_by_node(metric: str, period: Any, span: Span) -> dict[tuple[str, int], tuple[TargetNode, Any]]:
+    """Every node of the approved base target set of the period's year with its figures, computed once per span
+    (three or four queries whatever the number of nodes); keyed by ("person", user id) and ("unit", department
+    id) for the department nodes."""
+    key = ("attainment", metric, period.key)
+    if key not in span.memo:
+        nodes = list(TargetNode.objects.filter(
+            target_set__fiscal_year=period.year, target_set__metric=metric, target_set__tier=TargetTier.BASE,
+            target_set__status=TargetStatus.APPROVED).select_related("target_set", "department", "person")
+            .order_by("pk"))
+        figures = attainment_for_nodes(nodes, period, as_of=period.end)
+        found: dict[tuple[str, int], tuple[TargetNode, Any]] = {}
+        for node, figure in zip(nodes, figures, strict=True):
+            found.setdefault(("person", node.person_id) if node.person_id else ("unit", node.department_id),
+                             (node, figure))
+        span.memo[key] = found
+    return span.memo[key]
+
+
+def _sales_completion(metric: str) -> Callable[[Subject, Span], Measure]:
+    def measure(subject: Subject, span: Span) -> Measure:
+        period = _sales_period(span)
+        lookup = ("person", subject.user.pk) if subject.user is not None else ("unit", subject.department.pk)
+        found = _attainment_by_node(metric, period, span).get(lookup)
+        if found is None:
+            return Measure(None, _("No approved sales target for this period."))
+        node, figures = found
+        if not figures.target:
+            return Measure(None, _("The sales target of this period is zero."))
+        counted = counted_records(node, period)
+        if metric == TargetMetric.PAYMENTS:
+            sources = [_source(p, p.number, p.amount) for p in counted.rows]
+        else:
+            sources = [_source(c, c.number, c.amount) for c in counted.rows]
+        actual = half_up(figures.actual * 100 / figures.target)
+        return Measure(actual, _("¥%(actual)s of ¥%(target)s") % {
+            "actual": f"{figures.actual:,.2f}", "target": f"{figures.target:,.2f}"}, sources)
+    return measure
+
+
+def new_customers(subject: Subject, span: Span) -> Measure:
+    """Customers whose first approved contract was signed in the period by the person / the department."""
+    period = _sales_period(span)
+    contracts = metric_records(TargetMetric.NEW_CUSTOMERS, period.start, period.end).filter(
+        _of(subject, "owner", "owner_unit__path")).select_related("customer").order_by("signed_on", "pk")
+    seen: dict[int, Customer] = {}
+    for contract in contracts:
+        seen.setdefault(contract.customer_id, contract.customer)
+    sources = [_source(c, c.name) for c in seen.values()]
+    return Measure(Decimal(len(seen)), _("%(count)s new customers") % {"count": len(seen)}, sources)
+
+
+#
+# Market development (arts. 3, 4, 8)
+#
+
+
+def leads_handed_over(subject: Subject, span: Span) -> Measure:
+    leads = Lead.objects.filter(span.moments("handed_at"), _of(subject, "owner", "owner_unit__path")).order_by(
+        "handed_at", "pk")
+    rows = list(leads.only("pk", "company_name"))
+    return Measure(Decimal(len(rows)), _("%(count)s leads handed over") % {"count": len(rows)},
+                   [_source(lead, lead.company_name) for lead in rows])
+
+
+def visits_done(subject: Subject, span: Span) -> Measure:
+    visits = Visit.objects.filter(_of(subject, "owner", "owner_unit__path"),
+                                  visited_on__range=(span.start, span.end)).order_by("visited_on", "pk")
+    rows = list(visits.only("pk", "visited_on", "purpose"))
+    return Measure(Decimal(len(rows)), _("%(count)s visits") % {"count": len(rows)},
+                   [_source(v, f"{v.visited_on:%Y-%m-%d} {v.purpose}") for v in rows])
+
+
+#
+# Customer service (arts. 6, 10)
+#
+
+
+def _tickets(subject: Subject) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(_of(subject, "assignee", "department__path"))
+
+
+def _on_time(subject: Subject, span: Span, due: str, done: str) -> Measure:
+    rows = list(_tickets(subject).filter(span.moments(due)).only("pk", "number", due, done).order_by(due, "pk"))
+    on_time = [t for t in rows if getattr(t, done) is not None and getattr(t, done) <= getattr(t, due)]
+    sources = [_source(t, t.number, _("on time") if t in on_time else _("late")) for t in rows]
+    return Measure(share(len(on_time), len(rows)),
+                   _("%(part)s of %(whole)s tickets") % {"part": len(on_time), "whole": len(rows)}, sources)
+
+
+def first_response_on_time(subject: Subject, span: Span) -> Measure:
+    """Tickets whose first response was due in the period: the share answered by the deadline."""
+    return _on_time(subject, span, "first_response_due", "first_responded_at")
+
+
+def resolution_on_time(subject: Subject, span: Span) -> Measure:
+    """Tickets whose resolution was due in the period: the share resolved by the deadline."""
+    return _on_time(subject, span, "resolution_due", "resolved_at")
+
+
+def complaint_resolution(subject: Subject, span: Span) -> Measure:
+    """Complaints opened in the period: the share resolved by the period's end."""
+    rows = list(_tickets(subject).filter(span.moments("created_at"), ticket_type=TicketType.COMPLAINT)
+                .only("pk", "number", "resolved_at").order_by("created_at", "pk"))
+    resolved = [t for t in rows if t.resolved_at is not None and t.resolved_at < span.after_last_moment]
+    sources = [_source(t, t.number, _("resolved") if t in resolved else _("open")) for t in rows]
+    return Measure(share(len(resolved), len(rows)),
+                   _("%(part)s of %(whole)s complaints") % {"part": len(resolved), "whole": len(rows)}, sources)
+
+
+def csat(subject: Subject, span: Span) -> Measure:
+    """Mean CSAT (1–5) of the survey answers given in the period about the tickets of the person / department."""
+    tickets = _tickets(subject).values("pk")
+    responses = list(SurveyResponse.objects.filter(
+        span.moments("submitted_at"), csat__isnull=False,
+        invitation__source_type=ContentType.objects.get_for_model(Ticket), invitation__source_id__in=tickets,
+    ).only("pk", "csat").order_by("submitted_at", "pk"))
+    if not responses:
+        return Measure(None, _("No survey answers in the period."))
+    mean = half_up(sum((r.csat for r in responses), ZERO) / len(responses), CENT)
+    return Measure(mean, _("mean of %(count)s answers") % {"count": len(responses)},
+                   [_source(r, f"#{r.pk}", r.csat) for r in responses])
+
+
+#
+# Every department (arts. 8–10): improvement actions done by their due date
+#
+
+
+def improvements_on_time(subject: Subject, span: Span) -> Measure:
+    rows = list(ImprovementAction.objects.filter(due_date__range=(span.start, span.end))
+                .exclude(status=ImprovementStatus.CANCELLED).filter(_of(subject, "owner", "owner_unit__path"))
+                .only("pk", "title", "due_date", "completed_at").order_by("due_date", "pk"))
+
+    def done_in_time(action: ImprovementAction) -> bool:
+        return action.completed_at is not None and action.completed_at.astimezone(
+            POLICY_TIME_ZONE).date() <= action.due_date
+
+    done = [a for a in rows if done_in_time(a)]
+    sources = [_source(a, a.title, _("on time") if a in done else _("late or open")) for a in rows]
+    return Measure(share(len(done), len(rows)),
+                   _("%(part)s of %(whole)s actions") % {"part": len(done), "whole": len(rows)}, sources)
+
+
+METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
+    KpiCode.CONTRACT_AMOUNT_COMPLETION: _sales_completion(TargetMetric.CONTRACT_AMOUNT),
+    KpiCode.PAYMENT_COMPLETION: _sales_completion(TargetMetric.PAYMENTS),
+    KpiCode.NEW_CUSTOMERS: new_customers,
+    KpiCode.LEADS_HANDED_OVER: leads_handed_over,
+    KpiCode.VISITS_DONE: visits_done,
+    KpiCode.FIRST_RESPONSE_ON_TIME: first_response_on_time,
+    KpiCode.RESOLUTION_ON_TIME: resolution_on_time,
+    KpiCode.COMPLAINT_RESOLUTION: complaint_resolution,
+    KpiCode.CSAT: csat,
+    KpiCode.IMPROVEMENTS_ON_TIME: improvements_on_time,
+}
+
+
+def measure(code: str, subject: Subject, span: Span) -> Measure:
+    """The actual of a computed KPI; hand-scored KPIs and the department score are filled in elsewhere."""
+    return METRICS[code](subject, span)
