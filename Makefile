@@ -1,16 +1,24 @@
 # The two commands (DESIGN.md): `make run` and `make test`. Both set everything up first.
+# Python packages come from the lock (requirements/*.txt, exact versions with hashes): see README "Dependencies".
 PYTHON ?= python3
 PORT ?= 8000
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements/dev.txt
+# pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs in one process. worksteal: an idle worker takes
+# tests queued for a busy one, so the few long tests (browser journeys, the Celery worker) do not hold the run up.
+TEST_WORKERS ?= auto
 
-.PHONY: run test setup assets messages migrate demo lint check clean bench
+.PHONY: run test setup assets messages migrate demo lint check clean lock upgrade lock-check audit browser-deps bench
 
-$(STAMP): pyproject.toml
+# The tested set, exactly: every package from the lock with its hash checked, then the project itself without
+# resolving anything (--no-deps) and built by the locked setuptools (--no-build-isolation).
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PY) -c 'import sys; v = sys.version_info[:2]; v == (3, 11) or print(f"warning: the lock is resolved for Python 3.11, this is {v[0]}.{v[1]}: set PYTHON=python3.11", file=sys.stderr)'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -36,14 +44,35 @@ demo: migrate
 run: demo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+# The browser tests need Debian's chromium and CJK fonts: installed here when root, else a clear stop.
+browser-deps:
+	scripts/browser_deps.sh
+
+test: setup browser-deps
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-check: lint test
+check: lint lock-check test
+
+# Regenerate the lock after editing the dependencies in pyproject.toml (keeps every pin that still fits).
+lock: $(STAMP)
+	$(PY) scripts/lock.py lock
+
+# Move every package to the newest version pyproject.toml allows, install that and run the whole suite.
+upgrade: $(STAMP)
+	$(PY) scripts/lock.py upgrade
+	$(MAKE) test
+
+# Fails when the lock and pyproject.toml disagree (.ci/run runs it).
+lock-check: $(STAMP)
+	$(PY) scripts/lock.py check
+
+# Known vulnerabilities in the locked Python set and the npm set; needs the vulnerability databases (see README).
+audit: $(STAMP)
+	$(PY) scripts/audit.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

@@ -7,6 +7,10 @@ itself; SQLite's test database lives in memory, so it is copied to a file for th
 copied back afterwards to check the job's effect through the ORM.
 
 It needs the Redis on 127.0.0.1:6379 (as `.ci/run` and production have) and fails, saying so, without one.
+
+Several runs may share that Redis at once (pytest-xdist workers, the SQLite and PostgreSQL suites, other checkouts):
+each worker consumes only a queue named for its own run, and the test removes only its own keys, never the whole
+database, so no run takes another's task or empties its queue.
 """
 
 from __future__ import annotations
@@ -76,16 +80,17 @@ def _copy_sqlite(source: sqlite3.Connection, target: sqlite3.Connection) -> None
 
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
-    """Start ``celery worker`` on a purged Redis database; yield (client app, DATABASE_URL); stop it at the end."""
+    """Start ``celery worker`` on a queue of this run's own; yield (client app, DATABASE_URL, queue); stop it at the
+    end and remove the queue and results it left."""
     client = _redis()
-    client.flushdb()
+    queue = f"salesops-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-{secrets.token_hex(4)}"
     database_url = _database_url(tmp_path)
     env = {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": database_url, "DB_CONN_MAX_AGE": "0",
            "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1"}
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(  # noqa: S603
         [str(CELERY), "-A", "config", "worker", "-P", "solo", "-l", "warning", "--without-heartbeat",
-         "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@localhost"],
+         "--without-gossip", "--without-mingle", "-n", f"{queue}@localhost", "-Q", queue],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     from celery import Celery
@@ -93,7 +98,7 @@ def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
     app = Celery("salesops-test", broker=REDIS_URL, backend=REDIS_URL)
     app.conf.broker_connection_retry_on_startup = True
     try:
-        yield app, database_url
+        yield app, database_url, queue
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -103,15 +108,15 @@ def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
             process.wait(timeout=5)
         log.close()
         app.close()
-        client.flushdb()
+        client.delete(queue)
         client.close()
 
 
-def test_a_real_worker_runs_a_periodic_job_from_the_broker(personas: dict, worker: tuple[Any, str],
+def test_a_real_worker_runs_a_periodic_job_from_the_broker(personas: dict, worker: tuple[Any, str, str],
                                                             tmp_path: Path) -> None:
     """``service.check_ticket_deadlines`` sent through Redis escalates a ticket past its first-response deadline to
     the department manager, in the database the test reads."""
-    app, database_url = worker
+    app, database_url, queue = worker
     # An earlier transactional test's flush removed the seeded policy; put it back (the seed is idempotent).
     importlib.import_module("apps.policy.migrations.0002_seed_policy").seed(django_apps, None)
     now = timezone.now()
@@ -131,12 +136,14 @@ def test_a_real_worker_runs_a_periodic_job_from_the_broker(personas: dict, worke
         _copy_sqlite(connection.connection, sqlite3.connect(sqlite_file))
 
     started = time.monotonic()
-    result = app.send_task(TASK)
+    result = app.send_task(TASK, queue=queue)
     try:
         counts = result.get(timeout=90)
     except Exception:  # show what the worker said
         print((tmp_path / "worker.log").read_text(), file=sys.stderr)  # noqa: T201
         raise
+    finally:
+        result.forget()
     elapsed = time.monotonic() - started
 
     if sqlite_file:

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# What the browser tests need before any test runs: Debian's Chromium (or CHROMIUM_PATH) and CJK fonts.
+# Installs them with apt-get when run as root; otherwise says what to install and stops with a non-zero exit,
+# so a missing browser is reported here rather than as failing browser tests. BROWSER_DEPS_INSTALL=0 never installs.
+set -euo pipefail
+
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+missing=()
+[ -x "$chromium" ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "${BROWSER_DEPS_INSTALL:-1}" != 0 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "browser tests: installing ${missing[*]} with apt-get"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Re-check what was asked for: an install that did not provide it must not go on to the tests.
+  [ -x "$chromium" ] || { echo "browser tests: $chromium still missing after apt-get install chromium" >&2; exit 1; }
+  exit 0
+fi
+
+cat >&2 <<MSG
+The browser tests need: ${missing[*]} (Debian packages; Chromium at $chromium).
+Install them first, as root:
+    apt-get update && apt-get install -y ${missing[*]}
+(or set CHROMIUM_PATH to another Chromium). No test was run.
+MSG
+exit 1
