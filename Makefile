@@ -10,7 +10,7 @@ LOCK := requirements/dev.txt
 # tests queued for a busy one, so the few long tests (browser journeys, the Celery worker) do not hold the run up.
 TEST_WORKERS ?= auto
 
-.PHONY: run test setup assets messages migrate demo lint check clean lock upgrade lock-check audit browser-deps bench
+.PHONY: run test setup assets messages migrate demo lint check clean lock upgrade lock-check audit browser-deps bench bench-assessment
 
 # The tested set, exactly: every package from the lock with its hash checked, then the project itself without
 # resolving anything (--no-deps) and built by the locked setuptools (--no-build-isolation).
@@ -80,3 +80,6 @@ clean:
 # Eight people at once for a minute through `make run`'s server, on its own copy of the demo database.
 bench: setup
 	$(PY) bench/concurrent_users.py
+
+bench-assessment: setup
+	$(PY) bench/assessment_cycle.py
