@@ -254,12 +254,16 @@ class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
     def get_object(self) -> Any:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        """Further arguments of ``form_class`` besides the POST (e.g. the record the choices depend on)."""
+        return {}
+
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         return {self.model._meta.model_name: self.object, **data}
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
-        form = self.form = self.form_class(request.POST) if self.form_class else None
+        form = self.form = self.form_class(request.POST, **self.get_form_kwargs()) if self.form_class else None
         if form is not None and not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))

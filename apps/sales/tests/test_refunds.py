@@ -180,8 +180,8 @@ class TestRefunds:
             'data-testid="refund-approve"'
             in manager.get(reverse("sales:contract_detail", args=[contract.pk])).content.decode()
         )
-        assert rep.post(reverse("sales:refund_decide", args=[refund.pk, "approve"])).status_code == 403
-        manager.post(reverse("sales:refund_decide", args=[refund.pk, "approve"]))
+        assert rep.post(reverse("sales:refund_approve", args=[refund.pk])).status_code == 403
+        manager.post(reverse("sales:refund_approve", args=[refund.pk]))
         refund.refresh_from_db()
         assert refund.status == RequestStatus.APPROVED and refund.refund.amount == Decimal("-1000.00")
 
@@ -284,7 +284,7 @@ class TestAmendmentsAndTerminations:
             {"kind": "amendment", "new_amount": "12000.00", "reason": "增购"},
         )
         adjustment = contract.adjustments.get()
-        manager.post(reverse("sales:adjustment_decide", args=[adjustment.pk, "reject"]), {"comment": "价格未定"})
+        manager.post(reverse("sales:adjustment_reject", args=[adjustment.pk]), {"comment": "价格未定"})
         adjustment.refresh_from_db()
         assert adjustment.status == RequestStatus.REJECTED
         answer = rep.post(

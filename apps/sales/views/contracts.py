@@ -11,14 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core import excel
-from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.scoping import can
+from apps.core.views import ScopedActionView, ScopedListView, add_service_errors
 from apps.org.models import User
 from apps.sales.choices import ContractStatus
 from apps.sales.forms_contracts import (
@@ -273,87 +275,67 @@ def contract_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _flash_form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for message in errors:
-            messages.error(request, f"{label}: {message}" if label else message)
-
-
-@login_required
-@require_POST
-def refund_request(request: HttpRequest, pk: int) -> HttpResponse:
+class RefundRequestView(ScopedActionView):
     """Ask for a refund (退款 / 红冲): it counts once an approver approves it."""
-    contract = selectors.contract_get(user=request.user, pk=pk)
-    form = RefundForm(request.POST, contract=contract)
-    if not form.is_valid():
-        _flash_form_errors(request, form)
-        return redirect("sales:contract_detail", contract.pk)
-    try:
-        refund_services.refund_request(actor=request.user, contract=contract, **form.cleaned_data)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("Refund requested: it counts once approved."))
-    return redirect("sales:contract_detail", contract.pk)
+
+    model = Contract
+    permission = "sales.view_contract"  # the service checks who may ask (sales.add_payment and the contract)
+    form_class = RefundForm
+    service = refund_services.refund_request
+    success_message = gettext_lazy("Refund requested: it counts once approved.")
+    success_url = "sales:contract_detail"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"contract": self.object}
 
 
-@login_required
-@require_POST
-def adjustment_request(request: HttpRequest, pk: int) -> HttpResponse:
+class AdjustmentRequestView(ScopedActionView):
     """Ask for an amendment (补充协议) or a termination (终止) of an approved contract."""
-    contract = selectors.contract_get(user=request.user, pk=pk)
-    form = AdjustmentForm(request.POST)
-    if not form.is_valid():
-        _flash_form_errors(request, form)
-        return redirect("sales:contract_detail", contract.pk)
-    try:
-        refund_services.contract_adjust_request(actor=request.user, contract=contract, **form.cleaned_data)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("Amendment or termination requested: it takes effect once approved."))
-    return redirect("sales:contract_detail", contract.pk)
+
+    model = Contract
+    permission = "sales.view_contract"  # the service checks who may ask (sales.change_contract and the contract)
+    form_class = AdjustmentForm
+    service = refund_services.contract_adjust_request
+    success_message = gettext_lazy("Amendment or termination requested: it takes effect once approved.")
+    success_url = "sales:contract_detail"
 
 
-@login_required
-@require_POST
-def refund_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    refund = get_visible_or_404(RefundRequest, request.user, pk)
-    comment = request.POST.get("comment", "").strip()
-    try:
-        if decision == "approve":
-            refund_services.refund_approve(actor=request.user, refund=refund, comment=comment)
-            messages.success(request, _("Refund approved."))
-        elif decision == "reject":
-            refund_services.refund_reject(actor=request.user, refund=refund, comment=comment)
-            messages.success(request, _("Refund rejected."))
-        else:
-            raise PermissionDenied
-    except ValidationError as error:
-        _flash_errors(request, error)
-    return redirect("sales:contract_detail", refund.contract_id)
+class _DecisionView(ScopedActionView):
+    """An approver's decision on a request; back to the contract's page."""
+
+    permission = "sales.approve_contract"
+    kwarg = ""  # the service's name for the request
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {self.kwarg: self.object, "comment": self.request.POST.get("comment", "").strip()}
+
+    def get_success_url(self, obj: Any) -> str:
+        return reverse("sales:contract_detail", args=[obj.contract_id])
 
 
-@login_required
-@require_POST
-def adjustment_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
-    adjustment = get_visible_or_404(ContractAdjustment, request.user, pk)
-    comment = request.POST.get("comment", "").strip()
-    try:
-        if decision == "approve":
-            refund_services.contract_adjust_approve(actor=request.user, adjustment=adjustment, comment=comment)
-            messages.success(request, _("Amendment or termination approved."))
-        elif decision == "reject":
-            refund_services.contract_adjust_reject(actor=request.user, adjustment=adjustment, comment=comment)
-            messages.success(request, _("Amendment or termination rejected."))
-        else:
-            raise PermissionDenied
-    except ValidationError as error:
-        _flash_errors(request, error)
-    return redirect("sales:contract_detail", adjustment.contract_id)
+class RefundApproveView(_DecisionView):
+    kwarg = "refund"
+    model = RefundRequest
+    service = refund_services.refund_approve
+    success_message = gettext_lazy("Refund approved.")
+
+
+class RefundRejectView(_DecisionView):
+    kwarg = "refund"
+    model = RefundRequest
+    service = refund_services.refund_reject
+    success_message = gettext_lazy("Refund rejected.")
+
+
+class AdjustmentApproveView(_DecisionView):
+    kwarg = "adjustment"
+    model = ContractAdjustment
+    service = refund_services.contract_adjust_approve
+    success_message = gettext_lazy("Amendment or termination approved.")
+
+
+class AdjustmentRejectView(_DecisionView):
+    kwarg = "adjustment"
+    model = ContractAdjustment
+    service = refund_services.contract_adjust_reject
+    success_message = gettext_lazy("Amendment or termination rejected.")
