@@ -1,0 +1,156 @@
+"""The demo's finalised cycles recomputed from the raw records, not through the app's selectors (issue: performance
+assessment, done when 1): for every person and department of the four finalised quarters, each computed KPI line
+equals a recomputation from the rows, the sales lines equal the attainment page's figures for the same node and
+period, and every weighted score and grade follows the rules of the version the cycle kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+
+from apps.improvements.models import ImprovementAction
+from apps.marketing.models import Lead, Visit
+from apps.performance.models import Assessment, AssessmentCycle, AssessmentItem
+from apps.performance.services import cycle_rules
+from apps.policy.choices import KpiCode
+from apps.policy.selectors import POLICY_TIME_ZONE
+from apps.sales.choices import ContractStatus, TargetStatus, TargetTier
+from apps.sales.models import Contract, TargetNode
+from apps.sales.selectors.attainment import make_period, node_attainment
+from apps.service.models import Ticket
+from apps.surveys.models import SurveyResponse
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def r1(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def r2(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _mine(card: Assessment, rows: list[Any], owner: str, unit_path: str) -> list[Any]:
+    """The rows of the person (by ``owner``) or of the department's subtree (by the unit's path)."""
+    if card.owner_id:
+        return [r for r in rows if getattr(r, f"{owner}_id") == card.owner_id]
+    path = card.owner_unit.path
+    return [r for r in rows if (unit_path_of(r, unit_path) or "").startswith(path)]
+
+
+def unit_path_of(row: Any, lookup: str) -> str | None:
+    value: Any = row
+    for part in lookup.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def _within(moment: dt.datetime | None, cycle: AssessmentCycle) -> bool:
+    if moment is None:
+        return False
+    day = moment.astimezone(POLICY_TIME_ZONE).date()
+    return cycle.start <= day <= cycle.end
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return r1(Decimal(part) * 100 / whole) if whole else None
+
+
+def expected(code: str, card: Assessment, cycle: AssessmentCycle, raw: dict[str, list[Any]]) -> Decimal | None:
+    if code == KpiCode.LEADS_HANDED_OVER:
+        return Decimal(len(_mine(card, [r for r in raw["leads"] if _within(r.handed_at, cycle)], "owner",
+                                 "owner_unit__path")))
+    if code == KpiCode.VISITS_DONE:
+        return Decimal(len(_mine(card, [v for v in raw["visits"] if cycle.start <= v.visited_on <= cycle.end],
+                                 "owner", "owner_unit__path")))
+    if code in (KpiCode.FIRST_RESPONSE_ON_TIME, KpiCode.RESOLUTION_ON_TIME):
+        due, done = (("first_response_due", "first_responded_at") if code == KpiCode.FIRST_RESPONSE_ON_TIME
+                     else ("resolution_due", "resolved_at"))
+        rows = _mine(card, [t for t in raw["tickets"] if _within(getattr(t, due), cycle)], "assignee",
+                     "department__path")
+        return _share(sum(1 for t in rows if getattr(t, done) and getattr(t, done) <= getattr(t, due)), len(rows))
+    if code == KpiCode.COMPLAINT_RESOLUTION:
+        end = dt.datetime.combine(cycle.end + dt.timedelta(days=1), dt.time.min, tzinfo=POLICY_TIME_ZONE)
+        rows = _mine(card, [t for t in raw["tickets"] if t.ticket_type == "complaint" and _within(t.created_at, cycle)],
+                     "assignee", "department__path")
+        return _share(sum(1 for t in rows if t.resolved_at and t.resolved_at < end), len(rows))
+    if code == KpiCode.CSAT:
+        tickets = {t.pk for t in _mine(card, raw["tickets"], "assignee", "department__path")}
+        scores = [r.csat for r in raw["responses"] if r.invitation.source_id in tickets
+                  and _within(r.submitted_at, cycle)]
+        return r2(sum(scores, Decimal(0)) / len(scores)) if scores else None
+    if code == KpiCode.IMPROVEMENTS_ON_TIME:
+        rows = _mine(card, [a for a in raw["actions"] if cycle.start <= a.due_date <= cycle.end
+                            and a.status != "cancelled"], "owner", "owner_unit__path")
+        return _share(sum(1 for a in rows if a.completed_at
+                          and a.completed_at.astimezone(POLICY_TIME_ZONE).date() <= a.due_date), len(rows))
+    raise KeyError(code)
+
+
+def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+    ticket_type = ContentType.objects.get_for_model(Ticket)
+    raw = {
+        "leads": list(Lead.objects.select_related("owner_unit")),
+        "visits": list(Visit.objects.select_related("owner_unit")),
+        "tickets": list(Ticket.objects.select_related("department")),
+        "responses": list(SurveyResponse.objects.filter(csat__isnull=False, invitation__source_type=ticket_type)
+                          .select_related("invitation")),
+        "actions": list(ImprovementAction.objects.select_related("owner_unit")),
+    }
+    first: dict[int, Contract] = {}
+    for contract in Contract.objects.filter(status=ContractStatus.APPROVED).select_related("owner_unit").order_by(
+            "signed_on", "pk"):
+        first.setdefault(contract.customer_id, contract)  # a customer's first approved contract makes it new
+    raw["first_contracts"] = list(first.values())
+    cycles = list(AssessmentCycle.objects.filter(status="published").order_by("start"))
+    assert [c.period_key for c in cycles] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+    checked = 0
+    for cycle in cycles:
+        rules = cycle_rules(cycle)
+        quarter = make_period("quarter", cycle.start.year, (cycle.start.month - 1) // 3 + 1)
+        for card in Assessment.objects.filter(cycle=cycle).select_related("owner_unit", "owner"):
+            items = list(card.items.select_related("kpi"))
+            for item in items:
+                code = item.kpi.code
+                if code in (KpiCode.MANAGER_RATING, KpiCode.DEPARTMENT_SCORE):
+                    continue
+                if code == KpiCode.NEW_CUSTOMERS:
+                    firsts = [c for c in raw["first_contracts"] if quarter.start <= c.signed_on <= quarter.end]
+                    want = Decimal(len({c.customer_id for c in _mine(card, firsts, "owner", "owner_unit__path")}))
+                elif code in (KpiCode.CONTRACT_AMOUNT_COMPLETION, KpiCode.PAYMENT_COMPLETION):
+                    metric = "contract_amount" if code == KpiCode.CONTRACT_AMOUNT_COMPLETION else "payments"
+                    nodes = TargetNode.objects.filter(
+                        target_set__fiscal_year=quarter.year, target_set__metric=metric,
+                        target_set__tier=TargetTier.BASE, target_set__status=TargetStatus.APPROVED,
+                        **({"person": card.owner} if card.owner_id else {"department": card.owner_unit,
+                                                                          "person__isnull": True}))
+                    node = nodes.order_by("pk").first()
+                    if node is None:  # no target for this node: nothing to measure against
+                        assert item.actual is None
+                        checked += 1
+                        continue
+                    figures = node_attainment(node, quarter, as_of=quarter.end)
+                    want = r1(figures.actual * 100 / figures.target) if figures.target else None
+                else:
+                    want = expected(code, card, cycle, raw)
+                assert item.actual == want, (cycle.period_key, card.subject_name, code, item.actual, want)
+                checked += 1
+            measured = [(i.weight, i.score) for i in items if i.score is not None]
+            if measured:
+                total = r2(sum(Decimal(w) * s for w, s in measured) / sum(w for w, _ in measured))
+                assert card.computed_total == total, (cycle.period_key, card.subject_name)
+            if not card.grade_capped and not hasattr(card, "appeal"):
+                assert card.grade == rules.grade_for(card.total), (cycle.period_key, card.subject_name)
+    lines = AssessmentItem.objects.filter(assessment__cycle__in=cycles).exclude(
+        kpi__code__in=[KpiCode.MANAGER_RATING, KpiCode.DEPARTMENT_SCORE]).count()
+    assert checked == lines > 0
