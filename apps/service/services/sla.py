@@ -17,9 +17,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.workdays import TZ, add_working_hours, provisional_between, workday_calendar, working_hours_between
+from apps.core.workdays import (
+    HOURS_PER_DAY,
+    TZ,
+    add_working_hours,
+    provisional_between,
+    workday_calendar,
+    working_hours_between,
+)
 from apps.policy.models import PolicyVersion
 from apps.policy.rules import Rules, parse_rules
 from apps.service.choices import TicketStatus
@@ -137,11 +145,16 @@ class Countdown:
 
     @property
     def remaining_text(self) -> str:
-        """Working hours left, or overdue by (always positive): "3.5 h", one decimal, dropped when whole."""
+        """Working time left, or overdue by (always positive), in working days of 8 hours and working hours, in
+        the reader's language: "1 个工作日 3.5 工作小时" / "1 working day 3.5 h" (one decimal, dropped when whole)."""
         if self.remaining_hours is None:
             return ""
         value = round(abs(self.remaining_hours), 1)
-        return f"{value:g} h"
+        days, hours = int(value // HOURS_PER_DAY), round(value % HOURS_PER_DAY, 1)
+        parts = [ngettext("%(days)d working day", "%(days)d working days", days) % {"days": days}] if days else []
+        if hours or not days:
+            parts.append(gettext("%(hours)s h") % {"hours": f"{hours:g}"})
+        return " ".join(parts)
 
 
 def countdown(ticket: Any, *, now: dt.datetime | None = None, warning_percent: int = 75,

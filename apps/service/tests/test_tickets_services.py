@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from apps.core.models import Notification
 from apps.core.testing import shown
@@ -187,7 +188,24 @@ def test_countdown_states(personas: dict) -> None:
         assert sla.countdown(ticket).state == sla.STATE_WARNING
     with travel("2026-11-24T10:00"):
         clock = sla.countdown(ticket)
-        assert clock.state == sla.STATE_OVERDUE and clock.remaining_hours == -1 and clock.remaining_text == "1 h"
+        assert clock.state == sla.STATE_OVERDUE and clock.remaining_hours == -1
+        with translation.override("en"):
+            assert clock.remaining_text == "1 h"
     with travel("2026-11-24T10:00"):
         many = sla.countdowns([ticket])
     assert many[ticket.pk] == clock
+
+
+@pytest.mark.parametrize(("hours", "english", "chinese"), [
+    (-1, "1 h", "1 工作小时"),
+    (11.5, "1 working day 3.5 h", "1 个工作日 3.5 工作小时"),
+    (16, "2 working days", "2 个工作日"),
+    (-24.5, "3 working days 0.5 h", "3 个工作日 0.5 工作小时"),
+])
+def test_time_left_reads_in_working_days_and_hours(hours: float, english: str, chinese: str) -> None:
+    """"剩余 15.9 h" read badly: a countdown says working days (8 working hours) and working hours, in Chinese."""
+    clock = sla.Countdown(sla.STATE_OK, remaining_hours=hours)
+    with translation.override("en"):
+        assert clock.remaining_text == english
+    with translation.override("zh-hans"):
+        assert clock.remaining_text == chinese
