@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from apps.core.models import TimeStampedModel
 from apps.core.scoping import DataScope, ScopedQuerySet, ScopeFields
 from apps.core.validators import validate_mobile
-from apps.org.choices import DepartmentKind, UserLanguage
+from apps.org.choices import BuiltinRole, DepartmentKind, UserLanguage
 
 
 class User(AbstractUser):
@@ -85,6 +85,9 @@ class Role(TimeStampedModel):
         ordering = ["id"]
 
     def __str__(self) -> str:
+        """A built-in role reads in the reader's language (its stored name is the language of the migrate run)."""
+        if self.is_builtin and self.code in BuiltinRole.values:
+            return str(BuiltinRole(self.code).label)
         return self.name
 
 

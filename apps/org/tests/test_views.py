@@ -266,3 +266,22 @@ class OffboardingTests:
         assert "successor" in response.context["form"].errors
         bob.refresh_from_db()
         assert bob.is_active
+
+
+def test_built_in_role_names_read_in_the_interface_language(personas: dict) -> None:
+    """The employee list showed "Staff" in a Chinese interface: the built-in roles' names were stored in the language
+    of the migrate run. They read in the reader's language now; a company's own role keeps its own name."""
+    from django.utils import translation
+
+    from apps.org.choices import BuiltinRole
+    from apps.org.models import Role
+
+    client = personas["admin"].client()
+    with translation.override("zh-hans"):
+        chinese = str(BuiltinRole.STAFF.label)
+    body = client.get("/org/employees/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert chinese != "Staff" and chinese in body and ">Staff<" not in body
+    own = Role.objects.create(code="key-accounts", name="大客户小组")
+    assert str(own) == "大客户小组"
+    with translation.override("en"):
+        assert str(Role.objects.get(code=BuiltinRole.STAFF)) == "Staff"

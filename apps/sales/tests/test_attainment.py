@@ -203,3 +203,15 @@ def test_whole_tree_in_a_constant_number_of_queries(personas: dict, people: int)
     assert len(figures) == people + 4
     assert len(queries) == 5  # nodes, stage settings, contracts, amendments, pipeline
     assert figures[0].actual == Decimal("10.00") * people
+
+
+def test_the_year_to_date_choice_reads_in_the_interface_language() -> None:
+    """"2026 YTD" was English in the Chinese period switcher."""
+    from django.utils import translation
+
+    from apps.sales.views.attainment import period_options
+
+    with translation.override("zh-hans"):
+        assert dict(period_options(2026))["2026-YTD"] == "2026年初至今"
+    with translation.override("en"):
+        assert dict(period_options(2026))["2026-YTD"] == "2026, year to date"

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from apps.core.scoping import get_visible_or_404
 from apps.policy.selectors import policy_today
@@ -43,7 +44,7 @@ def period_options(year: int) -> list[tuple[str, str]]:
     """The periods offered in the switcher: each month, each quarter, the year and year-to-date."""
     months = [(f"{year}-{m:02d}", f"{year}-{m:02d}") for m in range(1, 13)]
     quarters = [(f"{year}-Q{q}", f"{year} Q{q}") for q in range(1, 5)]
-    return [*months, *quarters, (str(year), str(year)), (f"{year}-YTD", f"{year} YTD")]
+    return [*months, *quarters, (str(year), str(year)), (f"{year}-YTD", _("%(year)s, year to date") % {"year": year})]
 
 
 def _depths(nodes: list[TargetNode]) -> dict[int, int]:
