@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can
+from apps.core.scoping import can, users_assignable
 from apps.core.services import notify
 from apps.org.models import Department, Employee
 from apps.performance.choices import (
@@ -593,24 +593,10 @@ def violation_report(*, actor: Any, person: Any, article: int, happened_on: dt.d
     if evidence:
         violation.evidence = evidence
     violation.full_clean()
-    if not can_report_on(actor, violation):
+    if not users_assignable(actor, "performance").filter(pk=person.pk).exists():
         raise ValidationError({"person": _("You can only report on people within your scope.")})
     _save(violation, actor)
     return violation
-
-
-def can_report_on(actor: Any, violation: Violation) -> bool:
-    """A manager reports on people whose records they could see: the same scope rule, before the row exists."""
-    from apps.core.scoping import user_scope
-
-    scope = user_scope(actor).for_app("performance")
-    if actor.is_superuser or scope == "all":
-        return True
-    if scope == "own":
-        return violation.owner_id == actor.pk
-    path = user_scope(actor).unit_path or ""
-    unit_path = violation.owner_unit.path
-    return unit_path == path if scope == "unit" else unit_path.startswith(path)
 
 
 @transaction.atomic

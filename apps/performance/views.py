@@ -303,7 +303,25 @@ class AppealListView(ScopedListView):
                                                      "assessment__cycle", "decided_by")
 
 
-class RewardPenaltyListView(ScopedListView):
+class _StatusTabsMixin:
+    """A register list with a tab per status (``?status=``; anything else shows all)."""
+
+    request: HttpRequest
+    statuses: Any
+
+    def current_status(self) -> str:
+        status = self.request.GET.get("status", "")
+        return status if status in self.statuses.values else ""
+
+    def filter_by_status(self, qs: Any) -> Any:
+        status = self.current_status()
+        return qs.filter(status=status) if status else qs
+
+    def status_context(self) -> dict[str, Any]:
+        return {"status": self.current_status(), "statuses": self.statuses.choices}
+
+
+class RewardPenaltyListView(_StatusTabsMixin, ScopedListView):
     """The rewards and penalties register (奖惩登记), in scope; proposals wait for senior management."""
 
     model = RewardPenalty
@@ -313,14 +331,13 @@ class RewardPenaltyListView(ScopedListView):
     default_sort = "-created_at"
     sort_fields = ("created_at", "status")
 
+    statuses = ProposalStatus
+
     def filter_queryset(self, qs: Any) -> Any:
-        status = self.request.GET.get("status", "")
-        qs = qs.select_related("person", "department", "decided_by")
-        return qs.filter(status=status) if status in ProposalStatus.values else qs
+        return self.filter_by_status(qs.select_related("person", "department", "decided_by"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**kwargs) | {
-            "status": self.request.GET.get("status", ""), "statuses": ProposalStatus.choices,
+        return super().get_context_data(**kwargs) | self.status_context() | {
             "may_decide": self.request.user.has_perm(str(Perm.DECIDE_REWARD))}
 
 
@@ -353,7 +370,7 @@ class RewardPenaltyDecideView(ScopedActionView):
                 "amount": data.get("amount")}
 
 
-class ViolationListView(ScopedListView):
+class ViolationListView(_StatusTabsMixin, ScopedListView):
     model = Violation
     permission = Perm.VIEW_VIOLATION
     template_name = "performance/violation_list.html"
@@ -361,14 +378,13 @@ class ViolationListView(ScopedListView):
     default_sort = "-happened_on"
     sort_fields = ("happened_on", "status")
 
+    statuses = ViolationStatus
+
     def filter_queryset(self, qs: Any) -> Any:
-        status = self.request.GET.get("status", "")
-        qs = qs.select_related("owner", "owner_unit", "reported_by")
-        return qs.filter(status=status) if status in ViolationStatus.values else qs
+        return self.filter_by_status(qs.select_related("owner", "owner_unit", "reported_by"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**kwargs) | {
-            "status": self.request.GET.get("status", ""), "statuses": ViolationStatus.choices,
+        return super().get_context_data(**kwargs) | self.status_context() | {
             "may_report": self.request.user.has_perm(str(Perm.ADD_VIOLATION))}
 
 

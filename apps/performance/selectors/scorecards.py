@@ -156,8 +156,7 @@ def cards_with_items(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 
 def reportable_people(*, user: Any) -> QuerySet[Any]:
-    """The people a manager may record a violation of: those whose scorecards the manager sees."""
-    from apps.org.models import User
+    """The people a manager may record a violation of: the one "whom may I assign?" rule of the performance app."""
+    from apps.core.scoping import users_assignable
 
-    ids = Assessment.objects.visible_to(user).filter(owner__isnull=False).values("owner")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("name")
+    return users_assignable(user, "performance").order_by("name")

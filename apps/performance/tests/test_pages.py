@@ -136,3 +136,26 @@ def test_scorecard_and_cycle_pages_are_flat_in_the_data_size(personas: dict) -> 
         make_contract(personas["rep_alice"].user, "100", world["contracts"][0].signed_on)
     services.cycle_compute(actor=personas["auditor_dave"].user, cycle=cycle)
     assert (_queries(dave, card_url), _queries(dave, cycle_url)) == small
+
+
+def test_a_manager_records_violations_only_of_people_in_scope_and_the_register_filters_by_status(
+        personas: dict) -> None:
+    import datetime as dt
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from apps.performance.models import Violation
+
+    bob, alice, carol = (personas[p].user for p in ("lead_bob", "rep_alice", "rep_carol"))
+    with pytest.raises(ValidationError):  # carol is in customer service, outside bob's scope
+        services.violation_report(actor=bob, person=carol, article=9, happened_on=dt.date(2026, 8, 1),
+                                  description="越权")
+    with pytest.raises(PermissionDenied):  # staff record no violations
+        services.violation_report(actor=alice, person=carol, article=9, happened_on=dt.date(2026, 8, 1),
+                                  description="越权")
+    violation = services.violation_report(actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1),
+                                          description="未经审批报价")
+    assert Violation.objects.count() == 1
+    client = personas["auditor_dave"].client()
+    assert violation.description in client.get("/performance/violations/?status=reported").content.decode()
+    assert violation.description not in client.get("/performance/violations/?status=confirmed").content.decode()
