@@ -15,7 +15,7 @@ def test_a_missing_chromium_stops_with_what_to_install() -> None:
     env = {**os.environ, "CHROMIUM_PATH": "/nonexistent/chromium", "BROWSER_DEPS_INSTALL": "0"}
     completed = subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True, check=False)  # noqa: S603,S607
     assert completed.returncode != 0
-    assert "The browser tests need: chromium" in completed.stderr
+    assert "tests need: chromium" in completed.stderr
     assert "apt-get install -y chromium" in completed.stderr and "No test was run" in completed.stderr
 
 
