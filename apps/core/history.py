@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -45,6 +46,8 @@ def _display(model: type[models.Model], field_name: str, value: Any, cache: dict
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):  # local time to the minute, as the panel shows its own times
         return format_date(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
+    if isinstance(value, Decimal | int) and isinstance(model_field, models.DecimalField | models.IntegerField):
+        return f"{value:,}"  # amounts grouped by thousands as the pages show them: 124,120.28
     return str(value)
 
 
@@ -73,10 +76,11 @@ def history_entries(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
                     # Structured data (a frozen snapshot) reads as noise word by word; its own page shows it.
                     entry.lines.append(_("Updated %(field)s") % {"field": label})
                     continue
-                entry.lines.append(
-                    change_sentence(label, _display(model, change.field, change.old, cache),
-                                    _display(model, change.field, change.new, cache))
-                )
+                old = _display(model, change.field, change.old, cache)
+                new = _display(model, change.field, change.new, cache)
+                if old == new:  # a change the reader cannot see (seconds of a time, 1 vs 1.00) is no change
+                    continue
+                entry.lines.append(change_sentence(label, old, new))
             if not entry.lines and not entry.reason:
                 continue
         elif record.history_type == "+":
