@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from apps.core.calendar_services import calendar_remind_keepers
+from apps.core.jobs import run_job  # noqa: F401  (registers the task)
 
 
 @shared_task(name="core.remind_calendar_keepers")

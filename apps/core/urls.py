@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.core import calendar_views, views
+from apps.core import calendar_views, job_views, views
 
 app_name = "core"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("notifications/<int:pk>/read/", views.notification_read_view, name="notification_read"),
     path("notifications/read-all/", views.notification_read_all_view, name="notification_read_all"),
+    path("jobs/<int:pk>/", job_views.job_detail_view, name="job_detail"),
     path("calendar/", calendar_views.calendar_view, name="calendar"),
     path("calendar/<int:year>/", calendar_views.calendar_view, name="calendar_year"),
     path("calendar/<int:year>/enter/", calendar_views.calendar_enter_view, name="calendar_enter"),
