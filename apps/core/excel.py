@@ -208,8 +208,8 @@ def write_template(columns: Sequence[Column], *, title: Any = "", examples: Iter
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
             sheet.add_data_validation(validation)
         elif column.kind == TEXT:
-            for row in range(2, TEMPLATE_ROWS + 2):
-                sheet.cell(row=row, column=index).number_format = "@"
+            for template_row in range(2, TEMPLATE_ROWS + 2):
+                sheet.cell(row=template_row, column=index).number_format = "@"
     if notes:
         help_sheet = workbook.create_sheet(str(_("Instructions"))[:31])
         help_sheet.column_dimensions["A"].width = 100

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.utils import timezone
@@ -18,6 +18,13 @@ from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 
 SKIPPED_FIELDS = {"updated_at", "created_at", "password", "last_login", "path"}
+
+
+def record_actor(instance: models.Model, actor: Any, reason: str = "") -> None:
+    """Name who makes the next save of ``instance`` (and why) in its history — the one place services do it."""
+    instance._history_user = actor  # type: ignore[attr-defined]  # django-simple-history reads these two
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -33,7 +40,7 @@ def _display(model: type[models.Model], field_name: str, value: Any, cache: dict
     """Turn a stored value into what the user saw: a choice label, a related object's name, '空' for nothing."""
     if value in (None, ""):
         return _("(empty)")
-    model_field = model._meta.get_field(field_name)
+    model_field = cast(models.Field, model._meta.get_field(field_name))
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
@@ -70,7 +77,7 @@ def history_entries(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
             for change in delta.changes:
                 if change.field in SKIPPED_FIELDS:
                     continue
-                model_field = model._meta.get_field(change.field)
+                model_field = cast(models.Field, model._meta.get_field(change.field))
                 label = str(model_field.verbose_name)
                 if isinstance(model_field, models.JSONField):
                     # Structured data (a frozen snapshot) reads as noise word by word; its own page shows it.

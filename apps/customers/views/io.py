@@ -110,12 +110,14 @@ def customer_import_view(request: HttpRequest) -> HttpResponse:
     _require_import(request)
     owners = assignable_owners(user=request.user)
     form = CustomerImportForm(request.POST or None, request.FILES or None, owners=owners)
-    token, result = "", None
+    token: str = ""
+    result: services.ImportResult | None = None
     if request.method == "POST" and form.is_valid():
-        token, result = _run_import(request, form)
-        if isinstance(result, Job):  # a large file: its page shows the progress
-            url = reverse("core:job_detail", args=[result.pk])
+        token, outcome = _run_import(request, form)
+        if isinstance(outcome, Job):  # a large file: its page shows the progress
+            url = reverse("core:job_detail", args=[outcome.pk])
             return HttpResponse(headers={"HX-Redirect": url}) if getattr(request, "htmx", None) else redirect(url)
+        result = outcome
     context = {"form": form, "result": result, "token": token, "problems_shown": PROBLEMS_SHOWN,
                "shown_problems": result.problems[:PROBLEMS_SHOWN] if result else []}
     htmx = getattr(request, "htmx", None)
