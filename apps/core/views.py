@@ -24,7 +24,7 @@ from django.views.generic.base import TemplateResponseMixin
 
 from apps.core import selectors, services
 from apps.core.scoping import permission_name
-from apps.core.workbench import WorkbenchItem, workbench_items
+from apps.core.workbench import WorkbenchItem, overview_figures, workbench_items
 
 NOTIFICATIONS_PER_PAGE = 20
 
@@ -292,6 +292,7 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
         items = workbench_items(self.request.user)
         context["items"] = items
         context["item_groups"] = group_by_area(items)
+        context["overview"] = overview_figures(self.request.user)
         context["latest_notifications"] = selectors.notification_list(user=self.request.user)[:5]
         return context
 
