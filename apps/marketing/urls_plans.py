@@ -21,7 +21,7 @@ urlpatterns = [
     path("plans/<int:pk>/start/", plans.PlanStartView.as_view(), name="plan_start"),
     path("plans/<int:pk>/close/", plans.PlanCloseView.as_view(), name="plan_close"),
     path("evaluations/", evaluations.EvaluationListView.as_view(), name="evaluation_list"),
-    path("evaluations/new/", evaluations.evaluation_create_view, name="evaluation_create"),
-    path("evaluations/<int:pk>/", evaluations.evaluation_detail_view, name="evaluation_detail"),
-    path("evaluations/<int:pk>/complete/", evaluations.evaluation_complete_view, name="evaluation_complete"),
+    path("evaluations/new/", evaluations.EvaluationCreateView.as_view(), name="evaluation_create"),
+    path("evaluations/<int:pk>/", evaluations.EvaluationDetailView.as_view(), name="evaluation_detail"),
+    path("evaluations/<int:pk>/complete/", evaluations.EvaluationCompleteView.as_view(), name="evaluation_complete"),
 ]
