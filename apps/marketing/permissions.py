@@ -39,12 +39,20 @@ class MarketingPerm(StrEnum):
 
 _M = ["marketresearch", "marketplan", "campaign", "lead", "visit", "marketintel"]
 _VIEW = [f"marketing.view_{m}" for m in _M] + ["marketing.view_marketevaluation", "marketing.view_plangoal"]
-_WORK = _VIEW + [f"marketing.{a}_{m}" for m in _M for a in ("add", "change")] + [
-    "marketing.handover_lead", "marketing.convert_lead", "marketing.claim_lead",
-]
+_WORK = (
+    _VIEW
+    + [f"marketing.{a}_{m}" for m in _M for a in ("add", "change")]
+    + [
+        "marketing.handover_lead",
+        "marketing.convert_lead",
+        "marketing.claim_lead",
+    ]
+)
 _MANAGE = _WORK + [
-    "marketing.approve_marketplan", "marketing.publish_marketintel",
-    "marketing.add_marketevaluation", "marketing.change_marketevaluation",
+    "marketing.approve_marketplan",
+    "marketing.publish_marketintel",
+    "marketing.add_marketevaluation",
+    "marketing.change_marketevaluation",
 ]
 
 BUILTIN_ROLE_PERMISSIONS = {

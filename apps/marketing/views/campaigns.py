@@ -37,15 +37,19 @@ class CampaignListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet:
         f = self.filter_form
-        qs = selectors.campaign_list(user=self.request.user, status=f.value("status") or "",
-                                     kind=f.value("kind") or "", q=f.value("q") or "")
+        qs = selectors.campaign_list(
+            user=self.request.user, status=f.value("status") or "", kind=f.value("kind") or "", q=f.value("q") or ""
+        )
         return qs.order_by(self.current_sort(), "-pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["object_list"] = selectors.attach_metrics(context["object_list"])
-        context.update(filter_form=self.filter_form, revenue_measurable=selectors.revenue_measurable(),
-                       revenue_rule=selectors.REVENUE_RULE)
+        context.update(
+            filter_form=self.filter_form,
+            revenue_measurable=selectors.revenue_measurable(),
+            revenue_rule=selectors.REVENUE_RULE,
+        )
         return context
 
 
@@ -61,10 +65,14 @@ class CampaignDetailView(ScopedDetailView):
         may_change = can(user, "change", campaign)
         transitions = services.CAMPAIGN_TRANSITIONS.get(campaign.status, ()) if may_change else ()
         return super().get_context_data(
-            metrics=selectors.campaign_metrics(campaign), leads=leads[:CAMPAIGN_LEADS_SHOWN],
-            leads_visible=leads.count(), may_change=may_change,
+            metrics=selectors.campaign_metrics(campaign),
+            leads=leads[:CAMPAIGN_LEADS_SHOWN],
+            leads_visible=leads.count(),
+            may_change=may_change,
             transitions=[(v, label) for v, label in CampaignStatus.choices if v in transitions],
-            revenue_measurable=selectors.revenue_measurable(), revenue_rule=selectors.REVENUE_RULE, **kwargs,
+            revenue_measurable=selectors.revenue_measurable(),
+            revenue_rule=selectors.REVENUE_RULE,
+            **kwargs,
         )
 
 

@@ -49,8 +49,11 @@ class EvaluationListView(ScopedListView):
 
 
 def _evaluable_plans(user: Any) -> QuerySet:
-    return plan_selectors.plan_list(user=user).filter(
-        status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED]).order_by("-period_start")
+    return (
+        plan_selectors.plan_list(user=user)
+        .filter(status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED])
+        .order_by("-period_start")
+    )
 
 
 class EvaluationCreateView(ScopedCreateView):
@@ -99,8 +102,12 @@ class EvaluationDetailView(ScopedFormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         evaluation = self.object
-        return super().get_context_data(plan=evaluation.plan, may_edit=self.may_edit,
-                                        lines=selectors.evaluation_figures(evaluation=evaluation), **kwargs)
+        return super().get_context_data(
+            plan=evaluation.plan,
+            may_edit=self.may_edit,
+            lines=selectors.evaluation_figures(evaluation=evaluation),
+            **kwargs,
+        )
 
 
 class EvaluationCompleteView(ScopedActionView):

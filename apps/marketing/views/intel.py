@@ -34,9 +34,13 @@ class IntelListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet:
         f = self.filter_form
-        qs = selectors.intel_list(user=self.request.user, category=f.value("category") or "",
-                                  status=f.value("status") or "", importance=f.value("importance") or "",
-                                  q=f.value("q") or "")
+        qs = selectors.intel_list(
+            user=self.request.user,
+            category=f.value("category") or "",
+            status=f.value("status") or "",
+            importance=f.value("importance") or "",
+            q=f.value("q") or "",
+        )
         if self.request.GET.get("unread") == "1":
             qs = qs.filter(is_read=False, status=IntelStatus.PUBLISHED)
         return qs.order_by(self.current_sort(), "-pk")

@@ -46,8 +46,13 @@ from apps.marketing.views.common import InstanceFormUpdateView
 
 
 def _scenes() -> list[tuple[str, str]]:
-    return [("all", _("All leads")), ("mine", _("My leads")), ("handed_to_me", _("Handed to me")),
-            ("department", _("My department")), ("pool", _("Lead pool"))]
+    return [
+        ("all", _("All leads")),
+        ("mine", _("My leads")),
+        ("handed_to_me", _("Handed to me")),
+        ("department", _("My department")),
+        ("pool", _("Lead pool")),
+    ]
 
 
 def _decorate(leads: list[Lead], user: Any) -> list[Lead]:
@@ -75,8 +80,12 @@ class LeadListView(ScopedListView):
     def get_queryset(self) -> QuerySet:
         f = self.filter_form
         qs = selectors.lead_list(
-            user=self.request.user, scene=self.scene, status=f.value("status") or "",
-            source=f.value("source") or "", campaign=f.value("campaign"), q=f.value("q") or "",
+            user=self.request.user,
+            scene=self.scene,
+            status=f.value("status") or "",
+            source=f.value("source") or "",
+            campaign=f.value("campaign"),
+            q=f.value("q") or "",
         )
         return qs.order_by(self.current_sort(), "-pk")
 
@@ -86,7 +95,10 @@ class LeadListView(ScopedListView):
         _decorate(list(context["object_list"]), user)
         bulk = selectors.has_wide_scope(user) and user.has_perm(MarketingPerm.HANDOVER_LEAD)
         context.update(
-            filter_form=self.filter_form, scene=self.scene, scenes=_scenes(), bulk=bulk,
+            filter_form=self.filter_form,
+            scene=self.scene,
+            scenes=_scenes(),
+            bulk=bulk,
             handover_form=LeadHandoverForm(people=selectors.sales_people()) if bulk else None,
         )
         return context
@@ -96,7 +108,9 @@ def _detail_context(user: Any, lead: Lead, **forms: Any) -> dict[str, Any]:
     may_change = can(user, "change", lead)
     transitions = services.LEAD_TRANSITIONS.get(lead.status, ()) if may_change else ()
     context: dict[str, Any] = {
-        "lead": lead, "may_change": may_change, "in_pool": lead.owner_id is None,
+        "lead": lead,
+        "may_change": may_change,
+        "in_pool": lead.owner_id is None,
         "transitions": [(value, label) for value, label in LeadStatus.choices if value in transitions],
         "status_form": forms.get("status_form") or LeadStatusForm(),
         "visits": visits_of_lead(lead=lead),
@@ -105,12 +119,12 @@ def _detail_context(user: Any, lead: Lead, **forms: Any) -> dict[str, Any]:
     }
     if may_change and lead.status in services.HANDOVER_FROM and user.has_perm(MarketingPerm.HANDOVER_LEAD):
         context["handover_form"] = forms.get("handover_form") or LeadHandoverForm(
-            people=selectors.sales_people(), initial={"to_user": lead.handed_to_id})
+            people=selectors.sales_people(), initial={"to_user": lead.handed_to_id}
+        )
     if lead.status in services.CONVERT_FROM and services.may_convert(user, lead):
         hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
         context["hits"] = hits
-        context["convert_form"] = forms.get("convert_form") or LeadConvertForm(
-            hit_ids=[h.customer_id for h in hits])
+        context["convert_form"] = forms.get("convert_form") or LeadConvertForm(hit_ids=[h.customer_id for h in hits])
     return context
 
 
@@ -142,8 +156,12 @@ class _LeadFormView(ScopedFormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         user = self.request.user
-        return {**super().get_form_kwargs(), "campaigns": campaign_choices(user=user),
-                "research": selectors.research_choices(user=user), "plans": selectors.plan_choices(user=user)}
+        return {
+            **super().get_form_kwargs(),
+            "campaigns": campaign_choices(user=user),
+            "research": selectors.research_choices(user=user),
+            "plans": selectors.plan_choices(user=user),
+        }
 
     def service_failed(self, form: Any, error: ValidationError) -> None:
         add_service_errors(form, error)
@@ -159,8 +177,11 @@ class LeadCreateView(_LeadFormView, ScopedCreateView):
     success_message = gettext_lazy("Lead “%(name)s” created.")
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"data": form.cleaned_data, "to_pool": self.request.POST.get("to_pool") == "1",
-                "allow_similar_name": form.cleaned_data["allow_similar_name"]}
+        return {
+            "data": form.cleaned_data,
+            "to_pool": self.request.POST.get("to_pool") == "1",
+            "allow_similar_name": form.cleaned_data["allow_similar_name"],
+        }
 
 
 class LeadUpdateView(_LeadFormView, InstanceFormUpdateView):
@@ -175,8 +196,11 @@ class LeadUpdateView(_LeadFormView, InstanceFormUpdateView):
         return _LeadFormView.get_initial(self)
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"lead": self.object, "data": form.cleaned_data,
-                "allow_similar_name": form.cleaned_data["allow_similar_name"]}
+        return {
+            "lead": self.object,
+            "data": form.cleaned_data,
+            "allow_similar_name": form.cleaned_data["allow_similar_name"],
+        }
 
 
 class _LeadDetailForm(ScopedFormView):
@@ -285,20 +309,27 @@ def lead_bulk_handover_view(request: HttpRequest) -> HttpResponse:
     """A manager hands the selected leads to one sales person. A function view: a bulk page over the leads chosen
     in the list (each fetched in the user's change scope by the form), not one record."""
     user = request.user
-    form = LeadBulkHandoverForm(request.POST, people=selectors.sales_people(),
-                                leads=selectors.lead_visible(user=user, action="change"))
+    form = LeadBulkHandoverForm(
+        request.POST, people=selectors.sales_people(), leads=selectors.lead_visible(user=user, action="change")
+    )
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         try:
             handed, skipped = services.lead_bulk_handover(
-                actor=user, leads=list(form.cleaned_data["leads"]), to_user=form.cleaned_data["to_user"],
-                note=form.cleaned_data["note"])
+                actor=user,
+                leads=list(form.cleaned_data["leads"]),
+                to_user=form.cleaned_data["to_user"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("%(handed)d leads handed over; %(skipped)d not qualified and skipped.")
-                             % {"handed": handed, "skipped": skipped})
+            messages.success(
+                request,
+                _("%(handed)d leads handed over; %(skipped)d not qualified and skipped.")
+                % {"handed": handed, "skipped": skipped},
+            )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

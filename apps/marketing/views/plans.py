@@ -67,10 +67,16 @@ class PlanDetailView(ScopedDetailView):
             campaigns=plan.campaigns.order_by("-start_date")[:20],
             evaluations=evaluation_selectors.evaluation_list(user=user, plan=plan),
             may_change=may_change,
-            may_approve=(plan.status == PlanStatus.SUBMITTED and user.has_perm(MarketingPerm.APPROVE_PLAN)
-                         and may_change and plan.owner_id != user.pk),
-            may_evaluate=(user.has_perm(MarketingPerm.ADD_EVALUATION)
-                          and plan.status in (PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED)),
+            may_approve=(
+                plan.status == PlanStatus.SUBMITTED
+                and user.has_perm(MarketingPerm.APPROVE_PLAN)
+                and may_change
+                and plan.owner_id != user.pk
+            ),
+            may_evaluate=(
+                user.has_perm(MarketingPerm.ADD_EVALUATION)
+                and plan.status in (PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED)
+            ),
             decision_form=PlanDecisionForm(),
             **kwargs,
         )

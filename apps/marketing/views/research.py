@@ -41,8 +41,9 @@ class ResearchListView(ScopedListView):
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
         """The scoped studies from the selector (with their lead counts), narrowed by status and method."""
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return selectors.research_list(user=self.request.user, status=data.get("status", ""),
-                                       method=data.get("method", ""))
+        return selectors.research_list(
+            user=self.request.user, status=data.get("status", ""), method=data.get("method", "")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(filter_form=self.filter_form, **kwargs)

@@ -34,14 +34,21 @@ class VisitListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet:
         get = self.request.GET
-        qs = selectors.visit_list(user=self.request.user, date_from=parse_date(get.get("from", "") or ""),
-                                  date_to=parse_date(get.get("to", "") or ""), q=get.get("q", ""))
+        qs = selectors.visit_list(
+            user=self.request.user,
+            date_from=parse_date(get.get("from", "") or ""),
+            date_to=parse_date(get.get("to", "") or ""),
+            q=get.get("q", ""),
+        )
         return qs.order_by(self.current_sort(), "-pk")
 
 
 def _colleagues() -> QuerySet[User]:
-    return User.objects.filter(is_active=True, employee__is_active=True).select_related(
-        "employee__department").order_by("employee__department__path", "name")
+    return (
+        User.objects.filter(is_active=True, employee__is_active=True)
+        .select_related("employee__department")
+        .order_by("employee__department__path", "name")
+    )
 
 
 class _VisitForm:
@@ -53,8 +60,11 @@ class _VisitForm:
 
     def choices(self) -> dict[str, Any]:
         user = self.request.user
-        return {"customers": Customer.objects.visible_to(user).order_by("name"),
-                "leads": lead_visible(user=user).order_by("company_name"), "colleagues": _colleagues()}
+        return {
+            "customers": Customer.objects.visible_to(user).order_by("name"),
+            "leads": lead_visible(user=user).order_by("company_name"),
+            "colleagues": _colleagues(),
+        }
 
     def get_success_url(self, obj: Any) -> str:
         if obj.lead_id:
