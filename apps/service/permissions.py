@@ -26,11 +26,18 @@ class ServicePerm(StrEnum):
 
 _VIEW = [f"service.view_{m}" for m in ("ticket", "feedback", "feedbackrouting", "relationshipcontact", "duecontact")]
 _WORK = _VIEW + [
-    "service.add_ticket", "service.change_ticket", "service.add_feedback", "service.change_feedback",
-    "service.add_relationshipcontact", "service.change_relationshipcontact", "service.change_duecontact",
+    "service.add_ticket",
+    "service.change_ticket",
+    "service.add_feedback",
+    "service.change_feedback",
+    "service.add_relationshipcontact",
+    "service.change_relationshipcontact",
+    "service.change_duecontact",
 ]
 _MANAGE = _WORK + [
-    "service.assign_ticket", "service.close_ticket", "service.acknowledge_feedbackrouting",
+    "service.assign_ticket",
+    "service.close_ticket",
+    "service.acknowledge_feedbackrouting",
     "service.add_duecontact",
 ]
 _SENIOR = _VIEW + ["service.acknowledge_feedbackrouting", "service.close_ticket"]

@@ -50,9 +50,14 @@ class DueContactListView(ScopedListView):
         elif owner == "all":
             mine = False
         status = get.get("status", DueContactStatus.OPEN)
-        return selectors.due_contact_list(user=self.request.user, reason=get.get("reason", ""),
-                                          status="" if status == "all" else status, owner=owner_user, mine=mine,
-                                          q=get.get("q", ""))
+        return selectors.due_contact_list(
+            user=self.request.user,
+            reason=get.get("reason", ""),
+            status="" if status == "all" else status,
+            owner=owner_user,
+            mine=mine,
+            q=get.get("q", ""),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -64,9 +69,16 @@ class DueContactListView(ScopedListView):
         if sees_others:
             ids = DueContact.objects.visible_to(self.request.user).values("owner_id").distinct()
             owners = User.objects.filter(pk__in=ids).order_by("name")
-        context.update(today=today, reasons=DueContactReason.choices, due_statuses=DueContactStatus.choices,
-                       status=self.request.GET.get("status", DueContactStatus.OPEN), sees_others=sees_others,
-                       owners=owners, owner=self.request.GET.get("owner", ""), skip_form=SkipForm())
+        context.update(
+            today=today,
+            reasons=DueContactReason.choices,
+            due_statuses=DueContactStatus.choices,
+            status=self.request.GET.get("status", DueContactStatus.OPEN),
+            sees_others=sees_others,
+            owners=owners,
+            owner=self.request.GET.get("owner", ""),
+            skip_form=SkipForm(),
+        )
         return context
 
 
@@ -81,8 +93,10 @@ class DueContactDetailView(ScopedDetailView):
         due.days_overdue = (timezone.localdate() - due.due_on).days if due.status == DueContactStatus.OPEN else 0
         return super().get_context_data(
             may_change=due.status == DueContactStatus.OPEN and can(self.request.user, "change", due),
-            skip_form=SkipForm(), contacts=due.customer.contacts.all(),
-            recent=selectors.contacts_of_customer(customer=due.customer)[:5], **kwargs,
+            skip_form=SkipForm(),
+            contacts=due.customer.contacts.all(),
+            recent=selectors.contacts_of_customer(customer=due.customer)[:5],
+            **kwargs,
         )
 
 
@@ -139,7 +153,9 @@ class ContactCreateView(ScopedCreateView):
         initial = self.get_initial()
         customer_id = self.request.POST.get("customer") or initial.get("customer")
         form = RelationshipContactForm(
-            self.request.POST or None, initial=initial, customers=customer_selectors.customer_choices(user=user),
+            self.request.POST or None,
+            initial=initial,
+            customers=customer_selectors.customer_choices(user=user),
             contacts=customer_selectors.contact_choices(user=user, customer_id=customer_id),
         )
         if self.due is not None:
@@ -169,13 +185,18 @@ class ContactListView(ScopedListView):
         if get.get("customer", "").isdigit():
             customer = Customer.objects.visible_to(self.request.user).filter(pk=get["customer"]).first()
         qs = selectors.contact_list(
-            user=self.request.user, channel=get.get("channel", ""), satisfaction=get.get("satisfaction", ""),
-            customer=customer, date_from=_date(get.get("from")), date_to=_date(get.get("to")), q=get.get("q", ""))
+            user=self.request.user,
+            channel=get.get("channel", ""),
+            satisfaction=get.get("satisfaction", ""),
+            customer=customer,
+            date_from=_date(get.get("from")),
+            date_to=_date(get.get("to")),
+            q=get.get("q", ""),
+        )
         return qs.order_by(self.current_sort(), "-pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(channels=FollowUpChannel.choices, satisfactions=Satisfaction.choices,
-                                        **kwargs)
+        return super().get_context_data(channels=FollowUpChannel.choices, satisfactions=Satisfaction.choices, **kwargs)
 
 
 def _date(value: str | None) -> dt.date | None:
