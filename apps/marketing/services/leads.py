@@ -23,21 +23,18 @@ from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, norma
 from apps.customers.services.archive import check_duplicates, contact_create, customer_create
 from apps.marketing.choices import LeadSource, LeadStatus
 from apps.marketing.models import Lead
-from apps.marketing.selectors.leads import has_wide_scope, sales_people
+from apps.marketing.models.leads import LEAD_STATUS_MOVES, LEAD_WORKFLOW, LeadRole
+from apps.marketing.selectors.leads import has_wide_scope, lead_roles, sales_people
 
 S = LeadStatus
-# The pipeline as data (Oscar's ``pipeline``): which status may follow which through ``lead_set_status``.
-# handed_over is reached only by ``lead_handover`` and converted only by ``lead_convert``.
+# Read from the one table ``LEAD_WORKFLOW``: which status may follow which through ``lead_set_status`` (handed_over
+# is reached only by ``lead_handover`` and converted only by ``lead_convert``), and where those two may start.
 LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    S.NEW: (S.CONTACTING, S.QUALIFIED, S.INVALID),
-    S.CONTACTING: (S.QUALIFIED, S.INVALID),
-    S.QUALIFIED: (S.CONTACTING, S.INVALID),
-    S.HANDED_OVER: (S.INVALID,),
-    S.INVALID: (S.CONTACTING,),
-    S.CONVERTED: (),
+    status: tuple(steps[move].target for move in LEAD_STATUS_MOVES if move in steps)  # type: ignore[misc]
+    for status, steps in LEAD_WORKFLOW.items()
 }
-HANDOVER_FROM = (S.QUALIFIED, S.HANDED_OVER)
-CONVERT_FROM = (S.QUALIFIED, S.HANDED_OVER)
+HANDOVER_FROM = tuple(status for status, steps in LEAD_WORKFLOW.items() if "handover" in steps)
+CONVERT_FROM = tuple(status for status, steps in LEAD_WORKFLOW.items() if "convert" in steps)
 
 LEAD_FIELDS = ["source", "campaign", "research", "plan", "company_name", "uscc", "contact_name", "mobile", "phone",
                "email", "contact_title", "industry", "region", "notes"]
@@ -85,8 +82,7 @@ def _require_change(actor: Any, lead: Lead) -> None:
 def may_convert(user: Any, lead: Lead) -> bool:
     """Converting is for the owner or a manager in scope, and for the sales person the lead was handed to (the
     one thing sharing gives beyond seeing it: the handed-over lead is theirs to turn into a customer)."""
-    return user.has_perm("marketing.convert_lead") and (
-        (lead.handed_to_id is not None and lead.handed_to_id == user.pk) or can(user, "change", lead))
+    return LeadRole.CONVERTER in lead_roles(user, lead)
 
 
 def _save(lead: Lead, actor: Any, fields: list[str], reason: str = "") -> None:
@@ -234,6 +230,8 @@ def lead_claim(*, actor: Any, lead: Lead) -> Lead:
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.owner_id is not None:
         raise ValidationError(LEAD_NOT_IN_POOL, code="not_in_pool")
+    if LeadRole.CLAIMER not in lead_roles(actor, locked):  # a pool the actor does not see
+        raise PermissionDenied
     lead.owner = actor
     lead.owner_unit_id = user_scope(actor).unit_id
     _save(lead, actor, ["owner", "owner_unit"], _("Claimed from the lead pool"))

@@ -37,6 +37,7 @@ from apps.marketing.forms_leads import (
     LeadStatusForm,
 )
 from apps.marketing.models import Lead
+from apps.marketing.models.leads import LEAD_ACTIONS, LEAD_STATUS_MOVES, LEAD_WORKFLOW
 from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import leads as selectors
 from apps.marketing.selectors.campaigns import campaign_choices
@@ -105,23 +106,26 @@ class LeadListView(ScopedListView):
 
 
 def _detail_context(user: Any, lead: Lead, **forms: Any) -> dict[str, Any]:
-    may_change = can(user, "change", lead)
-    transitions = services.LEAD_TRANSITIONS.get(lead.status, ()) if may_change else ()
+    """The lead page shows exactly the steps ``LEAD_WORKFLOW`` allows this user now (``selectors.lead_allowed``)."""
+    allowed = selectors.lead_allowed(user, lead)
+    moves = {LEAD_WORKFLOW[lead.status][move].target for move in LEAD_STATUS_MOVES if move in allowed}
     context: dict[str, Any] = {
         "lead": lead,
-        "may_change": may_change,
+        "may_change": can(user, "change", lead),
         "in_pool": lead.owner_id is None,
-        "transitions": [(value, label) for value, label in LeadStatus.choices if value in transitions],
+        "allowed": allowed,
+        **{f"can_{action}": action in allowed for action in LEAD_ACTIONS},
+        "transitions": [(value, label) for value, label in LeadStatus.choices if value in moves],
         "status_form": forms.get("status_form") or LeadStatusForm(),
         "visits": visits_of_lead(lead=lead),
         "industry_label": dict(Industry.choices).get(lead.industry, lead.industry),
         "shown_mobile": _decorate([lead], user)[0].shown_mobile,
     }
-    if may_change and lead.status in services.HANDOVER_FROM and user.has_perm(MarketingPerm.HANDOVER_LEAD):
+    if "handover" in allowed:
         context["handover_form"] = forms.get("handover_form") or LeadHandoverForm(
             people=selectors.sales_people(), initial={"to_user": lead.handed_to_id}
         )
-    if lead.status in services.CONVERT_FROM and services.may_convert(user, lead):
+    if "convert" in allowed:
         hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
         context["hits"] = hits
         context["convert_form"] = forms.get("convert_form") or LeadConvertForm(hit_ids=[h.customer_id for h in hits])

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can
 from apps.core.views import (
     ScopedActionView,
     ScopedDetailView,
@@ -22,6 +21,7 @@ from apps.core.views import (
 from apps.marketing.choices import PlanStatus
 from apps.marketing.forms_plans import PlanDecisionForm, PlanFilterForm, PlanForm, goal_formset
 from apps.marketing.models import MarketPlan
+from apps.marketing.models.plans import PLAN_ACTIONS
 from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import evaluations as evaluation_selectors
 from apps.marketing.selectors import plans as selectors
@@ -60,19 +60,15 @@ class PlanDetailView(ScopedDetailView):
         return selectors.plan_list(user=self.request.user).get(pk=plan.pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """The buttons are exactly the steps ``PLAN_WORKFLOW`` allows this user now (``selectors.plan_allowed``)."""
         plan, user = self.object, self.request.user
-        may_change = can(user, "change", plan)
+        allowed = selectors.plan_allowed(user, plan)
         return super().get_context_data(
             lines=selectors.plan_goal_actuals(plan=plan, start=plan.period_start, end=plan.period_end),
             campaigns=plan.campaigns.order_by("-start_date")[:20],
             evaluations=evaluation_selectors.evaluation_list(user=user, plan=plan),
-            may_change=may_change,
-            may_approve=(
-                plan.status == PlanStatus.SUBMITTED
-                and user.has_perm(MarketingPerm.APPROVE_PLAN)
-                and may_change
-                and plan.owner_id != user.pk
-            ),
+            allowed=allowed,
+            **{f"can_{action}": action in allowed for action in PLAN_ACTIONS},
             may_evaluate=(
                 user.has_perm(MarketingPerm.ADD_EVALUATION)
                 and plan.status in (PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED)
