@@ -44,9 +44,15 @@ def people(db: Any) -> dict[str, User]:
 
 def _plan_in(status: str, people: dict[str, User]) -> MarketPlan:
     owner, manager = people["mkt1"], people["mkt_mgr"]
-    plan = svc.plan_create(actor=owner, goals=[{"metric": GoalMetric.NEW_LEADS, "target_value": Decimal("50")}],
-                           title="华东季度开发计划", period_start=Q_START, period_end=Q_END,
-                           strategic_goal="扩大华东市场份额", budget=Decimal("80000"))
+    plan = svc.plan_create(
+        actor=owner,
+        goals=[{"metric": GoalMetric.NEW_LEADS, "target_value": Decimal("50")}],
+        title="华东季度开发计划",
+        period_start=Q_START,
+        period_end=Q_END,
+        strategic_goal="扩大华东市场份额",
+        budget=Decimal("80000"),
+    )
     moves = {
         PlanStatus.SUBMITTED: lambda p: svc.plan_submit(actor=owner, plan=p),
         PlanStatus.APPROVED: lambda p: svc.plan_approve(actor=manager, plan=p),

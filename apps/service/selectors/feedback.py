@@ -13,6 +13,7 @@ from apps.org.choices import BuiltinRole, DepartmentKind
 from apps.org.models import Department, User
 from apps.service.choices import FeedbackCategory, RoutingStatus
 from apps.service.models import Feedback, FeedbackRouting
+from apps.service.models.feedback import ROUTING_ACTIONS, ROUTING_WORKFLOW, RoutingRole
 
 # Which kind of department a category of feedback concerns (the form suggests them; any department may be picked).
 CATEGORY_DEPARTMENT_KINDS: dict[str, tuple[str, ...]] = {
@@ -144,3 +145,22 @@ def escalation_recipients(department: Department) -> list[Any]:
     if manager is not None and manager.pk != department.manager_id:
         return [manager]
     return list(senior_management())
+
+
+def routing_roles(user: Any, routing: FeedbackRouting, visible: set[int] | None = None) -> frozenset[str]:
+    """The roles of ``ROUTING_WORKFLOW`` the user holds for the routing; ``visible`` (the ids of routings the user
+    sees, for a list) saves a query per row."""
+    if not user.has_perm("service.acknowledge_feedbackrouting"):
+        return frozenset()
+    if visible is None:
+        sees = FeedbackRouting.objects.visible_to(user).filter(pk=routing.pk).exists()
+    else:
+        sees = routing.pk in visible
+    return frozenset({RoutingRole.ANSWERER}) if sees else frozenset()
+
+
+def routing_allowed(user: Any, routing: FeedbackRouting, visible: set[int] | None = None) -> list[str]:
+    """The steps of ``ROUTING_WORKFLOW`` the user may take on the routing now, in the page's order."""
+    roles = routing_roles(user, routing, visible)
+    steps = ROUTING_WORKFLOW.get(routing.status, {})
+    return [action for action in ROUTING_ACTIONS if action in steps and steps[action].who & roles]
