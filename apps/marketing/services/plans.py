@@ -39,6 +39,8 @@ APPROVER_IS_OWNER = gettext_lazy("You cannot approve your own plan; the manager 
 NOT_AN_APPROVER = gettext_lazy("Only a manager whose department covers this plan can approve or reject it.")
 REJECT_NEEDS_COMMENT = gettext_lazy("Say why the plan is sent back, so that its owner knows what to change.")
 NOT_YOURS = gettext_lazy("Only the plan's owner or a manager over it can do this.")
+GOAL_NEEDS_TARGET = gettext_lazy("Give the target of this goal.")
+BUDGET_NEGATIVE = gettext_lazy("The budget cannot be negative.")
 
 
 def _url(plan: MarketPlan) -> str:
@@ -79,6 +81,11 @@ def _check_period(data: dict[str, Any]) -> None:
         raise ValidationError({"period_end": PERIOD_REVERSED})
 
 
+def _check_budget(budget: Any) -> None:
+    if budget is not None and Decimal(budget) < 0:
+        raise ValidationError({"budget": BUDGET_NEGATIVE})
+
+
 def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
     """Replace the plan's goal lines: one per metric, each with a positive target."""
     seen: set[str] = set()
@@ -86,6 +93,8 @@ def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
         label = GoalMetric(goal["metric"]).label
         if goal["metric"] in seen:
             raise ValidationError(GOAL_TWICE % {"metric": label})
+        if goal.get("target_value") in (None, ""):
+            raise ValidationError(GOAL_NEEDS_TARGET)
         if Decimal(goal["target_value"]) <= 0:
             raise ValidationError(GOAL_NOT_POSITIVE % {"metric": label})
         seen.add(goal["metric"])
@@ -100,6 +109,7 @@ def plan_create(*, actor: Any, goals: list[dict[str, Any]] | None = None, **data
     if not actor.has_perm("marketing.add_marketplan"):
         raise PermissionDenied
     _check_period(data)
+    _check_budget(data.get("budget"))
     plan = MarketPlan(**{k: v for k, v in data.items() if k in PLAN_FIELDS}, owner=actor,
                       owner_unit=actor.employee.department, created_by=actor, status=PlanStatus.DRAFT)
     plan.full_clean()
@@ -116,6 +126,7 @@ def plan_update(*, actor: Any, plan: MarketPlan, data: dict[str, Any],
     _check(actor, plan, "edit")
     _check_period({"period_start": data.get("period_start", plan.period_start),
                    "period_end": data.get("period_end", plan.period_end)})
+    _check_budget(data.get("budget"))
     plan._history_user = actor  # type: ignore[attr-defined]
     model_update(instance=plan, fields=PLAN_FIELDS, data=data)
     if goals is not None:
