@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -19,6 +19,11 @@ DATE = {"type": "date"}
 PAGE_SIZES = [("20", "20"), ("50", "50"), ("100", "100")]
 GOAL_TWICE = _("Each goal can appear only once in a plan.")
 GOAL_NEEDS_TARGET = _("Give the target of this goal.")
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
+    """Offer only ``queryset`` (from a scoped selector) in the drop-down ``name`` of ``form``."""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -59,7 +64,7 @@ class ResearchLeadForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if any(data.get(k) for k in ("contact_name", "mobile", "region", "notes")):
             for name in ("company_name", "contact_name"):
                 if not data.get(name):
@@ -96,7 +101,7 @@ class PlanGoalForm(forms.Form):
                                       min_value=Decimal("0.01"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("metric") and data.get("target_value") is None and "target_value" not in self.errors:
             self.add_error("target_value", GOAL_NEEDS_TARGET)
         return data
@@ -123,7 +128,7 @@ def goal_formset(data: Any = None, goals: list[dict[str, Any]] | None = None) ->
     """The goal lines formset: the plan's lines plus empty ones up to one per metric."""
     initial = list(goals or [])
     initial += [{} for _ in range(len(GoalMetric.choices) - len(initial))]
-    return PlanGoalFormSet(data, initial=initial, prefix="goals")
+    return cast(BasePlanGoalFormSet, PlanGoalFormSet(data, initial=initial, prefix="goals"))
 
 
 class PlanFilterForm(forms.Form):
@@ -141,13 +146,13 @@ class PlanDecisionForm(forms.Form):
 
 
 class EvaluationCreateForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Market development plan"), queryset=None)
+    plan = forms.ModelChoiceField(label=_("Market development plan"), queryset=MarketPlan.objects.none())
     period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, plans: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
+        limit_choices(self, "plan", plans)
 
 
 class EvaluationForm(forms.ModelForm):

@@ -3,6 +3,7 @@ Scoped like the pages; writes through the services; serializers never save."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -209,8 +210,11 @@ class MarketPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVie
         return self._move(request, "reject")
 
 
-_PLAN_MOVES = {"submit": plan_services.plan_submit, "approve": plan_services.plan_approve,
-               "reject": plan_services.plan_reject}
+_PLAN_MOVES: dict[str, Callable[..., MarketPlan]] = {
+    "submit": plan_services.plan_submit,
+    "approve": plan_services.plan_approve,
+    "reject": plan_services.plan_reject,
+}
 
 
 #

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -80,7 +80,7 @@ def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
     return first, after
 
 
-def _lead_counts(plan_ids: list[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+def _lead_counts(plan_ids: list[int], start: dt.date, end: dt.date) -> dict[int, Mapping[str, Any]]:
     """New, qualified and converted attributed leads per plan in the period: one query."""
     first, after = period_bounds(start, end)
     rows = (

@@ -48,7 +48,7 @@ def campaign_create(*, actor: Any, data: dict[str, Any]) -> Campaign:
         raise PermissionDenied
     campaign = Campaign(**{k: v for k, v in data.items() if k in CAMPAIGN_FIELDS})
     campaign.owner = actor
-    campaign.owner_unit_id = user_scope(actor).unit_id
+    campaign.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     campaign.created_by = actor
     campaign.status = C.PLANNED
     _validate(campaign)

@@ -31,7 +31,7 @@ def intel_create(*, actor: Any, data: dict[str, Any]) -> MarketIntel:
     intel = MarketIntel(**{k: v for k, v in data.items() if k in INTEL_FIELDS})
     intel.source = intel.source or ""
     intel.owner = actor
-    intel.owner_unit_id = user_scope(actor).unit_id
+    intel.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     intel.created_by = actor
     intel.status = IntelStatus.DRAFT
     intel.full_clean()

@@ -121,9 +121,10 @@ def _check_duplicate_lead(mobile: str, exclude_pk: int | None = None) -> None:
     """Another open lead with the same mobile blocks (its owner is named, nothing else)."""
     if not mobile:
         return
-    other = Lead.objects.filter(mobile=mobile).exclude(status__in=[S.INVALID, S.CONVERTED])
-    other = other.exclude(pk=exclude_pk).select_related("owner").first() if exclude_pk else \
-        other.select_related("owner").first()
+    open_leads = Lead.objects.filter(mobile=mobile).exclude(status__in=[S.INVALID, S.CONVERTED])
+    if exclude_pk:
+        open_leads = open_leads.exclude(pk=exclude_pk)
+    other = open_leads.select_related("owner").first()
     if other is not None:
         label = OWNER_LABEL % {"owner": other.owner} if other.owner else IN_POOL_LABEL
         raise ValidationError({"mobile": DUPLICATE_LEAD % {"owner": label}}, code="duplicate")
@@ -156,12 +157,12 @@ def lead_create(*, actor: Any, data: dict[str, Any], to_pool: bool = False,
     _require(actor, "marketing.add_lead")
     clean = _normalise(data)
     lead = Lead(**clean)
-    if lead.campaign_id and not lead.plan_id:
+    if lead.campaign is not None and not lead.plan_id:
         lead.plan_id = lead.campaign.plan_id
     if lead.research_id and not lead.source:
         lead.source = LeadSource.RESEARCH
     lead.owner = None if to_pool else actor
-    lead.owner_unit_id = user_scope(actor).unit_id
+    lead.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     lead.created_by = actor
     lead.full_clean()
     _check_duplicate_lead(lead.mobile)
@@ -233,7 +234,7 @@ def lead_claim(*, actor: Any, lead: Lead) -> Lead:
     if LeadRole.CLAIMER not in lead_roles(actor, locked):  # a pool the actor does not see
         raise PermissionDenied
     lead.owner = actor
-    lead.owner_unit_id = user_scope(actor).unit_id
+    lead.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     _save(lead, actor, ["owner", "owner_unit"], _("Claimed from the lead pool"))
     return lead
 

@@ -81,6 +81,13 @@ def _check_period(data: dict[str, Any]) -> None:
         raise ValidationError({"period_end": PERIOD_REVERSED})
 
 
+def _target(step: PlanStep) -> str:
+    """The status a moving step leads to (every step but ``edit`` moves)."""
+    if step.target is None:
+        raise ValueError("a step that keeps the status has no target")
+    return step.target
+
+
 def _check_budget(budget: Any) -> None:
     if budget is not None and Decimal(budget) < 0:
         raise ValidationError({"budget": BUDGET_NEGATIVE})
@@ -140,7 +147,7 @@ def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
     step = _check(actor, plan, "submit")
     if not plan.goals.exists():
         raise ValidationError(GOALS_REQUIRED)
-    plan.status = step.target
+    plan.status = _target(step)
     plan.submitted_at = timezone.now()
     _save(plan, actor, ["status", "submitted_at"])
     notify(recipients=plan_approvers(plan=plan), url=_url(plan),
@@ -152,7 +159,7 @@ def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
 @transaction.atomic
 def plan_approve(*, actor: Any, plan: MarketPlan, comment: str = "") -> MarketPlan:
     """Approve a submitted plan; its owner and senior management are told."""
-    plan.status = _check(actor, plan, "approve").target
+    plan.status = _target(_check(actor, plan, "approve"))
     notifications_close(topic=notification_topic("approval", plan))  # the other approvers' requests
     plan.approved_by, plan.approved_at, plan.approval_comment = actor, timezone.now(), comment.strip()[:500]
     _save(plan, actor, ["status", "approved_by", "approved_at", "approval_comment"])
@@ -169,7 +176,7 @@ def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
     step = _check(actor, plan, "reject")
     if not comment.strip():
         raise ValidationError({"comment": REJECT_NEEDS_COMMENT})
-    plan.status = step.target
+    plan.status = _target(step)
     notifications_close(topic=notification_topic("approval", plan))
     plan.approval_comment = comment.strip()[:500]
     _save(plan, actor, ["status", "approval_comment"], reason=comment.strip())
@@ -181,7 +188,7 @@ def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
 @transaction.atomic
 def plan_start(*, actor: Any, plan: MarketPlan) -> MarketPlan:
     """Put an approved plan into execution."""
-    plan.status = _check(actor, plan, "start").target
+    plan.status = _target(_check(actor, plan, "start"))
     _save(plan, actor, ["status"])
     return plan
 
@@ -189,6 +196,6 @@ def plan_start(*, actor: Any, plan: MarketPlan) -> MarketPlan:
 @transaction.atomic
 def plan_close(*, actor: Any, plan: MarketPlan) -> MarketPlan:
     """Close a plan whose execution is over."""
-    plan.status = _check(actor, plan, "close").target
+    plan.status = _target(_check(actor, plan, "close"))
     _save(plan, actor, ["status"])
     return plan

@@ -26,7 +26,7 @@ VISIT_IN_FUTURE_OUTCOME = gettext_lazy("A visit in the future cannot have an out
 def _check(actor: Any, visit: Visit) -> None:
     if visit.customer_id is None and visit.lead_id is None:
         raise ValidationError({"customer": VISIT_NEEDS_TARGET})
-    if visit.customer_id and not can(actor, "view", visit.customer):
+    if visit.customer is not None and not can(actor, "view", visit.customer):
         raise ValidationError({"customer": VISIT_TARGET_OUT_OF_SCOPE})
     if visit.lead_id and not lead_visible(user=actor).filter(pk=visit.lead_id).exists():
         raise ValidationError({"lead": VISIT_TARGET_OUT_OF_SCOPE})
@@ -45,7 +45,7 @@ def visit_create(*, actor: Any, data: dict[str, Any], visitors: list[Any] | None
     for key in ("outcome", "next_step"):
         setattr(visit, key, getattr(visit, key) or "")
     visit.owner = actor
-    visit.owner_unit_id = user_scope(actor).unit_id
+    visit.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     visit.created_by = actor
     _check(actor, visit)
     visit.full_clean()

@@ -3,7 +3,7 @@ per month for a period; managers and senior management see their scope, staff th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -61,7 +61,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "plans": plans,
             "visits_total": sum(n for _, n in visits),
             "revenue_available": selectors.campaign_revenue_available(),
-            "campaign_cost": sum((campaign.metrics.cost for campaign in campaigns), start=0),
+            "campaign_cost": sum((cast(Any, campaign).metrics.cost for campaign in campaigns), start=0),
             "revenue_rule": campaign_selectors.REVENUE_RULE,
             "chart": _chart_data(funnel, plans, visits),
             "own_figures_only": not user.is_superuser and user_scope(user).for_app("marketing") == DataScope.OWN,

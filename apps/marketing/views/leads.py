@@ -3,7 +3,7 @@ handover and conversion (with the duplicate check's hits), create and edit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -119,7 +119,7 @@ def _detail_context(user: Any, lead: Lead, **forms: Any) -> dict[str, Any]:
         "status_form": forms.get("status_form") or LeadStatusForm(),
         "visits": visits_of_lead(lead=lead),
         "industry_label": dict(Industry.choices).get(lead.industry, lead.industry),
-        "shown_mobile": _decorate([lead], user)[0].shown_mobile,
+        "shown_mobile": cast(Any, _decorate([lead], user)[0]).shown_mobile,
     }
     if "handover" in allowed:
         context["handover_form"] = forms.get("handover_form") or LeadHandoverForm(
