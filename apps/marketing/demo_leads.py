@@ -180,13 +180,16 @@ def _convert(rng: random.Random, leads: list[Lead], now: dt.datetime) -> int:
     handed = sorted((lead for lead in leads if lead.status == LeadStatus.HANDED_OVER), key=lambda x: x.handed_at or now)
     converted = 0
     for lead in rng.sample(handed[: len(handed) * 3 // 4], CONVERT_COUNT):
+        seller = lead.handed_to
+        if seller is None:
+            continue
         try:
-            lead_convert(actor=lead.handed_to, lead=lead, allow_similar_name=True)
+            lead_convert(actor=seller, lead=lead, allow_similar_name=True)
         except ValidationError as error:
             hits = getattr(error, "duplicates", [])
             if not hits:
                 continue
-            lead_convert(actor=lead.handed_to, lead=lead, merge_into=Customer.objects.get(pk=hits[0].customer_id))
+            lead_convert(actor=seller, lead=lead, merge_into=Customer.objects.get(pk=hits[0].customer_id))
         when = min((lead.handed_at or now) + dt.timedelta(days=rng.uniform(2, 30)), now)
         Lead.objects.filter(pk=lead.pk).update(converted_at=when)
         converted += 1

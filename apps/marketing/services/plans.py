@@ -19,6 +19,7 @@ from apps.marketing.choices import GoalMetric, PlanStatus
 from apps.marketing.models import MarketPlan, PlanGoal
 from apps.marketing.models.plans import PLAN_WORKFLOW, PlanRole, PlanStep, plan_step_roles, plan_step_target
 from apps.marketing.selectors.plans import plan_approvers, plan_roles, senior_management
+from apps.org.models import User
 
 S = PlanStatus
 # The plan pipeline, read from the one table ``PLAN_WORKFLOW``: from each status, the statuses it may move to.
@@ -47,7 +48,7 @@ def _url(plan: MarketPlan) -> str:
     return reverse("marketing:plan_detail", args=[plan.pk])
 
 
-def _check(actor: Any, plan: MarketPlan, action: str) -> PlanStep:
+def _check(actor: User, plan: MarketPlan, action: str) -> PlanStep:
     """Take ``action`` of ``PLAN_WORKFLOW`` on the plan: refuse a person the step does not name (403; an approver
     who owns the plan: a validation error), then a step the plan's status does not allow; return the step."""
     roles = plan_roles(actor, plan)
@@ -67,7 +68,7 @@ def _check(actor: Any, plan: MarketPlan, action: str) -> PlanStep:
     return step
 
 
-def _save(plan: MarketPlan, actor: Any, fields: list[str], reason: str = "") -> None:
+def _save(plan: MarketPlan, actor: User, fields: list[str], reason: str = "") -> None:
     plan.full_clean()
     plan._history_user = actor  # type: ignore[attr-defined]
     if reason:
@@ -111,7 +112,7 @@ def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
 
 
 @transaction.atomic
-def plan_create(*, actor: Any, goals: list[dict[str, Any]] | None = None, **data: Any) -> MarketPlan:
+def plan_create(*, actor: User, goals: list[dict[str, Any]] | None = None, **data: Any) -> MarketPlan:
     """Draft a plan owned by the actor (the responsible person), in the actor's department, with its goal lines."""
     if not actor.has_perm("marketing.add_marketplan"):
         raise PermissionDenied
@@ -127,7 +128,7 @@ def plan_create(*, actor: Any, goals: list[dict[str, Any]] | None = None, **data
 
 
 @transaction.atomic
-def plan_update(*, actor: Any, plan: MarketPlan, data: dict[str, Any],
+def plan_update(*, actor: User, plan: MarketPlan, data: dict[str, Any],
                 goals: list[dict[str, Any]] | None = None) -> MarketPlan:
     """Change a draft plan and, when given, its goal lines; a submitted or later plan is frozen."""
     _check(actor, plan, "edit")
@@ -142,7 +143,7 @@ def plan_update(*, actor: Any, plan: MarketPlan, data: dict[str, Any],
 
 
 @transaction.atomic
-def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+def plan_submit(*, actor: User, plan: MarketPlan) -> MarketPlan:
     """Submit a draft for approval (it needs goal lines); the managers over it are asked to approve."""
     step = _check(actor, plan, "submit")
     if not plan.goals.exists():
@@ -157,7 +158,7 @@ def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
 
 
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: MarketPlan, comment: str = "") -> MarketPlan:
+def plan_approve(*, actor: User, plan: MarketPlan, comment: str = "") -> MarketPlan:
     """Approve a submitted plan; its owner and senior management are told."""
     plan.status = _target(_check(actor, plan, "approve"))
     notifications_close(topic=notification_topic("approval", plan))  # the other approvers' requests
@@ -171,7 +172,7 @@ def plan_approve(*, actor: Any, plan: MarketPlan, comment: str = "") -> MarketPl
 
 
 @transaction.atomic
-def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
+def plan_reject(*, actor: User, plan: MarketPlan, comment: str) -> MarketPlan:
     """Send a submitted plan back to draft with the reason; its owner is told."""
     step = _check(actor, plan, "reject")
     if not comment.strip():
@@ -186,7 +187,7 @@ def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
 
 
 @transaction.atomic
-def plan_start(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+def plan_start(*, actor: User, plan: MarketPlan) -> MarketPlan:
     """Put an approved plan into execution."""
     plan.status = _target(_check(actor, plan, "start"))
     _save(plan, actor, ["status"])
@@ -194,7 +195,7 @@ def plan_start(*, actor: Any, plan: MarketPlan) -> MarketPlan:
 
 
 @transaction.atomic
-def plan_close(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+def plan_close(*, actor: User, plan: MarketPlan) -> MarketPlan:
     """Close a plan whose execution is over."""
     plan.status = _target(_check(actor, plan, "close"))
     _save(plan, actor, ["status"])

@@ -3,7 +3,7 @@ for the author and managers, shows who read it and who in sales has not), create
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +18,7 @@ from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import intel as selectors
 from apps.marketing.services import intel as services
 from apps.marketing.views.common import InstanceFormUpdateView
+from apps.org.models import User
 
 
 class IntelListView(ScopedListView):
@@ -62,7 +63,7 @@ class IntelDetailView(ScopedDetailView):
 
     def get_object(self, queryset: QuerySet | None = None) -> MarketIntel:
         intel = selectors.intel_get(user=self.request.user, pk=self.kwargs["pk"])
-        services.intel_mark_read(actor=self.request.user, intel=intel)
+        services.intel_mark_read(actor=cast(User, self.request.user), intel=intel)  # signed in (the mixin)
         return intel
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

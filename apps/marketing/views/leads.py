@@ -44,6 +44,7 @@ from apps.marketing.selectors.campaigns import campaign_choices
 from apps.marketing.selectors.visits import visits_of_lead
 from apps.marketing.services import leads as services
 from apps.marketing.views.common import InstanceFormUpdateView
+from apps.org.models import User
 
 
 def _scenes() -> list[tuple[str, str]]:
@@ -321,7 +322,7 @@ def lead_bulk_handover_view(request: HttpRequest) -> HttpResponse:
     else:
         try:
             handed, skipped = services.lead_bulk_handover(
-                actor=user,
+                actor=cast(User, user),  # signed in: login_required
                 leads=list(form.cleaned_data["leads"]),
                 to_user=form.cleaned_data["to_user"],
                 note=form.cleaned_data["note"],
