@@ -33,7 +33,7 @@ class RoutingRole:
 
 @dataclass(frozen=True)
 class RoutingStep:
-    target: str | None  # the status after the step
+    target: str  # the status after the step (every step moves)
     who: frozenset[str]  # any one of these roles may take it
 
 

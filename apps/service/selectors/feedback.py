@@ -4,7 +4,7 @@ category suggests, who is told when a department is late, and a customer's feedb
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -103,10 +103,11 @@ def routing_list(*, user: Any, status: str = "", overdue: bool = False, q: str =
                        | Q(department__name__icontains=term))
     rank = Case(When(status=RoutingStatus.PENDING, then=Value(0)), When(status=RoutingStatus.ACKNOWLEDGED,
                 then=Value(1)), default=Value(2), output_field=IntegerField())
-    return (qs.annotate(status_rank=rank)
-            .select_related("feedback__customer", "feedback__created_by", "department", "acknowledged_by",
-                            "replied_by")
-            .order_by("status_rank", "acknowledge_due", "-id"))
+    ordered = (qs.annotate(status_rank=rank)
+               .select_related("feedback__customer", "feedback__created_by", "department", "acknowledged_by",
+                               "replied_by")
+               .order_by("status_rank", "acknowledge_due", "-id"))
+    return cast("QuerySet[FeedbackRouting]", ordered)
 
 
 def routings_awaiting(*, user: Any) -> QuerySet[FeedbackRouting]:
@@ -132,7 +133,7 @@ def department_manager(department: Department | None) -> Any:
     """The manager of the department or, when it has none, of the nearest department above that has one."""
     seen = 0
     while department is not None and seen < 20:
-        if department.manager_id and department.manager.is_active:
+        if department.manager is not None and department.manager.is_active:
             return department.manager
         department = department.parent
         seen += 1

@@ -86,7 +86,12 @@ class TicketListView(ScopedListView):
         context["rows"] = [(t, clocks[t.pk]) for t in rows]
         context["filter_form"] = form = self.filter_form
         context["filter_selects"] = [
-            (name, form.fields[name].label or name, form.fields[name].choices, self.request.GET.get(name, ""))
+            (
+                name,
+                form.fields[name].label or name,
+                getattr(form.fields[name], "choices", ()),
+                self.request.GET.get(name, ""),
+            )
             for name in ("status", "ticket_type", "priority", "state", "assignee")
         ]
         context["page_sizes"] = (20, 50, 100)
