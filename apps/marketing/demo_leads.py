@@ -177,17 +177,20 @@ def _leads(rng: random.Random, now: dt.datetime, ctx: dict[str, Any]) -> list[Le
 
 def _convert(rng: random.Random, leads: list[Lead], now: dt.datetime) -> int:
     """Convert a sample of the handed-over leads as their sales person would (duplicates are merged)."""
-    handed = sorted((lead for lead in leads if lead.status == LeadStatus.HANDED_OVER), key=lambda x: x.handed_at)
+    handed = sorted((lead for lead in leads if lead.status == LeadStatus.HANDED_OVER), key=lambda x: x.handed_at or now)
     converted = 0
     for lead in rng.sample(handed[: len(handed) * 3 // 4], CONVERT_COUNT):
+        seller = lead.handed_to
+        if seller is None:
+            continue
         try:
-            lead_convert(actor=lead.handed_to, lead=lead, allow_similar_name=True)
+            lead_convert(actor=seller, lead=lead, allow_similar_name=True)
         except ValidationError as error:
             hits = getattr(error, "duplicates", [])
             if not hits:
                 continue
-            lead_convert(actor=lead.handed_to, lead=lead, merge_into=Customer.objects.get(pk=hits[0].customer_id))
-        when = min(lead.handed_at + dt.timedelta(days=rng.uniform(2, 30)), now)
+            lead_convert(actor=seller, lead=lead, merge_into=Customer.objects.get(pk=hits[0].customer_id))
+        when = min((lead.handed_at or now) + dt.timedelta(days=rng.uniform(2, 30)), now)
         Lead.objects.filter(pk=lead.pk).update(converted_at=when)
         converted += 1
     return converted
@@ -203,8 +206,8 @@ def _visits(rng: random.Random, leads: list[Lead], now: dt.datetime, ctx: dict[s
         to_customer = customers and index % 2 == 0
         customer = rng.choice(customers) if to_customer else None
         lead = None if to_customer else rng.choice(targets)
-        owner_id = customer.owner_id if customer else lead.owner_id
-        unit_id = customer.owner_unit_id if customer else lead.owner_unit_id
+        visited: Any = customer if customer is not None else lead  # a customer or a lead: the same two fields
+        owner_id, unit_id = visited.owner_id, visited.owner_unit_id
         recent = (now.date() - day).days < 10
         visits.append(Visit(
             customer=customer, lead=lead, visited_on=day, purpose=rng.choice(purposes), owner_id=owner_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,12 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return PersonChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]
 
 
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
+    """Offer only ``queryset`` (from a scoped selector) in the drop-down ``name`` of ``form``."""
+    field = form.fields[name]
+    cast(forms.ModelChoiceField, field).queryset = queryset
+
 def _blank(choices: Any, label: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
@@ -71,9 +77,9 @@ class LeadForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.duplicates: list[Any] = []
         self.show_similar_confirm = False
-        self.fields["campaign"].queryset = campaigns
-        self.fields["research"].queryset = research
-        self.fields["plan"].queryset = plans
+        limit_choices(self, "campaign", campaigns)
+        limit_choices(self, "research", research)
+        limit_choices(self, "plan", plans)
         self.fields["plan"].help_text = _("Left empty, a lead from a campaign counts for the campaign's plan.")
 
     def clean_mobile(self) -> str:
@@ -96,7 +102,7 @@ class LeadFilterForm(forms.Form):
 
     def __init__(self, *args: Any, campaigns: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns
+        limit_choices(self, "campaign", campaigns)
 
     def value(self, name: str) -> Any:
         return self.cleaned_data.get(name) if self.is_valid() else None
@@ -116,7 +122,7 @@ class LeadHandoverForm(forms.Form):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = people
+        limit_choices(self, "to_user", people)
 
 
 class LeadBulkHandoverForm(LeadHandoverForm):
@@ -124,7 +130,7 @@ class LeadBulkHandoverForm(LeadHandoverForm):
 
     def __init__(self, *args: Any, people: Any, leads: Any, **kwargs: Any) -> None:
         super().__init__(*args, people=people, **kwargs)
-        self.fields["leads"].queryset = leads
+        limit_choices(self, "leads", leads)
 
 
 class LeadConvertForm(forms.Form):
@@ -135,7 +141,7 @@ class LeadConvertForm(forms.Form):
 
     def __init__(self, *args: Any, hit_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["merge_into"].queryset = Customer.objects.filter(pk__in=hit_ids)
+        limit_choices(self, "merge_into", Customer.objects.filter(pk__in=hit_ids))
 
 
 #
@@ -152,7 +158,7 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
+        limit_choices(self, "plan", plans)
 
 
 class CampaignFilterForm(forms.Form):
@@ -180,9 +186,9 @@ class VisitForm(forms.ModelForm):
 
     def __init__(self, *args: Any, customers: Any, leads: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-        self.fields["lead"].queryset = leads
-        self.fields["visitors"].queryset = colleagues
+        limit_choices(self, "customer", customers)
+        limit_choices(self, "lead", leads)
+        limit_choices(self, "visitors", colleagues)
         self.fields["customer"].help_text = _("The customer or the lead that was visited (one of the two).")
 
 

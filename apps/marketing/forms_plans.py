@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -12,12 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.validators import validate_mobile
 from apps.marketing.choices import GoalMetric, PlanStatus, ResearchMethod, ResearchStatus
+from apps.marketing.models import MarketEvaluation, MarketPlan, MarketResearch
 from apps.marketing.selectors.dashboard import PERIOD_CHOICES, PERIOD_QUARTER
 
 DATE = {"type": "date"}
 PAGE_SIZES = [("20", "20"), ("50", "50"), ("100", "100")]
 GOAL_TWICE = _("Each goal can appear only once in a plan.")
 GOAL_NEEDS_TARGET = _("Give the target of this goal.")
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
+    """Offer only ``queryset`` (from a scoped selector) in the drop-down ``name`` of ``form``."""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -29,18 +35,17 @@ def _text(rows: int = 3) -> forms.Textarea:
 #
 
 
-class ResearchForm(forms.Form):
-    subject = forms.CharField(label=_("Research subject"), max_length=200)
-    target_market = forms.CharField(label=_("Target market"), max_length=200,
-                                    help_text=_("The market or region the study names as a target."))
-    segment = forms.CharField(label=_("Customer segment"), max_length=200, required=False)
-    method = forms.ChoiceField(label=_("Research method"), choices=ResearchMethod.choices)
-    period_start = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    period_end = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    status = forms.ChoiceField(label=_("Status"), choices=ResearchStatus.choices)
-    findings = forms.CharField(label=_("Findings"), required=False, widget=_text(4))
-    competitors = forms.CharField(label=_("Competitors"), required=False, widget=_text())
-    conclusions = forms.CharField(label=_("Conclusions"), required=False, widget=_text())
+class ResearchForm(forms.ModelForm):
+    """The study's own fields, declared once on the model; the service checks the period."""
+
+    class Meta:
+        model = MarketResearch
+        fields = ["subject", "target_market", "segment", "method", "period_start", "period_end", "status",
+                  "findings", "competitors", "conclusions"]
+        widgets = {"period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+                   "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+                   "findings": _text(4), "competitors": _text(), "conclusions": _text()}
+        help_texts = {"target_market": _("The market or region the study names as a target.")}
 
 
 class ResearchFilterForm(forms.Form):
@@ -59,7 +64,7 @@ class ResearchLeadForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if any(data.get(k) for k in ("contact_name", "mobile", "region", "notes")):
             for name in ("company_name", "contact_name"):
                 if not data.get(name):
@@ -78,15 +83,16 @@ ResearchLeadFormSet = forms.formset_factory(ResearchLeadForm, extra=5, max_num=5
 #
 
 
-class PlanForm(forms.Form):
-    title = forms.CharField(label=_("Plan title"), max_length=200)
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    strategic_goal = forms.CharField(label=_("Company strategic goal served"), widget=_text(2))
-    expansion_strategy = forms.CharField(label=_("Expansion strategy"), required=False, widget=_text())
-    promotion_plan = forms.CharField(label=_("Promotion plan"), required=False, widget=_text())
-    budget = forms.DecimalField(label=_("Budget (CNY)"), max_digits=14, decimal_places=2, min_value=Decimal("0"),
-                                initial=Decimal("0"))
+class PlanForm(forms.ModelForm):
+    """The plan's own fields, declared once on the model; the service checks the period and the budget."""
+
+    class Meta:
+        model = MarketPlan
+        fields = ["title", "period_start", "period_end", "strategic_goal", "expansion_strategy", "promotion_plan",
+                  "budget"]
+        widgets = {"period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+                   "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+                   "strategic_goal": _text(2), "expansion_strategy": _text(), "promotion_plan": _text()}
 
 
 class PlanGoalForm(forms.Form):
@@ -95,7 +101,7 @@ class PlanGoalForm(forms.Form):
                                       min_value=Decimal("0.01"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("metric") and data.get("target_value") is None and "target_value" not in self.errors:
             self.add_error("target_value", GOAL_NEEDS_TARGET)
         return data
@@ -122,7 +128,7 @@ def goal_formset(data: Any = None, goals: list[dict[str, Any]] | None = None) ->
     """The goal lines formset: the plan's lines plus empty ones up to one per metric."""
     initial = list(goals or [])
     initial += [{} for _ in range(len(GoalMetric.choices) - len(initial))]
-    return PlanGoalFormSet(data, initial=initial, prefix="goals")
+    return cast(BasePlanGoalFormSet, PlanGoalFormSet(data, initial=initial, prefix="goals"))
 
 
 class PlanFilterForm(forms.Form):
@@ -140,24 +146,27 @@ class PlanDecisionForm(forms.Form):
 
 
 class EvaluationCreateForm(forms.Form):
-    plan = forms.ModelChoiceField(label=_("Market development plan"), queryset=None)
+    plan = forms.ModelChoiceField(label=_("Market development plan"), queryset=MarketPlan.objects.none())
     period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, plans: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
+        limit_choices(self, "plan", plans)
 
 
-class EvaluationForm(forms.Form):
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
-    market_share_estimate = forms.DecimalField(
-        label=_("Market share estimate (%)"), required=False, max_digits=5, decimal_places=2,
-        help_text=_("Market share cannot be counted from the records; enter your estimate."))
-    feedback = forms.CharField(label=_("Evaluation and feedback"), required=False, widget=_text(4))
-    strategy_adjustment = forms.CharField(label=_("Strategy adjustments"), required=False, widget=_text())
-    improvement_suggestions = forms.CharField(label=_("Improvement suggestions"), required=False, widget=_text())
+class EvaluationForm(forms.ModelForm):
+    """The manager's writing on an evaluation, declared once on the model; the service checks period and share."""
+
+    class Meta:
+        model = MarketEvaluation
+        fields = ["period_start", "period_end", "market_share_estimate", "feedback", "strategy_adjustment",
+                  "improvement_suggestions"]
+        widgets = {"period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+                   "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+                   "feedback": _text(4), "strategy_adjustment": _text(), "improvement_suggestions": _text()}
+        help_texts = {"market_share_estimate": _("Market share cannot be counted from the records; "
+                                                 "enter your estimate.")}
 
 
 class EvaluationFilterForm(forms.Form):

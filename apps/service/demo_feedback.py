@@ -20,8 +20,10 @@ CATEGORY_WEIGHTS = {FC.PRODUCT: 34, FC.PRICE: 14, FC.DELIVERY: 14, FC.SERVICE: 1
 SOURCE_WEIGHTS = {FeedbackSource.TICKET: 40, FeedbackSource.RELATIONSHIP: 20, FeedbackSource.SURVEY: 15,
                   FeedbackSource.MANUAL: 25}
 # Which departments hear about what (sales: 销售部; marketing: 市场营销部).
-ROUTES = {FC.PRODUCT: ("sales", "marketing"), FC.PRICE: ("sales",), FC.DELIVERY: ("sales",), FC.SERVICE: ("sales",),
-          FC.SALES: ("sales",), FC.MARKETING: ("marketing",), FC.OTHER: ("marketing",)}
+ROUTES: dict[str, tuple[str, ...]] = {
+    FC.PRODUCT: ("sales", "marketing"), FC.PRICE: ("sales",), FC.DELIVERY: ("sales",), FC.SERVICE: ("sales",),
+    FC.SALES: ("sales",), FC.MARKETING: ("marketing",), FC.OTHER: ("marketing",),
+}
 CONTENTS = {
     FC.PRODUCT: ["客户希望销售管理系统增加移动端审批功能。",
                  "客户反映 ERP 报表导出格式不便于二次加工，希望支持自定义模板。",

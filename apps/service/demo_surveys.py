@@ -120,7 +120,7 @@ def _answer_or_remind(ctx: DemoContext, batch: _Batch, inv: SurveyInvitation, qu
 
 def _quarters(today: dt.date) -> list[tuple[dt.date, dt.date, dt.date]]:
     """(start, end, sending day) of every quarter since 2025 whose sending day has come."""
-    rows = []
+    rows: list[tuple[dt.date, dt.date, dt.date]] = []
     year, month = START.year, 1
     while True:
         start = dt.date(year, month, 1)

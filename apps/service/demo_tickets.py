@@ -62,7 +62,7 @@ CHANNEL_WEIGHTS = {TicketChannel.PHONE: 42, TicketChannel.WECHAT: 30, TicketChan
                    TicketChannel.VISIT: 5, TicketChannel.WEB: 10}
 
 GENERIC_PRODUCTS = ["销售管理系统", "ERP 系统", "BI 数据分析平台", "服务器", "网络交换机", "防火墙"]
-SUBJECTS = {
+SUBJECTS: dict[str, list[str]] = {
     Ty.CONSULTATION: [
         "{p}如何导出月度报表？", "咨询{p}升级到新版本的流程", "{p}账号权限如何分配？", "询问{p}维保续费政策",
         "{p}能否对接企业微信审批？", "咨询{p}数据备份的最佳做法", "询问新员工培训课程安排",
@@ -79,7 +79,7 @@ SUBJECTS = {
         "建议{p}报表支持自定义字段", "希望增加季度巡检服务",
     ],
 }
-COMPLAINT_SUBJECTS = {
+COMPLAINT_SUBJECTS: dict[str, list[str]] = {
     Cat.PRODUCT_QUALITY: ["{p}三个月内第二次出现同样故障", "新到货的{p}开箱即损坏", "{p}升级后数据出现错乱"],
     Cat.SERVICE_ATTITUDE: ["工程师上门迟到且态度敷衍", "客服热线多次无人接听", "售后人员答复前后不一致"],
     Cat.DELIVERY: ["{p}交付延期两周未提前通知", "实施进度严重滞后于合同约定", "到货配件与订单不符"],
@@ -102,7 +102,7 @@ DETAILS = {
 }
 REPLIES = ["您好，已收到您的问题，工程师正在排查，稍后与您联系。", "您好，我们已安排专人跟进，今天内给您初步答复。",
            "您好，问题已登记，正在与研发确认处理方案。"]
-RESOLUTIONS = {
+RESOLUTIONS: dict[str, list[str]] = {
     Ty.CONSULTATION: ["已电话讲解操作步骤并发送操作手册。", "已远程演示并解答客户疑问，客户表示清楚。",
                       "已确认费用和办理流程，并邮件发送说明。"],
     Ty.REPAIR: ["远程排查为配置问题，已调整参数并验证恢复正常。", "更换故障部件后设备运行正常，已观察 24 小时。",
@@ -111,14 +111,14 @@ RESOLUTIONS = {
                    "已调整服务人员并回访确认，客户表示认可。"],
     Ty.SUGGESTION: ["已转产品部评估，纳入下一版本需求池，已告知客户。", "已记录建议并反馈相关部门，客户表示感谢。"],
 }
-ROOT_CAUSES = {
+ROOT_CAUSES: dict[str, str] = {
     Cat.PRODUCT_QUALITY: "同批次部件存在质量缺陷，出厂检验未覆盖该项。",
     Cat.SERVICE_ATTITUDE: "服务人员排班不足，沟通规范执行不到位。",
     Cat.DELIVERY: "供应商到货延迟，项目计划未及时同步客户。",
     Cat.PRICE: "调价说明不充分，客户未提前获知价格政策。",
     Cat.OTHER: "内部流程衔接不畅，责任人不明确。",
 }
-CORRECTIVE = {
+CORRECTIVE: dict[str, str] = {
     Cat.PRODUCT_QUALITY: "更换同批次部件，出厂检验增加该项测试。",
     Cat.SERVICE_ATTITUDE: "对相关人员进行服务规范培训，增加高峰期值班。",
     Cat.DELIVERY: "建立交付节点周报制度，延期提前三天告知客户。",
@@ -206,8 +206,8 @@ class _Rules:
     is the latest on or before it (before the first version, the first version)."""
 
     def __init__(self) -> None:
-        self.starts = sorted(set(PolicyVersion.objects.filter(effective_from__isnull=False)
-                                 .values_list("effective_from", flat=True)))
+        starts = PolicyVersion.objects.filter(effective_from__isnull=False).values_list("effective_from", flat=True)
+        self.starts: list[dt.date] = sorted({day for day in starts if day is not None})
         self.by_start: dict[dt.date | None, Any] = {}
 
     def on(self, day: dt.date) -> Any:
@@ -384,7 +384,7 @@ def _open_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan:
 def _days(rng: random.Random, start: dt.date, end: dt.date, count: int) -> list[dt.date]:
     """``count`` days between start and end, busier as the customer base grows and on working days."""
     span = (end - start).days
-    days = []
+    days: list[dt.date] = []
     while len(days) < count:
         offset = int(span * rng.random() ** 0.85)  # more tickets in later months
         day = start + dt.timedelta(days=offset)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.customers.models import Customer
 from apps.service.choices import FeedbackCategory, FeedbackSource
 
 
@@ -16,25 +17,35 @@ class DepartmentChoiceField(forms.ModelMultipleChoiceField):
 
 
 class FeedbackForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)  # type: ignore[arg-type]
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     category = forms.ChoiceField(label=_("Category"), choices=FeedbackCategory.choices)
-    content = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 5}),
-                              help_text=_("What the customer said, in their words where possible."))
+    content = forms.CharField(
+        label=_("Feedback"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the customer said, in their words where possible."),
+    )
     departments = DepartmentChoiceField(
-        label=_("Pass to departments"), queryset=None, widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
-        help_text=_("Suggested by the category; pick any department concerned. Each must acknowledge and reply."))
-    source_kind = forms.ChoiceField(choices=FeedbackSource.choices, widget=forms.HiddenInput,
-                                    initial=FeedbackSource.MANUAL)
+        label=_("Pass to departments"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
+        help_text=_("Suggested by the category; pick any department concerned. Each must acknowledge and reply."),
+    )
+    source_kind = forms.ChoiceField(
+        choices=FeedbackSource.choices, widget=forms.HiddenInput, initial=FeedbackSource.MANUAL
+    )
 
     def __init__(self, *args: Any, customers: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-        self.fields["departments"].queryset = departments
+        cast(forms.ModelChoiceField, self.fields["customer"]).queryset = customers
+        cast(forms.ModelChoiceField, self.fields["departments"]).queryset = departments
 
 
 class RoutingReplyForm(forms.Form):
-    reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 3}),
-                            help_text=_("What the department will do about it; the service owner is told."))
+    reply = forms.CharField(
+        label=_("Reply"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the department will do about it; the service owner is told."),
+    )
 
 
 class FeedbackFilterForm(forms.Form):

@@ -33,33 +33,48 @@ def _text(value: str) -> str:
 
 
 class PublicTicketForm(forms.Form):
-    company = forms.CharField(label=_("Company name"), max_length=200,
-                              widget=forms.TextInput(attrs={"autocomplete": "organization"}))
-    name = forms.CharField(label=_("Your name"), max_length=50,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    mobile = forms.CharField(label=_("Mobile"), max_length=20,
-                             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel",
-                                                           "placeholder": "138 0013 8000"}))
-    email = forms.EmailField(label=_("Email"), required=False,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}))
-    ticket_type = forms.ChoiceField(label=_("What can we help with?"), choices=TicketType.choices,
-                                    initial=TicketType.REPAIR,
-                                    widget=forms.RadioSelect(attrs={"class": "btn-check"}))
+    company = forms.CharField(
+        label=_("Company name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
+    name = forms.CharField(label=_("Your name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "placeholder": "138 0013 8000"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"})
+    )
+    ticket_type = forms.ChoiceField(
+        label=_("What can we help with?"),
+        choices=TicketType.choices,
+        initial=TicketType.REPAIR,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
     complaint_category = forms.ChoiceField(
-        label=_("Complaint about"), required=False,
+        label=_("Complaint about"),
+        required=False,
         choices=[("", _("Choose…")), *ComplaintCategory.choices],
     )
-    contract_number = forms.CharField(label=_("Contract number"), max_length=40, required=False,
-                                      help_text=_("If you have it: it helps us find your order faster."),
-                                      widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    contract_number = forms.CharField(
+        label=_("Contract number"),
+        max_length=40,
+        required=False,
+        help_text=_("If you have it: it helps us find your order faster."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     description = forms.CharField(
-        label=_("Describe the problem"), max_length=DESCRIPTION_MAX,
+        label=_("Describe the problem"),
+        max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 6, "minlength": DESCRIPTION_MIN, "maxlength": DESCRIPTION_MAX}),
         help_text=_("What happened, since when, which product or order; what you expect from us."),
     )
     # The honeypot: hidden from people (off-screen, not focusable), tempting for robots.
-    website = forms.CharField(label=_("Leave this field empty"), required=False,
-                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     # The service behind the form needs a category for complaints; the page marks it required.
     marked_required = ("complaint_category",)
@@ -84,11 +99,10 @@ class PublicTicketForm(forms.Form):
         return text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("ticket_type") == TicketType.COMPLAINT:
             if not data.get("complaint_category"):
-                self.add_error("complaint_category", ValidationError(COMPLAINT_CATEGORY_REQUIRED,
-                                                                     code="required"))
+                self.add_error("complaint_category", ValidationError(COMPLAINT_CATEGORY_REQUIRED, code="required"))
         else:
             data["complaint_category"] = ""
         return data
@@ -100,8 +114,11 @@ class PublicTicketForm(forms.Form):
 
 
 class PublicMessageForm(forms.Form):
-    body = forms.CharField(label=_("Your message"), max_length=MESSAGE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX}))
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX}),
+    )
 
     def clean_body(self) -> str:
         text = _text(self.cleaned_data["body"])
@@ -111,8 +128,11 @@ class PublicMessageForm(forms.Form):
 
 
 class PublicReopenForm(forms.Form):
-    body = forms.CharField(label=_("What is still not resolved?"), max_length=MESSAGE_MAX,
-                           widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX}))
+    body = forms.CharField(
+        label=_("What is still not resolved?"),
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX}),
+    )
 
     def clean_body(self) -> str:
         text = _text(self.cleaned_data["body"])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.customers.models import Customer
 from apps.service.choices import Satisfaction
 from apps.service.models import RelationshipContact
 
@@ -15,18 +16,34 @@ DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class RelationshipContactForm(forms.ModelForm):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)  # type: ignore[arg-type]
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     satisfaction = forms.TypedChoiceField(
-        label=_("Satisfaction"), required=False, coerce=int, empty_value=None,
+        label=_("Satisfaction"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("Not asked")), *Satisfaction.choices],
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
 
     class Meta:
         model = RelationshipContact
-        fields = ["customer", "contact", "channel", "occurred_at", "content", "satisfaction", "personal_notes",
-                  "next_contact_on"]
-        widgets = {"occurred_at": DATETIME_LOCAL, "next_contact_on": DATE,
-                   "content": forms.Textarea(attrs={"rows": 4}), "personal_notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "customer",
+            "contact",
+            "channel",
+            "occurred_at",
+            "content",
+            "satisfaction",
+            "personal_notes",
+            "next_contact_on",
+        ]
+        widgets = {
+            "occurred_at": DATETIME_LOCAL,
+            "next_contact_on": DATE,
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "personal_notes": forms.Textarea(attrs={"rows": 2}),
+        }
         help_texts = {
             "personal_notes": _("Preferences and personal matters to remember (个性化服务)."),
             "next_contact_on": _("Puts the next contact on the service owner's list for that day."),
@@ -34,9 +51,13 @@ class RelationshipContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, customers: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
-        self.fields["contact"].queryset = contacts
-        self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        cast(forms.ModelChoiceField, self.fields["customer"]).queryset = customers
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = contacts
+        cast(forms.DateTimeField, self.fields["occurred_at"]).input_formats = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d %H:%M:%S",
+        ]
 
 
 class SkipForm(forms.Form):

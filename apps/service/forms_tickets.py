@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -23,29 +23,39 @@ from apps.service.choices import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 
-STATE_CHOICES = [("", _("Any deadline state")), ("open", _("Open")), ("at_risk", _("At risk")),
-                 ("overdue", _("Overdue")), ("escalated", _("Escalated"))]
+STATE_CHOICES = [
+    ("", _("Any deadline state")),
+    ("open", _("Open")),
+    ("at_risk", _("At risk")),
+    ("overdue", _("Overdue")),
+    ("escalated", _("Escalated")),
+]
 
 
 class TicketFilterForm(forms.Form):
-    q = forms.CharField(required=False, widget=forms.TextInput(attrs={
-        "placeholder": _("Number, subject or customer")}))
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), *TicketStatus.choices])
-    ticket_type = forms.ChoiceField(label=_("Type"), required=False,
-                                    choices=[("", _("All types")), *TicketType.choices])
-    priority = forms.ChoiceField(label=_("Priority"), required=False,
-                                 choices=[("", _("All priorities")), *TicketPriority.choices])
+    q = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": _("Number, subject or customer")}))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *TicketStatus.choices]
+    )
+    ticket_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *TicketType.choices]
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("All priorities")), *TicketPriority.choices]
+    )
     state = forms.ChoiceField(label=_("Deadline"), required=False, choices=STATE_CHOICES)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     mine = forms.BooleanField(required=False, label=_("My tickets"))
 
     def __init__(self, *args: Any, assignees: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", _("All assignees")), ("none", _("Unassigned")),
-                                           *[(str(u.pk), str(u)) for u in assignees]]
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", _("All assignees")),
+            ("none", _("Unassigned")),
+            *[(str(u.pk), str(u)) for u in assignees],
+        ]
 
 
 class OfCustomerSelect(forms.Select):
@@ -60,22 +70,37 @@ class OfCustomerSelect(forms.Select):
         return option
 
 
+class ContactOfCustomerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.customer.name}"
+
+
+class ContractOfCustomerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.number} {obj.title}"
+
+
 class TicketForm(forms.Form):
-    ticket_type = forms.ChoiceField(label=capfirst(_("ticket type")), choices=TicketType.choices,
-                                    initial=TicketType.REPAIR)
-    complaint_category = forms.ChoiceField(label=capfirst(_("complaint category")), required=False,
-                                           choices=[("", "---------"), *ComplaintCategory.choices])
-    priority = forms.ChoiceField(label=capfirst(_("priority")), choices=TicketPriority.choices,
-                                 initial=TicketPriority.MEDIUM)
-    channel = forms.ChoiceField(label=capfirst(_("channel")), choices=TicketChannel.choices,
-                                initial=TicketChannel.PHONE)
+    ticket_type = forms.ChoiceField(
+        label=capfirst(_("ticket type")), choices=TicketType.choices, initial=TicketType.REPAIR
+    )
+    complaint_category = forms.ChoiceField(
+        label=capfirst(_("complaint category")), required=False, choices=[("", "---------"), *ComplaintCategory.choices]
+    )
+    priority = forms.ChoiceField(
+        label=capfirst(_("priority")), choices=TicketPriority.choices, initial=TicketPriority.MEDIUM
+    )
+    channel = forms.ChoiceField(
+        label=capfirst(_("channel")), choices=TicketChannel.choices, initial=TicketChannel.PHONE
+    )
     title = forms.CharField(label=capfirst(_("subject")), max_length=200)
-    customer = forms.ModelChoiceField(label=capfirst(_("customer")), queryset=Customer.objects.none(),
-                                      required=False)
-    contact = forms.ModelChoiceField(label=capfirst(_("contact")), queryset=Contact.objects.none(), required=False,
-                                     widget=OfCustomerSelect)
-    contract = forms.ModelChoiceField(label=capfirst(_("contract")), queryset=Contract.objects.none(),
-                                      required=False, widget=OfCustomerSelect)
+    customer = forms.ModelChoiceField(label=capfirst(_("customer")), queryset=Customer.objects.none(), required=False)
+    contact = ContactOfCustomerField(
+        label=capfirst(_("contact")), queryset=Contact.objects.none(), required=False, widget=OfCustomerSelect
+    )
+    contract = ContractOfCustomerField(
+        label=capfirst(_("contract")), queryset=Contract.objects.none(), required=False, widget=OfCustomerSelect
+    )
     product = forms.ModelChoiceField(label=capfirst(_("product")), queryset=Product.objects.none(), required=False)
     description = forms.CharField(label=capfirst(_("description")), widget=forms.Textarea(attrs={"rows": 5}))
     assignee = forms.ModelChoiceField(label=capfirst(_("assignee")), queryset=User.objects.none(), required=False)
@@ -83,31 +108,37 @@ class TicketForm(forms.Form):
     def __init__(self, *args: Any, user: Any, assignees: Any = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         customers = Customer.objects.visible_to(user)
-        self.fields["customer"].queryset = customers.order_by("name")
-        self.fields["contact"].queryset = (Contact.objects.filter(customer__in=customers.values("pk"))
-                                           .select_related("customer").order_by("customer__name", "name"))
-        self.fields["contract"].queryset = (Contract.objects.filter(customer__in=customers.values("pk"))
-                                            .order_by("-id"))
-        self.fields["product"].queryset = Product.objects.filter(is_active=True).order_by("name")
-        self.fields["contact"].label_from_instance = lambda c: f"{c.name} · {c.customer.name}"
-        self.fields["contract"].label_from_instance = lambda c: f"{c.number} {c.title}"
+        cast(forms.ModelChoiceField, self.fields["customer"]).queryset = customers.order_by("name")
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = (
+            Contact.objects.filter(customer__in=customers.values("pk"))
+            .select_related("customer")
+            .order_by("customer__name", "name")
+        )
+        cast(forms.ModelChoiceField, self.fields["contract"]).queryset = Contract.objects.filter(
+            customer__in=customers.values("pk")
+        ).order_by("-id")
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = Product.objects.filter(is_active=True).order_by(
+            "name"
+        )
         if assignees is None or editing:
             del self.fields["assignee"]
         else:
-            self.fields["assignee"].queryset = assignees
+            cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = assignees
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("ticket_type") == TicketType.COMPLAINT and not data.get("complaint_category"):
             self.add_error("complaint_category", _("Choose the complaint category."))
         return data
 
 
 class ComplaintFieldsForm(forms.Form):
-    root_cause = forms.CharField(label=capfirst(_("root cause")), widget=forms.Textarea(attrs={"rows": 3}),
-                                 required=False)
-    corrective_action = forms.CharField(label=capfirst(_("corrective action")),
-                                        widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    root_cause = forms.CharField(
+        label=capfirst(_("root cause")), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    corrective_action = forms.CharField(
+        label=capfirst(_("corrective action")), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     compensation_amount = forms.DecimalField(label=capfirst(_("compensation (CNY)")), required=False, **MONEY)
     compensation_note = forms.CharField(label=capfirst(_("compensation")), max_length=200, required=False)
 
@@ -126,7 +157,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, assignees: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = assignees
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = assignees
 
 
 class ResolveForm(ComplaintFieldsForm):
@@ -139,10 +170,11 @@ class ImprovementForm(forms.Form):
     title = forms.CharField(label=capfirst(_("improvement action")), max_length=200)
     owner = forms.ModelChoiceField(label=capfirst(_("owner")), queryset=User.objects.none())
     due_date = forms.DateField(label=capfirst(_("due date")), widget=DATE)
-    description = forms.CharField(label=capfirst(_("description")), widget=forms.Textarea(attrs={"rows": 3}),
-                                  required=False)
+    description = forms.CharField(
+        label=capfirst(_("description")), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
         self.fields["due_date"].initial = timezone.localdate() + dt.timedelta(days=14)

@@ -19,6 +19,7 @@ from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, Serv
 from apps.customers.models import Customer
 from apps.marketing.choices import LeadStatus
 from apps.marketing.models import Campaign, Lead, MarketIntel, Visit
+from apps.marketing.models.leads import LEAD_ACTIONS
 from apps.marketing.selectors import campaigns as campaign_selectors
 from apps.marketing.selectors import intel as intel_selectors
 from apps.marketing.selectors import leads as lead_selectors
@@ -118,14 +119,25 @@ class LeadSerializer(serializers.ModelSerializer):
     owner = MarketingPersonSerializer(read_only=True, allow_null=True)
     handed_to = MarketingPersonSerializer(read_only=True, allow_null=True)
     mobile = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The steps of the lead workflow the requesting user may take now (the page's controls); null "
+                    "in lists")
+    )
 
     class Meta:
         model = Lead
         fields = ["id", "source", "campaign", "research", "plan", "company_name", "uscc", "contact_name", "mobile",
                   "phone", "email", "contact_title", "industry", "region", "notes", "status", "qualified_at",
                   "invalid_reason", "owner", "owner_unit", "handed_to", "handed_at", "handover_note", "customer",
-                  "converted_at", "created_at"]
+                  "converted_at", "allowed_actions", "created_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=LEAD_ACTIONS), allow_null=True))
+    def get_allowed_actions(self, lead: Lead) -> list[str] | None:
+        view = self.context.get("view")
+        if getattr(view, "action", None) == "list":  # one lead only, not every list row
+            return None
+        return lead_selectors.lead_allowed(self.context["request"].user, lead)
 
     def get_mobile(self, lead: Lead) -> str:
         """Masked unless the requester owns the lead or it was handed to them."""

@@ -3,6 +3,7 @@ Scoped like the pages; writes through the services; serializers never save."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -102,12 +103,15 @@ class PlanGoalSerializer(serializers.ModelSerializer):
 class MarketPlanSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.name", read_only=True)
     goals = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The steps of the plan workflow the requesting user may take now (the page's buttons).")
+    )
 
     class Meta:
         model = MarketPlan
         fields = ["id", "title", "period_start", "period_end", "strategic_goal", "expansion_strategy",
                   "promotion_plan", "budget", "status", "owner", "owner_unit", "submitted_at", "approved_by",
-                  "approved_at", "approval_comment", "goals", "created_at", "updated_at"]
+                  "approved_at", "approval_comment", "goals", "allowed_actions", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(GoalLineSerializer(many=True))
@@ -117,6 +121,10 @@ class MarketPlanSerializer(serializers.ModelSerializer):
         if actuals is None:
             actuals = plan_selectors.goal_actuals_for_plans(plans=[plan])[plan.pk]
         return [GoalLineSerializer(line).data for line in actuals]
+
+    def get_allowed_actions(self, plan: MarketPlan) -> list[str]:
+        request = self.context.get("request")
+        return plan_selectors.plan_allowed(request.user, plan) if request is not None else []
 
 
 class MarketPlanWriteSerializer(serializers.Serializer):
@@ -202,8 +210,11 @@ class MarketPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVie
         return self._move(request, "reject")
 
 
-_PLAN_MOVES = {"submit": plan_services.plan_submit, "approve": plan_services.plan_approve,
-               "reject": plan_services.plan_reject}
+_PLAN_MOVES: dict[str, Callable[..., MarketPlan]] = {
+    "submit": plan_services.plan_submit,
+    "approve": plan_services.plan_approve,
+    "reject": plan_services.plan_reject,
+}
 
 
 #

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,52 @@ from apps.core.validators import validate_mobile, validate_uscc
 from apps.marketing.choices import LeadSource, LeadStatus
 
 User = settings.AUTH_USER_MODEL
+
+#
+# The lead workflow as one table (like the ticket's ``TICKET_WORKFLOW``): per status, the steps with the status each
+# leads to and who may take it. A status move (``contacting``, ``qualified``, ``invalid``) goes through
+# ``lead_set_status``; ``handover``, ``convert`` and ``claim`` have their own services. The services allow exactly
+# these steps, the lead page shows exactly these controls and the API returns them as ``allowed_actions``
+# (``selectors.leads.lead_allowed``).
+#
+
+
+class LeadRole:
+    """Who a user is for one lead (``selectors.leads.lead_roles``); a user may be several."""
+
+    CHANGER = "changer"  # the lead is in the user's change scope (its owner, a manager over it); sharing gives none
+    HANDOVER = "handover"  # a changer holding ``marketing.handover_lead``
+    CONVERTER = "converter"  # holds ``marketing.convert_lead`` and is a changer or the sales person it was handed to
+    CLAIMER = "claimer"  # holds ``marketing.claim_lead`` and the lead lies in the lead pool (no owner)
+
+
+@dataclass(frozen=True)
+class LeadStep:
+    target: str | None  # the status after the step; None: the status does not change
+    who: frozenset[str]  # any one of these roles may take it
+
+
+_LS = LeadStatus
+_CHANGER = frozenset({LeadRole.CHANGER})
+_CLAIM = {"claim": LeadStep(None, frozenset({LeadRole.CLAIMER}))}
+_HANDOVER = LeadStep(_LS.HANDED_OVER, frozenset({LeadRole.HANDOVER}))
+_CONVERT = LeadStep(_LS.CONVERTED, frozenset({LeadRole.CONVERTER}))
+LEAD_WORKFLOW: dict[str, dict[str, LeadStep]] = {
+    _LS.NEW: {"contacting": LeadStep(_LS.CONTACTING, _CHANGER), "qualified": LeadStep(_LS.QUALIFIED, _CHANGER),
+              "invalid": LeadStep(_LS.INVALID, _CHANGER), **_CLAIM},
+    _LS.CONTACTING: {"qualified": LeadStep(_LS.QUALIFIED, _CHANGER), "invalid": LeadStep(_LS.INVALID, _CHANGER),
+                     **_CLAIM},
+    _LS.QUALIFIED: {"contacting": LeadStep(_LS.CONTACTING, _CHANGER), "invalid": LeadStep(_LS.INVALID, _CHANGER),
+                    "handover": _HANDOVER, "convert": _CONVERT, **_CLAIM},
+    # handed over again: to another sales person
+    _LS.HANDED_OVER: {"invalid": LeadStep(_LS.INVALID, _CHANGER), "handover": _HANDOVER, "convert": _CONVERT,
+                      **_CLAIM},
+    _LS.INVALID: {"contacting": LeadStep(_LS.CONTACTING, _CHANGER), **_CLAIM},
+    _LS.CONVERTED: dict(_CLAIM),
+}
+# The steps that are plain status moves (``lead_set_status``), and every step in the order the page shows them.
+LEAD_STATUS_MOVES = ("contacting", "qualified", "invalid")
+LEAD_ACTIONS = ("claim", *LEAD_STATUS_MOVES, "handover", "convert")
 
 
 class Lead(TimeStampedModel):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +10,48 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import OwnedModel
 from apps.marketing.choices import GoalMetric, PlanStatus
+
+#
+# The plan workflow as one table (like the ticket's ``TICKET_WORKFLOW``): per status, the steps with the status each
+# leads to and who may take it. The services allow exactly these moves, the plan page shows exactly these buttons and
+# the API returns them as ``allowed_actions`` (``selectors.plans.plan_allowed``).
+#
+
+
+class PlanRole:
+    """Who a user is for one plan (``selectors.plans.plan_roles``); a user may be both."""
+
+    CHANGER = "changer"  # the plan is in the user's change scope: its owner, or a manager over it
+    APPROVER = "approver"  # a changer holding ``marketing.approve_marketplan`` who does not own the plan
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    target: str | None  # the status after the step; None: the status does not change
+    who: frozenset[str]  # any one of these roles may take it
+
+
+_PS = PlanStatus
+_CHANGER, _APPROVER = frozenset({PlanRole.CHANGER}), frozenset({PlanRole.APPROVER})
+PLAN_WORKFLOW: dict[str, dict[str, PlanStep]] = {
+    _PS.DRAFT: {"edit": PlanStep(None, _CHANGER), "submit": PlanStep(_PS.SUBMITTED, _CHANGER)},
+    _PS.SUBMITTED: {"approve": PlanStep(_PS.APPROVED, _APPROVER), "reject": PlanStep(_PS.DRAFT, _APPROVER)},
+    _PS.APPROVED: {"start": PlanStep(_PS.EXECUTING, _CHANGER)},
+    _PS.EXECUTING: {"close": PlanStep(_PS.CLOSED, _CHANGER)},
+    _PS.CLOSED: {},
+}
+# Every step of the table, in the order the page shows them.
+PLAN_ACTIONS = ("edit", "submit", "approve", "reject", "start", "close")
+
+
+def plan_step_roles(action: str) -> frozenset[str]:
+    """Who may take ``action`` in the statuses where the table has it."""
+    return frozenset().union(*(steps[action].who for steps in PLAN_WORKFLOW.values() if action in steps))
+
+
+def plan_step_target(action: str) -> str | None:
+    """The status ``action`` leads to wherever the table has it."""
+    return next((steps[action].target for steps in PLAN_WORKFLOW.values() if action in steps), None)
 
 
 class MarketPlan(OwnedModel):

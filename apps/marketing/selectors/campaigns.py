@@ -7,7 +7,7 @@ dashboard all read them from here, so they show one figure."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -83,7 +83,7 @@ def _ratio(numerator: Decimal, denominator: Decimal | int, places: Decimal = CEN
     return (Decimal(numerator) / Decimal(denominator)).quantize(places, rounding=ROUND_HALF_UP)
 
 
-def _metrics(campaign: Campaign, counts: dict[str, int], revenue: Decimal | None) -> CampaignMetrics:
+def _metrics(campaign: Campaign, counts: Mapping[str, Any], revenue: Decimal | None) -> CampaignMetrics:
     leads, qualified, conversions = counts.get("leads", 0), counts.get("qualified", 0), counts.get("conversions", 0)
     cost = campaign.actual_cost or Decimal("0")
     revenue = Decimal(revenue).quantize(CENT) if revenue is not None else None

@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from apps.core.scoping import DataScope, scope_q, user_scope
+from apps.core.scoping import DataScope, can, scope_q, user_scope
 from apps.marketing.choices import LeadStatus
 from apps.marketing.models import Lead, MarketPlan, MarketResearch
+from apps.marketing.models.leads import LEAD_ACTIONS, LEAD_WORKFLOW, LeadRole
 from apps.org.choices import DepartmentKind
 from apps.org.models import User
 
@@ -128,3 +129,30 @@ def plan_choices(*, user: Any) -> QuerySet[MarketPlan]:
 
 def research_choices(*, user: Any) -> QuerySet[MarketResearch]:
     return _own_or_department(MarketResearch, user).order_by("-period_start", "-id")
+
+
+def lead_roles(user: Any, lead: Lead) -> frozenset[str]:
+    """The roles of ``LEAD_WORKFLOW`` the user holds for the lead."""
+    roles = set()
+    if can(user, "change", lead):
+        roles.add(LeadRole.CHANGER)
+        if user.has_perm("marketing.handover_lead"):
+            roles.add(LeadRole.HANDOVER)
+    if user.has_perm("marketing.convert_lead") and (
+        LeadRole.CHANGER in roles or (lead.handed_to_id is not None and lead.handed_to_id == user.pk)
+    ):
+        roles.add(LeadRole.CONVERTER)
+    if (
+        lead.owner_id is None
+        and user.has_perm("marketing.claim_lead")
+        and lead_visible(user=user).filter(pk=lead.pk).exists()
+    ):
+        roles.add(LeadRole.CLAIMER)
+    return frozenset(roles)
+
+
+def lead_allowed(user: Any, lead: Lead) -> list[str]:
+    """The steps of ``LEAD_WORKFLOW`` the user may take on the lead now, in the page's order."""
+    roles = lead_roles(user, lead)
+    steps = LEAD_WORKFLOW.get(lead.status, {})
+    return [action for action in LEAD_ACTIONS if action in steps and steps[action].who & roles]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,9 +19,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.scoping import get_visible_or_404
+from apps.core.scoping import can, get_visible_or_404
 from apps.marketing.choices import CampaignStatus, GoalMetric, PlanStatus
 from apps.marketing.models import Campaign, Lead, MarketPlan, PlanGoal, Visit
+from apps.marketing.models.plans import PLAN_ACTIONS, PLAN_WORKFLOW, PlanRole
 from apps.org.choices import BuiltinRole
 from apps.org.models import User
 
@@ -79,7 +80,7 @@ def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
     return first, after
 
 
-def _lead_counts(plan_ids: list[int], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+def _lead_counts(plan_ids: list[int], start: dt.date, end: dt.date) -> dict[int, Mapping[str, Any]]:
     """New, qualified and converted attributed leads per plan in the period: one query."""
     first, after = period_bounds(start, end)
     rows = (
@@ -206,3 +207,20 @@ def plan_approvers(*, plan: MarketPlan) -> QuerySet[User]:
     ids = [int(part) for part in plan.owner_unit.path.strip("/").split("/") if part]
     return (User.objects.filter(managed_departments__pk__in=ids, is_active=True).exclude(pk=plan.owner_id)
             .distinct())
+
+
+def plan_roles(user: Any, plan: MarketPlan) -> frozenset[str]:
+    """The roles of ``PLAN_WORKFLOW`` the user holds for the plan (sharing grants none)."""
+    if not can(user, "change", plan):
+        return frozenset()
+    roles = {PlanRole.CHANGER}
+    if user.has_perm("marketing.approve_marketplan") and plan.owner_id != user.pk:
+        roles.add(PlanRole.APPROVER)
+    return frozenset(roles)
+
+
+def plan_allowed(user: Any, plan: MarketPlan) -> list[str]:
+    """The steps of ``PLAN_WORKFLOW`` the user may take on the plan now, in the table's order."""
+    roles = plan_roles(user, plan)
+    steps = PLAN_WORKFLOW.get(plan.status, {})
+    return [action for action in PLAN_ACTIONS if action in steps and steps[action].who & roles]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, QuerySet
 
@@ -17,7 +17,7 @@ def research_list(*, user: Any, status: str = "", method: str = "") -> QuerySet[
         qs = qs.filter(status=status)
     if method:
         qs = qs.filter(method=method)
-    return qs
+    return cast("QuerySet[MarketResearch]", qs)
 
 
 def research_leads(*, user: Any, research: MarketResearch) -> QuerySet[Lead]:

@@ -13,6 +13,7 @@ from apps.core.scoping import can, user_scope
 from apps.core.services import model_update
 from apps.marketing.choices import CampaignStatus
 from apps.marketing.models import Campaign
+from apps.org.models import User
 
 C = CampaignStatus
 CAMPAIGN_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -42,13 +43,13 @@ def _validate(campaign: Campaign) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor: Any, data: dict[str, Any]) -> Campaign:
+def campaign_create(*, actor: User, data: dict[str, Any]) -> Campaign:
     """Create a planned campaign owned by the actor and their department."""
     if not actor.has_perm("marketing.add_campaign"):
         raise PermissionDenied
     campaign = Campaign(**{k: v for k, v in data.items() if k in CAMPAIGN_FIELDS})
     campaign.owner = actor
-    campaign.owner_unit_id = user_scope(actor).unit_id
+    campaign.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     campaign.created_by = actor
     campaign.status = C.PLANNED
     _validate(campaign)
@@ -59,7 +60,7 @@ def campaign_create(*, actor: Any, data: dict[str, Any]) -> Campaign:
 
 
 @transaction.atomic
-def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> Campaign:
+def campaign_update(*, actor: User, campaign: Campaign, data: dict[str, Any]) -> Campaign:
     """Change a campaign the actor may change (dates, budget, actual cost …); the dates must stay in order."""
     if not can(actor, "change", campaign):
         raise PermissionDenied
@@ -72,7 +73,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def campaign_set_status(*, actor: Any, campaign: Campaign, status: str) -> Campaign:
+def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Campaign:
     """Move a campaign along ``CAMPAIGN_TRANSITIONS``."""
     if not can(actor, "change", campaign):
         raise PermissionDenied

@@ -23,6 +23,7 @@ from apps.marketing.choices import EvaluationStatus, PlanStatus
 from apps.marketing.models import MarketEvaluation, MarketPlan
 from apps.marketing.selectors.evaluations import evaluation_figures
 from apps.marketing.selectors.plans import senior_management
+from apps.org.models import User
 from apps.policy.selectors import rules_in_force
 
 EVALUATION_FIELDS = ["period_start", "period_end", "feedback", "strategy_adjustment", "improvement_suggestions",
@@ -43,7 +44,7 @@ def _check(data: dict[str, Any]) -> None:
         raise ValidationError({"market_share_estimate": SHARE_OUT_OF_RANGE})
 
 
-def _require_draft(actor: Any, evaluation: MarketEvaluation) -> None:
+def _require_draft(actor: User, evaluation: MarketEvaluation) -> None:
     if not can(actor, "change", evaluation):
         raise PermissionDenied
     if evaluation.status != EvaluationStatus.DRAFT:
@@ -51,7 +52,7 @@ def _require_draft(actor: Any, evaluation: MarketEvaluation) -> None:
 
 
 @transaction.atomic
-def evaluation_create(*, actor: Any, plan: MarketPlan, period_start: dt.date, period_end: dt.date,
+def evaluation_create(*, actor: User, plan: MarketPlan, period_start: dt.date, period_end: dt.date,
                       **data: Any) -> MarketEvaluation:
     """Start evaluating a plan the actor may see over a period (the plan must have been approved)."""
     if not actor.has_perm("marketing.add_marketevaluation") or not can(actor, "view", plan):
@@ -69,7 +70,7 @@ def evaluation_create(*, actor: Any, plan: MarketPlan, period_start: dt.date, pe
 
 
 @transaction.atomic
-def evaluation_update(*, actor: Any, evaluation: MarketEvaluation, data: dict[str, Any]) -> MarketEvaluation:
+def evaluation_update(*, actor: User, evaluation: MarketEvaluation, data: dict[str, Any]) -> MarketEvaluation:
     """Change a draft evaluation: period, feedback, adjustments, suggestions, market share estimate."""
     _require_draft(actor, evaluation)
     merged = {name: data.get(name, getattr(evaluation, name)) for name in EVALUATION_FIELDS}
@@ -80,7 +81,7 @@ def evaluation_update(*, actor: Any, evaluation: MarketEvaluation, data: dict[st
 
 
 @transaction.atomic
-def evaluation_raise_improvement(*, actor: Any, evaluation: MarketEvaluation, title: str, owner: Any,
+def evaluation_raise_improvement(*, actor: User, evaluation: MarketEvaluation, title: str, owner: Any,
                                  due_date: dt.date, description: str = "") -> ImprovementAction:
     """Turn an improvement suggestion of the evaluation into an action with an owner and a due date."""
     if not can(actor, "view", evaluation):
@@ -90,7 +91,7 @@ def evaluation_raise_improvement(*, actor: Any, evaluation: MarketEvaluation, ti
 
 
 @transaction.atomic
-def evaluation_complete(*, actor: Any, evaluation: MarketEvaluation) -> MarketEvaluation:
+def evaluation_complete(*, actor: User, evaluation: MarketEvaluation) -> MarketEvaluation:
     """Freeze the figures (with the policy version in force) into the snapshot, and report to senior management."""
     _require_draft(actor, evaluation)
     if not evaluation.feedback.strip():

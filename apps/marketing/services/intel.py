@@ -17,6 +17,7 @@ from apps.core.services import model_update, notify
 from apps.marketing.choices import IntelStatus
 from apps.marketing.models import IntelRead, MarketIntel
 from apps.marketing.selectors.intel import intel_audience
+from apps.org.models import User
 
 INTEL_FIELDS = ["title", "category", "content", "source", "importance"]
 ALREADY_PUBLISHED = gettext_lazy("This intelligence has already been published.")
@@ -24,14 +25,14 @@ NOT_PUBLISHED = gettext_lazy("Only published intelligence has read receipts.")
 
 
 @transaction.atomic
-def intel_create(*, actor: Any, data: dict[str, Any]) -> MarketIntel:
+def intel_create(*, actor: User, data: dict[str, Any]) -> MarketIntel:
     """Write a draft owned by the actor; it reaches sales only when a manager publishes it."""
     if not actor.has_perm("marketing.add_marketintel"):
         raise PermissionDenied
     intel = MarketIntel(**{k: v for k, v in data.items() if k in INTEL_FIELDS})
     intel.source = intel.source or ""
     intel.owner = actor
-    intel.owner_unit_id = user_scope(actor).unit_id
+    intel.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     intel.created_by = actor
     intel.status = IntelStatus.DRAFT
     intel.full_clean()
@@ -41,7 +42,7 @@ def intel_create(*, actor: Any, data: dict[str, Any]) -> MarketIntel:
 
 
 @transaction.atomic
-def intel_update(*, actor: Any, intel: MarketIntel, data: dict[str, Any]) -> MarketIntel:
+def intel_update(*, actor: User, intel: MarketIntel, data: dict[str, Any]) -> MarketIntel:
     """Change intelligence the actor may change (a correction after publication is kept in the history)."""
     if not can(actor, "change", intel):
         raise PermissionDenied
@@ -51,7 +52,7 @@ def intel_update(*, actor: Any, intel: MarketIntel, data: dict[str, Any]) -> Mar
 
 
 @transaction.atomic
-def intel_publish(*, actor: Any, intel: MarketIntel) -> MarketIntel:
+def intel_publish(*, actor: User, intel: MarketIntel) -> MarketIntel:
     """Publish a draft (managers with ``marketing.publish_marketintel``, within their scope) and notify the
     people of the sales departments."""
     if not actor.has_perm("marketing.publish_marketintel") or not can(actor, "change", intel):
@@ -70,7 +71,7 @@ def intel_publish(*, actor: Any, intel: MarketIntel) -> MarketIntel:
     return intel
 
 
-def intel_mark_read(*, actor: Any, intel: MarketIntel) -> IntelRead | None:
+def intel_mark_read(*, actor: User, intel: MarketIntel) -> IntelRead | None:
     """Record that the actor read published intelligence — once; drafts get no receipts."""
     if intel.status != IntelStatus.PUBLISHED:
         return None

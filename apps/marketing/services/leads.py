@@ -23,21 +23,19 @@ from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, norma
 from apps.customers.services.archive import check_duplicates, contact_create, customer_create
 from apps.marketing.choices import LeadSource, LeadStatus
 from apps.marketing.models import Lead
-from apps.marketing.selectors.leads import has_wide_scope, sales_people
+from apps.marketing.models.leads import LEAD_STATUS_MOVES, LEAD_WORKFLOW, LeadRole
+from apps.marketing.selectors.leads import has_wide_scope, lead_roles, sales_people
+from apps.org.models import User
 
 S = LeadStatus
-# The pipeline as data (Oscar's ``pipeline``): which status may follow which through ``lead_set_status``.
-# handed_over is reached only by ``lead_handover`` and converted only by ``lead_convert``.
+# Read from the one table ``LEAD_WORKFLOW``: which status may follow which through ``lead_set_status`` (handed_over
+# is reached only by ``lead_handover`` and converted only by ``lead_convert``), and where those two may start.
 LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    S.NEW: (S.CONTACTING, S.QUALIFIED, S.INVALID),
-    S.CONTACTING: (S.QUALIFIED, S.INVALID),
-    S.QUALIFIED: (S.CONTACTING, S.INVALID),
-    S.HANDED_OVER: (S.INVALID,),
-    S.INVALID: (S.CONTACTING,),
-    S.CONVERTED: (),
+    status: tuple(steps[move].target for move in LEAD_STATUS_MOVES if move in steps)  # type: ignore[misc]
+    for status, steps in LEAD_WORKFLOW.items()
 }
-HANDOVER_FROM = (S.QUALIFIED, S.HANDED_OVER)
-CONVERT_FROM = (S.QUALIFIED, S.HANDED_OVER)
+HANDOVER_FROM = tuple(status for status, steps in LEAD_WORKFLOW.items() if "handover" in steps)
+CONVERT_FROM = tuple(status for status, steps in LEAD_WORKFLOW.items() if "convert" in steps)
 
 LEAD_FIELDS = ["source", "campaign", "research", "plan", "company_name", "uscc", "contact_name", "mobile", "phone",
                "email", "contact_title", "industry", "region", "notes"]
@@ -72,12 +70,12 @@ def register_conversion_hook(fn: ConversionHook) -> None:
         _conversion_hooks.append(fn)
 
 
-def _require(actor: Any, perm: str) -> None:
+def _require(actor: User, perm: str) -> None:
     if not actor.has_perm(perm):
         raise PermissionDenied
 
 
-def _require_change(actor: Any, lead: Lead) -> None:
+def _require_change(actor: User, lead: Lead) -> None:
     if not can(actor, "change", lead):
         raise PermissionDenied
 
@@ -85,11 +83,10 @@ def _require_change(actor: Any, lead: Lead) -> None:
 def may_convert(user: Any, lead: Lead) -> bool:
     """Converting is for the owner or a manager in scope, and for the sales person the lead was handed to (the
     one thing sharing gives beyond seeing it: the handed-over lead is theirs to turn into a customer)."""
-    return user.has_perm("marketing.convert_lead") and (
-        (lead.handed_to_id is not None and lead.handed_to_id == user.pk) or can(user, "change", lead))
+    return LeadRole.CONVERTER in lead_roles(user, lead)
 
 
-def _save(lead: Lead, actor: Any, fields: list[str], reason: str = "") -> None:
+def _save(lead: Lead, actor: User, fields: list[str], reason: str = "") -> None:
     lead._history_user = actor  # type: ignore[attr-defined]
     if reason:
         lead._change_reason = reason  # type: ignore[attr-defined]
@@ -125,9 +122,10 @@ def _check_duplicate_lead(mobile: str, exclude_pk: int | None = None) -> None:
     """Another open lead with the same mobile blocks (its owner is named, nothing else)."""
     if not mobile:
         return
-    other = Lead.objects.filter(mobile=mobile).exclude(status__in=[S.INVALID, S.CONVERTED])
-    other = other.exclude(pk=exclude_pk).select_related("owner").first() if exclude_pk else \
-        other.select_related("owner").first()
+    open_leads = Lead.objects.filter(mobile=mobile).exclude(status__in=[S.INVALID, S.CONVERTED])
+    if exclude_pk:
+        open_leads = open_leads.exclude(pk=exclude_pk)
+    other = open_leads.select_related("owner").first()
     if other is not None:
         label = OWNER_LABEL % {"owner": other.owner} if other.owner else IN_POOL_LABEL
         raise ValidationError({"mobile": DUPLICATE_LEAD % {"owner": label}}, code="duplicate")
@@ -150,7 +148,7 @@ def _check_customers(lead: Lead, allow_similar_name: bool) -> list[DuplicateHit]
 
 
 @transaction.atomic
-def lead_create(*, actor: Any, data: dict[str, Any], to_pool: bool = False,
+def lead_create(*, actor: User, data: dict[str, Any], to_pool: bool = False,
                 allow_similar_name: bool = False) -> Lead:
     """Create a lead owned by the actor (or, with ``to_pool``, in the lead pool of the actor's department).
 
@@ -160,12 +158,12 @@ def lead_create(*, actor: Any, data: dict[str, Any], to_pool: bool = False,
     _require(actor, "marketing.add_lead")
     clean = _normalise(data)
     lead = Lead(**clean)
-    if lead.campaign_id and not lead.plan_id:
+    if lead.campaign is not None and not lead.plan_id:
         lead.plan_id = lead.campaign.plan_id
     if lead.research_id and not lead.source:
         lead.source = LeadSource.RESEARCH
     lead.owner = None if to_pool else actor
-    lead.owner_unit_id = user_scope(actor).unit_id
+    lead.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     lead.created_by = actor
     lead.full_clean()
     _check_duplicate_lead(lead.mobile)
@@ -176,7 +174,7 @@ def lead_create(*, actor: Any, data: dict[str, Any], to_pool: bool = False,
 
 
 @transaction.atomic
-def lead_update(*, actor: Any, lead: Lead, data: dict[str, Any], allow_similar_name: bool = False) -> Lead:
+def lead_update(*, actor: User, lead: Lead, data: dict[str, Any], allow_similar_name: bool = False) -> Lead:
     """Change a lead's details (not its status); a converted lead is closed to edits of its attribution. When the
     company, USCC or mobile of an open lead changes, the customer archive's duplicate check runs again."""
     _require_change(actor, lead)
@@ -201,7 +199,7 @@ def lead_update(*, actor: Any, lead: Lead, data: dict[str, Any], allow_similar_n
 
 
 @transaction.atomic
-def lead_set_status(*, actor: Any, lead: Lead, status: str, reason: str = "") -> Lead:
+def lead_set_status(*, actor: User, lead: Lead, status: str, reason: str = "") -> Lead:
     """Move a lead along ``LEAD_TRANSITIONS``; "invalid" needs a reason. Qualifying stamps ``qualified_at``."""
     _require_change(actor, lead)
     if status not in LEAD_TRANSITIONS.get(lead.status, ()):
@@ -223,19 +221,21 @@ def lead_set_status(*, actor: Any, lead: Lead, status: str, reason: str = "") ->
 
 
 @transaction.atomic
-def lead_mark_invalid(*, actor: Any, lead: Lead, reason: str) -> Lead:
+def lead_mark_invalid(*, actor: User, lead: Lead, reason: str) -> Lead:
     return lead_set_status(actor=actor, lead=lead, status=S.INVALID, reason=reason)
 
 
 @transaction.atomic
-def lead_claim(*, actor: Any, lead: Lead) -> Lead:
+def lead_claim(*, actor: User, lead: Lead) -> Lead:
     """Take a lead from the lead pool: the actor becomes its owner (their department its department)."""
     _require(actor, "marketing.claim_lead")
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.owner_id is not None:
         raise ValidationError(LEAD_NOT_IN_POOL, code="not_in_pool")
+    if LeadRole.CLAIMER not in lead_roles(actor, locked):  # a pool the actor does not see
+        raise PermissionDenied
     lead.owner = actor
-    lead.owner_unit_id = user_scope(actor).unit_id
+    lead.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     _save(lead, actor, ["owner", "owner_unit"], _("Claimed from the lead pool"))
     return lead
 
@@ -250,7 +250,7 @@ def _check_sales_person(to_user: Any) -> None:
         raise ValidationError({"to_user": HANDOVER_NOT_SALES}, code="not_sales")
 
 
-def _hand_over(actor: Any, lead: Lead, to_user: Any, note: str) -> None:
+def _hand_over(actor: User, lead: Lead, to_user: Any, note: str) -> None:
     lead.status = S.HANDED_OVER
     lead.handed_to = to_user
     lead.handed_at = timezone.now()
@@ -260,7 +260,7 @@ def _hand_over(actor: Any, lead: Lead, to_user: Any, note: str) -> None:
 
 
 @transaction.atomic
-def lead_handover(*, actor: Any, lead: Lead, to_user: Any, note: str = "") -> Lead:
+def lead_handover(*, actor: User, lead: Lead, to_user: Any, note: str = "") -> Lead:
     """Hand a qualified lead to a named sales person (an active employee of a sales department) with a note, and
     notify them. The owner keeps seeing the lead; the sales person sees it from now on (``shared_with``)."""
     _require(actor, "marketing.handover_lead")
@@ -275,7 +275,7 @@ def lead_handover(*, actor: Any, lead: Lead, to_user: Any, note: str = "") -> Le
 
 
 @transaction.atomic
-def lead_bulk_handover(*, actor: Any, leads: list[Lead], to_user: Any, note: str = "") -> tuple[int, int]:
+def lead_bulk_handover(*, actor: User, leads: list[Lead], to_user: Any, note: str = "") -> tuple[int, int]:
     """A manager hands several leads to one sales person at once (one notification); leads that are not
     qualified are skipped. Return (handed over, skipped)."""
     _require(actor, "marketing.handover_lead")
@@ -314,7 +314,7 @@ def _customer_data(lead: Lead) -> tuple[dict[str, Any], dict[str, Any]]:
     return data, contact
 
 
-def _merge(actor: Any, lead: Lead, merge_into: Customer, hits: list[Any]) -> Customer:
+def _merge(actor: User, lead: Lead, merge_into: Customer, hits: list[Any]) -> Customer:
     """Merge the lead into an existing customer found by the duplicate check; add the contact unless the
     customer already has its mobile."""
     if merge_into.pk not in {h.customer_id for h in hits}:
@@ -330,7 +330,7 @@ def _merge(actor: Any, lead: Lead, merge_into: Customer, hits: list[Any]) -> Cus
     return merge_into
 
 
-def _create_customer(actor: Any, lead: Lead, hits: list[Any], allow_similar_name: bool) -> Customer:
+def _create_customer(actor: User, lead: Lead, hits: list[Any], allow_similar_name: bool) -> Customer:
     exact = [h for h in hits if h.exact]
     if exact:
         hit = exact[0]
@@ -345,7 +345,7 @@ def _create_customer(actor: Any, lead: Lead, hits: list[Any], allow_similar_name
 
 @transaction.atomic
 def lead_convert(
-    *, actor: Any, lead: Lead, merge_into: Customer | None = None, allow_similar_name: bool = False,
+    *, actor: User, lead: Lead, merge_into: Customer | None = None, allow_similar_name: bool = False,
     options: dict[str, Any] | None = None,
 ) -> Customer:
     """Convert a lead, once only, into a customer and contact owned by the actor — or, when the duplicate check

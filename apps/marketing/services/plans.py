@@ -14,20 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can
 from apps.core.services import model_update, notification_topic, notifications_close, notify
 from apps.marketing.choices import GoalMetric, PlanStatus
 from apps.marketing.models import MarketPlan, PlanGoal
-from apps.marketing.selectors.plans import plan_approvers, senior_management
+from apps.marketing.models.plans import PLAN_WORKFLOW, PlanRole, PlanStep, plan_step_roles, plan_step_target
+from apps.marketing.selectors.plans import plan_approvers, plan_roles, senior_management
+from apps.org.models import User
 
 S = PlanStatus
-# The plan pipeline as data: from each status, the statuses it may move to.
+# The plan pipeline, read from the one table ``PLAN_WORKFLOW``: from each status, the statuses it may move to.
 PLAN_PIPELINE: dict[str, tuple[str, ...]] = {
-    S.DRAFT: (S.SUBMITTED,),
-    S.SUBMITTED: (S.APPROVED, S.DRAFT),
-    S.APPROVED: (S.EXECUTING,),
-    S.EXECUTING: (S.CLOSED,),
-    S.CLOSED: (),
+    status: tuple(step.target for step in steps.values() if step.target is not None)
+    for status, steps in PLAN_WORKFLOW.items()
 }
 
 PLAN_FIELDS = ["title", "period_start", "period_end", "strategic_goal", "expansion_strategy", "promotion_plan",
@@ -42,20 +40,35 @@ APPROVER_IS_OWNER = gettext_lazy("You cannot approve your own plan; the manager 
 NOT_AN_APPROVER = gettext_lazy("Only a manager whose department covers this plan can approve or reject it.")
 REJECT_NEEDS_COMMENT = gettext_lazy("Say why the plan is sent back, so that its owner knows what to change.")
 NOT_YOURS = gettext_lazy("Only the plan's owner or a manager over it can do this.")
+GOAL_NEEDS_TARGET = gettext_lazy("Give the target of this goal.")
+BUDGET_NEGATIVE = gettext_lazy("The budget cannot be negative.")
 
 
 def _url(plan: MarketPlan) -> str:
     return reverse("marketing:plan_detail", args=[plan.pk])
 
 
-def _move(plan: MarketPlan, target: str) -> None:
-    if target not in PLAN_PIPELINE.get(plan.status, ()):
+def _check(actor: User, plan: MarketPlan, action: str) -> PlanStep:
+    """Take ``action`` of ``PLAN_WORKFLOW`` on the plan: refuse a person the step does not name (403; an approver
+    who owns the plan: a validation error), then a step the plan's status does not allow; return the step."""
+    roles = plan_roles(actor, plan)
+    if not plan_step_roles(action) & roles:
+        if PlanRole.APPROVER in plan_step_roles(action):
+            if roles and actor.has_perm("marketing.approve_marketplan"):
+                raise ValidationError(APPROVER_IS_OWNER)
+            raise PermissionDenied(NOT_AN_APPROVER)
+        raise PermissionDenied(NOT_YOURS)
+    step = PLAN_WORKFLOW.get(plan.status, {}).get(action)
+    if step is None:
+        target = plan_step_target(action)
+        if target is None:  # a step that keeps the status (edit)
+            raise ValidationError(ONLY_DRAFTS_EDITABLE % {"status": plan.get_status_display()})
         raise ValidationError(MOVE_NOT_ALLOWED % {"current": plan.get_status_display(),
                                                   "target": PlanStatus(target).label})
-    plan.status = target
+    return step
 
 
-def _save(plan: MarketPlan, actor: Any, fields: list[str], reason: str = "") -> None:
+def _save(plan: MarketPlan, actor: User, fields: list[str], reason: str = "") -> None:
     plan.full_clean()
     plan._history_user = actor  # type: ignore[attr-defined]
     if reason:
@@ -63,15 +76,22 @@ def _save(plan: MarketPlan, actor: Any, fields: list[str], reason: str = "") -> 
     plan.save(update_fields=[*fields, "updated_at"])
 
 
-def _require_change(actor: Any, plan: MarketPlan) -> None:
-    if not can(actor, "change", plan):
-        raise PermissionDenied(NOT_YOURS)
-
-
 def _check_period(data: dict[str, Any]) -> None:
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
         raise ValidationError({"period_end": PERIOD_REVERSED})
+
+
+def _target(step: PlanStep) -> str:
+    """The status a moving step leads to (every step but ``edit`` moves)."""
+    if step.target is None:
+        raise ValueError("a step that keeps the status has no target")
+    return step.target
+
+
+def _check_budget(budget: Any) -> None:
+    if budget is not None and Decimal(budget) < 0:
+        raise ValidationError({"budget": BUDGET_NEGATIVE})
 
 
 def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
@@ -81,6 +101,8 @@ def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
         label = GoalMetric(goal["metric"]).label
         if goal["metric"] in seen:
             raise ValidationError(GOAL_TWICE % {"metric": label})
+        if goal.get("target_value") in (None, ""):
+            raise ValidationError(GOAL_NEEDS_TARGET)
         if Decimal(goal["target_value"]) <= 0:
             raise ValidationError(GOAL_NOT_POSITIVE % {"metric": label})
         seen.add(goal["metric"])
@@ -90,11 +112,12 @@ def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
 
 
 @transaction.atomic
-def plan_create(*, actor: Any, goals: list[dict[str, Any]] | None = None, **data: Any) -> MarketPlan:
+def plan_create(*, actor: User, goals: list[dict[str, Any]] | None = None, **data: Any) -> MarketPlan:
     """Draft a plan owned by the actor (the responsible person), in the actor's department, with its goal lines."""
     if not actor.has_perm("marketing.add_marketplan"):
         raise PermissionDenied
     _check_period(data)
+    _check_budget(data.get("budget"))
     plan = MarketPlan(**{k: v for k, v in data.items() if k in PLAN_FIELDS}, owner=actor,
                       owner_unit=actor.employee.department, created_by=actor, status=PlanStatus.DRAFT)
     plan.full_clean()
@@ -105,14 +128,13 @@ def plan_create(*, actor: Any, goals: list[dict[str, Any]] | None = None, **data
 
 
 @transaction.atomic
-def plan_update(*, actor: Any, plan: MarketPlan, data: dict[str, Any],
+def plan_update(*, actor: User, plan: MarketPlan, data: dict[str, Any],
                 goals: list[dict[str, Any]] | None = None) -> MarketPlan:
     """Change a draft plan and, when given, its goal lines; a submitted or later plan is frozen."""
-    _require_change(actor, plan)
-    if plan.status != PlanStatus.DRAFT:
-        raise ValidationError(ONLY_DRAFTS_EDITABLE % {"status": plan.get_status_display()})
+    _check(actor, plan, "edit")
     _check_period({"period_start": data.get("period_start", plan.period_start),
                    "period_end": data.get("period_end", plan.period_end)})
+    _check_budget(data.get("budget"))
     plan._history_user = actor  # type: ignore[attr-defined]
     model_update(instance=plan, fields=PLAN_FIELDS, data=data)
     if goals is not None:
@@ -121,12 +143,12 @@ def plan_update(*, actor: Any, plan: MarketPlan, data: dict[str, Any],
 
 
 @transaction.atomic
-def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+def plan_submit(*, actor: User, plan: MarketPlan) -> MarketPlan:
     """Submit a draft for approval (it needs goal lines); the managers over it are asked to approve."""
-    _require_change(actor, plan)
+    step = _check(actor, plan, "submit")
     if not plan.goals.exists():
         raise ValidationError(GOALS_REQUIRED)
-    _move(plan, PlanStatus.SUBMITTED)
+    plan.status = _target(step)
     plan.submitted_at = timezone.now()
     _save(plan, actor, ["status", "submitted_at"])
     notify(recipients=plan_approvers(plan=plan), url=_url(plan),
@@ -135,19 +157,10 @@ def plan_submit(*, actor: Any, plan: MarketPlan) -> MarketPlan:
     return plan
 
 
-def _require_approver(actor: Any, plan: MarketPlan) -> None:
-    """An approver holds the approve permission, has the plan in their change scope and does not own it."""
-    if not actor.has_perm("marketing.approve_marketplan") or not can(actor, "change", plan):
-        raise PermissionDenied(NOT_AN_APPROVER)
-    if plan.owner_id == actor.pk:
-        raise ValidationError(APPROVER_IS_OWNER)
-
-
 @transaction.atomic
-def plan_approve(*, actor: Any, plan: MarketPlan, comment: str = "") -> MarketPlan:
+def plan_approve(*, actor: User, plan: MarketPlan, comment: str = "") -> MarketPlan:
     """Approve a submitted plan; its owner and senior management are told."""
-    _require_approver(actor, plan)
-    _move(plan, PlanStatus.APPROVED)
+    plan.status = _target(_check(actor, plan, "approve"))
     notifications_close(topic=notification_topic("approval", plan))  # the other approvers' requests
     plan.approved_by, plan.approved_at, plan.approval_comment = actor, timezone.now(), comment.strip()[:500]
     _save(plan, actor, ["status", "approved_by", "approved_at", "approval_comment"])
@@ -159,12 +172,12 @@ def plan_approve(*, actor: Any, plan: MarketPlan, comment: str = "") -> MarketPl
 
 
 @transaction.atomic
-def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
+def plan_reject(*, actor: User, plan: MarketPlan, comment: str) -> MarketPlan:
     """Send a submitted plan back to draft with the reason; its owner is told."""
-    _require_approver(actor, plan)
+    step = _check(actor, plan, "reject")
     if not comment.strip():
         raise ValidationError({"comment": REJECT_NEEDS_COMMENT})
-    _move(plan, PlanStatus.DRAFT)
+    plan.status = _target(step)
     notifications_close(topic=notification_topic("approval", plan))
     plan.approval_comment = comment.strip()[:500]
     _save(plan, actor, ["status", "approval_comment"], reason=comment.strip())
@@ -174,18 +187,16 @@ def plan_reject(*, actor: Any, plan: MarketPlan, comment: str) -> MarketPlan:
 
 
 @transaction.atomic
-def plan_start(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+def plan_start(*, actor: User, plan: MarketPlan) -> MarketPlan:
     """Put an approved plan into execution."""
-    _require_change(actor, plan)
-    _move(plan, PlanStatus.EXECUTING)
+    plan.status = _target(_check(actor, plan, "start"))
     _save(plan, actor, ["status"])
     return plan
 
 
 @transaction.atomic
-def plan_close(*, actor: Any, plan: MarketPlan) -> MarketPlan:
+def plan_close(*, actor: User, plan: MarketPlan) -> MarketPlan:
     """Close a plan whose execution is over."""
-    _require_change(actor, plan)
-    _move(plan, PlanStatus.CLOSED)
+    plan.status = _target(_check(actor, plan, "close"))
     _save(plan, actor, ["status"])
     return plan

@@ -14,6 +14,7 @@ from apps.core.services import model_update
 from apps.core.validators import normalize_mobile
 from apps.marketing.choices import LeadSource, LeadStatus
 from apps.marketing.models import Lead, MarketResearch
+from apps.org.models import User
 
 RESEARCH_FIELDS = ["subject", "target_market", "segment", "method", "period_start", "period_end", "findings",
                    "competitors", "conclusions", "status"]
@@ -29,7 +30,7 @@ def _check_period(start: Any, end: Any) -> None:
 
 
 @transaction.atomic
-def research_create(*, actor: Any, **data: Any) -> MarketResearch:
+def research_create(*, actor: User, **data: Any) -> MarketResearch:
     """Record a study owned by the actor, in the actor's department."""
     if not actor.has_perm("marketing.add_marketresearch"):
         raise PermissionDenied
@@ -43,7 +44,7 @@ def research_create(*, actor: Any, **data: Any) -> MarketResearch:
 
 
 @transaction.atomic
-def research_update(*, actor: Any, research: MarketResearch, data: dict[str, Any]) -> MarketResearch:
+def research_update(*, actor: User, research: MarketResearch, data: dict[str, Any]) -> MarketResearch:
     """Change a study the actor may change."""
     if not can(actor, "change", research):
         raise PermissionDenied
@@ -54,7 +55,7 @@ def research_update(*, actor: Any, research: MarketResearch, data: dict[str, Any
 
 
 @transaction.atomic
-def research_create_leads(*, actor: Any, research: MarketResearch, rows: list[dict[str, Any]]) -> list[Lead]:
+def research_create_leads(*, actor: User, research: MarketResearch, rows: list[dict[str, Any]]) -> list[Lead]:
     """Add the potential customers a study found as new leads (source: research) owned by the actor.
 
     Every row is validated first; one bad row adds nothing and names the row.

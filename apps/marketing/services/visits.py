@@ -14,6 +14,7 @@ from apps.core.scoping import can, user_scope
 from apps.core.services import model_update
 from apps.marketing.models import Visit
 from apps.marketing.selectors.leads import lead_visible
+from apps.org.models import User
 
 VISIT_FIELDS = ["customer", "lead", "visited_on", "purpose", "outcome", "next_step", "next_step_on"]
 
@@ -23,10 +24,10 @@ NEXT_STEP_BEFORE_VISIT = gettext_lazy("The next step cannot be before the visit.
 VISIT_IN_FUTURE_OUTCOME = gettext_lazy("A visit in the future cannot have an outcome yet.")
 
 
-def _check(actor: Any, visit: Visit) -> None:
+def _check(actor: User, visit: Visit) -> None:
     if visit.customer_id is None and visit.lead_id is None:
         raise ValidationError({"customer": VISIT_NEEDS_TARGET})
-    if visit.customer_id and not can(actor, "view", visit.customer):
+    if visit.customer is not None and not can(actor, "view", visit.customer):
         raise ValidationError({"customer": VISIT_TARGET_OUT_OF_SCOPE})
     if visit.lead_id and not lead_visible(user=actor).filter(pk=visit.lead_id).exists():
         raise ValidationError({"lead": VISIT_TARGET_OUT_OF_SCOPE})
@@ -37,7 +38,7 @@ def _check(actor: Any, visit: Visit) -> None:
 
 
 @transaction.atomic
-def visit_create(*, actor: Any, data: dict[str, Any], visitors: list[Any] | None = None) -> Visit:
+def visit_create(*, actor: User, data: dict[str, Any], visitors: list[Any] | None = None) -> Visit:
     """Record a visit organised by the actor; the actor is always among the visitors."""
     if not actor.has_perm("marketing.add_visit"):
         raise PermissionDenied
@@ -45,7 +46,7 @@ def visit_create(*, actor: Any, data: dict[str, Any], visitors: list[Any] | None
     for key in ("outcome", "next_step"):
         setattr(visit, key, getattr(visit, key) or "")
     visit.owner = actor
-    visit.owner_unit_id = user_scope(actor).unit_id
+    visit.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     visit.created_by = actor
     _check(actor, visit)
     visit.full_clean()
@@ -55,7 +56,7 @@ def visit_create(*, actor: Any, data: dict[str, Any], visitors: list[Any] | None
 
 
 @transaction.atomic
-def visit_update(*, actor: Any, visit: Visit, data: dict[str, Any], visitors: list[Any] | None = None) -> Visit:
+def visit_update(*, actor: User, visit: Visit, data: dict[str, Any], visitors: list[Any] | None = None) -> Visit:
     """Change a visit the actor may change (outcome, next step …)."""
     if not can(actor, "change", visit):
         raise PermissionDenied

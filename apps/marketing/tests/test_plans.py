@@ -125,10 +125,10 @@ class PlanWorkflowTests:
         response = alice.client().post(reverse("marketing:plan_create"), data)
         plan = MarketPlan.objects.get(title="页面计划")
         assert response.status_code == 302 and plan.goals.get().target_value == 30
-        alice.client().post(reverse("marketing:plan_transition", args=[plan.pk, "submit"]))
+        alice.client().post(reverse("marketing:plan_submit", args=[plan.pk]))
         page = bob.client().get(reverse("marketing:plan_detail", args=[plan.pk]))
         assert b'data-testid="approval-box"' in page.content
-        bob.client().post(reverse("marketing:plan_transition", args=[plan.pk, "approve"]), {"comment": ""})
+        bob.client().post(reverse("marketing:plan_approve", args=[plan.pk]), {"comment": ""})
         plan.refresh_from_db()
         assert plan.status == PlanStatus.APPROVED
 

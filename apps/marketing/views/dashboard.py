@@ -3,7 +3,7 @@ per month for a period; managers and senior management see their scope, staff th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,9 +22,19 @@ def _chart_data(funnel: list, plans: list, visits: list) -> dict[str, Any]:
     return {
         "funnel": [{"name": step.label, "value": step.count} for step in funnel],
         "visits": {"months": [m for m, _ in visits], "counts": [n for _, n in visits]},
-        "plans": [{"title": item.plan.title, "lines": [
-            {"label": line.label, "pct": float(line.completion_pct) if line.completion_pct is not None else None}
-            for line in item.lines]} for item in plans],
+        "plans": [
+            {
+                "title": item.plan.title,
+                "lines": [
+                    {
+                        "label": line.label,
+                        "pct": float(line.completion_pct) if line.completion_pct is not None else None,
+                    }
+                    for line in item.lines
+                ],
+            }
+            for item in plans
+        ],
     }
 
 
@@ -40,11 +50,20 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaign_roi(user=user, start=period.start, end=period.end)
     plans = selectors.plan_completion(user=user, start=period.start, end=period.end)
     visits = selectors.visits_per_month(user=user, start=period.start, end=period.end)
-    return render(request, "marketing/dashboard.html", {
-        "form": form, "period": period, "funnel": funnel, "campaigns": campaigns, "plans": plans,
-        "visits_total": sum(n for _, n in visits), "revenue_available": selectors.campaign_revenue_available(),
-        "campaign_cost": sum((campaign.metrics.cost for campaign in campaigns), start=0),
-        "revenue_rule": campaign_selectors.REVENUE_RULE,
-        "chart": _chart_data(funnel, plans, visits),
-        "own_figures_only": not user.is_superuser and user_scope(user).for_app("marketing") == DataScope.OWN,
-    })
+    return render(
+        request,
+        "marketing/dashboard.html",
+        {
+            "form": form,
+            "period": period,
+            "funnel": funnel,
+            "campaigns": campaigns,
+            "plans": plans,
+            "visits_total": sum(n for _, n in visits),
+            "revenue_available": selectors.campaign_revenue_available(),
+            "campaign_cost": sum((cast(Any, campaign).metrics.cost for campaign in campaigns), start=0),
+            "revenue_rule": campaign_selectors.REVENUE_RULE,
+            "chart": _chart_data(funnel, plans, visits),
+            "own_figures_only": not user.is_superuser and user_scope(user).for_app("marketing") == DataScope.OWN,
+        },
+    )

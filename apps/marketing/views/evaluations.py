@@ -6,20 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.scoping import can
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedFormView,
+    ScopedListView,
+)
 from apps.marketing.choices import EvaluationStatus, PlanStatus
 from apps.marketing.forms_plans import EvaluationCreateForm, EvaluationFilterForm, EvaluationForm
 from apps.marketing.models import MarketEvaluation
+from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import evaluations as selectors
 from apps.marketing.selectors import plans as plan_selectors
 from apps.marketing.services import evaluations as services
@@ -46,63 +49,74 @@ class EvaluationListView(ScopedListView):
 
 
 def _evaluable_plans(user: Any) -> QuerySet:
-    return plan_selectors.plan_list(user=user).filter(
-        status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED]).order_by("-period_start")
+    return (
+        plan_selectors.plan_list(user=user)
+        .filter(status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED])
+        .order_by("-period_start")
+    )
 
 
-@login_required
-def evaluation_create_view(request: HttpRequest) -> HttpResponse:
+class EvaluationCreateView(ScopedCreateView):
     """Start an evaluation; the period defaults to the last complete period of the frequency in the rules."""
-    if not request.user.has_perm("marketing.add_marketevaluation"):
-        raise PermissionDenied
-    start, end = selectors.previous_period(selectors.evaluation_frequency(rules_in_force().rules), policy_today())
-    form = EvaluationCreateForm(request.POST or None, plans=_evaluable_plans(request.user),
-                                initial={"plan": request.GET.get("plan"), "period_start": start, "period_end": end})
-    if request.method == "POST" and form.is_valid():
-        try:
-            evaluation = services.evaluation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("marketing:evaluation_detail", pk=evaluation.pk)
-    return render(request, "marketing/evaluation_create.html", {"form": form})
+
+    model = MarketEvaluation
+    permission = MarketingPerm.ADD_EVALUATION
+    form_class = EvaluationCreateForm
+    service = services.evaluation_create
+    template_name = "marketing/evaluation_create.html"
+    success_url = "marketing:evaluation_detail"
+
+    def get_initial(self) -> dict[str, Any]:
+        start, end = selectors.previous_period(selectors.evaluation_frequency(rules_in_force().rules), policy_today())
+        return {"plan": self.request.GET.get("plan"), "period_start": start, "period_end": end}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "plans": _evaluable_plans(self.request.user)}
 
 
-@login_required
-def evaluation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Actual vs target per goal line (live in draft, frozen once completed), the manager's writing, improvement
-    actions raised from it, history."""
-    evaluation = get_visible_or_404(MarketEvaluation, request.user, pk)
-    is_draft = evaluation.status == EvaluationStatus.DRAFT
-    may_edit = is_draft and can(request.user, "change", evaluation)
-    form = EvaluationForm(request.POST or None, initial={name: getattr(evaluation, name)
-                                                         for name in services.EVALUATION_FIELDS})
-    if request.method == "POST":
-        if not may_edit:
+class EvaluationDetailView(ScopedFormView):
+    """Actual vs target per goal line (live in draft, frozen once completed), the manager's writing (the form of
+    this page, saved while in draft by whoever may change it), improvement actions raised from it, history."""
+
+    model = MarketEvaluation
+    permission = MarketingPerm.VIEW_EVALUATION
+    form_class = EvaluationForm
+    service = services.evaluation_update
+    template_name = "marketing/evaluation_detail.html"
+    context_object_name = "evaluation"
+    success_message = gettext_lazy("Evaluation saved.")
+    success_url = "marketing:evaluation_detail"
+
+    def get_object(self) -> MarketEvaluation:
+        evaluation = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        self.may_edit = evaluation.status == EvaluationStatus.DRAFT and can(self.request.user, "change", evaluation)
+        if self.request.method == "POST" and not self.may_edit:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.evaluation_update(actor=request.user, evaluation=evaluation, data=form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-                evaluation.refresh_from_db()
-            else:
-                messages.success(request, _("Evaluation saved."))
-                return redirect("marketing:evaluation_detail", pk=evaluation.pk)
-    return render(request, "marketing/evaluation_detail.html", {
-        "evaluation": evaluation, "plan": evaluation.plan, "lines": selectors.evaluation_figures(evaluation=evaluation),
-        "form": form, "may_edit": may_edit,
-    })
+        return evaluation
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.object, name) for name in services.EVALUATION_FIELDS}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"evaluation": self.object, "data": form.cleaned_data}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        evaluation = self.object
+        return super().get_context_data(
+            plan=evaluation.plan,
+            may_edit=self.may_edit,
+            lines=selectors.evaluation_figures(evaluation=evaluation),
+            **kwargs,
+        )
 
 
-@login_required
-@require_POST
-def evaluation_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = get_visible_or_404(MarketEvaluation, request.user, pk, action="change")
-    try:
-        services.evaluation_complete(actor=request.user, evaluation=evaluation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Evaluation completed; the figures are frozen and senior management is told."))
-    return redirect("marketing:evaluation_detail", pk=evaluation.pk)
+class EvaluationCompleteView(ScopedActionView):
+    model = MarketEvaluation
+    permission = MarketingPerm.VIEW_EVALUATION  # without the change permission the change scope is empty: 404
+    action = "change"
+    service = services.evaluation_complete
+    success_message = gettext_lazy("Evaluation completed; the figures are frozen and senior management is told.")
+    success_url = "marketing:evaluation_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"evaluation": self.object}

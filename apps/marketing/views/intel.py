@@ -3,24 +3,22 @@ for the author and managers, shows who read it and who in sales has not), create
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.scoping import can
+from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView
 from apps.marketing.choices import IntelStatus
 from apps.marketing.forms_leads import IntelFilterForm, IntelForm
 from apps.marketing.models import MarketIntel
+from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import intel as selectors
 from apps.marketing.services import intel as services
+from apps.marketing.views.common import InstanceFormUpdateView
+from apps.org.models import User
 
 
 class IntelListView(ScopedListView):
@@ -37,9 +35,13 @@ class IntelListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet:
         f = self.filter_form
-        qs = selectors.intel_list(user=self.request.user, category=f.value("category") or "",
-                                  status=f.value("status") or "", importance=f.value("importance") or "",
-                                  q=f.value("q") or "")
+        qs = selectors.intel_list(
+            user=self.request.user,
+            category=f.value("category") or "",
+            status=f.value("status") or "",
+            importance=f.value("importance") or "",
+            q=f.value("q") or "",
+        )
         if self.request.GET.get("unread") == "1":
             qs = qs.filter(is_read=False, status=IntelStatus.PUBLISHED)
         return qs.order_by(self.current_sort(), "-pk")
@@ -50,61 +52,72 @@ class IntelListView(ScopedListView):
         return context
 
 
-@login_required
-def intel_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Reading the detail records the read receipt (once)."""
-    intel = selectors.intel_get(user=request.user, pk=pk)
-    services.intel_mark_read(actor=request.user, intel=intel)
-    may_change = can(request.user, "change", intel)
-    context: dict[str, Any] = {"intel": intel, "may_change": may_change,
-                               "may_publish": may_change and request.user.has_perm("marketing.publish_marketintel")
-                               and intel.status == IntelStatus.DRAFT}
-    if may_change and intel.status == IntelStatus.PUBLISHED:
-        context["readers"] = selectors.intel_readers(intel=intel)
-        context["unread"] = selectors.intel_unread_in_sales(intel=intel)
-    return render(request, "marketing/intel_detail.html", context)
+class IntelDetailView(ScopedDetailView):
+    """Reading the detail records the read receipt (once); the author and managers see who read it and who in
+    sales has not."""
+
+    model = MarketIntel
+    permission = MarketingPerm.VIEW_INTEL
+    template_name = "marketing/intel_detail.html"
+    context_object_name = "intel"
+
+    def get_object(self, queryset: QuerySet | None = None) -> MarketIntel:
+        intel = selectors.intel_get(user=self.request.user, pk=self.kwargs["pk"])
+        services.intel_mark_read(actor=cast(User, self.request.user), intel=intel)  # signed in (the mixin)
+        return intel
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        intel, user = self.object, self.request.user
+        may_change = can(user, "change", intel)
+        context = super().get_context_data(
+            may_change=may_change,
+            may_publish=may_change and user.has_perm(MarketingPerm.PUBLISH_INTEL) and intel.status == IntelStatus.DRAFT,
+            **kwargs,
+        )
+        if may_change and intel.status == IntelStatus.PUBLISHED:
+            context["readers"] = selectors.intel_readers(intel=intel)
+            context["unread"] = selectors.intel_unread_in_sales(intel=intel)
+        return context
 
 
-@login_required
-def intel_create_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("marketing.add_marketintel"):
-        raise PermissionDenied
-    form = IntelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            intel = services.intel_create(actor=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Draft “%(title)s” saved; a manager publishes it to sales.")
-                             % {"title": intel})
-            return redirect("marketing:intel_detail", pk=intel.pk)
-    return render(request, "marketing/intel_form.html", {"form": form, "intel": None})
+class IntelCreateView(ScopedCreateView):
+    model = MarketIntel
+    permission = MarketingPerm.ADD_INTEL
+    form_class = IntelForm
+    service = services.intel_create
+    template_name = "marketing/intel_form.html"
+    context_object_name = "intel"
+    success_message = gettext_lazy("Draft “%(title)s” saved; a manager publishes it to sales.")
+    success_url = "marketing:intel_detail"
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"data": form.cleaned_data}
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"title": obj}
 
 
-@login_required
-def intel_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    intel = get_visible_or_404(MarketIntel, request.user, pk, action="change")
-    form = IntelForm(request.POST or None, instance=intel)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.intel_update(actor=request.user, intel=MarketIntel.objects.get(pk=pk), data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Intelligence saved."))
-            return redirect("marketing:intel_detail", pk=pk)
-    return render(request, "marketing/intel_form.html", {"form": form, "intel": intel})
+class IntelUpdateView(InstanceFormUpdateView):
+    model = MarketIntel
+    permission = MarketingPerm.VIEW_INTEL  # without the change permission the change scope is empty: 404
+    form_class = IntelForm
+    service = services.intel_update
+    template_name = "marketing/intel_form.html"
+    context_object_name = "intel"
+    success_message = gettext_lazy("Intelligence saved.")
+    success_url = "marketing:intel_detail"
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"intel": self.object, "data": form.cleaned_data}
 
 
-@login_required
-@require_POST
-def intel_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    intel = get_visible_or_404(MarketIntel, request.user, pk, action="change")
-    try:
-        services.intel_publish(actor=request.user, intel=intel)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Published; the sales department has been notified."))
-    return redirect("marketing:intel_detail", pk=pk)
+class IntelPublishView(ScopedActionView):
+    model = MarketIntel
+    permission = MarketingPerm.VIEW_INTEL  # without the change permission the change scope is empty: 404
+    action = "change"
+    service = services.intel_publish
+    success_message = gettext_lazy("Published; the sales department has been notified.")
+    success_url = "marketing:intel_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"intel": self.object}

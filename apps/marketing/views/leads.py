@@ -3,20 +3,28 @@ handover and conversion (with the duplicate check's hits), create and edit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.scoping import can
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    add_service_errors,
+)
 from apps.customers.choices import Industry
 from apps.customers.selectors.dedupe import find_duplicates, mask_mobile
 from apps.marketing.choices import LeadStatus
@@ -29,15 +37,24 @@ from apps.marketing.forms_leads import (
     LeadStatusForm,
 )
 from apps.marketing.models import Lead
+from apps.marketing.models.leads import LEAD_ACTIONS, LEAD_STATUS_MOVES, LEAD_WORKFLOW
+from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import leads as selectors
 from apps.marketing.selectors.campaigns import campaign_choices
 from apps.marketing.selectors.visits import visits_of_lead
 from apps.marketing.services import leads as services
+from apps.marketing.views.common import InstanceFormUpdateView
+from apps.org.models import User
 
 
 def _scenes() -> list[tuple[str, str]]:
-    return [("all", _("All leads")), ("mine", _("My leads")), ("handed_to_me", _("Handed to me")),
-            ("department", _("My department")), ("pool", _("Lead pool"))]
+    return [
+        ("all", _("All leads")),
+        ("mine", _("My leads")),
+        ("handed_to_me", _("Handed to me")),
+        ("department", _("My department")),
+        ("pool", _("Lead pool")),
+    ]
 
 
 def _decorate(leads: list[Lead], user: Any) -> list[Lead]:
@@ -65,8 +82,12 @@ class LeadListView(ScopedListView):
     def get_queryset(self) -> QuerySet:
         f = self.filter_form
         qs = selectors.lead_list(
-            user=self.request.user, scene=self.scene, status=f.value("status") or "",
-            source=f.value("source") or "", campaign=f.value("campaign"), q=f.value("q") or "",
+            user=self.request.user,
+            scene=self.scene,
+            status=f.value("status") or "",
+            source=f.value("source") or "",
+            campaign=f.value("campaign"),
+            q=f.value("q") or "",
         )
         return qs.order_by(self.current_sort(), "-pk")
 
@@ -74,186 +95,246 @@ class LeadListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         _decorate(list(context["object_list"]), user)
-        bulk = selectors.has_wide_scope(user) and user.has_perm("marketing.handover_lead")
+        bulk = selectors.has_wide_scope(user) and user.has_perm(MarketingPerm.HANDOVER_LEAD)
         context.update(
-            filter_form=self.filter_form, scene=self.scene, scenes=_scenes(), bulk=bulk,
+            filter_form=self.filter_form,
+            scene=self.scene,
+            scenes=_scenes(),
+            bulk=bulk,
             handover_form=LeadHandoverForm(people=selectors.sales_people()) if bulk else None,
         )
         return context
 
 
-def _detail_context(request: HttpRequest, lead: Lead, **forms: Any) -> dict[str, Any]:
-    user = request.user
-    may_change = can(user, "change", lead)
-    transitions = services.LEAD_TRANSITIONS.get(lead.status, ()) if may_change else ()
+def _detail_context(user: Any, lead: Lead, **forms: Any) -> dict[str, Any]:
+    """The lead page shows exactly the steps ``LEAD_WORKFLOW`` allows this user now (``selectors.lead_allowed``)."""
+    allowed = selectors.lead_allowed(user, lead)
+    moves = {LEAD_WORKFLOW[lead.status][move].target for move in LEAD_STATUS_MOVES if move in allowed}
     context: dict[str, Any] = {
-        "lead": lead, "may_change": may_change, "in_pool": lead.owner_id is None,
-        "transitions": [(value, label) for value, label in LeadStatus.choices if value in transitions],
+        "lead": lead,
+        "may_change": can(user, "change", lead),
+        "in_pool": lead.owner_id is None,
+        "allowed": allowed,
+        **{f"can_{action}": action in allowed for action in LEAD_ACTIONS},
+        "transitions": [(value, label) for value, label in LeadStatus.choices if value in moves],
         "status_form": forms.get("status_form") or LeadStatusForm(),
         "visits": visits_of_lead(lead=lead),
         "industry_label": dict(Industry.choices).get(lead.industry, lead.industry),
-        "shown_mobile": _decorate([lead], user)[0].shown_mobile,
+        "shown_mobile": cast(Any, _decorate([lead], user)[0]).shown_mobile,
     }
-    if may_change and lead.status in services.HANDOVER_FROM and user.has_perm("marketing.handover_lead"):
+    if "handover" in allowed:
         context["handover_form"] = forms.get("handover_form") or LeadHandoverForm(
-            people=selectors.sales_people(), initial={"to_user": lead.handed_to_id})
-    if lead.status in services.CONVERT_FROM and services.may_convert(user, lead):
+            people=selectors.sales_people(), initial={"to_user": lead.handed_to_id}
+        )
+    if "convert" in allowed:
         hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
         context["hits"] = hits
-        context["convert_form"] = forms.get("convert_form") or LeadConvertForm(
-            hit_ids=[h.customer_id for h in hits])
+        context["convert_form"] = forms.get("convert_form") or LeadConvertForm(hit_ids=[h.customer_id for h in hits])
     return context
 
 
-@login_required
-def lead_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = selectors.lead_get(user=request.user, pk=pk)
-    return render(request, "marketing/lead_detail.html", _detail_context(request, lead))
+class LeadDetailView(ScopedDetailView):
+    model = Lead
+    permission = MarketingPerm.VIEW_LEAD
+    template_name = "marketing/lead_detail.html"
+    context_object_name = "lead"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Lead:
+        return selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **_detail_context(self.request.user, self.object)}
 
 
-def _lead_form(request: HttpRequest, instance: Lead | None = None) -> LeadForm:
-    user = request.user
-    initial = {k: request.GET.get(k) for k in ("campaign", "research", "source") if request.GET.get(k)}
-    return LeadForm(request.POST or None, instance=instance, initial=initial,
-                    campaigns=campaign_choices(user=user), research=selectors.research_choices(user=user),
-                    plans=selectors.plan_choices(user=user))
+class _LeadFormView(ScopedFormView):
+    """The lead form: drop-downs from scoped selectors; the service's duplicate hits are listed on the form (a
+    similar name alone offers the "save anyway" box, an exact hit — USCC, mobile — does not)."""
+
+    model = Lead
+    form_class = LeadForm
+    template_name = "marketing/lead_form.html"
+    context_object_name = "lead"
+    success_url = "marketing:lead_detail"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {k: self.request.GET.get(k) for k in ("campaign", "research", "source") if self.request.GET.get(k)}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            **super().get_form_kwargs(),
+            "campaigns": campaign_choices(user=user),
+            "research": selectors.research_choices(user=user),
+            "plans": selectors.plan_choices(user=user),
+        }
+
+    def service_failed(self, form: Any, error: ValidationError) -> None:
+        add_service_errors(form, error)
+        form.duplicates = getattr(error, "duplicates", [])
+        form.show_similar_confirm = bool(form.duplicates) and not any(hit.exact for hit in form.duplicates)
 
 
-def _show_duplicates(form: LeadForm, error: ValidationError) -> None:
-    """Put the service's error on the form and list the customers the duplicate check found; a similar name
-    alone offers the "save anyway" box, an exact hit (USCC, mobile) does not."""
-    add_service_errors(form, error)
-    form.duplicates = getattr(error, "duplicates", [])
-    form.show_similar_confirm = bool(form.duplicates) and not any(hit.exact for hit in form.duplicates)
-
-
-@login_required
-def lead_create_view(request: HttpRequest) -> HttpResponse:
+class LeadCreateView(_LeadFormView, ScopedCreateView):
     """New lead, owned by the user (or put straight into the lead pool)."""
-    if not request.user.has_perm("marketing.add_lead"):
-        raise PermissionDenied
-    form = _lead_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead = services.lead_create(actor=request.user, data=form.cleaned_data,
-                                        to_pool=request.POST.get("to_pool") == "1",
-                                        allow_similar_name=form.cleaned_data["allow_similar_name"])
-        except ValidationError as error:
-            _show_duplicates(form, error)
-        else:
-            messages.success(request, _("Lead “%(name)s” created.") % {"name": lead})
-            return redirect("marketing:lead_detail", pk=lead.pk)
-    return render(request, "marketing/lead_form.html", {"form": form, "lead": None})
+
+    permission = MarketingPerm.ADD_LEAD
+    service = services.lead_create
+    success_message = gettext_lazy("Lead “%(name)s” created.")
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {
+            "data": form.cleaned_data,
+            "to_pool": self.request.POST.get("to_pool") == "1",
+            "allow_similar_name": form.cleaned_data["allow_similar_name"],
+        }
 
 
-@login_required
-def lead_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
-    form = _lead_form(request, instance=lead)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lead_update(actor=request.user, lead=Lead.objects.get(pk=lead.pk), data=form.cleaned_data,
-                                 allow_similar_name=form.cleaned_data["allow_similar_name"])
-        except ValidationError as error:
-            _show_duplicates(form, error)
-        else:
-            messages.success(request, _("Lead “%(name)s” saved.") % {"name": lead})
-            return redirect("marketing:lead_detail", pk=lead.pk)
-    return render(request, "marketing/lead_form.html", {"form": form, "lead": lead})
+class LeadUpdateView(_LeadFormView, InstanceFormUpdateView):
+    permission = MarketingPerm.VIEW_LEAD  # without the change permission the change scope is empty: 404
+    service = services.lead_update
+    success_message = gettext_lazy("Lead “%(name)s” saved.")
+
+    def get_object(self) -> Lead:
+        return selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"], action="change")
+
+    def get_initial(self) -> dict[str, Any]:
+        return _LeadFormView.get_initial(self)
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {
+            "lead": self.object,
+            "data": form.cleaned_data,
+            "allow_similar_name": form.cleaned_data["allow_similar_name"],
+        }
 
 
-def _rerender(request: HttpRequest, lead: Lead, **forms: Any) -> HttpResponse:
-    lead = selectors.lead_get(user=request.user, pk=lead.pk)
-    return render(request, "marketing/lead_detail.html", _detail_context(request, lead, **forms), status=400)
+class _LeadDetailForm(ScopedFormView):
+    """A form of the lead page (status, handover, conversion): one POST, one service; a refusal shows the lead
+    page again with the errors on that form (400) and changes nothing."""
+
+    http_method_names = ["post"]
+    model = Lead
+    permission = MarketingPerm.VIEW_LEAD
+    template_name = "marketing/lead_detail.html"
+    success_url = "marketing:lead_detail"
+    form_name = ""
+
+    def get_object(self) -> Lead:
+        return selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"], action=self.action)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"data": self.request.POST}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        lead = selectors.lead_get(user=self.request.user, pk=self.object.pk)
+        return {"view": self, **_detail_context(self.request.user, lead, **{self.form_name: kwargs["form"]})}
+
+    def render_to_response(self, context: dict[str, Any], **response_kwargs: Any) -> HttpResponse:
+        return super().render_to_response(context, status=400, **response_kwargs)
 
 
-@login_required
-@require_POST
-def lead_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+class LeadStatusView(_LeadDetailForm):
     """Move the lead to another status; "invalid" without a reason shows the error on the form."""
-    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
-    form = LeadStatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.lead_set_status(actor=request.user, lead=lead, status=form.cleaned_data["status"],
-                                     reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Status changed to “%(status)s”.") % {"status": lead.get_status_display()})
-            return redirect("marketing:lead_detail", pk=lead.pk)
-    return _rerender(request, lead, status_form=form)
+
+    action = "change"
+    form_class = LeadStatusForm
+    form_name = "status_form"
+    service = services.lead_set_status
+    success_message = gettext_lazy("Status changed to “%(status)s”.")
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"lead": self.object, **form.cleaned_data}
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"status": obj.get_status_display()}
 
 
-@login_required
-@require_POST
-def lead_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = selectors.lead_get(user=request.user, pk=pk)
-    try:
-        services.lead_claim(actor=request.user, lead=lead)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("You now own the lead “%(name)s”.") % {"name": lead})
-    return redirect("marketing:lead_detail", pk=lead.pk)
+class LeadHandoverView(_LeadDetailForm):
+    action = "change"
+    form_class = LeadHandoverForm
+    form_name = "handover_form"
+    service = services.lead_handover
+    success_message = gettext_lazy("Lead handed over to %(name)s, who has been notified.")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "people": selectors.sales_people()}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        self.to_user = form.cleaned_data["to_user"]
+        return {"lead": self.object, **form.cleaned_data}
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"name": self.to_user}
 
 
-@login_required
-@require_POST
-def lead_handover_view(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = selectors.lead_get(user=request.user, pk=pk, action="change")
-    form = LeadHandoverForm(request.POST, people=selectors.sales_people())
-    if form.is_valid():
-        try:
-            services.lead_handover(actor=request.user, lead=lead, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Lead handed over to %(name)s, who has been notified.")
-                             % {"name": form.cleaned_data["to_user"]})
-            return redirect("marketing:lead_detail", pk=lead.pk)
-    return _rerender(request, lead, handover_form=form)
-
-
-@login_required
-@require_POST
-def lead_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
+class LeadConvertView(_LeadDetailForm):
     """Convert into a new customer, or merge into a duplicate the user chose; refusals show on the form."""
-    lead = selectors.lead_get(user=request.user, pk=pk)
-    if not services.may_convert(request.user, lead):
-        raise PermissionDenied
-    hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
-    form = LeadConvertForm(request.POST, hit_ids=[h.customer_id for h in hits])
-    if form.is_valid():
-        try:
-            customer = services.lead_convert(actor=request.user, lead=lead, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Lead converted into customer “%(name)s”.") % {"name": customer})
-            return redirect("marketing:lead_detail", pk=lead.pk)
-    return _rerender(request, lead, convert_form=form)
+
+    form_class = LeadConvertForm
+    form_name = "convert_form"
+    service = services.lead_convert
+    success_message = gettext_lazy("Lead converted into customer “%(name)s”.")
+
+    def get_object(self) -> Lead:
+        lead = super().get_object()
+        if not services.may_convert(self.request.user, lead):
+            raise PermissionDenied
+        return lead
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        lead = self.object
+        hits = find_duplicates(name=lead.company_name, mobiles=[lead.mobile] if lead.mobile else [])
+        return {**super().get_form_kwargs(), "hit_ids": [h.customer_id for h in hits]}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"lead": self.object, **form.cleaned_data}
+
+    def form_valid(self, form: Any, result: Any) -> HttpResponse:
+        messages.success(self.request, self.success_message % {"name": result})
+        return redirect(self.get_success_url(self.object))
+
+
+class LeadClaimView(ScopedActionView):
+    model = Lead
+    permission = MarketingPerm.VIEW_LEAD  # claiming needs only sight of the pooled lead: the service decides
+    service = services.lead_claim
+    success_message = gettext_lazy("You now own the lead “%(name)s”.")
+    success_url = "marketing:lead_detail"
+
+    def get_object(self) -> Lead:
+        return selectors.lead_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"lead": self.object}
 
 
 @login_required
 @require_POST
 def lead_bulk_handover_view(request: HttpRequest) -> HttpResponse:
-    """A manager hands the selected leads to one sales person."""
+    """A manager hands the selected leads to one sales person. A function view: a bulk page over the leads chosen
+    in the list (each fetched in the user's change scope by the form), not one record."""
     user = request.user
-    form = LeadBulkHandoverForm(request.POST, people=selectors.sales_people(),
-                                leads=selectors.lead_visible(user=user, action="change"))
+    form = LeadBulkHandoverForm(
+        request.POST, people=selectors.sales_people(), leads=selectors.lead_visible(user=user, action="change")
+    )
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
         try:
             handed, skipped = services.lead_bulk_handover(
-                actor=user, leads=list(form.cleaned_data["leads"]), to_user=form.cleaned_data["to_user"],
-                note=form.cleaned_data["note"])
+                actor=cast(User, user),  # signed in: login_required
+                leads=list(form.cleaned_data["leads"]),
+                to_user=form.cleaned_data["to_user"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("%(handed)d leads handed over; %(skipped)d not qualified and skipped.")
-                             % {"handed": handed, "skipped": skipped})
+            messages.success(
+                request,
+                _("%(handed)d leads handed over; %(skipped)d not qualified and skipped.")
+                % {"handed": handed, "skipped": skipped},
+            )
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

@@ -6,17 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.views import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedUpdateView,
+)
 from apps.marketing.forms_plans import ResearchFilterForm, ResearchForm, ResearchLeadFormSet
 from apps.marketing.models import MarketResearch
+from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import research as selectors
 from apps.marketing.services import research as services
 
@@ -35,70 +41,82 @@ class ResearchListView(ScopedListView):
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
         """The scoped studies from the selector (with their lead counts), narrowed by status and method."""
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return selectors.research_list(user=self.request.user, status=data.get("status", ""),
-                                       method=data.get("method", ""))
+        return selectors.research_list(
+            user=self.request.user, status=data.get("status", ""), method=data.get("method", "")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
-@login_required
-def research_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    research = get_visible_or_404(MarketResearch, request.user, pk)
-    return render(request, "marketing/research_detail.html", {
-        "research": research, "leads": selectors.research_leads(user=request.user, research=research)[:50],
-    })
+class ResearchDetailView(ScopedDetailView):
+    model = MarketResearch
+    permission = MarketingPerm.VIEW_RESEARCH
+    template_name = "marketing/research_detail.html"
+    context_object_name = "research"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        leads = selectors.research_leads(user=self.request.user, research=self.object)[:50]
+        return super().get_context_data(leads=leads, **kwargs)
 
 
-@login_required
-def research_create_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("marketing.add_marketresearch"):
-        raise PermissionDenied
-    form = ResearchForm(request.POST or None, initial={"status": "in_progress", "method": "desk"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            research = services.research_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Market research “%(name)s” saved.") % {"name": research})
-            return redirect("marketing:research_detail", pk=research.pk)
-    return render(request, "marketing/research_form.html", {"form": form, "research": None})
+class ResearchCreateView(ScopedCreateView):
+    model = MarketResearch
+    permission = MarketingPerm.ADD_RESEARCH
+    form_class = ResearchForm
+    service = services.research_create
+    template_name = "marketing/research_form.html"
+    context_object_name = "research"
+    success_message = gettext_lazy("Market research “%(name)s” saved.")
+    success_url = "marketing:research_detail"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"status": "in_progress", "method": "desk"}
 
 
-@login_required
-def research_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    research = get_visible_or_404(MarketResearch, request.user, pk, action="change")
-    initial = {name: getattr(research, name) for name in services.RESEARCH_FIELDS}
-    form = ResearchForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.research_update(actor=request.user, research=research, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            research.refresh_from_db()
-        else:
-            messages.success(request, _("Market research “%(name)s” saved.") % {"name": research})
-            return redirect("marketing:research_detail", pk=research.pk)
-    return render(request, "marketing/research_form.html", {"form": form, "research": research})
+class ResearchUpdateView(ScopedUpdateView):
+    model = MarketResearch
+    permission = MarketingPerm.VIEW_RESEARCH  # without the change permission the change scope is empty: 404
+    form_class = ResearchForm
+    service = services.research_update
+    template_name = "marketing/research_form.html"
+    context_object_name = "research"
+    success_message = gettext_lazy("Market research “%(name)s” saved.")
+    success_url = "marketing:research_detail"
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"research": self.object, "data": form.cleaned_data}
 
 
-@login_required
-def research_leads_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add the potential customers the study found as leads (source: research), owned by the user."""
-    research = get_visible_or_404(MarketResearch, request.user, pk)
-    if not request.user.has_perm("marketing.add_lead"):
-        raise PermissionDenied
-    formset = ResearchLeadFormSet(request.POST or None, prefix="leads")
-    error = ""
-    if request.method == "POST" and formset.is_valid():
-        rows = [f.cleaned_data for f in formset.forms if f.has_changed() and not f.is_blank()]
-        try:
-            leads = services.research_create_leads(actor=request.user, research=research, rows=rows)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("%(count)d leads added from this research.") % {"count": len(leads)})
-            return redirect("marketing:research_detail", pk=research.pk)
-    return render(request, "marketing/research_leads.html", {"research": research, "formset": formset,
-                                                             "error": error})
+class ResearchLeadsView(ScopedFormView):
+    """Add the potential customers the study found as leads (source: research), owned by the user: a formset of
+    rows, one service call for all of them (one bad row adds nothing)."""
+
+    model = MarketResearch
+    permission = MarketingPerm.ADD_LEAD
+    action = "view"
+    service = services.research_create_leads
+    template_name = "marketing/research_leads.html"
+    context_object_name = "research"
+    success_url = "marketing:research_detail"
+
+    def get_object(self) -> MarketResearch:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_form(self) -> Any:
+        return ResearchLeadFormSet(self.request.POST or None, prefix="leads")
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        rows = [f.cleaned_data for f in form.forms if f.has_changed() and not f.is_blank()]
+        return {"research": self.object, "rows": rows}
+
+    def service_failed(self, form: Any, error: ValidationError) -> None:
+        self.error = " ".join(error.messages)
+
+    def form_valid(self, form: Any, result: Any) -> HttpResponse:
+        messages.success(self.request, _("%(count)d leads added from this research.") % {"count": len(result)})
+        return redirect(self.get_success_url(self.object))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        form = kwargs.pop("form")
+        return super().get_context_data(formset=form, error=getattr(self, "error", ""), **kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +16,39 @@ from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
 
 User = settings.AUTH_USER_MODEL
+
+#
+# Feedback routing as one table (like the ticket's ``TICKET_WORKFLOW``): per status of a routing, the steps with the
+# status each leads to and who may take it. The services allow exactly these steps, the pages show exactly these
+# buttons and the API returns them as ``allowed_actions`` (``selectors.feedback.routing_allowed``).
+#
+
+
+class RoutingRole:
+    """Who a user is for one routing (``selectors.feedback.routing_roles``)."""
+
+    ANSWERER = "answerer"  # holds ``service.acknowledge_feedbackrouting`` and sees the routing (its department's
+    #                        manager, or anyone above who may)
+
+
+@dataclass(frozen=True)
+class RoutingStep:
+    target: str  # the status after the step (every step moves)
+    who: frozenset[str]  # any one of these roles may take it
+
+
+_RS = RoutingStatus
+_ANSWERER = frozenset({RoutingRole.ANSWERER})
+ROUTING_WORKFLOW: dict[str, dict[str, RoutingStep]] = {
+    # replying to a pending routing acknowledges it too
+    _RS.PENDING: {
+        "acknowledge": RoutingStep(_RS.ACKNOWLEDGED, _ANSWERER),
+        "reply": RoutingStep(_RS.REPLIED, _ANSWERER),
+    },
+    _RS.ACKNOWLEDGED: {"reply": RoutingStep(_RS.REPLIED, _ANSWERER)},
+    _RS.REPLIED: {},
+}
+ROUTING_ACTIONS = ("acknowledge", "reply")
 
 
 class Feedback(TimeStampedModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -214,7 +215,7 @@ class Times:
         return pct(self.complaint_resolved, self.complaint_total)
 
 
-def _resolution_hours(clock: WorkingClock, row: dict[str, Any]) -> float:
+def _resolution_hours(clock: WorkingClock, row: Mapping[str, Any]) -> float:
     return max(clock.hours(row["created_at"], row["resolved_at"]) - float(row["paused_hours"] or 0), 0.0)
 
 

@@ -4,7 +4,7 @@ category suggests, who is told when a department is late, and a customer's feedb
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -13,6 +13,7 @@ from apps.org.choices import BuiltinRole, DepartmentKind
 from apps.org.models import Department, User
 from apps.service.choices import FeedbackCategory, RoutingStatus
 from apps.service.models import Feedback, FeedbackRouting
+from apps.service.models.feedback import ROUTING_ACTIONS, ROUTING_WORKFLOW, RoutingRole
 
 # Which kind of department a category of feedback concerns (the form suggests them; any department may be picked).
 CATEGORY_DEPARTMENT_KINDS: dict[str, tuple[str, ...]] = {
@@ -102,10 +103,11 @@ def routing_list(*, user: Any, status: str = "", overdue: bool = False, q: str =
                        | Q(department__name__icontains=term))
     rank = Case(When(status=RoutingStatus.PENDING, then=Value(0)), When(status=RoutingStatus.ACKNOWLEDGED,
                 then=Value(1)), default=Value(2), output_field=IntegerField())
-    return (qs.annotate(status_rank=rank)
-            .select_related("feedback__customer", "feedback__created_by", "department", "acknowledged_by",
-                            "replied_by")
-            .order_by("status_rank", "acknowledge_due", "-id"))
+    ordered = (qs.annotate(status_rank=rank)
+               .select_related("feedback__customer", "feedback__created_by", "department", "acknowledged_by",
+                               "replied_by")
+               .order_by("status_rank", "acknowledge_due", "-id"))
+    return cast("QuerySet[FeedbackRouting]", ordered)
 
 
 def routings_awaiting(*, user: Any) -> QuerySet[FeedbackRouting]:
@@ -131,7 +133,7 @@ def department_manager(department: Department | None) -> Any:
     """The manager of the department or, when it has none, of the nearest department above that has one."""
     seen = 0
     while department is not None and seen < 20:
-        if department.manager_id and department.manager.is_active:
+        if department.manager is not None and department.manager.is_active:
             return department.manager
         department = department.parent
         seen += 1
@@ -144,3 +146,22 @@ def escalation_recipients(department: Department) -> list[Any]:
     if manager is not None and manager.pk != department.manager_id:
         return [manager]
     return list(senior_management())
+
+
+def routing_roles(user: Any, routing: FeedbackRouting, visible: set[int] | None = None) -> frozenset[str]:
+    """The roles of ``ROUTING_WORKFLOW`` the user holds for the routing; ``visible`` (the ids of routings the user
+    sees, for a list) saves a query per row."""
+    if not user.has_perm("service.acknowledge_feedbackrouting"):
+        return frozenset()
+    if visible is None:
+        sees = FeedbackRouting.objects.visible_to(user).filter(pk=routing.pk).exists()
+    else:
+        sees = routing.pk in visible
+    return frozenset({RoutingRole.ANSWERER}) if sees else frozenset()
+
+
+def routing_allowed(user: Any, routing: FeedbackRouting, visible: set[int] | None = None) -> list[str]:
+    """The steps of ``ROUTING_WORKFLOW`` the user may take on the routing now, in the page's order."""
+    roles = routing_roles(user, routing, visible)
+    steps = ROUTING_WORKFLOW.get(routing.status, {})
+    return [action for action in ROUTING_ACTIONS if action in steps and steps[action].who & roles]

@@ -21,7 +21,13 @@ from apps.core.workdays import TZ, add_working_hours, calendar_preloaded
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
 from apps.service.models import Feedback, FeedbackRouting
-from apps.service.selectors.feedback import department_manager, escalation_recipients, routings_overdue_unescalated
+from apps.service.models.feedback import ROUTING_WORKFLOW, RoutingRole
+from apps.service.selectors.feedback import (
+    department_manager,
+    escalation_recipients,
+    routing_roles,
+    routings_overdue_unescalated,
+)
 
 FEEDBACK_NEEDS_DEPARTMENT = gettext_lazy("Choose at least one department to pass the feedback to.")
 FEEDBACK_CUSTOMER_OUT_OF_SCOPE = gettext_lazy("You may not record feedback for this customer.")
@@ -101,7 +107,8 @@ def feedback_record(*, actor: Any, customer: Any, category: str, content: str, d
 
 
 def _check_may_answer(actor: Any, routing: FeedbackRouting) -> None:
-    if not actor.has_perm("service.acknowledge_feedbackrouting") or not can(actor, "view", routing):
+    """The person ``ROUTING_WORKFLOW`` names for its steps (the department's answerer), else 403."""
+    if RoutingRole.ANSWERER not in routing_roles(actor, routing):
         raise PermissionDenied
 
 
@@ -110,9 +117,10 @@ def routing_acknowledge(*, actor: Any, routing: FeedbackRouting) -> FeedbackRout
     """The receiving department (its manager, or anyone above who may) confirms it has taken the feedback in."""
     _check_may_answer(actor, routing)
     routing = FeedbackRouting.objects.select_for_update().get(pk=routing.pk)
-    if routing.status != RoutingStatus.PENDING:
+    step = ROUTING_WORKFLOW[routing.status].get("acknowledge")
+    if step is None:
         raise ValidationError(ROUTING_NOT_PENDING)
-    routing.status = RoutingStatus.ACKNOWLEDGED
+    routing.status = step.target
     routing.acknowledged_by = actor
     routing.acknowledged_at = timezone.now()
     routing._history_user = actor  # type: ignore[attr-defined]
@@ -129,13 +137,14 @@ def routing_reply(*, actor: Any, routing: FeedbackRouting, reply: str) -> Feedba
         raise ValidationError({"reply": ROUTING_NEEDS_REPLY})
     routing = FeedbackRouting.objects.select_for_update(of=("self",)).select_related(
         "feedback__customer", "department").get(pk=routing.pk)
-    if routing.status == RoutingStatus.REPLIED:
+    step = ROUTING_WORKFLOW[routing.status].get("reply")
+    if step is None:
         raise ValidationError(ROUTING_ALREADY_REPLIED)
     now = timezone.now()
     if routing.status == RoutingStatus.PENDING:
         routing.acknowledged_by = actor
         routing.acknowledged_at = now
-    routing.status = RoutingStatus.REPLIED
+    routing.status = step.target
     routing.reply = reply.strip()
     routing.replied_by = actor
     routing.replied_at = now

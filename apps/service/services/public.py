@@ -51,7 +51,7 @@ from apps.surveys.models import SurveyInvitation
 logger = logging.getLogger(__name__)
 
 # What the customer sees instead of the internal status names.
-PUBLIC_STATUS_LABELS = {
+PUBLIC_STATUS_LABELS: dict[str, Any] = {
     TicketStatus.NEW: _("Received"),
     TicketStatus.ASSIGNED: _("Received"),
     TicketStatus.IN_PROGRESS: _("Being handled"),
@@ -59,7 +59,7 @@ PUBLIC_STATUS_LABELS = {
     TicketStatus.RESOLVED: _("Resolved — please confirm"),
     TicketStatus.CLOSED: _("Closed"),
 }
-PUBLIC_STATUS_TONES = {
+PUBLIC_STATUS_TONES: dict[str, str] = {
     TicketStatus.NEW: "secondary",
     TicketStatus.ASSIGNED: "secondary",
     TicketStatus.IN_PROGRESS: "primary",

@@ -74,7 +74,7 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
     for customer in selectors.serviced_customers():
         if customer.pk in open_cadence:
             continue
-        last = customer.last_contact_at or customer.last_follow_up_at or customer.created_at
+        last = getattr(customer, "last_contact_at", None) or customer.last_follow_up_at or customer.created_at
         due_on = _as_local_date(last) + dt.timedelta(days=rules.contact_cadence_days(customer.level))
         if due_on <= on + dt.timedelta(days=selectors.CADENCE_LOOKAHEAD_DAYS):
             planned.append(DueContact(customer=customer, reason=DueContactReason.CADENCE, due_on=due_on,
@@ -82,6 +82,8 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
 
     horizon = on + dt.timedelta(days=selectors.OCCASION_LOOKAHEAD_DAYS)
     for contact in selectors.birthday_contacts():
+        if contact.birthday is None:  # the selector gives only contacts with a birthday
+            continue
         day = _this_occurrence(contact.birthday, on)
         if day <= horizon:
             planned.append(DueContact(customer=contact.customer, reason=DueContactReason.BIRTHDAY, due_on=day,
@@ -106,7 +108,7 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
         if key in existing:
             continue
         existing.add(key)
-        due.owner_unit_id = _unit_of(due.owner)
+        due.owner_unit_id = _unit_of(due.owner)  # type: ignore[assignment]  # None: checked next
         if due.owner_unit_id is None:
             continue
         try:
@@ -155,7 +157,7 @@ def relationship_contact_record(*, actor: Any, customer: Any, data: dict[str, An
                                  **{k: v for k, v in data.items() if k in CONTACT_FIELDS})
     record.occurred_at = record.occurred_at or now
     record.personal_notes = record.personal_notes or ""
-    if record.contact_id and record.contact.customer_id != customer.pk:
+    if record.contact is not None and record.contact.customer_id != customer.pk:
         raise ValidationError({"contact": CONTACT_PERSON_MISMATCH})
     if record.occurred_at > now + dt.timedelta(minutes=5):
         raise ValidationError({"occurred_at": CONTACT_IN_FUTURE})

@@ -98,7 +98,7 @@ def paused_working_hours(ticket: Any, until: dt.datetime) -> Decimal:
 
 def push_deadlines(ticket: Any, hours: Decimal) -> list[str]:
     """Move the not-yet-met deadlines back by ``hours`` working hours; return the changed field names."""
-    changed = []
+    changed: list[str] = []
     if hours <= 0:
         return changed
     if ticket.first_responded_at is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -160,7 +160,7 @@ def _lock(ticket: Ticket) -> Ticket:
         pk=ticket.pk)
 
 
-def _refuse(ticket: Ticket, action: str) -> None:
+def _refuse(ticket: Ticket, action: str) -> NoReturn:
     raise ValidationError(str(ILLEGAL_TRANSITION) % {"status": ticket.get_status_display(),
                                                     "action": ACTION_LABELS[action]})
 
@@ -208,7 +208,7 @@ def _active_employee(user: Any) -> bool:
 def department_manager(department: Department | None) -> Any:
     """The manager of the department, or of the nearest department above it that has one."""
     while department is not None:
-        if department.manager_id and department.manager.is_active:
+        if department.manager is not None and department.manager.is_active:
             return department.manager
         department = department.parent
     return None
@@ -681,7 +681,7 @@ def ticket_check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
             escalation = rules[ticket.rules_version_id]
             step = _deadline_step(ticket, escalation, now, calendar)
             if step == "escalate":
-                _escalate_to_manager(ticket, sla.breached_deadline(ticket, now), now)
+                _escalate_to_manager(ticket, cast(str, sla.breached_deadline(ticket, now)), now)  # breached
                 counts["escalated"] += 1
             elif step == "senior":
                 if senior is None:
@@ -725,7 +725,8 @@ def _deadline_label(which: str) -> str:
 def _warn(ticket: Ticket, countdown: sla.Countdown, now: dt.datetime) -> None:
     ticket.warned_at = now
     ticket.save(update_fields=["warned_at", "updated_at"])
-    params = {**_params(ticket), "deadline": _deadline_label(countdown.which), "due": _due_text(countdown.due),
+    due = cast(dt.datetime, countdown.due)  # a warning is only for a deadline that is set
+    params = {**_params(ticket), "deadline": _deadline_label(countdown.which), "due": _due_text(due),
               "percent": countdown.elapsed_percent}
     with translation.override(settings.LANGUAGE_CODE):
         body = str(EVENT_WARNED) % params

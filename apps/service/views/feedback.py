@@ -7,23 +7,24 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView
 from apps.core.workdays import provisional_between
 from apps.customers.models import Customer, FollowUp
 from apps.marketing.models import Visit
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
 from apps.service.forms_feedback import FeedbackForm, RoutingReplyForm
 from apps.service.models import Feedback, FeedbackRouting, Ticket
+from apps.service.permissions import ServicePerm
 from apps.service.selectors import feedback as selectors
 from apps.service.services import feedback as services
 from apps.surveys.models import SurveyResponse
@@ -45,14 +46,19 @@ class FeedbackListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet:
         get = self.request.GET
-        qs = selectors.feedback_list(user=self.request.user, category=get.get("category", ""),
-                                     source=get.get("source", ""), status=get.get("status", ""),
-                                     q=get.get("q", ""))
+        qs = selectors.feedback_list(
+            user=self.request.user,
+            category=get.get("category", ""),
+            source=get.get("source", ""),
+            status=get.get("status", ""),
+            q=get.get("q", ""),
+        )
         return qs.order_by(self.current_sort(), "-pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(categories=FeedbackCategory.choices, sources=FeedbackSource.choices,
-                                        statuses=FEEDBACK_STATUSES, **kwargs)
+        return super().get_context_data(
+            categories=FeedbackCategory.choices, sources=FeedbackSource.choices, statuses=FEEDBACK_STATUSES, **kwargs
+        )
 
 
 def _source_or_404(model: Any, user: Any, pk: Any) -> Any:
@@ -98,49 +104,91 @@ def _source_params(request: HttpRequest) -> dict[str, str]:
     return {key: get[key] for key in ("ticket", "visit", "follow_up", "response") if get.get(key)}
 
 
-@login_required
-def feedback_create_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("service.add_feedback"):
-        raise PermissionDenied
-    initial, ticket, source = _prefill(request)
-    form = FeedbackForm(request.POST or None, initial=initial,
-                        customers=Customer.objects.visible_to(request.user).order_by("name"),
-                        departments=selectors.routable_departments())
-    if request.method == "POST" and form.is_valid():
+class FeedbackCreateView(ScopedCreateView):
+    """Record feedback, started from a ticket, visit, follow-up, survey answer or customer named in the query
+    string (a source out of scope is 404), routed to the departments chosen."""
+
+    model = Feedback
+    permission = ServicePerm.ADD_FEEDBACK
+    form_class = FeedbackForm
+    service = services.feedback_record
+    template_name = "service/feedback_form.html"
+    success_message = gettext_lazy("Feedback recorded and passed to %(count)s departments.")
+    success_url = "service:feedback_detail"
+
+    def get_object(self) -> None:
+        self.initial, self.ticket, self.source = _prefill(self.request)
+
+    def get_initial(self) -> dict[str, Any]:
+        return self.initial
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(),
+            "customers": Customer.objects.visible_to(self.request.user).order_by("name"),
+            "departments": selectors.routable_departments(),
+        }
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
         data = form.cleaned_data
-        try:
-            feedback = services.feedback_record(
-                actor=request.user, customer=data["customer"], category=data["category"], content=data["content"],
-                departments=list(data["departments"]), source_kind=data["source_kind"], ticket=ticket,
-                source=source)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Feedback recorded and passed to %(count)s departments.")
-                             % {"count": feedback.routings.count()})
-            return redirect("service:feedback_detail", pk=feedback.pk)
-    return render(request, "service/feedback_form.html", {
-        "form": form, "ticket": ticket, "source": source, "source_params": _source_params(request),
-        "suggestions": json.dumps(selectors.category_suggestions()),
-    })
+        return {
+            "customer": data["customer"],
+            "category": data["category"],
+            "content": data["content"],
+            "departments": list(data["departments"]),
+            "source_kind": data["source_kind"],
+            "ticket": self.ticket,
+            "source": self.source,
+        }
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"count": obj.routings.count()}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            ticket=self.ticket,
+            source=self.source,
+            source_params=_source_params(self.request),
+            suggestions=json.dumps(selectors.category_suggestions()),
+            **kwargs,
+        )
 
 
 def _routing_rows(routings: list[FeedbackRouting], user: Any) -> list[dict[str, Any]]:
-    may = user.has_perm("service.acknowledge_feedbackrouting")
-    visible = set(FeedbackRouting.objects.visible_to(user).filter(pk__in=[r.pk for r in routings])
-                  .values_list("pk", flat=True)) if may else set()
+    """Each routing with the steps ``ROUTING_WORKFLOW`` allows the user now (one query for the lot)."""
+    may = user.has_perm(ServicePerm.ACKNOWLEDGE_ROUTING)
+    visible = (
+        set(
+            FeedbackRouting.objects.visible_to(user)
+            .filter(pk__in=[r.pk for r in routings])
+            .values_list("pk", flat=True)
+        )
+        if may
+        else set()
+    )
     now = timezone.now()
-    return [{"routing": r, "may_answer": r.pk in visible and r.status != RoutingStatus.REPLIED,
-             "overdue": r.status == RoutingStatus.PENDING and r.acknowledge_due < now} for r in routings]
+    rows = []
+    for r in routings:
+        allowed = selectors.routing_allowed(user, r, visible)
+        rows.append({
+            "routing": r, "allowed": allowed, "may_answer": bool(allowed),
+            "can_acknowledge": "acknowledge" in allowed, "can_reply": "reply" in allowed,
+            "overdue": r.status == RoutingStatus.PENDING and r.acknowledge_due < now,
+        })
+    return rows
 
 
-@login_required
-def feedback_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    feedback = get_visible_or_404(Feedback, request.user, pk)
-    routings = list(feedback.routings.select_related("department", "acknowledged_by", "replied_by"))
-    return render(request, "service/feedback_detail.html", {
-        "feedback": feedback, "rows": _routing_rows(routings, request.user), "reply_form": RoutingReplyForm(),
-    })
+class FeedbackDetailView(ScopedDetailView):
+    model = Feedback
+    permission = ServicePerm.VIEW_FEEDBACK
+    template_name = "service/feedback_detail.html"
+    context_object_name = "feedback"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        routings = list(self.object.routings.select_related("department", "acknowledged_by", "replied_by"))
+        return super().get_context_data(
+            rows=_routing_rows(routings, self.request.user), reply_form=RoutingReplyForm(), **kwargs
+        )
 
 
 class RoutingListView(ScopedListView):
@@ -151,8 +199,9 @@ class RoutingListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet:
         get = self.request.GET
-        return selectors.routing_list(user=self.request.user, status=get.get("status", ""),
-                                      overdue=get.get("overdue") == "1", q=get.get("q", ""))
+        return selectors.routing_list(
+            user=self.request.user, status=get.get("status", ""), overdue=get.get("overdue") == "1", q=get.get("q", "")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(statuses=RoutingStatus.choices, reply_form=RoutingReplyForm(), **kwargs)
@@ -160,67 +209,82 @@ class RoutingListView(ScopedListView):
         return context
 
 
-@login_required
-def routing_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    routing = get_visible_or_404(FeedbackRouting, request.user, pk)
-    feedback = routing.feedback
-    others = list(feedback.routings.exclude(pk=routing.pk).select_related("department"))
-    return render(request, "service/routing_detail.html", {
-        "routing": routing, "feedback": feedback, "row": _routing_rows([routing], request.user)[0],
-        "others": others, "reply_form": RoutingReplyForm(), "may_see_feedback": can(request.user, "view", feedback),
-        "provisional": routing.acknowledged_at is None and provisional_between(routing.created_at,
-                                                                               routing.acknowledge_due),
-    })
+class RoutingDetailView(ScopedDetailView):
+    model = FeedbackRouting
+    permission = ServicePerm.VIEW_ROUTING
+    template_name = "service/routing_detail.html"
+    context_object_name = "routing"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        routing, user = self.object, self.request.user
+        feedback = routing.feedback
+        return super().get_context_data(
+            feedback=feedback,
+            row=_routing_rows([routing], user)[0],
+            others=list(feedback.routings.exclude(pk=routing.pk).select_related("department")),
+            reply_form=RoutingReplyForm(),
+            may_see_feedback=can(user, "view", feedback),
+            provisional=routing.acknowledged_at is None
+            and provisional_between(routing.created_at, routing.acknowledge_due),
+            **kwargs,
+        )
 
 
-def _back(request: HttpRequest, routing: FeedbackRouting) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("service:routing_detail", pk=routing.pk)
+class _RoutingAnswer(ScopedActionView):
+    """A department's answer to feedback routed to it; back to where the user came from (``next``)."""
+
+    model = FeedbackRouting
+    permission = ServicePerm.VIEW_ROUTING  # the service decides who may answer
+    success_url = "service:routing_detail"
+
+    def get_success_url(self, obj: Any) -> str:
+        target = self.request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return target
+        return super().get_success_url(obj)
 
 
-def _answer(request: HttpRequest, pk: int, reply: bool) -> HttpResponse:
-    if request.method != "POST":
-        return redirect("service:routing_detail", pk=pk)
-    routing = get_visible_or_404(FeedbackRouting, request.user, pk)
-    if not reply and getattr(request, "htmx", None):
-        return _acknowledge_inline(request, routing)
-    try:
-        if reply:
-            form = RoutingReplyForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Write the department's reply."))
-                return _back(request, routing)
-            services.routing_reply(actor=request.user, routing=routing, reply=form.cleaned_data["reply"])
-            messages.success(request, _("Reply sent."))
-        else:
+class RoutingAcknowledgeView(_RoutingAnswer):
+    """Acknowledge; from the inbox (HTMX) the answer is the row as it now stands, or with the refusal."""
+
+    service = services.routing_acknowledge
+    success_message = gettext_lazy("Feedback acknowledged.")
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"routing": self.object}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request, "htmx", None):
+            return super().post(request, *args, **kwargs)
+        routing = self.get_object()
+        error = ""
+        try:
             services.routing_acknowledge(actor=request.user, routing=routing)
-            messages.success(request, _("Feedback acknowledged."))
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    return _back(request, routing)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        fresh = selectors.routing_list(user=request.user).get(pk=routing.pk)
+        return render(
+            request,
+            "service/routing_row.html",
+            {
+                "row": _routing_rows([fresh], request.user)[0],
+                "error": error,
+                "next": request.POST.get("next", ""),
+            },
+        )
 
 
-def _acknowledge_inline(request: HttpRequest, routing: FeedbackRouting) -> HttpResponse:
-    """The inbox's inline acknowledgement (HTMX): answer with the row as it now stands, or with the refusal."""
-    error = ""
-    try:
-        services.routing_acknowledge(actor=request.user, routing=routing)
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    fresh = selectors.routing_list(user=request.user).get(pk=routing.pk)
-    return render(request, "service/routing_row.html", {
-        "row": _routing_rows([fresh], request.user)[0], "error": error, "next": request.POST.get("next", ""),
-    })
+class RoutingReplyView(_RoutingAnswer):
+    form_class = RoutingReplyForm
+    service = services.routing_reply
+    success_message = gettext_lazy("Reply sent.")
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not RoutingReplyForm(request.POST).is_valid():
+            self.object = self.get_object()
+            messages.error(request, _("Write the department's reply."))
+            return redirect(self.get_success_url(self.object))
+        return super().post(request, *args, **kwargs)
 
-@login_required
-def routing_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _answer(request, pk, reply=False)
-
-
-@login_required
-def routing_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _answer(request, pk, reply=True)
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"routing": self.object, "reply": data["reply"]}
