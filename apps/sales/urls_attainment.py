@@ -9,7 +9,7 @@ urlpatterns = [
     path("attainment/<int:pk>/", attainment.attainment_view, name="attainment"),
     path("attainment/node/<int:pk>/", attainment.attainment_drilldown_view, name="attainment_drilldown"),
     path("evaluations/", evaluations.SalesEvaluationListView.as_view(), name="evaluation_list"),
-    path("evaluations/new/", evaluations.evaluation_create_view, name="evaluation_create"),
-    path("evaluations/<int:pk>/", evaluations.evaluation_detail_view, name="evaluation_detail"),
-    path("evaluations/<int:pk>/complete/", evaluations.evaluation_complete_view, name="evaluation_complete"),
+    path("evaluations/new/", evaluations.EvaluationCreateView.as_view(), name="evaluation_create"),
+    path("evaluations/<int:pk>/", evaluations.EvaluationDetailView.as_view(), name="evaluation_detail"),
+    path("evaluations/<int:pk>/complete/", evaluations.EvaluationCompleteView.as_view(), name="evaluation_complete"),
 ]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -33,11 +33,14 @@ from apps.sales.models import (
     Product,
     RefundRequest,
 )
+from apps.sales.models.contracts import CONTRACT_MOVES
 from apps.sales.selectors import contracts as selectors
 from apps.sales.services import contracts as services
 from apps.sales.services import refunds as refund_services
 
-WORKFLOW_ACTIONS = ("submit", "approve", "reject", "withdraw", "void", "refund", "adjust")
+# The API's custom actions are the moves of CONTRACT_WORKFLOW of the same name: the services check them against the
+# table (403 for someone it does not name, 400 for a move the status does not offer), not as "add".
+WORKFLOW_ACTIONS = tuple(move for move in CONTRACT_MOVES if move not in ("edit", "pay", "plan"))
 
 #
 # Serializers
@@ -57,6 +60,8 @@ class ContractSerializer(serializers.ModelSerializer):
     collected = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     collection_rate = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True, allow_null=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The moves the user may make now (the contract workflow); null in lists"))
 
     class Meta:
         model = Contract
@@ -64,8 +69,16 @@ class ContractSerializer(serializers.ModelSerializer):
                   "end_date", "discount_pct", "amount", "signed_amount", "terminated_on", "customer_signatory",
                   "company_signatory", "status",
                   "approved_at", "approved_by", "policy_version", "terms", "owner", "owner_unit", "collected",
-                  "collection_rate", "created_at", "updated_at"]
+                  "collection_rate", "allowed_actions", "created_at", "updated_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CONTRACT_MOVES),
+                                               allow_null=True))
+    def get_allowed_actions(self, contract: Contract) -> list[str] | None:
+        request, view = self.context.get("request"), self.context.get("view")
+        if request is None or getattr(view, "action", None) != "retrieve":  # one contract only, not list rows
+            return None
+        return list(selectors.contract_allowed(request.user, contract))
 
 
 class ContractWriteSerializer(serializers.Serializer):

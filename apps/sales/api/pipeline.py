@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,6 +20,7 @@ from apps.marketing.models import MarketIntel
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage
 from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction, TargetSet
+from apps.sales.models.plans import PLAN_MOVES
 from apps.sales.selectors import opportunities as opp_selectors
 from apps.sales.selectors import plans as plan_selectors
 from apps.sales.services import opportunities as opp_services
@@ -27,6 +28,8 @@ from apps.sales.services import plans as plan_services
 from apps.sales.services import products as product_services
 
 _METHODS = ["get", "post", "patch", "head", "options"]
+# The API's plan moves (viewset action → workflow move); who may make them is PLAN_WORKFLOW's answer.
+PLAN_API_MOVES = {"submit": "submit", "approve": "approve", "send_back": "return", "start": "start", "close": "close"}
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -159,12 +162,21 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class SalesPlanSerializer(serializers.ModelSerializer):
     actions = ActionSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The moves the user may make now (the sales plan workflow); null in lists"))
 
     class Meta:
         model = SalesPlan
         fields = ["id", "title", "period_start", "period_end", "strategy", "intel", "target_sets", "status",
-                  "approved_by", "approved_at", "owner", "owner_unit", "actions", "created_at"]
+                  "approved_by", "approved_at", "owner", "owner_unit", "actions", "allowed_actions", "created_at"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PLAN_MOVES), allow_null=True))
+    def get_allowed_actions(self, plan: SalesPlan) -> list[str] | None:
+        request, view = self.context.get("request"), self.context.get("view")
+        if request is None or getattr(view, "action", None) == "list":  # one plan only, not every list row
+            return None
+        return list(plan_selectors.plan_allowed(request.user, plan))
 
 
 class SalesPlanWriteSerializer(serializers.Serializer):
@@ -175,12 +187,7 @@ class SalesPlanWriteSerializer(serializers.Serializer):
     intel = serializers.PrimaryKeyRelatedField(queryset=MarketIntel.objects.all(), many=True, required=False)
     target_sets = serializers.PrimaryKeyRelatedField(queryset=TargetSet.objects.all(), many=True, required=False)
     actions = ActionSerializer(many=True, required=False)
-
-    def validate_intel(self, value: list[MarketIntel]) -> list[MarketIntel]:
-        visible = set(plan_selectors.intel_choices(user=self.context["request"].user).values_list("pk", flat=True))
-        if any(item.pk not in visible for item in value):
-            raise serializers.ValidationError(_("Cite only market intelligence you can see."))
-        return value
+    # Cited intelligence must be visible to the user: the service checks it (``salesplan_create`` / ``_update``).
 
 
 @extend_schema_view(
@@ -207,15 +214,38 @@ class SalesPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelView
         actions = data.pop("actions", None)
         return plan_services.salesplan_update(actor=self.request.user, plan=instance, data=data, actions=actions)
 
+    def get_permissions(self) -> list[Any]:
+        # The workflow moves are checked by the services against PLAN_WORKFLOW (403 / 400), not as "add".
+        if getattr(self, "action", None) in PLAN_API_MOVES:
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def _move(self, request: Request, pk: Any, service: Any) -> Response:
+        plan = get_object_or_404(SalesPlan.objects.visible_to(request.user), pk=pk)
+        return Response(self.get_serializer(service(actor=request.user, plan=plan)).data)
+
     @extend_schema(summary=_("Submit the draft for approval"), request=None, responses=SalesPlanSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
-        plan = get_object_or_404(SalesPlan.objects.visible_to(request.user, "change"), pk=pk)
-        return Response(self.get_serializer(plan_services.salesplan_submit(actor=request.user, plan=plan)).data)
+        return self._move(request, pk, plan_services.salesplan_submit)
 
     @extend_schema(summary=_("Approve a submitted plan (a manager whose scope covers it, not its owner)"),
                    request=None, responses=SalesPlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
-        plan = get_object_or_404(SalesPlan.objects.visible_to(request.user), pk=pk)
-        return Response(self.get_serializer(plan_services.salesplan_approve(actor=request.user, plan=plan)).data)
+        return self._move(request, pk, plan_services.salesplan_approve)
+
+    @extend_schema(summary=_("Send a submitted plan back to its owner"), request=None, responses=SalesPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request: Request, pk: Any = None) -> Response:
+        return self._move(request, pk, plan_services.salesplan_return)
+
+    @extend_schema(summary=_("Start carrying out an approved plan"), request=None, responses=SalesPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: Any = None) -> Response:
+        return self._move(request, pk, plan_services.salesplan_start)
+
+    @extend_schema(summary=_("Close the plan"), request=None, responses=SalesPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        return self._move(request, pk, plan_services.salesplan_close)

@@ -14,6 +14,36 @@ from apps.sales.choices import AdjustmentKind, ApprovalAction, ContractStatus, P
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
+# The contract workflow, one table (read by the services to allow a move, by the contract page for its buttons and
+# by the API as ``allowed_actions``): status → move → (the status it leads to, ``None``: stays; who may make it;
+# the condition on the contract it also needs, or ""). Roles (``selectors.contracts.contract_roles``):
+# ``changer`` — the contract in one's ``change`` scope; ``approver`` — ``sales.approve_contract`` in scope and not
+# the owner; ``submitter`` — who submitted it (withdraws); ``voider`` — ``sales.void_contract`` in scope;
+# ``collector`` — ``sales.add_payment`` and the contract seen; ``planner`` — ``sales.add_paymentplan`` and seen.
+# Conditions (``selectors.contracts.CONTRACT_CONDITIONS``): ``no_payments``, ``not_terminated``, ``collected``.
+# Submitting below both approval thresholds approves at once (``AUTO_APPROVE``), otherwise it awaits approval.
+C_CHANGER, C_APPROVER, C_SUBMITTER, C_VOIDER, C_COLLECTOR, C_PLANNER = (
+    "changer", "approver", "submitter", "voider", "collector", "planner")
+_C = ContractStatus
+_EDITABLE: dict[str, tuple[str | None, frozenset[str], str]] = {
+    "edit": (None, frozenset({C_CHANGER}), ""), "submit": (_C.PENDING, frozenset({C_CHANGER}), "")}
+CONTRACT_WORKFLOW: dict[str, dict[str, tuple[str | None, frozenset[str], str]]] = {
+    _C.DRAFT: dict(_EDITABLE),
+    _C.REJECTED: dict(_EDITABLE),
+    _C.WITHDRAWN: dict(_EDITABLE),
+    _C.PENDING: {"approve": (_C.APPROVED, frozenset({C_APPROVER}), ""),
+                 "reject": (_C.REJECTED, frozenset({C_APPROVER}), ""),
+                 "withdraw": (_C.WITHDRAWN, frozenset({C_SUBMITTER}), "")},
+    _C.APPROVED: {"void": (_C.VOIDED, frozenset({C_VOIDER}), "no_payments"),
+                  "pay": (None, frozenset({C_COLLECTOR}), "not_terminated"),
+                  "plan": (None, frozenset({C_PLANNER}), ""),
+                  "refund": (None, frozenset({C_COLLECTOR}), "collected"),
+                  "adjust": (None, frozenset({C_CHANGER}), "not_terminated")},
+    _C.VOIDED: {},
+}
+# Every move of the table, in the order the page shows them.
+CONTRACT_MOVES = ("edit", "submit", "withdraw", "approve", "reject", "void", "pay", "plan", "refund", "adjust")
+
 
 class Contract(OwnedModel):
     """合同: numbered by the configured rule, counted in attainment once approved (通过). Editable only in draft or

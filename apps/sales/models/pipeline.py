@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import OwnedModel, TimeStampedModel
 from apps.core.scoping import ScopedQuerySet, ScopeFields
-from apps.sales.choices import OpportunityStage
+from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -49,6 +49,18 @@ class StageSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()} {self.probability}%"
+
+
+# The opportunity stage rules, one table (read by the stage service to allow a move, and by the pages: the detail
+# page's move form and the edit button, the kanban): stage → the stages it may move to. An open stage moves to any
+# other stage, forward or back, or closes (won, lost, invalid); a closed stage moves nowhere and is not edited.
+# Closing as lost or invalid needs a reason (STAGE_NEEDS_REASON). Who: whoever has the opportunity in their change
+# scope.
+STAGE_MOVES: dict[str, frozenset[str]] = {
+    **{stage: frozenset(OpportunityStage.values) - {stage} for stage in OPEN_STAGES},
+    **{stage: frozenset() for stage in CLOSED_STAGES},
+}
+STAGE_NEEDS_REASON = frozenset({OpportunityStage.LOST, OpportunityStage.INVALID})
 
 
 class Opportunity(OwnedModel):

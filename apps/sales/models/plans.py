@@ -10,6 +10,22 @@ from apps.core.models import OwnedModel
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.sales.choices import ActionItemStatus, SalesPlanStatus
 
+# The sales plan workflow, one table (read by the services to allow a move, by the plan page for its buttons and by
+# the API as ``allowed_actions``): status → move → the status it leads to (``None``: stays) and who may make it.
+# Roles (``selectors.plans.plan_roles``): ``changer`` — the plan in one's ``change`` scope (its owner, a manager
+# in scope); ``approver`` — ``sales.approve_salesplan``, the plan in scope, and not its owner.
+CHANGER, APPROVER = "changer", "approver"
+_P = SalesPlanStatus
+PLAN_WORKFLOW: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
+    _P.DRAFT: {"edit": (None, frozenset({CHANGER})), "submit": (_P.SUBMITTED, frozenset({CHANGER}))},
+    _P.SUBMITTED: {"approve": (_P.APPROVED, frozenset({APPROVER})), "return": (_P.DRAFT, frozenset({APPROVER}))},
+    _P.APPROVED: {"start": (_P.EXECUTING, frozenset({CHANGER})), "close": (_P.CLOSED, frozenset({CHANGER}))},
+    _P.EXECUTING: {"close": (_P.CLOSED, frozenset({CHANGER}))},
+    _P.CLOSED: {},
+}
+# Every move of the table, in the order the page shows them.
+PLAN_MOVES = ("edit", "submit", "approve", "return", "start", "close")
+
 
 class SalesPlan(OwnedModel):
     """销售计划 (art. 9): made from the market intelligence it cites; targets served, strategy, and action items each

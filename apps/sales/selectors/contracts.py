@@ -17,10 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import excel
-from apps.core.scoping import get_visible_or_404
-from apps.org.models import Department
-from apps.sales.choices import ContractStatus, RequestStatus
+from apps.core.scoping import can, get_visible_or_404
+from apps.org.models import Department, User
+from apps.sales.choices import ApprovalAction, ContractStatus, RequestStatus
 from apps.sales.models import Contract, ContractAdjustment, Payment, PaymentPlan, RefundRequest
+from apps.sales.models.contracts import (
+    C_APPROVER,
+    C_CHANGER,
+    C_COLLECTOR,
+    C_PLANNER,
+    C_SUBMITTER,
+    C_VOIDER,
+    CONTRACT_MOVES,
+    CONTRACT_WORKFLOW,
+)
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 EXPIRING_DAYS = 30
@@ -202,3 +212,57 @@ def company_of(contract: Contract) -> Any:
     unit = contract.owner_unit
     root_id = next((int(part) for part in (unit.path if unit else "").split("/") if part), None)
     return Department.objects.filter(pk=root_id).first() if root_id else unit
+
+
+#
+# The contract workflow (``CONTRACT_WORKFLOW``)
+#
+
+
+def submitter_of(contract: Contract) -> Any:
+    """Who last submitted the contract (its owner when nobody did)."""
+    last = contract.approvals.filter(action=ApprovalAction.SUBMIT).select_related("actor").last()
+    return last.actor if last and last.actor else contract.owner
+
+
+def contract_roles(user: User, contract: Contract) -> frozenset[str]:
+    """The roles of ``CONTRACT_WORKFLOW`` that ``user`` holds on ``contract``."""
+    roles = set()
+    if can(user, "change", contract):
+        roles.add(C_CHANGER)
+    if contract.owner_id != user.pk and can(user, "approve", contract):
+        roles.add(C_APPROVER)
+    if can(user, "void", contract):
+        roles.add(C_VOIDER)
+    seen = can(user, "view", contract)
+    if seen and user.has_perm("sales.add_payment"):
+        roles.add(C_COLLECTOR)
+    if seen and user.has_perm("sales.add_paymentplan"):
+        roles.add(C_PLANNER)
+    if seen and contract.status == ContractStatus.PENDING and submitter_of(contract).pk == user.pk:
+        roles.add(C_SUBMITTER)
+    return frozenset(roles)
+
+
+CONTRACT_CONDITIONS: dict[str, Any] = {
+    "no_payments": lambda contract: not contract.payments.exists(),
+    "not_terminated": lambda contract: not contract.terminated_on,
+    "collected": lambda contract: collected(contract) > 0,
+}
+
+
+def contract_step(contract: Contract, move: str) -> tuple[str | None, frozenset[str], str] | None:
+    """The table's entry for ``move`` in the contract's status (``None``: not a move of that status)."""
+    return CONTRACT_WORKFLOW.get(contract.status, {}).get(move)
+
+
+def contract_allowed(user: User, contract: Contract) -> tuple[str, ...]:
+    """The moves ``user`` may make on ``contract`` now, in the table's order: the page's buttons, the API's
+    ``allowed_actions``; the services accept exactly these."""
+    roles = contract_roles(user, contract)
+    allowed = []
+    for move in CONTRACT_MOVES:
+        step = contract_step(contract, move)
+        if step is not None and step[1] & roles and (not step[2] or CONTRACT_CONDITIONS[step[2]](contract)):
+            allowed.append(move)
+    return tuple(allowed)

@@ -17,6 +17,7 @@ from apps.core.scoping import can, user_scope
 from apps.core.services import model_update
 from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
 from apps.sales.models import Opportunity, OpportunityLine, OpportunityStageChange, StageSetting
+from apps.sales.models.pipeline import STAGE_MOVES, STAGE_NEEDS_REASON
 
 OPPORTUNITY_FIELDS = ["name", "customer", "contact", "amount", "expected_close_date", "next_action",
                       "next_action_on", "description", "campaign", "source_lead"]
@@ -103,7 +104,7 @@ def opportunity_update(*, actor: Any, opportunity: Opportunity, data: dict[str, 
     ``opportunity_move_stage``."""
     if not can(actor, "change", opportunity):
         raise PermissionDenied
-    if opportunity.stage in CLOSED_STAGES:
+    if not STAGE_MOVES[opportunity.stage]:  # the stage rules: a closed opportunity is not edited
         raise ValidationError(CLOSED_NOT_EDITABLE, code="closed")
     clean = {k: v for k, v in data.items() if k in OPPORTUNITY_FIELDS}
     if "customer" in clean and clean["customer"] != opportunity.customer:
@@ -119,11 +120,12 @@ def opportunity_update(*, actor: Any, opportunity: Opportunity, data: dict[str, 
 def _check_move(opportunity: Opportunity, stage: str, reason: str) -> None:
     if stage not in OpportunityStage.values:
         raise ValidationError({"stage": UNKNOWN_STAGE}, code="unknown_stage")
-    if opportunity.stage in CLOSED_STAGES:
+    moves = STAGE_MOVES[opportunity.stage]  # the stage rules' table
+    if not moves:
         raise ValidationError(ALREADY_CLOSED % {"stage": opportunity.get_stage_display()}, code="closed")
-    if stage == opportunity.stage:
+    if stage not in moves:
         raise ValidationError({"stage": SAME_STAGE}, code="same_stage")
-    if stage in (OpportunityStage.LOST, OpportunityStage.INVALID) and not reason.strip():
+    if stage in STAGE_NEEDS_REASON and not reason.strip():
         raise ValidationError({"reason": REASON_REQUIRED}, code="reason_required")
 
 

@@ -66,13 +66,13 @@ def test_approver_sees_approve_and_the_owner_does_not(personas: dict) -> None:
 def test_submit_then_reject_through_the_pages(personas: dict) -> None:
     alice, bob = personas["rep_alice"], personas["lead_bob"]
     contract = ContractFactory(owner=alice.user, status=ContractStatus.DRAFT, amount=Decimal("900000"))
-    alice.client().post(reverse("sales:contract_action", args=[contract.pk, "submit"]))
+    alice.client().post(reverse("sales:contract_submit", args=[contract.pk]))
     contract.refresh_from_db()
     assert contract.status == ContractStatus.PENDING
-    bob.client().post(reverse("sales:contract_action", args=[contract.pk, "reject"]), {"comment": ""})
+    bob.client().post(reverse("sales:contract_reject", args=[contract.pk]), {"comment": ""})
     contract.refresh_from_db()
     assert contract.status == ContractStatus.PENDING  # a rejection needs a reason
-    bob.client().post(reverse("sales:contract_action", args=[contract.pk, "reject"]), {"comment": "价格不符"})
+    bob.client().post(reverse("sales:contract_reject", args=[contract.pk]), {"comment": "价格不符"})
     contract.refresh_from_db()
     assert contract.status == ContractStatus.REJECTED
 
