@@ -113,18 +113,9 @@ NOT_GENERIC: dict[str, Exempt] = {
     "marketing:intel_update": to_move("marketing.MarketIntel"),
     "marketing:intel_publish": to_move("marketing.MarketIntel"),
     "sales:index": DASHBOARD,
-    "sales:attainment": to_move("sales.TargetSet"),
-    "sales:attainment_drilldown": to_move("sales.TargetNode"),
-    "sales:target_list": TO_MOVE,
-    "sales:target_create": TO_MOVE,
-    "sales:target_editor": to_move("sales.TargetSet"),
-    "sales:target_add_node": to_move("sales.TargetSet"),
-    "sales:target_cell": to_move("sales.TargetNode", kwarg="node_pk", fill={"pk": "@target_set_id"}),
-    "sales:target_spread": to_move("sales.TargetNode", kwarg="node_pk", fill={"pk": "@target_set_id"}),
-    "sales:target_propose": to_move("sales.TargetNode", kwarg="node_pk", fill={"pk": "@target_set_id"}),
-    "sales:target_revise": to_move("sales.TargetSet"),
-    "sales:target_transition": to_move("sales.TargetSet", fill={"move": "approve"}),
-    "sales:targetnode_detail": to_move("sales.TargetNode", kwarg="node_pk"),
+    "sales:target_cell": Exempt("HTMX: one cell of the editor's grid, answered with the rows it changed (sums, "
+                                "unallocated, the error in place); the node in the change scope (@scoped_route)",
+                                "sales.TargetNode", kwarg="node_pk", fill={"pk": "@target_set_id"}),
     "sales:opportunity_board": Exempt("the kanban board: columns per stage built by the scoped selector, not one "
                                       "queryset"),
     "sales:opportunity_move": Exempt("the kanban drop: HTMX answers the card partial (422 with the error), else back "

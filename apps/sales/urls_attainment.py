@@ -6,8 +6,8 @@ from apps.sales.views import attainment, dashboard, evaluations
 
 urlpatterns = [
     path("", dashboard.dashboard_view, name="index"),
-    path("attainment/<int:pk>/", attainment.attainment_view, name="attainment"),
-    path("attainment/node/<int:pk>/", attainment.attainment_drilldown_view, name="attainment_drilldown"),
+    path("attainment/<int:pk>/", attainment.AttainmentView.as_view(), name="attainment"),
+    path("attainment/node/<int:pk>/", attainment.AttainmentDrilldownView.as_view(), name="attainment_drilldown"),
     path("evaluations/", evaluations.SalesEvaluationListView.as_view(), name="evaluation_list"),
     path("evaluations/new/", evaluations.EvaluationCreateView.as_view(), name="evaluation_create"),
     path("evaluations/<int:pk>/", evaluations.EvaluationDetailView.as_view(), name="evaluation_detail"),

@@ -65,7 +65,7 @@ def test_submit_refused_on_the_page_names_the_node(personas: dict) -> None:
     tree = build_tree(personas)
     TargetNode.objects.filter(pk=tree["zed"].pk).update(m07=Decimal("90"))
     client = _client(personas["lead_bob"].user)
-    response = client.post(reverse("sales:target_transition", args=[tree["set"].pk, "submit"]), follow=True)
+    response = client.post(reverse("sales:target_submit", args=[tree["set"].pk]), follow=True)
     body = response.content.decode()
     assert "销售二组" in body and "10.00" in body
     tree["set"].refresh_from_db()
@@ -212,7 +212,7 @@ def test_add_node_and_spread_from_the_editor(personas: dict) -> None:
                 {"parent": tree["a1"].pk, "person": newcomer.pk})
     node = TargetNode.objects.get(target_set=tree["set"], person=newcomer.user)
     assert node.parent == tree["a1"] and node.annual == 0
-    response = client.post(reverse("sales:target_spread", args=[tree["set"].pk, tree["a1"].pk]),
+    response = client.post(reverse("sales:target_spread", args=[tree["a1"].pk]),
                            {"method": "even"}, follow=True)
     assert response.status_code == 200
     node.refresh_from_db()
