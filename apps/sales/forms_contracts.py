@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,8 +16,8 @@ from apps.sales.choices import AdjustmentKind, ContractStatus
 from apps.sales.models import Contract, ContractLine, Opportunity, Payment, PaymentPlan, Product
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
-PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("100")}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
+PERCENT: dict[str, Any] = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("100")}
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -36,8 +36,7 @@ class ServiceModelForm(forms.ModelForm):
 
 
 class ContractFilterForm(forms.Form):
-    q = forms.CharField(required=False, widget=forms.TextInput(attrs={
-        "placeholder": _("Number, title or customer")}))
+    q = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": _("Number, title or customer")}))
     status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *ContractStatus.choices])
     month = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "month"}))
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label=_("All owners"))
@@ -51,8 +50,7 @@ class ContractLineForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.filter(is_active=True)
-        self.fields["quantity"].min_value = Decimal("0.01")
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = Product.objects.filter(is_active=True)
         self.fields["quantity"].validators.append(MinValueValidator(Decimal("0.01")))
         self.fields["unit_price"].validators.append(MinValueValidator(Decimal("0")))
 
@@ -66,24 +64,39 @@ class ContractForm(ServiceModelForm):
 
     class Meta:
         model = Contract
-        fields = ["title", "customer", "opportunity", "signed_on", "start_date", "end_date", "discount_pct",
-                  "amount", "customer_signatory", "company_signatory", "terms"]
-        widgets = {"signed_on": DATE, "start_date": DATE, "end_date": DATE,
-                   "terms": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title",
+            "customer",
+            "opportunity",
+            "signed_on",
+            "start_date",
+            "end_date",
+            "discount_pct",
+            "amount",
+            "customer_signatory",
+            "company_signatory",
+            "terms",
+        ]
+        widgets = {"signed_on": DATE, "start_date": DATE, "end_date": DATE, "terms": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"amount": _("Computed from the product lines when there are any.")}
 
     def __init__(self, *args: Any, user: Any, rows: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = Customer.objects.visible_to(user).order_by("name")
-        self.fields["opportunity"].queryset = (Opportunity.objects.visible_to(user)
-                                               .select_related("customer").order_by("-id"))
-        self.fields["company_signatory"].queryset = User.objects.filter(is_active=True).order_by("username")
+        cast(forms.ModelChoiceField, self.fields["customer"]).queryset = Customer.objects.visible_to(user).order_by(
+            "name"
+        )
+        cast(forms.ModelChoiceField, self.fields["opportunity"]).queryset = (
+            Opportunity.objects.visible_to(user).select_related("customer").order_by("-id")
+        )
+        cast(forms.ModelChoiceField, self.fields["company_signatory"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("username")
         self.fields["amount"].required = False
         self.fields["amount"].validators.append(MinValueValidator(Decimal("0")))
         self.rows = ContractLineFormSet(kwargs.get("data"), initial=rows or [], prefix="lines")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date cannot be before the start date."))
@@ -93,8 +106,11 @@ class ContractForm(ServiceModelForm):
         return super().is_valid() and self.rows.is_valid()
 
     def lines(self) -> list[dict[str, Any]]:
-        return [f.cleaned_data for f in self.rows.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("product")]
+        return [
+            f.cleaned_data
+            for f in self.rows.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("product")
+        ]
 
 
 class InstalmentForm(ServiceModelForm):
@@ -106,7 +122,6 @@ class InstalmentForm(ServiceModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["instalment"].validators.append(MinValueValidator(1))
-        self.fields["instalment"].min_value = 1
         self.fields["amount"].validators.append(MinValueValidator(Decimal("0")))
         self.fields["remind_days_before"].validators.append(MaxValueValidator(365))
 
@@ -136,33 +151,42 @@ class PaymentForm(ServiceModelForm):
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = contract.payment_plans.order_by("instalment")
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = contract.payment_plans.order_by("instalment")
         self.fields["amount"].validators.append(MinValueValidator(Decimal("0.01")))
 
 
 class ActionForm(forms.Form):
-    comment = forms.CharField(label=capfirst(_("comment")), max_length=500, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=capfirst(_("comment")), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RefundForm(forms.Form):
     """Request a refund (退款 / 红冲) on a contract."""
 
-    amount = forms.DecimalField(label=capfirst(_("refund amount (CNY)")), max_digits=16, decimal_places=2,
-                                min_value=Decimal("0.01"))
-    payment = forms.ModelChoiceField(label=capfirst(_("payment refunded")), queryset=PaymentPlan.objects.none(),
-                                     required=False)
+    amount = forms.DecimalField(
+        label=capfirst(_("refund amount (CNY)")), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
+    )
+    payment = forms.ModelChoiceField(
+        label=capfirst(_("payment refunded")), queryset=PaymentPlan.objects.none(), required=False
+    )
     reason = forms.CharField(label=capfirst(_("reason")), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payment"].queryset = contract.payments.filter(amount__gt=0).order_by("received_on", "pk")
+        cast(forms.ModelChoiceField, self.fields["payment"]).queryset = contract.payments.filter(amount__gt=0).order_by(
+            "received_on", "pk"
+        )
 
 
 class AdjustmentForm(forms.Form):
     """Request an amendment (补充协议, a new amount) or a termination (终止) of an approved contract."""
 
     kind = forms.ChoiceField(label=capfirst(_("kind")), choices=AdjustmentKind.choices)
-    new_amount = forms.DecimalField(label=capfirst(_("amount after (CNY)")), required=False, **MONEY,
-                                    help_text=_("For a termination, leave empty to settle at what was collected."))
+    new_amount = forms.DecimalField(
+        label=capfirst(_("amount after (CNY)")),
+        required=False,
+        **MONEY,
+        help_text=_("For a termination, leave empty to settle at what was collected."),
+    )
     reason = forms.CharField(label=capfirst(_("reason")), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

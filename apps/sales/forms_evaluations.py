@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -35,7 +35,7 @@ class SalesEvaluationCreateForm(forms.Form):
 
     def __init__(self, *args: Any, nodes: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["node"].queryset = nodes
+        cast(forms.ModelChoiceField, self.fields["node"]).queryset = nodes
 
 
 class SalesEvaluationForm(forms.Form):

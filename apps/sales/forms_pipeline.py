@@ -4,7 +4,7 @@ plans (with action items). Validation and UI only; writes go through the service
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MinValueValidator
@@ -56,6 +56,10 @@ class ProductFilterForm(forms.Form):
     category = forms.CharField(required=False)
 
 
+def _contact_label(contact: Any) -> str:
+    return f"{contact.name}（{contact.customer.name}）"
+
+
 class OpportunityLineForm(ServiceModelForm):
     """A product line; an empty row is no line, the unit price defaults to the list price (the service)."""
 
@@ -66,14 +70,14 @@ class OpportunityLineForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = Product.objects.filter(is_active=True)
         for name in self.fields:
             self.fields[name].required = False
         self.fields["quantity"].validators.append(MinValueValidator(Decimal("0.01")))
         self.fields["unit_price"].validators.append(MinValueValidator(Decimal("0")))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         filled = any(data.get(k) not in (None, "") for k in ("unit_price", "discount_pct"))
         if filled and not data.get("product") and "product" not in self.errors:
             self.add_error("product", LINE_NEEDS_PRODUCT)
@@ -93,19 +97,30 @@ class OpportunityForm(ServiceModelForm):
 
     class Meta:
         model = Opportunity
-        fields = ["name", "customer", "contact", "amount", "expected_close_date", "next_action", "next_action_on",
-                  "description"]
-        widgets = {"expected_close_date": _date(), "next_action_on": _date(),
-                   "description": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "name",
+            "customer",
+            "contact",
+            "amount",
+            "expected_close_date",
+            "next_action",
+            "next_action_on",
+            "description",
+        ]
+        widgets = {
+            "expected_close_date": _date(),
+            "next_action_on": _date(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
         help_texts = {"amount": _("Computed from the product lines when there are any.")}
 
     def __init__(self, *args: Any, user: Any, rows: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         customers = Customer.objects.visible_to(user).order_by("name")
-        self.fields["customer"].queryset = customers
-        contact = self.fields["contact"]
+        cast(forms.ModelChoiceField, self.fields["customer"]).queryset = customers
+        contact = cast(forms.ModelChoiceField, self.fields["contact"])
         contact.queryset = Contact.objects.filter(customer__in=customers).select_related("customer")
-        contact.label_from_instance = lambda c: f"{c.name}（{c.customer.name}）"  # type: ignore[attr-defined]
+        contact.label_from_instance = _contact_label  # type: ignore[method-assign,assignment]
         self.fields["amount"].required = False
         self.fields["amount"].validators.append(MinValueValidator(Decimal("0")))
         self.rows = OpportunityLineFormSet(kwargs.get("data"), initial=rows or [], prefix="lines")
@@ -119,8 +134,12 @@ class OpportunityForm(ServiceModelForm):
 
 class StageMoveForm(forms.Form):
     stage = forms.ChoiceField(label=_("Move to stage"), choices=OpportunityStage.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False,
-                             help_text=_("Required when the opportunity is lost or invalid."))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Required when the opportunity is lost or invalid."),
+    )
 
 
 class StageSettingsForm(forms.Form):
@@ -129,8 +148,9 @@ class StageSettingsForm(forms.Form):
     def __init__(self, *args: Any, probabilities: dict[str, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for stage, label in OpportunityStage.choices:
-            self.fields[stage] = forms.IntegerField(label=label, min_value=0, max_value=100,
-                                                    initial=probabilities.get(stage, 0))
+            self.fields[stage] = forms.IntegerField(
+                label=label, min_value=0, max_value=100, initial=probabilities.get(stage, 0)
+            )
 
 
 class SalesPlanActionForm(ServiceModelForm):
@@ -145,10 +165,12 @@ class SalesPlanActionForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         for name in ("title", "responsible", "start_date", "due_date"):
             self.fields[name].required = False  # an empty row is no item; a started row needs them (clean)
-        self.fields["responsible"].queryset = User.objects.filter(is_active=True).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["responsible"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("title"):
             return data
         for name in ("responsible", "start_date", "due_date"):
@@ -174,16 +196,23 @@ class SalesPlanForm(ServiceModelForm):
     class Meta:
         model = SalesPlan
         fields = ["title", "period_start", "period_end", "strategy", "intel", "target_sets"]
-        widgets = {"period_start": _date(), "period_end": _date(), "strategy": forms.Textarea(attrs={"rows": 4}),
-                   "intel": forms.CheckboxSelectMultiple, "target_sets": forms.CheckboxSelectMultiple}
-        help_texts = {"intel": _("Policy art. 9: a sales plan is made from the market information gathered; cite at "
-                                 "least one.")}
+        widgets = {
+            "period_start": _date(),
+            "period_end": _date(),
+            "strategy": forms.Textarea(attrs={"rows": 4}),
+            "intel": forms.CheckboxSelectMultiple,
+            "target_sets": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "intel": _("Policy art. 9: a sales plan is made from the market information gathered; cite at least one.")
+        }
 
-    def __init__(self, *args: Any, intel: Any, target_sets: Any, rows: list[dict[str, Any]] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, intel: Any, target_sets: Any, rows: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["intel"].queryset = intel
-        self.fields["target_sets"].queryset = target_sets
+        cast(forms.ModelChoiceField, self.fields["intel"]).queryset = intel
+        cast(forms.ModelChoiceField, self.fields["target_sets"]).queryset = target_sets
         self.rows = SalesPlanActionFormSet(kwargs.get("data"), initial=rows or [], prefix="actions")
 
     def is_valid(self) -> bool:

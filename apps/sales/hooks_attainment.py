@@ -23,9 +23,15 @@ def evaluation_workbench_items(user: Any) -> list[WorkbenchItem]:
         return []
     due, (start, end) = nodes_due_evaluation(user=user, rules=rules, today=policy_today())
     area = _("Sales")
-    return [WorkbenchItem(area, _("Sales evaluation due: %(node)s (%(start)s ~ %(end)s)") % {
-        "node": node, "start": start, "end": end}, reverse("sales:evaluation_create") + f"?node={node.pk}", end)
-        for node in due[:10]]
+    return [
+        WorkbenchItem(
+            area,
+            _("Sales evaluation due: %(node)s (%(start)s ~ %(end)s)") % {"node": node, "start": start, "end": end},
+            reverse("sales:evaluation_create") + f"?node={node.pk}",
+            end,
+        )
+        for node in due[:10]
+    ]
 
 
 def register() -> None:

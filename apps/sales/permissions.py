@@ -30,24 +30,60 @@ class SalesPerm(StrEnum):
     ADD_SALESEVALUATION = "sales.add_salesevaluation"
     VIEW_TARGETSET = "sales.view_targetset"
     VIEW_TARGETNODE = "sales.view_targetnode"
+    ADD_TARGETSET = "sales.add_targetset"
+
 
 _OWNED = ["salesplan", "opportunity", "contract"]
-_VIEW = [f"sales.view_{m}" for m in _OWNED + ["targetset", "targetnode", "product", "paymentplan", "payment",
-                                              "salesplanaction", "opportunitystagechange", "salesevaluation",
-                                              "refundrequest", "contractadjustment"]]
-_WORK = _VIEW + [f"sales.{a}_{m}" for m in _OWNED for a in ("add", "change")] + [
-    "sales.add_payment", "sales.add_paymentplan", "sales.change_paymentplan", "sales.change_salesplanaction",
-    "sales.add_salesplanaction", "sales.change_targetnode",  # staff propose their own targets (bottom-up)
+_VIEW = [
+    f"sales.view_{m}"
+    for m in _OWNED
+    + [
+        "targetset",
+        "targetnode",
+        "product",
+        "paymentplan",
+        "payment",
+        "salesplanaction",
+        "opportunitystagechange",
+        "salesevaluation",
+        "refundrequest",
+        "contractadjustment",
+    ]
 ]
+_WORK = (
+    _VIEW
+    + [f"sales.{a}_{m}" for m in _OWNED for a in ("add", "change")]
+    + [
+        "sales.add_payment",
+        "sales.add_paymentplan",
+        "sales.change_paymentplan",
+        "sales.change_salesplanaction",
+        "sales.add_salesplanaction",
+        "sales.change_targetnode",  # staff propose their own targets (bottom-up)
+    ]
+)
 _MANAGE = _WORK + [
-    "sales.approve_contract", "sales.void_contract", "sales.approve_salesplan", "sales.add_targetnode",
-    "sales.add_salesevaluation", "sales.change_salesevaluation", "sales.add_product", "sales.change_product",
-    "sales.change_stagesetting", "sales.view_stagesetting",
+    "sales.approve_contract",
+    "sales.void_contract",
+    "sales.approve_salesplan",
+    "sales.add_targetnode",
+    "sales.add_salesevaluation",
+    "sales.change_salesevaluation",
+    "sales.add_product",
+    "sales.change_product",
+    "sales.change_stagesetting",
+    "sales.view_stagesetting",
 ]
 _SENIOR = _VIEW + [
-    "sales.add_targetset", "sales.change_targetset", "sales.approve_targetset", "sales.add_targetnode",
-    "sales.change_targetnode", "sales.approve_contract", "sales.view_stagesetting",
-    "sales.add_salesevaluation", "sales.change_salesevaluation",
+    "sales.add_targetset",
+    "sales.change_targetset",
+    "sales.approve_targetset",
+    "sales.add_targetnode",
+    "sales.change_targetnode",
+    "sales.approve_contract",
+    "sales.view_stagesetting",
+    "sales.add_salesevaluation",
+    "sales.change_salesevaluation",
 ]
 
 BUILTIN_ROLE_PERMISSIONS = {

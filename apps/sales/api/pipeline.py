@@ -42,8 +42,10 @@ class ProductPermission(permissions.DjangoModelPermissions):
     perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
-@extend_schema_view(list=extend_schema(summary=_("The product catalogue (search by code or name)")),
-                    create=extend_schema(summary=_("Add a product (sales managers)")))
+@extend_schema_view(
+    list=extend_schema(summary=_("The product catalogue (search by code or name)")),
+    create=extend_schema(summary=_("Add a product (sales managers)")),
+)
 class ProductViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
@@ -53,12 +55,14 @@ class ProductViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
     http_method_names = _METHODS
 
     def perform_create(self, serializer: serializers.Serializer) -> None:
-        serializer.instance = product_services.product_create(actor=self.request.user,
-                                                              data=dict(serializer.validated_data))
+        serializer.instance = product_services.product_create(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.Serializer) -> None:
-        product_services.product_update(actor=self.request.user, product=serializer.instance,
-                                        data=dict(serializer.validated_data))
+        product_services.product_update(
+            actor=self.request.user, product=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -78,10 +82,31 @@ class OpportunitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opportunity
-        fields = ["id", "name", "customer", "customer_name", "contact", "amount", "weighted_amount", "stage",
-                  "stage_changed_at", "expected_close_date", "closed_on", "close_reason", "source_lead", "campaign",
-                  "next_action", "next_action_on", "description", "owner", "owner_name", "owner_unit", "lines",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "customer",
+            "customer_name",
+            "contact",
+            "amount",
+            "weighted_amount",
+            "stage",
+            "stage_changed_at",
+            "expected_close_date",
+            "closed_on",
+            "close_reason",
+            "source_lead",
+            "campaign",
+            "next_action",
+            "next_action_on",
+            "description",
+            "owner",
+            "owner_name",
+            "owner_unit",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_weighted_amount(self, opp: Opportunity) -> str:
@@ -108,10 +133,12 @@ class MoveStageSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("Opportunities in scope (filter by stage, customer, owner; scene mine/team/all)")),
     retrieve=extend_schema(summary=_("One opportunity with its lines (404 when out of scope)")),
-    create=extend_schema(summary=_("Create an opportunity"), request=OpportunityWriteSerializer,
-                         responses={201: OpportunitySerializer}),
-    partial_update=extend_schema(summary=_("Edit an open opportunity"), request=OpportunityWriteSerializer,
-                                 responses=OpportunitySerializer),
+    create=extend_schema(
+        summary=_("Create an opportunity"), request=OpportunityWriteSerializer, responses={201: OpportunitySerializer}
+    ),
+    partial_update=extend_schema(
+        summary=_("Edit an open opportunity"), request=OpportunityWriteSerializer, responses=OpportunitySerializer
+    ),
 )
 class OpportunityViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Opportunity.objects.select_related("owner", "customer").prefetch_related("lines")
@@ -137,11 +164,13 @@ class OpportunityViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVi
 
     def service_update(self, instance: Opportunity, data: dict[str, Any]) -> Opportunity:  # type: ignore[override]
         lines = data.pop("lines", None)
-        return opp_services.opportunity_update(actor=self.request.user, opportunity=instance, data=data,
-                                               lines=lines)
+        return opp_services.opportunity_update(actor=self.request.user, opportunity=instance, data=data, lines=lines)
 
-    @extend_schema(summary=_("Move the opportunity to another stage (a reason is required for lost or invalid)"),
-                   request=MoveStageSerializer, responses=OpportunitySerializer)
+    @extend_schema(
+        summary=_("Move the opportunity to another stage (a reason is required for lost or invalid)"),
+        request=MoveStageSerializer,
+        responses=OpportunitySerializer,
+    )
     @action(detail=True, methods=["post"], url_path="move-stage")
     def move_stage(self, request: Request, pk: Any = None) -> Response:
         opp = get_object_or_404(Opportunity.objects.visible_to(request.user, "change"), pk=pk)
@@ -163,12 +192,28 @@ class ActionSerializer(serializers.ModelSerializer):
 class SalesPlanSerializer(serializers.ModelSerializer):
     actions = ActionSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The moves the user may make now (the sales plan workflow); null in lists"))
+        help_text=_("The moves the user may make now (the sales plan workflow); null in lists")
+    )
 
     class Meta:
         model = SalesPlan
-        fields = ["id", "title", "period_start", "period_end", "strategy", "intel", "target_sets", "status",
-                  "approved_by", "approved_at", "owner", "owner_unit", "actions", "allowed_actions", "created_at"]
+        fields = [
+            "id",
+            "title",
+            "period_start",
+            "period_end",
+            "strategy",
+            "intel",
+            "target_sets",
+            "status",
+            "approved_by",
+            "approved_at",
+            "owner",
+            "owner_unit",
+            "actions",
+            "allowed_actions",
+            "created_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PLAN_MOVES), allow_null=True))
@@ -193,10 +238,14 @@ class SalesPlanWriteSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("Sales plans in scope")),
     retrieve=extend_schema(summary=_("One sales plan with its action items (404 when out of scope)")),
-    create=extend_schema(summary=_("Draft a sales plan (it must cite market intelligence)"),
-                         request=SalesPlanWriteSerializer, responses={201: SalesPlanSerializer}),
-    partial_update=extend_schema(summary=_("Edit a draft sales plan"), request=SalesPlanWriteSerializer,
-                                 responses=SalesPlanSerializer),
+    create=extend_schema(
+        summary=_("Draft a sales plan (it must cite market intelligence)"),
+        request=SalesPlanWriteSerializer,
+        responses={201: SalesPlanSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Edit a draft sales plan"), request=SalesPlanWriteSerializer, responses=SalesPlanSerializer
+    ),
 )
 class SalesPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = SalesPlan.objects.select_related("owner").prefetch_related("actions", "intel", "target_sets")
@@ -229,8 +278,11 @@ class SalesPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelView
     def submit(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, pk, plan_services.salesplan_submit)
 
-    @extend_schema(summary=_("Approve a submitted plan (a manager whose scope covers it, not its owner)"),
-                   request=None, responses=SalesPlanSerializer)
+    @extend_schema(
+        summary=_("Approve a submitted plan (a manager whose scope covers it, not its owner)"),
+        request=None,
+        responses=SalesPlanSerializer,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, pk, plan_services.salesplan_approve)

@@ -67,21 +67,41 @@ class Opportunity(OwnedModel):
     """商机: what a customer may buy, through the stages 初步接洽 → 需求分析 → 方案报价 → 商务谈判 → 赢单/输单/无效."""
 
     name = models.CharField(_("opportunity name"), max_length=200)
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="opportunities")
-    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="opportunities")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
     amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2, default=Decimal("0"))
-    stage = models.CharField(_("stage"), max_length=20, choices=OpportunityStage.choices,
-                             default=OpportunityStage.INITIAL)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=OpportunityStage.choices, default=OpportunityStage.INITIAL
+    )
     stage_changed_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_reason = models.CharField(_("reason (won, lost or invalid)"), max_length=200, blank=True)
-    source_lead = models.ForeignKey("marketing.Lead", verbose_name=_("source lead"), on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="opportunities")
-    campaign = models.ForeignKey("marketing.Campaign", verbose_name=_("campaign"), on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="opportunities")
+    source_lead = models.ForeignKey(
+        "marketing.Lead",
+        verbose_name=_("source lead"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -102,9 +122,9 @@ class OpportunityLine(models.Model):
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
     unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
-    discount_pct = models.DecimalField(_("discount (percent off)"), max_digits=5, decimal_places=2,
-                                       default=Decimal("0"),
-                                       validators=PERCENT)
+    discount_pct = models.DecimalField(
+        _("discount (percent off)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
+    )
 
     class Meta:
         verbose_name = _("opportunity line")

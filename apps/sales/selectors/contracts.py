@@ -41,22 +41,29 @@ class InstalmentStatus:
     PARTIAL = "partial"
     PAID = "paid"
     OVERDUE = "overdue"
-    LABELS = {PENDING: _("Awaiting payment"), PARTIAL: _("Partly paid"), PAID: _("Paid in full"),
-              OVERDUE: _("Overdue")}
+    LABELS = {PENDING: _("Awaiting payment"), PARTIAL: _("Partly paid"), PAID: _("Paid in full"), OVERDUE: _("Overdue")}
 
 
 def _collected_subquery() -> Subquery:
-    sums = (Payment.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
-            .annotate(total=Sum("amount")).values("total"))
+    sums = (
+        Payment.objects.filter(contract=OuterRef("pk"))
+        .order_by()
+        .values("contract")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return Subquery(sums, output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
 def with_collection(qs: QuerySet) -> QuerySet:
     """Annotate ``collected`` (sum of payments) and ``collection_rate`` (percent of the amount)."""
     qs = qs.annotate(collected=Coalesce(_collected_subquery(), ZERO))
-    return qs.annotate(collection_rate=ExpressionWrapper(
-        F("collected") * Value(Decimal("100")) / NullIf(F("amount"), ZERO),
-        output_field=DecimalField(max_digits=7, decimal_places=2)))
+    return qs.annotate(
+        collection_rate=ExpressionWrapper(
+            F("collected") * Value(Decimal("100")) / NullIf(F("amount"), ZERO),
+            output_field=DecimalField(max_digits=7, decimal_places=2),
+        )
+    )
 
 
 def contract_list(*, user: Any, filters: dict | None = None) -> QuerySet:
@@ -131,26 +138,41 @@ def approvals_of(contract: Contract) -> QuerySet:
 
 def awaiting_approval(*, user: Any) -> QuerySet:
     """Pending contracts the user may approve, other than their own."""
-    return (Contract.objects.visible_to(user, "approve").filter(status=ContractStatus.PENDING)
-            .exclude(owner=user).select_related("customer"))
+    return (
+        Contract.objects.visible_to(user, "approve")
+        .filter(status=ContractStatus.PENDING)
+        .exclude(owner=user)
+        .select_related("customer")
+    )
 
 
 def requests_awaiting_decision(*, user: Any) -> tuple[list[RefundRequest], list[ContractAdjustment]]:
     """Pending refunds and amendments / terminations the user may decide: on contracts they may approve, neither
     requested by them nor on their own contracts (two queries)."""
     approvable = Contract.objects.visible_to(user, "approve").exclude(owner=user).values("pk")
-    refunds = (RefundRequest.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
-               .exclude(requested_by=user).select_related("contract").order_by("requested_at"))
-    adjustments = (ContractAdjustment.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
-                   .exclude(requested_by=user).select_related("contract").order_by("requested_at"))
+    refunds = (
+        RefundRequest.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
+        .exclude(requested_by=user)
+        .select_related("contract")
+        .order_by("requested_at")
+    )
+    adjustments = (
+        ContractAdjustment.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
+        .exclude(requested_by=user)
+        .select_related("contract")
+        .order_by("requested_at")
+    )
     return list(refunds[:20]), list(adjustments[:20])
 
 
 def instalments_due(*, user: Any, today: dt.date | None = None) -> QuerySet:
     """The user's own open instalments that are overdue or within their reminder window."""
     today = today or timezone.localdate()
-    qs = (PaymentPlan.objects.filter(contract__owner=user, contract__status=ContractStatus.APPROVED)
-          .annotate(paid=Coalesce(Sum("payments__amount"), ZERO)).filter(paid__lt=F("amount")))
+    qs = (
+        PaymentPlan.objects.filter(contract__owner=user, contract__status=ContractStatus.APPROVED)
+        .annotate(paid=Coalesce(Sum("payments__amount"), ZERO))
+        .filter(paid__lt=F("amount"))
+    )
     # The per-instalment reminder window is applied in ``due_rows``; 60 days bounds the rows read.
     return qs.filter(due_date__lte=today + dt.timedelta(days=60)).select_related("contract")
 
@@ -170,8 +192,9 @@ def due_rows(*, user: Any, today: dt.date | None = None) -> tuple[list[PaymentPl
 def expiring(*, user: Any, today: dt.date | None = None, days: int = EXPIRING_DAYS) -> QuerySet:
     """The user's approved contracts whose end date falls within ``days``."""
     today = today or timezone.localdate()
-    return Contract.objects.filter(owner=user, status=ContractStatus.APPROVED, end_date__gte=today,
-                                   end_date__lte=today + dt.timedelta(days=days))
+    return Contract.objects.filter(
+        owner=user, status=ContractStatus.APPROVED, end_date__gte=today, end_date__lte=today + dt.timedelta(days=days)
+    )
 
 
 def export_columns() -> list[Any]:
@@ -189,9 +212,20 @@ def export_columns() -> list[Any]:
 
 
 def export_rows(contracts: QuerySet) -> list[dict[str, Any]]:
-    return [{"number": c.number, "title": c.title, "customer": c.customer.name, "owner": str(c.owner),
-             "status": c.status, "signed_on": c.signed_on, "end_date": c.end_date, "amount": c.amount,
-             "collected": c.collected} for c in contracts]
+    return [
+        {
+            "number": c.number,
+            "title": c.title,
+            "customer": c.customer.name,
+            "owner": str(c.owner),
+            "status": c.status,
+            "signed_on": c.signed_on,
+            "end_date": c.end_date,
+            "amount": c.amount,
+            "collected": c.collected,
+        }
+        for c in contracts
+    ]
 
 
 def today() -> dt.date:

@@ -18,7 +18,7 @@ from apps.sales.models import SalesPlan, SalesPlanAction, TargetSet
 from apps.sales.models.plans import APPROVER, CHANGER, PLAN_MOVES, PLAN_WORKFLOW
 
 
-def plan_list(*, user: Any, status: str = "", q: str = "") -> QuerySet[SalesPlan]:
+def plan_list(*, user: Any, status: str = "", q: str = "") -> QuerySet:
     """Plans in scope with owner, the number of action items and their average progress."""
     qs = SalesPlan.objects.visible_to(user).select_related("owner", "owner_unit")
     if status:
@@ -35,8 +35,11 @@ def plan_get(*, user: Any, pk: Any, action: str = "view") -> SalesPlan:
 
 def may_approve(user: User, plan: SalesPlan) -> bool:
     """A manager with the approval right whose scope covers the plan, and who is not its owner."""
-    return bool(user.has_perm("sales.approve_salesplan") and user.pk != plan.owner_id
-                and SalesPlan.objects.visible_to(user).filter(pk=plan.pk).exists())
+    return bool(
+        user.has_perm("sales.approve_salesplan")
+        and user.pk != plan.owner_id
+        and SalesPlan.objects.visible_to(user).filter(pk=plan.pk).exists()
+    )
 
 
 def plan_roles(user: User, plan: SalesPlan) -> frozenset[str]:
@@ -89,5 +92,6 @@ def target_set_choices() -> QuerySet[TargetSet]:
 
 def actions_due(*, user: Any, on: dt.date) -> QuerySet[SalesPlanAction]:
     """Action items I am responsible for, not done and due by ``on``, in plans being carried out."""
-    return SalesPlanAction.objects.filter(responsible=user, due_date__lte=on, plan__status__in=(
-        "approved", "executing")).exclude(status=ActionItemStatus.DONE)
+    return SalesPlanAction.objects.filter(
+        responsible=user, due_date__lte=on, plan__status__in=("approved", "executing")
+    ).exclude(status=ActionItemStatus.DONE)

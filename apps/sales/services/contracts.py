@@ -66,8 +66,19 @@ PAYMENT_IN_FUTURE = gettext_lazy("A payment cannot be dated in the future.")
 PAYMENT_POSITIVE = gettext_lazy("The payment amount must be greater than zero.")
 TERMINATED_NO_PAYMENT = gettext_lazy("This contract was terminated: no further payments can be recorded.")
 
-CONTRACT_FIELDS = ["title", "customer", "opportunity", "signed_on", "start_date", "end_date", "discount_pct",
-                   "amount", "customer_signatory", "company_signatory", "terms"]
+CONTRACT_FIELDS = [
+    "title",
+    "customer",
+    "opportunity",
+    "signed_on",
+    "start_date",
+    "end_date",
+    "discount_pct",
+    "amount",
+    "customer_signatory",
+    "company_signatory",
+    "terms",
+]
 EDITABLE = tuple(status for status, moves in CONTRACT_WORKFLOW.items() if "edit" in moves)
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -154,8 +165,15 @@ def _prefill_from_opportunity(data: dict, lines: list[dict] | None) -> tuple[dic
     data.setdefault("customer", opportunity.customer)
     data.setdefault("title", opportunity.name)
     if lines is None:
-        lines = [{"product": line.product, "quantity": line.quantity, "unit_price": line.unit_price,
-                  "discount_pct": line.discount_pct} for line in opportunity.lines.select_related("product")]
+        lines = [
+            {
+                "product": line.product,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "discount_pct": line.discount_pct,
+            }
+            for line in opportunity.lines.select_related("product")
+        ]
         if not lines and data.get("amount") is None:
             data["amount"] = opportunity.amount
     return data, list(lines)
@@ -163,9 +181,16 @@ def _prefill_from_opportunity(data: dict, lines: list[dict] | None) -> tuple[dic
 
 def _write_lines(contract: Contract, lines: list[dict]) -> None:
     contract.lines.all().delete()
-    rows = [ContractLine(contract=contract, product=line["product"], quantity=Decimal(line.get("quantity") or 1),
-                         unit_price=Decimal(line["unit_price"]), discount_pct=Decimal(line.get("discount_pct") or 0))
-            for line in lines]
+    rows = [
+        ContractLine(
+            contract=contract,
+            product=line["product"],
+            quantity=Decimal(line.get("quantity") or 1),
+            unit_price=Decimal(line["unit_price"]),
+            discount_pct=Decimal(line.get("discount_pct") or 0),
+        )
+        for line in lines
+    ]
     for row in rows:
         row.full_clean(exclude=["contract"])
     ContractLine.objects.bulk_create(rows)
@@ -180,11 +205,16 @@ def _opportunity_won(actor: User, opportunity: Opportunity | None, contract: Con
     except ImportError:  # pragma: no cover - the pipeline area is not installed
         return
     move = getattr(opportunities, "opportunity_change_stage", None) or getattr(
-        opportunities, "opportunity_move_stage", None)
+        opportunities, "opportunity_move_stage", None
+    )
     if move is None:  # pragma: no cover - the stage service is not there yet
         return
-    move(actor=actor, opportunity=opportunity, stage=OpportunityStage.WON,
-         reason=_("Contract %(number)s signed") % {"number": contract.number})
+    move(
+        actor=actor,
+        opportunity=opportunity,
+        stage=OpportunityStage.WON,
+        reason=_("Contract %(number)s signed") % {"number": contract.number},
+    )
 
 
 #
@@ -203,8 +233,9 @@ def contract_create(*, actor: User, data: dict, lines: list[dict] | None = None)
     values["amount"] = contract_amount(lines, values["discount_pct"], data.get("amount"))
     signed_on = values.get("signed_on") or timezone.localdate()
     values["signed_on"] = signed_on
-    contract = Contract(**values, owner=data.get("owner") or actor, created_by=actor,
-                        number=next_number("contract", on=signed_on))
+    contract = Contract(
+        **values, owner=data.get("owner") or actor, created_by=actor, number=next_number("contract", on=signed_on)
+    )
     contract.owner_unit = _unit_of(contract.owner)
     _check_dates(contract)
     if contract.amount <= 0:
@@ -226,8 +257,15 @@ def contract_update(*, actor: User, contract: Contract, data: dict, lines: list[
     merged = {name: getattr(contract, name) for name in CONTRACT_FIELDS} | data
     _check_links(actor, merged)
     if lines is None:
-        lines = [{"product": ln.product, "quantity": ln.quantity, "unit_price": ln.unit_price,
-                  "discount_pct": ln.discount_pct} for ln in contract.lines.select_related("product")]
+        lines = [
+            {
+                "product": ln.product,
+                "quantity": ln.quantity,
+                "unit_price": ln.unit_price,
+                "discount_pct": ln.discount_pct,
+            }
+            for ln in contract.lines.select_related("product")
+        ]
     else:
         _write_lines(contract, lines)
     merged["discount_pct"] = Decimal(merged.get("discount_pct") or 0)
@@ -263,9 +301,14 @@ def contract_approvers(contract: Contract) -> list[Any]:
     approve this contract (scope and permission), except the owner."""
     unit = contract.owner_unit
     ids = [int(part) for part in unit.path.strip("/").split("/") if part] if unit and unit.path else []
-    managers = [d.manager for d in Department.objects.filter(pk__in=ids, manager__isnull=False)
-                .select_related("manager")]
-    return [m for m in managers if m.is_active and m.pk != contract.owner_id and can(m, "approve", contract)]
+    managers = [
+        d.manager for d in Department.objects.filter(pk__in=ids, manager__isnull=False).select_related("manager")
+    ]
+    return [
+        m
+        for m in managers
+        if m is not None and m.is_active and m.pk != contract.owner_id and can(m, "approve", contract)
+    ]
 
 
 @transaction.atomic
@@ -282,9 +325,13 @@ def contract_submit(*, actor: User, contract: Contract, comment: str = "") -> Co
         return _approve(contract, actor=actor, approver=None, version=version, reason=note)
     contract.status = ContractStatus.PENDING
     _save_status(contract, actor, str(ApprovalAction.SUBMIT.label), ["status"])
-    notify(recipients=contract_approvers(contract), url=_url(contract),
-           title=_("Contract awaiting your approval: %(contract)s") % {"contract": contract},
-           body=comment, topic=notification_topic("approval", contract))
+    notify(
+        recipients=contract_approvers(contract),
+        url=_url(contract),
+        title=_("Contract awaiting your approval: %(contract)s") % {"contract": contract},
+        body=comment,
+        topic=notification_topic("approval", contract),
+    )
     return contract
 
 
@@ -295,8 +342,9 @@ def _approve(contract: Contract, *, actor: User, approver: Any, version: str, re
     contract.approved_by = approver
     contract.policy_version = version
     _save_status(contract, actor, reason, ["status", "approved_at", "approved_by", "policy_version"])
-    customer_archive.customer_mark_won(actor=actor, customer=contract.customer,
-                                       reason=str(CUSTOMER_WON_REASON) % {"number": contract.number})
+    customer_archive.customer_mark_won(
+        actor=actor, customer=contract.customer, reason=str(CUSTOMER_WON_REASON) % {"number": contract.number}
+    )
     return contract
 
 
@@ -323,8 +371,12 @@ def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> C
     _record(contract, actor, ApprovalAction.APPROVE, comment)
     notifications_close(topic=notification_topic("approval", contract))  # the other approvers' requests
     _approve(contract, actor=actor, approver=actor, version=version, reason=str(ApprovalAction.APPROVE.label))
-    notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
-           title=_("Contract approved: %(contract)s") % {"contract": contract})
+    notify(
+        recipients=[_submitter(contract), contract.owner],
+        url=_url(contract),
+        body=comment,
+        title=_("Contract approved: %(contract)s") % {"contract": contract},
+    )
     return contract
 
 
@@ -338,8 +390,12 @@ def contract_reject(*, actor: User, contract: Contract, comment: str) -> Contrac
     notifications_close(topic=notification_topic("approval", contract))
     contract.status = ContractStatus.REJECTED
     _save_status(contract, actor, f"{ApprovalAction.REJECT.label}: {comment}"[:100], ["status"])
-    notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
-           title=_("Contract rejected: %(contract)s") % {"contract": contract})
+    notify(
+        recipients=[_submitter(contract), contract.owner],
+        url=_url(contract),
+        body=comment,
+        title=_("Contract rejected: %(contract)s") % {"contract": contract},
+    )
     return contract
 
 
@@ -371,8 +427,12 @@ def contract_void(*, actor: User, contract: Contract, reason: str) -> Contract:
     _record(contract, actor, ApprovalAction.VOID, reason)
     contract.status = ContractStatus.VOIDED
     _save_status(contract, actor, f"{ApprovalAction.VOID.label}: {reason}"[:100], ["status"])
-    notify(recipients=[contract.owner], url=_url(contract), body=reason,
-           title=_("Contract voided: %(contract)s") % {"contract": contract})
+    notify(
+        recipients=[contract.owner],
+        url=_url(contract),
+        body=reason,
+        title=_("Contract voided: %(contract)s") % {"contract": contract},
+    )
     return contract
 
 
@@ -382,14 +442,16 @@ def contract_void(*, actor: User, contract: Contract, reason: str) -> Contract:
 
 
 def _check_instalments(contract: Contract, instalments: list[dict]) -> list[dict]:
-    numbered = [dict(row, instalment=int(row.get("instalment") or index))
-                for index, row in enumerate(instalments, start=1)]
+    numbered = [
+        dict(row, instalment=int(row.get("instalment") or index)) for index, row in enumerate(instalments, start=1)
+    ]
     if len({row["instalment"] for row in numbered}) != len(numbered):
         raise ValidationError(PLAN_DUPLICATE, code="duplicate")
     total = sum((Decimal(row["amount"]) for row in numbered), Decimal("0"))
     if total > contract.amount:
-        raise ValidationError(PLAN_EXCEEDS % {"total": format_cny(total), "amount": format_cny(contract.amount)},
-                              code="plan_exceeds")
+        raise ValidationError(
+            PLAN_EXCEEDS % {"total": format_cny(total), "amount": format_cny(contract.amount)}, code="plan_exceeds"
+        )
     return numbered
 
 
@@ -441,25 +503,33 @@ def payment_record(*, actor: User, contract: Contract, data: dict) -> Payment:
         raise ValidationError({"amount": PAYMENT_POSITIVE})
     remaining = _remaining(contract)
     if amount > remaining:
-        raise ValidationError({"amount": PAYMENT_EXCEEDS % {"remaining": format_cny(remaining)}},
-                              code="exceeds")
+        raise ValidationError({"amount": PAYMENT_EXCEEDS % {"remaining": format_cny(remaining)}}, code="exceeds")
     received_on = data.get("received_on") or timezone.localdate()
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": PAYMENT_IN_FUTURE})
     plan = data.get("plan")
     if plan is not None and plan.contract_id != contract.pk:
         raise ValidationError({"plan": PLAN_OTHER_CONTRACT})
-    payment = Payment(contract=contract, plan=plan, amount=amount, received_on=received_on,
-                      method=data.get("method") or Payment._meta.get_field("method").default,
-                      note=data.get("note", "") or "", recorded_by=actor,
-                      number=next_number("payment", on=received_on))
+    payment = Payment(
+        contract=contract,
+        plan=plan,
+        amount=amount,
+        received_on=received_on,
+        method=data.get("method") or Payment._meta.get_field("method").default,
+        note=data.get("note", "") or "",
+        recorded_by=actor,
+        number=next_number("payment", on=received_on),
+    )
     payment.full_clean()
     payment._history_user = actor  # type: ignore[attr-defined]
     payment.save()
     if contract.owner_id != actor.pk:
-        notify(recipients=[contract.owner], url=_url(contract),
-               title=_("Payment %(amount)s received on %(contract)s")
-               % {"amount": format_cny(amount), "contract": contract.number})
+        notify(
+            recipients=[contract.owner],
+            url=_url(contract),
+            title=_("Payment %(amount)s received on %(contract)s")
+            % {"amount": format_cny(amount), "contract": contract.number},
+        )
     return payment
 
 
@@ -473,6 +543,7 @@ def contract_export(*, actor: User, filters: dict[str, str], term: str = "") -> 
     rows = selectors.export_rows(qs.order_by("-signed_on", "-pk"))
     data = excel.write_workbook(selectors.export_columns(), rows, title=_("Contracts"))
     described = "; ".join(f"{k}={v}" for k, v in sorted({**filters, "q": term}.items()) if v)
-    ExportLog.objects.create(user=actor, resource="sales.contract", scope="filtered", filters=described[:500],
-                             row_count=len(rows))
+    ExportLog.objects.create(
+        user=actor, resource="sales.contract", scope="filtered", filters=described[:500], row_count=len(rows)
+    )
     return data, len(rows)

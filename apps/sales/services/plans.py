@@ -5,7 +5,7 @@ manager whose scope covers it, not its owner) → in execution → closed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,8 +27,10 @@ __all__ = ["may_approve"]  # kept here for callers that ask the services
 S = SalesPlanStatus
 PLAN_FIELDS = ["title", "period_start", "period_end", "strategy", "target_sets", "intel"]
 ACTION_FIELDS = ["title", "responsible", "start_date", "due_date", "status", "progress", "note"]
-NO_INTEL = gettext_lazy("A sales plan must cite at least one piece of market intelligence (policy art. 9: plans are "
-                        "made from the market information gathered).")
+NO_INTEL = gettext_lazy(
+    "A sales plan must cite at least one piece of market intelligence (policy art. 9: plans are "
+    "made from the market information gathered)."
+)
 PERIOD_ORDER = gettext_lazy("The period must end after it starts.")
 NOT_EDITABLE = gettext_lazy("Only a draft plan can be edited.")
 WRONG_STATUS = gettext_lazy("This plan is “%(status)s”; that step is not possible now.")
@@ -87,7 +89,7 @@ def salesplan_create(*, actor: User, data: dict[str, Any], actions: list[dict[st
     if not actor.has_perm("sales.add_salesplan"):
         raise PermissionDenied
     plain = {k: v for k, v in data.items() if k in PLAN_FIELDS and k not in ("target_sets", "intel")}
-    plan = SalesPlan(**plain, owner=actor, created_by=actor, owner_unit_id=user_scope(actor).unit_id)
+    plan = SalesPlan(**plain, owner=actor, created_by=actor, owner_unit_id=cast(int, user_scope(actor).unit_id))
     _check(plan, data.get("intel"))
     _check_intel_visible(actor, data["intel"])
     plan.full_clean()
@@ -100,8 +102,9 @@ def salesplan_create(*, actor: User, data: dict[str, Any], actions: list[dict[st
 
 
 @transaction.atomic
-def salesplan_update(*, actor: User, plan: SalesPlan, data: dict[str, Any],
-                     actions: list[dict[str, Any]] | None = None) -> SalesPlan:
+def salesplan_update(
+    *, actor: User, plan: SalesPlan, data: dict[str, Any], actions: list[dict[str, Any]] | None = None
+) -> SalesPlan:
     """Edit a draft plan (its owner or a manager in scope); it must still cite market intelligence, and what it
     newly cites must be visible to the actor."""
     if not can(actor, "change", plan):
@@ -141,9 +144,12 @@ def salesplan_approve(*, actor: User, plan: SalesPlan) -> SalesPlan:
     plan.status, plan.approved_by, plan.approved_at = target, actor, timezone.now()
     _save(plan, actor, _("Approved"), ["status", "approved_by", "approved_at"])
     people = [a.responsible for a in plan.actions.select_related("responsible")]
-    notify(recipients=[p for p in people], title=_("Sales plan approved: %(title)s") % {"title": plan.title},
-           body=_("You are responsible for action items of this plan."),
-           url=reverse("sales:plan_detail", args=[plan.pk]))
+    notify(
+        recipients=[p for p in people],
+        title=_("Sales plan approved: %(title)s") % {"title": plan.title},
+        body=_("You are responsible for action items of this plan."),
+        url=reverse("sales:plan_detail", args=[plan.pk]),
+    )
     return plan
 
 
@@ -151,10 +157,18 @@ def salesplan_approve(*, actor: User, plan: SalesPlan) -> SalesPlan:
 def salesplan_return(*, actor: User, plan: SalesPlan, reason: str = "") -> SalesPlan:
     """Send a submitted plan back to draft (the approver's rejection)."""
     plan.status = _step(actor, plan, "return")
-    _save(plan, actor, _("Returned for revision: %(reason)s") % {"reason": reason} if reason else
-          _("Returned for revision"), ["status"])
-    notify(recipients=[plan.owner], title=_("Sales plan returned: %(title)s") % {"title": plan.title}, body=reason,
-           url=reverse("sales:plan_detail", args=[plan.pk]))
+    _save(
+        plan,
+        actor,
+        _("Returned for revision: %(reason)s") % {"reason": reason} if reason else _("Returned for revision"),
+        ["status"],
+    )
+    notify(
+        recipients=[plan.owner],
+        title=_("Sales plan returned: %(title)s") % {"title": plan.title},
+        body=reason,
+        url=reverse("sales:plan_detail", args=[plan.pk]),
+    )
     return plan
 
 
@@ -175,14 +189,16 @@ def salesplan_close(*, actor: User, plan: SalesPlan) -> SalesPlan:
 
 
 @transaction.atomic
-def salesplan_action_progress(*, actor: User, action: SalesPlanAction, progress: int, status: str = "",
-                              note: str | None = None) -> SalesPlanAction:
+def salesplan_action_progress(
+    *, actor: User, action: SalesPlanAction, progress: int, status: str = "", note: str | None = None
+) -> SalesPlanAction:
     """The responsible person (or the plan's owner / a manager in scope) reports progress; 100 % means done."""
     if action.responsible_id != actor.pk and not can(actor, "change", action.plan):
         raise ValidationError(NOT_RESPONSIBLE, code="not_responsible")
     action.progress = progress
-    action.status = status or (ActionItemStatus.DONE if progress >= 100 else
-                               ActionItemStatus.DOING if progress > 0 else ActionItemStatus.TODO)
+    action.status = status or (
+        ActionItemStatus.DONE if progress >= 100 else ActionItemStatus.DOING if progress > 0 else ActionItemStatus.TODO
+    )
     if note is not None:
         action.note = note
     action.full_clean()

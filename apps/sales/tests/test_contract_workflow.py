@@ -40,11 +40,25 @@ from apps.sales.services import refunds as refund_svc
 
 PEOPLE = ("sales1", "sales_mgr", "ceo", "cs1", "sales2")
 _MANAGER = {C_CHANGER, C_APPROVER, C_VOIDER, C_COLLECTOR, C_PLANNER}
-ROLES = {"sales1": {C_CHANGER, C_COLLECTOR, C_PLANNER}, "sales_mgr": _MANAGER, "ceo": {C_APPROVER}, "cs1": set(),
-         "sales2": set()}
-BUTTONS = {"edit": "contract-edit", "submit": "contract-submit", "withdraw": "contract-withdraw",
-           "approve": "contract-approve", "reject": "contract-reject", "void": "contract-void",
-           "pay": "payment-create", "plan": "plan-edit", "refund": "refund-submit", "adjust": "adjustment-submit"}
+ROLES = {
+    "sales1": {C_CHANGER, C_COLLECTOR, C_PLANNER},
+    "sales_mgr": _MANAGER,
+    "ceo": {C_APPROVER},
+    "cs1": set(),
+    "sales2": set(),
+}
+BUTTONS = {
+    "edit": "contract-edit",
+    "submit": "contract-submit",
+    "withdraw": "contract-withdraw",
+    "approve": "contract-approve",
+    "reject": "contract-reject",
+    "void": "contract-void",
+    "pay": "payment-create",
+    "plan": "plan-edit",
+    "refund": "refund-submit",
+    "adjust": "adjustment-submit",
+}
 TODAY = dt.date.today()
 SERVICES = {
     "edit": lambda u, c: svc.contract_update(actor=u, contract=c, data={}),
@@ -54,11 +68,13 @@ SERVICES = {
     "reject": lambda u, c: svc.contract_reject(actor=u, contract=c, comment="价格不符"),
     "void": lambda u, c: svc.contract_void(actor=u, contract=c, reason="客户取消"),
     "pay": lambda u, c: svc.payment_record(actor=u, contract=c, data={"amount": Decimal("100"), "received_on": TODAY}),
-    "plan": lambda u, c: svc.payment_plan_set(actor=u, contract=c, instalments=[
-        {"instalment": 1, "due_date": TODAY, "amount": Decimal("1000")}]),
+    "plan": lambda u, c: svc.payment_plan_set(
+        actor=u, contract=c, instalments=[{"instalment": 1, "due_date": TODAY, "amount": Decimal("1000")}]
+    ),
     "refund": lambda u, c: refund_svc.refund_request(actor=u, contract=c, amount=Decimal("50"), reason="退货"),
-    "adjust": lambda u, c: refund_svc.contract_adjust_request(actor=u, contract=c, kind=AdjustmentKind.AMENDMENT,
-                                                              new_amount=Decimal("9000"), reason="增补"),
+    "adjust": lambda u, c: refund_svc.contract_adjust_request(
+        actor=u, contract=c, kind=AdjustmentKind.AMENDMENT, new_amount=Decimal("9000"), reason="增补"
+    ),
 }
 # (case, status, the moves that lead there from a fresh draft, whether a payment was recorded)
 CASES = [
@@ -86,8 +102,10 @@ def people(db: Any) -> dict[str, User]:
 def _contract(path: list[str], people: dict[str, User]) -> Contract:
     owner = people["sales1"]
     customer = CustomerFactory(owner=owner, owner_unit=owner.employee.department)
-    contract = svc.contract_create(actor=owner, data={"title": "设备采购合同", "customer": customer,
-                                                      "signed_on": TODAY, "amount": Decimal("10000")})
+    contract = svc.contract_create(
+        actor=owner,
+        data={"title": "设备采购合同", "customer": customer, "signed_on": TODAY, "amount": Decimal("10000")},
+    )
     for move in path:
         SERVICES[move](people["sales_mgr"] if move in BY_MANAGER else owner, Contract.objects.get(pk=contract.pk))
     return Contract.objects.get(pk=contract.pk)
@@ -105,8 +123,9 @@ def _accepted(user: User, contract: Contract, move: str) -> bool:
 
 
 @pytest.mark.parametrize(("case", "status", "path", "paid"), CASES, ids=[c[0] for c in CASES])
-def test_page_api_and_service_agree_with_the_table(case: str, status: str, path: list[str], paid: bool,
-                                                   people: dict[str, User]) -> None:
+def test_page_api_and_service_agree_with_the_table(
+    case: str, status: str, path: list[str], paid: bool, people: dict[str, User]
+) -> None:
     contract = _contract(path, people)
     assert contract.status == status
     for name in PEOPLE:
@@ -114,8 +133,11 @@ def test_page_api_and_service_agree_with_the_table(case: str, status: str, path:
         roles = ROLES[name] | ({C_SUBMITTER} if name == "sales1" and status == ContractStatus.PENDING else set())
         assert contract_roles(user, contract) == roles, name
         steps = CONTRACT_WORKFLOW[status]
-        expected = tuple(m for m in CONTRACT_MOVES if m in steps and steps[m][1] & roles
-                         and (not steps[m][2] or CONTRACT_CONDITIONS[steps[m][2]](contract)))
+        expected = tuple(
+            m
+            for m in CONTRACT_MOVES
+            if m in steps and steps[m][1] & roles and (not steps[m][2] or CONTRACT_CONDITIONS[steps[m][2]](contract))
+        )
         allowed = contract_allowed(user, contract)
         assert allowed == expected, (case, name)
         client = Client()
@@ -127,7 +149,9 @@ def test_page_api_and_service_agree_with_the_table(case: str, status: str, path:
         else:
             html = page.content.decode()
             assert {m for m, testid in BUTTONS.items() if f'data-testid="{testid}"' in html} == set(allowed), (
-                case, name)
+                case,
+                name,
+            )
             assert api.json()["allowed_actions"] == list(allowed), (case, name)
         for move in CONTRACT_MOVES:
             assert _accepted(user, contract, move) == (move in allowed), (case, name, move)

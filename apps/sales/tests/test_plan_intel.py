@@ -20,8 +20,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _data(intel: list) -> dict[str, Any]:
-    return {"title": "华东区上半年销售计划", "period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 6, 30),
-            "strategy": "聚焦制造业", "intel": intel}
+    return {
+        "title": "华东区上半年销售计划",
+        "period_start": dt.date(2026, 1, 1),
+        "period_end": dt.date(2026, 6, 30),
+        "strategy": "聚焦制造业",
+        "intel": intel,
+    }
 
 
 @pytest.fixture
@@ -43,8 +48,9 @@ def test_the_service_refuses_intelligence_the_author_cannot_see(personas: dict, 
     assert not SalesPlan.objects.exists()
 
 
-def test_an_edit_may_not_add_hidden_intelligence_but_keeps_what_was_cited(personas: dict, hidden: Any,
-                                                                           published: Any) -> None:
+def test_an_edit_may_not_add_hidden_intelligence_but_keeps_what_was_cited(
+    personas: dict, hidden: Any, published: Any
+) -> None:
     alice, carol = personas["rep_alice"].user, personas["rep_carol"].user
     plan = svc.salesplan_create(actor=carol, data=_data([hidden]))  # carol sees her own draft
     plan2 = svc.salesplan_create(actor=alice, data=_data([published]))
@@ -68,7 +74,20 @@ def test_the_api_answers_the_service_refusal(personas: dict, hidden: Any, publis
 
 
 def test_the_form_refuses_it_too(personas: dict, hidden: Any) -> None:
-    response = personas["rep_alice"].client().post(reverse("sales:plan_create"), {
-        "title": "计划", "period_start": "2026-01-01", "period_end": "2026-06-30", "strategy": "策略",
-        "intel": [hidden.pk], "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"})
+    response = (
+        personas["rep_alice"]
+        .client()
+        .post(
+            reverse("sales:plan_create"),
+            {
+                "title": "计划",
+                "period_start": "2026-01-01",
+                "period_end": "2026-06-30",
+                "strategy": "策略",
+                "intel": [hidden.pk],
+                "actions-TOTAL_FORMS": "0",
+                "actions-INITIAL_FORMS": "0",
+            },
+        )
+    )
     assert response.status_code == 200 and not SalesPlan.objects.exists()

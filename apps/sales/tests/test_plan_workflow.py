@@ -62,10 +62,21 @@ def _plan_in(status: str, people: dict[str, User]) -> SalesPlan:
     intel = IntelFactory(owner=owner, status=IntelStatus.PUBLISHED)
     plan = svc.salesplan_create(
         actor=owner,
-        data={"title": "华东区销售计划", "period_start": "2026-01-01", "period_end": "2026-06-30",
-              "strategy": "聚焦制造业", "intel": [intel]},
-        actions=[{"title": "拜访重点客户", "responsible": people["sales2"], "start_date": "2026-01-05",
-                  "due_date": "2026-02-28"}],
+        data={
+            "title": "华东区销售计划",
+            "period_start": "2026-01-01",
+            "period_end": "2026-06-30",
+            "strategy": "聚焦制造业",
+            "intel": [intel],
+        },
+        actions=[
+            {
+                "title": "拜访重点客户",
+                "responsible": people["sales2"],
+                "start_date": "2026-01-05",
+                "due_date": "2026-02-28",
+            }
+        ],
     )
     for move in PATH[status]:
         SERVICES[move](manager if move == "approve" else owner, plan)
@@ -100,8 +111,9 @@ def test_page_api_and_service_agree_with_the_table(status: str, people: dict[str
     for name in PEOPLE:
         user = people[name]
         assert plan_roles(user, plan) == ROLES[name], name
-        expected = tuple(m for m in PLAN_MOVES if m in PLAN_WORKFLOW[status]
-                         and PLAN_WORKFLOW[status][m][1] & ROLES[name])
+        expected = tuple(
+            m for m in PLAN_MOVES if m in PLAN_WORKFLOW[status] and PLAN_WORKFLOW[status][m][1] & ROLES[name]
+        )
         allowed = plan_allowed(user, plan)
         assert allowed == expected, (status, name)
         client = Client()

@@ -76,7 +76,7 @@ def with_other_rows(rows: list[tuple[int, Figures]]) -> list[tuple[int, Figures 
     """The tree rows with, after each node's subtree, an "other" row holding what the node counts beyond its
     children (the business of people without a target there, e.g. after a move into a locked tree), so every node
     visibly equals the sum of the rows under it."""
-    children: dict[int, list[Figures]] = {}
+    children: dict[int | None, list[Figures]] = {}
     for _depth, f in rows:
         children.setdefault(f.node.parent_id, []).append(f)
     result: list[tuple[int, Figures | None, Any]] = []
@@ -113,9 +113,15 @@ class AttainmentView(ScopedDetailView):
         depths = _depths(nodes)
         rows = with_other_rows([(depths[f.node.pk], f) for f in attainment_for_nodes(nodes, period)])
         return super().get_context_data(
-            period=period, rows=rows, options=period_options(target_set.fiscal_year), today=policy_today(),
-            attribution_rule=ATTRIBUTION_RULE, forecast_rule=FORECAST_RULE, money_dates_rule=MONEY_DATES_RULE,
-            **kwargs)
+            period=period,
+            rows=rows,
+            options=period_options(target_set.fiscal_year),
+            today=policy_today(),
+            attribution_rule=ATTRIBUTION_RULE,
+            forecast_rule=FORECAST_RULE,
+            money_dates_rule=MONEY_DATES_RULE,
+            **kwargs,
+        )
 
 
 class AttainmentDrilldownView(ScopedDetailView):
@@ -133,6 +139,11 @@ class AttainmentDrilldownView(ScopedDetailView):
         node = self.object
         period = chosen_period(self.request, node.target_set.fiscal_year)
         return super().get_context_data(
-            target_set=node.target_set, period=period, counted=counted_records(node, period),
-            figures=node_attainment(node, period), options=period_options(node.target_set.fiscal_year),
-            attribution_rule=ATTRIBUTION_RULE, **kwargs)
+            target_set=node.target_set,
+            period=period,
+            counted=counted_records(node, period),
+            figures=node_attainment(node, period),
+            options=period_options(node.target_set.fiscal_year),
+            attribution_rule=ATTRIBUTION_RULE,
+            **kwargs,
+        )

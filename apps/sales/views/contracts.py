@@ -3,8 +3,9 @@ the approval actions, the printable contract and the Excel export."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from apps.core.views import (
     ScopedActionView,
     ScopedCreateView,
     ScopedDetailView,
+    ScopedFormView,
     ScopedListView,
     ScopedUpdateView,
 )
@@ -54,7 +56,7 @@ class ContractListView(ScopedListView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.filter_form = ContractFilterForm(request.GET or None)
         owners = User.objects.filter(pk__in=Contract.objects.visible_to(request.user).values("owner"))
-        self.filter_form.fields["owner"].queryset = owners.order_by("username")
+        cast(forms.ModelChoiceField, self.filter_form.fields["owner"]).queryset = owners.order_by("username")
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
@@ -79,30 +81,46 @@ class ContractDetailView(ScopedDetailView):
 
     model = Contract
     permission = SalesPerm.VIEW_CONTRACT
-    template_name = "sales/contract_detail.html"
+    template_name: str | None = "sales/contract_detail.html"
     context_object_name = "contract"
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related("customer", "owner", "owner_unit", "opportunity",
-                                                     "approved_by", "company_signatory")
+        return (
+            super()
+            .get_queryset()
+            .select_related("customer", "owner", "owner_unit", "opportunity", "approved_by", "company_signatory")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user, contract = self.request.user, self.object
+        user, contract = cast(User, self.request.user), self.object
         allowed = selectors.contract_allowed(user, contract)
         collected = selectors.collected(contract)
         refunds = contract.refund_requests.select_related("requested_by", "decided_by", "payment", "refund")
         adjustments = contract.adjustments.select_related("requested_by", "decided_by")
         return super().get_context_data(
-            lines=contract.lines.select_related("product"), approvals=selectors.approvals_of(contract),
-            instalments=selectors.instalments(contract), payments=selectors.payments_of(contract),
-            collected=collected, remaining=contract.amount - collected, allowed=allowed,
-            can_edit="edit" in allowed, can_submit="submit" in allowed, can_approve="approve" in allowed,
-            can_withdraw="withdraw" in allowed, can_void="void" in allowed, can_pay="pay" in allowed,
-            can_refund="refund" in allowed, can_adjust="adjust" in allowed, can_plan="plan" in allowed,
+            lines=contract.lines.select_related("product"),
+            approvals=selectors.approvals_of(contract),
+            instalments=selectors.instalments(contract),
+            payments=selectors.payments_of(contract),
+            collected=collected,
+            remaining=contract.amount - collected,
+            allowed=allowed,
+            can_edit="edit" in allowed,
+            can_submit="submit" in allowed,
+            can_approve="approve" in allowed,
+            can_withdraw="withdraw" in allowed,
+            can_void="void" in allowed,
+            can_pay="pay" in allowed,
+            can_refund="refund" in allowed,
+            can_adjust="adjust" in allowed,
+            can_plan="plan" in allowed,
             refunds=[(r, refund_services.may_decide(user, r)) for r in refunds],
             adjustments=[(a, refund_services.may_decide(user, a)) for a in adjustments],
-            refund_form=RefundForm(contract=contract), adjustment_form=AdjustmentForm(), action_form=ActionForm(),
-            **kwargs)
+            refund_form=RefundForm(contract=contract),
+            adjustment_form=AdjustmentForm(),
+            action_form=ActionForm(),
+            **kwargs,
+        )
 
 
 class ContractPrintView(ScopedDetailView):
@@ -116,34 +134,38 @@ class ContractPrintView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         contract = self.object
         return super().get_context_data(
-            lines=contract.lines.select_related("product"), company=selectors.company_of(contract),
-            instalments=selectors.instalments(contract), printed_at=timezone.localtime(), **kwargs)
+            lines=contract.lines.select_related("product"),
+            company=selectors.company_of(contract),
+            instalments=selectors.instalments(contract),
+            printed_at=timezone.localtime(),
+            **kwargs,
+        )
 
 
 def _line_rows(owner: Any) -> list[dict[str, Any]]:
-    return [{"product": ln.product, "quantity": ln.quantity, "unit_price": ln.unit_price,
-             "discount_pct": ln.discount_pct} for ln in owner.lines.select_related("product")]
+    return [
+        {"product": ln.product, "quantity": ln.quantity, "unit_price": ln.unit_price, "discount_pct": ln.discount_pct}
+        for ln in owner.lines.select_related("product")
+    ]
 
 
-class _ContractFormView:
+class _ContractFormView(ScopedFormView):
     """The contract form and its product lines; both validate before the service runs; a refusal changes nothing."""
 
     model = Contract
-    form_class = ContractForm
-    template_name = "sales/contract_form.html"
+    form_class: type[forms.BaseForm] = ContractForm
+    template_name: str | None = "sales/contract_form.html"
     context_object_name = "contract"
     success_url = "sales:contract_detail"
-    request: Any
-    object: Any
 
     def rows(self) -> list[dict[str, Any]]:
         return []
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user, "rows": self.rows()}  # type: ignore[misc]
+        return {**super().get_form_kwargs(), "user": self.request.user, "rows": self.rows()}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         return {**context, "formset": context["form"].rows}
 
     def message_values(self, obj: Any) -> dict[str, Any]:
@@ -171,8 +193,12 @@ class ContractCreateView(_ContractFormView, ScopedCreateView):
         initial: dict[str, Any] = {"signed_on": timezone.localdate(), "discount_pct": 0}
         opportunity = self.opportunity()
         if opportunity is not None:
-            initial.update(opportunity=opportunity.pk, customer=opportunity.customer_id, title=opportunity.name,
-                           amount=opportunity.amount)
+            initial.update(
+                opportunity=opportunity.pk,
+                customer=opportunity.customer_id,
+                title=opportunity.name,
+                amount=opportunity.amount,
+            )
         elif self.request.GET.get("customer", "").isdigit():
             initial["customer"] = self.request.GET["customer"]
         return initial
@@ -254,7 +280,7 @@ class PaymentCreateView(ScopedCreateView):
     parent_action = "view"
     form_class = PaymentForm
     service = services.payment_record
-    template_name = "sales/payment_form.html"
+    template_name: str | None = "sales/payment_form.html"
     success_message = gettext_lazy("Payment %(number)s recorded.")
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -274,8 +300,9 @@ class PaymentCreateView(ScopedCreateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         contract = self.parent
-        return super().get_context_data(contract=contract, remaining=contract.amount - selectors.collected(contract),
-                                        **kwargs)
+        return super().get_context_data(
+            contract=contract, remaining=contract.amount - selectors.collected(contract), **kwargs
+        )
 
 
 class PaymentPlanEditView(ScopedCreateView):
@@ -287,13 +314,20 @@ class PaymentPlanEditView(ScopedCreateView):
     parent_action = "view"
     form_class = PaymentPlanForm
     service = services.payment_plan_set
-    template_name = "sales/payment_plan_form.html"
+    template_name: str | None = "sales/payment_plan_form.html"
     success_message = gettext_lazy("Payment plan saved.")
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        rows = [{"instalment": p.instalment, "due_date": p.due_date, "amount": p.amount,
-                 "remind_days_before": p.remind_days_before, "note": p.note}
-                for p in self.parent.payment_plans.order_by("instalment")]
+        rows = [
+            {
+                "instalment": p.instalment,
+                "due_date": p.due_date,
+                "amount": p.amount,
+                "remind_days_before": p.remind_days_before,
+                "note": p.note,
+            }
+            for p in self.parent.payment_plans.order_by("instalment")
+        ]
         return {**super().get_form_kwargs(), "rows": rows}
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
@@ -306,8 +340,12 @@ class PaymentPlanEditView(ScopedCreateView):
         return reverse("sales:contract_detail", args=[self.parent.pk])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(contract=self.parent, formset=kwargs["form"].rows,
-                                        service_errors=getattr(self, "service_errors", []), **kwargs)
+        return super().get_context_data(
+            contract=self.parent,
+            formset=kwargs["form"].rows,
+            service_errors=getattr(self, "service_errors", []),
+            **kwargs,
+        )
 
 
 # An Excel download of the filtered list, not a page over one record (tests/scope_routes.py: EXCEL).
@@ -316,11 +354,13 @@ def contract_export(request: HttpRequest) -> HttpResponse:
     """Download the contracts of the current filter (within the scope) as .xlsx; the export is logged."""
     filters = {k: request.GET.get(k, "") for k in ("status", "customer", "owner", "month")}
     filters = {k: v for k, v in filters.items() if k not in ("customer", "owner") or v.isdigit()}
-    data, _count = services.contract_export(actor=request.user, filters=filters,
-                                            term=request.GET.get("q", "").strip())
+    data, _count = services.contract_export(
+        actor=cast(User, request.user), filters=filters, term=request.GET.get("q", "").strip()
+    )
     response = HttpResponse(data, content_type=excel.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=excel.export_filename(_("Contracts")))
+        as_attachment=True, filename=excel.export_filename(_("Contracts"))
+    )
     return response
 
 

@@ -37,16 +37,21 @@ class SalesEvaluationListView(ScopedListView):
         return selectors.evaluation_list(user=self.request.user, status=status)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(filter_form=self.filter_form,
-                                        may_create=selectors.is_senior(self.request.user)
-                                        or bool(selectors.managed_department_ids(self.request.user)), **kwargs)
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            may_create=selectors.is_senior(self.request.user)
+            or bool(selectors.managed_department_ids(self.request.user)),
+            **kwargs,
+        )
 
 
 def _evaluable_nodes(user: Any) -> QuerySet:
-    qs = (TargetNode.objects.visible_to(user).filter(target_set__status=TargetStatus.APPROVED)
-          .select_related("target_set", "department", "person").order_by("-target_set__fiscal_year",
-                                                                        "target_set__metric", "department__path",
-                                                                        "person_id"))
+    qs = (
+        TargetNode.objects.visible_to(user)
+        .filter(target_set__status=TargetStatus.APPROVED)
+        .select_related("target_set", "department", "person")
+        .order_by("-target_set__fiscal_year", "target_set__metric", "department__path", "person_id")
+    )
     if selectors.is_senior(user):
         return qs
     return qs.filter(department_id__in=selectors.managed_department_ids(user))
@@ -72,8 +77,7 @@ class EvaluationCreateView(ScopedCreateView):
         return {**super().get_form_kwargs(), "nodes": _evaluable_nodes(self.request.user)}
 
     def get_initial(self) -> dict[str, Any]:
-        start, end = selectors.previous_period(selectors.evaluation_frequency(rules_in_force().rules),
-                                               policy_today())
+        start, end = selectors.previous_period(selectors.evaluation_frequency(rules_in_force().rules), policy_today())
         return {"node": self.request.GET.get("node"), "period_start": start, "period_end": end}
 
 
@@ -92,13 +96,13 @@ class EvaluationDetailView(ScopedUpdateView):
     success_url = "sales:evaluation_detail"
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related("node__department", "node__person", "node__target_set",
-                                                     "owner")
+        return super().get_queryset().select_related("node__department", "node__person", "node__target_set", "owner")
 
     def may_edit(self) -> bool:
         evaluation = self.object
-        return evaluation.status == EvaluationStatus.DRAFT and selectors.may_evaluate(self.request.user,
-                                                                                       evaluation.node)
+        return evaluation.status == EvaluationStatus.DRAFT and selectors.may_evaluate(
+            self.request.user, evaluation.node
+        )
 
     def get_initial(self) -> dict[str, Any]:
         return {name: getattr(self.object, name) for name in ["period_start", "period_end", *services.TEXT_FIELDS]}
@@ -115,8 +119,13 @@ class EvaluationDetailView(ScopedUpdateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         evaluation = self.object
-        return super().get_context_data(node=evaluation.node, figures=selectors.evaluation_figures(evaluation),
-                                        may_edit=self.may_edit(), metric=evaluation.node.target_set.metric, **kwargs)
+        return super().get_context_data(
+            node=evaluation.node,
+            figures=selectors.evaluation_figures(evaluation),
+            may_edit=self.may_edit(),
+            metric=evaluation.node.target_set.metric,
+            **kwargs,
+        )
 
 
 class EvaluationCompleteView(ScopedActionView):

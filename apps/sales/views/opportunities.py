@@ -3,8 +3,9 @@ form with product lines; the stage move (form and kanban drop); the kanban board
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.routes import scoped_route
 from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
+from apps.core.views import ScopedCreateView, ScopedDetailView, ScopedFormView, ScopedListView, ScopedUpdateView
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OPEN_STAGES, OpportunityStage
@@ -39,8 +40,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 class OpportunityListView(ScopedListView):
     model = Opportunity
     template_name = "sales/opportunity_list.html"
-    sort_fields = ("name", "customer__name", "amount", "stage", "expected_close_date", "owner__name",
-                   "updated_at")
+    sort_fields = ("name", "customer__name", "amount", "stage", "expected_close_date", "owner__name", "updated_at")
     default_sort = "-updated_at"
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
@@ -52,8 +52,10 @@ class OpportunityListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            filters=self.filters, totals=selectors.opportunity_totals(self.filtered),
-            probabilities=selectors.stage_probabilities(), stages=OpportunityStage.choices,
+            filters=self.filters,
+            totals=selectors.opportunity_totals(self.filtered),
+            probabilities=selectors.stage_probabilities(),
+            stages=OpportunityStage.choices,
             scenes=[("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
             owners=User.objects.filter(pk__in=Opportunity.objects.visible_to(user).values("owner")).order_by("name"),
             q=self.filters["q"],
@@ -74,51 +76,63 @@ class OpportunityDetailView(ScopedDetailView):
 
     model = Opportunity
     permission = SalesPerm.VIEW_OPPORTUNITY
-    template_name = "sales/opportunity_detail.html"
+    template_name: str | None = "sales/opportunity_detail.html"
     context_object_name = "opp"
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().select_related("customer", "contact", "owner", "owner_unit", "source_lead",
-                                                     "campaign")
+        return (
+            super()
+            .get_queryset()
+            .select_related("customer", "contact", "owner", "owner_unit", "source_lead", "campaign")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         opp = self.object
         probabilities = selectors.stage_probabilities()
         may_change = can(self.request.user, "change", opp)
         return super().get_context_data(
-            lines=opp.lines.select_related("product"), changes=selectors.stage_history(opportunity=opp),
-            probability=probabilities.get(opp.stage, 0), weighted=selectors.weighted_amount(opp, probabilities),
+            lines=opp.lines.select_related("product"),
+            changes=selectors.stage_history(opportunity=opp),
+            probability=probabilities.get(opp.stage, 0),
+            weighted=selectors.weighted_amount(opp, probabilities),
             may_change=may_change and bool(STAGE_MOVES[opp.stage]),
             move_form=StageMoveForm(initial={"stage": opp.stage}),
             contract_url=_contract_url(opp) if opp.stage == OpportunityStage.WON and may_change else "",
-            stages=OpportunityStage.choices, **kwargs)
+            stages=OpportunityStage.choices,
+            **kwargs,
+        )
 
 
 def _line_rows(opp: Opportunity) -> list[dict[str, Any]]:
-    return [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price,
-             "discount_pct": line.discount_pct} for line in opp.lines.all()]
+    return [
+        {
+            "product": line.product_id,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount_pct": line.discount_pct,
+        }
+        for line in opp.lines.all()
+    ]
 
 
-class _OpportunityFormView:
+class _OpportunityFormView(ScopedFormView):
     """The form and its product lines; both validate before the service runs; a service error changes nothing."""
 
     model = Opportunity
-    form_class = OpportunityForm
-    template_name = "sales/opportunity_form.html"
+    form_class: type[forms.BaseForm] = OpportunityForm
+    template_name: str | None = "sales/opportunity_form.html"
     context_object_name = "opp"
     success_message = gettext_lazy("Opportunity “%(name)s” saved.")
     success_url = "sales:opportunity_detail"
-    request: Any
-    object: Any
 
     def rows(self) -> list[dict[str, Any]]:
         return []
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user, "rows": self.rows()}  # type: ignore[misc]
+        return {**super().get_form_kwargs(), "user": self.request.user, "rows": self.rows()}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         return {**context, "formset": context["form"].rows}
 
     def message_values(self, obj: Any) -> dict[str, Any]:
@@ -169,15 +183,18 @@ def opportunity_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            opp = services.opportunity_move_stage(actor=request.user, opportunity=opp, **form.cleaned_data)
+            opp = services.opportunity_move_stage(actor=cast(User, request.user), opportunity=opp, **form.cleaned_data)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if htmx:
         opp = selectors.opportunity_list(user=request.user).get(pk=opp.pk)
-        response = render(request, "sales/kanban_card.html", {
-            "card": opp, "error": error, "open_stages": OPEN_STAGES, "stage_choices": OpportunityStage.choices})
+        response = render(
+            request,
+            "sales/kanban_card.html",
+            {"card": opp, "error": error, "open_stages": OPEN_STAGES, "stage_choices": OpportunityStage.choices},
+        )
         if error:
             response.status_code = 422
         return response
@@ -196,13 +213,19 @@ def opportunity_board_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     filters = _filters(request)
     filters.pop("stage")
-    return render(request, "sales/kanban_board.html", {
-        "columns": selectors.board_columns(user=request.user, filters=filters), "filters": filters,
-        "stage_choices": OpportunityStage.choices, "open_stages": OPEN_STAGES,
-        "card_limit": selectors.BOARD_CARDS_PER_COLUMN,
-        "scenes": [("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
-        "reason_stages": [OpportunityStage.LOST.value, OpportunityStage.INVALID.value],
-    })
+    return render(
+        request,
+        "sales/kanban_board.html",
+        {
+            "columns": selectors.board_columns(user=request.user, filters=filters),
+            "filters": filters,
+            "stage_choices": OpportunityStage.choices,
+            "open_stages": OPEN_STAGES,
+            "card_limit": selectors.BOARD_CARDS_PER_COLUMN,
+            "scenes": [("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
+            "reason_stages": [OpportunityStage.LOST.value, OpportunityStage.INVALID.value],
+        },
+    )
 
 
 # A special page: one field per stage over StageSetting, company-wide settings without a data scope.
@@ -217,7 +240,7 @@ def stage_settings_view(request: HttpRequest) -> HttpResponse:
         if not may_change:
             raise PermissionDenied
         if form.is_valid():
-            services.stage_settings_update(actor=request.user, probabilities=form.cleaned_data)
+            services.stage_settings_update(actor=cast(User, request.user), probabilities=form.cleaned_data)
             messages.success(request, _("Win probabilities saved."))
             return redirect("sales:stage_settings")
     return render(request, "sales/opportunity_stage_settings.html", {"form": form, "may_change": may_change})

@@ -4,8 +4,9 @@ highlighted), the form with the cited intelligence and the action-item rows, and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -14,7 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedUpdateView,
+)
+from apps.org.models import User
 from apps.sales.forms_pipeline import ActionProgressForm, SalesPlanFilterForm, SalesPlanForm
 from apps.sales.models import SalesPlan, SalesPlanAction
 from apps.sales.models.plans import PLAN_WORKFLOW
@@ -47,7 +56,7 @@ class PlanDetailView(ScopedDetailView):
 
     model = SalesPlan
     permission = SalesPerm.VIEW_SALESPLAN
-    template_name = "sales/plan_detail.html"
+    template_name: str | None = "sales/plan_detail.html"
     context_object_name = "plan"
 
     def get_queryset(self) -> QuerySet:
@@ -56,38 +65,49 @@ class PlanDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         plan = self.object
         actions = selectors.plan_actions(plan=plan, today=timezone.localdate())
-        allowed = selectors.plan_allowed(self.request.user, plan)
+        allowed = selectors.plan_allowed(cast(User, self.request.user), plan)
         return super().get_context_data(
-            actions=actions, progress=selectors.plan_progress(actions), intel=plan.intel.all(),
-            target_sets=plan.target_sets.all(), allowed=allowed, may_change=selectors.CHANGER in
-            selectors.plan_roles(self.request.user, plan), may_approve="approve" in allowed, **kwargs)
+            actions=actions,
+            progress=selectors.plan_progress(actions),
+            intel=plan.intel.all(),
+            target_sets=plan.target_sets.all(),
+            allowed=allowed,
+            may_change=selectors.CHANGER in selectors.plan_roles(cast(User, self.request.user), plan),
+            may_approve="approve" in allowed,
+            **kwargs,
+        )
 
 
-class _PlanFormView:
+class _PlanFormView(ScopedFormView):
     """The plan form and its action-item rows; both validate before the service runs; a refusal changes nothing."""
 
     model = SalesPlan
-    form_class = SalesPlanForm
-    template_name = "sales/plan_form.html"
+    form_class: type[forms.BaseForm] = SalesPlanForm
+    template_name: str | None = "sales/plan_form.html"
     context_object_name = "plan"
     success_message = SAVED
     success_url = "sales:plan_detail"
-    request: Any
-    object: Any
 
     def rows(self) -> list[dict[str, Any]]:
         return []
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "intel": selectors.intel_choices(user=self.request.user),  # type: ignore[misc]
-                "target_sets": selectors.target_set_choices(), "rows": self.rows()}
+        return {
+            **super().get_form_kwargs(),
+            "intel": selectors.intel_choices(user=self.request.user),
+            "target_sets": selectors.target_set_choices(),
+            "rows": self.rows(),
+        }
 
     def plan_data(self, form: Any) -> dict[str, Any]:
-        return {**form.cleaned_data, "intel": list(form.cleaned_data["intel"]),
-                "target_sets": list(form.cleaned_data["target_sets"])}
+        return {
+            **form.cleaned_data,
+            "intel": list(form.cleaned_data["intel"]),
+            "target_sets": list(form.cleaned_data["target_sets"]),
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context = super().get_context_data(**kwargs)
         return {**context, "formset": context["form"].rows}
 
 
@@ -117,8 +137,14 @@ class PlanUpdateView(_PlanFormView, ScopedUpdateView):
 
     def get_initial(self) -> dict[str, Any]:
         plan = self.object
-        return {"title": plan.title, "period_start": plan.period_start, "period_end": plan.period_end,
-                "strategy": plan.strategy, "intel": list(plan.intel.all()), "target_sets": list(plan.target_sets.all())}
+        return {
+            "title": plan.title,
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "strategy": plan.strategy,
+            "intel": list(plan.intel.all()),
+            "target_sets": list(plan.target_sets.all()),
+        }
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
         return {"plan": self.object, "data": self.plan_data(form), "actions": form.rows.actions()}

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from apps.core.views import ScopedActionView, ScopedCreateView, ScopedListView, ScopedUpdateView
+from apps.core.views import ScopedActionView, ScopedCreateView, ScopedFormView, ScopedListView, ScopedUpdateView
 from apps.sales.forms_pipeline import ProductForm
 from apps.sales.models import Product
 from apps.sales.permissions import SalesPerm
@@ -38,14 +39,15 @@ class ProductListView(ScopedListView):
         return qs if chosen else qs.order_by("category", "code", "pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(category=self.request.GET.get("category", ""),
-                                        categories=selectors.product_categories(), **kwargs)
+        return super().get_context_data(
+            category=self.request.GET.get("category", ""), categories=selectors.product_categories(), **kwargs
+        )
 
 
-class _ProductFormView:
+class _ProductFormView(ScopedFormView):
     model = Product
-    form_class = ProductForm
-    template_name = "sales/product_form.html"
+    form_class: type[forms.BaseForm] = ProductForm
+    template_name: str | None = "sales/product_form.html"
     context_object_name = "product"
     success_message = SAVED
 

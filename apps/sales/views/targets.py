@@ -4,7 +4,7 @@ amounts, spreading, adding nodes, the workflow buttons, revisions with a reason,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView
-from apps.org.models import Department, Employee
+from apps.org.models import Department, Employee, User
 from apps.sales.choices import TargetStatus
 from apps.sales.forms_targets import (
     AddChildForm,
@@ -64,8 +64,11 @@ class TargetListView(ScopedListView):
         for target_set in page:
             target_set.annual_total = totals.get(target_set.pk)
         user = self.request.user
-        context.update(object_list=page, filter_form=self.filter_form,
-                       create_form=TargetSetCreateForm() if user.has_perm("sales.add_targetset") else None)
+        context.update(
+            object_list=page,
+            filter_form=self.filter_form,
+            create_form=TargetSetCreateForm() if user.has_perm("sales.add_targetset") else None,
+        )
         return context
 
 
@@ -84,10 +87,14 @@ def _choices(wanted: bool, kind: str) -> list[tuple]:
     if not wanted:
         return []
     if kind == "department":
-        return list(Department.objects.filter(is_active=True, parent__isnull=False).order_by("path")
-                    .values_list("pk", "name"))
-    return list(Employee.objects.filter(is_active=True).order_by("department__path", "user__name")
-                .values_list("pk", "user__name", "department__name"))
+        return list(
+            Department.objects.filter(is_active=True, parent__isnull=False).order_by("path").values_list("pk", "name")
+        )
+    return list(
+        Employee.objects.filter(is_active=True)
+        .order_by("department__path", "user__name")
+        .values_list("pk", "user__name", "department__name")
+    )
 
 
 def _editor_context(request: HttpRequest, target_set: TargetSet) -> dict[str, Any]:
@@ -97,14 +104,17 @@ def _editor_context(request: HttpRequest, target_set: TargetSet) -> dict[str, An
     editable = TargetNode.objects.filter(pk__in=editable_ids).select_related("department", "person")
     draft = target_set.status == TargetStatus.DRAFT
     return {
-        "target_set": target_set, "tree": tree, "draft": draft,
+        "target_set": target_set,
+        "tree": tree,
+        "draft": draft,
         "editing": draft and tree.may_edit,
         "months": range(1, 13),
         "add_form": AddChildForm(parents=editable.filter(person__isnull=True)) if draft and tree.may_edit else None,
         "add_departments": _choices(draft and tree.may_edit, "department"),
         "add_people": _choices(draft and tree.may_edit, "person"),
-        "move_form": (MoveForm(nodes=editable) if target_set.status == TargetStatus.APPROVED and tree.may_edit
-                      else None),
+        "move_form": (
+            MoveForm(nodes=editable) if target_set.status == TargetStatus.APPROVED and tree.may_edit else None
+        ),
         "spread_form": SpreadForm(),
         "may_submit": draft and user.has_perm("sales.add_targetnode") and tree.may_edit,
         "may_approve": target_set.status == TargetStatus.SUBMITTED and user.has_perm("sales.approve_targetset"),
@@ -148,7 +158,7 @@ def target_cell_view(request: HttpRequest, pk: int, node_pk: int) -> HttpRespons
             months[int(month) - 1] = request.POST.get("value", "")
         else:  # the row's inputs (the editor posts the whole row on change)
             months = [request.POST.get(name, value) for name, value in zip(MONTH_FIELDS, months, strict=True)]
-        services.target_node_set_months(actor=request.user, node=node, months=months)
+        services.target_node_set_months(actor=cast(User, request.user), node=node, months=months)
     except (ValueError, IndexError):
         error = _("Unknown month.")
     except ValidationError as exc:
@@ -158,10 +168,18 @@ def target_cell_view(request: HttpRequest, pk: int, node_pk: int) -> HttpRespons
     target_set = TargetSet.objects.get(pk=pk)
     tree = selectors.target_tree(target_set=target_set, user=request.user)
     rows = [tree.by_id[i] for i in (node.pk, node.parent_id) if i in tree.by_id]
-    return render(request, "sales/target_cell_response.html", {
-        "rows": rows, "tree": tree, "error": error, "node": node, "month": month,
-        "wan": request.GET.get("unit") == "wan",
-    })
+    return render(
+        request,
+        "sales/target_cell_response.html",
+        {
+            "rows": rows,
+            "tree": tree,
+            "error": error,
+            "node": node,
+            "month": month,
+            "wan": request.GET.get("unit") == "wan",
+        },
+    )
 
 
 class TargetAddNodeView(ScopedActionView):
