@@ -12,27 +12,22 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.customers.models import Customer
 from apps.org.models import User
-from apps.sales.choices import AdjustmentKind, ContractStatus
-from apps.sales.models import Contract, ContractLine, Opportunity, Payment, PaymentPlan, Product
+from apps.sales.choices import ContractStatus
+from apps.sales.forms_base import ServiceModelForm
+from apps.sales.models import (
+    Contract,
+    ContractAdjustment,
+    ContractLine,
+    Opportunity,
+    Payment,
+    PaymentPlan,
+    Product,
+    RefundRequest,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
 PERCENT: dict[str, Any] = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("100")}
-
-
-class ServiceModelForm(forms.ModelForm):
-    """A ModelForm that declares fields by the model (labels, lengths, choices, the model's validators) but neither
-    builds nor validates an instance: the service writes and runs ``full_clean``. (Belongs in ``core`` later.)"""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            for validator in getattr(self._meta.model._meta.get_field(name), "validators", ()):
-                if validator not in field.validators:
-                    field.validators.append(validator)
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class ContractFilterForm(forms.Form):
@@ -161,32 +156,31 @@ class ActionForm(forms.Form):
     )
 
 
-class RefundForm(forms.Form):
+class RefundForm(ServiceModelForm):
     """Request a refund (退款 / 红冲) on a contract."""
 
-    amount = forms.DecimalField(
-        label=capfirst(_("refund amount (CNY)")), max_digits=16, decimal_places=2, min_value=Decimal("0.01")
-    )
-    payment = forms.ModelChoiceField(
-        label=capfirst(_("payment refunded")), queryset=PaymentPlan.objects.none(), required=False
-    )
-    reason = forms.CharField(label=capfirst(_("reason")), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    class Meta:
+        model = RefundRequest
+        fields = ["amount", "payment", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, contract: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["payment"]).queryset = contract.payments.filter(amount__gt=0).order_by(
-            "received_on", "pk"
-        )
+        payments = contract.payments.filter(amount__gt=0).order_by("received_on", "pk")
+        cast(forms.ModelChoiceField, self.fields["payment"]).queryset = payments
+        self.fields["amount"].validators.append(MinValueValidator(Decimal("0.01")))
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(ServiceModelForm):
     """Request an amendment (补充协议, a new amount) or a termination (终止) of an approved contract."""
 
-    kind = forms.ChoiceField(label=capfirst(_("kind")), choices=AdjustmentKind.choices)
-    new_amount = forms.DecimalField(
-        label=capfirst(_("amount after (CNY)")),
-        required=False,
-        **MONEY,
-        help_text=_("For a termination, leave empty to settle at what was collected."),
-    )
-    reason = forms.CharField(label=capfirst(_("reason")), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    class Meta:
+        model = ContractAdjustment
+        fields = ["kind", "new_amount", "reason"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"new_amount": _("For a termination, leave empty to settle at what was collected.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_amount"].required = False
+        self.fields["new_amount"].validators.append(MinValueValidator(Decimal("0")))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.customers.models import Contact, Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage, SalesPlanStatus
+from apps.sales.forms_base import ServiceModelForm
 from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction
 
 DATE = {"type": "date"}
@@ -24,21 +25,6 @@ NEEDS_ACTION = _("Add at least one action item.")
 
 def _date() -> forms.DateInput:
     return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
-
-
-class ServiceModelForm(forms.ModelForm):
-    """A ModelForm that declares fields by the model (labels, lengths, choices, the model's validators) but neither
-    builds nor validates an instance: the service writes and runs ``full_clean``. (Belongs in ``core`` later.)"""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            for validator in getattr(self._meta.model._meta.get_field(name), "validators", ()):
-                if validator not in field.validators:
-                    field.validators.append(validator)
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class ProductForm(ServiceModelForm):

@@ -7,22 +7,23 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.models import Department, Employee
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
-from apps.sales.models import TargetNode
+from apps.sales.forms_base import ServiceModelForm
+from apps.sales.models import TargetNode, TargetSet
 
 MONTH_CHOICES = [(m, _("month %(m)s") % {"m": m}) for m in range(1, 13)]
 PROFILE_HELP = _("Twelve percentages separated by commas, adding up to 100, e.g. 6,6,8,8,8,9,8,8,9,9,10,11.")
 BAD_PROFILE_TEXT = _("Enter twelve numbers separated by commas.")
 
 
-class TargetSetCreateForm(forms.Form):
-    fiscal_year = forms.IntegerField(label=_("Fiscal year"), min_value=2000, max_value=2100)
-    metric = forms.ChoiceField(label=_("Metric"), choices=TargetMetric.choices)
-    tier = forms.ChoiceField(label=_("Tier"), choices=TargetTier.choices)
+class TargetSetCreateForm(ServiceModelForm):
+    """A year's target set; ``annual`` (not a field of the set) is spread over the company node's months."""
+
     annual = forms.DecimalField(
         label=_("Company annual target"),
         required=False,
@@ -32,9 +33,14 @@ class TargetSetCreateForm(forms.Form):
         help_text=_("Spread evenly over the twelve months; adjust afterwards."),
     )
 
+    class Meta:
+        model = TargetSet
+        fields = ["fiscal_year", "metric", "tier"]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"fiscal_year": timezone.localdate().year + 1})
         super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].validators += [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
 class TargetFilterForm(forms.Form):

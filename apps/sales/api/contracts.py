@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
 from apps.customers.models import Customer
-from apps.org.models import User
 from apps.sales.choices import AdjustmentKind
 from apps.sales.models import (
     Contract,
@@ -37,6 +36,7 @@ from apps.sales.models.contracts import CONTRACT_MOVES
 from apps.sales.selectors import contracts as selectors
 from apps.sales.services import contracts as services
 from apps.sales.services import refunds as refund_services
+from apps.sales.services.contracts import CONTRACT_FIELDS
 
 # The API's custom actions are the moves of CONTRACT_WORKFLOW of the same name: the services check them against the
 # table (403 for someone it does not name, 400 for a move the status does not offer), not as "add".
@@ -105,19 +105,17 @@ class ContractSerializer(serializers.ModelSerializer):
         return list(selectors.contract_allowed(request.user, contract))
 
 
-class ContractWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+class ContractWriteSerializer(serializers.ModelSerializer):
+    """The contract's fields as the model declares them; the scope and the rules are the service's."""
+
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
     opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all(), required=False, allow_null=True)
-    signed_on = serializers.DateField()
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    discount_pct = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
-    customer_signatory = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    company_signatory = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
-    terms = serializers.CharField(required=False, allow_blank=True)
     lines = ContractLineSerializer(many=True, required=False)
+
+    class Meta:
+        model = Contract
+        fields = [*CONTRACT_FIELDS, "lines"]
+        extra_kwargs = {"amount": {"required": False, "allow_null": True}}
 
 
 class CommentSerializer(serializers.Serializer):

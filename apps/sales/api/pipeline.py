@@ -15,11 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
-from apps.customers.models import Contact, Customer
-from apps.marketing.models import MarketIntel
+from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage
-from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction, TargetSet
+from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction
 from apps.sales.models.plans import PLAN_MOVES
 from apps.sales.selectors import opportunities as opp_selectors
 from apps.sales.selectors import plans as plan_selectors
@@ -113,16 +112,27 @@ class OpportunitySerializer(serializers.ModelSerializer):
         return str(opp_selectors.weighted_amount(opp, self.context.get("probabilities")))
 
 
-class OpportunityWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+class OpportunityWriteSerializer(serializers.ModelSerializer):
+    """The opportunity's fields as the model declares them, with its product lines; the service checks the
+    customer and the contact."""
+
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, min_value=0)
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
-    next_action = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    next_action_on = serializers.DateField(required=False, allow_null=True)
-    description = serializers.CharField(required=False, allow_blank=True)
     lines = LineSerializer(many=True, required=False)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "name",
+            "customer",
+            "contact",
+            "amount",
+            "expected_close_date",
+            "next_action",
+            "next_action_on",
+            "description",
+            "lines",
+        ]
+        extra_kwargs = {"amount": {"min_value": 0}}
 
 
 class MoveStageSerializer(serializers.Serializer):
@@ -224,15 +234,15 @@ class SalesPlanSerializer(serializers.ModelSerializer):
         return list(plan_selectors.plan_allowed(request.user, plan))
 
 
-class SalesPlanWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    strategy = serializers.CharField()
-    intel = serializers.PrimaryKeyRelatedField(queryset=MarketIntel.objects.all(), many=True, required=False)
-    target_sets = serializers.PrimaryKeyRelatedField(queryset=TargetSet.objects.all(), many=True, required=False)
+class SalesPlanWriteSerializer(serializers.ModelSerializer):
+    """The plan's fields as the model declares them, with its action items. Cited intelligence must be visible to
+    the user: the service checks it (``salesplan_create`` / ``salesplan_update``)."""
+
     actions = ActionSerializer(many=True, required=False)
-    # Cited intelligence must be visible to the user: the service checks it (``salesplan_create`` / ``_update``).
+
+    class Meta:
+        model = SalesPlan
+        fields = ["title", "period_start", "period_end", "strategy", "intel", "target_sets", "actions"]
 
 
 @extend_schema_view(
