@@ -114,7 +114,8 @@ NOT_GENERIC: dict[str, Exempt] = {
     "marketing:intel_publish": to_move("marketing.MarketIntel"),
     "sales:index": DASHBOARD,
     "sales:target_cell": Exempt("HTMX: one cell of the editor's grid, answered with the rows it changed (sums, "
-                                "unallocated, the error in place); the node in the change scope (@scoped_route)",
+                                "unallocated, the error in place); addressed by set and node, the node in the change "
+                                "scope",
                                 "sales.TargetNode", kwarg="node_pk", fill={"pk": "@target_set_id"}),
     "sales:opportunity_board": Exempt("the kanban board: columns per stage built by the scoped selector, not one "
                                       "queryset"),
