@@ -209,5 +209,13 @@ class SalesPlanFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *SalesPlanStatus.choices])
 
 
+PROGRESS_RANGE = _("Give the progress as a percentage from 0 to 100.")
+
+
 class ActionProgressForm(forms.Form):
-    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        min_value=0,
+        max_value=100,
+        error_messages={key: PROGRESS_RANGE for key in ("required", "invalid", "min_value", "max_value")},
+    )
