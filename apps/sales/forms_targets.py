@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +39,7 @@ class TargetSetCreateForm(ServiceModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"fiscal_year": timezone.localdate().year + 1})
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].validators += [MinValueValidator(2000), MaxValueValidator(2100)]
+        # The fiscal year's range is the service's rule (``target_set_create``): one place for the page and any caller.
 
 
 class TargetFilterForm(forms.Form):

@@ -57,10 +57,10 @@ def roles_for_move(move: str) -> frozenset[str]:
     return frozenset().union(*(steps[move][1] for steps in PLAN_WORKFLOW.values() if move in steps))
 
 
-def plan_allowed(user: User, plan: SalesPlan) -> tuple[str, ...]:
+def plan_allowed(user: User, plan: SalesPlan, roles: frozenset[str] | None = None) -> tuple[str, ...]:
     """The moves ``user`` may make on ``plan`` now, in the table's order: the page's buttons, the API's
     ``allowed_actions``; the services accept exactly these."""
-    roles = plan_roles(user, plan)
+    roles = plan_roles(user, plan) if roles is None else roles
     steps = PLAN_WORKFLOW.get(plan.status, {})
     return tuple(move for move in PLAN_MOVES if move in steps and steps[move][1] & roles)
 

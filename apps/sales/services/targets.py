@@ -33,6 +33,8 @@ ZERO = Decimal("0")
 NOT_ALLOWED = gettext_lazy("You may not change these targets.")
 NOT_IN_SCOPE = gettext_lazy("“%(node)s” is outside your department tree.")
 SET_EXISTS = gettext_lazy("A %(metric)s target (%(tier)s) for %(year)s already exists.")
+YEAR_RANGE = gettext_lazy("The fiscal year must be between %(first)s and %(last)s.")
+FISCAL_YEARS = (2000, 2100)
 NO_ROOT = gettext_lazy("The organisation has no company department yet.")
 LOCKED = gettext_lazy("These targets are %(status)s; only a draft can be edited. Use a revision with a reason.")
 TWELVE_MONTHS = gettext_lazy("Give exactly twelve month values.")
@@ -173,6 +175,9 @@ def target_set_create(
     """Senior management opens a year's target: the set and its company node, the annual spread evenly."""
     if not actor.has_perm("sales.add_targetset"):
         raise PermissionDenied(NOT_ALLOWED)
+    first, last = FISCAL_YEARS
+    if not first <= int(fiscal_year) <= last:
+        raise ValidationError({"fiscal_year": YEAR_RANGE % {"first": first, "last": last}}, code="year_range")
     if TargetSet.objects.filter(fiscal_year=fiscal_year, metric=metric, tier=tier).exists():
         target_set = TargetSet(fiscal_year=fiscal_year, metric=metric, tier=tier)
         raise ValidationError(

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import translation
 
+from apps.core.testing import shown
 from apps.org.models import Department
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import TargetNode, TargetSet
@@ -61,6 +63,21 @@ def test_only_senior_management_creates_a_set(personas: dict) -> None:
         services.target_set_create(
             actor=personas["lead_bob"].user, fiscal_year=2027, metric="contract_amount", tier="base", annual=D("1")
         )
+    assert not TargetSet.objects.exists()
+
+
+@pytest.mark.parametrize("year", [1999, 2101])
+def test_the_service_refuses_a_fiscal_year_out_of_range_and_the_page_shows_it(personas: dict, year: int) -> None:
+    """The range used to live in the create form only; the service holds it now, so every caller meets it."""
+    dave = personas["auditor_dave"]
+    with pytest.raises(ValidationError) as info:
+        services.target_set_create(actor=dave.user, fiscal_year=year, metric="contract_amount", tier="base")
+    assert "fiscal_year" in info.value.message_dict
+    response = dave.client().post(
+        reverse("sales:target_create"), {"fiscal_year": year, "metric": "contract_amount", "tier": "base"}
+    )
+    assert response.status_code == 200
+    assert shown(services.YEAR_RANGE % {"first": 2000, "last": 2100}) in response.content.decode()
     assert not TargetSet.objects.exists()
 
 

@@ -65,14 +65,16 @@ class PlanDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         plan = self.object
         actions = selectors.plan_actions(plan=plan, today=timezone.localdate())
-        allowed = selectors.plan_allowed(cast(User, self.request.user), plan)
+        user = cast(User, self.request.user)
+        roles = selectors.plan_roles(user, plan)
+        allowed = selectors.plan_allowed(user, plan, roles)
         return super().get_context_data(
             actions=actions,
             progress=selectors.plan_progress(actions),
             intel=plan.intel.all(),
             target_sets=plan.target_sets.all(),
             allowed=allowed,
-            may_change=selectors.CHANGER in selectors.plan_roles(cast(User, self.request.user), plan),
+            may_change=selectors.CHANGER in roles,
             may_approve="approve" in allowed,
             **kwargs,
         )
