@@ -45,8 +45,12 @@ class OpportunityStage(models.TextChoices):
     INVALID = "invalid", _("Invalid")
 
 
-OPEN_STAGES = (OpportunityStage.INITIAL, OpportunityStage.NEEDS, OpportunityStage.PROPOSAL,
-               OpportunityStage.NEGOTIATION)
+OPEN_STAGES = (
+    OpportunityStage.INITIAL,
+    OpportunityStage.NEEDS,
+    OpportunityStage.PROPOSAL,
+    OpportunityStage.NEGOTIATION,
+)
 CLOSED_STAGES = (OpportunityStage.WON, OpportunityStage.LOST, OpportunityStage.INVALID)
 
 

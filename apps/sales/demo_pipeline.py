@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -60,23 +60,47 @@ PRODUCTS = [
 ]
 # (quantity range) per unit of sale
 QUANTITY = {"套": (1, 1), "人天": (5, 30), "项": (1, 1), "场": (1, 3), "月": (1, 6), "台": (1, 2), "年": (1, 2)}
-NEEDS = ["客户计划升级现有系统，需要比较方案。", "新建工厂，需配套信息化建设。", "现有供应商服务不满意，考虑替换。",
-         "集团统一采购，分公司试点。", "年度预算已批，需在年内完成采购。"]
+NEEDS = [
+    "客户计划升级现有系统，需要比较方案。",
+    "新建工厂，需配套信息化建设。",
+    "现有供应商服务不满意，考虑替换。",
+    "集团统一采购，分公司试点。",
+    "年度预算已批，需在年内完成采购。",
+]
 NEXT_ACTIONS = ["发送正式报价", "安排产品演示", "约见采购负责人", "提交技术方案", "商务谈判第二轮", "电话回访"]
 LOST_REASONS = ["价格高于竞争对手", "客户预算取消", "选择了竞争对手", "需求不匹配", "项目延期至明年"]
 PLAN_PEOPLE = ("sales_mgr", "east_lead", "south_lead")
 # owner, title, period, strategy, actions (title, responsible, start offset, days), final status
 SALES_PLANS = [
-    ("east_lead", "华东区 2026 年下半年制造业攻坚计划", (dt.date(2026, 7, 1), dt.date(2026, 12, 31)),
-     "依据竞品降价和制造业数字化补贴情报，主推 ERP 供应链模块 + 实施服务组合，重点跟进苏州、宁波的存量客户。",
-     [("梳理制造业存量客户名单并分级", "sales1", 0, 20), ("组织两场行业方案沙龙", "east2", 15, 60),
-      ("完成 20 家重点客户上门拜访", "east3", 10, 120), ("竞品替换专项报价策略", "east4", 30, 45)], "executing"),
-    ("south_lead", "华南区 2026 年第四季度续约与增购计划", (dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
-     "根据客户满意度调研和维护到期情报，推动年度维护续约，并以 BI 平台带动增购。",
-     [("到期维护合同续约提醒与报价", "sales2", 0, 30), ("BI 平台演示日", "south2", 20, 40)], "submitted"),
-    ("sales_mgr", "2027 年第一季度全国重点行业拓展计划（草稿）", (dt.date(2027, 1, 1), dt.date(2027, 3, 31)),
-     "汇总市场部发布的行业情报，确定医疗器械、新能源两大重点行业的拓展打法。",
-     [("确定重点行业目标客户清单", "east_lead", 0, 30)], "draft"),
+    (
+        "east_lead",
+        "华东区 2026 年下半年制造业攻坚计划",
+        (dt.date(2026, 7, 1), dt.date(2026, 12, 31)),
+        "依据竞品降价和制造业数字化补贴情报，主推 ERP 供应链模块 + 实施服务组合，重点跟进苏州、宁波的存量客户。",
+        [
+            ("梳理制造业存量客户名单并分级", "sales1", 0, 20),
+            ("组织两场行业方案沙龙", "east2", 15, 60),
+            ("完成 20 家重点客户上门拜访", "east3", 10, 120),
+            ("竞品替换专项报价策略", "east4", 30, 45),
+        ],
+        "executing",
+    ),
+    (
+        "south_lead",
+        "华南区 2026 年第四季度续约与增购计划",
+        (dt.date(2026, 10, 1), dt.date(2026, 12, 31)),
+        "根据客户满意度调研和维护到期情报，推动年度维护续约，并以 BI 平台带动增购。",
+        [("到期维护合同续约提醒与报价", "sales2", 0, 30), ("BI 平台演示日", "south2", 20, 40)],
+        "submitted",
+    ),
+    (
+        "sales_mgr",
+        "2027 年第一季度全国重点行业拓展计划（草稿）",
+        (dt.date(2027, 1, 1), dt.date(2027, 3, 31)),
+        "汇总市场部发布的行业情报，确定医疗器械、新能源两大重点行业的拓展打法。",
+        [("确定重点行业目标客户清单", "east_lead", 0, 30)],
+        "draft",
+    ),
 ]
 INVALID_REASONS = ["重复商机", "客户无实际采购需求", "联系人已离职"]
 
@@ -108,8 +132,9 @@ def load(stdout: Any) -> None:
 def _products(stdout: Any) -> None:
     if Product.objects.exists():
         return
-    Product.objects.bulk_create([Product(code=c, name=n, category=cat, unit=u, list_price=Decimal(p))
-                                 for c, n, cat, u, p in PRODUCTS])
+    Product.objects.bulk_create(
+        [Product(code=c, name=n, category=cat, unit=u, list_price=Decimal(p)) for c, n, cat, u, p in PRODUCTS]
+    )
     stdout.write(f"  products: {len(PRODUCTS)}")
 
 
@@ -146,7 +171,7 @@ def _outcome(rng: random.Random, created: dt.date, today: dt.date) -> tuple[str,
 def _plan(rng: random.Random, staff: list[User]) -> list[dict[str, Any]]:
     """The opportunities as data first, so the 2026 won total can be steered into the target range."""
     today = timezone.localdate()
-    customers: dict[int, list[Customer]] = {}
+    customers: dict[int | None, list[Customer]] = {}
     for customer in Customer.objects.filter(owner__in=staff).only("id", "name", "owner_id", "owner_unit_id"):
         customers.setdefault(customer.owner_id, []).append(customer)
     products = list(Product.objects.filter(is_active=True))
@@ -161,8 +186,17 @@ def _plan(rng: random.Random, staff: list[User]) -> list[dict[str, Any]]:
         stage, closed = _outcome(rng, created, today)
         lines = _lines(rng, products)
         amount = sum((q * p * (100 - d) / 100 for _, q, p, d in lines), Decimal(0)).quantize(CENT_, ROUND_HALF_UP)
-        plans.append({"owner": owner, "customer": customer, "created": created, "stage": stage, "closed": closed,
-                      "lines": lines, "amount": amount})
+        plans.append(
+            {
+                "owner": owner,
+                "customer": customer,
+                "created": created,
+                "stage": stage,
+                "closed": closed,
+                "lines": lines,
+                "amount": amount,
+            }
+        )
     for year, bounds in WON_RANGES.items():
         _steer(rng, plans, year, bounds)
     return plans
@@ -195,8 +229,6 @@ def _path(stage: str, rng: random.Random) -> list[str]:
     return [*OPEN_STAGES[:reached], stage]
 
 
-
-
 def _moments(rng: random.Random, start: dt.datetime, end: dt.datetime, count: int) -> list[dt.datetime]:
     seconds = max(1, int((end - start).total_seconds()))
     return [start] + sorted(start + dt.timedelta(seconds=rng.randint(1, seconds)) for _ in range(count - 1))
@@ -214,13 +246,22 @@ def _build(rng: random.Random, plan: dict[str, Any], now: dt.datetime) -> tuple[
     stage, owner, customer = plan["stage"], plan["owner"], plan["customer"]
     product = plan["lines"][0][0]
     opp = Opportunity(
-        name=f"{customer.name[:40]} {product.category}项目", customer=customer, amount=plan["amount"], stage=stage,
-        stage_changed_at=moments[-1], expected_close_date=plan["closed"] or (
-            plan["created"] + dt.timedelta(days=rng.randint(45, 150))),
-        closed_on=plan["closed"], owner=owner, owner_unit_id=customer.owner_unit_id, created_by=owner,
-        description=rng.choice(NEEDS), created_at=created, updated_at=moments[-1],
-        close_reason=(rng.choice(LOST_REASONS) if stage == St.LOST else rng.choice(INVALID_REASONS)
-                      if stage == St.INVALID else ""),
+        name=f"{customer.name[:40]} {product.category}项目",
+        customer=customer,
+        amount=plan["amount"],
+        stage=stage,
+        stage_changed_at=moments[-1],
+        expected_close_date=plan["closed"] or (plan["created"] + dt.timedelta(days=rng.randint(45, 150))),
+        closed_on=plan["closed"],
+        owner=owner,
+        owner_unit_id=customer.owner_unit_id,
+        created_by=owner,
+        description=rng.choice(NEEDS),
+        created_at=created,
+        updated_at=moments[-1],
+        close_reason=(
+            rng.choice(LOST_REASONS) if stage == St.LOST else rng.choice(INVALID_REASONS) if stage == St.INVALID else ""
+        ),
     )
     if stage in OPEN_STAGES:
         opp.next_action = rng.choice(NEXT_ACTIONS)
@@ -239,16 +280,23 @@ def _create(rng: random.Random, plans: list[dict[str, Any]], manager: User | Non
     now = timezone.now()
     built = [_build(rng, plan, now) for plan in plans]
     with keep_dates(Opportunity, OpportunityStageChange):
-        opportunities = bulk_create_with_history([o for o, _ in built], Opportunity, batch_size=500,
-                                                 default_user=manager, default_change_reason="演示数据")
+        opportunities = bulk_create_with_history(
+            [o for o, _ in built], Opportunity, batch_size=500, default_user=manager, default_change_reason="演示数据"
+        )
         if opportunities[0].pk is None:  # SQLite before 3.35 does not return ids
             opportunities = list(Opportunity.objects.order_by("id"))
         lines, changes = [], []
         for opp, (_, rows), plan in zip(opportunities, built, plans, strict=True):
-            lines += [OpportunityLine(opportunity=opp, product=p, quantity=q, unit_price=u, discount_pct=d)
-                      for p, q, u, d in plan["lines"]]
-            changes += [OpportunityStageChange(opportunity=opp, from_stage=f, to_stage=t, changed_at=w,
-                                               changed_by=opp.owner, seconds_in_previous=s) for f, t, w, s in rows]
+            lines += [
+                OpportunityLine(opportunity=opp, product=p, quantity=q, unit_price=u, discount_pct=d)
+                for p, q, u, d in plan["lines"]
+            ]
+            changes += [
+                OpportunityStageChange(
+                    opportunity=opp, from_stage=f, to_stage=t, changed_at=w, changed_by=opp.owner, seconds_in_previous=s
+                )
+                for f, t, w, s in rows
+            ]
         OpportunityLine.objects.bulk_create(lines, batch_size=1000)
         OpportunityStageChange.objects.bulk_create(changes, batch_size=1000)
     return opportunities
@@ -258,16 +306,24 @@ def _contracts(rng: random.Random, won: list[Opportunity], manager: User | None)
     """A contract per won opportunity through the contract services (numbered, submitted, approved), with two
     or three instalments and the payments received so far."""
     today = timezone.localdate()
-    for opp in sorted(won, key=lambda o: o.closed_on):
+    for opp in sorted(won, key=lambda o: o.closed_on or today):
         with transaction.atomic():
-            signed = opp.closed_on
-            contract = contract_services.contract_create(actor=opp.owner, data={
-                "opportunity": opp, "customer": opp.customer, "title": opp.name, "signed_on": signed,
-                "start_date": signed, "end_date": signed + dt.timedelta(days=365)})
+            signed = opp.closed_on or today
+            contract = contract_services.contract_create(
+                actor=opp.owner,
+                data={
+                    "opportunity": opp,
+                    "customer": opp.customer,
+                    "title": opp.name,
+                    "signed_on": signed,
+                    "start_date": signed,
+                    "end_date": signed + dt.timedelta(days=365),
+                },
+            )
             contract = contract_services.contract_submit(actor=opp.owner, contract=contract)
             if contract.status == ContractStatus.PENDING:
                 approver = next(iter(contract_services.contract_approvers(contract)), None) or manager
-                contract = contract_services.contract_approve(actor=approver, contract=contract)
+                contract = contract_services.contract_approve(actor=cast(User, approver), contract=contract)
             _payments(rng, contract, opp.owner, today)
 
 
@@ -277,14 +333,17 @@ def _payments(rng: random.Random, contract: Any, owner: User, today: dt.date) ->
     amounts = [(contract.amount * s).quantize(Decimal("0.01"), ROUND_HALF_UP) for s in shares]
     amounts[-1] = contract.amount - sum(amounts[:-1])
     offsets = (10, 90, 300)[: len(amounts)]
-    rows = [{"instalment": i + 1, "due_date": contract.signed_on + dt.timedelta(days=offsets[i]), "amount": a}
-            for i, a in enumerate(amounts)]
+    rows = [
+        {"instalment": i + 1, "due_date": contract.signed_on + dt.timedelta(days=offsets[i]), "amount": a}
+        for i, a in enumerate(amounts)
+    ]
     plans = contract_services.payment_plan_set(actor=owner, contract=contract, instalments=rows)
     for plan in plans:
         received = plan.due_date + dt.timedelta(days=rng.randint(-5, 25))
         if received <= today and rng.random() < 0.85:
-            contract_services.payment_record(actor=owner, contract=contract, data={
-                "plan": plan, "amount": plan.amount, "received_on": received})
+            contract_services.payment_record(
+                actor=owner, contract=contract, data={"plan": plan, "amount": plan.amount, "received_on": received}
+            )
 
 
 @transaction.atomic
@@ -294,18 +353,31 @@ def _enrich_lead_opportunities(rng: random.Random) -> None:
     opportunities = list(Opportunity.objects.filter(source_lead__isnull=False, amount=0).select_related("source_lead"))
     lines = []
     for opp in opportunities:
-        when = opp.source_lead.converted_at or opp.created_at
+        when = (opp.source_lead.converted_at if opp.source_lead else None) or opp.created_at
         rows = _lines(rng, products)
         opp.amount = sum((q * p * (100 - d) / 100 for _, q, p, d in rows), Decimal(0)).quantize(CENT_, ROUND_HALF_UP)
         opp.created_at = opp.updated_at = opp.stage_changed_at = when
         opp.expected_close_date = timezone.localdate() + dt.timedelta(days=rng.randint(20, 120))
-        opp.next_action, opp.next_action_on = rng.choice(NEXT_ACTIONS), timezone.localdate() + dt.timedelta(
-            days=rng.randint(-5, 15))
-        lines += [OpportunityLine(opportunity=opp, product=p, quantity=q, unit_price=u, discount_pct=d)
-                  for p, q, u, d in rows]
+        opp.next_action, opp.next_action_on = (
+            rng.choice(NEXT_ACTIONS),
+            timezone.localdate() + dt.timedelta(days=rng.randint(-5, 15)),
+        )
+        lines += [
+            OpportunityLine(opportunity=opp, product=p, quantity=q, unit_price=u, discount_pct=d) for p, q, u, d in rows
+        ]
     with keep_dates(Opportunity):
-        Opportunity.objects.bulk_update(opportunities, ["amount", "created_at", "updated_at", "stage_changed_at",
-                                                        "expected_close_date", "next_action", "next_action_on"])
+        Opportunity.objects.bulk_update(
+            opportunities,
+            [
+                "amount",
+                "created_at",
+                "updated_at",
+                "stage_changed_at",
+                "expected_close_date",
+                "next_action",
+                "next_action_on",
+            ],
+        )
     OpportunityLine.objects.bulk_create(lines)
     for opp in opportunities:
         OpportunityStageChange.objects.filter(opportunity=opp).update(changed_at=opp.created_at)
@@ -318,16 +390,33 @@ def _sales_plans(users: dict[str, User]) -> None:
     if not intel or any(name not in users for name in PLAN_PEOPLE):
         return
     for owner, title, (start, end), strategy, actions, status in SALES_PLANS:
-        rows = [{"title": t, "responsible": users.get(who) or users[owner], "start_date": start + dt.timedelta(days=o),
-                 "due_date": start + dt.timedelta(days=o + d), "progress": 0} for t, who, o, d in actions]
-        plan = plan_services.salesplan_create(actor=users[owner], data={
-            "title": title, "period_start": start, "period_end": end, "strategy": strategy,
-            "intel": intel[:3] if owner == "east_lead" else intel[3:]}, actions=rows)
+        rows = [
+            {
+                "title": t,
+                "responsible": users.get(who) or users[owner],
+                "start_date": start + dt.timedelta(days=o),
+                "due_date": start + dt.timedelta(days=o + d),
+                "progress": 0,
+            }
+            for t, who, o, d in actions
+        ]
+        plan = plan_services.salesplan_create(
+            actor=users[owner],
+            data={
+                "title": title,
+                "period_start": start,
+                "period_end": end,
+                "strategy": strategy,
+                "intel": intel[:3] if owner == "east_lead" else intel[3:],
+            },
+            actions=rows,
+        )
         if status != "draft":
             plan_services.salesplan_submit(actor=users[owner], plan=plan)
         if status == "executing":
             plan_services.salesplan_approve(actor=users["sales_mgr"], plan=plan)
             plan_services.salesplan_start(actor=users[owner], plan=plan)
             for index, action in enumerate(plan.actions.all()):
-                plan_services.salesplan_action_progress(actor=action.responsible, action=action,
-                                                        progress=(100, 60, 35, 0)[index % 4])
+                plan_services.salesplan_action_progress(
+                    actor=action.responsible, action=action, progress=(100, 60, 35, 0)[index % 4]
+                )

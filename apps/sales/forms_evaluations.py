@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.sales.choices import EvaluationStatus, TargetMetric
+from apps.sales.forms_base import ServiceModelForm
+from apps.sales.models import SalesEvaluation
 
 DATE = {"type": "date"}
 PAGE_SIZES = [("20", "20"), ("50", "50"), ("100", "100")]
 DASHBOARD_PERIODS = [("month", _("This month")), ("quarter", _("This quarter")), ("year", _("This year"))]
 
 
-def _date(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+DATE_INPUT = forms.DateInput(attrs=DATE, format="%Y-%m-%d")
 
 
 def _text(rows: int = 3) -> forms.Textarea:
@@ -28,22 +29,30 @@ class TargetNodeChoiceField(forms.ModelChoiceField):
         return f"{obj.target_set.fiscal_year} · {obj.target_set.get_metric_display()} · {obj}"
 
 
-class SalesEvaluationCreateForm(forms.Form):
-    node = TargetNodeChoiceField(label=_("Target (department, team or person)"), queryset=None)
-    period_start = _date(_("Period start"))
-    period_end = _date(_("Period end"))
+class SalesEvaluationCreateForm(ServiceModelForm):
+    class Meta:
+        model = SalesEvaluation
+        fields = ["node", "period_start", "period_end"]
+        field_classes = {"node": TargetNodeChoiceField}
+        labels = {"node": _("Target (department, team or person)")}
+        widgets = {"period_start": DATE_INPUT, "period_end": DATE_INPUT}
 
     def __init__(self, *args: Any, nodes: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["node"].queryset = nodes
+        cast(forms.ModelChoiceField, self.fields["node"]).queryset = nodes
 
 
-class SalesEvaluationForm(forms.Form):
-    period_start = _date(_("Period start"))
-    period_end = _date(_("Period end"))
-    gap_analysis = forms.CharField(label=_("Analysis of the gap"), required=False, widget=_text(4))
-    causes = forms.CharField(label=_("Causes"), required=False, widget=_text())
-    measures = forms.CharField(label=_("Improvement measures"), required=False, widget=_text())
+class SalesEvaluationForm(ServiceModelForm):
+    class Meta:
+        model = SalesEvaluation
+        fields = ["period_start", "period_end", "gap_analysis", "causes", "measures"]
+        widgets = {
+            "period_start": DATE_INPUT,
+            "period_end": DATE_INPUT,
+            "gap_analysis": _text(4),
+            "causes": _text(),
+            "measures": _text(),
+        }
 
 
 class SalesEvaluationFilterForm(forms.Form):

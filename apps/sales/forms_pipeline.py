@@ -4,15 +4,17 @@ plans (with action items). Validation and UI only; writes go through the service
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from apps.customers.models import Contact, Customer
 from apps.org.models import User
-from apps.sales.choices import ActionItemStatus, OpportunityStage, SalesPlanStatus
-from apps.sales.models import Product
+from apps.sales.choices import OpportunityStage, SalesPlanStatus
+from apps.sales.forms_base import ServiceModelForm
+from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction
 
 DATE = {"type": "date"}
 PAGE_SIZES = [("20", "20"), ("50", "50"), ("100", "100")]
@@ -25,56 +27,43 @@ def _date() -> forms.DateInput:
     return forms.DateInput(attrs=DATE, format="%Y-%m-%d")
 
 
-class ProductForm(forms.Form):
-    code = forms.CharField(label=_("Product code"), max_length=30)
-    name = forms.CharField(label=_("Product name"), max_length=100)
-    category = forms.CharField(label=_("Product category"), max_length=50, required=False)
-    unit = forms.CharField(label=_("Unit"), max_length=10, initial="套")
-    list_price = forms.DecimalField(label=_("List price (CNY)"), max_digits=14, decimal_places=2,
-                                    min_value=Decimal("0"))
-    is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+class ProductForm(ServiceModelForm):
+    class Meta:
+        model = Product
+        fields = ["code", "name", "category", "unit", "list_price", "is_active", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["list_price"].validators.append(MinValueValidator(Decimal("0")))
 
 
 class ProductFilterForm(forms.Form):
     category = forms.CharField(required=False)
 
 
-class OpportunityForm(forms.Form):
-    name = forms.CharField(label=_("Opportunity name"), max_length=200)
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
-    amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=16, decimal_places=2, min_value=Decimal("0"),
-                                required=False, help_text=_("Computed from the product lines when there are any."))
-    expected_close_date = forms.DateField(label=_("Expected close date"), required=False, widget=_date())
-    next_action = forms.CharField(label=_("Next action"), max_length=200, required=False)
-    next_action_on = forms.DateField(label=_("Next action date"), required=False, widget=_date())
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+def _contact_label(contact: Any) -> str:
+    return f"{contact.name}（{contact.customer.name}）"
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+
+class OpportunityLineForm(ServiceModelForm):
+    """A product line; an empty row is no line, the unit price defaults to the list price (the service)."""
+
+    class Meta:
+        model = OpportunityLine
+        fields = ["product", "quantity", "unit_price", "discount_pct"]
+        help_texts = {"unit_price": _("Empty: the list price.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        customers = Customer.objects.visible_to(user).order_by("name")
-        self.fields["customer"].queryset = customers
-        self.fields["contact"].queryset = Contact.objects.filter(customer__in=customers).select_related("customer")
-        self.fields["contact"].label_from_instance = lambda c: f"{c.name}（{c.customer.name}）"
-
-    def clean_amount(self) -> Decimal:
-        return self.cleaned_data.get("amount") or Decimal("0")
-
-
-class OpportunityLineForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True),
-                                     required=False)
-    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
-                                  required=False, initial=Decimal("1"))
-    unit_price = forms.DecimalField(label=_("Unit price (CNY)"), max_digits=14, decimal_places=2,
-                                    min_value=Decimal("0"), required=False,
-                                    help_text=_("Empty: the list price."))
-    discount_pct = forms.DecimalField(label=_("Discount (percent off)"), max_digits=5, decimal_places=2,
-                                      min_value=Decimal("0"), max_value=Decimal("100"), required=False)
+        cast(forms.ModelChoiceField, self.fields["product"]).queryset = Product.objects.filter(is_active=True)
+        for name in self.fields:
+            self.fields[name].required = False
+        self.fields["quantity"].validators.append(MinValueValidator(Decimal("0.01")))
+        self.fields["unit_price"].validators.append(MinValueValidator(Decimal("0")))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         filled = any(data.get(k) not in (None, "") for k in ("unit_price", "discount_pct"))
         if filled and not data.get("product") and "product" not in self.errors:
             self.add_error("product", LINE_NEEDS_PRODUCT)
@@ -89,10 +78,54 @@ class BaseLineFormSet(forms.BaseFormSet):
 OpportunityLineFormSet = forms.formset_factory(OpportunityLineForm, formset=BaseLineFormSet, extra=3, max_num=50)
 
 
+class OpportunityForm(ServiceModelForm):
+    """The opportunity with its product lines (``rows``); customers and contacts from the user's scope."""
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "name",
+            "customer",
+            "contact",
+            "amount",
+            "expected_close_date",
+            "next_action",
+            "next_action_on",
+            "description",
+        ]
+        widgets = {
+            "expected_close_date": _date(),
+            "next_action_on": _date(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"amount": _("Computed from the product lines when there are any.")}
+
+    def __init__(self, *args: Any, user: Any, rows: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        customers = Customer.objects.visible_to(user).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["customer"]).queryset = customers
+        contact = cast(forms.ModelChoiceField, self.fields["contact"])
+        contact.queryset = Contact.objects.filter(customer__in=customers).select_related("customer")
+        contact.label_from_instance = _contact_label  # type: ignore[method-assign,assignment]
+        self.fields["amount"].required = False
+        self.fields["amount"].validators.append(MinValueValidator(Decimal("0")))
+        self.rows = OpportunityLineFormSet(kwargs.get("data"), initial=rows or [], prefix="lines")
+
+    def clean_amount(self) -> Decimal:
+        return self.cleaned_data.get("amount") or Decimal("0")
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and self.rows.is_valid()
+
+
 class StageMoveForm(forms.Form):
     stage = forms.ChoiceField(label=_("Move to stage"), choices=OpportunityStage.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False,
-                             help_text=_("Required when the opportunity is lost or invalid."))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Required when the opportunity is lost or invalid."),
+    )
 
 
 class StageSettingsForm(forms.Form):
@@ -101,39 +134,29 @@ class StageSettingsForm(forms.Form):
     def __init__(self, *args: Any, probabilities: dict[str, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for stage, label in OpportunityStage.choices:
-            self.fields[stage] = forms.IntegerField(label=label, min_value=0, max_value=100,
-                                                    initial=probabilities.get(stage, 0))
+            self.fields[stage] = forms.IntegerField(
+                label=label, min_value=0, max_value=100, initial=probabilities.get(stage, 0)
+            )
 
 
-class SalesPlanForm(forms.Form):
-    title = forms.CharField(label=_("Plan title"), max_length=200)
-    period_start = forms.DateField(label=_("Period start"), widget=_date())
-    period_end = forms.DateField(label=_("Period end"), widget=_date())
-    strategy = forms.CharField(label=_("Sales strategy"), widget=forms.Textarea(attrs={"rows": 4}))
-    intel = forms.ModelMultipleChoiceField(
-        label=_("Market intelligence cited"), queryset=None, required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Policy art. 9: a sales plan is made from the market information gathered; cite at least one."))
-    target_sets = forms.ModelMultipleChoiceField(label=_("Targets served"), queryset=None, required=False,
-                                                 widget=forms.CheckboxSelectMultiple)
+class SalesPlanActionForm(ServiceModelForm):
+    """One action item row of the plan form (an empty row is skipped)."""
 
-    def __init__(self, *args: Any, intel: Any, target_sets: Any, **kwargs: Any) -> None:
+    class Meta:
+        model = SalesPlanAction
+        fields = ["title", "responsible", "start_date", "due_date", "status", "progress"]
+        widgets = {"start_date": _date(), "due_date": _date()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["intel"].queryset = intel
-        self.fields["target_sets"].queryset = target_sets
-
-
-class SalesPlanActionForm(forms.Form):
-    title = forms.CharField(label=_("Action"), max_length=200, required=False)
-    responsible = forms.ModelChoiceField(label=_("Responsible person"), required=False,
-                                         queryset=User.objects.filter(is_active=True).order_by("name"))
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=_date())
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=_date())
-    status = forms.ChoiceField(label=_("Status"), choices=ActionItemStatus.choices, initial=ActionItemStatus.TODO)
-    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100, initial=0)
+        for name in ("title", "responsible", "start_date", "due_date"):
+            self.fields[name].required = False  # an empty row is no item; a started row needs them (clean)
+        cast(forms.ModelChoiceField, self.fields["responsible"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("title"):
             return data
         for name in ("responsible", "start_date", "due_date"):
@@ -152,9 +175,47 @@ class BaseActionFormSet(forms.BaseFormSet):
 SalesPlanActionFormSet = forms.formset_factory(SalesPlanActionForm, formset=BaseActionFormSet, extra=3, max_num=50)
 
 
+class SalesPlanForm(ServiceModelForm):
+    """The plan with its action items (``rows``, validated with the form); the cited intelligence and the targets
+    come from scoped selectors (the service checks the intelligence again)."""
+
+    class Meta:
+        model = SalesPlan
+        fields = ["title", "period_start", "period_end", "strategy", "intel", "target_sets"]
+        widgets = {
+            "period_start": _date(),
+            "period_end": _date(),
+            "strategy": forms.Textarea(attrs={"rows": 4}),
+            "intel": forms.CheckboxSelectMultiple,
+            "target_sets": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "intel": _("Policy art. 9: a sales plan is made from the market information gathered; cite at least one.")
+        }
+
+    def __init__(
+        self, *args: Any, intel: Any, target_sets: Any, rows: list[dict[str, Any]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["intel"]).queryset = intel
+        cast(forms.ModelChoiceField, self.fields["target_sets"]).queryset = target_sets
+        self.rows = SalesPlanActionFormSet(kwargs.get("data"), initial=rows or [], prefix="actions")
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and self.rows.is_valid()
+
+
 class SalesPlanFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *SalesPlanStatus.choices])
 
 
+PROGRESS_RANGE = _("Give the progress as a percentage from 0 to 100.")
+
+
 class ActionProgressForm(forms.Form):
-    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        min_value=0,
+        max_value=100,
+        error_messages={key: PROGRESS_RANGE for key in ("required", "invalid", "min_value", "max_value")},
+    )

@@ -31,8 +31,9 @@ def _at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
 
 
-def _revenue_after_conversion(firsts: list[tuple[int, int, dt.date]], start: dt.date | None = None,
-                               end: dt.date | None = None) -> dict[int, Decimal]:
+def _revenue_after_conversion(
+    firsts: list[tuple[int, int, dt.date]], start: dt.date | None = None, end: dt.date | None = None
+) -> dict[int, Decimal]:
     """Sum, per key, the approved contracts of a customer signed on or after the day it was converted (and in
     ``start``–``end`` when given): business that follows the conversion, not what the customer had signed before.
 
@@ -40,9 +41,11 @@ def _revenue_after_conversion(firsts: list[tuple[int, int, dt.date]], start: dt.
     result: dict[int, Decimal] = defaultdict(Decimal)
     if not firsts:
         return result
-    contracts = Contract.objects.filter(status=ContractStatus.APPROVED,
-                                        customer_id__in={customer for _, customer, _ in firsts},
-                                        signed_on__gte=min(day for _, _, day in firsts))
+    contracts = Contract.objects.filter(
+        status=ContractStatus.APPROVED,
+        customer_id__in={customer for _, customer, _ in firsts},
+        signed_on__gte=min(day for _, _, day in firsts),
+    )
     if start is not None:
         contracts = contracts.filter(signed_on__gte=start)
     if end is not None:
@@ -57,8 +60,12 @@ def _revenue_after_conversion(firsts: list[tuple[int, int, dt.date]], start: dt.
 
 def _converted(leads: Any, key: str) -> list[tuple[int, int, dt.date]]:
     """(key, customer, day of the first conversion) for each customer converted from the leads, per key."""
-    rows = (leads.filter(customer__isnull=False, converted_at__isnull=False).order_by()
-            .values(key, "customer_id").annotate(first=Min("converted_at")))
+    rows = (
+        leads.filter(customer__isnull=False, converted_at__isnull=False)
+        .order_by()
+        .values(key, "customer_id")
+        .annotate(first=Min("converted_at"))
+    )
     return [(row[key], row["customer_id"], timezone.localdate(row["first"])) for row in rows]
 
 
@@ -75,8 +82,7 @@ def plan_new_customer_revenue(*, plans: list[Any], start: dt.date, end: dt.date)
     """Per plan: approved contracts signed in the period by customers converted from the plan's leads (a lead's
     own plan wins over its campaign's), on or after the conversion. Two queries whatever the number of plans."""
     ids = [p.pk for p in plans]
-    leads = Lead.objects.annotate(attributed=Coalesce(F("plan_id"), F("campaign__plan_id"))).filter(
-        attributed__in=ids)
+    leads = Lead.objects.annotate(attributed=Coalesce(F("plan_id"), F("campaign__plan_id"))).filter(attributed__in=ids)
     revenue = _revenue_after_conversion(_converted(leads, "attributed"), start, end)
     return {pk: revenue.get(pk, Decimal("0")) for pk in ids}
 
@@ -85,23 +91,43 @@ def contract_events(customer: Any, user: Any) -> list[TimelineEvent]:
     """The customer's contracts: signed, with amount and status. Like the archive's own sources it shows them to
     whoever may see the customer (one query, no per-user scope resolution)."""
     contracts = Contract.objects.filter(customer=customer).select_related("owner").order_by("-signed_on")[:50]
-    return [TimelineEvent(
-        when=_at(c.signed_on), kind="contract", icon="bi-file-earmark-text",
-        title=_("Contract %(number)s signed: %(amount)s") % {"number": c.number, "amount": format_cny(c.amount)},
-        body=f"{c.title} · {c.get_status_display()}", url=reverse("sales:contract_detail", args=[c.pk]),
-        actor_name=str(c.owner)) for c in contracts]
+    return [
+        TimelineEvent(
+            when=_at(c.signed_on),
+            kind="contract",
+            icon="bi-file-earmark-text",
+            title=_("Contract %(number)s signed: %(amount)s") % {"number": c.number, "amount": format_cny(c.amount)},
+            body=f"{c.title} · {c.get_status_display()}",
+            url=reverse("sales:contract_detail", args=[c.pk]),
+            actor_name=str(c.owner),
+        )
+        for c in contracts
+    ]
 
 
 def payment_events(customer: Any, user: Any) -> list[TimelineEvent]:
     """Payments received on the customer's contracts (one query)."""
-    payments = (Payment.objects.filter(contract__customer=customer).order_by("-received_on")
-                .select_related("contract", "recorded_by")[:50])
-    return [TimelineEvent(
-        when=_at(p.received_on), kind="payment", icon="bi-cash-coin",
-        title=(_("Refund paid: %(amount)s") % {"amount": format_cny(-p.amount)} if p.amount < 0
-               else _("Payment received: %(amount)s") % {"amount": format_cny(p.amount)}),
-        body=f"{p.number} · {p.contract.number}", url=reverse("sales:contract_detail", args=[p.contract_id]),
-        actor_name=str(p.recorded_by)) for p in payments]
+    payments = (
+        Payment.objects.filter(contract__customer=customer)
+        .order_by("-received_on")
+        .select_related("contract", "recorded_by")[:50]
+    )
+    return [
+        TimelineEvent(
+            when=_at(p.received_on),
+            kind="payment",
+            icon="bi-cash-coin",
+            title=(
+                _("Refund paid: %(amount)s") % {"amount": format_cny(-p.amount)}
+                if p.amount < 0
+                else _("Payment received: %(amount)s") % {"amount": format_cny(p.amount)}
+            ),
+            body=f"{p.number} · {p.contract.number}",
+            url=reverse("sales:contract_detail", args=[p.contract_id]),
+            actor_name=str(p.recorded_by),
+        )
+        for p in payments
+    ]
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -110,32 +136,63 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     items = []
     awaiting = selectors.awaiting_approval(user=user).count()
     if awaiting:
-        items.append(WorkbenchItem(area=area, title=_("Contracts awaiting my approval"), count=awaiting,
-                                   url=reverse("sales:contract_list") + "?status=pending"))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                title=_("Contracts awaiting my approval"),
+                count=awaiting,
+                url=reverse("sales:contract_list") + "?status=pending",
+            )
+        )
     refunds, adjustments = selectors.requests_awaiting_decision(user=user)
     for refund in refunds:
-        items.append(WorkbenchItem(area=area, url=reverse("sales:contract_detail", args=[refund.contract_id]),
-                                   title=_("Refund awaiting your approval: %(amount)s on %(contract)s") % {
-                                       "amount": format_cny(refund.amount), "contract": refund.contract.number}))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                url=reverse("sales:contract_detail", args=[refund.contract_id]),
+                title=_("Refund awaiting your approval: %(amount)s on %(contract)s")
+                % {"amount": format_cny(refund.amount), "contract": refund.contract.number},
+            )
+        )
     for adjustment in adjustments:
-        items.append(WorkbenchItem(area=area, url=reverse("sales:contract_detail", args=[adjustment.contract_id]),
-                                   title=_("%(kind)s awaiting your approval: %(contract)s") % {
-                                       "kind": adjustment.get_kind_display(), "contract": adjustment.contract.number}))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                url=reverse("sales:contract_detail", args=[adjustment.contract_id]),
+                title=_("%(kind)s awaiting your approval: %(contract)s")
+                % {"kind": adjustment.get_kind_display(), "contract": adjustment.contract.number},
+            )
+        )
     overdue, soon = selectors.due_rows(user=user)
     for plan in overdue[:5]:
-        items.append(WorkbenchItem(area=area, due=plan.due_date,
-                                   url=reverse("sales:contract_detail", args=[plan.contract_id]),
-                                   title=_("Overdue payment: %(contract)s instalment %(n)s") % {
-                                       "contract": plan.contract.number, "n": plan.instalment}))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                due=plan.due_date,
+                url=reverse("sales:contract_detail", args=[plan.contract_id]),
+                title=_("Overdue payment: %(contract)s instalment %(n)s")
+                % {"contract": plan.contract.number, "n": plan.instalment},
+            )
+        )
     for plan in soon[:5]:
-        items.append(WorkbenchItem(area=area, due=plan.due_date,
-                                   url=reverse("sales:contract_detail", args=[plan.contract_id]),
-                                   title=_("Payment due: %(contract)s instalment %(n)s") % {
-                                       "contract": plan.contract.number, "n": plan.instalment}))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                due=plan.due_date,
+                url=reverse("sales:contract_detail", args=[plan.contract_id]),
+                title=_("Payment due: %(contract)s instalment %(n)s")
+                % {"contract": plan.contract.number, "n": plan.instalment},
+            )
+        )
     for contract in selectors.expiring(user=user)[:5]:
-        items.append(WorkbenchItem(area=area, due=contract.end_date,
-                                   url=reverse("sales:contract_detail", args=[contract.pk]),
-                                   title=_("Contract expiring: %(contract)s") % {"contract": contract}))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                due=contract.end_date,
+                url=reverse("sales:contract_detail", args=[contract.pk]),
+                title=_("Contract expiring: %(contract)s") % {"contract": contract},
+            )
+        )
     return items
 
 

@@ -13,20 +13,22 @@ from django.utils.translation import gettext as _
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
 from apps.customers.timeline import TimelineEvent, register_timeline_source, register_transfer_hook
 from apps.marketing.services.leads import register_conversion_hook
+from apps.org.models import User
 from apps.sales.selectors.opportunities import close_dates_passed, next_actions_due, opportunities_of_customer
 from apps.sales.selectors.plans import actions_due
 from apps.sales.services.opportunities import opportunities_follow_customer, opportunity_create_from_lead
 
 
-def on_lead_converted(*, actor: Any, lead: Any, customer: Any, options: dict[str, Any]) -> None:
+def on_lead_converted(*, actor: User, lead: Any, customer: Any, options: dict[str, Any]) -> None:
     """Open an opportunity for the converted lead unless the conversion asked not to."""
     if options.get("create_opportunity", True) is False:
         return
     opportunity_create_from_lead(actor=actor, lead=lead, customer=customer)
 
 
-def on_customers_transferred(*, actor: Any, customers: Any, from_owners: Any, to_owner: Any, reason: str = "",
-                             **kwargs: Any) -> None:
+def on_customers_transferred(
+    *, actor: User, customers: Any, from_owners: Any, to_owner: Any, reason: str = "", **kwargs: Any
+) -> None:
     opportunities_follow_customer(actor=actor, customers=list(customers), to_owner=to_owner)
 
 
@@ -34,10 +36,13 @@ def opportunity_events(customer: Any, user: Any) -> list[TimelineEvent]:
     """The customer's opportunities: created when, stage and amount, owner."""
     return [
         TimelineEvent(
-            when=opp.created_at, kind="opportunity", icon="bi-briefcase",
+            when=opp.created_at,
+            kind="opportunity",
+            icon="bi-briefcase",
             title=_("Opportunity “%(name)s” (%(stage)s)") % {"name": opp.name, "stage": opp.get_stage_display()},
             body=_("Amount: ¥%(amount)s") % {"amount": f"{opp.amount:,.2f}"},
-            url=reverse("sales:opportunity_detail", args=[opp.pk]), actor_name=str(opp.owner),
+            url=reverse("sales:opportunity_detail", args=[opp.pk]),
+            actor_name=str(opp.owner),
         )
         for opp in opportunities_of_customer(customer=customer)
     ]
@@ -49,16 +54,33 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     area = _("Sales")
     items = []
     for opp in next_actions_due(user=user, on=today).select_related("customer").order_by("next_action_on")[:5]:
-        items.append(WorkbenchItem(area=area, title=_("Next action on %(opp)s: %(action)s") % {
-            "opp": opp.name, "action": opp.next_action or "—"},
-            url=reverse("sales:opportunity_detail", args=[opp.pk]), due=opp.next_action_on))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                title=_("Next action on %(opp)s: %(action)s") % {"opp": opp.name, "action": opp.next_action or "—"},
+                url=reverse("sales:opportunity_detail", args=[opp.pk]),
+                due=opp.next_action_on,
+            )
+        )
     passed = close_dates_passed(user=user, on=today).count()
     if passed:
-        items.append(WorkbenchItem(area=area, title=_("Open opportunities past their expected close date"),
-                                   url=reverse("sales:opportunity_list") + "?scene=mine&stage=open", count=passed))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                title=_("Open opportunities past their expected close date"),
+                url=reverse("sales:opportunity_list") + "?scene=mine&stage=open",
+                count=passed,
+            )
+        )
     for action in actions_due(user=user, on=today).select_related("plan").order_by("due_date")[:5]:
-        items.append(WorkbenchItem(area=area, title=_("Sales plan action due: %(title)s") % {"title": action.title},
-                                   url=reverse("sales:plan_detail", args=[action.plan_id]), due=action.due_date))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                title=_("Sales plan action due: %(title)s") % {"title": action.title},
+                url=reverse("sales:plan_detail", args=[action.plan_id]),
+                due=action.due_date,
+            )
+        )
     return items
 
 

@@ -24,14 +24,24 @@ def target_workbench_items(user: Any) -> list[WorkbenchItem]:
             tree = selectors.target_tree(target_set=target_set, user=user)
             open_nodes = [row for row in tree.mismatches if row.editable]
             if open_nodes:
-                items.append(WorkbenchItem(area=_("Sales"), title=_("Targets to decompose: %(set)s") % {
-                    "set": target_set}, url=reverse("sales:target_editor", args=[target_set.pk]),
-                    count=len(open_nodes)))
+                items.append(
+                    WorkbenchItem(
+                        area=_("Sales"),
+                        title=_("Targets to decompose: %(set)s") % {"set": target_set},
+                        url=reverse("sales:target_editor", args=[target_set.pk]),
+                        count=len(open_nodes),
+                    )
+                )
     if user.has_perm("sales.approve_targetset"):
         for target_set in TargetSet.objects.filter(status=TargetStatus.SUBMITTED):
-            items.append(WorkbenchItem(area=_("Sales"), title=_("Targets to approve: %(set)s") % {"set": target_set},
-                                       url=reverse("sales:target_editor", args=[target_set.pk]),
-                                       due=target_set.submitted_at))
+            items.append(
+                WorkbenchItem(
+                    area=_("Sales"),
+                    title=_("Targets to approve: %(set)s") % {"set": target_set},
+                    url=reverse("sales:target_editor", args=[target_set.pk]),
+                    due=target_set.submitted_at,
+                )
+            )
     return items
 
 

@@ -6,10 +6,10 @@ from apps.sales.views import attainment, dashboard, evaluations
 
 urlpatterns = [
     path("", dashboard.dashboard_view, name="index"),
-    path("attainment/<int:pk>/", attainment.attainment_view, name="attainment"),
-    path("attainment/node/<int:pk>/", attainment.attainment_drilldown_view, name="attainment_drilldown"),
+    path("attainment/<int:pk>/", attainment.AttainmentView.as_view(), name="attainment"),
+    path("attainment/node/<int:pk>/", attainment.AttainmentDrilldownView.as_view(), name="attainment_drilldown"),
     path("evaluations/", evaluations.SalesEvaluationListView.as_view(), name="evaluation_list"),
-    path("evaluations/new/", evaluations.evaluation_create_view, name="evaluation_create"),
-    path("evaluations/<int:pk>/", evaluations.evaluation_detail_view, name="evaluation_detail"),
-    path("evaluations/<int:pk>/complete/", evaluations.evaluation_complete_view, name="evaluation_complete"),
+    path("evaluations/new/", evaluations.EvaluationCreateView.as_view(), name="evaluation_create"),
+    path("evaluations/<int:pk>/", evaluations.EvaluationDetailView.as_view(), name="evaluation_detail"),
+    path("evaluations/<int:pk>/complete/", evaluations.EvaluationCompleteView.as_view(), name="evaluation_complete"),
 ]

@@ -99,7 +99,7 @@ def spread_evenly(page: Any, target_set_pk: int, parent_pk: int) -> None:
     from playwright.sync_api import expect
 
     page.get_by_test_id(f"spread-{parent_pk}").click()
-    page.locator(f"form[action$='/targets/{target_set_pk}/nodes/{parent_pk}/spread/'] button[value=even]").click()
+    page.locator(f"form[action$='/targets/nodes/{parent_pk}/spread/'] button[value=even]").click()
     expect(page.locator(".flash-messages .alert-success")).to_be_visible()
 
 

@@ -28,17 +28,48 @@ from apps.sales.services import evaluations as evaluation_services
 def _record_rows(counted: Counted) -> list[dict[str, Any]]:
     """The records counted, money as strings (exact decimals, never floats)."""
     if counted.metric == TargetMetric.PAYMENTS:
-        return [{"kind": "refund" if p.is_refund else "payment", "id": p.pk, "number": p.number,
-                 "date": p.received_on, "amount": str(p.amount), "contract": p.contract.number,
-                 "customer": str(p.contract.customer), "owner": str(p.contract.owner)} for p in counted.rows]
+        return [
+            {
+                "kind": "refund" if p.is_refund else "payment",
+                "id": p.pk,
+                "number": p.number,
+                "date": p.received_on,
+                "amount": str(p.amount),
+                "contract": p.contract.number,
+                "customer": str(p.contract.customer),
+                "owner": str(p.contract.owner),
+            }
+            for p in counted.rows
+        ]
     kind = "customer" if counted.metric == TargetMetric.NEW_CUSTOMERS else "contract"
-    rows = [{"kind": kind, "id": c.pk, "number": c.number, "date": c.signed_on, "amount": str(c.counted_amount),
-             "contract": c.number, "customer": str(c.customer), "customer_id": c.customer_id,
-             "owner": str(c.owner)} for c in counted.rows]
-    return rows + [{"kind": a.kind, "id": a.pk, "number": a.contract.number, "date": a.effective_on,
-                    "amount": str(a.delta), "contract": a.contract.number, "customer": str(a.contract.customer),
-                    "customer_id": a.contract.customer_id, "owner": str(a.contract.owner)}
-                   for a in counted.adjustments]
+    rows = [
+        {
+            "kind": kind,
+            "id": c.pk,
+            "number": c.number,
+            "date": c.signed_on,
+            "amount": str(c.counted_amount),
+            "contract": c.number,
+            "customer": str(c.customer),
+            "customer_id": c.customer_id,
+            "owner": str(c.owner),
+        }
+        for c in counted.rows
+    ]
+    return rows + [
+        {
+            "kind": a.kind,
+            "id": a.pk,
+            "number": a.contract.number,
+            "date": a.effective_on,
+            "amount": str(a.delta),
+            "contract": a.contract.number,
+            "customer": str(a.contract.customer),
+            "customer_id": a.contract.customer_id,
+            "owner": str(a.contract.owner),
+        }
+        for a in counted.adjustments
+    ]
 
 
 class AttainmentView(APIView):
@@ -48,9 +79,12 @@ class AttainmentView(APIView):
 
     @extend_schema(
         summary=_("Attainment of a target node for a period, with the records counted"),
-        parameters=[OpenApiParameter("node", OpenApiTypes.INT, required=True, description=_("Target node id")),
-                    OpenApiParameter("period", OpenApiTypes.STR, required=True,
-                                     description=_("2026, 2026-Q2, 2026-05 or 2026-YTD"))],
+        parameters=[
+            OpenApiParameter("node", OpenApiTypes.INT, required=True, description=_("Target node id")),
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, required=True, description=_("2026, 2026-Q2, 2026-05 or 2026-YTD")
+            ),
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
@@ -72,9 +106,24 @@ class SalesEvaluationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SalesEvaluation
-        fields = ["id", "node", "node_name", "period_start", "period_end", "status", "gap_analysis", "causes",
-                  "measures", "figures", "policy_version", "completed_at", "owner", "owner_unit", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "node",
+            "node_name",
+            "period_start",
+            "period_end",
+            "status",
+            "gap_analysis",
+            "causes",
+            "measures",
+            "figures",
+            "policy_version",
+            "completed_at",
+            "owner",
+            "owner_unit",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_figures(self, evaluation: SalesEvaluation) -> dict[str, Any]:
@@ -102,16 +151,21 @@ class SalesEvaluationUpdateSerializer(SalesEvaluationWriteSerializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List the sales target evaluations the user may see")),
     retrieve=extend_schema(summary=_("One sales target evaluation with its figures")),
-    create=extend_schema(summary=_("Start evaluating a target node over whole months"),
-                         request=SalesEvaluationWriteSerializer, responses={201: SalesEvaluationSerializer}),
-    partial_update=extend_schema(summary=_("Change a draft evaluation"), request=SalesEvaluationUpdateSerializer,
-                                 responses=SalesEvaluationSerializer),
+    create=extend_schema(
+        summary=_("Start evaluating a target node over whole months"),
+        request=SalesEvaluationWriteSerializer,
+        responses={201: SalesEvaluationSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a draft evaluation"),
+        request=SalesEvaluationUpdateSerializer,
+        responses=SalesEvaluationSerializer,
+    ),
 )
 class SalesEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """销售目标评估 within the user's data scope."""
 
-    queryset = SalesEvaluation.objects.select_related("node__department", "node__person", "node__target_set",
-                                                      "owner")
+    queryset = SalesEvaluation.objects.select_related("node__department", "node__person", "node__target_set", "owner")
     serializer_class = SalesEvaluationSerializer
     write_serializer_class = SalesEvaluationWriteSerializer
     update_serializer_class = SalesEvaluationUpdateSerializer
@@ -134,8 +188,11 @@ class SalesEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mod
     def service_update(self, instance: SalesEvaluation, data: dict[str, Any]) -> SalesEvaluation:  # type: ignore[override]
         return evaluation_services.sales_evaluation_update(actor=self.request.user, evaluation=instance, data=data)
 
-    @extend_schema(summary=_("Complete: freeze the figures with the policy version and report"), request=None,
-                   responses=SalesEvaluationSerializer)
+    @extend_schema(
+        summary=_("Complete: freeze the figures with the policy version and report"),
+        request=None,
+        responses=SalesEvaluationSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: Any = None) -> Response:
         evaluation = evaluation_services.sales_evaluation_complete(actor=request.user, evaluation=self.get_object())

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
 from apps.customers.models import Customer
-from apps.org.models import User
 from apps.sales.choices import AdjustmentKind
 from apps.sales.models import (
     Contract,
@@ -33,11 +32,15 @@ from apps.sales.models import (
     Product,
     RefundRequest,
 )
+from apps.sales.models.contracts import CONTRACT_MOVES
 from apps.sales.selectors import contracts as selectors
 from apps.sales.services import contracts as services
 from apps.sales.services import refunds as refund_services
+from apps.sales.services.contracts import CONTRACT_FIELDS
 
-WORKFLOW_ACTIONS = ("submit", "approve", "reject", "withdraw", "void", "refund", "adjust")
+# The API's custom actions are the moves of CONTRACT_WORKFLOW of the same name: the services check them against the
+# table (403 for someone it does not name, 400 for a move the status does not offer), not as "add".
+WORKFLOW_ACTIONS = tuple(move for move in CONTRACT_MOVES if move not in ("edit", "pay", "plan"))
 
 #
 # Serializers
@@ -57,32 +60,62 @@ class ContractSerializer(serializers.ModelSerializer):
     collected = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     collection_rate = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True, allow_null=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The moves the user may make now (the contract workflow); null in lists")
+    )
 
     class Meta:
         model = Contract
-        fields = ["id", "number", "title", "customer", "customer_name", "opportunity", "signed_on", "start_date",
-                  "end_date", "discount_pct", "amount", "signed_amount", "terminated_on", "customer_signatory",
-                  "company_signatory", "status",
-                  "approved_at", "approved_by", "policy_version", "terms", "owner", "owner_unit", "collected",
-                  "collection_rate", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "customer",
+            "customer_name",
+            "opportunity",
+            "signed_on",
+            "start_date",
+            "end_date",
+            "discount_pct",
+            "amount",
+            "signed_amount",
+            "terminated_on",
+            "customer_signatory",
+            "company_signatory",
+            "status",
+            "approved_at",
+            "approved_by",
+            "policy_version",
+            "terms",
+            "owner",
+            "owner_unit",
+            "collected",
+            "collection_rate",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CONTRACT_MOVES), allow_null=True))
+    def get_allowed_actions(self, contract: Contract) -> list[str] | None:
+        request, view = self.context.get("request"), self.context.get("view")
+        if request is None or getattr(view, "action", None) != "retrieve":  # one contract only, not list rows
+            return None
+        return list(selectors.contract_allowed(request.user, contract))
 
-class ContractWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+
+class ContractWriteSerializer(serializers.ModelSerializer):
+    """The contract's fields as the model declares them; the scope and the rules are the service's."""
+
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
-    opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all(), required=False,
-                                               allow_null=True)
-    signed_on = serializers.DateField()
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    discount_pct = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
-    customer_signatory = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    company_signatory = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False,
-                                                           allow_null=True)
-    terms = serializers.CharField(required=False, allow_blank=True)
+    opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all(), required=False, allow_null=True)
     lines = ContractLineSerializer(many=True, required=False)
+
+    class Meta:
+        model = Contract
+        fields = [*CONTRACT_FIELDS, "lines"]
+        extra_kwargs = {"amount": {"required": False, "allow_null": True}}
 
 
 class CommentSerializer(serializers.Serializer):
@@ -95,8 +128,7 @@ class PaymentPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentPlan
-        fields = ["id", "contract", "instalment", "due_date", "amount", "remind_days_before", "note", "paid",
-                  "status"]
+        fields = ["id", "contract", "instalment", "due_date", "amount", "remind_days_before", "note", "paid", "status"]
         read_only_fields = fields
 
     def _row(self, plan: PaymentPlan) -> Any:
@@ -127,16 +159,38 @@ class PaymentPlanSetSerializer(serializers.Serializer):
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
-        fields = ["id", "number", "contract", "plan", "received_on", "amount", "method", "recorded_by", "note",
-                  "created_at"]
+        fields = [
+            "id",
+            "number",
+            "contract",
+            "plan",
+            "received_on",
+            "amount",
+            "method",
+            "recorded_by",
+            "note",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
 class RefundRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = RefundRequest
-        fields = ["id", "contract", "payment", "amount", "reason", "status", "requested_by", "requested_at",
-                  "decided_by", "decided_at", "decision_comment", "refund"]
+        fields = [
+            "id",
+            "contract",
+            "payment",
+            "amount",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "refund",
+        ]
         read_only_fields = fields
 
 
@@ -151,15 +205,30 @@ class ContractAdjustmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContractAdjustment
-        fields = ["id", "contract", "kind", "old_amount", "new_amount", "delta", "reason", "status", "effective_on",
-                  "requested_by", "requested_at", "decided_by", "decided_at", "decision_comment"]
+        fields = [
+            "id",
+            "contract",
+            "kind",
+            "old_amount",
+            "new_amount",
+            "delta",
+            "reason",
+            "status",
+            "effective_on",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        ]
         read_only_fields = fields
 
 
 class AdjustmentInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=AdjustmentKind.choices)
-    new_amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False,
-                                          allow_null=True)
+    new_amount = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True
+    )
     reason = serializers.CharField(max_length=500)
 
 
@@ -180,10 +249,16 @@ class PaymentWriteSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List the contracts the user may see, with collected amount and rate")),
     retrieve=extend_schema(summary=_("One contract (404 when out of scope)")),
-    create=extend_schema(summary=_("Create a draft contract (numbered by the contract rule)"),
-                         request=ContractWriteSerializer, responses={201: ContractSerializer}),
-    partial_update=extend_schema(summary=_("Change a draft, rejected or withdrawn contract"),
-                                 request=ContractWriteSerializer, responses=ContractSerializer),
+    create=extend_schema(
+        summary=_("Create a draft contract (numbered by the contract rule)"),
+        request=ContractWriteSerializer,
+        responses={201: ContractSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a draft, rejected or withdrawn contract"),
+        request=ContractWriteSerializer,
+        responses=ContractSerializer,
+    ),
 )
 class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Contracts within the user's data scope; filter by status, customer, owner; ``search`` finds number,
@@ -207,8 +282,9 @@ class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
 
     def get_queryset(self) -> Any:
         if getattr(self, "action", None) in WORKFLOW_ACTIONS:
-            return selectors.with_collection(Contract.objects.select_related("customer")).visible_to(
-                self.request.user, "view")
+            return selectors.with_collection(Contract.objects.select_related("customer")).visible_to(  # type: ignore[attr-defined]
+                self.request.user, "view"
+            )
         return super().get_queryset()
 
     def service_create(self, data: dict[str, Any]) -> Contract:
@@ -232,8 +308,11 @@ class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
             service(actor=request.user, contract=contract, comment=comment)
         return Response(ContractSerializer(self.get_queryset().get(pk=contract.pk)).data, status=status.HTTP_200_OK)
 
-    @extend_schema(summary=_("Submit for approval (approved at once below the thresholds)"),
-                   request=CommentSerializer, responses=ContractSerializer)
+    @extend_schema(
+        summary=_("Submit for approval (approved at once below the thresholds)"),
+        request=CommentSerializer,
+        responses=ContractSerializer,
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, services.contract_submit)
@@ -243,26 +322,38 @@ class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
     def approve(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, services.contract_approve)
 
-    @extend_schema(summary=_("Reject a pending contract (comment required)"), request=CommentSerializer,
-                   responses=ContractSerializer)
+    @extend_schema(
+        summary=_("Reject a pending contract (comment required)"),
+        request=CommentSerializer,
+        responses=ContractSerializer,
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, services.contract_reject)
 
-    @extend_schema(summary=_("Withdraw a pending contract (the submitter)"), request=CommentSerializer,
-                   responses=ContractSerializer)
+    @extend_schema(
+        summary=_("Withdraw a pending contract (the submitter)"),
+        request=CommentSerializer,
+        responses=ContractSerializer,
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, services.contract_withdraw)
 
-    @extend_schema(summary=_("Void an approved contract without payments (comment = reason)"),
-                   request=CommentSerializer, responses=ContractSerializer)
+    @extend_schema(
+        summary=_("Void an approved contract without payments (comment = reason)"),
+        request=CommentSerializer,
+        responses=ContractSerializer,
+    )
     @action(detail=True, methods=["post"])
     def void(self, request: Request, pk: Any = None) -> Response:
         return self._act(request, services.contract_void)
 
-    @extend_schema(summary=_("Request a refund (退款 / 红冲); it counts once approved"), request=RefundInputSerializer,
-                   responses={201: RefundRequestSerializer})
+    @extend_schema(
+        summary=_("Request a refund (退款 / 红冲); it counts once approved"),
+        request=RefundInputSerializer,
+        responses={201: RefundRequestSerializer},
+    )
     @action(detail=True, methods=["post"])
     def refund(self, request: Request, pk: Any = None) -> Response:
         contract = self.get_object()
@@ -271,26 +362,38 @@ class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
         refund = refund_services.refund_request(actor=request.user, contract=contract, **body.validated_data)
         return Response(RefundRequestSerializer(refund).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("Request an amendment (补充协议) or a termination; it counts once approved"),
-                   request=AdjustmentInputSerializer, responses={201: ContractAdjustmentSerializer})
+    @extend_schema(
+        summary=_("Request an amendment (补充协议) or a termination; it counts once approved"),
+        request=AdjustmentInputSerializer,
+        responses={201: ContractAdjustmentSerializer},
+    )
     @action(detail=True, methods=["post"])
     def adjust(self, request: Request, pk: Any = None) -> Response:
         contract = self.get_object()
         body = AdjustmentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        adjustment = refund_services.contract_adjust_request(actor=request.user, contract=contract,
-                                                             **body.validated_data)
+        adjustment = refund_services.contract_adjust_request(
+            actor=request.user, contract=contract, **body.validated_data
+        )
         return Response(ContractAdjustmentSerializer(adjustment).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the instalments of contracts the user may see, with derived status")),
     retrieve=extend_schema(summary=_("One instalment (404 when out of scope)")),
-    create=extend_schema(summary=_("Replace the payment plan of an approved contract"),
-                         request=PaymentPlanSetSerializer, responses={201: PaymentPlanSerializer(many=True)}),
+    create=extend_schema(
+        summary=_("Replace the payment plan of an approved contract"),
+        request=PaymentPlanSetSerializer,
+        responses={201: PaymentPlanSerializer(many=True)},
+    ),
 )
-class PaymentPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         mixins.CreateModelMixin, viewsets.GenericViewSet):
+class PaymentPlanViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = selectors.plans_with_paid(PaymentPlan.objects.all())
     serializer_class = PaymentPlanSerializer
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
@@ -300,8 +403,11 @@ class PaymentPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = PaymentPlanSetSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        plans = services.payment_plan_set(actor=request.user, contract=body.validated_data["contract"],
-                                          instalments=[dict(r) for r in body.validated_data["instalments"]])
+        plans = services.payment_plan_set(
+            actor=request.user,
+            contract=body.validated_data["contract"],
+            instalments=[dict(r) for r in body.validated_data["instalments"]],
+        )
         rows = self.get_queryset().filter(pk__in=[p.pk for p in plans])
         return Response(PaymentPlanSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
@@ -309,11 +415,20 @@ class PaymentPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
 @extend_schema_view(
     list=extend_schema(summary=_("List the payments of contracts the user may see")),
     retrieve=extend_schema(summary=_("One payment (404 when out of scope)")),
-    create=extend_schema(summary=_("Record a payment (beyond the contract amount: 400 with what remains)"),
-                         request=PaymentWriteSerializer, responses={201: PaymentSerializer}),
+    create=extend_schema(
+        summary=_("Record a payment (beyond the contract amount: 400 with what remains)"),
+        request=PaymentWriteSerializer,
+        responses={201: PaymentSerializer},
+    ),
 )
-class PaymentViewSet(ScopedViewSetMixin, ServiceWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+class PaymentViewSet(
+    ScopedViewSetMixin,
+    ServiceWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = Payment.objects.select_related("contract")
     serializer_class = PaymentSerializer
     write_serializer_class = PaymentWriteSerializer
@@ -329,8 +444,7 @@ class PaymentViewSet(ScopedViewSetMixin, ServiceWriteMixin, mixins.ListModelMixi
         return services.payment_record(actor=self.request.user, contract=contract, data=data)
 
 
-class _DecisionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class _DecisionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Refunds or amendments within the user's scope; approve and reject are checked by the services."""
 
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
@@ -357,8 +471,9 @@ class _DecisionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         done = service(actor=request.user, comment=body.validated_data.get("comment", ""), **{self.field: item})
         return Response(self.get_serializer(done).data)
 
-    @extend_schema(summary=_("Approve (an approver in scope, not the requester nor the owner)"),
-                   request=CommentSerializer)
+    @extend_schema(
+        summary=_("Approve (an approver in scope, not the requester nor the owner)"), request=CommentSerializer
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         return self._decide(request, type(self).approve_service)
@@ -369,8 +484,10 @@ class _DecisionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         return self._decide(request, type(self).reject_service)
 
 
-@extend_schema_view(list=extend_schema(summary=_("List the refunds of contracts the user may see")),
-                    retrieve=extend_schema(summary=_("One refund (404 when out of scope)")))
+@extend_schema_view(
+    list=extend_schema(summary=_("List the refunds of contracts the user may see")),
+    retrieve=extend_schema(summary=_("One refund (404 when out of scope)")),
+)
 class RefundRequestViewSet(_DecisionViewSet):
     queryset = RefundRequest.objects.select_related("contract")
     serializer_class = RefundRequestSerializer
@@ -379,8 +496,10 @@ class RefundRequestViewSet(_DecisionViewSet):
     field = "refund"
 
 
-@extend_schema_view(list=extend_schema(summary=_("List the amendments and terminations the user may see")),
-                    retrieve=extend_schema(summary=_("One amendment or termination (404 when out of scope)")))
+@extend_schema_view(
+    list=extend_schema(summary=_("List the amendments and terminations the user may see")),
+    retrieve=extend_schema(summary=_("One amendment or termination (404 when out of scope)")),
+)
 class ContractAdjustmentViewSet(_DecisionViewSet):
     queryset = ContractAdjustment.objects.select_related("contract")
     serializer_class = ContractAdjustmentSerializer

@@ -8,18 +8,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
-from apps.customers.models import Contact, Customer
-from apps.marketing.models import MarketIntel
+from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage
-from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction, TargetSet
+from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction
+from apps.sales.models.plans import PLAN_MOVES
 from apps.sales.selectors import opportunities as opp_selectors
 from apps.sales.selectors import plans as plan_selectors
 from apps.sales.services import opportunities as opp_services
@@ -27,6 +27,8 @@ from apps.sales.services import plans as plan_services
 from apps.sales.services import products as product_services
 
 _METHODS = ["get", "post", "patch", "head", "options"]
+# The API's plan moves (viewset action → workflow move); who may make them is PLAN_WORKFLOW's answer.
+PLAN_API_MOVES = {"submit": "submit", "approve": "approve", "send_back": "return", "start": "start", "close": "close"}
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -39,8 +41,10 @@ class ProductPermission(permissions.DjangoModelPermissions):
     perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
-@extend_schema_view(list=extend_schema(summary=_("The product catalogue (search by code or name)")),
-                    create=extend_schema(summary=_("Add a product (sales managers)")))
+@extend_schema_view(
+    list=extend_schema(summary=_("The product catalogue (search by code or name)")),
+    create=extend_schema(summary=_("Add a product (sales managers)")),
+)
 class ProductViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
@@ -50,12 +54,14 @@ class ProductViewSet(ServiceErrorsMixin, viewsets.ModelViewSet):
     http_method_names = _METHODS
 
     def perform_create(self, serializer: serializers.Serializer) -> None:
-        serializer.instance = product_services.product_create(actor=self.request.user,
-                                                              data=dict(serializer.validated_data))
+        serializer.instance = product_services.product_create(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.Serializer) -> None:
-        product_services.product_update(actor=self.request.user, product=serializer.instance,
-                                        data=dict(serializer.validated_data))
+        product_services.product_update(
+            actor=self.request.user, product=serializer.instance, data=dict(serializer.validated_data)
+        )
 
 
 class LineSerializer(serializers.ModelSerializer):
@@ -75,26 +81,58 @@ class OpportunitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opportunity
-        fields = ["id", "name", "customer", "customer_name", "contact", "amount", "weighted_amount", "stage",
-                  "stage_changed_at", "expected_close_date", "closed_on", "close_reason", "source_lead", "campaign",
-                  "next_action", "next_action_on", "description", "owner", "owner_name", "owner_unit", "lines",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "customer",
+            "customer_name",
+            "contact",
+            "amount",
+            "weighted_amount",
+            "stage",
+            "stage_changed_at",
+            "expected_close_date",
+            "closed_on",
+            "close_reason",
+            "source_lead",
+            "campaign",
+            "next_action",
+            "next_action_on",
+            "description",
+            "owner",
+            "owner_name",
+            "owner_unit",
+            "lines",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_weighted_amount(self, opp: Opportunity) -> str:
         return str(opp_selectors.weighted_amount(opp, self.context.get("probabilities")))
 
 
-class OpportunityWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+class OpportunityWriteSerializer(serializers.ModelSerializer):
+    """The opportunity's fields as the model declares them, with its product lines; the service checks the
+    customer and the contact."""
+
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, min_value=0)
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
-    next_action = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    next_action_on = serializers.DateField(required=False, allow_null=True)
-    description = serializers.CharField(required=False, allow_blank=True)
     lines = LineSerializer(many=True, required=False)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "name",
+            "customer",
+            "contact",
+            "amount",
+            "expected_close_date",
+            "next_action",
+            "next_action_on",
+            "description",
+            "lines",
+        ]
+        extra_kwargs = {"amount": {"min_value": 0}}
 
 
 class MoveStageSerializer(serializers.Serializer):
@@ -105,10 +143,12 @@ class MoveStageSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("Opportunities in scope (filter by stage, customer, owner; scene mine/team/all)")),
     retrieve=extend_schema(summary=_("One opportunity with its lines (404 when out of scope)")),
-    create=extend_schema(summary=_("Create an opportunity"), request=OpportunityWriteSerializer,
-                         responses={201: OpportunitySerializer}),
-    partial_update=extend_schema(summary=_("Edit an open opportunity"), request=OpportunityWriteSerializer,
-                                 responses=OpportunitySerializer),
+    create=extend_schema(
+        summary=_("Create an opportunity"), request=OpportunityWriteSerializer, responses={201: OpportunitySerializer}
+    ),
+    partial_update=extend_schema(
+        summary=_("Edit an open opportunity"), request=OpportunityWriteSerializer, responses=OpportunitySerializer
+    ),
 )
 class OpportunityViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Opportunity.objects.select_related("owner", "customer").prefetch_related("lines")
@@ -134,11 +174,13 @@ class OpportunityViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVi
 
     def service_update(self, instance: Opportunity, data: dict[str, Any]) -> Opportunity:  # type: ignore[override]
         lines = data.pop("lines", None)
-        return opp_services.opportunity_update(actor=self.request.user, opportunity=instance, data=data,
-                                               lines=lines)
+        return opp_services.opportunity_update(actor=self.request.user, opportunity=instance, data=data, lines=lines)
 
-    @extend_schema(summary=_("Move the opportunity to another stage (a reason is required for lost or invalid)"),
-                   request=MoveStageSerializer, responses=OpportunitySerializer)
+    @extend_schema(
+        summary=_("Move the opportunity to another stage (a reason is required for lost or invalid)"),
+        request=MoveStageSerializer,
+        responses=OpportunitySerializer,
+    )
     @action(detail=True, methods=["post"], url_path="move-stage")
     def move_stage(self, request: Request, pk: Any = None) -> Response:
         opp = get_object_or_404(Opportunity.objects.visible_to(request.user, "change"), pk=pk)
@@ -159,37 +201,61 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class SalesPlanSerializer(serializers.ModelSerializer):
     actions = ActionSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The moves the user may make now (the sales plan workflow); null in lists")
+    )
 
     class Meta:
         model = SalesPlan
-        fields = ["id", "title", "period_start", "period_end", "strategy", "intel", "target_sets", "status",
-                  "approved_by", "approved_at", "owner", "owner_unit", "actions", "created_at"]
+        fields = [
+            "id",
+            "title",
+            "period_start",
+            "period_end",
+            "strategy",
+            "intel",
+            "target_sets",
+            "status",
+            "approved_by",
+            "approved_at",
+            "owner",
+            "owner_unit",
+            "actions",
+            "allowed_actions",
+            "created_at",
+        ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PLAN_MOVES), allow_null=True))
+    def get_allowed_actions(self, plan: SalesPlan) -> list[str] | None:
+        request, view = self.context.get("request"), self.context.get("view")
+        if request is None or getattr(view, "action", None) == "list":  # one plan only, not every list row
+            return None
+        return list(plan_selectors.plan_allowed(request.user, plan))
 
-class SalesPlanWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    strategy = serializers.CharField()
-    intel = serializers.PrimaryKeyRelatedField(queryset=MarketIntel.objects.all(), many=True, required=False)
-    target_sets = serializers.PrimaryKeyRelatedField(queryset=TargetSet.objects.all(), many=True, required=False)
+
+class SalesPlanWriteSerializer(serializers.ModelSerializer):
+    """The plan's fields as the model declares them, with its action items. Cited intelligence must be visible to
+    the user: the service checks it (``salesplan_create`` / ``salesplan_update``)."""
+
     actions = ActionSerializer(many=True, required=False)
 
-    def validate_intel(self, value: list[MarketIntel]) -> list[MarketIntel]:
-        visible = set(plan_selectors.intel_choices(user=self.context["request"].user).values_list("pk", flat=True))
-        if any(item.pk not in visible for item in value):
-            raise serializers.ValidationError(_("Cite only market intelligence you can see."))
-        return value
+    class Meta:
+        model = SalesPlan
+        fields = ["title", "period_start", "period_end", "strategy", "intel", "target_sets", "actions"]
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("Sales plans in scope")),
     retrieve=extend_schema(summary=_("One sales plan with its action items (404 when out of scope)")),
-    create=extend_schema(summary=_("Draft a sales plan (it must cite market intelligence)"),
-                         request=SalesPlanWriteSerializer, responses={201: SalesPlanSerializer}),
-    partial_update=extend_schema(summary=_("Edit a draft sales plan"), request=SalesPlanWriteSerializer,
-                                 responses=SalesPlanSerializer),
+    create=extend_schema(
+        summary=_("Draft a sales plan (it must cite market intelligence)"),
+        request=SalesPlanWriteSerializer,
+        responses={201: SalesPlanSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Edit a draft sales plan"), request=SalesPlanWriteSerializer, responses=SalesPlanSerializer
+    ),
 )
 class SalesPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = SalesPlan.objects.select_related("owner").prefetch_related("actions", "intel", "target_sets")
@@ -207,15 +273,41 @@ class SalesPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelView
         actions = data.pop("actions", None)
         return plan_services.salesplan_update(actor=self.request.user, plan=instance, data=data, actions=actions)
 
+    def get_permissions(self) -> list[Any]:
+        # The workflow moves are checked by the services against PLAN_WORKFLOW (403 / 400), not as "add".
+        if getattr(self, "action", None) in PLAN_API_MOVES:
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
+
+    def _move(self, request: Request, pk: Any, service: Any) -> Response:
+        plan = get_object_or_404(SalesPlan.objects.visible_to(request.user), pk=pk)
+        return Response(self.get_serializer(service(actor=request.user, plan=plan)).data)
+
     @extend_schema(summary=_("Submit the draft for approval"), request=None, responses=SalesPlanSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
-        plan = get_object_or_404(SalesPlan.objects.visible_to(request.user, "change"), pk=pk)
-        return Response(self.get_serializer(plan_services.salesplan_submit(actor=request.user, plan=plan)).data)
+        return self._move(request, pk, plan_services.salesplan_submit)
 
-    @extend_schema(summary=_("Approve a submitted plan (a manager whose scope covers it, not its owner)"),
-                   request=None, responses=SalesPlanSerializer)
+    @extend_schema(
+        summary=_("Approve a submitted plan (a manager whose scope covers it, not its owner)"),
+        request=None,
+        responses=SalesPlanSerializer,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
-        plan = get_object_or_404(SalesPlan.objects.visible_to(request.user), pk=pk)
-        return Response(self.get_serializer(plan_services.salesplan_approve(actor=request.user, plan=plan)).data)
+        return self._move(request, pk, plan_services.salesplan_approve)
+
+    @extend_schema(summary=_("Send a submitted plan back to its owner"), request=None, responses=SalesPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request: Request, pk: Any = None) -> Response:
+        return self._move(request, pk, plan_services.salesplan_return)
+
+    @extend_schema(summary=_("Start carrying out an approved plan"), request=None, responses=SalesPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: Any = None) -> Response:
+        return self._move(request, pk, plan_services.salesplan_start)
+
+    @extend_schema(summary=_("Close the plan"), request=None, responses=SalesPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        return self._move(request, pk, plan_services.salesplan_close)

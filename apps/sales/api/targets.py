@@ -36,8 +36,11 @@ class TreeNodeSerializer(serializers.Serializer):
     months = serializers.ListField(child=serializers.DecimalField(**_MONEY))
     quarters = serializers.ListField(child=serializers.DecimalField(**_MONEY))
     annual = serializers.DecimalField(**_MONEY)
-    unallocated = serializers.ListField(child=serializers.DecimalField(**_MONEY), allow_null=True,
-                                        help_text=_("Parent minus the sum of its children, per month"))
+    unallocated = serializers.ListField(
+        child=serializers.DecimalField(**_MONEY),
+        allow_null=True,
+        help_text=_("Parent minus the sum of its children, per month"),
+    )
 
 
 class TargetSetSerializer(serializers.ModelSerializer):
@@ -47,8 +50,17 @@ class TargetSetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TargetSet
-        fields = ["id", "fiscal_year", "metric", "tier", "status", "submitted_at", "approved_by", "approved_at",
-                  "nodes"]
+        fields = [
+            "id",
+            "fiscal_year",
+            "metric",
+            "tier",
+            "status",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "nodes",
+        ]
         read_only_fields = fields
 
     @extend_schema(responses=TreeNodeSerializer(many=True))
@@ -68,8 +80,7 @@ class TargetNodeSerializer(serializers.ModelSerializer):
 
 
 class NodeMonthsSerializer(serializers.Serializer):
-    months = serializers.ListField(child=serializers.DecimalField(min_value=0, **_MONEY), min_length=12,
-                                   max_length=12)
+    months = serializers.ListField(child=serializers.DecimalField(min_value=0, **_MONEY), min_length=12, max_length=12)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
@@ -116,11 +127,19 @@ class TargetSetViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary=_("Target nodes the user may see")),
     retrieve=extend_schema(summary=_("One target node (404 when out of scope)")),
-    partial_update=extend_schema(summary=_("Set a node's twelve months (draft only, within your department tree)"),
-                                 request=NodeMonthsSerializer, responses=TargetNodeSerializer),
+    partial_update=extend_schema(
+        summary=_("Set a node's twelve months (draft only, within your department tree)"),
+        request=NodeMonthsSerializer,
+        responses=TargetNodeSerializer,
+    ),
 )
-class TargetNodeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class TargetNodeViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Nodes of the target trees within the requester's data scope."""
 
     queryset = TargetNode.objects.select_related("department", "person")
@@ -133,8 +152,12 @@ class TargetNodeViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         data = NodeMonthsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            node = services.target_node_set_months(actor=request.user, node=node, months=data.validated_data["months"],
-                                                   reason=data.validated_data.get("reason", ""))
+            node = services.target_node_set_months(
+                actor=request.user,
+                node=node,
+                months=data.validated_data["months"],
+                reason=data.validated_data.get("reason", ""),
+            )
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(self.get_serializer(node).data)

@@ -16,7 +16,22 @@ from apps.sales.models.plans import SalesPlan, SalesPlanAction
 from apps.sales.models.targets import MONTH_FIELDS, TargetNode, TargetSet
 
 __all__ = [
-    "MONTH_FIELDS", "Contract", "ContractAdjustment", "ContractApproval", "ContractLine", "Opportunity",
-    "OpportunityLine", "OpportunityStageChange", "Payment", "PaymentPlan", "Product", "RefundRequest",
-    "SalesEvaluation", "SalesPlan", "SalesPlanAction", "StageSetting", "TargetNode", "TargetSet",
+    "MONTH_FIELDS",
+    "Contract",
+    "ContractAdjustment",
+    "ContractApproval",
+    "ContractLine",
+    "Opportunity",
+    "OpportunityLine",
+    "OpportunityStageChange",
+    "Payment",
+    "PaymentPlan",
+    "Product",
+    "RefundRequest",
+    "SalesEvaluation",
+    "SalesPlan",
+    "SalesPlanAction",
+    "StageSetting",
+    "TargetNode",
+    "TargetSet",
 ]

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.models import OwnedModel, TimeStampedModel
 from apps.core.scoping import ScopedQuerySet, ScopeFields
-from apps.sales.choices import OpportunityStage
+from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -51,25 +51,57 @@ class StageSetting(models.Model):
         return f"{self.get_stage_display()} {self.probability}%"
 
 
+# The opportunity stage rules, one table (read by the stage service to allow a move, and by the pages: the detail
+# page's move form and the edit button, the kanban): stage → the stages it may move to. An open stage moves to any
+# other stage, forward or back, or closes (won, lost, invalid); a closed stage moves nowhere and is not edited.
+# Closing as lost or invalid needs a reason (STAGE_NEEDS_REASON). Who: whoever has the opportunity in their change
+# scope.
+STAGE_MOVES: dict[str, frozenset[str]] = {
+    **{stage: frozenset(OpportunityStage.values) - {stage} for stage in OPEN_STAGES},
+    **{stage: frozenset() for stage in CLOSED_STAGES},
+}
+STAGE_NEEDS_REASON = frozenset({OpportunityStage.LOST, OpportunityStage.INVALID})
+
+
 class Opportunity(OwnedModel):
     """商机: what a customer may buy, through the stages 初步接洽 → 需求分析 → 方案报价 → 商务谈判 → 赢单/输单/无效."""
 
     name = models.CharField(_("opportunity name"), max_length=200)
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="opportunities")
-    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="opportunities")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
     amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2, default=Decimal("0"))
-    stage = models.CharField(_("stage"), max_length=20, choices=OpportunityStage.choices,
-                             default=OpportunityStage.INITIAL)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=OpportunityStage.choices, default=OpportunityStage.INITIAL
+    )
     stage_changed_at = models.DateTimeField(_("in this stage since"), null=True, blank=True)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_reason = models.CharField(_("reason (won, lost or invalid)"), max_length=200, blank=True)
-    source_lead = models.ForeignKey("marketing.Lead", verbose_name=_("source lead"), on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="opportunities")
-    campaign = models.ForeignKey("marketing.Campaign", verbose_name=_("campaign"), on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="opportunities")
+    source_lead = models.ForeignKey(
+        "marketing.Lead",
+        verbose_name=_("source lead"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -90,9 +122,9 @@ class OpportunityLine(models.Model):
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
     unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
-    discount_pct = models.DecimalField(_("discount (percent off)"), max_digits=5, decimal_places=2,
-                                       default=Decimal("0"),
-                                       validators=PERCENT)
+    discount_pct = models.DecimalField(
+        _("discount (percent off)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
+    )
 
     class Meta:
         verbose_name = _("opportunity line")

@@ -20,16 +20,29 @@ class TargetSet(TimeStampedModel):
     """One fiscal year's target of one metric and tier for the whole company, decomposed into a tree of nodes."""
 
     fiscal_year = models.PositiveIntegerField(_("fiscal year"))
-    metric = models.CharField(_("metric"), max_length=30, choices=TargetMetric.choices,
-                              default=TargetMetric.CONTRACT_AMOUNT)
+    metric = models.CharField(
+        _("metric"), max_length=30, choices=TargetMetric.choices, default=TargetMetric.CONTRACT_AMOUNT
+    )
     tier = models.CharField(_("tier"), max_length=20, choices=TargetTier.choices, default=TargetTier.BASE)
     status = models.CharField(_("status"), max_length=20, choices=TargetStatus.choices, default=TargetStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -49,14 +62,23 @@ class TargetNode(models.Model):
     """A node of the target tree: the company, a department, a team (``person`` empty) or a person in a team.
     Its twelve month values are the target; a parent must equal the sum of its children to be published."""
 
-    target_set = models.ForeignKey(TargetSet, verbose_name=_("target set"), on_delete=models.CASCADE,
-                                   related_name="nodes")
-    parent = models.ForeignKey("self", verbose_name=_("parent"), on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="children")
-    department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="+")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="target_nodes")
+    target_set = models.ForeignKey(
+        TargetSet, verbose_name=_("target set"), on_delete=models.CASCADE, related_name="nodes"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="target_nodes",
+    )
     m01 = models.DecimalField(_("January"), max_digits=16, decimal_places=2, default=Decimal("0"))
     m02 = models.DecimalField(_("February"), max_digits=16, decimal_places=2, default=Decimal("0"))
     m03 = models.DecimalField(_("March"), max_digits=16, decimal_places=2, default=Decimal("0"))
@@ -80,12 +102,18 @@ class TargetNode(models.Model):
         verbose_name_plural = _("target nodes")
         ordering = ["target_set", "department__path", "person_id"]
         constraints = [
-            models.UniqueConstraint(fields=["target_set", "department"], condition=Q(person__isnull=True),
-                                    name="sales_targetnode_unique_department"),
+            models.UniqueConstraint(
+                fields=["target_set", "department"],
+                condition=Q(person__isnull=True),
+                name="sales_targetnode_unique_department",
+            ),
             # A person has one node per team: after moving team, a node in the new team carries what they sign
             # there, while the old node keeps what they signed before (attainment's one attribution rule).
-            models.UniqueConstraint(fields=["target_set", "department", "person"], condition=Q(person__isnull=False),
-                                    name="sales_targetnode_unique_person_per_team"),
+            models.UniqueConstraint(
+                fields=["target_set", "department", "person"],
+                condition=Q(person__isnull=False),
+                name="sales_targetnode_unique_person_per_team",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,4 +130,4 @@ class TargetNode(models.Model):
     @property
     def quarters(self) -> list[Decimal]:
         months = self.months
-        return [sum(months[q * 3:q * 3 + 3], Decimal("0")) for q in range(4)]
+        return [sum(months[q * 3 : q * 3 + 3], Decimal("0")) for q in range(4)]

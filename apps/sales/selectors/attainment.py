@@ -55,17 +55,20 @@ ATTRIBUTION_RULE = _(
     "Each record counts for the department stamped on it when it was recorded (its owner's department on the "
     "contract date; payments and refunds follow their contract). A department counts the records of its "
     "sub-departments; a person counts their own records within the department of their node, so after a move "
-    "earlier business stays with the old team.")
+    "earlier business stays with the old team."
+)
 FORECAST_RULE = _(
     "Forecast = actual + an estimate for the rest of the period. The estimate blends the run rate (the pace so far "
     "carried over the remaining days) with the pipeline (open opportunities expected to close in the period, "
     "weighted by their stage probability): the run rate weighs by the share of the period elapsed, the pipeline "
-    "by the share remaining. Early in a period the pipeline dominates, so one early deal is not extrapolated.")
+    "by the share remaining. Early in a period the pipeline dominates, so one early deal is not extrapolated."
+)
 
 MONEY_DATES_RULE = _(
     "Contracts count their amount at signing in the month signed; an approved amendment or termination counts the "
     "change of amount in the month it was approved; a refund counts as a negative payment in the month it was "
-    "approved (dates in China Standard Time).")
+    "approved (dates in China Standard Time)."
+)
 
 
 def half_up(value: Decimal, exp: Decimal = Decimal("0.01")) -> Decimal:
@@ -96,12 +99,17 @@ def _month_end(year: int, month: int) -> dt.date:
 def make_period(kind: str, year: int, number: int = 1, today: dt.date | None = None) -> Period:
     """Build a period; ``number`` is the month (1–12) or quarter (1–4); YTD ends today (or at year end)."""
     if kind == "month":
-        return Period(kind, year, dt.date(year, number, 1), _month_end(year, number), (number,),
-                      f"{year}-{number:02d}")
+        return Period(kind, year, dt.date(year, number, 1), _month_end(year, number), (number,), f"{year}-{number:02d}")
     if kind == "quarter":
         first = (number - 1) * 3 + 1
-        return Period(kind, year, dt.date(year, first, 1), _month_end(year, first + 2),
-                      (first, first + 1, first + 2), f"{year}-Q{number}")
+        return Period(
+            kind,
+            year,
+            dt.date(year, first, 1),
+            _month_end(year, first + 2),
+            (first, first + 1, first + 2),
+            f"{year}-Q{number}",
+        )
     if kind == "ytd":
         today = today or policy_today()
         end = min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
@@ -163,10 +171,11 @@ def _scope_q(node: TargetNode, owner: str = "owner", unit: str = "owner_unit") -
     return q
 
 
-def _first_contract_q() -> Exists:
+def _first_contract_q() -> Any:
     """True for the approved contract that is its customer's first (earliest signed_on, then lowest id)."""
     earlier = Contract.objects.filter(customer=OuterRef("customer"), status=ContractStatus.APPROVED).filter(
-        Q(signed_on__lt=OuterRef("signed_on")) | Q(signed_on=OuterRef("signed_on"), pk__lt=OuterRef("pk")))
+        Q(signed_on__lt=OuterRef("signed_on")) | Q(signed_on=OuterRef("signed_on"), pk__lt=OuterRef("pk"))
+    )
     return ~Exists(earlier)
 
 
@@ -182,25 +191,31 @@ def metric_records(metric: str, start: dt.date, end: dt.date) -> QuerySet:
 
 def adjustment_records(start: dt.date, end: dt.date) -> QuerySet:
     """Approved amendments and terminations of approved contracts taking effect between two dates."""
-    return ContractAdjustment.objects.filter(status=RequestStatus.APPROVED, contract__status=ContractStatus.APPROVED,
-                                             effective_on__range=(start, end))
+    return ContractAdjustment.objects.filter(
+        status=RequestStatus.APPROVED, contract__status=ContractStatus.APPROVED, effective_on__range=(start, end)
+    )
 
 
 def _grouped_rows(metric: str, year: int) -> list[tuple[int, str, int, Decimal]]:
     """One query: the metric's values for the year grouped by owner, owner's unit path and month."""
     qs = metric_records(metric, dt.date(year, 1, 1), dt.date(year, 12, 31))
     if metric == TargetMetric.PAYMENTS:
-        rows = qs.values(o=F("contract__owner_id"), p=F("contract__owner_unit__path"),
-                         m=ExtractMonth("received_on")).annotate(v=Sum("amount"))
+        rows = qs.values(
+            o=F("contract__owner_id"), p=F("contract__owner_unit__path"), m=ExtractMonth("received_on")
+        ).annotate(v=Sum("amount"))
     elif metric == TargetMetric.NEW_CUSTOMERS:
         rows = qs.values(o=F("owner_id"), p=F("owner_unit__path"), m=ExtractMonth("signed_on")).annotate(
-            v=Count("customer_id", distinct=True))
+            v=Count("customer_id", distinct=True)
+        )
     else:
         rows = qs.values(o=F("owner_id"), p=F("owner_unit__path"), m=ExtractMonth("signed_on")).annotate(
-            v=Sum(Coalesce("signed_amount", "amount")))
-        changes = adjustment_records(dt.date(year, 1, 1), dt.date(year, 12, 31)).values(
-            o=F("contract__owner_id"), p=F("contract__owner_unit__path"), m=ExtractMonth("effective_on")).annotate(
-            v=Sum(F("new_amount") - F("old_amount")))
+            v=Sum(Coalesce("signed_amount", "amount"))
+        )
+        changes = (
+            adjustment_records(dt.date(year, 1, 1), dt.date(year, 12, 31))
+            .values(o=F("contract__owner_id"), p=F("contract__owner_unit__path"), m=ExtractMonth("effective_on"))
+            .annotate(v=Sum(F("new_amount") - F("old_amount")))
+        )
         rows = [*rows.order_by(), *changes.order_by()]
         return [(r["o"], r["p"], int(r["m"]), Decimal(r["v"] or 0)) for r in rows]
     return [(r["o"], r["p"], int(r["m"]), Decimal(r["v"] or 0)) for r in rows.order_by()]
@@ -211,7 +226,8 @@ class Grouped:
     """Per-month values by (owner, stamped unit path), to roll up into any node without another query."""
 
     by_owner_path: dict[tuple[int, str], dict[int, Decimal]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(Decimal)))
+        default_factory=lambda: defaultdict(lambda: defaultdict(Decimal))
+    )
 
     def add(self, owner: int, path: str, key: int, value: Decimal) -> None:
         self.by_owner_path[(owner, path)][key] += value
@@ -244,7 +260,7 @@ def grouped_pipeline(metric: str, start: dt.date, end: dt.date) -> Grouped:
     if end < start:
         return grouped
     probability = dict(StageSetting.objects.values_list("stage", "probability"))
-    qs = Opportunity.objects.filter(stage__in=OPEN_STAGES, expected_close_date__range=(start, end))
+    qs: Any = Opportunity.objects.filter(stage__in=OPEN_STAGES, expected_close_date__range=(start, end))
     if metric == TargetMetric.NEW_CUSTOMERS:
         signed = Contract.objects.filter(customer=OuterRef("customer"), status=ContractStatus.APPROVED)
         qs = qs.filter(~Exists(signed)).values("owner_id", "owner_unit__path", "stage").annotate(v=Count("pk"))
@@ -323,14 +339,25 @@ class Figures:
     def as_json(self) -> dict[str, Any]:
         done = self.completion_pct
         return {
-            "node": self.node.pk, "name": str(self.node), "metric": self.metric, "period": self.period.key,
-            "start": self.period.start.isoformat(), "end": self.period.end.isoformat(),
-            "target": str(self.target), "actual": str(self.actual), "gap": str(self.gap),
-            "completion_pct": None if done is None else str(done), "elapsed_pct": str(self.elapsed_pct),
-            "pipeline": str(self.pipeline), "run_rate": str(self.run_rate), "forecast": str(self.forecast),
-            "pipeline_part": str(self.pipeline_part), "run_rate_part": str(self.run_rate_part),
+            "node": self.node.pk,
+            "name": str(self.node),
+            "metric": self.metric,
+            "period": self.period.key,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "target": str(self.target),
+            "actual": str(self.actual),
+            "gap": str(self.gap),
+            "completion_pct": None if done is None else str(done),
+            "elapsed_pct": str(self.elapsed_pct),
+            "pipeline": str(self.pipeline),
+            "run_rate": str(self.run_rate),
+            "forecast": str(self.forecast),
+            "pipeline_part": str(self.pipeline_part),
+            "run_rate_part": str(self.run_rate_part),
             "forecast_pct": None if self.forecast_pct is None else str(self.forecast_pct),
-            "overshoot": self.overshoot, "behind": self.behind,
+            "overshoot": self.overshoot,
+            "behind": self.behind,
         }
 
 
@@ -338,8 +365,9 @@ def _quantize(metric: str, value: Decimal) -> Decimal:
     return half_up(value, CENT if metric in MONEY_METRICS else Decimal("0.1"))
 
 
-def _figures(node: TargetNode, metric: str, period: Period, as_of: dt.date, actuals: Grouped,
-             pipeline: Grouped) -> Figures:
+def _figures(
+    node: TargetNode, metric: str, period: Period, as_of: dt.date, actuals: Grouped, pipeline: Grouped
+) -> Figures:
     months = node.months
     per_month = actuals.for_node(node)
     target = half_up(sum((Decimal(months[m - 1]) for m in period.months), ZERO))
@@ -351,10 +379,17 @@ def _figures(node: TargetNode, metric: str, period: Period, as_of: dt.date, actu
     if metric in MONEY_METRICS and elapsed:
         run_rate = half_up(actual / elapsed * (period.days - elapsed))
     return Figures(
-        node=node, period=period, metric=metric, target=target, actual=actual,
+        node=node,
+        period=period,
+        metric=metric,
+        target=target,
+        actual=actual,
         elapsed_pct=half_up(Decimal(elapsed) * 100 / period.days, Decimal("0.1")),
-        pipeline=_quantize(metric, pipeline.for_node(node).get(0, ZERO)), run_rate=run_rate, days_elapsed=elapsed,
-        monthly_target=months, monthly_actual=[per_month.get(m, ZERO) for m in range(1, 13)],
+        pipeline=_quantize(metric, pipeline.for_node(node).get(0, ZERO)),
+        run_rate=run_rate,
+        days_elapsed=elapsed,
+        monthly_target=months,
+        monthly_actual=[per_month.get(m, ZERO) for m in range(1, 13)],
     )
 
 
@@ -400,22 +435,35 @@ def counted_records(node: TargetNode, period: Period) -> Counted:
     metric = node.target_set.metric
     qs = metric_records(metric, period.start, period.end)
     if metric == TargetMetric.PAYMENTS:
-        rows = list(qs.filter(_scope_q(node, "contract__owner", "contract__owner_unit"))
-                    .select_related("contract__customer", "contract__owner").order_by("received_on", "pk"))
+        rows = list(
+            qs.filter(_scope_q(node, "contract__owner", "contract__owner_unit"))
+            .select_related("contract__customer", "contract__owner")
+            .order_by("received_on", "pk")
+        )
         return Counted(metric, rows, sum((p.amount for p in rows), ZERO))
-    rows = list(qs.filter(_scope_q(node)).select_related("customer", "owner", "owner_unit")
-                .annotate(counted_amount=Coalesce("signed_amount", "amount")).order_by("signed_on", "pk"))
+    rows = list(
+        qs.filter(_scope_q(node))
+        .select_related("customer", "owner", "owner_unit")
+        .annotate(counted_amount=Coalesce("signed_amount", "amount"))
+        .order_by("signed_on", "pk")
+    )
     if metric == TargetMetric.NEW_CUSTOMERS:
         return Counted(metric, rows, Decimal(len({c.customer_id for c in rows})))
-    changes = list(adjustment_records(period.start, period.end)
-                   .filter(_scope_q(node, "contract__owner", "contract__owner_unit"))
-                   .select_related("contract__customer", "contract__owner").order_by("effective_on", "pk"))
+    changes = list(
+        adjustment_records(period.start, period.end)
+        .filter(_scope_q(node, "contract__owner", "contract__owner_unit"))
+        .select_related("contract__customer", "contract__owner")
+        .order_by("effective_on", "pk")
+    )
     total = sum((c.counted_amount for c in rows), ZERO) + sum((a.delta for a in changes), ZERO)
     return Counted(metric, rows, total, changes)
 
 
 def counted_customers(node: TargetNode, period: Period) -> QuerySet[Customer]:
     """The customers a new-customers node counts, for lists that show customers rather than contracts."""
-    ids = metric_records(TargetMetric.NEW_CUSTOMERS, period.start, period.end).filter(
-        _scope_q(node)).values("customer_id")
+    ids = (
+        metric_records(TargetMetric.NEW_CUSTOMERS, period.start, period.end)
+        .filter(_scope_q(node))
+        .values("customer_id")
+    )
     return Customer.objects.filter(pk__in=ids)

@@ -17,10 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import excel
-from apps.core.scoping import get_visible_or_404
-from apps.org.models import Department
-from apps.sales.choices import ContractStatus, RequestStatus
+from apps.core.scoping import can, get_visible_or_404
+from apps.org.models import Department, User
+from apps.sales.choices import ApprovalAction, ContractStatus, RequestStatus
 from apps.sales.models import Contract, ContractAdjustment, Payment, PaymentPlan, RefundRequest
+from apps.sales.models.contracts import (
+    C_APPROVER,
+    C_CHANGER,
+    C_COLLECTOR,
+    C_PLANNER,
+    C_SUBMITTER,
+    C_VOIDER,
+    CONTRACT_MOVES,
+    CONTRACT_WORKFLOW,
+)
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 EXPIRING_DAYS = 30
@@ -31,22 +41,29 @@ class InstalmentStatus:
     PARTIAL = "partial"
     PAID = "paid"
     OVERDUE = "overdue"
-    LABELS = {PENDING: _("Awaiting payment"), PARTIAL: _("Partly paid"), PAID: _("Paid in full"),
-              OVERDUE: _("Overdue")}
+    LABELS = {PENDING: _("Awaiting payment"), PARTIAL: _("Partly paid"), PAID: _("Paid in full"), OVERDUE: _("Overdue")}
 
 
 def _collected_subquery() -> Subquery:
-    sums = (Payment.objects.filter(contract=OuterRef("pk")).order_by().values("contract")
-            .annotate(total=Sum("amount")).values("total"))
+    sums = (
+        Payment.objects.filter(contract=OuterRef("pk"))
+        .order_by()
+        .values("contract")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return Subquery(sums, output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
 def with_collection(qs: QuerySet) -> QuerySet:
     """Annotate ``collected`` (sum of payments) and ``collection_rate`` (percent of the amount)."""
     qs = qs.annotate(collected=Coalesce(_collected_subquery(), ZERO))
-    return qs.annotate(collection_rate=ExpressionWrapper(
-        F("collected") * Value(Decimal("100")) / NullIf(F("amount"), ZERO),
-        output_field=DecimalField(max_digits=7, decimal_places=2)))
+    return qs.annotate(
+        collection_rate=ExpressionWrapper(
+            F("collected") * Value(Decimal("100")) / NullIf(F("amount"), ZERO),
+            output_field=DecimalField(max_digits=7, decimal_places=2),
+        )
+    )
 
 
 def contract_list(*, user: Any, filters: dict | None = None) -> QuerySet:
@@ -121,26 +138,41 @@ def approvals_of(contract: Contract) -> QuerySet:
 
 def awaiting_approval(*, user: Any) -> QuerySet:
     """Pending contracts the user may approve, other than their own."""
-    return (Contract.objects.visible_to(user, "approve").filter(status=ContractStatus.PENDING)
-            .exclude(owner=user).select_related("customer"))
+    return (
+        Contract.objects.visible_to(user, "approve")
+        .filter(status=ContractStatus.PENDING)
+        .exclude(owner=user)
+        .select_related("customer")
+    )
 
 
 def requests_awaiting_decision(*, user: Any) -> tuple[list[RefundRequest], list[ContractAdjustment]]:
     """Pending refunds and amendments / terminations the user may decide: on contracts they may approve, neither
     requested by them nor on their own contracts (two queries)."""
     approvable = Contract.objects.visible_to(user, "approve").exclude(owner=user).values("pk")
-    refunds = (RefundRequest.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
-               .exclude(requested_by=user).select_related("contract").order_by("requested_at"))
-    adjustments = (ContractAdjustment.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
-                   .exclude(requested_by=user).select_related("contract").order_by("requested_at"))
+    refunds = (
+        RefundRequest.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
+        .exclude(requested_by=user)
+        .select_related("contract")
+        .order_by("requested_at")
+    )
+    adjustments = (
+        ContractAdjustment.objects.filter(status=RequestStatus.PENDING, contract__in=approvable)
+        .exclude(requested_by=user)
+        .select_related("contract")
+        .order_by("requested_at")
+    )
     return list(refunds[:20]), list(adjustments[:20])
 
 
 def instalments_due(*, user: Any, today: dt.date | None = None) -> QuerySet:
     """The user's own open instalments that are overdue or within their reminder window."""
     today = today or timezone.localdate()
-    qs = (PaymentPlan.objects.filter(contract__owner=user, contract__status=ContractStatus.APPROVED)
-          .annotate(paid=Coalesce(Sum("payments__amount"), ZERO)).filter(paid__lt=F("amount")))
+    qs = (
+        PaymentPlan.objects.filter(contract__owner=user, contract__status=ContractStatus.APPROVED)
+        .annotate(paid=Coalesce(Sum("payments__amount"), ZERO))
+        .filter(paid__lt=F("amount"))
+    )
     # The per-instalment reminder window is applied in ``due_rows``; 60 days bounds the rows read.
     return qs.filter(due_date__lte=today + dt.timedelta(days=60)).select_related("contract")
 
@@ -160,8 +192,9 @@ def due_rows(*, user: Any, today: dt.date | None = None) -> tuple[list[PaymentPl
 def expiring(*, user: Any, today: dt.date | None = None, days: int = EXPIRING_DAYS) -> QuerySet:
     """The user's approved contracts whose end date falls within ``days``."""
     today = today or timezone.localdate()
-    return Contract.objects.filter(owner=user, status=ContractStatus.APPROVED, end_date__gte=today,
-                                   end_date__lte=today + dt.timedelta(days=days))
+    return Contract.objects.filter(
+        owner=user, status=ContractStatus.APPROVED, end_date__gte=today, end_date__lte=today + dt.timedelta(days=days)
+    )
 
 
 def export_columns() -> list[Any]:
@@ -179,9 +212,20 @@ def export_columns() -> list[Any]:
 
 
 def export_rows(contracts: QuerySet) -> list[dict[str, Any]]:
-    return [{"number": c.number, "title": c.title, "customer": c.customer.name, "owner": str(c.owner),
-             "status": c.status, "signed_on": c.signed_on, "end_date": c.end_date, "amount": c.amount,
-             "collected": c.collected} for c in contracts]
+    return [
+        {
+            "number": c.number,
+            "title": c.title,
+            "customer": c.customer.name,
+            "owner": str(c.owner),
+            "status": c.status,
+            "signed_on": c.signed_on,
+            "end_date": c.end_date,
+            "amount": c.amount,
+            "collected": c.collected,
+        }
+        for c in contracts
+    ]
 
 
 def today() -> dt.date:
@@ -202,3 +246,57 @@ def company_of(contract: Contract) -> Any:
     unit = contract.owner_unit
     root_id = next((int(part) for part in (unit.path if unit else "").split("/") if part), None)
     return Department.objects.filter(pk=root_id).first() if root_id else unit
+
+
+#
+# The contract workflow (``CONTRACT_WORKFLOW``)
+#
+
+
+def submitter_of(contract: Contract) -> Any:
+    """Who last submitted the contract (its owner when nobody did)."""
+    last = contract.approvals.filter(action=ApprovalAction.SUBMIT).select_related("actor").last()
+    return last.actor if last and last.actor else contract.owner
+
+
+def contract_roles(user: User, contract: Contract) -> frozenset[str]:
+    """The roles of ``CONTRACT_WORKFLOW`` that ``user`` holds on ``contract``."""
+    roles = set()
+    if can(user, "change", contract):
+        roles.add(C_CHANGER)
+    if contract.owner_id != user.pk and can(user, "approve", contract):
+        roles.add(C_APPROVER)
+    if can(user, "void", contract):
+        roles.add(C_VOIDER)
+    seen = can(user, "view", contract)
+    if seen and user.has_perm("sales.add_payment"):
+        roles.add(C_COLLECTOR)
+    if seen and user.has_perm("sales.add_paymentplan"):
+        roles.add(C_PLANNER)
+    if seen and contract.status == ContractStatus.PENDING and submitter_of(contract).pk == user.pk:
+        roles.add(C_SUBMITTER)
+    return frozenset(roles)
+
+
+CONTRACT_CONDITIONS: dict[str, Any] = {
+    "no_payments": lambda contract: not contract.payments.exists(),
+    "not_terminated": lambda contract: not contract.terminated_on,
+    "collected": lambda contract: collected(contract) > 0,
+}
+
+
+def contract_step(contract: Contract, move: str) -> tuple[str | None, frozenset[str], str] | None:
+    """The table's entry for ``move`` in the contract's status (``None``: not a move of that status)."""
+    return CONTRACT_WORKFLOW.get(contract.status, {}).get(move)
+
+
+def contract_allowed(user: User, contract: Contract) -> tuple[str, ...]:
+    """The moves ``user`` may make on ``contract`` now, in the table's order: the page's buttons, the API's
+    ``allowed_actions``; the services accept exactly these."""
+    roles = contract_roles(user, contract)
+    allowed = []
+    for move in CONTRACT_MOVES:
+        step = contract_step(contract, move)
+        if step is not None and step[1] & roles and (not step[2] or CONTRACT_CONDITIONS[step[2]](contract)):
+            allowed.append(move)
+    return tuple(allowed)

@@ -22,8 +22,9 @@ FUNNEL_STAGES = (*OPEN_STAGES, OpportunityStage.WON)
 
 def dashboard_target_set(year: int, metric: str = TargetMetric.CONTRACT_AMOUNT) -> TargetSet | None:
     """The approved base-tier target set of the fiscal year for the metric, if any."""
-    return TargetSet.objects.filter(fiscal_year=year, metric=metric, tier=TargetTier.BASE,
-                                    status=TargetStatus.APPROVED).first()
+    return TargetSet.objects.filter(
+        fiscal_year=year, metric=metric, tier=TargetTier.BASE, status=TargetStatus.APPROVED
+    ).first()
 
 
 def top_nodes(nodes: list[TargetNode]) -> list[TargetNode]:
@@ -55,8 +56,13 @@ def funnel(*, user: Any) -> list[FunnelStep]:
     """Open opportunities by stage (count, amount) and, from the stage history, of the opportunities that reached
     stage N how many reached N+1. Two queries."""
     visible = Opportunity.objects.visible_to(user)
-    open_rows = {r["stage"]: r for r in visible.filter(stage__in=OPEN_STAGES).values("stage").annotate(
-        n=Count("pk"), amount=Coalesce(Sum("amount"), Value(ZERO))).order_by()}
+    open_rows = {
+        r["stage"]: r
+        for r in visible.filter(stage__in=OPEN_STAGES)
+        .values("stage")
+        .annotate(n=Count("pk"), amount=Coalesce(Sum("amount"), Value(ZERO)))
+        .order_by()
+    }
     aggregates: dict[str, Any] = {}
     for i, stage in enumerate(FUNNEL_STAGES):
         reached = Q(_reached(stage)) | Q(stage=stage)
@@ -68,8 +74,16 @@ def funnel(*, user: Any) -> list[FunnelStep]:
     steps = []
     for i, stage in enumerate(FUNNEL_STAGES):
         row = open_rows.get(stage, {})
-        steps.append(FunnelStep(stage, str(OpportunityStage(stage).label), row.get("n", 0),
-                                row.get("amount", ZERO), counts[f"r{i}"], counts.get(f"n{i}")))
+        steps.append(
+            FunnelStep(
+                stage,
+                str(OpportunityStage(stage).label),
+                row.get("n", 0),
+                row.get("amount", ZERO),
+                counts[f"r{i}"],
+                counts.get(f"n{i}"),
+            )
+        )
     return steps
 
 
@@ -85,40 +99,58 @@ def leaderboard(*, user: Any, metric: str, start: dt.date, end: dt.date, limit: 
     qs = metric_records(metric, start, end)
     if metric == TargetMetric.PAYMENTS:
         allowed = Contract.objects.visible_to(user).values("pk")
-        rows = qs.filter(contract__in=allowed).values(o=F("contract__owner_id"), n=F("contract__owner__name")) \
+        rows = (
+            qs.filter(contract__in=allowed)
+            .values(o=F("contract__owner_id"), n=F("contract__owner__name"))
             .annotate(v=Sum("amount"))
+        )
     elif metric == TargetMetric.NEW_CUSTOMERS:
-        rows = qs.filter(pk__in=Contract.objects.visible_to(user).values("pk")).values(
-            o=F("owner_id"), n=F("owner__name")).annotate(v=Count("customer_id", distinct=True))
+        rows = (
+            qs.filter(pk__in=Contract.objects.visible_to(user).values("pk"))
+            .values(o=F("owner_id"), n=F("owner__name"))
+            .annotate(v=Count("customer_id", distinct=True))
+        )
     else:
-        rows = qs.filter(pk__in=Contract.objects.visible_to(user).values("pk")).values(
-            o=F("owner_id"), n=F("owner__name")).annotate(v=Sum("amount"))
+        rows = (
+            qs.filter(pk__in=Contract.objects.visible_to(user).values("pk"))
+            .values(o=F("owner_id"), n=F("owner__name"))
+            .annotate(v=Sum("amount"))
+        )
     return [LeaderRow(r["o"], r["n"], Decimal(r["v"])) for r in rows.order_by("-v", "o")[:limit]]
 
 
 def forecast_rows(figures: list[Figures]) -> list[dict[str, Any]]:
     """Forecast vs target per node for the chart: target, actual, pipeline, run rate."""
-    return [{"name": str(f.node), "target": float(f.target), "actual": float(f.actual),
-             "pipeline": float(f.pipeline_part), "run_rate": float(f.run_rate_part)} for f in figures]
+    return [
+        {
+            "name": str(f.node),
+            "target": float(f.target),
+            "actual": float(f.actual),
+            "pipeline": float(f.pipeline_part),
+            "run_rate": float(f.run_rate_part),
+        }
+        for f in figures
+    ]
 
 
 def my_pipeline(*, user: Any) -> dict[str, Any]:
     """The user's own open opportunities: count, amount and the next few to close. Two queries."""
     mine = Opportunity.objects.filter(owner=user, stage__in=OPEN_STAGES)
     totals = mine.aggregate(n=Count("pk"), amount=Coalesce(Sum("amount"), Value(ZERO)))
-    upcoming = list(mine.select_related("customer").order_by(F("expected_close_date").asc(nulls_last=True),
-                                                             "pk")[:5])
+    upcoming = list(mine.select_related("customer").order_by(F("expected_close_date").asc(nulls_last=True), "pk")[:5])
     return {**totals, "upcoming": upcoming}
 
 
 def next_payments_due(*, user: Any, today: dt.date, limit: int = 5) -> QuerySet[PaymentPlan]:
     """Instalments of the user's approved contracts not yet fully received, the earliest first. One query."""
-    return (PaymentPlan.objects.filter(contract__owner=user, contract__status=ContractStatus.APPROVED)
-            .annotate(received=Coalesce(Sum("payments__amount"), Value(ZERO)))
-            .filter(received__lt=F("amount")).select_related("contract__customer")
-            .order_by("due_date", "pk")[:limit])
+    return (
+        PaymentPlan.objects.filter(contract__owner=user, contract__status=ContractStatus.APPROVED)
+        .annotate(received=Coalesce(Sum("payments__amount"), Value(ZERO)))
+        .filter(received__lt=F("amount"))
+        .select_related("contract__customer")
+        .order_by("due_date", "pk")[:limit]
+    )
 
 
 def period_choice(kind: str) -> str:
     return kind if kind in ("month", "quarter", "year") else "month"
-

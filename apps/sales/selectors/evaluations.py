@@ -21,7 +21,8 @@ from apps.sales.selectors.attainment import Period, node_attainment
 def evaluation_list(*, user: Any, status: str = "") -> QuerySet[SalesEvaluation]:
     """The evaluations the user may see, with node, department, person and owner loaded."""
     qs = SalesEvaluation.objects.visible_to(user).select_related(
-        "node__department", "node__person", "node__target_set", "owner", "owner_unit")
+        "node__department", "node__person", "node__target_set", "owner", "owner_unit"
+    )
     if status:
         qs = qs.filter(status=status)
     return qs
@@ -81,8 +82,15 @@ def nodes_due_evaluation(*, user: Any, rules: Any, today: dt.date) -> tuple[list
     managed = managed_department_ids(user)
     if not managed:
         return [], (start, end)
-    nodes = (TargetNode.objects.filter(target_set__status=TargetStatus.APPROVED, target_set__fiscal_year=end.year,
-                                       person__isnull=True, department_id__in=managed)
-             .select_related("department", "target_set").annotate(last=Max("evaluations__period_end"))
-             .order_by("department__path", "pk"))
+    nodes = (
+        TargetNode.objects.filter(
+            target_set__status=TargetStatus.APPROVED,
+            target_set__fiscal_year=end.year,
+            person__isnull=True,
+            department_id__in=managed,
+        )
+        .select_related("department", "target_set")
+        .annotate(last=Max("evaluations__period_end"))
+        .order_by("department__path", "pk")
+    )
     return [n for n in nodes if n.last is None or n.last < end], (start, end)  # type: ignore[attr-defined]

@@ -17,8 +17,12 @@ from apps.sales.models import Opportunity, OpportunityStageChange, StageSetting
 
 # The defaults the sales manager starts from (CONVENTIONS-CN §1 row 16); StageSetting rows override them.
 DEFAULT_PROBABILITIES: dict[str, int] = {
-    OpportunityStage.INITIAL: 10, OpportunityStage.NEEDS: 25, OpportunityStage.PROPOSAL: 50,
-    OpportunityStage.NEGOTIATION: 75, OpportunityStage.WON: 100, OpportunityStage.LOST: 0,
+    OpportunityStage.INITIAL: 10,
+    OpportunityStage.NEEDS: 25,
+    OpportunityStage.PROPOSAL: 50,
+    OpportunityStage.NEGOTIATION: 75,
+    OpportunityStage.WON: 100,
+    OpportunityStage.LOST: 0,
     OpportunityStage.INVALID: 0,
 }
 BOARD_CARDS_PER_COLUMN = 30
@@ -36,8 +40,10 @@ def stage_probabilities() -> dict[str, int]:
 def weighted_expression(probabilities: dict[str, int] | None = None) -> Any:
     """SQL for amount × the probability of the row's stage."""
     probabilities = probabilities or stage_probabilities()
-    whens = [When(stage=stage, then=Value(Decimal(p) / Decimal(100), output_field=MONEY))
-             for stage, p in probabilities.items()]
+    whens = [
+        When(stage=stage, then=Value(Decimal(p) / Decimal(100), output_field=MONEY))
+        for stage, p in probabilities.items()
+    ]
     factor = Case(*whens, default=Value(Decimal(0), output_field=MONEY), output_field=MONEY)
     return ExpressionWrapper(F("amount") * factor, output_field=MONEY)
 
@@ -54,7 +60,8 @@ def opportunity_visible(*, user: Any, action: str = "view") -> QuerySet[Opportun
 
 def opportunity_get(*, user: Any, pk: Any, action: str = "view") -> Opportunity:
     qs = opportunity_visible(user=user, action=action).select_related(
-        "customer", "contact", "owner", "owner_unit", "source_lead", "campaign", "created_by")
+        "customer", "contact", "owner", "owner_unit", "source_lead", "campaign", "created_by"
+    )
     return get_object_or_404(qs, pk=pk)
 
 
@@ -110,30 +117,56 @@ def opportunity_list(*, user: Any, filters: dict[str, Any] | None = None) -> Que
 def opportunity_totals(qs: QuerySet[Opportunity]) -> dict[str, Any]:
     """Count, amount and weighted amount of a (filtered) list, in one query."""
     zero = Value(Decimal(0), output_field=MONEY)
-    return qs.order_by().aggregate(count=Count("pk"), amount_total=Coalesce(Sum("amount"), zero),
-                                   weighted_total=Coalesce(Sum(weighted_expression()), zero))
+    return qs.order_by().aggregate(
+        count=Count("pk"),
+        amount_total=Coalesce(Sum("amount"), zero),
+        weighted_total=Coalesce(Sum(weighted_expression()), zero),
+    )
 
 
 def board_columns(*, user: Any, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The kanban: one column per open stage with its newest cards (bounded), count and amount; the closed
     stages as collapsed columns with count and amount only. Three queries whatever the data."""
     qs = opportunity_filter(opportunity_visible(user=user), user=user, filters=filters or {})
-    stats = {row["stage"]: row for row in qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))}
+    stats: dict[str, Any] = {
+        row["stage"]: row for row in qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))
+    }
     probabilities = stage_probabilities()
-    open_qs = qs.filter(stage__in=OPEN_STAGES).select_related("customer", "owner").order_by(
-        "stage", F("expected_close_date").asc(nulls_last=True), "-id")
+    open_qs = (
+        qs.filter(stage__in=OPEN_STAGES)
+        .select_related("customer", "owner")
+        .order_by("stage", F("expected_close_date").asc(nulls_last=True), "-id")
+    )
     cards: dict[str, list[Opportunity]] = {stage: [] for stage in OPEN_STAGES}
     # Per-stage slicing would cost a query per column; one ordered query, trimmed in Python, stays bounded.
-    for opp in open_qs.only("id", "name", "stage", "amount", "expected_close_date", "next_action_on",
-                            "customer__id", "customer__name", "owner__id", "owner__name")[:BOARD_CARDS_PER_COLUMN * 20]:
+    for opp in open_qs.only(
+        "id",
+        "name",
+        "stage",
+        "amount",
+        "expected_close_date",
+        "next_action_on",
+        "customer__id",
+        "customer__name",
+        "owner__id",
+        "owner__name",
+    )[: BOARD_CARDS_PER_COLUMN * 20]:
         if len(cards[opp.stage]) < BOARD_CARDS_PER_COLUMN:
             cards[opp.stage].append(opp)
     columns = []
     for stage in (*OPEN_STAGES, *CLOSED_STAGES):
         row = stats.get(stage, {})
-        columns.append({"stage": stage, "label": OpportunityStage(stage).label, "open": stage in OPEN_STAGES,
-                        "cards": cards.get(stage, []), "count": row.get("n", 0),
-                        "amount": row.get("total") or Decimal(0), "probability": probabilities.get(stage, 0)})
+        columns.append(
+            {
+                "stage": stage,
+                "label": OpportunityStage(stage).label,
+                "open": stage in OPEN_STAGES,
+                "cards": cards.get(stage, []),
+                "count": row.get("n", 0),
+                "amount": row.get("total") or Decimal(0),
+                "probability": probabilities.get(stage, 0),
+            }
+        )
     return columns
 
 

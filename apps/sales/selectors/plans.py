@@ -10,12 +10,15 @@ from typing import Any
 from django.db.models import Avg, Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from apps.core.scoping import can
 from apps.marketing.selectors.intel import intel_list
+from apps.org.models import User
 from apps.sales.choices import ActionItemStatus
 from apps.sales.models import SalesPlan, SalesPlanAction, TargetSet
+from apps.sales.models.plans import APPROVER, CHANGER, PLAN_MOVES, PLAN_WORKFLOW
 
 
-def plan_list(*, user: Any, status: str = "", q: str = "") -> QuerySet[SalesPlan]:
+def plan_list(*, user: Any, status: str = "", q: str = "") -> QuerySet:
     """Plans in scope with owner, the number of action items and their average progress."""
     qs = SalesPlan.objects.visible_to(user).select_related("owner", "owner_unit")
     if status:
@@ -28,6 +31,38 @@ def plan_list(*, user: Any, status: str = "", q: str = "") -> QuerySet[SalesPlan
 def plan_get(*, user: Any, pk: Any, action: str = "view") -> SalesPlan:
     qs = SalesPlan.objects.visible_to(user, action).select_related("owner", "owner_unit", "approved_by")
     return get_object_or_404(qs, pk=pk)
+
+
+def may_approve(user: User, plan: SalesPlan) -> bool:
+    """A manager with the approval right whose scope covers the plan, and who is not its owner."""
+    return bool(
+        user.has_perm("sales.approve_salesplan")
+        and user.pk != plan.owner_id
+        and SalesPlan.objects.visible_to(user).filter(pk=plan.pk).exists()
+    )
+
+
+def plan_roles(user: User, plan: SalesPlan) -> frozenset[str]:
+    """The roles of ``PLAN_WORKFLOW`` that ``user`` holds on ``plan``."""
+    roles = set()
+    if can(user, "change", plan):
+        roles.add(CHANGER)
+    if may_approve(user, plan):
+        roles.add(APPROVER)
+    return frozenset(roles)
+
+
+def roles_for_move(move: str) -> frozenset[str]:
+    """Everyone the table names for ``move`` in any status (who may try it at all)."""
+    return frozenset().union(*(steps[move][1] for steps in PLAN_WORKFLOW.values() if move in steps))
+
+
+def plan_allowed(user: User, plan: SalesPlan, roles: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The moves ``user`` may make on ``plan`` now, in the table's order: the page's buttons, the API's
+    ``allowed_actions``; the services accept exactly these."""
+    roles = plan_roles(user, plan) if roles is None else roles
+    steps = PLAN_WORKFLOW.get(plan.status, {})
+    return tuple(move for move in PLAN_MOVES if move in steps and steps[move][1] & roles)
 
 
 def plan_actions(*, plan: SalesPlan, today: dt.date) -> list[SalesPlanAction]:
@@ -57,5 +92,6 @@ def target_set_choices() -> QuerySet[TargetSet]:
 
 def actions_due(*, user: Any, on: dt.date) -> QuerySet[SalesPlanAction]:
     """Action items I am responsible for, not done and due by ``on``, in plans being carried out."""
-    return SalesPlanAction.objects.filter(responsible=user, due_date__lte=on, plan__status__in=(
-        "approved", "executing")).exclude(status=ActionItemStatus.DONE)
+    return SalesPlanAction.objects.filter(
+        responsible=user, due_date__lte=on, plan__status__in=("approved", "executing")
+    ).exclude(status=ActionItemStatus.DONE)

@@ -21,11 +21,12 @@ def product_list(*, q: str = "", category: str = "", active_only: bool = False) 
 
 def product_categories() -> list[str]:
     """The categories in use, for the filter."""
-    return list(Product.objects.exclude(category="").order_by("category")
-                .values_list("category", flat=True).distinct())
+    return list(Product.objects.exclude(category="").order_by("category").values_list("category", flat=True).distinct())
 
 
 def product_in_use(product: Product) -> bool:
     """A product on an opportunity line or a contract line is in use (it cannot be deleted)."""
-    return (OpportunityLine.objects.filter(product=product).exists()
-            or ContractLine.objects.filter(product=product).exists())
+    return (
+        OpportunityLine.objects.filter(product=product).exists()
+        or ContractLine.objects.filter(product=product).exists()
+    )

@@ -17,13 +17,17 @@ from apps.sales.models import Contract, Payment, TargetNode, TargetSet
 ZERO = Decimal("0")
 
 
-def target_set_list(*, user: Any, fiscal_year: int | None = None, metric: str = "", tier: str = "",
-                    status: str = "") -> QuerySet[TargetSet]:
+def target_set_list(
+    *, user: Any, fiscal_year: int | None = None, metric: str = "", tier: str = "", status: str = ""
+) -> QuerySet[TargetSet]:
     """Sets are visible to whoever may view targets (each sees only their part of the tree inside)."""
     if not user.has_perm("sales.view_targetset") and not user.is_superuser:
         return TargetSet.objects.none()
-    qs = (TargetSet.objects.select_related("approved_by").annotate(node_count=Count("nodes"))
-          .order_by("-fiscal_year", "metric", "tier"))
+    qs = (
+        TargetSet.objects.select_related("approved_by")
+        .annotate(node_count=Count("nodes"))
+        .order_by("-fiscal_year", "metric", "tier")
+    )
     if fiscal_year:
         qs = qs.filter(fiscal_year=fiscal_year)
     for name, value in (("metric", metric), ("tier", tier), ("status", status)):
@@ -35,8 +39,7 @@ def target_set_list(*, user: Any, fiscal_year: int | None = None, metric: str = 
 def root_totals(target_sets: Sequence[TargetSet]) -> dict[int, Decimal]:
     """The annual of each set's company node, in one query."""
     months = [f"m{m:02d}" for m in range(1, 13)]
-    rows = TargetNode.objects.filter(target_set__in=target_sets, parent__isnull=True).values("target_set_id",
-                                                                                                 *months)
+    rows = TargetNode.objects.filter(target_set__in=target_sets, parent__isnull=True).values("target_set_id", *months)
     return {row["target_set_id"]: sum((row[m] for m in months), ZERO) for row in rows}
 
 
@@ -61,7 +64,7 @@ class TreeRow:
 
     @property
     def mismatch(self) -> bool:
-        return bool(self.unallocated) and any(v != 0 for v in self.unallocated)
+        return any(v != 0 for v in self.unallocated or [])
 
     @property
     def unallocated_annual(self) -> Decimal:
@@ -70,12 +73,12 @@ class TreeRow:
     @property
     def unallocated_quarters(self) -> list[Decimal]:
         values = self.unallocated or [ZERO] * 12
-        return [sum(values[q * 3:q * 3 + 3], ZERO) for q in range(4)]
+        return [sum(values[q * 3 : q * 3 + 3], ZERO) for q in range(4)]
 
     @property
     def cells(self) -> list[tuple[int, str, Decimal, Decimal | None]]:
         """(month number, field name, value, unallocated) for the template."""
-        unallocated = self.unallocated or [None] * 12
+        unallocated: list[Decimal | None] = list(self.unallocated) if self.unallocated else [None] * 12
         return [(i + 1, f"m{i + 1:02d}", v, unallocated[i]) for i, v in enumerate(self.months)]
 
 
@@ -93,13 +96,11 @@ class TargetTree:
 
 def _sort_key(node: TargetNode) -> tuple:
     person = node.person
-    return (person is not None, node.department.order, node.department.path, person.name if person else "",
-            node.pk)
+    return (person is not None, node.department.order, node.department.path, person.name if person else "", node.pk)
 
 
 def _visible_ids(target_set: TargetSet, user: Any, action: str) -> set[int]:
-    return set(TargetNode.objects.filter(target_set=target_set).visible_to(user, action)
-               .values_list("pk", flat=True))
+    return set(TargetNode.objects.filter(target_set=target_set).visible_to(user, action).values_list("pk", flat=True))
 
 
 def _ancestors(node_id: int, by_id: dict[int, TargetNode]) -> list[int]:
@@ -113,8 +114,15 @@ def _ancestors(node_id: int, by_id: dict[int, TargetNode]) -> list[int]:
 
 def _make_row(node: TargetNode, depth: int, children: list[TargetNode], context_only: bool) -> TreeRow:
     months = node.months
-    row = TreeRow(node=node, depth=depth, months=months, quarters=node.quarters, annual=sum(months, ZERO),
-                  context_only=context_only, child_ids=[c.pk for c in children])
+    row = TreeRow(
+        node=node,
+        depth=depth,
+        months=months,
+        quarters=node.quarters,
+        annual=sum(months, ZERO),
+        context_only=context_only,
+        child_ids=[c.pk for c in children],
+    )
     if children and not context_only:
         sums = [sum((c.months[i] for c in children), ZERO) for i in range(12)]
         row.children_sums = sums
@@ -161,19 +169,29 @@ def _actual_rows(metric: str, year: int) -> list[tuple[int | None, str, Decimal]
     start, end = _year_range(year)
     approved = Contract.objects.filter(status=ContractStatus.APPROVED)
     if metric == TargetMetric.PAYMENTS:
-        rows = (Payment.objects.filter(received_on__range=(start, end), contract__status=ContractStatus.APPROVED)
-                .values("contract__owner_id", "contract__owner_unit__path").annotate(total=Sum("amount")))
+        rows = (
+            Payment.objects.filter(received_on__range=(start, end), contract__status=ContractStatus.APPROVED)
+            .values("contract__owner_id", "contract__owner_unit__path")
+            .annotate(total=Sum("amount"))
+        )
         return [(r["contract__owner_id"], r["contract__owner_unit__path"] or "", r["total"]) for r in rows]
     if metric == TargetMetric.NEW_CUSTOMERS:
-        first: dict[int, dict] = {}
-        for row in approved.filter(signed_on__lte=end).order_by("customer_id", "signed_on", "pk").values(
-                "customer_id", "signed_on", "owner_id", "owner_unit__path"):
+        first: dict[int, Any] = {}
+        for row in (
+            approved.filter(signed_on__lte=end)
+            .order_by("customer_id", "signed_on", "pk")
+            .values("customer_id", "signed_on", "owner_id", "owner_unit__path")
+        ):
             first.setdefault(row["customer_id"], row)
-        return [(r["owner_id"], r["owner_unit__path"] or "", Decimal(1)) for r in first.values()
-                if r["signed_on"] >= start]
-    rows = (approved.filter(signed_on__range=(start, end)).values("owner_id", "owner_unit__path")
-            .annotate(total=Sum("amount")))
-    return [(r["owner_id"], r["owner_unit__path"] or "", r["total"]) for r in rows]
+        return [
+            (r["owner_id"], r["owner_unit__path"] or "", Decimal(1)) for r in first.values() if r["signed_on"] >= start
+        ]
+    signed: Any = (
+        approved.filter(signed_on__range=(start, end))
+        .values("owner_id", "owner_unit__path")
+        .annotate(total=Sum("amount"))
+    )
+    return [(r["owner_id"], r["owner_unit__path"] or "", r["total"]) for r in signed]
 
 
 def last_year_actuals(metric: str, year: int, nodes: Sequence[TargetNode]) -> list[Decimal]:

@@ -32,10 +32,11 @@ from apps.core.scoping import can
 from apps.core.services import model_update, notification_topic, notifications_close, notify
 from apps.customers.models import Customer
 from apps.customers.services import archive as customer_archive
-from apps.org.models import Department
+from apps.org.models import Department, User
 from apps.policy.selectors import NoPolicyInForce, rules_in_force
 from apps.sales.choices import ApprovalAction, ContractStatus, OpportunityStage
 from apps.sales.models import Contract, ContractApproval, ContractLine, Opportunity, Payment, PaymentPlan
+from apps.sales.models.contracts import CONTRACT_WORKFLOW
 from apps.sales.selectors import contracts as selectors
 
 CUSTOMER_WON_REASON = gettext_lazy("Contract %(number)s approved")
@@ -65,9 +66,20 @@ PAYMENT_IN_FUTURE = gettext_lazy("A payment cannot be dated in the future.")
 PAYMENT_POSITIVE = gettext_lazy("The payment amount must be greater than zero.")
 TERMINATED_NO_PAYMENT = gettext_lazy("This contract was terminated: no further payments can be recorded.")
 
-CONTRACT_FIELDS = ["title", "customer", "opportunity", "signed_on", "start_date", "end_date", "discount_pct",
-                   "amount", "customer_signatory", "company_signatory", "terms"]
-EDITABLE = (ContractStatus.DRAFT, ContractStatus.REJECTED, ContractStatus.WITHDRAWN)
+CONTRACT_FIELDS = [
+    "title",
+    "customer",
+    "opportunity",
+    "signed_on",
+    "start_date",
+    "end_date",
+    "discount_pct",
+    "amount",
+    "customer_signatory",
+    "company_signatory",
+    "terms",
+]
+EDITABLE = tuple(status for status, moves in CONTRACT_WORKFLOW.items() if "edit" in moves)
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 
@@ -82,6 +94,12 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _in_table(contract: Contract, move: str, refusal: Any, code: str) -> None:
+    """Refuse a move ``CONTRACT_WORKFLOW`` does not offer in the contract's status (with the move's own message)."""
+    if selectors.contract_step(contract, move) is None:
+        raise ValidationError(refusal, code=code)
+
+
 def _unit_of(user: Any) -> Any:
     employee = getattr(user, "employee", None) if user is not None else None
     return employee.department if employee is not None else None
@@ -91,11 +109,11 @@ def _url(contract: Contract) -> str:
     return reverse("sales:contract_detail", args=[contract.pk])
 
 
-def _record(contract: Contract, actor: Any, action: str, comment: str = "") -> ContractApproval:
+def _record(contract: Contract, actor: User, action: str, comment: str = "") -> ContractApproval:
     return ContractApproval.objects.create(contract=contract, actor=actor, action=action, comment=comment[:500])
 
 
-def _save_status(contract: Contract, actor: Any, reason: str, fields: list[str]) -> None:
+def _save_status(contract: Contract, actor: User, reason: str, fields: list[str]) -> None:
     contract._history_user = actor  # type: ignore[attr-defined]
     contract._change_reason = reason  # type: ignore[attr-defined]
     contract.save(update_fields=[*fields, "updated_at"])
@@ -120,7 +138,7 @@ def contract_amount(lines: list[dict], discount_pct: Decimal, typed: Decimal | N
     return total.quantize(CENT, ROUND_HALF_UP)
 
 
-def _check_links(actor: Any, data: dict) -> None:
+def _check_links(actor: User, data: dict) -> None:
     """The customer must be within the actor's scope; an opportunity must be the customer's and not lost."""
     customer = data.get("customer")
     if customer is None or not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
@@ -147,8 +165,15 @@ def _prefill_from_opportunity(data: dict, lines: list[dict] | None) -> tuple[dic
     data.setdefault("customer", opportunity.customer)
     data.setdefault("title", opportunity.name)
     if lines is None:
-        lines = [{"product": line.product, "quantity": line.quantity, "unit_price": line.unit_price,
-                  "discount_pct": line.discount_pct} for line in opportunity.lines.select_related("product")]
+        lines = [
+            {
+                "product": line.product,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "discount_pct": line.discount_pct,
+            }
+            for line in opportunity.lines.select_related("product")
+        ]
         if not lines and data.get("amount") is None:
             data["amount"] = opportunity.amount
     return data, list(lines)
@@ -156,15 +181,22 @@ def _prefill_from_opportunity(data: dict, lines: list[dict] | None) -> tuple[dic
 
 def _write_lines(contract: Contract, lines: list[dict]) -> None:
     contract.lines.all().delete()
-    rows = [ContractLine(contract=contract, product=line["product"], quantity=Decimal(line.get("quantity") or 1),
-                         unit_price=Decimal(line["unit_price"]), discount_pct=Decimal(line.get("discount_pct") or 0))
-            for line in lines]
+    rows = [
+        ContractLine(
+            contract=contract,
+            product=line["product"],
+            quantity=Decimal(line.get("quantity") or 1),
+            unit_price=Decimal(line["unit_price"]),
+            discount_pct=Decimal(line.get("discount_pct") or 0),
+        )
+        for line in lines
+    ]
     for row in rows:
         row.full_clean(exclude=["contract"])
     ContractLine.objects.bulk_create(rows)
 
 
-def _opportunity_won(actor: Any, opportunity: Opportunity | None, contract: Contract) -> None:
+def _opportunity_won(actor: User, opportunity: Opportunity | None, contract: Contract) -> None:
     """Move the opportunity to 赢单 through the pipeline's stage service (the only writer of stages)."""
     if opportunity is None or opportunity.stage == OpportunityStage.WON:
         return
@@ -173,11 +205,16 @@ def _opportunity_won(actor: Any, opportunity: Opportunity | None, contract: Cont
     except ImportError:  # pragma: no cover - the pipeline area is not installed
         return
     move = getattr(opportunities, "opportunity_change_stage", None) or getattr(
-        opportunities, "opportunity_move_stage", None)
+        opportunities, "opportunity_move_stage", None
+    )
     if move is None:  # pragma: no cover - the stage service is not there yet
         return
-    move(actor=actor, opportunity=opportunity, stage=OpportunityStage.WON,
-         reason=_("Contract %(number)s signed") % {"number": contract.number})
+    move(
+        actor=actor,
+        opportunity=opportunity,
+        stage=OpportunityStage.WON,
+        reason=_("Contract %(number)s signed") % {"number": contract.number},
+    )
 
 
 #
@@ -186,7 +223,7 @@ def _opportunity_won(actor: Any, opportunity: Opportunity | None, contract: Cont
 
 
 @transaction.atomic
-def contract_create(*, actor: Any, data: dict, lines: list[dict] | None = None) -> Contract:
+def contract_create(*, actor: User, data: dict, lines: list[dict] | None = None) -> Contract:
     """Create a draft contract owned by the actor, numbered by the contract rule on its signing date."""
     _require(actor.has_perm("sales.add_contract"))
     data, lines = _prefill_from_opportunity(data, lines)
@@ -196,8 +233,9 @@ def contract_create(*, actor: Any, data: dict, lines: list[dict] | None = None) 
     values["amount"] = contract_amount(lines, values["discount_pct"], data.get("amount"))
     signed_on = values.get("signed_on") or timezone.localdate()
     values["signed_on"] = signed_on
-    contract = Contract(**values, owner=data.get("owner") or actor, created_by=actor,
-                        number=next_number("contract", on=signed_on))
+    contract = Contract(
+        **values, owner=data.get("owner") or actor, created_by=actor, number=next_number("contract", on=signed_on)
+    )
     contract.owner_unit = _unit_of(contract.owner)
     _check_dates(contract)
     if contract.amount <= 0:
@@ -211,17 +249,23 @@ def contract_create(*, actor: Any, data: dict, lines: list[dict] | None = None) 
 
 
 @transaction.atomic
-def contract_update(*, actor: Any, contract: Contract, data: dict, lines: list[dict] | None = None) -> Contract:
+def contract_update(*, actor: User, contract: Contract, data: dict, lines: list[dict] | None = None) -> Contract:
     """Change a contract that is still a draft, rejected or withdrawn; ``lines`` (when given) replace the lines."""
     _require(can(actor, "change", contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status not in EDITABLE:
-        raise ValidationError(NOT_EDITABLE, code="not_editable")
+    _in_table(contract, "edit", NOT_EDITABLE, "not_editable")
     merged = {name: getattr(contract, name) for name in CONTRACT_FIELDS} | data
     _check_links(actor, merged)
     if lines is None:
-        lines = [{"product": ln.product, "quantity": ln.quantity, "unit_price": ln.unit_price,
-                  "discount_pct": ln.discount_pct} for ln in contract.lines.select_related("product")]
+        lines = [
+            {
+                "product": ln.product,
+                "quantity": ln.quantity,
+                "unit_price": ln.unit_price,
+                "discount_pct": ln.discount_pct,
+            }
+            for ln in contract.lines.select_related("product")
+        ]
     else:
         _write_lines(contract, lines)
     merged["discount_pct"] = Decimal(merged.get("discount_pct") or 0)
@@ -257,18 +301,22 @@ def contract_approvers(contract: Contract) -> list[Any]:
     approve this contract (scope and permission), except the owner."""
     unit = contract.owner_unit
     ids = [int(part) for part in unit.path.strip("/").split("/") if part] if unit and unit.path else []
-    managers = [d.manager for d in Department.objects.filter(pk__in=ids, manager__isnull=False)
-                .select_related("manager")]
-    return [m for m in managers if m.is_active and m.pk != contract.owner_id and can(m, "approve", contract)]
+    managers = [
+        d.manager for d in Department.objects.filter(pk__in=ids, manager__isnull=False).select_related("manager")
+    ]
+    return [
+        m
+        for m in managers
+        if m is not None and m.is_active and m.pk != contract.owner_id and can(m, "approve", contract)
+    ]
 
 
 @transaction.atomic
-def contract_submit(*, actor: Any, contract: Contract, comment: str = "") -> Contract:
+def contract_submit(*, actor: User, contract: Contract, comment: str = "") -> Contract:
     """Submit for approval; below both thresholds the contract is approved at once (recorded with the version)."""
     _require(can(actor, "change", contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status not in EDITABLE:
-        raise ValidationError(NOT_SUBMITTABLE, code="not_submittable")
+    _in_table(contract, "submit", NOT_SUBMITTABLE, "not_submittable")
     needed, version = approval_required(contract)
     _record(contract, actor, ApprovalAction.SUBMIT, comment)
     if not needed:
@@ -277,43 +325,45 @@ def contract_submit(*, actor: Any, contract: Contract, comment: str = "") -> Con
         return _approve(contract, actor=actor, approver=None, version=version, reason=note)
     contract.status = ContractStatus.PENDING
     _save_status(contract, actor, str(ApprovalAction.SUBMIT.label), ["status"])
-    notify(recipients=contract_approvers(contract), url=_url(contract),
-           title=_("Contract awaiting your approval: %(contract)s") % {"contract": contract},
-           body=comment, topic=notification_topic("approval", contract))
+    notify(
+        recipients=contract_approvers(contract),
+        url=_url(contract),
+        title=_("Contract awaiting your approval: %(contract)s") % {"contract": contract},
+        body=comment,
+        topic=notification_topic("approval", contract),
+    )
     return contract
 
 
-def _approve(contract: Contract, *, actor: Any, approver: Any, version: str, reason: str) -> Contract:
+def _approve(contract: Contract, *, actor: User, approver: Any, version: str, reason: str) -> Contract:
     """Mark approved, keep the rules version, and mark the customer won (成交)."""
     contract.status = ContractStatus.APPROVED
     contract.approved_at = timezone.now()
     contract.approved_by = approver
     contract.policy_version = version
     _save_status(contract, actor, reason, ["status", "approved_at", "approved_by", "policy_version"])
-    customer_archive.customer_mark_won(actor=actor, customer=contract.customer,
-                                       reason=str(CUSTOMER_WON_REASON) % {"number": contract.number})
+    customer_archive.customer_mark_won(
+        actor=actor, customer=contract.customer, reason=str(CUSTOMER_WON_REASON) % {"number": contract.number}
+    )
     return contract
 
 
-def _pending_for_decision(actor: Any, contract: Contract) -> Contract:
+def _pending_for_decision(actor: User, contract: Contract, move: str) -> Contract:
     _require(can(actor, "approve", contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.owner_id == actor.pk:
         raise ValidationError(OWNER_CANNOT_APPROVE, code="own_contract")
-    if contract.status != ContractStatus.PENDING:
-        raise ValidationError(NOT_PENDING, code="not_pending")
+    _in_table(contract, move, NOT_PENDING, "not_pending")
     return contract
 
 
-def _submitter(contract: Contract) -> Any:
-    last = contract.approvals.filter(action=ApprovalAction.SUBMIT).select_related("actor").last()
-    return last.actor if last and last.actor else contract.owner
+_submitter = selectors.submitter_of
 
 
 @transaction.atomic
-def contract_approve(*, actor: Any, contract: Contract, comment: str = "") -> Contract:
+def contract_approve(*, actor: User, contract: Contract, comment: str = "") -> Contract:
     """Approve a pending contract (an approver in scope, not the owner); the submitter is notified."""
-    contract = _pending_for_decision(actor, contract)
+    contract = _pending_for_decision(actor, contract, "approve")
     try:
         version = rules_in_force().version_label
     except NoPolicyInForce:
@@ -321,33 +371,40 @@ def contract_approve(*, actor: Any, contract: Contract, comment: str = "") -> Co
     _record(contract, actor, ApprovalAction.APPROVE, comment)
     notifications_close(topic=notification_topic("approval", contract))  # the other approvers' requests
     _approve(contract, actor=actor, approver=actor, version=version, reason=str(ApprovalAction.APPROVE.label))
-    notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
-           title=_("Contract approved: %(contract)s") % {"contract": contract})
+    notify(
+        recipients=[_submitter(contract), contract.owner],
+        url=_url(contract),
+        body=comment,
+        title=_("Contract approved: %(contract)s") % {"contract": contract},
+    )
     return contract
 
 
 @transaction.atomic
-def contract_reject(*, actor: Any, contract: Contract, comment: str) -> Contract:
+def contract_reject(*, actor: User, contract: Contract, comment: str) -> Contract:
     """Reject a pending contract with a reason; it becomes editable again and the submitter is notified."""
     if not (comment or "").strip():
         raise ValidationError({"comment": REJECT_NEEDS_COMMENT})
-    contract = _pending_for_decision(actor, contract)
+    contract = _pending_for_decision(actor, contract, "reject")
     _record(contract, actor, ApprovalAction.REJECT, comment)
     notifications_close(topic=notification_topic("approval", contract))
     contract.status = ContractStatus.REJECTED
     _save_status(contract, actor, f"{ApprovalAction.REJECT.label}: {comment}"[:100], ["status"])
-    notify(recipients=[_submitter(contract), contract.owner], url=_url(contract), body=comment,
-           title=_("Contract rejected: %(contract)s") % {"contract": contract})
+    notify(
+        recipients=[_submitter(contract), contract.owner],
+        url=_url(contract),
+        body=comment,
+        title=_("Contract rejected: %(contract)s") % {"contract": contract},
+    )
     return contract
 
 
 @transaction.atomic
-def contract_withdraw(*, actor: Any, contract: Contract, comment: str = "") -> Contract:
+def contract_withdraw(*, actor: User, contract: Contract, comment: str = "") -> Contract:
     """The submitter takes a pending contract back to edit it (撤回)."""
     _require(can(actor, "view", contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status != ContractStatus.PENDING:
-        raise ValidationError(NOT_PENDING, code="not_pending")
+    _in_table(contract, "withdraw", NOT_PENDING, "not_pending")
     if _submitter(contract).pk != actor.pk:
         raise ValidationError(WITHDRAW_NOT_SUBMITTER, code="not_submitter")
     _record(contract, actor, ApprovalAction.WITHDRAW, comment)
@@ -358,21 +415,24 @@ def contract_withdraw(*, actor: Any, contract: Contract, comment: str = "") -> C
 
 
 @transaction.atomic
-def contract_void(*, actor: Any, contract: Contract, reason: str) -> Contract:
+def contract_void(*, actor: User, contract: Contract, reason: str) -> Contract:
     """Void (作废) an approved contract without payments; needs ``sales.void_contract`` and a reason."""
     _require(can(actor, "void", contract))
     if not (reason or "").strip():
         raise ValidationError({"reason": VOID_NEEDS_REASON})
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status != ContractStatus.APPROVED:
-        raise ValidationError(VOID_NOT_APPROVED, code="not_approved")
+    _in_table(contract, "void", VOID_NOT_APPROVED, "not_approved")
     if contract.payments.exists():
         raise ValidationError(VOID_HAS_PAYMENTS, code="has_payments")
     _record(contract, actor, ApprovalAction.VOID, reason)
     contract.status = ContractStatus.VOIDED
     _save_status(contract, actor, f"{ApprovalAction.VOID.label}: {reason}"[:100], ["status"])
-    notify(recipients=[contract.owner], url=_url(contract), body=reason,
-           title=_("Contract voided: %(contract)s") % {"contract": contract})
+    notify(
+        recipients=[contract.owner],
+        url=_url(contract),
+        body=reason,
+        title=_("Contract voided: %(contract)s") % {"contract": contract},
+    )
     return contract
 
 
@@ -382,25 +442,26 @@ def contract_void(*, actor: Any, contract: Contract, reason: str) -> Contract:
 
 
 def _check_instalments(contract: Contract, instalments: list[dict]) -> list[dict]:
-    numbered = [dict(row, instalment=int(row.get("instalment") or index))
-                for index, row in enumerate(instalments, start=1)]
+    numbered = [
+        dict(row, instalment=int(row.get("instalment") or index)) for index, row in enumerate(instalments, start=1)
+    ]
     if len({row["instalment"] for row in numbered}) != len(numbered):
         raise ValidationError(PLAN_DUPLICATE, code="duplicate")
     total = sum((Decimal(row["amount"]) for row in numbered), Decimal("0"))
     if total > contract.amount:
-        raise ValidationError(PLAN_EXCEEDS % {"total": format_cny(total), "amount": format_cny(contract.amount)},
-                              code="plan_exceeds")
+        raise ValidationError(
+            PLAN_EXCEEDS % {"total": format_cny(total), "amount": format_cny(contract.amount)}, code="plan_exceeds"
+        )
     return numbered
 
 
 @transaction.atomic
-def payment_plan_set(*, actor: Any, contract: Contract, instalments: list[dict]) -> list[PaymentPlan]:
+def payment_plan_set(*, actor: User, contract: Contract, instalments: list[dict]) -> list[PaymentPlan]:
     """Replace the instalments of an approved contract (matched by number); their sum may not exceed the amount,
     and an instalment that already has payments cannot be removed."""
     _require(actor.has_perm("sales.add_paymentplan") and can(actor, "view", contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status != ContractStatus.APPROVED:
-        raise ValidationError(NOT_APPROVED_FOR_PLAN, code="not_approved")
+    _in_table(contract, "plan", NOT_APPROVED_FOR_PLAN, "not_approved")
     rows = _check_instalments(contract, instalments)
     existing = {p.instalment: p for p in contract.payment_plans.all()}
     keep = {row["instalment"] for row in rows}
@@ -427,15 +488,14 @@ def _remaining(contract: Contract) -> Decimal:
 
 
 @transaction.atomic
-def payment_record(*, actor: Any, contract: Contract, data: dict) -> Payment:
+def payment_record(*, actor: User, contract: Contract, data: dict) -> Payment:
     """Record a payment on an approved contract; refused (nothing written) when it would exceed the amount.
 
     The contract row is locked first, so concurrent payments are checked one after the other.
     """
     _require(actor.has_perm("sales.add_payment") and can(actor, "view", contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    if contract.status != ContractStatus.APPROVED:
-        raise ValidationError(NOT_APPROVED_FOR_PAYMENT, code="not_approved")
+    _in_table(contract, "pay", NOT_APPROVED_FOR_PAYMENT, "not_approved")
     if contract.terminated_on:
         raise ValidationError(TERMINATED_NO_PAYMENT, code="terminated")
     amount = Decimal(data.get("amount") or 0).quantize(CENT, ROUND_HALF_UP)
@@ -443,30 +503,38 @@ def payment_record(*, actor: Any, contract: Contract, data: dict) -> Payment:
         raise ValidationError({"amount": PAYMENT_POSITIVE})
     remaining = _remaining(contract)
     if amount > remaining:
-        raise ValidationError({"amount": PAYMENT_EXCEEDS % {"remaining": format_cny(remaining)}},
-                              code="exceeds")
+        raise ValidationError({"amount": PAYMENT_EXCEEDS % {"remaining": format_cny(remaining)}}, code="exceeds")
     received_on = data.get("received_on") or timezone.localdate()
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": PAYMENT_IN_FUTURE})
     plan = data.get("plan")
     if plan is not None and plan.contract_id != contract.pk:
         raise ValidationError({"plan": PLAN_OTHER_CONTRACT})
-    payment = Payment(contract=contract, plan=plan, amount=amount, received_on=received_on,
-                      method=data.get("method") or Payment._meta.get_field("method").default,
-                      note=data.get("note", "") or "", recorded_by=actor,
-                      number=next_number("payment", on=received_on))
+    payment = Payment(
+        contract=contract,
+        plan=plan,
+        amount=amount,
+        received_on=received_on,
+        method=data.get("method") or Payment._meta.get_field("method").default,
+        note=data.get("note", "") or "",
+        recorded_by=actor,
+        number=next_number("payment", on=received_on),
+    )
     payment.full_clean()
     payment._history_user = actor  # type: ignore[attr-defined]
     payment.save()
     if contract.owner_id != actor.pk:
-        notify(recipients=[contract.owner], url=_url(contract),
-               title=_("Payment %(amount)s received on %(contract)s")
-               % {"amount": format_cny(amount), "contract": contract.number})
+        notify(
+            recipients=[contract.owner],
+            url=_url(contract),
+            title=_("Payment %(amount)s received on %(contract)s")
+            % {"amount": format_cny(amount), "contract": contract.number},
+        )
     return payment
 
 
 @transaction.atomic
-def contract_export(*, actor: Any, filters: dict[str, str], term: str = "") -> tuple[bytes, int]:
+def contract_export(*, actor: User, filters: dict[str, str], term: str = "") -> tuple[bytes, int]:
     """Export the contracts of the current filter within the actor's scope; every export is logged."""
     _require(actor.has_perm("sales.view_contract"))
     qs = selectors.contract_list(user=actor, filters=filters)
@@ -475,6 +543,7 @@ def contract_export(*, actor: Any, filters: dict[str, str], term: str = "") -> t
     rows = selectors.export_rows(qs.order_by("-signed_on", "-pk"))
     data = excel.write_workbook(selectors.export_columns(), rows, title=_("Contracts"))
     described = "; ".join(f"{k}={v}" for k, v in sorted({**filters, "q": term}.items()) if v)
-    ExportLog.objects.create(user=actor, resource="sales.contract", scope="filtered", filters=described[:500],
-                             row_count=len(rows))
+    ExportLog.objects.create(
+        user=actor, resource="sales.contract", scope="filtered", filters=described[:500], row_count=len(rows)
+    )
     return data, len(rows)

@@ -21,6 +21,7 @@ from apps.improvements.choices import ImprovementSource
 from apps.improvements.models import ImprovementAction
 from apps.improvements.services import improvement_raise
 from apps.marketing.selectors.plans import senior_management
+from apps.org.models import User
 from apps.policy.selectors import rules_in_force
 from apps.sales.choices import EvaluationStatus, TargetStatus
 from apps.sales.models import SalesEvaluation, TargetNode
@@ -28,8 +29,10 @@ from apps.sales.selectors.attainment import node_attainment
 from apps.sales.selectors.evaluations import evaluation_period, may_evaluate
 
 TEXT_FIELDS = ["gap_analysis", "causes", "measures"]
-NOT_WHOLE_MONTHS = gettext_lazy("An evaluation covers whole months of one fiscal year: start on the 1st of a month "
-                                "and end on the last day of a month of the same year.")
+NOT_WHOLE_MONTHS = gettext_lazy(
+    "An evaluation covers whole months of one fiscal year: start on the 1st of a month "
+    "and end on the last day of a month of the same year."
+)
 WRONG_YEAR = gettext_lazy("The period lies outside the fiscal year %(year)s of this target.")
 TARGET_NOT_APPROVED = gettext_lazy("Only an approved target can be evaluated.")
 ALREADY_COMPLETED = gettext_lazy("This evaluation is completed; its figures are frozen.")
@@ -43,7 +46,7 @@ def _check_period(node: TargetNode, start: dt.date, end: dt.date) -> None:
         raise ValidationError({"period_start": WRONG_YEAR % {"year": node.target_set.fiscal_year}})
 
 
-def _require_writer(actor: Any, evaluation: SalesEvaluation) -> None:
+def _require_writer(actor: User, evaluation: SalesEvaluation) -> None:
     if not can(actor, "view", evaluation) or not may_evaluate(actor, evaluation.node):
         raise PermissionDenied
     if evaluation.status != EvaluationStatus.DRAFT:
@@ -51,8 +54,9 @@ def _require_writer(actor: Any, evaluation: SalesEvaluation) -> None:
 
 
 @transaction.atomic
-def sales_evaluation_create(*, actor: Any, node: TargetNode, period_start: dt.date, period_end: dt.date,
-                            **data: Any) -> SalesEvaluation:
+def sales_evaluation_create(
+    *, actor: User, node: TargetNode, period_start: dt.date, period_end: dt.date, **data: Any
+) -> SalesEvaluation:
     """Start evaluating an approved target node the actor manages (or any, for senior management)."""
     if not can(actor, "view", node) or not may_evaluate(actor, node):
         raise PermissionDenied
@@ -60,8 +64,15 @@ def sales_evaluation_create(*, actor: Any, node: TargetNode, period_start: dt.da
         raise ValidationError(TARGET_NOT_APPROVED)
     _check_period(node, period_start, period_end)
     fields = {k: v for k, v in data.items() if k in TEXT_FIELDS}
-    evaluation = SalesEvaluation(node=node, period_start=period_start, period_end=period_end, **fields,
-                                 owner=actor, owner_unit=actor.employee.department, created_by=actor)
+    evaluation = SalesEvaluation(
+        node=node,
+        period_start=period_start,
+        period_end=period_end,
+        **fields,
+        owner=actor,
+        owner_unit=actor.employee.department,
+        created_by=actor,
+    )
     evaluation.full_clean()
     evaluation._history_user = actor  # type: ignore[attr-defined]
     evaluation.save()
@@ -69,31 +80,41 @@ def sales_evaluation_create(*, actor: Any, node: TargetNode, period_start: dt.da
 
 
 @transaction.atomic
-def sales_evaluation_update(*, actor: Any, evaluation: SalesEvaluation, data: dict[str, Any]) -> SalesEvaluation:
+def sales_evaluation_update(*, actor: User, evaluation: SalesEvaluation, data: dict[str, Any]) -> SalesEvaluation:
     """Change a draft evaluation: the period (whole months) and the analysis, causes and measures."""
     _require_writer(actor, evaluation)
     start = data.get("period_start") or evaluation.period_start
     end = data.get("period_end") or evaluation.period_end
     _check_period(evaluation.node, start, end)
     evaluation._history_user = actor  # type: ignore[attr-defined]
-    model_update(instance=evaluation, fields=["period_start", "period_end", *TEXT_FIELDS],
-                 data={"period_start": start, "period_end": end, **{k: v for k, v in data.items()
-                                                                    if k in TEXT_FIELDS}})
+    model_update(
+        instance=evaluation,
+        fields=["period_start", "period_end", *TEXT_FIELDS],
+        data={"period_start": start, "period_end": end, **{k: v for k, v in data.items() if k in TEXT_FIELDS}},
+    )
     return evaluation
 
 
 @transaction.atomic
-def sales_evaluation_raise_improvement(*, actor: Any, evaluation: SalesEvaluation, title: str, owner: Any,
-                                       due_date: dt.date, description: str = "") -> ImprovementAction:
+def sales_evaluation_raise_improvement(
+    *, actor: User, evaluation: SalesEvaluation, title: str, owner: Any, due_date: dt.date, description: str = ""
+) -> ImprovementAction:
     """Turn a measure of the evaluation into an improvement action with an owner and a due date."""
     if not can(actor, "view", evaluation):
         raise PermissionDenied
-    return improvement_raise(actor=actor, title=title, owner=owner, due_date=due_date, description=description,
-                             source_kind=ImprovementSource.SALES_EVALUATION, source=evaluation)
+    return improvement_raise(
+        actor=actor,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        description=description,
+        source_kind=ImprovementSource.SALES_EVALUATION,
+        source=evaluation,
+    )
 
 
 @transaction.atomic
-def sales_evaluation_complete(*, actor: Any, evaluation: SalesEvaluation) -> SalesEvaluation:
+def sales_evaluation_complete(*, actor: User, evaluation: SalesEvaluation) -> SalesEvaluation:
     """Freeze the figures with the policy version in force into the snapshot, and report to senior management."""
     _require_writer(actor, evaluation)
     if not evaluation.gap_analysis.strip():
@@ -106,8 +127,11 @@ def sales_evaluation_complete(*, actor: Any, evaluation: SalesEvaluation) -> Sal
     evaluation.full_clean()
     evaluation._history_user = actor  # type: ignore[attr-defined]
     evaluation.save(update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"])
-    notify(recipients=list(senior_management()), url=reverse("sales:evaluation_detail", args=[evaluation.pk]),
-           title=_("Sales target evaluation: %(node)s") % {"node": evaluation.node},
-           body=_("%(start)s – %(end)s, evaluated by %(actor)s.") % {
-               "start": evaluation.period_start, "end": evaluation.period_end, "actor": actor})
+    notify(
+        recipients=list(senior_management()),
+        url=reverse("sales:evaluation_detail", args=[evaluation.pk]),
+        title=_("Sales target evaluation: %(node)s") % {"node": evaluation.node},
+        body=_("%(start)s – %(end)s, evaluated by %(actor)s.")
+        % {"start": evaluation.period_start, "end": evaluation.period_end, "actor": actor},
+    )
     return evaluation

@@ -4,7 +4,8 @@ manager whose scope covers it, not its owner) → in execution → closed."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,23 +16,31 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can, user_scope
 from apps.core.services import model_update, notify
+from apps.org.models import User
 from apps.sales.choices import ActionItemStatus, SalesPlanStatus
 from apps.sales.models import SalesPlan, SalesPlanAction
+from apps.sales.models.plans import PLAN_WORKFLOW
+from apps.sales.selectors.plans import intel_choices, may_approve, plan_roles, roles_for_move
+
+__all__ = ["may_approve"]  # kept here for callers that ask the services
 
 S = SalesPlanStatus
 PLAN_FIELDS = ["title", "period_start", "period_end", "strategy", "target_sets", "intel"]
 ACTION_FIELDS = ["title", "responsible", "start_date", "due_date", "status", "progress", "note"]
-NO_INTEL = gettext_lazy("A sales plan must cite at least one piece of market intelligence (policy art. 9: plans are "
-                        "made from the market information gathered).")
+NO_INTEL = gettext_lazy(
+    "A sales plan must cite at least one piece of market intelligence (policy art. 9: plans are "
+    "made from the market information gathered)."
+)
 PERIOD_ORDER = gettext_lazy("The period must end after it starts.")
 NOT_EDITABLE = gettext_lazy("Only a draft plan can be edited.")
 WRONG_STATUS = gettext_lazy("This plan is “%(status)s”; that step is not possible now.")
 OWN_PLAN = gettext_lazy("You cannot approve your own plan; a manager above you approves it.")
 NO_ACTIONS = gettext_lazy("Add at least one action item before submitting the plan.")
+INTEL_NOT_VISIBLE = gettext_lazy("Cite only market intelligence you can see.")
 NOT_RESPONSIBLE = gettext_lazy("Only the person responsible or the plan's owner may update this action item.")
 
 
-def _save(plan: SalesPlan, actor: Any, reason: str, fields: list[str]) -> None:
+def _save(plan: SalesPlan, actor: User, reason: str, fields: list[str]) -> None:
     plan._history_user = actor  # type: ignore[attr-defined]
     plan._change_reason = reason  # type: ignore[attr-defined]
     plan.save(update_fields=[*fields, "updated_at"])
@@ -42,6 +51,25 @@ def _check(plan: SalesPlan, intel: Any) -> None:
         raise ValidationError({"period_end": PERIOD_ORDER}, code="period")
     if not intel:
         raise ValidationError({"intel": NO_INTEL}, code="no_intel")
+
+
+def _check_intel_visible(actor: User, intel: Iterable[Any], already: Iterable[Any] = ()) -> None:
+    """Cited intelligence must be visible to the actor (what the plan cited before may stay)."""
+    kept = {getattr(item, "pk", item) for item in already}
+    cited = {getattr(item, "pk", item) for item in intel} - kept
+    if cited - set(intel_choices(user=actor).filter(pk__in=cited).values_list("pk", flat=True)):
+        raise ValidationError({"intel": INTEL_NOT_VISIBLE}, code="intel_not_visible")
+
+
+def _step(actor: User, plan: SalesPlan, move: str) -> str:
+    """The status ``move`` leads to, as ``PLAN_WORKFLOW`` says: PermissionDenied for someone the table does not name
+    for the move, a ValidationError naming the status when the move is not possible in it."""
+    if not plan_roles(actor, plan) & roles_for_move(move):
+        raise PermissionDenied
+    step = PLAN_WORKFLOW.get(plan.status, {}).get(move)
+    if step is None or not step[1] & plan_roles(actor, plan):
+        raise ValidationError(WRONG_STATUS % {"status": plan.get_status_display()}, code="status")
+    return step[0] or plan.status
 
 
 def _set_actions(plan: SalesPlan, actions: list[dict[str, Any]] | None) -> None:
@@ -56,13 +84,14 @@ def _set_actions(plan: SalesPlan, actions: list[dict[str, Any]] | None) -> None:
 
 
 @transaction.atomic
-def salesplan_create(*, actor: Any, data: dict[str, Any], actions: list[dict[str, Any]] | None = None) -> SalesPlan:
-    """Draft a plan owned by the actor; it must cite market intelligence."""
+def salesplan_create(*, actor: User, data: dict[str, Any], actions: list[dict[str, Any]] | None = None) -> SalesPlan:
+    """Draft a plan owned by the actor; it must cite market intelligence the actor can see."""
     if not actor.has_perm("sales.add_salesplan"):
         raise PermissionDenied
     plain = {k: v for k, v in data.items() if k in PLAN_FIELDS and k not in ("target_sets", "intel")}
-    plan = SalesPlan(**plain, owner=actor, created_by=actor, owner_unit_id=user_scope(actor).unit_id)
+    plan = SalesPlan(**plain, owner=actor, created_by=actor, owner_unit_id=cast(int, user_scope(actor).unit_id))
     _check(plan, data.get("intel"))
+    _check_intel_visible(actor, data["intel"])
     plan.full_clean()
     plan._history_user = actor  # type: ignore[attr-defined]
     plan.save()
@@ -73,14 +102,17 @@ def salesplan_create(*, actor: Any, data: dict[str, Any], actions: list[dict[str
 
 
 @transaction.atomic
-def salesplan_update(*, actor: Any, plan: SalesPlan, data: dict[str, Any],
-                     actions: list[dict[str, Any]] | None = None) -> SalesPlan:
-    """Edit a draft plan (its owner or a manager in scope); it must still cite market intelligence."""
+def salesplan_update(
+    *, actor: User, plan: SalesPlan, data: dict[str, Any], actions: list[dict[str, Any]] | None = None
+) -> SalesPlan:
+    """Edit a draft plan (its owner or a manager in scope); it must still cite market intelligence, and what it
+    newly cites must be visible to the actor."""
     if not can(actor, "change", plan):
         raise PermissionDenied
-    if plan.status != S.DRAFT:
+    if "edit" not in PLAN_WORKFLOW.get(plan.status, {}):
         raise ValidationError(NOT_EDITABLE, code="not_draft")
     intel = data["intel"] if "intel" in data else list(plan.intel.all())
+    _check_intel_visible(actor, intel, already=plan.intel.values_list("pk", flat=True))
     for name in ("period_start", "period_end"):
         if name in data:
             setattr(plan, name, data[name])
@@ -91,93 +123,82 @@ def salesplan_update(*, actor: Any, plan: SalesPlan, data: dict[str, Any],
     return plan
 
 
-def _transition(plan: SalesPlan, allowed: tuple[str, ...]) -> None:
-    if plan.status not in allowed:
-        raise ValidationError(WRONG_STATUS % {"status": plan.get_status_display()}, code="status")
-
-
 @transaction.atomic
-def salesplan_submit(*, actor: Any, plan: SalesPlan) -> SalesPlan:
+def salesplan_submit(*, actor: User, plan: SalesPlan) -> SalesPlan:
     """Submit a draft for approval; refused without cited intelligence or without action items."""
-    if not can(actor, "change", plan):
-        raise PermissionDenied
-    _transition(plan, (S.DRAFT,))
+    target = _step(actor, plan, "submit")
     _check(plan, plan.intel.exists())
     if not plan.actions.exists():
         raise ValidationError(NO_ACTIONS, code="no_actions")
-    plan.status = S.SUBMITTED
+    plan.status = target
     _save(plan, actor, _("Submitted for approval"), ["status"])
     return plan
 
 
-def may_approve(actor: Any, plan: SalesPlan) -> bool:
-    """A manager with the approval right whose scope covers the plan, and who is not its owner."""
-    return (actor.has_perm("sales.approve_salesplan") and actor.pk != plan.owner_id
-            and SalesPlan.objects.visible_to(actor).filter(pk=plan.pk).exists())
-
-
 @transaction.atomic
-def salesplan_approve(*, actor: Any, plan: SalesPlan) -> SalesPlan:
+def salesplan_approve(*, actor: User, plan: SalesPlan) -> SalesPlan:
     """Approve a submitted plan and tell the people responsible for its action items."""
     if actor.pk == plan.owner_id:
         raise ValidationError(OWN_PLAN, code="own_plan")
-    if not may_approve(actor, plan):
-        raise PermissionDenied
-    _transition(plan, (S.SUBMITTED,))
-    plan.status, plan.approved_by, plan.approved_at = S.APPROVED, actor, timezone.now()
+    target = _step(actor, plan, "approve")
+    plan.status, plan.approved_by, plan.approved_at = target, actor, timezone.now()
     _save(plan, actor, _("Approved"), ["status", "approved_by", "approved_at"])
     people = [a.responsible for a in plan.actions.select_related("responsible")]
-    notify(recipients=[p for p in people], title=_("Sales plan approved: %(title)s") % {"title": plan.title},
-           body=_("You are responsible for action items of this plan."),
-           url=reverse("sales:plan_detail", args=[plan.pk]))
+    notify(
+        recipients=[p for p in people],
+        title=_("Sales plan approved: %(title)s") % {"title": plan.title},
+        body=_("You are responsible for action items of this plan."),
+        url=reverse("sales:plan_detail", args=[plan.pk]),
+    )
     return plan
 
 
 @transaction.atomic
-def salesplan_return(*, actor: Any, plan: SalesPlan, reason: str = "") -> SalesPlan:
+def salesplan_return(*, actor: User, plan: SalesPlan, reason: str = "") -> SalesPlan:
     """Send a submitted plan back to draft (the approver's rejection)."""
-    if not may_approve(actor, plan):
-        raise PermissionDenied
-    _transition(plan, (S.SUBMITTED,))
-    plan.status = S.DRAFT
-    _save(plan, actor, _("Returned for revision: %(reason)s") % {"reason": reason} if reason else
-          _("Returned for revision"), ["status"])
-    notify(recipients=[plan.owner], title=_("Sales plan returned: %(title)s") % {"title": plan.title}, body=reason,
-           url=reverse("sales:plan_detail", args=[plan.pk]))
+    plan.status = _step(actor, plan, "return")
+    _save(
+        plan,
+        actor,
+        _("Returned for revision: %(reason)s") % {"reason": reason} if reason else _("Returned for revision"),
+        ["status"],
+    )
+    notify(
+        recipients=[plan.owner],
+        title=_("Sales plan returned: %(title)s") % {"title": plan.title},
+        body=reason,
+        url=reverse("sales:plan_detail", args=[plan.pk]),
+    )
     return plan
 
 
 @transaction.atomic
-def salesplan_start(*, actor: Any, plan: SalesPlan) -> SalesPlan:
+def salesplan_start(*, actor: User, plan: SalesPlan) -> SalesPlan:
     """Start carrying out an approved plan."""
-    if not can(actor, "change", plan):
-        raise PermissionDenied
-    _transition(plan, (S.APPROVED,))
-    plan.status = S.EXECUTING
+    plan.status = _step(actor, plan, "start")
     _save(plan, actor, _("Execution started"), ["status"])
     return plan
 
 
 @transaction.atomic
-def salesplan_close(*, actor: Any, plan: SalesPlan) -> SalesPlan:
+def salesplan_close(*, actor: User, plan: SalesPlan) -> SalesPlan:
     """Close a plan in execution."""
-    if not can(actor, "change", plan):
-        raise PermissionDenied
-    _transition(plan, (S.APPROVED, S.EXECUTING))
-    plan.status = S.CLOSED
+    plan.status = _step(actor, plan, "close")
     _save(plan, actor, _("Closed"), ["status"])
     return plan
 
 
 @transaction.atomic
-def salesplan_action_progress(*, actor: Any, action: SalesPlanAction, progress: int, status: str = "",
-                              note: str | None = None) -> SalesPlanAction:
+def salesplan_action_progress(
+    *, actor: User, action: SalesPlanAction, progress: int, status: str = "", note: str | None = None
+) -> SalesPlanAction:
     """The responsible person (or the plan's owner / a manager in scope) reports progress; 100 % means done."""
     if action.responsible_id != actor.pk and not can(actor, "change", action.plan):
         raise ValidationError(NOT_RESPONSIBLE, code="not_responsible")
     action.progress = progress
-    action.status = status or (ActionItemStatus.DONE if progress >= 100 else
-                               ActionItemStatus.DOING if progress > 0 else ActionItemStatus.TODO)
+    action.status = status or (
+        ActionItemStatus.DONE if progress >= 100 else ActionItemStatus.DOING if progress > 0 else ActionItemStatus.TODO
+    )
     if note is not None:
         action.note = note
     action.full_clean()

@@ -16,7 +16,6 @@ Every step leaves a ContractApproval row (the contract's approval record), histo
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +29,7 @@ from apps.core.money import format_cny
 from apps.core.numbering import next_number
 from apps.core.scoping import can
 from apps.core.services import notify
+from apps.org.models import User
 from apps.sales.choices import AdjustmentKind, ApprovalAction, ContractStatus, RequestStatus
 from apps.sales.models import Contract, ContractAdjustment, ContractApproval, Payment, RefundRequest
 from apps.sales.services.contracts import contract_approvers
@@ -74,7 +74,7 @@ def _locked_contract(contract: Contract) -> Contract:
     return contract
 
 
-def _record(contract: Contract, actor: Any, action: str, comment: str) -> None:
+def _record(contract: Contract, actor: User, action: str, comment: str) -> None:
     ContractApproval.objects.create(contract=contract, actor=actor, action=action, comment=comment[:500])
 
 
@@ -85,7 +85,7 @@ def _reason(text: str, field: str = "reason") -> str:
     return text[:500]
 
 
-def may_decide(actor: Any, request: RefundRequest | ContractAdjustment) -> bool:
+def may_decide(actor: User, request: RefundRequest | ContractAdjustment) -> bool:
     """An approver in scope of the contract who is neither the requester nor the contract's owner."""
     return (
         request.status == RequestStatus.PENDING
@@ -94,7 +94,7 @@ def may_decide(actor: Any, request: RefundRequest | ContractAdjustment) -> bool:
     )
 
 
-def _check_decider(actor: Any, request: RefundRequest | ContractAdjustment) -> None:
+def _check_decider(actor: User, request: RefundRequest | ContractAdjustment) -> None:
     _require(can(actor, "approve", request.contract))
     if request.status != RequestStatus.PENDING:
         raise ValidationError(NOT_PENDING_REQUEST, code="not_pending")
@@ -114,12 +114,12 @@ def _url(contract: Contract) -> str:
 def _refundable(contract: Contract, payment: Payment | None, exclude: int | None = None) -> Decimal:
     """How much may still be refunded: collected less refunds awaiting a decision; for one payment, its amount
     less what was already refunded or requested against it."""
-    pending = contract.refund_requests.filter(status=RequestStatus.PENDING).exclude(pk=exclude)
+    pending = contract.refund_requests.filter(status=RequestStatus.PENDING).exclude(pk=exclude or 0)
     available = collected(contract) - (pending.aggregate(total=Sum("amount"))["total"] or ZERO)
     if payment is not None:
         taken = (
             payment.refund_requests.exclude(status=RequestStatus.REJECTED)
-            .exclude(pk=exclude)
+            .exclude(pk=exclude or 0)
             .aggregate(total=Sum("amount"))["total"]
             or ZERO
         )
@@ -129,7 +129,7 @@ def _refundable(contract: Contract, payment: Payment | None, exclude: int | None
 
 @transaction.atomic
 def refund_request(
-    *, actor: Any, contract: Contract, amount: Decimal, reason: str, payment: Payment | None = None
+    *, actor: User, contract: Contract, amount: Decimal, reason: str, payment: Payment | None = None
 ) -> RefundRequest:
     """Ask for a refund (退款 / 红冲) on an approved contract; the contract's approvers are notified."""
     _require(actor.has_perm("sales.add_payment") and can(actor, "view", contract))
@@ -161,7 +161,7 @@ def refund_request(
 
 
 @transaction.atomic
-def refund_approve(*, actor: Any, refund: RefundRequest, comment: str = "") -> RefundRequest:
+def refund_approve(*, actor: User, refund: RefundRequest, comment: str = "") -> RefundRequest:
     """Approve a refund: write the negative payment dated today (Asia/Shanghai) and notify the requester."""
     contract = _locked_contract(refund.contract)
     refund = (
@@ -201,7 +201,7 @@ def refund_approve(*, actor: Any, refund: RefundRequest, comment: str = "") -> R
 
 
 @transaction.atomic
-def refund_reject(*, actor: Any, refund: RefundRequest, comment: str) -> RefundRequest:
+def refund_reject(*, actor: User, refund: RefundRequest, comment: str) -> RefundRequest:
     comment = _reason(comment, "comment")
     refund = RefundRequest.objects.select_for_update().select_related("contract").get(pk=refund.pk)
     _check_decider(actor, refund)
@@ -240,7 +240,7 @@ def _check_new_amount(contract: Contract, kind: str, new_amount: Decimal) -> Non
 
 @transaction.atomic
 def contract_adjust_request(
-    *, actor: Any, contract: Contract, kind: str, reason: str, new_amount: Decimal | None = None
+    *, actor: User, contract: Contract, kind: str, reason: str, new_amount: Decimal | None = None
 ) -> ContractAdjustment:
     """Ask to amend the amount (补充协议) or terminate (终止) an approved contract. A termination settles at
     ``new_amount``, by default what was collected."""
@@ -284,7 +284,7 @@ def contract_adjust_request(
 
 
 @transaction.atomic
-def contract_adjust_approve(*, actor: Any, adjustment: ContractAdjustment, comment: str = "") -> ContractAdjustment:
+def contract_adjust_approve(*, actor: User, adjustment: ContractAdjustment, comment: str = "") -> ContractAdjustment:
     """Apply an amendment or termination today (Asia/Shanghai): the contract takes the new amount (a termination
     also its end), the amount at signing is kept for the signing month, and the change counts this month."""
     contract = _locked_contract(adjustment.contract)
@@ -328,7 +328,7 @@ def contract_adjust_approve(*, actor: Any, adjustment: ContractAdjustment, comme
 
 
 @transaction.atomic
-def contract_adjust_reject(*, actor: Any, adjustment: ContractAdjustment, comment: str) -> ContractAdjustment:
+def contract_adjust_reject(*, actor: User, adjustment: ContractAdjustment, comment: str) -> ContractAdjustment:
     comment = _reason(comment, "comment")
     adjustment = ContractAdjustment.objects.select_for_update().select_related("contract").get(pk=adjustment.pk)
     _check_decider(actor, adjustment)

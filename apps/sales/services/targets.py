@@ -8,7 +8,7 @@ is locked and changes only through a revision with a reason that keeps the tree 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can
 from apps.core.services import notify
-from apps.org.models import Department, Employee
+from apps.org.models import Department, Employee, User
 from apps.sales.choices import TargetStatus
 from apps.sales.models import TargetNode, TargetSet
 from apps.sales.models.targets import MONTH_FIELDS
@@ -33,6 +33,8 @@ ZERO = Decimal("0")
 NOT_ALLOWED = gettext_lazy("You may not change these targets.")
 NOT_IN_SCOPE = gettext_lazy("“%(node)s” is outside your department tree.")
 SET_EXISTS = gettext_lazy("A %(metric)s target (%(tier)s) for %(year)s already exists.")
+YEAR_RANGE = gettext_lazy("The fiscal year must be between %(first)s and %(last)s.")
+FISCAL_YEARS = (2000, 2100)
 NO_ROOT = gettext_lazy("The organisation has no company department yet.")
 LOCKED = gettext_lazy("These targets are %(status)s; only a draft can be edited. Use a revision with a reason.")
 TWELVE_MONTHS = gettext_lazy("Give exactly twelve month values.")
@@ -142,14 +144,14 @@ def _apply_months(node: TargetNode, months: Sequence[Decimal]) -> None:
         setattr(node, name, value)
 
 
-def _save_node(node: TargetNode, actor: Any, reason: str = "") -> None:
+def _save_node(node: TargetNode, actor: User, reason: str = "") -> None:
     node.full_clean()
     node._history_user = actor  # type: ignore[attr-defined]
     node._change_reason = reason  # type: ignore[attr-defined]
     node.save()
 
 
-def _check_may_edit(actor: Any, node: TargetNode, *, draft_only: bool = True) -> None:
+def _check_may_edit(actor: User, node: TargetNode, *, draft_only: bool = True) -> None:
     """Managers and senior management edit nodes in their department tree; staff only propose their own."""
     if draft_only and node.target_set.status != TargetStatus.DRAFT:
         raise ValidationError(LOCKED % {"status": node.target_set.get_status_display()})
@@ -167,15 +169,21 @@ def root_department() -> Department:
 
 
 @transaction.atomic
-def target_set_create(*, actor: Any, fiscal_year: int, metric: str, tier: str,
-                      annual: Decimal | None = None) -> TargetSet:
+def target_set_create(
+    *, actor: User, fiscal_year: int, metric: str, tier: str, annual: Decimal | None = None
+) -> TargetSet:
     """Senior management opens a year's target: the set and its company node, the annual spread evenly."""
     if not actor.has_perm("sales.add_targetset"):
         raise PermissionDenied(NOT_ALLOWED)
+    first, last = FISCAL_YEARS
+    if not first <= int(fiscal_year) <= last:
+        raise ValidationError({"fiscal_year": YEAR_RANGE % {"first": first, "last": last}}, code="year_range")
     if TargetSet.objects.filter(fiscal_year=fiscal_year, metric=metric, tier=tier).exists():
         target_set = TargetSet(fiscal_year=fiscal_year, metric=metric, tier=tier)
-        raise ValidationError(SET_EXISTS % {"metric": target_set.get_metric_display(), "year": fiscal_year,
-                                            "tier": target_set.get_tier_display()})
+        raise ValidationError(
+            SET_EXISTS
+            % {"metric": target_set.get_metric_display(), "year": fiscal_year, "tier": target_set.get_tier_display()}
+        )
     target_set = TargetSet(fiscal_year=fiscal_year, metric=metric, tier=tier, created_by=actor)
     target_set.full_clean()
     target_set._history_user = actor  # type: ignore[attr-defined]
@@ -197,8 +205,9 @@ def _check_child(parent: TargetNode, department: Department | None, person: Any)
         employee = Employee.objects.filter(user=person, is_active=True).select_related("department").first()
         if employee is None or employee.department_id != parent.department_id:
             raise ValidationError(CHILD_PERSON % {"person": person, "parent": parent.department})
-        if TargetNode.objects.filter(target_set=parent.target_set, person=person,
-                                     department=employee.department).exists():
+        if TargetNode.objects.filter(
+            target_set=parent.target_set, person=person, department=employee.department
+        ).exists():
             raise ValidationError(DUPLICATE % {"name": person})
         return employee.department
     assert department is not None
@@ -210,8 +219,9 @@ def _check_child(parent: TargetNode, department: Department | None, person: Any)
 
 
 @transaction.atomic
-def target_node_add(*, actor: Any, parent: TargetNode, department: Department | None = None,
-                    person: Any = None) -> TargetNode:
+def target_node_add(
+    *, actor: User, parent: TargetNode, department: Department | None = None, person: Any = None
+) -> TargetNode:
     """Add a sub-department or a person under ``parent`` (starting at zero)."""
     _check_may_edit(actor, parent)
     node_department = _check_child(parent, department, person)
@@ -221,7 +231,7 @@ def target_node_add(*, actor: Any, parent: TargetNode, department: Department | 
 
 
 @transaction.atomic
-def target_node_set_months(*, actor: Any, node: TargetNode, months: Sequence[Any], reason: str = "") -> TargetNode:
+def target_node_set_months(*, actor: User, node: TargetNode, months: Sequence[Any], reason: str = "") -> TargetNode:
     """Set a node's twelve months (draft only; managers within their tree)."""
     _check_may_edit(actor, node)
     _apply_months(node, clean_months(months))
@@ -264,7 +274,7 @@ def _spread_manual(children: list[TargetNode], weights: dict[Any, Sequence[Any]]
 
 
 @transaction.atomic
-def target_spread(*, actor: Any, parent: TargetNode, method: str, weights: Any = None) -> SpreadResult:
+def target_spread(*, actor: User, parent: TargetNode, method: str, weights: Any = None) -> SpreadResult:
     """Spread a parent over its children: manual months per child, evenly, by each child's share of last year's
     actual of the same metric (even when last year is empty, and say so), or by a monthly profile."""
     if method not in METHODS:
@@ -297,7 +307,7 @@ def target_spread(*, actor: Any, parent: TargetNode, method: str, weights: Any =
 
 
 @transaction.atomic
-def target_propose(*, actor: Any, node: TargetNode, months: Sequence[Any]) -> TargetNode:
+def target_propose(*, actor: User, node: TargetNode, months: Sequence[Any]) -> TargetNode:
     """Bottom-up: a person proposes the months of their own node; the manager then sets the months."""
     if node.person_id != actor.pk or not can(actor, "change", node):
         raise PermissionDenied(NOT_OWN_NODE)
@@ -307,8 +317,11 @@ def target_propose(*, actor: Any, node: TargetNode, months: Sequence[Any]) -> Ta
     _save_node(node, actor, _("Proposal from below"))
     manager = node.department.manager
     if manager is not None and manager.pk != actor.pk:
-        notify(recipients=[manager], title=_("%(person)s proposed their targets") % {"person": actor},
-               body=str(node.target_set))
+        notify(
+            recipients=[manager],
+            title=_("%(person)s proposed their targets") % {"person": actor},
+            body=str(node.target_set),
+        )
     return node
 
 
@@ -322,9 +335,10 @@ def reconcile_nodes(nodes: Sequence[TargetNode]) -> list[Mismatch]:
                 sums[i] += value
     mismatches = []
     for node in nodes:
-        sums = children_sums.get(node.pk)
-        if sums is None:
+        found = children_sums.get(node.pk)
+        if found is None:
             continue
+        sums = found
         for i, value in enumerate(node.months):
             if value != sums[i]:
                 mismatches.append(Mismatch(node, i + 1, value, sums[i], value - sums[i]))
@@ -350,7 +364,7 @@ def mismatch_message(mismatches: Sequence[Mismatch], limit: int = 6) -> str:
     return str(NOT_RECONCILED % {"details": "; ".join(items)})
 
 
-def _save_set(target_set: TargetSet, actor: Any, reason: str = "") -> None:
+def _save_set(target_set: TargetSet, actor: User, reason: str = "") -> None:
     target_set._history_user = actor  # type: ignore[attr-defined]
     target_set._change_reason = reason  # type: ignore[attr-defined]
     target_set.save()
@@ -363,7 +377,7 @@ def _check_reconciled(target_set: TargetSet) -> None:
 
 
 @transaction.atomic
-def target_set_submit(*, actor: Any, target_set: TargetSet) -> TargetSet:
+def target_set_submit(*, actor: User, target_set: TargetSet) -> TargetSet:
     """A sales manager or senior management submits a draft; refused while anything does not reconcile."""
     target_set = TargetSet.objects.select_for_update().get(pk=target_set.pk)
     if not actor.has_perm("sales.add_targetnode"):
@@ -379,7 +393,7 @@ def target_set_submit(*, actor: Any, target_set: TargetSet) -> TargetSet:
 
 
 @transaction.atomic
-def target_set_approve(*, actor: Any, target_set: TargetSet) -> TargetSet:
+def target_set_approve(*, actor: User, target_set: TargetSet) -> TargetSet:
     """Senior management approves a submitted, reconciled set; it is then locked."""
     target_set = TargetSet.objects.select_for_update().get(pk=target_set.pk)
     if not actor.has_perm("sales.approve_targetset"):
@@ -393,7 +407,7 @@ def target_set_approve(*, actor: Any, target_set: TargetSet) -> TargetSet:
 
 
 @transaction.atomic
-def target_set_return(*, actor: Any, target_set: TargetSet, comment: str = "") -> TargetSet:
+def target_set_return(*, actor: User, target_set: TargetSet, comment: str = "") -> TargetSet:
     """Senior management sends a submitted set back to draft for more decomposition."""
     target_set = TargetSet.objects.select_for_update().get(pk=target_set.pk)
     if not actor.has_perm("sales.approve_targetset"):
@@ -406,27 +420,32 @@ def target_set_return(*, actor: Any, target_set: TargetSet, comment: str = "") -
 
 
 def _revision_summary(changes: list[tuple[TargetNode, list[Decimal]]]) -> str:
-    """"March: 艾丽 −50,000.00 → 鲍勃 +50,000.00" — who moved how much from where to where."""
+    """ "March: 艾丽 −50,000.00 → 鲍勃 +50,000.00" — who moved how much from where to where."""
     parts = []
     for month, name in enumerate(MONTH_FIELDS):
         moves = [(node, new[month] - getattr(node, name)) for node, new in changes]
         given = [f"{node} {delta:+,.2f}" for node, delta in moves if delta < 0]
         taken = [f"{node} {delta:+,.2f}" for node, delta in moves if delta > 0]
         if given or taken:
-            parts.append(_("month %(m)s: %(from)s → %(to)s") % {
-                "m": month + 1, "from": ", ".join(given) or "—", "to": ", ".join(taken) or "—"})
+            parts.append(
+                _("month %(m)s: %(from)s → %(to)s")
+                % {"m": month + 1, "from": ", ".join(given) or "—", "to": ", ".join(taken) or "—"}
+            )
     return "; ".join(parts)
 
 
 @transaction.atomic
-def target_revise(*, actor: Any, node_changes: dict[TargetNode, Sequence[Any]] | list[tuple[TargetNode, Any]],
-                  reason: str) -> str:
+def target_revise(
+    *, actor: User, node_changes: Mapping[TargetNode, Sequence[Any]] | list[tuple[TargetNode, Any]], reason: str
+) -> str:
     """Change an approved set: a reason is required, the tree must still reconcile, and the history records who
     moved how much from where to where. Returns the readable summary."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(REASON_REQUIRED)
-    pairs = list(node_changes.items() if isinstance(node_changes, dict) else node_changes)
+    pairs: list[tuple[TargetNode, Any]] = list(
+        node_changes.items() if isinstance(node_changes, Mapping) else node_changes
+    )
     target_set = TargetSet.objects.select_for_update().get(pk=pairs[0][0].target_set_id) if pairs else None
     if target_set is None or any(node.target_set_id != target_set.pk for node, _m in pairs):
         raise ValidationError(WRONG_SET if pairs else NOTHING_CHANGED)
@@ -459,8 +478,9 @@ def _path_to(node_id: int, by_id: dict[int, TargetNode]) -> list[int]:
     return chain
 
 
-def target_move(*, actor: Any, source: TargetNode, destination: TargetNode, month: int, amount: Any,
-                reason: str) -> str:
+def target_move(
+    *, actor: User, source: TargetNode, destination: TargetNode, month: int, amount: Any, reason: str
+) -> str:
     """Move ``amount`` of one month from one node to another in an approved set: both nodes and their ancestors
     below the common ancestor change, so the tree stays reconciled."""
     amount = clean_months([amount] + [0] * 11)[0]

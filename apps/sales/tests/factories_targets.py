@@ -29,10 +29,16 @@ def months_of(value: Any) -> dict[str, Decimal]:
     return {name: Decimal(str(value)) for name in MONTH_FIELDS}
 
 
-def make_node(target_set: TargetSet, department: Department, person: Any = None, parent: TargetNode | None = None,
-              monthly: Any = 0) -> TargetNode:
-    return TargetNode.objects.create(target_set=target_set, department=department, person=person, parent=parent,
-                                     **months_of(monthly))
+def make_node(
+    target_set: TargetSet,
+    department: Department,
+    person: Any = None,
+    parent: TargetNode | None = None,
+    monthly: Any = 0,
+) -> TargetNode:
+    return TargetNode.objects.create(
+        target_set=target_set, department=department, person=person, parent=parent, **months_of(monthly)
+    )
 
 
 def build_tree(personas: dict, *, monthly_person: Any = 100, extra_people: int = 0) -> dict[str, Any]:
@@ -47,7 +53,8 @@ def build_tree(personas: dict, *, monthly_person: Any = 100, extra_people: int =
     unit_a2.save(update_fields=["manager"])
     lead_a1 = make_employee("lead1", "一组组长", unit_a1, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER).user
     people_a1 = [personas["rep_alice"].user] + [
-        make_employee(f"extra{i}", f"员工{i:03d}", unit_a1, BuiltinRole.STAFF).user for i in range(extra_people)]
+        make_employee(f"extra{i}", f"员工{i:03d}", unit_a1, BuiltinRole.STAFF).user for i in range(extra_people)
+    ]
     m = Decimal(str(monthly_person))
     target_set = TargetSetFactory()
     total = m * (len(people_a1) + 1)
@@ -57,6 +64,17 @@ def build_tree(personas: dict, *, monthly_person: Any = 100, extra_people: int =
     node_a2 = make_node(target_set, unit_a2, parent=node_a, monthly=m)
     person_nodes = [make_node(target_set, unit_a1, person, node_a1, m) for person in people_a1]
     zed_node = make_node(target_set, unit_a2, zed, node_a2, m)
-    return {"set": target_set, "root": root, "a": node_a, "a1": node_a1, "a2": node_a2, "alice": person_nodes[0],
-            "people": person_nodes, "zed": zed_node, "zed_user": zed, "lead_a1": lead_a1, "lead_a2": lead_a2,
-            "unit_a2": unit_a2}
+    return {
+        "set": target_set,
+        "root": root,
+        "a": node_a,
+        "a1": node_a1,
+        "a2": node_a2,
+        "alice": person_nodes[0],
+        "people": person_nodes,
+        "zed": zed_node,
+        "zed_user": zed,
+        "lead_a1": lead_a1,
+        "lead_a2": lead_a2,
+        "unit_a2": unit_a2,
+    }

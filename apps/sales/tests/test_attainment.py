@@ -43,8 +43,14 @@ END_OF_YEAR = dt.date(YEAR, 12, 31)
 
 
 def _by_hand(records: list[Contract], start: dt.date, end: dt.date, in_scope) -> Decimal:
-    return sum((c.amount for c in records if c.status == ContractStatus.APPROVED and start <= c.signed_on <= end
-                and in_scope(c)), Decimal("0"))
+    return sum(
+        (
+            c.amount
+            for c in records
+            if c.status == ContractStatus.APPROVED and start <= c.signed_on <= end and in_scope(c)
+        ),
+        Decimal("0"),
+    )
 
 
 def test_actual_equals_the_sum_by_hand_at_every_level(personas: dict) -> None:
@@ -65,8 +71,9 @@ def test_actual_equals_the_sum_by_hand_at_every_level(personas: dict) -> None:
         "department": lambda c: c.owner_unit.path.startswith(tree["department"].department.path),
         "company": lambda c: True,
     }
-    figures = {f.node.pk: f for f in attainment_for_nodes(tree_nodes(tree["company"].target_set), MAY,
-                                                          as_of=END_OF_YEAR)}
+    figures = {
+        f.node.pk: f for f in attainment_for_nodes(tree_nodes(tree["company"].target_set), MAY, as_of=END_OF_YEAR)
+    }
     for key, in_scope in scopes.items():
         assert figures[tree[key].pk].actual == _by_hand(records, start, end, in_scope), key
     assert figures[tree["alice"].pk].actual == Decimal("150000.50")
@@ -87,8 +94,16 @@ def test_one_approved_contract_moves_every_ancestor_by_exactly_its_amount(person
     assert {pk: after[pk] - before[pk] for pk in after} == dict.fromkeys(after, Decimal("12345.67"))
 
 
-@pytest.mark.parametrize("status", [ContractStatus.DRAFT, ContractStatus.PENDING, ContractStatus.REJECTED,
-                                    ContractStatus.WITHDRAWN, ContractStatus.VOIDED])
+@pytest.mark.parametrize(
+    "status",
+    [
+        ContractStatus.DRAFT,
+        ContractStatus.PENDING,
+        ContractStatus.REJECTED,
+        ContractStatus.WITHDRAWN,
+        ContractStatus.VOIDED,
+    ],
+)
 def test_contracts_not_approved_never_count(personas: dict, status: str) -> None:
     alice = personas["rep_alice"].user
     tree = persona_tree(personas, make_target_set())
@@ -206,7 +221,7 @@ def test_whole_tree_in_a_constant_number_of_queries(personas: dict, people: int)
 
 
 def test_the_year_to_date_choice_reads_in_the_interface_language() -> None:
-    """"2026 YTD" was English in the Chinese period switcher."""
+    """ "2026 YTD" was English in the Chinese period switcher."""
     from django.utils import translation
 
     from apps.sales.views.attainment import period_options

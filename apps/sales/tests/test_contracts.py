@@ -27,21 +27,38 @@ def _u(personas: dict, key: str):
 
 def _draft(personas: dict, owner: str = "rep_alice", **data) -> Contract:
     user = _u(personas, owner)
-    values = {"title": "年度框架合同", "customer": CustomerFactory(owner=user), "signed_on": timezone.localdate(),
-              "amount": Decimal("100000")} | data
+    values = {
+        "title": "年度框架合同",
+        "customer": CustomerFactory(owner=user),
+        "signed_on": timezone.localdate(),
+        "amount": Decimal("100000"),
+    } | data
     return services.contract_create(actor=user, data=values)
 
 
 class TestCreate:
     def test_number_amount_from_lines_and_order_discount(self, personas: dict) -> None:
         product = ProductFactory()
-        lines = [{"product": product, "quantity": Decimal("2"), "unit_price": Decimal("1000"),
-                  "discount_pct": Decimal("10")},
-                 {"product": product, "quantity": Decimal("1"), "unit_price": Decimal("500")}]
+        lines = [
+            {
+                "product": product,
+                "quantity": Decimal("2"),
+                "unit_price": Decimal("1000"),
+                "discount_pct": Decimal("10"),
+            },
+            {"product": product, "quantity": Decimal("1"), "unit_price": Decimal("500")},
+        ]
         alice = _u(personas, "rep_alice")
-        contract = services.contract_create(actor=alice, lines=lines, data={
-            "title": "设备合同", "customer": CustomerFactory(owner=alice), "signed_on": dt.date(2026, 11, 27),
-            "discount_pct": Decimal("5")})
+        contract = services.contract_create(
+            actor=alice,
+            lines=lines,
+            data={
+                "title": "设备合同",
+                "customer": CustomerFactory(owner=alice),
+                "signed_on": dt.date(2026, 11, 27),
+                "discount_pct": Decimal("5"),
+            },
+        )
         contract.refresh_from_db()
         # (2×1000×0.9 + 500) × 0.95 = 2185.00
         assert contract.amount == Decimal("2185.00")
@@ -80,12 +97,18 @@ class TestApprovalThresholds:
 
     def test_discount_above_threshold_needs_approval(self, personas: dict) -> None:
         contract = _draft(personas, amount=Decimal("1000"), discount_pct=Decimal("10.01"))
-        assert services.contract_submit(actor=_u(personas, "rep_alice"),
-                                        contract=contract).status == ContractStatus.PENDING
+        assert (
+            services.contract_submit(actor=_u(personas, "rep_alice"), contract=contract).status
+            == ContractStatus.PENDING
+        )
 
     def test_thresholds_come_from_the_rules_in_force(self, personas: dict) -> None:
-        new_version(_u(personas, "admin"), "1.1", timezone.localdate(),
-                    approval_thresholds={"discount_percent": "50", "contract_amount": "1000000"})
+        new_version(
+            _u(personas, "admin"),
+            "1.1",
+            timezone.localdate(),
+            approval_thresholds={"discount_percent": "50", "contract_amount": "1000000"},
+        )
         contract = _draft(personas, amount=Decimal("900000"), discount_pct=Decimal("20"))
         contract = services.contract_submit(actor=_u(personas, "rep_alice"), contract=contract)
         assert contract.status == ContractStatus.APPROVED and contract.policy_version == "1.1"
@@ -98,8 +121,9 @@ def _pending(personas: dict) -> Contract:
 
 class TestApprovers:
     def test_manager_approves_and_submitter_is_notified(self, personas: dict) -> None:
-        contract = services.contract_approve(actor=_u(personas, "lead_bob"), contract=_pending(personas),
-                                             comment="同意")
+        contract = services.contract_approve(
+            actor=_u(personas, "lead_bob"), contract=_pending(personas), comment="同意"
+        )
         assert contract.status == ContractStatus.APPROVED and contract.approved_by == _u(personas, "lead_bob")
         assert contract.approvals.filter(action=ApprovalAction.APPROVE, comment="同意").exists()
         assert Notification.objects.filter(recipient=_u(personas, "rep_alice"), title__contains=contract.number)
@@ -152,8 +176,11 @@ class TestEditingAndVoiding:
             services.contract_void(actor=_u(personas, "rep_alice"), contract=contract, reason="客户取消")
         with pytest.raises(ValidationError):
             services.contract_void(actor=_u(personas, "lead_bob"), contract=contract, reason="")
-        services.payment_record(actor=_u(personas, "rep_alice"), contract=contract,
-                                data={"amount": Decimal("10"), "received_on": timezone.localdate()})
+        services.payment_record(
+            actor=_u(personas, "rep_alice"),
+            contract=contract,
+            data={"amount": Decimal("10"), "received_on": timezone.localdate()},
+        )
         with pytest.raises(ValidationError) as error:
             services.contract_void(actor=_u(personas, "lead_bob"), contract=contract, reason="客户取消")
         assert error.value.code == "has_payments"
@@ -169,10 +196,14 @@ class TestFromOpportunity:
     def test_prefills_from_the_opportunity_and_wins_it(self, personas: dict) -> None:
         alice = _u(personas, "rep_alice")
         product = ProductFactory()
-        opportunity = opportunity_create(actor=alice, data={"name": "二期扩容", "customer": CustomerFactory(
-            owner=alice)}, lines=[{"product": product, "quantity": Decimal("2"), "unit_price": Decimal("300")}])
-        contract = services.contract_create(actor=alice, data={"opportunity": opportunity,
-                                                               "signed_on": timezone.localdate()})
+        opportunity = opportunity_create(
+            actor=alice,
+            data={"name": "二期扩容", "customer": CustomerFactory(owner=alice)},
+            lines=[{"product": product, "quantity": Decimal("2"), "unit_price": Decimal("300")}],
+        )
+        contract = services.contract_create(
+            actor=alice, data={"opportunity": opportunity, "signed_on": timezone.localdate()}
+        )
         assert contract.customer == opportunity.customer and contract.title == "二期扩容"
         assert contract.amount == Decimal("600.00") and contract.lines.count() == 1
         opportunity.refresh_from_db()

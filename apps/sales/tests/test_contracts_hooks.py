@@ -45,15 +45,17 @@ def test_plan_revenue_attributes_by_lead_plan_then_campaign_plan(personas: dict)
     plan_a, plan_b = PlanFactory(owner=alice), PlanFactory(owner=alice)
     direct, via_campaign = CustomerFactory(owner=alice), CustomerFactory(owner=alice)
     converted = timezone.make_aware(dt.datetime(2026, 5, 1, 10, 0))
-    LeadFactory(plan=plan_a, campaign=CampaignFactory(owner=alice, plan=plan_b), customer=direct,
-                converted_at=converted)
+    LeadFactory(
+        plan=plan_a, campaign=CampaignFactory(owner=alice, plan=plan_b), customer=direct, converted_at=converted
+    )
     LeadFactory(campaign=CampaignFactory(owner=alice, plan=plan_b), customer=via_campaign, converted_at=converted)
     day = dt.date(2026, 5, 10)
     ContractFactory(owner=alice, customer=direct, amount=Decimal("100"), signed_on=day)
     ContractFactory(owner=alice, customer=via_campaign, amount=Decimal("40"), signed_on=day)
     ContractFactory(owner=alice, customer=via_campaign, amount=Decimal("7"), signed_on=dt.date(2025, 1, 1))
-    result = hooks_contracts.plan_new_customer_revenue(plans=[plan_a, plan_b], start=dt.date(2026, 1, 1),
-                                                       end=dt.date(2026, 12, 31))
+    result = hooks_contracts.plan_new_customer_revenue(
+        plans=[plan_a, plan_b], start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31)
+    )
     assert result == {plan_a.pk: Decimal("100"), plan_b.pk: Decimal("40")}
 
 
@@ -61,8 +63,9 @@ def test_timeline_shows_contracts_and_payments(personas: dict) -> None:
     alice = personas["rep_alice"].user
     contract = ContractFactory(owner=alice)
     PaymentFactory(contract=contract, amount=Decimal("1234.50"))
-    events = (hooks_contracts.contract_events(contract.customer, alice)
-              + hooks_contracts.payment_events(contract.customer, alice))
+    events = hooks_contracts.contract_events(contract.customer, alice) + hooks_contracts.payment_events(
+        contract.customer, alice
+    )
     assert [e.kind for e in events] == ["contract", "payment"]
     assert "¥1,234.50" in events[1].title
     assert "¥100,000.00" in events[0].title

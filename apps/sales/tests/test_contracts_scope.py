@@ -17,9 +17,14 @@ from apps.sales.tests.factories_contracts import ContractFactory, PaymentFactory
 
 
 def _contract(persona: Persona, **extra) -> Contract:
-    return ContractFactory(owner=persona.user, owner_unit=persona.unit,
-                           customer=CustomerFactory(owner=persona.user), title=f"范围合同{persona.key}",
-                           number=f"HTSCOPE-{persona.key}", **extra)
+    return ContractFactory(
+        owner=persona.user,
+        owner_unit=persona.unit,
+        customer=CustomerFactory(owner=persona.user),
+        title=f"范围合同{persona.key}",
+        number=f"HTSCOPE-{persona.key}",
+        **extra,
+    )
 
 
 class ContractScopeTests(core_testing.ScopeMatrixTests):
@@ -85,8 +90,9 @@ class RefundRequestScopeTests(core_testing.ScopeMatrixTests):
     api_list_url = "/api/v1/refunds/"
 
     def make(self, persona: Persona) -> RefundRequest:
-        return RefundRequest.objects.create(contract=_contract(persona), amount=Decimal("1.00"), reason="退款",
-                                            requested_by=persona.user)
+        return RefundRequest.objects.create(
+            contract=_contract(persona), amount=Decimal("1.00"), reason="退款", requested_by=persona.user
+        )
 
     def detail_url(self, record: RefundRequest) -> str:
         return reverse("sales:contract_detail", args=[record.contract_id])
@@ -105,9 +111,14 @@ class ContractAdjustmentScopeTests(core_testing.ScopeMatrixTests):
 
     def make(self, persona: Persona) -> ContractAdjustment:
         contract = _contract(persona)
-        return ContractAdjustment.objects.create(contract=contract, kind=AdjustmentKind.AMENDMENT,
-                                                 old_amount=contract.amount, new_amount=contract.amount + 1,
-                                                 reason="增购", requested_by=persona.user)
+        return ContractAdjustment.objects.create(
+            contract=contract,
+            kind=AdjustmentKind.AMENDMENT,
+            old_amount=contract.amount,
+            new_amount=contract.amount + 1,
+            reason="增购",
+            requested_by=persona.user,
+        )
 
     def detail_url(self, record: ContractAdjustment) -> str:
         return reverse("sales:contract_detail", args=[record.contract_id])
@@ -121,12 +132,14 @@ class ContractAdjustmentScopeTests(core_testing.ScopeMatrixTests):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [3, 30])
-def test_contract_list_runs_a_bounded_number_of_queries(personas: dict, size: int,
-                                                        django_assert_max_num_queries) -> None:
+def test_contract_list_runs_a_bounded_number_of_queries(
+    personas: dict, size: int, django_assert_max_num_queries
+) -> None:
     bob = personas["lead_bob"]
     for index in range(size):
-        contract = ContractFactory(owner=personas["rep_alice"].user, owner_unit=personas["rep_alice"].unit,
-                                   number=f"HTQ-{index}")
+        contract = ContractFactory(
+            owner=personas["rep_alice"].user, owner_unit=personas["rep_alice"].unit, number=f"HTQ-{index}"
+        )
         PaymentFactory(contract=contract, amount=Decimal("10"))
     client = bob.client()
     with django_assert_max_num_queries(14):
@@ -141,13 +154,17 @@ class TestApi:
         alice = personas["rep_alice"]
         contract = _contract(alice, amount=Decimal("1000.00"))
         client = alice.client()
-        ok = client.post("/api/v1/payments/", {"contract": contract.pk, "amount": "400.00",
-                                               "received_on": timezone.localdate().isoformat()},
-                         content_type="application/json")
+        ok = client.post(
+            "/api/v1/payments/",
+            {"contract": contract.pk, "amount": "400.00", "received_on": timezone.localdate().isoformat()},
+            content_type="application/json",
+        )
         assert ok.status_code == 201, ok.content
-        refused = client.post("/api/v1/payments/", {"contract": contract.pk, "amount": "600.01",
-                                                    "received_on": timezone.localdate().isoformat()},
-                              content_type="application/json")
+        refused = client.post(
+            "/api/v1/payments/",
+            {"contract": contract.pk, "amount": "600.01", "received_on": timezone.localdate().isoformat()},
+            content_type="application/json",
+        )
         assert refused.status_code == 400
         assert "¥600.00" in refused.json()["amount"][0]
         assert Payment.objects.count() == 1
@@ -155,15 +172,23 @@ class TestApi:
     def test_create_submit_and_approve_through_the_api(self, personas: dict) -> None:
         alice, dave = personas["rep_alice"], personas["auditor_dave"]
         customer = CustomerFactory(owner=alice.user)
-        created = alice.client().post("/api/v1/contracts/", {
-            "title": "接口合同", "customer": customer.pk, "signed_on": timezone.localdate().isoformat(),
-            "amount": "900000.00"}, content_type="application/json")
+        created = alice.client().post(
+            "/api/v1/contracts/",
+            {
+                "title": "接口合同",
+                "customer": customer.pk,
+                "signed_on": timezone.localdate().isoformat(),
+                "amount": "900000.00",
+            },
+            content_type="application/json",
+        )
         assert created.status_code == 201, created.content
         pk = created.json()["id"]
         submitted = alice.client().post(f"/api/v1/contracts/{pk}/submit/", {}, content_type="application/json")
         assert submitted.json()["status"] == "pending"
         own = alice.client().post(f"/api/v1/contracts/{pk}/approve/", {}, content_type="application/json")
         assert own.status_code in (400, 403)
-        approved = dave.client().post(f"/api/v1/contracts/{pk}/approve/", {"comment": "同意"},
-                                      content_type="application/json")
+        approved = dave.client().post(
+            f"/api/v1/contracts/{pk}/approve/", {"comment": "同意"}, content_type="application/json"
+        )
         assert approved.status_code == 200 and approved.json()["status"] == "approved"

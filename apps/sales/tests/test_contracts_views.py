@@ -20,18 +20,35 @@ pytestmark = pytest.mark.django_db
 
 
 def _form(customer, **extra) -> dict:
-    data = {"title": "页面合同", "customer": customer.pk, "signed_on": timezone.localdate().isoformat(),
-            "discount_pct": "0", "amount": "", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0",
-            "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "1000"}
+    data = {
+        "title": "页面合同",
+        "customer": customer.pk,
+        "signed_on": timezone.localdate().isoformat(),
+        "discount_pct": "0",
+        "amount": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
     return data | extra
 
 
 def test_create_with_a_line_computes_the_amount(personas: dict) -> None:
     alice = personas["rep_alice"]
     product = ProductFactory()
-    response = alice.client().post(reverse("sales:contract_create"), _form(
-        CustomerFactory(owner=alice.user), **{"lines-0-product": product.pk, "lines-0-quantity": "3",
-                                              "lines-0-unit_price": "1000", "lines-0-discount_pct": "0"}))
+    response = alice.client().post(
+        reverse("sales:contract_create"),
+        _form(
+            CustomerFactory(owner=alice.user),
+            **{
+                "lines-0-product": product.pk,
+                "lines-0-quantity": "3",
+                "lines-0-unit_price": "1000",
+                "lines-0-discount_pct": "0",
+            },
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     contract = Contract.objects.get()
     assert contract.amount == Decimal("3000.00") and contract.owner == alice.user
@@ -40,8 +57,9 @@ def test_create_with_a_line_computes_the_amount(personas: dict) -> None:
 def test_without_amount_or_lines_the_form_says_so(personas: dict) -> None:
     alice = personas["rep_alice"]
     empty_line = {"lines-0-quantity": "1", "lines-0-discount_pct": "0"}  # the untouched extra line
-    response = alice.client().post(reverse("sales:contract_create"),
-                                   _form(CustomerFactory(owner=alice.user), **empty_line))
+    response = alice.client().post(
+        reverse("sales:contract_create"), _form(CustomerFactory(owner=alice.user), **empty_line)
+    )
     assert response.status_code == 200
     assert shown(contract_services.AMOUNT_NEEDED) in response.content.decode()
     assert not Contract.objects.exists()
@@ -66,13 +84,13 @@ def test_approver_sees_approve_and_the_owner_does_not(personas: dict) -> None:
 def test_submit_then_reject_through_the_pages(personas: dict) -> None:
     alice, bob = personas["rep_alice"], personas["lead_bob"]
     contract = ContractFactory(owner=alice.user, status=ContractStatus.DRAFT, amount=Decimal("900000"))
-    alice.client().post(reverse("sales:contract_action", args=[contract.pk, "submit"]))
+    alice.client().post(reverse("sales:contract_submit", args=[contract.pk]))
     contract.refresh_from_db()
     assert contract.status == ContractStatus.PENDING
-    bob.client().post(reverse("sales:contract_action", args=[contract.pk, "reject"]), {"comment": ""})
+    bob.client().post(reverse("sales:contract_reject", args=[contract.pk]), {"comment": ""})
     contract.refresh_from_db()
     assert contract.status == ContractStatus.PENDING  # a rejection needs a reason
-    bob.client().post(reverse("sales:contract_action", args=[contract.pk, "reject"]), {"comment": "价格不符"})
+    bob.client().post(reverse("sales:contract_reject", args=[contract.pk]), {"comment": "价格不符"})
     contract.refresh_from_db()
     assert contract.status == ContractStatus.REJECTED
 
@@ -85,8 +103,7 @@ def test_print_shows_the_amount_in_capitals(personas: dict) -> None:
 
 def test_print_out_of_scope_is_404(personas: dict) -> None:
     contract = ContractFactory(owner=personas["rep_alice"].user)
-    assert personas["rep_carol"].client().get(
-        reverse("sales:contract_print", args=[contract.pk])).status_code == 404
+    assert personas["rep_carol"].client().get(reverse("sales:contract_print", args=[contract.pk])).status_code == 404
 
 
 def test_export_is_scoped_and_logged(personas: dict) -> None:
@@ -105,18 +122,26 @@ def test_a_contract_made_from_an_opportunity_keeps_its_product_lines(personas: d
 
     alice = personas["rep_alice"]
     opportunity = OpportunityFactory(owner=alice.user, customer=CustomerFactory(owner=alice.user))
-    wanted = [(ProductFactory(), Decimal("2.00"), Decimal("1500.00"), Decimal("10.00")),
-              (ProductFactory(), Decimal("1.00"), Decimal("800.00"), Decimal("0.00"))]
+    wanted = [
+        (ProductFactory(), Decimal("2.00"), Decimal("1500.00"), Decimal("10.00")),
+        (ProductFactory(), Decimal("1.00"), Decimal("800.00"), Decimal("0.00")),
+    ]
     for product, quantity, price, discount in wanted:
-        OpportunityLine.objects.create(opportunity=opportunity, product=product, quantity=quantity,
-                                       unit_price=price, discount_pct=discount)
+        OpportunityLine.objects.create(
+            opportunity=opportunity, product=product, quantity=quantity, unit_price=price, discount_pct=discount
+        )
     client = alice.client()
     page = client.get(reverse("sales:contract_create"), {"opportunity": opportunity.pk})
     formset, form = page.context["formset"], page.context["form"]
     data = {name: form.initial.get(name, "") for name in ("title", "customer", "opportunity", "discount_pct")}
-    data |= {"signed_on": timezone.localdate().isoformat(), "amount": "",
-             "lines-TOTAL_FORMS": str(len(formset.forms)), "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
-             "lines-MAX_NUM_FORMS": "1000"}
+    data |= {
+        "signed_on": timezone.localdate().isoformat(),
+        "amount": "",
+        "lines-TOTAL_FORMS": str(len(formset.forms)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
     for index, line in enumerate(formset.forms):  # every row as rendered, the extra empty ones included
         for name in ("product", "quantity", "unit_price", "discount_pct"):
             value = line[name].value()

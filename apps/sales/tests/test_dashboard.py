@@ -63,8 +63,12 @@ def test_leaderboard_ranks_people_within_scope(personas: dict) -> None:
     make_contract(carol, "900.00", today)
     rows = leaderboard(user=bob, metric=TargetMetric.CONTRACT_AMOUNT, start=today, end=today)
     assert [(r.name, r.value) for r in rows] == [(bob.name, Decimal("500.00")), (alice.name, Decimal("300.00"))]
-    assert [r.name for r in leaderboard(user=personas["auditor_dave"].user, metric=TargetMetric.CONTRACT_AMOUNT,
-                                        start=today, end=today)][0] == carol.name
+    assert [
+        r.name
+        for r in leaderboard(
+            user=personas["auditor_dave"].user, metric=TargetMetric.CONTRACT_AMOUNT, start=today, end=today
+        )
+    ][0] == carol.name
 
 
 def test_manager_dashboard_shows_the_department_and_the_ranking(personas: dict) -> None:
@@ -83,8 +87,9 @@ def test_staff_see_their_own_dashboard(personas: dict) -> None:
     alice = personas["rep_alice"].user
     contract = make_contract(alice, "5000.00", policy_today())
     PaymentPlan.objects.create(contract=contract, instalment=1, due_date=policy_today(), amount=Decimal("2000.00"))
-    paid = PaymentPlan.objects.create(contract=contract, instalment=2, due_date=policy_today(),
-                                      amount=Decimal("3000.00"))
+    paid = PaymentPlan.objects.create(
+        contract=contract, instalment=2, due_date=policy_today(), amount=Decimal("3000.00")
+    )
     payment = make_payment(contract, "3000.00", policy_today())
     payment.plan = paid
     payment.save()
@@ -162,8 +167,9 @@ def test_staff_dashboard_query_count_is_flat(personas: dict, people: int, django
     _grow(personas, tree, people)
     contract = make_contract(personas["rep_alice"].user, "10.00", policy_today())
     for n in range(people):
-        PaymentPlan.objects.create(contract=contract, instalment=n + 1, due_date=policy_today() + dt.timedelta(n),
-                                   amount=Decimal("1.00"))
+        PaymentPlan.objects.create(
+            contract=contract, instalment=n + 1, due_date=policy_today() + dt.timedelta(n), amount=Decimal("1.00")
+        )
     client = personas["rep_alice"].client()
     client.get(reverse("sales:index"))
     with django_assert_max_num_queries(25):
@@ -179,9 +185,11 @@ def _count(client: Any, url: str, params: dict | None = None) -> int:
 def test_query_counts_are_identical_at_two_sizes(personas: dict) -> None:
     tree = _this_year_tree(personas)
     ceo, alice = personas["auditor_dave"].client(), personas["rep_alice"].client()
-    urls = [(ceo, reverse("sales:index"), {"period": "year"}),
-            (ceo, reverse("sales:attainment", args=[tree["company"].target_set.pk]), {}),
-            (alice, reverse("sales:index"), {})]
+    urls = [
+        (ceo, reverse("sales:index"), {"period": "year"}),
+        (ceo, reverse("sales:attainment", args=[tree["company"].target_set.pk]), {}),
+        (alice, reverse("sales:index"), {}),
+    ]
     for client, url, params in urls:
         client.get(url, params)
     small = [_count(c, u, p) for c, u, p in urls]

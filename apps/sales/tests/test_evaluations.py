@@ -54,8 +54,12 @@ def test_the_manager_of_the_department_tree_or_senior_management_evaluates(perso
 
 def test_period_must_be_whole_months_of_the_fiscal_year(personas: dict, tree: dict) -> None:
     bob = personas["lead_bob"].user
-    for start, end in ((dt.date(YEAR, 5, 2), MAY_END), (MAY_START, dt.date(YEAR, 5, 30)),
-                       (dt.date(YEAR - 1, 1, 1), dt.date(YEAR - 1, 1, 31)), (MAY_START, dt.date(YEAR, 4, 30))):
+    for start, end in (
+        (dt.date(YEAR, 5, 2), MAY_END),
+        (MAY_START, dt.date(YEAR, 5, 30)),
+        (dt.date(YEAR - 1, 1, 1), dt.date(YEAR - 1, 1, 31)),
+        (MAY_START, dt.date(YEAR, 4, 30)),
+    ):
         with pytest.raises(ValidationError):
             sales_evaluation_create(actor=bob, node=tree["team"], period_start=start, period_end=end)
     assert not SalesEvaluation.objects.exists()
@@ -74,8 +78,11 @@ def test_completion_freezes_the_figures_with_the_policy_version(personas: dict, 
     assert evaluation_figures(evaluation)["actual"] == "4000.00"  # live in draft
     with pytest.raises(ValidationError):
         sales_evaluation_complete(actor=personas["lead_bob"].user, evaluation=evaluation)  # no analysis yet
-    sales_evaluation_update(actor=personas["lead_bob"].user, evaluation=evaluation,
-                            data={"gap_analysis": "大客户签约推迟", "causes": "预算冻结", "measures": "加强拜访"})
+    sales_evaluation_update(
+        actor=personas["lead_bob"].user,
+        evaluation=evaluation,
+        data={"gap_analysis": "大客户签约推迟", "causes": "预算冻结", "measures": "加强拜访"},
+    )
     sales_evaluation_complete(actor=personas["lead_bob"].user, evaluation=evaluation)
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.COMPLETED
@@ -92,8 +99,12 @@ def test_completion_freezes_the_figures_with_the_policy_version(personas: dict, 
 def test_improvement_actions_are_raised_from_the_evaluation(personas: dict, tree: dict) -> None:
     evaluation = _start(personas, tree["team"])
     action = sales_evaluation_raise_improvement(
-        actor=personas["lead_bob"].user, evaluation=evaluation, title="每周复盘商机", owner=personas["rep_alice"].user,
-        due_date=timezone.localdate() + dt.timedelta(days=14))
+        actor=personas["lead_bob"].user,
+        evaluation=evaluation,
+        title="每周复盘商机",
+        owner=personas["rep_alice"].user,
+        due_date=timezone.localdate() + dt.timedelta(days=14),
+    )
     assert action.source == evaluation
     assert action.source_kind == ImprovementSource.SALES_EVALUATION
     body = personas["lead_bob"].client().get(reverse("sales:evaluation_detail", args=[evaluation.pk])).content
@@ -103,15 +114,27 @@ def test_improvement_actions_are_raised_from_the_evaluation(personas: dict, tree
 def test_pages_create_save_and_complete(personas: dict, tree: dict) -> None:
     client = personas["lead_bob"].client()
     assert client.get(reverse("sales:evaluation_create")).status_code == 200
-    response = client.post(reverse("sales:evaluation_create"), {
-        "node": tree["team"].pk, "period_start": "2026-05-02", "period_end": "2026-05-31"})
+    response = client.post(
+        reverse("sales:evaluation_create"),
+        {"node": tree["team"].pk, "period_start": "2026-05-02", "period_end": "2026-05-31"},
+    )
     assert response.status_code == 200 and shown(NOT_WHOLE_MONTHS) in response.content.decode()
-    response = client.post(reverse("sales:evaluation_create"), {
-        "node": tree["team"].pk, "period_start": "2026-05-01", "period_end": "2026-06-30"})
+    response = client.post(
+        reverse("sales:evaluation_create"),
+        {"node": tree["team"].pk, "period_start": "2026-05-01", "period_end": "2026-06-30"},
+    )
     evaluation = SalesEvaluation.objects.get()
     assert response["Location"] == reverse("sales:evaluation_detail", args=[evaluation.pk])
-    client.post(response["Location"], {"period_start": "2026-05-01", "period_end": "2026-06-30",
-                                       "gap_analysis": "差距主要在华东", "causes": "", "measures": ""})
+    client.post(
+        response["Location"],
+        {
+            "period_start": "2026-05-01",
+            "period_end": "2026-06-30",
+            "gap_analysis": "差距主要在华东",
+            "causes": "",
+            "measures": "",
+        },
+    )
     client.post(reverse("sales:evaluation_complete", args=[evaluation.pk]))
     evaluation.refresh_from_db()
     assert (evaluation.gap_analysis, evaluation.status) == ("差距主要在华东", EvaluationStatus.COMPLETED)
@@ -142,9 +165,11 @@ def test_each_workbench_line_says_which_target_it_evaluates(personas: dict) -> N
 
 def test_api_creates_and_completes(personas: dict, tree: dict) -> None:
     client = personas["lead_bob"].client()
-    response = client.post("/api/v1/sales-evaluations/", {
-        "node": tree["team"].pk, "period_start": "2026-05-01", "period_end": "2026-05-31",
-        "gap_analysis": "ok"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/sales-evaluations/",
+        {"node": tree["team"].pk, "period_start": "2026-05-01", "period_end": "2026-05-31", "gap_analysis": "ok"},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     response = client.post(f"/api/v1/sales-evaluations/{pk}/complete/")
@@ -162,12 +187,21 @@ class SalesEvaluationScopeMatrixTests(ScopeMatrixTests):
     target_set: ClassVar[Any] = None
 
     def make(self, persona: Persona) -> SalesEvaluation:
-        target_set = make_target_set() if not SalesEvaluation.objects.exists() else \
-            SalesEvaluation.objects.first().node.target_set
+        target_set = (
+            make_target_set()
+            if not SalesEvaluation.objects.exists()
+            else SalesEvaluation.objects.first().node.target_set
+        )
         node = make_node(target_set, persona.unit, person=persona.user, monthly="100")
-        return SalesEvaluation.objects.create(node=node, period_start=MAY_START, period_end=MAY_END,
-                                              owner=persona.user, owner_unit=persona.unit, created_by=persona.user,
-                                              gap_analysis=f"分析-{persona.key}")
+        return SalesEvaluation.objects.create(
+            node=node,
+            period_start=MAY_START,
+            period_end=MAY_END,
+            owner=persona.user,
+            owner_unit=persona.unit,
+            created_by=persona.user,
+            gap_analysis=f"分析-{persona.key}",
+        )
 
     def detail_url(self, record: SalesEvaluation) -> str:
         return reverse("sales:evaluation_detail", args=[record.pk])

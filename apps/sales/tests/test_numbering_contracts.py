@@ -49,8 +49,9 @@ def test_concurrent_payments_cannot_exceed_the_amount(personas: dict) -> None:
     def take(index: int) -> str:
         actor = User.objects.get(pk=alice.pk)
         try:
-            return services.payment_record(actor=actor, contract=contract, data={
-                "amount": Decimal("1500.00"), "received_on": timezone.localdate()}).number
+            return services.payment_record(
+                actor=actor, contract=contract, data={"amount": Decimal("1500.00"), "received_on": timezone.localdate()}
+            ).number
         except ValidationError as error:
             refused.append(error.messages[0])
             return ""

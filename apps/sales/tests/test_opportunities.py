@@ -37,8 +37,9 @@ def alice(personas: dict) -> Any:
 
 @pytest.fixture
 def opp(alice: Any) -> Opportunity:
-    return opportunity_create(actor=alice, data={"name": "ERP 项目", "customer": CustomerFactory(owner=alice),
-                                                  "amount": Decimal("200000")})
+    return opportunity_create(
+        actor=alice, data={"name": "ERP 项目", "customer": CustomerFactory(owner=alice), "amount": Decimal("200000")}
+    )
 
 
 class CreateTests:
@@ -56,11 +57,14 @@ class CreateTests:
     def test_lines_default_to_the_list_price_and_make_the_amount(self, alice: Any) -> None:
         licence = ProductFactory(list_price=Decimal("50000"))
         service = ProductFactory(list_price=Decimal("800"))
-        opp = opportunity_create(actor=alice, data={"name": "x", "customer": CustomerFactory(owner=alice),
-                                                     "amount": Decimal("1")}, lines=[
-            {"product": licence, "quantity": Decimal("2"), "unit_price": None, "discount_pct": Decimal("10")},
-            {"product": service, "quantity": Decimal("10"), "unit_price": Decimal("1000")},
-        ])
+        opp = opportunity_create(
+            actor=alice,
+            data={"name": "x", "customer": CustomerFactory(owner=alice), "amount": Decimal("1")},
+            lines=[
+                {"product": licence, "quantity": Decimal("2"), "unit_price": None, "discount_pct": Decimal("10")},
+                {"product": service, "quantity": Decimal("10"), "unit_price": Decimal("1000")},
+            ],
+        )
         opp.refresh_from_db()
         assert opp.amount == Decimal("100000.00")  # 2 × 50000 × 90 % + 10 × 1000
         assert sorted(line.unit_price for line in opp.lines.all()) == [Decimal("1000"), Decimal("50000")]
@@ -68,8 +72,9 @@ class CreateTests:
     def test_a_contact_of_another_customer_is_refused(self, alice: Any) -> None:
         contact = ContactFactory()
         with pytest.raises(ValidationError):
-            opportunity_create(actor=alice, data={"name": "x", "customer": CustomerFactory(owner=alice),
-                                                  "contact": contact})
+            opportunity_create(
+                actor=alice, data={"name": "x", "customer": CustomerFactory(owner=alice), "contact": contact}
+            )
 
 
 class StageMoveTests:
@@ -78,8 +83,11 @@ class StageMoveTests:
         opportunity_move_stage(actor=alice, opportunity=opp, stage=St.NEEDS)
         opportunity_move_stage(actor=alice, opportunity=opp, stage=St.INITIAL)  # backward is allowed
         changes = list(OpportunityStageChange.objects.filter(opportunity=opp).order_by("id"))
-        assert [(c.from_stage, c.to_stage) for c in changes] == [("", St.INITIAL), (St.INITIAL, St.NEEDS),
-                                                                (St.NEEDS, St.INITIAL)]
+        assert [(c.from_stage, c.to_stage) for c in changes] == [
+            ("", St.INITIAL),
+            (St.INITIAL, St.NEEDS),
+            (St.NEEDS, St.INITIAL),
+        ]
         assert 3 * 86400 <= changes[1].seconds_in_previous < 3 * 86400 + 60
         assert changes[2].seconds_in_previous < 60
         opp.refresh_from_db()
@@ -131,8 +139,14 @@ class HookTests:
     def test_a_converted_lead_opens_an_attributed_opportunity(self, personas: dict, alice: Any) -> None:
         team = build_marketing_team(personas)
         campaign = CampaignFactory(owner=team.mkt1)
-        lead = LeadFactory(owner=team.mkt1, status=LeadStatus.QUALIFIED, campaign=campaign,
-                           company_name="南京恒达机械有限公司", contact_name="周强", mobile="13912345678")
+        lead = LeadFactory(
+            owner=team.mkt1,
+            status=LeadStatus.QUALIFIED,
+            campaign=campaign,
+            company_name="南京恒达机械有限公司",
+            contact_name="周强",
+            mobile="13912345678",
+        )
         lead_services.lead_handover(actor=team.mkt1, lead=lead, to_user=alice, note="")
         customer = lead_services.lead_convert(actor=alice, lead=lead)
         opp = Opportunity.objects.get(source_lead=lead)
@@ -156,10 +170,20 @@ class WorkbenchAndTimelineTests:
         from apps.sales.hooks_pipeline import workbench_items
 
         today = timezone.localdate()
-        OpportunityFactory(owner=alice, name="今天要报价", next_action="发送报价", next_action_on=today,
-                           expected_close_date=today - dt.timedelta(days=3))
-        OpportunityFactory(owner=alice, name="已赢单", stage=St.WON, next_action_on=today,
-                           expected_close_date=today - dt.timedelta(days=3))
+        OpportunityFactory(
+            owner=alice,
+            name="今天要报价",
+            next_action="发送报价",
+            next_action_on=today,
+            expected_close_date=today - dt.timedelta(days=3),
+        )
+        OpportunityFactory(
+            owner=alice,
+            name="已赢单",
+            stage=St.WON,
+            next_action_on=today,
+            expected_close_date=today - dt.timedelta(days=3),
+        )
         titles = [str(item.title) for item in workbench_items(alice)]
         assert any("今天要报价" in t for t in titles) and not any("已赢单" in t for t in titles)
         passed = [item for item in workbench_items(alice) if item.count]

@@ -69,7 +69,8 @@ def test_list_and_board_queries_are_bounded(size: int, personas: dict, django_as
         response = client.get(reverse("sales:opportunity_board"))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="kanban-card"') == sum(
-        1 for i in range(size) if list(St.values)[i % 7] in ("initial", "needs", "proposal", "negotiation"))
+        1 for i in range(size) if list(St.values)[i % 7] in ("initial", "needs", "proposal", "negotiation")
+    )
 
 
 def test_list_totals_show_amount_and_weighted_amount(personas: dict) -> None:
@@ -94,8 +95,9 @@ class KanbanDropTests:
     def test_the_drop_endpoint_changes_the_stage_and_returns_the_card(self, personas: dict) -> None:
         alice = personas["rep_alice"]
         opp = OpportunityFactory(owner=alice.user)
-        response = alice.client().post(reverse("sales:opportunity_move", args=[opp.pk]), {"stage": St.PROPOSAL},
-                                       HTTP_HX_REQUEST="true")
+        response = alice.client().post(
+            reverse("sales:opportunity_move", args=[opp.pk]), {"stage": St.PROPOSAL}, HTTP_HX_REQUEST="true"
+        )
         assert response.status_code == 200
         body = response.content.decode()
         assert f'id="opp-card-{opp.pk}"' in body and 'data-stage="proposal"' in body
@@ -106,8 +108,9 @@ class KanbanDropTests:
     def test_dropping_on_lost_without_reason_is_refused_with_the_message(self, personas: dict) -> None:
         alice = personas["rep_alice"]
         opp = OpportunityFactory(owner=alice.user)
-        response = alice.client().post(reverse("sales:opportunity_move", args=[opp.pk]), {"stage": St.LOST},
-                                       HTTP_HX_REQUEST="true")
+        response = alice.client().post(
+            reverse("sales:opportunity_move", args=[opp.pk]), {"stage": St.LOST}, HTTP_HX_REQUEST="true"
+        )
         assert response.status_code == 422 and 'data-testid="card-error"' in response.content.decode()
         opp.refresh_from_db()
         assert opp.stage == St.INITIAL
@@ -115,16 +118,19 @@ class KanbanDropTests:
     def test_without_js_the_select_posts_and_redirects(self, personas: dict) -> None:
         alice = personas["rep_alice"]
         opp = OpportunityFactory(owner=alice.user)
-        response = alice.client().post(reverse("sales:opportunity_move", args=[opp.pk]),
-                                       {"stage": St.LOST, "reason": "价格太高", "next": "/sales/opportunities/board/"})
+        response = alice.client().post(
+            reverse("sales:opportunity_move", args=[opp.pk]),
+            {"stage": St.LOST, "reason": "价格太高", "next": "/sales/opportunities/board/"},
+        )
         assert response.status_code == 302 and response["Location"] == "/sales/opportunities/board/"
         opp.refresh_from_db()
         assert (opp.stage, opp.close_reason) == (St.LOST, "价格太高")
 
     def test_someone_out_of_scope_gets_404(self, personas: dict) -> None:
         opp = OpportunityFactory(owner=personas["rep_alice"].user)
-        response = personas["rep_carol"].client().post(reverse("sales:opportunity_move", args=[opp.pk]),
-                                                       {"stage": St.NEEDS})
+        response = (
+            personas["rep_carol"].client().post(reverse("sales:opportunity_move", args=[opp.pk]), {"stage": St.NEEDS})
+        )
         assert response.status_code == 404
 
 
@@ -133,9 +139,17 @@ class FormTests:
         alice = personas["rep_alice"]
         customer = CustomerFactory(owner=alice.user)
         product = ProductFactory(list_price=Decimal("30000"))
-        data = {"name": "新商机", "customer": customer.pk, "amount": "", "lines-TOTAL_FORMS": "1",
-                "lines-INITIAL_FORMS": "0", "lines-0-product": product.pk, "lines-0-quantity": "2",
-                "lines-0-unit_price": "", "lines-0-discount_pct": ""}
+        data = {
+            "name": "新商机",
+            "customer": customer.pk,
+            "amount": "",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-0-product": product.pk,
+            "lines-0-quantity": "2",
+            "lines-0-unit_price": "",
+            "lines-0-discount_pct": "",
+        }
         response = alice.client().post(reverse("sales:opportunity_create"), data)
         assert response.status_code == 302
         opp = Opportunity.objects.get(name="新商机")
@@ -146,15 +160,27 @@ class FormTests:
     def test_a_customer_out_of_scope_cannot_be_chosen(self, personas: dict) -> None:
         alice = personas["rep_alice"]
         other = CustomerFactory(owner=personas["rep_carol"].user)
-        response = alice.client().post(reverse("sales:opportunity_create"), {
-            "name": "x", "customer": other.pk, "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"})
+        response = alice.client().post(
+            reverse("sales:opportunity_create"),
+            {"name": "x", "customer": other.pk, "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"},
+        )
         assert response.status_code == 200 and not Opportunity.objects.exists()
 
     def test_stage_settings_page_changes_the_weighted_amount(self, personas: dict) -> None:
         bob = personas["lead_bob"]
         opp = OpportunityFactory(owner=bob.user, stage=St.PROPOSAL, amount=Decimal("100000"))
-        data = {s: v for s, v in {"initial": 10, "needs": 25, "proposal": 80, "negotiation": 75, "won": 100,
-                                  "lost": 0, "invalid": 0}.items()}
+        data = {
+            s: v
+            for s, v in {
+                "initial": 10,
+                "needs": 25,
+                "proposal": 80,
+                "negotiation": 75,
+                "won": 100,
+                "lost": 0,
+                "invalid": 0,
+            }.items()
+        }
         assert bob.client().post(reverse("sales:stage_settings"), data).status_code == 302
         body = bob.client().get(reverse("sales:opportunity_detail", args=[opp.pk])).content.decode()
         assert "80,000.00" in body

@@ -21,13 +21,15 @@ TODAY = timezone.localdate
 
 
 def _pay(actor, contract, amount: str, **extra) -> Payment:
-    return services.payment_record(actor=actor, contract=contract,
-                                   data={"amount": Decimal(amount), "received_on": TODAY(), **extra})
+    return services.payment_record(
+        actor=actor, contract=contract, data={"amount": Decimal(amount), "received_on": TODAY(), **extra}
+    )
 
 
 class TestPayments:
-    @pytest.mark.parametrize("status", [ContractStatus.DRAFT, ContractStatus.PENDING, ContractStatus.REJECTED,
-                                        ContractStatus.VOIDED])
+    @pytest.mark.parametrize(
+        "status", [ContractStatus.DRAFT, ContractStatus.PENDING, ContractStatus.REJECTED, ContractStatus.VOIDED]
+    )
     def test_only_on_approved_contracts(self, personas: dict, status: str) -> None:
         alice = personas["rep_alice"].user
         contract = ContractFactory(owner=alice, status=status)
@@ -77,8 +79,9 @@ class TestPaymentPlan:
         alice = personas["rep_alice"].user
         contract = ContractFactory(owner=alice, status=ContractStatus.DRAFT)
         with pytest.raises(ValidationError):
-            services.payment_plan_set(actor=alice, contract=contract,
-                                      instalments=[{"due_date": TODAY(), "amount": Decimal("1")}])
+            services.payment_plan_set(
+                actor=alice, contract=contract, instalments=[{"due_date": TODAY(), "amount": Decimal("1")}]
+            )
 
     def test_an_instalment_with_payments_is_kept(self, personas: dict) -> None:
         alice = personas["rep_alice"].user
@@ -86,8 +89,11 @@ class TestPaymentPlan:
         plan = PaymentPlanFactory(contract=contract, instalment=1)
         _pay(alice, contract, "10", plan=plan)
         with pytest.raises(ValidationError) as error:
-            services.payment_plan_set(actor=alice, contract=contract, instalments=[
-                {"instalment": 2, "due_date": TODAY(), "amount": Decimal("5")}])
+            services.payment_plan_set(
+                actor=alice,
+                contract=contract,
+                instalments=[{"instalment": 2, "due_date": TODAY(), "amount": Decimal("5")}],
+            )
         assert error.value.code == "has_payments"
 
     def test_statuses_are_derived(self, personas: dict) -> None:
@@ -95,12 +101,15 @@ class TestPaymentPlan:
         contract = ContractFactory(owner=alice)
         today = TODAY()
         paid = PaymentPlanFactory(contract=contract, instalment=1, amount=Decimal("100"), due_date=today)
-        partial = PaymentPlanFactory(contract=contract, instalment=2, amount=Decimal("100"),
-                                     due_date=today + dt.timedelta(days=5))
-        PaymentPlanFactory(contract=contract, instalment=3, amount=Decimal("100"),
-                           due_date=today - dt.timedelta(days=1))
-        PaymentPlanFactory(contract=contract, instalment=4, amount=Decimal("100"),
-                           due_date=today + dt.timedelta(days=40))
+        partial = PaymentPlanFactory(
+            contract=contract, instalment=2, amount=Decimal("100"), due_date=today + dt.timedelta(days=5)
+        )
+        PaymentPlanFactory(
+            contract=contract, instalment=3, amount=Decimal("100"), due_date=today - dt.timedelta(days=1)
+        )
+        PaymentPlanFactory(
+            contract=contract, instalment=4, amount=Decimal("100"), due_date=today + dt.timedelta(days=40)
+        )
         _pay(alice, contract, "100", plan=paid)
         _pay(alice, contract, "40", plan=partial)
         statuses = [row.status for row in selectors.instalments(contract, today)]
@@ -114,16 +123,28 @@ class TestPaymentPlan:
 class TestPaymentPage:
     def test_exceeding_payment_shows_the_error_and_writes_nothing(self, personas: dict) -> None:
         contract = ContractFactory(owner=personas["rep_alice"].user, amount=Decimal("500.00"))
-        response = personas["rep_alice"].client().post(reverse("sales:payment_create", args=[contract.pk]), {
-            "received_on": TODAY().isoformat(), "amount": "600", "method": "bank_transfer"})
+        response = (
+            personas["rep_alice"]
+            .client()
+            .post(
+                reverse("sales:payment_create", args=[contract.pk]),
+                {"received_on": TODAY().isoformat(), "amount": "600", "method": "bank_transfer"},
+            )
+        )
         assert response.status_code == 200
         assert "¥500.00" in response.content.decode()
         assert not Payment.objects.exists()
 
     def test_recording_a_payment_redirects_to_the_contract(self, personas: dict) -> None:
         contract = ContractFactory(owner=personas["rep_alice"].user, amount=Decimal("500.00"))
-        response = personas["rep_alice"].client().post(reverse("sales:payment_create", args=[contract.pk]), {
-            "received_on": TODAY().isoformat(), "amount": "200", "method": "bank_transfer"})
+        response = (
+            personas["rep_alice"]
+            .client()
+            .post(
+                reverse("sales:payment_create", args=[contract.pk]),
+                {"received_on": TODAY().isoformat(), "amount": "200", "method": "bank_transfer"},
+            )
+        )
         assert response.status_code == 302
         page = personas["rep_alice"].client().get(response["Location"]).content.decode()
         assert "¥200.00" in page and "¥300.00" in page

@@ -31,13 +31,24 @@ def intel(personas: dict) -> Any:
 
 
 def _data(intel: list) -> dict[str, Any]:
-    return {"title": "华东区上半年销售计划", "period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 6, 30),
-            "strategy": "聚焦制造业", "intel": intel}
+    return {
+        "title": "华东区上半年销售计划",
+        "period_start": dt.date(2026, 1, 1),
+        "period_end": dt.date(2026, 6, 30),
+        "strategy": "聚焦制造业",
+        "intel": intel,
+    }
 
 
 def _actions(person: Any) -> list[dict[str, Any]]:
-    return [{"title": "拜访重点客户", "responsible": person, "start_date": dt.date(2026, 1, 5),
-             "due_date": dt.date(2026, 2, 28)}]
+    return [
+        {
+            "title": "拜访重点客户",
+            "responsible": person,
+            "start_date": dt.date(2026, 1, 5),
+            "due_date": dt.date(2026, 2, 28),
+        }
+    ]
 
 
 class CreateAndSubmitTests:
@@ -48,9 +59,17 @@ class CreateAndSubmitTests:
 
     def test_the_form_shows_the_refusal(self, personas: dict, intel: Any) -> None:
         alice = personas["rep_alice"]
-        response = alice.client().post(reverse("sales:plan_create"), {
-            "title": "计划", "period_start": "2026-01-01", "period_end": "2026-06-30", "strategy": "策略",
-            "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"})
+        response = alice.client().post(
+            reverse("sales:plan_create"),
+            {
+                "title": "计划",
+                "period_start": "2026-01-01",
+                "period_end": "2026-06-30",
+                "strategy": "策略",
+                "actions-TOTAL_FORMS": "0",
+                "actions-INITIAL_FORMS": "0",
+            },
+        )
         assert response.status_code == 200 and shown(svc.NO_INTEL) in response.content.decode()
         assert not SalesPlan.objects.exists()
 
@@ -89,13 +108,15 @@ class ApprovalTests:
         with pytest.raises(PermissionDenied):
             svc.salesplan_approve(actor=personas["rep_carol"].user, plan=submitted)
 
-    def test_the_manager_approves_and_the_responsible_people_are_told(self, personas: dict,
-                                                                     submitted: SalesPlan) -> None:
+    def test_the_manager_approves_and_the_responsible_people_are_told(
+        self, personas: dict, submitted: SalesPlan
+    ) -> None:
         svc.salesplan_approve(actor=personas["lead_bob"].user, plan=submitted)
         submitted.refresh_from_db()
         assert (submitted.status, submitted.approved_by) == (SalesPlanStatus.APPROVED, personas["lead_bob"].user)
-        assert Notification.objects.filter(recipient=personas["rep_alice"].user,
-                                           url=reverse("sales:plan_detail", args=[submitted.pk])).exists()
+        assert Notification.objects.filter(
+            recipient=personas["rep_alice"].user, url=reverse("sales:plan_detail", args=[submitted.pk])
+        ).exists()
         svc.salesplan_start(actor=personas["rep_alice"].user, plan=submitted)
         svc.salesplan_close(actor=personas["rep_alice"].user, plan=submitted)
         submitted.refresh_from_db()

@@ -29,8 +29,11 @@ def test_a_manager_adds_a_product_and_staff_cannot(personas: dict) -> None:
 def test_a_product_in_use_cannot_be_deleted(personas: dict) -> None:
     alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
     used, unused = ProductFactory(), ProductFactory()
-    opportunity_create(actor=alice, data={"name": "x", "customer": CustomerFactory(owner=alice)},
-                       lines=[{"product": used, "quantity": Decimal(1)}])
+    opportunity_create(
+        actor=alice,
+        data={"name": "x", "customer": CustomerFactory(owner=alice)},
+        lines=[{"product": used, "quantity": Decimal(1)}],
+    )
     with pytest.raises(ValidationError) as info:
         product_delete(actor=bob, product=used)
     assert info.value.code == "in_use" and Product.objects.filter(pk=used.pk).exists()

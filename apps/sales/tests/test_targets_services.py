@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import translation
 
+from apps.core.testing import shown
 from apps.org.models import Department
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import TargetNode, TargetSet
@@ -47,8 +49,9 @@ def test_spreading_over_children_is_whole_yuan_and_adds_up() -> None:
 
 def test_set_create_spreads_the_annual_over_the_company_node(personas: dict) -> None:
     dave = personas["auditor_dave"].user
-    target_set = services.target_set_create(actor=dave, fiscal_year=2027, metric=TargetMetric.CONTRACT_AMOUNT,
-                                            tier=TargetTier.BASE, annual=D("1000000.07"))
+    target_set = services.target_set_create(
+        actor=dave, fiscal_year=2027, metric=TargetMetric.CONTRACT_AMOUNT, tier=TargetTier.BASE, annual=D("1000000.07")
+    )
     root = target_set.nodes.get()
     assert root.department == personas["auditor_dave"].unit and root.person is None
     assert root.annual == D("1000000.07")
@@ -57,8 +60,24 @@ def test_set_create_spreads_the_annual_over_the_company_node(personas: dict) -> 
 
 def test_only_senior_management_creates_a_set(personas: dict) -> None:
     with pytest.raises(PermissionDenied):
-        services.target_set_create(actor=personas["lead_bob"].user, fiscal_year=2027, metric="contract_amount",
-                                   tier="base", annual=D("1"))
+        services.target_set_create(
+            actor=personas["lead_bob"].user, fiscal_year=2027, metric="contract_amount", tier="base", annual=D("1")
+        )
+    assert not TargetSet.objects.exists()
+
+
+@pytest.mark.parametrize("year", [1999, 2101])
+def test_the_service_refuses_a_fiscal_year_out_of_range_and_the_page_shows_it(personas: dict, year: int) -> None:
+    """The range used to live in the create form only; the service holds it now, so every caller meets it."""
+    dave = personas["auditor_dave"]
+    with pytest.raises(ValidationError) as info:
+        services.target_set_create(actor=dave.user, fiscal_year=year, metric="contract_amount", tier="base")
+    assert "fiscal_year" in info.value.message_dict
+    response = dave.client().post(
+        reverse("sales:target_create"), {"fiscal_year": year, "metric": "contract_amount", "tier": "base"}
+    )
+    assert response.status_code == 200
+    assert shown(services.YEAR_RANGE % {"first": 2000, "last": 2100}) in response.content.decode()
     assert not TargetSet.objects.exists()
 
 
@@ -90,7 +109,9 @@ def test_unreconciled_submit_is_refused_naming_node_and_month(personas: dict) ->
     assert tree["set"].status == TargetStatus.DRAFT and tree["set"].submitted_at is None
     mismatches = services.target_reconcile(tree["set"])
     assert {(m.node.pk, m.month, m.unallocated) for m in mismatches} == {
-        (tree["a2"].pk, 3, D("50.00")), (tree["a"].pk, 3, D("-50.00"))}  # A is now over-allocated
+        (tree["a2"].pk, 3, D("50.00")),
+        (tree["a"].pk, 3, D("-50.00")),
+    }  # A is now over-allocated
 
 
 def test_submit_approve_then_locked(personas: dict) -> None:
@@ -196,6 +217,7 @@ def test_last_year_share_reads_approved_contracts_of_last_year(personas: dict) -
 
     from apps.sales.choices import ContractStatus
     from apps.sales.tests.factories_contracts import ContractFactory
+
     tree = build_tree(personas)
     year = tree["set"].fiscal_year - 1
     alice, zed = personas["rep_alice"].user, tree["zed_user"]

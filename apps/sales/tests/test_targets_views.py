@@ -57,7 +57,7 @@ def test_editor_shows_staff_their_node_and_ancestor_totals_only(personas: dict) 
     body = _client(personas["rep_alice"].user).get(reverse("sales:target_editor", args=[tree["set"].pk])).content
     body = body.decode()
     assert "艾丽" in body and "泽德" not in body and "销售部" in body
-    assert "data-testid=\"cell-" not in body  # staff do not edit; they propose
+    assert 'data-testid="cell-' not in body  # staff do not edit; they propose
     assert 'data-testid="target-propose"' in body
 
 
@@ -65,7 +65,7 @@ def test_submit_refused_on_the_page_names_the_node(personas: dict) -> None:
     tree = build_tree(personas)
     TargetNode.objects.filter(pk=tree["zed"].pk).update(m07=Decimal("90"))
     client = _client(personas["lead_bob"].user)
-    response = client.post(reverse("sales:target_transition", args=[tree["set"].pk, "submit"]), follow=True)
+    response = client.post(reverse("sales:target_submit", args=[tree["set"].pk]), follow=True)
     body = response.content.decode()
     assert "销售二组" in body and "10.00" in body
     tree["set"].refresh_from_db()
@@ -91,6 +91,7 @@ def test_revise_page_moves_an_amount_with_a_reason(personas: dict) -> None:
 def _editor_queries(personas: dict, tree: dict) -> tuple[int, float, str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
     client = _client(personas["auditor_dave"].user)
     url = reverse("sales:target_editor", args=[tree["set"].pk])
     client.get(url)
@@ -118,6 +119,7 @@ def build_tree_again(personas: dict, extra_people: int) -> dict:
     from apps.org.choices import BuiltinRole
     from apps.org.testing import make_employee
     from apps.sales.tests.factories_targets import TargetSetFactory
+
     target_set = TargetSetFactory()
     company, unit_a, unit_a1 = (personas[k].unit for k in ("auditor_dave", "lead_bob", "rep_alice"))
     root = make_node(target_set, company, monthly=extra_people)
@@ -132,8 +134,10 @@ def build_tree_again(personas: dict, extra_people: int) -> dict:
 
 def test_target_list_and_create(personas: dict) -> None:
     dave = _client(personas["auditor_dave"].user)
-    response = dave.post(reverse("sales:target_create"), {"fiscal_year": 2030, "metric": "contract_amount",
-                                                          "tier": "base", "annual": "12000000"})
+    response = dave.post(
+        reverse("sales:target_create"),
+        {"fiscal_year": 2030, "metric": "contract_amount", "tier": "base", "annual": "12000000"},
+    )
     assert response.status_code == 302
     body = dave.get(reverse("sales:target_list"), {"fiscal_year": 2030}).content.decode()
     assert "12,000,000.00" in body
@@ -146,14 +150,19 @@ def test_api_submit_and_patch(personas: dict) -> None:
     bob = _client(personas["lead_bob"].user)
     detail = bob.get(f"/api/v1/targets/{tree['set'].pk}/").json()
     assert {n["id"] for n in detail["nodes"]} >= {tree["alice"].pk, tree["zed"].pk}
-    response = bob.patch(f"/api/v1/target-nodes/{tree['zed'].pk}/", {"months": ["50"] * 12},
-                         content_type="application/json")
+    response = bob.patch(
+        f"/api/v1/target-nodes/{tree['zed'].pk}/", {"months": ["50"] * 12}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["annual"] == "600.00"
     response = bob.post(f"/api/v1/targets/{tree['set'].pk}/submit/")
     assert response.status_code == 400 and "销售二组" in str(response.json())
     alice = _client(personas["rep_alice"].user)
-    assert alice.patch(f"/api/v1/target-nodes/{tree['alice'].pk}/", {"months": ["1"] * 12},
-                       content_type="application/json").status_code == 403
+    assert (
+        alice.patch(
+            f"/api/v1/target-nodes/{tree['alice'].pk}/", {"months": ["1"] * 12}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 class TargetNodeScopeTests(core_testing.ScopeMatrixTests):
@@ -205,15 +214,16 @@ def test_workbench_shows_decomposition_and_approval_work(personas: dict) -> None
 def test_add_node_and_spread_from_the_editor(personas: dict) -> None:
     from apps.org.choices import BuiltinRole
     from apps.org.testing import make_employee
+
     tree = build_tree(personas)
     newcomer = make_employee("newbie", "新人", personas["rep_alice"].unit, BuiltinRole.STAFF)
     client = _client(personas["lead_bob"].user)
-    client.post(reverse("sales:target_add_node", args=[tree["set"].pk]),
-                {"parent": tree["a1"].pk, "person": newcomer.pk})
+    client.post(
+        reverse("sales:target_add_node", args=[tree["set"].pk]), {"parent": tree["a1"].pk, "person": newcomer.pk}
+    )
     node = TargetNode.objects.get(target_set=tree["set"], person=newcomer.user)
     assert node.parent == tree["a1"] and node.annual == 0
-    response = client.post(reverse("sales:target_spread", args=[tree["set"].pk, tree["a1"].pk]),
-                           {"method": "even"}, follow=True)
+    response = client.post(reverse("sales:target_spread", args=[tree["a1"].pk]), {"method": "even"}, follow=True)
     assert response.status_code == 200
     node.refresh_from_db()
     assert node.m01 == Decimal("50.00")  # A1's 100 a month over alice and the newcomer

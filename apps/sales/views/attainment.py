@@ -6,15 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from apps.core.scoping import get_visible_or_404
+from apps.core.views import ScopedDetailView
 from apps.policy.selectors import policy_today
 from apps.sales.models import TargetNode, TargetSet
+from apps.sales.permissions import SalesPerm
 from apps.sales.selectors.attainment import (
     ATTRIBUTION_RULE,
     FORECAST_RULE,
@@ -77,7 +76,7 @@ def with_other_rows(rows: list[tuple[int, Figures]]) -> list[tuple[int, Figures 
     """The tree rows with, after each node's subtree, an "other" row holding what the node counts beyond its
     children (the business of people without a target there, e.g. after a move into a locked tree), so every node
     visibly equals the sum of the rows under it."""
-    children: dict[int, list[Figures]] = {}
+    children: dict[int | None, list[Figures]] = {}
     for _depth, f in rows:
         children.setdefault(f.node.parent_id, []).append(f)
     result: list[tuple[int, Figures | None, Any]] = []
@@ -99,32 +98,52 @@ def with_other_rows(rows: list[tuple[int, Figures]]) -> list[tuple[int, Figures 
     return result
 
 
-@login_required
-def attainment_view(request: HttpRequest, pk: int) -> HttpResponse:
+class AttainmentView(ScopedDetailView):
     """The tree of a target set within the viewer's scope, with the figures of the chosen period."""
-    if not request.user.has_perm("sales.view_targetnode"):
-        raise PermissionDenied
-    target_set = get_object_or_404(TargetSet, pk=pk)
-    period = chosen_period(request, target_set.fiscal_year)
-    nodes = _tree_order(tree_nodes(target_set, request.user))
-    depths = _depths(nodes)
-    rows = with_other_rows([(depths[f.node.pk], f) for f in attainment_for_nodes(nodes, period)])
-    return render(request, "sales/attainment.html", {
-        "target_set": target_set, "period": period, "rows": rows, "options": period_options(target_set.fiscal_year),
-        "today": policy_today(), "attribution_rule": ATTRIBUTION_RULE, "forecast_rule": FORECAST_RULE,
-        "money_dates_rule": MONEY_DATES_RULE,
-    })
+
+    model = TargetSet
+    permission = SalesPerm.VIEW_TARGETNODE
+    template_name = "sales/attainment.html"
+    context_object_name = "target_set"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        target_set = self.object
+        period = chosen_period(self.request, target_set.fiscal_year)
+        nodes = _tree_order(tree_nodes(target_set, self.request.user))
+        depths = _depths(nodes)
+        rows = with_other_rows([(depths[f.node.pk], f) for f in attainment_for_nodes(nodes, period)])
+        return super().get_context_data(
+            period=period,
+            rows=rows,
+            options=period_options(target_set.fiscal_year),
+            today=policy_today(),
+            attribution_rule=ATTRIBUTION_RULE,
+            forecast_rule=FORECAST_RULE,
+            money_dates_rule=MONEY_DATES_RULE,
+            **kwargs,
+        )
 
 
-@login_required
-def attainment_drilldown_view(request: HttpRequest, pk: int) -> HttpResponse:
+class AttainmentDrilldownView(ScopedDetailView):
     """The records a node's actual counts in the period, with totals equal to the actual shown in the tree."""
-    node = get_visible_or_404(TargetNode, request.user, pk)
-    node = TargetNode.objects.select_related("department", "person", "target_set").get(pk=node.pk)
-    period = chosen_period(request, node.target_set.fiscal_year)
-    counted = counted_records(node, period)
-    return render(request, "sales/attainment_drilldown.html", {
-        "node": node, "target_set": node.target_set, "period": period, "counted": counted,
-        "figures": node_attainment(node, period), "options": period_options(node.target_set.fiscal_year),
-        "attribution_rule": ATTRIBUTION_RULE,
-    })
+
+    model = TargetNode
+    permission = SalesPerm.VIEW_TARGETNODE
+    template_name = "sales/attainment_drilldown.html"
+    context_object_name = "node"
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("department", "person", "target_set")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        node = self.object
+        period = chosen_period(self.request, node.target_set.fiscal_year)
+        return super().get_context_data(
+            target_set=node.target_set,
+            period=period,
+            counted=counted_records(node, period),
+            figures=node_attainment(node, period),
+            options=period_options(node.target_set.fiscal_year),
+            attribution_rule=ATTRIBUTION_RULE,
+            **kwargs,
+        )

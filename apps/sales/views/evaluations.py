@@ -6,21 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.views import ScopedActionView, ScopedCreateView, ScopedListView, ScopedUpdateView
 from apps.policy.selectors import policy_today, rules_in_force
 from apps.sales.choices import EvaluationStatus, TargetStatus
 from apps.sales.forms_evaluations import SalesEvaluationCreateForm, SalesEvaluationFilterForm, SalesEvaluationForm
 from apps.sales.models import SalesEvaluation, TargetNode
+from apps.sales.permissions import SalesPerm
 from apps.sales.selectors import evaluations as selectors
 from apps.sales.services import evaluations as services
 
@@ -41,75 +37,103 @@ class SalesEvaluationListView(ScopedListView):
         return selectors.evaluation_list(user=self.request.user, status=status)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(filter_form=self.filter_form,
-                                        may_create=selectors.is_senior(self.request.user)
-                                        or bool(selectors.managed_department_ids(self.request.user)), **kwargs)
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            may_create=selectors.is_senior(self.request.user)
+            or bool(selectors.managed_department_ids(self.request.user)),
+            **kwargs,
+        )
 
 
 def _evaluable_nodes(user: Any) -> QuerySet:
-    qs = (TargetNode.objects.visible_to(user).filter(target_set__status=TargetStatus.APPROVED)
-          .select_related("target_set", "department", "person").order_by("-target_set__fiscal_year",
-                                                                        "target_set__metric", "department__path",
-                                                                        "person_id"))
+    qs = (
+        TargetNode.objects.visible_to(user)
+        .filter(target_set__status=TargetStatus.APPROVED)
+        .select_related("target_set", "department", "person")
+        .order_by("-target_set__fiscal_year", "target_set__metric", "department__path", "person_id")
+    )
     if selectors.is_senior(user):
         return qs
     return qs.filter(department_id__in=selectors.managed_department_ids(user))
 
 
-@login_required
-def evaluation_create_view(request: HttpRequest) -> HttpResponse:
-    """Start an evaluation; the period defaults to the last complete period of the frequency in the rules."""
-    nodes = _evaluable_nodes(request.user)
-    if not selectors.is_senior(request.user) and not selectors.managed_department_ids(request.user):
-        raise PermissionDenied
-    start, end = selectors.previous_period(selectors.evaluation_frequency(rules_in_force().rules), policy_today())
-    form = SalesEvaluationCreateForm(request.POST or None, nodes=nodes, initial={
-        "node": request.GET.get("node"), "period_start": start, "period_end": end})
-    if request.method == "POST" and form.is_valid():
-        try:
-            evaluation = services.sales_evaluation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("sales:evaluation_detail", pk=evaluation.pk)
-    return render(request, "sales/evaluation_create.html", {"form": form})
+class EvaluationCreateView(ScopedCreateView):
+    """Start an evaluation (senior management, or a manager of the node's department); the period defaults to the
+    last complete period of the frequency in the rules."""
 
+    model = SalesEvaluation
+    permission = SalesPerm.VIEW_SALESEVALUATION  # who may start one: senior management or a department's manager
+    form_class = SalesEvaluationCreateForm
+    service = services.sales_evaluation_create
+    template_name = "sales/evaluation_create.html"
+    success_url = "sales:evaluation_detail"
 
-@login_required
-def evaluation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Figures (live in draft, frozen once completed), the manager's writing, improvement actions, history."""
-    evaluation = get_visible_or_404(SalesEvaluation, request.user, pk)
-    evaluation = SalesEvaluation.objects.select_related("node__department", "node__person", "node__target_set",
-                                                        "owner").get(pk=evaluation.pk)
-    may_edit = evaluation.status == EvaluationStatus.DRAFT and selectors.may_evaluate(request.user, evaluation.node)
-    form = SalesEvaluationForm(request.POST or None, initial={
-        name: getattr(evaluation, name) for name in ["period_start", "period_end", *services.TEXT_FIELDS]})
-    if request.method == "POST":
-        if not may_edit:
+    def get_object(self) -> None:
+        user = self.request.user
+        if not selectors.is_senior(user) and not selectors.managed_department_ids(user):
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.sales_evaluation_update(actor=request.user, evaluation=evaluation, data=form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-                evaluation.refresh_from_db()
-            else:
-                messages.success(request, _("Evaluation saved."))
-                return redirect("sales:evaluation_detail", pk=evaluation.pk)
-    return render(request, "sales/evaluation_detail.html", {
-        "evaluation": evaluation, "node": evaluation.node, "figures": selectors.evaluation_figures(evaluation),
-        "form": form, "may_edit": may_edit, "metric": evaluation.node.target_set.metric,
-    })
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "nodes": _evaluable_nodes(self.request.user)}
+
+    def get_initial(self) -> dict[str, Any]:
+        start, end = selectors.previous_period(selectors.evaluation_frequency(rules_in_force().rules), policy_today())
+        return {"node": self.request.GET.get("node"), "period_start": start, "period_end": end}
 
 
-@login_required
-@require_POST
-def evaluation_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
-    evaluation = get_visible_or_404(SalesEvaluation, request.user, pk)
-    try:
-        services.sales_evaluation_complete(actor=request.user, evaluation=evaluation)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Evaluation completed; the figures are frozen and senior management is told."))
-    return redirect("sales:evaluation_detail", pk=evaluation.pk)
+class EvaluationDetailView(ScopedUpdateView):
+    """Figures (live in draft, frozen once completed), the manager's writing, improvement actions, history. The
+    page is the evaluation seen (``view`` scope); saving the writing needs the evaluator of the node in draft."""
+
+    model = SalesEvaluation
+    action = "view"
+    permission = SalesPerm.VIEW_SALESEVALUATION
+    form_class = SalesEvaluationForm
+    service = services.sales_evaluation_update
+    template_name = "sales/evaluation_detail.html"
+    context_object_name = "evaluation"
+    success_message = gettext_lazy("Evaluation saved.")
+    success_url = "sales:evaluation_detail"
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("node__department", "node__person", "node__target_set", "owner")
+
+    def may_edit(self) -> bool:
+        evaluation = self.object
+        return evaluation.status == EvaluationStatus.DRAFT and selectors.may_evaluate(
+            self.request.user, evaluation.node
+        )
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.object, name) for name in ["period_start", "period_end", *services.TEXT_FIELDS]}
+
+    def handle(self) -> HttpResponse:
+        if self.request.method == "POST":
+            self.object = self.get_object()
+            if not self.may_edit():
+                raise PermissionDenied
+        return super().handle()
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"evaluation": self.object, "data": form.cleaned_data}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        evaluation = self.object
+        return super().get_context_data(
+            node=evaluation.node,
+            figures=selectors.evaluation_figures(evaluation),
+            may_edit=self.may_edit(),
+            metric=evaluation.node.target_set.metric,
+            **kwargs,
+        )
+
+
+class EvaluationCompleteView(ScopedActionView):
+    model = SalesEvaluation
+    permission = SalesPerm.VIEW_SALESEVALUATION  # the service checks the evaluator
+    service = services.sales_evaluation_complete
+    success_message = gettext_lazy("Evaluation completed; the figures are frozen and senior management is told.")
+    success_url = "sales:evaluation_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"evaluation": self.object}

@@ -3,8 +3,9 @@ form with product lines; the stage move (form and kanban drop); the kanban board
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,15 +14,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core.routes import scoped_route
 from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
+from apps.core.views import ScopedCreateView, ScopedDetailView, ScopedFormView, ScopedListView, ScopedUpdateView
 from apps.customers.models import Customer
 from apps.org.models import User
-from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
-from apps.sales.forms_pipeline import OpportunityForm, OpportunityLineFormSet, StageMoveForm, StageSettingsForm
+from apps.sales.choices import OPEN_STAGES, OpportunityStage
+from apps.sales.forms_pipeline import OpportunityForm, StageMoveForm, StageSettingsForm
 from apps.sales.models import Opportunity
+from apps.sales.models.pipeline import STAGE_MOVES
+from apps.sales.permissions import SalesPerm
 from apps.sales.selectors import opportunities as selectors
 from apps.sales.services import opportunities as services
 
@@ -35,8 +40,7 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 class OpportunityListView(ScopedListView):
     model = Opportunity
     template_name = "sales/opportunity_list.html"
-    sort_fields = ("name", "customer__name", "amount", "stage", "expected_close_date", "owner__name",
-                   "updated_at")
+    sort_fields = ("name", "customer__name", "amount", "stage", "expected_close_date", "owner__name", "updated_at")
     default_sort = "-updated_at"
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
@@ -48,8 +52,10 @@ class OpportunityListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            filters=self.filters, totals=selectors.opportunity_totals(self.filtered),
-            probabilities=selectors.stage_probabilities(), stages=OpportunityStage.choices,
+            filters=self.filters,
+            totals=selectors.opportunity_totals(self.filtered),
+            probabilities=selectors.stage_probabilities(),
+            stages=OpportunityStage.choices,
             scenes=[("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
             owners=User.objects.filter(pk__in=Opportunity.objects.visible_to(user).values("owner")).order_by("name"),
             q=self.filters["q"],
@@ -65,71 +71,108 @@ def _contract_url(opportunity: Opportunity) -> str:
         return ""
 
 
-@login_required
-def opportunity_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+class OpportunityDetailView(ScopedDetailView):
     """The opportunity, its lines, its stage history with the time spent in each stage, and its record history."""
-    opp = selectors.opportunity_get(user=request.user, pk=pk)
-    probabilities = selectors.stage_probabilities()
-    may_change = can(request.user, "change", opp)
-    return render(request, "sales/opportunity_detail.html", {
-        "opp": opp, "lines": opp.lines.select_related("product"),
-        "changes": selectors.stage_history(opportunity=opp),
-        "probability": probabilities.get(opp.stage, 0),
-        "weighted": selectors.weighted_amount(opp, probabilities),
-        "may_change": may_change and opp.stage in OPEN_STAGES,
-        "move_form": StageMoveForm(initial={"stage": opp.stage}),
-        "contract_url": _contract_url(opp) if opp.stage == OpportunityStage.WON and may_change else "",
-        "stages": OpportunityStage.choices,
-    })
+
+    model = Opportunity
+    permission = SalesPerm.VIEW_OPPORTUNITY
+    template_name: str | None = "sales/opportunity_detail.html"
+    context_object_name = "opp"
+
+    def get_queryset(self) -> QuerySet:
+        return (
+            super()
+            .get_queryset()
+            .select_related("customer", "contact", "owner", "owner_unit", "source_lead", "campaign")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        opp = self.object
+        probabilities = selectors.stage_probabilities()
+        may_change = can(self.request.user, "change", opp)
+        return super().get_context_data(
+            lines=opp.lines.select_related("product"),
+            changes=selectors.stage_history(opportunity=opp),
+            probability=probabilities.get(opp.stage, 0),
+            weighted=selectors.weighted_amount(opp, probabilities),
+            may_change=may_change and bool(STAGE_MOVES[opp.stage]),
+            move_form=StageMoveForm(initial={"stage": opp.stage}),
+            contract_url=_contract_url(opp) if opp.stage == OpportunityStage.WON and may_change else "",
+            stages=OpportunityStage.choices,
+            **kwargs,
+        )
 
 
-def _initial(opp: Opportunity | None, request: HttpRequest) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    if opp is None:
-        return {"customer": request.GET.get("customer") or None}, []
-    initial = {name: getattr(opp, name) for name in ("name", "customer", "contact", "amount", "expected_close_date",
-                                                      "next_action", "next_action_on", "description")}
-    lines = [{"product": line.product_id, "quantity": line.quantity, "unit_price": line.unit_price,
-              "discount_pct": line.discount_pct} for line in opp.lines.all()]
-    return initial, lines
+def _line_rows(opp: Opportunity) -> list[dict[str, Any]]:
+    return [
+        {
+            "product": line.product_id,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "discount_pct": line.discount_pct,
+        }
+        for line in opp.lines.all()
+    ]
 
 
-def _form_page(request: HttpRequest, opp: Opportunity | None) -> HttpResponse:
+class _OpportunityFormView(ScopedFormView):
     """The form and its product lines; both validate before the service runs; a service error changes nothing."""
-    initial, lines = _initial(opp, request)
-    form = OpportunityForm(request.POST or None, initial=initial, user=request.user)
-    formset = OpportunityLineFormSet(request.POST or None, initial=lines, prefix="lines")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            if opp is None:
-                opp = services.opportunity_create(actor=request.user, data=form.cleaned_data,
-                                                  lines=formset.lines())
-            else:
-                services.opportunity_update(actor=request.user, opportunity=opp, data=form.cleaned_data,
-                                            lines=formset.lines())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Opportunity “%(name)s” saved.") % {"name": opp.name})
+
+    model = Opportunity
+    form_class: type[forms.BaseForm] = OpportunityForm
+    template_name: str | None = "sales/opportunity_form.html"
+    context_object_name = "opp"
+    success_message = gettext_lazy("Opportunity “%(name)s” saved.")
+    success_url = "sales:opportunity_detail"
+
+    def rows(self) -> list[dict[str, Any]]:
+        return []
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user, "rows": self.rows()}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        return {**context, "formset": context["form"].rows}
+
+    def message_values(self, obj: Any) -> dict[str, Any]:
+        return {"name": obj.name}
+
+
+class OpportunityCreateView(_OpportunityFormView, ScopedCreateView):
+    permission = SalesPerm.ADD_OPPORTUNITY
+    service = services.opportunity_create
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"customer": self.request.GET.get("customer") or None}
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"data": form.cleaned_data, "lines": form.rows.lines()}
+
+
+class OpportunityUpdateView(_OpportunityFormView, ScopedUpdateView):
+    """Edit an open opportunity (the stage rules: a closed one moves nowhere and is not edited)."""
+
+    permission = SalesPerm.CHANGE_OPPORTUNITY
+    service = services.opportunity_update
+
+    def handle(self) -> HttpResponse:
+        opp = self.get_object()
+        if not STAGE_MOVES[opp.stage]:
+            messages.error(self.request, str(services.CLOSED_NOT_EDITABLE))
             return redirect("sales:opportunity_detail", pk=opp.pk)
-    return render(request, "sales/opportunity_form.html", {"form": form, "formset": formset, "opp": opp})
+        return super().handle()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return _line_rows(self.object)
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"opportunity": self.object, "data": form.cleaned_data, "lines": form.rows.lines()}
 
 
-@login_required
-def opportunity_create_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("sales.add_opportunity"):
-        raise PermissionDenied
-    return _form_page(request, None)
-
-
-@login_required
-def opportunity_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    opp = get_visible_or_404(Opportunity, request.user, pk, action="change")
-    if opp.stage in CLOSED_STAGES:
-        messages.error(request, services.CLOSED_NOT_EDITABLE)
-        return redirect("sales:opportunity_detail", pk=opp.pk)
-    return _form_page(request, opp)
-
-
+# A special page: the kanban's drop answers the card partial (HTMX, 422 with the error) or redirects back to the
+# page it came from (``next``); the record is fetched in the change scope (tests/scope_routes.py).
+@scoped_route(Opportunity)
 @login_required
 @require_POST
 def opportunity_move_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -140,15 +183,18 @@ def opportunity_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            opp = services.opportunity_move_stage(actor=request.user, opportunity=opp, **form.cleaned_data)
+            opp = services.opportunity_move_stage(actor=cast(User, request.user), opportunity=opp, **form.cleaned_data)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if htmx:
         opp = selectors.opportunity_list(user=request.user).get(pk=opp.pk)
-        response = render(request, "sales/kanban_card.html", {
-            "card": opp, "error": error, "open_stages": OPEN_STAGES, "stage_choices": OpportunityStage.choices})
+        response = render(
+            request,
+            "sales/kanban_card.html",
+            {"card": opp, "error": error, "open_stages": OPEN_STAGES, "stage_choices": OpportunityStage.choices},
+        )
         if error:
             response.status_code = 422
         return response
@@ -159,6 +205,7 @@ def opportunity_move_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(request.POST.get("next") or reverse("sales:opportunity_detail", args=[opp.pk]))
 
 
+# A special page: the kanban board's columns are built by the selector per stage, not one queryset.
 @login_required
 def opportunity_board_view(request: HttpRequest) -> HttpResponse:
     """The kanban board: a column per open stage with its cards, the closed stages collapsed."""
@@ -166,15 +213,22 @@ def opportunity_board_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     filters = _filters(request)
     filters.pop("stage")
-    return render(request, "sales/kanban_board.html", {
-        "columns": selectors.board_columns(user=request.user, filters=filters), "filters": filters,
-        "stage_choices": OpportunityStage.choices, "open_stages": OPEN_STAGES,
-        "card_limit": selectors.BOARD_CARDS_PER_COLUMN,
-        "scenes": [("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
-        "reason_stages": [OpportunityStage.LOST.value, OpportunityStage.INVALID.value],
-    })
+    return render(
+        request,
+        "sales/kanban_board.html",
+        {
+            "columns": selectors.board_columns(user=request.user, filters=filters),
+            "filters": filters,
+            "stage_choices": OpportunityStage.choices,
+            "open_stages": OPEN_STAGES,
+            "card_limit": selectors.BOARD_CARDS_PER_COLUMN,
+            "scenes": [("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
+            "reason_stages": [OpportunityStage.LOST.value, OpportunityStage.INVALID.value],
+        },
+    )
 
 
+# A special page: one field per stage over StageSetting, company-wide settings without a data scope.
 @login_required
 def stage_settings_view(request: HttpRequest) -> HttpResponse:
     """The win probability per stage (赢单率), set by the sales manager."""
@@ -186,7 +240,7 @@ def stage_settings_view(request: HttpRequest) -> HttpResponse:
         if not may_change:
             raise PermissionDenied
         if form.is_valid():
-            services.stage_settings_update(actor=request.user, probabilities=form.cleaned_data)
+            services.stage_settings_update(actor=cast(User, request.user), probabilities=form.cleaned_data)
             messages.success(request, _("Win probabilities saved."))
             return redirect("sales:stage_settings")
     return render(request, "sales/opportunity_stage_settings.html", {"form": form, "may_change": may_change})

@@ -1,28 +1,37 @@
 """Sales plan pages (销售计划, art. 9): the list, the detail with action items and their progress (overdue ones
-highlighted), the form with the cited intelligence and the action-item formset, and the workflow buttons."""
+highlighted), the form with the cited intelligence and the action-item rows, and one page action per workflow move
+(``PLAN_WORKFLOW``: the buttons shown are the moves ``plan_allowed`` gives, which the services accept)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedListView, add_service_errors
-from apps.sales.choices import SalesPlanStatus
-from apps.sales.forms_pipeline import ActionProgressForm, SalesPlanActionFormSet, SalesPlanFilterForm, SalesPlanForm
+from apps.core.views import (
+    ScopedActionView,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedUpdateView,
+)
+from apps.org.models import User
+from apps.sales.forms_pipeline import ActionProgressForm, SalesPlanFilterForm, SalesPlanForm
 from apps.sales.models import SalesPlan, SalesPlanAction
+from apps.sales.models.plans import PLAN_WORKFLOW
+from apps.sales.permissions import SalesPerm
 from apps.sales.selectors import plans as selectors
 from apps.sales.services import plans as services
+
+SAVED = gettext_lazy("Sales plan “%(title)s” saved.")
 
 
 class PlanListView(ScopedListView):
@@ -41,103 +50,158 @@ class PlanListView(ScopedListView):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
-@login_required
-def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The plan, the intelligence it cites, its action items with progress, and its history."""
-    plan = selectors.plan_get(user=request.user, pk=pk)
-    actions = selectors.plan_actions(plan=plan, today=timezone.localdate())
-    return render(request, "sales/plan_detail.html", {
-        "plan": plan, "actions": actions, "progress": selectors.plan_progress(actions),
-        "intel": plan.intel.all(), "target_sets": plan.target_sets.all(),
-        "may_change": can(request.user, "change", plan),
-        "may_approve": plan.status == SalesPlanStatus.SUBMITTED and services.may_approve(request.user, plan),
-    })
+class PlanDetailView(ScopedDetailView):
+    """The plan, the intelligence it cites, its action items with progress, its history, and the buttons of the
+    moves the user may make now."""
+
+    model = SalesPlan
+    permission = SalesPerm.VIEW_SALESPLAN
+    template_name: str | None = "sales/plan_detail.html"
+    context_object_name = "plan"
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("owner", "owner_unit", "approved_by")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        plan = self.object
+        actions = selectors.plan_actions(plan=plan, today=timezone.localdate())
+        user = cast(User, self.request.user)
+        roles = selectors.plan_roles(user, plan)
+        allowed = selectors.plan_allowed(user, plan, roles)
+        return super().get_context_data(
+            actions=actions,
+            progress=selectors.plan_progress(actions),
+            intel=plan.intel.all(),
+            target_sets=plan.target_sets.all(),
+            allowed=allowed,
+            may_change=selectors.CHANGER in roles,
+            may_approve="approve" in allowed,
+            **kwargs,
+        )
 
 
-def _form_page(request: HttpRequest, plan: SalesPlan | None) -> HttpResponse:
-    """The plan and its action items; both validate before the service runs; a refusal changes nothing."""
-    user = request.user
-    if plan is None:
-        initial: dict[str, Any] = {}
-        rows: list[dict[str, Any]] = []
-    else:
-        initial = {n: getattr(plan, n) for n in ("title", "period_start", "period_end", "strategy")}
-        initial.update(intel=list(plan.intel.all()), target_sets=list(plan.target_sets.all()))
-        rows = [{n: getattr(a, n) for n in services.ACTION_FIELDS} for a in plan.actions.all()]
-    form = SalesPlanForm(request.POST or None, initial=initial, intel=selectors.intel_choices(user=user),
-                         target_sets=selectors.target_set_choices())
-    formset = SalesPlanActionFormSet(request.POST or None, initial=rows, prefix="actions")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = {**form.cleaned_data, "intel": list(form.cleaned_data["intel"]),
-                "target_sets": list(form.cleaned_data["target_sets"])}
-        try:
-            if plan is None:
-                plan = services.salesplan_create(actor=user, data=data, actions=formset.actions())
-            else:
-                services.salesplan_update(actor=user, plan=plan, data=data, actions=formset.actions())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Sales plan “%(title)s” saved.") % {"title": plan.title})
+class _PlanFormView(ScopedFormView):
+    """The plan form and its action-item rows; both validate before the service runs; a refusal changes nothing."""
+
+    model = SalesPlan
+    form_class: type[forms.BaseForm] = SalesPlanForm
+    template_name: str | None = "sales/plan_form.html"
+    context_object_name = "plan"
+    success_message = SAVED
+    success_url = "sales:plan_detail"
+
+    def rows(self) -> list[dict[str, Any]]:
+        return []
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(),
+            "intel": selectors.intel_choices(user=self.request.user),
+            "target_sets": selectors.target_set_choices(),
+            "rows": self.rows(),
+        }
+
+    def plan_data(self, form: Any) -> dict[str, Any]:
+        return {
+            **form.cleaned_data,
+            "intel": list(form.cleaned_data["intel"]),
+            "target_sets": list(form.cleaned_data["target_sets"]),
+        }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        return {**context, "formset": context["form"].rows}
+
+
+class PlanCreateView(_PlanFormView, ScopedCreateView):
+    permission = SalesPerm.ADD_SALESPLAN
+    service = services.salesplan_create
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"data": self.plan_data(form), "actions": form.rows.actions()}
+
+
+class PlanUpdateView(_PlanFormView, ScopedUpdateView):
+    """Edit a plan the table lets one edit (a draft); otherwise back to the plan with the reason."""
+
+    permission = SalesPerm.CHANGE_SALESPLAN
+    service = services.salesplan_update
+
+    def handle(self) -> HttpResponse:
+        plan = self.get_object()
+        if "edit" not in PLAN_WORKFLOW.get(plan.status, {}):
+            messages.error(self.request, str(services.NOT_EDITABLE))
             return redirect("sales:plan_detail", pk=plan.pk)
-    return render(request, "sales/plan_form.html", {"form": form, "formset": formset, "plan": plan})
+        return super().handle()
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [{n: getattr(a, n) for n in services.ACTION_FIELDS} for a in self.object.actions.all()]
+
+    def get_initial(self) -> dict[str, Any]:
+        plan = self.object
+        return {
+            "title": plan.title,
+            "period_start": plan.period_start,
+            "period_end": plan.period_end,
+            "strategy": plan.strategy,
+            "intel": list(plan.intel.all()),
+            "target_sets": list(plan.target_sets.all()),
+        }
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        return {"plan": self.object, "data": self.plan_data(form), "actions": form.rows.actions()}
 
 
-@login_required
-def plan_create_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("sales.add_salesplan"):
-        raise PermissionDenied
-    return _form_page(request, None)
+class _PlanMoveView(ScopedActionView):
+    """One move of ``PLAN_WORKFLOW``; the service refuses what the table does not allow (shown as a message)."""
+
+    model = SalesPlan
+    permission = SalesPerm.VIEW_SALESPLAN  # the service decides by the table who may make the move
+    success_url = "sales:plan_detail"
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"plan": self.object}
 
 
-@login_required
-def plan_update_view(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_visible_or_404(SalesPlan, request.user, pk, action="change")
-    if plan.status != SalesPlanStatus.DRAFT:
-        messages.error(request, services.NOT_EDITABLE)
-        return redirect("sales:plan_detail", pk=plan.pk)
-    return _form_page(request, plan)
+class PlanSubmitView(_PlanMoveView):
+    service = services.salesplan_submit
+    success_message = gettext_lazy("Plan submitted for approval.")
 
 
-_MOVES = {
-    "submit": (services.salesplan_submit, gettext_lazy("Plan submitted for approval.")),
-    "approve": (services.salesplan_approve, gettext_lazy("Plan approved; the people responsible have been told.")),
-    "return": (services.salesplan_return, gettext_lazy("Plan sent back to its owner.")),
-    "start": (services.salesplan_start, gettext_lazy("Plan is now in execution.")),
-    "close": (services.salesplan_close, gettext_lazy("Plan closed.")),
-}
+class PlanApproveView(_PlanMoveView):
+    service = services.salesplan_approve
+    success_message = gettext_lazy("Plan approved; the people responsible have been told.")
 
 
-@login_required
-@require_POST
-def plan_transition_view(request: HttpRequest, pk: int, move: str) -> HttpResponse:
-    if move not in _MOVES:
-        raise Http404
-    plan = selectors.plan_get(user=request.user, pk=pk)
-    service, done = _MOVES[move]
-    try:
-        service(actor=request.user, plan=plan)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, done)
-    return redirect("sales:plan_detail", pk=plan.pk)
+class PlanReturnView(_PlanMoveView):
+    service = services.salesplan_return
+    success_message = gettext_lazy("Plan sent back to its owner.")
 
 
-@login_required
-@require_POST
-def plan_action_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+class PlanStartView(_PlanMoveView):
+    service = services.salesplan_start
+    success_message = gettext_lazy("Plan is now in execution.")
+
+
+class PlanCloseView(_PlanMoveView):
+    service = services.salesplan_close
+    success_message = gettext_lazy("Plan closed.")
+
+
+class PlanActionProgressView(ScopedActionView):
     """The responsible person reports the progress of an action item."""
-    visible = SalesPlanAction.objects.visible_to(request.user).select_related("plan")
-    action = get_object_or_404(visible, pk=pk)
-    form = ActionProgressForm(request.POST)
-    if form.is_valid():
-        try:
-            services.salesplan_action_progress(actor=request.user, action=action, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Progress saved."))
-    else:
-        messages.error(request, _("Give the progress as a percentage from 0 to 100."))
-    return redirect("sales:plan_detail", pk=action.plan_id)
+
+    model = SalesPlanAction
+    permission = SalesPerm.VIEW_SALESPLANACTION
+    form_class = ActionProgressForm
+    service = services.salesplan_action_progress
+    success_message = gettext_lazy("Progress saved.")
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().select_related("plan")
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"action": self.object, **data}
+
+    def get_success_url(self, obj: Any) -> str:
+        return reverse("sales:plan_detail", args=[obj.plan_id])
