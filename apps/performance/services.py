@@ -81,6 +81,7 @@ VIOLATION_DECIDED = gettext_lazy("This violation has already been decided.")
 ARTICLE_UNKNOWN = gettext_lazy("The policy has no article %(article)s.")
 
 ASSESSED_KINDS = AssessedKind.values
+COMPUTE_CHUNK = 50  # scorecards written per transaction; the progress moves after each
 
 
 def _deny(message: Any) -> None:
@@ -210,22 +211,16 @@ def _retotal(card: Assessment, rules: Rules) -> None:
     _total(card, items, rules)
 
 
-def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, subject: Subject, kind: str,
-                  level: str, kpis: dict[str, Kpi], department_totals: dict[int, Decimal], rules: Rules) -> Assessment:
-    lookup = ({"owner": subject.user, "subject_kind": SubjectKind.PERSON} if subject.is_person
-              else {"owner_unit": subject.department, "subject_kind": SubjectKind.DEPARTMENT})
-    card = Assessment.objects.filter(cycle=cycle, **lookup).first() or Assessment(cycle=cycle, **lookup)
-    hand = {code: score for code, score in card.items.values_list("kpi__code", "score")} if card.pk else {}
-    card.owner_unit = subject.department
-    card.department_kind, card.level = kind, level
-    card.save()
-    card.items.all().delete()
+def _card_items(span: Span, scheme: AssessmentScheme, subject: Subject, kpis: dict[str, Kpi],
+                department_totals: dict[int, Decimal], hand: dict[str, Decimal | None]) -> list[AssessmentItem]:
+    """The lines of one scorecard (not yet saved): computed KPIs measured, hand-scored ones as the manager left
+    them."""
     items = []
     for position, line in enumerate(scheme.lines):
         kpi = kpis[line.kpi]
         if kpi.method == KpiMethod.MANUAL:
             score = hand.get(line.kpi)
-            item = AssessmentItem(assessment=card, kpi=kpi, weight=line.weight, target=line.target,
+            item = AssessmentItem(kpi=kpi, weight=line.weight, target=line.target,
                                   actual=score, completion=None if score is None else half_up(score),
                                   score=score, basis=_("scored by the manager"), position=position)
         else:
@@ -235,14 +230,60 @@ def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, 
             else:
                 result = measure(line.kpi, subject, span)
             completion, score = score_line(kpi, line.target, result.actual)
-            item = AssessmentItem(assessment=card, kpi=kpi, weight=line.weight, target=line.target,
+            item = AssessmentItem(kpi=kpi, weight=line.weight, target=line.target,
                                   actual=result.actual, completion=completion, score=score, basis=result.basis[:200],
                                   sources=result.sources, position=position)
         items.append(_contribute(item))
-    AssessmentItem.objects.bulk_create(items)
-    _total(card, items, rules)
-    card.save()
-    return card
+    return items
+
+
+def _card_key(subject_kind: str, owner_id: int | None, unit_id: int | None) -> tuple[str, int | None]:
+    return subject_kind, owner_id if subject_kind == SubjectKind.PERSON else unit_id
+
+
+_CARD_FIELDS = ["owner_unit", "department_kind", "level", "computed_total", "total", "grade", "grade_capped",
+                "updated_at"]
+
+
+def _compute_chunk(cycle: AssessmentCycle, span: Span, chunk: list[tuple[Subject, str, str]],
+                   existing: dict[tuple[str, int | None], Assessment], hand_scores: dict[int, dict[str, Any]],
+                   kpis: dict[str, Kpi], department_totals: dict[int, Decimal], rules: Rules, actor: Any) -> None:
+    """Compute the scorecards of a slice of the subjects in memory (the metrics read once per span, see
+    ``selectors.metrics``), then write them in bulk: new cards, changed cards, their history, their lines."""
+    new, old, lines = [], [], []
+    for subject, kind, level in chunk:
+        scheme = rules.assessment.scheme(kind, level)
+        if scheme is None:
+            continue
+        if subject.is_person:
+            card = existing.get((SubjectKind.PERSON, subject.user.pk)) or Assessment(
+                cycle=cycle, owner=subject.user, subject_kind=SubjectKind.PERSON)
+        else:
+            card = existing.get((SubjectKind.DEPARTMENT, subject.department.pk)) or Assessment(
+                cycle=cycle, owner_unit=subject.department, subject_kind=SubjectKind.DEPARTMENT)
+        card.owner_unit = subject.department
+        card.department_kind, card.level = kind, level
+        items = _card_items(span, scheme, subject, kpis, department_totals,
+                            hand_scores.get(card.pk, {}) if card.pk else {})
+        _total(card, items, rules)
+        if not subject.is_person:
+            department_totals[subject.department.pk] = card.total
+        (old if card.pk else new).append(card)
+        lines.append((card, items))
+    now = timezone.now()
+    for card in old:
+        card.updated_at = now
+    Assessment.objects.bulk_create(new)
+    if old:
+        Assessment.objects.bulk_update(old, _CARD_FIELDS)
+        AssessmentItem.objects.filter(assessment__in=[c.pk for c in old]).delete()
+    for cards, update in ((new, False), (old, True)):
+        if cards:
+            Assessment.history.bulk_history_create(cards, update=update, default_user=actor)
+    for card, items in lines:
+        for item in items:
+            item.assessment = card
+    AssessmentItem.objects.bulk_create([item for _card, items in lines for item in items])
 
 
 def _rank(cycle: AssessmentCycle) -> None:
@@ -262,8 +303,12 @@ def _rank(cycle: AssessmentCycle) -> None:
     for card in people:
         by_unit[card.owner_unit_id].append(card)
     unit = {pk: r for cards in by_unit.values() for pk, r in ranks(cards).items()}
+    changed = []
     for card in people:
-        Assessment.objects.filter(pk=card.pk).update(rank_in_company=company[card.pk], rank_in_department=unit[card.pk])
+        if (card.rank_in_company, card.rank_in_department) != (company[card.pk], unit[card.pk]):
+            card.rank_in_company, card.rank_in_department = company[card.pk], unit[card.pk]
+            changed.append(card)
+    Assessment.objects.bulk_update(changed, ["rank_in_company", "rank_in_department"], batch_size=200)
 
 
 def cycle_compute(*, actor: Any, cycle: AssessmentCycle,
@@ -287,15 +332,18 @@ def cycle_compute(*, actor: Any, cycle: AssessmentCycle,
         kpis = {k.code: k for k in Kpi.objects.all()}
     subjects = _subjects()
     department_totals: dict[int, Decimal] = {}
+    existing = {_card_key(c.subject_kind, c.owner_id, c.owner_unit_id): c
+                for c in Assessment.objects.filter(cycle=cycle)}
+    hand_scores: dict[int, dict[str, Any]] = defaultdict(dict)
+    for card_id, code, score in AssessmentItem.objects.filter(assessment__cycle=cycle).values_list(
+            "assessment_id", "kpi__code", "score"):
+        hand_scores[card_id][code] = score
     try:
-        for done, (subject, kind, level) in enumerate(subjects, start=1):
-            scheme = rules.assessment.scheme(kind, level)
-            if scheme is not None:
-                with transaction.atomic():
-                    card = _compute_card(cycle, span, scheme, subject, kind, level, kpis, department_totals, rules)
-                if not subject.is_person:
-                    department_totals[subject.department.pk] = card.total
-            percent = done * 100 // len(subjects)
+        for begin in range(0, len(subjects), COMPUTE_CHUNK):
+            with transaction.atomic():
+                _compute_chunk(cycle, span, subjects[begin:begin + COMPUTE_CHUNK], existing, hand_scores, kpis,
+                               department_totals, rules, actor)
+            percent = min(len(subjects), begin + COMPUTE_CHUNK) * 100 // len(subjects)
             if percent != cycle.progress:
                 cycle.progress = percent
                 AssessmentCycle.objects.filter(pk=cycle.pk).update(progress=percent)
