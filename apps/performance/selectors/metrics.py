@@ -199,7 +199,8 @@ def new_customers(subject: Subject, span: Span) -> Measure:
     """Customers whose first approved contract was signed in the period by the person / the department."""
     period = _sales_period(span)
     contracts = _grouped(span, ("new_customers", period.key), lambda: metric_records(
-        TargetMetric.NEW_CUSTOMERS, period.start, period.end).select_related("customer").order_by("signed_on", "pk"),
+        TargetMetric.NEW_CUSTOMERS, period.start, period.end).select_related("customer").only(
+        "pk", "customer_id", "signed_on", "customer__name").order_by("signed_on", "pk"),
         "owner", "owner_unit__path").of(subject)
     seen: dict[int, Customer] = {}
     for contract in contracts:
