@@ -182,8 +182,8 @@ def main() -> int:
     cards = Assessment.objects.filter(cycle=cycle).count()
     people = Assessment.objects.filter(cycle=cycle, subject_kind="person").count()
     load = os.getloadavg()[0]
-    result = {"engine": engine, "load_average": round(load, 2), "people": people, "scorecards": cards, "seconds": round(seconds, 2),
-              "queries": len(queries.captured_queries), "goal_seconds": 10}
+    result = {"engine": engine, "load_average": round(load, 2), "people": people, "scorecards": cards,
+              "seconds": round(seconds, 2), "queries": len(queries.captured_queries), "goal_seconds": 10}
     print(f"\n| database | people | scorecards | compute (s) | queries | goal | load average |\n"
           f"|---|---|---|---|---|---|---|\n"
           f"| {engine} | {people} | {cards} | {seconds:.2f} | {len(queries.captured_queries)} | ≤ 10 s | {load:.1f} |")
