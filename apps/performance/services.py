@@ -39,9 +39,9 @@ from apps.performance.kpi_library import sync_kpi_library
 from apps.performance.models import Appeal, Assessment, AssessmentCycle, AssessmentItem, Kpi, RewardPenalty, Violation
 from apps.performance.permissions import Perm
 from apps.performance.selectors.metrics import CENT, Measure, Span, Subject, half_up, measure
-from apps.policy.choices import REWARD_ACTIONS, AssessedKind, AssessmentLevel, Grade, KpiCode
+from apps.policy.choices import REWARD_ACTIONS, AssessedKind, AssessmentLevel, Grade, KpiCode, ScoringMethod
 from apps.policy.models import PolicyVersion
-from apps.policy.rules import AssessmentScheme, Rules, parse_rules
+from apps.policy.rules import AssessmentScheme, Rules, SchemeLine, parse_rules
 from apps.policy.selectors import rules_in_force
 
 C, A = CycleStatus, AssessmentStatus
@@ -170,16 +170,27 @@ def _subjects() -> list[tuple[Subject, str, str]]:
     return subjects
 
 
-def score_line(kpi: Kpi, target: Decimal, actual: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
-    """(completion %, score) of one KPI: completion of the target, linear, the score capped at the KPI's cap."""
+def score_line(kpi: Kpi, line: SchemeLine, actual: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """(completion %, score) of one KPI line by the scoring its scheme line sets (see ``policy.rules.SchemeLine``):
+    linear to the target capped at the KPI's cap, score bands, a threshold then linear, or a deduction per
+    occurrence (no completion: the actual is a count of occurrences)."""
     if actual is None:
         return None, None
+    cap = Decimal(kpi.score_cap)
+    if line.scoring == ScoringMethod.DEDUCTION:
+        return None, max(Decimal(0), line.start - line.points * actual).quantize(CENT)
+    target = line.target
     if kpi.direction == Direction.LOWER:
-        completion = Decimal(kpi.score_cap) if actual == 0 else half_up(target * 100 / actual)
+        completion = cap if actual == 0 else half_up(target * 100 / actual)
     else:
-        completion = half_up(actual * 100 / target) if target else Decimal(kpi.score_cap)
-    score = max(Decimal(0), min(completion, Decimal(kpi.score_cap))).quantize(CENT)
-    return completion, score
+        completion = half_up(actual * 100 / target) if target else cap
+    if line.scoring == ScoringMethod.BANDS:
+        score = next((score for low, score in line.bands if completion >= low), Decimal(0))
+    elif line.scoring == ScoringMethod.THRESHOLD and completion < line.threshold:
+        score = Decimal(0)
+    else:
+        score = max(Decimal(0), min(completion, cap))
+    return completion, score.quantize(CENT)
 
 
 def weighted_total(lines: list[tuple[int, Decimal | None]]) -> Decimal:
@@ -229,7 +240,7 @@ def _card_items(span: Span, scheme: AssessmentScheme, subject: Subject, kpis: di
                 result = Measure(total, _("the score of %(department)s") % {"department": subject.department.name})
             else:
                 result = measure(line.kpi, subject, span)
-            completion, score = score_line(kpi, line.target, result.actual)
+            completion, score = score_line(kpi, line, result.actual)
             item = AssessmentItem(kpi=kpi, weight=line.weight, target=line.target,
                                   actual=result.actual, completion=completion, score=score, basis=result.basis[:200],
                                   sources=result.sources, position=position)
