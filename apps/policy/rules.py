@@ -465,7 +465,8 @@ def _parse_kpi_weights(read: _Reader, data: Any, base: KpiWeights) -> KpiWeights
 
 
 def _parse_grade_bands(read: _Reader, data: Any, base: tuple[GradeBand, ...]) -> tuple[GradeBand, ...]:
-    """Every grade has a minimum score 0–100; better grades need strictly higher scores; the lowest starts at 0.
+    """Every grade has a minimum score 0–100; better grades need strictly higher scores (待改进 may equal 合格: an
+    empty band); the lowest starts at 0.
 
     Versions written before the fifth grade (待改进) list four bands. When the JSON does not name it, the band is
     the base's if that lies between the version's own 合格 and 不合格 minimums; else it is empty (its minimum that of
@@ -475,13 +476,11 @@ def _parse_grade_bands(read: _Reader, data: Any, base: tuple[GradeBand, ...]) ->
     old.setdefault(Grade.NEEDS_IMPROVEMENT.value, 50)  # a base itself from before the fifth grade
     before = read.count
     given = dict(raw)
-    empty_band = False
     if Grade.NEEDS_IMPROVEMENT.value not in given:
         low = _as_decimal(given.get(Grade.FAIL.value, old[Grade.FAIL.value]))
         high = _as_decimal(given.get(Grade.PASS.value, old[Grade.PASS.value]))
         if low is not None and high is not None and not low < old[Grade.NEEDS_IMPROVEMENT.value] < high:
             given[Grade.NEEDS_IMPROVEMENT.value] = given.get(Grade.PASS.value, old[Grade.PASS.value])
-            empty_band = True
     bands = tuple(
         GradeBand(g.value, read.whole(given.get(g.value, old[g.value]), _label(GRADE_BANDS_LABEL, g.label),
                                       default=old[g.value], maximum=100))
@@ -490,9 +489,9 @@ def _parse_grade_bands(read: _Reader, data: Any, base: tuple[GradeBand, ...]) ->
     if read.count > before:
         return bands
     for better, worse in zip(bands, bands[1:], strict=False):
-        if empty_band and worse.grade == Grade.NEEDS_IMPROVEMENT:
-            continue
-        if worse.min_score >= better.min_score:
+        # 待改进 may be left empty: its minimum that of 合格 (no score falls in it; four-band versions read so).
+        may_equal = worse.grade == Grade.NEEDS_IMPROVEMENT
+        if worse.min_score > better.min_score or (worse.min_score == better.min_score and not may_equal):
             read.add(GRADES_NOT_DESCENDING, "grades_not_descending", grade=Grade(worse.grade).label,
                      score=worse.min_score, better=Grade(better.grade).label, better_score=better.min_score)
     if bands[-1].min_score != 0:
