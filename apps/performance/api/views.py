@@ -182,6 +182,12 @@ class ViolationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
             return [p() for p in ACTION_PERMISSIONS]
         return super().get_permissions()
 
+    def get_queryset(self) -> Any:
+        if self.action in ("decide", "appeal", "decide_appeal"):  # fetched in view scope: the service decides who
+            return Violation.objects.visible_to(self.request.user).select_related("owner", "owner_unit",
+                                                                                  "reported_by")
+        return super().get_queryset()
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         violation = services.violation_report(actor=request.user, **_input(s.ViolationInputSerializer, request))
         return Response(s.ViolationSerializer(violation).data, status=status.HTTP_201_CREATED)

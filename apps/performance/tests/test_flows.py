@@ -255,3 +255,23 @@ def test_two_people_deciding_the_same_proposal_at_once_one_wins_the_other_is_tol
     assert proposal.decided_by_id == winner
     assert proposal.status == (ProposalStatus.APPROVED if winner == deciders[0].pk else ProposalStatus.REJECTED)
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_the_api_appeals_a_violation_once_and_only_a_decider_decides_the_appeal(personas: dict, people: dict) -> None:
+    alice, bob, dave = people["owner"], people["upper_manager"], people["senior"]
+    violation = services.violation_report(actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1),
+                                          description="未经审批报价")
+    services.violation_decide(actor=dave, violation=violation, confirm=True, decision="属实")
+    url = f"/api/v1/violations/{violation.pk}/"
+    assert _client(bob).post(url + "appeal/", {"reason": "代为申诉"}, content_type="application/json"
+                             ).status_code == 403
+    answer = _client(alice).post(url + "appeal/", {"reason": "已获批准"}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["status"] == ViolationStatus.APPEALED
+    assert _client(alice).post(url + "appeal/", {"reason": "再次"}, content_type="application/json"
+                               ).status_code == 400
+    decide = {"upheld": False, "decision": "维持处理"}
+    assert _client(bob).post(url + "decide-appeal/", decide, content_type="application/json").status_code == 403
+    answer = _client(people["leadership"]).post(url + "decide-appeal/", decide, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["status"], answer.json()["appeal_decision"]) == (ViolationStatus.UPHELD_ON_APPEAL, "维持处理")
+    assert _client(alice).get(url).json()["appeal_decision"] == "维持处理"
