@@ -9,6 +9,11 @@ service departments with ``--people`` employees in all, an approved base sales t
 quarter of records for them — contracts and payments, leads handed over and visits, tickets with deadlines met or
 missed, improvement actions — then opens a cycle for that quarter and times ``cycle_compute`` (every scorecard with
 its KPI lines and the records behind them). Prints a table and writes bench/results/assessment_cycle.json.
+The database's planner statistics are refreshed first (``ANALYZE``), as autovacuum keeps them on a live database.
+
+Measured 2026-12-07 on this machine (2 cores, load average 15–18 from other work), 500 people, 528 scorecards:
+per-person metric queries (before) 48.4 s SQLite / 58.8 s PostgreSQL, 7,214 queries; metrics read once per
+period and scorecards written in bulk (after) 5.5 s SQLite / 5.3 s PostgreSQL, 149 / 108 queries.
 """
 
 from __future__ import annotations
