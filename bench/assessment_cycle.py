@@ -9,6 +9,11 @@ service departments with ``--people`` employees in all, an approved base sales t
 quarter of records for them — contracts and payments, leads handed over and visits, tickets with deadlines met or
 missed, improvement actions — then opens a cycle for that quarter and times ``cycle_compute`` (every scorecard with
 its KPI lines and the records behind them). Prints a table and writes bench/results/assessment_cycle.json.
+The database's planner statistics are refreshed first (``ANALYZE``), as autovacuum keeps them on a live database.
+
+Measured 2026-12-07 on this machine (2 cores, load average 15–18 from other work), 500 people, 528 scorecards:
+per-person metric queries (before) 48.4 s SQLite / 58.8 s PostgreSQL, 7,214 queries; metrics read once per
+period and scorecards written in bulk (after) 5.5 s SQLite / 5.3 s PostgreSQL, 149 / 108 queries.
 """
 
 from __future__ import annotations
@@ -170,6 +175,8 @@ def main() -> int:
         _build(args.people, quarter)
         print(f"built a company of {args.people} in {time.perf_counter() - began:.1f} s")
     actor = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench-admin")
+    with connection.cursor() as cursor:  # planner statistics, as autovacuum keeps them on a live database (without
+        cursor.execute("ANALYZE")  # them PostgreSQL plans the first-contract anti-join of bulk-built rows as O(n²))
     AssessmentCycle.objects.filter(period_key="2026-Q3").delete()
     cycle = services.cycle_create(actor=actor, period_key="2026-Q3")
     reset_queries()
@@ -179,10 +186,12 @@ def main() -> int:
         seconds = time.perf_counter() - began
     cards = Assessment.objects.filter(cycle=cycle).count()
     people = Assessment.objects.filter(cycle=cycle, subject_kind="person").count()
-    result = {"engine": engine, "people": people, "scorecards": cards, "seconds": round(seconds, 2),
-              "queries": len(queries.captured_queries), "goal_seconds": 10}
-    print(f"\n| database | people | scorecards | compute (s) | queries | goal |\n|---|---|---|---|---|---|\n"
-          f"| {engine} | {people} | {cards} | {seconds:.2f} | {len(queries.captured_queries)} | ≤ 10 s |")
+    load = os.getloadavg()[0]
+    result = {"engine": engine, "load_average": round(load, 2), "people": people, "scorecards": cards,
+              "seconds": round(seconds, 2), "queries": len(queries.captured_queries), "goal_seconds": 10}
+    print(f"\n| database | people | scorecards | compute (s) | queries | goal | load average |\n"
+          f"|---|---|---|---|---|---|---|\n"
+          f"| {engine} | {people} | {cards} | {seconds:.2f} | {len(queries.captured_queries)} | ≤ 10 s | {load:.1f} |")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"assessment_cycle_{engine}.json").write_text(json.dumps(result, indent=2))

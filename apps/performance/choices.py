@@ -59,3 +59,6 @@ class ViolationStatus(models.TextChoices):
     REPORTED = "reported", _("Reported")
     CONFIRMED = "confirmed", _("Confirmed")
     DISMISSED = "dismissed", _("Dismissed")
+    APPEALED = "appealed", _("Appealed")
+    UPHELD_ON_APPEAL = "upheld_on_appeal", _("Confirmed on appeal")
+    OVERTURNED = "overturned", _("Overturned on appeal")

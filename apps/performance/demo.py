@@ -1,7 +1,7 @@
 """The demo company's performance assessment: four finalised quarterly cycles (2025 Q4 – 2026 Q3) reviewed by the
-managers, confirmed or appealed by their staff, finalised and published with the rewards and penalties decided, two
-violations, and the open 2026 Q4 cycle for senior management to compute. Everything goes through the services;
-idempotent (nothing is added once a cycle exists)."""
+managers, confirmed or appealed by their staff (appeals decided by the manager's manager), finalised and published
+with the rewards and penalties decided, two violations (one appealed), and the open 2026 Q4 cycle for senior
+management to compute. Everything goes through the services; idempotent (nothing is added once a cycle exists)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from apps.org.models import Department, User
 from apps.performance import services
 from apps.performance.choices import SubjectKind
 from apps.performance.models import Assessment, AssessmentCycle, RewardPenalty
+from apps.performance.selectors.scorecards import appeal_managers
 from apps.policy.choices import KpiCode
 
 FINALISED = ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")
@@ -50,7 +51,9 @@ def _confirm_or_appeal(cycle: AssessmentCycle, ceo: User) -> None:
         if card.owner.username == appellant:
             appeal = services.appeal_submit(actor=card.owner, assessment=card,
                                             reason="本季度承接的跨部门项目未计入考核，请复核。")
-            services.appeal_decide(actor=ceo, appeal=appeal, upheld=cycle.period_key == "2026-Q3",
+            _direct, upper = appeal_managers(card)  # the manager's manager decides where there is one
+            decider = User.objects.get(pk=upper) if upper else ceo
+            services.appeal_decide(actor=decider, appeal=appeal, upheld=cycle.period_key == "2026-Q3",
                                    decision="经核实，跨部门项目贡献属实，调整得分。" if cycle.period_key == "2026-Q3"
                                    else "考核口径符合制度规定，维持原结果。",
                                    new_total=card.total + 3 if cycle.period_key == "2026-Q3" else None)
@@ -80,6 +83,8 @@ def _violations(ceo: User) -> None:
         description="未经审批以低于价格底线的折扣向客户报价，违反销售政策与审批规定。")
     services.violation_decide(actor=ceo, violation=first, confirm=True, decision="情况属实，给予警告。",
                               action="warning")
+    services.violation_appeal(actor=south2, violation=first,  # waits for the leadership group's decision
+                              reason="该折扣已事先获得区域经理口头同意，请求复核。")
     services.violation_report(
         actor=cs_mgr, person=cs3, article=10, happened_on=dt.date(2026, 11, 20),
         description="客户投诉处理超时且未按规定上报，导致投诉升级。")

@@ -89,3 +89,11 @@ class ViolationDecisionForm(forms.Form):
                                choices=[("", "—"), *[(c.value, c.label) for c in RewardPenaltyAction
                                                       if c.value not in ("commendation", "bonus", "promotion")]])
     decision = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ViolationAppealDecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "1",
+                                    choices=(("0", _("Reject the appeal")),
+                                             ("1", _("Uphold the appeal: overturn the violation"))))
+    decision = forms.CharField(label=_("Decision, as the employee will read it"),
+                               widget=forms.Textarea(attrs={"rows": 3}))

@@ -229,6 +229,13 @@ class Violation(OwnedModel):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # 申诉: the person may appeal a confirmed violation once; senior management or the leadership group decides.
+    appeal_reason = models.TextField(_("reason for the appeal"), blank=True)
+    appealed_at = models.DateTimeField(_("appealed at"), null=True, blank=True)
+    appeal_decision = models.TextField(_("decision on the appeal"), blank=True)
+    appeal_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("appeal decided by"),
+                                          on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    appeal_decided_at = models.DateTimeField(_("appeal decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -39,9 +39,10 @@ from apps.performance.kpi_library import sync_kpi_library
 from apps.performance.models import Appeal, Assessment, AssessmentCycle, AssessmentItem, Kpi, RewardPenalty, Violation
 from apps.performance.permissions import Perm
 from apps.performance.selectors.metrics import CENT, Measure, Span, Subject, half_up, measure
-from apps.policy.choices import REWARD_ACTIONS, AssessedKind, AssessmentLevel, Grade, KpiCode
+from apps.performance.selectors.scorecards import appeal_managers, may_decide_appeal
+from apps.policy.choices import REWARD_ACTIONS, AssessedKind, AssessmentLevel, Grade, KpiCode, ScoringMethod
 from apps.policy.models import PolicyVersion
-from apps.policy.rules import AssessmentScheme, Rules, parse_rules
+from apps.policy.rules import AssessmentScheme, Rules, SchemeLine, parse_rules
 from apps.policy.selectors import rules_in_force
 
 C, A = CycleStatus, AssessmentStatus
@@ -58,6 +59,29 @@ ASSESSMENT_FLOW: dict[str, tuple[str, ...]] = {
     A.APPEALED: (A.CONFIRMED,),
     A.CONFIRMED: (A.FINAL,),
     A.FINAL: (),
+}
+
+# The decisions' flows as data: from each status, the statuses it may move to and who may make the move (a key of
+# ``WHO``). Services check them, the pages show a button and the API accepts a move only where ``moves`` allows it.
+OWNER, DECIDER, APPEAL_DECIDER = "owner", "decider", "appeal_decider"
+Ap, Pr, V = AppealStatus, ProposalStatus, ViolationStatus
+APPEAL_FLOW: dict[str, dict[str, str]] = {
+    Ap.PENDING: {Ap.UPHELD: APPEAL_DECIDER, Ap.REJECTED: APPEAL_DECIDER},
+    Ap.UPHELD: {},
+    Ap.REJECTED: {},
+}
+PROPOSAL_FLOW: dict[str, dict[str, str]] = {
+    Pr.PROPOSED: {Pr.APPROVED: DECIDER, Pr.REJECTED: DECIDER},
+    Pr.APPROVED: {},
+    Pr.REJECTED: {},
+}
+VIOLATION_FLOW: dict[str, dict[str, str]] = {
+    V.REPORTED: {V.CONFIRMED: DECIDER, V.DISMISSED: DECIDER},
+    V.CONFIRMED: {V.APPEALED: OWNER},  # once: nothing leads back to confirmed
+    V.APPEALED: {V.UPHELD_ON_APPEAL: APPEAL_DECIDER, V.OVERTURNED: APPEAL_DECIDER},
+    V.DISMISSED: {},
+    V.UPHELD_ON_APPEAL: {},
+    V.OVERTURNED: {},
 }
 
 BAD_PERIOD = gettext_lazy("Give the period as 2026-Q4 (a quarter), 2026-05 (a month) or 2026 (a year).")
@@ -78,9 +102,19 @@ FORCED_DISTRIBUTION = gettext_lazy(
     "%(department)s: %(count)s people are rated excellent, but at most %(allowed)s (%(percent)s%%) may be.")
 PROPOSAL_DECIDED = gettext_lazy("This proposal has already been decided.")
 VIOLATION_DECIDED = gettext_lazy("This violation has already been decided.")
+APPEAL_DECIDED = gettext_lazy("This appeal has already been decided.")
+VIOLATION_MOVE_NOT_ALLOWED = gettext_lazy("A violation that is “%(current)s” cannot become “%(target)s”.")
+VIOLATION_ALREADY_APPEALED = gettext_lazy("This violation has already been appealed once; an appeal cannot be "
+                                          "repeated.")
+NOT_OWN_VIOLATION = gettext_lazy("Only the person concerned can appeal a violation.")
+NOT_APPEAL_DECIDER = gettext_lazy(
+    "An appeal is decided by the manager of the manager or by senior management — not by the manager who "
+    "reviewed the scorecard, nor by the person appealing.")
+NOT_DECIDER = gettext_lazy("Only senior management or the leadership group decides this.")
 ARTICLE_UNKNOWN = gettext_lazy("The policy has no article %(article)s.")
 
 ASSESSED_KINDS = AssessedKind.values
+COMPUTE_CHUNK = 50  # scorecards written per transaction; the progress moves after each
 
 
 def _deny(message: Any) -> None:
@@ -169,16 +203,27 @@ def _subjects() -> list[tuple[Subject, str, str]]:
     return subjects
 
 
-def score_line(kpi: Kpi, target: Decimal, actual: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
-    """(completion %, score) of one KPI: completion of the target, linear, the score capped at the KPI's cap."""
+def score_line(kpi: Kpi, line: SchemeLine, actual: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """(completion %, score) of one KPI line by the scoring its scheme line sets (see ``policy.rules.SchemeLine``):
+    linear to the target capped at the KPI's cap, score bands, a threshold then linear, or a deduction per
+    occurrence (no completion: the actual is a count of occurrences)."""
     if actual is None:
         return None, None
+    cap = Decimal(kpi.score_cap)
+    if line.scoring == ScoringMethod.DEDUCTION:
+        return None, max(Decimal(0), line.start - line.points * actual).quantize(CENT)
+    target = line.target
     if kpi.direction == Direction.LOWER:
-        completion = Decimal(kpi.score_cap) if actual == 0 else half_up(target * 100 / actual)
+        completion = cap if actual == 0 else half_up(target * 100 / actual)
     else:
-        completion = half_up(actual * 100 / target) if target else Decimal(kpi.score_cap)
-    score = max(Decimal(0), min(completion, Decimal(kpi.score_cap))).quantize(CENT)
-    return completion, score
+        completion = half_up(actual * 100 / target) if target else cap
+    if line.scoring == ScoringMethod.BANDS:
+        score = next((score for low, score in line.bands if completion >= low), Decimal(0))
+    elif line.scoring == ScoringMethod.THRESHOLD and completion < line.threshold:
+        score = Decimal(0)
+    else:
+        score = max(Decimal(0), min(completion, cap))
+    return completion, score.quantize(CENT)
 
 
 def weighted_total(lines: list[tuple[int, Decimal | None]]) -> Decimal:
@@ -210,22 +255,16 @@ def _retotal(card: Assessment, rules: Rules) -> None:
     _total(card, items, rules)
 
 
-def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, subject: Subject, kind: str,
-                  level: str, kpis: dict[str, Kpi], department_totals: dict[int, Decimal], rules: Rules) -> Assessment:
-    lookup = ({"owner": subject.user, "subject_kind": SubjectKind.PERSON} if subject.is_person
-              else {"owner_unit": subject.department, "subject_kind": SubjectKind.DEPARTMENT})
-    card = Assessment.objects.filter(cycle=cycle, **lookup).first() or Assessment(cycle=cycle, **lookup)
-    hand = {code: score for code, score in card.items.values_list("kpi__code", "score")} if card.pk else {}
-    card.owner_unit = subject.department
-    card.department_kind, card.level = kind, level
-    card.save()
-    card.items.all().delete()
+def _card_items(span: Span, scheme: AssessmentScheme, subject: Subject, kpis: dict[str, Kpi],
+                department_totals: dict[int, Decimal], hand: dict[str, Decimal | None]) -> list[AssessmentItem]:
+    """The lines of one scorecard (not yet saved): computed KPIs measured, hand-scored ones as the manager left
+    them."""
     items = []
     for position, line in enumerate(scheme.lines):
         kpi = kpis[line.kpi]
         if kpi.method == KpiMethod.MANUAL:
             score = hand.get(line.kpi)
-            item = AssessmentItem(assessment=card, kpi=kpi, weight=line.weight, target=line.target,
+            item = AssessmentItem(kpi=kpi, weight=line.weight, target=line.target,
                                   actual=score, completion=None if score is None else half_up(score),
                                   score=score, basis=_("scored by the manager"), position=position)
         else:
@@ -234,15 +273,61 @@ def _compute_card(cycle: AssessmentCycle, span: Span, scheme: AssessmentScheme, 
                 result = Measure(total, _("the score of %(department)s") % {"department": subject.department.name})
             else:
                 result = measure(line.kpi, subject, span)
-            completion, score = score_line(kpi, line.target, result.actual)
-            item = AssessmentItem(assessment=card, kpi=kpi, weight=line.weight, target=line.target,
+            completion, score = score_line(kpi, line, result.actual)
+            item = AssessmentItem(kpi=kpi, weight=line.weight, target=line.target,
                                   actual=result.actual, completion=completion, score=score, basis=result.basis[:200],
                                   sources=result.sources, position=position)
         items.append(_contribute(item))
-    AssessmentItem.objects.bulk_create(items)
-    _total(card, items, rules)
-    card.save()
-    return card
+    return items
+
+
+def _card_key(subject_kind: str, owner_id: int | None, unit_id: int | None) -> tuple[str, int | None]:
+    return subject_kind, owner_id if subject_kind == SubjectKind.PERSON else unit_id
+
+
+_CARD_FIELDS = ["owner_unit", "department_kind", "level", "computed_total", "total", "grade", "grade_capped",
+                "updated_at"]
+
+
+def _compute_chunk(cycle: AssessmentCycle, span: Span, chunk: list[tuple[Subject, str, str]],
+                   existing: dict[tuple[str, int | None], Assessment], hand_scores: dict[int, dict[str, Any]],
+                   kpis: dict[str, Kpi], department_totals: dict[int, Decimal], rules: Rules, actor: Any) -> None:
+    """Compute the scorecards of a slice of the subjects in memory (the metrics read once per span, see
+    ``selectors.metrics``), then write them in bulk: new cards, changed cards, their history, their lines."""
+    new, old, lines = [], [], []
+    for subject, kind, level in chunk:
+        scheme = rules.assessment.scheme(kind, level)
+        if scheme is None:
+            continue
+        if subject.is_person:
+            card = existing.get((SubjectKind.PERSON, subject.user.pk)) or Assessment(
+                cycle=cycle, owner=subject.user, subject_kind=SubjectKind.PERSON)
+        else:
+            card = existing.get((SubjectKind.DEPARTMENT, subject.department.pk)) or Assessment(
+                cycle=cycle, owner_unit=subject.department, subject_kind=SubjectKind.DEPARTMENT)
+        card.owner_unit = subject.department
+        card.department_kind, card.level = kind, level
+        items = _card_items(span, scheme, subject, kpis, department_totals,
+                            hand_scores.get(card.pk, {}) if card.pk else {})
+        _total(card, items, rules)
+        if not subject.is_person:
+            department_totals[subject.department.pk] = card.total
+        (old if card.pk else new).append(card)
+        lines.append((card, items))
+    now = timezone.now()
+    for card in old:
+        card.updated_at = now
+    Assessment.objects.bulk_create(new)
+    if old:
+        Assessment.objects.bulk_update(old, _CARD_FIELDS)
+        AssessmentItem.objects.filter(assessment__in=[c.pk for c in old]).delete()
+    for cards, update in ((new, False), (old, True)):
+        if cards:
+            Assessment.history.bulk_history_create(cards, update=update, default_user=actor)
+    for card, items in lines:
+        for item in items:
+            item.assessment = card
+    AssessmentItem.objects.bulk_create([item for _card, items in lines for item in items])
 
 
 def _rank(cycle: AssessmentCycle) -> None:
@@ -262,8 +347,12 @@ def _rank(cycle: AssessmentCycle) -> None:
     for card in people:
         by_unit[card.owner_unit_id].append(card)
     unit = {pk: r for cards in by_unit.values() for pk, r in ranks(cards).items()}
+    changed = []
     for card in people:
-        Assessment.objects.filter(pk=card.pk).update(rank_in_company=company[card.pk], rank_in_department=unit[card.pk])
+        if (card.rank_in_company, card.rank_in_department) != (company[card.pk], unit[card.pk]):
+            card.rank_in_company, card.rank_in_department = company[card.pk], unit[card.pk]
+            changed.append(card)
+    Assessment.objects.bulk_update(changed, ["rank_in_company", "rank_in_department"], batch_size=200)
 
 
 def cycle_compute(*, actor: Any, cycle: AssessmentCycle,
@@ -287,15 +376,18 @@ def cycle_compute(*, actor: Any, cycle: AssessmentCycle,
         kpis = {k.code: k for k in Kpi.objects.all()}
     subjects = _subjects()
     department_totals: dict[int, Decimal] = {}
+    existing = {_card_key(c.subject_kind, c.owner_id, c.owner_unit_id): c
+                for c in Assessment.objects.filter(cycle=cycle)}
+    hand_scores: dict[int, dict[str, Any]] = defaultdict(dict)
+    for card_id, code, score in AssessmentItem.objects.filter(assessment__cycle=cycle).values_list(
+            "assessment_id", "kpi__code", "score"):
+        hand_scores[card_id][code] = score
     try:
-        for done, (subject, kind, level) in enumerate(subjects, start=1):
-            scheme = rules.assessment.scheme(kind, level)
-            if scheme is not None:
-                with transaction.atomic():
-                    card = _compute_card(cycle, span, scheme, subject, kind, level, kpis, department_totals, rules)
-                if not subject.is_person:
-                    department_totals[subject.department.pk] = card.total
-            percent = done * 100 // len(subjects)
+        for begin in range(0, len(subjects), COMPUTE_CHUNK):
+            with transaction.atomic():
+                _compute_chunk(cycle, span, subjects[begin:begin + COMPUTE_CHUNK], existing, hand_scores, kpis,
+                               department_totals, rules, actor)
+            percent = min(len(subjects), begin + COMPUTE_CHUNK) * 100 // len(subjects)
             if percent != cycle.progress:
                 cycle.progress = percent
                 AssessmentCycle.objects.filter(pk=cycle.pk).update(progress=percent)
@@ -388,11 +480,39 @@ def assessment_confirm(*, actor: Any, assessment: Assessment) -> Assessment:
     return card
 
 
+WHO: dict[tuple[type, str], Callable[[Any, Any], bool]] = {
+    (Appeal, APPEAL_DECIDER): may_decide_appeal,
+    (RewardPenalty, DECIDER): lambda actor, p: actor.has_perm(str(Perm.DECIDE_REWARD)) and p.person_id != actor.pk,
+    (Violation, DECIDER): lambda actor, v: actor.has_perm(str(Perm.DECIDE_VIOLATION)) and v.owner_id != actor.pk,
+    (Violation, OWNER): lambda actor, v: actor.has_perm(str(Perm.ADD_APPEAL)) and v.owner_id == actor.pk,
+    (Violation, APPEAL_DECIDER): lambda actor, v: actor.has_perm(str(Perm.DECIDE_APPEAL)) and v.owner_id != actor.pk,
+}
+FLOWS: dict[type, dict[str, dict[str, str]]] = {Appeal: APPEAL_FLOW, RewardPenalty: PROPOSAL_FLOW,
+                                                Violation: VIOLATION_FLOW}
+
+
+def moves(actor: Any, obj: Any) -> list[str]:
+    """The statuses ``actor`` may move ``obj`` (an appeal, a proposal, a violation) to now — the pages' buttons."""
+    flow = FLOWS[type(obj)]
+    return [target for target, who in flow[obj.status].items() if WHO[(type(obj), who)](actor, obj)]
+
+
+def _move(actor: Any, obj: Any, target: str, done: Any, refused: Any) -> None:
+    """Check the move against the flow (``done`` when the status no longer allows it) and who may make it."""
+    flow = FLOWS[type(obj)]
+    if target not in flow[obj.status]:
+        raise ValidationError(done)
+    if not WHO[(type(obj), flow[obj.status][target])](actor, obj):
+        _deny(refused)
+    obj.status = target
+
+
 def _appeal_deciders(card: Assessment) -> list[Any]:
     from apps.org.models import User
 
+    _direct, upper = appeal_managers(card)
     return [u for u in User.objects.filter(is_active=True, employee__is_active=True).distinct()
-            if u.has_perm(str(Perm.DECIDE_APPEAL)) and u.pk != card.owner_id]
+            if (u.pk == upper or u.has_perm(str(Perm.DECIDE_APPEAL))) and u.pk not in (card.owner_id, _direct)]
 
 
 @transaction.atomic
@@ -416,18 +536,15 @@ def appeal_submit(*, actor: Any, assessment: Assessment, reason: str) -> Appeal:
 @transaction.atomic
 def appeal_decide(*, actor: Any, appeal: Appeal, upheld: bool, decision: str,
                   new_total: Decimal | None = None) -> Appeal:
-    """Senior management (or the leadership group) decides; an upheld appeal may set a new score; the employee sees
-    the decision on the scorecard and the scorecard counts as confirmed."""
-    _require(actor, Perm.DECIDE_APPEAL)
-    appeal = Appeal.objects.select_for_update().select_related("assessment__cycle").get(pk=appeal.pk)
+    """The manager's manager or senior management (the leadership group too) decides — see ``may_decide_appeal``;
+    an upheld appeal may set a new score; the employee sees the decision on the scorecard and the scorecard counts
+    as confirmed."""
+    appeal = Appeal.objects.select_for_update().select_related("assessment__cycle", "assessment__owner_unit").get(
+        pk=appeal.pk)
     card = appeal.assessment
-    if card.owner_id == actor.pk:
-        _deny(OWN_CARD)
-    if appeal.status != AppealStatus.PENDING:
-        raise ValidationError(PROPOSAL_DECIDED)
+    _move(actor, appeal, AppealStatus.UPHELD if upheld else AppealStatus.REJECTED, APPEAL_DECIDED, NOT_APPEAL_DECIDER)
     if not decision.strip():
         raise ValidationError({"decision": DECISION_NEEDS_TEXT})
-    appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
     appeal.decision, appeal.decided_by, appeal.decided_at = decision.strip(), actor, timezone.now()
     if upheld and new_total is not None:
         appeal.new_total = Decimal(new_total).quantize(CENT)
@@ -554,13 +671,9 @@ def cycle_publish(*, actor: Any, cycle: AssessmentCycle) -> AssessmentCycle:
 def proposal_decide(*, actor: Any, proposal: RewardPenalty, approve: bool, note: str = "",
                     amount: Decimal | None = None) -> RewardPenalty:
     """Only the roles art. 13 names (senior management, the leadership group) decide a reward or a penalty."""
-    _require(actor, Perm.DECIDE_REWARD)
     proposal = RewardPenalty.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.status != ProposalStatus.PROPOSED:
-        raise ValidationError(PROPOSAL_DECIDED)
-    if proposal.person_id == actor.pk:
-        _deny(OWN_CARD)
-    proposal.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
+    _move(actor, proposal, ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED, PROPOSAL_DECIDED,
+          NOT_DECIDER)
     proposal.decision_note, proposal.decided_by, proposal.decided_at = note.strip(), actor, timezone.now()
     if amount is not None:
         proposal.amount = Decimal(amount).quantize(CENT)
@@ -603,13 +716,11 @@ def violation_report(*, actor: Any, person: Any, article: int, happened_on: dt.d
 def violation_decide(*, actor: Any, violation: Violation, confirm: bool, decision: str,
                      action: str = "") -> Violation:
     """Senior management confirms or dismisses; a confirmed violation may propose a penalty whatever the score."""
-    _require(actor, Perm.DECIDE_VIOLATION)
     violation = Violation.objects.select_for_update().get(pk=violation.pk)
-    if violation.status != ViolationStatus.REPORTED:
-        raise ValidationError(VIOLATION_DECIDED)
+    _move(actor, violation, ViolationStatus.CONFIRMED if confirm else ViolationStatus.DISMISSED, VIOLATION_DECIDED,
+          NOT_DECIDER)
     if not decision.strip():
         raise ValidationError({"decision": DECISION_NEEDS_TEXT})
-    violation.status = ViolationStatus.CONFIRMED if confirm else ViolationStatus.DISMISSED
     violation.decision, violation.decided_by, violation.decided_at = decision.strip(), actor, timezone.now()
     _save(violation, actor)
     if confirm and action:
@@ -619,4 +730,54 @@ def violation_decide(*, actor: Any, violation: Violation, confirm: bool, decisio
                                      "article": violation.article, "day": violation.happened_on})
         proposal.full_clean()
         _save(proposal, actor)
+    return violation
+
+
+@transaction.atomic
+def violation_appeal(*, actor: Any, violation: Violation, reason: str) -> Violation:
+    """申诉 of a confirmed violation: by the person concerned, once; senior management or the leadership group is
+    asked to decide."""
+    violation = Violation.objects.select_for_update().get(pk=violation.pk)
+    if violation.owner_id != actor.pk:
+        _deny(NOT_OWN_VIOLATION)
+    if violation.appealed_at is not None:
+        raise ValidationError(VIOLATION_ALREADY_APPEALED)
+    if not reason.strip():
+        raise ValidationError({"reason": APPEAL_NEEDS_REASON})
+    _move(actor, violation, ViolationStatus.APPEALED, VIOLATION_MOVE_NOT_ALLOWED % {
+        "current": violation.get_status_display(), "target": ViolationStatus.APPEALED.label}, NOT_OWN_VIOLATION)
+    violation.appeal_reason, violation.appealed_at = reason.strip(), timezone.now()
+    _save(violation, actor)
+    from apps.org.models import User
+
+    deciders = [u for u in User.objects.filter(is_active=True, employee__is_active=True).distinct()
+                if u.pk != violation.owner_id and u.has_perm(str(Perm.DECIDE_APPEAL))]
+    notify(recipients=deciders, title=_("%(person)s appeals a violation of article %(article)s") % {
+        "person": violation.owner, "article": violation.article},
+        url=reverse("performance:violation_detail", args=[violation.pk]))
+    return violation
+
+
+@transaction.atomic
+def violation_appeal_decide(*, actor: Any, violation: Violation, upheld: bool, decision: str) -> Violation:
+    """Senior management or the leadership group decides the appeal of a violation: upheld, the violation is
+    overturned and its penalty proposals still open are rejected; else it stands. The person sees the decision."""
+    violation = Violation.objects.select_for_update().get(pk=violation.pk)
+    _move(actor, violation, ViolationStatus.OVERTURNED if upheld else ViolationStatus.UPHELD_ON_APPEAL,
+          APPEAL_DECIDED, NOT_DECIDER)
+    if not decision.strip():
+        raise ValidationError({"decision": DECISION_NEEDS_TEXT})
+    violation.appeal_decision = decision.strip()
+    violation.appeal_decided_by, violation.appeal_decided_at = actor, timezone.now()
+    _save(violation, actor)
+    if upheld:
+        for proposal in RewardPenalty.objects.select_for_update().filter(violation=violation,
+                                                                         status=ProposalStatus.PROPOSED):
+            proposal.status = ProposalStatus.REJECTED
+            proposal.decision_note = str(_("The violation was overturned on appeal."))
+            proposal.decided_by, proposal.decided_at = actor, timezone.now()
+            _save(proposal, actor)
+    notify(recipients=[violation.owner], title=_("Your appeal of a violation was decided: %(outcome)s") % {
+        "outcome": violation.get_status_display()}, body=violation.appeal_decision,
+        url=reverse("performance:violation_detail", args=[violation.pk]))
     return violation

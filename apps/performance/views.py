@@ -27,7 +27,6 @@ from apps.core.views import (
 )
 from apps.performance import services
 from apps.performance.choices import (
-    AppealStatus,
     AssessmentStatus,
     CycleStatus,
     KpiMethod,
@@ -40,6 +39,7 @@ from apps.performance.forms import (
     CycleForm,
     ProposalDecisionForm,
     ReviewForm,
+    ViolationAppealDecisionForm,
     ViolationDecisionForm,
     ViolationForm,
 )
@@ -229,8 +229,7 @@ class AssessmentDetailView(ScopedDetailView):
             "may_confirm": is_own and not final and card.status == AssessmentStatus.REVIEWED,
             "may_appeal": is_own and not final and card.status == AssessmentStatus.REVIEWED and appeal is None,
             "appeal_form": AppealForm(),
-            "may_decide_appeal": appeal is not None and appeal.status == AppealStatus.PENDING and not is_own
-            and user.has_perm(str(Perm.DECIDE_APPEAL)),
+            "may_decide_appeal": appeal is not None and bool(services.moves(user, appeal)),
             "decision_form": AppealDecisionForm(initial={"new_total": card.total}),
         })
         return context
@@ -268,8 +267,11 @@ class AppealSubmitView(ScopedActionView):
 
 
 class AppealDecideView(ScopedActionView):
+    """Senior management, the leadership group — or the manager's manager, who holds no decide permission: the
+    service checks the appeal flow (``services.may_decide_appeal``)."""
+
     model = Appeal
-    permission = Perm.DECIDE_APPEAL
+    permission = Perm.VIEW_APPEAL
     form_class = AppealDecisionForm
     service = services.appeal_decide
     success_message = gettext_lazy("The appeal is decided.")
@@ -337,8 +339,9 @@ class RewardPenaltyListView(_StatusTabsMixin, ScopedListView):
         return self.filter_by_status(qs.select_related("person", "department", "decided_by"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**kwargs) | self.status_context() | {
-            "may_decide": self.request.user.has_perm(str(Perm.DECIDE_REWARD))}
+        context = super().get_context_data(**kwargs)
+        decidable = {p.pk for p in context["object_list"] if services.moves(self.request.user, p)}
+        return context | self.status_context() | {"may_decide": bool(decidable), "decidable": decidable}
 
 
 class RewardPenaltyDetailView(ScopedDetailView):
@@ -352,9 +355,7 @@ class RewardPenaltyDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         entry, user = self.object, self.request.user
         return super().get_context_data(**kwargs) | {
-            "kind": "rewardpenalty", "form": ProposalDecisionForm(),
-            "may_decide": entry.status == ProposalStatus.PROPOSED and entry.person_id != user.pk
-            and user.has_perm(str(Perm.DECIDE_REWARD))}
+            "kind": "rewardpenalty", "form": ProposalDecisionForm(), "may_decide": bool(services.moves(user, entry))}
 
 
 class RewardPenaltyDecideView(ScopedActionView):
@@ -398,8 +399,10 @@ class ViolationDetailView(ScopedDetailView):
         entry, user = self.object, self.request.user
         return super().get_context_data(**kwargs) | {
             "kind": "violation", "form": ViolationDecisionForm(),
-            "may_decide": entry.status == ViolationStatus.REPORTED and entry.owner_id != user.pk
-            and user.has_perm(str(Perm.DECIDE_VIOLATION))}
+            "may_decide": ViolationStatus.CONFIRMED in (moves := services.moves(user, entry)),
+            "may_appeal": ViolationStatus.APPEALED in moves, "appeal_form": AppealForm(),
+            "may_decide_appeal": ViolationStatus.OVERTURNED in moves,
+            "appeal_decision_form": ViolationAppealDecisionForm()}
 
 
 class ViolationCreateView(ScopedCreateView):
@@ -431,6 +434,26 @@ class ViolationDecideView(ScopedActionView):
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"violation": self.object, "confirm": data["confirm"], "decision": data["decision"],
                 "action": data.get("action") or ""}
+
+
+class ViolationAppealView(ScopedActionView):
+    """申诉 of a confirmed violation by the person concerned (once)."""
+
+    model = Violation
+    permission = Perm.ADD_APPEAL
+    form_class = AppealForm
+    service = services.violation_appeal
+    success_message = gettext_lazy("Your appeal was submitted; you will be told the decision.")
+    success_url = "performance:violation_detail"
+
+
+class ViolationAppealDecideView(ScopedActionView):
+    model = Violation
+    permission = Perm.DECIDE_APPEAL
+    form_class = ViolationAppealDecisionForm
+    service = services.violation_appeal_decide
+    success_message = gettext_lazy("The appeal is decided.")
+    success_url = "performance:violation_detail"
 
 
 class KpiListView(ScopedListView):

@@ -14,6 +14,7 @@ from apps.performance.selectors.scorecards import (
     my_assessments,
     proposals_to_decide,
     to_review,
+    violation_appeals_to_decide,
     violations_to_decide,
 )
 
@@ -31,6 +32,8 @@ def assessment_items(user: Any) -> list[WorkbenchItem]:
          reverse("performance:rewardpenalty_list") + "?status=proposed"),
         (violations_to_decide(user=user).count(), _("Violations to decide"),
          reverse("performance:violation_list") + "?status=reported"),
+        (violation_appeals_to_decide(user=user).count(), _("Appeals of violations to decide"),
+         reverse("performance:violation_list") + "?status=appealed"),
     )
     for count, title, url in counts:
         if count:

@@ -31,6 +31,7 @@ class Grade(models.TextChoices):
     EXCELLENT = "excellent", _("Excellent")
     GOOD = "good", _("Good")
     PASS = "pass", _("Pass")
+    NEEDS_IMPROVEMENT = "needs_improvement", _("Needs improvement")
     FAIL = "fail", _("Fail")
 
 
@@ -97,6 +98,15 @@ class AssessedKind(models.TextChoices):
     MARKET_DEVELOPMENT = "market_development", _("Market development")
     SALES = "sales", _("Sales")
     CUSTOMER_SERVICE = "customer_service", _("Customer service")
+
+
+class ScoringMethod(models.TextChoices):
+    """How a KPI line turns its completion into a score (the scheme line of the rules says which)."""
+
+    LINEAR = "linear", _("Linear to target, capped")
+    BANDS = "bands", _("Score bands")
+    THRESHOLD = "threshold", _("Threshold, then linear")
+    DEDUCTION = "deduction", _("Deduction per occurrence")
 
 
 class AssessmentLevel(models.TextChoices):

@@ -28,6 +28,7 @@ from apps.policy.choices import (
     KpiCode,
     KpiItem,
     RewardPenaltyAction,
+    ScoringMethod,
     TicketPriority,
     TicketType,
 )
@@ -70,6 +71,12 @@ FREQUENCIES_LABEL = _("Evaluation frequencies")
 ASSESSMENT_LABEL = _("Assessment schemes")
 SCHEME_WEIGHTS_TOTAL = _("%(scheme)s: the KPI weights must add up to 100%%; they add up to %(total)s%%.")
 SCHEME_EMPTY = _("%(scheme)s must list at least one KPI.")
+SCORING_BANDS_EMPTY = _("%(rule)s: scoring by bands needs at least one band of [minimum completion %%, score].")
+SCORING_BAND_SHAPE = _("%(rule)s: each band is a pair [minimum completion %%, score]; “%(value)s” is not.")
+SCORING_BANDS_NOT_DESCENDING = _(
+    "%(rule)s: the bands must go from the highest completion down, each with a lower minimum and no higher score "
+    "than the one before; [%(low)s, %(score)s] follows [%(prev_low)s, %(prev_score)s].")
+SCORING_KEY_UNUSED = _("%(rule)s: “%(key)s” is only used with scoring by %(method)s.")
 
 
 #
@@ -169,11 +176,36 @@ class EvaluationFrequencies:
 
 @dataclass(frozen=True)
 class SchemeLine:
-    """One KPI of an assessment scheme: its weight (%) and the target a score of 100 stands for."""
+    """One KPI of an assessment scheme: its weight (%), the target a score of 100 stands for, and how the line is
+    scored (``scoring``):
+
+    - ``linear`` — the completion of the target, capped at the KPI's cap (the default);
+    - ``bands`` — ``bands`` lists (minimum completion %, score) best first; the first band the completion reaches
+      gives the score, none gives 0;
+    - ``threshold`` — below ``threshold`` % completion the score is 0, from it on linear and capped;
+    - ``deduction`` — the actual counts occurrences (of late tickets, complaints, breaches …): the score is
+      ``start`` minus ``points`` per occurrence, never below 0.
+    """
 
     kpi: str
     weight: int
     target: Decimal
+    scoring: str = ScoringMethod.LINEAR.value
+    bands: tuple[tuple[Decimal, Decimal], ...] = ()
+    threshold: Decimal = Decimal("0")
+    points: Decimal = Decimal("0")
+    start: Decimal = Decimal("100")
+
+    def to_json(self) -> dict[str, Any]:
+        """The line as JSON; a linear line keeps the two keys it always had."""
+        data: dict[str, Any] = {"weight": self.weight, "target": str(self.target)}
+        if self.scoring == ScoringMethod.BANDS:
+            data.update(scoring=self.scoring, bands=[[str(low), str(score)] for low, score in self.bands])
+        elif self.scoring == ScoringMethod.THRESHOLD:
+            data.update(scoring=self.scoring, threshold=str(self.threshold))
+        elif self.scoring == ScoringMethod.DEDUCTION:
+            data.update(scoring=self.scoring, points=str(self.points), start=str(self.start))
+        return data
 
 
 @dataclass(frozen=True)
@@ -248,7 +280,7 @@ DEFAULT_SERVICE_DEADLINES = tuple(
 )
 DEFAULT_GRADE_BANDS = (
     GradeBand(Grade.EXCELLENT.value, 90), GradeBand(Grade.GOOD.value, 80),
-    GradeBand(Grade.PASS.value, 60), GradeBand(Grade.FAIL.value, 0),
+    GradeBand(Grade.PASS.value, 60), GradeBand(Grade.NEEDS_IMPROVEMENT.value, 50), GradeBand(Grade.FAIL.value, 0),
 )
 DEFAULT_CONTACT_CADENCE = (ContactCadence("A", 7), ContactCadence("B", 15), ContactCadence("C", 30))
 # Key customers neglected for a shorter time go back to the pool sooner (CONVENTIONS-CN §1 row 8).
@@ -324,7 +356,7 @@ class Rules:
             "evaluation_frequencies": {k: self.evaluation_frequencies.of(k) for k in EvaluationKind.values},
             "assessment": {
                 "schemes": {
-                    kind: {s.level: {line.kpi: {"weight": line.weight, "target": str(line.target)} for line in s.lines}
+                    kind: {s.level: {line.kpi: line.to_json() for line in s.lines}
                            for s in self.assessment.schemes if s.kind == kind}
                     for kind in AssessedKind.values
                 },
@@ -433,19 +465,33 @@ def _parse_kpi_weights(read: _Reader, data: Any, base: KpiWeights) -> KpiWeights
 
 
 def _parse_grade_bands(read: _Reader, data: Any, base: tuple[GradeBand, ...]) -> tuple[GradeBand, ...]:
-    """Every grade has a minimum score 0–100; better grades need strictly higher scores; the lowest starts at 0."""
+    """Every grade has a minimum score 0–100; better grades need strictly higher scores (待改进 may equal 合格: an
+    empty band); the lowest starts at 0.
+
+    Versions written before the fifth grade (待改进) list four bands. When the JSON does not name it, the band is
+    the base's if that lies between the version's own 合格 and 不合格 minimums; else it is empty (its minimum that of
+    合格, so no score falls in it) — a stored version stays valid and its other bands keep their meaning."""
     raw = read.mapping(data, GRADE_BANDS_LABEL, Grade.values)
     old = {band.grade: band.min_score for band in base}
+    old.setdefault(Grade.NEEDS_IMPROVEMENT.value, 50)  # a base itself from before the fifth grade
     before = read.count
+    given = dict(raw)
+    if Grade.NEEDS_IMPROVEMENT.value not in given:
+        low = _as_decimal(given.get(Grade.FAIL.value, old[Grade.FAIL.value]))
+        high = _as_decimal(given.get(Grade.PASS.value, old[Grade.PASS.value]))
+        if low is not None and high is not None and not low < old[Grade.NEEDS_IMPROVEMENT.value] < high:
+            given[Grade.NEEDS_IMPROVEMENT.value] = given.get(Grade.PASS.value, old[Grade.PASS.value])
     bands = tuple(
-        GradeBand(g.value, read.whole(raw.get(g.value, old[g.value]), _label(GRADE_BANDS_LABEL, g.label),
+        GradeBand(g.value, read.whole(given.get(g.value, old[g.value]), _label(GRADE_BANDS_LABEL, g.label),
                                       default=old[g.value], maximum=100))
         for g in Grade
     )
     if read.count > before:
         return bands
     for better, worse in zip(bands, bands[1:], strict=False):
-        if worse.min_score >= better.min_score:
+        # 待改进 may be left empty: its minimum that of 合格 (no score falls in it; four-band versions read so).
+        may_equal = worse.grade == Grade.NEEDS_IMPROVEMENT
+        if worse.min_score > better.min_score or (worse.min_score == better.min_score and not may_equal):
             read.add(GRADES_NOT_DESCENDING, "grades_not_descending", grade=Grade(worse.grade).label,
                      score=worse.min_score, better=Grade(better.grade).label, better_score=better.min_score)
     if bands[-1].min_score != 0:
@@ -563,6 +609,47 @@ def _parse_frequencies(read: _Reader, data: Any, base: EvaluationFrequencies) ->
     })
 
 
+_SCORING_KEYS = {"bands": ScoringMethod.BANDS, "threshold": ScoringMethod.THRESHOLD,
+                 "points": ScoringMethod.DEDUCTION, "start": ScoringMethod.DEDUCTION}
+
+
+def _parse_scoring(read: _Reader, row: Mapping[str, Any], label: Any) -> dict[str, Any]:
+    """The scoring of one scheme line (see ``SchemeLine``): the method and only the settings it uses."""
+    method = read.choice(row.get("scoring", ScoringMethod.LINEAR.value), _label(label, _("scoring")), ScoringMethod,
+                         default=ScoringMethod.LINEAR.value)
+    for key, owner in _SCORING_KEYS.items():
+        if key in row and method != owner:
+            read.add(SCORING_KEY_UNUSED, "scoring_key_unused", rule=label, key=key, method=owner.label)
+    result: dict[str, Any] = {"scoring": method}
+    if method == ScoringMethod.BANDS:
+        raw = row.get("bands")
+        bands: list[tuple[Decimal, Decimal]] = []
+        if not isinstance(raw, list | tuple) or not raw:
+            read.add(SCORING_BANDS_EMPTY, "scoring_bands_empty", rule=label)
+            raw = []
+        for band in raw:
+            if not isinstance(band, list | tuple) or len(band) != 2:
+                read.add(SCORING_BAND_SHAPE, "scoring_band_shape", rule=label, value=band)
+                continue
+            low = read.decimal(band[0], _label(label, _("band minimum completion (%)")), default=Decimal("0"),
+                               maximum=10**6)
+            score = read.decimal(band[1], _label(label, _("band score")), default=Decimal("0"), maximum=200)
+            if bands and not (low < bands[-1][0] and score <= bands[-1][1]):
+                read.add(SCORING_BANDS_NOT_DESCENDING, "scoring_bands_not_descending", rule=label, low=low,
+                         score=score, prev_low=bands[-1][0], prev_score=bands[-1][1])
+            bands.append((low, score))
+        result["bands"] = tuple(bands)
+    elif method == ScoringMethod.THRESHOLD:
+        result["threshold"] = read.decimal(row.get("threshold", "0"), _label(label, _("threshold (% completion)")),
+                                           default=Decimal("0"), maximum=10**6)
+    elif method == ScoringMethod.DEDUCTION:
+        result["points"] = read.decimal(row.get("points", "0"), _label(label, _("points deducted per occurrence")),
+                                        default=Decimal("0"), maximum=100)
+        result["start"] = read.decimal(row.get("start", "100"), _label(label, _("score before deductions")),
+                                       default=Decimal("100"), maximum=200)
+    return result
+
+
 def _parse_scheme(read: _Reader, data: Any, kind: AssessedKind, level: AssessmentLevel,
                   base: AssessmentScheme | None) -> AssessmentScheme | None:
     """A scheme given in the JSON replaces the base one whole: KPIs may be added and dropped; weights add to 100."""
@@ -573,12 +660,14 @@ def _parse_scheme(read: _Reader, data: Any, kind: AssessedKind, level: Assessmen
     for code, value in raw.items():
         kpi = KpiCode(code)
         line_label = _label(label, kpi.label)
-        row = read.mapping(value, line_label, ("weight", "target"))
+        row = read.mapping(value, line_label, ("weight", "target", "scoring", "bands", "threshold", "points",
+                                               "start"))
         lines.append(SchemeLine(
             code,
             read.whole(row.get("weight", 0), _label(line_label, _("weight (%)")), default=0, minimum=1, maximum=100),
             read.decimal(row.get("target", "100"), _label(line_label, _("target")), default=Decimal("100"),
                          maximum=10**12),
+            **_parse_scoring(read, row, line_label),
         ))
     scheme = AssessmentScheme(kind.value, level.value, tuple(lines))
     if read.count == before:
@@ -679,6 +768,11 @@ _KEY_LABELS = {
     "excellent_max_percent": _("share rated excellent at most (%)"),
     "adjustment_limit": _("manager's adjustment at most (points)"),
     "proposals": _("proposals by grade"),
+    "scoring": _("scoring"),
+    "bands": _("score bands"),
+    "threshold": _("threshold (% completion)"),
+    "points": _("points deducted per occurrence"),
+    "start": _("score before deductions"),
     "first_response_hours": _("first response (working hours)"),
     "resolution_hours": _("resolution (working hours)"),
     "recycle": _("recycle days"),
@@ -694,7 +788,7 @@ _KEY_LABELS = {
     "contract_amount": _("contract amount (CNY)"),
 }
 _LABELLED_CHOICES = (KpiItem, Grade, TicketType, TicketPriority, CustomerLevel, EvaluationKind, Frequency, KpiCode,
-                     AssessedKind, AssessmentLevel, RewardPenaltyAction)
+                     AssessedKind, AssessmentLevel, RewardPenaltyAction, ScoringMethod)
 
 
 def _key_label(key: str) -> str:

@@ -122,7 +122,8 @@ class ViolationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Violation
         fields = ["id", "owner", "department", "article", "happened_on", "description", "reported_by", "status",
-                  "decision", "decided_at", "created_at"]
+                  "decision", "decided_at", "appeal_reason", "appealed_at", "appeal_decision", "appeal_decided_at",
+                  "created_at"]
         read_only_fields = fields
 
 
@@ -137,3 +138,8 @@ class ViolationDecisionSerializer(serializers.Serializer):
     confirm = serializers.BooleanField()
     decision = serializers.CharField()
     action = serializers.ChoiceField(choices=[("", "—"), *RewardPenaltyAction.choices], required=False, default="")
+
+
+class ViolationAppealDecisionSerializer(serializers.Serializer):
+    upheld = serializers.BooleanField(help_text="true: the violation is overturned; false: it stands")
+    decision = serializers.CharField()

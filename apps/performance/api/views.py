@@ -178,7 +178,15 @@ class ViolationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     ordering = ["-happened_on", "-id"]
 
     def get_permissions(self) -> list[Any]:
-        return [p() for p in ACTION_PERMISSIONS] if self.action == "decide" else super().get_permissions()
+        if self.action in ("decide", "appeal", "decide_appeal"):
+            return [p() for p in ACTION_PERMISSIONS]
+        return super().get_permissions()
+
+    def get_queryset(self) -> Any:
+        if self.action in ("decide", "appeal", "decide_appeal"):  # fetched in view scope: the service decides who
+            return Violation.objects.visible_to(self.request.user).select_related("owner", "owner_unit",
+                                                                                  "reported_by")
+        return super().get_queryset()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         violation = services.violation_report(actor=request.user, **_input(s.ViolationInputSerializer, request))
@@ -192,5 +200,18 @@ class ViolationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
                                               **_input(s.ViolationDecisionSerializer, request))
         return Response(s.ViolationSerializer(violation).data)
 
+    @extend_schema(request=s.AppealInputSerializer, responses=s.ViolationSerializer,
+                   summary=_("Appeal a confirmed violation (once, by the person concerned)"))
+    @action(detail=True, methods=["post"])
+    def appeal(self, request: Request, pk: Any = None) -> Response:
+        violation = services.violation_appeal(actor=request.user, violation=self.get_object(),
+                                              **_input(s.AppealInputSerializer, request))
+        return Response(s.ViolationSerializer(violation).data)
 
-
+    @extend_schema(request=s.ViolationAppealDecisionSerializer, responses=s.ViolationSerializer,
+                   summary=_("Decide the appeal of a violation (senior management, leadership group)"))
+    @action(detail=True, methods=["post"], url_path="decide-appeal")
+    def decide_appeal(self, request: Request, pk: Any = None) -> Response:
+        violation = services.violation_appeal_decide(actor=request.user, violation=self.get_object(),
+                                                     **_input(s.ViolationAppealDecisionSerializer, request))
+        return Response(s.ViolationSerializer(violation).data)

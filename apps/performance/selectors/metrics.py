@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer
@@ -28,7 +28,7 @@ from apps.policy.choices import KpiCode, TicketType
 from apps.policy.selectors import POLICY_TIME_ZONE
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import TargetNode
-from apps.sales.selectors.attainment import attainment_for_nodes, counted_records, make_period, metric_records
+from apps.sales.selectors.attainment import attainment_for_nodes, make_period, metric_records
 from apps.service.models import Ticket
 from apps.surveys.models import SurveyResponse
 
@@ -100,6 +100,35 @@ def _of(subject: Subject, owner: str, unit_path: str) -> Q:
     return Q(**{f"{unit_path}__startswith": subject.department.path})
 
 
+@dataclass
+class Grouped:
+    """The rows one metric counts over a span for everybody at once (one query), in the metric's order, with the
+    owner and the unit path each row is attributed by; ``of`` picks a subject's rows by the same rule as ``_of``
+    (the owner for a person, the unit's subtree for a department), so the figures equal a query per subject."""
+
+    rows: list[tuple[Any, int | None, str | None]]
+    by_owner: dict[int | None, list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for obj, owner, _path in self.rows:
+            self.by_owner.setdefault(owner, []).append(obj)
+
+    def of(self, subject: Subject) -> list[Any]:
+        if subject.is_person:
+            return list(self.by_owner.get(subject.user.pk, []))
+        prefix = subject.department.path
+        return [obj for obj, _owner, path in self.rows if path is not None and path.startswith(prefix)]
+
+
+def _grouped(span: Span, key: Any, rows: Callable[[], QuerySet], owner: str, unit_path: str) -> Grouped:
+    """``rows()`` annotated with the attribution fields, read once per span and kept in its memo."""
+    memo_key = ("grouped", key)
+    if memo_key not in span.memo:
+        qs = rows().annotate(_owner_id=F(f"{owner}_id"), _unit_path=F(unit_path))
+        span.memo[memo_key] = Grouped([(obj, obj._owner_id, obj._unit_path) for obj in qs])
+    return span.memo[memo_key]
+
+
 #
 # Sales (art. 5, 9): the attainment of the approved base target set
 #
@@ -133,6 +162,22 @@ def _attainment_by_node(metric: str, period: Any, span: Span) -> dict[tuple[str,
     return span.memo[key]
 
 
+def _counted_rows(metric: str, period: Any, span: Span, node: TargetNode) -> list[Any]:
+    """The records the node counts (``counted_records`` of the sales app: the same filter and order), read once per
+    span for every node: the unit's subtree, and for a person node the person as owner."""
+    if metric == TargetMetric.PAYMENTS:
+        grouped = _grouped(span, ("counted", metric, period.key), lambda: metric_records(
+            metric, period.start, period.end).only("pk", "number", "amount").order_by("received_on", "pk"),
+            "contract__owner", "contract__owner_unit__path")
+    else:
+        grouped = _grouped(span, ("counted", metric, period.key), lambda: metric_records(
+            metric, period.start, period.end).only("pk", "number", "amount").order_by("signed_on", "pk"),
+            "owner", "owner_unit__path")
+    prefix = node.department.path
+    return [obj for obj, owner, path in grouped.rows
+            if path is not None and path.startswith(prefix) and (not node.person_id or owner == node.person_id)]
+
+
 def _sales_completion(metric: str) -> Callable[[Subject, Span], Measure]:
     def measure(subject: Subject, span: Span) -> Measure:
         period = _sales_period(span)
@@ -143,11 +188,7 @@ def _sales_completion(metric: str) -> Callable[[Subject, Span], Measure]:
         node, figures = found
         if not figures.target:
             return Measure(None, _("The sales target of this period is zero."))
-        counted = counted_records(node, period)
-        if metric == TargetMetric.PAYMENTS:
-            sources = [_source(p, p.number, p.amount) for p in counted.rows]
-        else:
-            sources = [_source(c, c.number, c.amount) for c in counted.rows]
+        sources = [_source(r, r.number, r.amount) for r in _counted_rows(metric, period, span, node)]
         actual = half_up(figures.actual * 100 / figures.target)
         return Measure(actual, _("¥%(actual)s of ¥%(target)s") % {
             "actual": f"{figures.actual:,.2f}", "target": f"{figures.target:,.2f}"}, sources)
@@ -157,8 +198,10 @@ def _sales_completion(metric: str) -> Callable[[Subject, Span], Measure]:
 def new_customers(subject: Subject, span: Span) -> Measure:
     """Customers whose first approved contract was signed in the period by the person / the department."""
     period = _sales_period(span)
-    contracts = metric_records(TargetMetric.NEW_CUSTOMERS, period.start, period.end).filter(
-        _of(subject, "owner", "owner_unit__path")).select_related("customer").order_by("signed_on", "pk")
+    contracts = _grouped(span, ("new_customers", period.key), lambda: metric_records(
+        TargetMetric.NEW_CUSTOMERS, period.start, period.end).select_related("customer").only(
+        "pk", "customer_id", "signed_on", "customer__name").order_by("signed_on", "pk"),
+        "owner", "owner_unit__path").of(subject)
     seen: dict[int, Customer] = {}
     for contract in contracts:
         seen.setdefault(contract.customer_id, contract.customer)
@@ -172,17 +215,15 @@ def new_customers(subject: Subject, span: Span) -> Measure:
 
 
 def leads_handed_over(subject: Subject, span: Span) -> Measure:
-    leads = Lead.objects.filter(span.moments("handed_at"), _of(subject, "owner", "owner_unit__path")).order_by(
-        "handed_at", "pk")
-    rows = list(leads.only("pk", "company_name"))
+    rows = _grouped(span, "leads", lambda: Lead.objects.filter(span.moments("handed_at")).order_by(
+        "handed_at", "pk").only("pk", "company_name"), "owner", "owner_unit__path").of(subject)
     return Measure(Decimal(len(rows)), _("%(count)s leads handed over") % {"count": len(rows)},
                    [_source(lead, lead.company_name) for lead in rows])
 
 
 def visits_done(subject: Subject, span: Span) -> Measure:
-    visits = Visit.objects.filter(_of(subject, "owner", "owner_unit__path"),
-                                  visited_on__range=(span.start, span.end)).order_by("visited_on", "pk")
-    rows = list(visits.only("pk", "visited_on", "purpose"))
+    rows = _grouped(span, "visits", lambda: Visit.objects.filter(visited_on__range=(span.start, span.end)).order_by(
+        "visited_on", "pk").only("pk", "visited_on", "purpose"), "owner", "owner_unit__path").of(subject)
     return Measure(Decimal(len(rows)), _("%(count)s visits") % {"count": len(rows)},
                    [_source(v, f"{v.visited_on:%Y-%m-%d} {v.purpose}") for v in rows])
 
@@ -192,12 +233,9 @@ def visits_done(subject: Subject, span: Span) -> Measure:
 #
 
 
-def _tickets(subject: Subject) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(_of(subject, "assignee", "department__path"))
-
-
 def _on_time(subject: Subject, span: Span, due: str, done: str) -> Measure:
-    rows = list(_tickets(subject).filter(span.moments(due)).only("pk", "number", due, done).order_by(due, "pk"))
+    rows = _grouped(span, ("tickets", due), lambda: Ticket.objects.filter(span.moments(due)).only(
+        "pk", "number", due, done).order_by(due, "pk"), "assignee", "department__path").of(subject)
     on_time = {t.pk for t in rows if getattr(t, done) is not None and getattr(t, done) <= getattr(t, due)}
     yes, no = _("on time"), _("late")
     sources = [_source(t, t.number, yes if t.pk in on_time else no) for t in rows]
@@ -217,8 +255,9 @@ def resolution_on_time(subject: Subject, span: Span) -> Measure:
 
 def complaint_resolution(subject: Subject, span: Span) -> Measure:
     """Complaints opened in the period: the share resolved by the period's end."""
-    rows = list(_tickets(subject).filter(span.moments("created_at"), ticket_type=TicketType.COMPLAINT)
-                .only("pk", "number", "resolved_at").order_by("created_at", "pk"))
+    rows = _grouped(span, "complaints", lambda: Ticket.objects.filter(
+        span.moments("created_at"), ticket_type=TicketType.COMPLAINT).only("pk", "number", "resolved_at").order_by(
+        "created_at", "pk"), "assignee", "department__path").of(subject)
     resolved = {t.pk for t in rows if t.resolved_at is not None and t.resolved_at < span.after_last_moment}
     yes, no = _("resolved"), _("open")
     sources = [_source(t, t.number, yes if t.pk in resolved else no) for t in rows]
@@ -226,13 +265,23 @@ def complaint_resolution(subject: Subject, span: Span) -> Measure:
                    _("%(part)s of %(whole)s complaints") % {"part": len(resolved), "whole": len(rows)}, sources)
 
 
+def _csat_answers(span: Span) -> Grouped:
+    """Every CSAT answer given in the span about a ticket, attributed by its ticket's assignee and department
+    (two queries per span)."""
+    if "csat" not in span.memo:
+        answers = list(SurveyResponse.objects.filter(
+            span.moments("submitted_at"), csat__isnull=False,
+            invitation__source_type=ContentType.objects.get_for_model(Ticket),
+        ).annotate(_ticket=F("invitation__source_id")).only("pk", "csat").order_by("submitted_at", "pk"))
+        tickets = {row["pk"]: (row["assignee_id"], row["department__path"]) for row in Ticket.objects.filter(
+            pk__in={a._ticket for a in answers}).values("pk", "assignee_id", "department__path")}
+        span.memo["csat"] = Grouped([(a, *tickets[a._ticket]) for a in answers if a._ticket in tickets])
+    return span.memo["csat"]
+
+
 def csat(subject: Subject, span: Span) -> Measure:
     """Mean CSAT (1–5) of the survey answers given in the period about the tickets of the person / department."""
-    tickets = _tickets(subject).values("pk")
-    responses = list(SurveyResponse.objects.filter(
-        span.moments("submitted_at"), csat__isnull=False,
-        invitation__source_type=ContentType.objects.get_for_model(Ticket), invitation__source_id__in=tickets,
-    ).only("pk", "csat").order_by("submitted_at", "pk"))
+    responses = _csat_answers(span).of(subject)
     if not responses:
         return Measure(None, _("No survey answers in the period."))
     mean = half_up(sum((r.csat for r in responses), ZERO) / len(responses), CENT)
@@ -246,9 +295,9 @@ def csat(subject: Subject, span: Span) -> Measure:
 
 
 def improvements_on_time(subject: Subject, span: Span) -> Measure:
-    rows = list(ImprovementAction.objects.filter(due_date__range=(span.start, span.end))
-                .exclude(status=ImprovementStatus.CANCELLED).filter(_of(subject, "owner", "owner_unit__path"))
-                .only("pk", "title", "due_date", "completed_at").order_by("due_date", "pk"))
+    rows = _grouped(span, "improvements", lambda: ImprovementAction.objects.filter(
+        due_date__range=(span.start, span.end)).exclude(status=ImprovementStatus.CANCELLED).only(
+        "pk", "title", "due_date", "completed_at").order_by("due_date", "pk"), "owner", "owner_unit__path").of(subject)
 
     def done_in_time(action: ImprovementAction) -> bool:
         return action.completed_at is not None and action.completed_at.astimezone(

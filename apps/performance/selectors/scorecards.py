@@ -122,11 +122,43 @@ def to_review(*, user: Any) -> QuerySet[Assessment]:
         status=AssessmentStatus.COMPUTED).exclude(owner=user)
 
 
+def appeal_managers(card: Assessment) -> tuple[int | None, int | None]:
+    """(the direct manager, the manager's manager) of the person assessed: the managers of their department and the
+    departments above it, the person themself and repeats skipped."""
+    from apps.org.models import Department
+
+    ids = [int(pk) for pk in card.owner_unit.path.strip("/").split("/") if pk]
+    managers = dict(Department.objects.filter(pk__in=ids).values_list("pk", "manager_id"))
+    chain: list[int] = []
+    for pk in reversed(ids):
+        manager = managers.get(pk)
+        if manager and manager != card.owner_id and manager not in chain:
+            chain.append(manager)
+    return (chain[0] if chain else None), (chain[1] if len(chain) > 1 else None)
+
+
+def may_decide_appeal(actor: Any, appeal: Appeal) -> bool:
+    """申诉 of a scorecard: the manager's manager (the manager of the department above) or senior management / the
+    leadership group; never the person appealing, never their direct manager nor whoever reviewed the card."""
+    card = appeal.assessment
+    direct, upper = appeal_managers(card)
+    if actor.pk in (card.owner_id, direct, card.reviewed_by_id):
+        return False
+    return actor.pk == upper or actor.has_perm(str(Perm.DECIDE_APPEAL))
+
+
 def appeals_to_decide(*, user: Any) -> QuerySet[Appeal]:
+    """The pending appeals in the user's scope that they may decide (see ``may_decide_appeal``)."""
+    pending = Appeal.objects.visible_to(user).filter(status=AppealStatus.PENDING).exclude(
+        assessment__owner=user).select_related("assessment__owner_unit")
+    ids = [a.pk for a in pending if may_decide_appeal(user, a)]
+    return Appeal.objects.filter(pk__in=ids).select_related("assessment__owner", "assessment__cycle")
+
+
+def violation_appeals_to_decide(*, user: Any) -> QuerySet[Violation]:
     if not user.has_perm(str(Perm.DECIDE_APPEAL)):
-        return Appeal.objects.none()
-    return Appeal.objects.filter(status=AppealStatus.PENDING).exclude(assessment__owner=user).select_related(
-        "assessment__owner", "assessment__cycle")
+        return Violation.objects.none()
+    return violation_list(user=user, status=ViolationStatus.APPEALED).exclude(owner=user)
 
 
 def proposal_list(*, user: Any, status: str = "") -> QuerySet[RewardPenalty]:

@@ -159,3 +159,40 @@ def test_a_manager_records_violations_only_of_people_in_scope_and_the_register_f
     client = personas["auditor_dave"].client()
     assert violation.description in client.get("/performance/violations/?status=reported").content.decode()
     assert violation.description not in client.get("/performance/violations/?status=confirmed").content.decode()
+
+
+def test_computing_a_cycle_reads_each_metric_once_whatever_the_number_of_people(
+        personas: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The metrics are read per span for everybody and the scorecards written in bulk: a company with a dozen more
+    people (in sales, service and market development, with records of their own) costs the same queries."""
+    import datetime as dt
+
+    from apps.marketing.models import Lead, Visit
+    from apps.performance.tests.factories import at, service_world
+
+    monkeypatch.setattr(services, "COMPUTE_CHUNK", 1000)  # one write per table, whatever the size
+    world = sales_world(personas)
+    service_world(personas)
+    dave = personas["auditor_dave"].user
+
+    def compute_queries() -> int:
+        AssessmentCycle.objects.filter(period_key="2026-Q3").delete()
+        cycle = services.cycle_create(actor=dave, period_key="2026-Q3")
+        with CaptureQueriesContext(connection) as ctx:
+            services.cycle_compute(actor=dave, cycle=cycle)
+        return len(ctx.captured_queries)
+
+    compute_queries()  # warm the per-process caches (content types)
+    small = compute_queries()
+    people = Assessment.objects.filter(cycle__period_key="2026-Q3", subject_kind="person").count()
+    for n in range(4):
+        for persona in ("rep_alice", "rep_carol", "lead_bob"):
+            unit = personas[persona].unit
+            person = make_employee(f"extra{persona}{n}", f"员工{n}", unit, BuiltinRole.STAFF).user
+            make_contract(person, "1000", world["contracts"][0].signed_on)
+            Lead.objects.create(company_name=f"线索{n}", contact_name="联系人", owner=person, owner_unit=unit,
+                                status="handed_over", handed_at=at(dt.date(2026, 8, 3)))
+            Visit.objects.create(customer=world["contracts"][0].customer, visited_on=dt.date(2026, 8, 4),
+                                 purpose="拜访", owner=person, owner_unit=unit)
+    assert compute_queries() == small
+    assert Assessment.objects.filter(cycle__period_key="2026-Q3", subject_kind="person").count() == people + 12

@@ -50,7 +50,8 @@ class DefaultRulesTests:
 
 class RuleLookupTests:
     @pytest.mark.parametrize(("score", "grade"), [(100, "excellent"), (90, "excellent"), (89.99, "good"),
-                                                  (80, "good"), (60, "pass"), (59.5, "fail"), (0, "fail")])
+                                                  (80, "good"), (60, "pass"), (59.5, "needs_improvement"),
+                                                  (50, "needs_improvement"), (49.99, "fail"), (0, "fail")])
     def test_grade_follows_the_bands(self, score: float, grade: str) -> None:
         assert DEFAULT_RULES.grade_for(score) == grade
 
