@@ -74,3 +74,21 @@ def pdf_from_template(template: str, context: dict[str, Any], base_url: str = ""
 
     html = render_to_string(template, context)
     return HTML(string=html, base_url=base_url or ".").write_pdf()
+
+
+def cockpit_pdf(user: Any, period: Any, unit: str = "yuan") -> tuple[bytes, list[Any]]:
+    """The cockpit as ``user`` may see it, as PDF; with its sections (for a summary)."""
+    from apps.reports.selectors.cockpit import cockpit, sections_for
+
+    sections = cockpit(user, period, sections=sections_for(user))
+    context = {"period": period, "previous": period.previous(), "year_before": period.year_before(),
+               "sections": sections, "unit": unit, "static": True}
+    return pdf_from_template("reports/cockpit_pdf.html", context), sections
+
+
+def pack_pdf(user: Any, key: str, unit: str = "yuan") -> tuple[bytes, list[Any]]:
+    """The period's department reports as ``user`` may see them, as one PDF."""
+    from apps.reports.selectors.reports import pack
+
+    reports = pack(user=user, key=key)
+    return pdf_from_template("reports/pack_pdf.html", {"key": key, "reports": reports, "unit": unit}), reports

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -86,3 +87,9 @@ def parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def period_from(params: Any, today: dt.date) -> ReportPeriod:
+    """The period a page or the API asks for: ``period`` (preset), ``start`` and ``end`` (custom)."""
+    return resolve_period(params.get("period", ""), parse_date(params.get("start")), parse_date(params.get("end")),
+                          today)

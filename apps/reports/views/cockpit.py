@@ -13,11 +13,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from apps.core.excel import XLSX_CONTENT_TYPE
-from apps.core.models import ExportLog
-from apps.reports import exports
+from apps.reports import exports, services
 from apps.reports.selectors import cockpit as selectors
-from apps.reports.selectors import drill
-from apps.reports.selectors.periods import PERIOD_CHOICES, ReportPeriod, parse_date, resolve_period
+from apps.reports.selectors import drill, periods
+from apps.reports.selectors.periods import PERIOD_CHOICES, ReportPeriod
 from apps.reports.templatetags.reports_tags import WAN
 
 UNIT_SESSION_KEY = "reports_unit"
@@ -32,8 +31,7 @@ def amount_unit(request: HttpRequest) -> str:
 
 
 def period_from(params: Any) -> ReportPeriod:
-    return resolve_period(params.get("period", ""), parse_date(params.get("start")), parse_date(params.get("end")),
-                          timezone.localdate())
+    return periods.period_from(params, timezone.localdate())
 
 
 def _sections_or_403(request: HttpRequest) -> list[str]:
@@ -114,6 +112,6 @@ def cockpit_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="cockpit_{stamp}.pdf"'
     else:
         raise Http404
-    ExportLog.objects.create(user=request.user, resource="reports.cockpit", scope="all",
-                             filters=period.key, row_count=sum(len(s.figures) for s in sections))
+    services.report_export_logged(actor=request.user, resource="reports.cockpit", period=period.key,
+                                  rows=sum(len(s.figures) for s in sections))
     return response
