@@ -84,8 +84,10 @@ NOT_GENERIC: dict[str, Exempt] = {
                                     "figure's own records through visible_to; no single model"),
     "reports:cockpit_export": Exempt("the cockpit's figures as Excel or PDF: a file, from the scoped selectors"),
     "reports:report_pack": Exempt("the department reports of one period on one page, through visible_to"),
-    "reports:report_export": Exempt("one department report as Excel or PDF: a file download (@scoped_route, "
-                                    "fetched through visible_to)", "reports.DepartmentReport", fill={"fmt": "xlsx"}),
+    "reports:report_export_xlsx": Exempt("one department report as Excel: a file download (@scoped_route, "
+                                         "fetched through visible_to)"),
+    "reports:report_export_pdf": Exempt("one department report as PDF: a file download (@scoped_route, "
+                                        "fetched through visible_to)"),
     "api-dashboard": Exempt("the figures behind a dashboard from the scoped selectors; no single model"),
     "customers:customer_import_template": EXCEL,
     "customers:customer_import_failed": EXCEL,

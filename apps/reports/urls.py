@@ -21,7 +21,10 @@ urlpatterns = [
     path("department/<int:pk>/return/", views_reports.ReportReturnView.as_view(), name="report_return"),
     path("department/<int:pk>/improvement/", views_reports.ReportImprovementView.as_view(),
          name="report_improvement"),
-    path("department/<int:pk>/export/<slug:fmt>/", views_reports.report_export_view, name="report_export"),
+    path("department/<int:pk>/export/xlsx/", views_reports.report_export_view, {"fmt": "xlsx"},
+         name="report_export_xlsx"),
+    path("department/<int:pk>/export/pdf/", views_reports.report_export_view, {"fmt": "pdf"},
+         name="report_export_pdf"),
 ]
 
 from apps.reports.views import subscriptions as views_subscriptions  # noqa: E402
@@ -29,6 +32,7 @@ from apps.reports.views import subscriptions as views_subscriptions  # noqa: E40
 urlpatterns += [
     path("subscriptions/", views_subscriptions.SubscriptionListView.as_view(), name="subscription_list"),
     path("subscriptions/new/", views_subscriptions.SubscriptionCreateView.as_view(), name="subscription_create"),
+    path("subscriptions/<int:pk>/", views_subscriptions.SubscriptionDetailView.as_view(), name="subscription_detail"),
     path("subscriptions/<int:pk>/edit/", views_subscriptions.SubscriptionEditView.as_view(),
          name="subscription_edit"),
 ]

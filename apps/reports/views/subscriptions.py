@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.views import ScopedCreateView, ScopedListView, ScopedUpdateView
+from apps.core.views import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from apps.reports import services
 from apps.reports.forms import SubscriptionForm
 from apps.reports.models import ReportSubscription
@@ -61,3 +61,10 @@ class SubscriptionEditView(ScopedUpdateView):
         from django.urls import reverse
 
         return reverse("reports:subscription_list")
+
+
+class SubscriptionDetailView(ScopedDetailView):
+    model = ReportSubscription
+    permission = ReportPerm.VIEW_SUBSCRIPTION
+    template_name = "reports/subscription_detail.html"
+    context_object_name = "subscription"
