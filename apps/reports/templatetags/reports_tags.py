@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 register = template.Library()
 WAN = "wan"
@@ -44,7 +45,9 @@ def figure_change(figure: Any, which: str = "previous_change") -> str:
         return "—"
     change = Decimal(str(change))
     sign = "+" if change > 0 else ""
-    return f"{sign}{change}{'pt' if kind in ('pct', 'score') else '%'}"
+    if kind in ("pct", "score"):
+        return gettext("%(change)s pts") % {"change": f"{sign}{change}"}
+    return f"{sign}{change}%"
 
 
 @register.filter
