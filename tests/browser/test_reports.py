@@ -41,8 +41,8 @@ def test_monthly_report_generated_commented_submitted_reviewed(live_server: Any,
     sales = Department.objects.get(code="sales")
     sales1 = User.objects.get(username="sales1")
     target_set = make_target_set(TargetMetric.CONTRACT_AMOUNT, year=last.year)
-    make_node(target_set, sales.parent, monthly="100000")
-    make_node(target_set, sales, monthly="80000")
+    root = make_node(target_set, sales.parent, monthly="100000")
+    make_node(target_set, sales, root, monthly="80000")
     make_contract(sales1, "60000", last.replace(day=10))
     page.on("dialog", lambda dialog: dialog.accept())
 
@@ -91,4 +91,5 @@ def test_monthly_report_generated_commented_submitted_reviewed(live_server: Any,
     for chart in ("chart-monthly", "chart-funnel", "chart-trend"):
         page.locator(f"[data-testid={chart}] canvas").first.wait_for()
     assert page.get_by_test_id("value-contract_amount").inner_text() == "75,000.00"
+    assert page.get_by_test_id("value-attained").inner_text() == "75,000.00"
     screenshot(page, "reports-cockpit")

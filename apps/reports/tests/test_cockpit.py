@@ -217,3 +217,21 @@ def test_cockpit_query_count_is_constant(client, personas, records, extra, djang
 
 
 QUERY_COUNTS: dict[int, int] = {}
+
+
+def test_pdf_export_has_the_chinese_headings_and_figures(client, personas, records):
+    import subprocess
+    import tempfile
+
+    dave = personas["auditor_dave"].user
+    client.force_login(dave)
+    query = {"period": "custom", "start": "2025-12-01", "end": "2026-01-31"}
+    response = client.get(reverse("reports:cockpit_export", args=["pdf"]), query)
+    assert response["Content-Type"] == "application/pdf"
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(response.content)
+        f.flush()
+        text = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, check=True,
+                              text=True).stdout
+    assert "高层驾驶舱" in text and "签约合同额" in text and "客户服务" in text
+    assert f"{_figures(dave)['contract_amount'].value:,}" in text
