@@ -65,8 +65,9 @@ def due_working_days(on: dt.date) -> int:
 def due_date(period_end: dt.date) -> dt.date:
     """The N-th working day after the period (the calendar of ``core.workdays``; N from the rules in force)."""
     n = due_working_days(period_end)
-    calendar = workday_calendar(period_end + dt.timedelta(days=1), period_end + dt.timedelta(days=10 + 3 * n))
-    days = [day for day in sorted(calendar) if calendar[day]]
+    first, last = period_end + dt.timedelta(days=1), period_end + dt.timedelta(days=10 + 3 * n)
+    calendar = workday_calendar(first, last)  # inside ``calendar_preloaded`` it may hold more days than asked
+    days = [day for day in sorted(calendar) if first <= day <= last and calendar[day]]
     return days[n - 1]
 
 

@@ -339,3 +339,29 @@ def test_reporting_departments_are_the_top_of_each_kind(personas):
     assert personas["lead_bob"].unit.pk in found and personas["rep_carol"].unit.pk in found
     assert personas["rep_alice"].unit.pk not in found  # a team reports through its department
     assert not Department.objects.filter(pk__in=found, kind="company").exists()
+
+
+def test_demo_a_year_of_reports_most_reviewed_one_returned_one_overdue(db):
+    import io as _io
+
+    from django.core.management import call_command
+
+    from apps.reports import demo
+
+    call_command("load_demo", apps="org", stdout=_io.StringIO())
+    demo.load(_io.StringIO())
+    reports = list(DepartmentReport.objects.all())
+    assert len(reports) == 3 * 16  # three departments × (12 months + 4 quarters)
+    today = timezone.localdate()
+    by_status = {s: [r for r in reports if r.status == s] for s in ReportStatus.values}
+    assert len(by_status[ReportStatus.RETURNED]) == 1
+    overdue = [r for r in reports if r.status == ReportStatus.DRAFT and r.due_date < today]
+    assert len(overdue) == 1 and overdue[0].department.code == "service", [(r, r.due_date, today) for r in overdue]
+    assert len(by_status[ReportStatus.REVIEWED]) > len(reports) * 0.85
+    assert {r.kind for r in reports} == {ReportKind.MONTHLY, ReportKind.QUARTERLY}
+    # the demo's figures are the selectors' figures for the department (recomputed here)
+    sample = by_status[ReportStatus.REVIEWED][0]
+    rebuilt = selectors.build_figures(sample.department, sample.kind, selectors.report_period(sample))
+    assert rebuilt["section"]["figures"] == sample.figures["section"]["figures"]
+    demo.load(_io.StringIO())
+    assert DepartmentReport.objects.count() == len(reports)  # idempotent
