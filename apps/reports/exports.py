@@ -5,6 +5,7 @@ section templates as the page, Chinese set in Noto Sans CJK from Debian's fonts-
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 
 from apps.core.excel import INT, MONEY, TEXT, Column, _to_bytes, _write_cell, _write_header
 
+PDF_CSS = Path(__file__).resolve().parent / "pdf.css"
 PCT_FORMAT = '0.0"%"'
 SCORE_FORMAT = "0.00"
 
@@ -70,10 +72,10 @@ def figures_workbook(sections: list[dict[str, Any]], extra_sheets: list[tuple[st
 
 def pdf_from_template(template: str, context: dict[str, Any], base_url: str = "") -> bytes:
     """Render the template to PDF with WeasyPrint (fonts embedded)."""
-    from weasyprint import HTML  # imported here: loading Pango costs time that pages without a PDF need not pay
+    from weasyprint import CSS, HTML  # imported here: loading Pango costs time that pages without a PDF need not pay
 
     html = render_to_string(template, context)
-    return HTML(string=html, base_url=base_url or ".").write_pdf()
+    return HTML(string=html, base_url=base_url or ".").write_pdf(stylesheets=[CSS(filename=str(PDF_CSS))])
 
 
 def cockpit_pdf(user: Any, period: Any, unit: str = "yuan") -> tuple[bytes, list[Any]]:
