@@ -235,3 +235,59 @@ def test_pdf_export_has_the_chinese_headings_and_figures(client, personas, recor
                               text=True).stdout
     assert "高层驾驶舱" in text and "签约合同额" in text and "客户服务" in text
     assert f"{_figures(dave)['contract_amount'].value:,}" in text
+
+
+def test_service_improvement_and_performance_figures_equal_the_raw_rows(personas):
+    import secrets
+
+    from apps.improvements.models import ImprovementAction
+    from apps.improvements.tests.factories import ImprovementActionFactory
+    from apps.performance.choices import ProposalStatus
+    from apps.performance.models import RewardPenalty
+    from apps.policy.choices import RewardPenaltyAction
+    from apps.policy.selectors import rules_in_force
+    from apps.service.choices import TicketPriority, TicketStatus, TicketType
+    from apps.service.models import Ticket
+
+    carol, alice = personas["rep_carol"], personas["rep_alice"]
+    version = rules_in_force(dt.date(2026, 1, 1)).version_id
+    moments = [dt.datetime(2025, 12, 3, 10, tzinfo=TZ), dt.datetime(2026, 1, 30, 16, tzinfo=TZ),
+               dt.datetime(2025, 11, 20, 10, tzinfo=TZ), dt.datetime(2026, 2, 1, 9, tzinfo=TZ)]
+    for i, moment in enumerate(moments):
+        ticket = Ticket.objects.create(
+            number=f"GD-R-{i}", title="投诉", ticket_type=TicketType.COMPLAINT, priority=TicketPriority.HIGH,
+            description="x", status=TicketStatus.RESOLVED if i % 2 == 0 else TicketStatus.IN_PROGRESS,
+            assignee=carol.user, department=carol.unit, rules_version_id=version,
+            first_response_due=moment + dt.timedelta(hours=2), resolution_due=moment + dt.timedelta(days=2),
+            resolved_at=moment + dt.timedelta(hours=5) if i % 2 == 0 else None, public_token=secrets.token_urlsafe(16))
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=moment)
+    for moment, status in [(moments[0], "open"), (moments[1], "verified"), (moments[2], "open")]:
+        action = ImprovementActionFactory(owner=alice.user, status=status)
+        ImprovementAction.objects.filter(pk=action.pk).update(
+            created_at=moment, verified_at=moment if status == "verified" else None,
+            due_date=dt.date(2026, 1, 5))
+    for moment, reward, amount in [(moments[0], True, "500.00"), (moments[1], False, "200.00"),
+                                   (moments[2], True, "9.00")]:
+        RewardPenalty.objects.create(action=RewardPenaltyAction.values[0], is_reward=reward, person=alice.user,
+                                     department=alice.unit, reason="考核", amount=Decimal(amount),
+                                     status=ProposalStatus.APPROVED, decided_at=moment)
+    figures = _figures(personas["auditor_dave"].user)
+    first = dt.datetime(2025, 12, 1, tzinfo=TZ)
+    after = dt.datetime(2026, 2, 1, tzinfo=TZ)
+    complaints = [t for t in Ticket.objects.all() if first <= t.created_at < after]
+    assert figures["complaints"].value == len(complaints) == 2
+    resolved = sum(1 for t in complaints if t.resolved_at)
+    assert figures["complaints_resolved_pct"].value == (Decimal(resolved) * 100 / len(complaints)).quantize(
+        Decimal("0.1"))
+    assert figures["complaints"].previous == 1
+    actions = list(ImprovementAction.objects.all())
+    assert figures["improvements_raised"].value == sum(1 for a in actions if first <= a.created_at < after)
+    assert figures["improvements_verified"].value == 1
+    assert figures["improvements_open"].value == sum(1 for a in actions if a.status == "open")
+    assert figures["improvements_overdue"].value == sum(1 for a in actions if a.status == "open"
+                                                        and a.due_date < dt.date(2026, 2, 10))
+    rewards = [r for r in RewardPenalty.objects.all() if first <= r.decided_at < after]
+    assert figures["rewards"].value == sum(1 for r in rewards if r.is_reward)
+    assert figures["reward_amount"].value == sum(r.amount for r in rewards if r.is_reward)
+    assert figures["penalty_amount"].value == sum(r.amount for r in rewards if not r.is_reward)
+    assert figures["reward_amount"].previous == Decimal("9.00")
