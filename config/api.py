@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.service.api.urls")),
     path("", include("apps.surveys.api.urls")),
     path("", include("apps.performance.api.urls")),
+    path("", include("apps.reports.api.urls")),
 ]

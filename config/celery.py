@@ -30,5 +30,9 @@ app.conf.beat_schedule = {
     "service-generate-due-contacts": {"task": "service.generate_due_contacts", "schedule": crontab(hour=7, minute=0)},
     # Arts. 10, 12: scheduled survey campaigns go out; non-responders are reminded (twice at most).
     "surveys-dispatch-due": {"task": "surveys.dispatch_due", "schedule": crontab(minute="*/10")},
+    # Arts. 4–7: department reports past their due date are reminded and escalated to senior management.
+    "reports-remind-overdue": {"task": "reports.remind_overdue_reports", "schedule": crontab(hour=9, minute=0)},
+    # Report subscriptions: weekly (Mondays) and monthly (the 1st) deliveries, with the PDF, in the morning.
+    "reports-deliver-subscriptions": {"task": "reports.deliver_subscriptions", "schedule": crontab(hour=7, minute=30)},
     "surveys-remind-non-responders": {"task": "surveys.remind_non_responders", "schedule": crontab(hour=10, minute=0)},
 }

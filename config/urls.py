@@ -31,6 +31,7 @@ urlpatterns = [
     path("service/surveys/", include("apps.surveys.urls")),
     path("service/", include("apps.service.urls")),
     path("performance/", include("apps.performance.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("s/", include("apps.surveys.urls_answer")),
     path("support/", include("apps.service.urls_public")),
     path("api/v1/", include("config.api")),

@@ -80,6 +80,17 @@ NOT_GENERIC: dict[str, Exempt] = {
     "customers:customer_claim": POOL,
     "customers:customer_assign": POOL,
     "customers:customer_import": EXCEL,
+    "reports:index": Exempt("a redirect to the cockpit or the reports, or a page saying what the area holds"),
+    "reports:cockpit": DASHBOARD,
+    "reports:cockpit_drill": Exempt("department → person → records of one cockpit figure, each level from the "
+                                    "figure's own records through visible_to; no single model"),
+    "reports:cockpit_export": Exempt("the cockpit's figures as Excel or PDF: a file, from the scoped selectors"),
+    "reports:report_pack": Exempt("the department reports of one period on one page, through visible_to"),
+    "reports:report_export_xlsx": Exempt("one department report as Excel: a file download (@scoped_route, "
+                                         "fetched through visible_to)"),
+    "reports:report_export_pdf": Exempt("one department report as PDF: a file download (@scoped_route, "
+                                        "fetched through visible_to)"),
+    "api-dashboard": Exempt("the figures behind a dashboard from the scoped selectors; no single model"),
     "customers:customer_import_template": EXCEL,
     "customers:customer_import_failed": EXCEL,
     "customers:customer_export": EXCEL,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.sales",
     "apps.service",
     "apps.performance",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
