@@ -241,6 +241,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The browsable API's forms take related records as ids (apps.core.api.BrowsableAPIRenderer): a page must not
+    # carry an <option> for each of 100,000 customers. Any select still rendered stops at 50 options.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "apps.core.api.BrowsableAPIRenderer",
+    ],
+    "HTML_SELECT_CUTOFF": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "salesops API",
