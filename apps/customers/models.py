@@ -109,6 +109,8 @@ class Customer(TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "last_follow_up_at"]),
             models.Index(fields=["owner_unit", "level"]),
+            # The list's default sort (issue 14: 134 ms → 1 ms at 100k customers).
+            models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
         ]
 
     def __str__(self) -> str:
