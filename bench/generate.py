@@ -31,7 +31,8 @@ SCALES = {
     "L": {"customers": 100_000, "contacts": 200_000, "follow_ups": 500_000, "opportunities": 100_000,
           "contracts": 50_000, "leads": 50_000, "tickets": 20_000, "extra_staff": 24},
 }
-REGIONS = ["深圳", "广州", "上海", "北京", "杭州", "南京", "成都", "武汉", "西安", "苏州", "天津", "重庆", "长沙", "厦门"]
+REGIONS = ["深圳", "广州", "上海", "北京", "杭州", "南京", "成都", "武汉", "西安", "苏州", "天津", "重庆", "长沙",
+           "厦门"]
 WORDS = ["瑞丰", "华信", "中科", "恒通", "金源", "鼎盛", "宏达", "新元", "博远", "天成", "海纳", "卓越", "正泰", "联创",
          "永安", "嘉禾", "宇航", "启明", "东方", "长城", "蓝海", "星辰", "安信", "汇川", "德润", "致远", "同舟", "睿智"]
 TRADES = ["科技", "电子", "机械", "贸易", "医疗器械", "软件", "新材料", "物流", "建设", "能源", "食品", "化工"]
@@ -63,6 +64,7 @@ def main() -> None:
     from apps.customers.choices import DealStatus, FollowUpChannel, Lifecycle
     from apps.customers.models import Contact, Customer, FollowUp
     from apps.customers.selectors.dedupe import name_key
+    from apps.customers.selectors.search import pinyin_initials
     from apps.marketing.choices import LeadSource, LeadStatus
     from apps.marketing.models import Lead
     from apps.org.choices import BuiltinRole, DepartmentKind
@@ -121,7 +123,8 @@ def main() -> None:
             owner = rng.choice(sellers) if rng.random() < 0.9 else (None, None)
             created = when()
             customers.append(Customer(
-                name=name, name_key=name_key(name), level=rng.choice("ABCD"), province="广东省", city="深圳市",
+                name=name, name_key=name_key(name), name_initials=pinyin_initials(name), level=rng.choice("ABCD"),
+                province="广东省", city="深圳市",
                 owner_id=owner[0], owner_unit_id=owner[1], owner_since=created if owner[0] else None,
                 pooled_at=None if owner[0] else created, lifecycle=rng.choice(list(Lifecycle.values)),
                 deal_status=rng.choice(list(DealStatus.values)), created_at=created,
@@ -193,7 +196,8 @@ def main() -> None:
             opp = opp_rows[i % len(opp_rows)]
             signed = opp[2] + dt.timedelta(days=rng.randrange(0, 60))
             contracts.append(Contract(
-                number=f"BENCH-{args.scale}-{i:07d}", title=f"采购合同{i:06d}", customer_id=opp[3], opportunity_id=opp[0],
+                number=f"BENCH-{args.scale}-{i:07d}", title=f"采购合同{i:06d}", customer_id=opp[3],
+                opportunity_id=opp[0],
                 owner_id=opp[4], owner_unit_id=opp[5], created_by_id=opp[4], signed_on=signed.date(),
                 amount=Decimal(rng.randrange(10, 3000) * 1000),
                 status=rng.choice([ContractStatus.APPROVED] * 6 + [ContractStatus.PENDING, ContractStatus.DRAFT]),
@@ -225,7 +229,8 @@ def main() -> None:
             at = when()
             assignee = rng.choice(service)[0] if service else None
             tickets.append(Ticket(
-                number=f"GD-BENCH-{args.scale}-{i:07d}", title="设备运行异常", ticket_type=rng.choice(list(TicketType.values)),
+                number=f"GD-BENCH-{args.scale}-{i:07d}", title="设备运行异常",
+                ticket_type=rng.choice(list(TicketType.values)),
                 priority=rng.choice(list(TicketPriority.values)), channel=rng.choice(list(TicketChannel.values)),
                 customer_id=pk, description="客户反映设备运行异常，需要上门检查。",
                 status=rng.choice(list(TicketStatus.values)), assignee_id=assignee, department_id=service_unit.pk,

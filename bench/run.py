@@ -290,7 +290,7 @@ def main() -> None:
     floors = measure_queries(rows)
 
     print()
-    print(f"| page | user | median ms | p95 ms | KB | queries | floor ms (EXPLAIN ANALYZE of the slowest query) |")
+    print("| page | user | median ms | p95 ms | KB | queries | floor ms (EXPLAIN ANALYZE of the slowest query) |")
     print("|---|---|---|---|---|---|---|")
     for label, _user, _path in rows:
         h, q = http[label], floors[label]
