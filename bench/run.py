@@ -58,6 +58,7 @@ def _env(database_url: str) -> dict[str, str]:
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
         "LOG_LEVEL": "WARNING",
         "GUNICORN_ACCESSLOG": "",
+        "GUNICORN_GRACEFUL_TIMEOUT": "5",
         "AXES_FAILURE_LIMIT": "1000",
     }
 
@@ -285,7 +286,11 @@ def main() -> None:
         rss = worker_rss(server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
         log.close()
     floors = measure_queries(rows)
 
