@@ -78,8 +78,13 @@ clean:
 	rm -rf $(VENV) node_modules static/vendor var
 
 # Eight people at once for a minute through `make run`'s server, on its own copy of the demo database.
+# With SCALE=S or SCALE=L: the scale benchmark (bench/run.py: generated data on PostgreSQL, gunicorn, Redis).
 bench: setup
+ifdef SCALE
+	$(PY) bench/run.py --scale $(SCALE)
+else
 	$(PY) bench/concurrent_users.py
+endif
 
 bench-assessment: setup
 	$(PY) bench/assessment_cycle.py

@@ -15,6 +15,8 @@ app.autodiscover_tasks()
 
 # `manage.py run_due_jobs` runs the same list once in the embedded default.
 app.conf.beat_schedule = {
+    # Deployment: the worker writes the time into the shared cache every minute; /healthz/ reports its age.
+    "core-heartbeat": {"task": "core.heartbeat", "schedule": float(os.environ.get("HEARTBEAT_SECONDS") or 60)},
     # Arts. 6, 10: from 1 October, while next year's working-day calendar is provisional, remind its keepers weekly.
     "core-remind-calendar-keepers": {"task": "core.remind_calendar_keepers", "schedule": crontab(hour=9, minute=30)},
     # Art. 15: a new policy version takes effect on its date; the old one is then marked superseded.

@@ -45,6 +45,7 @@ CALENDAR = Exempt("the working-day calendar is company-wide, not scoped: core.vi
                   "are the whole rule")
 
 NOT_GENERIC: dict[str, Exempt] = {
+    "core:healthz": Exempt("the load balancer's health check (database, cache, Celery heartbeat): no record, no login"),
     "core:calendar": CALENDAR,
     "core:calendar_year": CALENDAR,
     "core:calendar_enter": CALENDAR,

@@ -6,15 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from rest_framework import pagination, permissions, status
+from django.template import loader
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import pagination, permissions, renderers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.relations import ManyRelatedField, RelatedField
+from rest_framework.renderers import HTMLFormRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import PrimaryKeyRelatedField, Serializer
 from rest_framework.settings import api_settings
+from rest_framework.utils.field_mapping import ClassLookupDict
 
 from apps.core.scoping import permission_name
 
@@ -117,3 +123,63 @@ class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):
         queryset = super().get_queryset()
         request = self.context.get("request")
         return queryset.visible_to(getattr(request, "user", None))
+
+
+class IdInputFormRenderer(HTMLFormRenderer):
+    """The browsable API's HTML forms with related records as id text inputs, not a ``<select>`` of every row."""
+
+    default_style = ClassLookupDict(
+        {
+            **HTMLFormRenderer.default_style.mapping,
+            RelatedField: {"base_template": "input.html", "input_type": "text"},
+            ManyRelatedField: {"base_template": "input.html", "input_type": "text"},
+        }
+    )
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable API whose pages do not grow with the data: a filter on a related record (django-filter's
+    ``ModelChoiceFilter``) is an id input instead of an ``<option>`` per customer (7.3 MB and 12–35 s per page at
+    100,000 customers), and so are the related fields of the POST form. The JSON renderer is unchanged.
+    """
+
+    form_renderer_class = IdInputFormRenderer
+
+    def get_filter_form(self, data: Any, view: Any, request: Any) -> Any:
+        if not hasattr(view, "get_queryset") or not hasattr(view, "filter_backends"):
+            return None
+        paginator = getattr(view, "paginator", None)
+        if not isinstance(data, list):
+            if paginator is None or data is None:
+                return None
+            try:
+                paginator.get_results(data)
+            except (TypeError, KeyError):
+                return None
+        queryset = view.get_queryset()
+        elements = []
+        for backend_class in view.filter_backends:
+            backend = backend_class()
+            if isinstance(backend, DjangoFilterBackend):
+                html = self._django_filter_html(backend, request, queryset, view)
+            elif hasattr(backend, "to_html"):
+                html = backend.to_html(request, queryset, view)
+            else:
+                html = None
+            if html:
+                elements.append(html)
+        if not elements:
+            return None
+        return loader.get_template(self.filter_template).render({"elements": elements})
+
+    @staticmethod
+    def _django_filter_html(backend: DjangoFilterBackend, request: Any, queryset: QuerySet, view: Any) -> Any:
+        filterset = backend.get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        for field in filterset.form.fields.values():
+            if isinstance(field, forms.ModelMultipleChoiceField):
+                field.widget = forms.TextInput(attrs={"placeholder": "id,id"})
+            elif isinstance(field, forms.ModelChoiceField):
+                field.widget = forms.TextInput(attrs={"placeholder": "id"})
+        return loader.get_template(backend.template).render({"filter": filterset}, request)

@@ -13,3 +13,12 @@ def remind_calendar_keepers() -> int:
     """Daily; each keeper of the calendar is told at most once a week (from 1 October while next year is
     provisional)."""
     return calendar_remind_keepers()
+
+
+@shared_task(name="core.heartbeat")
+def heartbeat() -> float:
+    """Every minute (beat): the worker writes the time into the shared cache; ``/healthz/`` reports its age, so a
+    stopped beat or worker shows on the monitor."""
+    from apps.core.health import heartbeat_write
+
+    return heartbeat_write()

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from apps.core import calendar_views, job_views, views
+from apps.core import calendar_views, health, job_views, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.WorkbenchView.as_view(), name="workbench"),
+    path("healthz/", health.healthz_view, name="healthz"),
     path("notifications/", views.notification_list_view, name="notification_list"),
     path("notifications/<int:pk>/read/", views.notification_read_view, name="notification_read"),
     path("notifications/read-all/", views.notification_read_all_view, name="notification_read_all"),

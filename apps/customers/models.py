@@ -44,6 +44,8 @@ class Customer(TimeStampedModel):
     name = models.CharField(_("customer name"), max_length=200)
     # Name with brackets, spaces and full-width characters normalised, for the duplicate check (查重).
     name_key = models.CharField(max_length=200, db_index=True, editable=False, default="")
+    # Pinyin initials of the name (瑞丰科技 → rfkj) for the search, kept by the services that write the name.
+    name_initials = models.CharField(max_length=200, db_index=True, editable=False, default="")
     code = models.CharField(_("customer number"), max_length=30, unique=True, null=True, blank=True)
     kind = models.CharField(_("customer kind"), max_length=20, choices=CustomerKind.choices,
                             default=CustomerKind.COMPANY)
@@ -83,7 +85,8 @@ class Customer(TimeStampedModel):
     remarks = models.TextField(_("remarks"), blank=True)
     created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+")
-    history = HistoricalRecords(excluded_fields=["name_key", "last_follow_up_summary", "recycle_warned_at"])
+    history = HistoricalRecords(excluded_fields=["name_key", "name_initials", "last_follow_up_summary",
+                                                 "recycle_warned_at"])
 
     # The service owner (客服负责人) looks after the customer whatever their own scope, and the service owner's
     # department counts for the department scopes (the service manager sees what the team looks after).
@@ -109,6 +112,8 @@ class Customer(TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "last_follow_up_at"]),
             models.Index(fields=["owner_unit", "level"]),
+            # The list's default sort (issue 14: 134 ms → 1 ms at 100k customers).
+            models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.errors.FriendlyNotFoundMiddleware",  # DEBUG only: the project's 404 page instead of the URL list
+    "apps.core.db_router.ReplicaMiddleware",  # dashboards and reports read from the replica, when there is one
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -111,6 +112,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
         "init_command": "PRAGMA journal_mode=WAL",
     }
+# A read replica (PostgreSQL streaming replication), optional: the pages named in REPLICA_URL_NAMES read from it,
+# every write and every other page use the primary (apps.core.db_router). Tests mirror it to the primary.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(REPLICA_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["apps.core.db_router.ReplicaRouter"]
+# ``namespace:name`` or ``namespace:*``: the dashboards, the attainment tree and the reports.
+REPLICA_URL_NAMES = env_list(
+    "REPLICA_URL_NAMES",
+    "marketing:index,sales:index,sales:attainment,sales:attainment_drilldown,service:dashboard,reports:*",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
@@ -149,7 +162,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT")) if env_str("STATIC_ROOT") else VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -222,11 +235,18 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# One queue name per installation sharing a Redis (several companies or a staging copy on one Redis).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "salesops")
+if REDIS_URL:
+    # Sessions in Redis (written through to the database, so a Redis restart logs nobody out): any app server
+    # behind the load balancer serves any request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -242,6 +262,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The browsable API's forms take related records as ids (apps.core.api.BrowsableAPIRenderer): a page must not
+    # carry an <option> for each of 100,000 customers. Any select still rendered stops at 50 options.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "apps.core.api.BrowsableAPIRenderer",
+    ],
+    "HTML_SELECT_CUTOFF": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "salesops API",

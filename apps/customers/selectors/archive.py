@@ -18,6 +18,7 @@ from apps.core.scoping import can, get_visible_or_404, user_scope
 from apps.core.validators import normalize_mobile
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog
 from apps.customers.selectors.dedupe import mask_mobile, normalize_uscc
+from apps.customers.selectors.search import is_initials_term
 from apps.customers.timeline import TimelineEvent, timeline_sources
 
 # List scenes (列表场景, CONVENTIONS-CN row 5) and quick filters.
@@ -83,13 +84,16 @@ def with_list_data(qs: QuerySet[Customer]) -> QuerySet[Customer]:
 
 
 def search_q(term: str) -> Q:
-    """Search the name, the USCC, and contacts by name or mobile (any spelling of the number)."""
+    """Search the name, the USCC, the name's pinyin initials (rfkj → 瑞丰科技), and contacts by name or mobile
+    (any spelling of the number)."""
     contacts = Q(name__icontains=term)
     digits = normalize_mobile(term)
     if digits.isdigit() and len(digits) >= 4:
         contacts |= Q(mobile__contains=digits)
-    return (Q(name__icontains=term) | Q(uscc=normalize_uscc(term))
-            | Q(pk__in=Contact.objects.filter(contacts).values("customer_id")))
+    names = Q(name__icontains=term)
+    if is_initials_term(term):
+        names |= Q(name_initials__contains=term.lower())
+    return names | Q(uscc=normalize_uscc(term)) | Q(pk__in=Contact.objects.filter(contacts).values("customer_id"))
 
 
 def customer_list(

@@ -25,6 +25,7 @@ from apps.core.validators import normalize_mobile
 from apps.customers.choices import DealStatus, Lifecycle, NeedStatus, OwnershipAction
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog, Tag
 from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, name_key, normalize_uscc
+from apps.customers.selectors.search import pinyin_initials
 from apps.customers.timeline import transfer_hooks
 
 # Held by a customer's creation and by an import (core.locks): names have no unique key, so two creations at the same
@@ -211,6 +212,7 @@ def customer_create(
     tags = _tags(clean.pop("tags", []))
     customer = Customer(**clean)
     customer.name_key = name_key(customer.name)
+    customer.name_initials = pinyin_initials(customer.name)
     customer.full_clean(validate_constraints=False)
     built = _build_contacts([c for c in contacts or [] if any(v not in (None, "", False) for v in c.values())])
     if not duplicates_checked:
@@ -253,9 +255,11 @@ def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any], all
     check_duplicates(name=new_name if renamed else "", uscc=new_uscc if new_uscc != customer.uscc else None,
                      exclude_pk=customer.pk, allow_similar_name=allow_similar_name)
     record_actor(customer, actor, reason)
-    if renamed:
+    if renamed or pinyin_initials(new_name) != customer.name_initials:
         customer.name_key = name_key(new_name)
-        Customer.objects.filter(pk=customer.pk).update(name_key=customer.name_key)
+        customer.name_initials = pinyin_initials(new_name)
+        Customer.objects.filter(pk=customer.pk).update(name_key=customer.name_key,
+                                                       name_initials=customer.name_initials)
     try:
         with transaction.atomic():
             model_update(instance=customer, fields=CUSTOMER_FIELDS, data=clean)

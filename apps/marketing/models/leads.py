@@ -118,6 +118,7 @@ class Lead(TimeStampedModel):
         indexes = [
             models.Index(fields=["campaign", "status"]),
             models.Index(fields=["owner", "status"]),
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),  # the list's sort
         ]
 
     def __str__(self) -> str:

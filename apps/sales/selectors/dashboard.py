@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db import connections
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from apps.sales.choices import OPEN_STAGES, ContractStatus, OpportunityStage, TargetMetric, TargetStatus, TargetTier
-from apps.sales.models import Contract, Opportunity, OpportunityStageChange, PaymentPlan, TargetNode, TargetSet
+from apps.sales.models import Contract, Opportunity, PaymentPlan, TargetNode, TargetSet
 from apps.sales.selectors.attainment import ZERO, Figures, metric_records, pct
 
 FUNNEL_STAGES = (*OPEN_STAGES, OpportunityStage.WON)
@@ -48,8 +49,24 @@ class FunnelStep:
         return None if self.to_next is None else pct(Decimal(self.to_next), Decimal(self.reached))
 
 
-def _reached(stage: str) -> Exists:
-    return Exists(OpportunityStageChange.objects.filter(opportunity=OuterRef("pk"), to_stage=stage))
+def _reach_counts(visible: QuerySet[Opportunity]) -> dict[str, int]:
+    """Of the visible opportunities: ``r<i>`` how many reached funnel stage i (a stage change to it, or in it now)
+    and ``n<i>`` how many of those also reached stage i+1. One grouped pass: per opportunity a flag per stage
+    (``MAX`` over its stage changes), summed outside — not an EXISTS per opportunity and stage (1.4 s at 100k)."""
+    flags = {
+        f"f{i}": Max(Case(When(Q(stage_changes__to_stage=stage) | Q(stage=stage), then=Value(1)), default=Value(0),
+                          output_field=IntegerField()))
+        for i, stage in enumerate(FUNNEL_STAGES)
+    }
+    per_opportunity = visible.order_by().values("pk").annotate(**flags).values(*flags)
+    sql, params = per_opportunity.query.sql_with_params()
+    sums = [f"COALESCE(SUM(f{i}), 0)" for i in range(len(FUNNEL_STAGES))]
+    sums += [f"COALESCE(SUM(f{i} * f{i + 1}), 0)" for i in range(len(FUNNEL_STAGES) - 1)]
+    with connections[per_opportunity.db].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(sums)} FROM ({sql}) AS per_opportunity", params)  # noqa: S608
+        row = cursor.fetchone()
+    n = len(FUNNEL_STAGES)
+    return {**{f"r{i}": int(row[i]) for i in range(n)}, **{f"n{i}": int(row[n + i]) for i in range(n - 1)}}
 
 
 def funnel(*, user: Any) -> list[FunnelStep]:
@@ -63,14 +80,7 @@ def funnel(*, user: Any) -> list[FunnelStep]:
         .annotate(n=Count("pk"), amount=Coalesce(Sum("amount"), Value(ZERO)))
         .order_by()
     }
-    aggregates: dict[str, Any] = {}
-    for i, stage in enumerate(FUNNEL_STAGES):
-        reached = Q(_reached(stage)) | Q(stage=stage)
-        aggregates[f"r{i}"] = Count("pk", filter=reached)
-        if i + 1 < len(FUNNEL_STAGES):
-            nxt = FUNNEL_STAGES[i + 1]
-            aggregates[f"n{i}"] = Count("pk", filter=reached & (Q(_reached(nxt)) | Q(stage=nxt)))
-    counts = visible.aggregate(**aggregates)
+    counts = _reach_counts(visible)
     steps = []
     for i, stage in enumerate(FUNNEL_STAGES):
         row = open_rows.get(stage, {})

@@ -165,6 +165,7 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["status", "resolution_due"]),
             models.Index(fields=["department", "status"]),
             models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),  # the list's sort
         ]
 
     def __str__(self) -> str:
