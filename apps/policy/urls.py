@@ -9,4 +9,5 @@ urlpatterns = [
     path("rules/", views.RulesInForceView.as_view(), name="rules"),
     path("versions/", views.VersionListView.as_view(), name="version_list"),
     path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),
+    path("versions/<int:pk>/diff/", views.VersionDetailView.as_view(), name="version_diff"),
 ]
