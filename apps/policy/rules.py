@@ -759,3 +759,12 @@ def rule_changes(old: Rules, new: Rules) -> list[RuleChange]:
         for path, value in after.items()
         if not _same(before.get(path), value)
     ]
+
+
+def key_label(key: str) -> str:
+    """A key of the rules' JSON in words (a choice's label, or the rule's name)."""
+    return _key_label(key)
+
+
+# The sections of the rules, in order, with their names (the amendment pages edit one section at a time).
+SECTION_LABELS = {key: _KEY_LABELS[key] for key in _SECTIONS}

@@ -98,8 +98,8 @@ def version_list(*, user: Any) -> QuerySet[PolicyVersion]:
     if not user.has_perm("policy.view_policyversion"):
         return PolicyVersion.objects.none()
     qs = PolicyVersion.objects.select_related("policy", "published_by")
-    if not user.has_perm("policy.change_policyversion"):
-        qs = qs.exclude(status=PolicyVersionStatus.DRAFT)
+    if not user.has_perm("policy.change_policyversion"):  # drafts and undecided amendments stay with the group
+        qs = qs.filter(status__in=[*PUBLISHED, PolicyVersionStatus.WITHDRAWN])
     return qs
 
 

@@ -27,8 +27,8 @@ SHORTER_COMPLAINT = {"service_deadlines": {"complaint": {"high": {"resolution_ho
 HIGHER_SALES_WEIGHT = {"kpi_weights": {"market_development": 20, "sales_target": 60, "customer_satisfaction": 20}}
 
 
-@pytest.fixture
-def group(personas: dict) -> list[Any]:
+@pytest.fixture(name="group")
+def group_fixture(personas: dict) -> list[Any]:
     """Three members of the leadership group (quorum: at least two present)."""
     company = personas["auditor_dave"].unit
     return [make_employee(f"lg{n}", f"领导{n}", company, BuiltinRole.LEADERSHIP_GROUP).user for n in (1, 2, 3)]
