@@ -20,7 +20,8 @@ from apps.org.choices import BuiltinRole
 from apps.org.selectors import users_with_role
 from apps.policy.choices import PolicyVersionStatus, VoteChoice
 from apps.policy.models import PUBLISHED_STATUSES, VERSION_FLOW, Article, PolicyDecision, PolicyVersion
-from apps.policy.rules import DEFAULT_RULES, RuleChange, Rules, parse_rules, rule_changes
+from apps.policy.registry import ImpactQuestion, impact_sources
+from apps.policy.rules import DEFAULT_RULES, SECTION_LABELS, RuleChange, Rules, parse_rules, rule_changes
 from apps.policy.seed_data import POLICY_CODE
 
 # The policy whose versions carry the rules the system runs by (公司市场开发及销售管理制度).
@@ -298,6 +299,42 @@ def version_diff(version: PolicyVersion, base: PolicyVersion | None = None) -> V
     lines = [RuleChangeLine(labels.get(SECTION_ARTICLES.get(c.section, 0), ""), c)
              for c in rule_changes(old_rules, parse_rules(version.rules))]
     return VersionDiff(base, changes, lines)
+
+
+@dataclass
+class SectionImpact:
+    section: str
+    title: str
+    changes: list[RuleChangeLine]
+    effects: list[str]
+
+
+IMPACT_NEW_WORK = _("Applies to work started from %(date)s; work started earlier keeps version %(label)s.")
+
+
+def version_impact(version: PolicyVersion, effective_from: dt.date | None = None) -> list[SectionImpact]:
+    """Per changed section of the rules, what it will touch, counted from the records by the sources the apps
+    registered (``policy.registry``); the draft is assumed to take effect tomorrow unless it has a date."""
+    on = effective_from or version.effective_from or policy_today() + dt.timedelta(days=1)
+    diff = version_diff(version)
+    try:
+        in_force = rules_in_force()
+        label, in_force_id = in_force.version_label, in_force.version_id
+    except NoPolicyInForce:
+        label, in_force_id = "", None
+    old = parse_rules(diff.base.rules) if diff.base is not None else DEFAULT_RULES
+    new = parse_rules(version.rules)
+    sections: dict[str, list[RuleChangeLine]] = {}
+    for line in diff.rules:
+        sections.setdefault(line.change.section, []).append(line)
+    impacts = []
+    for section, lines in sections.items():
+        question = ImpactQuestion(section, old, new, on, label, in_force_id)
+        effects = [str(IMPACT_NEW_WORK % {"date": on.isoformat(), "label": label})]
+        for source in impact_sources(section):
+            effects.extend(source(question))
+        impacts.append(SectionImpact(section, str(SECTION_LABELS.get(section, section)), lines, effects))
+    return impacts
 
 
 def version_rules(version: PolicyVersion) -> Rules:

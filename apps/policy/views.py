@@ -184,6 +184,19 @@ class VersionDiffView(PolicyReaderMixin, TemplateView):
         return context
 
 
+class VersionImpactView(PolicyReaderMixin, TemplateView):
+    """For a draft (or any version): per changed rule, what it will touch, counted from the records."""
+
+    model = PolicyVersion
+    template_name = "policy/version_impact.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        version = selectors.version_get(user=self.request.user, pk=kwargs["pk"])
+        context.update(version=version, impacts=selectors.version_impact(version, _date_param(self.request)))
+        return context
+
+
 class DraftCreateView(ScopedCreateView):
     """Start an amendment from the version in force."""
 
