@@ -21,7 +21,7 @@ class PolicyPerm(StrEnum):
 
 _VIEW = ["policy.view_policy", "policy.view_policyversion", "policy.view_article"]
 # The leadership group's decisions are read by those who take part in amending (the votes are theirs).
-_DECIDE = ["policy.view_policydecision", "policy.view_policyvote"]
+_DECIDE = ["policy.view_policydecision", "policy.view_policyvote", "policy.add_policydecision", "policy.add_policyvote"]
 _MANAGE = [
     "policy.add_policyversion", "policy.change_policyversion", "policy.publish_policyversion",
     "policy.add_article", "policy.change_article", "policy.delete_article",
