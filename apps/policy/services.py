@@ -388,6 +388,42 @@ def policy_version_withdraw(*, actor: Any, version: PolicyVersion) -> PolicyVers
     return version
 
 
+ALREADY_RECORDED = _("Version %(label)s already has a decision of the leadership group.")
+NOT_PUBLISHED_YET = _("Only the decision on a version already published can be recorded afterwards.")
+
+
+@transaction.atomic
+def policy_decision_record_past(
+    *, actor: Any, version: PolicyVersion, meeting_date: dt.date, votes: dict[Any, str], minutes: str
+) -> PolicyDecision:
+    """Record the leadership group's decision on a version published before the system kept decisions (the
+    seeded 1.0, decided on paper): the members' votes as they were cast, counted like any decision."""
+    if not is_leadership_member(actor):
+        raise PermissionDenied(NOT_A_MEMBER)
+    if version.status not in PUBLISHED:
+        raise ValidationError(NOT_PUBLISHED_YET, code="not_published")
+    if version.decisions.exists():
+        raise ValidationError(ALREADY_RECORDED, code="already_recorded", params={"label": version.label})
+    members = set(leadership_members().values_list("pk", flat=True))
+    if any(member.pk not in members for member in votes):
+        raise PermissionDenied(NOT_A_MEMBER)
+    decision = PolicyDecision(version=version, meeting_date=meeting_date, minutes=minutes, opened_by=actor,
+                              closed_by=actor, closed_at=timezone.now(), group_size=len(members))
+    decision.full_clean()
+    decision._history_user = actor  # type: ignore[attr-defined]
+    decision.save()
+    for member, vote in votes.items():
+        row = PolicyVote(decision=decision, member=member, vote=vote)
+        row.full_clean()
+        row._history_user = actor  # type: ignore[attr-defined]
+        row.save()
+    tally = decision_tally(decision)
+    decision.outcome = (DecisionOutcome.APPROVED if tally.passes else
+                        DecisionOutcome.REJECTED if tally.quorum else DecisionOutcome.NO_QUORUM)
+    decision.save(update_fields=["outcome", "updated_at"])
+    return decision
+
+
 @transaction.atomic
 def policy_versions_take_effect(*, actor: Any = None, on: dt.date | None = None) -> tuple[int, int]:
     """Put in force the published versions whose day has come and mark superseded those they replace.
