@@ -25,6 +25,10 @@ _CHOICE_SECTIONS = {"evaluation_frequencies": Frequency, "proposals": RewardPena
 SEP = "__"
 
 
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # the ISO value a date input needs
+
+
 class DraftForm(forms.Form):
     label = forms.CharField(label=_("version"), max_length=20, help_text=_("e.g. 1.1"))
 
@@ -103,14 +107,13 @@ class VoteForm(forms.Form):
 
 
 class DecisionCloseForm(forms.Form):
-    meeting_date = forms.DateField(label=_("meeting date"), widget=forms.DateInput(attrs={"type": "date"}))
+    meeting_date = forms.DateField(label=_("meeting date"), widget=_date_input())
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(label=_("effective from"), widget=forms.DateInput(attrs={"type": "date"}))
-    next_review_on = forms.DateField(label=_("next review on"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("effective from"), widget=_date_input())
+    next_review_on = forms.DateField(label=_("next review on"), required=False, widget=_date_input())
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
