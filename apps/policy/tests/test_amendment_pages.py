@@ -125,3 +125,16 @@ class RefusalTests:
         assert 'data-testid="cast-vote"' in page
         assert 'data-testid="close-decision"' in page
         assert 'data-testid="submit-version"' not in page
+
+
+class BadgeTests:
+    def test_a_version_published_for_tomorrow_says_when_it_takes_effect(self, personas: dict, group: list) -> None:
+        from apps.policy.tests.test_amendments import _approved
+
+        version = _approved(group)
+        tomorrow = selectors.policy_today() + dt.timedelta(days=1)
+        services.policy_version_publish(actor=group[0], version=version, effective_from=tomorrow)
+        page = _text(_client(personas["rep_alice"].user).get(reverse("policy:version_list")))
+        rows = page[page.find("<tbody"):page.find("</tbody>")]
+        assert f"{tomorrow:%Y-%m-%d} 生效" in rows
+        assert "已被替代" not in rows
