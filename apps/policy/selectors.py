@@ -188,10 +188,11 @@ class Tally:
 
 
 def decision_tally(decision: PolicyDecision, group_size: int | None = None) -> Tally:
-    """Count a decision's votes against the quorum and majority rule; one query (two while it is open)."""
+    """Count a decision's votes against the quorum and majority rule; one query, none with the votes prefetched
+    (one more while it is open: the size of the group)."""
     counts = dict.fromkeys(VoteChoice.values, 0)
-    for vote in decision.votes.values_list("vote", flat=True):
-        counts[vote] += 1
+    for vote in decision.votes.all():  # the prefetched votes in lists (no query per decision)
+        counts[vote.vote] += 1
     size = group_size if group_size is not None else (
         decision.group_size if not decision.is_open else leadership_members().count())
     present = sum(counts.values())

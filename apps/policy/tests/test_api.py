@@ -80,3 +80,31 @@ def test_an_administrator_who_is_not_a_member_cannot_vote(personas: dict, group:
     decision = _api(group[0]).post(f"{VERSIONS}{draft.pk}/submit/").json()
     response = _api(personas["admin"].user).post(f"{DECISIONS}{decision['id']}/vote/", {"vote": "for"}, format="json")
     assert response.status_code == 403
+
+
+def test_the_decision_list_costs_the_same_queries_for_more_decisions(group: list) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.policy import services
+    from apps.policy.choices import VoteChoice
+
+    draft = _draft(group[0])
+
+    def meetings(n: int) -> None:
+        for _ in range(n):  # each without a quorum, so the draft comes back and is submitted again
+            decision = services.policy_version_submit(actor=group[0], version=draft)
+            services.policy_vote_cast(actor=group[0], decision=decision, vote=VoteChoice.IN_FAVOUR)
+            services.policy_decision_close(actor=group[0], decision=decision, minutes="未达法定人数")
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = _api(group[0]).get(DECISIONS)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    meetings(2)
+    small = cost()
+    meetings(4)
+    assert len(_api(group[0]).get(DECISIONS).json()["results"]) == 6
+    assert cost() == small
