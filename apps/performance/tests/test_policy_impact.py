@@ -76,8 +76,8 @@ def test_the_impact_counts_the_records_each_change_touches(personas: dict) -> No
     )
     client = Client()
     client.force_login(leader)
-    page = client.get(reverse("policy:version_impact", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(reverse("policy:version_impact", args=[draft.pk]))
     assert page.status_code == 200
-    assert f"{newly_approved} draft contracts would now need approval." in page.content.decode()
+    assert f"{newly_approved} 份草稿合同将需要审批。" in page.content.decode()
     client.force_login(seller)
     assert client.get(reverse("policy:version_impact", args=[draft.pk])).status_code == 404
