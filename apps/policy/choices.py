@@ -12,9 +12,28 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PolicyVersionStatus(models.TextChoices):
+    """draft → submitted → approved → published → in force → superseded (the flow: ``models.VERSION_FLOW``)."""
+
     DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the leadership group")
+    APPROVED = "approved", _("Approved by the leadership group")
+    PUBLISHED = "published", _("Published, not yet in force")
     IN_FORCE = "in_force", _("In force")
     SUPERSEDED = "superseded", _("Superseded")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DecisionOutcome(models.TextChoices):
+    PENDING = "pending", _("Voting")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    NO_QUORUM = "no_quorum", _("No quorum")
+
+
+class VoteChoice(models.TextChoices):
+    IN_FAVOUR = "for", _("In favour")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstain")
 
 
 class KpiItem(models.TextChoices):

@@ -12,11 +12,30 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
-from apps.policy.choices import PolicyVersionStatus
+from apps.policy.choices import DecisionOutcome, PolicyVersionStatus, VoteChoice
 from apps.policy.rules import default_rules_json, validate_rules
 
 REVIEW_BEFORE_EFFECTIVE = _("The next review must come after the date the version takes effect.")
 PUBLISHED_WITHOUT_DATE = _("A version that is or was in force needs the date it takes effect.")
+SAME_EFFECTIVE_DATE = _("Another version of this policy is already published to take effect on that date.")
+
+_S = PolicyVersionStatus
+# Versions that are or will be in force on their date; withdrawn ones and drafts never are.
+PUBLISHED_STATUSES = (_S.PUBLISHED, _S.IN_FORCE, _S.SUPERSEDED)
+
+# The amendment flow (art. 14): per status, each move with the status it leads to and who may make it —
+# ``editor`` (policy.change_policyversion), ``member`` (a member of the leadership group), ``publisher``
+# (policy.publish_policyversion) or ``system`` (the daily job). Services, pages and the API read it.
+VERSION_FLOW: dict[str, dict[str, tuple[str, str]]] = {
+    _S.DRAFT: {"edit": (_S.DRAFT, "editor"), "submit": (_S.SUBMITTED, "editor")},
+    _S.SUBMITTED: {"vote": (_S.SUBMITTED, "member"), "approve": (_S.APPROVED, "member"),
+                   "reject": (_S.DRAFT, "member"), "no_quorum": (_S.DRAFT, "member")},
+    _S.APPROVED: {"publish": (_S.PUBLISHED, "publisher")},
+    _S.PUBLISHED: {"withdraw": (_S.WITHDRAWN, "publisher"), "take_effect": (_S.IN_FORCE, "system")},
+    _S.IN_FORCE: {"supersede": (_S.SUPERSEDED, "system")},
+    _S.SUPERSEDED: {},
+    _S.WITHDRAWN: {},
+}
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -87,9 +106,14 @@ class PolicyVersion(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["policy", "label"], name="policy_version_unique_label"),
             models.CheckConstraint(
-                condition=Q(status=PolicyVersionStatus.DRAFT) | Q(effective_from__isnull=False),
+                condition=~Q(status__in=PUBLISHED_STATUSES) | Q(effective_from__isnull=False),
                 name="policy_version_published_has_date",
                 violation_error_message=PUBLISHED_WITHOUT_DATE,
+            ),
+            # The version in force on any date is unambiguous: one published version per policy and date.
+            models.UniqueConstraint(
+                fields=["policy", "effective_from"], condition=Q(status__in=PUBLISHED_STATUSES),
+                name="policy_version_one_per_effective_date", violation_error_message=SAME_EFFECTIVE_DATE,
             ),
         ]
 
@@ -103,6 +127,60 @@ class PolicyVersion(TimeStampedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == PolicyVersionStatus.DRAFT
+
+
+class PolicyDecision(TimeStampedModel):
+    """The leadership group's decision on a submitted version (art. 14: 领导小组讨论决议).
+
+    Members vote one by one (each vote is a ``PolicyVote``; a member who votes is present); closing the
+    meeting counts them against the quorum and majority of the settings and records the outcome.
+    """
+
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE,
+                                related_name="decisions")
+    meeting_date = models.DateField(_("meeting date"))
+    minutes = models.TextField(_("minutes"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=DecisionOutcome.choices,
+                               default=DecisionOutcome.PENDING)
+    group_size = models.PositiveSmallIntegerField(_("members of the leadership group"), default=0)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
+                                  on_delete=models.PROTECT, related_name="+")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy decision")
+        verbose_name_plural = _("policy decisions")
+        ordering = ["-meeting_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.meeting_date:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == DecisionOutcome.PENDING
+
+
+class PolicyVote(TimeStampedModel):
+    """One leadership-group member's vote in a decision (赞成 / 反对 / 弃权); a member who votes is present."""
+
+    decision = models.ForeignKey(PolicyDecision, verbose_name=_("policy decision"), on_delete=models.CASCADE,
+                                 related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT,
+                               related_name="+")
+    vote = models.CharField(_("vote"), max_length=10, choices=VoteChoice.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["decision_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["decision", "member"], name="policy_vote_one_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_vote_display()}"
 
 
 class Article(models.Model):

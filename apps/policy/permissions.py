@@ -16,8 +16,12 @@ class PolicyPerm(StrEnum):
     ADD_VERSION = "policy.add_policyversion"
     CHANGE_VERSION = "policy.change_policyversion"
     PUBLISH_VERSION = "policy.publish_policyversion"
+    CHANGE_ARTICLE = "policy.change_article"
+    VIEW_DECISION = "policy.view_policydecision"
 
 _VIEW = ["policy.view_policy", "policy.view_policyversion", "policy.view_article"]
+# The leadership group's decisions are read by those who take part in amending (the votes are theirs).
+_DECIDE = ["policy.view_policydecision", "policy.view_policyvote", "policy.add_policydecision", "policy.add_policyvote"]
 _MANAGE = [
     "policy.add_policyversion", "policy.change_policyversion", "policy.publish_policyversion",
     "policy.add_article", "policy.change_article", "policy.delete_article",
@@ -27,6 +31,6 @@ BUILTIN_ROLE_PERMISSIONS = {
     BuiltinRole.STAFF: _VIEW,
     BuiltinRole.DEPARTMENT_MANAGER: _VIEW,
     BuiltinRole.SENIOR_MANAGEMENT: _VIEW,
-    BuiltinRole.LEADERSHIP_GROUP: _VIEW + _MANAGE,
-    BuiltinRole.SYSTEM_ADMIN: _VIEW + _MANAGE,
+    BuiltinRole.LEADERSHIP_GROUP: _VIEW + _MANAGE + _DECIDE,
+    BuiltinRole.SYSTEM_ADMIN: _VIEW + _MANAGE + _DECIDE,
 }

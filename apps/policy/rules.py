@@ -818,6 +818,47 @@ def describe_changes(old: Rules, new: Rules) -> list[tuple[str, str, str]]:
     ]
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal values, "4.5" and "4.50" included (stored amounts keep the precision they were written with)."""
+    if a == b:
+        return True
+    if isinstance(a, str) and isinstance(b, str):
+        x, y = _as_decimal(a), _as_decimal(b)
+        return x is not None and x == y
+    return False
+
+
 def default_rules_json() -> dict[str, Any]:
     """The default for a new version's rules field."""
     return DEFAULT_RULES.to_json()
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """One rule that differs between two sets of rules: its section (``kpi_weights`` …), its name in words and
+    the old and new values as people read them."""
+
+    section: str
+    label: str
+    old: str
+    new: str
+
+
+def rule_changes(old: Rules, new: Rules) -> list[RuleChange]:
+    """Like ``describe_changes``, with the section each change belongs to (for the diff and impact pages)."""
+    before, after = _flatten(old.to_json()), _flatten(new.to_json())
+    return [
+        RuleChange(path[0], " · ".join(_key_label(k) for k in path), _key_label(str(before.get(path))),
+                   _key_label(str(value)))
+        for path, value in after.items()
+        if not _same(before.get(path), value)
+    ]
+
+
+def key_label(key: str) -> str:
+    """A key of the rules' JSON in words (a choice's label, or the rule's name)."""
+    return _key_label(key)
+
+
+# The sections of the rules, in order, with their names (the amendment pages edit one section at a time).
+SECTION_LABELS = {key: _KEY_LABELS[key] for key in _SECTIONS}

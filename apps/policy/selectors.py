@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from fractions import Fraction
 from itertools import groupby
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.policy.choices import PolicyVersionStatus
-from apps.policy.models import Article, PolicyVersion
-from apps.policy.rules import Rules, parse_rules
+from apps.org.choices import BuiltinRole
+from apps.org.selectors import users_with_role
+from apps.policy.choices import PolicyVersionStatus, VoteChoice
+from apps.policy.models import PUBLISHED_STATUSES, VERSION_FLOW, Article, PolicyDecision, PolicyVersion
+from apps.policy.registry import ImpactQuestion, impact_sources
+from apps.policy.rules import DEFAULT_RULES, SECTION_LABELS, RuleChange, Rules, parse_rules, rule_changes
 from apps.policy.seed_data import POLICY_CODE
 
 # The policy whose versions carry the rules the system runs by (公司市场开发及销售管理制度).
 RULES_POLICY_CODE = POLICY_CODE
 POLICY_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 NOTHING_IN_FORCE = _("No version of the policy is in force on %(date)s.")
-PUBLISHED = (PolicyVersionStatus.IN_FORCE, PolicyVersionStatus.SUPERSEDED)
+PUBLISHED = PUBLISHED_STATUSES
 
 
 class NoPolicyInForce(LookupError):
@@ -93,8 +99,8 @@ def version_list(*, user: Any) -> QuerySet[PolicyVersion]:
     if not user.has_perm("policy.view_policyversion"):
         return PolicyVersion.objects.none()
     qs = PolicyVersion.objects.select_related("policy", "published_by")
-    if not user.has_perm("policy.change_policyversion"):
-        qs = qs.exclude(status=PolicyVersionStatus.DRAFT)
+    if not user.has_perm("policy.change_policyversion"):  # drafts and undecided amendments stay with the group
+        qs = qs.filter(status__in=[*PUBLISHED, PolicyVersionStatus.WITHDRAWN])
     return qs
 
 
@@ -118,6 +124,218 @@ def chapter_list(articles: list[Article]) -> list[Chapter]:
         members = list(group)
         chapters.append(Chapter(number, members[0].chapter_label, members[0].chapter_title, members))
     return chapters
+
+
+# Which article of the policy each section of the rules carries out (for the diff in plain words).
+SECTION_ARTICLES = {
+    "kpi_weights": 11, "assessment": 11, "grade_bands": 13, "evaluation_frequencies": 12,
+    "service_deadlines": 10, "service_escalation": 10, "contact_cadence_days": 10,
+    "public_pool": 8, "approval_thresholds": 9,
+}
+ARTICLE_FIELD_LABELS = {
+    "title_zh": _("title (Chinese)"), "title_en": _("title (English)"),
+    "text_zh": _("text (Chinese original)"), "text_en": _("text (English rendering)"),
+}
+
+
+def leadership_members() -> QuerySet[Any]:
+    """The active members of the leadership group (领导小组), who decide amendments (art. 14)."""
+    return users_with_role(BuiltinRole.LEADERSHIP_GROUP)
+
+
+def is_leadership_member(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and leadership_members().filter(pk=user.pk).exists()
+
+
+def active_employees() -> QuerySet[Any]:
+    """Every active employee, whom a publication reaches (art. 14: 及时向全体员工进行通知)."""
+    return get_user_model().objects.filter(is_active=True, employee__is_active=True).distinct()
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """Quorum and majority, as shares that must be exceeded (default: more than half, more than half)."""
+
+    quorum: Fraction
+    majority: Fraction
+
+    def has_quorum(self, present: int, group_size: int) -> bool:
+        return group_size > 0 and Fraction(present, group_size) > self.quorum
+
+    def has_majority(self, in_favour: int, present: int) -> bool:
+        return present > 0 and Fraction(in_favour, present) > self.majority
+
+
+def decision_rule() -> DecisionRule:
+    """The quorum and majority of the settings (``POLICY_DECISION_QUORUM`` / ``POLICY_DECISION_MAJORITY``)."""
+    return DecisionRule(Fraction(str(getattr(settings, "POLICY_DECISION_QUORUM", "0.5"))),
+                        Fraction(str(getattr(settings, "POLICY_DECISION_MAJORITY", "0.5"))))
+
+
+@dataclass(frozen=True)
+class Tally:
+    group_size: int
+    present: int
+    in_favour: int
+    against: int
+    abstain: int
+    quorum: bool
+    majority: bool
+
+    @property
+    def passes(self) -> bool:
+        return self.quorum and self.majority
+
+
+def decision_tally(decision: PolicyDecision, group_size: int | None = None) -> Tally:
+    """Count a decision's votes against the quorum and majority rule; one query, none with the votes prefetched
+    (one more while it is open: the size of the group)."""
+    counts = dict.fromkeys(VoteChoice.values, 0)
+    for vote in decision.votes.all():  # the prefetched votes in lists (no query per decision)
+        counts[vote.vote] += 1
+    size = group_size if group_size is not None else (
+        decision.group_size if not decision.is_open else leadership_members().count())
+    present = sum(counts.values())
+    rule = decision_rule()
+    return Tally(size, present, counts[VoteChoice.IN_FAVOUR], counts[VoteChoice.AGAINST],
+                 counts[VoteChoice.ABSTAIN], rule.has_quorum(present, size),
+                 rule.has_majority(counts[VoteChoice.IN_FAVOUR], present))
+
+
+def decision_list(*, user: Any) -> QuerySet[PolicyDecision]:
+    """Decisions on the versions the user may see."""
+    return PolicyDecision.objects.filter(version__in=version_list(user=user)).select_related(
+        "version", "opened_by", "closed_by").prefetch_related("votes__member")
+
+
+def version_allowed(user: Any, version: PolicyVersion) -> list[str]:
+    """The moves of ``VERSION_FLOW`` the user may make on the version now (the buttons shown)."""
+    member = None
+    allowed = []
+    for action, (_target, who) in VERSION_FLOW.get(version.status, {}).items():
+        if who == "editor" and user.has_perm("policy.change_policyversion"):
+            allowed.append(action)
+        elif who == "publisher" and user.has_perm("policy.publish_policyversion"):
+            if action == "withdraw" and (version.effective_from is None or version.effective_from <= policy_today()):
+                continue
+            allowed.append(action)
+        elif who == "member":
+            member = is_leadership_member(user) if member is None else member
+            if member:
+                allowed.append(action)
+    return allowed
+
+
+@dataclass(frozen=True)
+class ArticleChange:
+    number: int
+    label: str
+    title: str
+    kind: str  # "added", "removed", "changed"
+    fields: list[str]
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True)
+class RuleChangeLine:
+    article: str
+    change: RuleChange
+
+    @property
+    def sentence(self) -> str:
+        return str(RULE_CHANGE_SENTENCE % {"article": self.article, "rule": self.change.label,
+                                           "old": self.change.old, "new": self.change.new})
+
+
+RULE_CHANGE_SENTENCE = _("%(article)s … %(rule)s: from %(old)s to %(new)s")
+
+
+@dataclass
+class VersionDiff:
+    base: PolicyVersion | None
+    articles: list[ArticleChange]
+    rules: list[RuleChangeLine]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.articles and not self.rules
+
+
+def diff_base(version: PolicyVersion) -> PolicyVersion | None:
+    """What a version is compared with: the version it was drafted from, else the one in force."""
+    if version.based_on_id:
+        return version.based_on
+    try:
+        base = policy_in_force()
+    except NoPolicyInForce:
+        return None
+    return base if base.pk != version.pk else None
+
+
+def version_diff(version: PolicyVersion, base: PolicyVersion | None = None) -> VersionDiff:
+    """Article by article and rule by rule, what ``version`` changes against ``base``; three queries."""
+    base = base if base is not None else diff_base(version)
+    new_articles = {a.number: a for a in article_list(version)}
+    old_articles = {a.number: a for a in article_list(base)} if base is not None else {}
+    changes = []
+    for number in sorted(set(new_articles) | set(old_articles)):
+        new, old = new_articles.get(number), old_articles.get(number)
+        shown = new or old
+        assert shown is not None
+        if old is None:
+            kind, fields = "added", []
+        elif new is None:
+            kind, fields = "removed", []
+        else:
+            fields = [str(label) for name, label in ARTICLE_FIELD_LABELS.items()
+                      if getattr(old, name) != getattr(new, name)]
+            if not fields:
+                continue
+            kind = "changed"
+        changes.append(ArticleChange(number, shown.label, shown.title, kind, fields,
+                                     old.text if old else "", new.text if new else ""))
+    old_rules = parse_rules(base.rules) if base is not None else DEFAULT_RULES
+    labels = {n: f"{a.label} {a.title}" for n, a in {**old_articles, **new_articles}.items()}
+    lines = [RuleChangeLine(labels.get(SECTION_ARTICLES.get(c.section, 0), ""), c)
+             for c in rule_changes(old_rules, parse_rules(version.rules))]
+    return VersionDiff(base, changes, lines)
+
+
+@dataclass
+class SectionImpact:
+    section: str
+    title: str
+    changes: list[RuleChangeLine]
+    effects: list[str]
+
+
+IMPACT_NEW_WORK = _("Applies to work started from %(date)s; work started earlier keeps version %(label)s.")
+
+
+def version_impact(version: PolicyVersion, effective_from: dt.date | None = None) -> list[SectionImpact]:
+    """Per changed section of the rules, what it will touch, counted from the records by the sources the apps
+    registered (``policy.registry``); the draft is assumed to take effect tomorrow unless it has a date."""
+    on = effective_from or version.effective_from or policy_today() + dt.timedelta(days=1)
+    diff = version_diff(version)
+    try:
+        in_force = rules_in_force()
+        label, in_force_id = in_force.version_label, in_force.version_id
+    except NoPolicyInForce:
+        label, in_force_id = "", None
+    old = parse_rules(diff.base.rules) if diff.base is not None else DEFAULT_RULES
+    new = parse_rules(version.rules)
+    sections: dict[str, list[RuleChangeLine]] = {}
+    for line in diff.rules:
+        sections.setdefault(line.change.section, []).append(line)
+    impacts = []
+    for section, lines in sections.items():
+        question = ImpactQuestion(section, old, new, on, label, in_force_id)
+        effects = [str(IMPACT_NEW_WORK % {"date": on.isoformat(), "label": label})]
+        for source in impact_sources(section):
+            effects.extend(source(question))
+        impacts.append(SectionImpact(section, str(SECTION_LABELS.get(section, section)), lines, effects))
+    return impacts
 
 
 def version_rules(version: PolicyVersion) -> Rules:

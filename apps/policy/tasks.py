@@ -8,6 +8,7 @@ from apps.policy import services
 
 
 @shared_task(name="policy.supersede_due_versions")
-def supersede_due_versions() -> int:
-    """Daily: mark superseded the versions a later version has replaced by today."""
-    return services.policy_version_supersede_due()
+def supersede_due_versions() -> tuple[int, int]:
+    """At the start of each day (Asia/Shanghai): put in force the versions published for today and mark
+    superseded those they replace; idempotent."""
+    return services.policy_versions_take_effect()

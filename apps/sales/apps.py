@@ -14,3 +14,6 @@ class SalesConfig(AppConfig):
         hooks_pipeline.register()
         hooks_contracts.register()
         hooks_attainment.register()
+        from apps.sales import hooks
+
+        hooks.register()  # the policy's impact page

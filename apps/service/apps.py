@@ -14,3 +14,6 @@ class ServiceConfig(AppConfig):
         hooks_feedback.register()
         hooks_relationship.register()
         hooks_surveys.register()
+        from apps.service import hooks
+
+        hooks.register()  # the policy's impact page

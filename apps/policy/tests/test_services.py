@@ -145,7 +145,7 @@ class SupersedeJobTests:
 
         future = selectors.policy_today() + dt.timedelta(days=1)
         new_version(personas["admin"].user, "2.0", future)
-        assert supersede_due_versions.apply().result == 0
+        assert supersede_due_versions.apply().result == (0, 0)
         assert seeded_version().status == PolicyVersionStatus.IN_FORCE
         assert services.policy_version_supersede_due(on=future) == 1
         assert services.policy_version_supersede_due(on=future) == 0
