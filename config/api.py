@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.core.api_urls")),
     path("", include("apps.org.api.urls")),
+    path("", include("apps.policy.api.ack_urls")),
     path("", include("apps.customers.api.urls")),
     path("", include("apps.improvements.api.urls")),
     path("", include("apps.marketing.api.urls")),

@@ -11,3 +11,24 @@ from apps.policy import services
 def supersede_due_versions() -> int:
     """Daily: mark superseded the versions a later version has replaced by today."""
     return services.policy_version_supersede_due()
+
+
+# Acknowledgement, interpretation, review
+
+
+@shared_task(name="policy.request_acknowledgements")
+def request_acknowledgements() -> int:
+    """Just after a version takes effect (daily, after midnight): ask every active employee to confirm it."""
+    return services.policy_acknowledgements_request()
+
+
+@shared_task(name="policy.remind_acknowledgements")
+def remind_acknowledgements() -> int:
+    """Daily: remind the unconfirmed every few days until the deadline."""
+    return services.policy_acknowledgements_remind_due()
+
+
+@shared_task(name="policy.remind_reviews")
+def remind_reviews() -> int:
+    """Daily: remind the leadership group of a review due soon or overdue (once a day)."""
+    return services.policy_reviews_remind_due()
