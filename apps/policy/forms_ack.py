@@ -32,16 +32,18 @@ class InterpretationAnswerForm(forms.Form):
 
 
 class InterpretationDeclineForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000)
+    reason = forms.CharField(label=_("Reason for declining"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class PolicyReviewForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect)
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
-    next_review_on = forms.DateField(label=_("Next review on"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}),
-                                     help_text=_("Default: a year from today."))
+    next_review_on = forms.DateField(
+        label=_("Next review on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Default: a year from today."),
+    )
 
     def clean_next_review_on(self) -> dt.date | None:
         return self.cleaned_data.get("next_review_on")

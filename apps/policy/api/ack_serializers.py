@@ -23,8 +23,18 @@ class AcknowledgementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PolicyAcknowledgement
-        fields = ["id", "version", "version_label", "user", "department", "is_confirmed", "confirmed_at",
-                  "reminded_at", "reminder_count", "created_at"]
+        fields = [
+            "id",
+            "version",
+            "version_label",
+            "user",
+            "department",
+            "is_confirmed",
+            "confirmed_at",
+            "reminded_at",
+            "reminder_count",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -38,8 +48,9 @@ class AcknowledgementSummaryRowSerializer(serializers.Serializer):
 
 
 class AcknowledgementRemindSerializer(serializers.Serializer):
-    version = serializers.PrimaryKeyRelatedField(queryset=PolicyVersion.objects.all(), required=False,
-                                                 allow_null=True, default=None)
+    version = serializers.PrimaryKeyRelatedField(
+        queryset=PolicyVersion.objects.all(), required=False, allow_null=True, default=None
+    )
 
 
 class RemindedSerializer(serializers.Serializer):
@@ -55,9 +66,23 @@ class InterpretationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Interpretation
-        fields = ["id", "version", "version_label", "article", "article_number", "question", "asked_by", "status",
-                  "answer", "answered_by", "answered_at", "published_at", "decline_reason", "allowed_actions",
-                  "created_at"]
+        fields = [
+            "id",
+            "version",
+            "version_label",
+            "article",
+            "article_number",
+            "question",
+            "asked_by",
+            "status",
+            "answer",
+            "answered_by",
+            "answered_at",
+            "published_at",
+            "decline_reason",
+            "allowed_actions",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_allowed_actions(self, obj: Interpretation) -> list[str]:
@@ -87,8 +112,20 @@ class PolicyReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PolicyReview
-        fields = ["id", "version", "version_label", "reviewed_on", "outcome", "reasons", "evidence", "reviewed_by",
-                  "next_review_on", "draft", "draft_label", "created_at"]
+        fields = [
+            "id",
+            "version",
+            "version_label",
+            "reviewed_on",
+            "outcome",
+            "reasons",
+            "evidence",
+            "reviewed_by",
+            "next_review_on",
+            "draft",
+            "draft_label",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

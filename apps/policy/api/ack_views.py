@@ -55,20 +55,45 @@ class AcknowledgementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 qs = qs.filter(confirmed_at__isnull=confirmed == "false")
         return qs.order_by(*self.ordering)
 
-    @extend_schema(summary=_("Share confirmed by department, within the user's scope"),
-                   responses=s.AcknowledgementSummaryRowSerializer(many=True))
+    @extend_schema(
+        summary=_("Share confirmed by department, within the user's scope"),
+        responses=s.AcknowledgementSummaryRowSerializer(many=True),
+    )
     @drf_action(detail=False, methods=["get"])
     def summary(self, request: Request) -> Response:
         rows, total = selectors.acknowledgement_by_department(self.get_queryset())
-        data = [{"department_id": r.department_id, "department": r.department, "asked": r.asked,
-                 "confirmed": r.confirmed, "pending": r.pending, "share": r.share} for r in rows]
-        return Response({"results": s.AcknowledgementSummaryRowSerializer(data, many=True).data,
-                         "total": s.AcknowledgementSummaryRowSerializer({
-                             "department_id": None, "department": "", "asked": total.asked,
-                             "confirmed": total.confirmed, "pending": total.pending, "share": total.share}).data})
+        data = [
+            {
+                "department_id": r.department_id,
+                "department": r.department,
+                "asked": r.asked,
+                "confirmed": r.confirmed,
+                "pending": r.pending,
+                "share": r.share,
+            }
+            for r in rows
+        ]
+        return Response(
+            {
+                "results": s.AcknowledgementSummaryRowSerializer(data, many=True).data,
+                "total": s.AcknowledgementSummaryRowSerializer(
+                    {
+                        "department_id": None,
+                        "department": "",
+                        "asked": total.asked,
+                        "confirmed": total.confirmed,
+                        "pending": total.pending,
+                        "share": total.share,
+                    }
+                ).data,
+            }
+        )
 
-    @extend_schema(summary=_("Confirm the version in force (我已阅读并知晓) as the requesting user"), request=None,
-                   responses=s.AcknowledgementSerializer)
+    @extend_schema(
+        summary=_("Confirm the version in force (我已阅读并知晓) as the requesting user"),
+        request=None,
+        responses=s.AcknowledgementSerializer,
+    )
     @drf_action(detail=False, methods=["post"])
     def confirm(self, request: Request) -> Response:
         try:
@@ -78,8 +103,11 @@ class AcknowledgementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         ack = services.policy_acknowledgement_confirm(actor=request.user, version=version)
         return Response(self.get_serializer(ack).data)
 
-    @extend_schema(summary=_("Remind the unconfirmed within the user's scope"),
-                   request=s.AcknowledgementRemindSerializer, responses=s.RemindedSerializer)
+    @extend_schema(
+        summary=_("Remind the unconfirmed within the user's scope"),
+        request=s.AcknowledgementRemindSerializer,
+        responses=s.RemindedSerializer,
+    )
     @drf_action(detail=False, methods=["post"])
     def remind(self, request: Request) -> Response:
         serializer = s.AcknowledgementRemindSerializer(data=request.data)
@@ -94,8 +122,11 @@ class AcknowledgementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary=_("Interpretations: the published ones, one's own questions, all for answerers")),
     retrieve=extend_schema(summary=_("One interpretation")),
-    create=extend_schema(summary=_("Ask a question about an article"), request=s.InterpretationAskSerializer,
-                         responses={201: s.InterpretationSerializer}),
+    create=extend_schema(
+        summary=_("Ask a question about an article"),
+        request=s.InterpretationAskSerializer,
+        responses={201: s.InterpretationSerializer},
+    ),
 )
 class InterpretationViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """解释: questions about articles; the leadership group answers, publishes or declines (the moves of
@@ -125,20 +156,27 @@ class InterpretationViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewset
             data = dict(serializer.validated_data)
         return Response(self.get_serializer(call(actor=request.user, interpretation=item, **data)).data)
 
-    @extend_schema(summary=_("Answer (or revise the answer)"), request=s.InterpretationAnswerSerializer,
-                   responses=s.InterpretationSerializer)
+    @extend_schema(
+        summary=_("Answer (or revise the answer)"),
+        request=s.InterpretationAnswerSerializer,
+        responses=s.InterpretationSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, s.InterpretationAnswerSerializer, services.interpretation_answer)
 
-    @extend_schema(summary=_("Publish the answer beside the article"), request=None,
-                   responses=s.InterpretationSerializer)
+    @extend_schema(
+        summary=_("Publish the answer beside the article"), request=None, responses=s.InterpretationSerializer
+    )
     @drf_action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, None, services.interpretation_publish)
 
-    @extend_schema(summary=_("Decline, with the reason"), request=s.InterpretationDeclineSerializer,
-                   responses=s.InterpretationSerializer)
+    @extend_schema(
+        summary=_("Decline, with the reason"),
+        request=s.InterpretationDeclineSerializer,
+        responses=s.InterpretationSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, s.InterpretationDeclineSerializer, services.interpretation_decline)
@@ -147,8 +185,11 @@ class InterpretationViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewset
 @extend_schema_view(
     list=extend_schema(summary=_("Reviews of the policy (art. 15)")),
     retrieve=extend_schema(summary=_("One review with the evidence considered")),
-    create=extend_schema(summary=_("Record the review of the version in force (amend opens a draft)"),
-                         request=s.PolicyReviewRecordSerializer, responses={201: s.PolicyReviewSerializer}),
+    create=extend_schema(
+        summary=_("Record the review of the version in force (amend opens a draft)"),
+        request=s.PolicyReviewRecordSerializer,
+        responses={201: s.PolicyReviewSerializer},
+    ),
 )
 class PolicyReviewViewSet(ServiceErrorsMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = PolicyReview.objects.all()

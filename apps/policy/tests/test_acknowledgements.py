@@ -41,8 +41,7 @@ def _recomputed(version_id: int, users: list[Any] | None = None) -> dict[str, tu
     """Department → (asked, confirmed), counted from the rows themselves."""
     asked: Counter[str] = Counter()
     confirmed: Counter[str] = Counter()
-    for ack in PolicyAcknowledgement.objects.filter(version_id=version_id).select_related(
-            "user__employee__department"):
+    for ack in PolicyAcknowledgement.objects.filter(version_id=version_id).select_related("user__employee__department"):
         if users is not None and ack.user not in users:
             continue
         name = ack.user.employee.department.name
@@ -99,8 +98,9 @@ class BannerAndConfirmationTests:
 
     def test_the_banner_links_to_the_changed_articles_only(self, personas: dict) -> None:
         admin = personas["admin"].user
-        draft = services.policy_version_create_draft(actor=admin, policy=seeded_policy(), label="1.1",
-                                                     based_on=seeded_version())
+        draft = services.policy_version_create_draft(
+            actor=admin, policy=seeded_policy(), label="1.1", based_on=seeded_version()
+        )
         article = draft.articles.get(number=10)
         article.text_zh += "投诉应在 8 个工作小时内解决。"
         article.save()
@@ -116,8 +116,9 @@ class BannerAndConfirmationTests:
         services.policy_acknowledgement_confirm(actor=alice.user, version=seeded_version())
         assert selectors.acknowledgement_pending(alice.user) is None
         admin = personas["admin"].user
-        draft = services.policy_version_create_draft(actor=admin, policy=seeded_policy(), label="1.1",
-                                                     based_on=seeded_version())
+        draft = services.policy_version_create_draft(
+            actor=admin, policy=seeded_policy(), label="1.1", based_on=seeded_version()
+        )
         services.policy_version_put_in_force(actor=admin, version=draft, effective_from=selectors.policy_today())
         pending = selectors.acknowledgement_pending(alice.user)
         assert pending is not None and pending.label == "1.1"
@@ -149,11 +150,18 @@ class ReportScopeTests:
     def test_a_manager_sees_only_his_tree(self, personas: dict) -> None:
         _ask()
         bob = personas["lead_bob"]
-        users = {a.user_id for a in bob.client().get(reverse("policy:acknowledgement_list"), {"page_size": 200})
-                 .context["object_list"]}
+        users = {
+            a.user_id
+            for a in bob.client().get(reverse("policy:acknowledgement_list"), {"page_size": 200}).context["object_list"]
+        }
         assert users == {personas["rep_alice"].user.pk, bob.user.pk}
-        everyone = {a.user_id for a in personas["auditor_dave"].client().get(
-            reverse("policy:acknowledgement_list"), {"page_size": 200}).context["object_list"]}
+        everyone = {
+            a.user_id
+            for a in personas["auditor_dave"]
+            .client()
+            .get(reverse("policy:acknowledgement_list"), {"page_size": 200})
+            .context["object_list"]
+        }
         assert personas["rep_carol"].user.pk in everyone and users < everyone
 
     def test_the_excel_export_holds_the_scope(self, personas: dict) -> None:
@@ -178,8 +186,7 @@ class ReminderTests:
         bob, alice, carol = personas["lead_bob"], personas["rep_alice"], personas["rep_carol"]
         response = bob.client().post(reverse("policy:acknowledgement_remind"))
         assert response.status_code == 302
-        reminded = set(Notification.objects.filter(topic__startswith="policy-ack:").values_list("recipient",
-                                                                                             flat=True))
+        reminded = set(Notification.objects.filter(topic__startswith="policy-ack:").values_list("recipient", flat=True))
         assert reminded == {alice.user.pk, bob.user.pk}
         assert carol.user.pk not in reminded
         assert PolicyAcknowledgement.objects.get(user=alice.user).reminder_count == 1
@@ -192,8 +199,7 @@ class ReminderTests:
             services.policy_acknowledgements_remind(actor=alice.user, version=seeded_version())
         assert not Notification.objects.filter(topic__startswith="policy-ack:").exists()
 
-    def test_the_periodic_job_reminds_every_few_days_until_the_deadline(self, personas: dict,
-                                                                        settings: Any) -> None:
+    def test_the_periodic_job_reminds_every_few_days_until_the_deadline(self, personas: dict, settings: Any) -> None:
         settings.POLICY_ACK_REMIND_EVERY_DAYS = 3
         version = seeded_version()
         services.policy_acknowledgement_confirm(actor=personas["rep_alice"].user, version=version)
@@ -217,8 +223,13 @@ class ReminderTests:
         assert confirmed.status_code == 200 and confirmed.json()["is_confirmed"]
         summary = personas["auditor_dave"].client().get("/api/v1/acknowledgements/summary/").json()
         assert summary["total"]["asked"] == 5 and summary["total"]["confirmed"] == 1
-        assert personas["rep_alice"].client().post("/api/v1/acknowledgements/remind/", {},
-                                                   content_type="application/json").status_code == 403
+        assert (
+            personas["rep_alice"]
+            .client()
+            .post("/api/v1/acknowledgements/remind/", {}, content_type="application/json")
+            .status_code
+            == 403
+        )
 
 
 def test_history_records_the_confirmation(personas: dict) -> None:
