@@ -5,7 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.core.api_urls")),
     path("", include("apps.org.api.urls")),
-    path("", include("apps.policy.api.ack_urls")),
     path("", include("apps.customers.api.urls")),
     path("", include("apps.improvements.api.urls")),
     path("", include("apps.marketing.api.urls")),
@@ -13,4 +12,5 @@ urlpatterns = [
     path("", include("apps.service.api.urls")),
     path("", include("apps.surveys.api.urls")),
     path("", include("apps.performance.api.urls")),
+    path("", include("apps.policy.api.ack_urls")),  # acknowledgements, interpretations, policy reviews
 ]

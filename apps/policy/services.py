@@ -176,7 +176,7 @@ from apps.policy.models import (  # noqa: E402
     PolicyAcknowledgement,
     PolicyReview,
 )
-from apps.policy.registry import review_evidence  # noqa: E402
+from apps.policy.review_evidence import review_evidence  # noqa: E402
 from apps.policy.selectors import (  # noqa: E402
     NoPolicyInForce,
     acknowledgement_by_department,

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from apps.core.models import Notification
-from apps.policy import registry, selectors, services
+from apps.policy import review_evidence, selectors, services
 from apps.policy.choices import PolicyVersionStatus, ReviewOutcome
 from apps.policy.models import PolicyAcknowledgement, PolicyReview, PolicyVersion
 from apps.policy.tests.factories import leader, seeded_version
@@ -131,13 +131,13 @@ class RecordTests:
     def test_registered_evidence_is_kept_and_a_broken_source_is_left_out(
         self, personas: dict, member: Any, monkeypatch: Any
     ) -> None:
-        monkeypatch.setattr(registry, "_SOURCES", {})
-        registry.register_review_evidence("fake", lambda since, until: [("投诉数", 7)])
+        monkeypatch.setattr(review_evidence, "_SOURCES", {})
+        review_evidence.register_review_evidence("fake", lambda since, until: [("投诉数", 7)])
 
         def broken(since: dt.date, until: dt.date) -> list:
             raise RuntimeError("down")
 
-        registry.register_review_evidence("broken", broken)
+        review_evidence.register_review_evidence("broken", broken)
         review = services.policy_review_record(actor=member, version=seeded_version(), outcome="keep", reasons="ok")
         assert {"source": "fake", "label": "投诉数", "value": "7"} in review.evidence
         assert not any(row["source"] == "broken" for row in review.evidence)
