@@ -239,3 +239,25 @@ def test_history_records_the_confirmation(personas: dict) -> None:
     assert latest.history_user == personas["rep_alice"].user and latest.confirmed_at is not None
     body = personas["rep_alice"].client().get(reverse("policy:acknowledgement_detail", args=[ack.pk])).content
     assert "history" in body.decode().lower()
+
+
+def test_the_demo_has_four_in_five_confirmed_two_answers_and_an_overdue_review() -> None:
+    from io import StringIO
+
+    from apps.org import demo as org_demo
+    from apps.policy import demo as policy_demo
+    from apps.policy.choices import InterpretationStatus
+    from apps.policy.models import Interpretation
+
+    org_demo.load(StringIO())
+    policy_demo.load(StringIO())
+    policy_demo.load(StringIO())  # idempotent
+    version = seeded_version()
+    rows = PolicyAcknowledgement.objects.filter(version=version, user__employee__is_active=True)
+    confirmed = rows.filter(confirmed_at__isnull=False).count()
+    assert 0.75 <= confirmed / rows.count() <= 0.85
+    assert not rows.get(user__username="sales1").confirmed_at  # the browser walk-through starts from his banner
+    assert Interpretation.objects.filter(status=InterpretationStatus.PUBLISHED).count() == 2
+    version.refresh_from_db()
+    assert version.next_review_on < selectors.policy_today()
+    assert Notification.objects.filter(topic__startswith=f"policy-review:{version.pk}:").exists()
