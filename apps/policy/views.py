@@ -156,6 +156,7 @@ from apps.core.history import history_entries  # noqa: E402
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView  # noqa: E402
 from apps.policy import services  # noqa: E402
 from apps.policy.choices import InterpretationStatus  # noqa: E402
+from apps.policy.context_processors import remember as remember_banner  # noqa: E402
 from apps.policy.forms_ack import (  # noqa: E402
     InterpretationAnswerForm,
     InterpretationAskForm,
@@ -179,6 +180,7 @@ class AcknowledgeView(PolicyReaderMixin, TemplateView):
         except selectors.NoPolicyInForce:
             return context
         changed = selectors.changed_articles(version)
+        remember_banner(self.request)  # refresh what the banner shows (e.g. after confirming through the API)
         context.update(
             version=version, changed=changed, previous=selectors.previous_version(version),
             acknowledgement=PolicyAcknowledgement.objects.filter(version=version, user=self.request.user).first(),
@@ -190,6 +192,7 @@ class AcknowledgeView(PolicyReaderMixin, TemplateView):
         try:
             version = selectors.policy_in_force()
             services.policy_acknowledgement_confirm(actor=request.user, version=version)
+            remember_banner(request)
         except selectors.NoPolicyInForce as exc:
             raise Http404 from exc
         except ValidationError as error:

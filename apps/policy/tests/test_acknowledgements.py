@@ -261,3 +261,28 @@ def test_the_demo_has_four_in_five_confirmed_two_answers_and_an_overdue_review()
     version.refresh_from_db()
     assert version.next_review_on < selectors.policy_today()
     assert Notification.objects.filter(topic__startswith=f"policy-review:{version.pk}:").exists()
+
+
+def test_the_banner_costs_no_query_once_the_session_knows_it(personas: dict) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _ask()
+    client = personas["rep_alice"].client()  # signing in works the banner out once
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("core:workbench")).content.decode()
+    assert BANNER in page
+    assert not [q for q in queries.captured_queries if "policy_policyacknowledgement" in q["sql"]]
+    # Confirmed through the API: the confirmation page refreshes what the banner shows.
+    assert client.post("/api/v1/acknowledgements/confirm/").status_code == 200
+    client.get(reverse("policy:acknowledge"))
+    assert BANNER not in client.get(reverse("core:workbench")).content.decode()
+
+
+def test_a_new_day_works_the_banner_out_again(personas: dict) -> None:
+    _ask()
+    client = personas["rep_alice"].client()
+    session = client.session
+    session["policy_ack"] = {"day": "2000-01-01", "user": personas["rep_alice"].user.pk, "pending": None}
+    session.save()
+    assert BANNER in client.get(reverse("core:workbench")).content.decode()
