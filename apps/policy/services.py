@@ -183,6 +183,7 @@ from apps.policy.selectors import (  # noqa: E402
     acknowledgement_deadline,
     acknowledgement_list,
     policy_in_force,
+    policy_in_force_id,
     versions_due_for_review,
 )
 
@@ -241,6 +242,9 @@ def policy_acknowledgement_confirm(*, actor: Any, version: PolicyVersion) -> Pol
     in_force = policy_in_force()
     if version.pk != in_force.pk:
         raise ValidationError(NOT_IN_FORCE, code="not_in_force", params={"label": version.label})
+    if not PolicyAcknowledgement.objects.filter(version=version).exists():
+        # The first confirmation of a version asks everyone else too, should the daily job not have run yet.
+        policy_acknowledgements_request(version=version)
     ack, _created = PolicyAcknowledgement.objects.select_for_update().get_or_create(version=version, user=actor)
     if ack.confirmed_at is None:
         ack.confirmed_at = timezone.now()
@@ -275,6 +279,8 @@ def policy_acknowledgements_remind(*, actor: Any, version: PolicyVersion) -> int
     tree, senior management and the leadership group everyone); return how many were reminded."""
     if not actor.has_perm("policy.remind_policyacknowledgement"):
         raise PermissionDenied
+    if version.pk == policy_in_force_id():
+        policy_acknowledgements_request(version=version, send=False)  # whoever was not asked yet is reminded too
     acks = list(acknowledgement_list(user=actor, version=version).filter(confirmed_at__isnull=True)
                 .select_for_update(of=("self",)))
     return _remind(acks, version, actor)

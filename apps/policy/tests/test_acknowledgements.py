@@ -286,3 +286,11 @@ def test_a_new_day_works_the_banner_out_again(personas: dict) -> None:
     session["policy_ack"] = {"day": "2000-01-01", "user": personas["rep_alice"].user.pk, "pending": None}
     session.save()
     assert BANNER in client.get(reverse("core:workbench")).content.decode()
+
+
+def test_the_first_confirmation_asks_everyone_if_the_job_has_not_run(personas: dict) -> None:
+    services.policy_acknowledgement_confirm(actor=personas["rep_alice"].user, version=seeded_version())
+    rows = _share_by_department(personas["auditor_dave"])
+    assert sum(r.asked for r in rows.values()) == 5 and sum(r.confirmed for r in rows.values()) == 1
+    asked = set(Notification.objects.filter(topic__startswith="policy-ack:").values_list("recipient", flat=True))
+    assert personas["rep_carol"].user.pk in asked
