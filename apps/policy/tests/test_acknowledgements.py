@@ -294,3 +294,24 @@ def test_the_first_confirmation_asks_everyone_if_the_job_has_not_run(personas: d
     assert sum(r.asked for r in rows.values()) == 5 and sum(r.confirmed for r in rows.values()) == 1
     asked = set(Notification.objects.filter(topic__startswith="policy-ack:").values_list("recipient", flat=True))
     assert personas["rep_carol"].user.pk in asked
+
+
+@pytest.mark.parametrize("extra", [0, 25])
+def test_the_report_costs_the_same_queries_at_any_size(
+    personas: dict, extra: int, django_assert_max_num_queries: Any
+) -> None:
+    from apps.org.testing import make_employee
+
+    for n in range(extra):
+        make_employee(f"rep{n}", f"员工{n}", personas["rep_alice"].unit, "staff")
+    _ask()
+    for ack in PolicyAcknowledgement.objects.all()[: (5 + extra) // 2]:
+        services.policy_acknowledgement_confirm(actor=ack.user, version=seeded_version())
+    client = personas["auditor_dave"].client()
+    # shell 7, the version in force, the count, the page of rows, the summary by department, the version choices,
+    # the session kept for the banner: the same at 5 and at 30 employees
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("policy:acknowledgement_list"), {"page_size": 200})
+    assert len(response.context["object_list"]) == 5 + extra
+    with django_assert_max_num_queries(14):
+        client.get(reverse("policy:interpretation_list"))
