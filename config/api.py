@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("apps.surveys.api.urls")),
     path("", include("apps.performance.api.urls")),
     path("", include("apps.reports.api.urls")),
+    path("", include("apps.policy.api.ack_urls")),  # acknowledgements, interpretations, policy reviews
 ]

@@ -75,6 +75,10 @@ NOT_GENERIC: dict[str, Exempt] = {
     "policy:rules": POLICY,
     "policy:version_list": POLICY,
     "policy:version_detail": POLICY,
+    "policy:acknowledge": Exempt("the user's own confirmation of the one version in force; no record in the URL"),
+    "policy:acknowledgement_remind": Exempt("a bulk reminder of the unconfirmed, selected by the service from "
+                                            "visible_to; no record in the URL"),
+    "policy:acknowledgement_export": EXCEL,
     "customers:customer_transfer": Exempt("a bulk page over the customers chosen in the list, not one record"),
     "customers:followup_create": Exempt("HTMX answers with the detail page's follow-up panel (@scoped_route)"),
     "customers:pool_due_list": Exempt("rows are (customer, reason) pairs the recycling rules compute, not a queryset"),

@@ -6,3 +6,10 @@ class PolicyConfig(AppConfig):
     name = "apps.policy"
     label = "policy"
     verbose_name = _("Policy")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from apps.policy.context_processors import remember_on_login
+
+        user_logged_in.connect(remember_on_login, dispatch_uid="policy-ack-banner")

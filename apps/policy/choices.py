@@ -147,3 +147,18 @@ class RewardPenaltyAction(models.TextChoices):
 
 
 REWARD_ACTIONS = (RewardPenaltyAction.COMMENDATION, RewardPenaltyAction.BONUS, RewardPenaltyAction.PROMOTION)
+
+
+# Acknowledgement, interpretation, review
+
+
+class InterpretationStatus(models.TextChoices):
+    ASKED = "asked", _("Asked")
+    ANSWERED = "answered", _("Answered")
+    PUBLISHED = "published", _("Published")
+    DECLINED = "declined", _("Declined")
+
+
+class ReviewOutcome(models.TextChoices):
+    KEEP = "keep", _("Keep as it is")
+    AMEND = "amend", _("Amend")

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from apps.org.models import User
-from apps.policy import services
+from apps.policy import demo_ack, services
 from apps.policy.choices import VoteChoice
 from apps.policy.models import PolicyVersion
 from apps.policy.seed_data import POLICY_CODE, VERSION_LABEL
@@ -45,3 +45,4 @@ def load(stdout: Any) -> None:
             actor=ceo, article=article, data={"text_zh": f"{article.text_zh}{ARTICLE_10_ADDITION}"}
         )
         stdout.write("  policy: draft 1.1 created")
+    demo_ack.load(stdout)

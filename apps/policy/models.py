@@ -248,3 +248,124 @@ class Article(models.Model):
     @property
     def chapter_title(self) -> str:
         return self.chapter_title_zh if _chinese_active() or not self.chapter_title_en else self.chapter_title_en
+
+
+# Acknowledgement, interpretation, review
+# (policy arts. 14, 15: amendments and interpretations are notified and explained to every employee, who confirms
+# having read them; each version is evaluated from time to time.)
+
+from apps.core.scoping import ScopedQuerySet, ScopeFields  # noqa: E402
+from apps.policy.choices import InterpretationStatus, ReviewOutcome  # noqa: E402
+
+
+class PolicyAcknowledgement(TimeStampedModel):
+    """One employee's read confirmation (我已阅读并知晓) of one version in force.
+
+    A row is asked for every active employee when the version is in force; ``confirmed_at`` is set when they
+    confirm. A new version needs a new row, so it resets the confirmation. Scoped by the employee's department:
+    staff see their own, managers their tree, senior management and the leadership group all.
+    """
+
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE,
+                                related_name="acknowledgements")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.PROTECT,
+                             related_name="policy_acknowledgements")
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    history = HistoricalRecords()
+
+    scope_fields = ScopeFields(owner="user", unit="user__employee__department")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("policy acknowledgement")
+        verbose_name_plural = _("policy acknowledgements")
+        ordering = ["version_id", "user_id"]
+        permissions = [("remind_policyacknowledgement", _("Can remind employees to confirm the policy"))]
+        constraints = [models.UniqueConstraint(fields=["version", "user"], name="policy_ack_unique_version_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.version.label}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class Interpretation(TimeStampedModel):
+    """A question about an article (解释) and the leadership group's answer (art. 14).
+
+    Not scoped by department: a published answer is for everyone; the asker sees their own question, the
+    leadership group all (``selectors.interpretation_list``)."""
+
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT,
+                                related_name="interpretations")
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.PROTECT,
+                                related_name="interpretations")
+    question = models.TextField(_("question"))
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
+                                 related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=InterpretationStatus.choices,
+                              default=InterpretationStatus.ASKED)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("interpretation")
+        verbose_name_plural = _("interpretations")
+        ordering = ["-created_at", "-id"]
+        permissions = [("answer_interpretation", _("Can answer and publish interpretations of the policy"))]
+
+    def __str__(self) -> str:
+        return f"{self.article.label_zh} · {self.question[:40]}"
+
+
+class PolicyReview(TimeStampedModel):
+    """A periodic review of a version (art. 15: 适时进行评估和调整): keep it as it is, or amend it.
+
+    ``evidence`` keeps the figures considered, computed when the review was recorded (a list of
+    ``{"label": …, "value": …}``), so the record does not change when the data does."""
+
+    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT,
+                                related_name="reviews")
+    reviewed_on = models.DateField(_("reviewed on"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
+    reasons = models.TextField(_("reasons"))
+    evidence = models.JSONField(_("evidence considered"), default=list, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    next_review_on = models.DateField(_("next review on"), null=True, blank=True)
+    draft = models.ForeignKey(PolicyVersion, verbose_name=_("draft opened"), on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("policy review")
+        verbose_name_plural = _("policy reviews")
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.version} · {self.reviewed_on.isoformat()}"
+
+
+# The interpretation flow (art. 14, "lighter than an amendment"): one member of the leadership group answers,
+# revises, publishes or declines. status → action → the status it leads to; every move needs
+# ``policy.answer_interpretation``. The services refuse any other move; the pages show only these buttons.
+INTERPRETATION_FLOW: dict[str, dict[str, str]] = {
+    InterpretationStatus.ASKED: {"answer": InterpretationStatus.ANSWERED, "decline": InterpretationStatus.DECLINED},
+    InterpretationStatus.ANSWERED: {
+        "answer": InterpretationStatus.ANSWERED,
+        "publish": InterpretationStatus.PUBLISHED,
+        "decline": InterpretationStatus.DECLINED,
+    },
+    InterpretationStatus.PUBLISHED: {},
+    InterpretationStatus.DECLINED: {},
+}

@@ -34,3 +34,34 @@ BUILTIN_ROLE_PERMISSIONS = {
     BuiltinRole.LEADERSHIP_GROUP: _VIEW + _MANAGE + _DECIDE,
     BuiltinRole.SYSTEM_ADMIN: _VIEW + _MANAGE + _DECIDE,
 }
+
+
+# Acknowledgement, interpretation, review
+
+
+class AckPerm(StrEnum):
+    """Read acknowledgements, interpretations and reviews of the policy (arts. 14, 15)."""
+
+    VIEW_ACKNOWLEDGEMENT = "policy.view_policyacknowledgement"
+    REMIND_ACKNOWLEDGEMENT = "policy.remind_policyacknowledgement"
+    VIEW_INTERPRETATION = "policy.view_interpretation"
+    ASK_INTERPRETATION = "policy.add_interpretation"
+    ANSWER_INTERPRETATION = "policy.answer_interpretation"
+    VIEW_REVIEW = "policy.view_policyreview"
+    ADD_REVIEW = "policy.add_policyreview"
+
+
+# Everyone confirms and sees their own confirmation (the data scope widens it: managers their tree, senior
+# management and the leadership group all) and may ask a question; managers upward remind; the leadership group
+# answers and reviews (art. 14).
+_ACK_EVERYONE = [AckPerm.VIEW_ACKNOWLEDGEMENT, AckPerm.VIEW_INTERPRETATION, AckPerm.ASK_INTERPRETATION]
+_ACK_EXTRA = {
+    BuiltinRole.STAFF: _ACK_EVERYONE,
+    BuiltinRole.DEPARTMENT_MANAGER: [*_ACK_EVERYONE, AckPerm.REMIND_ACKNOWLEDGEMENT],
+    BuiltinRole.SENIOR_MANAGEMENT: [*_ACK_EVERYONE, AckPerm.REMIND_ACKNOWLEDGEMENT, AckPerm.VIEW_REVIEW],
+    BuiltinRole.LEADERSHIP_GROUP: [*_ACK_EVERYONE, AckPerm.REMIND_ACKNOWLEDGEMENT, AckPerm.ANSWER_INTERPRETATION,
+                                   AckPerm.VIEW_REVIEW, AckPerm.ADD_REVIEW],
+    BuiltinRole.SYSTEM_ADMIN: [*_ACK_EVERYONE, AckPerm.VIEW_REVIEW],
+}
+for _role, _perms in _ACK_EXTRA.items():
+    BUILTIN_ROLE_PERMISSIONS[_role] = [*BUILTIN_ROLE_PERMISSIONS[_role], *(str(p) for p in _perms)]

@@ -461,3 +461,374 @@ def policy_version_supersede_due(*, actor: Any = None, on: dt.date | None = None
         version.save(update_fields=["status", "updated_at"])
         count += 1
     return count
+
+
+# Acknowledgement, interpretation, review
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Q  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
+
+from apps.core.models import Notification  # noqa: E402
+from apps.core.services import notification_topic, notify  # noqa: E402
+from apps.org.choices import BuiltinRole  # noqa: E402
+from apps.org.models import Employee  # noqa: E402
+from apps.org.selectors import users_with_role  # noqa: E402
+from apps.policy.choices import InterpretationStatus, ReviewOutcome  # noqa: E402
+from apps.policy.models import (  # noqa: E402
+    INTERPRETATION_FLOW,
+    Interpretation,
+    PolicyAcknowledgement,
+    PolicyReview,
+)
+from apps.policy.review_evidence import review_evidence  # noqa: E402
+from apps.policy.selectors import (  # noqa: E402
+    NoPolicyInForce,
+    acknowledgement_by_department,
+    acknowledgement_deadline,
+    acknowledgement_list,
+    policy_in_force,
+    policy_in_force_id,
+    versions_due_for_review,
+)
+
+NOT_IN_FORCE = _("Version %(label)s is not the version in force; only the version in force is confirmed.")
+NOT_AN_EMPLOYEE = _("Only an employee in service confirms the policy.")
+ARTICLE_NOT_PUBLISHED = _("Questions are asked about the articles of a version that is or was in force.")
+QUESTION_REQUIRED = _("Write the question.")
+ANSWER_REQUIRED = _("Write the answer.")
+REASON_REQUIRED = _("Give the reason.")
+MOVE_NOT_ALLOWED = _("An interpretation that is %(status)s cannot be %(action)s.")
+REVIEW_NOT_IN_FORCE = _("Only the version in force is reviewed; version %(label)s is %(status)s.")
+REVIEW_REASONS_REQUIRED = _("Give the reasons for the review's outcome.")
+NEXT_REVIEW_NOT_FUTURE = _("The next review must be after today.")
+INTERPRETATION_ACTIONS = {"answer": _("answered"), "publish": _("published"), "decline": _("declined")}
+
+
+def _ack_topic(version: PolicyVersion) -> str:
+    return notification_topic("policy-ack", version)
+
+
+def _active_employees() -> Any:
+    return Employee.objects.filter(is_active=True, user__is_active=True)
+
+
+@transaction.atomic
+def policy_acknowledgements_request(*, version: PolicyVersion | None = None, on: dt.date | None = None,
+                                    send: bool = True) -> int:
+    """Ask every active employee to confirm the version in force (or ``version``): one row each, made once;
+    the newly asked are notified with a link to the changed articles. Idempotent; return how many were asked.
+    Run when a version takes effect (daily job) and by the reminders."""
+    if version is None:
+        try:
+            version = policy_in_force(on)
+        except NoPolicyInForce:
+            return 0
+    asked = set(PolicyAcknowledgement.objects.filter(version=version).values_list("user_id", flat=True))
+    users = [e.user for e in _active_employees().select_related("user") if e.user_id not in asked]
+    PolicyAcknowledgement.objects.bulk_create(
+        [PolicyAcknowledgement(version=version, user=u) for u in users], ignore_conflicts=True)
+    if send and users:
+        notify(recipients=users, topic=_ack_topic(version), url=reverse("policy:acknowledge"),
+               title=gettext("Policy %(label)s is in force: please read the changes and confirm")
+               % {"label": version.label},
+               body=gettext("Read the changed articles and confirm “I have read and understood” (我已阅读并知晓)."))
+    return len(users)
+
+
+@transaction.atomic
+def policy_acknowledgement_confirm(*, actor: Any, version: PolicyVersion) -> PolicyAcknowledgement:
+    """The actor confirms having read the version in force (我已阅读并知晓): the time and version are kept; a second
+    confirmation changes nothing. Only an employee in service, only for the version in force."""
+    if not actor.has_perm("policy.view_policyacknowledgement"):
+        raise PermissionDenied
+    if not _active_employees().filter(user=actor).exists():
+        raise ValidationError(NOT_AN_EMPLOYEE, code="not_an_employee")
+    in_force = policy_in_force()
+    if version.pk != in_force.pk:
+        raise ValidationError(NOT_IN_FORCE, code="not_in_force", params={"label": version.label})
+    if not PolicyAcknowledgement.objects.filter(version=version).exists():
+        # The first confirmation of a version asks everyone else too, should the daily job not have run yet.
+        policy_acknowledgements_request(version=version)
+    ack, _created = PolicyAcknowledgement.objects.select_for_update().get_or_create(version=version, user=actor)
+    if ack.confirmed_at is None:
+        ack.confirmed_at = timezone.now()
+        ack._history_user = actor  # type: ignore[attr-defined]
+        ack._change_reason = gettext("Confirmed: I have read and understood")  # type: ignore[attr-defined]
+        ack.save(update_fields=["confirmed_at", "updated_at"])
+    return ack
+
+
+def _remind(acks: list[PolicyAcknowledgement], version: PolicyVersion, actor: Any = None) -> int:
+    if not acks:
+        return 0
+    deadline = acknowledgement_deadline(version)
+    body = gettext("Please read the changed articles of policy %(label)s and confirm by %(date)s.") % {
+        "label": version.label, "date": deadline.isoformat() if deadline else "—"}
+    notify(recipients=[a.user for a in acks], topic=_ack_topic(version), url=reverse("policy:acknowledge"),
+           title=gettext("Reminder: confirm that you have read policy %(label)s") % {"label": version.label},
+           body=body)
+    now = timezone.now()
+    for ack in acks:
+        ack.reminded_at = now
+        ack.reminder_count += 1
+        ack._history_user = actor  # type: ignore[attr-defined]
+        ack._change_reason = gettext("Reminded")  # type: ignore[attr-defined]
+        ack.save(update_fields=["reminded_at", "reminder_count", "updated_at"])
+    return len(acks)
+
+
+@transaction.atomic
+def policy_acknowledgements_remind(*, actor: Any, version: PolicyVersion) -> int:
+    """One click: remind every unconfirmed employee of ``version`` within the actor's scope (managers their
+    tree, senior management and the leadership group everyone); return how many were reminded."""
+    if not actor.has_perm("policy.remind_policyacknowledgement"):
+        raise PermissionDenied
+    if version.pk == policy_in_force_id():
+        policy_acknowledgements_request(version=version, send=False)  # whoever was not asked yet is reminded too
+    acks = list(acknowledgement_list(user=actor, version=version).filter(confirmed_at__isnull=True)
+                .select_for_update(of=("self",)))
+    return _remind(acks, version, actor)
+
+
+@transaction.atomic
+def policy_acknowledgements_remind_due(*, on: dt.date | None = None) -> int:
+    """Periodic: ask whoever has not been asked yet, then remind the unconfirmed of the version in force every
+    ``POLICY_ACK_REMIND_EVERY_DAYS`` days until the deadline (``POLICY_ACK_DEADLINE_DAYS`` after the effective
+    date). Return how many were reminded."""
+    on = on or policy_today()
+    try:
+        version = policy_in_force(on)
+    except NoPolicyInForce:
+        return 0
+    policy_acknowledgements_request(version=version, on=on)
+    deadline = acknowledgement_deadline(version)
+    if deadline is not None and on > deadline:
+        return 0
+    every = getattr(settings, "POLICY_ACK_REMIND_EVERY_DAYS", 3)
+    # The first reminder comes ``every`` days after the request, the next ones ``every`` days after the last.
+    cutoff = timezone.now() - dt.timedelta(days=every) + dt.timedelta(hours=1)
+    acks = list(PolicyAcknowledgement.objects.select_for_update().select_related("user")
+                .filter(version=version, confirmed_at__isnull=True, user__is_active=True,
+                        user__employee__is_active=True)
+                .filter(Q(reminded_at__lte=cutoff) | Q(reminded_at__isnull=True, created_at__lte=cutoff)))
+    return _remind(acks, version)
+
+
+# Interpretations
+
+
+def _require_answerer(actor: Any) -> None:
+    _require(actor, "policy.answer_interpretation")
+
+
+def _move_interpretation(interpretation: Interpretation, action: str) -> str:
+    """Lock the row and return the status ``action`` leads to, or refuse a move the flow does not allow."""
+    status = Interpretation.objects.select_for_update().values_list("status", flat=True).get(pk=interpretation.pk)
+    target = INTERPRETATION_FLOW.get(status, {}).get(action)
+    if target is None:
+        raise ValidationError(MOVE_NOT_ALLOWED, code="not_allowed", params={
+            "status": InterpretationStatus(status).label, "action": INTERPRETATION_ACTIONS.get(action, action)})
+    interpretation.status = status
+    return target
+
+
+def interpretation_allowed(user: Any, interpretation: Interpretation) -> list[str]:
+    """The moves ``user`` may make on ``interpretation`` now (the buttons to show)."""
+    if not user.has_perm("policy.answer_interpretation"):
+        return []
+    return list(INTERPRETATION_FLOW.get(interpretation.status, {}))
+
+
+def _save(obj: Any, actor: Any, fields: list[str], reason: str = "") -> None:
+    obj.full_clean()
+    obj._history_user = actor
+    if reason:
+        obj._change_reason = reason
+    obj.save(update_fields=[*fields, "updated_at"])
+
+
+@transaction.atomic
+def interpretation_ask(*, actor: Any, article: Article, question: str) -> Interpretation:
+    """Any employee asks a question about an article of a version in force (or that was); the leadership group
+    is notified."""
+    _require(actor, "policy.add_interpretation")
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"question": QUESTION_REQUIRED})
+    version = article.version
+    if version.status not in PUBLISHED:
+        raise ValidationError({"article": ARTICLE_NOT_PUBLISHED})
+    interpretation = Interpretation(version=version, article=article, question=question, asked_by=actor)
+    interpretation.full_clean()
+    interpretation._history_user = actor  # type: ignore[attr-defined]
+    interpretation.save()
+    notify(recipients=users_with_role(BuiltinRole.LEADERSHIP_GROUP),
+           topic=notification_topic("interpretation", interpretation),
+           url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
+           title=gettext("A question about %(article)s of policy %(label)s")
+           % {"article": article.label_zh, "label": version.label},
+           body=question[:500])
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_answer(*, actor: Any, interpretation: Interpretation, answer: str) -> Interpretation:
+    """A member of the leadership group writes (or revises) the answer; it is not yet shown to everyone."""
+    _require_answerer(actor)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": ANSWER_REQUIRED})
+    interpretation.status = _move_interpretation(interpretation, "answer")
+    interpretation.answer = answer
+    interpretation.answered_by = actor
+    interpretation.answered_at = timezone.now()
+    _save(interpretation, actor, ["status", "answer", "answered_by", "answered_at"])
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_publish(*, actor: Any, interpretation: Interpretation) -> Interpretation:
+    """Publish the answer: it appears beside the article for everyone, and whoever asked about the article and
+    is still waiting, the asker first, is notified."""
+    _require_answerer(actor)
+    interpretation.status = _move_interpretation(interpretation, "publish")
+    interpretation.published_by = actor
+    interpretation.published_at = timezone.now()
+    _save(interpretation, actor, ["status", "published_by", "published_at"])
+    waiting = Interpretation.objects.filter(
+        article__number=interpretation.article.number, version__policy_id=interpretation.version.policy_id,
+        status__in=(InterpretationStatus.ASKED, InterpretationStatus.ANSWERED)).values_list("asked_by", flat=True)
+    askers = get_user_model().objects.filter(Q(pk=interpretation.asked_by_id) | Q(pk__in=list(waiting)),
+                                             is_active=True)
+    notify(recipients=askers, topic=notification_topic("interpretation", interpretation),
+           url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
+           title=gettext("The leadership group answered a question about %(article)s")
+           % {"article": interpretation.article.label_zh},
+           body=interpretation.answer[:500])
+    return interpretation
+
+
+@transaction.atomic
+def interpretation_decline(*, actor: Any, interpretation: Interpretation, reason: str) -> Interpretation:
+    """Decline to interpret (a question the policy does not cover, already answered…), with the reason the asker
+    is told."""
+    _require_answerer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    interpretation.status = _move_interpretation(interpretation, "decline")
+    interpretation.decline_reason = reason
+    _save(interpretation, actor, ["status", "decline_reason"])
+    notify(recipients=[interpretation.asked_by], topic=notification_topic("interpretation", interpretation),
+           url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
+           title=gettext("Your question about %(article)s was declined")
+           % {"article": interpretation.article.label_zh}, body=reason[:500])
+    return interpretation
+
+
+# Reviews (art. 15)
+
+
+def _next_label(version: PolicyVersion) -> str:
+    """1.0 → 1.1 (then 1.2… while taken); a label that is not "major.minor" gets "-r1", "-r2"…"""
+    taken = set(PolicyVersion.objects.filter(policy_id=version.policy_id).values_list("label", flat=True))
+    major, _dot, minor = version.label.partition(".")
+    if major.isdigit() and (minor.isdigit() or not minor):
+        n = int(minor or 0) + 1
+        while f"{major}.{n}" in taken:
+            n += 1
+        return f"{major}.{n}"
+    n = 1
+    while f"{version.label}-r{n}" in taken:
+        n += 1
+    return f"{version.label}-r{n}"
+
+
+def _policy_evidence(version: PolicyVersion, since: dt.date, until: dt.date) -> list[dict[str, str]]:
+    """The policy's own figures: read acknowledgements of the version, questions asked and answered."""
+    _rows, total = acknowledgement_by_department(PolicyAcknowledgement.objects.filter(
+        version=version, user__employee__is_active=True))
+    asked = Interpretation.objects.filter(version__policy_id=version.policy_id,
+                                          created_at__date__gte=since, created_at__date__lte=until)
+    return [
+        {"source": "policy", "label": gettext("Employees who confirmed the version"),
+         "value": f"{total.confirmed} / {total.asked} ({total.share}%)"},
+        {"source": "policy", "label": gettext("Questions asked about the policy"), "value": str(asked.count())},
+        {"source": "policy", "label": gettext("Interpretations published"),
+         "value": str(asked.filter(status=InterpretationStatus.PUBLISHED).count())},
+    ]
+
+
+@transaction.atomic
+def policy_review_record(
+    *, actor: Any, version: PolicyVersion, outcome: str, reasons: str, next_review_on: dt.date | None = None,
+) -> PolicyReview:
+    """Record the review of the version in force: the outcome (keep as it is / amend), the reasons and the figures
+    considered (computed now, over the period since the last review or the effective date); the version's next
+    review moves to ``next_review_on`` (default a year from today). "Amend" opens a draft based on the version."""
+    _require(actor, "policy.add_policyreview")
+    locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+    today = policy_today()
+    if locked.status != PolicyVersionStatus.IN_FORCE or (locked.effective_from or today) > today:
+        raise ValidationError(REVIEW_NOT_IN_FORCE, code="not_in_force", params={
+            "label": locked.label, "status": PolicyVersionStatus(locked.status).label})
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationError({"reasons": REVIEW_REASONS_REQUIRED})
+    if outcome not in ReviewOutcome.values:
+        raise ValidationError({"outcome": ValidationError(_("Choose keep or amend."), code="invalid")})
+    next_review_on = next_review_on or _one_year_after(today)
+    if next_review_on <= today:
+        raise ValidationError({"next_review_on": NEXT_REVIEW_NOT_FUTURE})
+    last = locked.reviews.order_by("-reviewed_on").values_list("reviewed_on", flat=True).first()
+    since = last or locked.effective_from or today
+    evidence = _policy_evidence(locked, since, today) + review_evidence(since, today)
+    draft = None
+    if outcome == ReviewOutcome.AMEND:
+        draft = policy_version_create_draft(actor=actor, policy=locked.policy, label=_next_label(locked),
+                                            based_on=locked)
+    review = PolicyReview(version=locked, reviewed_on=today, outcome=outcome, reasons=reasons, evidence=evidence,
+                          reviewed_by=actor, next_review_on=next_review_on, draft=draft)
+    review.full_clean()
+    review._history_user = actor  # type: ignore[attr-defined]
+    review.save()
+    locked.next_review_on = next_review_on
+    locked._history_user = actor  # type: ignore[attr-defined]
+    locked._change_reason = gettext("Reviewed on %(date)s: %(outcome)s") % {  # type: ignore[attr-defined]
+        "date": today.isoformat(), "outcome": ReviewOutcome(outcome).label}
+    locked.save(update_fields=["next_review_on", "updated_at"])
+    version.next_review_on = next_review_on
+    notifications_for_topic_close(locked)
+    return review
+
+
+def notifications_for_topic_close(version: PolicyVersion) -> None:
+    """Close the review reminders of ``version`` once it has been reviewed."""
+    Notification.objects.filter(topic__startswith=f"policy-review:{version.pk}:", read_at__isnull=True).update(
+        read_at=timezone.now(), updated_at=timezone.now())
+
+
+def policy_reviews_remind_due(*, on: dt.date | None = None) -> int:
+    """Daily: remind the leadership group of each version in force whose review is due within
+    ``POLICY_REVIEW_REMIND_DAYS`` days (or overdue) — once a day, however often the job runs. Return how many
+    versions were reminded about."""
+    on = on or policy_today()
+    days = getattr(settings, "POLICY_REVIEW_REMIND_DAYS", 30)
+    members = list(users_with_role(BuiltinRole.LEADERSHIP_GROUP))
+    count = 0
+    for version in versions_due_for_review(on, days):
+        topic = f"policy-review:{version.pk}:{on.isoformat()}"
+        if not members or Notification.objects.filter(topic=topic).exists():
+            continue
+        assert version.next_review_on is not None
+        overdue = version.next_review_on < on
+        title = (gettext("The review of policy %(label)s is overdue (due %(date)s)") if overdue
+                 else gettext("The review of policy %(label)s is due on %(date)s"))
+        notify(recipients=members, topic=topic, url=reverse("policy:review_create", args=[version.pk]),
+               title=title % {"label": version.label, "date": version.next_review_on.isoformat()},
+               body=gettext("Art. 15: evaluate the policy and record whether it is kept as it is or amended."))
+        count += 1
+    return count

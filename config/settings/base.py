@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.core.context_processors.shell",
+                "apps.policy.context_processors.acknowledgement",
             ],
         },
     }
