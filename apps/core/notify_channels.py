@@ -70,8 +70,14 @@ def channel_config(channel: str) -> ChannelConfig:
     row = NotificationChannel.objects.filter(channel=channel).first()
     if row is None:
         return _from_settings(channel)
-    return ChannelConfig(channel=channel, enabled=row.enabled, url=row.url, key=row.key, secret=row.secret,
-                         rate_per_minute=row.rate_per_minute)
+    return ChannelConfig(
+        channel=channel,
+        enabled=row.enabled,
+        url=row.url,
+        key=row.key,
+        secret=row.secret,
+        rate_per_minute=row.rate_per_minute,
+    )
 
 
 def channel_configs() -> dict[str, ChannelConfig]:
@@ -79,9 +85,18 @@ def channel_configs() -> dict[str, ChannelConfig]:
     configs = {}
     for channel in NotificationChannelName.values:
         row = rows.get(channel)
-        configs[channel] = _from_settings(channel) if row is None else ChannelConfig(
-            channel=channel, enabled=row.enabled, url=row.url, key=row.key, secret=row.secret,
-            rate_per_minute=row.rate_per_minute)
+        configs[channel] = (
+            _from_settings(channel)
+            if row is None
+            else ChannelConfig(
+                channel=channel,
+                enabled=row.enabled,
+                url=row.url,
+                key=row.key,
+                secret=row.secret,
+                rate_per_minute=row.rate_per_minute,
+            )
+        )
     return configs
 
 
@@ -131,8 +146,9 @@ def _with_query(url: str, **params: str) -> str:
 
 def _post_json(url: str, payload: dict[str, Any]) -> None:
     data = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    request = urllib.request.Request(
+        url, data=data, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (configured URL)
             raw = response.read()
@@ -161,8 +177,7 @@ def send_dingtalk(config: ChannelConfig, *, text: str, mobiles: list[str], now_m
         params |= {"timestamp": str(timestamp), "sign": dingtalk_sign(config.secret, timestamp)}
     url = _with_query(config.url or DEFAULT_URLS[DINGTALK], **params)
     mentions = "".join(f" @{m}" for m in mobiles)
-    payload = {"msgtype": "text", "text": {"content": text + mentions},
-               "at": {"atMobiles": mobiles, "isAtAll": False}}
+    payload = {"msgtype": "text", "text": {"content": text + mentions}, "at": {"atMobiles": mobiles, "isAtAll": False}}
     _post_json(url, payload)
 
 

@@ -72,8 +72,9 @@ def wanted_channels(*, users: Iterable[Any], kind: str, channels: Iterable[str])
     return {channel: [u for u in users if chosen.get((u.pk, channel), channel in defaults)] for channel in channels}
 
 
-def deliveries_create(*, recipients: Iterable[Any], kind: str, topic: str, title: str, body: str,
-                      url: str) -> list[NotificationDelivery]:
+def deliveries_create(
+    *, recipients: Iterable[Any], kind: str, topic: str, title: str, body: str, url: str
+) -> list[NotificationDelivery]:
     """Write the outside deliveries of one message (pending) and send them after the transaction commits."""
     ready = [c for c, config in notify_channels.channel_configs().items() if config.ready]
     if not ready:
@@ -82,8 +83,9 @@ def deliveries_create(*, recipients: Iterable[Any], kind: str, topic: str, title
     for channel, users in wanted_channels(users=recipients, kind=kind, channels=ready).items():
         if not users:
             continue
-        delivery = NotificationDelivery.objects.create(channel=channel, kind=kind, topic=topic[:100],
-                                                       title=title[:200], body=body, url=url[:500])
+        delivery = NotificationDelivery.objects.create(
+            channel=channel, kind=kind, topic=topic[:100], title=title[:200], body=body, url=url[:500]
+        )
         delivery.recipients.set(users)
         created.append(delivery)
     if created:
@@ -111,8 +113,11 @@ def dispatch(ids: Iterable[int]) -> None:
 def _claim(pk: int, now: dt.datetime) -> bool:
     due = Q(status=Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     lost = Q(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    return bool(NotificationDelivery.objects.filter(due | lost, pk=pk).update(
-        status=Status.SENDING, claimed_at=now, updated_at=now))
+    return bool(
+        NotificationDelivery.objects.filter(due | lost, pk=pk).update(
+            status=Status.SENDING, claimed_at=now, updated_at=now
+        )
+    )
 
 
 def _send(config: notify_channels.ChannelConfig, delivery: NotificationDelivery) -> None:
@@ -152,8 +157,13 @@ def delivery_attempt(pk: int) -> tuple[Outcome, float]:
             log.warning("notification delivery %s failed after %s attempts: %s", pk, attempts, error)
             return Outcome.FAILED, 0.0
         wait = backoff_seconds(attempts)
-        rows.update(status=Status.PENDING, attempts=attempts, last_error=error, updated_at=timezone.now(),
-                    next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
+        rows.update(
+            status=Status.PENDING,
+            attempts=attempts,
+            last_error=error,
+            updated_at=timezone.now(),
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=wait),
+        )
         return Outcome.RETRY, wait
     rows.update(status=Status.SENT, attempts=attempts, sent_at=timezone.now(), updated_at=timezone.now())
     return Outcome.SENT, 0.0

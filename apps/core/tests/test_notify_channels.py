@@ -49,10 +49,17 @@ def _clear_rate_counters() -> Iterator[None]:
 
 def robots(receiver: FakeReceiver, *, rate: int = 20, url: str | None = None) -> None:
     base = url or receiver.base
-    NotificationChannel.objects.create(channel="wecom", enabled=True, url=f"{base}/wecom", key="wecom-key-1",
-                                       rate_per_minute=rate)
-    NotificationChannel.objects.create(channel="dingtalk", enabled=True, url=f"{base}/dingtalk",
-                                       key="ding-token-1", secret=SECRET, rate_per_minute=rate)
+    NotificationChannel.objects.create(
+        channel="wecom", enabled=True, url=f"{base}/wecom", key="wecom-key-1", rate_per_minute=rate
+    )
+    NotificationChannel.objects.create(
+        channel="dingtalk",
+        enabled=True,
+        url=f"{base}/dingtalk",
+        key="ding-token-1",
+        secret=SECRET,
+        rate_per_minute=rate,
+    )
 
 
 def people(*mobiles: str) -> list[Any]:
@@ -61,7 +68,7 @@ def people(*mobiles: str) -> list[Any]:
 
 def expected_sign(timestamp: str) -> str:
     """DingTalk's documented signature, computed here independently of the code under test."""
-    digest = hmac.new(SECRET.encode("utf-8"), f"{timestamp}\n{SECRET}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(SECRET.encode("utf-8"), f"{timestamp}\n{SECRET}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
 
@@ -72,20 +79,21 @@ def send(**kwargs: Any) -> list[Notification]:
 
 class RobotTests:
     def test_an_escalation_reaches_both_robots_once_signed_and_mentioning_the_recipients(
-            self, receiver: FakeReceiver) -> None:
+        self, receiver: FakeReceiver
+    ) -> None:
         robots(receiver)
         users = people("13800000002", "13800000001")
         send(recipients=users, title="工单升级：TK-1", body="已超时", url="/service/tickets/1/", kind="escalation")
         assert Notification.objects.filter(kind="escalation").count() == 2  # the centre, always
 
         assert send_due_notifications() == 2
-        wecom, = receiver.on("/wecom")
+        (wecom,) = receiver.on("/wecom")
         assert wecom.query == {"key": "wecom-key-1"}
         assert wecom.payload["msgtype"] == "text"
         assert "工单升级：TK-1" in wecom.payload["text"]["content"] and "已超时" in wecom.payload["text"]["content"]
         assert wecom.payload["text"]["mentioned_mobile_list"] == ["13800000001", "13800000002"]
 
-        ding, = receiver.on("/dingtalk")
+        (ding,) = receiver.on("/dingtalk")
         assert ding.query["access_token"] == "ding-token-1"
         assert abs(int(ding.query["timestamp"]) - time.time() * 1000) < 60_000
         assert ding.query["sign"] == expected_sign(ding.query["timestamp"])  # parse_qsl undid the urlencoding
@@ -124,14 +132,14 @@ class PreferenceTests:
 
     def test_nobody_wanting_a_channel_sends_nothing_by_it(self, receiver: FakeReceiver) -> None:
         robots(receiver)
-        user, = people("13800000001")
+        (user,) = people("13800000001")
         NotificationPreference.objects.create(user=user, kind="escalation", channel="wecom", enabled=False)
         send(recipients=[user], title="升级", kind="escalation")
         assert list(NotificationDelivery.objects.values_list("channel", flat=True)) == ["dingtalk"]
 
     def test_other_messages_stay_in_the_app_unless_chosen(self, receiver: FakeReceiver) -> None:
         robots(receiver)
-        user, = people("13800000001")
+        (user,) = people("13800000001")
         send(recipients=[user], title="客户已分配给你")
         assert Notification.objects.get().kind == "general"
         assert not NotificationDelivery.objects.exists()
@@ -140,7 +148,7 @@ class PreferenceTests:
         assert list(NotificationDelivery.objects.values_list("channel", "kind")) == [("dingtalk", "general")]
 
     def test_the_kind_follows_the_topic(self, receiver: FakeReceiver) -> None:
-        user, = people("13800000001")
+        (user,) = people("13800000001")
         send(recipients=[user], title="请审批", topic=notification_topic("approval", user))
         assert Notification.objects.get().kind == "approval"
 
@@ -149,7 +157,7 @@ class PreferenceTests:
         users = people("13800000001", "13800000002")
         send(recipients=users, title="合同待审批", body="HT-1", url="/sales/contracts/1/", kind="approval")
         send_due_notifications()
-        message, = mail.outbox
+        (message,) = mail.outbox
         assert message.subject == "合同待审批"
         assert sorted(message.bcc) == ["p0@example.com", "p1@example.com"] and message.to == []
         assert "HT-1" in message.body and "/sales/contracts/1/" in message.body
@@ -171,7 +179,8 @@ class RetryTests:
             send_due_notifications()
         assert len(receiver.on("/wecom")) == 3 and len(receiver.on("/dingtalk")) == 3
         assert set(NotificationDelivery.objects.values_list("status", "attempts", "last_error")) == {
-            (Status.FAILED, 3, "HTTP 500")}
+            (Status.FAILED, 3, "HTTP 500")
+        }
 
     @override_settings(NOTIFY_MAX_ATTEMPTS=2, NOTIFY_RETRY_BACKOFF=0)
     def test_a_receiver_that_is_down_ends_as_a_failure(self) -> None:
@@ -247,8 +256,7 @@ class RateLimitTests:
         assert notify_channels.rate_limit_take("wecom", 2, now=start + 49) > 0
         assert notify_channels.rate_limit_take("wecom", 2, now=start + 51) == 0  # the next minute
 
-    def test_over_the_limit_waits_for_the_next_minute_without_counting_an_attempt(
-            self, receiver: FakeReceiver) -> None:
+    def test_over_the_limit_waits_for_the_next_minute_without_counting_an_attempt(self, receiver: FakeReceiver) -> None:
         robots(receiver, rate=2)
         for n in range(3):
             send(recipients=people(f"1380000000{n}"), title=f"升级 {n}", kind="escalation")
