@@ -98,10 +98,14 @@ def _eager() -> bool:
     return bool(deliver_notification.app.conf.task_always_eager)
 
 
-def dispatch(ids: Iterable[int]) -> None:
-    """Queue one task per delivery. Never raises: a broker that is down leaves the rows for the sweep; in the
-    embedded default (tasks run in-process) the sweep sends them, not the user's request."""
+def dispatch(ids: Iterable[int], *, inline_when_eager: bool = False) -> None:
+    """Queue one task per delivery. Never raises: a broker that is down leaves the rows for the sweep. In the
+    embedded default (tasks run in-process) the sweep sends them, not the user's request — unless the request asked
+    for exactly that (an administrator's test message or "send again": one attempt, the outcome shown at once)."""
     if _eager():
+        if inline_when_eager:
+            for pk in ids:
+                delivery_attempt(pk)
         return
     for pk in ids:
         try:

@@ -95,8 +95,10 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
     return notification
 
 
-def notification_mark_all_read(*, actor: Any) -> int:
-    """Mark all of the actor's unread notifications read; return how many changed."""
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
-        read_at=timezone.now(), updated_at=timezone.now()
-    )
+def notification_mark_all_read(*, actor: Any, kind: str = "") -> int:
+    """Mark all of the actor's unread notifications read (of one ``kind`` if given); return how many changed."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    now = timezone.now()
+    return qs.update(read_at=now, updated_at=now)
