@@ -49,7 +49,9 @@ def kind_of(*, kind: str = "", topic: str = "") -> str:
 # The events of the policy that reach people outside the app by default (arts. 6, 10): escalations are urgent and go
 # to the group robots and e-mail; approval requests and routed feedback by e-mail; the rest stay in the app.
 register_notification_kind("approval", _("Approval requests"), ("email",))
-register_notification_kind("escalation", _("Escalations and deadline warnings (tickets, feedback)"), ("email", "wecom", "dingtalk"))
+register_notification_kind(
+    "escalation", _("Escalations and deadline warnings (tickets, feedback)"), ("email", "wecom", "dingtalk")
+)
 register_notification_kind("feedback", _("Feedback routed to my department"), ("email",))
 register_notification_kind("due_contact", _("Customer contacts due"))
 register_notification_kind(GENERAL, _("Other messages"))
