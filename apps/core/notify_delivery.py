@@ -75,19 +75,24 @@ def wanted_channels(*, users: Iterable[Any], kind: str, channels: Iterable[str])
 def deliveries_create(
     *, recipients: Iterable[Any], kind: str, topic: str, title: str, body: str, url: str
 ) -> list[NotificationDelivery]:
-    """Write the outside deliveries of one message (pending) and send them after the transaction commits."""
+    """Write the outside deliveries of one message (pending) and send them after the transaction commits.
+
+    One query when no outside channel is on; otherwise the users' choices, then the rows in a savepoint (a failure
+    there must not break the caller's transaction)."""
     ready = [c for c, config in notify_channels.channel_configs().items() if config.ready]
     if not ready:
         return []
+    wanted = {c: users for c, users in wanted_channels(users=recipients, kind=kind, channels=ready).items() if users}
+    if not wanted:
+        return []
     created = []
-    for channel, users in wanted_channels(users=recipients, kind=kind, channels=ready).items():
-        if not users:
-            continue
-        delivery = NotificationDelivery.objects.create(
-            channel=channel, kind=kind, topic=topic[:100], title=title[:200], body=body, url=url[:500]
-        )
-        delivery.recipients.set(users)
-        created.append(delivery)
+    with transaction.atomic():
+        for channel, users in wanted.items():
+            delivery = NotificationDelivery.objects.create(
+                channel=channel, kind=kind, topic=topic[:100], title=title[:200], body=body, url=url[:500]
+            )
+            delivery.recipients.set(users)
+            created.append(delivery)
     if created:
         ids = [d.pk for d in created]
         transaction.on_commit(lambda: dispatch(ids))

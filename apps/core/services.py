@@ -62,9 +62,7 @@ def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = 
             for r in distinct]
     created = Notification.objects.bulk_create(rows)
     try:
-        with transaction.atomic():  # a savepoint: a failure here must not break the caller's transaction
-            deliveries_create(recipients=distinct, kind=kind, topic=topic, title=str(title), body=str(body),
-                              url=url)
+        deliveries_create(recipients=distinct, kind=kind, topic=topic, title=str(title), body=str(body), url=url)
     except Exception:  # noqa: BLE001 - the outside channels never fail the action that caused the message
         logger.exception("could not queue the outside deliveries of %r", title)
     return created

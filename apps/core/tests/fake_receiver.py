@@ -25,6 +25,7 @@ class FakeReceiver:
     status: int = 200
     errcode: int = 0
     delay: float = 0.0
+    script: list[int] = field(default_factory=list)  # statuses for the next requests, before ``status``
     received: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
 
@@ -49,7 +50,7 @@ class FakeReceiver:
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 body = json.dumps({"errcode": receiver.errcode, "errmsg": "ok" if not receiver.errcode else "bad"})
-                self.send_response(receiver.status)
+                self.send_response(receiver.script.pop(0) if receiver.script else receiver.status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(body.encode())

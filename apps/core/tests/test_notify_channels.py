@@ -293,3 +293,41 @@ class RaceTests:
         assert len(receiver.on("/wecom")) == 1
         delivery.refresh_from_db()
         assert (delivery.status, delivery.attempts) == (Status.SENT, 1)
+
+
+class CeleryTaskTests:
+    """Outside the in-process mode: the message is queued after commit, and a failure is retried by Celery after
+    the back-off (the real worker run is in ``tests/test_notify_worker.py``)."""
+
+    def test_the_deliveries_are_queued_after_the_commit(self, receiver: FakeReceiver, monkeypatch: Any) -> None:
+        robots(receiver)
+        queued: list[int] = []
+        monkeypatch.setattr(notify_delivery, "_eager", lambda: False)
+        monkeypatch.setattr(notify_delivery.deliver_notification, "delay", queued.append)
+        with RetryTests.captured_commit() as callbacks:
+            send(recipients=people("13800000001"), title="升级", kind="escalation")
+            assert queued == []  # nothing before the commit
+        assert len(callbacks) == 1
+        assert sorted(queued) == sorted(NotificationDelivery.objects.values_list("pk", flat=True))
+
+    def test_a_failure_is_retried_by_celery_after_the_back_off(self, receiver: FakeReceiver, monkeypatch: Any) -> None:
+        from celery.exceptions import Retry
+
+        robots(receiver)
+        receiver.status = 500
+        send(recipients=people("13800000001"), title="升级", kind="escalation")
+        pk = NotificationDelivery.objects.get(channel="wecom").pk
+        countdowns: list[float] = []
+
+        def retry(*, countdown: float) -> Retry:
+            countdowns.append(countdown)
+            return Retry()
+
+        monkeypatch.setattr(notify_delivery.deliver_notification, "retry", retry)
+        with pytest.raises(Retry):
+            notify_delivery.deliver_notification(pk)  # called as a worker does: not eager
+        assert countdowns == [31.0]  # the first back-off (30 s) and a second's slack
+        receiver.status = 200
+        NotificationDelivery.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
+        assert notify_delivery.deliver_notification(pk) == "sent"
+        assert countdowns == [31.0]
