@@ -22,7 +22,6 @@ from apps.core import notify_selectors, notify_services
 from apps.core.models import NotificationChannel, NotificationChannelName, NotificationDelivery, NotificationPreference
 from apps.core.notify_forms import NotificationChannelForm, NotificationPreferencesForm
 from apps.core.permissions import CorePerm
-from apps.core.views import add_service_errors
 
 DELIVERIES_PER_PAGE = 30
 
@@ -91,7 +90,10 @@ class NotificationChannelsView(LoginRequiredMixin, PermissionRequiredMixin, Temp
             try:
                 notify_services.notification_channel_save(actor=request.user, channel=channel, data=form.cleaned_data)
             except ValidationError as error:
-                add_service_errors(form, error)
+                for field, errors in (
+                    error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+                ):
+                    form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("The channel was saved."))
                 return redirect("core:notification_channels")

@@ -205,3 +205,19 @@ class CentreByKindTests:
     def test_another_users_kinds_are_not_counted(self, personas: dict, inbox: Any) -> None:
         response = personas["rep_carol"].client().get(reverse("core:notification_list"))
         assert response.context["kind_groups"] == []
+
+
+class WorkbenchTests:
+    def test_the_administrator_sees_the_failures_and_staff_do_not(
+        self, client: Any, personas: dict, sysadmin: Any
+    ) -> None:
+        for _ in range(2):
+            NotificationDelivery.objects.create(channel="wecom", title="升级", status=Status.FAILED, attempts=5)
+        NotificationDelivery.objects.create(channel="wecom", title="升级", status=Status.SENT, attempts=1)
+        login(client, sysadmin)
+        response = client.get(reverse("core:workbench"))
+        items = [i for i in response.context["items"] if "status=failed" in i.url]
+        failed = NotificationDelivery.objects.filter(status=Status.FAILED).count()
+        assert [i.count for i in items] == [failed]
+        staff = personas["rep_alice"].client().get(reverse("core:workbench"))
+        assert not [i for i in staff.context["items"] if "status=failed" in i.url]
