@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import time
 import urllib.error
 import urllib.parse
@@ -26,6 +27,7 @@ from django.core.mail import EmailMessage
 
 from apps.core.models import NotificationChannel, NotificationChannelName
 
+log = logging.getLogger(__name__)
 EMAIL, WECOM, DINGTALK = NotificationChannelName.EMAIL, NotificationChannelName.WECOM, NotificationChannelName.DINGTALK
 DEFAULT_URLS = {
     WECOM: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
@@ -109,12 +111,16 @@ def rate_limit_take(channel: str, per_minute: int, *, now: float | None = None) 
     now = time.time() if now is None else now
     window = int(now // 60)
     key = f"notify:rate:{channel}:{window}"
-    cache.add(key, 0, timeout=120)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=120)
-        count = 1
+        cache.add(key, 0, timeout=120)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=120)
+            count = 1
+    except Exception:  # noqa: BLE001 - the cache is down: send (the robot's own limit still answers an error)
+        log.warning("rate limit counter unavailable for %s", channel, exc_info=True)
+        return 0.0
     if count <= per_minute:
         return 0.0
     return max((window + 1) * 60 - now, 0.5)

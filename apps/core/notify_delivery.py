@@ -159,8 +159,9 @@ def delivery_attempt(pk: int) -> tuple[Outcome, float]:
     attempts = delivery.attempts + 1
     try:
         _send(config, delivery)
-    except notify_channels.DeliveryError as exc:
-        error = str(exc)[:1000]
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried, never left "sending"
+        error = str(exc)[:1000] if isinstance(exc, notify_channels.DeliveryError) else f"{type(exc).__name__}: {exc}"
+        error = error[:1000]
         if attempts >= max_attempts():
             rows.update(status=Status.FAILED, attempts=attempts, last_error=error, updated_at=timezone.now())
             log.warning("notification delivery %s failed after %s attempts: %s", pk, attempts, error)

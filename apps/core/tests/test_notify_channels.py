@@ -195,6 +195,18 @@ class RetryTests:
             assert (status, attempts) == (Status.FAILED, 2)
             assert "refused" in error.lower()
 
+    def test_an_unexpected_error_is_recorded_not_left_sending(self, receiver: FakeReceiver, monkeypatch: Any) -> None:
+        robots(receiver)
+        send(recipients=people("13800000001"), title="升级", kind="escalation")
+
+        def broken(*args: Any, **kwargs: Any) -> None:
+            raise KeyError("text")
+
+        monkeypatch.setattr(notify_channels, "send_wecom", broken)
+        send_due_notifications()
+        delivery = NotificationDelivery.objects.get(channel="wecom")
+        assert (delivery.status, delivery.attempts, delivery.last_error) == (Status.PENDING, 1, "KeyError: 'text'")
+
     def test_a_retry_waits_for_its_back_off_doubling(self, receiver: FakeReceiver) -> None:
         robots(receiver)
         receiver.status = 500
