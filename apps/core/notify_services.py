@@ -55,6 +55,8 @@ def notification_channel_save(*, actor: Any, channel: str, data: dict[str, Any])
     row, _created = NotificationChannel.objects.select_for_update().get_or_create(channel=channel)
     row.enabled = bool(data.get("enabled"))
     row.url = (data.get("url") or "").strip()
+    if row.url and not row.url.startswith(("https://", "http://")):
+        raise ValidationError({"url": _("Enter the robot's webhook address, starting with https://.")})
     if data.get("key"):
         row.key = data["key"].strip()
     if data.get("clear_secret"):

@@ -110,6 +110,19 @@ class ChannelPageTests:
         assert "key" in response.context["channels"][1][1].errors
         assert not NotificationChannel.objects.exists()
 
+    def test_the_address_must_be_a_web_address(self, client: Any, sysadmin: Any) -> None:
+        login(client, sysadmin)
+        data = {
+            "channel": "wecom",
+            "wecom-enabled": "on",
+            "wecom-url": "file:///etc/passwd",
+            "wecom-key": "k",
+            "wecom-rate_per_minute": 20,
+        }
+        response = client.post(reverse("core:notification_channels"), data)
+        assert response.status_code == 200 and "url" in response.context["channels"][1][1].errors
+        assert not NotificationChannel.objects.exists()
+
 
 class DeliveryPageTests:
     def failed(self, personas: dict) -> NotificationDelivery:
