@@ -18,6 +18,8 @@ app.conf.beat_schedule = {
     # Deployment: the worker writes the time into the shared cache every minute; /healthz/ reports its age.
     "core-heartbeat": {"task": "core.heartbeat", "schedule": float(os.environ.get("HEARTBEAT_SECONDS") or 60)},
     # Arts. 6, 10: from 1 October, while next year's working-day calendar is provisional, remind its keepers weekly.
+    # Notifications outside the app: send what is due (first sends in the embedded default, retries, lost tasks).
+    "core-send-due-notifications": {"task": "core.send_due_notifications", "schedule": crontab(minute="*")},
     "core-remind-calendar-keepers": {"task": "core.remind_calendar_keepers", "schedule": crontab(hour=9, minute=30)},
     # Art. 15: a new policy version takes effect on its date; the old one is then marked superseded.
     "policy-supersede-due": {"task": "policy.supersede_due_versions", "schedule": crontab(hour=0, minute=5)},

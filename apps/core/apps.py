@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from apps.core import checks  # noqa: F401  (registers the system checks)
+        from apps.core import checks, notify_hooks  # noqa: F401  (checks registers the system checks)
+
+        notify_hooks.register()

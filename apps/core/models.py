@@ -51,6 +51,8 @@ class Notification(TimeStampedModel):
     # What the message is about, e.g. "approval:sales.contract:12" (``core.services.notification_topic``): the
     # same request sent to several people is closed for all of them once one has dealt with it.
     topic = models.CharField(_("topic"), max_length=100, blank=True, db_index=True)
+    # The kind of message (``core.notify_kinds``): what the centre groups by and the user's channel choice is per.
+    kind = models.CharField(_("kind"), max_length=40, blank=True, default="")
 
     # Not scoped by department: a notification is only ever its recipient's (see selectors).
 
@@ -201,3 +203,88 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationChannelName(models.TextChoices):
+    """The channels a message can go out by besides the in-app centre (which every message always reaches)."""
+
+    EMAIL = "email", _("Email")
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+
+
+class NotificationChannel(TimeStampedModel):
+    """An administrator's configuration of one outside channel; without a row the settings (env) apply."""
+
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannelName.choices, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=False)
+    url = models.CharField(_("webhook address"), max_length=500, blank=True,
+                           help_text=_("Leave empty for the service's standard address."))
+    key = models.CharField(_("robot key / access token"), max_length=200, blank=True)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True,
+                              help_text=_("DingTalk's signed mode (SEC…); empty when the robot does not sign."))
+    rate_per_minute = models.PositiveSmallIntegerField(_("messages per minute at most"), default=20)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.SET_NULL,
+                                   related_name="+", null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification channel")
+        verbose_name_plural = _("notification channels")
+        ordering = ["channel"]
+        permissions = [("manage_notification_channels", _("Can configure the notification channels"))]
+
+    def __str__(self) -> str:
+        return self.get_channel_display()
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of message and one outside channel (no row: the kind's default)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannelName.choices)
+    enabled = models.BooleanField(_("enabled"))
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "channel"],
+                                               name="core_notificationpreference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.channel}: {self.enabled}"
+
+
+class NotificationDelivery(TimeStampedModel):
+    """One message going out by one outside channel (one e-mail to its recipients, one post to a group robot),
+    sent by a Celery task; retried with back-off, and kept with its outcome for the administrator."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannelName.choices)
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    topic = models.CharField(_("topic"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("content"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("recipients"), related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification delivery")
+        verbose_name_plural = _("notification deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} · {self.title}"

@@ -4,18 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.core.models import Notification, WorkdayOverride, WorkdayYear
+from apps.core.notify_kinds import notification_kind
 
 
-def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
-    """Return the user's own notifications, newest first."""
+def notification_list(*, user: Any, unread_only: bool = False, kind: str = "") -> QuerySet[Notification]:
+    """Return the user's own notifications, newest first (of one ``kind`` if given)."""
     qs = Notification.objects.filter(recipient=user)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
     return qs
+
+
+def notification_kind_counts(*, user: Any) -> dict[str, tuple[int, int]]:
+    """The user's notifications per kind: (all, unread), one query. A message of an unknown kind counts as general."""
+    counts: dict[str, tuple[int, int]] = {}
+    rows = (
+        Notification.objects.filter(recipient=user)
+        .values_list("kind")
+        .annotate(total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
+        .values_list("kind", "total", "unread")
+    )
+    for kind, total, unread in rows:
+        code = notification_kind(kind).code
+        before = counts.get(code, (0, 0))
+        counts[code] = (before[0] + total, before[1] + unread)
+    return counts
 
 
 def notification_unread_count(*, user: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -10,6 +11,10 @@ from django.utils import timezone
 
 from apps.core.history import record_actor
 from apps.core.models import Notification
+from apps.core.notify_delivery import deliveries_create
+from apps.core.notify_kinds import kind_of
+
+logger = logging.getLogger(__name__)
 
 
 def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any], actor: Any = None,
@@ -48,12 +53,24 @@ def model_update(*, instance: models.Model, fields: list[str], data: dict[str, A
 
 
 def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "",
-           topic: str = "") -> list[Notification]:
-    """Put a message into each recipient's notification centre (one row each, one query). ``topic`` names what
-    it is about (``notification_topic``), so that ``notifications_close`` can close it for everyone at once."""
-    distinct = {r.pk: r for r in recipients}.values()
-    rows = [Notification(recipient=r, title=title[:200], body=body, url=url, topic=topic[:100]) for r in distinct]
-    return Notification.objects.bulk_create(rows)
+           topic: str = "", kind: str = "") -> list[Notification]:
+    """Put a message into each recipient's notification centre (one row each, one query), and send it by the
+    outside channels (e-mail, WeCom, DingTalk) each recipient wants for its kind, after the transaction commits,
+    in a Celery task (``core.notify_delivery``): a channel that is down never delays or fails the caller.
+
+    ``topic`` names what it is about (``notification_topic``), so that ``notifications_close`` can close it for
+    everyone at once; ``kind`` (``core.notify_kinds``, default: the topic's first part, else ``general``) is what
+    the centre groups by and users choose channels for."""
+    distinct = list({r.pk: r for r in recipients if r is not None}.values())
+    kind = kind_of(kind=kind, topic=topic)
+    rows = [Notification(recipient=r, title=title[:200], body=body, url=url, topic=topic[:100], kind=kind)
+            for r in distinct]
+    created = Notification.objects.bulk_create(rows)
+    try:
+        deliveries_create(recipients=distinct, kind=kind, topic=topic, title=str(title), body=str(body), url=url)
+    except Exception:  # noqa: BLE001 - the outside channels never fail the action that caused the message
+        logger.exception("could not queue the outside deliveries of %r", title)
+    return created
 
 
 def notification_topic(kind: str, obj: Any) -> str:
@@ -81,8 +98,10 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
     return notification
 
 
-def notification_mark_all_read(*, actor: Any) -> int:
-    """Mark all of the actor's unread notifications read; return how many changed."""
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
-        read_at=timezone.now(), updated_at=timezone.now()
-    )
+def notification_mark_all_read(*, actor: Any, kind: str = "") -> int:
+    """Mark all of the actor's unread notifications read (of one ``kind`` if given); return how many changed."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    now = timezone.now()
+    return qs.update(read_at=now, updated_at=now)

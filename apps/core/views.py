@@ -23,6 +23,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django.views.generic.base import TemplateResponseMixin
 
 from apps.core import selectors, services
+from apps.core.notify_kinds import notification_kinds
 from apps.core.scoping import permission_name
 from apps.core.workbench import WorkbenchItem, overview_figures, workbench_items
 
@@ -307,11 +308,25 @@ def group_by_area(items: list[WorkbenchItem]) -> list[tuple[str, list[WorkbenchI
 
 @login_required
 def notification_list_view(request: HttpRequest) -> HttpResponse:
-    """The notification centre: the user's own notifications, newest first, optionally only the unread."""
+    """The notification centre: the user's own notifications, newest first, optionally only the unread, grouped by
+    kind (a tab per kind with its counts; one kind's tab lists only it and marks only it read)."""
     unread_only = request.GET.get("unread") == "1"
-    notifications = selectors.notification_list(user=request.user, unread_only=unread_only)
+    kinds = {k.code: k for k in notification_kinds()}
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in kinds else ""
+    counts = selectors.notification_kind_counts(user=request.user)
+    groups = [(k, *counts[k.code]) for k in kinds.values() if k.code in counts]
+    notifications = selectors.notification_list(user=request.user, unread_only=unread_only, kind=kind)
     page = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "core/notification_list.html", {"page_obj": page, "unread_only": unread_only})
+    context = {
+        "page_obj": page,
+        "unread_only": unread_only,
+        "kind": kinds.get(kind),
+        "kind_groups": groups,
+        "kind_labels": {code: k.label for code, k in kinds.items()},
+        "kind_unread": counts.get(kind, (0, 0))[1] if kind else None,
+    }
+    return render(request, "core/notification_list.html", context)
 
 
 @login_required
@@ -331,10 +346,15 @@ def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all_view(request: HttpRequest) -> HttpResponse:
-    """Mark all of the user's notifications read."""
-    count = services.notification_mark_all_read(actor=request.user)
+    """Mark all of the user's notifications read (of one kind, from that kind's tab)."""
+    kind = request.POST.get("kind", "")
+    count = services.notification_mark_all_read(actor=request.user, kind=kind if kind in _kind_codes() else "")
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
     return redirect(_back_to_list(request))
+
+
+def _kind_codes() -> set[str]:
+    return {k.code for k in notification_kinds()}
 
 
 def _back_to_list(request: HttpRequest) -> str:

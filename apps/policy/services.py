@@ -468,11 +468,9 @@ def policy_version_supersede_due(*, actor: Any = None, on: dt.date | None = None
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db.models import Q  # noqa: E402
-from django.urls import reverse  # noqa: E402
 from django.utils.translation import gettext  # noqa: E402
 
 from apps.core.models import Notification  # noqa: E402
-from apps.core.services import notification_topic, notify  # noqa: E402
 from apps.org.choices import BuiltinRole  # noqa: E402
 from apps.org.models import Employee  # noqa: E402
 from apps.org.selectors import users_with_role  # noqa: E402
@@ -489,7 +487,6 @@ from apps.policy.selectors import (  # noqa: E402
     acknowledgement_by_department,
     acknowledgement_deadline,
     acknowledgement_list,
-    policy_in_force,
     policy_in_force_id,
     versions_due_for_review,
 )

@@ -344,9 +344,7 @@ class VersionWithdrawView(VersionActionView):
 
 from django.contrib import messages  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
-from django.http import Http404, HttpResponse  # noqa: E402
 from django.shortcuts import redirect  # noqa: E402
-from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 from django.utils.translation import gettext_lazy  # noqa: E402

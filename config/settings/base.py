@@ -229,6 +229,22 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salesops@localhost")
 SITE_URL = env_str("SITE_URL", "")
 COMPANY_NAME = env_str("COMPANY_NAME", "")  # put before the subject of mails to customers
 
+# Notifications outside the app (core.notify_channels): e-mail and the WeCom / DingTalk group robots. An
+# administrator's entry on the channels page (/notifications/channels/) takes precedence over these.
+NOTIFY_CHANNELS = {
+    "email": {"enabled": env_bool("NOTIFY_EMAIL_ENABLED", False),
+              "rate_per_minute": env_int("NOTIFY_EMAIL_RATE_PER_MINUTE", 60)},
+    "wecom": {"enabled": env_bool("NOTIFY_WECOM_ENABLED", bool(env_str("NOTIFY_WECOM_KEY"))),
+              "url": env_str("NOTIFY_WECOM_URL"), "key": env_str("NOTIFY_WECOM_KEY"),
+              "rate_per_minute": env_int("NOTIFY_WECOM_RATE_PER_MINUTE", 20)},
+    "dingtalk": {"enabled": env_bool("NOTIFY_DINGTALK_ENABLED", bool(env_str("NOTIFY_DINGTALK_TOKEN"))),
+                 "url": env_str("NOTIFY_DINGTALK_URL"), "key": env_str("NOTIFY_DINGTALK_TOKEN"),
+                 "secret": env_str("NOTIFY_DINGTALK_SECRET"),
+                 "rate_per_minute": env_int("NOTIFY_DINGTALK_RATE_PER_MINUTE", 20)},
+}
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BACKOFF = env_int("NOTIFY_RETRY_BACKOFF", 30)  # seconds before the 2nd attempt, doubling after
+
 REDIS_URL = env_str("REDIS_URL", "")
 # Without Redis (the embedded default) jobs run in-process; `manage.py run_due_jobs` runs periodic ones.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -156,6 +156,7 @@ def refund_request(
         title=_("Refund awaiting your approval: %(amount)s on %(contract)s")
         % {"amount": format_cny(amount), "contract": contract.number},
         body=reason,
+        kind="approval",
     )
     return refund
 
@@ -279,6 +280,7 @@ def contract_adjust_request(
         url=_url(contract),
         title=_("%(kind)s awaiting your approval: %(contract)s") % {"kind": label, "contract": contract.number},
         body=reason,
+        kind="approval",
     )
     return adjustment
 

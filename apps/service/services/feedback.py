@@ -100,7 +100,7 @@ def feedback_record(*, actor: Any, customer: Any, category: str, content: str, d
         routing.save()
         manager = department_manager(department)
         if manager is not None:
-            notify(recipients=[manager], url=_routing_url(routing),
+            notify(recipients=[manager], url=_routing_url(routing), kind="feedback",
                    title=str(NEW_FEEDBACK_TITLE % {"department": department.name, "customer": customer.name}),
                    body=feedback.content[:500])
     return feedback
@@ -153,7 +153,7 @@ def routing_reply(*, actor: Any, routing: FeedbackRouting, reply: str) -> Feedba
     feedback = routing.feedback
     recipients = [u for u in (feedback.created_by, feedback.customer.service_owner) if u is not None and u != actor]
     if recipients:
-        notify(recipients=recipients, url=_feedback_url(feedback), body=routing.reply[:500],
+        notify(recipients=recipients, url=_feedback_url(feedback), body=routing.reply[:500], kind="feedback",
                title=str(REPLY_TITLE % {"department": routing.department.name, "customer": feedback.customer.name}))
     return routing
 
@@ -167,6 +167,7 @@ def feedback_escalate_overdue(now: dt.datetime | None = None) -> int:
         recipients = escalation_recipients(routing.department)
         due = timezone.localtime(routing.acknowledge_due).strftime("%Y-%m-%d %H:%M")
         notify(recipients=recipients, url=_routing_url(routing), body=str(ESCALATION_BODY % {"due": due}),
+               kind="escalation",
                title=str(ESCALATION_TITLE % {"department": routing.department.name,
                                              "customer": routing.feedback.customer.name}))
         FeedbackRouting.objects.filter(pk=routing.pk).update(escalated_at=now, updated_at=now)

@@ -122,7 +122,7 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
     url = reverse("service:due_contact_list")
     for owner_id, count in new_per_owner.items():
         notify(recipients=[owners[owner_id]], title=str(DIGEST_TITLE % {"count": count}), body=str(DIGEST_BODY),
-               url=url)
+               url=url, kind="due_contact")
     result = {reason: counts.get(reason, 0) for reason in DueContactReason.values}
     result["owners_notified"] = len(new_per_owner)
     return result

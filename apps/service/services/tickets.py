@@ -128,13 +128,13 @@ def ticket_url(ticket: Ticket) -> str:
 
 
 def _notify(recipients: Any, title: Any, params: dict, ticket: Ticket, body: str = "",
-            exclude: Any = None) -> None:
+            exclude: Any = None, kind: str = "") -> None:
     people = [r for r in recipients if r is not None and r.is_active and (exclude is None or r.pk != exclude.pk)]
     if not people:
         return
     with translation.override(settings.LANGUAGE_CODE):
         text = str(title) % params
-    notify(recipients=people, title=text, body=body, url=ticket_url(ticket))
+    notify(recipients=people, title=text, body=body, url=ticket_url(ticket), kind=kind)
 
 
 def _params(ticket: Ticket) -> dict[str, Any]:
@@ -731,7 +731,7 @@ def _warn(ticket: Ticket, countdown: sla.Countdown, now: dt.datetime) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         body = str(EVENT_WARNED) % params
     _event(ticket, TicketEventKind.WARNED, None, body, at=now)
-    _notify(_responsible(ticket), NOTE_WARNING, params, ticket, body=body)
+    _notify(_responsible(ticket), NOTE_WARNING, params, ticket, body=body, kind="escalation")
 
 
 def _escalate_to_manager(ticket: Ticket, which: str, now: dt.datetime) -> None:
@@ -746,7 +746,7 @@ def _escalate_to_manager(ticket: Ticket, which: str, now: dt.datetime) -> None:
         event_body = str(EVENT_ESCALATED_1) % params
         body = str(BODY_ESCALATED) % params
     _event(ticket, TicketEventKind.ESCALATED, None, event_body, at=now)
-    _notify([manager], NOTE_ESCALATED, params, ticket, body=f"{ticket.title}\n{body}")
+    _notify([manager], NOTE_ESCALATED, params, ticket, body=f"{ticket.title}\n{body}", kind="escalation")
 
 
 def _escalate_to_senior(ticket: Ticket, senior: list[Any], hours: int, now: dt.datetime) -> None:
@@ -759,7 +759,7 @@ def _escalate_to_senior(ticket: Ticket, senior: list[Any], hours: int, now: dt.d
         event_body = str(EVENT_ESCALATED_2) % params
         body = str(BODY_ESCALATED) % params
     _event(ticket, TicketEventKind.ESCALATED, None, event_body, at=now)
-    _notify(senior, NOTE_SENIOR, params, ticket, body=f"{ticket.title}\n{body}")
+    _notify(senior, NOTE_SENIOR, params, ticket, body=f"{ticket.title}\n{body}", kind="escalation")
 
 
 #
