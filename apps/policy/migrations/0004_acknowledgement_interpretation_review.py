@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policy', '0002_seed_policy'),
+        ('policy', '0003_amendment_decisions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
