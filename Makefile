@@ -17,6 +17,10 @@ TEST_WORKERS ?= auto
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -c 'import sys; v = sys.version_info[:2]; v == (3, 11) or print(f"warning: the lock is resolved for Python 3.11, this is {v[0]}.{v[1]}: set PYTHON=python3.11", file=sys.stderr)'
+	# pip itself first, at its locked version: the pip a new venv brings (23.x) refuses a locked package that
+	# another asks for with an extra (pip-audit's cachecontrol[filecache]) as "not pinned".
+	awk '/^pip==/{p=1} p{print} p&&!/\\$$/{exit}' $(LOCK) > $(VENV)/pip-lock.txt
+	$(PY) -m pip install --quiet --require-hashes -r $(VENV)/pip-lock.txt
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
