@@ -220,3 +220,57 @@ class TestScoringRules:
         cycle = compute(personas)
         line = lines(card_of(cycle, personas["rep_alice"].user))[KpiCode.NEW_CUSTOMERS]
         assert line.actual == 2 and line.completion == Decimal("50.0") and line.score == Decimal("60.00")
+
+
+def test_a_deduction_per_confirmed_violation_scores_the_violations_kpi(personas: dict) -> None:
+    """alice: two violations confirmed in Q3 (one of them under appeal), one dismissed, one overturned, one in Q2;
+    at 15 points each, her line scores 100 − 15 × (the violations counted, recounted here from the rows)."""
+    import datetime as dt
+
+    from apps.performance.choices import ViolationStatus
+    from apps.performance.models import Violation
+
+    alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
+    plan = [
+        (dt.date(2026, 7, 3), ViolationStatus.CONFIRMED),
+        (dt.date(2026, 9, 30), ViolationStatus.APPEALED),
+        (dt.date(2026, 8, 1), ViolationStatus.DISMISSED),
+        (dt.date(2026, 8, 2), ViolationStatus.OVERTURNED),
+        (dt.date(2026, 6, 30), ViolationStatus.CONFIRMED),
+    ]
+    for day, status in plan:
+        Violation.objects.create(
+            owner=alice,
+            owner_unit=personas["rep_alice"].unit,
+            article=9,
+            happened_on=day,
+            description="违规",
+            reported_by=bob,
+            created_by=bob,
+            status=status,
+        )
+    schemes = {
+        "sales": {
+            "staff": {
+                "contract_amount_completion": {"weight": 60, "target": "100"},
+                "violations": {"weight": 30, "target": "0", "scoring": "deduction", "points": "15"},
+                "manager_rating": {"weight": 10, "target": "100"},
+            }
+        }
+    }
+    new_version(personas["admin"].user, "1.1", policy_today(), assessment={"schemes": schemes})
+    cycle = compute(personas)
+    line = lines(card_of(cycle, alice))[KpiCode.VIOLATIONS]
+    counted = sum(
+        1
+        for day, status in plan
+        if dt.date(2026, 7, 1) <= day <= dt.date(2026, 9, 30)
+        and status in (ViolationStatus.CONFIRMED, ViolationStatus.APPEALED)
+    )
+    assert line.actual == counted == 2
+    assert line.score == cents(max(Fraction(0), 100 - Fraction(15) * counted))
+    assert sorted(s["pk"] for s in line.sources) == sorted(
+        Violation.objects.filter(happened_on__month__in=(7, 9), status__in=("confirmed", "appealed")).values_list(
+            "pk", flat=True
+        )
+    )
