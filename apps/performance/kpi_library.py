@@ -49,6 +49,10 @@ KPI_LIBRARY: dict[str, tuple[Any, ...]] = {
     "department_score": (
         11, "score", "higher", "computed", 120, "所领导部门得分", "Score of the department led",
         "经理考核计入其所领导部门本期的考核得分。", "A manager's scorecard counts the score of the department they lead."),
+    "violations": (
+        13, "count", "lower", "computed", 100, "确认的违规次数", "Policy violations confirmed",
+        "期间内发生并经确认的违规记录数（含申诉中及申诉后维持的；驳回、撤销的不计），宜按次扣分。",
+        "Violations that happened in the period and were confirmed (also while appealed or once confirmed on appeal; not dismissed or overturned); best scored by a deduction per occurrence."),
 }
 
 

@@ -109,6 +109,7 @@ class KpiCode(models.TextChoices):
     IMPROVEMENTS_ON_TIME = "improvements_on_time", _("Improvement actions completed on time")
     MANAGER_RATING = "manager_rating", _("Manager's rating")
     DEPARTMENT_SCORE = "department_score", _("Score of the department led")
+    VIOLATIONS = "violations", _("Policy violations confirmed")
 
 
 class AssessedKind(models.TextChoices):

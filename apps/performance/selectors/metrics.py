@@ -24,6 +24,8 @@ from apps.improvements.choices import ImprovementStatus
 from apps.improvements.models import ImprovementAction
 from apps.marketing.models import Lead, Visit
 from apps.org.models import Department, User
+from apps.performance.choices import ViolationStatus
+from apps.performance.models import Violation
 from apps.policy.choices import KpiCode, TicketType
 from apps.policy.selectors import POLICY_TIME_ZONE
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
@@ -310,6 +312,23 @@ def improvements_on_time(subject: Subject, span: Span) -> Measure:
                    _("%(part)s of %(whole)s actions") % {"part": len(done), "whole": len(rows)}, sources)
 
 
+#
+# Every person and department (art. 13): breaches of the policy
+#
+
+
+COUNTED_VIOLATIONS = (ViolationStatus.CONFIRMED, ViolationStatus.APPEALED, ViolationStatus.UPHELD_ON_APPEAL)
+
+
+def violations(subject: Subject, span: Span) -> Measure:
+    """Violations that happened in the period and stand confirmed (also under appeal or confirmed on appeal)."""
+    rows = _grouped(span, "violations", lambda: Violation.objects.filter(
+        happened_on__range=(span.start, span.end), status__in=COUNTED_VIOLATIONS).only(
+        "pk", "article", "happened_on").order_by("happened_on", "pk"), "owner", "owner_unit__path").of(subject)
+    return Measure(Decimal(len(rows)), _("%(count)s violations") % {"count": len(rows)},
+                   [_source(v, f"{v.happened_on:%Y-%m-%d}", v.article) for v in rows])
+
+
 METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.CONTRACT_AMOUNT_COMPLETION: _sales_completion(TargetMetric.CONTRACT_AMOUNT),
     KpiCode.PAYMENT_COMPLETION: _sales_completion(TargetMetric.PAYMENTS),
@@ -321,6 +340,7 @@ METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.COMPLAINT_RESOLUTION: complaint_resolution,
     KpiCode.CSAT: csat,
     KpiCode.IMPROVEMENTS_ON_TIME: improvements_on_time,
+    KpiCode.VIOLATIONS: violations,
 }
 
 

@@ -47,15 +47,24 @@ def people(personas: dict) -> dict[str, Any]:
     team.manager = tina
     team.save(update_fields=["manager"])
     lee = make_employee("lee", "李组长", personas["auditor_dave"].unit, BuiltinRole.LEADERSHIP_GROUP).user
-    return {"owner": personas["rep_alice"].user, "direct_manager": tina, "upper_manager": personas["lead_bob"].user,
-            "senior": personas["auditor_dave"].user, "leadership": lee, "outsider": personas["rep_carol"].user,
-            "unit": team}
+    return {
+        "owner": personas["rep_alice"].user,
+        "direct_manager": tina,
+        "upper_manager": personas["lead_bob"].user,
+        "senior": personas["auditor_dave"].user,
+        "leadership": lee,
+        "outsider": personas["rep_carol"].user,
+        "unit": team,
+    }
 
 
 def _appealed_card(personas: dict, people: dict) -> Any:
     cycle = compute(personas)
-    card = services.assessment_review(actor=people["direct_manager"], assessment=card_of(cycle, people["owner"]),
-                                      hand_scores={KpiCode.MANAGER_RATING: "70"})
+    card = services.assessment_review(
+        actor=people["direct_manager"],
+        assessment=card_of(cycle, people["owner"]),
+        hand_scores={KpiCode.MANAGER_RATING: "70"},
+    )
     services.appeal_submit(actor=people["owner"], assessment=card, reason="九月合同应计入")
     return card
 
@@ -78,11 +87,13 @@ class TestScorecardAppealDeciders:
         assert "维持原评分" in _client(people["owner"]).get(page).content.decode()
 
     def test_the_manager_who_reviewed_cannot_decide_even_as_senior_management(
-            self, personas: dict, people: dict) -> None:
+        self, personas: dict, people: dict
+    ) -> None:
         cycle = compute(personas)
         dave, alice = people["senior"], people["owner"]
-        card = services.assessment_review(actor=dave, assessment=card_of(cycle, alice),
-                                          hand_scores={KpiCode.MANAGER_RATING: "70"})
+        card = services.assessment_review(
+            actor=dave, assessment=card_of(cycle, alice), hand_scores={KpiCode.MANAGER_RATING: "70"}
+        )
         appeal = services.appeal_submit(actor=alice, assessment=card, reason="评分过低")
         with pytest.raises(PermissionDenied):
             services.appeal_decide(actor=dave, appeal=appeal, upheld=True, decision="同意")
@@ -91,14 +102,17 @@ class TestScorecardAppealDeciders:
 
 class TestViolationAppeal:
     def test_once_decided_by_senior_management_or_leadership_and_the_decision_is_shown(
-            self, personas: dict, people: dict) -> None:
+        self, personas: dict, people: dict
+    ) -> None:
         alice, bob, dave, lee = (people[r] for r in ("owner", "upper_manager", "senior", "leadership"))
-        violation = services.violation_report(actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1),
-                                              description="未经审批报价")
+        violation = services.violation_report(
+            actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1), description="未经审批报价"
+        )
         with pytest.raises(ValidationError):  # nothing to appeal before it is confirmed
             services.violation_appeal(actor=alice, violation=violation, reason="不属实")
-        services.violation_decide(actor=dave, violation=violation, confirm=True, decision="属实",
-                                  action=RewardPenaltyAction.WARNING)
+        services.violation_decide(
+            actor=dave, violation=violation, confirm=True, decision="属实", action=RewardPenaltyAction.WARNING
+        )
         proposal = RewardPenalty.objects.get(violation=violation)
         for role in ("outsider", "upper_manager"):
             with pytest.raises(PermissionDenied):
@@ -108,8 +122,7 @@ class TestViolationAppeal:
             services.violation_appeal(actor=alice, violation=violation, reason="再次申诉")
         for role in ("owner", "upper_manager", "direct_manager"):
             with pytest.raises(PermissionDenied):
-                services.violation_appeal_decide(actor=people[role], violation=violation, upheld=True,
-                                                 decision="撤销")
+                services.violation_appeal_decide(actor=people[role], violation=violation, upheld=True, decision="撤销")
         services.violation_appeal_decide(actor=lee, violation=violation, upheld=True, decision="查明已获批准，撤销")
         violation.refresh_from_db()
         proposal.refresh_from_db()
@@ -137,32 +150,59 @@ def _client(user: Any) -> Any:
 def _attempts(model: type) -> dict[str, tuple[str, str, Any]]:
     """target status → (rule of MAY, its service, the call) for every move of the model's flow."""
     if model is Appeal:
-        return {AppealStatus.UPHELD: ("appeal_decide", lambda a, o: services.appeal_decide(
-                    actor=a, appeal=o, upheld=True, decision="同意")),
-                AppealStatus.REJECTED: ("appeal_decide", lambda a, o: services.appeal_decide(
-                    actor=a, appeal=o, upheld=False, decision="驳回"))}
+        return {
+            AppealStatus.UPHELD: (
+                "appeal_decide",
+                lambda a, o: services.appeal_decide(actor=a, appeal=o, upheld=True, decision="同意"),
+            ),
+            AppealStatus.REJECTED: (
+                "appeal_decide",
+                lambda a, o: services.appeal_decide(actor=a, appeal=o, upheld=False, decision="驳回"),
+            ),
+        }
     if model is RewardPenalty:
-        return {ProposalStatus.APPROVED: ("proposal_decide", lambda a, o: services.proposal_decide(
-                    actor=a, proposal=o, approve=True)),
-                ProposalStatus.REJECTED: ("proposal_decide", lambda a, o: services.proposal_decide(
-                    actor=a, proposal=o, approve=False))}
-    return {ViolationStatus.CONFIRMED: ("violation_decide", lambda a, o: services.violation_decide(
-                actor=a, violation=o, confirm=True, decision="属实")),
-            ViolationStatus.DISMISSED: ("violation_decide", lambda a, o: services.violation_decide(
-                actor=a, violation=o, confirm=False, decision="不属实")),
-            ViolationStatus.APPEALED: ("violation_appeal", lambda a, o: services.violation_appeal(
-                actor=a, violation=o, reason="申诉")),
-            ViolationStatus.UPHELD_ON_APPEAL: ("violation_appeal_decide", lambda a, o: services.violation_appeal_decide(
-                actor=a, violation=o, upheld=False, decision="维持")),
-            ViolationStatus.OVERTURNED: ("violation_appeal_decide", lambda a, o: services.violation_appeal_decide(
-                actor=a, violation=o, upheld=True, decision="撤销"))}
+        return {
+            ProposalStatus.APPROVED: (
+                "proposal_decide",
+                lambda a, o: services.proposal_decide(actor=a, proposal=o, approve=True),
+            ),
+            ProposalStatus.REJECTED: (
+                "proposal_decide",
+                lambda a, o: services.proposal_decide(actor=a, proposal=o, approve=False),
+            ),
+        }
+    return {
+        ViolationStatus.CONFIRMED: (
+            "violation_decide",
+            lambda a, o: services.violation_decide(actor=a, violation=o, confirm=True, decision="属实"),
+        ),
+        ViolationStatus.DISMISSED: (
+            "violation_decide",
+            lambda a, o: services.violation_decide(actor=a, violation=o, confirm=False, decision="不属实"),
+        ),
+        ViolationStatus.APPEALED: (
+            "violation_appeal",
+            lambda a, o: services.violation_appeal(actor=a, violation=o, reason="申诉"),
+        ),
+        ViolationStatus.UPHELD_ON_APPEAL: (
+            "violation_appeal_decide",
+            lambda a, o: services.violation_appeal_decide(actor=a, violation=o, upheld=False, decision="维持"),
+        ),
+        ViolationStatus.OVERTURNED: (
+            "violation_appeal_decide",
+            lambda a, o: services.violation_appeal_decide(actor=a, violation=o, upheld=True, decision="撤销"),
+        ),
+    }
 
 
 def _put_in(obj: Any, status: str) -> Any:
     """Set-up: the record in ``status`` (an appeal's scorecard appealed, a violation's appeal once made)."""
     extra: dict[str, Any] = {}
-    if isinstance(obj, Violation) and status in (ViolationStatus.APPEALED, ViolationStatus.UPHELD_ON_APPEAL,
-                                                 ViolationStatus.OVERTURNED):
+    if isinstance(obj, Violation) and status in (
+        ViolationStatus.APPEALED,
+        ViolationStatus.UPHELD_ON_APPEAL,
+        ViolationStatus.OVERTURNED,
+    ):
         extra = {"appealed_at": dt.datetime(2026, 8, 2, tzinfo=dt.UTC), "appeal_reason": "申诉"}
     type(obj).objects.filter(pk=obj.pk).update(status=status, **extra)
     if isinstance(obj, Appeal):
@@ -178,21 +218,32 @@ def test_each_flow_table_state_by_state_and_role_by_role(personas: dict, people:
     if model is Appeal:
         record: Any = Appeal.objects.get(assessment=_appealed_card(personas, people))
     elif model is RewardPenalty:
-        record = RewardPenalty.objects.create(action=RewardPenaltyAction.COMMENDATION, is_reward=True, person=alice,
-                                              department=unit, reason="优秀")
+        record = RewardPenalty.objects.create(
+            action=RewardPenaltyAction.COMMENDATION, is_reward=True, person=alice, department=unit, reason="优秀"
+        )
     else:
-        record = Violation.objects.create(owner=alice, owner_unit=unit, article=9, happened_on=dt.date(2026, 8, 1),
-                                          description="未经审批报价", reported_by=people["upper_manager"],
-                                          created_by=people["upper_manager"])
+        record = Violation.objects.create(
+            owner=alice,
+            owner_unit=unit,
+            article=9,
+            happened_on=dt.date(2026, 8, 1),
+            description="未经审批报价",
+            reported_by=people["upper_manager"],
+            created_by=people["upper_manager"],
+        )
     flow, attempts = services.FLOWS[model], _attempts(model)
     assert set(flow) == {value for value, _label in model._meta.get_field("status").choices}  # a row per status
-    page = {Appeal: "performance:assessment_detail", RewardPenalty: "performance:rewardpenalty_detail",
-            Violation: "performance:violation_detail"}[model]
+    page = {
+        Appeal: "performance:assessment_detail",
+        RewardPenalty: "performance:rewardpenalty_detail",
+        Violation: "performance:violation_detail",
+    }[model]
     for state in flow:
         for role in ROLES:
             obj = _put_in(record, state)
-            expected = [target for target, (rule, _call) in attempts.items()
-                        if target in flow[state] and role in MAY[rule]]
+            expected = [
+                target for target, (rule, _call) in attempts.items() if target in flow[state] and role in MAY[rule]
+            ]
             assert sorted(services.moves(people[role], obj)) == sorted(expected), (state, role)
             for target, (_rule, call) in attempts.items():
                 with transaction.atomic():
@@ -209,8 +260,11 @@ def test_each_flow_table_state_by_state_and_role_by_role(personas: dict, people:
             # The page offers a decision exactly where the table lets this person make one.
             pk = obj.assessment_id if model is Appeal else obj.pk
             html = _client(people[role]).get(reverse(page, args=[pk])).content.decode()
-            button = {Appeal: 'data-testid="decide-appeal"', RewardPenalty: 'data-testid="decide"',
-                      Violation: 'data-testid="decide"'}[model]
+            button = {
+                Appeal: 'data-testid="decide-appeal"',
+                RewardPenalty: 'data-testid="decide"',
+                Violation: 'data-testid="decide"',
+            }[model]
             assert (button in html) == bool(expected), (state, role)
 
 
@@ -227,16 +281,18 @@ def test_two_people_deciding_the_same_proposal_at_once_one_wins_the_other_is_tol
     lee = make_employee("lee", "李组长", personas["auditor_dave"].unit, BuiltinRole.LEADERSHIP_GROUP).user
     deciders = [personas["auditor_dave"].user, lee]
     alice = personas["rep_alice"]
-    proposal = RewardPenalty.objects.create(action=RewardPenaltyAction.COMMENDATION, is_reward=True,
-                                            person=alice.user, department=alice.unit, reason="优秀")
+    proposal = RewardPenalty.objects.create(
+        action=RewardPenaltyAction.COMMENDATION, is_reward=True, person=alice.user, department=alice.unit, reason="优秀"
+    )
     outcomes: list[tuple[str, Any]] = []
     lock = threading.Lock()
 
     def work(index: int) -> None:
         with translation.override("zh-hans"):
             try:
-                services.proposal_decide(actor=deciders[index], proposal=proposal, approve=index == 0,
-                                         note=f"决定{index}")
+                services.proposal_decide(
+                    actor=deciders[index], proposal=proposal, approve=index == 0, note=f"决定{index}"
+                )
             except ValidationError as error:
                 with lock:
                     outcomes.append(("refused", " ".join(error.messages)))
@@ -259,16 +315,17 @@ def test_two_people_deciding_the_same_proposal_at_once_one_wins_the_other_is_tol
 
 def test_the_api_appeals_a_violation_once_and_only_a_decider_decides_the_appeal(personas: dict, people: dict) -> None:
     alice, bob, dave = people["owner"], people["upper_manager"], people["senior"]
-    violation = services.violation_report(actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1),
-                                          description="未经审批报价")
+    violation = services.violation_report(
+        actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1), description="未经审批报价"
+    )
     services.violation_decide(actor=dave, violation=violation, confirm=True, decision="属实")
     url = f"/api/v1/violations/{violation.pk}/"
-    assert _client(bob).post(url + "appeal/", {"reason": "代为申诉"}, content_type="application/json"
-                             ).status_code == 403
+    assert (
+        _client(bob).post(url + "appeal/", {"reason": "代为申诉"}, content_type="application/json").status_code == 403
+    )
     answer = _client(alice).post(url + "appeal/", {"reason": "已获批准"}, content_type="application/json")
     assert answer.status_code == 200 and answer.json()["status"] == ViolationStatus.APPEALED
-    assert _client(alice).post(url + "appeal/", {"reason": "再次"}, content_type="application/json"
-                               ).status_code == 400
+    assert _client(alice).post(url + "appeal/", {"reason": "再次"}, content_type="application/json").status_code == 400
     decide = {"upheld": False, "decision": "维持处理"}
     assert _client(bob).post(url + "decide-appeal/", decide, content_type="application/json").status_code == 403
     answer = _client(people["leadership"]).post(url + "decide-appeal/", decide, content_type="application/json")
