@@ -276,7 +276,7 @@ def policy_vote_cast(*, actor: Any, decision: PolicyDecision, vote: str) -> Poli
     """A member of the leadership group votes (赞成 / 反对 / 弃权) and is thereby present; voting again changes the
     vote while the decision is open. Anyone else is refused."""
     _check_move(actor, decision.version, "vote")
-    decision = _open_decision(decision.version) if decision.is_open else decision
+    decision = PolicyDecision.objects.select_for_update().get(pk=decision.pk)
     if not decision.is_open:
         raise ValidationError(DECISION_CLOSED, code="decision_closed")
     if vote not in VoteChoice.values:
