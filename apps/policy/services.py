@@ -136,7 +136,10 @@ def policy_version_put_in_force(
     decided_by: str = "", decision_note: str = "",
 ) -> PolicyVersion:
     """Publish a draft: it is in force from ``effective_from`` (after every published version) and due for
-    review a year later unless told otherwise (art. 15). Needs ``policy.publish_policyversion``."""
+    review a year later unless told otherwise (art. 15). Needs ``policy.publish_policyversion``.
+
+    This skips the leadership group's decision: it is for the seed, set-up and tests only. Pages and the API
+    publish through ``policy_version_publish`` (draft → submitted → decided → published)."""
     _require(actor, "policy.publish_policyversion")
     _lock_draft(version)
     _check_effective_date(version, effective_from)
