@@ -136,7 +136,10 @@ def policy_version_put_in_force(
     decided_by: str = "", decision_note: str = "",
 ) -> PolicyVersion:
     """Publish a draft: it is in force from ``effective_from`` (after every published version) and due for
-    review a year later unless told otherwise (art. 15). Needs ``policy.publish_policyversion``."""
+    review a year later unless told otherwise (art. 15). Needs ``policy.publish_policyversion``.
+
+    This skips the leadership group's decision: it is for the seed, set-up and tests only. Pages and the API
+    publish through ``policy_version_publish`` (draft → submitted → decided → published)."""
     _require(actor, "policy.publish_policyversion")
     _lock_draft(version)
     _check_effective_date(version, effective_from)
@@ -276,7 +279,7 @@ def policy_vote_cast(*, actor: Any, decision: PolicyDecision, vote: str) -> Poli
     """A member of the leadership group votes (赞成 / 反对 / 弃权) and is thereby present; voting again changes the
     vote while the decision is open. Anyone else is refused."""
     _check_move(actor, decision.version, "vote")
-    decision = _open_decision(decision.version) if decision.is_open else decision
+    decision = PolicyDecision.objects.select_for_update().get(pk=decision.pk)
     if not decision.is_open:
         raise ValidationError(DECISION_CLOSED, code="decision_closed")
     if vote not in VoteChoice.values:

@@ -15,6 +15,7 @@ from apps.core.models import Notification
 from apps.policy import selectors, services
 from apps.policy.choices import DecisionOutcome, PolicyVersionStatus, VoteChoice
 from apps.policy.models import PolicyVersion
+from apps.policy.rules import rule_changes
 from apps.policy.tests.test_amendments import _draft, group_fixture  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,25 @@ class BadgeTests:
         rows = page[page.find("<tbody"):page.find("</tbody>")]
         assert f"{tomorrow:%Y-%m-%d} 生效" in rows
         assert "已被替代" not in rows
+
+
+class RulesFormTests:
+    @pytest.mark.parametrize("section", ["kpi_weights", "grade_bands", "service_deadlines", "contact_cadence_days",
+                                         "service_escalation", "public_pool", "approval_thresholds",
+                                         "evaluation_frequencies", "assessment"])
+    def test_every_section_has_a_form_that_saves_its_own_values_unchanged(self, group: list, section: str) -> None:
+        draft = _draft(group[0])
+        before = selectors.version_rules(draft)
+        client = _client(group[0])
+        url = reverse("policy:rules_edit", args=[draft.pk, section])
+        form = client.get(url).context["form"]
+        assert len(form.fields) >= 2
+        data = {name: form.initial[name] for name in form.fields}
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["form"].errors
+        draft.refresh_from_db()
+        assert rule_changes(before, selectors.version_rules(draft)) == []  # (JSONB may reorder the keys)
+
+    def test_an_unknown_section_is_404(self, group: list) -> None:
+        draft = _draft(group[0])
+        assert _client(group[0]).get(reverse("policy:rules_edit", args=[draft.pk, "nothing"])).status_code == 404
