@@ -33,6 +33,7 @@ def to_move(model: str, kwarg: str = "pk", fill: dict[str, str] | None = None) -
 AUTH = Exempt("Django's sign-in and password pages: no record")
 WORKBENCH = Exempt("the workbench: due items from each app's scoped selectors, no single model")
 OWN_NOTIFICATIONS = Exempt("the user's own notifications (selected by recipient); Notification has no data scope")
+OWN_JOBS = Exempt("the user's own background jobs (selected by who started them); Job has no data scope")
 POLICY = Exempt("the policy is not scoped: everyone with policy.view_policyversion reads the same version")
 DASHBOARD = Exempt("figures from the app's scoped selectors, no single model")
 PUBLIC = Exempt("public page for a customer, addressed by a secret token; no login, no scope")
@@ -61,6 +62,7 @@ NOT_GENERIC: dict[str, Exempt] = {
     "core:notification_list": OWN_NOTIFICATIONS,
     "core:notification_read": OWN_NOTIFICATIONS,
     "core:notification_read_all": OWN_NOTIFICATIONS,
+    "core:job_detail": OWN_JOBS,
     "login": AUTH,
     "logout": AUTH,
     "password_change": AUTH,

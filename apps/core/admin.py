@@ -48,9 +48,9 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
 class WorkdayYearAdmin(WorkdayOverrideAdmin):
     """The years whose official schedule was entered in full (read-only, like the entries)."""
 
-    list_display = ("year", "entered_by", "entered_at")
-    list_filter = ()
-    date_hierarchy = None
+    list_display = ("year", "entered_by", "entered_at")  # type: ignore[assignment]  # a narrower tuple than the base's
+    list_filter = ()  # type: ignore[assignment]
+    date_hierarchy = None  # type: ignore[assignment]
 
 
 @admin.register(NumberRule)

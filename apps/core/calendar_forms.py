@@ -44,7 +44,7 @@ class RangeForm(forms.Form):
         self.year = year
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, last = data.get("first"), data.get("last") or data.get("first")
         if first and last:
             if last < first:

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -45,6 +46,20 @@ BAD_NUMBER = _("Enter a number.")
 BAD_MONEY = _("Enter an amount with at most 2 decimal places.")
 BAD_CHOICE = _("“%(value)s” is not one of: %(choices)s.")
 REQUIRED = _("This column is required.")
+TOO_LARGE = _(
+    "The workbook unpacks to more than %(mb)s MB (blank formatted rows or pictures); copy the data into a new "
+    "workbook or split it into several files."
+)
+TOO_MANY_SHEET_ROWS = _(
+    "The sheet has more than %(max)s rows including blank ones; delete the blank rows at the end or split the file."
+)
+FORMULA_CELL = _("This cell holds a formula (%(formula)s); paste it as a value (Paste Special → Values).")
+
+# Limits checked before a workbook is loaded: an .xlsx is a zip, and a small file can unpack to gigabytes (a 0.2 MB
+# file of shared strings took 1.45 GB; 9 MB of formatted blank rows held a worker 95 s).
+MAX_UNPACKED_BYTES = 48 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+BLANK_ROWS_ALLOWED = 2000  # blank rows read beyond ``max_rows`` before the sheet counts as too long
 
 
 @dataclass(frozen=True)
@@ -193,8 +208,8 @@ def write_template(columns: Sequence[Column], *, title: Any = "", examples: Iter
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
             sheet.add_data_validation(validation)
         elif column.kind == TEXT:
-            for row in range(2, TEMPLATE_ROWS + 2):
-                sheet.cell(row=row, column=index).number_format = "@"
+            for template_row in range(2, TEMPLATE_ROWS + 2):
+                sheet.cell(row=template_row, column=index).number_format = "@"
     if notes:
         help_sheet = workbook.create_sheet(str(_("Instructions"))[:31])
         help_sheet.column_dimensions["A"].width = 100
@@ -299,11 +314,15 @@ def _read_value(value: Any, column: Column, lookup: dict[str, str]) -> Any:
 
 
 def _read_row(number: int, cells: Sequence[Any], mapping: dict[int, Column],
-              lookups: dict[str, dict[str, str]]) -> SheetRow | None:
-    """One data row (None when every mapped cell is blank)."""
+              lookups: dict[str, dict[str, str]], formulas: frozenset[int] = frozenset()) -> SheetRow | None:
+    """One data row (None when every mapped cell is blank); a formula cell is an error of its row."""
     row = SheetRow(number=number, values={})
     for position, column in mapping.items():
         raw = cells[position] if position < len(cells) else None
+        if position in formulas:
+            row.values[column.key] = _text(raw)
+            row.errors.append(CellError(str(column.header), str(FORMULA_CELL % {"formula": _text(raw)[:40]})))
+            continue
         try:
             row.values[column.key] = _read_value(raw, column, lookups.get(column.key, {}))
         except ValueError as error:
@@ -318,20 +337,47 @@ def _read_row(number: int, cells: Sequence[Any], mapping: dict[int, Column],
     return row
 
 
+def package_problem(file: IO[bytes] | str) -> str | None:
+    """What stops a workbook from being loaded at all: not a zip, or unpacking beyond the limits. Read from the
+    zip's directory only (nothing is unpacked); a file object is rewound afterwards."""
+    position = file.tell() if not isinstance(file, str) else None
+    try:
+        with zipfile.ZipFile(file) as package:
+            entries = package.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return str(NOT_AN_XLSX)
+    finally:
+        if position is not None and not isinstance(file, str):
+            file.seek(position)
+    unpacked = sum(entry.file_size for entry in entries)
+    shared = sum(entry.file_size for entry in entries if entry.filename.lower() == "xl/sharedstrings.xml")
+    if unpacked > MAX_UNPACKED_BYTES or shared > MAX_SHARED_STRINGS_BYTES:
+        return str(TOO_LARGE % {"mb": MAX_UNPACKED_BYTES // (1024 * 1024)})
+    return None
+
+
 def read_workbook(file: IO[bytes] | str, columns: Sequence[Column], *,
                   max_rows: int | None = None) -> tuple[list[SheetRow], list[str]]:
     """Read the first sheet: columns mapped by header name (row 1, any order, ``*`` and spaces ignored).
 
     Return the non-empty data rows with their Excel row numbers and the header problems; with header
-    problems (or an unreadable file) no rows are returned.
+    problems (or an unreadable or oversized file, or a formula cell read as an error of its row) no rows are
+    returned. The package is checked before loading (``package_problem``); with ``max_rows`` the sheet may hold
+    at most ``max_rows`` data rows and ``BLANK_ROWS_ALLOWED`` blank ones.
     """
+    problem = package_problem(file)
+    if problem:
+        return [], [problem]
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        # Not data_only: a formula must be seen as one (its cached value may be missing, and a row of formulas
+        # would otherwise read as blank and be dropped without a word).
+        workbook = load_workbook(file, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a file that is not an .xlsx
         return [], [str(NOT_AN_XLSX)]
     try:
-        rows_iter = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows_iter, None)
+        rows_iter = workbook.worksheets[0].iter_rows()
+        first = next(rows_iter, None)
+        header = [cell.value for cell in first] if first else None
         if not header or all(v in (None, "") for v in header):
             return [], [str(EMPTY_SHEET)]
         mapping, errors = _map_headers(header, columns)
@@ -339,8 +385,13 @@ def read_workbook(file: IO[bytes] | str, columns: Sequence[Column], *,
             return [], errors
         lookups = {column.key: _choice_lookup(column) for column in columns if column.choices}
         rows: list[SheetRow] = []
-        for number, cells in enumerate(rows_iter, start=2):
-            row = _read_row(number, cells, mapping, lookups)
+        sheet_rows_allowed = None if max_rows is None else max_rows + BLANK_ROWS_ALLOWED
+        for number, sheet_row in enumerate(rows_iter, start=2):
+            if sheet_rows_allowed is not None and number - 1 > sheet_rows_allowed:
+                return [], [str(TOO_MANY_SHEET_ROWS % {"max": sheet_rows_allowed})]
+            cells = [cell.value for cell in sheet_row]
+            formulas = frozenset(i for i, cell in enumerate(sheet_row) if getattr(cell, "data_type", "") == "f")
+            row = _read_row(number, cells, mapping, lookups, formulas)
             if row is not None:
                 rows.append(row)
                 if max_rows is not None and len(rows) > max_rows:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django.db import models
 from django.utils import timezone
@@ -17,6 +18,13 @@ from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 
 SKIPPED_FIELDS = {"updated_at", "created_at", "password", "last_login", "path"}
+
+
+def record_actor(instance: models.Model, actor: Any, reason: str = "") -> None:
+    """Name who makes the next save of ``instance`` (and why) in its history — the one place services do it."""
+    instance._history_user = actor  # type: ignore[attr-defined]  # django-simple-history reads these two
+    if reason:
+        instance._change_reason = reason  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -32,7 +40,7 @@ def _display(model: type[models.Model], field_name: str, value: Any, cache: dict
     """Turn a stored value into what the user saw: a choice label, a related object's name, '空' for nothing."""
     if value in (None, ""):
         return _("(empty)")
-    model_field = model._meta.get_field(field_name)
+    model_field = cast(models.Field, model._meta.get_field(field_name))
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
@@ -45,6 +53,8 @@ def _display(model: type[models.Model], field_name: str, value: Any, cache: dict
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):  # local time to the minute, as the panel shows its own times
         return format_date(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
+    if isinstance(value, Decimal | int) and isinstance(model_field, models.DecimalField | models.IntegerField):
+        return f"{value:,}"  # amounts grouped by thousands as the pages show them: 124,120.28
     return str(value)
 
 
@@ -67,16 +77,17 @@ def history_entries(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
             for change in delta.changes:
                 if change.field in SKIPPED_FIELDS:
                     continue
-                model_field = model._meta.get_field(change.field)
+                model_field = cast(models.Field, model._meta.get_field(change.field))
                 label = str(model_field.verbose_name)
                 if isinstance(model_field, models.JSONField):
                     # Structured data (a frozen snapshot) reads as noise word by word; its own page shows it.
                     entry.lines.append(_("Updated %(field)s") % {"field": label})
                     continue
-                entry.lines.append(
-                    change_sentence(label, _display(model, change.field, change.old, cache),
-                                    _display(model, change.field, change.new, cache))
-                )
+                old = _display(model, change.field, change.old, cache)
+                new = _display(model, change.field, change.new, cache)
+                if old == new:  # a change the reader cannot see (seconds of a time, 1 vs 1.00) is no change
+                    continue
+                entry.lines.append(change_sentence(label, old, new))
             if not entry.lines and not entry.reason:
                 continue
         elif record.history_type == "+":

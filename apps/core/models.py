@@ -172,6 +172,39 @@ class WorkdayYear(models.Model):
         return str(self.year)
 
 
+class Job(models.Model):
+    """A long piece of work done by a Celery worker (a large import, …): its input, progress and outcome, shown to
+    the person who started it. The input travels in the row (``payload``), so any worker on any machine can run it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    payload = models.BinaryField(_("input"), blank=True, default=b"")
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="core_job_starter_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class NotificationChannelName(models.TextChoices):
     """The channels a message can go out by besides the in-app centre (which every message always reaches)."""
 

@@ -22,11 +22,12 @@ DEFAULT_RULES = {
 
 
 def _period(rule: NumberRule, on: dt.date) -> str:
-    return {
+    periods: dict[str, str] = {
         NumberRule.Reset.DAILY: on.strftime("%Y%m%d"),
         NumberRule.Reset.MONTHLY: on.strftime("%Y%m"),
         NumberRule.Reset.YEARLY: on.strftime("%Y"),
-    }.get(rule.reset, "all")
+    }
+    return periods.get(rule.reset, "all")
 
 
 def _rule(key: str) -> NumberRule:

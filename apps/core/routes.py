@@ -62,8 +62,9 @@ class Route:
         view_class = self.view_class
         if view_class is None:
             return None
-        if getattr(view_class, "parent_model", None) is not None:
-            return view_class.parent_model  # the URL addresses the parent the new record is made under
+        parent_model = getattr(view_class, "parent_model", None)
+        if parent_model is not None:
+            return parent_model  # the URL addresses the parent the new record is made under
         queryset = getattr(view_class, "queryset", None)
         if queryset is not None:
             return queryset.model

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -99,8 +100,9 @@ def user_scope(user: Any) -> UserScope:
     """Return the user's resolved scope, cached on the user object for the rest of the request."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        anonymous = _resolver is None or not getattr(user, "is_authenticated", False)
-        cached = UserScope() if anonymous else _resolver(user)
+        resolver = _resolver
+        anonymous = resolver is None or not getattr(user, "is_authenticated", False)
+        cached = UserScope() if resolver is None or anonymous else resolver(user)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -220,7 +222,7 @@ def get_visible_or_404(model: type[models.Model], user: Any, pk: Any, action: st
     queryset = model._default_manager.all().visible_to(user, action)  # type: ignore[attr-defined]
     try:
         return queryset.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 

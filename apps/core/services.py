@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.core.history import record_actor
 from apps.core.models import Notification
 from apps.core.notify_delivery import deliveries_create
 from apps.core.notify_kinds import kind_of
@@ -16,11 +17,15 @@ from apps.core.notify_kinds import kind_of
 logger = logging.getLogger(__name__)
 
 
-def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any]) -> tuple[models.Model, bool]:
+def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any], actor: Any = None,
+                 reason: str = "") -> tuple[models.Model, bool]:
     """Set ``fields`` from ``data`` (keys absent from ``data`` are left alone), validate, save only what changed.
 
-    Returns the instance and whether anything changed. Many-to-many fields are set after the save.
+    Returns the instance and whether anything changed. Many-to-many fields are set after the save. With ``actor``
+    the change is recorded in the instance's history as theirs (and ``reason`` as its reason).
     """
+    if actor is not None:
+        record_actor(instance, actor, reason)
     changed: list[str] = []
     m2m: dict[str, Any] = {}
     m2m_names = {f.name for f in instance._meta.many_to_many}

@@ -6,9 +6,10 @@ from __future__ import annotations
 from celery import shared_task
 
 from apps.core.calendar_services import calendar_remind_keepers
+from apps.core.jobs import run_job
 from apps.core.notify_delivery import deliver_notification, send_due_notifications
 
-__all__ = ["deliver_notification", "remind_calendar_keepers", "send_due_notifications"]
+__all__ = ["deliver_notification", "remind_calendar_keepers", "run_job", "send_due_notifications"]
 
 
 @shared_task(name="core.remind_calendar_keepers")

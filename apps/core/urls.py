@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.core import calendar_views, notify_views, views
+from apps.core import calendar_views, job_views, notify_views, views
 
 app_name = "core"
 
@@ -18,6 +18,7 @@ urlpatterns = [
          name="notification_deliveries"),
     path("notifications/deliveries/<int:pk>/retry/", notify_views.NotificationDeliveryRetryView.as_view(),
          name="notification_delivery_retry"),
+    path("jobs/<int:pk>/", job_views.job_detail_view, name="job_detail"),
     path("calendar/", calendar_views.calendar_view, name="calendar"),
     path("calendar/<int:year>/", calendar_views.calendar_view, name="calendar_year"),
     path("calendar/<int:year>/enter/", calendar_views.calendar_enter_view, name="calendar_enter"),

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,7 +25,7 @@ from django.views.generic.base import TemplateResponseMixin
 from apps.core import selectors, services
 from apps.core.notify_kinds import notification_kinds
 from apps.core.scoping import permission_name
-from apps.core.workbench import WorkbenchItem, workbench_items
+from apps.core.workbench import WorkbenchItem, overview_figures, workbench_items
 
 NOTIFICATIONS_PER_PAGE = 20
 
@@ -38,12 +39,13 @@ class ScopedViewMixin(LoginRequiredMixin):
 
     action = "view"
     model: Any = None
+    request: HttpRequest
     permission: str | None = None
 
     def get_permission(self) -> str:
         return str(self.permission or permission_name(self.model, self.action))
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.user.has_perm(self.get_permission()):
@@ -232,7 +234,8 @@ class ScopedUpdateView(ScopedFormView):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
 
     def get_initial(self) -> dict[str, Any]:
-        return {name: getattr(self.object, name) for name in self.form_class.base_fields if hasattr(self.object, name)}
+        fields = getattr(self.form_class, "base_fields", {})
+        return {name: getattr(self.object, name) for name in fields if hasattr(self.object, name)}
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
         return {self.model._meta.model_name: self.object, "data": form.cleaned_data}
@@ -267,7 +270,7 @@ class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
         form = self.form = self.form_class(request.POST, **self.get_form_kwargs()) if self.form_class else None
         if form is not None and not form.is_valid():
             for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+                messages.error(request, " ".join(str(error) for error in errors))
             return redirect(self.get_success_url(self.object))
         try:
             self.result = self.call_service(**self.service_kwargs(form.cleaned_data if form else {}))
@@ -290,6 +293,7 @@ class WorkbenchView(LoginRequiredMixin, TemplateView):
         items = workbench_items(self.request.user)
         context["items"] = items
         context["item_groups"] = group_by_area(items)
+        context["overview"] = overview_figures(self.request.user)
         context["latest_notifications"] = selectors.notification_list(user=self.request.user)[:5]
         return context
 

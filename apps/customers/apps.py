@@ -8,7 +8,8 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self) -> None:
-        from apps.customers import hooks_archive, hooks_pool
+        from apps.customers import hooks_archive, hooks_io, hooks_pool
 
         hooks_archive.register()
         hooks_pool.register()
+        hooks_io.register()

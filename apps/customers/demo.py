@@ -119,14 +119,17 @@ class _Names:
     """Company names, USCCs and mobiles that never repeat within the demo."""
 
     def __init__(self, rng: random.Random) -> None:
-        self.rng, self.names, self.mobiles, self.codes = rng, set(), set(), set()
+        self.rng = rng
+        self.names: set[str] = set()
+        self.mobiles: set[str] = set()
+        self.codes: set[str] = set()
 
     def company(self, city: str, industry: str) -> str:
         attempt = 0
         while True:
             attempt += 1
             prefix = city.removesuffix("市") if self.rng.random() < 0.7 else ""
-            trade = self.rng.choice(TRADES[industry])
+            trade = self.rng.choice(TRADES[Industry(industry)])
             if industry == Industry.GOVERNMENT and attempt < 3:  # a city has only a few of these
                 name = f"{city}{trade}{'集团有限公司' if '投资' in trade else ''}"
             else:
@@ -212,8 +215,8 @@ def _make_due(rng: random.Random, customers: list[Customer], now: dt.datetime) -
     for owned in by_owner.values():
         for customer in rng.sample(owned, k=min(len(owned), 5)):
             customer.next_contact_at = today + dt.timedelta(hours=rng.choice((0, 2, 4, -24 * rng.randint(1, 9))))
-            customer.last_follow_up_at = min(customer.last_follow_up_at, customer.next_contact_at
-                                             - dt.timedelta(days=1))
+            latest = customer.next_contact_at - dt.timedelta(days=1)
+            customer.last_follow_up_at = min(customer.last_follow_up_at or latest, latest)
 
 
 def load(stdout: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -132,7 +132,7 @@ class CustomerForm(forms.Form):
             current = self.initial.get("service_owner")
             current_id = getattr(current, "pk", current)
             people = people.filter(Q(pk__in=users_assignable(user, "service").values("pk")) | Q(pk=current_id))
-        self.fields["service_owner"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["service_owner"]).queryset = people
         self.show_similar_confirm = False
         if editing:
             for name in self.CONTACT_FIELDS:
@@ -146,7 +146,7 @@ class CustomerForm(forms.Form):
         return [t.strip() for t in raw.split(",") if t.strip()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if "contact_name" in self.fields and data.get("contact_mobile") and not data.get("contact_name"):
             self.add_error("contact_name", _("Enter the contact's name for this mobile number."))
         return data
@@ -198,7 +198,7 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args: Any, contacts: QuerySet[Contact], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = contacts
+        cast(forms.ModelChoiceField, self.fields["contact"]).queryset = contacts
 
 
 class TransferForm(forms.Form):
@@ -209,4 +209,4 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_owner"].queryset = active_staff()
+        cast(forms.ModelChoiceField, self.fields["to_owner"]).queryset = active_staff()

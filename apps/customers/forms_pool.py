@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +41,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_owner"].queryset = owners
+        cast(forms.ModelChoiceField, self.fields["to_owner"]).queryset = owners
 
 
 class ReturnForm(forms.Form):
@@ -70,10 +70,10 @@ class CustomerImportForm(forms.Form):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("file") and not data.get("token"):
             self.add_error("file", _("Choose the Excel file to import."))
         elif data.get("file") and not data["file"].name.lower().endswith(".xlsx"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -32,7 +32,7 @@ class ImprovementActionForm(forms.Form):
 
     def __init__(self, *args: Any, owners: QuerySet, fixed_source: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
         if fixed_source:
             del self.fields["source_kind"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -42,8 +42,9 @@ def improvement_list(
         qs = qs.filter(source_kind=source_kind)
     if overdue:
         qs = qs.filter(overdue_q(today))
-    return qs.annotate(is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0),
-                                       output_field=IntegerField()))
+    annotated = qs.annotate(is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0),
+                                            output_field=IntegerField()))
+    return cast(QuerySet[ImprovementAction], annotated)
 
 
 def improvements_for(*, user: Any, source: models.Model) -> QuerySet[ImprovementAction]:
@@ -55,7 +56,7 @@ def improvements_for(*, user: Any, source: models.Model) -> QuerySet[Improvement
 def my_open_actions(*, user: Any, today: dt.date | None = None) -> list[ImprovementAction]:
     """The user's own actions still to do, overdue ones first, then by due date (for the workbench)."""
     qs = improvement_list(user=user, view=VIEW_MINE, today=today).filter(status__in=IMPROVEMENT_OPEN_STATUSES)
-    return list(qs.order_by("-is_overdue", "due_date", "pk")[:20])
+    return list(qs.order_by("-is_overdue", "due_date", "pk")[:20])  # type: ignore[misc]  # annotated above
 
 
 def assignable_owners(*, user: Any) -> QuerySet[User]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.improvements.choices import ImprovementSource, ImprovementStatus
@@ -59,9 +60,9 @@ def _move(action: ImprovementAction, target: str) -> None:
 
 def _save(action: ImprovementAction, actor: Any, fields: list[str], reason: str = "") -> None:
     action.full_clean()
-    action._history_user = actor  # type: ignore[attr-defined]
+    record_actor(action, actor)
     if reason:
-        action._change_reason = reason[:100]  # type: ignore[attr-defined]
+        record_actor(action, actor, reason[:100])
     action.save(update_fields=[*fields, "updated_at"])
 
 
@@ -90,7 +91,7 @@ def improvement_raise(
         due_date=due_date, source_kind=source_kind, source=source,
     )
     action.full_clean()
-    action._history_user = actor  # type: ignore[attr-defined]
+    record_actor(action, actor)
     action.save()
     if owner.pk != actor.pk:
         notify(recipients=[owner], url=_url(action),
@@ -112,7 +113,7 @@ def improvement_update(*, actor: Any, action: ImprovementAction, data: dict[str,
     if new_owner is not None and new_owner.pk != action.owner_id:
         _check_owner(actor, new_owner)
         data["owner_unit"] = _owner_unit(new_owner)
-    action._history_user = actor  # type: ignore[attr-defined]
+    record_actor(action, actor)
     model_update(instance=action, fields=EDITABLE_FIELDS, data=data)
     return action
 

@@ -17,4 +17,4 @@ class RoleBackend(ModelBackend):
         )
 
     def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        return self._get_permissions(user_obj, obj, "group")
+        return self._get_permissions(user_obj, obj, "group")  # type: ignore[attr-defined]  # ModelBackend's own helper, missing from django-stubs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -13,6 +13,10 @@ from apps.org.choices import DepartmentKind
 from apps.org.models import Department, Employee, Role, User
 
 INDENT = "\u3000"  # a full-width space: indents the tree in a <select> the same in Chinese and English
+
+
+def _successor_label(employee: Any) -> str:
+    return f"{employee} · {employee.department} · {employee.employee_no}"
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):
@@ -50,8 +54,8 @@ class DepartmentForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any, managers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = _departments(departments)
-        self.fields["manager"].queryset = managers
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = _departments(departments)
+        cast(forms.ModelChoiceField, self.fields["manager"]).queryset = managers
 
 
 #
@@ -84,7 +88,7 @@ class EmployeeForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = _departments(departments)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = _departments(departments)
         if editing:
             del self.fields["username"]
             del self.fields["password"]
@@ -115,7 +119,7 @@ class EmployeeFilterForm(forms.Form):
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = _departments(departments)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = _departments(departments)
 
     def active_filter(self) -> bool | None:
         """True for in service (the default), False for left, None for everyone."""
@@ -136,5 +140,6 @@ class OffboardForm(forms.Form):
 
     def __init__(self, *args: Any, successors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["successor"].queryset = successors
-        self.fields["successor"].label_from_instance = lambda e: f"{e} · {e.department} · {e.employee_no}"
+        cast(forms.ModelChoiceField, self.fields["successor"]).queryset = successors
+        successor = cast(forms.ModelChoiceField, self.fields["successor"])
+        successor.label_from_instance = _successor_label  # type: ignore[method-assign,assignment]

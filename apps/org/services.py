@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, clear_scope_cache
 from apps.core.services import model_update
 from apps.org.models import Department, Employee, Role, User
@@ -34,7 +35,7 @@ def _require(actor: Any, perm: str) -> None:
 def _set_paths(department: Department) -> None:
     """Recompute the materialised path of ``department`` and its whole subtree."""
     old_prefix = department.path
-    parent_path = department.parent.path if department.parent_id else "/"
+    parent_path = department.parent.path if department.parent is not None else "/"
     new_prefix = f"{parent_path}{department.pk}/"
     if old_prefix == new_prefix:
         return
@@ -51,7 +52,7 @@ def department_create(*, actor: Any, **data: Any) -> Department:
     _require(actor, "org.add_department")
     department = Department(**{k: v for k, v in data.items() if k in DEPARTMENT_FIELDS})
     department.full_clean(exclude=["path"])
-    department._history_user = actor  # type: ignore[attr-defined]
+    record_actor(department, actor)
     department.save()
     _set_paths(department)
     return department
@@ -67,9 +68,7 @@ def department_update(
     new_parent = data.get("parent", department.parent)
     if new_parent is not None and (new_parent.pk == department.pk or new_parent.path.startswith(department.path)):
         raise ValidationError({"parent": DEPARTMENT_UNDER_ITSELF})
-    department._history_user = actor  # type: ignore[attr-defined]
-    if reason:
-        department._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(department, actor, reason)
     model_update(instance=department, fields=DEPARTMENT_FIELDS, data=data)
     _set_paths(department)
     return department
@@ -80,7 +79,7 @@ def department_delete(*, actor: Any, department: Department) -> None:
     _require(actor, "org.delete_department")
     if department.children.exists() or department.employees.exists():
         raise ValidationError(DEPARTMENT_HAS_MEMBERS)
-    department._history_user = actor  # type: ignore[attr-defined]
+    record_actor(department, actor)
     department.delete()
 
 
@@ -104,7 +103,7 @@ def employee_create(
     user.save()
     employee = Employee(user=user, **{k: v for k, v in data.items() if k in EMPLOYEE_FIELDS})
     employee.full_clean()
-    employee._history_user = actor  # type: ignore[attr-defined]
+    record_actor(employee, actor)
     employee.save()
     if roles:
         employee.roles.set(roles)
@@ -118,7 +117,7 @@ def employee_update(*, actor: Any, employee: Employee, data: dict[str, Any]) -> 
         raise PermissionDenied
     if "department" in data and data["department"] is None:
         raise ValidationError({"department": EMPLOYEE_NEEDS_DEPARTMENT})
-    employee._history_user = actor  # type: ignore[attr-defined]
+    record_actor(employee, actor)
     model_update(instance=employee, fields=EMPLOYEE_FIELDS + ["roles"], data=data)
     # The login carries the name and email too; keep them in step with the employee record.
     user_changes = {k: data[k] for k in ("name", "email") if k in data and data[k] != getattr(employee.user, k)}
@@ -160,8 +159,7 @@ def employee_offboard(
             setattr(row, owner_field, successor.user)
             if model.scope_fields.unit and "__" not in model.scope_fields.unit:
                 setattr(row, model.scope_fields.unit, successor.department)
-            row._history_user = actor
-            row._change_reason = reason
+            record_actor(row, actor, reason)
             row.save()
         if rows:
             moved[str(model._meta.verbose_name_plural)] = len(rows)
@@ -170,8 +168,7 @@ def employee_offboard(
         moved[str(Department._meta.verbose_name_plural)] = moved.get(str(Department._meta.verbose_name_plural), 0) + 1
     employee.is_active = False
     employee.left_on = left_on or dt.date.today()
-    employee._history_user = actor  # type: ignore[attr-defined]
-    employee._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(employee, actor, reason)
     employee.save(update_fields=["is_active", "left_on", "updated_at"])
     User.objects.filter(pk=employee.user_id).update(is_active=False)
     return moved

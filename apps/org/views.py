@@ -96,8 +96,8 @@ class DepartmentDetailView(ScopedDetailView):
 
 class _DepartmentFormMixin:
     model = Department
-    form_class = DepartmentForm
-    template_name = "org/department_form.html"
+    form_class: Any = DepartmentForm
+    template_name: str | None = "org/department_form.html"
     context_object_name = "department"
     success_url = "org:department_detail"
     request: HttpRequest
@@ -228,8 +228,8 @@ def _handover_preview(employee: Employee) -> list[tuple[str, int]]:
 
 class _EmployeeFormMixin:
     model = Employee
-    form_class = EmployeeForm
-    template_name = "org/employee_form.html"
+    form_class: Any = EmployeeForm
+    template_name: str | None = "org/employee_form.html"
     context_object_name = "employee"
     success_url = "org:employee_detail"
     request: HttpRequest

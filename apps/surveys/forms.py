@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -82,7 +82,7 @@ def question_initial(questionnaire: Questionnaire) -> list[dict[str, Any]]:
             for q in questionnaire.questions.order_by("order", "id")]
 
 
-def _provinces() -> list[tuple[str, str]]:
+def _provinces() -> list[tuple[str, Any]]:
     names = (Customer.objects.exclude(province="").order_by("province").values_list("province", flat=True)
              .distinct())
     return [("", _("All provinces"))] + [(p, p) for p in names]
@@ -105,9 +105,10 @@ class SegmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices = _provinces()
-        self.fields["source"].choices = [("", _("Any customer"))] + [(s.key, s.label) for s in segment_sources()]
-        self.fields["tags"].queryset = Tag.objects.order_by("name")
+        cast(forms.ChoiceField, self.fields["province"]).choices = _provinces()
+        sources = [("", _("Any customer"))] + [(s.key, s.label) for s in segment_sources()]
+        cast(forms.ChoiceField, self.fields["source"]).choices = sources
+        cast(forms.ModelChoiceField, self.fields["tags"]).queryset = Tag.objects.order_by("name")
 
     def segment(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -127,7 +128,8 @@ class CampaignForm(SegmentForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["questionnaire"].queryset = Questionnaire.objects.filter(is_active=True)
+        active = Questionnaire.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["questionnaire"]).queryset = active
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -178,8 +180,9 @@ class ResultsFilterForm(forms.Form):
 
     def __init__(self, *args: Any, campaign: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.order_by("path")
-        self.fields["questionnaire"].queryset = Questionnaire.objects.order_by("-is_active", "title")
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = Department.objects.order_by("path")
+        questionnaires = Questionnaire.objects.order_by("-is_active", "title")
+        cast(forms.ModelChoiceField, self.fields["questionnaire"]).queryset = questionnaires
         if campaign is not None:  # a campaign's own page: its kind and questionnaire are given
             del self.fields["kind"]
             del self.fields["questionnaire"]

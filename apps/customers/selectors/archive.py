@@ -99,7 +99,7 @@ def customer_list(
 ) -> QuerySet[Customer]:
     """Return the customers the user may see in the scene, filtered, searched and sorted, with the primary
     contact, tags and the number of contacts (four queries for a page, whatever its size)."""
-    qs = Customer.objects.visible_to(user).filter(scene_q(scene, user), quick_q(quick))
+    qs: QuerySet[Customer] = Customer.objects.visible_to(user).filter(scene_q(scene, user), quick_q(quick))
     exact = {"level": level, "lifecycle": lifecycle, "source": source, "industry": industry, "province": province}
     qs = qs.filter(**{k: v for k, v in exact.items() if v})
     if tag:

@@ -87,12 +87,12 @@ def existing_keys(*, usccs: Iterable[str], mobiles: Iterable[str], name_keys: It
     base = Customer.objects.select_related("owner").only("id", "name", "uscc", "name_key", "owner__name",
                                                          "owner__username")
     for chunk in _chunks(usccs):
-        found.usccs.update({c.uscc: c for c in base.filter(uscc__in=chunk)})
+        found.usccs.update({str(c.uscc): c for c in base.filter(uscc__in=chunk)})
     for chunk in _chunks(name_keys):
-        found.names.update({c.name_key: c for c in base.filter(name_key__in=chunk)})
+        found.names.update({str(c.name_key): c for c in base.filter(name_key__in=chunk)})
     for chunk in _chunks(mobiles):
         contacts = Contact.objects.filter(mobile__in=chunk).select_related("customer__owner")
-        found.mobiles.update({c.mobile: c.customer for c in contacts})
+        found.mobiles.update({str(c.mobile): c.customer for c in contacts})
     return found
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core import locks
+from apps.core.history import record_actor
 from apps.core.scoping import can, users_assignable
 from apps.core.services import model_update, notify
 from apps.core.validators import normalize_mobile
@@ -222,13 +223,13 @@ def customer_create(
     customer.owner_since = now if owner is not None else None
     customer.pooled_at = now if owner is None else None
     customer.created_by = actor
-    customer._history_user = actor  # type: ignore[attr-defined]
+    record_actor(customer, actor)
     _save_guarded(customer)
     if tags:
         customer.tags.set(tags)
     for contact in built:
         contact.customer = customer
-        contact._history_user = actor  # type: ignore[attr-defined]
+        record_actor(contact, actor)
         _save_guarded(contact)
     OwnershipLog.objects.create(customer=customer, action=log_action, to_owner=owner, actor=actor)
     return customer
@@ -251,9 +252,7 @@ def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any], all
     new_uscc = clean.get("uscc", customer.uscc)
     check_duplicates(name=new_name if renamed else "", uscc=new_uscc if new_uscc != customer.uscc else None,
                      exclude_pk=customer.pk, allow_similar_name=allow_similar_name)
-    customer._history_user = actor  # type: ignore[attr-defined]
-    if reason:
-        customer._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(customer, actor, reason)
     if renamed:
         customer.name_key = name_key(new_name)
         Customer.objects.filter(pk=customer.pk).update(name_key=customer.name_key)
@@ -269,7 +268,7 @@ def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any], all
 def customer_set_lock(*, actor: Any, customer: Customer, locked: bool) -> Customer:
     """Lock (never recycled to the pool) or unlock a customer the actor may change."""
     _require_change(actor, customer)
-    customer._history_user = actor  # type: ignore[attr-defined]
+    record_actor(customer, actor)
     model_update(instance=customer, fields=["is_locked"], data={"is_locked": locked})
     return customer
 
@@ -304,8 +303,7 @@ def customer_transfer(*, actor: Any, customers: list[Customer], to_owner: Any, r
         customer.previous_owner = customer.owner
         customer.owner, customer.owner_unit, customer.owner_since = to_owner, _unit_of(to_owner), now
         customer.recycle_warned_at = None
-        customer._history_user = actor  # type: ignore[attr-defined]
-        customer._change_reason = reason  # type: ignore[attr-defined]
+        record_actor(customer, actor, reason)
         customer.save(update_fields=["previous_owner", "owner", "owner_unit", "owner_since", "recycle_warned_at",
                                      "updated_at"])
         logs.append(OwnershipLog(customer=customer, action=OwnershipAction.TRANSFER, from_owner=from_owners[
@@ -360,7 +358,7 @@ def contact_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> C
     _check_contact_mobile(contact.mobile, customer)
     if contact.is_primary:
         customer.contacts.filter(is_primary=True).update(is_primary=False)
-    contact._history_user = actor  # type: ignore[attr-defined]
+    record_actor(contact, actor)
     _save_guarded(contact)
     return contact
 
@@ -375,7 +373,7 @@ def contact_update(*, actor: Any, contact: Contact, data: dict[str, Any]) -> Con
         _check_contact_mobile(clean["mobile"], contact.customer, exclude_pk=contact.pk)
     if clean.get("is_primary"):
         contact.customer.contacts.exclude(pk=contact.pk).filter(is_primary=True).update(is_primary=False)
-    contact._history_user = actor  # type: ignore[attr-defined]
+    record_actor(contact, actor)
     try:
         with transaction.atomic():
             model_update(instance=contact, fields=CONTACT_FIELDS, data=clean)
@@ -466,7 +464,6 @@ def customer_mark_won(*, actor: Any, customer: Customer, reason: str = "") -> Cu
         return customer
     for field, value in changes.items():
         setattr(customer, field, value)
-    customer._history_user = actor  # type: ignore[attr-defined]
-    customer._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(customer, actor, reason)
     customer.save(update_fields=[*changes, "updated_at"])
     return customer

@@ -8,18 +8,22 @@ inside one transaction, so it is all or nothing. Export: within scope, audit-log
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core import excel, locks
-from apps.core.models import ExportLog
+from apps.core.jobs import Report, job_start
+from apps.core.models import ExportLog, Job
 from apps.core.validators import normalize_mobile, validate_mobile, validate_uscc
 from apps.customers.choices import CustomerSource
 from apps.customers.selectors import io as selectors
@@ -28,6 +32,10 @@ from apps.customers.selectors.pool import assignable_owners
 from apps.customers.services import archive
 
 MAX_IMPORT_ROWS = 5000
+IMPORT_JOB = "customers.import"
+IMPORT_JOB_TITLE = gettext_lazy("Customer import")
+REPORT_EVERY = 25  # rows between two progress reports of an import job
+PROBLEMS_KEPT = 200
 CANNOT_IMPORT = gettext_lazy("You may not import customers.")
 CANNOT_EXPORT = gettext_lazy("You may not export customers.")
 OWNER_NOT_ALLOWED = gettext_lazy("You may not make %(user)s the owner of imported customers.")
@@ -171,7 +179,7 @@ def _row_data(row: excel.SheetRow) -> tuple[dict[str, Any], list[dict[str, Any]]
 
 
 def _create_all(actor: Any, rows: Sequence[excel.SheetRow], owner: Any, result: ImportResult,
-                skip_failed: bool = False) -> None:
+                skip_failed: bool = False, report: Report | None = None) -> None:
     """Create the rows through the archive service; any refusal rolls the whole import back.
 
     Imports run one at a time (the import lock), and the rows are checked against the archive again once the lock
@@ -188,7 +196,9 @@ def _create_all(actor: Any, rows: Sequence[excel.SheetRow], owner: Any, result: 
         late_rows = {p.row for p in late}
         result.problems += late
         rows = [row for row in rows if row.number not in late_rows]
-        for row in rows:
+        for done, row in enumerate(rows):
+            if report is not None and done % REPORT_EVERY == 0:
+                report(done, len(rows))
             data, contacts = _row_data(row)
             try:
                 archive.customer_create(actor=actor, data=data, contacts=contacts, owner=owner,
@@ -201,7 +211,8 @@ def _create_all(actor: Any, rows: Sequence[excel.SheetRow], owner: Any, result: 
     result.created = 0 if refused else len(rows)
 
 
-def customer_import(*, actor: Any, file: IO[bytes] | str, owner: Any, skip_failed: bool = False) -> ImportResult:
+def customer_import(*, actor: Any, file: IO[bytes] | str, owner: Any, skip_failed: bool = False,
+                    report: Report | None = None) -> ImportResult:
     """Import customers from an .xlsx, owned by ``owner`` (None: straight into the public pool).
 
     Nothing is written when a row fails, unless ``skip_failed``: then the valid rows are imported and the
@@ -213,9 +224,31 @@ def customer_import(*, actor: Any, file: IO[bytes] | str, owner: Any, skip_faile
         return result
     failed = set(result.failed_rows)
     good = [row for row in rows if row.number not in failed]
-    _create_all(actor, good, owner, result, skip_failed=skip_failed)
+    _create_all(actor, good, owner, result, skip_failed=skip_failed, report=report)
     result.problems.sort(key=lambda p: p.row)
     return result
+
+
+def customer_import_start(*, actor: Any, data: bytes, owner: Any, skip_failed: bool = False) -> Job:
+    """Import a large file as a background job (the page shows its progress); the same rights as ``customer_import``.
+    The worker reads and checks the file again, so what it imports is what the archive holds when it runs."""
+    _check_import_allowed(actor, owner)
+    return job_start(actor=actor, kind=IMPORT_JOB, title=str(IMPORT_JOB_TITLE), payload=data,
+                     params={"owner": owner.pk if owner is not None else None, "skip_failed": skip_failed})
+
+
+def run_import_job(job: Job, report: Report) -> dict[str, Any]:
+    """The worker's side of ``customer_import_start``: the import as its starter, with progress."""
+    owner = get_user_model().objects.get(pk=job.params["owner"]) if job.params.get("owner") else None
+    result = customer_import(actor=job.created_by, file=io.BytesIO(bytes(job.payload)), owner=owner,
+                             skip_failed=bool(job.params.get("skip_failed")), report=report)
+    problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems[:PROBLEMS_KEPT]]
+    problems += [{"row": "", "column": "", "message": e} for e in result.header_errors]
+    summary = _("%(created)s of %(total)s rows imported; %(failed)s failed.") % {
+        "created": result.created, "total": result.total, "failed": result.failed}
+    return {"summary": summary, "total": result.total, "created": result.created, "failed": result.failed,
+            "problems": problems,
+            "link": {"url": reverse("customers:customer_list"), "label": str(_("Open the customer archive"))}}
 
 
 def failed_rows_workbook(*, rows: Sequence[excel.SheetRow], result: ImportResult) -> bytes:

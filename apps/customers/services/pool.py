@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can
 from apps.core.services import notify
 from apps.customers.choices import OwnershipAction
@@ -68,7 +69,7 @@ def _log(customer: Customer, action: str, *, actor: Any, frm: Any, to: Any, reas
     )
 
 
-def _set_owner(customer: Customer, *, owner: Any, actor: Any, reason: str, now: dt.datetime) -> None:
+def _set_owner(customer: Customer, *, owner: Any, actor: Any, reason: Any, now: dt.datetime) -> None:
     """Give the customer to ``owner`` (None: into the pool), restarting the owner clock; history by ``actor``."""
     if owner is None:
         customer.previous_owner = customer.owner
@@ -80,8 +81,7 @@ def _set_owner(customer: Customer, *, owner: Any, actor: Any, reason: str, now: 
     customer.owner_since = now if owner is not None else None
     customer.recycle_warned_at = None
     customer.full_clean()
-    customer._history_user = actor  # type: ignore[attr-defined]
-    customer._change_reason = str(reason)[:100]  # type: ignore[attr-defined]
+    record_actor(customer, actor, str(reason)[:100])
     customer.save(update_fields=["owner", "owner_unit", "owner_since", "previous_owner", "pooled_at",
                                  "recycle_warned_at", "updated_at"])
 

@@ -120,10 +120,11 @@ class _CustomerFormMixin:
     """The customer form page: the service's duplicate hits are shown (exact: blocked; similar: confirm)."""
 
     model = Customer
-    form_class = CustomerForm
-    template_name = "customers/customer_form.html"
+    form_class: Any = CustomerForm
+    template_name: str | None = "customers/customer_form.html"
     context_object_name = "customer"
     success_url = "customers:customer_detail"
+    request: HttpRequest
 
     def service_failed(self, form: Any, error: ValidationError) -> None:
         add_service_errors(form, error)
@@ -327,10 +328,10 @@ def follow_up_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             saved = True
             form = _follow_up_form(customer)
-            if not request.htmx:
+            if not getattr(request, "htmx", None):
                 messages.success(request, _("Follow-up recorded."))
                 return redirect("customers:customer_detail", pk=customer.pk)
-    if request.htmx:
+    if getattr(request, "htmx", None):
         context = selectors.customer_detail_context(customer=customer, user=request.user)
         context.update(customer=customer, follow_up_form=form, saved=saved)
         return render(request, "customers/customer_detail.html#follow_ups", context)

@@ -16,11 +16,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from apps.core import excel
+from apps.core.models import Job
 from apps.core.views import add_service_errors
 from apps.customers.forms_pool import CustomerImportForm
 from apps.customers.selectors.pool import assignable_owners
@@ -31,6 +33,7 @@ UPLOAD_DIR = Path(tempfile.gettempdir()) / "salesops-imports"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_KEEP_SECONDS = 24 * 3600
 PROBLEMS_SHOWN = 200
+SYNC_IMPORT_ROWS = 300  # more rows than this to import: a background job with progress
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -72,18 +75,25 @@ def _store_upload(request: HttpRequest, upload: Any) -> str:
     return token
 
 
-def _run_import(request: HttpRequest, form: CustomerImportForm) -> tuple[str, services.ImportResult | None]:
+def _run_import(request: HttpRequest, form: CustomerImportForm) -> tuple[str, services.ImportResult | Job | None]:
+    """Check the file; import it now, or — more than ``SYNC_IMPORT_ROWS`` rows to import — start a background job."""
     upload = form.cleaned_data.get("file")
     if upload is not None and upload.size > MAX_UPLOAD_BYTES:
         form.add_error("file", _("The file is larger than 10 MB; split it into several files."))
         return "", None
     token = _store_upload(request, upload) if upload is not None else form.cleaned_data["token"]
     path = _stored_path(request, token)
+    owner, skip_failed = form.chosen_owner(request.user), form.cleaned_data["skip_failed"]
     try:
         with open(path, "rb") as file:
-            result = services.customer_import(actor=request.user, file=file,
-                                              owner=form.chosen_owner(request.user),
-                                              skip_failed=form.cleaned_data["skip_failed"])
+            rows, checked = services.read_import_file(file)
+        if checked.importable > SYNC_IMPORT_ROWS and (skip_failed or not checked.problems):
+            job = services.customer_import_start(actor=request.user, data=path.read_bytes(), owner=owner,
+                                                 skip_failed=skip_failed)
+            path.unlink(missing_ok=True)
+            return token, job
+        with open(path, "rb") as file:
+            result = services.customer_import(actor=request.user, file=file, owner=owner, skip_failed=skip_failed)
     except ValidationError as error:
         add_service_errors(form, error)
         return token, None
@@ -100,9 +110,14 @@ def customer_import_view(request: HttpRequest) -> HttpResponse:
     _require_import(request)
     owners = assignable_owners(user=request.user)
     form = CustomerImportForm(request.POST or None, request.FILES or None, owners=owners)
-    token, result = "", None
+    token: str = ""
+    result: services.ImportResult | None = None
     if request.method == "POST" and form.is_valid():
-        token, result = _run_import(request, form)
+        token, outcome = _run_import(request, form)
+        if isinstance(outcome, Job):  # a large file: its page shows the progress
+            url = reverse("core:job_detail", args=[outcome.pk])
+            return HttpResponse(headers={"HX-Redirect": url}) if getattr(request, "htmx", None) else redirect(url)
+        result = outcome
     context = {"form": form, "result": result, "token": token, "problems_shown": PROBLEMS_SHOWN,
                "shown_problems": result.problems[:PROBLEMS_SHOWN] if result else []}
     htmx = getattr(request, "htmx", None)

@@ -16,7 +16,7 @@ from apps.core.models import Notification
 from apps.core.testing import Persona, ScopeMatrixTests, shown
 from apps.improvements.choices import ImprovementSource
 from apps.policy.selectors import rules_in_force
-from apps.sales.choices import EvaluationStatus, TargetStatus
+from apps.sales.choices import EvaluationStatus, TargetMetric, TargetStatus
 from apps.sales.hooks_attainment import evaluation_workbench_items
 from apps.sales.models import SalesEvaluation
 from apps.sales.selectors.evaluations import evaluation_figures
@@ -125,6 +125,19 @@ def test_workbench_shows_evaluation_due_to_the_manager(personas: dict) -> None:
     for name in (tree["department"].department.name, tree["team"].department.name):
         assert any(name in item.title for item in items), name
     assert evaluation_workbench_items(personas["rep_alice"].user) == []
+
+
+def test_each_workbench_line_says_which_target_it_evaluates(personas: dict) -> None:
+    """A department has a node in the contract-amount set and one in the payments set: two lines, never two
+    identical ones (issue 10: "two identical 待进行销售评估 lines")."""
+    today = timezone.localdate()
+    year = today.year if today.month > 1 else today.year - 1
+    persona_tree(personas, make_target_set(year=year))
+    persona_tree(personas, make_target_set(metric=TargetMetric.PAYMENTS, year=year))
+    titles = [item.title for item in evaluation_workbench_items(personas["lead_bob"].user)]
+    assert len(titles) == 4 and len(set(titles)) == 4
+    for metric in (TargetMetric.CONTRACT_AMOUNT, TargetMetric.PAYMENTS):
+        assert sum(str(metric.label) in title for title in titles) == 2
 
 
 def test_api_creates_and_completes(personas: dict, tree: dict) -> None:

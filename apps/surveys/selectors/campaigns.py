@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
 
@@ -58,7 +58,7 @@ def campaign_list(*, user: Any, status: str = "", kind: str = "") -> QuerySet[Su
         qs = qs.filter(status=status)
     if kind:
         qs = qs.filter(kind=kind)
-    return qs
+    return cast(QuerySet[SurveyCampaign], qs)
 
 
 def invitation_list(*, user: Any, campaign: SurveyCampaign | None = None) -> QuerySet[SurveyInvitation]:

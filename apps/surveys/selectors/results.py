@@ -10,6 +10,7 @@ Definitions (written once, used by the survey pages, the API and the service das
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -54,7 +55,7 @@ def nps_value(promoters: int, detractors: int, total: int) -> int | None:
     return int((Decimal(promoters - detractors) * 100 / total).quantize(Decimal("1"), ROUND_HALF_UP))
 
 
-def _summary_from(row: dict[str, Any]) -> dict[str, Any]:
+def _summary_from(row: Mapping[str, Any]) -> dict[str, Any]:
     csat_n, nps_n = row["csat_n"] or 0, row["nps_n"] or 0
     promoters, detractors = row["promoters"] or 0, row["detractors"] or 0
     return {
@@ -141,9 +142,9 @@ def breakdown(responses_qs: QuerySet[SurveyResponse], by: str) -> list[dict[str,
         labels = dict(Department.objects.filter(pk__in=[r[field] for r in rows if r[field]])
                       .values_list("pk", "name"))
     elif by == "ticket_type":
-        labels = dict(TicketType.choices)
+        labels = {value: str(label) for value, label in TicketType.choices}
     elif by == "customer_level":
-        labels = dict(CustomerLevel.choices)
+        labels = {value: str(label) for value, label in CustomerLevel.choices}
     result = []
     for row in rows:
         key = row[field]
@@ -164,8 +165,8 @@ def question_distributions(responses_qs: QuerySet[SurveyResponse], questions: li
     answers = Answer.objects.filter(response__in=responses_qs.order_by().values("pk"),
                                     question__in=[q.pk for q in questions])
     numbers: dict[tuple[int, int], int] = {}
-    for row in answers.filter(number__isnull=False).values("question_id", "number").annotate(n=Count("id")):
-        numbers[(row["question_id"], row["number"])] = row["n"]
+    for count in answers.filter(number__isnull=False).values("question_id", "number").annotate(n=Count("id")):
+        numbers[(count["question_id"], int(count["number"] or 0))] = count["n"]
     multi: dict[int, dict[int, int]] = {}
     multiple_ids = [q.pk for q in questions if q.kind == QuestionKind.MULTIPLE]
     for question_id, picked in answers.filter(question_id__in=multiple_ids).values_list("question_id", "choices"):
@@ -175,13 +176,13 @@ def question_distributions(responses_qs: QuerySet[SurveyResponse], questions: li
     text_ids = [q.pk for q in questions if q.kind == QuestionKind.TEXT]
     texts: dict[int, list[dict]] = {}
     if text_ids:
-        for row in (answers.filter(question_id__in=text_ids).exclude(text="")
-                    .order_by("-response__submitted_at", "-id")
-                    .values("question_id", "text", "response__submitted_at", "response__invitation__customer__name")):
-            bucket = texts.setdefault(row["question_id"], [])
-            if len(bucket) < texts_limit:
-                bucket.append({"text": row["text"], "at": row["response__submitted_at"],
-                               "customer": row["response__invitation__customer__name"]})
+        for text in (answers.filter(question_id__in=text_ids).exclude(text="")
+                     .order_by("-response__submitted_at", "-id")
+                     .values("question_id", "text", "response__submitted_at", "response__invitation__customer__name")):
+            latest = texts.setdefault(text["question_id"], [])
+            if len(latest) < texts_limit:
+                latest.append({"text": text["text"], "at": text["response__submitted_at"],
+                               "customer": text["response__invitation__customer__name"]})
     result = []
     for question in questions:
         item: dict[str, Any] = {"question": question, "id": question.pk, "kind": question.kind,

@@ -101,7 +101,7 @@ def answers_clean(questions: list[Question], raw: dict[int, Any]) -> tuple[dict[
         if question.kind == QuestionKind.SINGLE:
             low, high = 0, len(question.options) - 1
         else:
-            low, high = RANGES[question.kind]
+            low, high = RANGES[QuestionKind(question.kind)]
         if number is None or not low <= number <= high:
             errors[question.pk] = str(OUT_OF_RANGE)
             continue

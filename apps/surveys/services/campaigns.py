@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.customers.models import Tag
@@ -97,7 +98,7 @@ def campaign_create(*, actor: Any, data: dict[str, Any]) -> SurveyCampaign:
     campaign = SurveyCampaign(kind=SurveyKind.CAMPAIGN, status=SurveyStatus.DRAFT, owner=actor,
                               owner_unit=links.unit_of(actor), created_by=actor, **fields)
     campaign.full_clean()
-    campaign._history_user = actor
+    record_actor(campaign, actor)
     campaign.save()
     return campaign
 
@@ -115,7 +116,7 @@ def campaign_update(*, actor: Any, campaign: SurveyCampaign, data: dict[str, Any
     questionnaire = data.get("questionnaire")
     if questionnaire is not None and questionnaire != campaign.questionnaire and not questionnaire.is_active:
         raise ValidationError({"questionnaire": QUESTIONNAIRE_INACTIVE})
-    campaign._history_user = actor
+    record_actor(campaign, actor)
     model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data)
     return campaign
 
@@ -174,7 +175,8 @@ def email_invitations(invitation_ids: list[int]) -> int:
                 continue
             subject, body = message
             try:
-                EmailMessage(subject, body, None, [invitation.contact.email], connection=connection).send()
+                EmailMessage(subject, body, None, [invitation.contact.email if invitation.contact else ""],
+                             connection=connection).send()
             except Exception:
                 logger.exception("survey invitation %s: mail failed", invitation.pk)
                 continue
@@ -195,7 +197,7 @@ def campaign_send(*, actor: Any, campaign: SurveyCampaign, now: dt.datetime | No
         raise ValidationError(NOT_SENDABLE)
     if not campaign.questionnaire.is_active:
         raise ValidationError({"questionnaire": QUESTIONNAIRE_INACTIVE})
-    campaign._history_user = actor
+    record_actor(campaign, actor)
     return _send(campaign, now or timezone.now())
 
 
@@ -211,7 +213,7 @@ def campaign_schedule(*, actor: Any, campaign: SurveyCampaign, when: dt.datetime
         raise ValidationError({"scheduled_at": SCHEDULE_IN_PAST})
     if not recipients(campaign).exists():
         raise ValidationError(NO_RECIPIENTS)
-    campaign._history_user = actor
+    record_actor(campaign, actor)
     campaign.status = SurveyStatus.SCHEDULED
     campaign.scheduled_at = when
     campaign.save(update_fields=["status", "scheduled_at", "updated_at"])
@@ -245,7 +247,7 @@ def campaign_close(*, actor: Any, campaign: SurveyCampaign, now: dt.datetime | N
     campaign = SurveyCampaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status == SurveyStatus.CLOSED:
         raise ValidationError(ALREADY_CLOSED)
-    campaign._history_user = actor
+    record_actor(campaign, actor)
     campaign.status = SurveyStatus.CLOSED
     campaign.closed_at = now or timezone.now()
     campaign.scheduled_at = None
@@ -257,6 +259,6 @@ def campaign_close(*, actor: Any, campaign: SurveyCampaign, now: dt.datetime | N
 def campaign_analysis_update(*, actor: Any, campaign: SurveyCampaign, analysis: str) -> SurveyCampaign:
     """The analysis notes (分析结论) managers write on the results."""
     _require(actor.has_perm("surveys.change_surveycampaign") and can(actor, "change", campaign))
-    campaign._history_user = actor
+    record_actor(campaign, actor)
     model_update(instance=campaign, fields=["analysis"], data={"analysis": analysis.strip()})
     return campaign

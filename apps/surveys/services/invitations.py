@@ -89,7 +89,7 @@ def email_invitation(invitation: SurveyInvitation, *, reminder: bool = False) ->
     if message is None:
         return False
     try:
-        send_mail(message[0], message[1], None, [invitation.contact.email])
+        send_mail(message[0], message[1], None, [invitation.contact.email if invitation.contact else ""])
     except Exception:  # a mail server outage must not lose the link; it stays visible to the owner
         logger.exception("survey invitation %s: mail failed", invitation.pk)
         return False
@@ -195,7 +195,7 @@ def invitations_remind(now: dt.datetime | None = None) -> int:
     for invitation in candidates:
         wait = dt.timedelta(days=invitation.campaign.remind_after_days)
         last = invitation.reminded_at or invitation.sent_at
-        if last > now - wait:
+        if last is None or last > now - wait:
             continue
         with transaction.atomic():
             locked = SurveyInvitation.objects.select_for_update().get(pk=invitation.pk)

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.surveys.choices import QuestionKind
 from apps.surveys.models import Answer, Question, Questionnaire
 
@@ -98,9 +99,10 @@ def _save_questions(questionnaire: Questionnaire, questions: list[dict[str, Any]
             if question.pk not in kept_ids:
                 errors.append(ValidationError(ANSWERED_REMOVE, params={"text": question.text}))
         for data in questions:
-            question = existing.get(data["id"])
-            if question is None:
+            found = existing.get(data["id"])
+            if found is None:
                 continue
+            question = found
             if question.kind != data["kind"]:
                 errors.append(ValidationError(ANSWERED_KIND, params={"text": question.text}))
             elif len(data["options"]) < len(question.options or []):
@@ -133,7 +135,7 @@ def questionnaire_create(*, actor: Any, data: dict[str, Any], questions: list[di
     questionnaire = Questionnaire(created_by=actor, **{k: data[k] for k in QUESTIONNAIRE_FIELDS if k in data})
     _mark_post_ticket(questionnaire)
     questionnaire.full_clean()
-    questionnaire._history_user = actor
+    record_actor(questionnaire, actor)
     questionnaire.save()
     _save_questions(questionnaire, cleaned)
     return questionnaire
@@ -151,7 +153,7 @@ def questionnaire_update(*, actor: Any, questionnaire: Questionnaire, data: dict
             setattr(questionnaire, name, data[name])
     _mark_post_ticket(questionnaire)
     questionnaire.full_clean()
-    questionnaire._history_user = actor
+    record_actor(questionnaire, actor)
     questionnaire.save()
     if cleaned is not None:
         _save_questions(questionnaire, cleaned)

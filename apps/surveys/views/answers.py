@@ -106,7 +106,7 @@ def _detail_context(request: HttpRequest, invitation: SurveyInvitation) -> dict[
     now = timezone.now()
     is_open = (invitation.answered_at is None and invitation.expires_at > now
                and invitation.campaign.status != SurveyStatus.CLOSED)
-    invitation.is_open = is_open
+    invitation.is_open = is_open  # type: ignore[attr-defined]  # read by _link_state.html
     return {
         "invitation": invitation, "response": response, "rows": _answer_rows(response, invitation),
         "is_open": is_open, "link": request.build_absolute_uri(answer_url(invitation)) if is_open else "",

@@ -84,8 +84,8 @@ class _CampaignFormMixin:
     """The campaign form: the segment's live recipient count beside it."""
 
     model = SurveyCampaign
-    form_class = CampaignForm
-    template_name = "surveys/campaign_form.html"
+    form_class: Any = CampaignForm
+    template_name: str | None = "surveys/campaign_form.html"
     context_object_name = "campaign"
     success_message = gettext_lazy("Survey saved. Check the recipients, then send it or schedule it.")
     success_url = "surveys:campaign_detail"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from apps.core.views import ScopedDetailView, ScopedListView, add_service_errors
-from apps.surveys.forms import QuestionFormSet, QuestionnaireForm, question_initial
+from apps.surveys.forms import BaseQuestionFormSet, QuestionFormSet, QuestionnaireForm, question_initial
 from apps.surveys.models import Questionnaire
 from apps.surveys.permissions import SurveyPerm
 from apps.surveys.selectors.campaigns import questionnaire_list
@@ -36,7 +36,7 @@ class QuestionnaireListView(ScopedListView):
     def get_queryset(self) -> QuerySet:
         return questionnaire_list()
 
-    def get_paginate_by(self, queryset: QuerySet) -> None:
+    def get_paginate_by(self, queryset: QuerySet) -> int | None:  # type: ignore[override]
         return None  # a handful of questionnaires, on one page
 
 
@@ -60,7 +60,7 @@ def _builder(request: HttpRequest, questionnaire: Questionnaire | None) -> HttpR
     answered = questionnaire is not None and services.has_answers(questionnaire)
     if request.method == "POST":
         form = QuestionnaireForm(request.POST, instance=questionnaire)
-        formset = QuestionFormSet(request.POST, prefix="questions")
+        formset = cast(BaseQuestionFormSet, QuestionFormSet(request.POST, prefix="questions"))
         if form.is_valid() and formset.is_valid():
             data = {name: form.cleaned_data[name] for name in services.QUESTIONNAIRE_FIELDS}
             try:
@@ -80,7 +80,7 @@ def _builder(request: HttpRequest, questionnaire: Questionnaire | None) -> HttpR
     else:
         form = QuestionnaireForm(instance=questionnaire)
         initial = question_initial(questionnaire) if questionnaire else [{"kind": "rating", "required": True}]
-        formset = QuestionFormSet(prefix="questions", initial=initial)
+        formset = cast(BaseQuestionFormSet, QuestionFormSet(prefix="questions", initial=initial))
     return render(request, "surveys/questionnaire_form.html", {
         "form": form, "formset": formset, "questionnaire": questionnaire, "answered": answered,
     })

@@ -15,7 +15,7 @@ def backfill_kind(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0006_notification_topic'),
+        ('core', '0007_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
