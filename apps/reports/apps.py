@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     name = "apps.reports"
     label = "reports"
     verbose_name = _("Reports to senior management")
+
+    def ready(self) -> None:
+        from apps.core.workbench import register_workbench_provider
+        from apps.reports.workbench import report_items
+
+        register_workbench_provider(report_items)

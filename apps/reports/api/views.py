@@ -18,14 +18,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
+from apps.core.api import ScopedModelPermission, ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
 from apps.reports import services
 from apps.reports.api import serializers as s
 from apps.reports.models import DepartmentReport, ReportSubscription
+from apps.reports.permissions import ReportPerm
 from apps.reports.selectors import cockpit as cockpit_selectors
 from apps.reports.selectors.periods import period_from
 
 MOVES = ("submit", "review", "return_report", "refresh")
+
+
+class ReportPermission(ScopedModelPermission):
+    """A move is a POST on an existing report: reading it is enough to ask, the service decides who may move it
+    (senior management review without the permission to write reports)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if getattr(view, "action", None) in MOVES:
+            return bool(request.user and request.user.is_authenticated
+                        and request.user.has_perm(str(ReportPerm.VIEW_REPORT)))
+        return super().has_permission(request, view)
 
 
 @extend_schema_view(
@@ -37,6 +49,7 @@ MOVES = ("submit", "review", "return_report", "refresh")
                                  request=s.ReportUpdateSerializer, responses=s.DepartmentReportSerializer),
 )
 class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
+    permission_classes = [permissions.IsAuthenticated, ReportPermission]
     queryset = DepartmentReport.objects.select_related("department", "owner")
     serializer_class = s.DepartmentReportSerializer
     write_serializer_class = s.ReportGenerateSerializer

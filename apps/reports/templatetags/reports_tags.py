@@ -53,3 +53,12 @@ def figure_change(figure: Any, which: str = "previous_change") -> str:
 @register.filter
 def amount(value: Any, unit: str = "") -> str:
     return money(value, unit)
+
+
+@register.simple_tag(takes_context=True)
+def may_open_cockpit(context: Any) -> bool:
+    """Whether the user has a cockpit section (a manager of a department outside the three areas has none)."""
+    from apps.reports.selectors.cockpit import sections_for
+
+    user = context.get("user")
+    return bool(user and user.is_authenticated and sections_for(user))

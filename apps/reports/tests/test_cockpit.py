@@ -291,3 +291,15 @@ def test_service_improvement_and_performance_figures_equal_the_raw_rows(personas
     assert figures["reward_amount"].value == sum(r.amount for r in rewards if r.is_reward)
     assert figures["penalty_amount"].value == sum(r.amount for r in rewards if not r.is_reward)
     assert figures["reward_amount"].previous == Decimal("9.00")
+
+
+def test_a_manager_outside_the_three_areas_has_no_cockpit_and_no_link_to_it(client, personas):
+    from apps.org.choices import BuiltinRole
+    from apps.org.testing import make_department, make_employee
+
+    finance = make_department("财务部", "t-finance", "other", personas["auditor_dave"].unit)
+    manager = make_employee("fin", "财务经理", finance, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER).user
+    client.force_login(manager)
+    assert client.get(reverse("reports:cockpit")).status_code == 403
+    page = client.get(reverse("reports:index"), follow=True)
+    assert page.status_code == 200 and reverse("reports:cockpit") not in page.content.decode()

@@ -365,3 +365,31 @@ def test_demo_a_year_of_reports_most_reviewed_one_returned_one_overdue(db):
     assert rebuilt["section"]["figures"] == sample.figures["section"]["figures"]
     demo.load(_io.StringIO())
     assert DepartmentReport.objects.count() == len(reports)  # idempotent
+
+
+def test_a_report_never_written_is_reminded_once(personas, sales):
+    bob, dave = personas["lead_bob"].user, personas["auditor_dave"].user
+    due = selectors.due_date(NOV[1])
+    assert services.reports_remind_missing(today=due) == 0
+    assert services.reports_remind_missing(today=due + dt.timedelta(days=1)) >= 1
+    mine = Notification.objects.filter(recipient=bob, url=reverse("reports:report_generate"))
+    assert mine.count() == 1 and sales.name in mine.get().body
+    assert Notification.objects.filter(recipient=dave, topic=mine.get().topic).exists()
+    assert services.reports_remind_missing(today=due + dt.timedelta(days=2)) == 0
+    _generate(personas, sales, "2026-11")
+    Notification.objects.all().delete()
+    services.reports_remind_missing(today=due + dt.timedelta(days=3))
+    assert not Notification.objects.filter(recipient=bob, url=reverse("reports:report_generate")).exists()
+
+
+def test_workbench_shows_reports_to_write_and_to_review(personas, sales):
+    from apps.core.workbench import workbench_items
+
+    report = _generate(personas, sales)
+    bob, dave = personas["lead_bob"].user, personas["auditor_dave"].user
+    assert any(reverse("reports:report_detail", args=[report.pk]) == i.url for i in workbench_items(bob))
+    assert not any(i.count for i in workbench_items(dave) if "reports" in i.url)
+    services.report_submit(actor=bob, departmentreport=report)
+    assert not any(reverse("reports:report_detail", args=[report.pk]) == i.url for i in workbench_items(bob))
+    assert [i.count for i in workbench_items(dave) if i.url.startswith(reverse("reports:report_list"))] == [1]
+    assert not any("reports" in i.url for i in workbench_items(personas["rep_alice"].user))
