@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.scoping import can, user_scope
 from apps.core.services import notify
 from apps.core.workdays import TZ, add_working_hours, calendar_preloaded
+from apps.org.models import User
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
 from apps.service.models import Feedback, FeedbackRouting
@@ -61,7 +62,7 @@ def _source_customer_id(source: Any) -> int | None:
 
 
 @transaction.atomic
-def feedback_record(*, actor: Any, customer: Any, category: str, content: str, departments: Iterable[Any],
+def feedback_record(*, actor: User, customer: Any, category: str, content: str, departments: Iterable[Any],
                     source_kind: str = FeedbackSource.MANUAL, ticket: Any = None, source: Any = None) -> Feedback:
     """Record what the customer said and route it to each department (each must acknowledge within the working
     hours of the rules in force); each department's manager is told."""
@@ -106,14 +107,14 @@ def feedback_record(*, actor: Any, customer: Any, category: str, content: str, d
     return feedback
 
 
-def _check_may_answer(actor: Any, routing: FeedbackRouting) -> None:
+def _check_may_answer(actor: User, routing: FeedbackRouting) -> None:
     """The person ``ROUTING_WORKFLOW`` names for its steps (the department's answerer), else 403."""
     if RoutingRole.ANSWERER not in routing_roles(actor, routing):
         raise PermissionDenied
 
 
 @transaction.atomic
-def routing_acknowledge(*, actor: Any, routing: FeedbackRouting) -> FeedbackRouting:
+def routing_acknowledge(*, actor: User, routing: FeedbackRouting) -> FeedbackRouting:
     """The receiving department (its manager, or anyone above who may) confirms it has taken the feedback in."""
     _check_may_answer(actor, routing)
     routing = FeedbackRouting.objects.select_for_update().get(pk=routing.pk)
@@ -129,7 +130,7 @@ def routing_acknowledge(*, actor: Any, routing: FeedbackRouting) -> FeedbackRout
 
 
 @transaction.atomic
-def routing_reply(*, actor: Any, routing: FeedbackRouting, reply: str) -> FeedbackRouting:
+def routing_reply(*, actor: User, routing: FeedbackRouting, reply: str) -> FeedbackRouting:
     """The department answers (acknowledging it too if it had not); who recorded the feedback and the customer's
     service owner are told."""
     _check_may_answer(actor, routing)

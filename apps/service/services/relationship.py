@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can, user_scope
 from apps.core.services import notify
+from apps.org.models import User
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import DueContactReason, DueContactStatus
 from apps.service.models import DueContact, RelationshipContact
@@ -128,7 +129,7 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
     return result
 
 
-def _check_due(actor: Any, due_contact: DueContact) -> None:
+def _check_due(actor: User, due_contact: DueContact) -> None:
     if not can(actor, "change", due_contact):
         raise PermissionDenied
     if due_contact.status != DueContactStatus.OPEN:
@@ -136,7 +137,7 @@ def _check_due(actor: Any, due_contact: DueContact) -> None:
 
 
 @transaction.atomic
-def relationship_contact_record(*, actor: Any, customer: Any, data: dict[str, Any],
+def relationship_contact_record(*, actor: User, customer: Any, data: dict[str, Any],
                                 due_contact: DueContact | None = None) -> RelationshipContact:
     """Record a contact (回访) with the customer: channel, content, satisfaction on the five-level scale,
     personalised-service notes, next contact. Closes the due contact answered and any open regular contact of the
@@ -184,7 +185,7 @@ def relationship_contact_record(*, actor: Any, customer: Any, data: dict[str, An
 
 
 @transaction.atomic
-def due_contact_skip(*, actor: Any, due_contact: DueContact, reason: str) -> DueContact:
+def due_contact_skip(*, actor: User, due_contact: DueContact, reason: str) -> DueContact:
     """Set a due contact aside with the reason (the customer asked not to be called, a duplicate …)."""
     _check_due(actor, due_contact)
     if not (reason or "").strip():

@@ -35,7 +35,7 @@ from apps.customers.models import Customer
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.services import improvement_raise
 from apps.org.choices import BuiltinRole, DepartmentKind
-from apps.org.models import Department
+from apps.org.models import Department, User
 from apps.org.selectors import users_with_role
 from apps.policy.models import PolicyVersion
 from apps.policy.rules import parse_rules
@@ -288,7 +288,7 @@ def _responsible(ticket: Ticket) -> list[Any]:
 
 
 @transaction.atomic
-def ticket_create(*, actor: Any, data: dict[str, Any], origin: str = TicketOrigin.STAFF) -> Ticket:
+def ticket_create(*, actor: User | None, data: dict[str, Any], origin: str = TicketOrigin.STAFF) -> Ticket:
     """Open a ticket. ``actor`` is None for the public form and for survey detractors."""
     if actor is not None:
         _require(actor.has_perm("service.add_ticket"))
@@ -331,7 +331,7 @@ def ticket_create(*, actor: Any, data: dict[str, Any], origin: str = TicketOrigi
 
 
 @transaction.atomic
-def ticket_update(*, actor: Any, ticket: Ticket, data: dict[str, Any]) -> Ticket:
+def ticket_update(*, actor: User, ticket: Ticket, data: dict[str, Any]) -> Ticket:
     """Change the fields of an open ticket; a new type or priority recomputes the deadlines from the ticket's own
     rules version, counted from its creation and keeping the hours already paused."""
     roles = _authorize(actor, ticket, "edit")
@@ -370,7 +370,7 @@ def ticket_update(*, actor: Any, ticket: Ticket, data: dict[str, Any]) -> Ticket
 
 
 @transaction.atomic
-def ticket_assign(*, actor: Any, ticket: Ticket, assignee: Any, note: str = "") -> Ticket:
+def ticket_assign(*, actor: User, ticket: Ticket, assignee: Any, note: str = "") -> Ticket:
     """(Re)assign an open ticket to an active employee and tell them."""
     roles = _authorize(actor, ticket, "assign")
     ticket = _lock(ticket)
@@ -392,7 +392,7 @@ def ticket_assign(*, actor: Any, ticket: Ticket, assignee: Any, note: str = "") 
 
 
 @transaction.atomic
-def ticket_start(*, actor: Any, ticket: Ticket) -> Ticket:
+def ticket_start(*, actor: User, ticket: Ticket) -> Ticket:
     """The assignee starts work (counts as the first response). An unassigned ticket is taken by the actor."""
     _authorize(actor, ticket, "start")
     ticket = _lock(ticket)
@@ -410,7 +410,7 @@ def ticket_start(*, actor: Any, ticket: Ticket) -> Ticket:
 
 
 @transaction.atomic
-def ticket_reply(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
+def ticket_reply(*, actor: User, ticket: Ticket, body: str) -> TicketEvent:
     """A reply to the customer (shown on the status page); the first one is the first response."""
     roles = _authorize(actor, ticket, "reply")
     if not body.strip():
@@ -424,7 +424,7 @@ def ticket_reply(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
 
 
 @transaction.atomic
-def ticket_comment(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
+def ticket_comment(*, actor: User, ticket: Ticket, body: str) -> TicketEvent:
     """An internal note (never shown to the customer); whoever sees the ticket may add one."""
     _step(ticket, "comment", _authorize(actor, ticket, "comment"))
     if not body.strip():
@@ -433,7 +433,7 @@ def ticket_comment(*, actor: Any, ticket: Ticket, body: str) -> TicketEvent:
 
 
 @transaction.atomic
-def ticket_await_customer(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
+def ticket_await_customer(*, actor: User, ticket: Ticket, body: str = "") -> Ticket:
     """Put the ticket on hold for the customer: the clock stops. ``body`` is an optional message to them."""
     roles = _authorize(actor, ticket, "await")
     ticket = _lock(ticket)
@@ -460,7 +460,7 @@ def _resume(ticket: Ticket, actor: Any, body: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_resume(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
+def ticket_resume(*, actor: User, ticket: Ticket, body: str = "") -> Ticket:
     """Back from waiting on the customer: the deadlines not yet met move back by the paused working hours."""
     roles = _authorize(actor, ticket, "resume")
     ticket = _lock(ticket)
@@ -469,7 +469,7 @@ def ticket_resume(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_resolve(*, actor: Any, ticket: Ticket, resolution: str, root_cause: str = "", corrective_action: str = "",
+def ticket_resolve(*, actor: User, ticket: Ticket, resolution: str, root_cause: str = "", corrective_action: str = "",
                    compensation_amount: Decimal | None = None, compensation_note: str = "") -> Ticket:
     """Resolve with the resolution (a complaint also with root cause and corrective action; compensation optional)
     and send the post-ticket survey."""
@@ -530,7 +530,7 @@ def _close(ticket: Ticket, actor: Any, body: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_close(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
+def ticket_close(*, actor: User, ticket: Ticket, body: str = "") -> Ticket:
     """Close a resolved ticket (managers; the customer closes it by confirming on the status page)."""
     roles = _authorize(actor, ticket, "close")
     ticket = _lock(ticket)
@@ -556,7 +556,7 @@ def _reopen(ticket: Ticket, actor: Any, body: str, kind: str) -> Ticket:
 
 
 @transaction.atomic
-def ticket_reopen(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
+def ticket_reopen(*, actor: User, ticket: Ticket, body: str = "") -> Ticket:
     roles = _authorize(actor, ticket, "reopen")
     ticket = _lock(ticket)
     _step(ticket, "reopen", roles)
@@ -567,7 +567,7 @@ def ticket_reopen(*, actor: Any, ticket: Ticket, body: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_raise_improvement(*, actor: Any, ticket: Ticket, title: str, owner: Any, due_date: dt.date,
+def ticket_raise_improvement(*, actor: User, ticket: Ticket, title: str, owner: Any, due_date: dt.date,
                              description: str = "") -> Any:
     """A complaint raises an improvement action (整改) linked to it."""
     roles = _authorize(actor, ticket, "raise")

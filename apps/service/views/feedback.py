@@ -4,7 +4,7 @@ customer), the detail with each department's acknowledgement and reply, and the 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView
 from apps.core.workdays import provisional_between
 from apps.customers.models import Customer, FollowUp
 from apps.marketing.models import Visit
+from apps.org.models import User
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
 from apps.service.forms_feedback import FeedbackForm, RoutingReplyForm
 from apps.service.models import Feedback, FeedbackRouting, Ticket
@@ -259,7 +260,7 @@ class RoutingAcknowledgeView(_RoutingAnswer):
         routing = self.get_object()
         error = ""
         try:
-            services.routing_acknowledge(actor=request.user, routing=routing)
+            services.routing_acknowledge(actor=cast(User, request.user), routing=routing)  # signed in (the mixin)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         fresh = selectors.routing_list(user=request.user).get(pk=routing.pk)

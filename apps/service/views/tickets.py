@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +25,7 @@ from apps.core.views import (
     ScopedUpdateView,
     add_service_errors,
 )
+from apps.org.models import User
 from apps.service.choices import TicketStatus, TicketType
 from apps.service.forms_tickets import (
     AssignForm,
@@ -359,7 +360,7 @@ class TicketCreateView(_TicketFormView, ScopedCreateView):
         saved = super().call_service(**kwargs)
         complaint = self.complaint.cleaned_data
         if any(complaint.get(k) for k in self.complaint.fields) and saved.is_complaint:
-            services.ticket_update(actor=self.request.user, ticket=saved, data=complaint)
+            services.ticket_update(actor=cast(User, self.request.user), ticket=saved, data=complaint)
         return saved
 
 
