@@ -56,6 +56,10 @@ class ScopeFields:
     # Lookups to further departments that count as the record's unit for the department scopes, e.g. the
     # department of a customer's service owner, so the service manager sees the customers the team looks after.
     also_units: tuple[str, ...] = ()
+    # Share through a related record as one ``relation IN (SELECT pk FROM related WHERE …)`` per relation instead
+    # of joins ORed with the record's own columns: the same rows, but the database can use the indexes on both
+    # sides (tickets shared through their customer's owners: 300 ms → a few ms at 100k customers).
+    shared_via_subquery: bool = False
 
 
 @dataclass
@@ -135,32 +139,44 @@ def scope_q(model: type[models.Model], user: Any, *, shared: bool = True) -> Q |
     resolved = user_scope(user)
     scope = resolved.for_app(model._meta.app_label)
     if scope is None:
-        return _shared_q(fields, resolved, None, user) if shared else None
+        return _shared_q(fields, resolved, None, user, model) if shared else None
     if scope == DataScope.ALL:
         return Q()
     own = _own_scope_q(fields, resolved, scope, user)
     if not shared:
         return own
-    shares = _shared_q(fields, resolved, scope, user)
+    shares = _shared_q(fields, resolved, scope, user, model)
     if own is None:
         return shares
     return own if shares is None else own | shares
 
 
-def _shared_q(fields: ScopeFields, resolved: UserScope, scope: DataScope | None, user: Any) -> Q | None:
+def _shared_q(fields: ScopeFields, resolved: UserScope, scope: DataScope | None, user: Any,
+              model: type[models.Model] | None = None) -> Q | None:
     """Records shared with the user, or with a member of the user's department (tree) for department scopes."""
     if not fields.shared_with:
         return None
     q = Q()
+    through: dict[str, Q] = {}  # shared_via_subquery: relation → condition on the related record
     for lookup in fields.shared_with:
-        q |= Q(**{lookup: user})
-        if not _user_unit_lookup or resolved.unit_id is None:
-            continue
-        unit = f"{lookup}__{_user_unit_lookup}"
-        if scope == DataScope.UNIT:
-            q |= Q(**{unit: resolved.unit_id})
-        elif scope == DataScope.UNIT_TREE:
-            q |= Q(**{f"{unit}__path__startswith": resolved.unit_path})
+        conditions = [Q(**{lookup: user})]
+        if _user_unit_lookup and resolved.unit_id is not None:
+            unit = f"{lookup}__{_user_unit_lookup}"
+            if scope == DataScope.UNIT:
+                conditions.append(Q(**{unit: resolved.unit_id}))
+            elif scope == DataScope.UNIT_TREE:
+                conditions.append(Q(**{f"{unit}__path__startswith": resolved.unit_path}))
+        relation, _, rest = lookup.partition("__")
+        if fields.shared_via_subquery and model is not None and rest:
+            for condition in conditions:
+                inner = Q(**{key[len(relation) + 2:]: value for key, value in condition.children})
+                through[relation] = through.get(relation, Q()) | inner
+        else:
+            for condition in conditions:
+                q |= condition
+    for relation, condition in through.items():
+        related = model._meta.get_field(relation).related_model  # type: ignore[union-attr]
+        q |= Q(**{f"{relation}__in": related._base_manager.filter(condition).values("pk")})
     return q
 
 

@@ -150,7 +150,8 @@ class Ticket(TimeStampedModel):
     # The assignee works it, the department is responsible; whoever opened it, the customer's service owner and
     # the customer's sales owner follow it whatever their scope.
     scope_fields = ScopeFields(owner="assignee", unit="department",
-                               shared_with=("created_by", "customer__service_owner", "customer__owner"))
+                               shared_with=("created_by", "customer__service_owner", "customer__owner"),
+                               shared_via_subquery=True)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
