@@ -12,3 +12,6 @@ class PerformanceConfig(AppConfig):
         from apps.performance.workbench import assessment_items
 
         register_workbench_provider(assessment_items)
+        from apps.performance import hooks_policy
+
+        hooks_policy.register()  # the figures a policy review considers

@@ -14,3 +14,6 @@ class ServiceConfig(AppConfig):
         hooks_feedback.register()
         hooks_relationship.register()
         hooks_surveys.register()
+        from apps.service import hooks_policy
+
+        hooks_policy.register()  # the figures a policy review considers
