@@ -15,3 +15,6 @@ class PerformanceConfig(AppConfig):
         from apps.performance import hooks
 
         hooks.register()  # the policy's impact page
+        from apps.performance import hooks_policy
+
+        hooks_policy.register()  # the figures a policy review considers

@@ -517,10 +517,12 @@ def _active_employees() -> Any:
 
 @transaction.atomic
 def policy_acknowledgements_request(*, version: PolicyVersion | None = None, on: dt.date | None = None,
-                                    send: bool = True) -> int:
-    """Ask every active employee to confirm the version in force (or ``version``): one row each, made once;
-    the newly asked are notified with a link to the changed articles. Idempotent; return how many were asked.
-    Run when a version takes effect (daily job) and by the reminders."""
+                                    send: bool = False) -> int:
+    """Ask every active employee to confirm the version in force (or ``version``): one row each, made once.
+    Idempotent; return how many were asked. Run when a version takes effect (daily job) and by the reminders.
+
+    The banner asks at once; ``send`` also notifies the newly asked (off by default: the publication itself
+    notifies every employee, and the reminders follow)."""
     if version is None:
         try:
             version = policy_in_force(on)

@@ -17,3 +17,6 @@ class ServiceConfig(AppConfig):
         from apps.service import hooks
 
         hooks.register()  # the policy's impact page
+        from apps.service import hooks_policy
+
+        hooks_policy.register()  # the figures a policy review considers

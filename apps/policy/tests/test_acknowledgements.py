@@ -292,8 +292,7 @@ def test_the_first_confirmation_asks_everyone_if_the_job_has_not_run(personas: d
     services.policy_acknowledgement_confirm(actor=personas["rep_alice"].user, version=seeded_version())
     rows = _share_by_department(personas["auditor_dave"])
     assert sum(r.asked for r in rows.values()) == 5 and sum(r.confirmed for r in rows.values()) == 1
-    asked = set(Notification.objects.filter(topic__startswith="policy-ack:").values_list("recipient", flat=True))
-    assert personas["rep_carol"].user.pk in asked
+    assert PolicyAcknowledgement.objects.filter(user=personas["rep_carol"].user, confirmed_at=None).exists()
 
 
 @pytest.mark.parametrize("extra", [0, 25])
@@ -315,3 +314,9 @@ def test_the_report_costs_the_same_queries_at_any_size(
     assert len(response.context["object_list"]) == 5 + extra
     with django_assert_max_num_queries(14):
         client.get(reverse("policy:interpretation_list"))
+
+
+def test_asking_is_idempotent_and_notifies_only_the_newly_asked_when_told_to(personas: dict) -> None:
+    assert services.policy_acknowledgements_request(version=seeded_version(), send=True) == 5
+    assert services.policy_acknowledgements_request(version=seeded_version(), send=True) == 0
+    assert Notification.objects.filter(topic__startswith="policy-ack:").count() == 5

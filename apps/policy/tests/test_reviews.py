@@ -166,3 +166,11 @@ class RecordTests:
             )
         )
         assert refused.status_code == 403
+
+
+def test_service_and_performance_figures_are_considered(personas: dict, member: Any) -> None:
+    review = services.policy_review_record(actor=member, version=seeded_version(), outcome="keep", reasons="ok")
+    sources = {row["source"] for row in review.evidence}
+    assert {"policy", "service", "performance"} <= sources
+    service = {row["label"]: row["value"] for row in review.evidence if row["source"] == "service"}
+    assert len(service) == 3 and all(value.startswith("0") for value in service.values())  # no tickets yet
