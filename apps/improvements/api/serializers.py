@@ -9,15 +9,15 @@ from apps.improvements.models import ImprovementAction
 from apps.org.models import User
 
 
-class _UserRef(serializers.ModelSerializer):
+class ImprovementUserRef(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "name"]
 
 
 class ImprovementActionSerializer(serializers.ModelSerializer):
-    owner = _UserRef(read_only=True)
-    verified_by = _UserRef(read_only=True, allow_null=True)
+    owner = ImprovementUserRef(read_only=True)
+    verified_by = ImprovementUserRef(read_only=True, allow_null=True)
     owner_unit = serializers.CharField(source="owner_unit.name", read_only=True)
     source_type = serializers.CharField(source="source_type.model", read_only=True, allow_null=True, default=None)
     is_overdue = serializers.BooleanField(read_only=True, default=False)

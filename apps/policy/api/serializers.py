@@ -12,7 +12,7 @@ from apps.policy.choices import VoteChoice
 from apps.policy.models import PolicyDecision, PolicyVersion, PolicyVote
 
 
-class _UserRef(serializers.ModelSerializer):
+class PolicyUserRef(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "name"]
@@ -20,7 +20,7 @@ class _UserRef(serializers.ModelSerializer):
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
     policy = serializers.CharField(source="policy.code", read_only=True)
-    published_by = _UserRef(read_only=True, allow_null=True)
+    published_by = PolicyUserRef(read_only=True, allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -112,7 +112,7 @@ class ImpactSerializer(serializers.Serializer):
 
 
 class PolicyVoteSerializer(serializers.ModelSerializer):
-    member = _UserRef(read_only=True)
+    member = PolicyUserRef(read_only=True)
 
     class Meta:
         model = PolicyVote

@@ -12,14 +12,14 @@ from apps.reports.models import DepartmentReport, ReportSubscription
 from apps.reports.services import allowed_actions
 
 
-class _UserRef(serializers.ModelSerializer):
+class ReportUserRef(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "name"]
 
 
 class DepartmentReportSerializer(serializers.ModelSerializer):
-    owner = _UserRef(read_only=True)
+    owner = ReportUserRef(read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
@@ -46,13 +46,13 @@ class ReportUpdateSerializer(serializers.Serializer):
     next_plans = serializers.CharField(required=False, allow_blank=True)
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReportReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
-    owner = _UserRef(read_only=True)
-    recipients = _UserRef(many=True, read_only=True)
+    owner = ReportUserRef(read_only=True)
+    recipients = ReportUserRef(many=True, read_only=True)
 
     class Meta:
         model = ReportSubscription

@@ -74,7 +74,7 @@ class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mo
         instance = self.get_object()
         data: dict[str, Any] = {}
         if with_comment:
-            serializer = s.ReviewSerializer(data=request.data)
+            serializer = s.ReportReviewSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
         return Response(self.get_serializer(call(actor=request.user, departmentreport=instance, **data)).data)
@@ -91,13 +91,13 @@ class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mo
     def refresh(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, services.report_refresh)
 
-    @extend_schema(summary=_("Mark the report reviewed, with a comment"), request=s.ReviewSerializer,
+    @extend_schema(summary=_("Mark the report reviewed, with a comment"), request=s.ReportReviewSerializer,
                    responses=s.DepartmentReportSerializer)
     @drf_action(detail=True, methods=["post"])
     def review(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, services.report_review, with_comment=True)
 
-    @extend_schema(summary=_("Return the report to the department, with the reason"), request=s.ReviewSerializer,
+    @extend_schema(summary=_("Return the report to the department, with the reason"), request=s.ReportReviewSerializer,
                    responses=s.DepartmentReportSerializer)
     @drf_action(detail=True, methods=["post"], url_path="return")
     def return_report(self, request: Request, pk: Any = None) -> Response:
