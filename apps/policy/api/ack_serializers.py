@@ -9,14 +9,14 @@ from apps.policy.choices import ReviewOutcome
 from apps.policy.models import Article, Interpretation, PolicyAcknowledgement, PolicyReview, PolicyVersion
 
 
-class _UserRef(serializers.ModelSerializer):
+class _PolicyUserRef(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "name"]
 
 
 class AcknowledgementSerializer(serializers.ModelSerializer):
-    user = _UserRef(read_only=True)
+    user = _PolicyUserRef(read_only=True)
     version_label = serializers.CharField(source="version.label", read_only=True)
     department = serializers.CharField(source="user.employee.department.name", read_only=True, default=None)
     is_confirmed = serializers.BooleanField(read_only=True)
@@ -58,8 +58,8 @@ class RemindedSerializer(serializers.Serializer):
 
 
 class InterpretationSerializer(serializers.ModelSerializer):
-    asked_by = _UserRef(read_only=True)
-    answered_by = _UserRef(read_only=True, allow_null=True)
+    asked_by = _PolicyUserRef(read_only=True)
+    answered_by = _PolicyUserRef(read_only=True, allow_null=True)
     article_number = serializers.IntegerField(source="article.number", read_only=True)
     version_label = serializers.CharField(source="version.label", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -106,7 +106,7 @@ class InterpretationDeclineSerializer(serializers.Serializer):
 
 
 class PolicyReviewSerializer(serializers.ModelSerializer):
-    reviewed_by = _UserRef(read_only=True)
+    reviewed_by = _PolicyUserRef(read_only=True)
     version_label = serializers.CharField(source="version.label", read_only=True)
     draft_label = serializers.CharField(source="draft.label", read_only=True, default=None)
 
