@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import TimeStampedModel
-from apps.policy.choices import DecisionOutcome, PolicyVersionStatus, VoteChoice
+from apps.core.scoping import ScopedQuerySet, ScopeFields
+from apps.policy.choices import DecisionOutcome, InterpretationStatus, PolicyVersionStatus, ReviewOutcome, VoteChoice
 from apps.policy.rules import default_rules_json, validate_rules
 
 REVIEW_BEFORE_EFFECTIVE = _("The next review must come after the date the version takes effect.")
@@ -254,8 +255,6 @@ class Article(models.Model):
 # (policy arts. 14, 15: amendments and interpretations are notified and explained to every employee, who confirms
 # having read them; each version is evaluated from time to time.)
 
-from apps.core.scoping import ScopedQuerySet, ScopeFields  # noqa: E402
-from apps.policy.choices import InterpretationStatus, ReviewOutcome  # noqa: E402
 
 
 class PolicyAcknowledgement(TimeStampedModel):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import groupby
 from typing import Any, cast
@@ -11,15 +13,25 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.org.choices import BuiltinRole
+from apps.org.models import Employee
 from apps.org.selectors import users_with_role
-from apps.policy.choices import PolicyVersionStatus, VoteChoice
-from apps.policy.models import PUBLISHED_STATUSES, VERSION_FLOW, Article, PolicyDecision, PolicyVersion
+from apps.policy.choices import InterpretationStatus, PolicyVersionStatus, VoteChoice
+from apps.policy.models import (
+    PUBLISHED_STATUSES,
+    VERSION_FLOW,
+    Article,
+    Interpretation,
+    PolicyAcknowledgement,
+    PolicyDecision,
+    PolicyReview,
+    PolicyVersion,
+)
 from apps.policy.registry import ImpactQuestion, impact_sources
 from apps.policy.rules import DEFAULT_RULES, SECTION_LABELS, RuleChange, Rules, parse_rules, rule_changes
 from apps.policy.seed_data import POLICY_CODE
@@ -350,14 +362,8 @@ def policy_in_force_id(on: dt.date | None = None) -> int | None:
 
 # Acknowledgement, interpretation, review
 
-from collections import defaultdict  # noqa: E402
-from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 
-from django.db.models import Count, Exists, OuterRef, Q  # noqa: E402
 
-from apps.org.models import Employee  # noqa: E402
-from apps.policy.choices import InterpretationStatus  # noqa: E402
-from apps.policy.models import Interpretation, PolicyAcknowledgement, PolicyReview  # noqa: E402
 
 
 @dataclass(frozen=True)

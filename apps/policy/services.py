@@ -9,35 +9,54 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import change_sentence
+from apps.core.models import Notification
 from apps.core.services import notification_topic, notifications_close, notify
-from apps.policy.choices import DecisionOutcome, PolicyVersionStatus, VoteChoice
+from apps.org.choices import BuiltinRole
+from apps.org.models import Employee
+from apps.org.selectors import users_with_role
+from apps.policy.choices import DecisionOutcome, InterpretationStatus, PolicyVersionStatus, ReviewOutcome, VoteChoice
 from apps.policy.models import (
+    INTERPRETATION_FLOW,
     SAME_EFFECTIVE_DATE,
     VERSION_FLOW,
     Article,
+    Interpretation,
     Policy,
+    PolicyAcknowledgement,
     PolicyDecision,
+    PolicyReview,
     PolicyVersion,
     PolicyVote,
 )
+from apps.policy.review_evidence import review_evidence
 from apps.policy.rules import DEFAULT_RULES, describe_changes, parse_rules
 from apps.policy.selectors import (
     ARTICLE_FIELD_LABELS,
     PUBLISHED,
+    NoPolicyInForce,
+    acknowledgement_by_department,
+    acknowledgement_deadline,
+    acknowledgement_list,
     active_employees,
     decision_tally,
     is_leadership_member,
     leadership_members,
     policy_in_force,
+    policy_in_force_id,
     policy_today,
     version_diff,
+    versions_due_for_review,
 )
 
 VERSION_NOT_DRAFT = _("Only a draft can be changed; version %(label)s is %(status)s.")
@@ -468,31 +487,7 @@ def policy_version_supersede_due(*, actor: Any = None, on: dt.date | None = None
 
 # Acknowledgement, interpretation, review
 
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db.models import Q  # noqa: E402
-from django.utils.translation import gettext  # noqa: E402
 
-from apps.core.models import Notification  # noqa: E402
-from apps.org.choices import BuiltinRole  # noqa: E402
-from apps.org.models import Employee  # noqa: E402
-from apps.org.selectors import users_with_role  # noqa: E402
-from apps.policy.choices import InterpretationStatus, ReviewOutcome  # noqa: E402
-from apps.policy.models import (  # noqa: E402
-    INTERPRETATION_FLOW,
-    Interpretation,
-    PolicyAcknowledgement,
-    PolicyReview,
-)
-from apps.policy.review_evidence import review_evidence  # noqa: E402
-from apps.policy.selectors import (  # noqa: E402
-    NoPolicyInForce,
-    acknowledgement_by_department,
-    acknowledgement_deadline,
-    acknowledgement_list,
-    policy_in_force_id,
-    versions_due_for_review,
-)
 
 NOT_IN_FORCE = _("Version %(label)s is not the version in force; only the version in force is confirmed.")
 NOT_AN_EMPLOYEE = _("Only an employee in service confirms the policy.")

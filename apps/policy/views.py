@@ -6,15 +6,22 @@ import copy
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
 
-from apps.core.views import ScopedActionView, ScopedCreateView, ScopedUpdateView
+from apps.core import excel
+from apps.core.history import history_entries
+from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from apps.policy import forms, selectors, services
 from apps.policy.choices import (
     AssessedKind,
@@ -23,6 +30,7 @@ from apps.policy.choices import (
     EvaluationKind,
     Frequency,
     Grade,
+    InterpretationStatus,
     KpiCode,
     KpiItem,
     PolicyVersionStatus,
@@ -30,8 +38,15 @@ from apps.policy.choices import (
     TicketPriority,
     TicketType,
 )
-from apps.policy.models import Article, PolicyVersion
-from apps.policy.permissions import PolicyPerm
+from apps.policy.context_processors import remember as remember_banner
+from apps.policy.forms_ack import (
+    InterpretationAnswerForm,
+    InterpretationAskForm,
+    InterpretationDeclineForm,
+    PolicyReviewForm,
+)
+from apps.policy.models import Article, Interpretation, PolicyAcknowledgement, PolicyReview, PolicyVersion
+from apps.policy.permissions import AckPerm, PolicyPerm
 from apps.policy.rules import SECTION_LABELS, Rules
 
 
@@ -342,28 +357,7 @@ class VersionWithdrawView(VersionActionView):
 
 # Acknowledgement, interpretation, review
 
-from django.contrib import messages  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.shortcuts import redirect  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-from django.utils.translation import gettext_lazy  # noqa: E402
-from django.views.decorators.http import require_POST  # noqa: E402
 
-from apps.core import excel  # noqa: E402
-from apps.core.history import history_entries  # noqa: E402
-from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView  # noqa: E402
-from apps.policy import services  # noqa: E402
-from apps.policy.choices import InterpretationStatus  # noqa: E402
-from apps.policy.context_processors import remember as remember_banner  # noqa: E402
-from apps.policy.forms_ack import (  # noqa: E402
-    InterpretationAnswerForm,
-    InterpretationAskForm,
-    InterpretationDeclineForm,
-    PolicyReviewForm,
-)
-from apps.policy.models import Interpretation, PolicyAcknowledgement, PolicyReview, PolicyVersion  # noqa: E402
-from apps.policy.permissions import AckPerm  # noqa: E402
 
 
 class AcknowledgeView(PolicyReaderMixin, TemplateView):

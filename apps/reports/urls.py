@@ -2,6 +2,7 @@ from django.urls import path
 
 from apps.reports.views import cockpit as views_cockpit
 from apps.reports.views import reports as views_reports
+from apps.reports.views import subscriptions as views_subscriptions
 
 app_name = "reports"
 
@@ -27,7 +28,6 @@ urlpatterns = [
          name="report_export_pdf"),
 ]
 
-from apps.reports.views import subscriptions as views_subscriptions  # noqa: E402
 
 urlpatterns += [
     path("subscriptions/", views_subscriptions.SubscriptionListView.as_view(), name="subscription_list"),
