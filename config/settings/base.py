@@ -310,8 +310,8 @@ SPECTACULAR_SETTINGS = {
             "surveys": ["QuestionKind", "SurveyKind", "SurveyStatus", "NpsGroup"],
             "service": ["TicketStatus", "TicketChannel", "TicketEventKind", "FeedbackCategory", "FeedbackSource",
                         "RoutingStatus", "DueContactStatus", "DueContactReason"],
-            "policy": ["AssessedKind", "AssessmentLevel", "KpiCode", "RewardPenaltyAction", "CustomerLevel", "DecisionOutcome",
-                       "ReviewOutcome"],
+            "policy": ["AssessedKind", "AssessmentLevel", "KpiCode", "RewardPenaltyAction", "CustomerLevel",
+                       "DecisionOutcome", "ReviewOutcome"],
             "performance": ["CycleStatus", "SubjectKind", "AssessmentStatus", "KpiMethod", "KpiUnit", "Direction",
                             "AppealStatus", "ProposalStatus", "ViolationStatus"],
         }.items()
