@@ -10,6 +10,9 @@ class PolicyConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from apps.core.notify_kinds import register_notification_kind
         from apps.policy.context_processors import remember_on_login
+        from apps.policy.services import POLICY_KIND
 
         user_logged_in.connect(remember_on_login, dispatch_uid="policy-ack-banner")
+        register_notification_kind(POLICY_KIND, _("Policy changes"), ("wecom", "dingtalk"))

@@ -71,6 +71,10 @@ ARTICLE_FIELDS = ("chapter_number", "chapter_title_zh", "chapter_title_en", "num
                   "text_zh", "text_en", "order")
 
 
+# Publication is for everyone: by the company robots too (WeCom, DingTalk) unless a person chose otherwise.
+POLICY_KIND = "policy"
+
+
 def _require(actor: Any, perm: str) -> None:
     if not actor.has_perm(perm):
         raise PermissionDenied
@@ -389,7 +393,7 @@ def policy_version_publish(
            title=str(PUBLISHED_TITLE % {"label": version.label, "date": effective_from.isoformat()}),
            body=str(PUBLISHED_BODY % {"label": version.label}),
            url=reverse("policy:version_diff", kwargs={"pk": version.pk}),
-           topic=notification_topic("policy_published", version))
+           topic=notification_topic("policy_published", version), kind=POLICY_KIND)
     return version
 
 
