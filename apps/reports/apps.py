@@ -8,7 +8,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports to senior management")
 
     def ready(self) -> None:
-        from apps.core.workbench import register_workbench_provider
-        from apps.reports.workbench import report_items
+        from apps.core.workbench import register_overview_provider, register_workbench_provider
+        from apps.reports.workbench import overview_items, report_items
 
         register_workbench_provider(report_items)
+        register_overview_provider(overview_items)
