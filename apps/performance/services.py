@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, users_assignable
 from apps.core.services import notify
 from apps.org.models import Department, Employee
@@ -141,7 +142,7 @@ def _move_card(card: Assessment, target: str) -> None:
 
 
 def _save(obj: Any, actor: Any, fields: list[str] | None = None) -> None:
-    obj._history_user = actor
+    record_actor(obj, actor)
     obj.save(**({"update_fields": [*fields, "updated_at"]} if fields else {}))
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.history import change_sentence
+from apps.core.history import change_sentence, record_actor
 from apps.core.models import Notification
 from apps.core.services import notification_topic, notifications_close, notify
 from apps.org.choices import BuiltinRole
@@ -104,7 +104,7 @@ def policy_version_create_draft(
     version = PolicyVersion(policy=policy, label=label, based_on=based_on,
                             rules=parse_rules(rules, base=base).to_json())
     version.full_clean()
-    version._history_user = actor  # type: ignore[attr-defined]
+    record_actor(version, actor)
     version.save()
     if based_on is not None:
         Article.objects.bulk_create(
@@ -127,8 +127,7 @@ def policy_version_update_rules(*, actor: Any, version: PolicyVersion, rules: di
         return version
     version.rules = new.to_json()
     version.full_clean()
-    version._history_user = actor  # type: ignore[attr-defined]
-    version._change_reason = "; ".join(change_sentence(*change) for change in changes)  # type: ignore[attr-defined]
+    record_actor(version, actor, "; ".join(change_sentence(*change) for change in changes))
     version.save(update_fields=["rules", "updated_at"])
     return version
 
@@ -174,7 +173,7 @@ def policy_version_put_in_force(
     version.decided_by = decided_by
     version.decision_note = decision_note
     version.full_clean()
-    version._history_user = actor  # type: ignore[attr-defined]
+    record_actor(version, actor)
     version.save()
     policy_version_supersede_due(actor=actor)
     return version
@@ -229,9 +228,7 @@ def _check_move(actor: Any, version: PolicyVersion, action: str) -> str:
 
 def _save_version(version: PolicyVersion, actor: Any, reason: str = "", fields: list[str] | None = None) -> None:
     version.full_clean()
-    version._history_user = actor  # type: ignore[attr-defined]
-    if reason:
-        version._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(version, actor, reason)
     version.save(update_fields=[*fields, "updated_at"] if fields else None)
 
 
@@ -281,7 +278,7 @@ def policy_version_submit(*, actor: Any, version: PolicyVersion, meeting_date: d
     decision = PolicyDecision(version=version, meeting_date=meeting_date or policy_today(), opened_by=actor,
                               group_size=leadership_members().count())
     decision.full_clean()
-    decision._history_user = actor  # type: ignore[attr-defined]
+    record_actor(decision, actor)
     decision.save()
     notify(recipients=leadership_members(), title=str(SUBMITTED_TITLE % {"label": version.label}),
            url=reverse("policy:version_detail", kwargs={"pk": version.pk}),
@@ -311,7 +308,7 @@ def policy_vote_cast(*, actor: Any, decision: PolicyDecision, vote: str) -> Poli
                                                                                            member=actor)
     row.vote = vote
     row.full_clean()
-    row._history_user = actor  # type: ignore[attr-defined]
+    record_actor(row, actor)
     row.save()
     return row
 
@@ -345,7 +342,7 @@ def policy_decision_close(
     decision.closed_by = actor
     decision.closed_at = timezone.now()
     decision.full_clean()
-    decision._history_user = actor  # type: ignore[attr-defined]
+    record_actor(decision, actor)
     decision.save()
     version.status = target
     version.decided_by = str(_("Leadership group, meeting of %(date)s") % {
@@ -436,12 +433,12 @@ def policy_decision_record_past(
     decision = PolicyDecision(version=version, meeting_date=meeting_date, minutes=minutes, opened_by=actor,
                               closed_by=actor, closed_at=timezone.now(), group_size=len(members))
     decision.full_clean()
-    decision._history_user = actor  # type: ignore[attr-defined]
+    record_actor(decision, actor)
     decision.save()
     for member, vote in votes.items():
         row = PolicyVote(decision=decision, member=member, vote=vote)
         row.full_clean()
-        row._history_user = actor  # type: ignore[attr-defined]
+        record_actor(row, actor)
         row.save()
     tally = decision_tally(decision)
     decision.outcome = (DecisionOutcome.APPROVED if tally.passes else
@@ -483,7 +480,7 @@ def policy_version_supersede_due(*, actor: Any = None, on: dt.date | None = None
     count = 0
     for version in replaced:
         version.status = PolicyVersionStatus.SUPERSEDED
-        version._history_user = actor  # type: ignore[attr-defined]
+        record_actor(version, actor)
         version.save(update_fields=["status", "updated_at"])
         count += 1
     return count
@@ -556,8 +553,7 @@ def policy_acknowledgement_confirm(*, actor: Any, version: PolicyVersion) -> Pol
     ack, _created = PolicyAcknowledgement.objects.select_for_update().get_or_create(version=version, user=actor)
     if ack.confirmed_at is None:
         ack.confirmed_at = timezone.now()
-        ack._history_user = actor  # type: ignore[attr-defined]
-        ack._change_reason = gettext("Confirmed: I have read and understood")  # type: ignore[attr-defined]
+        record_actor(ack, actor, gettext("Confirmed: I have read and understood"))
         ack.save(update_fields=["confirmed_at", "updated_at"])
     return ack
 
@@ -575,8 +571,7 @@ def _remind(acks: list[PolicyAcknowledgement], version: PolicyVersion, actor: An
     for ack in acks:
         ack.reminded_at = now
         ack.reminder_count += 1
-        ack._history_user = actor  # type: ignore[attr-defined]
-        ack._change_reason = gettext("Reminded")  # type: ignore[attr-defined]
+        record_actor(ack, actor, gettext("Reminded"))
         ack.save(update_fields=["reminded_at", "reminder_count", "updated_at"])
     return len(acks)
 
@@ -645,9 +640,7 @@ def interpretation_allowed(user: Any, interpretation: Interpretation) -> list[st
 
 def _save(obj: Any, actor: Any, fields: list[str], reason: str = "") -> None:
     obj.full_clean()
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
+    record_actor(obj, actor, reason)
     obj.save(update_fields=[*fields, "updated_at"])
 
 
@@ -664,7 +657,7 @@ def interpretation_ask(*, actor: Any, article: Article, question: str) -> Interp
         raise ValidationError({"article": ARTICLE_NOT_PUBLISHED})
     interpretation = Interpretation(version=version, article=article, question=question, asked_by=actor)
     interpretation.full_clean()
-    interpretation._history_user = actor  # type: ignore[attr-defined]
+    record_actor(interpretation, actor)
     interpretation.save()
     notify(recipients=users_with_role(BuiltinRole.LEADERSHIP_GROUP),
            topic=notification_topic("interpretation", interpretation),
@@ -794,12 +787,11 @@ def policy_review_record(
     review = PolicyReview(version=locked, reviewed_on=today, outcome=outcome, reasons=reasons, evidence=evidence,
                           reviewed_by=actor, next_review_on=next_review_on, draft=draft)
     review.full_clean()
-    review._history_user = actor  # type: ignore[attr-defined]
+    record_actor(review, actor)
     review.save()
     locked.next_review_on = next_review_on
-    locked._history_user = actor  # type: ignore[attr-defined]
-    locked._change_reason = gettext("Reviewed on %(date)s: %(outcome)s") % {  # type: ignore[attr-defined]
-        "date": today.isoformat(), "outcome": ReviewOutcome(outcome).label}
+    record_actor(locked, actor, gettext("Reviewed on %(date)s: %(outcome)s") % {
+        "date": today.isoformat(), "outcome": ReviewOutcome(outcome).label})
     locked.save(update_fields=["next_review_on", "updated_at"])
     version.next_review_on = next_review_on
     notifications_for_topic_close(locked)

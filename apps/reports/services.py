@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.models import ExportLog, Notification
 from apps.core.scoping import can
 from apps.core.services import notification_topic, notifications_close, notify
@@ -68,7 +69,7 @@ def allowed_actions(user: Any, report: DepartmentReport) -> list[str]:
 
 
 def _save(report: DepartmentReport, actor: Any, fields: list[str]) -> None:
-    report._history_user = actor  # type: ignore[attr-defined]
+    record_actor(report, actor)
     report.full_clean()
     report.save(update_fields=[*fields, "updated_at"])
 
@@ -98,7 +99,7 @@ def report_generate(*, actor: Any, department: Department, period_key: str,
         department=department, kind=kind, period_key=key, period_start=period.start, period_end=period.end,
         due_date=selectors.due_date(period.end), owner=writer, owner_unit=department, created_by=actor,
         figures=selectors.build_figures(department, kind, period, today=today), figures_built_at=timezone.now())
-    report._history_user = actor  # type: ignore[attr-defined]
+    record_actor(report, actor)
     report.full_clean()
     report.save()
     return report

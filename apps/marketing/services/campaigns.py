@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
 from apps.core.services import model_update
 from apps.marketing.choices import CampaignStatus
@@ -54,7 +55,7 @@ def campaign_create(*, actor: User, data: dict[str, Any]) -> Campaign:
     campaign.status = C.PLANNED
     _validate(campaign)
     campaign.full_clean()
-    campaign._history_user = actor  # type: ignore[attr-defined]
+    record_actor(campaign, actor)
     campaign.save()
     return campaign
 
@@ -67,7 +68,7 @@ def campaign_update(*, actor: User, campaign: Campaign, data: dict[str, Any]) ->
     probe = Campaign(**{name: data.get(name, getattr(campaign, name)) for name in
                         ("start_date", "end_date", "budget", "actual_cost")})
     _validate(probe)
-    campaign._history_user = actor  # type: ignore[attr-defined]
+    record_actor(campaign, actor)
     model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data)
     return campaign
 
@@ -81,6 +82,6 @@ def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Camp
         raise ValidationError(CAMPAIGN_STATUS_NOT_ALLOWED % {
             "old": campaign.get_status_display(), "new": dict(C.choices).get(status, status)}, code="transition")
     campaign.status = status
-    campaign._history_user = actor  # type: ignore[attr-defined]
+    record_actor(campaign, actor)
     campaign.save(update_fields=["status", "updated_at"])
     return campaign

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.improvements.choices import ImprovementSource
@@ -64,7 +65,7 @@ def evaluation_create(*, actor: User, plan: MarketPlan, period_start: dt.date, p
     evaluation = MarketEvaluation(plan=plan, period_start=period_start, period_end=period_end, **fields,
                                   owner=actor, owner_unit=actor.employee.department, created_by=actor)
     evaluation.full_clean()
-    evaluation._history_user = actor  # type: ignore[attr-defined]
+    record_actor(evaluation, actor)
     evaluation.save()
     return evaluation
 
@@ -75,7 +76,7 @@ def evaluation_update(*, actor: User, evaluation: MarketEvaluation, data: dict[s
     _require_draft(actor, evaluation)
     merged = {name: data.get(name, getattr(evaluation, name)) for name in EVALUATION_FIELDS}
     _check(merged)
-    evaluation._history_user = actor  # type: ignore[attr-defined]
+    record_actor(evaluation, actor)
     model_update(instance=evaluation, fields=EVALUATION_FIELDS, data=data)
     return evaluation
 
@@ -102,7 +103,7 @@ def evaluation_complete(*, actor: User, evaluation: MarketEvaluation) -> MarketE
     evaluation.status = EvaluationStatus.COMPLETED
     evaluation.completed_at = timezone.now()
     evaluation.full_clean()
-    evaluation._history_user = actor  # type: ignore[attr-defined]
+    record_actor(evaluation, actor)
     evaluation.save(update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"])
     plan = evaluation.plan
     notify(recipients=[*senior_management(), plan.owner], url=reverse("marketing:evaluation_detail",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
 from apps.core.services import model_update, notify
 from apps.marketing.choices import IntelStatus
@@ -36,7 +37,7 @@ def intel_create(*, actor: User, data: dict[str, Any]) -> MarketIntel:
     intel.created_by = actor
     intel.status = IntelStatus.DRAFT
     intel.full_clean()
-    intel._history_user = actor  # type: ignore[attr-defined]
+    record_actor(intel, actor)
     intel.save()
     return intel
 
@@ -46,7 +47,7 @@ def intel_update(*, actor: User, intel: MarketIntel, data: dict[str, Any]) -> Ma
     """Change intelligence the actor may change (a correction after publication is kept in the history)."""
     if not can(actor, "change", intel):
         raise PermissionDenied
-    intel._history_user = actor  # type: ignore[attr-defined]
+    record_actor(intel, actor)
     model_update(instance=intel, fields=INTEL_FIELDS, data={k: v for k, v in data.items() if k in INTEL_FIELDS})
     return intel
 
@@ -61,8 +62,7 @@ def intel_publish(*, actor: User, intel: MarketIntel) -> MarketIntel:
         raise ValidationError(ALREADY_PUBLISHED, code="published")
     intel.status = IntelStatus.PUBLISHED
     intel.published_at = timezone.now()
-    intel._history_user = actor  # type: ignore[attr-defined]
-    intel._change_reason = _("Published to sales")  # type: ignore[attr-defined]
+    record_actor(intel, actor, _("Published to sales"))
     intel.save(update_fields=["status", "published_at", "updated_at"])
     notify(recipients=intel_audience().exclude(pk=actor.pk),
            title=_("New market intelligence: %(title)s") % {"title": intel.title},

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
 from apps.core.services import model_update, notify
 from apps.core.validators import normalize_mobile
@@ -87,9 +88,7 @@ def may_convert(user: Any, lead: Lead) -> bool:
 
 
 def _save(lead: Lead, actor: User, fields: list[str], reason: str = "") -> None:
-    lead._history_user = actor  # type: ignore[attr-defined]
-    if reason:
-        lead._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(lead, actor, reason)
     lead.full_clean()
     lead.save(update_fields=[*fields, "updated_at"])
 
@@ -168,7 +167,7 @@ def lead_create(*, actor: User, data: dict[str, Any], to_pool: bool = False,
     lead.full_clean()
     _check_duplicate_lead(lead.mobile)
     _check_customers(lead, allow_similar_name)
-    lead._history_user = actor  # type: ignore[attr-defined]
+    record_actor(lead, actor)
     lead.save()
     return lead
 
@@ -188,7 +187,7 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any], allow_similar_
     changed = any(key in clean and clean[key] != getattr(lead, key) for key in identity)
     if changed and lead.status != S.CONVERTED and lead.customer_id is None:
         _check_customers(Lead(**{key: clean.get(key, getattr(lead, key)) for key in identity}), allow_similar_name)
-    lead._history_user = actor  # type: ignore[attr-defined]
+    record_actor(lead, actor)
     model_update(instance=lead, fields=LEAD_FIELDS, data=clean)
     return lead
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.services import model_update, notification_topic, notifications_close, notify
 from apps.marketing.choices import GoalMetric, PlanStatus
 from apps.marketing.models import MarketPlan, PlanGoal
@@ -70,9 +71,9 @@ def _check(actor: User, plan: MarketPlan, action: str) -> PlanStep:
 
 def _save(plan: MarketPlan, actor: User, fields: list[str], reason: str = "") -> None:
     plan.full_clean()
-    plan._history_user = actor  # type: ignore[attr-defined]
+    record_actor(plan, actor)
     if reason:
-        plan._change_reason = reason[:100]  # type: ignore[attr-defined]
+        record_actor(plan, actor, reason[:100])
     plan.save(update_fields=[*fields, "updated_at"])
 
 
@@ -121,7 +122,7 @@ def plan_create(*, actor: User, goals: list[dict[str, Any]] | None = None, **dat
     plan = MarketPlan(**{k: v for k, v in data.items() if k in PLAN_FIELDS}, owner=actor,
                       owner_unit=actor.employee.department, created_by=actor, status=PlanStatus.DRAFT)
     plan.full_clean()
-    plan._history_user = actor  # type: ignore[attr-defined]
+    record_actor(plan, actor)
     plan.save()
     _set_goals(plan, goals or [])
     return plan
@@ -135,7 +136,7 @@ def plan_update(*, actor: User, plan: MarketPlan, data: dict[str, Any],
     _check_period({"period_start": data.get("period_start", plan.period_start),
                    "period_end": data.get("period_end", plan.period_end)})
     _check_budget(data.get("budget"))
-    plan._history_user = actor  # type: ignore[attr-defined]
+    record_actor(plan, actor)
     model_update(instance=plan, fields=PLAN_FIELDS, data=data)
     if goals is not None:
         _set_goals(plan, goals)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can
 from apps.core.services import model_update
 from apps.core.validators import normalize_mobile
@@ -38,7 +39,7 @@ def research_create(*, actor: User, **data: Any) -> MarketResearch:
     research = MarketResearch(**{k: v for k, v in data.items() if k in RESEARCH_FIELDS}, owner=actor,
                               owner_unit=actor.employee.department, created_by=actor)
     research.full_clean()
-    research._history_user = actor  # type: ignore[attr-defined]
+    record_actor(research, actor)
     research.save()
     return research
 
@@ -49,7 +50,7 @@ def research_update(*, actor: User, research: MarketResearch, data: dict[str, An
     if not can(actor, "change", research):
         raise PermissionDenied
     _check_period(data.get("period_start", research.period_start), data.get("period_end", research.period_end))
-    research._history_user = actor  # type: ignore[attr-defined]
+    record_actor(research, actor)
     model_update(instance=research, fields=RESEARCH_FIELDS, data=data)
     return research
 
@@ -78,6 +79,6 @@ def research_create_leads(*, actor: User, research: MarketResearch, rows: list[d
     if problems:
         raise ValidationError(problems)
     for lead in leads:
-        lead._history_user = actor  # type: ignore[attr-defined]
+        record_actor(lead, actor)
         lead.save()
     return leads

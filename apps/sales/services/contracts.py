@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core import excel
+from apps.core.history import record_actor
 from apps.core.models import ExportLog
 from apps.core.money import format_cny
 from apps.core.numbering import next_number
@@ -114,8 +115,7 @@ def _record(contract: Contract, actor: User, action: str, comment: str = "") -> 
 
 
 def _save_status(contract: Contract, actor: User, reason: str, fields: list[str]) -> None:
-    contract._history_user = actor  # type: ignore[attr-defined]
-    contract._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(contract, actor, reason)
     contract.save(update_fields=[*fields, "updated_at"])
 
 
@@ -241,7 +241,7 @@ def contract_create(*, actor: User, data: dict, lines: list[dict] | None = None)
     if contract.amount <= 0:
         raise ValidationError({"amount": AMOUNT_POSITIVE})
     contract.full_clean()
-    contract._history_user = actor  # type: ignore[attr-defined]
+    record_actor(contract, actor)
     contract.save()
     _write_lines(contract, lines)
     _opportunity_won(actor, contract.opportunity, contract)
@@ -275,7 +275,7 @@ def contract_update(*, actor: User, contract: Contract, data: dict, lines: list[
     start, end = merged.get("start_date"), merged.get("end_date")
     if start and end and end < start:
         raise ValidationError({"end_date": END_BEFORE_START})
-    contract._history_user = actor  # type: ignore[attr-defined]
+    record_actor(contract, actor)
     model_update(instance=contract, fields=CONTRACT_FIELDS, data=merged)
     return contract
 
@@ -521,7 +521,7 @@ def payment_record(*, actor: User, contract: Contract, data: dict) -> Payment:
         number=next_number("payment", on=received_on),
     )
     payment.full_clean()
-    payment._history_user = actor  # type: ignore[attr-defined]
+    record_actor(payment, actor)
     payment.save()
     if contract.owner_id != actor.pk:
         notify(

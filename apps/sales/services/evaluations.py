@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.improvements.choices import ImprovementSource
@@ -74,7 +75,7 @@ def sales_evaluation_create(
         created_by=actor,
     )
     evaluation.full_clean()
-    evaluation._history_user = actor  # type: ignore[attr-defined]
+    record_actor(evaluation, actor)
     evaluation.save()
     return evaluation
 
@@ -86,7 +87,7 @@ def sales_evaluation_update(*, actor: User, evaluation: SalesEvaluation, data: d
     start = data.get("period_start") or evaluation.period_start
     end = data.get("period_end") or evaluation.period_end
     _check_period(evaluation.node, start, end)
-    evaluation._history_user = actor  # type: ignore[attr-defined]
+    record_actor(evaluation, actor)
     model_update(
         instance=evaluation,
         fields=["period_start", "period_end", *TEXT_FIELDS],
@@ -125,7 +126,7 @@ def sales_evaluation_complete(*, actor: User, evaluation: SalesEvaluation) -> Sa
     evaluation.status = EvaluationStatus.COMPLETED
     evaluation.completed_at = timezone.now()
     evaluation.full_clean()
-    evaluation._history_user = actor  # type: ignore[attr-defined]
+    record_actor(evaluation, actor)
     evaluation.save(update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"])
     notify(
         recipients=list(senior_management()),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
 from apps.core.services import model_update
 from apps.org.models import User
@@ -48,9 +49,7 @@ def _require(actor: User, perm: str) -> None:
 
 
 def _save(opp: Opportunity, actor: User, reason: str = "", fields: list[str] | None = None) -> None:
-    opp._history_user = actor  # type: ignore[attr-defined]
-    if reason:
-        opp._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(opp, actor, reason)
     opp.full_clean()
     opp.save(update_fields=[*fields, "updated_at"] if fields else None)
 
@@ -129,7 +128,7 @@ def opportunity_update(
         _check_customer(actor, clean)
     elif clean.get("contact") is not None:
         _check_customer(actor, {"customer": opportunity.customer, "contact": clean["contact"]})
-    opportunity._history_user = actor  # type: ignore[attr-defined]
+    record_actor(opportunity, actor)
     model_update(instance=opportunity, fields=OPPORTUNITY_FIELDS, data=clean)
     _set_lines(opportunity, lines)
     return opportunity
@@ -203,8 +202,7 @@ def opportunities_follow_customer(*, actor: User, customers: list[Any], to_owner
         opp.owner = to_owner
         if unit_id:
             opp.owner_unit_id = unit_id
-        opp._history_user = actor  # type: ignore[attr-defined]
-        opp._change_reason = _("Followed the customer to its new owner")  # type: ignore[attr-defined]
+        record_actor(opp, actor, _("Followed the customer to its new owner"))
         opp.save(update_fields=["owner", "owner_unit", "updated_at"])
         moved += 1
     return moved

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
 from apps.core.services import model_update, notify
 from apps.org.models import User
@@ -41,8 +42,7 @@ NOT_RESPONSIBLE = gettext_lazy("Only the person responsible or the plan's owner 
 
 
 def _save(plan: SalesPlan, actor: User, reason: str, fields: list[str]) -> None:
-    plan._history_user = actor  # type: ignore[attr-defined]
-    plan._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(plan, actor, reason)
     plan.save(update_fields=[*fields, "updated_at"])
 
 
@@ -93,7 +93,7 @@ def salesplan_create(*, actor: User, data: dict[str, Any], actions: list[dict[st
     _check(plan, data.get("intel"))
     _check_intel_visible(actor, data["intel"])
     plan.full_clean()
-    plan._history_user = actor  # type: ignore[attr-defined]
+    record_actor(plan, actor)
     plan.save()
     plan.intel.set(data["intel"])
     plan.target_sets.set(data.get("target_sets") or [])
@@ -117,7 +117,7 @@ def salesplan_update(
         if name in data:
             setattr(plan, name, data[name])
     _check(plan, intel)
-    plan._history_user = actor  # type: ignore[attr-defined]
+    record_actor(plan, actor)
     model_update(instance=plan, fields=PLAN_FIELDS, data=data)
     _set_actions(plan, actions)
     return plan

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.money import format_cny
 from apps.core.numbering import next_number
 from apps.core.scoping import can
@@ -185,7 +186,7 @@ def refund_approve(*, actor: User, refund: RefundRequest, comment: str = "") -> 
         number=next_number("payment", on=today),
     )
     row.full_clean()
-    row._history_user = actor  # type: ignore[attr-defined]
+    record_actor(row, actor)
     row.save()
     refund.status, refund.refund = RequestStatus.APPROVED, row
     refund.decided_by, refund.decided_at, refund.decision_comment = actor, timezone.now(), (comment or "")[:500]
@@ -311,8 +312,7 @@ def contract_adjust_approve(*, actor: User, adjustment: ContractAdjustment, comm
     if adjustment.kind == AdjustmentKind.TERMINATION:
         contract.terminated_on = today
         fields.append("terminated_on")
-    contract._history_user = actor  # type: ignore[attr-defined]
-    contract._change_reason = f"{label}: {adjustment.reason}"[:100]  # type: ignore[attr-defined]
+    record_actor(contract, actor, f"{label}: {adjustment.reason}"[:100])
     contract.save(update_fields=fields)
     _record(
         contract,

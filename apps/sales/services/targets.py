@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can
 from apps.core.services import notify
 from apps.org.models import Department, Employee, User
@@ -146,8 +147,7 @@ def _apply_months(node: TargetNode, months: Sequence[Decimal]) -> None:
 
 def _save_node(node: TargetNode, actor: User, reason: str = "") -> None:
     node.full_clean()
-    node._history_user = actor  # type: ignore[attr-defined]
-    node._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(node, actor, reason)
     node.save()
 
 
@@ -186,7 +186,7 @@ def target_set_create(
         )
     target_set = TargetSet(fiscal_year=fiscal_year, metric=metric, tier=tier, created_by=actor)
     target_set.full_clean()
-    target_set._history_user = actor  # type: ignore[attr-defined]
+    record_actor(target_set, actor)
     target_set.save()
     root = TargetNode(target_set=target_set, department=root_department())
     if annual is not None:
@@ -365,8 +365,7 @@ def mismatch_message(mismatches: Sequence[Mismatch], limit: int = 6) -> str:
 
 
 def _save_set(target_set: TargetSet, actor: User, reason: str = "") -> None:
-    target_set._history_user = actor  # type: ignore[attr-defined]
-    target_set._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(target_set, actor, reason)
     target_set.save()
 
 

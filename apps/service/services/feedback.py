@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
 from apps.core.services import notify
 from apps.core.workdays import TZ, add_working_hours, calendar_preloaded
@@ -90,14 +91,14 @@ def feedback_record(*, actor: User, customer: Any, category: str, content: str, 
         feedback.source_type = ContentType.objects.get_for_model(source)
         feedback.source_id = source.pk
     feedback.full_clean()
-    feedback._history_user = actor  # type: ignore[attr-defined]
+    record_actor(feedback, actor)
     feedback.save()
     now = timezone.now()
     hours = rules_in_force(timezone.localdate(now)).rules.service_escalation.feedback_acknowledge_hours
     due = add_working_hours(now, hours)
     for department in departments:
         routing = FeedbackRouting(feedback=feedback, department=department, acknowledge_due=due)
-        routing._history_user = actor  # type: ignore[attr-defined]
+        record_actor(routing, actor)
         routing.save()
         manager = department_manager(department)
         if manager is not None:
@@ -124,7 +125,7 @@ def routing_acknowledge(*, actor: User, routing: FeedbackRouting) -> FeedbackRou
     routing.status = step.target
     routing.acknowledged_by = actor
     routing.acknowledged_at = timezone.now()
-    routing._history_user = actor  # type: ignore[attr-defined]
+    record_actor(routing, actor)
     routing.save()
     return routing
 
@@ -149,7 +150,7 @@ def routing_reply(*, actor: User, routing: FeedbackRouting, reply: str) -> Feedb
     routing.reply = reply.strip()
     routing.replied_by = actor
     routing.replied_at = now
-    routing._history_user = actor  # type: ignore[attr-defined]
+    record_actor(routing, actor)
     routing.save()
     feedback = routing.feedback
     recipients = [u for u in (feedback.created_by, feedback.customer.service_owner) if u is not None and u != actor]
@@ -193,8 +194,7 @@ def routings_follow_calendar(change: Any) -> int:
             if due == routing.acknowledge_due:
                 continue
             routing.acknowledge_due = due
-            routing._history_user = change.actor  # type: ignore[attr-defined]
-            routing._change_reason = change.reason  # type: ignore[attr-defined]
+            record_actor(routing, change.actor, change.reason)
             routing.save(update_fields=["acknowledge_due", "updated_at"])
             moved += 1
     return moved

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
 from apps.core.services import notify
 from apps.org.models import User
@@ -165,7 +166,7 @@ def relationship_contact_record(*, actor: User, customer: Any, data: dict[str, A
     if record.next_contact_on and record.next_contact_on <= _as_local_date(record.occurred_at):
         raise ValidationError({"next_contact_on": NEXT_CONTACT_IN_PAST})
     record.full_clean()
-    record._history_user = actor  # type: ignore[attr-defined]
+    record_actor(record, actor)
     record.save()
 
     to_close = Q(customer=customer, status=DueContactStatus.OPEN, reason=DueContactReason.CADENCE)

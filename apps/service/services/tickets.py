@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.history import record_actor
 from apps.core.numbering import next_number
 from apps.core.scoping import users_assignable
 from apps.core.services import notify
@@ -148,9 +149,7 @@ def _event(ticket: Ticket, kind: str, actor: Any = None, body: str = "", *, from
 
 
 def _save(ticket: Ticket, actor: Any, fields: list[str], reason: str = "") -> None:
-    ticket._history_user = actor  # type: ignore[attr-defined]
-    if reason:
-        ticket._change_reason = reason  # type: ignore[attr-defined]
+    record_actor(ticket, actor, reason)
     ticket.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
 
 
@@ -318,7 +317,7 @@ def ticket_create(*, actor: User | None, data: dict[str, Any], origin: str = Tic
     if data.get("survey_response") is not None:
         ticket.survey_response = data["survey_response"]
     ticket.full_clean()
-    ticket._history_user = actor  # type: ignore[attr-defined]
+    record_actor(ticket, actor)
     ticket.save()
     _event(ticket, TicketEventKind.CREATED, actor, to_status=ticket.status, public=True, at=now)
     if assignee is not None:
