@@ -57,6 +57,7 @@ test: setup browser-deps
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
 check: lint lock-check test

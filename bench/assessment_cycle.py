@@ -79,8 +79,10 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
     staff = Role.objects.get(code=BuiltinRole.STAFF)
     n_sales, n_service = people * 4 // 10, people * 3 // 10
     sales_root = department("销售部", "b-sales", DepartmentKind.SALES, company)
-    teams = [department(f"销售{i + 1}组", f"b-sales-{i}", DepartmentKind.SALES, sales_root)
-             for i in range(max(1, n_sales // 8))]
+    teams = [
+        department(f"销售{i + 1}组", f"b-sales-{i}", DepartmentKind.SALES, sales_root)
+        for i in range(max(1, n_sales // 8))
+    ]
     service = department("客户服务部", "b-service", DepartmentKind.CUSTOMER_SERVICE, company)
     market = department("市场营销部", "b-market", DepartmentKind.MARKET_DEVELOPMENT, company)
     placed: list[tuple[User, Department]] = []
@@ -95,21 +97,29 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
         placed.append((user, unit))
     Employee.objects.bulk_create(Employee(user=u, department=d, employee_no=f"B{u.pk:05d}") for u, d in placed)
     Employee.roles.through.objects.bulk_create(
-        Employee.roles.through(employee_id=e.pk, role_id=staff.pk) for e in Employee.objects.filter(
-            user__username__startswith="b"))
+        Employee.roles.through(employee_id=e.pk, role_id=staff.pk)
+        for e in Employee.objects.filter(user__username__startswith="b")
+    )
     customers = Customer.objects.bulk_create(Customer(name=f"基准客户{i:05d}有限公司") for i in range(people * 2))
 
-    sets = {m: TargetSet.objects.create(fiscal_year=start.year, metric=m, tier=TargetTier.BASE,
-                                        status=TargetStatus.APPROVED)
-            for m in (TargetMetric.CONTRACT_AMOUNT, TargetMetric.PAYMENTS)}
+    sets = {
+        m: TargetSet.objects.create(
+            fiscal_year=start.year, metric=m, tier=TargetTier.BASE, status=TargetStatus.APPROVED
+        )
+        for m in (TargetMetric.CONTRACT_AMOUNT, TargetMetric.PAYMENTS)
+    }
     nodes = []
     for target_set in sets.values():
         for user, unit in placed[:n_sales]:
-            nodes.append(TargetNode(target_set=target_set, department=unit, person=user,
-                                    **dict.fromkeys(MONTH_FIELDS, Decimal("50000"))))
+            nodes.append(
+                TargetNode(
+                    target_set=target_set, department=unit, person=user, **dict.fromkeys(MONTH_FIELDS, Decimal("50000"))
+                )
+            )
         for unit in [sales_root, *teams]:
-            nodes.append(TargetNode(target_set=target_set, department=unit,
-                                    **dict.fromkeys(MONTH_FIELDS, Decimal("400000"))))
+            nodes.append(
+                TargetNode(target_set=target_set, department=unit, **dict.fromkeys(MONTH_FIELDS, Decimal("400000")))
+            )
     TargetNode.objects.bulk_create(nodes)
 
     def day() -> dt.date:
@@ -121,38 +131,84 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
     contracts = []
     for n, (user, unit) in enumerate(placed[:n_sales]):
         for k in range(6):
-            contracts.append(Contract(number=f"BHT{n:04d}{k}", title="基准合同", customer=customers[(n * 6 + k) % len(
-                customers)], signed_on=day(), amount=Decimal(rng.randrange(10000, 60000)),
-                status=ContractStatus.APPROVED, owner=user, owner_unit=unit, created_by=user))
+            contracts.append(
+                Contract(
+                    number=f"BHT{n:04d}{k}",
+                    title="基准合同",
+                    customer=customers[(n * 6 + k) % len(customers)],
+                    signed_on=day(),
+                    amount=Decimal(rng.randrange(10000, 60000)),
+                    status=ContractStatus.APPROVED,
+                    owner=user,
+                    owner_unit=unit,
+                    created_by=user,
+                )
+            )
     contracts = Contract.objects.bulk_create(contracts)
-    Payment.objects.bulk_create(Payment(contract=c, number=f"BHK{c.pk}", received_on=max(c.signed_on, day()),
-                                        amount=c.amount / 2, recorded_by=c.owner) for c in contracts)
+    Payment.objects.bulk_create(
+        Payment(
+            contract=c,
+            number=f"BHK{c.pk}",
+            received_on=max(c.signed_on, day()),
+            amount=c.amount / 2,
+            recorded_by=c.owner,
+        )
+        for c in contracts
+    )
     in_force = rules_in_force()
     tickets = []
-    for n, (user, unit) in enumerate(placed[n_sales:n_sales + n_service]):
+    for n, (user, unit) in enumerate(placed[n_sales : n_sales + n_service]):
         for k in range(12):
             d = day()
-            tickets.append(Ticket(
-                number=f"BGD{n:04d}{k:02d}", title="基准工单", ticket_type=rng.choice(["consultation", "repair",
-                                                                                    "complaint"]),
-                priority="medium", status="resolved", assignee=user, department=unit,
-                customer=customers[(n * 12 + k) % len(customers)], rules_version_id=in_force.version_id,
-                first_response_due=moment(d, 12), first_responded_at=moment(d, rng.choice([10, 11, 13])),
-                resolution_due=moment(d, 17), resolved_at=moment(d, rng.choice([15, 16, 18])),
-                public_token=f"bench-{n}-{k}"))
+            tickets.append(
+                Ticket(
+                    number=f"BGD{n:04d}{k:02d}",
+                    title="基准工单",
+                    ticket_type=rng.choice(["consultation", "repair", "complaint"]),
+                    priority="medium",
+                    status="resolved",
+                    assignee=user,
+                    department=unit,
+                    customer=customers[(n * 12 + k) % len(customers)],
+                    rules_version_id=in_force.version_id,
+                    first_response_due=moment(d, 12),
+                    first_responded_at=moment(d, rng.choice([10, 11, 13])),
+                    resolution_due=moment(d, 17),
+                    resolved_at=moment(d, rng.choice([15, 16, 18])),
+                    public_token=f"bench-{n}-{k}",
+                )
+            )
     Ticket.objects.bulk_create(tickets)
     leads, visits = [], []
-    for n, (user, unit) in enumerate(placed[n_sales + n_service:]):
+    for n, (user, unit) in enumerate(placed[n_sales + n_service :]):
         for k in range(10):
-            leads.append(Lead(company_name=f"线索{n}-{k}", contact_name="联系人", owner=user, owner_unit=unit,
-                              status="handed_over", handed_at=moment(day())))
-            visits.append(Visit(customer=customers[(n + k) % len(customers)], visited_on=day(), purpose="拜访",
-                                owner=user, owner_unit=unit))
+            leads.append(
+                Lead(
+                    company_name=f"线索{n}-{k}",
+                    contact_name="联系人",
+                    owner=user,
+                    owner_unit=unit,
+                    status="handed_over",
+                    handed_at=moment(day()),
+                )
+            )
+            visits.append(
+                Visit(
+                    customer=customers[(n + k) % len(customers)],
+                    visited_on=day(),
+                    purpose="拜访",
+                    owner=user,
+                    owner_unit=unit,
+                )
+            )
     Lead.objects.bulk_create(leads)
     Visit.objects.bulk_create(visits)
     ImprovementAction.objects.bulk_create(
-        ImprovementAction(title=f"改进{n}", due_date=day(), owner=u, owner_unit=d, status="done",
-                          completed_at=moment(start)) for n, (u, d) in enumerate(placed[::5]))
+        ImprovementAction(
+            title=f"改进{n}", due_date=day(), owner=u, owner_unit=d, status="done", completed_at=moment(start)
+        )
+        for n, (u, d) in enumerate(placed[::5])
+    )
 
 
 def main() -> int:
@@ -187,11 +243,20 @@ def main() -> int:
     cards = Assessment.objects.filter(cycle=cycle).count()
     people = Assessment.objects.filter(cycle=cycle, subject_kind="person").count()
     load = os.getloadavg()[0]
-    result = {"engine": engine, "load_average": round(load, 2), "people": people, "scorecards": cards,
-              "seconds": round(seconds, 2), "queries": len(queries.captured_queries), "goal_seconds": 10}
-    print(f"\n| database | people | scorecards | compute (s) | queries | goal | load average |\n"
-          f"|---|---|---|---|---|---|---|\n"
-          f"| {engine} | {people} | {cards} | {seconds:.2f} | {len(queries.captured_queries)} | ≤ 10 s | {load:.1f} |")
+    result = {
+        "engine": engine,
+        "load_average": round(load, 2),
+        "people": people,
+        "scorecards": cards,
+        "seconds": round(seconds, 2),
+        "queries": len(queries.captured_queries),
+        "goal_seconds": 10,
+    }
+    print(
+        f"\n| database | people | scorecards | compute (s) | queries | goal | load average |\n"
+        f"|---|---|---|---|---|---|---|\n"
+        f"| {engine} | {people} | {cards} | {seconds:.2f} | {len(queries.captured_queries)} | ≤ 10 s | {load:.1f} |"
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"assessment_cycle_{engine}.json").write_text(json.dumps(result, indent=2))

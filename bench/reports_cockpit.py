@@ -42,8 +42,10 @@ def _setup(fresh: bool) -> str:
     from django.core.management import call_command
 
     # Pages are rendered without collectstatic: plain static URLs instead of the manifest's hashed names.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
     call_command("migrate", verbosity=0)
     from apps.reports.models import DepartmentReport
@@ -86,12 +88,22 @@ def main() -> None:
         client = Client()
         client.force_login(User.objects.get(username=username))
         for preset in PRESETS:
-            rows.append({"user": username, "page": f"cockpit?period={preset}",
-                         **_measure(client, f"/reports/cockpit/?period={preset}")})
+            rows.append(
+                {
+                    "user": username,
+                    "page": f"cockpit?period={preset}",
+                    **_measure(client, f"/reports/cockpit/?period={preset}"),
+                }
+            )
         if username == "ceo":
             key = DepartmentReport.objects.order_by("-period_start").values_list("period_key", flat=True).first()
-            rows.append({"user": username, "page": f"pack?period={key}",
-                         **_measure(client, f"/reports/department/pack/?period={key}")})
+            rows.append(
+                {
+                    "user": username,
+                    "page": f"pack?period={key}",
+                    **_measure(client, f"/reports/department/pack/?period={key}"),
+                }
+            )
     print(f"engine: {engine}; reports: {DepartmentReport.objects.count()}")
     print(f"{'user':<10} {'page':<28} {'median ms':>10} {'queries':>8}")
     for row in rows:

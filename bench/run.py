@@ -76,8 +76,12 @@ def prepare(scale: str, fresh: bool) -> str:
             conn.execute(f'CREATE DATABASE "{name}"')
     env = {**_env(database_url), "DEBUG": "1"}
     subprocess.run([sys.executable, "bench/generate.py", "--scale", scale], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
-                   env=_env(database_url), check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=_env(database_url),
+        check=True,
+    )
     return database_url
 
 
@@ -103,8 +107,11 @@ def pages() -> list[tuple[str, str, str]]:
         ("customer search rf (pinyin)", "ceo", reverse("customers:customer_list") + "?q=rf"),
         ("customer detail", "ceo", reverse("customers:customer_detail", args=[customer])),
         ("opportunity list", "ceo", reverse("sales:opportunity_list")),
-        ("opportunity detail", "ceo", reverse("sales:opportunity_detail",
-                                             args=[first(Opportunity, "-updated_at", "-id")])),
+        (
+            "opportunity detail",
+            "ceo",
+            reverse("sales:opportunity_detail", args=[first(Opportunity, "-updated_at", "-id")]),
+        ),
         ("contract list", "ceo", reverse("sales:contract_list")),
         ("contract detail", "ceo", reverse("sales:contract_detail", args=[first(Contract, "-signed_on", "-id")])),
         ("lead list", "ceo", reverse("marketing:lead_list")),
@@ -136,14 +143,18 @@ class Client:
         login = self.http.get(f"{base}/accounts/login/", timeout=30)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
         self.cookies = {"csrftoken": login.cookies.get("csrftoken")}
-        answer = self.http.post(f"{base}/accounts/login/", data={"csrfmiddlewaretoken": token, "username": username,
-                                "password": PASSWORD}, headers=self._headers(), allow_redirects=False, timeout=30)
+        answer = self.http.post(
+            f"{base}/accounts/login/",
+            data={"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD},
+            headers=self._headers(),
+            allow_redirects=False,
+            timeout=30,
+        )
         assert answer.status_code == 302, f"{username} could not sign in ({answer.status_code})"
         self.cookies.update({k: v for k, v in answer.cookies.items()})
 
     def _headers(self) -> dict[str, str]:
-        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items() if v),
-                "Referer": f"{self.base}/"}
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items() if v), "Referer": f"{self.base}/"}
 
     def get(self, path: str) -> tuple[float, int, int]:
         started = time.perf_counter()
@@ -165,10 +176,19 @@ def measure_http(base: str, rows: list[tuple[str, str, str]], repeat: int) -> di
             client.get(path)
         samples = [client.get(path) for _ in range(repeat)]
         times = [s[0] for s in samples]
-        results[label] = {"path": path, "user": user, "status": samples[-1][1], "bytes": samples[-1][2],
-                          "median_ms": round(statistics.median(times), 1), "p95_ms": round(_p95(times), 1)}
-        print(f"  {label:32} {results[label]['median_ms']:8.1f} ms  p95 {results[label]['p95_ms']:8.1f} ms  "
-              f"{samples[-1][1]}  {samples[-1][2]:>8} B", flush=True)
+        results[label] = {
+            "path": path,
+            "user": user,
+            "status": samples[-1][1],
+            "bytes": samples[-1][2],
+            "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(_p95(times), 1),
+        }
+        print(
+            f"  {label:32} {results[label]['median_ms']:8.1f} ms  p95 {results[label]['p95_ms']:8.1f} ms  "
+            f"{samples[-1][1]}  {samples[-1][2]:>8} B",
+            flush=True,
+        )
     return results
 
 
@@ -193,9 +213,14 @@ def concurrency(base: str, path: str, clients: int = 8, seconds: float = 15) -> 
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
-    return {"clients": clients, "requests": len(done), "errors": errors[0],
-            "req_per_s": round(len(done) / elapsed, 1), "median_ms": round(statistics.median(done), 1),
-            "p95_ms": round(_p95(done), 1)}
+    return {
+        "clients": clients,
+        "requests": len(done),
+        "errors": errors[0],
+        "req_per_s": round(len(done) / elapsed, 1),
+        "median_ms": round(statistics.median(done), 1),
+        "p95_ms": round(_p95(done), 1),
+    }
 
 
 def worker_rss(master: int) -> list[int]:
@@ -240,8 +265,11 @@ def measure_queries(rows: list[tuple[str, str, str]]) -> dict[str, dict[str, Any
                 plan = cursor.fetchone()[0]
                 plan = json.loads(plan) if isinstance(plan, str) else plan
                 explain_ms = round(plan[0]["Execution Time"], 2)
-        results[label] = {"queries": len(captured.captured_queries), "floor_ms": explain_ms,
-                          "floor_sql": (slowest or {}).get("sql", "")[:300]}
+        results[label] = {
+            "queries": len(captured.captured_queries),
+            "floor_ms": explain_ms,
+            "floor_sql": (slowest or {}).get("sql", "")[:300],
+        }
     return results
 
 
@@ -255,9 +283,26 @@ def main() -> None:
 
     database_url = prepare(args.scale, args.fresh)
     env = _env(database_url)
-    os.environ.update({k: v for k, v in env.items() if k not in os.environ or k in {
-        "DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL",
-        "CACHE_KEY_PREFIX", "STATIC_ROOT", "SECURE_SSL_REDIRECT", "AXES_FAILURE_LIMIT"}})
+    os.environ.update(
+        {
+            k: v
+            for k, v in env.items()
+            if k not in os.environ
+            or k
+            in {
+                "DJANGO_SETTINGS_MODULE",
+                "DEBUG",
+                "SECRET_KEY",
+                "ALLOWED_HOSTS",
+                "DATABASE_URL",
+                "REDIS_URL",
+                "CACHE_KEY_PREFIX",
+                "STATIC_ROOT",
+                "SECURE_SSL_REDIRECT",
+                "AXES_FAILURE_LIMIT",
+            }
+        }
+    )
     import django
 
     django.setup()
@@ -268,9 +313,12 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     log = (ROOT / "var" / "bench-gunicorn.log").open("w")
     server = subprocess.Popen(  # noqa: S603
-        [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "config.wsgi"], cwd=ROOT,
+        [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT,
         env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(args.workers)},
-        stdout=log, stderr=subprocess.STDOUT)
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         import requests
 
@@ -299,16 +347,31 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for label, _user, _path in rows:
         h, q = http[label], floors[label]
-        print(f"| {label} | {h['user']} | {h['median_ms']} | {h['p95_ms']} | {h['bytes'] / 1024:.1f} | "
-              f"{q['queries']} | {q['floor_ms']} |")
-    print(f"\ncustomer list, {load['clients']} concurrent clients: {load['req_per_s']} req/s "
-          f"(median {load['median_ms']} ms, p95 {load['p95_ms']} ms, {load['errors']} errors)")
+        print(
+            f"| {label} | {h['user']} | {h['median_ms']} | {h['p95_ms']} | {h['bytes'] / 1024:.1f} | "
+            f"{q['queries']} | {q['floor_ms']} |"
+        )
+    print(
+        f"\ncustomer list, {load['clients']} concurrent clients: {load['req_per_s']} req/s "
+        f"(median {load['median_ms']} ms, p95 {load['p95_ms']} ms, {load['errors']} errors)"
+    )
     print(f"peak RSS per worker (MB): {rss}")
     out = ROOT / "bench" / "results" / f"{args.scale}-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"scale": args.scale, "customers": Customer.objects.count(), "workers": args.workers,
-                               "pages": {k: {**http[k], **floors[k]} for k in http}, "concurrency": load,
-                               "worker_peak_rss_mb": rss}, ensure_ascii=False, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "scale": args.scale,
+                "customers": Customer.objects.count(),
+                "workers": args.workers,
+                "pages": {k: {**http[k], **floors[k]} for k in http},
+                "concurrency": load,
+                "worker_peak_rss_mb": rss,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     print(f"written {out.relative_to(ROOT)}")
 
 

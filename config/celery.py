@@ -24,10 +24,14 @@ app.conf.beat_schedule = {
     # Art. 15: a new policy version takes effect on its date; the old one is then marked superseded.
     "policy-supersede-due": {"task": "policy.supersede_due_versions", "schedule": crontab(hour=0, minute=5)},
     # Art. 14: every employee confirms the version in force; the unconfirmed are reminded until the deadline.
-    "policy-request-acknowledgements": {"task": "policy.request_acknowledgements",
-                                        "schedule": crontab(hour=0, minute=15)},
-    "policy-remind-acknowledgements": {"task": "policy.remind_acknowledgements",
-                                       "schedule": crontab(hour=9, minute=15)},
+    "policy-request-acknowledgements": {
+        "task": "policy.request_acknowledgements",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    "policy-remind-acknowledgements": {
+        "task": "policy.remind_acknowledgements",
+        "schedule": crontab(hour=9, minute=15),
+    },
     # Art. 15: the leadership group is reminded of a review due soon (or overdue), once a day.
     "policy-remind-reviews": {"task": "policy.remind_reviews", "schedule": crontab(hour=9, minute=20)},
     # Art. 6, public pool: recycle neglected customers at night, warn their owners in the morning.

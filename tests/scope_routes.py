@@ -41,8 +41,9 @@ SCHEMA = Exempt("the OpenAPI schema and its viewer")
 POOL = Exempt("the public pool is its own scope (unowned customers for pool members), not visible_to (@scoped_route)")
 EXCEL = Exempt("Excel import and export: files, not pages over one record; rows through the scoped selectors")
 
-CALENDAR = Exempt("the working-day calendar is company-wide, not scoped: core.view_workdayoverride / keep_calendar "
-                  "are the whole rule")
+CALENDAR = Exempt(
+    "the working-day calendar is company-wide, not scoped: core.view_workdayoverride / keep_calendar are the whole rule"
+)
 
 NOT_GENERIC: dict[str, Exempt] = {
     "core:healthz": Exempt("the load balancer's health check (database, cache, Celery heartbeat): no record, no login"),
@@ -51,13 +52,18 @@ NOT_GENERIC: dict[str, Exempt] = {
     "core:calendar_enter": CALENDAR,
     "api-calendar-year": CALENDAR,
     "api-calendar-enter": CALENDAR,
-    "customers:duplicate_check": Exempt("查重 over the whole archive by design: hits show only name, what matched and "
-                                        "owner (CONVENTIONS-CN row 12); needs add/change customer permission"),
+    "customers:duplicate_check": Exempt(
+        "查重 over the whole archive by design: hits show only name, what matched and "
+        "owner (CONVENTIONS-CN row 12); needs add/change customer permission"
+    ),
     "performance:index": Exempt("a redirect to the cycles or to the user's own scorecards; no record"),
     "performance:my_assessments": Exempt("the user's own scorecards, selected by owner (within visible_to)"),
     "performance:cycle_export": EXCEL,
-    "performance:item_records": Exempt("the records behind one KPI line: the scorecard and its line in the URL, the "
-                                       "scorecard through visible_to", "performance.Assessment", fill={"item": "0"}),
+    "performance:item_records": Exempt(
+        "the records behind one KPI line: the scorecard and its line in the URL, the scorecard through visible_to",
+        "performance.Assessment",
+        fill={"item": "0"},
+    ),
     "assessment-schemes": Exempt("the assessment schemes of the policy in force: rules, not records"),
     "core:workbench": WORKBENCH,
     "core:notification_list": OWN_NOTIFICATIONS,
@@ -76,8 +82,9 @@ NOT_GENERIC: dict[str, Exempt] = {
     "policy:version_list": POLICY,
     "policy:version_detail": POLICY,
     "policy:acknowledge": Exempt("the user's own confirmation of the one version in force; no record in the URL"),
-    "policy:acknowledgement_remind": Exempt("a bulk reminder of the unconfirmed, selected by the service from "
-                                            "visible_to; no record in the URL"),
+    "policy:acknowledgement_remind": Exempt(
+        "a bulk reminder of the unconfirmed, selected by the service from visible_to; no record in the URL"
+    ),
     "policy:acknowledgement_export": EXCEL,
     "customers:customer_transfer": Exempt("a bulk page over the customers chosen in the list, not one record"),
     "customers:followup_create": Exempt("HTMX answers with the detail page's follow-up panel (@scoped_route)"),
@@ -87,32 +94,45 @@ NOT_GENERIC: dict[str, Exempt] = {
     "customers:customer_import": EXCEL,
     "reports:index": Exempt("a redirect to the cockpit or the reports, or a page saying what the area holds"),
     "reports:cockpit": DASHBOARD,
-    "reports:cockpit_drill": Exempt("department → person → records of one cockpit figure, each level from the "
-                                    "figure's own records through visible_to; no single model"),
+    "reports:cockpit_drill": Exempt(
+        "department → person → records of one cockpit figure, each level from the "
+        "figure's own records through visible_to; no single model"
+    ),
     "reports:cockpit_export": Exempt("the cockpit's figures as Excel or PDF: a file, from the scoped selectors"),
     "reports:report_pack": Exempt("the department reports of one period on one page, through visible_to"),
-    "reports:report_export_xlsx": Exempt("one department report as Excel: a file download (@scoped_route, "
-                                         "fetched through visible_to)"),
-    "reports:report_export_pdf": Exempt("one department report as PDF: a file download (@scoped_route, "
-                                        "fetched through visible_to)"),
+    "reports:report_export_xlsx": Exempt(
+        "one department report as Excel: a file download (@scoped_route, fetched through visible_to)"
+    ),
+    "reports:report_export_pdf": Exempt(
+        "one department report as PDF: a file download (@scoped_route, fetched through visible_to)"
+    ),
     "api-dashboard": Exempt("the figures behind a dashboard from the scoped selectors; no single model"),
     "customers:customer_import_template": EXCEL,
     "customers:customer_import_failed": EXCEL,
     "customers:customer_export": EXCEL,
     "marketing:index": DASHBOARD,
-    "marketing:lead_bulk_handover": Exempt("a bulk page over the leads chosen in the list (each in the change "
-                                            "scope), not one record"),
+    "marketing:lead_bulk_handover": Exempt(
+        "a bulk page over the leads chosen in the list (each in the change scope), not one record"
+    ),
     "sales:index": DASHBOARD,
-    "sales:target_cell": Exempt("HTMX: one cell of the editor's grid, answered with the rows it changed (sums, "
-                                "unallocated, the error in place); addressed by set and node, the node in the change "
-                                "scope",
-                                "sales.TargetNode", kwarg="node_pk", fill={"pk": "@target_set_id"}),
-    "sales:opportunity_board": Exempt("the kanban board: columns per stage built by the scoped selector, not one "
-                                      "queryset"),
-    "sales:opportunity_move": Exempt("the kanban drop: HTMX answers the card partial (422 with the error), else back "
-                                     "to the page it came from; fetched in the change scope (@scoped_route)"),
-    "sales:stage_settings": Exempt("win probability per stage: company-wide settings, one field per stage; "
-                                   "StageSetting has no data scope"),
+    "sales:target_cell": Exempt(
+        "HTMX: one cell of the editor's grid, answered with the rows it changed (sums, "
+        "unallocated, the error in place); addressed by set and node, the node in the change "
+        "scope",
+        "sales.TargetNode",
+        kwarg="node_pk",
+        fill={"pk": "@target_set_id"},
+    ),
+    "sales:opportunity_board": Exempt(
+        "the kanban board: columns per stage built by the scoped selector, not one queryset"
+    ),
+    "sales:opportunity_move": Exempt(
+        "the kanban drop: HTMX answers the card partial (422 with the error), else back "
+        "to the page it came from; fetched in the change scope (@scoped_route)"
+    ),
+    "sales:stage_settings": Exempt(
+        "win probability per stage: company-wide settings, one field per stage; StageSetting has no data scope"
+    ),
     "sales:contract_export": EXCEL,
     "surveys:campaign_preview": Exempt("an HTMX fragment counting the segment of a form not yet saved"),
     "surveys:results": DASHBOARD,

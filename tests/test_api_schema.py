@@ -30,8 +30,13 @@ class ApiSchemaTests:
 
     def test_schema_describes_the_foundation_resources(self, schema: dict[str, Any]) -> None:
         paths = schema["paths"]
-        for path in ("/api/v1/departments/", "/api/v1/departments/{id}/", "/api/v1/employees/",
-                     "/api/v1/employees/{id}/", "/api/v1/me/"):
+        for path in (
+            "/api/v1/departments/",
+            "/api/v1/departments/{id}/",
+            "/api/v1/employees/",
+            "/api/v1/employees/{id}/",
+            "/api/v1/me/",
+        ):
             assert path in paths, path
         params = {p["name"] for p in paths["/api/v1/employees/"]["get"]["parameters"]}
         assert {"page", "page_size", "department", "active", "search"} <= params

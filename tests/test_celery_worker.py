@@ -85,13 +85,38 @@ def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
     client = _redis()
     queue = f"salesops-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-{secrets.token_hex(4)}"
     database_url = _database_url(tmp_path)
-    env = {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": database_url, "DB_CONN_MAX_AGE": "0",
-           "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": database_url,
+        "DB_CONN_MAX_AGE": "0",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "PYTHONUNBUFFERED": "1",
+    }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(  # noqa: S603
-        [str(CELERY), "-A", "config", "worker", "-P", "solo", "-l", "warning", "--without-heartbeat",
-         "--without-gossip", "--without-mingle", "-n", f"{queue}@localhost", "-Q", queue],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(CELERY),
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-l",
+            "warning",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"{queue}@localhost",
+            "-Q",
+            queue,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     from celery import Celery
 
@@ -112,8 +137,9 @@ def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
         client.close()
 
 
-def test_a_real_worker_runs_a_periodic_job_from_the_broker(personas: dict, worker: tuple[Any, str, str],
-                                                            tmp_path: Path) -> None:
+def test_a_real_worker_runs_a_periodic_job_from_the_broker(
+    personas: dict, worker: tuple[Any, str, str], tmp_path: Path
+) -> None:
     """``service.check_ticket_deadlines`` sent through Redis escalates a ticket past its first-response deadline to
     the department manager, in the database the test reads."""
     app, database_url, queue = worker
@@ -125,10 +151,19 @@ def test_a_real_worker_runs_a_periodic_job_from_the_broker(personas: dict, worke
     service.manager = manager
     service.save(update_fields=["manager"])
     late = Ticket.objects.create(
-        number="GD-WORKER-1", title="服务器无法启动", ticket_type=TicketType.REPAIR, priority=TicketPriority.HIGH,
-        description="测试", status=TicketStatus.ASSIGNED, assignee=personas["rep_carol"].user, department=service,
-        rules_version_id=rules_in_force().version_id, first_response_due=now - dt.timedelta(hours=2),
-        resolution_due=now + dt.timedelta(days=10), public_token=secrets.token_urlsafe(32))
+        number="GD-WORKER-1",
+        title="服务器无法启动",
+        ticket_type=TicketType.REPAIR,
+        priority=TicketPriority.HIGH,
+        description="测试",
+        status=TicketStatus.ASSIGNED,
+        assignee=personas["rep_carol"].user,
+        department=service,
+        rules_version_id=rules_in_force().version_id,
+        first_response_due=now - dt.timedelta(hours=2),
+        resolution_due=now + dt.timedelta(days=10),
+        public_token=secrets.token_urlsafe(32),
+    )
     Ticket.objects.filter(pk=late.pk).update(created_at=now - dt.timedelta(days=3))
     sqlite_file = tmp_path / "worker.sqlite3" if connection.vendor == "sqlite" else None
     if sqlite_file:

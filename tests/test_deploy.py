@@ -17,7 +17,11 @@ def _run_check(extra_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env.update(DJANGO_SETTINGS_MODULE="config.settings.base", **extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -17,8 +17,9 @@ def _contracts() -> list[dict]:
 
 def _lint_imports() -> subprocess.CompletedProcess[str]:
     executable = Path(sys.executable).parent / "lint-imports"
-    return subprocess.run([str(executable), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          check=False)
+    return subprocess.run(
+        [str(executable), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 class LayeringTests:

@@ -26,8 +26,13 @@ from apps.core.scoping import permission_name
 
 # HTTP method → the action whose permission and scope apply.
 METHOD_ACTIONS = {
-    "GET": "view", "HEAD": "view", "OPTIONS": "view",
-    "POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete",
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
 }
 
 
@@ -97,8 +102,7 @@ class ServiceWriteMixin:
         raise NotImplementedError
 
     def _validated(self, serializer_class: type[Serializer], request: Request, partial: bool = False) -> dict:
-        serializer = serializer_class(data=request.data, partial=partial,
-                                      context=self.get_serializer_context())  # type: ignore[attr-defined]
+        serializer = serializer_class(data=request.data, partial=partial, context=self.get_serializer_context())  # type: ignore[attr-defined]
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 

@@ -10,8 +10,9 @@ from typing import Any
 @contextmanager
 def keep_dates(*models: Any) -> Iterator[None]:
     """Let bulk inserts keep the historical dates we give them (auto_now/auto_now_add would overwrite them)."""
-    fields = [f for m in models for f in m._meta.fields if getattr(f, "auto_now", False)
-              or getattr(f, "auto_now_add", False)]
+    fields = [
+        f for m in models for f in m._meta.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
     for f in fields:
         f.auto_now = f.auto_now_add = False

@@ -167,8 +167,9 @@ def _to_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def write_workbook(columns: Sequence[Column], rows: Iterable[Mapping[str, Any] | Sequence[Any]], *,
-                   title: Any = "") -> bytes:
+def write_workbook(
+    columns: Sequence[Column], rows: Iterable[Mapping[str, Any] | Sequence[Any]], *, title: Any = ""
+) -> bytes:
     """Return an .xlsx of ``rows`` (dicts by column key, or sequences in column order) under a header row."""
     workbook = Workbook(write_only=False)
     sheet = workbook.active
@@ -182,8 +183,9 @@ def write_workbook(columns: Sequence[Column], rows: Iterable[Mapping[str, Any] |
     return _to_bytes(workbook)
 
 
-def write_template(columns: Sequence[Column], *, title: Any = "", examples: Iterable[Mapping[str, Any]] = (),
-                   notes: Sequence[Any] = ()) -> bytes:
+def write_template(
+    columns: Sequence[Column], *, title: Any = "", examples: Iterable[Mapping[str, Any]] = (), notes: Sequence[Any] = ()
+) -> bytes:
     """Return an import template: required headers marked ``*``, dropdowns on choice columns (their lists on a
     hidden sheet), text columns pre-formatted as text, optional example rows, and an instructions sheet."""
     workbook = Workbook()
@@ -203,8 +205,11 @@ def write_template(columns: Sequence[Column], *, title: Any = "", examples: Iter
             list_letter = get_column_letter(list_col)
             for i, (_value, label) in enumerate(column.choices, start=1):
                 _write_text(lists.cell(row=i, column=list_col), label)
-            validation = DataValidation(type="list", allow_blank=not column.required,
-                                        formula1=f"lists!${list_letter}$1:${list_letter}${len(column.choices)}")
+            validation = DataValidation(
+                type="list",
+                allow_blank=not column.required,
+                formula1=f"lists!${list_letter}$1:${list_letter}${len(column.choices)}",
+            )
             validation.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
             sheet.add_data_validation(validation)
         elif column.kind == TEXT:
@@ -313,8 +318,13 @@ def _read_value(value: Any, column: Column, lookup: dict[str, str]) -> Any:
     return text
 
 
-def _read_row(number: int, cells: Sequence[Any], mapping: dict[int, Column],
-              lookups: dict[str, dict[str, str]], formulas: frozenset[int] = frozenset()) -> SheetRow | None:
+def _read_row(
+    number: int,
+    cells: Sequence[Any],
+    mapping: dict[int, Column],
+    lookups: dict[str, dict[str, str]],
+    formulas: frozenset[int] = frozenset(),
+) -> SheetRow | None:
     """One data row (None when every mapped cell is blank); a formula cell is an error of its row."""
     row = SheetRow(number=number, values={})
     for position, column in mapping.items():
@@ -331,8 +341,11 @@ def _read_row(number: int, cells: Sequence[Any], mapping: dict[int, Column],
     if all(v in (None, "") for v in row.values.values()):
         return None
     for column in mapping.values():
-        if column.required and row.values.get(column.key) in (None, "") and not any(
-                e.column == str(column.header) for e in row.errors):
+        if (
+            column.required
+            and row.values.get(column.key) in (None, "")
+            and not any(e.column == str(column.header) for e in row.errors)
+        ):
             row.errors.append(CellError(str(column.header), str(REQUIRED)))
     return row
 
@@ -356,8 +369,9 @@ def package_problem(file: IO[bytes] | str) -> str | None:
     return None
 
 
-def read_workbook(file: IO[bytes] | str, columns: Sequence[Column], *,
-                  max_rows: int | None = None) -> tuple[list[SheetRow], list[str]]:
+def read_workbook(
+    file: IO[bytes] | str, columns: Sequence[Column], *, max_rows: int | None = None
+) -> tuple[list[SheetRow], list[str]]:
     """Read the first sheet: columns mapped by header name (row 1, any order, ``*`` and spaces ignored).
 
     Return the non-empty data rows with their Excel row numbers and the header problems; with header

@@ -15,7 +15,12 @@ from apps.core.models import Job
 def job_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.defer("payload"), pk=pk, created_by=request.user)
     done, total = job_progress(job)
-    context = {"job": job, "done": done, "total": total, "percent": job_percent(job),
-               "running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING)}
+    context = {
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": job_percent(job),
+        "running": job.status in (Job.Status.QUEUED, Job.Status.RUNNING),
+    }
     template = "core/job_detail.html"
     return render(request, f"{template}#status" if getattr(request, "htmx", None) else template, context)

@@ -38,8 +38,7 @@ def _progress_key(job_id: int) -> str:
     return f"job-progress:{job_id}"
 
 
-def job_start(*, actor: Any, kind: str, title: str, params: dict[str, Any] | None = None,
-              payload: bytes = b"") -> Job:
+def job_start(*, actor: Any, kind: str, title: str, params: dict[str, Any] | None = None, payload: bytes = b"") -> Job:
     """Record the job and hand it to a worker once the caller's transaction commits (the caller checks rights)."""
     if kind not in _handlers:
         raise LookupError(f"no job handler for {kind!r}")
@@ -79,10 +78,13 @@ def run_job(job_id: int) -> str:
         result = _handlers[job.kind](job, report)
     except Exception as error:  # the job fails, visibly; the worker goes on
         logger.exception("job %s (%s) failed", job_id, job.kind)
-        Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, finished_at=timezone.now(), payload=b"",
-                                             error=_("The job stopped with an error: %(error)s") % {"error": error})
+        Job.objects.filter(pk=job_id).update(
+            status=Job.Status.FAILED,
+            finished_at=timezone.now(),
+            payload=b"",
+            error=_("The job stopped with an error: %(error)s") % {"error": error},
+        )
         return "failed"
-    Job.objects.filter(pk=job_id).update(status=Job.Status.DONE, result=result, finished_at=timezone.now(),
-                                         payload=b"")
+    Job.objects.filter(pk=job_id).update(status=Job.Status.DONE, result=result, finished_at=timezone.now(), payload=b"")
     cache.delete(_progress_key(job_id))
     return "done"

@@ -27,8 +27,12 @@ class OwnedModel(TimeStampedModel):
         "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
 
     scope_fields = ScopeFields(owner="owner", unit="owner_unit")
@@ -73,8 +77,9 @@ class Notification(TimeStampedModel):
 class ExportLog(models.Model):
     """Every export is audit-logged (CONVENTIONS-CN §1 row 29): who exported what, how many rows, with which filter."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("exported by"), on_delete=models.PROTECT, related_name="+"
+    )
     resource = models.CharField(_("data exported"), max_length=100)
     scope = models.CharField(_("export scope"), max_length=20)  # selected / filtered / all
     filters = models.CharField(_("filters"), max_length=500, blank=True)
@@ -101,12 +106,16 @@ class NumberRule(models.Model):
 
     key = models.SlugField(_("what it numbers"), max_length=50, unique=True)
     prefix = models.CharField(_("prefix"), max_length=10)
-    date_format = models.CharField(_("date part"), max_length=10, default="%Y%m%d", blank=True,
-                                   help_text=_("strftime format, e.g. %Y%m%d; empty for none"))
+    date_format = models.CharField(
+        _("date part"),
+        max_length=10,
+        default="%Y%m%d",
+        blank=True,
+        help_text=_("strftime format, e.g. %Y%m%d; empty for none"),
+    )
     separator = models.CharField(_("separator"), max_length=3, default="-", blank=True)
     width = models.PositiveSmallIntegerField(_("digits of the running number"), default=4)
-    reset = models.CharField(_("running number restarts"), max_length=10, choices=Reset.choices,
-                             default=Reset.DAILY)
+    reset = models.CharField(_("running number restarts"), max_length=10, choices=Reset.choices, default=Reset.DAILY)
 
     class Meta:
         verbose_name = _("numbering rule")
@@ -137,8 +146,14 @@ class WorkdayOverride(models.Model):
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=100, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
-                                   related_name="+", null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
 
     class Meta:
@@ -159,8 +174,14 @@ class WorkdayYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     notice = models.TextField(_("notice text"), blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
-                                   related_name="+", null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     class Meta:
@@ -185,8 +206,9 @@ class Job(models.Model):
     kind = models.CharField(_("kind"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
+    )
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     payload = models.BinaryField(_("input"), blank=True, default=b"")
     result = models.JSONField(_("result"), default=dict, blank=True)
@@ -218,14 +240,25 @@ class NotificationChannel(TimeStampedModel):
 
     channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannelName.choices, unique=True)
     enabled = models.BooleanField(_("enabled"), default=False)
-    url = models.CharField(_("webhook address"), max_length=500, blank=True,
-                           help_text=_("Leave empty for the service's standard address."))
+    url = models.CharField(
+        _("webhook address"), max_length=500, blank=True, help_text=_("Leave empty for the service's standard address.")
+    )
     key = models.CharField(_("robot key / access token"), max_length=200, blank=True)
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True,
-                              help_text=_("DingTalk's signed mode (SEC…); empty when the robot does not sign."))
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("DingTalk's signed mode (SEC…); empty when the robot does not sign."),
+    )
     rate_per_minute = models.PositiveSmallIntegerField(_("messages per minute at most"), default=20)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.SET_NULL,
-                                   related_name="+", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("notification channel")
@@ -240,8 +273,12 @@ class NotificationChannel(TimeStampedModel):
 class NotificationPreference(models.Model):
     """A user's choice for one kind of message and one outside channel (no row: the kind's default)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
     kind = models.CharField(_("kind"), max_length=40)
     channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannelName.choices)
     enabled = models.BooleanField(_("enabled"))
@@ -249,8 +286,9 @@ class NotificationPreference(models.Model):
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
-        constraints = [models.UniqueConstraint(fields=["user", "kind", "channel"],
-                                               name="core_notificationpreference_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "channel"], name="core_notificationpreference_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.channel}: {self.enabled}"

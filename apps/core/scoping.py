@@ -89,8 +89,9 @@ _CACHE_ATTR = "_salesops_scope_cache"
 SHARED_ACTIONS = frozenset({"view"})
 
 
-def register_scope_resolver(resolver: ScopeResolver, *, user_unit: str = "",
-                            people: Callable[[], models.QuerySet] | None = None) -> None:
+def register_scope_resolver(
+    resolver: ScopeResolver, *, user_unit: str = "", people: Callable[[], models.QuerySet] | None = None
+) -> None:
     """Called once by ``org`` at start-up: tells the scope how to read a user's department and roles, the lookup
     from a user to their department (so department scopes include what is shared with members) and who can be
     given work (``users_assignable``)."""
@@ -151,8 +152,13 @@ def scope_q(model: type[models.Model], user: Any, *, shared: bool = True) -> Q |
     return own if shares is None else own | shares
 
 
-def _shared_q(fields: ScopeFields, resolved: UserScope, scope: DataScope | None, user: Any,
-              model: type[models.Model] | None = None) -> Q | None:
+def _shared_q(
+    fields: ScopeFields,
+    resolved: UserScope,
+    scope: DataScope | None,
+    user: Any,
+    model: type[models.Model] | None = None,
+) -> Q | None:
     """Records shared with the user, or with a member of the user's department (tree) for department scopes."""
     if not fields.shared_with:
         return None
@@ -169,7 +175,7 @@ def _shared_q(fields: ScopeFields, resolved: UserScope, scope: DataScope | None,
         relation, _, rest = lookup.partition("__")
         if fields.shared_via_subquery and model is not None and rest:
             for condition in conditions:
-                inner = Q(**{key[len(relation) + 2:]: value for key, value in condition.children})
+                inner = Q(**{key[len(relation) + 2 :]: value for key, value in condition.children})
                 through[relation] = through.get(relation, Q()) | inner
         else:
             for condition in conditions:

@@ -17,8 +17,9 @@ from apps.core.notify_kinds import kind_of
 logger = logging.getLogger(__name__)
 
 
-def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any], actor: Any = None,
-                 reason: str = "") -> tuple[models.Model, bool]:
+def model_update(
+    *, instance: models.Model, fields: list[str], data: dict[str, Any], actor: Any = None, reason: str = ""
+) -> tuple[models.Model, bool]:
     """Set ``fields`` from ``data`` (keys absent from ``data`` are left alone), validate, save only what changed.
 
     Returns the instance and whether anything changed. Many-to-many fields are set after the save. With ``actor``
@@ -52,8 +53,9 @@ def model_update(*, instance: models.Model, fields: list[str], data: dict[str, A
     return instance, bool(changed)
 
 
-def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "",
-           topic: str = "", kind: str = "") -> list[Notification]:
+def notify(
+    *, recipients: Iterable[Any], title: str, body: str = "", url: str = "", topic: str = "", kind: str = ""
+) -> list[Notification]:
     """Put a message into each recipient's notification centre (one row each, one query), and send it by the
     outside channels (e-mail, WeCom, DingTalk) each recipient wants for its kind, after the transaction commits,
     in a Celery task (``core.notify_delivery``): a channel that is down never delays or fails the caller.
@@ -63,8 +65,9 @@ def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = 
     the centre groups by and users choose channels for."""
     distinct = list({r.pk: r for r in recipients if r is not None}.values())
     kind = kind_of(kind=kind, topic=topic)
-    rows = [Notification(recipient=r, title=title[:200], body=body, url=url, topic=topic[:100], kind=kind)
-            for r in distinct]
+    rows = [
+        Notification(recipient=r, title=title[:200], body=body, url=url, topic=topic[:100], kind=kind) for r in distinct
+    ]
     created = Notification.objects.bulk_create(rows)
     try:
         deliveries_create(recipients=distinct, kind=kind, topic=topic, title=str(title), body=str(body), url=url)

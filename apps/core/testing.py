@@ -86,8 +86,11 @@ class ScopeMatrixTests:
 
     @pytest.mark.parametrize("viewer", PERSONAS)
     def test_visible_to_gives_exactly_the_scope(self, viewer: str, personas: dict, records: dict) -> None:
-        seen = set(self.model.objects.visible_to(personas[viewer].user).filter(
-            pk__in=[r.pk for r in records.values()]).values_list("pk", flat=True))
+        seen = set(
+            self.model.objects.visible_to(personas[viewer].user)
+            .filter(pk__in=[r.pk for r in records.values()])
+            .values_list("pk", flat=True)
+        )
         assert seen == self._expected(viewer, records)
 
     @pytest.mark.parametrize("viewer", PERSONAS)
@@ -114,8 +117,9 @@ class ScopeMatrixTests:
         if outsider is None:
             pytest.fail("no persona is out of scope of another's record: the matrix cannot run")
         viewer, record = personas[outsider[0]], outsider[1]
-        answers = [answer for route in object_routes(self.model)
-                   for answer in assert_out_of_scope_route(viewer, route, record)]
+        answers = [
+            answer for route in object_routes(self.model) for answer in assert_out_of_scope_route(viewer, route, record)
+        ]
         print(f"\nout-of-scope matrix {self.model._meta.label}: {answers}")  # the figures for the issue, with -s
 
     @pytest.mark.parametrize("viewer", PERSONAS)

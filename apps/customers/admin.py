@@ -46,8 +46,17 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "level", "lifecycle", "owner", "owner_unit", "province", "is_locked",
-                    "last_follow_up_at", "next_contact_at"]
+    list_display = [
+        "name",
+        "level",
+        "lifecycle",
+        "owner",
+        "owner_unit",
+        "province",
+        "is_locked",
+        "last_follow_up_at",
+        "next_contact_at",
+    ]
     list_filter = ["level", "lifecycle", "source", "industry", "is_locked", "deal_status"]
     search_fields = ["name", "uscc"]
     list_select_related = ["owner", "owner_unit"]

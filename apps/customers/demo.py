@@ -29,12 +29,34 @@ MOBILE_PREFIXES = ("135", "152", "177", "181", "199")
 REGIONS = [
     ("上海市", "310000", [("上海市", ["浦东新区", "闵行区", "徐汇区", "嘉定区", "松江区"])]),
     ("北京市", "110000", [("北京市", ["海淀区", "朝阳区", "丰台区", "大兴区"])]),
-    ("广东省", "440000", [("深圳市", ["南山区", "宝安区", "龙岗区"]), ("广州市", ["天河区", "番禺区", "黄埔区"]),
-                          ("东莞市", ["松山湖", "长安镇"]), ("佛山市", ["顺德区", "南海区"])]),
-    ("浙江省", "330000", [("杭州市", ["西湖区", "滨江区", "余杭区"]), ("宁波市", ["鄞州区", "北仑区"]),
-                          ("温州市", ["鹿城区", "瓯海区"])]),
-    ("江苏省", "320000", [("南京市", ["江宁区", "鼓楼区"]), ("苏州市", ["工业园区", "昆山市", "吴中区"]),
-                          ("无锡市", ["新吴区", "滨湖区"])]),
+    (
+        "广东省",
+        "440000",
+        [
+            ("深圳市", ["南山区", "宝安区", "龙岗区"]),
+            ("广州市", ["天河区", "番禺区", "黄埔区"]),
+            ("东莞市", ["松山湖", "长安镇"]),
+            ("佛山市", ["顺德区", "南海区"]),
+        ],
+    ),
+    (
+        "浙江省",
+        "330000",
+        [
+            ("杭州市", ["西湖区", "滨江区", "余杭区"]),
+            ("宁波市", ["鄞州区", "北仑区"]),
+            ("温州市", ["鹿城区", "瓯海区"]),
+        ],
+    ),
+    (
+        "江苏省",
+        "320000",
+        [
+            ("南京市", ["江宁区", "鼓楼区"]),
+            ("苏州市", ["工业园区", "昆山市", "吴中区"]),
+            ("无锡市", ["新吴区", "滨湖区"]),
+        ],
+    ),
     ("山东省", "370000", [("济南市", ["历下区", "高新区"]), ("青岛市", ["黄岛区", "崂山区"])]),
     ("四川省", "510000", [("成都市", ["高新区", "武侯区", "双流区"])]),
     ("湖北省", "420000", [("武汉市", ["洪山区", "江汉区", "东湖高新区"])]),
@@ -49,13 +71,86 @@ REGIONS = [
 REGION_WEIGHTS = [14, 10, 16, 12, 12, 5, 5, 5, 4, 3, 3, 3, 3, 3, 3]
 
 BRANDS = [
-    "瑞丰", "恒信", "嘉禾", "华泰", "中科", "鼎盛", "宏达", "天润", "博远", "锦程", "新源", "安捷",
-    "鸿运", "星辰", "卓越", "万通", "金桥", "汇智", "远航", "明德", "正邦", "德润", "启航", "盛世",
-    "凯瑞", "海纳", "东方", "华凯", "昊天", "永安", "联创", "晨光", "同方", "泰和", "百川", "信达",
-    "众合", "宇通", "力拓", "佳联", "国泰", "恒远", "蓝海", "巨能", "合力", "聚源", "云帆", "润泽",
-    "华腾", "天成", "奥特", "威盛", "九州", "明阳", "三江", "金石", "沃土", "青松", "峰岚", "科达",
-    "尚品", "智汇", "睿博", "康瑞", "优创", "立信", "新元", "福瑞", "安泰", "华茂", "精诚", "长城",
-    "神州", "金鹰", "和谐", "隆基", "鑫源", "创维", "中恒", "宏图",
+    "瑞丰",
+    "恒信",
+    "嘉禾",
+    "华泰",
+    "中科",
+    "鼎盛",
+    "宏达",
+    "天润",
+    "博远",
+    "锦程",
+    "新源",
+    "安捷",
+    "鸿运",
+    "星辰",
+    "卓越",
+    "万通",
+    "金桥",
+    "汇智",
+    "远航",
+    "明德",
+    "正邦",
+    "德润",
+    "启航",
+    "盛世",
+    "凯瑞",
+    "海纳",
+    "东方",
+    "华凯",
+    "昊天",
+    "永安",
+    "联创",
+    "晨光",
+    "同方",
+    "泰和",
+    "百川",
+    "信达",
+    "众合",
+    "宇通",
+    "力拓",
+    "佳联",
+    "国泰",
+    "恒远",
+    "蓝海",
+    "巨能",
+    "合力",
+    "聚源",
+    "云帆",
+    "润泽",
+    "华腾",
+    "天成",
+    "奥特",
+    "威盛",
+    "九州",
+    "明阳",
+    "三江",
+    "金石",
+    "沃土",
+    "青松",
+    "峰岚",
+    "科达",
+    "尚品",
+    "智汇",
+    "睿博",
+    "康瑞",
+    "优创",
+    "立信",
+    "新元",
+    "福瑞",
+    "安泰",
+    "华茂",
+    "精诚",
+    "长城",
+    "神州",
+    "金鹰",
+    "和谐",
+    "隆基",
+    "鑫源",
+    "创维",
+    "中恒",
+    "宏图",
 ]
 # What the company does, by industry (the name's middle part).
 TRADES = {
@@ -72,19 +167,53 @@ TRADES = {
     Industry.ENERGY: ["新能源", "电力工程", "环保科技"],
     Industry.GOVERNMENT: ["城市建设投资", "公共资源交易中心"],
 }
-INDUSTRY_WEIGHTS = {Industry.IT: 16, Industry.MANUFACTURING: 24, Industry.FINANCE: 5, Industry.REAL_ESTATE: 5,
-                    Industry.BUSINESS_SERVICES: 8, Industry.LOGISTICS: 9, Industry.MEDIA: 4, Industry.EDUCATION: 4,
-                    Industry.HEALTHCARE: 8, Industry.RETAIL: 8, Industry.ENERGY: 7, Industry.GOVERNMENT: 2}
+INDUSTRY_WEIGHTS = {
+    Industry.IT: 16,
+    Industry.MANUFACTURING: 24,
+    Industry.FINANCE: 5,
+    Industry.REAL_ESTATE: 5,
+    Industry.BUSINESS_SERVICES: 8,
+    Industry.LOGISTICS: 9,
+    Industry.MEDIA: 4,
+    Industry.EDUCATION: 4,
+    Industry.HEALTHCARE: 8,
+    Industry.RETAIL: 8,
+    Industry.ENERGY: 7,
+    Industry.GOVERNMENT: 2,
+}
 SUFFIXES = ["有限公司"] * 8 + ["股份有限公司", "集团有限公司"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉萍红燕辉鹏斌宇浩凯婷雪琳晨阳峰"
-TITLES = ["总经理", "采购经理", "技术总监", "财务经理", "行政主管", "董事长", "副总经理", "项目经理", "采购专员",
-          "设备部经理", "信息中心主任"]
+TITLES = [
+    "总经理",
+    "采购经理",
+    "技术总监",
+    "财务经理",
+    "行政主管",
+    "董事长",
+    "副总经理",
+    "项目经理",
+    "采购专员",
+    "设备部经理",
+    "信息中心主任",
+]
 ROADS = ["科技", "创业", "建设", "人民", "工业", "长江", "黄河", "学府", "滨江", "中山"]
 TAGS = ["重点客户", "老客户", "政府项目", "渠道伙伴", "招投标", "续约", "高潜力", "价格敏感"]
 # owner username → how many customers (roughly); the rest of the pool is handled separately.
-OWNERS = {"sales1": 85, "sales2": 80, "east2": 60, "east3": 55, "east4": 60, "south2": 55, "south3": 50,
-          "south4": 55, "east_lead": 20, "south_lead": 20, "mkt1": 10, "mkt2": 10}
+OWNERS = {
+    "sales1": 85,
+    "sales2": 80,
+    "east2": 60,
+    "east3": 55,
+    "east4": 60,
+    "south2": 55,
+    "south3": 50,
+    "south4": 55,
+    "east_lead": 20,
+    "south_lead": 20,
+    "mkt1": 10,
+    "mkt2": 10,
+}
 SERVICE_STAFF = ("cs1", "cs2", "cs3", "cs4")
 FOLLOW_UP_TEXTS = [
     "电话沟通，客户对新一代产品有兴趣，约定下周发送报价。",
@@ -161,23 +290,34 @@ def _customer_data(rng: random.Random, names: _Names, users: dict[str, User]) ->
     city, districts = rng.choice(cities)
     industry = _weighted(rng, INDUSTRY_WEIGHTS)
     data = {
-        "name": names.company(city, industry), "uscc": names.uscc(region) if rng.random() < 0.85 else "",
+        "name": names.company(city, industry),
+        "uscc": names.uscc(region) if rng.random() < 0.85 else "",
         "level": _weighted(rng, {CustomerLevel.A: 15, CustomerLevel.B: 50, CustomerLevel.C: 35}),
         "source": rng.choice([c for c in CustomerSource.values if c not in ("lead_conversion", "import")]),
-        "industry": industry, "province": province, "city": city, "district": rng.choice(districts),
+        "industry": industry,
+        "province": province,
+        "city": city,
+        "district": rng.choice(districts),
         "address": f"{rng.choice(ROADS)}路{rng.randint(1, 999)}号",
         "phone": f"0{rng.randint(10, 999)}-{rng.randint(6000000, 89999999)}",
-        "lifecycle": _weighted(rng, {Lifecycle.POTENTIAL: 35, Lifecycle.ACTIVE: 45, Lifecycle.DORMANT: 12,
-                                     Lifecycle.LOST: 8}),
+        "lifecycle": _weighted(
+            rng, {Lifecycle.POTENTIAL: 35, Lifecycle.ACTIVE: 45, Lifecycle.DORMANT: 12, Lifecycle.LOST: 8}
+        ),
         "tags": rng.sample(TAGS, k=rng.choice((0, 0, 1, 1, 2))),
         "is_locked": rng.random() < 0.05,
     }
     if data["lifecycle"] == Lifecycle.ACTIVE and rng.random() < 0.7:
         data["service_owner"] = users[rng.choice(SERVICE_STAFF)]
-    contacts = [{"name": names.person(), "mobile": names.mobile() if rng.random() < 0.92 else "",
-                 "title": rng.choice(TITLES), "is_decision_maker": i == 0 and rng.random() < 0.6,
-                 "wechat": f"wx_{rng.randint(10000, 99999)}" if rng.random() < 0.4 else ""}
-                for i in range(rng.choice((1, 1, 1, 2, 2, 3)))]
+    contacts = [
+        {
+            "name": names.person(),
+            "mobile": names.mobile() if rng.random() < 0.92 else "",
+            "title": rng.choice(TITLES),
+            "is_decision_maker": i == 0 and rng.random() < 0.6,
+            "wechat": f"wx_{rng.randint(10000, 99999)}" if rng.random() < 0.4 else "",
+        }
+        for i in range(rng.choice((1, 1, 1, 2, 2, 3)))
+    ]
     return data, contacts
 
 
@@ -194,9 +334,16 @@ def _follow_ups(rng: random.Random, customer: Customer, now: dt.datetime) -> lis
     span = max((now - customer.created_at).total_seconds(), 3600)
     count = rng.choice((1, 2, 3, 4, 5, 6, 8, 10, 12))
     moments = sorted(customer.created_at + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
-    rows = [FollowUp(customer=customer, author_id=customer.owner_id, content=rng.choice(FOLLOW_UP_TEXTS),
-                     channel=rng.choice(FollowUpChannel.values), occurred_at=m.replace(second=0, microsecond=0))
-            for m in moments]
+    rows = [
+        FollowUp(
+            customer=customer,
+            author_id=customer.owner_id,
+            content=rng.choice(FOLLOW_UP_TEXTS),
+            channel=rng.choice(FollowUpChannel.values),
+            occurred_at=m.replace(second=0, microsecond=0),
+        )
+        for m in moments
+    ]
     last = rows[-1]
     if rng.random() < 0.65:
         last.next_contact_at = last.occurred_at + dt.timedelta(days=rng.randint(2, 45), hours=rng.randint(0, 8))
@@ -231,7 +378,7 @@ def load(stdout: Any) -> None:
     names, now = _Names(rng), timezone.now()
     owners = [name for name, count in OWNERS.items() for _ in range(count) if name in users]
     rng.shuffle(owners)
-    plan = owners[:CUSTOMER_COUNT - POOL_COUNT] + [None] * POOL_COUNT
+    plan = owners[: CUSTOMER_COUNT - POOL_COUNT] + [None] * POOL_COUNT
     customers: list[Customer] = []
     for owner_name in plan:
         data, contacts = _customer_data(rng, names, users)
@@ -263,9 +410,21 @@ def _finish(rng: random.Random, customers: list[Customer], users: dict[str, User
         elif rng.random() < 0.3:
             needs.append(CustomerNeed(customer=customer, content=rng.choice(NEEDS), recorded_by_id=customer.owner_id))
     _make_due(rng, customers, now)
-    Customer.objects.bulk_update(customers, ["created_at", "updated_at", "owner_since", "last_follow_up_at",
-                                             "last_follow_up_summary", "next_contact_at", "deal_status",
-                                             "previous_owner", "pooled_at"], batch_size=200)
+    Customer.objects.bulk_update(
+        customers,
+        [
+            "created_at",
+            "updated_at",
+            "owner_since",
+            "last_follow_up_at",
+            "last_follow_up_summary",
+            "next_contact_at",
+            "deal_status",
+            "previous_owner",
+            "pooled_at",
+        ],
+        batch_size=200,
+    )
     FollowUp.objects.bulk_create(follow_ups, batch_size=500)
     CustomerNeed.objects.bulk_create(needs, batch_size=500)
     _back_date_related(customers)

@@ -18,10 +18,40 @@ from apps.org.models import User
 
 # The provincial-level divisions (GB/T 2260), offered as suggestions for the province field.
 PROVINCES = (
-    "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
-    "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
-    "宁夏回族自治区", "新疆维吾尔自治区", "香港特别行政区", "澳门特别行政区", "台湾省",
+    "北京市",
+    "天津市",
+    "河北省",
+    "山西省",
+    "内蒙古自治区",
+    "辽宁省",
+    "吉林省",
+    "黑龙江省",
+    "上海市",
+    "江苏省",
+    "浙江省",
+    "安徽省",
+    "福建省",
+    "江西省",
+    "山东省",
+    "河南省",
+    "湖北省",
+    "湖南省",
+    "广东省",
+    "广西壮族自治区",
+    "海南省",
+    "重庆市",
+    "四川省",
+    "贵州省",
+    "云南省",
+    "西藏自治区",
+    "陕西省",
+    "甘肃省",
+    "青海省",
+    "宁夏回族自治区",
+    "新疆维吾尔自治区",
+    "香港特别行政区",
+    "澳门特别行政区",
+    "台湾省",
 )
 PAGE_SIZES = (("20", "20"), ("50", "50"), ("100", "100"))
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -44,8 +74,11 @@ class UserChoiceField(forms.ModelChoiceField):
 
 def active_staff() -> QuerySet[User]:
     """People a customer can be given to: active users of employees in service."""
-    return (User.objects.filter(is_active=True, employee__is_active=True)
-            .select_related("employee__department").order_by("employee__department__path", "name"))
+    return (
+        User.objects.filter(is_active=True, employee__is_active=True)
+        .select_related("employee__department")
+        .order_by("employee__department__path", "name")
+    )
 
 
 #
@@ -56,8 +89,9 @@ def active_staff() -> QuerySet[User]:
 class CustomerFilterForm(forms.Form):
     """The list's filter bar; every field is optional and an unknown value filters nothing."""
 
-    q = forms.CharField(required=False, widget=forms.TextInput(
-        attrs={"placeholder": _("Name, contact, mobile or credit code")}))
+    q = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": _("Name, contact, mobile or credit code")})
+    )
     scene = forms.ChoiceField(required=False, choices=[(s, s) for s in selectors.SCENES])
     quick = forms.ChoiceField(required=False, choices=_blank([(q, q) for q in selectors.QUICK_FILTERS], ""))
     level = forms.ChoiceField(required=False, choices=_blank(CustomerLevel.choices, _("All levels")))
@@ -74,8 +108,10 @@ class CustomerFilterForm(forms.Form):
         """The selector's keyword arguments from the valid fields (an invalid field is simply ignored)."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        values = {name: data.get(name) or "" for name in
-                  ("q", "quick", "level", "lifecycle", "source", "industry", "province", "tag", "sort")}
+        values = {
+            name: data.get(name) or ""
+            for name in ("q", "quick", "level", "lifecycle", "source", "industry", "province", "tag", "sort")
+        }
         values["scene"] = data.get("scene") or default_scene
         values["owner"] = data.get("owner") or None
         return values
@@ -83,8 +119,10 @@ class CustomerFilterForm(forms.Form):
 
 LIVE_CHECK_FIELDS = ("name", "uscc", "contact_mobile")
 LIVE_CHECK_ATTRS = {
-    "hx-get": reverse_lazy("customers:duplicate_check"), "hx-trigger": "input changed delay:400ms",
-    "hx-target": "#live-duplicates", "hx-sync": "closest form:replace",
+    "hx-get": reverse_lazy("customers:duplicate_check"),
+    "hx-trigger": "input changed delay:400ms",
+    "hx-target": "#live-duplicates",
+    "hx-sync": "closest form:replace",
     "hx-include": "[name='name'], [name='uscc'], [name='contact_mobile'], [name='exclude']",
 }
 
@@ -95,32 +133,48 @@ class CustomerForm(forms.Form):
 
     name = forms.CharField(label=_("Customer name"), max_length=200)
     kind = forms.ChoiceField(label=_("Customer kind"), choices=CustomerKind.choices)
-    uscc = forms.CharField(label=_("Unified social credit code"), max_length=18, required=False,
-                           validators=[validate_uscc], help_text=_("18 characters, e.g. 91310000MA1FL4XQ2K."))
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=18,
+        required=False,
+        validators=[validate_uscc],
+        help_text=_("18 characters, e.g. 91310000MA1FL4XQ2K."),
+    )
     level = forms.ChoiceField(label=_("Customer level"), choices=CustomerLevel.choices, initial=CustomerLevel.B)
-    source = forms.ChoiceField(label=_("Customer source"), choices=CustomerSource.choices,
-                               initial=CustomerSource.OTHER)
+    source = forms.ChoiceField(label=_("Customer source"), choices=CustomerSource.choices, initial=CustomerSource.OTHER)
     industry = forms.ChoiceField(label=_("Industry"), choices=_blank(Industry.choices, "—"), required=False)
     lifecycle = forms.ChoiceField(label=_("Lifecycle stage"), choices=Lifecycle.choices)
-    province = forms.CharField(label=_("Province"), max_length=30, required=False,
-                               widget=forms.TextInput(attrs={"list": "provinces", "autocomplete": "off"}))
+    province = forms.CharField(
+        label=_("Province"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "provinces", "autocomplete": "off"}),
+    )
     city = forms.CharField(label=_("City"), max_length=30, required=False)
     district = forms.CharField(label=_("District"), max_length=30, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     phone = forms.CharField(label=_("Telephone"), max_length=30, required=False)
     website = forms.CharField(label=_("Website"), max_length=200, required=False)
-    service_owner = UserChoiceField(label=_("Service owner"), queryset=User.objects.none(), required=False,
-                                    empty_label="—")
-    tags = forms.CharField(label=_("Tags"), max_length=200, required=False,
-                           help_text=_("Separate several tags with commas."))
+    service_owner = UserChoiceField(
+        label=_("Service owner"), queryset=User.objects.none(), required=False, empty_label="—"
+    )
+    tags = forms.CharField(
+        label=_("Tags"), max_length=200, required=False, help_text=_("Separate several tags with commas.")
+    )
     is_locked = forms.BooleanField(label=_("Locked (never returned to the public pool)"), required=False)
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
-    contact_mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False, validators=[validate_mobile],
-                                     widget=forms.TextInput(attrs=MOBILE_ATTRS))
+    contact_mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=20,
+        required=False,
+        validators=[validate_mobile],
+        widget=forms.TextInput(attrs=MOBILE_ATTRS),
+    )
     contact_title = forms.CharField(label=_("Job title"), max_length=50, required=False)
     allow_similar_name = forms.BooleanField(
-        label=_("I have checked: this is not the same company, save it anyway"), required=False)
+        label=_("I have checked: this is not the same company, save it anyway"), required=False
+    )
 
     CONTACT_FIELDS = ("contact_name", "contact_mobile", "contact_title")
 
@@ -159,8 +213,14 @@ class CustomerForm(forms.Form):
         data = self.cleaned_data
         if not data.get("contact_name"):
             return []
-        return [{"name": data["contact_name"], "mobile": data.get("contact_mobile", ""),
-                 "title": data.get("contact_title", ""), "is_primary": True}]
+        return [
+            {
+                "name": data["contact_name"],
+                "mobile": data.get("contact_mobile", ""),
+                "title": data.get("contact_title", ""),
+                "is_primary": True,
+            }
+        ]
 
 
 #
@@ -170,8 +230,13 @@ class CustomerForm(forms.Form):
 
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False, validators=[validate_mobile],
-                             widget=forms.TextInput(attrs=MOBILE_ATTRS))
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=20,
+        required=False,
+        validators=[validate_mobile],
+        widget=forms.TextInput(attrs=MOBILE_ATTRS),
+    )
     phone = forms.CharField(label=_("Landline"), max_length=30, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     wechat = forms.CharField(label=_("WeChat"), max_length=50, required=False)
@@ -183,16 +248,25 @@ class ContactForm(forms.Form):
 
 
 class NeedForm(forms.Form):
-    content = forms.CharField(label=_("Need"), widget=forms.Textarea(
-        attrs={"rows": 3, "placeholder": _("What does the customer need? Product, quantity, timing, budget…")}))
+    content = forms.CharField(
+        label=_("Need"),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("What does the customer need? Product, quantity, timing, budget…")}
+        ),
+    )
 
 
 class FollowUpForm(forms.Form):
     channel = forms.ChoiceField(label=_("Follow-up channel"), choices=FollowUpChannel.choices)
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False,
-                                     empty_label="—")
-    content = forms.CharField(label=_("Follow-up content"), widget=forms.Textarea(
-        attrs={"rows": 3, "placeholder": _("What was discussed, what was agreed, what comes next")}))
+    contact = forms.ModelChoiceField(
+        label=_("Contact"), queryset=Contact.objects.none(), required=False, empty_label="—"
+    )
+    content = forms.CharField(
+        label=_("Follow-up content"),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("What was discussed, what was agreed, what comes next")}
+        ),
+    )
     occurred_at = forms.DateTimeField(label=_("Follow-up time"), widget=_datetime_widget())
     next_contact_at = forms.DateTimeField(label=_("Next contact"), required=False, widget=_datetime_widget())
 
@@ -202,10 +276,14 @@ class FollowUpForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    to_owner = UserChoiceField(label=_("New owner"), queryset=User.objects.none(),
-                               empty_label=_("— choose the new owner —"))
-    reason = forms.CharField(label=_("Reason"), max_length=200, widget=forms.TextInput(
-        attrs={"placeholder": _("e.g. regional realignment, the owner is leaving")}))
+    to_owner = UserChoiceField(
+        label=_("New owner"), queryset=User.objects.none(), empty_label=_("— choose the new owner —")
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. regional realignment, the owner is leaving")}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -31,13 +31,15 @@ class PoolFilterForm(forms.Form):
         """The chosen filters as model lookups (invalid input filters nothing)."""
         if not self.is_valid():
             return {}
-        return {k: v for k, v in (("level", self.cleaned_data["level"]),
-                                  ("industry", self.cleaned_data["industry"])) if v}
+        return {
+            k: v for k, v in (("level", self.cleaned_data["level"]), ("industry", self.cleaned_data["industry"])) if v
+        }
 
 
 class AssignForm(forms.Form):
-    to_owner = OwnerChoiceField(label=_("Assign to"), queryset=User.objects.none(),
-                                help_text=_("People within your data scope."))
+    to_owner = OwnerChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), help_text=_("People within your data scope.")
+    )
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,9 +47,12 @@ class AssignForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for returning"), max_length=200,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("Everyone who later looks at the customer in the pool will read it."))
+    reason = forms.CharField(
+        label=_("Reason for returning"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone who later looks at the customer in the pool will read it."),
+    )
 
 
 #
@@ -58,12 +63,19 @@ OWNER_ME, OWNER_POOL, OWNER_PERSON = "me", "pool", "person"
 
 
 class CustomerImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"), required=False,
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
-    owner_choice = forms.ChoiceField(label=_("Owner of the imported customers"), initial=OWNER_ME,
-                                     widget=forms.RadioSelect(attrs={"class": "form-check-input"}), choices=[
-                                         (OWNER_ME, _("Me")), (OWNER_PERSON, _("Someone in my team")),
-                                         (OWNER_POOL, _("Nobody: straight into the public pool"))])
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )
+    owner_choice = forms.ChoiceField(
+        label=_("Owner of the imported customers"),
+        initial=OWNER_ME,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        choices=[
+            (OWNER_ME, _("Me")),
+            (OWNER_PERSON, _("Someone in my team")),
+            (OWNER_POOL, _("Nobody: straight into the public pool")),
+        ],
+    )
     owner = OwnerChoiceField(label=_("Person"), queryset=User.objects.none(), required=False)
     skip_failed = forms.BooleanField(label=_("Skip the failed rows and import the rest"), required=False)
     token = forms.CharField(required=False, widget=forms.HiddenInput)

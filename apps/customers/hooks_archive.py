@@ -20,11 +20,23 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     url = reverse("customers:customer_list")
     items = []
     if counts.today:
-        items.append(WorkbenchItem(area=_("Customers"), title=_("Customers to contact today"),
-                                   url=f"{url}?scene=mine&quick=today", count=counts.today))
+        items.append(
+            WorkbenchItem(
+                area=_("Customers"),
+                title=_("Customers to contact today"),
+                url=f"{url}?scene=mine&quick=today",
+                count=counts.today,
+            )
+        )
     if counts.overdue:
-        items.append(WorkbenchItem(area=_("Customers"), title=_("Overdue follow-ups"),
-                                   url=f"{url}?scene=mine&quick=overdue&sort=next_contact_at", count=counts.overdue))
+        items.append(
+            WorkbenchItem(
+                area=_("Customers"),
+                title=_("Overdue follow-ups"),
+                url=f"{url}?scene=mine&quick=overdue&sort=next_contact_at",
+                count=counts.overdue,
+            )
+        )
     return items
 
 

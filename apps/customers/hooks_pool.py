@@ -22,8 +22,14 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
         return []
     if not count:
         return []
-    return [WorkbenchItem(area=_("Customers"), title=_("Customers due for the public pool"),
-                          url=reverse("customers:pool_due_list"), count=count)]
+    return [
+        WorkbenchItem(
+            area=_("Customers"),
+            title=_("Customers due for the public pool"),
+            url=reverse("customers:pool_due_list"),
+            count=count,
+        )
+    ]
 
 
 def register() -> None:

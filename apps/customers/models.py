@@ -47,14 +47,16 @@ class Customer(TimeStampedModel):
     # Pinyin initials of the name (瑞丰科技 → rfkj) for the search, kept by the services that write the name.
     name_initials = models.CharField(max_length=200, db_index=True, editable=False, default="")
     code = models.CharField(_("customer number"), max_length=30, unique=True, null=True, blank=True)
-    kind = models.CharField(_("customer kind"), max_length=20, choices=CustomerKind.choices,
-                            default=CustomerKind.COMPANY)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True,
-                            validators=[validate_uscc])
-    level = models.CharField(_("customer level"), max_length=1, choices=CustomerLevel.choices,
-                             default=CustomerLevel.B)
-    source = models.CharField(_("customer source"), max_length=30, choices=CustomerSource.choices,
-                              default=CustomerSource.OTHER)
+    kind = models.CharField(
+        _("customer kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.COMPANY
+    )
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, validators=[validate_uscc]
+    )
+    level = models.CharField(_("customer level"), max_length=1, choices=CustomerLevel.choices, default=CustomerLevel.B)
+    source = models.CharField(
+        _("customer source"), max_length=30, choices=CustomerSource.choices, default=CustomerSource.OTHER
+    )
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
     province = models.CharField(_("province"), max_length=30, blank=True)
     city = models.CharField(_("city"), max_length=30, blank=True)
@@ -62,20 +64,34 @@ class Customer(TimeStampedModel):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("telephone"), max_length=30, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
-    lifecycle = models.CharField(_("lifecycle stage"), max_length=20, choices=Lifecycle.choices,
-                                 default=Lifecycle.POTENTIAL)
-    deal_status = models.CharField(_("deal status"), max_length=10, choices=DealStatus.choices,
-                                   default=DealStatus.OPEN)
-    owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="owned_customers")
-    owner_unit = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    lifecycle = models.CharField(
+        _("lifecycle stage"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.POTENTIAL
+    )
+    deal_status = models.CharField(_("deal status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
+    owner = models.ForeignKey(
+        User, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True, related_name="owned_customers"
+    )
+    owner_unit = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     owner_since = models.DateTimeField(_("owner since"), null=True, blank=True)
-    previous_owner = models.ForeignKey(User, verbose_name=_("previous owner"), on_delete=models.SET_NULL,
-                                       null=True, blank=True, related_name="+")
+    previous_owner = models.ForeignKey(
+        User, verbose_name=_("previous owner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     pooled_at = models.DateTimeField(_("entered the public pool at"), null=True, blank=True)
-    service_owner = models.ForeignKey(User, verbose_name=_("service owner"), on_delete=models.SET_NULL,
-                                      null=True, blank=True, related_name="serviced_customers")
+    service_owner = models.ForeignKey(
+        User,
+        verbose_name=_("service owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="serviced_customers",
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     is_locked = models.BooleanField(_("locked"), default=False)
     last_follow_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
@@ -83,15 +99,21 @@ class Customer(TimeStampedModel):
     next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
     recycle_warned_at = models.DateTimeField(_("recycle warning sent at"), null=True, blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
-    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
-    history = HistoricalRecords(excluded_fields=["name_key", "name_initials", "last_follow_up_summary",
-                                                 "recycle_warned_at"])
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(
+        excluded_fields=["name_key", "name_initials", "last_follow_up_summary", "recycle_warned_at"]
+    )
 
     # The service owner (客服负责人) looks after the customer whatever their own scope, and the service owner's
     # department counts for the department scopes (the service manager sees what the team looks after).
-    scope_fields = ScopeFields(owner="owner", unit="owner_unit", shared_with=("service_owner",),
-                               also_units=("service_owner__employee__department",))
+    scope_fields = ScopeFields(
+        owner="owner",
+        unit="owner_unit",
+        shared_with=("service_owner",),
+        also_units=("service_owner__employee__department",),
+    )
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -106,8 +128,9 @@ class Customer(TimeStampedModel):
             ("export_customer", _("Can export customers")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["uscc"], condition=Q(uscc__isnull=False) & ~Q(uscc=""),
-                                    name="customers_customer_unique_uscc"),
+            models.UniqueConstraint(
+                fields=["uscc"], condition=Q(uscc__isnull=False) & ~Q(uscc=""), name="customers_customer_unique_uscc"
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "last_follow_up_at"]),
@@ -127,8 +150,9 @@ class Customer(TimeStampedModel):
 class Contact(TimeStampedModel):
     """A person at the customer. Mobile numbers are stored normalised and are unique (查重 in the database)."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=50)
     mobile = models.CharField(_("mobile"), max_length=11, null=True, blank=True, validators=[validate_mobile])
     phone = models.CharField(_("landline"), max_length=30, blank=True)
@@ -149,8 +173,11 @@ class Contact(TimeStampedModel):
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["mobile"], condition=Q(mobile__isnull=False) & ~Q(mobile=""),
-                                    name="customers_contact_unique_mobile"),
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=Q(mobile__isnull=False) & ~Q(mobile=""),
+                name="customers_contact_unique_mobile",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,12 +187,10 @@ class Contact(TimeStampedModel):
 class CustomerNeed(TimeStampedModel):
     """A need the customer stated (客户需求), kept in the archive until it is met or dropped."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="needs")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="needs")
     content = models.TextField(_("need"))
     status = models.CharField(_("status"), max_length=10, choices=NeedStatus.choices, default=NeedStatus.OPEN)
-    recorded_by = models.ForeignKey(User, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
 
     scope_fields = ScopeFields(owner="customer__owner", unit="customer__owner_unit")
     objects = ScopedQuerySet.as_manager()
@@ -182,17 +207,21 @@ class CustomerNeed(TimeStampedModel):
 class FollowUp(TimeStampedModel):
     """A follow-up record (跟进记录); saving one updates the customer's last and next contact."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="follow_ups")
-    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="follow_ups")
-    channel = models.CharField(_("follow-up channel"), max_length=20, choices=FollowUpChannel.choices,
-                               default=FollowUpChannel.PHONE)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    channel = models.CharField(
+        _("follow-up channel"), max_length=20, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE
+    )
     content = models.TextField(_("follow-up content"))
     occurred_at = models.DateTimeField(_("follow-up time"))
     next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
-    author = models.ForeignKey(User, verbose_name=_("followed up by"), on_delete=models.PROTECT,
-                               related_name="follow_ups")
+    author = models.ForeignKey(
+        User, verbose_name=_("followed up by"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
 
     scope_fields = ScopeFields(owner="customer__owner", unit="customer__owner_unit")
     objects = ScopedQuerySet.as_manager()
@@ -210,16 +239,20 @@ class FollowUp(TimeStampedModel):
 class OwnershipLog(models.Model):
     """Who owned the customer when: every create, claim, assignment, return, recycle and transfer, with reason."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="ownership_logs")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="ownership_logs"
+    )
     action = models.CharField(_("action"), max_length=20, choices=OwnershipAction.choices)
-    from_owner = models.ForeignKey(User, verbose_name=_("previous owner"), on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
-    to_owner = models.ForeignKey(User, verbose_name=_("new owner"), on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+")
+    from_owner = models.ForeignKey(
+        User, verbose_name=_("previous owner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        User, verbose_name=_("new owner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    actor = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

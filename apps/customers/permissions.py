@@ -22,14 +22,24 @@ class CustomerPerm(StrEnum):
     CHANGE_NEED = "customers.change_customerneed"
     ADD_FOLLOWUP = "customers.add_followup"
 
+
 _M = ["customer", "contact", "customerneed", "followup"]
 _VIEW = [f"customers.view_{m}" for m in _M] + ["customers.view_tag"]
-_WORK = _VIEW + [f"customers.{a}_{m}" for m in _M for a in ("add", "change")] + [
-    "customers.add_tag", "customers.claim_customer",
-]
+_WORK = (
+    _VIEW
+    + [f"customers.{a}_{m}" for m in _M for a in ("add", "change")]
+    + [
+        "customers.add_tag",
+        "customers.claim_customer",
+    ]
+)
 _MANAGE = _WORK + [
-    "customers.assign_customer", "customers.transfer_customer", "customers.import_customer",
-    "customers.export_customer", "customers.delete_followup", "customers.delete_contact",
+    "customers.assign_customer",
+    "customers.transfer_customer",
+    "customers.import_customer",
+    "customers.export_customer",
+    "customers.delete_followup",
+    "customers.delete_contact",
 ]
 
 BUILTIN_ROLE_PERMISSIONS = {

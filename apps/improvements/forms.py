@@ -27,8 +27,9 @@ class ImprovementActionForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     owner = OwnerChoiceField(label=_("Person responsible"), queryset=None)
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    source_kind = forms.ChoiceField(label=_("Raised by"), choices=ImprovementSource.choices,
-                                    initial=ImprovementSource.OTHER)
+    source_kind = forms.ChoiceField(
+        label=_("Raised by"), choices=ImprovementSource.choices, initial=ImprovementSource.OTHER
+    )
 
     def __init__(self, *args: Any, owners: QuerySet, fixed_source: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,7 +49,9 @@ class CompleteForm(forms.Form):
 
 class VerifyForm(forms.Form):
     effective = forms.TypedChoiceField(
-        label=_("Did it work?"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+        label=_("Did it work?"),
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
         choices=[("1", _("Effective")), ("0", _("Not effective: rework needed"))],
     )
     verification = forms.CharField(label=_("How the effect was checked"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -59,9 +62,14 @@ class CancelForm(forms.Form):
 
 
 class ImprovementFilterForm(forms.Form):
-    view = forms.ChoiceField(required=False, choices=[
-        (VIEW_ALL, _("All in my scope")), (VIEW_MINE, _("Mine")), (VIEW_DEPARTMENT, _("My department")),
-    ])
+    view = forms.ChoiceField(
+        required=False,
+        choices=[
+            (VIEW_ALL, _("All in my scope")),
+            (VIEW_MINE, _("Mine")),
+            (VIEW_DEPARTMENT, _("My department")),
+        ],
+    )
     status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *ImprovementStatus.choices])
     source_kind = forms.ChoiceField(required=False, choices=[("", _("All sources")), *ImprovementSource.choices])
     overdue = forms.BooleanField(required=False, label=_("Overdue only"))

@@ -35,20 +35,27 @@ class ImprovementAction(OwnedModel):
 
     title = models.CharField(_("improvement measure"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    source_kind = models.CharField(_("raised by"), max_length=30, choices=ImprovementSource.choices,
-                                   default=ImprovementSource.OTHER)
-    source_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    source_kind = models.CharField(
+        _("raised by"), max_length=30, choices=ImprovementSource.choices, default=ImprovementSource.OTHER
+    )
+    source_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=ImprovementStatus.choices,
-                              default=ImprovementStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImprovementStatus.choices, default=ImprovementStatus.OPEN
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     result = models.TextField(_("what was done"), blank=True)
     verification = models.TextField(_("verification"), blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("verified by"),
-                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     history = HistoricalRecords()
 

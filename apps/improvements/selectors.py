@@ -24,7 +24,12 @@ def overdue_q(today: dt.date | None = None) -> Q:
 
 
 def improvement_list(
-    *, user: Any, view: str = VIEW_ALL, status: str = "", source_kind: str = "", overdue: bool = False,
+    *,
+    user: Any,
+    view: str = VIEW_ALL,
+    status: str = "",
+    source_kind: str = "",
+    overdue: bool = False,
     today: dt.date | None = None,
 ) -> QuerySet[ImprovementAction]:
     """Return the actions the user may see, narrowed by slice, status, source kind and overdue; each row carries
@@ -42,8 +47,9 @@ def improvement_list(
         qs = qs.filter(source_kind=source_kind)
     if overdue:
         qs = qs.filter(overdue_q(today))
-    annotated = qs.annotate(is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0),
-                                            output_field=IntegerField()))
+    annotated = qs.annotate(
+        is_overdue=Case(When(overdue_q(today), then=Value(1)), default=Value(0), output_field=IntegerField())
+    )
     return cast(QuerySet[ImprovementAction], annotated)
 
 

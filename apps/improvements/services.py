@@ -52,9 +52,13 @@ def _check_owner(actor: Any, owner: Any) -> None:
 def _move(action: ImprovementAction, target: str) -> None:
     """Refuse a move the pipeline does not allow, with the two statuses named."""
     if target not in action.available_statuses():
-        raise ValidationError(MOVE_NOT_ALLOWED % {
-            "current": action.get_status_display(), "target": ImprovementStatus(target).label,
-        })
+        raise ValidationError(
+            MOVE_NOT_ALLOWED
+            % {
+                "current": action.get_status_display(),
+                "target": ImprovementStatus(target).label,
+            }
+        )
     action.status = target
 
 
@@ -76,8 +80,14 @@ def _require_worker(actor: Any, action: ImprovementAction) -> None:
 
 @transaction.atomic
 def improvement_raise(
-    *, actor: Any, title: str, owner: Any, due_date: dt.date, source_kind: str = ImprovementSource.OTHER,
-    source: models.Model | None = None, description: str = "",
+    *,
+    actor: Any,
+    title: str,
+    owner: Any,
+    due_date: dt.date,
+    source_kind: str = ImprovementSource.OTHER,
+    source: models.Model | None = None,
+    description: str = "",
 ) -> ImprovementAction:
     """Raise an improvement action for ``owner`` (who must be within the actor's scope), optionally linked to what
     raised it; tell the owner."""
@@ -87,16 +97,25 @@ def improvement_raise(
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": DUE_DATE_IN_PAST})
     action = ImprovementAction(
-        title=title, description=description, owner=owner, owner_unit=_owner_unit(owner), created_by=actor,
-        due_date=due_date, source_kind=source_kind, source=source,
+        title=title,
+        description=description,
+        owner=owner,
+        owner_unit=_owner_unit(owner),
+        created_by=actor,
+        due_date=due_date,
+        source_kind=source_kind,
+        source=source,
     )
     action.full_clean()
     record_actor(action, actor)
     action.save()
     if owner.pk != actor.pk:
-        notify(recipients=[owner], url=_url(action),
-               title=_("Improvement action for you: %(title)s") % {"title": title},
-               body=_("%(actor)s made you responsible; due %(due)s.") % {"actor": actor, "due": due_date})
+        notify(
+            recipients=[owner],
+            url=_url(action),
+            title=_("Improvement action for you: %(title)s") % {"title": title},
+            body=_("%(actor)s made you responsible; due %(due)s.") % {"actor": actor, "due": due_date},
+        )
     return action
 
 
@@ -106,8 +125,9 @@ def improvement_update(*, actor: Any, action: ImprovementAction, data: dict[str,
     if not can(actor, "change", action):
         raise PermissionDenied
     if not action.available_statuses():
-        raise ValidationError(MOVE_NOT_ALLOWED % {"current": action.get_status_display(),
-                                                  "target": action.get_status_display()})
+        raise ValidationError(
+            MOVE_NOT_ALLOWED % {"current": action.get_status_display(), "target": action.get_status_display()}
+        )
     data = dict(data)
     new_owner = data.get("owner")
     if new_owner is not None and new_owner.pk != action.owner_id:
@@ -138,14 +158,18 @@ def improvement_complete(*, actor: Any, action: ImprovementAction, result: str) 
     action.completed_at = timezone.now()
     _save(action, actor, ["status", "result", "completed_at"])
     if action.created_by_id and action.created_by_id not in (actor.pk, action.owner_id):
-        notify(recipients=[action.created_by], url=_url(action),
-               title=_("Improvement action done, please verify: %(title)s") % {"title": action.title})
+        notify(
+            recipients=[action.created_by],
+            url=_url(action),
+            title=_("Improvement action done, please verify: %(title)s") % {"title": action.title},
+        )
     return action
 
 
 @transaction.atomic
-def improvement_verify(*, actor: Any, action: ImprovementAction, effective: bool,
-                       verification: str) -> ImprovementAction:
+def improvement_verify(
+    *, actor: Any, action: ImprovementAction, effective: bool, verification: str
+) -> ImprovementAction:
     """Check (the C of PDCA) whether a done action worked. Needs the verify permission over the action, and the
     verifier may not be the person responsible."""
     if not actor.has_perm("improvements.verify_improvementaction") or not can(actor, "view", action):
@@ -159,8 +183,11 @@ def improvement_verify(*, actor: Any, action: ImprovementAction, effective: bool
     action.verified_by = actor
     action.verified_at = timezone.now()
     _save(action, actor, ["status", "verification", "verified_by", "verified_at"])
-    title = (_("Improvement action verified effective: %(title)s") if effective
-             else _("Improvement action found ineffective, please rework: %(title)s"))
+    title = (
+        _("Improvement action verified effective: %(title)s")
+        if effective
+        else _("Improvement action found ineffective, please rework: %(title)s")
+    )
     notify(recipients=[action.owner], url=_url(action), title=title % {"title": action.title})
     return action
 
@@ -175,6 +202,10 @@ def improvement_cancel(*, actor: Any, action: ImprovementAction, reason: str) ->
     _move(action, ImprovementStatus.CANCELLED)
     _save(action, actor, ["status"], reason=reason.strip())
     if action.owner_id != actor.pk:
-        notify(recipients=[action.owner], url=_url(action),
-               title=_("Improvement action cancelled: %(title)s") % {"title": action.title}, body=reason.strip())
+        notify(
+            recipients=[action.owner],
+            url=_url(action),
+            title=_("Improvement action cancelled: %(title)s") % {"title": action.title},
+            body=reason.strip(),
+        )
     return action

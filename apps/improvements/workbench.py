@@ -19,6 +19,12 @@ def my_improvement_items(user: Any) -> list[WorkbenchItem]:
     for action in my_open_actions(user=user):
         overdue = getattr(action, "is_overdue", 0)  # annotated by the selector
         title = _("Overdue: %(title)s") % {"title": action.title} if overdue else action.title
-        items.append(WorkbenchItem(area=_("Improvement actions"), title=title, due=action.due_date,
-                                   url=reverse("improvements:improvementaction_detail", args=[action.pk])))
+        items.append(
+            WorkbenchItem(
+                area=_("Improvement actions"),
+                title=title,
+                due=action.due_date,
+                url=reverse("improvements:improvementaction_detail", args=[action.pk]),
+            )
+        )
     return items

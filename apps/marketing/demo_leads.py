@@ -58,22 +58,96 @@ CAMPAIGNS = [
     ("{year} 秋季智能制造展", CampaignKind.EXHIBITION, "国家会展中心（上海）", 1, 4, 200000, 0.7, "制造业中大型企业"),
     ("年末客户沙龙", CampaignKind.SEMINAR, "公司展厅", -1, 1, 25000, 0.0, "重点客户"),
 ]
-BRANDS = ["瑞祥", "恒通", "嘉信", "华拓", "中联", "鼎立", "宏博", "天宇", "博森", "锦华", "新航", "安迅", "鸿泰",
-          "星海", "卓远", "万达", "金诚", "汇丰", "远大", "明辉", "正和", "德信", "启明", "盛达", "凯旋", "海创",
-          "东升", "华越", "昊宇", "永泰", "联合", "晨曦", "同创", "泰丰", "百盛", "信诚", "众诚", "宇航", "力帆",
-          "佳禾", "国信", "恒昌", "蓝天", "巨丰", "合众", "聚力", "云图", "润丰", "华晟", "天诚"]
-TRADES = [("manufacturing", "精密机械"), ("manufacturing", "电子科技"), ("it", "软件"), ("it", "信息技术"),
-          ("logistics", "物流"), ("healthcare", "医疗器械"), ("retail", "商贸"), ("energy", "新能源"),
-          ("business_services", "企业管理咨询"), ("manufacturing", "汽车零部件"), ("media", "文化传媒")]
-CITIES = ["上海市 浦东新区", "江苏省 苏州市", "江苏省 南京市", "浙江省 杭州市", "浙江省 宁波市", "广东省 深圳市",
-          "广东省 广州市", "广东省 东莞市", "四川省 成都市", "湖北省 武汉市", "山东省 青岛市", "北京市 海淀区"]
+BRANDS = [
+    "瑞祥",
+    "恒通",
+    "嘉信",
+    "华拓",
+    "中联",
+    "鼎立",
+    "宏博",
+    "天宇",
+    "博森",
+    "锦华",
+    "新航",
+    "安迅",
+    "鸿泰",
+    "星海",
+    "卓远",
+    "万达",
+    "金诚",
+    "汇丰",
+    "远大",
+    "明辉",
+    "正和",
+    "德信",
+    "启明",
+    "盛达",
+    "凯旋",
+    "海创",
+    "东升",
+    "华越",
+    "昊宇",
+    "永泰",
+    "联合",
+    "晨曦",
+    "同创",
+    "泰丰",
+    "百盛",
+    "信诚",
+    "众诚",
+    "宇航",
+    "力帆",
+    "佳禾",
+    "国信",
+    "恒昌",
+    "蓝天",
+    "巨丰",
+    "合众",
+    "聚力",
+    "云图",
+    "润丰",
+    "华晟",
+    "天诚",
+]
+TRADES = [
+    ("manufacturing", "精密机械"),
+    ("manufacturing", "电子科技"),
+    ("it", "软件"),
+    ("it", "信息技术"),
+    ("logistics", "物流"),
+    ("healthcare", "医疗器械"),
+    ("retail", "商贸"),
+    ("energy", "新能源"),
+    ("business_services", "企业管理咨询"),
+    ("manufacturing", "汽车零部件"),
+    ("media", "文化传媒"),
+]
+CITIES = [
+    "上海市 浦东新区",
+    "江苏省 苏州市",
+    "江苏省 南京市",
+    "浙江省 杭州市",
+    "浙江省 宁波市",
+    "广东省 深圳市",
+    "广东省 广州市",
+    "广东省 东莞市",
+    "四川省 成都市",
+    "湖北省 武汉市",
+    "山东省 青岛市",
+    "北京市 海淀区",
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚华玉萍红燕辉鹏斌宇浩凯婷雪琳晨阳峰"
 TITLES = ["采购经理", "总经理", "IT 主管", "生产总监", "副总经理", "行政主管", "技术负责人", "财务经理"]
 INVALID_REASONS = ["空号", "无采购需求", "已选择竞品", "联系人已离职", "重复线索", "预算不足"]
 # status weights for leads that are not handed over
-STATUS_WEIGHTS = [(LeadStatus.NEW, 30), (LeadStatus.CONTACTING, 26), (LeadStatus.QUALIFIED, 14),
-                  (LeadStatus.INVALID, 14)]
+STATUS_WEIGHTS = [
+    (LeadStatus.NEW, 30),
+    (LeadStatus.CONTACTING, 26),
+    (LeadStatus.QUALIFIED, 14),
+    (LeadStatus.INVALID, 14),
+]
 INTEL = [
     (IntelCategory.COMPETITOR, "竞品A 在华东推出低价入门版", Importance.HIGH),
     (IntelCategory.PRICE, "主要竞品华南区报价平均下调 12%", Importance.HIGH),
@@ -102,14 +176,28 @@ def _campaigns(actor: User, owners: list[User], plans: list[MarketPlan], today: 
         start = today - dt.timedelta(days=int(months * 30.4))
         end = start + dt.timedelta(days=days - 1)
         owner = owners[index % len(owners)]
-        campaign = campaign_create(actor=owner, data={
-            "name": name.format(year=start.year, quarter=(start.month - 1) // 3 + 1), "kind": kind,
-            "channel": channel, "start_date": start, "end_date": end,
-            "budget": Decimal(budget), "target_segment": segment, "plan": _plan_for(plans, start),
-            "description": f"{segment}定向推广，由{owner}负责执行。"})
+        campaign = campaign_create(
+            actor=owner,
+            data={
+                "name": name.format(year=start.year, quarter=(start.month - 1) // 3 + 1),
+                "kind": kind,
+                "channel": channel,
+                "start_date": start,
+                "end_date": end,
+                "budget": Decimal(budget),
+                "target_segment": segment,
+                "plan": _plan_for(plans, start),
+                "description": f"{segment}定向推广，由{owner}负责执行。",
+            },
+        )
         campaign.actual_cost = (Decimal(budget) * Decimal(str(ratio))).quantize(Decimal("1.00"))
-        campaign.status = (CampaignStatus.PLANNED if start > today else CampaignStatus.RUNNING if end >= today
-                           else CampaignStatus.FINISHED)
+        campaign.status = (
+            CampaignStatus.PLANNED
+            if start > today
+            else CampaignStatus.RUNNING
+            if end >= today
+            else CampaignStatus.FINISHED
+        )
         Campaign.objects.filter(pk=campaign.pk).update(actual_cost=campaign.actual_cost, status=campaign.status)
         created.append(campaign)
     return created
@@ -126,7 +214,8 @@ def _new_lead(rng: random.Random, index: int, now: dt.datetime, ctx: dict[str, A
     research = rng.choice(ctx["research"]) if campaign is None and ctx["research"] and rng.random() < 0.3 else None
     if campaign is not None:
         created = timezone.make_aware(dt.datetime.combine(campaign.start_date, dt.time(10))) + dt.timedelta(
-            days=rng.uniform(0, 20))
+            days=rng.uniform(0, 20)
+        )
         source = LeadSource.CAMPAIGN
     else:
         created = _ago(now, rng.uniform(1, 450))
@@ -134,12 +223,20 @@ def _new_lead(rng: random.Random, index: int, now: dt.datetime, ctx: dict[str, A
     created = min(created, now - dt.timedelta(hours=1))
     owner = None if rng.random() < 0.06 else rng.choice(ctx["marketers"])
     return Lead(
-        source=source, campaign=campaign, research=research,
+        source=source,
+        campaign=campaign,
+        research=research,
         plan=campaign.plan if campaign else _plan_for(ctx["plans"], created.date()),
         company_name=f"{city.split()[-1].rstrip('市区')}{rng.choice(BRANDS)}{trade}有限公司",
-        contact_name=_person(rng), mobile=f"{MOBILE_PREFIXES[index % 4]}{rng.randrange(10**8):08d}",
-        contact_title=rng.choice(TITLES), industry=industry, region=city, owner=owner,
-        owner_unit_id=ctx["unit_id"], created_by=owner or ctx["manager"], created_at=created,
+        contact_name=_person(rng),
+        mobile=f"{MOBILE_PREFIXES[index % 4]}{rng.randrange(10**8):08d}",
+        contact_title=rng.choice(TITLES),
+        industry=industry,
+        region=city,
+        owner=owner,
+        owner_unit_id=ctx["unit_id"],
+        created_by=owner or ctx["manager"],
+        created_at=created,
         status=rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0],
     )
 
@@ -157,8 +254,9 @@ def _leads(rng: random.Random, now: dt.datetime, ctx: dict[str, Any]) -> list[Le
         lead.status = LeadStatus.HANDED_OVER
         lead.handed_to = rng.choice(ctx["sales"])
         lead.handed_at = min(lead.created_at + dt.timedelta(days=rng.uniform(3, 25)), now)
-        lead.handover_note = rng.choice(["客户有明确采购计划，请尽快联系。", "已完成需求调研，预算约 30 万。",
-                                         "对方希望下月安排演示。", ""])
+        lead.handover_note = rng.choice(
+            ["客户有明确采购计划，请尽快联系。", "已完成需求调研，预算约 30 万。", "对方希望下月安排演示。", ""]
+        )
     for lead in leads:
         if lead.owner is None and lead.status in (LeadStatus.QUALIFIED, LeadStatus.INVALID):
             lead.status = LeadStatus.NEW
@@ -209,13 +307,29 @@ def _visits(rng: random.Random, leads: list[Lead], now: dt.datetime, ctx: dict[s
         visited: Any = customer if customer is not None else lead  # a customer or a lead: the same two fields
         owner_id, unit_id = visited.owner_id, visited.owner_unit_id
         recent = (now.date() - day).days < 10
-        visits.append(Visit(
-            customer=customer, lead=lead, visited_on=day, purpose=rng.choice(purposes), owner_id=owner_id,
-            owner_unit_id=unit_id, created_by_id=owner_id, outcome=rng.choice(
-                ["客户认可方案，等待内部立项。", "对价格有顾虑，需要再沟通。", "确认了关键决策人。", "需求尚不明确。"]),
-            next_step=rng.choice(["发送报价", "安排技术演示", "提交方案", ""]) if recent or rng.random() < 0.4 else "",
-            next_step_on=day + dt.timedelta(days=rng.randint(2, 10)),
-        ))
+        visits.append(
+            Visit(
+                customer=customer,
+                lead=lead,
+                visited_on=day,
+                purpose=rng.choice(purposes),
+                owner_id=owner_id,
+                owner_unit_id=unit_id,
+                created_by_id=owner_id,
+                outcome=rng.choice(
+                    [
+                        "客户认可方案，等待内部立项。",
+                        "对价格有顾虑，需要再沟通。",
+                        "确认了关键决策人。",
+                        "需求尚不明确。",
+                    ]
+                ),
+                next_step=rng.choice(["发送报价", "安排技术演示", "提交方案", ""])
+                if recent or rng.random() < 0.4
+                else "",
+                next_step_on=day + dt.timedelta(days=rng.randint(2, 10)),
+            )
+        )
     Visit.objects.bulk_create(visits, batch_size=500)
     for visit in visits:
         visitors.append(Visit.visitors.through(visit_id=visit.pk, user_id=visit.owner_id))
@@ -235,22 +349,31 @@ def _intel(rng: random.Random, now: dt.datetime, ctx: dict[str, Any]) -> int:
         category, title, importance = INTEL[index % len(INTEL)]
         author = rng.choice(ctx["marketers"])
         round_ = index // len(INTEL)
-        intel = intel_create(actor=author, data={
-            "title": title if round_ == 0 else f"{title}（跟进{round_}）", "category": category,
-            "importance": importance, "source": rng.choice(["行业展会交流", "客户反馈", "公开报道", "渠道伙伴"]),
-            "content": f"{title}。\n\n影响：可能影响我方在相关区域的报价与交付节奏。\n"
-                       "建议：销售部在制定下季度销售计划时予以考虑。"})
+        intel = intel_create(
+            actor=author,
+            data={
+                "title": title if round_ == 0 else f"{title}（跟进{round_}）",
+                "category": category,
+                "importance": importance,
+                "source": rng.choice(["行业展会交流", "客户反馈", "公开报道", "渠道伙伴"]),
+                "content": f"{title}。\n\n影响：可能影响我方在相关区域的报价与交付节奏。\n"
+                "建议：销售部在制定下季度销售计划时予以考虑。",
+            },
+        )
         items.append(intel)
     quiet, loud, drafts = items[:26], items[26:28], items[28:]
     for offset, intel in enumerate(quiet):
         when = _ago(now, 450 - offset * 16)
-        MarketIntel.objects.filter(pk=intel.pk).update(status=IntelStatus.PUBLISHED, published_at=when,
-                                                       created_at=when)
+        MarketIntel.objects.filter(pk=intel.pk).update(status=IntelStatus.PUBLISHED, published_at=when, created_at=when)
     for intel in loud:
         intel_publish(actor=ctx["manager"], intel=intel)
     readers = ctx["sales"] + ctx["marketers"]
-    reads = [IntelRead(intel=intel, reader=reader) for intel in quiet + loud for reader in readers
-             if rng.random() < (0.85 if intel in quiet else 0.3)]
+    reads = [
+        IntelRead(intel=intel, reader=reader)
+        for intel in quiet + loud
+        for reader in readers
+        if rng.random() < (0.85 if intel in quiet else 0.3)
+    ]
     IntelRead.objects.bulk_create(reads, batch_size=500)
     return len(items) - len(drafts)
 
@@ -267,15 +390,21 @@ def load(stdout: Any) -> None:
     manager = users["mkt_mgr"]
     marketers = [users[name] for name in MARKETERS if name in users and name != "mkt_mgr"]
     ctx: dict[str, Any] = {
-        "manager": manager, "marketers": marketers, "sales": [users[n] for n in SALES if n in users],
+        "manager": manager,
+        "marketers": marketers,
+        "sales": [users[n] for n in SALES if n in users],
         "plans": list(MarketPlan.objects.order_by("period_start")),
-        "research": list(MarketResearch.objects.all()), "unit_id": manager.employee.department_id,
+        "research": list(MarketResearch.objects.all()),
+        "unit_id": manager.employee.department_id,
     }
-    ctx["campaigns"] = [c for c in _campaigns(manager, [manager, *marketers], ctx["plans"], now.date())
-                        if c.start_date <= now.date()]
+    ctx["campaigns"] = [
+        c for c in _campaigns(manager, [manager, *marketers], ctx["plans"], now.date()) if c.start_date <= now.date()
+    ]
     leads = _leads(rng, now, ctx)
     converted = _convert(rng, leads, now)
     visits = _visits(rng, leads, now, ctx)
     published = _intel(rng, now, ctx)
-    stdout.write(f"marketing leads: {len(CAMPAIGNS)} campaigns, {len(leads)} leads ({converted} converted), "
-                 f"{visits} visits, {published} published intelligence")
+    stdout.write(
+        f"marketing leads: {len(CAMPAIGNS)} campaigns, {len(leads)} leads ({converted} converted), "
+        f"{visits} visits, {published} published intelligence"
+    )

@@ -40,11 +40,11 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return PersonChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]
 
 
-
 def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
     """Offer only ``queryset`` (from a scoped selector) in the drop-down ``name`` of ``form``."""
     field = form.fields[name]
     cast(forms.ModelChoiceField, field).queryset = queryset
+
 
 def _blank(choices: Any, label: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
@@ -56,13 +56,26 @@ def _blank(choices: Any, label: Any) -> list[tuple[str, Any]]:
 
 
 class LeadForm(forms.ModelForm):
-    industry = forms.ChoiceField(label=_("Industry"), required=False,
-                                 choices=[("", "—"), *Industry.choices])
+    industry = forms.ChoiceField(label=_("Industry"), required=False, choices=[("", "—"), *Industry.choices])
 
     class Meta:
         model = Lead
-        fields = ["company_name", "uscc", "contact_name", "mobile", "phone", "email", "contact_title", "industry",
-                  "region", "source", "campaign", "research", "plan", "notes"]
+        fields = [
+            "company_name",
+            "uscc",
+            "contact_name",
+            "mobile",
+            "phone",
+            "email",
+            "contact_title",
+            "industry",
+            "region",
+            "source",
+            "campaign",
+            "research",
+            "plan",
+            "notes",
+        ]
         widgets = {
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "13800138000"}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -71,7 +84,8 @@ class LeadForm(forms.ModelForm):
 
     # Shown (with the hits) only when the duplicate check found a customer with a similar name.
     allow_similar_name = forms.BooleanField(
-        label=_("I have checked: this is not the same company, save it anyway"), required=False)
+        label=_("I have checked: this is not the same company, save it anyway"), required=False
+    )
 
     def __init__(self, *args: Any, campaigns: Any, research: Any, plans: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,8 +107,7 @@ class LeadForm(forms.ModelForm):
 
 
 class LeadFilterForm(forms.Form):
-    q = forms.CharField(required=False, widget=forms.TextInput(
-        attrs={"placeholder": _("Company, contact or mobile")}))
+    q = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": _("Company, contact or mobile")}))
     status = forms.ChoiceField(required=False, choices=_blank(LeadStatus.choices, _("All statuses")))
     source = forms.ChoiceField(required=False, choices=_blank(LeadSource.choices, _("All sources")))
     campaign = forms.ModelChoiceField(required=False, queryset=Campaign.objects.none(), empty_label=_("All campaigns"))
@@ -110,15 +123,21 @@ class LeadFilterForm(forms.Form):
 
 class LeadStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=LeadStatus.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=200, required=False,
-                             help_text=_("Required when the lead is invalid."))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, required=False, help_text=_("Required when the lead is invalid.")
+    )
 
 
 class LeadHandoverForm(forms.Form):
-    to_user = PersonChoiceField(label=_("Sales person"), queryset=User.objects.none(),
-                                empty_label=_("— choose a sales person —"))
-    note = forms.CharField(label=_("Handover notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=_("What the sales person should know: needs, budget, timing, contacts."))
+    to_user = PersonChoiceField(
+        label=_("Sales person"), queryset=User.objects.none(), empty_label=_("— choose a sales person —")
+    )
+    note = forms.CharField(
+        label=_("Handover notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the sales person should know: needs, budget, timing, contacts."),
+    )
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,10 +153,10 @@ class LeadBulkHandoverForm(LeadHandoverForm):
 
 
 class LeadConvertForm(forms.Form):
-    merge_into = forms.ModelChoiceField(label=_("Merge into"), queryset=Customer.objects.none(), required=False,
-                                        empty_label=_("Create a new customer"))
-    allow_similar_name = forms.BooleanField(
-        label=_("Create it anyway although a similar name exists"), required=False)
+    merge_into = forms.ModelChoiceField(
+        label=_("Merge into"), queryset=Customer.objects.none(), required=False, empty_label=_("Create a new customer")
+    )
+    allow_similar_name = forms.BooleanField(label=_("Create it anyway although a similar name exists"), required=False)
 
     def __init__(self, *args: Any, hit_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,8 +171,18 @@ class LeadConvertForm(forms.Form):
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["name", "kind", "channel", "plan", "start_date", "end_date", "budget", "actual_cost",
-                  "target_segment", "description"]
+        fields = [
+            "name",
+            "kind",
+            "channel",
+            "plan",
+            "start_date",
+            "end_date",
+            "budget",
+            "actual_cost",
+            "target_segment",
+            "description",
+        ]
         widgets = {"start_date": DATE, "end_date": DATE, "description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
@@ -176,8 +205,12 @@ class CampaignFilterForm(forms.Form):
 
 
 class VisitForm(forms.ModelForm):
-    visitors = PeopleChoiceField(label=_("Colleagues who went along"), queryset=User.objects.none(),
-                                 required=False, widget=forms.SelectMultiple(attrs={"size": 5}))
+    visitors = PeopleChoiceField(
+        label=_("Colleagues who went along"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
 
     class Meta:
         model = Visit
@@ -212,4 +245,3 @@ class IntelFilterForm(forms.Form):
 
     def value(self, name: str) -> Any:
         return self.cleaned_data.get(name) if self.is_valid() else None
-

@@ -40,11 +40,25 @@ class ResearchForm(forms.ModelForm):
 
     class Meta:
         model = MarketResearch
-        fields = ["subject", "target_market", "segment", "method", "period_start", "period_end", "status",
-                  "findings", "competitors", "conclusions"]
-        widgets = {"period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-                   "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-                   "findings": _text(4), "competitors": _text(), "conclusions": _text()}
+        fields = [
+            "subject",
+            "target_market",
+            "segment",
+            "method",
+            "period_start",
+            "period_end",
+            "status",
+            "findings",
+            "competitors",
+            "conclusions",
+        ]
+        widgets = {
+            "period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "findings": _text(4),
+            "competitors": _text(),
+            "conclusions": _text(),
+        }
         help_texts = {"target_market": _("The market or region the study names as a target.")}
 
 
@@ -88,17 +102,29 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = MarketPlan
-        fields = ["title", "period_start", "period_end", "strategic_goal", "expansion_strategy", "promotion_plan",
-                  "budget"]
-        widgets = {"period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-                   "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-                   "strategic_goal": _text(2), "expansion_strategy": _text(), "promotion_plan": _text()}
+        fields = [
+            "title",
+            "period_start",
+            "period_end",
+            "strategic_goal",
+            "expansion_strategy",
+            "promotion_plan",
+            "budget",
+        ]
+        widgets = {
+            "period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "strategic_goal": _text(2),
+            "expansion_strategy": _text(),
+            "promotion_plan": _text(),
+        }
 
 
 class PlanGoalForm(forms.Form):
     metric = forms.ChoiceField(label=_("Goal"), required=False, choices=[("", "—"), *GoalMetric.choices])
-    target_value = forms.DecimalField(label=_("Target value"), required=False, max_digits=14, decimal_places=2,
-                                      min_value=Decimal("0.01"))
+    target_value = forms.DecimalField(
+        label=_("Target value"), required=False, max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -116,12 +142,16 @@ class BasePlanGoalFormSet(forms.BaseFormSet):
             raise forms.ValidationError(GOAL_TWICE)
 
     def goals(self) -> list[dict[str, Any]]:
-        return [{"metric": f.cleaned_data["metric"], "target_value": f.cleaned_data["target_value"]}
-                for f in self.forms if f.cleaned_data.get("metric")]
+        return [
+            {"metric": f.cleaned_data["metric"], "target_value": f.cleaned_data["target_value"]}
+            for f in self.forms
+            if f.cleaned_data.get("metric")
+        ]
 
 
-PlanGoalFormSet = forms.formset_factory(PlanGoalForm, formset=BasePlanGoalFormSet, extra=0,
-                                        max_num=len(GoalMetric.choices))
+PlanGoalFormSet = forms.formset_factory(
+    PlanGoalForm, formset=BasePlanGoalFormSet, extra=0, max_num=len(GoalMetric.choices)
+)
 
 
 def goal_formset(data: Any = None, goals: list[dict[str, Any]] | None = None) -> BasePlanGoalFormSet:
@@ -160,18 +190,30 @@ class EvaluationForm(forms.ModelForm):
 
     class Meta:
         model = MarketEvaluation
-        fields = ["period_start", "period_end", "market_share_estimate", "feedback", "strategy_adjustment",
-                  "improvement_suggestions"]
-        widgets = {"period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-                   "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-                   "feedback": _text(4), "strategy_adjustment": _text(), "improvement_suggestions": _text()}
-        help_texts = {"market_share_estimate": _("Market share cannot be counted from the records; "
-                                                 "enter your estimate.")}
+        fields = [
+            "period_start",
+            "period_end",
+            "market_share_estimate",
+            "feedback",
+            "strategy_adjustment",
+            "improvement_suggestions",
+        ]
+        widgets = {
+            "period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            "feedback": _text(4),
+            "strategy_adjustment": _text(),
+            "improvement_suggestions": _text(),
+        }
+        help_texts = {
+            "market_share_estimate": _("Market share cannot be counted from the records; enter your estimate.")
+        }
 
 
 class EvaluationFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), ("draft", _("Draft")),
-                                                        ("completed", _("Completed"))])
+    status = forms.ChoiceField(
+        required=False, choices=[("", _("All statuses")), ("draft", _("Draft")), ("completed", _("Completed"))]
+    )
     page_size = forms.ChoiceField(required=False, choices=PAGE_SIZES)
 
 

@@ -27,13 +27,17 @@ def lead_events(customer: Any, user: Any) -> list[TimelineEvent]:
     events = []
     for lead in leads_of_customer(customer=customer):
         source = lead.campaign.name if lead.campaign else lead.get_source_display()
-        events.append(TimelineEvent(
-            when=lead.converted_at or lead.created_at, kind="lead", icon="bi-person-check",
-            title=_("Converted from lead “%(name)s”") % {"name": lead.contact_name},
-            body=_("Source: %(source)s") % {"source": source},
-            url=reverse("marketing:lead_detail", args=[lead.pk]),
-            actor_name=str(lead.converted_by or ""),
-        ))
+        events.append(
+            TimelineEvent(
+                when=lead.converted_at or lead.created_at,
+                kind="lead",
+                icon="bi-person-check",
+                title=_("Converted from lead “%(name)s”") % {"name": lead.contact_name},
+                body=_("Source: %(source)s") % {"source": source},
+                url=reverse("marketing:lead_detail", args=[lead.pk]),
+                actor_name=str(lead.converted_by or ""),
+            )
+        )
     return events
 
 
@@ -41,7 +45,9 @@ def visit_events(customer: Any, user: Any) -> list[TimelineEvent]:
     """The visits to this customer: purpose, outcome and who went."""
     return [
         TimelineEvent(
-            when=_at(visit.visited_on), kind="visit", icon="bi-geo-alt",
+            when=_at(visit.visited_on),
+            kind="visit",
+            icon="bi-geo-alt",
             title=_("Visit: %(purpose)s") % {"purpose": visit.purpose},
             body=visit.outcome + (f"\n{_('Next step')}: {visit.next_step}" if visit.next_step else ""),
             url=reverse("marketing:visit_detail", args=[visit.pk]),
@@ -56,18 +62,35 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     items = []
     awaiting = leads_awaiting_conversion(user=user).count()
     if awaiting:
-        items.append(WorkbenchItem(area=_("Market development"), title=_("Leads handed to me awaiting conversion"),
-                                   url=reverse("marketing:lead_list") + "?scene=handed_to_me&status=handed_over",
-                                   count=awaiting))
+        items.append(
+            WorkbenchItem(
+                area=_("Market development"),
+                title=_("Leads handed to me awaiting conversion"),
+                url=reverse("marketing:lead_list") + "?scene=handed_to_me&status=handed_over",
+                count=awaiting,
+            )
+        )
     for visit in visit_next_steps_due(user=user).select_related("customer", "lead")[:5]:
         target = visit.customer or (visit.lead.company_name if visit.lead else "")
         title = _("Next step after visiting %(target)s: %(step)s") % {"target": target, "step": visit.next_step}
-        items.append(WorkbenchItem(area=_("Market development"), title=title,
-                                   url=reverse("marketing:visit_detail", args=[visit.pk]), due=visit.next_step_on))
+        items.append(
+            WorkbenchItem(
+                area=_("Market development"),
+                title=title,
+                url=reverse("marketing:visit_detail", args=[visit.pk]),
+                due=visit.next_step_on,
+            )
+        )
     unread = intel_unread_for(user=user).count()
     if unread:
-        items.append(WorkbenchItem(area=_("Market development"), title=_("Unread market intelligence"),
-                                   url=reverse("marketing:intel_list") + "?unread=1", count=unread))
+        items.append(
+            WorkbenchItem(
+                area=_("Market development"),
+                title=_("Unread market intelligence"),
+                url=reverse("marketing:intel_list") + "?unread=1",
+                count=unread,
+            )
+        )
     return items
 
 

@@ -17,17 +17,22 @@ from apps.policy.selectors import NoPolicyInForce, policy_today, rules_in_force
 def plan_workbench_items(user: Any) -> list[WorkbenchItem]:
     """Plans waiting for the user's approval, and executing plans with no evaluation for the last period."""
     area = _("Market development")
-    items = [WorkbenchItem(area, _("Approve plan: %(title)s") % {"title": plan.title},
-                           reverse("marketing:plan_detail", args=[plan.pk]), plan.submitted_at)
-             for plan in plans_awaiting_approval(user=user)[:10]]
+    items = [
+        WorkbenchItem(
+            area,
+            _("Approve plan: %(title)s") % {"title": plan.title},
+            reverse("marketing:plan_detail", args=[plan.pk]),
+            plan.submitted_at,
+        )
+        for plan in plans_awaiting_approval(user=user)[:10]
+    ]
     try:
         rules = rules_in_force().rules
     except NoPolicyInForce:
         return items
     due, (start, end) = plans_due_evaluation(user=user, rules=rules, today=policy_today())
     for plan in due[:10]:
-        title = _("Evaluation due: %(title)s (%(start)s ~ %(end)s)") % {"title": plan.title, "start": start,
-                                                                       "end": end}
+        title = _("Evaluation due: %(title)s (%(start)s ~ %(end)s)") % {"title": plan.title, "start": start, "end": end}
         items.append(WorkbenchItem(area, title, reverse("marketing:evaluation_create") + f"?plan={plan.pk}", end))
     return items
 

@@ -12,9 +12,7 @@ class RoleBackend(ModelBackend):
     """Django's model backend, with permissions granted through ``Employee.roles`` of active employees."""
 
     def _get_group_permissions(self, user_obj: Any) -> Any:
-        return Permission.objects.filter(
-            role__employees__user=user_obj, role__employees__is_active=True
-        )
+        return Permission.objects.filter(role__employees__user=user_obj, role__employees__is_active=True)
 
     def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return self._get_permissions(user_obj, obj, "group")  # type: ignore[attr-defined]  # ModelBackend's own helper, missing from django-stubs

@@ -99,16 +99,27 @@ def load(stdout: Any) -> None:
             user = User.objects.filter(username=username).first()
             if user is None:
                 employee = services.employee_create(
-                    actor=actor, username=username, name=name, password=DEMO_PASSWORD,
-                    department=departments[dept], employee_no=f"HX{1001 + index}", title=title,
-                    mobile=_mobile(index), email=f"{username}@huaxin-demo.cn",
+                    actor=actor,
+                    username=username,
+                    name=name,
+                    password=DEMO_PASSWORD,
+                    department=departments[dept],
+                    employee_no=f"HX{1001 + index}",
+                    title=title,
+                    mobile=_mobile(index),
+                    email=f"{username}@huaxin-demo.cn",
                     joined_on=dt.date(2021, 3, 1) + dt.timedelta(days=37 * index),
                     roles=[roles[c] for c in role_codes],
                 )
             else:  # the admin login exists before its employee record
                 employee = Employee.objects.create(
-                    user=user, department=departments[dept], employee_no=f"HX{1001 + index}", title=title,
-                    mobile=_mobile(index), email=f"{username}@huaxin-demo.cn", joined_on=dt.date(2021, 3, 1),
+                    user=user,
+                    department=departments[dept],
+                    employee_no=f"HX{1001 + index}",
+                    title=title,
+                    mobile=_mobile(index),
+                    email=f"{username}@huaxin-demo.cn",
+                    joined_on=dt.date(2021, 3, 1),
                 )
                 employee.roles.set([roles[c] for c in role_codes])
         if manages and departments[manages].manager_id != employee.user_id:

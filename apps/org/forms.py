@@ -43,11 +43,16 @@ def _departments(departments: Any) -> Any:
 
 class DepartmentForm(forms.Form):
     name = forms.CharField(label=_("Department name"), max_length=100)
-    code = forms.SlugField(label=_("Department code"), max_length=50,
-                           help_text=_("Letters, digits, - and _; unique, e.g. sales-east."))
+    code = forms.SlugField(
+        label=_("Department code"), max_length=50, help_text=_("Letters, digits, - and _; unique, e.g. sales-east.")
+    )
     kind = forms.ChoiceField(label=_("Department kind"), choices=DepartmentKind.choices)
-    parent = DepartmentChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False,
-                                   empty_label=_("(none — the company itself)"))
+    parent = DepartmentChoiceField(
+        label=_("Parent department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("(none — the company itself)"),
+    )
     manager = UserChoiceField(label=_("Manager"), queryset=User.objects.none(), required=False)
     order = forms.IntegerField(label=_("Display order"), min_value=0, initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -69,22 +74,43 @@ class EmployeeForm(forms.Form):
     # The service refuses an employee without a department with a clear message; the form lets it.
     marked_required = ("department",)
 
-    username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
-                                help_text=_("Used to sign in: letters, digits and @ . + - _"))
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        help_text=_("Used to sign in: letters, digits and @ . + - _"),
+    )
     name = forms.CharField(label=_("Name"), max_length=50)
-    department = DepartmentChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False,
-                                       empty_label=_("— choose a department —"))
+    department = DepartmentChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("— choose a department —"),
+    )
     employee_no = forms.CharField(label=_("Employee number"), max_length=30)
     title = forms.CharField(label=_("Job title"), max_length=50, required=False)
-    mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False, validators=[validate_mobile],
-                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=20,
+        required=False,
+        validators=[validate_mobile],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
     email = forms.EmailField(label=_("Email"), required=False)
     joined_on = forms.DateField(label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    roles = forms.ModelMultipleChoiceField(label=_("Roles"), queryset=Role.objects.all(), required=False,
-                                           widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
-    password = forms.CharField(label=_("Initial password"), required=False, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text=_("Leave empty to set a password later."))
+    roles = forms.ModelMultipleChoiceField(
+        label=_("Roles"),
+        queryset=Role.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to set a password later."),
+    )
 
     def __init__(self, *args: Any, departments: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,10 +136,14 @@ class EmployeeFilterForm(forms.Form):
     STATUS_CHOICES = [("active", _("In service")), ("left", _("Left")), ("all", _("All"))]
     PAGE_SIZES = [(20, "20"), (50, "50"), (100, "100")]
 
-    q = forms.CharField(label=_("Search"), required=False,
-                        widget=forms.SearchInput(attrs={"placeholder": _("Name, username, number, title, mobile")}))
-    department = DepartmentChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False,
-                                       empty_label=_("All departments"))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, username, number, title, mobile")}),
+    )
+    department = DepartmentChoiceField(
+        label=_("Department"), queryset=Department.objects.none(), required=False, empty_label=_("All departments")
+    )
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     page_size = forms.TypedChoiceField(label=_("Per page"), choices=PAGE_SIZES, coerce=int, required=False)
 
@@ -133,10 +163,12 @@ class EmployeeFilterForm(forms.Form):
 class OffboardForm(forms.Form):
     """离职交接: who takes over, and the last working day."""
 
-    successor = forms.ModelChoiceField(label=_("Successor"), queryset=Employee.objects.none(),
-                                       empty_label=_("— choose who takes over —"))
-    left_on = forms.DateField(label=_("Last working day"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    successor = forms.ModelChoiceField(
+        label=_("Successor"), queryset=Employee.objects.none(), empty_label=_("— choose who takes over —")
+    )
+    left_on = forms.DateField(
+        label=_("Last working day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, successors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -41,12 +41,25 @@ class Department(TimeStampedModel):
 
     name = models.CharField(_("department name"), max_length=100)
     code = models.SlugField(_("department code"), max_length=50, unique=True)
-    kind = models.CharField(_("department kind"), max_length=30, choices=DepartmentKind.choices,
-                            default=DepartmentKind.OTHER)
-    parent = models.ForeignKey("self", verbose_name=_("parent department"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="children")
-    manager = models.ForeignKey(User, verbose_name=_("manager"), on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="managed_departments")
+    kind = models.CharField(
+        _("department kind"), max_length=30, choices=DepartmentKind.choices, default=DepartmentKind.OTHER
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    manager = models.ForeignKey(
+        User,
+        verbose_name=_("manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_departments",
+    )
     order = models.PositiveIntegerField(_("display order"), default=0)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     is_active = models.BooleanField(_("active"), default=True)
@@ -112,8 +125,9 @@ class Employee(TimeStampedModel):
     """A person of the company: the user, their department (their unit for the data scope) and roles."""
 
     user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="employee")
-    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="employees")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="employees"
+    )
     employee_no = models.CharField(_("employee number"), max_length=30, unique=True)
     title = models.CharField(_("job title"), max_length=50, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True, validators=[validate_mobile])

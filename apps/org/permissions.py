@@ -24,11 +24,19 @@ class OrgPerm(StrEnum):
     HANDOVER_EMPLOYEE = "org.handover_employee"
     VIEW_ROLE = "org.view_role"
 
+
 _VIEW = ["org.view_department", "org.view_employee"]
 _MANAGE = [
-    "org.add_department", "org.change_department", "org.delete_department",
-    "org.add_employee", "org.change_employee", "org.handover_employee",
-    "org.view_role", "org.add_role", "org.change_role", "org.delete_role",
+    "org.add_department",
+    "org.change_department",
+    "org.delete_department",
+    "org.add_employee",
+    "org.change_employee",
+    "org.handover_employee",
+    "org.view_role",
+    "org.add_role",
+    "org.change_role",
+    "org.delete_role",
 ]
 
 # The working-day calendar (core): senior management and administrators see and enter days; administrators keep it

@@ -15,8 +15,9 @@ def department_list(*, user: Any) -> QuerySet[Department]:
     return Department.objects.visible_to(user).select_related("manager", "parent")
 
 
-def employee_list(*, user: Any, department: Department | None = None, include_sub: bool = True,
-                  active: bool | None = True) -> QuerySet[Employee]:
+def employee_list(
+    *, user: Any, department: Department | None = None, include_sub: bool = True, active: bool | None = True
+) -> QuerySet[Employee]:
     """Employees the user may see; optionally within one department (and its sub-departments)."""
     qs = Employee.objects.visible_to(user).select_related("user", "department").prefetch_related("roles")
     if department is not None:
@@ -41,9 +42,9 @@ class OrgNode:
 def org_chart(*, user: Any) -> list[OrgNode]:
     """Return the visible part of the department tree with head-counts of staff in service (one query)."""
     departments = list(
-        department_list(user=user).annotate(
-            headcount=Count("employees", filter=Q(employees__is_active=True))
-        ).order_by("path", "order")
+        department_list(user=user)
+        .annotate(headcount=Count("employees", filter=Q(employees__is_active=True)))
+        .order_by("path", "order")
     )
     nodes = {d.pk: OrgNode(d, d.headcount) for d in departments}  # type: ignore[attr-defined]
     roots: list[OrgNode] = []

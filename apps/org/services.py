@@ -43,7 +43,7 @@ def _set_paths(department: Department) -> None:
     Department.objects.filter(pk=department.pk).update(path=new_prefix)
     if old_prefix:
         for child in Department.objects.filter(path__startswith=old_prefix).exclude(pk=department.pk):
-            Department.objects.filter(pk=child.pk).update(path=new_prefix + child.path[len(old_prefix):])
+            Department.objects.filter(pk=child.pk).update(path=new_prefix + child.path[len(old_prefix) :])
 
 
 @transaction.atomic
@@ -59,9 +59,7 @@ def department_create(*, actor: Any, **data: Any) -> Department:
 
 
 @transaction.atomic
-def department_update(
-    *, actor: Any, department: Department, data: dict[str, Any], reason: str = ""
-) -> Department:
+def department_update(*, actor: Any, department: Department, data: dict[str, Any], reason: str = "") -> Department:
     """Change a department; moving it under itself or its own subtree is refused and changes nothing."""
     if not can(actor, "change", department):
         raise PermissionDenied
@@ -85,8 +83,14 @@ def department_delete(*, actor: Any, department: Department) -> None:
 
 @transaction.atomic
 def employee_create(
-    *, actor: Any, username: str, name: str, password: str | None = None, roles: list[Role] | None = None,
-    language: str = "zh-hans", **data: Any,
+    *,
+    actor: Any,
+    username: str,
+    name: str,
+    password: str | None = None,
+    roles: list[Role] | None = None,
+    language: str = "zh-hans",
+    **data: Any,
 ) -> Employee:
     """Create a login and its employee record together; the employee must have a department."""
     _require(actor, "org.add_employee")

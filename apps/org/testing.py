@@ -29,10 +29,12 @@ def make_department(name: str, code: str, kind: str, parent: Department | None =
     return department
 
 
-def make_employee(username: str, name: str, department: Department, *roles: str, password: str = "pw-123456",
-                  superuser: bool = False) -> Employee:
-    user = User.objects.create_user(username=username, password=password, name=name, is_superuser=superuser,
-                                    is_staff=superuser)
+def make_employee(
+    username: str, name: str, department: Department, *roles: str, password: str = "pw-123456", superuser: bool = False
+) -> Employee:
+    user = User.objects.create_user(
+        username=username, password=password, name=name, is_superuser=superuser, is_staff=superuser
+    )
     employee = Employee.objects.create(user=user, department=department, employee_no=f"T-{username}")
     employee.roles.set(Role.objects.filter(code__in=roles))
     return employee

@@ -87,8 +87,10 @@ class DepartmentDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user, department = self.request.user, self.object
         children = (
-            selectors.department_list(user=user).filter(parent=department)
-            .annotate(headcount=Count("employees", filter=Q(employees__is_active=True))).order_by("order", "name")
+            selectors.department_list(user=user)
+            .filter(parent=department)
+            .annotate(headcount=Count("employees", filter=Q(employees__is_active=True)))
+            .order_by("order", "name")
         )
         members = selectors.employee_list(user=user, department=department, include_sub=False)
         return super().get_context_data(children=children, members=members, **kwargs)
@@ -104,8 +106,11 @@ class _DepartmentFormMixin:
 
     def get_form_kwargs(self) -> dict[str, Any]:
         user = self.request.user
-        return {**super().get_form_kwargs(), "departments": selectors.department_list(user=user),  # type: ignore[misc]
-                "managers": _managers(user)}
+        return {
+            **super().get_form_kwargs(),
+            "departments": selectors.department_list(user=user),  # type: ignore[misc]
+            "managers": _managers(user),
+        }
 
 
 class DepartmentCreateView(_DepartmentFormMixin, ScopedCreateView):
@@ -170,8 +175,9 @@ class EmployeeListView(ScopedListView):
     default_sort = "department__path"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.filter_form = EmployeeFilterForm(request.GET or None,
-                                              departments=selectors.department_list(user=request.user))
+        self.filter_form = EmployeeFilterForm(
+            request.GET or None, departments=selectors.department_list(user=request.user)
+        )
         return super().get(request, *args, **kwargs)
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
@@ -285,8 +291,11 @@ class EmployeeOffboardView(ScopedUpdateView):
         return {}
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        successors = selectors.employee_list(user=self.request.user, active=True).exclude(
-            pk=self.object.pk).order_by("department__path", "employee_no")
+        successors = (
+            selectors.employee_list(user=self.request.user, active=True)
+            .exclude(pk=self.object.pk)
+            .order_by("department__path", "employee_no")
+        )
         return {**super().get_form_kwargs(), "successors": successors}
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
@@ -297,9 +306,15 @@ class EmployeeOffboardView(ScopedUpdateView):
 
     def form_valid(self, form: Any, result: Any) -> HttpResponse:
         # Not a redirect: the page shows what moved to whom, once.
-        return render(self.request, "org/employee_offboard_done.html", {
-            "employee": self.object, "successor": form.cleaned_data["successor"], "moved": sorted(result.items()),
-        })
+        return render(
+            self.request,
+            "org/employee_offboard_done.html",
+            {
+                "employee": self.object,
+                "successor": form.cleaned_data["successor"],
+                "moved": sorted(result.items()),
+            },
+        )
 
 
 #

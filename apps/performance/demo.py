@@ -36,27 +36,43 @@ def _reviewer(card: Assessment, ceo: User) -> User:
 
 def _review(cycle: AssessmentCycle, ceo: User, rng: random.Random) -> None:
     cards = Assessment.objects.filter(cycle=cycle, subject_kind=SubjectKind.PERSON).select_related(
-        "owner", "owner_unit__manager", "owner_unit__parent__manager")
+        "owner", "owner_unit__manager", "owner_unit__parent__manager"
+    )
     for card in cards:
         rating = Decimal(rng.choice([62, 70, 75, 78, 80, 82, 85, 88, 90, 95]))
-        services.assessment_review(actor=_reviewer(card, ceo), assessment=card,
-                                   hand_scores={KpiCode.MANAGER_RATING: rating},
-                                   comment=rng.choice(["目标推进扎实，继续保持。", "客户跟进及时，协作良好。",
-                                                       "本季度重点项目推进偏慢，下季度需加强。", "执行制度认真。"]))
+        services.assessment_review(
+            actor=_reviewer(card, ceo),
+            assessment=card,
+            hand_scores={KpiCode.MANAGER_RATING: rating},
+            comment=rng.choice(
+                [
+                    "目标推进扎实，继续保持。",
+                    "客户跟进及时，协作良好。",
+                    "本季度重点项目推进偏慢，下季度需加强。",
+                    "执行制度认真。",
+                ]
+            ),
+        )
 
 
 def _confirm_or_appeal(cycle: AssessmentCycle, ceo: User) -> None:
     appellant = APPEALS.get(cycle.period_key)
     for card in Assessment.objects.filter(cycle=cycle, subject_kind=SubjectKind.PERSON).select_related("owner"):
         if card.owner.username == appellant:
-            appeal = services.appeal_submit(actor=card.owner, assessment=card,
-                                            reason="本季度承接的跨部门项目未计入考核，请复核。")
+            appeal = services.appeal_submit(
+                actor=card.owner, assessment=card, reason="本季度承接的跨部门项目未计入考核，请复核。"
+            )
             _direct, upper = appeal_managers(card)  # the manager's manager decides where there is one
             decider = User.objects.get(pk=upper) if upper else ceo
-            services.appeal_decide(actor=decider, appeal=appeal, upheld=cycle.period_key == "2026-Q3",
-                                   decision="经核实，跨部门项目贡献属实，调整得分。" if cycle.period_key == "2026-Q3"
-                                   else "考核口径符合制度规定，维持原结果。",
-                                   new_total=card.total + 3 if cycle.period_key == "2026-Q3" else None)
+            services.appeal_decide(
+                actor=decider,
+                appeal=appeal,
+                upheld=cycle.period_key == "2026-Q3",
+                decision="经核实，跨部门项目贡献属实，调整得分。"
+                if cycle.period_key == "2026-Q3"
+                else "考核口径符合制度规定，维持原结果。",
+                new_total=card.total + 3 if cycle.period_key == "2026-Q3" else None,
+            )
         else:
             services.assessment_confirm(actor=card.owner, assessment=card)
 
@@ -79,15 +95,27 @@ def _violations(ceo: User) -> None:
     if not (manager and south2 and cs3 and cs_mgr):
         return
     first = services.violation_report(
-        actor=manager, person=south2, article=9, happened_on=dt.date(2026, 8, 12),
-        description="未经审批以低于价格底线的折扣向客户报价，违反销售政策与审批规定。")
-    services.violation_decide(actor=ceo, violation=first, confirm=True, decision="情况属实，给予警告。",
-                              action="warning")
-    services.violation_appeal(actor=south2, violation=first,  # waits for the leadership group's decision
-                              reason="该折扣已事先获得区域经理口头同意，请求复核。")
+        actor=manager,
+        person=south2,
+        article=9,
+        happened_on=dt.date(2026, 8, 12),
+        description="未经审批以低于价格底线的折扣向客户报价，违反销售政策与审批规定。",
+    )
+    services.violation_decide(
+        actor=ceo, violation=first, confirm=True, decision="情况属实，给予警告。", action="warning"
+    )
+    services.violation_appeal(
+        actor=south2,
+        violation=first,  # waits for the leadership group's decision
+        reason="该折扣已事先获得区域经理口头同意，请求复核。",
+    )
     services.violation_report(
-        actor=cs_mgr, person=cs3, article=10, happened_on=dt.date(2026, 11, 20),
-        description="客户投诉处理超时且未按规定上报，导致投诉升级。")
+        actor=cs_mgr,
+        person=cs3,
+        article=10,
+        happened_on=dt.date(2026, 11, 20),
+        description="客户投诉处理超时且未按规定上报，导致投诉升级。",
+    )
 
 
 def load(stdout: Any) -> None:
@@ -108,5 +136,7 @@ def load(stdout: Any) -> None:
         _decide_proposals(cycle, ceo, rng)
     services.cycle_create(actor=ceo, period_key=OPEN)
     _violations(ceo)
-    stdout.write(f"  performance: {AssessmentCycle.objects.count()} cycles, {Assessment.objects.count()} scorecards,"
-                 f" {RewardPenalty.objects.count()} rewards and penalties\n")
+    stdout.write(
+        f"  performance: {AssessmentCycle.objects.count()} cycles, {Assessment.objects.count()} scorecards,"
+        f" {RewardPenalty.objects.count()} rewards and penalties\n"
+    )

@@ -76,14 +76,26 @@ class AssessmentCycle(TimeStampedModel):
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
     status = models.CharField(_("status"), max_length=20, choices=CycleStatus.choices, default=CycleStatus.OPEN)
-    rules_version = models.ForeignKey("policy.PolicyVersion", verbose_name=_("policy version"),
-                                      on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    rules_version = models.ForeignKey(
+        "policy.PolicyVersion",
+        verbose_name=_("policy version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -107,13 +119,20 @@ class Assessment(OwnedModel):
     """The scorecard of one person (``owner``) or one department (``owner`` None) in a cycle. ``owner_unit`` is the
     person's department at computing time, or the department assessed."""
 
-    cycle = models.ForeignKey(AssessmentCycle, verbose_name=_("assessment cycle"), on_delete=models.CASCADE,
-                              related_name="assessments")
+    cycle = models.ForeignKey(
+        AssessmentCycle, verbose_name=_("assessment cycle"), on_delete=models.CASCADE, related_name="assessments"
+    )
     subject_kind = models.CharField(_("assessed"), max_length=12, choices=SubjectKind.choices)
     department_kind = models.CharField(_("department kind"), max_length=30, choices=AssessedKind.choices)
     level = models.CharField(_("level"), max_length=12, choices=AssessmentLevel.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person assessed"), on_delete=models.PROTECT,
-                              null=True, blank=True, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person assessed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     computed_total = models.DecimalField(_("computed score"), max_digits=6, decimal_places=2, default=Decimal("0"))
     adjustment = models.DecimalField(_("manager's adjustment"), max_digits=5, decimal_places=2, default=Decimal("0"))
     adjustment_reason = models.CharField(_("reason for the adjustment"), max_length=300, blank=True)
@@ -123,11 +142,18 @@ class Assessment(OwnedModel):
     grade_capped = models.BooleanField(_("grade set by the forced distribution"), default=False)
     rank_in_department = models.PositiveIntegerField(_("rank in department"), null=True, blank=True)
     rank_in_company = models.PositiveIntegerField(_("rank in company"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=AssessmentStatus.choices,
-                              default=AssessmentStatus.COMPUTED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.COMPUTED
+    )
     manager_comment = models.TextField(_("manager's comment"), blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
-                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -141,10 +167,16 @@ class Assessment(OwnedModel):
         ordering = ["cycle", "-total", "pk"]
         permissions = [("review_assessment", _("Can review the assessments of the department"))]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "owner"], condition=models.Q(subject_kind="person"),
-                                    name="performance_one_assessment_per_person"),
-            models.UniqueConstraint(fields=["cycle", "owner_unit"], condition=models.Q(subject_kind="department"),
-                                    name="performance_one_assessment_per_department"),
+            models.UniqueConstraint(
+                fields=["cycle", "owner"],
+                condition=models.Q(subject_kind="person"),
+                name="performance_one_assessment_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["cycle", "owner_unit"],
+                condition=models.Q(subject_kind="department"),
+                name="performance_one_assessment_per_department",
+            ),
         ]
         indexes = [models.Index(fields=["cycle", "owner_unit", "total"])]
 
@@ -189,15 +221,21 @@ class AssessmentItem(models.Model):
 class Appeal(TimeStampedModel):
     """申诉: the person assessed disagrees, once per assessment; the manager's manager or senior management decides."""
 
-    assessment = models.OneToOneField(Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE,
-                                      related_name="appeal")
+    assessment = models.OneToOneField(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="appeal"
+    )
     reason = models.TextField(_("reason"))
     status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.PENDING)
     decision = models.TextField(_("decision"), blank=True)
-    new_total = models.DecimalField(_("score after the appeal"), max_digits=6, decimal_places=2, null=True,
-                                    blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    new_total = models.DecimalField(_("score after the appeal"), max_digits=6, decimal_places=2, null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -221,20 +259,34 @@ class Violation(OwnedModel):
     happened_on = models.DateField(_("happened on"))
     description = models.TextField(_("what happened"))
     evidence = models.FileField(_("evidence"), upload_to="violations/%Y/", blank=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported by"),
-                                    on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=20, choices=ViolationStatus.choices,
-                              default=ViolationStatus.REPORTED)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ViolationStatus.choices, default=ViolationStatus.REPORTED
+    )
     decision = models.TextField(_("decision"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # 申诉: the person may appeal a confirmed violation once; senior management or the leadership group decides.
     appeal_reason = models.TextField(_("reason for the appeal"), blank=True)
     appealed_at = models.DateTimeField(_("appealed at"), null=True, blank=True)
     appeal_decision = models.TextField(_("decision on the appeal"), blank=True)
-    appeal_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("appeal decided by"),
-                                          on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appeal decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     appeal_decided_at = models.DateTimeField(_("appeal decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -254,21 +306,47 @@ class RewardPenalty(TimeStampedModel):
 
     action = models.CharField(_("action"), max_length=20, choices=RewardPenaltyAction.choices)
     is_reward = models.BooleanField(_("reward"))
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="+")
-    department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="+")
-    assessment = models.ForeignKey(Assessment, verbose_name=_("assessment"), on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="proposals")
-    violation = models.ForeignKey(Violation, verbose_name=_("violation"), on_delete=models.PROTECT, null=True,
-                                  blank=True, related_name="proposals")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+    violation = models.ForeignKey(
+        Violation,
+        verbose_name=_("violation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
     reason = models.CharField(_("reason"), max_length=300)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ProposalStatus.choices,
-                              default=ProposalStatus.PROPOSED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
     decision_note = models.CharField(_("decision"), max_length=300, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -281,8 +359,11 @@ class RewardPenalty(TimeStampedModel):
         ordering = ["-created_at", "-pk"]
         permissions = [("decide_rewardpenalty", _("Can decide rewards and penalties"))]
         constraints = [
-            models.UniqueConstraint(fields=["assessment"], condition=models.Q(assessment__isnull=False),
-                                    name="performance_one_proposal_per_assessment"),
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=models.Q(assessment__isnull=False),
+                name="performance_one_proposal_per_assessment",
+            ),
         ]
 
     def __str__(self) -> str:

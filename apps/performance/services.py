@@ -100,17 +100,20 @@ DECISION_NEEDS_TEXT = gettext_lazy("Write the decision so that the employee can 
 NOT_REVIEWED = gettext_lazy("%(count)s scorecards are still waiting for their manager's review.")
 APPEALS_PENDING = gettext_lazy("%(count)s appeals are still waiting for a decision.")
 FORCED_DISTRIBUTION = gettext_lazy(
-    "%(department)s: %(count)s people are rated excellent, but at most %(allowed)s (%(percent)s%%) may be.")
+    "%(department)s: %(count)s people are rated excellent, but at most %(allowed)s (%(percent)s%%) may be."
+)
 PROPOSAL_DECIDED = gettext_lazy("This proposal has already been decided.")
 VIOLATION_DECIDED = gettext_lazy("This violation has already been decided.")
 APPEAL_DECIDED = gettext_lazy("This appeal has already been decided.")
 VIOLATION_MOVE_NOT_ALLOWED = gettext_lazy("A violation that is “%(current)s” cannot become “%(target)s”.")
-VIOLATION_ALREADY_APPEALED = gettext_lazy("This violation has already been appealed once; an appeal cannot be "
-                                          "repeated.")
+VIOLATION_ALREADY_APPEALED = gettext_lazy(
+    "This violation has already been appealed once; an appeal cannot be repeated."
+)
 NOT_OWN_VIOLATION = gettext_lazy("Only the person concerned can appeal a violation.")
 NOT_APPEAL_DECIDER = gettext_lazy(
     "An appeal is decided by the manager of the manager or by senior management — not by the manager who "
-    "reviewed the scorecard, nor by the person appealing.")
+    "reviewed the scorecard, nor by the person appealing."
+)
 NOT_DECIDER = gettext_lazy("Only senior management or the leadership group decides this.")
 ARTICLE_UNKNOWN = gettext_lazy("The policy has no article %(article)s.")
 
@@ -129,15 +132,17 @@ def _require(actor: Any, perm: Perm) -> None:
 
 def _move_cycle(cycle: AssessmentCycle, target: str) -> None:
     if target not in CYCLE_FLOW[cycle.status]:
-        raise ValidationError(MOVE_NOT_ALLOWED % {"current": cycle.get_status_display(),
-                                                  "target": CycleStatus(target).label})
+        raise ValidationError(
+            MOVE_NOT_ALLOWED % {"current": cycle.get_status_display(), "target": CycleStatus(target).label}
+        )
     cycle.status = target
 
 
 def _move_card(card: Assessment, target: str) -> None:
     if target not in ASSESSMENT_FLOW[card.status]:
-        raise ValidationError(CARD_MOVE_NOT_ALLOWED % {"current": card.get_status_display(),
-                                                       "target": AssessmentStatus(target).label})
+        raise ValidationError(
+            CARD_MOVE_NOT_ALLOWED % {"current": card.get_status_display(), "target": AssessmentStatus(target).label}
+        )
     card.status = target
 
 
@@ -195,9 +200,11 @@ def _subjects() -> list[tuple[Subject, str, str]]:
     employees in them (a department's manager at manager level)."""
     departments = list(Department.objects.filter(is_active=True, kind__in=ASSESSED_KINDS).order_by("path"))
     subjects = [(Subject(d), d.kind, AssessmentLevel.DEPARTMENT.value) for d in departments]
-    employees = (Employee.objects.filter(is_active=True, department__kind__in=ASSESSED_KINDS,
-                                         department__is_active=True)
-                 .select_related("user", "department").order_by("department__path", "user_id"))
+    employees = (
+        Employee.objects.filter(is_active=True, department__kind__in=ASSESSED_KINDS, department__is_active=True)
+        .select_related("user", "department")
+        .order_by("department__path", "user_id")
+    )
     for e in employees:
         level = AssessmentLevel.MANAGER if e.department.manager_id == e.user_id else AssessmentLevel.STAFF
         subjects.append((Subject(e.department, e.user), e.department.kind, level.value))
@@ -256,8 +263,14 @@ def _retotal(card: Assessment, rules: Rules) -> None:
     _total(card, items, rules)
 
 
-def _card_items(span: Span, scheme: AssessmentScheme, subject: Subject, kpis: dict[str, Kpi],
-                department_totals: dict[int, Decimal], hand: dict[str, Decimal | None]) -> list[AssessmentItem]:
+def _card_items(
+    span: Span,
+    scheme: AssessmentScheme,
+    subject: Subject,
+    kpis: dict[str, Kpi],
+    department_totals: dict[int, Decimal],
+    hand: dict[str, Decimal | None],
+) -> list[AssessmentItem]:
     """The lines of one scorecard (not yet saved): computed KPIs measured, hand-scored ones as the manager left
     them."""
     items = []
@@ -265,9 +278,16 @@ def _card_items(span: Span, scheme: AssessmentScheme, subject: Subject, kpis: di
         kpi = kpis[line.kpi]
         if kpi.method == KpiMethod.MANUAL:
             score = hand.get(line.kpi)
-            item = AssessmentItem(kpi=kpi, weight=line.weight, target=line.target,
-                                  actual=score, completion=None if score is None else half_up(score),
-                                  score=score, basis=_("scored by the manager"), position=position)
+            item = AssessmentItem(
+                kpi=kpi,
+                weight=line.weight,
+                target=line.target,
+                actual=score,
+                completion=None if score is None else half_up(score),
+                score=score,
+                basis=_("scored by the manager"),
+                position=position,
+            )
         else:
             if line.kpi == KpiCode.DEPARTMENT_SCORE:
                 total = department_totals.get(subject.department.pk)
@@ -275,9 +295,17 @@ def _card_items(span: Span, scheme: AssessmentScheme, subject: Subject, kpis: di
             else:
                 result = measure(line.kpi, subject, span)
             completion, score = score_line(kpi, line, result.actual)
-            item = AssessmentItem(kpi=kpi, weight=line.weight, target=line.target,
-                                  actual=result.actual, completion=completion, score=score, basis=result.basis[:200],
-                                  sources=result.sources, position=position)
+            item = AssessmentItem(
+                kpi=kpi,
+                weight=line.weight,
+                target=line.target,
+                actual=result.actual,
+                completion=completion,
+                score=score,
+                basis=result.basis[:200],
+                sources=result.sources,
+                position=position,
+            )
         items.append(_contribute(item))
     return items
 
@@ -286,13 +314,29 @@ def _card_key(subject_kind: str, owner_id: int | None, unit_id: int | None) -> t
     return subject_kind, owner_id if subject_kind == SubjectKind.PERSON else unit_id
 
 
-_CARD_FIELDS = ["owner_unit", "department_kind", "level", "computed_total", "total", "grade", "grade_capped",
-                "updated_at"]
+_CARD_FIELDS = [
+    "owner_unit",
+    "department_kind",
+    "level",
+    "computed_total",
+    "total",
+    "grade",
+    "grade_capped",
+    "updated_at",
+]
 
 
-def _compute_chunk(cycle: AssessmentCycle, span: Span, chunk: list[tuple[Subject, str, str]],
-                   existing: dict[tuple[str, int | None], Assessment], hand_scores: dict[int, dict[str, Any]],
-                   kpis: dict[str, Kpi], department_totals: dict[int, Decimal], rules: Rules, actor: Any) -> None:
+def _compute_chunk(
+    cycle: AssessmentCycle,
+    span: Span,
+    chunk: list[tuple[Subject, str, str]],
+    existing: dict[tuple[str, int | None], Assessment],
+    hand_scores: dict[int, dict[str, Any]],
+    kpis: dict[str, Kpi],
+    department_totals: dict[int, Decimal],
+    rules: Rules,
+    actor: Any,
+) -> None:
     """Compute the scorecards of a slice of the subjects in memory (the metrics read once per span, see
     ``selectors.metrics``), then write them in bulk: new cards, changed cards, their history, their lines."""
     new, old, lines = [], [], []
@@ -302,14 +346,17 @@ def _compute_chunk(cycle: AssessmentCycle, span: Span, chunk: list[tuple[Subject
             continue
         if subject.is_person:
             card = existing.get((SubjectKind.PERSON, subject.user.pk)) or Assessment(
-                cycle=cycle, owner=subject.user, subject_kind=SubjectKind.PERSON)
+                cycle=cycle, owner=subject.user, subject_kind=SubjectKind.PERSON
+            )
         else:
             card = existing.get((SubjectKind.DEPARTMENT, subject.department.pk)) or Assessment(
-                cycle=cycle, owner_unit=subject.department, subject_kind=SubjectKind.DEPARTMENT)
+                cycle=cycle, owner_unit=subject.department, subject_kind=SubjectKind.DEPARTMENT
+            )
         card.owner_unit = subject.department
         card.department_kind, card.level = kind, level
-        items = _card_items(span, scheme, subject, kpis, department_totals,
-                            hand_scores.get(card.pk, {}) if card.pk else {})
+        items = _card_items(
+            span, scheme, subject, kpis, department_totals, hand_scores.get(card.pk, {}) if card.pk else {}
+        )
         _total(card, items, rules)
         if not subject.is_person:
             department_totals[subject.department.pk] = card.total
@@ -356,8 +403,9 @@ def _rank(cycle: AssessmentCycle) -> None:
     Assessment.objects.bulk_update(changed, ["rank_in_company", "rank_in_department"], batch_size=200)
 
 
-def cycle_compute(*, actor: Any, cycle: AssessmentCycle,
-                  progress: Callable[[int], None] | None = None) -> AssessmentCycle:
+def cycle_compute(
+    *, actor: Any, cycle: AssessmentCycle, progress: Callable[[int], None] | None = None
+) -> AssessmentCycle:
     """Compute every scorecard of the cycle from the records, department scorecards first (a manager's scorecard
     may count the department's score). Progress is saved as it goes, so the page can show it; hand scores and
     adjustments a manager already entered are kept. The cycle keeps the policy version it was computed with."""
@@ -377,17 +425,28 @@ def cycle_compute(*, actor: Any, cycle: AssessmentCycle,
         kpis = {k.code: k for k in Kpi.objects.all()}
     subjects = _subjects()
     department_totals: dict[int, Decimal] = {}
-    existing = {_card_key(c.subject_kind, c.owner_id, c.owner_unit_id): c
-                for c in Assessment.objects.filter(cycle=cycle)}
+    existing = {
+        _card_key(c.subject_kind, c.owner_id, c.owner_unit_id): c for c in Assessment.objects.filter(cycle=cycle)
+    }
     hand_scores: dict[int, dict[str, Any]] = defaultdict(dict)
     for card_id, code, score in AssessmentItem.objects.filter(assessment__cycle=cycle).values_list(
-            "assessment_id", "kpi__code", "score"):
+        "assessment_id", "kpi__code", "score"
+    ):
         hand_scores[card_id][code] = score
     try:
         for begin in range(0, len(subjects), COMPUTE_CHUNK):
             with transaction.atomic():
-                _compute_chunk(cycle, span, subjects[begin:begin + COMPUTE_CHUNK], existing, hand_scores, kpis,
-                               department_totals, rules, actor)
+                _compute_chunk(
+                    cycle,
+                    span,
+                    subjects[begin : begin + COMPUTE_CHUNK],
+                    existing,
+                    hand_scores,
+                    kpis,
+                    department_totals,
+                    rules,
+                    actor,
+                )
             percent = min(len(subjects), begin + COMPUTE_CHUNK) * 100 // len(subjects)
             if percent != cycle.progress:
                 cycle.progress = percent
@@ -415,13 +474,21 @@ def _card_url(card: Assessment) -> str:
 
 def _check_not_final(card: Assessment) -> None:
     if card.cycle.is_final:
-        raise ValidationError(MOVE_NOT_ALLOWED % {"current": card.cycle.get_status_display(),
-                                                  "target": CycleStatus.COMPUTED.label})
+        raise ValidationError(
+            MOVE_NOT_ALLOWED % {"current": card.cycle.get_status_display(), "target": CycleStatus.COMPUTED.label}
+        )
 
 
 @transaction.atomic
-def assessment_review(*, actor: Any, assessment: Assessment, hand_scores: dict[str, Decimal] | None = None,
-                      adjustment: Decimal = Decimal("0"), adjustment_reason: str = "", comment: str = "") -> Assessment:
+def assessment_review(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    hand_scores: dict[str, Decimal] | None = None,
+    adjustment: Decimal = Decimal("0"),
+    adjustment_reason: str = "",
+    comment: str = "",
+) -> Assessment:
     """The manager scores the hand KPIs, may adjust the total within the limit of the rules (always with a reason)
     and comments; the employee is asked to confirm."""
     _require(actor, Perm.REVIEW_ASSESSMENT)
@@ -446,8 +513,9 @@ def assessment_review(*, actor: Any, assessment: Assessment, hand_scores: dict[s
         item.save(update_fields=["actual", "score", "completion"])
     adjustment = Decimal(adjustment or 0).quantize(CENT)
     if abs(adjustment) > rules.assessment.adjustment_limit:
-        errors["adjustment"].append(ADJUSTMENT_TOO_LARGE % {"limit": rules.assessment.adjustment_limit,
-                                                             "value": adjustment})
+        errors["adjustment"].append(
+            ADJUSTMENT_TOO_LARGE % {"limit": rules.assessment.adjustment_limit, "value": adjustment}
+        )
     if adjustment and not adjustment_reason.strip():
         errors["adjustment_reason"].append(ADJUSTMENT_NEEDS_REASON)
     if errors:
@@ -459,8 +527,11 @@ def assessment_review(*, actor: Any, assessment: Assessment, hand_scores: dict[s
     _save(card, actor)
     _rank(card.cycle)
     if card.owner_id:
-        notify(recipients=[card.owner], title=_("Your scorecard for %(cycle)s is ready to confirm") % {
-            "cycle": card.cycle.name}, url=_card_url(card))
+        notify(
+            recipients=[card.owner],
+            title=_("Your scorecard for %(cycle)s is ready to confirm") % {"cycle": card.cycle.name},
+            url=_card_url(card),
+        )
     return card
 
 
@@ -488,8 +559,11 @@ WHO: dict[tuple[type, str], Callable[[Any, Any], bool]] = {
     (Violation, OWNER): lambda actor, v: actor.has_perm(str(Perm.ADD_APPEAL)) and v.owner_id == actor.pk,
     (Violation, APPEAL_DECIDER): lambda actor, v: actor.has_perm(str(Perm.DECIDE_APPEAL)) and v.owner_id != actor.pk,
 }
-FLOWS: dict[type, dict[str, dict[str, str]]] = {Appeal: APPEAL_FLOW, RewardPenalty: PROPOSAL_FLOW,
-                                                Violation: VIOLATION_FLOW}
+FLOWS: dict[type, dict[str, dict[str, str]]] = {
+    Appeal: APPEAL_FLOW,
+    RewardPenalty: PROPOSAL_FLOW,
+    Violation: VIOLATION_FLOW,
+}
 
 
 def moves(actor: Any, obj: Any) -> list[str]:
@@ -512,8 +586,11 @@ def _appeal_deciders(card: Assessment) -> list[Any]:
     from apps.org.models import User
 
     _direct, upper = appeal_managers(card)
-    return [u for u in User.objects.filter(is_active=True, employee__is_active=True).distinct()
-            if (u.pk == upper or u.has_perm(str(Perm.DECIDE_APPEAL))) and u.pk not in (card.owner_id, _direct)]
+    return [
+        u
+        for u in User.objects.filter(is_active=True, employee__is_active=True).distinct()
+        if (u.pk == upper or u.has_perm(str(Perm.DECIDE_APPEAL))) and u.pk not in (card.owner_id, _direct)
+    ]
 
 
 @transaction.atomic
@@ -529,19 +606,27 @@ def appeal_submit(*, actor: Any, assessment: Assessment, reason: str) -> Appeal:
     _save(card, actor, ["status"])
     appeal = Appeal(assessment=card, reason=reason.strip())
     _save(appeal, actor)
-    notify(recipients=_appeal_deciders(card), title=_("%(person)s appeals the %(cycle)s assessment") % {
-        "person": card.subject_name, "cycle": card.cycle.name}, url=_card_url(card))
+    notify(
+        recipients=_appeal_deciders(card),
+        title=_("%(person)s appeals the %(cycle)s assessment")
+        % {"person": card.subject_name, "cycle": card.cycle.name},
+        url=_card_url(card),
+    )
     return appeal
 
 
 @transaction.atomic
-def appeal_decide(*, actor: Any, appeal: Appeal, upheld: bool, decision: str,
-                  new_total: Decimal | None = None) -> Appeal:
+def appeal_decide(
+    *, actor: Any, appeal: Appeal, upheld: bool, decision: str, new_total: Decimal | None = None
+) -> Appeal:
     """The manager's manager or senior management (the leadership group too) decides — see ``may_decide_appeal``;
     an upheld appeal may set a new score; the employee sees the decision on the scorecard and the scorecard counts
     as confirmed."""
-    appeal = Appeal.objects.select_for_update().select_related("assessment__cycle", "assessment__owner_unit").get(
-        pk=appeal.pk)
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("assessment__cycle", "assessment__owner_unit")
+        .get(pk=appeal.pk)
+    )
     card = appeal.assessment
     _move(actor, appeal, AppealStatus.UPHELD if upheld else AppealStatus.REJECTED, APPEAL_DECIDED, NOT_APPEAL_DECIDER)
     if not decision.strip():
@@ -557,8 +642,12 @@ def appeal_decide(*, actor: Any, appeal: Appeal, upheld: bool, decision: str,
     _save(card, actor)
     _rank(card.cycle)
     if card.owner_id:
-        notify(recipients=[card.owner], title=_("Your appeal was decided: %(outcome)s") % {
-            "outcome": appeal.get_status_display()}, body=appeal.decision, url=_card_url(card))
+        notify(
+            recipients=[card.owner],
+            title=_("Your appeal was decided: %(outcome)s") % {"outcome": appeal.get_status_display()},
+            body=appeal.decision,
+            url=_card_url(card),
+        )
     return appeal
 
 
@@ -580,8 +669,12 @@ def forced_distribution_problems(cycle: AssessmentCycle, rules: Rules) -> list[s
     for department, (people, excellent) in sorted(counts.items(), key=lambda kv: kv[0].path):
         allowed = max(1, math.floor(people * percent / 100))  # the same rule as _excess_excellent
         if excellent > allowed:
-            problems.append(str(FORCED_DISTRIBUTION % {"department": department.name, "count": excellent,
-                                                       "allowed": allowed, "percent": percent}))
+            problems.append(
+                str(
+                    FORCED_DISTRIBUTION
+                    % {"department": department.name, "count": excellent, "allowed": allowed, "percent": percent}
+                )
+            )
     return problems
 
 
@@ -608,15 +701,19 @@ def cycle_apply_distribution(*, actor: Any, cycle: AssessmentCycle) -> int:
     _require(actor, Perm.FINALISE_CYCLE)
     cycle = AssessmentCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status != CycleStatus.COMPUTED:
-        raise ValidationError(MOVE_NOT_ALLOWED % {"current": cycle.get_status_display(),
-                                                  "target": CycleStatus.FINALISED.label})
+        raise ValidationError(
+            MOVE_NOT_ALLOWED % {"current": cycle.get_status_display(), "target": CycleStatus.FINALISED.label}
+        )
     excess = _excess_excellent(cycle, cycle_rules(cycle))
     for card in excess:
         card.grade, card.grade_capped = Grade.GOOD, True
         _save(card, actor, ["grade", "grade_capped"])
         if card.owner_id:
-            notify(recipients=[card.owner], title=_("%(cycle)s: your grade follows the forced distribution") % {
-                "cycle": cycle.name}, url=_card_url(card))
+            notify(
+                recipients=[card.owner],
+                title=_("%(cycle)s: your grade follows the forced distribution") % {"cycle": cycle.name},
+                url=_card_url(card),
+            )
     return len(excess)
 
 
@@ -645,9 +742,14 @@ def cycle_finalise(*, actor: Any, cycle: AssessmentCycle) -> AssessmentCycle:
         action = rules.assessment.proposal_for(card.grade)
         if action:
             proposal = RewardPenalty(
-                action=action, is_reward=action in REWARD_ACTIONS, person=card.owner, department=card.owner_unit,
-                assessment=card, reason=_("%(cycle)s: rated %(grade)s (%(score)s)") % {
-                    "cycle": cycle.name, "grade": card.get_grade_display(), "score": card.total})
+                action=action,
+                is_reward=action in REWARD_ACTIONS,
+                person=card.owner,
+                department=card.owner_unit,
+                assessment=card,
+                reason=_("%(cycle)s: rated %(grade)s (%(score)s)")
+                % {"cycle": cycle.name, "grade": card.get_grade_display(), "score": card.total},
+            )
             _save(proposal, actor)
     cycle.finalised_at = timezone.now()
     _save(cycle, actor, ["status", "finalised_at"])
@@ -663,26 +765,34 @@ def cycle_publish(*, actor: Any, cycle: AssessmentCycle) -> AssessmentCycle:
     cycle.published_at = timezone.now()
     _save(cycle, actor, ["status", "published_at"])
     people = [c.owner for c in Assessment.objects.filter(cycle=cycle, owner__isnull=False).select_related("owner")]
-    notify(recipients=people, title=_("The results of %(cycle)s are published") % {"cycle": cycle.name},
-           url=reverse("performance:my_assessments"))
+    notify(
+        recipients=people,
+        title=_("The results of %(cycle)s are published") % {"cycle": cycle.name},
+        url=reverse("performance:my_assessments"),
+    )
     return cycle
 
 
 @transaction.atomic
-def proposal_decide(*, actor: Any, proposal: RewardPenalty, approve: bool, note: str = "",
-                    amount: Decimal | None = None) -> RewardPenalty:
+def proposal_decide(
+    *, actor: Any, proposal: RewardPenalty, approve: bool, note: str = "", amount: Decimal | None = None
+) -> RewardPenalty:
     """Only the roles art. 13 names (senior management, the leadership group) decide a reward or a penalty."""
     proposal = RewardPenalty.objects.select_for_update().get(pk=proposal.pk)
-    _move(actor, proposal, ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED, PROPOSAL_DECIDED,
-          NOT_DECIDER)
+    _move(
+        actor, proposal, ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED, PROPOSAL_DECIDED, NOT_DECIDER
+    )
     proposal.decision_note, proposal.decided_by, proposal.decided_at = note.strip(), actor, timezone.now()
     if amount is not None:
         proposal.amount = Decimal(amount).quantize(CENT)
     _save(proposal, actor)
     if proposal.person_id and approve:
-        notify(recipients=[proposal.person], title=_("Decided: %(action)s") % {
-            "action": proposal.get_action_display()}, body=proposal.reason,
-            url=reverse("performance:rewardpenalty_list"))
+        notify(
+            recipients=[proposal.person],
+            title=_("Decided: %(action)s") % {"action": proposal.get_action_display()},
+            body=proposal.reason,
+            url=reverse("performance:rewardpenalty_list"),
+        )
     return proposal
 
 
@@ -692,8 +802,9 @@ def proposal_decide(*, actor: Any, proposal: RewardPenalty, approve: bool, note:
 
 
 @transaction.atomic
-def violation_report(*, actor: Any, person: Any, article: int, happened_on: dt.date, description: str,
-                     evidence: Any = None) -> Violation:
+def violation_report(
+    *, actor: Any, person: Any, article: int, happened_on: dt.date, description: str, evidence: Any = None
+) -> Violation:
     """A manager records a breach of the policy by someone in their scope."""
     _require(actor, Perm.ADD_VIOLATION)
     version = PolicyVersion.objects.filter(pk=rules_in_force().version_id).first()
@@ -702,8 +813,15 @@ def violation_report(*, actor: Any, person: Any, article: int, happened_on: dt.d
     employee = Employee.objects.select_related("department").filter(user=person, is_active=True).first()
     if employee is None:
         raise ValidationError({"person": _("Choose an employee in service.")})
-    violation = Violation(owner=person, owner_unit=employee.department, article=article, happened_on=happened_on,
-                          description=description.strip(), reported_by=actor, created_by=actor)
+    violation = Violation(
+        owner=person,
+        owner_unit=employee.department,
+        article=article,
+        happened_on=happened_on,
+        description=description.strip(),
+        reported_by=actor,
+        created_by=actor,
+    )
     if evidence:
         violation.evidence = evidence
     violation.full_clean()
@@ -714,21 +832,30 @@ def violation_report(*, actor: Any, person: Any, article: int, happened_on: dt.d
 
 
 @transaction.atomic
-def violation_decide(*, actor: Any, violation: Violation, confirm: bool, decision: str,
-                     action: str = "") -> Violation:
+def violation_decide(*, actor: Any, violation: Violation, confirm: bool, decision: str, action: str = "") -> Violation:
     """Senior management confirms or dismisses; a confirmed violation may propose a penalty whatever the score."""
     violation = Violation.objects.select_for_update().get(pk=violation.pk)
-    _move(actor, violation, ViolationStatus.CONFIRMED if confirm else ViolationStatus.DISMISSED, VIOLATION_DECIDED,
-          NOT_DECIDER)
+    _move(
+        actor,
+        violation,
+        ViolationStatus.CONFIRMED if confirm else ViolationStatus.DISMISSED,
+        VIOLATION_DECIDED,
+        NOT_DECIDER,
+    )
     if not decision.strip():
         raise ValidationError({"decision": DECISION_NEEDS_TEXT})
     violation.decision, violation.decided_by, violation.decided_at = decision.strip(), actor, timezone.now()
     _save(violation, actor)
     if confirm and action:
-        proposal = RewardPenalty(action=action, is_reward=False, person=violation.owner,
-                                 department=violation.owner_unit, violation=violation,
-                                 reason=_("Violation of article %(article)s on %(day)s") % {
-                                     "article": violation.article, "day": violation.happened_on})
+        proposal = RewardPenalty(
+            action=action,
+            is_reward=False,
+            person=violation.owner,
+            department=violation.owner_unit,
+            violation=violation,
+            reason=_("Violation of article %(article)s on %(day)s")
+            % {"article": violation.article, "day": violation.happened_on},
+        )
         proposal.full_clean()
         _save(proposal, actor)
     return violation
@@ -745,17 +872,29 @@ def violation_appeal(*, actor: Any, violation: Violation, reason: str) -> Violat
         raise ValidationError(VIOLATION_ALREADY_APPEALED)
     if not reason.strip():
         raise ValidationError({"reason": APPEAL_NEEDS_REASON})
-    _move(actor, violation, ViolationStatus.APPEALED, VIOLATION_MOVE_NOT_ALLOWED % {
-        "current": violation.get_status_display(), "target": ViolationStatus.APPEALED.label}, NOT_OWN_VIOLATION)
+    _move(
+        actor,
+        violation,
+        ViolationStatus.APPEALED,
+        VIOLATION_MOVE_NOT_ALLOWED
+        % {"current": violation.get_status_display(), "target": ViolationStatus.APPEALED.label},
+        NOT_OWN_VIOLATION,
+    )
     violation.appeal_reason, violation.appealed_at = reason.strip(), timezone.now()
     _save(violation, actor)
     from apps.org.models import User
 
-    deciders = [u for u in User.objects.filter(is_active=True, employee__is_active=True).distinct()
-                if u.pk != violation.owner_id and u.has_perm(str(Perm.DECIDE_APPEAL))]
-    notify(recipients=deciders, title=_("%(person)s appeals a violation of article %(article)s") % {
-        "person": violation.owner, "article": violation.article},
-        url=reverse("performance:violation_detail", args=[violation.pk]))
+    deciders = [
+        u
+        for u in User.objects.filter(is_active=True, employee__is_active=True).distinct()
+        if u.pk != violation.owner_id and u.has_perm(str(Perm.DECIDE_APPEAL))
+    ]
+    notify(
+        recipients=deciders,
+        title=_("%(person)s appeals a violation of article %(article)s")
+        % {"person": violation.owner, "article": violation.article},
+        url=reverse("performance:violation_detail", args=[violation.pk]),
+    )
     return violation
 
 
@@ -764,21 +903,30 @@ def violation_appeal_decide(*, actor: Any, violation: Violation, upheld: bool, d
     """Senior management or the leadership group decides the appeal of a violation: upheld, the violation is
     overturned and its penalty proposals still open are rejected; else it stands. The person sees the decision."""
     violation = Violation.objects.select_for_update().get(pk=violation.pk)
-    _move(actor, violation, ViolationStatus.OVERTURNED if upheld else ViolationStatus.UPHELD_ON_APPEAL,
-          APPEAL_DECIDED, NOT_DECIDER)
+    _move(
+        actor,
+        violation,
+        ViolationStatus.OVERTURNED if upheld else ViolationStatus.UPHELD_ON_APPEAL,
+        APPEAL_DECIDED,
+        NOT_DECIDER,
+    )
     if not decision.strip():
         raise ValidationError({"decision": DECISION_NEEDS_TEXT})
     violation.appeal_decision = decision.strip()
     violation.appeal_decided_by, violation.appeal_decided_at = actor, timezone.now()
     _save(violation, actor)
     if upheld:
-        for proposal in RewardPenalty.objects.select_for_update().filter(violation=violation,
-                                                                         status=ProposalStatus.PROPOSED):
+        for proposal in RewardPenalty.objects.select_for_update().filter(
+            violation=violation, status=ProposalStatus.PROPOSED
+        ):
             proposal.status = ProposalStatus.REJECTED
             proposal.decision_note = str(_("The violation was overturned on appeal."))
             proposal.decided_by, proposal.decided_at = actor, timezone.now()
             _save(proposal, actor)
-    notify(recipients=[violation.owner], title=_("Your appeal of a violation was decided: %(outcome)s") % {
-        "outcome": violation.get_status_display()}, body=violation.appeal_decision,
-        url=reverse("performance:violation_detail", args=[violation.pk]))
+    notify(
+        recipients=[violation.owner],
+        title=_("Your appeal of a violation was decided: %(outcome)s") % {"outcome": violation.get_status_display()},
+        body=violation.appeal_decision,
+        url=reverse("performance:violation_detail", args=[violation.pk]),
+    )
     return violation

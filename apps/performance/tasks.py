@@ -25,7 +25,8 @@ def compute_cycle_start(*, actor: User, cycle: AssessmentCycle) -> AssessmentCyc
     if not actor.has_perm(str(Perm.COMPUTE_CYCLE)):
         raise PermissionDenied(str(Perm.COMPUTE_CYCLE))
     if CycleStatus.COMPUTING not in services.CYCLE_FLOW[cycle.status]:
-        raise ValidationError(services.MOVE_NOT_ALLOWED % {"current": cycle.get_status_display(),
-                                                           "target": CycleStatus.COMPUTING.label})
+        raise ValidationError(
+            services.MOVE_NOT_ALLOWED % {"current": cycle.get_status_display(), "target": CycleStatus.COMPUTING.label}
+        )
     compute_cycle.delay(cycle.pk, actor.pk)
     return cycle

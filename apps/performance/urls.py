@@ -33,7 +33,8 @@ urlpatterns = [
     path("violations/<int:pk>/", views.ViolationDetailView.as_view(), name="violation_detail"),
     path("violations/<int:pk>/decide/", views.ViolationDecideView.as_view(), name="violation_decide"),
     path("violations/<int:pk>/appeal/", views.ViolationAppealView.as_view(), name="violation_appeal"),
-    path("violations/<int:pk>/appeal/decide/", views.ViolationAppealDecideView.as_view(),
-         name="violation_appeal_decide"),
+    path(
+        "violations/<int:pk>/appeal/decide/", views.ViolationAppealDecideView.as_view(), name="violation_appeal_decide"
+    ),
     path("kpis/", views.KpiListView.as_view(), name="kpi_list"),
 ]

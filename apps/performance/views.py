@@ -71,10 +71,14 @@ def index_view(request: HttpRequest) -> HttpResponse:
 def my_assessments_view(request: HttpRequest) -> HttpResponse:
     """A function view: the user's own scorecards and rewards and penalties (selected by owner), two lists."""
     _need(request, Perm.VIEW_ASSESSMENT)
-    return render(request, "performance/my_assessments.html", {
-        "cards": selectors.my_assessments(user=request.user),
-        "proposals": selectors.proposal_list(user=request.user).filter(person=request.user),
-    })
+    return render(
+        request,
+        "performance/my_assessments.html",
+        {
+            "cards": selectors.my_assessments(user=request.user),
+            "proposals": selectors.proposal_list(user=request.user).filter(person=request.user),
+        },
+    )
 
 
 class CycleListView(ScopedListView):
@@ -91,7 +95,9 @@ class CycleListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | {
-            "form": CycleForm(), "to_review": selectors.to_review(user=self.request.user).count()}
+            "form": CycleForm(),
+            "to_review": selectors.to_review(user=self.request.user).count(),
+        }
 
 
 class CycleCreateView(ScopedCreateView):
@@ -117,13 +123,15 @@ class CycleDetailView(ScopedDetailView):
         tab = self.request.GET.get("tab", "people")
         cards = selectors.department_ranking if tab == "departments" else selectors.ranking
         return super().get_context_data(**kwargs) | {
-            "tab": tab, "cards": _page(self.request, cards(user=user, cycle=cycle)),
+            "tab": tab,
+            "cards": _page(self.request, cards(user=user, cycle=cycle)),
             "may_compute": user.has_perm(str(Perm.COMPUTE_CYCLE))
             and CycleStatus.COMPUTING in services.CYCLE_FLOW[cycle.status],
             "may_finalise": user.has_perm(str(Perm.FINALISE_CYCLE)) and cycle.status == CycleStatus.COMPUTED,
             "may_publish": user.has_perm(str(Perm.FINALISE_CYCLE)) and cycle.status == CycleStatus.FINALISED,
             "distribution_problems": services.forced_distribution_problems(cycle, services.cycle_rules(cycle))
-            if cycle.status == CycleStatus.COMPUTED else [],
+            if cycle.status == CycleStatus.COMPUTED
+            else [],
         }
 
 
@@ -156,7 +164,8 @@ class CycleComputeView(_CycleActionView):
 class CycleDistributeView(_CycleActionView):
     service = services.cycle_apply_distribution
     success_message = gettext_lazy(
-        "The forced distribution is applied: the excellent grades beyond each department's share are now good.")
+        "The forced distribution is applied: the excellent grades beyond each department's share are now good."
+    )
 
 
 class CycleFinaliseView(_CycleActionView):
@@ -170,12 +179,18 @@ class CyclePublishView(_CycleActionView):
 
 
 EXPORT_COLUMNS = [
-    excel.Column("name", _("Assessed"), width=16), excel.Column("department", _("Department"), width=16),
-    excel.Column("level", _("Level"), width=10), excel.Column("kpi", _("KPI"), width=28),
-    excel.Column("weight", _("Weight (%)"), excel.INT, width=8), excel.Column("target", _("Target"), excel.MONEY),
-    excel.Column("actual", _("Actual"), excel.MONEY), excel.Column("completion", _("Completion (%)"), excel.MONEY),
-    excel.Column("score", _("Score"), excel.MONEY), excel.Column("contribution", _("Contribution"), excel.MONEY),
-    excel.Column("total", _("Total score"), excel.MONEY), excel.Column("grade", _("Grade"), width=8),
+    excel.Column("name", _("Assessed"), width=16),
+    excel.Column("department", _("Department"), width=16),
+    excel.Column("level", _("Level"), width=10),
+    excel.Column("kpi", _("KPI"), width=28),
+    excel.Column("weight", _("Weight (%)"), excel.INT, width=8),
+    excel.Column("target", _("Target"), excel.MONEY),
+    excel.Column("actual", _("Actual"), excel.MONEY),
+    excel.Column("completion", _("Completion (%)"), excel.MONEY),
+    excel.Column("score", _("Score"), excel.MONEY),
+    excel.Column("contribution", _("Contribution"), excel.MONEY),
+    excel.Column("total", _("Total score"), excel.MONEY),
+    excel.Column("grade", _("Grade"), width=8),
     excel.Column("rank", _("Rank in company"), excel.INT, width=8),
 ]
 
@@ -185,18 +200,36 @@ def cycle_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The cycle's results in scope as .xlsx: one row per KPI line (numbers as numbers); the export is logged."""
     cycle = get_object_or_404(selectors.cycle_list(user=request.user), pk=pk)
     cards = selectors.cards_with_items(selectors.assessment_list(user=request.user, cycle=cycle)).order_by(
-        "subject_kind", "rank_in_company", "pk")
-    rows = [{"name": card.subject_name, "department": card.owner_unit.name, "level": card.get_level_display(),
-             "kpi": item.kpi.display_name, "weight": item.weight, "target": item.target, "actual": item.actual,
-             "completion": item.completion, "score": item.score, "contribution": item.contribution,
-             "total": card.total, "grade": card.get_grade_display(), "rank": card.rank_in_company}
-            for card in cards for item in card.items.all()]
-    ExportLog.objects.create(user=request.user, resource=f"performance.cycle:{cycle.period_key}", scope="filtered",
-                             row_count=len(rows))
-    response = HttpResponse(excel.write_workbook(EXPORT_COLUMNS, rows, title=cycle.period_key),
-                            content_type=excel.XLSX_CONTENT_TYPE)
+        "subject_kind", "rank_in_company", "pk"
+    )
+    rows = [
+        {
+            "name": card.subject_name,
+            "department": card.owner_unit.name,
+            "level": card.get_level_display(),
+            "kpi": item.kpi.display_name,
+            "weight": item.weight,
+            "target": item.target,
+            "actual": item.actual,
+            "completion": item.completion,
+            "score": item.score,
+            "contribution": item.contribution,
+            "total": card.total,
+            "grade": card.get_grade_display(),
+            "rank": card.rank_in_company,
+        }
+        for card in cards
+        for item in card.items.all()
+    ]
+    ExportLog.objects.create(
+        user=request.user, resource=f"performance.cycle:{cycle.period_key}", scope="filtered", row_count=len(rows)
+    )
+    response = HttpResponse(
+        excel.write_workbook(EXPORT_COLUMNS, rows, title=cycle.period_key), content_type=excel.XLSX_CONTENT_TYPE
+    )
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=excel.export_filename(cycle.name))
+        as_attachment=True, filename=excel.export_filename(cycle.name)
+    )
     return response
 
 
@@ -220,18 +253,32 @@ class AssessmentDetailView(ScopedDetailView):
         final = card.cycle.is_final
         is_own = card.owner_id == user.pk
         appeal = context["appeal"]
-        may_review = (not final and user.has_perm(str(Perm.REVIEW_ASSESSMENT)) and not is_own
-                      and card.status in (AssessmentStatus.COMPUTED, AssessmentStatus.REVIEWED))
-        context.update({
-            "may_review": may_review, "review_form": ReviewForm(manual=manual, initial={
-                "adjustment": card.adjustment, "adjustment_reason": card.adjustment_reason,
-                "comment": card.manager_comment}) if may_review else None,
-            "may_confirm": is_own and not final and card.status == AssessmentStatus.REVIEWED,
-            "may_appeal": is_own and not final and card.status == AssessmentStatus.REVIEWED and appeal is None,
-            "appeal_form": AppealForm(),
-            "may_decide_appeal": appeal is not None and bool(services.moves(user, appeal)),
-            "decision_form": AppealDecisionForm(initial={"new_total": card.total}),
-        })
+        may_review = (
+            not final
+            and user.has_perm(str(Perm.REVIEW_ASSESSMENT))
+            and not is_own
+            and card.status in (AssessmentStatus.COMPUTED, AssessmentStatus.REVIEWED)
+        )
+        context.update(
+            {
+                "may_review": may_review,
+                "review_form": ReviewForm(
+                    manual=manual,
+                    initial={
+                        "adjustment": card.adjustment,
+                        "adjustment_reason": card.adjustment_reason,
+                        "comment": card.manager_comment,
+                    },
+                )
+                if may_review
+                else None,
+                "may_confirm": is_own and not final and card.status == AssessmentStatus.REVIEWED,
+                "may_appeal": is_own and not final and card.status == AssessmentStatus.REVIEWED and appeal is None,
+                "appeal_form": AppealForm(),
+                "may_decide_appeal": appeal is not None and bool(services.moves(user, appeal)),
+                "decision_form": AppealDecisionForm(initial={"new_total": card.total}),
+            }
+        )
         return context
 
 
@@ -244,9 +291,13 @@ class AssessmentReviewView(ScopedActionView):
     success_url = "performance:assessment_detail"
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {"assessment": self.object, "hand_scores": self.form.hand_scores(),
-                "adjustment": data.get("adjustment") or 0, "adjustment_reason": data.get("adjustment_reason") or "",
-                "comment": data.get("comment") or ""}
+        return {
+            "assessment": self.object,
+            "hand_scores": self.form.hand_scores(),
+            "adjustment": data.get("adjustment") or 0,
+            "adjustment_reason": data.get("adjustment_reason") or "",
+            "comment": data.get("comment") or "",
+        }
 
 
 class AssessmentConfirmView(ScopedActionView):
@@ -287,10 +338,16 @@ def item_records_view(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     card = get_visible_or_404(Assessment, request.user, pk)
     line = get_object_or_404(card.items.select_related("kpi"), pk=item)
     rows = selectors.item_sources(line, user=request.user)
-    return render(request, "performance/item_records.html", {
-        "item": line, "card": card, "rows": [r for r in rows if r["visible"]],
-        "hidden": sum(1 for r in rows if not r["visible"]),
-    })
+    return render(
+        request,
+        "performance/item_records.html",
+        {
+            "item": line,
+            "card": card,
+            "rows": [r for r in rows if r["visible"]],
+            "hidden": sum(1 for r in rows if not r["visible"]),
+        },
+    )
 
 
 class AppealListView(ScopedListView):
@@ -301,8 +358,11 @@ class AppealListView(ScopedListView):
     default_sort = "status"
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().select_related("assessment__owner", "assessment__owner_unit",
-                                                     "assessment__cycle", "decided_by")
+        return (
+            super()
+            .get_queryset()
+            .select_related("assessment__owner", "assessment__owner_unit", "assessment__cycle", "decided_by")
+        )
 
 
 class _StatusTabsMixin:
@@ -355,7 +415,10 @@ class RewardPenaltyDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         entry, user = self.object, self.request.user
         return super().get_context_data(**kwargs) | {
-            "kind": "rewardpenalty", "form": ProposalDecisionForm(), "may_decide": bool(services.moves(user, entry))}
+            "kind": "rewardpenalty",
+            "form": ProposalDecisionForm(),
+            "may_decide": bool(services.moves(user, entry)),
+        }
 
 
 class RewardPenaltyDecideView(ScopedActionView):
@@ -367,8 +430,12 @@ class RewardPenaltyDecideView(ScopedActionView):
     success_url = "performance:rewardpenalty_detail"
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {"proposal": self.object, "approve": data["approve"], "note": data.get("note") or "",
-                "amount": data.get("amount")}
+        return {
+            "proposal": self.object,
+            "approve": data["approve"],
+            "note": data.get("note") or "",
+            "amount": data.get("amount"),
+        }
 
 
 class ViolationListView(_StatusTabsMixin, ScopedListView):
@@ -385,8 +452,11 @@ class ViolationListView(_StatusTabsMixin, ScopedListView):
         return self.filter_by_status(qs.select_related("owner", "owner_unit", "reported_by"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**kwargs) | self.status_context() | {
-            "may_report": self.request.user.has_perm(str(Perm.ADD_VIOLATION))}
+        return (
+            super().get_context_data(**kwargs)
+            | self.status_context()
+            | {"may_report": self.request.user.has_perm(str(Perm.ADD_VIOLATION))}
+        )
 
 
 class ViolationDetailView(ScopedDetailView):
@@ -398,11 +468,14 @@ class ViolationDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         entry, user = self.object, self.request.user
         return super().get_context_data(**kwargs) | {
-            "kind": "violation", "form": ViolationDecisionForm(),
+            "kind": "violation",
+            "form": ViolationDecisionForm(),
             "may_decide": ViolationStatus.CONFIRMED in (moves := services.moves(user, entry)),
-            "may_appeal": ViolationStatus.APPEALED in moves, "appeal_form": AppealForm(),
+            "may_appeal": ViolationStatus.APPEALED in moves,
+            "appeal_form": AppealForm(),
             "may_decide_appeal": ViolationStatus.OVERTURNED in moves,
-            "appeal_decision_form": ViolationAppealDecisionForm()}
+            "appeal_decision_form": ViolationAppealDecisionForm(),
+        }
 
 
 class ViolationCreateView(ScopedCreateView):
@@ -415,8 +488,10 @@ class ViolationCreateView(ScopedCreateView):
     success_url = "performance:violation_detail"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return super().get_form_kwargs() | {"files": self.request.FILES or None,
-                                            "people": selectors.reportable_people(user=self.request.user)}
+        return super().get_form_kwargs() | {
+            "files": self.request.FILES or None,
+            "people": selectors.reportable_people(user=self.request.user),
+        }
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
         data = form.cleaned_data
@@ -432,8 +507,12 @@ class ViolationDecideView(ScopedActionView):
     success_url = "performance:violation_detail"
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {"violation": self.object, "confirm": data["confirm"], "decision": data["decision"],
-                "action": data.get("action") or ""}
+        return {
+            "violation": self.object,
+            "confirm": data["confirm"],
+            "decision": data["decision"],
+            "action": data.get("action") or "",
+        }
 
 
 class ViolationAppealView(ScopedActionView):

@@ -29,8 +29,12 @@ PUBLISHED_STATUSES = (_S.PUBLISHED, _S.IN_FORCE, _S.SUPERSEDED)
 # (policy.publish_policyversion) or ``system`` (the daily job). Services, pages and the API read it.
 VERSION_FLOW: dict[str, dict[str, tuple[str, str]]] = {
     _S.DRAFT: {"edit": (_S.DRAFT, "editor"), "submit": (_S.SUBMITTED, "editor")},
-    _S.SUBMITTED: {"vote": (_S.SUBMITTED, "member"), "approve": (_S.APPROVED, "member"),
-                   "reject": (_S.DRAFT, "member"), "no_quorum": (_S.DRAFT, "member")},
+    _S.SUBMITTED: {
+        "vote": (_S.SUBMITTED, "member"),
+        "approve": (_S.APPROVED, "member"),
+        "reject": (_S.DRAFT, "member"),
+        "no_quorum": (_S.DRAFT, "member"),
+    },
     _S.APPROVED: {"publish": (_S.PUBLISHED, "publisher")},
     _S.PUBLISHED: {"withdraw": (_S.WITHDRAWN, "publisher"), "take_effect": (_S.IN_FORCE, "system")},
     _S.IN_FORCE: {"supersede": (_S.SUPERSEDED, "system")},
@@ -83,14 +87,22 @@ class PolicyVersion(TimeStampedModel):
 
     policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(_("version"), max_length=20)
-    status = models.CharField(_("status"), max_length=20, choices=PolicyVersionStatus.choices,
-                              default=PolicyVersionStatus.DRAFT)
-    based_on = models.ForeignKey("self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=20, choices=PolicyVersionStatus.choices, default=PolicyVersionStatus.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"),
-                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     decided_by = models.CharField(_("decided by"), max_length=100, blank=True)
     decision_note = models.TextField(_("decision"), blank=True)
     next_review_on = models.DateField(_("next review on"), null=True, blank=True)
@@ -113,8 +125,10 @@ class PolicyVersion(TimeStampedModel):
             ),
             # The version in force on any date is unambiguous: one published version per policy and date.
             models.UniqueConstraint(
-                fields=["policy", "effective_from"], condition=Q(status__in=PUBLISHED_STATUSES),
-                name="policy_version_one_per_effective_date", violation_error_message=SAME_EFFECTIVE_DATE,
+                fields=["policy", "effective_from"],
+                condition=Q(status__in=PUBLISHED_STATUSES),
+                name="policy_version_one_per_effective_date",
+                violation_error_message=SAME_EFFECTIVE_DATE,
             ),
         ]
 
@@ -137,17 +151,26 @@ class PolicyDecision(TimeStampedModel):
     meeting counts them against the quorum and majority of the settings and records the outcome.
     """
 
-    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE,
-                                related_name="decisions")
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE, related_name="decisions"
+    )
     meeting_date = models.DateField(_("meeting date"))
     minutes = models.TextField(_("minutes"), blank=True)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=DecisionOutcome.choices,
-                               default=DecisionOutcome.PENDING)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=DecisionOutcome.choices, default=DecisionOutcome.PENDING
+    )
     group_size = models.PositiveSmallIntegerField(_("members of the leadership group"), default=0)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
-                                  on_delete=models.PROTECT, related_name="+")
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"), on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -167,10 +190,12 @@ class PolicyDecision(TimeStampedModel):
 class PolicyVote(TimeStampedModel):
     """One leadership-group member's vote in a decision (赞成 / 反对 / 弃权); a member who votes is present."""
 
-    decision = models.ForeignKey(PolicyDecision, verbose_name=_("policy decision"), on_delete=models.CASCADE,
-                                 related_name="votes")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT,
-                               related_name="+")
+    decision = models.ForeignKey(
+        PolicyDecision, verbose_name=_("policy decision"), on_delete=models.CASCADE, related_name="votes"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.PROTECT, related_name="+"
+    )
     vote = models.CharField(_("vote"), max_length=10, choices=VoteChoice.choices)
     history = HistoricalRecords()
 
@@ -187,8 +212,9 @@ class PolicyVote(TimeStampedModel):
 class Article(models.Model):
     """One article (条) of a policy version, in the Chinese original and an English rendering."""
 
-    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE,
-                                related_name="articles")
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE, related_name="articles"
+    )
     chapter_number = models.PositiveSmallIntegerField(_("chapter"))
     chapter_title_zh = models.CharField(_("chapter title (Chinese)"), max_length=100)
     chapter_title_en = models.CharField(_("chapter title (English)"), max_length=100, blank=True)
@@ -256,7 +282,6 @@ class Article(models.Model):
 # having read them; each version is evaluated from time to time.)
 
 
-
 class PolicyAcknowledgement(TimeStampedModel):
     """One employee's read confirmation (我已阅读并知晓) of one version in force.
 
@@ -265,10 +290,15 @@ class PolicyAcknowledgement(TimeStampedModel):
     staff see their own, managers their tree, senior management and the leadership group all.
     """
 
-    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE,
-                                related_name="acknowledgements")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.PROTECT,
-                             related_name="policy_acknowledgements")
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
+        related_name="policy_acknowledgements",
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
@@ -298,21 +328,37 @@ class Interpretation(TimeStampedModel):
     Not scoped by department: a published answer is for everyone; the asker sees their own question, the
     leadership group all (``selectors.interpretation_list``)."""
 
-    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT,
-                                related_name="interpretations")
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.PROTECT,
-                                related_name="interpretations")
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT, related_name="interpretations"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="interpretations"
+    )
     question = models.TextField(_("question"))
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
-                                 related_name="+")
-    status = models.CharField(_("status"), max_length=20, choices=InterpretationStatus.choices,
-                              default=InterpretationStatus.ASKED)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=InterpretationStatus.choices, default=InterpretationStatus.ASKED
+    )
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"),
-                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"),
-                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     history = HistoricalRecords()
@@ -333,17 +379,25 @@ class PolicyReview(TimeStampedModel):
     ``evidence`` keeps the figures considered, computed when the review was recorded (a list of
     ``{"label": …, "value": …}``), so the record does not change when the data does."""
 
-    version = models.ForeignKey(PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT,
-                                related_name="reviews")
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT, related_name="reviews"
+    )
     reviewed_on = models.DateField(_("reviewed on"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
     reasons = models.TextField(_("reasons"))
     evidence = models.JSONField(_("evidence considered"), default=list, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
-                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
     next_review_on = models.DateField(_("next review on"), null=True, blank=True)
-    draft = models.ForeignKey(PolicyVersion, verbose_name=_("draft opened"), on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
+    draft = models.ForeignKey(
+        PolicyVersion,
+        verbose_name=_("draft opened"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:

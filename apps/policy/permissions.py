@@ -19,12 +19,17 @@ class PolicyPerm(StrEnum):
     CHANGE_ARTICLE = "policy.change_article"
     VIEW_DECISION = "policy.view_policydecision"
 
+
 _VIEW = ["policy.view_policy", "policy.view_policyversion", "policy.view_article"]
 # The leadership group's decisions are read by those who take part in amending (the votes are theirs).
 _DECIDE = ["policy.view_policydecision", "policy.view_policyvote", "policy.add_policydecision", "policy.add_policyvote"]
 _MANAGE = [
-    "policy.add_policyversion", "policy.change_policyversion", "policy.publish_policyversion",
-    "policy.add_article", "policy.change_article", "policy.delete_article",
+    "policy.add_policyversion",
+    "policy.change_policyversion",
+    "policy.publish_policyversion",
+    "policy.add_article",
+    "policy.change_article",
+    "policy.delete_article",
 ]
 
 BUILTIN_ROLE_PERMISSIONS = {
@@ -59,8 +64,13 @@ _ACK_EXTRA = {
     BuiltinRole.STAFF: _ACK_EVERYONE,
     BuiltinRole.DEPARTMENT_MANAGER: [*_ACK_EVERYONE, AckPerm.REMIND_ACKNOWLEDGEMENT],
     BuiltinRole.SENIOR_MANAGEMENT: [*_ACK_EVERYONE, AckPerm.REMIND_ACKNOWLEDGEMENT, AckPerm.VIEW_REVIEW],
-    BuiltinRole.LEADERSHIP_GROUP: [*_ACK_EVERYONE, AckPerm.REMIND_ACKNOWLEDGEMENT, AckPerm.ANSWER_INTERPRETATION,
-                                   AckPerm.VIEW_REVIEW, AckPerm.ADD_REVIEW],
+    BuiltinRole.LEADERSHIP_GROUP: [
+        *_ACK_EVERYONE,
+        AckPerm.REMIND_ACKNOWLEDGEMENT,
+        AckPerm.ANSWER_INTERPRETATION,
+        AckPerm.VIEW_REVIEW,
+        AckPerm.ADD_REVIEW,
+    ],
     BuiltinRole.SYSTEM_ADMIN: [*_ACK_EVERYONE, AckPerm.VIEW_REVIEW],
 }
 for _role, _perms in _ACK_EXTRA.items():

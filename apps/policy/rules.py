@@ -75,7 +75,8 @@ SCORING_BANDS_EMPTY = _("%(rule)s: scoring by bands needs at least one band of [
 SCORING_BAND_SHAPE = _("%(rule)s: each band is a pair [minimum completion %%, score]; “%(value)s” is not.")
 SCORING_BANDS_NOT_DESCENDING = _(
     "%(rule)s: the bands must go from the highest completion down, each with a lower minimum and no higher score "
-    "than the one before; [%(low)s, %(score)s] follows [%(prev_low)s, %(prev_score)s].")
+    "than the one before; [%(low)s, %(score)s] follows [%(prev_low)s, %(prev_score)s]."
+)
 SCORING_KEY_UNUSED = _("%(rule)s: “%(key)s” is only used with scoring by %(method)s.")
 
 
@@ -247,24 +248,74 @@ def _scheme(kind: str, level: str, *lines: tuple[str, int, str]) -> AssessmentSc
 
 _K, _A, _L = KpiCode, AssessedKind, AssessmentLevel
 DEFAULT_SCHEMES = (
-    _scheme(_A.MARKET_DEVELOPMENT, _L.STAFF, (_K.LEADS_HANDED_OVER, 40, "15"), (_K.VISITS_DONE, 30, "10"),
-            (_K.IMPROVEMENTS_ON_TIME, 10, "100"), (_K.MANAGER_RATING, 20, "100")),
-    _scheme(_A.MARKET_DEVELOPMENT, _L.MANAGER, (_K.DEPARTMENT_SCORE, 60, "100"),
-            (_K.IMPROVEMENTS_ON_TIME, 20, "100"), (_K.MANAGER_RATING, 20, "100")),
-    _scheme(_A.MARKET_DEVELOPMENT, _L.DEPARTMENT, (_K.LEADS_HANDED_OVER, 40, "60"), (_K.VISITS_DONE, 30, "40"),
-            (_K.IMPROVEMENTS_ON_TIME, 30, "100")),
-    _scheme(_A.SALES, _L.STAFF, (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"), (_K.PAYMENT_COMPLETION, 30, "100"),
-            (_K.NEW_CUSTOMERS, 10, "2"), (_K.MANAGER_RATING, 10, "100")),
-    _scheme(_A.SALES, _L.MANAGER, (_K.DEPARTMENT_SCORE, 60, "100"), (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
-            (_K.MANAGER_RATING, 20, "100")),
-    _scheme(_A.SALES, _L.DEPARTMENT, (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"), (_K.PAYMENT_COMPLETION, 30, "100"),
-            (_K.NEW_CUSTOMERS, 10, "6"), (_K.IMPROVEMENTS_ON_TIME, 10, "100")),
-    _scheme(_A.CUSTOMER_SERVICE, _L.STAFF, (_K.FIRST_RESPONSE_ON_TIME, 30, "95"), (_K.RESOLUTION_ON_TIME, 30, "90"),
-            (_K.CSAT, 20, "4.5"), (_K.MANAGER_RATING, 20, "100")),
-    _scheme(_A.CUSTOMER_SERVICE, _L.MANAGER, (_K.DEPARTMENT_SCORE, 60, "100"),
-            (_K.IMPROVEMENTS_ON_TIME, 20, "100"), (_K.MANAGER_RATING, 20, "100")),
-    _scheme(_A.CUSTOMER_SERVICE, _L.DEPARTMENT, (_K.FIRST_RESPONSE_ON_TIME, 25, "95"),
-            (_K.RESOLUTION_ON_TIME, 25, "90"), (_K.COMPLAINT_RESOLUTION, 20, "95"), (_K.CSAT, 30, "4.5")),
+    _scheme(
+        _A.MARKET_DEVELOPMENT,
+        _L.STAFF,
+        (_K.LEADS_HANDED_OVER, 40, "15"),
+        (_K.VISITS_DONE, 30, "10"),
+        (_K.IMPROVEMENTS_ON_TIME, 10, "100"),
+        (_K.MANAGER_RATING, 20, "100"),
+    ),
+    _scheme(
+        _A.MARKET_DEVELOPMENT,
+        _L.MANAGER,
+        (_K.DEPARTMENT_SCORE, 60, "100"),
+        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
+        (_K.MANAGER_RATING, 20, "100"),
+    ),
+    _scheme(
+        _A.MARKET_DEVELOPMENT,
+        _L.DEPARTMENT,
+        (_K.LEADS_HANDED_OVER, 40, "60"),
+        (_K.VISITS_DONE, 30, "40"),
+        (_K.IMPROVEMENTS_ON_TIME, 30, "100"),
+    ),
+    _scheme(
+        _A.SALES,
+        _L.STAFF,
+        (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"),
+        (_K.PAYMENT_COMPLETION, 30, "100"),
+        (_K.NEW_CUSTOMERS, 10, "2"),
+        (_K.MANAGER_RATING, 10, "100"),
+    ),
+    _scheme(
+        _A.SALES,
+        _L.MANAGER,
+        (_K.DEPARTMENT_SCORE, 60, "100"),
+        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
+        (_K.MANAGER_RATING, 20, "100"),
+    ),
+    _scheme(
+        _A.SALES,
+        _L.DEPARTMENT,
+        (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"),
+        (_K.PAYMENT_COMPLETION, 30, "100"),
+        (_K.NEW_CUSTOMERS, 10, "6"),
+        (_K.IMPROVEMENTS_ON_TIME, 10, "100"),
+    ),
+    _scheme(
+        _A.CUSTOMER_SERVICE,
+        _L.STAFF,
+        (_K.FIRST_RESPONSE_ON_TIME, 30, "95"),
+        (_K.RESOLUTION_ON_TIME, 30, "90"),
+        (_K.CSAT, 20, "4.5"),
+        (_K.MANAGER_RATING, 20, "100"),
+    ),
+    _scheme(
+        _A.CUSTOMER_SERVICE,
+        _L.MANAGER,
+        (_K.DEPARTMENT_SCORE, 60, "100"),
+        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
+        (_K.MANAGER_RATING, 20, "100"),
+    ),
+    _scheme(
+        _A.CUSTOMER_SERVICE,
+        _L.DEPARTMENT,
+        (_K.FIRST_RESPONSE_ON_TIME, 25, "95"),
+        (_K.RESOLUTION_ON_TIME, 25, "90"),
+        (_K.COMPLAINT_RESOLUTION, 20, "95"),
+        (_K.CSAT, 30, "4.5"),
+    ),
 )
 
 
@@ -279,8 +330,11 @@ DEFAULT_SERVICE_DEADLINES = tuple(
     ServiceDeadline(str(t), str(p), *_DEFAULT_DEADLINE_HOURS[t][str(p)]) for t in TicketType for p in TicketPriority
 )
 DEFAULT_GRADE_BANDS = (
-    GradeBand(Grade.EXCELLENT.value, 90), GradeBand(Grade.GOOD.value, 80),
-    GradeBand(Grade.PASS.value, 60), GradeBand(Grade.NEEDS_IMPROVEMENT.value, 50), GradeBand(Grade.FAIL.value, 0),
+    GradeBand(Grade.EXCELLENT.value, 90),
+    GradeBand(Grade.GOOD.value, 80),
+    GradeBand(Grade.PASS.value, 60),
+    GradeBand(Grade.NEEDS_IMPROVEMENT.value, 50),
+    GradeBand(Grade.FAIL.value, 0),
 )
 DEFAULT_CONTACT_CADENCE = (ContactCadence("A", 7), ContactCadence("B", 15), ContactCadence("C", 30))
 # Key customers neglected for a shorter time go back to the pool sooner (CONVENTIONS-CN §1 row 8).
@@ -331,9 +385,11 @@ class Rules:
             "kpi_weights": {item: self.kpi_weights.weight(item) for item in KpiItem.values},
             "grade_bands": {band.grade: band.min_score for band in self.grade_bands},
             "service_deadlines": {
-                t: {d.priority: {"first_response_hours": d.first_response_hours,
-                                 "resolution_hours": d.resolution_hours}
-                    for d in self.service_deadlines if d.ticket_type == t}
+                t: {
+                    d.priority: {"first_response_hours": d.first_response_hours, "resolution_hours": d.resolution_hours}
+                    for d in self.service_deadlines
+                    if d.ticket_type == t
+                }
                 for t in TicketType.values
             },
             "contact_cadence_days": {c.level: c.days for c in self.contact_cadence},
@@ -343,8 +399,13 @@ class Rules:
                 "feedback_acknowledge_hours": self.service_escalation.feedback_acknowledge_hours,
             },
             "public_pool": {
-                "recycle": {r.level: {"days_without_follow_up": r.days_without_follow_up,
-                                      "days_without_deal": r.days_without_deal} for r in pool.recycle},
+                "recycle": {
+                    r.level: {
+                        "days_without_follow_up": r.days_without_follow_up,
+                        "days_without_deal": r.days_without_deal,
+                    }
+                    for r in pool.recycle
+                },
                 "warning_days": pool.warning_days,
                 "claims_per_day": pool.claims_per_day,
                 "previous_owner_block_days": pool.previous_owner_block_days,
@@ -356,8 +417,11 @@ class Rules:
             "evaluation_frequencies": {k: self.evaluation_frequencies.of(k) for k in EvaluationKind.values},
             "assessment": {
                 "schemes": {
-                    kind: {s.level: {line.kpi: line.to_json() for line in s.lines}
-                           for s in self.assessment.schemes if s.kind == kind}
+                    kind: {
+                        s.level: {line.kpi: line.to_json() for line in s.lines}
+                        for s in self.assessment.schemes
+                        if s.kind == kind
+                    }
                     for kind in AssessedKind.values
                 },
                 "excellent_max_percent": self.assessment.excellent_max_percent,
@@ -408,15 +472,17 @@ class _Reader:
             return default
         return int(number) if self._in_bounds(number, label, minimum, maximum) else default
 
-    def decimal(self, value: Any, label: Any, *, default: Decimal, minimum: int = 0, maximum: int | None = None,
-                places: int = 2) -> Decimal:
+    def decimal(
+        self, value: Any, label: Any, *, default: Decimal, minimum: int = 0, maximum: int | None = None, places: int = 2
+    ) -> Decimal:
         """Return ``value`` as a Decimal with at most ``places`` decimals within the bounds, or ``default``."""
         number = _as_decimal(value)
         if number is None or -number.as_tuple().exponent > places:  # type: ignore[operator]
             self.add(NOT_A_NUMBER, "not_a_number", rule=label, value=value, places=places)
             return default
-        return number.quantize(Decimal(1).scaleb(-places)) if self._in_bounds(number, label, minimum, maximum) \
-            else default
+        return (
+            number.quantize(Decimal(1).scaleb(-places)) if self._in_bounds(number, label, minimum, maximum) else default
+        )
 
     def choice(self, value: Any, label: Any, choices: type[Any], *, default: str) -> str:
         if value not in choices.values:
@@ -454,11 +520,17 @@ def _parse_kpi_weights(read: _Reader, data: Any, base: KpiWeights) -> KpiWeights
     """KPI weights are whole percentages that add up to exactly 100."""
     raw = read.mapping(data, KPI_WEIGHTS_LABEL, KpiItem.values)
     before = read.count
-    weights = KpiWeights(**{
-        item.value: read.whole(raw.get(item.value, base.weight(item)), _label(KPI_WEIGHTS_LABEL, item.label),
-                               default=base.weight(item), maximum=100)
-        for item in KpiItem
-    })
+    weights = KpiWeights(
+        **{
+            item.value: read.whole(
+                raw.get(item.value, base.weight(item)),
+                _label(KPI_WEIGHTS_LABEL, item.label),
+                default=base.weight(item),
+                maximum=100,
+            )
+            for item in KpiItem
+        }
+    )
     if read.count == before and weights.total != 100:
         read.add(KPI_WEIGHTS_TOTAL, "kpi_weights_total", total=weights.total)
     return weights
@@ -482,8 +554,12 @@ def _parse_grade_bands(read: _Reader, data: Any, base: tuple[GradeBand, ...]) ->
         if low is not None and high is not None and not low < old[Grade.NEEDS_IMPROVEMENT.value] < high:
             given[Grade.NEEDS_IMPROVEMENT.value] = given.get(Grade.PASS.value, old[Grade.PASS.value])
     bands = tuple(
-        GradeBand(g.value, read.whole(given.get(g.value, old[g.value]), _label(GRADE_BANDS_LABEL, g.label),
-                                      default=old[g.value], maximum=100))
+        GradeBand(
+            g.value,
+            read.whole(
+                given.get(g.value, old[g.value]), _label(GRADE_BANDS_LABEL, g.label), default=old[g.value], maximum=100
+            ),
+        )
         for g in Grade
     )
     if read.count > before:
@@ -492,11 +568,21 @@ def _parse_grade_bands(read: _Reader, data: Any, base: tuple[GradeBand, ...]) ->
         # 待改进 may be left empty: its minimum that of 合格 (no score falls in it; four-band versions read so).
         may_equal = worse.grade == Grade.NEEDS_IMPROVEMENT
         if worse.min_score > better.min_score or (worse.min_score == better.min_score and not may_equal):
-            read.add(GRADES_NOT_DESCENDING, "grades_not_descending", grade=Grade(worse.grade).label,
-                     score=worse.min_score, better=Grade(better.grade).label, better_score=better.min_score)
+            read.add(
+                GRADES_NOT_DESCENDING,
+                "grades_not_descending",
+                grade=Grade(worse.grade).label,
+                score=worse.min_score,
+                better=Grade(better.grade).label,
+                better_score=better.min_score,
+            )
     if bands[-1].min_score != 0:
-        read.add(LOWEST_GRADE_NOT_ZERO, "lowest_grade_not_zero", grade=Grade(bands[-1].grade).label,
-                 score=bands[-1].min_score)
+        read.add(
+            LOWEST_GRADE_NOT_ZERO,
+            "lowest_grade_not_zero",
+            grade=Grade(bands[-1].grade).label,
+            score=bands[-1].min_score,
+        )
     return bands
 
 
@@ -505,14 +591,26 @@ def _parse_deadline(read: _Reader, data: Any, base: ServiceDeadline) -> ServiceD
     cell = _label(DEADLINES_LABEL, TicketType(base.ticket_type).label, TicketPriority(base.priority).label)
     raw = read.mapping(data, cell, ("first_response_hours", "resolution_hours"))
     before = read.count
-    response = read.whole(raw.get("first_response_hours", base.first_response_hours),
-                          _label(cell, _("first response (working hours)")), default=base.first_response_hours,
-                          minimum=1)
-    resolution = read.whole(raw.get("resolution_hours", base.resolution_hours),
-                            _label(cell, _("resolution (working hours)")), default=base.resolution_hours, minimum=1)
+    response = read.whole(
+        raw.get("first_response_hours", base.first_response_hours),
+        _label(cell, _("first response (working hours)")),
+        default=base.first_response_hours,
+        minimum=1,
+    )
+    resolution = read.whole(
+        raw.get("resolution_hours", base.resolution_hours),
+        _label(cell, _("resolution (working hours)")),
+        default=base.resolution_hours,
+        minimum=1,
+    )
     if read.count == before and resolution < response:
-        read.add(RESOLUTION_BEFORE_RESPONSE, "resolution_before_response", rule=cell, resolution=resolution,
-                 response=response)
+        read.add(
+            RESOLUTION_BEFORE_RESPONSE,
+            "resolution_before_response",
+            rule=cell,
+            resolution=resolution,
+            response=response,
+        )
     return ServiceDeadline(base.ticket_type, base.priority, response, resolution)
 
 
@@ -531,8 +629,10 @@ def _parse_cadence(read: _Reader, data: Any, base: tuple[ContactCadence, ...]) -
     """Each customer level is contacted at least every N days, N ≥ 1."""
     raw = read.mapping(data, CADENCE_LABEL, CustomerLevel.values)
     return tuple(
-        ContactCadence(old.level, read.whole(raw.get(old.level, old.days), _label(CADENCE_LABEL, old.level),
-                                             default=old.days, minimum=1))
+        ContactCadence(
+            old.level,
+            read.whole(raw.get(old.level, old.days), _label(CADENCE_LABEL, old.level), default=old.days, minimum=1),
+        )
         for old in base
     )
 
@@ -547,11 +647,18 @@ _ESCALATION_LABELS = {
 def _parse_escalation(read: _Reader, data: Any, base: ServiceEscalation) -> ServiceEscalation:
     """The warning comes at 1–99 % of a deadline; the hours are whole and at least 1."""
     raw = read.mapping(data, ESCALATION_LABEL, _ESCALATION_LABELS)
-    return ServiceEscalation(**{
-        key: read.whole(raw.get(key, getattr(base, key)), _label(ESCALATION_LABEL, label), default=getattr(base, key),
-                        minimum=1, **({"maximum": 99} if key == "warning_percent" else {}))
-        for key, label in _ESCALATION_LABELS.items()
-    })
+    return ServiceEscalation(
+        **{
+            key: read.whole(
+                raw.get(key, getattr(base, key)),
+                _label(ESCALATION_LABEL, label),
+                default=getattr(base, key),
+                minimum=1,
+                **({"maximum": 99} if key == "warning_percent" else {}),
+            )
+            for key, label in _ESCALATION_LABELS.items()
+        }
+    )
 
 
 def _parse_recycle(read: _Reader, data: Any, base: tuple[RecycleRule, ...]) -> tuple[RecycleRule, ...]:
@@ -561,10 +668,16 @@ def _parse_recycle(read: _Reader, data: Any, base: tuple[RecycleRule, ...]) -> t
     for old in base:
         level_label = _label(label, old.level)
         row = read.mapping(raw.get(old.level, {}), level_label, ("days_without_follow_up", "days_without_deal"))
-        follow_up = read.whole(row.get("days_without_follow_up", old.days_without_follow_up),
-                               _label(level_label, _("days without follow-up")), default=old.days_without_follow_up)
-        deal = read.whole(row.get("days_without_deal", old.days_without_deal),
-                          _label(level_label, _("days without a deal")), default=old.days_without_deal)
+        follow_up = read.whole(
+            row.get("days_without_follow_up", old.days_without_follow_up),
+            _label(level_label, _("days without follow-up")),
+            default=old.days_without_follow_up,
+        )
+        deal = read.whole(
+            row.get("days_without_deal", old.days_without_deal),
+            _label(level_label, _("days without a deal")),
+            default=old.days_without_deal,
+        )
         rules.append(RecycleRule(old.level, follow_up, deal))
     return tuple(rules)
 
@@ -576,10 +689,14 @@ def _parse_pool(read: _Reader, data: Any, base: PublicPoolRules) -> PublicPoolRu
     before = read.count
     pool = PublicPoolRules(
         recycle=_parse_recycle(read, raw.get("recycle", {}), base.recycle),
-        **{key: read.whole(raw.get(key, getattr(base, key)), _label(POOL_LABEL, label), default=getattr(base, key))
-           for key, label in (("warning_days", _("warning days before recycling")),
-                              ("claims_per_day", _("claims per day")),
-                              ("previous_owner_block_days", _("days before the previous owner may claim again")))},
+        **{
+            key: read.whole(raw.get(key, getattr(base, key)), _label(POOL_LABEL, label), default=getattr(base, key))
+            for key, label in (
+                ("warning_days", _("warning days before recycling")),
+                ("claims_per_day", _("claims per day")),
+                ("previous_owner_block_days", _("days before the previous owner may claim again")),
+            )
+        },
     )
     periods = [d for r in pool.recycle for d in (r.days_without_follow_up, r.days_without_deal) if d > 0]
     if read.count == before and periods and pool.warning_days >= min(periods):
@@ -591,32 +708,52 @@ def _parse_approval(read: _Reader, data: Any, base: ApprovalThresholds) -> Appro
     """The discount threshold is a percentage 0–100; the contract amount is CNY ≥ 0; both with 2 decimals."""
     raw = read.mapping(data, APPROVAL_LABEL, ("discount_percent", "contract_amount"))
     return ApprovalThresholds(
-        discount_percent=read.decimal(raw.get("discount_percent", base.discount_percent),
-                                      _label(APPROVAL_LABEL, _("discount (%)")), default=base.discount_percent,
-                                      maximum=100),
-        contract_amount=read.decimal(raw.get("contract_amount", base.contract_amount),
-                                     _label(APPROVAL_LABEL, _("contract amount (CNY)")),
-                                     default=base.contract_amount, maximum=10**15),
+        discount_percent=read.decimal(
+            raw.get("discount_percent", base.discount_percent),
+            _label(APPROVAL_LABEL, _("discount (%)")),
+            default=base.discount_percent,
+            maximum=100,
+        ),
+        contract_amount=read.decimal(
+            raw.get("contract_amount", base.contract_amount),
+            _label(APPROVAL_LABEL, _("contract amount (CNY)")),
+            default=base.contract_amount,
+            maximum=10**15,
+        ),
     )
 
 
 def _parse_frequencies(read: _Reader, data: Any, base: EvaluationFrequencies) -> EvaluationFrequencies:
     raw = read.mapping(data, FREQUENCIES_LABEL, EvaluationKind.values)
-    return EvaluationFrequencies(**{
-        kind.value: read.choice(raw.get(kind.value, base.of(kind)), _label(FREQUENCIES_LABEL, kind.label),
-                                Frequency, default=base.of(kind))
-        for kind in EvaluationKind
-    })
+    return EvaluationFrequencies(
+        **{
+            kind.value: read.choice(
+                raw.get(kind.value, base.of(kind)),
+                _label(FREQUENCIES_LABEL, kind.label),
+                Frequency,
+                default=base.of(kind),
+            )
+            for kind in EvaluationKind
+        }
+    )
 
 
-_SCORING_KEYS = {"bands": ScoringMethod.BANDS, "threshold": ScoringMethod.THRESHOLD,
-                 "points": ScoringMethod.DEDUCTION, "start": ScoringMethod.DEDUCTION}
+_SCORING_KEYS = {
+    "bands": ScoringMethod.BANDS,
+    "threshold": ScoringMethod.THRESHOLD,
+    "points": ScoringMethod.DEDUCTION,
+    "start": ScoringMethod.DEDUCTION,
+}
 
 
 def _parse_scoring(read: _Reader, row: Mapping[str, Any], label: Any) -> dict[str, Any]:
     """The scoring of one scheme line (see ``SchemeLine``): the method and only the settings it uses."""
-    method = read.choice(row.get("scoring", ScoringMethod.LINEAR.value), _label(label, _("scoring")), ScoringMethod,
-                         default=ScoringMethod.LINEAR.value)
+    method = read.choice(
+        row.get("scoring", ScoringMethod.LINEAR.value),
+        _label(label, _("scoring")),
+        ScoringMethod,
+        default=ScoringMethod.LINEAR.value,
+    )
     for key, owner in _SCORING_KEYS.items():
         if key in row and method != owner:
             read.add(SCORING_KEY_UNUSED, "scoring_key_unused", rule=label, key=key, method=owner.label)
@@ -631,27 +768,42 @@ def _parse_scoring(read: _Reader, row: Mapping[str, Any], label: Any) -> dict[st
             if not isinstance(band, list | tuple) or len(band) != 2:
                 read.add(SCORING_BAND_SHAPE, "scoring_band_shape", rule=label, value=band)
                 continue
-            low = read.decimal(band[0], _label(label, _("band minimum completion (%)")), default=Decimal("0"),
-                               maximum=10**6)
+            low = read.decimal(
+                band[0], _label(label, _("band minimum completion (%)")), default=Decimal("0"), maximum=10**6
+            )
             score = read.decimal(band[1], _label(label, _("band score")), default=Decimal("0"), maximum=200)
             if bands and not (low < bands[-1][0] and score <= bands[-1][1]):
-                read.add(SCORING_BANDS_NOT_DESCENDING, "scoring_bands_not_descending", rule=label, low=low,
-                         score=score, prev_low=bands[-1][0], prev_score=bands[-1][1])
+                read.add(
+                    SCORING_BANDS_NOT_DESCENDING,
+                    "scoring_bands_not_descending",
+                    rule=label,
+                    low=low,
+                    score=score,
+                    prev_low=bands[-1][0],
+                    prev_score=bands[-1][1],
+                )
             bands.append((low, score))
         result["bands"] = tuple(bands)
     elif method == ScoringMethod.THRESHOLD:
-        result["threshold"] = read.decimal(row.get("threshold", "0"), _label(label, _("threshold (% completion)")),
-                                           default=Decimal("0"), maximum=10**6)
+        result["threshold"] = read.decimal(
+            row.get("threshold", "0"), _label(label, _("threshold (% completion)")), default=Decimal("0"), maximum=10**6
+        )
     elif method == ScoringMethod.DEDUCTION:
-        result["points"] = read.decimal(row.get("points", "0"), _label(label, _("points deducted per occurrence")),
-                                        default=Decimal("0"), maximum=100)
-        result["start"] = read.decimal(row.get("start", "100"), _label(label, _("score before deductions")),
-                                       default=Decimal("100"), maximum=200)
+        result["points"] = read.decimal(
+            row.get("points", "0"),
+            _label(label, _("points deducted per occurrence")),
+            default=Decimal("0"),
+            maximum=100,
+        )
+        result["start"] = read.decimal(
+            row.get("start", "100"), _label(label, _("score before deductions")), default=Decimal("100"), maximum=200
+        )
     return result
 
 
-def _parse_scheme(read: _Reader, data: Any, kind: AssessedKind, level: AssessmentLevel,
-                  base: AssessmentScheme | None) -> AssessmentScheme | None:
+def _parse_scheme(
+    read: _Reader, data: Any, kind: AssessedKind, level: AssessmentLevel, base: AssessmentScheme | None
+) -> AssessmentScheme | None:
     """A scheme given in the JSON replaces the base one whole: KPIs may be added and dropped; weights add to 100."""
     label = _label(ASSESSMENT_LABEL, kind.label, level.label)
     raw = read.mapping(data, label, KpiCode.values)
@@ -660,15 +812,19 @@ def _parse_scheme(read: _Reader, data: Any, kind: AssessedKind, level: Assessmen
     for code, value in raw.items():
         kpi = KpiCode(code)
         line_label = _label(label, kpi.label)
-        row = read.mapping(value, line_label, ("weight", "target", "scoring", "bands", "threshold", "points",
-                                               "start"))
-        lines.append(SchemeLine(
-            code,
-            read.whole(row.get("weight", 0), _label(line_label, _("weight (%)")), default=0, minimum=1, maximum=100),
-            read.decimal(row.get("target", "100"), _label(line_label, _("target")), default=Decimal("100"),
-                         maximum=10**12),
-            **_parse_scoring(read, row, line_label),
-        ))
+        row = read.mapping(value, line_label, ("weight", "target", "scoring", "bands", "threshold", "points", "start"))
+        lines.append(
+            SchemeLine(
+                code,
+                read.whole(
+                    row.get("weight", 0), _label(line_label, _("weight (%)")), default=0, minimum=1, maximum=100
+                ),
+                read.decimal(
+                    row.get("target", "100"), _label(line_label, _("target")), default=Decimal("100"), maximum=10**12
+                ),
+                **_parse_scoring(read, row, line_label),
+            )
+        )
     scheme = AssessmentScheme(kind.value, level.value, tuple(lines))
     if read.count == before:
         if not lines:
@@ -694,16 +850,23 @@ def _parse_assessment(read: _Reader, data: Any, base: AssessmentRules) -> Assess
     proposals_raw = read.mapping(raw.get("proposals", dict(base.proposals)), proposals_label, Grade.values)
     proposals = tuple(
         (grade, read.choice(action, _label(proposals_label, Grade(grade).label), RewardPenaltyAction, default=""))
-        for grade, action in proposals_raw.items() if action
+        for grade, action in proposals_raw.items()
+        if action
     )
     return AssessmentRules(
         schemes=tuple(schemes),
-        excellent_max_percent=read.whole(raw.get("excellent_max_percent", base.excellent_max_percent),
-                                         _label(ASSESSMENT_LABEL, _("share rated excellent at most (%)")),
-                                         default=base.excellent_max_percent, maximum=100),
-        adjustment_limit=read.whole(raw.get("adjustment_limit", base.adjustment_limit),
-                                    _label(ASSESSMENT_LABEL, _("manager's adjustment at most (points)")),
-                                    default=base.adjustment_limit, maximum=100),
+        excellent_max_percent=read.whole(
+            raw.get("excellent_max_percent", base.excellent_max_percent),
+            _label(ASSESSMENT_LABEL, _("share rated excellent at most (%)")),
+            default=base.excellent_max_percent,
+            maximum=100,
+        ),
+        adjustment_limit=read.whole(
+            raw.get("adjustment_limit", base.adjustment_limit),
+            _label(ASSESSMENT_LABEL, _("manager's adjustment at most (points)")),
+            default=base.adjustment_limit,
+            maximum=100,
+        ),
         proposals=proposals,
     )
 
@@ -787,8 +950,20 @@ _KEY_LABELS = {
     "discount_percent": _("discount (%)"),
     "contract_amount": _("contract amount (CNY)"),
 }
-_LABELLED_CHOICES = (KpiItem, Grade, TicketType, TicketPriority, CustomerLevel, EvaluationKind, Frequency, KpiCode,
-                     AssessedKind, AssessmentLevel, RewardPenaltyAction, ScoringMethod)
+_LABELLED_CHOICES = (
+    KpiItem,
+    Grade,
+    TicketType,
+    TicketPriority,
+    CustomerLevel,
+    EvaluationKind,
+    Frequency,
+    KpiCode,
+    AssessedKind,
+    AssessmentLevel,
+    RewardPenaltyAction,
+    ScoringMethod,
+)
 
 
 def _key_label(key: str) -> str:
@@ -848,8 +1023,9 @@ def rule_changes(old: Rules, new: Rules) -> list[RuleChange]:
     """Like ``describe_changes``, with the section each change belongs to (for the diff and impact pages)."""
     before, after = _flatten(old.to_json()), _flatten(new.to_json())
     return [
-        RuleChange(path[0], " · ".join(_key_label(k) for k in path), _key_label(str(before.get(path))),
-                   _key_label(str(value)))
+        RuleChange(
+            path[0], " · ".join(_key_label(k) for k in path), _key_label(str(before.get(path))), _key_label(str(value))
+        )
         for path, value in after.items()
         if not _same(before.get(path), value)
     ]

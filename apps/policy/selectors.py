@@ -140,13 +140,21 @@ def chapter_list(articles: list[Article]) -> list[Chapter]:
 
 # Which article of the policy each section of the rules carries out (for the diff in plain words).
 SECTION_ARTICLES = {
-    "kpi_weights": 11, "assessment": 11, "grade_bands": 13, "evaluation_frequencies": 12,
-    "service_deadlines": 10, "service_escalation": 10, "contact_cadence_days": 10,
-    "public_pool": 8, "approval_thresholds": 9,
+    "kpi_weights": 11,
+    "assessment": 11,
+    "grade_bands": 13,
+    "evaluation_frequencies": 12,
+    "service_deadlines": 10,
+    "service_escalation": 10,
+    "contact_cadence_days": 10,
+    "public_pool": 8,
+    "approval_thresholds": 9,
 }
 ARTICLE_FIELD_LABELS = {
-    "title_zh": _("title (Chinese)"), "title_en": _("title (English)"),
-    "text_zh": _("text (Chinese original)"), "text_en": _("text (English rendering)"),
+    "title_zh": _("title (Chinese)"),
+    "title_en": _("title (English)"),
+    "text_zh": _("text (Chinese original)"),
+    "text_en": _("text (English rendering)"),
 }
 
 
@@ -180,8 +188,10 @@ class DecisionRule:
 
 def decision_rule() -> DecisionRule:
     """The quorum and majority of the settings (``POLICY_DECISION_QUORUM`` / ``POLICY_DECISION_MAJORITY``)."""
-    return DecisionRule(Fraction(str(getattr(settings, "POLICY_DECISION_QUORUM", "0.5"))),
-                        Fraction(str(getattr(settings, "POLICY_DECISION_MAJORITY", "0.5"))))
+    return DecisionRule(
+        Fraction(str(getattr(settings, "POLICY_DECISION_QUORUM", "0.5"))),
+        Fraction(str(getattr(settings, "POLICY_DECISION_MAJORITY", "0.5"))),
+    )
 
 
 @dataclass(frozen=True)
@@ -205,19 +215,31 @@ def decision_tally(decision: PolicyDecision, group_size: int | None = None) -> T
     counts = dict.fromkeys(VoteChoice.values, 0)
     for vote in decision.votes.all():  # the prefetched votes in lists (no query per decision)
         counts[vote.vote] += 1
-    size = group_size if group_size is not None else (
-        decision.group_size if not decision.is_open else leadership_members().count())
+    size = (
+        group_size
+        if group_size is not None
+        else (decision.group_size if not decision.is_open else leadership_members().count())
+    )
     present = sum(counts.values())
     rule = decision_rule()
-    return Tally(size, present, counts[VoteChoice.IN_FAVOUR], counts[VoteChoice.AGAINST],
-                 counts[VoteChoice.ABSTAIN], rule.has_quorum(present, size),
-                 rule.has_majority(counts[VoteChoice.IN_FAVOUR], present))
+    return Tally(
+        size,
+        present,
+        counts[VoteChoice.IN_FAVOUR],
+        counts[VoteChoice.AGAINST],
+        counts[VoteChoice.ABSTAIN],
+        rule.has_quorum(present, size),
+        rule.has_majority(counts[VoteChoice.IN_FAVOUR], present),
+    )
 
 
 def decision_list(*, user: Any) -> QuerySet[PolicyDecision]:
     """Decisions on the versions the user may see."""
-    return PolicyDecision.objects.filter(version__in=version_list(user=user)).select_related(
-        "version", "opened_by", "closed_by").prefetch_related("votes__member")
+    return (
+        PolicyDecision.objects.filter(version__in=version_list(user=user))
+        .select_related("version", "opened_by", "closed_by")
+        .prefetch_related("votes__member")
+    )
 
 
 def version_allowed(user: Any, version: PolicyVersion) -> list[str]:
@@ -256,8 +278,10 @@ class RuleChangeLine:
 
     @property
     def sentence(self) -> str:
-        return str(RULE_CHANGE_SENTENCE % {"article": self.article, "rule": self.change.label,
-                                           "old": self.change.old, "new": self.change.new})
+        return str(
+            RULE_CHANGE_SENTENCE
+            % {"article": self.article, "rule": self.change.label, "old": self.change.old, "new": self.change.new}
+        )
 
 
 RULE_CHANGE_SENTENCE = _("%(article)s … %(rule)s: from %(old)s to %(new)s")
@@ -300,17 +324,23 @@ def version_diff(version: PolicyVersion, base: PolicyVersion | None = None) -> V
         elif new is None:
             kind, fields = "removed", []
         else:
-            fields = [str(label) for name, label in ARTICLE_FIELD_LABELS.items()
-                      if getattr(old, name) != getattr(new, name)]
+            fields = [
+                str(label) for name, label in ARTICLE_FIELD_LABELS.items() if getattr(old, name) != getattr(new, name)
+            ]
             if not fields:
                 continue
             kind = "changed"
-        changes.append(ArticleChange(number, shown.label, shown.title, kind, fields,
-                                     old.text if old else "", new.text if new else ""))
+        changes.append(
+            ArticleChange(
+                number, shown.label, shown.title, kind, fields, old.text if old else "", new.text if new else ""
+            )
+        )
     old_rules = parse_rules(base.rules) if base is not None else DEFAULT_RULES
     labels = {n: f"{a.label} {a.title}" for n, a in {**old_articles, **new_articles}.items()}
-    lines = [RuleChangeLine(labels.get(SECTION_ARTICLES.get(c.section, 0), ""), c)
-             for c in rule_changes(old_rules, parse_rules(version.rules))]
+    lines = [
+        RuleChangeLine(labels.get(SECTION_ARTICLES.get(c.section, 0), ""), c)
+        for c in rule_changes(old_rules, parse_rules(version.rules))
+    ]
     return VersionDiff(base, changes, lines)
 
 
@@ -363,9 +393,6 @@ def policy_in_force_id(on: dt.date | None = None) -> int | None:
 # Acknowledgement, interpretation, review
 
 
-
-
-
 @dataclass(frozen=True)
 class PendingAcknowledgement:
     version_id: int
@@ -380,8 +407,12 @@ def acknowledgement_pending(user: Any) -> PendingAcknowledgement | None:
         return None
     confirmed = PolicyAcknowledgement.objects.filter(version=OuterRef("pk"), user=user, confirmed_at__isnull=False)
     employed = Employee.objects.filter(user=user, is_active=True)
-    row = (_published_on(None).annotate(confirmed=Exists(confirmed), employed=Exists(employed))
-           .values_list("id", "label", "confirmed", "employed").first())
+    row = (
+        _published_on(None)
+        .annotate(confirmed=Exists(confirmed), employed=Exists(employed))
+        .values_list("id", "label", "confirmed", "employed")
+        .first()
+    )
     if row is None or row[2] or not row[3]:
         return None
     return PendingAcknowledgement(row[0], row[1])
@@ -391,9 +422,14 @@ def previous_version(version: PolicyVersion) -> PolicyVersion | None:
     """The version this one replaces: the latest published one of the same policy taking effect before it (or the
     one it was drafted from)."""
     if version.effective_from is not None:
-        earlier = (PolicyVersion.objects.filter(policy_id=version.policy_id, status__in=PUBLISHED,
-                                                effective_from__lt=version.effective_from)
-                   .exclude(pk=version.pk).order_by("-effective_from", "-id").first())
+        earlier = (
+            PolicyVersion.objects.filter(
+                policy_id=version.policy_id, status__in=PUBLISHED, effective_from__lt=version.effective_from
+            )
+            .exclude(pk=version.pk)
+            .order_by("-effective_from", "-id")
+            .first()
+        )
         if earlier is not None:
             return earlier
     if version.based_on_id:
@@ -438,15 +474,21 @@ class AcknowledgementRow:
         return (Decimal(self.confirmed) * 100 / self.asked).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def acknowledgement_by_department(qs: QuerySet[PolicyAcknowledgement]) -> tuple[list[AcknowledgementRow],
-                                                                                 AcknowledgementRow]:
+def acknowledgement_by_department(
+    qs: QuerySet[PolicyAcknowledgement],
+) -> tuple[list[AcknowledgementRow], AcknowledgementRow]:
     """Per department (by the tree's order) and in total: asked, confirmed, share; one query."""
-    rows = (qs.order_by().values("user__employee__department", "user__employee__department__name",
-                                 "user__employee__department__path")
-            .annotate(asked=Count("id"), confirmed=Count("id", filter=Q(confirmed_at__isnull=False))))
-    result = [AcknowledgementRow(r["user__employee__department"], r["user__employee__department__name"] or "—",
-                                 r["asked"], r["confirmed"])
-              for r in sorted(rows, key=lambda r: r["user__employee__department__path"] or "")]
+    rows = (
+        qs.order_by()
+        .values("user__employee__department", "user__employee__department__name", "user__employee__department__path")
+        .annotate(asked=Count("id"), confirmed=Count("id", filter=Q(confirmed_at__isnull=False)))
+    )
+    result = [
+        AcknowledgementRow(
+            r["user__employee__department"], r["user__employee__department__name"] or "—", r["asked"], r["confirmed"]
+        )
+        for r in sorted(rows, key=lambda r: r["user__employee__department__path"] or "")
+    ]
     total = AcknowledgementRow(None, "", sum(r.asked for r in result), sum(r.confirmed for r in result))
     return result, total
 
@@ -478,8 +520,12 @@ def published_interpretations(version: PolicyVersion) -> dict[int, list[Interpre
     when = Q(version=version)
     if version.effective_from is not None:
         when |= Q(version__effective_from__lte=version.effective_from)
-    rows = (Interpretation.objects.filter(version__policy_id=version.policy_id, status=InterpretationStatus.PUBLISHED)
-            .filter(when).select_related("article", "version").order_by("published_at", "id"))
+    rows = (
+        Interpretation.objects.filter(version__policy_id=version.policy_id, status=InterpretationStatus.PUBLISHED)
+        .filter(when)
+        .select_related("article", "version")
+        .order_by("published_at", "id")
+    )
     for row in rows:
         by_number[row.article.number].append(row)
     return dict(by_number)
@@ -497,7 +543,9 @@ def review_list(*, user: Any) -> QuerySet[PolicyReview]:
 
 def versions_due_for_review(on: dt.date, days_before: int) -> QuerySet[PolicyVersion]:
     """Versions in force whose next review falls within ``days_before`` days of ``on`` or has passed."""
-    return (PolicyVersion.objects.filter(status=PolicyVersionStatus.IN_FORCE, effective_from__lte=on,
-                                         next_review_on__isnull=False,
-                                         next_review_on__lte=on + dt.timedelta(days=days_before))
-            .select_related("policy"))
+    return PolicyVersion.objects.filter(
+        status=PolicyVersionStatus.IN_FORCE,
+        effective_from__lte=on,
+        next_review_on__isnull=False,
+        next_review_on__lte=on + dt.timedelta(days=days_before),
+    ).select_related("policy")

@@ -67,8 +67,17 @@ EFFECTIVE_NOT_AFTER_LATEST = _(
 )
 NO_ARTICLES = _("A version without articles cannot be put in force.")
 
-ARTICLE_FIELDS = ("chapter_number", "chapter_title_zh", "chapter_title_en", "number", "title_zh", "title_en",
-                  "text_zh", "text_en", "order")
+ARTICLE_FIELDS = (
+    "chapter_number",
+    "chapter_title_zh",
+    "chapter_title_en",
+    "number",
+    "title_zh",
+    "title_en",
+    "text_zh",
+    "text_en",
+    "order",
+)
 
 
 # Publication is for everyone: by the company robots too (WeCom, DingTalk) unless a person chose otherwise.
@@ -84,13 +93,20 @@ def _lock_draft(version: PolicyVersion) -> None:
     """Raise unless the version is (still, in the database) a draft; lock its row for the transaction."""
     status = PolicyVersion.objects.select_for_update().values_list("status", flat=True).get(pk=version.pk)
     if status != PolicyVersionStatus.DRAFT:
-        raise ValidationError(VERSION_NOT_DRAFT, code="not_draft",
-                              params={"label": version.label, "status": PolicyVersionStatus(status).label})
+        raise ValidationError(
+            VERSION_NOT_DRAFT,
+            code="not_draft",
+            params={"label": version.label, "status": PolicyVersionStatus(status).label},
+        )
 
 
 @transaction.atomic
 def policy_version_create_draft(
-    *, actor: Any, policy: Policy, label: str, rules: dict[str, Any] | None = None,
+    *,
+    actor: Any,
+    policy: Policy,
+    label: str,
+    rules: dict[str, Any] | None = None,
     based_on: PolicyVersion | None = None,
 ) -> PolicyVersion:
     """Start a draft version: a copy of ``based_on``'s articles and rules (or the default rules), with
@@ -101,8 +117,9 @@ def policy_version_create_draft(
     if PolicyVersion.objects.filter(policy=policy, label=label).exists():
         raise ValidationError({"label": ValidationError(LABEL_TAKEN, code="label_taken", params={"label": label})})
     base = parse_rules(based_on.rules) if based_on is not None else DEFAULT_RULES
-    version = PolicyVersion(policy=policy, label=label, based_on=based_on,
-                            rules=parse_rules(rules, base=base).to_json())
+    version = PolicyVersion(
+        policy=policy, label=label, based_on=based_on, rules=parse_rules(rules, base=base).to_json()
+    )
     version.full_clean()
     record_actor(version, actor)
     version.save()
@@ -141,21 +158,35 @@ def _one_year_after(day: dt.date) -> dt.date:
 
 def _check_effective_date(version: PolicyVersion, effective_from: dt.date) -> None:
     """A new version takes effect after every version already published, so the past is never rewritten."""
-    latest = (PolicyVersion.objects.filter(policy_id=version.policy_id, effective_from__isnull=False,
-                                           status__in=PUBLISHED).exclude(pk=version.pk)
-              .order_by("-effective_from").first())
+    latest = (
+        PolicyVersion.objects.filter(policy_id=version.policy_id, effective_from__isnull=False, status__in=PUBLISHED)
+        .exclude(pk=version.pk)
+        .order_by("-effective_from")
+        .first()
+    )
     if latest is not None and latest.effective_from is not None and effective_from <= latest.effective_from:
-        raise ValidationError({"effective_from": ValidationError(
-            EFFECTIVE_NOT_AFTER_LATEST, code="effective_not_after_latest",
-            params={"label": latest.label, "date": latest.effective_from.isoformat()})})
+        raise ValidationError(
+            {
+                "effective_from": ValidationError(
+                    EFFECTIVE_NOT_AFTER_LATEST,
+                    code="effective_not_after_latest",
+                    params={"label": latest.label, "date": latest.effective_from.isoformat()},
+                )
+            }
+        )
     if not version.articles.exists():
         raise ValidationError(NO_ARTICLES, code="no_articles")
 
 
 @transaction.atomic
 def policy_version_put_in_force(
-    *, actor: Any, version: PolicyVersion, effective_from: dt.date, next_review_on: dt.date | None = None,
-    decided_by: str = "", decision_note: str = "",
+    *,
+    actor: Any,
+    version: PolicyVersion,
+    effective_from: dt.date,
+    next_review_on: dt.date | None = None,
+    decided_by: str = "",
+    decision_note: str = "",
 ) -> PolicyVersion:
     """Publish a draft: it is in force from ``effective_from`` (after every published version) and due for
     review a year later unless told otherwise (art. 15). Needs ``policy.publish_policyversion``.
@@ -200,9 +231,16 @@ PUBLISHED_TITLE = _("The policy has changed: version %(label)s takes effect on %
 PUBLISHED_BODY = _("Please read the changed articles of version %(label)s.")
 WITHDRAWN_TITLE = _("Policy version %(label)s has been withdrawn and will not take effect")
 ACTION_WORDS = {
-    "edit": _("changed"), "submit": _("submitted"), "vote": _("voted on"), "approve": _("approved"),
-    "reject": _("rejected"), "no_quorum": _("decided"), "publish": _("published"), "withdraw": _("withdrawn"),
-    "take_effect": _("put in force"), "supersede": _("superseded"),
+    "edit": _("changed"),
+    "submit": _("submitted"),
+    "vote": _("voted on"),
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "no_quorum": _("decided"),
+    "publish": _("published"),
+    "withdraw": _("withdrawn"),
+    "take_effect": _("put in force"),
+    "supersede": _("superseded"),
 }
 ARTICLE_EDIT_FIELDS = ("title_zh", "title_en", "text_zh", "text_en")
 
@@ -214,8 +252,15 @@ def _check_move(actor: Any, version: PolicyVersion, action: str) -> str:
     version.status = status
     move = VERSION_FLOW.get(status, {}).get(action)
     if move is None:
-        raise ValidationError(NOT_ALLOWED_NOW, code="not_allowed_now", params={
-            "label": version.label, "status": PolicyVersionStatus(status).label, "action": ACTION_WORDS[action]})
+        raise ValidationError(
+            NOT_ALLOWED_NOW,
+            code="not_allowed_now",
+            params={
+                "label": version.label,
+                "status": PolicyVersionStatus(status).label,
+                "action": ACTION_WORDS[action],
+            },
+        )
     target, who = move
     if who == "editor":
         _require(actor, "policy.change_policyversion")
@@ -252,9 +297,15 @@ def policy_article_update(*, actor: Any, article: Article, data: dict[str, Any])
         setattr(article, name, data[name])
     article.full_clean()
     article.save(update_fields=changed)
-    _save_version(version, actor, reason=str(ARTICLE_CHANGED % {
-        "article": article.label_zh, "fields": "、".join(str(ARTICLE_FIELD_LABELS[n]) for n in changed)}),
-        fields=[])
+    _save_version(
+        version,
+        actor,
+        reason=str(
+            ARTICLE_CHANGED
+            % {"article": article.label_zh, "fields": "、".join(str(ARTICLE_FIELD_LABELS[n]) for n in changed)}
+        ),
+        fields=[],
+    )
     return article
 
 
@@ -275,20 +326,31 @@ def policy_version_submit(*, actor: Any, version: PolicyVersion, meeting_date: d
         raise ValidationError(NOTHING_CHANGED, code="nothing_changed", params={"label": diff.base.label})
     version.status = target
     _save_version(version, actor, fields=["status"])
-    decision = PolicyDecision(version=version, meeting_date=meeting_date or policy_today(), opened_by=actor,
-                              group_size=leadership_members().count())
+    decision = PolicyDecision(
+        version=version,
+        meeting_date=meeting_date or policy_today(),
+        opened_by=actor,
+        group_size=leadership_members().count(),
+    )
     decision.full_clean()
     record_actor(decision, actor)
     decision.save()
-    notify(recipients=leadership_members(), title=str(SUBMITTED_TITLE % {"label": version.label}),
-           url=reverse("policy:version_detail", kwargs={"pk": version.pk}),
-           topic=notification_topic("policy_decision", decision))
+    notify(
+        recipients=leadership_members(),
+        title=str(SUBMITTED_TITLE % {"label": version.label}),
+        url=reverse("policy:version_detail", kwargs={"pk": version.pk}),
+        topic=notification_topic("policy_decision", decision),
+    )
     return decision
 
 
 def _open_decision(version: PolicyVersion) -> PolicyDecision:
-    decision = (PolicyDecision.objects.select_for_update().filter(version=version, outcome=DecisionOutcome.PENDING)
-                .order_by("-id").first())
+    decision = (
+        PolicyDecision.objects.select_for_update()
+        .filter(version=version, outcome=DecisionOutcome.PENDING)
+        .order_by("-id")
+        .first()
+    )
     if decision is None:
         raise ValidationError(DECISION_CLOSED, code="decision_closed")
     return decision
@@ -304,8 +366,9 @@ def policy_vote_cast(*, actor: Any, decision: PolicyDecision, vote: str) -> Poli
         raise ValidationError(DECISION_CLOSED, code="decision_closed")
     if vote not in VoteChoice.values:
         raise ValidationError({"vote": ValidationError(_("Choose in favour, against or abstain."), code="vote")})
-    row = PolicyVote.objects.filter(decision=decision, member=actor).first() or PolicyVote(decision=decision,
-                                                                                           member=actor)
+    row = PolicyVote.objects.filter(decision=decision, member=actor).first() or PolicyVote(
+        decision=decision, member=actor
+    )
     row.vote = vote
     row.full_clean()
     record_actor(row, actor)
@@ -345,11 +408,11 @@ def policy_decision_close(
     record_actor(decision, actor)
     decision.save()
     version.status = target
-    version.decided_by = str(_("Leadership group, meeting of %(date)s") % {
-        "date": decision.meeting_date.isoformat()})
+    version.decided_by = str(_("Leadership group, meeting of %(date)s") % {"date": decision.meeting_date.isoformat()})
     version.decision_note = note
-    _save_version(version, actor, reason=str(DecisionOutcome(outcome).label),
-                  fields=["status", "decided_by", "decision_note"])
+    _save_version(
+        version, actor, reason=str(DecisionOutcome(outcome).label), fields=["status", "decided_by", "decision_note"]
+    )
     notifications_close(topic=notification_topic("policy_decision", decision))
     return decision
 
@@ -363,7 +426,11 @@ def _passed_decision(version: PolicyVersion) -> PolicyDecision | None:
 
 @transaction.atomic
 def policy_version_publish(
-    *, actor: Any, version: PolicyVersion, effective_from: dt.date, next_review_on: dt.date | None = None,
+    *,
+    actor: Any,
+    version: PolicyVersion,
+    effective_from: dt.date,
+    next_review_on: dt.date | None = None,
 ) -> PolicyVersion:
     """Publish an approved version to take effect on ``effective_from`` (today or later, after every published
     version; never two on one date); it is in force from that day and every active employee is told."""
@@ -372,8 +439,13 @@ def policy_version_publish(
     if _passed_decision(version) is None:
         raise ValidationError(NOT_DECIDED, code="not_decided", params={"label": version.label})
     if effective_from < policy_today():
-        raise ValidationError({"effective_from": ValidationError(
-            EFFECTIVE_IN_PAST, code="effective_in_past", params={"date": effective_from.isoformat()})})
+        raise ValidationError(
+            {
+                "effective_from": ValidationError(
+                    EFFECTIVE_IN_PAST, code="effective_in_past", params={"date": effective_from.isoformat()}
+                )
+            }
+        )
     _check_effective_date(version, effective_from)
     version.status = target
     version.effective_from = effective_from
@@ -386,11 +458,14 @@ def policy_version_publish(
     except IntegrityError as exc:  # another version published for the same date at the same moment
         raise ValidationError({"effective_from": ValidationError(SAME_EFFECTIVE_DATE, code="same_date")}) from exc
     policy_versions_take_effect(actor=actor)
-    notify(recipients=active_employees(),
-           title=str(PUBLISHED_TITLE % {"label": version.label, "date": effective_from.isoformat()}),
-           body=str(PUBLISHED_BODY % {"label": version.label}),
-           url=reverse("policy:version_diff", kwargs={"pk": version.pk}),
-           topic=notification_topic("policy_published", version), kind=POLICY_KIND)
+    notify(
+        recipients=active_employees(),
+        title=str(PUBLISHED_TITLE % {"label": version.label, "date": effective_from.isoformat()}),
+        body=str(PUBLISHED_BODY % {"label": version.label}),
+        url=reverse("policy:version_diff", kwargs={"pk": version.pk}),
+        topic=notification_topic("policy_published", version),
+        kind=POLICY_KIND,
+    )
     return version
 
 
@@ -400,14 +475,20 @@ def policy_version_withdraw(*, actor: Any, version: PolicyVersion) -> PolicyVers
     target = _check_move(actor, version, "withdraw")
     version.refresh_from_db()
     if version.effective_from is not None and version.effective_from <= policy_today():
-        raise ValidationError(WITHDRAW_TOO_LATE, code="too_late",
-                              params={"label": version.label, "date": version.effective_from.isoformat()})
+        raise ValidationError(
+            WITHDRAW_TOO_LATE,
+            code="too_late",
+            params={"label": version.label, "date": version.effective_from.isoformat()},
+        )
     version.status = target
     _save_version(version, actor, fields=["status"])
     notifications_close(topic=notification_topic("policy_published", version))
-    notify(recipients=active_employees(), title=str(WITHDRAWN_TITLE % {"label": version.label}),
-           url=reverse("policy:version_detail", kwargs={"pk": version.pk}),
-           topic=notification_topic("policy_withdrawn", version))
+    notify(
+        recipients=active_employees(),
+        title=str(WITHDRAWN_TITLE % {"label": version.label}),
+        url=reverse("policy:version_detail", kwargs={"pk": version.pk}),
+        topic=notification_topic("policy_withdrawn", version),
+    )
     return version
 
 
@@ -430,8 +511,15 @@ def policy_decision_record_past(
     members = set(leadership_members().values_list("pk", flat=True))
     if any(member.pk not in members for member in votes):
         raise PermissionDenied(NOT_A_MEMBER)
-    decision = PolicyDecision(version=version, meeting_date=meeting_date, minutes=minutes, opened_by=actor,
-                              closed_by=actor, closed_at=timezone.now(), group_size=len(members))
+    decision = PolicyDecision(
+        version=version,
+        meeting_date=meeting_date,
+        minutes=minutes,
+        opened_by=actor,
+        closed_by=actor,
+        closed_at=timezone.now(),
+        group_size=len(members),
+    )
     decision.full_clean()
     record_actor(decision, actor)
     decision.save()
@@ -441,8 +529,13 @@ def policy_decision_record_past(
         record_actor(row, actor)
         row.save()
     tally = decision_tally(decision)
-    decision.outcome = (DecisionOutcome.APPROVED if tally.passes else
-                        DecisionOutcome.REJECTED if tally.quorum else DecisionOutcome.NO_QUORUM)
+    decision.outcome = (
+        DecisionOutcome.APPROVED
+        if tally.passes
+        else DecisionOutcome.REJECTED
+        if tally.quorum
+        else DecisionOutcome.NO_QUORUM
+    )
     decision.save(update_fields=["outcome", "updated_at"])
     return decision
 
@@ -455,8 +548,9 @@ def policy_versions_take_effect(*, actor: Any = None, on: dt.date | None = None)
     Return (versions put in force, versions superseded)."""
     on = on or policy_today()
     started = 0
-    for version in PolicyVersion.objects.select_for_update().filter(status=PolicyVersionStatus.PUBLISHED,
-                                                                     effective_from__lte=on):
+    for version in PolicyVersion.objects.select_for_update().filter(
+        status=PolicyVersionStatus.PUBLISHED, effective_from__lte=on
+    ):
         version.status = PolicyVersionStatus.IN_FORCE
         _save_version(version, actor, fields=["status"])
         started += 1
@@ -472,11 +566,15 @@ def policy_version_supersede_due(*, actor: Any = None, on: dt.date | None = None
     """
     on = on or policy_today()
     current: dict[int, int] = {}
-    for pk, policy_id in (PolicyVersion.objects.filter(status__in=PUBLISHED, effective_from__lte=on)
-                          .order_by("policy_id", "-effective_from", "-id").values_list("id", "policy_id")):
+    for pk, policy_id in (
+        PolicyVersion.objects.filter(status__in=PUBLISHED, effective_from__lte=on)
+        .order_by("policy_id", "-effective_from", "-id")
+        .values_list("id", "policy_id")
+    ):
         current.setdefault(policy_id, pk)
-    replaced = (PolicyVersion.objects.filter(status=PolicyVersionStatus.IN_FORCE, effective_from__lte=on)
-                .exclude(pk__in=current.values()))
+    replaced = PolicyVersion.objects.filter(status=PolicyVersionStatus.IN_FORCE, effective_from__lte=on).exclude(
+        pk__in=current.values()
+    )
     count = 0
     for version in replaced:
         version.status = PolicyVersionStatus.SUPERSEDED
@@ -487,7 +585,6 @@ def policy_version_supersede_due(*, actor: Any = None, on: dt.date | None = None
 
 
 # Acknowledgement, interpretation, review
-
 
 
 NOT_IN_FORCE = _("Version %(label)s is not the version in force; only the version in force is confirmed.")
@@ -512,8 +609,9 @@ def _active_employees() -> Any:
 
 
 @transaction.atomic
-def policy_acknowledgements_request(*, version: PolicyVersion | None = None, on: dt.date | None = None,
-                                    send: bool = False) -> int:
+def policy_acknowledgements_request(
+    *, version: PolicyVersion | None = None, on: dt.date | None = None, send: bool = False
+) -> int:
     """Ask every active employee to confirm the version in force (or ``version``): one row each, made once.
     Idempotent; return how many were asked. Run when a version takes effect (daily job) and by the reminders.
 
@@ -527,12 +625,17 @@ def policy_acknowledgements_request(*, version: PolicyVersion | None = None, on:
     asked = set(PolicyAcknowledgement.objects.filter(version=version).values_list("user_id", flat=True))
     users = [e.user for e in _active_employees().select_related("user") if e.user_id not in asked]
     PolicyAcknowledgement.objects.bulk_create(
-        [PolicyAcknowledgement(version=version, user=u) for u in users], ignore_conflicts=True)
+        [PolicyAcknowledgement(version=version, user=u) for u in users], ignore_conflicts=True
+    )
     if send and users:
-        notify(recipients=users, topic=_ack_topic(version), url=reverse("policy:acknowledge"),
-               title=gettext("Policy %(label)s is in force: please read the changes and confirm")
-               % {"label": version.label},
-               body=gettext("Read the changed articles and confirm “I have read and understood” (我已阅读并知晓)."))
+        notify(
+            recipients=users,
+            topic=_ack_topic(version),
+            url=reverse("policy:acknowledge"),
+            title=gettext("Policy %(label)s is in force: please read the changes and confirm")
+            % {"label": version.label},
+            body=gettext("Read the changed articles and confirm “I have read and understood” (我已阅读并知晓)."),
+        )
     return len(users)
 
 
@@ -563,10 +666,16 @@ def _remind(acks: list[PolicyAcknowledgement], version: PolicyVersion, actor: An
         return 0
     deadline = acknowledgement_deadline(version)
     body = gettext("Please read the changed articles of policy %(label)s and confirm by %(date)s.") % {
-        "label": version.label, "date": deadline.isoformat() if deadline else "—"}
-    notify(recipients=[a.user for a in acks], topic=_ack_topic(version), url=reverse("policy:acknowledge"),
-           title=gettext("Reminder: confirm that you have read policy %(label)s") % {"label": version.label},
-           body=body)
+        "label": version.label,
+        "date": deadline.isoformat() if deadline else "—",
+    }
+    notify(
+        recipients=[a.user for a in acks],
+        topic=_ack_topic(version),
+        url=reverse("policy:acknowledge"),
+        title=gettext("Reminder: confirm that you have read policy %(label)s") % {"label": version.label},
+        body=body,
+    )
     now = timezone.now()
     for ack in acks:
         ack.reminded_at = now
@@ -584,8 +693,11 @@ def policy_acknowledgements_remind(*, actor: Any, version: PolicyVersion) -> int
         raise PermissionDenied
     if version.pk == policy_in_force_id():
         policy_acknowledgements_request(version=version, send=False)  # whoever was not asked yet is reminded too
-    acks = list(acknowledgement_list(user=actor, version=version).filter(confirmed_at__isnull=True)
-                .select_for_update(of=("self",)))
+    acks = list(
+        acknowledgement_list(user=actor, version=version)
+        .filter(confirmed_at__isnull=True)
+        .select_for_update(of=("self",))
+    )
     return _remind(acks, version, actor)
 
 
@@ -606,10 +718,12 @@ def policy_acknowledgements_remind_due(*, on: dt.date | None = None) -> int:
     every = getattr(settings, "POLICY_ACK_REMIND_EVERY_DAYS", 3)
     # The first reminder comes ``every`` days after the request, the next ones ``every`` days after the last.
     cutoff = timezone.now() - dt.timedelta(days=every) + dt.timedelta(hours=1)
-    acks = list(PolicyAcknowledgement.objects.select_for_update().select_related("user")
-                .filter(version=version, confirmed_at__isnull=True, user__is_active=True,
-                        user__employee__is_active=True)
-                .filter(Q(reminded_at__lte=cutoff) | Q(reminded_at__isnull=True, created_at__lte=cutoff)))
+    acks = list(
+        PolicyAcknowledgement.objects.select_for_update()
+        .select_related("user")
+        .filter(version=version, confirmed_at__isnull=True, user__is_active=True, user__employee__is_active=True)
+        .filter(Q(reminded_at__lte=cutoff) | Q(reminded_at__isnull=True, created_at__lte=cutoff))
+    )
     return _remind(acks, version)
 
 
@@ -625,8 +739,11 @@ def _move_interpretation(interpretation: Interpretation, action: str) -> str:
     status = Interpretation.objects.select_for_update().values_list("status", flat=True).get(pk=interpretation.pk)
     target = INTERPRETATION_FLOW.get(status, {}).get(action)
     if target is None:
-        raise ValidationError(MOVE_NOT_ALLOWED, code="not_allowed", params={
-            "status": InterpretationStatus(status).label, "action": INTERPRETATION_ACTIONS.get(action, action)})
+        raise ValidationError(
+            MOVE_NOT_ALLOWED,
+            code="not_allowed",
+            params={"status": InterpretationStatus(status).label, "action": INTERPRETATION_ACTIONS.get(action, action)},
+        )
     interpretation.status = status
     return target
 
@@ -659,12 +776,14 @@ def interpretation_ask(*, actor: Any, article: Article, question: str) -> Interp
     interpretation.full_clean()
     record_actor(interpretation, actor)
     interpretation.save()
-    notify(recipients=users_with_role(BuiltinRole.LEADERSHIP_GROUP),
-           topic=notification_topic("interpretation", interpretation),
-           url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
-           title=gettext("A question about %(article)s of policy %(label)s")
-           % {"article": article.label_zh, "label": version.label},
-           body=question[:500])
+    notify(
+        recipients=users_with_role(BuiltinRole.LEADERSHIP_GROUP),
+        topic=notification_topic("interpretation", interpretation),
+        url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
+        title=gettext("A question about %(article)s of policy %(label)s")
+        % {"article": article.label_zh, "label": version.label},
+        body=question[:500],
+    )
     return interpretation
 
 
@@ -693,15 +812,19 @@ def interpretation_publish(*, actor: Any, interpretation: Interpretation) -> Int
     interpretation.published_at = timezone.now()
     _save(interpretation, actor, ["status", "published_by", "published_at"])
     waiting = Interpretation.objects.filter(
-        article__number=interpretation.article.number, version__policy_id=interpretation.version.policy_id,
-        status__in=(InterpretationStatus.ASKED, InterpretationStatus.ANSWERED)).values_list("asked_by", flat=True)
-    askers = get_user_model().objects.filter(Q(pk=interpretation.asked_by_id) | Q(pk__in=list(waiting)),
-                                             is_active=True)
-    notify(recipients=askers, topic=notification_topic("interpretation", interpretation),
-           url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
-           title=gettext("The leadership group answered a question about %(article)s")
-           % {"article": interpretation.article.label_zh},
-           body=interpretation.answer[:500])
+        article__number=interpretation.article.number,
+        version__policy_id=interpretation.version.policy_id,
+        status__in=(InterpretationStatus.ASKED, InterpretationStatus.ANSWERED),
+    ).values_list("asked_by", flat=True)
+    askers = get_user_model().objects.filter(Q(pk=interpretation.asked_by_id) | Q(pk__in=list(waiting)), is_active=True)
+    notify(
+        recipients=askers,
+        topic=notification_topic("interpretation", interpretation),
+        url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
+        title=gettext("The leadership group answered a question about %(article)s")
+        % {"article": interpretation.article.label_zh},
+        body=interpretation.answer[:500],
+    )
     return interpretation
 
 
@@ -716,10 +839,13 @@ def interpretation_decline(*, actor: Any, interpretation: Interpretation, reason
     interpretation.status = _move_interpretation(interpretation, "decline")
     interpretation.decline_reason = reason
     _save(interpretation, actor, ["status", "decline_reason"])
-    notify(recipients=[interpretation.asked_by], topic=notification_topic("interpretation", interpretation),
-           url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
-           title=gettext("Your question about %(article)s was declined")
-           % {"article": interpretation.article.label_zh}, body=reason[:500])
+    notify(
+        recipients=[interpretation.asked_by],
+        topic=notification_topic("interpretation", interpretation),
+        url=reverse("policy:interpretation_detail", args=[interpretation.pk]),
+        title=gettext("Your question about %(article)s was declined") % {"article": interpretation.article.label_zh},
+        body=reason[:500],
+    )
     return interpretation
 
 
@@ -743,22 +869,35 @@ def _next_label(version: PolicyVersion) -> str:
 
 def _policy_evidence(version: PolicyVersion, since: dt.date, until: dt.date) -> list[dict[str, str]]:
     """The policy's own figures: read acknowledgements of the version, questions asked and answered."""
-    _rows, total = acknowledgement_by_department(PolicyAcknowledgement.objects.filter(
-        version=version, user__employee__is_active=True))
-    asked = Interpretation.objects.filter(version__policy_id=version.policy_id,
-                                          created_at__date__gte=since, created_at__date__lte=until)
+    _rows, total = acknowledgement_by_department(
+        PolicyAcknowledgement.objects.filter(version=version, user__employee__is_active=True)
+    )
+    asked = Interpretation.objects.filter(
+        version__policy_id=version.policy_id, created_at__date__gte=since, created_at__date__lte=until
+    )
     return [
-        {"source": "policy", "label": gettext("Employees who confirmed the version"),
-         "value": f"{total.confirmed} / {total.asked} ({total.share}%)"},
+        {
+            "source": "policy",
+            "label": gettext("Employees who confirmed the version"),
+            "value": f"{total.confirmed} / {total.asked} ({total.share}%)",
+        },
         {"source": "policy", "label": gettext("Questions asked about the policy"), "value": str(asked.count())},
-        {"source": "policy", "label": gettext("Interpretations published"),
-         "value": str(asked.filter(status=InterpretationStatus.PUBLISHED).count())},
+        {
+            "source": "policy",
+            "label": gettext("Interpretations published"),
+            "value": str(asked.filter(status=InterpretationStatus.PUBLISHED).count()),
+        },
     ]
 
 
 @transaction.atomic
 def policy_review_record(
-    *, actor: Any, version: PolicyVersion, outcome: str, reasons: str, next_review_on: dt.date | None = None,
+    *,
+    actor: Any,
+    version: PolicyVersion,
+    outcome: str,
+    reasons: str,
+    next_review_on: dt.date | None = None,
 ) -> PolicyReview:
     """Record the review of the version in force: the outcome (keep as it is / amend), the reasons and the figures
     considered (computed now, over the period since the last review or the effective date); the version's next
@@ -767,8 +906,11 @@ def policy_review_record(
     locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     today = policy_today()
     if locked.status != PolicyVersionStatus.IN_FORCE or (locked.effective_from or today) > today:
-        raise ValidationError(REVIEW_NOT_IN_FORCE, code="not_in_force", params={
-            "label": locked.label, "status": PolicyVersionStatus(locked.status).label})
+        raise ValidationError(
+            REVIEW_NOT_IN_FORCE,
+            code="not_in_force",
+            params={"label": locked.label, "status": PolicyVersionStatus(locked.status).label},
+        )
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError({"reasons": REVIEW_REASONS_REQUIRED})
@@ -782,16 +924,29 @@ def policy_review_record(
     evidence = _policy_evidence(locked, since, today) + review_evidence(since, today)
     draft = None
     if outcome == ReviewOutcome.AMEND:
-        draft = policy_version_create_draft(actor=actor, policy=locked.policy, label=_next_label(locked),
-                                            based_on=locked)
-    review = PolicyReview(version=locked, reviewed_on=today, outcome=outcome, reasons=reasons, evidence=evidence,
-                          reviewed_by=actor, next_review_on=next_review_on, draft=draft)
+        draft = policy_version_create_draft(
+            actor=actor, policy=locked.policy, label=_next_label(locked), based_on=locked
+        )
+    review = PolicyReview(
+        version=locked,
+        reviewed_on=today,
+        outcome=outcome,
+        reasons=reasons,
+        evidence=evidence,
+        reviewed_by=actor,
+        next_review_on=next_review_on,
+        draft=draft,
+    )
     review.full_clean()
     record_actor(review, actor)
     review.save()
     locked.next_review_on = next_review_on
-    record_actor(locked, actor, gettext("Reviewed on %(date)s: %(outcome)s") % {
-        "date": today.isoformat(), "outcome": ReviewOutcome(outcome).label})
+    record_actor(
+        locked,
+        actor,
+        gettext("Reviewed on %(date)s: %(outcome)s")
+        % {"date": today.isoformat(), "outcome": ReviewOutcome(outcome).label},
+    )
     locked.save(update_fields=["next_review_on", "updated_at"])
     version.next_review_on = next_review_on
     notifications_for_topic_close(locked)
@@ -801,7 +956,8 @@ def policy_review_record(
 def notifications_for_topic_close(version: PolicyVersion) -> None:
     """Close the review reminders of ``version`` once it has been reviewed."""
     Notification.objects.filter(topic__startswith=f"policy-review:{version.pk}:", read_at__isnull=True).update(
-        read_at=timezone.now(), updated_at=timezone.now())
+        read_at=timezone.now(), updated_at=timezone.now()
+    )
 
 
 def policy_reviews_remind_due(*, on: dt.date | None = None) -> int:
@@ -818,10 +974,17 @@ def policy_reviews_remind_due(*, on: dt.date | None = None) -> int:
             continue
         assert version.next_review_on is not None
         overdue = version.next_review_on < on
-        title = (gettext("The review of policy %(label)s is overdue (due %(date)s)") if overdue
-                 else gettext("The review of policy %(label)s is due on %(date)s"))
-        notify(recipients=members, topic=topic, url=reverse("policy:review_create", args=[version.pk]),
-               title=title % {"label": version.label, "date": version.next_review_on.isoformat()},
-               body=gettext("Art. 15: evaluate the policy and record whether it is kept as it is or amended."))
+        title = (
+            gettext("The review of policy %(label)s is overdue (due %(date)s)")
+            if overdue
+            else gettext("The review of policy %(label)s is due on %(date)s")
+        )
+        notify(
+            recipients=members,
+            topic=topic,
+            url=reverse("policy:review_create", args=[version.pk]),
+            title=title % {"label": version.label, "date": version.next_review_on.isoformat()},
+            body=gettext("Art. 15: evaluate the policy and record whether it is kept as it is or amended."),
+        )
         count += 1
     return count

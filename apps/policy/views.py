@@ -69,22 +69,30 @@ def rule_tables(rules: Rules) -> dict[str, Any]:
     return {
         "kpi_weights": [(KpiItem(i).label, rules.kpi_weights.weight(i)) for i in KpiItem.values],
         "kpi_total": rules.kpi_weights.total,
-        "grade_bands": [(Grade(b.grade).label, b.min_score, bands[n - 1].min_score if n else None)
-                        for n, b in enumerate(bands)],
+        "grade_bands": [
+            (Grade(b.grade).label, b.min_score, bands[n - 1].min_score if n else None) for n, b in enumerate(bands)
+        ],
         "priorities": TicketPriority.labels,
         "deadlines": [(t.label, [rules.deadline(t.value, p) for p in TicketPriority.values]) for t in TicketType],
         "cadence": [(CustomerLevel(c.level).label, c.days) for c in rules.contact_cadence],
-        "recycle": [(CustomerLevel(r.level).label, r.days_without_follow_up, r.days_without_deal)
-                    for r in rules.public_pool.recycle],
+        "recycle": [
+            (CustomerLevel(r.level).label, r.days_without_follow_up, r.days_without_deal)
+            for r in rules.public_pool.recycle
+        ],
         "escalation": rules.service_escalation,
         "pool": rules.public_pool,
         "approval": rules.approval_thresholds,
         # Grouped by thousands in every language, as Chinese financial figures are (¥1,234,567.89).
         "contract_amount": f"¥{rules.approval_thresholds.contract_amount:,.2f}",
         "frequencies": [(k.label, Frequency(rules.evaluation_frequencies.of(k.value)).label) for k in EvaluationKind],
-        "schemes": [(AssessedKind(s.kind).label, AssessmentLevel(s.level).label,
-                     [(KpiCode(line.kpi).label, line.weight, line.target) for line in s.lines])
-                    for s in rules.assessment.schemes],
+        "schemes": [
+            (
+                AssessedKind(s.kind).label,
+                AssessmentLevel(s.level).label,
+                [(KpiCode(line.kpi).label, line.weight, line.target) for line in s.lines],
+            )
+            for s in rules.assessment.schemes
+        ],
         "assessment": rules.assessment,
         "proposals": [(Grade(g).label, RewardPenaltyAction(a).label) for g, a in rules.assessment.proposals],
     }
@@ -171,7 +179,8 @@ class VersionDetailView(PolicyReaderMixin, TemplateView):
             context["close_form"] = forms.DecisionCloseForm(initial={"meeting_date": open_decision.meeting_date})
         if "publish" in allowed:
             context["publish_form"] = forms.PublishForm(
-                initial={"effective_from": selectors.policy_today() + dt.timedelta(days=1)})
+                initial={"effective_from": selectors.policy_today() + dt.timedelta(days=1)}
+            )
         return context
 
 
@@ -238,8 +247,9 @@ class ArticleUpdateView(ScopedUpdateView):
     success_message = _("%(name)s saved.")
 
     def get_queryset(self) -> Any:
-        return Article.objects.filter(version__in=selectors.version_list(user=self.request.user),
-                                      version__status=PolicyVersionStatus.DRAFT).select_related("version")
+        return Article.objects.filter(
+            version__in=selectors.version_list(user=self.request.user), version__status=PolicyVersionStatus.DRAFT
+        ).select_related("version")
 
     def get_form(self) -> Any:
         return self.form_class(data=self.request.POST or None, instance=copy.copy(self.object))
@@ -269,8 +279,9 @@ class RulesSectionUpdateView(VersionPageMixin, ScopedUpdateView):
         section = self.kwargs["section"]
         if section not in SECTION_LABELS:
             raise Http404
-        return forms.RulesSectionForm(data=self.request.POST or None, rules=selectors.version_rules(self.object),
-                                      section=section)
+        return forms.RulesSectionForm(
+            data=self.request.POST or None, rules=selectors.version_rules(self.object), section=section
+        )
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
         return {"version": self.object, "rules": form.rules_data()}
@@ -283,12 +294,14 @@ class RulesSectionUpdateView(VersionPageMixin, ScopedUpdateView):
             self.object = self.get_object()
             form = self.get_form()
             form.is_valid()
-            return self.render_to_response(self.get_context_data(form=form, checked=True),
-                                           template_name="policy/_rules_form_body.html")
+            return self.render_to_response(
+                self.get_context_data(form=form, checked=True), template_name="policy/_rules_form_body.html"
+            )
         return super().handle()
 
-    def render_to_response(self, context: dict[str, Any], template_name: str | None = None,
-                           **kwargs: Any) -> HttpResponse:
+    def render_to_response(
+        self, context: dict[str, Any], template_name: str | None = None, **kwargs: Any
+    ) -> HttpResponse:
         if template_name is not None:
             from django.template.response import TemplateResponse
 
@@ -358,8 +371,6 @@ class VersionWithdrawView(VersionActionView):
 # Acknowledgement, interpretation, review
 
 
-
-
 class AcknowledgeView(PolicyReaderMixin, TemplateView):
     """Read the changed articles of the version in force and confirm 我已阅读并知晓 (POST). A special page: it is
     about the user's own confirmation of the one version in force, not a record addressed by the URL."""
@@ -375,7 +386,9 @@ class AcknowledgeView(PolicyReaderMixin, TemplateView):
         changed = selectors.changed_articles(version)
         remember_banner(self.request)  # refresh what the banner shows (e.g. after confirming through the API)
         context.update(
-            version=version, changed=changed, previous=selectors.previous_version(version),
+            version=version,
+            changed=changed,
+            previous=selectors.previous_version(version),
             acknowledgement=PolicyAcknowledgement.objects.filter(version=version, user=self.request.user).first(),
             deadline=selectors.acknowledgement_deadline(version),
         )
@@ -391,8 +404,9 @@ class AcknowledgeView(PolicyReaderMixin, TemplateView):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Thank you: your confirmation of version %(label)s is recorded.")
-                             % {"label": version.label})
+            messages.success(
+                request, _("Thank you: your confirmation of version %(label)s is recorded.") % {"label": version.label}
+            )
         return redirect("policy:acknowledge")
 
 
@@ -443,7 +457,10 @@ class AcknowledgementListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         rows, total = selectors.acknowledgement_by_department(self.scoped)
         context.update(
-            version=self.version, departments=rows, total=total, status=self.request.GET.get("status", ""),
+            version=self.version,
+            departments=rows,
+            total=total,
+            status=self.request.GET.get("status", ""),
             deadline=selectors.acknowledgement_deadline(self.version) if self.version else None,
             versions=PolicyVersion.objects.filter(status__in=selectors.PUBLISHED).order_by("-effective_from"),
             may_remind=self.request.user.has_perm(AckPerm.REMIND_ACKNOWLEDGEMENT),
@@ -513,21 +530,35 @@ def acknowledgement_export_view(request: HttpRequest) -> HttpResponse:
     if version is None:
         raise Http404
     qs = selectors.acknowledgement_list(user=request.user, version=version).order_by(
-        "user__employee__department__path", "user__name", "pk")
+        "user__employee__department__path", "user__name", "pk"
+    )
     if request.GET.get("summary"):
         rows, total = selectors.acknowledgement_by_department(qs)
         rows.append(selectors.AcknowledgementRow(None, _("Total"), total.asked, total.confirmed))
-        data = [{"department": r.department, "asked": r.asked, "confirmed": r.confirmed, "pending": r.pending,
-                 "share": f"{r.share}"} for r in rows]
+        data = [
+            {
+                "department": r.department,
+                "asked": r.asked,
+                "confirmed": r.confirmed,
+                "pending": r.pending,
+                "share": f"{r.share}",
+            }
+            for r in rows
+        ]
         content = excel.write_workbook(ACK_SUMMARY_COLUMNS, data, title=_("Acknowledgements"))
     else:
-        data = [{
-            "department": getattr(getattr(a.user, "employee", None), "department", "") or "",
-            "name": a.user.get_full_name(), "username": a.user.username, "version": version.label,
-            "status": _("Confirmed") if a.confirmed_at else _("Not confirmed"),
-            "confirmed_at": timezone.localtime(a.confirmed_at).strftime("%Y-%m-%d %H:%M") if a.confirmed_at else "",
-            "reminders": a.reminder_count,
-        } for a in qs]
+        data = [
+            {
+                "department": getattr(getattr(a.user, "employee", None), "department", "") or "",
+                "name": a.user.get_full_name(),
+                "username": a.user.username,
+                "version": version.label,
+                "status": _("Confirmed") if a.confirmed_at else _("Not confirmed"),
+                "confirmed_at": timezone.localtime(a.confirmed_at).strftime("%Y-%m-%d %H:%M") if a.confirmed_at else "",
+                "reminders": a.reminder_count,
+            }
+            for a in qs
+        ]
         content = excel.write_workbook(ACK_COLUMNS, data, title=_("Acknowledgements"))
     response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
     filename = excel.export_filename(_("Policy acknowledgements"))
@@ -588,7 +619,8 @@ class InterpretationDetailView(InterpretationVisibleMixin, ScopedDetailView):
         context.update(
             moves=services.interpretation_allowed(self.request.user, self.object),
             answer_form=InterpretationAnswerForm(initial={"answer": self.object.answer}),
-            decline_form=InterpretationDeclineForm(), history=history_entries(self.object),
+            decline_form=InterpretationDeclineForm(),
+            history=history_entries(self.object),
         )
         return context
 

@@ -23,13 +23,21 @@ from apps.reports.selectors import reports as selectors
 from apps.reports.selectors.periods import month_period, quarter_period
 
 COMMENTARY = {
-    "market_development": ("本月线索获取稳定，重点行业活动带来较多有效线索；转化率较上月略有提升。",
-                           "部分活动投放渠道精准度不足，线索质量参差。",
-                           "下月集中资源于制造业与医疗行业两场专题活动。"),
-    "sales": ("本月签约与回款总体符合预期，华东组大项目推进顺利，华南组略有滞后。",
-              "华南区重点客户决策周期延长，两笔合同推迟至下月。", "下月重点跟进华南两笔延迟合同，加强回款催收。"),
-    "customer_service": ("本月工单按时解决率保持较高水平，投诉均在时限内处理完毕，满意度稳中有升。",
-                         "节假日前后工单集中，首次响应略有延迟。", "下月优化排班，节假日前安排专人值守。"),
+    "market_development": (
+        "本月线索获取稳定，重点行业活动带来较多有效线索；转化率较上月略有提升。",
+        "部分活动投放渠道精准度不足，线索质量参差。",
+        "下月集中资源于制造业与医疗行业两场专题活动。",
+    ),
+    "sales": (
+        "本月签约与回款总体符合预期，华东组大项目推进顺利，华南组略有滞后。",
+        "华南区重点客户决策周期延长，两笔合同推迟至下月。",
+        "下月重点跟进华南两笔延迟合同，加强回款催收。",
+    ),
+    "customer_service": (
+        "本月工单按时解决率保持较高水平，投诉均在时限内处理完毕，满意度稳中有升。",
+        "节假日前后工单集中，首次响应略有延迟。",
+        "下月优化排班，节假日前安排专人值守。",
+    ),
 }
 
 
@@ -82,31 +90,58 @@ def load(stdout: Any) -> None:
                 due = selectors.due_date(period.end)
                 submitted = dt.datetime.combine(due - dt.timedelta(days=1), dt.time(17), tz)
                 written = status != ReportStatus.DRAFT
-                rows.append(DepartmentReport(
-                    department=department, kind=kind, period_key=selectors.period_key(kind, period),
-                    period_start=period.start, period_end=period.end, due_date=due, status=status,
-                    figures=selectors.build_figures(department, kind, period, today=today, now=now),
-                    figures_built_at=submitted if written else now, owner=department.manager,
-                    owner_unit=department, created_by=department.manager,
-                    commentary=commentary if written else "", causes=causes if written else "",
-                    next_plans=plans if written else "",
-                    submitted_at=submitted if written else None, submitted_by=department.manager if written else None,
-                    review_comment=("同意。请继续保持，关注差距项。" if reviewed else
-                                    "差距原因分析不够具体，请补充数据后重新提交。" if written else ""),
-                    reviewed_by=ceo if written else None,
-                    reviewed_at=submitted + dt.timedelta(days=2) if written else None))
+                rows.append(
+                    DepartmentReport(
+                        department=department,
+                        kind=kind,
+                        period_key=selectors.period_key(kind, period),
+                        period_start=period.start,
+                        period_end=period.end,
+                        due_date=due,
+                        status=status,
+                        figures=selectors.build_figures(department, kind, period, today=today, now=now),
+                        figures_built_at=submitted if written else now,
+                        owner=department.manager,
+                        owner_unit=department,
+                        created_by=department.manager,
+                        commentary=commentary if written else "",
+                        causes=causes if written else "",
+                        next_plans=plans if written else "",
+                        submitted_at=submitted if written else None,
+                        submitted_by=department.manager if written else None,
+                        review_comment=(
+                            "同意。请继续保持，关注差距项。"
+                            if reviewed
+                            else "差距原因分析不够具体，请补充数据后重新提交。"
+                            if written
+                            else ""
+                        ),
+                        reviewed_by=ceo if written else None,
+                        reviewed_at=submitted + dt.timedelta(days=2) if written else None,
+                    )
+                )
     DepartmentReport.objects.bulk_create(rows)
     sales = next((d for d in departments if d.kind == "sales"), None)
     if sales is not None:
-        draft = DepartmentReport.objects.get(department=sales, period_key=selectors.period_key(
-            ReportKind.MONTHLY, latest_month))
+        draft = DepartmentReport.objects.get(
+            department=sales, period_key=selectors.period_key(ReportKind.MONTHLY, latest_month)
+        )
         east = User.objects.filter(username="east_lead").first()
         if east is not None:
-            services.report_raise_improvement(actor=sales.manager, departmentreport=draft,
-                                              title="华南区延迟合同专项跟进", owner=east,
-                                              due_date=today + dt.timedelta(days=20))
+            services.report_raise_improvement(
+                actor=sales.manager,
+                departmentreport=draft,
+                title="华南区延迟合同专项跟进",
+                owner=east,
+                due_date=today + dt.timedelta(days=20),
+            )
     leaders = list(User.objects.filter(username__in=["ceo", "vp_ops"]))
     if leaders and not ReportSubscription.objects.exists():
-        services.subscription_create(actor=ceo, name="月度高层驾驶舱", target=SubscriptionTarget.COCKPIT,
-                                     frequency=Frequency.MONTHLY, recipients=leaders)
+        services.subscription_create(
+            actor=ceo,
+            name="月度高层驾驶舱",
+            target=SubscriptionTarget.COCKPIT,
+            frequency=Frequency.MONTHLY,
+            recipients=leaders,
+        )
     stdout.write(f"reports: {len(rows)} department reports")

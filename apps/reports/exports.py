@@ -20,11 +20,14 @@ SCORE_FORMAT = "0.00"
 
 
 def _columns() -> list[Column]:
-    return [Column("label", _("Figure"), TEXT, width=28), Column("value", _("This period"), width=16),
-            Column("previous", _("Previous period"), width=16),
-            Column("previous_change", _("Change on previous period"), width=14),
-            Column("year_before", _("Same period last year"), width=16),
-            Column("year_change", _("Change on last year"), width=14)]
+    return [
+        Column("label", _("Figure"), TEXT, width=28),
+        Column("value", _("This period"), width=16),
+        Column("previous", _("Previous period"), width=16),
+        Column("previous_change", _("Change on previous period"), width=14),
+        Column("year_before", _("Same period last year"), width=16),
+        Column("year_change", _("Change on last year"), width=14),
+    ]
 
 
 def _write_number(cell: Any, value: Any, unit: str, *, change: bool = False) -> None:
@@ -44,8 +47,9 @@ def _write_number(cell: Any, value: Any, unit: str, *, change: bool = False) -> 
         cell.number_format = SCORE_FORMAT
 
 
-def figures_workbook(sections: list[dict[str, Any]], extra_sheets: list[tuple[str, list[Column], list[Any]]] = ()
-                     ) -> bytes:
+def figures_workbook(
+    sections: list[dict[str, Any]], extra_sheets: list[tuple[str, list[Column], list[Any]]] = ()
+) -> bytes:
     """One sheet per section (the figures as JSON: ``cockpit_json``'s sections), then any extra sheets."""
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -83,8 +87,14 @@ def cockpit_pdf(user: Any, period: Any, unit: str = "yuan") -> tuple[bytes, list
     from apps.reports.selectors.cockpit import cockpit, sections_for
 
     sections = cockpit(user, period, sections=sections_for(user))
-    context = {"period": period, "previous": period.previous(), "year_before": period.year_before(),
-               "sections": sections, "unit": unit, "static": True}
+    context = {
+        "period": period,
+        "previous": period.previous(),
+        "year_before": period.year_before(),
+        "sections": sections,
+        "unit": unit,
+        "static": True,
+    }
     return pdf_from_template("reports/cockpit_pdf.html", context), sections
 
 

@@ -15,8 +15,9 @@ DATE = {"type": "date", "class": "form-control"}
 
 class ReportGenerateForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
-    period_key = forms.CharField(label=_("Period"), max_length=10,
-                                 help_text=_("2026-11 for a monthly report, 2026-Q4 for a quarterly one."))
+    period_key = forms.CharField(
+        label=_("Period"), max_length=10, help_text=_("2026-11 for a monthly report, 2026-Q4 for a quarterly one.")
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -26,8 +27,9 @@ class ReportGenerateForm(forms.Form):
 class ReportCommentaryForm(forms.Form):
     commentary = forms.CharField(label=_("Commentary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     causes = forms.CharField(label=_("Causes of the gaps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_plans = forms.CharField(label=_("Plans for the next period"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
+    next_plans = forms.CharField(
+        label=_("Plans for the next period"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReviewForm(forms.Form):
@@ -54,4 +56,5 @@ class SubscriptionForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["recipients"].queryset = User.objects.filter(is_active=True, employee__is_active=True).order_by(
-            "name")
+            "name"
+        )

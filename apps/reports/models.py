@@ -31,8 +31,9 @@ EDITABLE_STATUSES = (S.DRAFT, S.RETURNED)
 
 
 class DepartmentReport(OwnedModel):
-    department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="+")
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("report kind"), max_length=12, choices=ReportKind.choices)
     period_key = models.CharField(_("period"), max_length=10)  # 2026-11, 2026-Q4
     period_start = models.DateField(_("from"))
@@ -45,11 +46,23 @@ class DepartmentReport(OwnedModel):
     causes = models.TextField(_("causes of the gaps"), blank=True)
     next_plans = models.TextField(_("plans for the next period"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
-                                     on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     review_comment = models.TextField(_("management's comment"), blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
-                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["figures"])
@@ -63,8 +76,11 @@ class DepartmentReport(OwnedModel):
             ("view_cockpit", _("Can open the executive cockpit")),
             ("view_company_cockpit", _("Can open the whole company's cockpit")),
         ]
-        constraints = [models.UniqueConstraint(fields=["department", "period_key"],
-                                               name="reports_one_report_per_department_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "period_key"], name="reports_one_report_per_department_period"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.department} · {self.period_key} {self.get_kind_display()}"

@@ -22,19 +22,41 @@ class ReportPerm(StrEnum):
     CHANGE_SUBSCRIPTION = "reports.change_reportsubscription"
 
 
-_MANAGER = [ReportPerm.VIEW_COCKPIT, ReportPerm.VIEW_REPORT, ReportPerm.ADD_REPORT, ReportPerm.CHANGE_REPORT,
-            ReportPerm.VIEW_SUBSCRIPTION, ReportPerm.ADD_SUBSCRIPTION, ReportPerm.CHANGE_SUBSCRIPTION]
+_MANAGER = [
+    ReportPerm.VIEW_COCKPIT,
+    ReportPerm.VIEW_REPORT,
+    ReportPerm.ADD_REPORT,
+    ReportPerm.CHANGE_REPORT,
+    ReportPerm.VIEW_SUBSCRIPTION,
+    ReportPerm.ADD_SUBSCRIPTION,
+    ReportPerm.CHANGE_SUBSCRIPTION,
+]
 # Senior management read and review; writing a department's report is its manager's (REPORT_FLOW's "manager").
-_SENIOR = [ReportPerm.VIEW_COCKPIT, ReportPerm.VIEW_COMPANY_COCKPIT, ReportPerm.VIEW_REPORT, ReportPerm.REVIEW_REPORT,
-           ReportPerm.VIEW_SUBSCRIPTION, ReportPerm.ADD_SUBSCRIPTION, ReportPerm.CHANGE_SUBSCRIPTION]
+_SENIOR = [
+    ReportPerm.VIEW_COCKPIT,
+    ReportPerm.VIEW_COMPANY_COCKPIT,
+    ReportPerm.VIEW_REPORT,
+    ReportPerm.REVIEW_REPORT,
+    ReportPerm.VIEW_SUBSCRIPTION,
+    ReportPerm.ADD_SUBSCRIPTION,
+    ReportPerm.CHANGE_SUBSCRIPTION,
+]
 
 BUILTIN_ROLE_PERMISSIONS = {
     # Staff read the reports and subscriptions they own (none, as a rule): the pages open, empty.
     BuiltinRole.STAFF: [str(ReportPerm.VIEW_REPORT), str(ReportPerm.VIEW_SUBSCRIPTION)],
     BuiltinRole.DEPARTMENT_MANAGER: [str(p) for p in _MANAGER],
     BuiltinRole.SENIOR_MANAGEMENT: [str(p) for p in _SENIOR],
-    BuiltinRole.LEADERSHIP_GROUP: [str(p) for p in [ReportPerm.VIEW_COCKPIT, ReportPerm.VIEW_COMPANY_COCKPIT,
-                                                    ReportPerm.VIEW_REPORT, ReportPerm.REVIEW_REPORT,
-                                                    ReportPerm.VIEW_SUBSCRIPTION, ReportPerm.ADD_SUBSCRIPTION,
-                                                    ReportPerm.CHANGE_SUBSCRIPTION]],
+    BuiltinRole.LEADERSHIP_GROUP: [
+        str(p)
+        for p in [
+            ReportPerm.VIEW_COCKPIT,
+            ReportPerm.VIEW_COMPANY_COCKPIT,
+            ReportPerm.VIEW_REPORT,
+            ReportPerm.REVIEW_REPORT,
+            ReportPerm.VIEW_SUBSCRIPTION,
+            ReportPerm.ADD_SUBSCRIPTION,
+            ReportPerm.CHANGE_SUBSCRIPTION,
+        ]
+    ],
 }

@@ -49,8 +49,9 @@ def _move(actor: Any, report: DepartmentReport, action: str) -> str:
     """The target status of ``action`` from the report's status, if the flow allows it and the actor is named."""
     step = report.allowed_actions().get(action)
     if step is None:
-        raise ValidationError(MOVE_NOT_ALLOWED % {"current": report.get_status_display(),
-                                                  "action": ReportAction(action).label})
+        raise ValidationError(
+            MOVE_NOT_ALLOWED % {"current": report.get_status_display(), "action": ReportAction(action).label}
+        )
     target, who = step
     if who == MANAGER and not (actor.has_perm(str(ReportPerm.CHANGE_REPORT)) and can(actor, "change", report)):
         raise PermissionDenied
@@ -75,8 +76,9 @@ def _save(report: DepartmentReport, actor: Any, fields: list[str]) -> None:
 
 
 @transaction.atomic
-def report_generate(*, actor: Any, department: Department, period_key: str,
-                    today: dt.date | None = None) -> DepartmentReport:
+def report_generate(
+    *, actor: Any, department: Department, period_key: str, today: dt.date | None = None
+) -> DepartmentReport:
     """Build the department's report of a finished month or quarter from the records, as a draft."""
     today = today or timezone.localdate()
     if not actor.has_perm(str(ReportPerm.ADD_REPORT)):
@@ -96,9 +98,18 @@ def report_generate(*, actor: Any, department: Department, period_key: str,
     if writer is None:
         raise ValidationError({"department": NO_MANAGER})
     report = DepartmentReport(
-        department=department, kind=kind, period_key=key, period_start=period.start, period_end=period.end,
-        due_date=selectors.due_date(period.end), owner=writer, owner_unit=department, created_by=actor,
-        figures=selectors.build_figures(department, kind, period, today=today), figures_built_at=timezone.now())
+        department=department,
+        kind=kind,
+        period_key=key,
+        period_start=period.start,
+        period_end=period.end,
+        due_date=selectors.due_date(period.end),
+        owner=writer,
+        owner_unit=department,
+        created_by=actor,
+        figures=selectors.build_figures(department, kind, period, today=today),
+        figures_built_at=timezone.now(),
+    )
     record_actor(report, actor)
     report.full_clean()
     report.save()
@@ -143,9 +154,13 @@ def report_submit(*, actor: Any, departmentreport: DepartmentReport) -> Departme
     report.figures_built_at = report.submitted_at = timezone.now()
     report.submitted_by = actor
     _save(report, actor, ["status", "figures", "figures_built_at", "submitted_at", "submitted_by"])
-    notify(recipients=selectors.reviewers(), url=_url(report), topic=notification_topic("review", report),
-           title=_("Department report to review: %(report)s") % {"report": report},
-           body=_("%(actor)s submitted it.") % {"actor": actor})
+    notify(
+        recipients=selectors.reviewers(),
+        url=_url(report),
+        topic=notification_topic("review", report),
+        title=_("Department report to review: %(report)s") % {"report": report},
+        body=_("%(actor)s submitted it.") % {"actor": actor},
+    )
     return report
 
 
@@ -162,8 +177,12 @@ def _decide(actor: Any, report: DepartmentReport, action: str, comment: str) -> 
 def report_review(*, actor: Any, departmentreport: DepartmentReport, comment: str = "") -> DepartmentReport:
     """Senior management read it, comment and mark it reviewed; the manager is told."""
     report = _decide(actor, departmentreport, ReportAction.REVIEW, comment)
-    notify(recipients=[report.owner], url=_url(report),
-           title=_("Your report was reviewed: %(report)s") % {"report": report}, body=comment)
+    notify(
+        recipients=[report.owner],
+        url=_url(report),
+        title=_("Your report was reviewed: %(report)s") % {"report": report},
+        body=comment,
+    )
     return report
 
 
@@ -173,22 +192,34 @@ def report_return(*, actor: Any, departmentreport: DepartmentReport, comment: st
     if not (comment or "").strip():
         raise ValidationError({"comment": COMMENT_REQUIRED})
     report = _decide(actor, departmentreport, ReportAction.RETURN, comment)
-    notify(recipients=[report.owner], url=_url(report),
-           title=_("Your report was returned: %(report)s") % {"report": report}, body=comment)
+    notify(
+        recipients=[report.owner],
+        url=_url(report),
+        title=_("Your report was returned: %(report)s") % {"report": report},
+        body=comment,
+    )
     return report
 
 
 @transaction.atomic
-def report_raise_improvement(*, actor: Any, departmentreport: DepartmentReport, title: str, owner: Any,
-                             due_date: dt.date, description: str = "") -> ImprovementAction:
+def report_raise_improvement(
+    *, actor: Any, departmentreport: DepartmentReport, title: str, owner: Any, due_date: dt.date, description: str = ""
+) -> ImprovementAction:
     """A new improvement action from the report, in the one improvement register (linked to the report)."""
     report = departmentreport
     if not (actor.has_perm(str(ReportPerm.CHANGE_REPORT)) and can(actor, "change", report)):
         raise PermissionDenied
     if report.status not in EDITABLE_STATUSES:
         raise ValidationError(FROZEN)
-    return improvement_raise(actor=actor, title=title, owner=owner, due_date=due_date, description=description,
-                             source_kind=ImprovementSource.OTHER, source=report)
+    return improvement_raise(
+        actor=actor,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        description=description,
+        source_kind=ImprovementSource.OTHER,
+        source=report,
+    )
 
 
 def report_export_logged(*, actor: Any, resource: str, period: str, rows: int) -> None:
@@ -203,12 +234,18 @@ def reports_remind_overdue(*, today: dt.date | None = None) -> int:
     count = 0
     for report in selectors.overdue_reports(today).filter(overdue_notified_at__isnull=True):
         with transaction.atomic():
-            notify(recipients=[report.owner], url=_url(report),
-                   title=_("Report overdue: %(report)s") % {"report": report},
-                   body=_("It was due on %(due)s.") % {"due": report.due_date})
-            notify(recipients=selectors.reviewers(), url=_url(report),
-                   title=_("Department report overdue: %(report)s") % {"report": report},
-                   body=_("It was due on %(due)s.") % {"due": report.due_date})
+            notify(
+                recipients=[report.owner],
+                url=_url(report),
+                title=_("Report overdue: %(report)s") % {"report": report},
+                body=_("It was due on %(due)s.") % {"due": report.due_date},
+            )
+            notify(
+                recipients=selectors.reviewers(),
+                url=_url(report),
+                title=_("Department report overdue: %(report)s") % {"report": report},
+                body=_("It was due on %(due)s.") % {"due": report.due_date},
+            )
             DepartmentReport.objects.filter(pk=report.pk).update(overdue_notified_at=timezone.now())
         count += 1
     return count + reports_remind_missing(today=today)
@@ -230,9 +267,17 @@ def reports_remind_missing(*, today: dt.date | None = None) -> int:
         if Notification.objects.filter(topic=topic).exists():
             continue
         body = _("The %(period)s report of %(department)s was due on %(due)s and has not been written.") % {
-            "period": key, "department": department, "due": selectors.due_date(period.end)}
-        notify(recipients=[department.manager, *selectors.reviewers()], title=_("Department report missing"),
-               body=body, url=reverse("reports:report_generate"), topic=topic)
+            "period": key,
+            "department": department,
+            "due": selectors.due_date(period.end),
+        }
+        notify(
+            recipients=[department.manager, *selectors.reviewers()],
+            title=_("Department report missing"),
+            body=body,
+            url=reverse("reports:report_generate"),
+            topic=topic,
+        )
         count += 1
     return count
 
@@ -248,16 +293,23 @@ def _check_subscriber(actor: Any) -> None:
 
 
 @transaction.atomic
-def subscription_create(*, actor: Any, name: str, target: str, frequency: str, recipients: Any,
-                        is_active: bool = True) -> ReportSubscription:
+def subscription_create(
+    *, actor: Any, name: str, target: str, frequency: str, recipients: Any, is_active: bool = True
+) -> ReportSubscription:
     _check_subscriber(actor)
     people = list(recipients)
     if not people:
         raise ValidationError({"recipients": NO_RECIPIENTS})
     employee = getattr(actor, "employee", None)
-    subscription = ReportSubscription(name=name, target=target, frequency=frequency, is_active=is_active,
-                                      owner=actor, owner_unit=employee.department if employee else None,
-                                      created_by=actor)
+    subscription = ReportSubscription(
+        name=name,
+        target=target,
+        frequency=frequency,
+        is_active=is_active,
+        owner=actor,
+        owner_unit=employee.department if employee else None,
+        created_by=actor,
+    )
     subscription.full_clean()
     subscription.save()
     subscription.recipients.set(people)
@@ -265,8 +317,9 @@ def subscription_create(*, actor: Any, name: str, target: str, frequency: str, r
 
 
 @transaction.atomic
-def subscription_update(*, actor: Any, reportsubscription: ReportSubscription,
-                        data: dict[str, Any]) -> ReportSubscription:
+def subscription_update(
+    *, actor: Any, reportsubscription: ReportSubscription, data: dict[str, Any]
+) -> ReportSubscription:
     subscription = reportsubscription
     if not (actor.has_perm(str(ReportPerm.CHANGE_SUBSCRIPTION)) and can(actor, "change", subscription)):
         raise PermissionDenied
@@ -293,8 +346,9 @@ def subscription_due(subscription: ReportSubscription, now: dt.datetime) -> bool
     return local.day == 1
 
 
-def subscription_send(*, subscription: ReportSubscription, person: Any, pdf: bytes, filename: str, summary: str,
-                      url: str) -> int:
+def subscription_send(
+    *, subscription: ReportSubscription, person: Any, pdf: bytes, filename: str, summary: str, url: str
+) -> int:
     """Send one recipient their copy (the PDF as they may see it) by mail, and the summary with a link through
     the notification service (its channels carry it on). Returns the number of mails sent (0 without an address)."""
     address = person.email or getattr(getattr(person, "employee", None), "email", "")

@@ -46,8 +46,11 @@ def deliver(subscription: ReportSubscription, now: dt.datetime) -> int:
             if subscription.target == SubscriptionTarget.COCKPIT:
                 if not sections_for(person):
                     continue  # the cockpit is not theirs to see: nothing is sent
-                period = last_month if subscription.frequency == Frequency.MONTHLY else resolve_period(
-                    CUSTOM, today - dt.timedelta(days=7), today - dt.timedelta(days=1), today)
+                period = (
+                    last_month
+                    if subscription.frequency == Frequency.MONTHLY
+                    else resolve_period(CUSTOM, today - dt.timedelta(days=7), today - dt.timedelta(days=1), today)
+                )
                 pdf, sections = exports.cockpit_pdf(person, period)
                 summary, url = _summary(sections), reverse("reports:cockpit")
                 filename = f"cockpit_{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
@@ -57,9 +60,10 @@ def deliver(subscription: ReportSubscription, now: dt.datetime) -> int:
                 if not reports:
                     continue
                 summary = _("%(n)s department reports of %(period)s.") % {"n": len(reports), "period": key}
-                url, filename = f'{reverse("reports:report_pack")}?period={key}', f"reports_{key}.pdf"
-        sent += services.subscription_send(subscription=subscription, person=person, pdf=pdf, filename=filename,
-                                           summary=summary, url=url)
+                url, filename = f"{reverse('reports:report_pack')}?period={key}", f"reports_{key}.pdf"
+        sent += services.subscription_send(
+            subscription=subscription, person=person, pdf=pdf, filename=filename, summary=summary, url=url
+        )
     services.subscription_mark_sent(subscription=subscription, now=now)
     return sent
 

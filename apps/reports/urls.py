@@ -20,12 +20,11 @@ urlpatterns = [
     path("department/<int:pk>/submit/", views_reports.ReportSubmitView.as_view(), name="report_submit"),
     path("department/<int:pk>/review/", views_reports.ReportReviewView.as_view(), name="report_review"),
     path("department/<int:pk>/return/", views_reports.ReportReturnView.as_view(), name="report_return"),
-    path("department/<int:pk>/improvement/", views_reports.ReportImprovementView.as_view(),
-         name="report_improvement"),
-    path("department/<int:pk>/export/xlsx/", views_reports.report_export_view, {"fmt": "xlsx"},
-         name="report_export_xlsx"),
-    path("department/<int:pk>/export/pdf/", views_reports.report_export_view, {"fmt": "pdf"},
-         name="report_export_pdf"),
+    path("department/<int:pk>/improvement/", views_reports.ReportImprovementView.as_view(), name="report_improvement"),
+    path(
+        "department/<int:pk>/export/xlsx/", views_reports.report_export_view, {"fmt": "xlsx"}, name="report_export_xlsx"
+    ),
+    path("department/<int:pk>/export/pdf/", views_reports.report_export_view, {"fmt": "pdf"}, name="report_export_pdf"),
 ]
 
 
@@ -33,6 +32,5 @@ urlpatterns += [
     path("subscriptions/", views_subscriptions.SubscriptionListView.as_view(), name="subscription_list"),
     path("subscriptions/new/", views_subscriptions.SubscriptionCreateView.as_view(), name="subscription_create"),
     path("subscriptions/<int:pk>/", views_subscriptions.SubscriptionDetailView.as_view(), name="subscription_detail"),
-    path("subscriptions/<int:pk>/edit/", views_subscriptions.SubscriptionEditView.as_view(),
-         name="subscription_edit"),
+    path("subscriptions/<int:pk>/edit/", views_subscriptions.SubscriptionEditView.as_view(), name="subscription_edit"),
 ]

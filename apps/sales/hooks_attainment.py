@@ -25,9 +25,16 @@ def evaluation_workbench_items(user: Any) -> list[WorkbenchItem]:
     area = _("Sales")
     # One line per node, named by its department and its target set's metric (a department has a node in the
     # contract-amount set and one in the payments set: two evaluations, two lines that say which is which).
-    return [WorkbenchItem(area, _("Sales evaluation due: %(node)s · %(metric)s (%(start)s ~ %(end)s)") % {
-        "node": node, "metric": node.target_set.get_metric_display(), "start": start, "end": end},
-        reverse("sales:evaluation_create") + f"?node={node.pk}", end) for node in due[:10]]
+    return [
+        WorkbenchItem(
+            area,
+            _("Sales evaluation due: %(node)s · %(metric)s (%(start)s ~ %(end)s)")
+            % {"node": node, "metric": node.target_set.get_metric_display(), "start": start, "end": end},
+            reverse("sales:evaluation_create") + f"?node={node.pk}",
+            end,
+        )
+        for node in due[:10]
+    ]
 
 
 def register() -> None:

@@ -15,34 +15,69 @@ from apps.service.models import Feedback, FeedbackRouting, Ticket
 
 COUNT = 300
 FC = FeedbackCategory
-CATEGORY_WEIGHTS = {FC.PRODUCT: 34, FC.PRICE: 14, FC.DELIVERY: 14, FC.SERVICE: 10, FC.SALES: 12, FC.MARKETING: 9,
-                    FC.OTHER: 7}
-SOURCE_WEIGHTS = {FeedbackSource.TICKET: 40, FeedbackSource.RELATIONSHIP: 20, FeedbackSource.SURVEY: 15,
-                  FeedbackSource.MANUAL: 25}
+CATEGORY_WEIGHTS = {
+    FC.PRODUCT: 34,
+    FC.PRICE: 14,
+    FC.DELIVERY: 14,
+    FC.SERVICE: 10,
+    FC.SALES: 12,
+    FC.MARKETING: 9,
+    FC.OTHER: 7,
+}
+SOURCE_WEIGHTS = {
+    FeedbackSource.TICKET: 40,
+    FeedbackSource.RELATIONSHIP: 20,
+    FeedbackSource.SURVEY: 15,
+    FeedbackSource.MANUAL: 25,
+}
 # Which departments hear about what (sales: 销售部; marketing: 市场营销部).
 ROUTES: dict[str, tuple[str, ...]] = {
-    FC.PRODUCT: ("sales", "marketing"), FC.PRICE: ("sales",), FC.DELIVERY: ("sales",), FC.SERVICE: ("sales",),
-    FC.SALES: ("sales",), FC.MARKETING: ("marketing",), FC.OTHER: ("marketing",),
+    FC.PRODUCT: ("sales", "marketing"),
+    FC.PRICE: ("sales",),
+    FC.DELIVERY: ("sales",),
+    FC.SERVICE: ("sales",),
+    FC.SALES: ("sales",),
+    FC.MARKETING: ("marketing",),
+    FC.OTHER: ("marketing",),
 }
 CONTENTS = {
-    FC.PRODUCT: ["客户希望销售管理系统增加移动端审批功能。",
-                 "客户反映 ERP 报表导出格式不便于二次加工，希望支持自定义模板。",
-                 "客户建议 BI 平台提供行业分析模板。", "客户关注服务器能耗，希望推出节能型号。",
-                 "客户希望防火墙管理界面提供中文帮助文档。"],
-    FC.PRICE: ["客户认为年度维护费用偏高，希望提供多年期优惠。", "客户反映增购模块报价高于预期。",
-               "客户希望老客户升级享受折扣。"],
-    FC.DELIVERY: ["客户希望硬件到货前提前三天通知。", "客户反映实施排期不够透明，希望每周同步进度。",
-                  "客户希望备件库存覆盖到地级市。"],
+    FC.PRODUCT: [
+        "客户希望销售管理系统增加移动端审批功能。",
+        "客户反映 ERP 报表导出格式不便于二次加工，希望支持自定义模板。",
+        "客户建议 BI 平台提供行业分析模板。",
+        "客户关注服务器能耗，希望推出节能型号。",
+        "客户希望防火墙管理界面提供中文帮助文档。",
+    ],
+    FC.PRICE: [
+        "客户认为年度维护费用偏高，希望提供多年期优惠。",
+        "客户反映增购模块报价高于预期。",
+        "客户希望老客户升级享受折扣。",
+    ],
+    FC.DELIVERY: [
+        "客户希望硬件到货前提前三天通知。",
+        "客户反映实施排期不够透明，希望每周同步进度。",
+        "客户希望备件库存覆盖到地级市。",
+    ],
     FC.SERVICE: ["客户表扬工程师响应及时，建议保持驻场支持。", "客户希望节假日也能提供远程支持。"],
-    FC.SALES: ["客户反映销售代表更换频繁，希望固定对接人。", "客户希望合同条款说明更清楚。",
-               "客户希望报价单列明各项服务内容。"],
-    FC.MARKETING: ["客户希望多举办行业交流沙龙。", "客户对新产品发布会很感兴趣，希望收到邀请。",
-                   "客户建议官网增加成功案例介绍。"],
+    FC.SALES: [
+        "客户反映销售代表更换频繁，希望固定对接人。",
+        "客户希望合同条款说明更清楚。",
+        "客户希望报价单列明各项服务内容。",
+    ],
+    FC.MARKETING: [
+        "客户希望多举办行业交流沙龙。",
+        "客户对新产品发布会很感兴趣，希望收到邀请。",
+        "客户建议官网增加成功案例介绍。",
+    ],
     FC.OTHER: ["客户希望开票流程更快。", "客户建议优化服务热线的语音导航。"],
 }
-REPLIES = ["已收到，已纳入下季度产品规划评估，会在评审后告知客户。", "已与客户沟通，下周安排专人上门说明。",
-           "已调整相关流程，并在部门例会上通报。", "已转交相关负责人，月底前给出方案。",
-           "感谢反馈，已安排在下一次客户活动中邀请该客户。"]
+REPLIES = [
+    "已收到，已纳入下季度产品规划评估，会在评审后告知客户。",
+    "已与客户沟通，下周安排专人上门说明。",
+    "已调整相关流程，并在部门例会上通报。",
+    "已转交相关负责人，月底前给出方案。",
+    "感谢反馈，已安排在下一次客户活动中邀请该客户。",
+]
 
 
 def _routing(ctx: DemoContext, feedback: Feedback, department: Any, manager: Any, stage: str) -> FeedbackRouting:
@@ -50,15 +85,22 @@ def _routing(ctx: DemoContext, feedback: Feedback, department: Any, manager: Any
     rng = ctx.rng
     created = feedback.created_at
     due = add_working_hours(created, 8)
-    routing = FeedbackRouting(feedback=feedback, department=department, acknowledge_due=due,
-                              status=RoutingStatus.PENDING, created_at=created, updated_at=created)
+    routing = FeedbackRouting(
+        feedback=feedback,
+        department=department,
+        acknowledge_due=due,
+        status=RoutingStatus.PENDING,
+        created_at=created,
+        updated_at=created,
+    )
     if stage == "pending":
         if due < ctx.now:
             routing.escalated_at = due + dt.timedelta(minutes=5)
         return routing
     late = rng.random() < 0.08
-    routing.acknowledged_at = add_working_hours(due, rng.uniform(1, 6)) if late else add_working_hours(
-        created, rng.uniform(0.3, 7.5))
+    routing.acknowledged_at = (
+        add_working_hours(due, rng.uniform(1, 6)) if late else add_working_hours(created, rng.uniform(0.3, 7.5))
+    )
     if late:
         routing.escalated_at = due + dt.timedelta(minutes=5)
     routing.acknowledged_at = min(routing.acknowledged_at, ctx.now - dt.timedelta(minutes=10))
@@ -96,16 +138,29 @@ def _historic(ctx: DemoContext) -> tuple[list[Feedback], list[tuple[Feedback, st
         if created > ctx.now - dt.timedelta(hours=3):
             created = ctx.now - dt.timedelta(hours=rng.randint(3, 30))
         author = customer.service_owner if customer.service_owner in staff else rng.choice(staff)
-        made.append(Feedback(customer=customer, source_kind=source, ticket_id=ticket_id, category=category,
-                             content=rng.choice(CONTENTS[category]), created_by=author, owner_unit=ctx.service,
-                             created_at=created, updated_at=created))
+        made.append(
+            Feedback(
+                customer=customer,
+                source_kind=source,
+                ticket_id=ticket_id,
+                category=category,
+                content=rng.choice(CONTENTS[category]),
+                created_by=author,
+                owner_unit=ctx.service,
+                created_at=created,
+                updated_at=created,
+            )
+        )
     made.sort(key=lambda f: f.created_at)
     # The last dozen wait on the departments (some past their deadline); a few older ones were only acknowledged.
     stages = []
     for i, feedback in enumerate(made):
         recent = i >= len(made) - 12
-        stage = ("pending" if rng.random() < 0.6 else "acknowledged") if recent else (
-            "acknowledged" if rng.random() < 0.05 else "replied")
+        stage = (
+            ("pending" if rng.random() < 0.6 else "acknowledged")
+            if recent
+            else ("acknowledged" if rng.random() < 0.05 else "replied")
+        )
         stages.append((feedback, stage))
     return made, stages
 
@@ -124,8 +179,14 @@ def _through_services(ctx: DemoContext) -> int:
     ):
         actor = ctx.users[username]
         customer = next((c for c in ctx.customers if c.service_owner_id == actor.pk), ctx.customers[0])
-        feedback = services.feedback_record(actor=actor, customer=customer, category=category, content=text,
-                                            departments=targets, source_kind=FeedbackSource.RELATIONSHIP)
+        feedback = services.feedback_record(
+            actor=actor,
+            customer=customer,
+            category=category,
+            content=text,
+            departments=targets,
+            source_kind=FeedbackSource.RELATIONSHIP,
+        )
         made += 1
         manager = ctx.users.get("sales_mgr")
         routing = feedback.routings.filter(department=ctx.sales).first() if ctx.sales else None
@@ -147,10 +208,15 @@ def load(stdout: Any, ctx: DemoContext) -> None:
         if feedback and feedback[0].pk is None:
             feedback = list(Feedback.objects.order_by("created_at", "pk"))
             stages = list(zip(feedback, [s for _, s in stages], strict=True))
-        routings = [_routing(ctx, f, departments[code], managers[code], stage)
-                    for f, stage in stages for code in ROUTES[f.category] if departments[code] is not None]
+        routings = [
+            _routing(ctx, f, departments[code], managers[code], stage)
+            for f, stage in stages
+            for code in ROUTES[f.category]
+            if departments[code] is not None
+        ]
         FeedbackRouting.objects.bulk_create(routings, batch_size=1000)
     today = _through_services(ctx)
     pending = sum(r.status == RoutingStatus.PENDING for r in routings)
-    stdout.write(f"  feedback: {len(feedback) + today} records, {len(routings)} routings ({pending} awaiting "
-                 f"acknowledgement)")
+    stdout.write(
+        f"  feedback: {len(feedback) + today} records, {len(routings)} routings ({pending} awaiting acknowledgement)"
+    )

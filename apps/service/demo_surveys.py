@@ -25,11 +25,21 @@ START = dt.date(2025, 1, 1)
 QUARTERLY_RATE = 0.55
 POST_TICKET_RATE = 0.5
 CENT = Decimal("0.01")
-COMMENTS = ["工程师很专业，问题解决得很快。", "希望响应速度再快一些。", "整体满意，继续保持。", "电话有时打不通。",
-            "培训资料很实用。", "价格可以再优惠一些。", "服务态度很好，点赞！", "希望能提供更多上门服务。"]
-ANALYSES = ["本季度满意度较上季度提升，主要得益于响应时效改善；价格与培训仍是主要改进方向，已立项跟进。",
-            "产品稳定性评分偏低，已与研发确认两项缺陷的修复计划；售后服务评分保持高位。",
-            "推荐意愿提升明显，贬损者集中在交付延期的项目，已纳入交付周报制度。"]
+COMMENTS = [
+    "工程师很专业，问题解决得很快。",
+    "希望响应速度再快一些。",
+    "整体满意，继续保持。",
+    "电话有时打不通。",
+    "培训资料很实用。",
+    "价格可以再优惠一些。",
+    "服务态度很好，点赞！",
+    "希望能提供更多上门服务。",
+]
+ANALYSES = [
+    "本季度满意度较上季度提升，主要得益于响应时效改善；价格与培训仍是主要改进方向，已立项跟进。",
+    "产品稳定性评分偏低，已与研发确认两项缺陷的修复计划；售后服务评分保持高位。",
+    "推荐意愿提升明显，贬损者集中在交付延期的项目，已纳入交付周报制度。",
+]
 
 
 def _progress(moment: dt.datetime, now: dt.datetime) -> float:
@@ -50,8 +60,11 @@ def _scores(ctx: DemoContext, questions: list[Question], progress: float, detrac
             answers.append(Answer(question=q, number=max(1, min(5, round(rng.gauss(mean, 0.7))))))
         elif q.kind == QuestionKind.NPS:
             draw = rng.random()
-            number = rng.choice((9, 10, 10)) if draw < promoters else (
-                rng.choice((2, 4, 5, 6, 6)) if draw < promoters + detractors else rng.choice((7, 8, 8)))
+            number = (
+                rng.choice((9, 10, 10))
+                if draw < promoters
+                else (rng.choice((2, 4, 5, 6, 6)) if draw < promoters + detractors else rng.choice((7, 8, 8)))
+            )
             answers.append(Answer(question=q, number=number))
         elif q.kind == QuestionKind.SINGLE and q.options:
             answers.append(Answer(question=q, number=rng.randrange(len(q.options))))
@@ -66,8 +79,15 @@ def _response(invitation: SurveyInvitation, answers: list[Answer], at: dt.dateti
     ratings = [a.number for a in answers if a.question.kind == QuestionKind.RATING]
     nps = next((a.number for a in answers if a.question.kind == QuestionKind.NPS), None)
     csat = (Decimal(sum(ratings)) / len(ratings)).quantize(CENT, ROUND_HALF_UP) if ratings else None
-    return SurveyResponse(invitation=invitation, campaign=invitation.campaign, submitted_at=at, csat=csat,
-                          nps_score=nps, created_at=at, updated_at=at)
+    return SurveyResponse(
+        invitation=invitation,
+        campaign=invitation.campaign,
+        submitted_at=at,
+        csat=csat,
+        nps_score=nps,
+        created_at=at,
+        updated_at=at,
+    )
 
 
 class _Batch:
@@ -99,16 +119,33 @@ class _Batch:
         return len(self.invitations), len(responses)
 
 
-def _invitation(ctx: DemoContext, campaign: SurveyCampaign, customer: Any, sent: dt.datetime, **extra: Any) \
-        -> SurveyInvitation:
+def _invitation(
+    ctx: DemoContext, campaign: SurveyCampaign, customer: Any, sent: dt.datetime, **extra: Any
+) -> SurveyInvitation:
     return SurveyInvitation(
-        campaign=campaign, customer=customer, contact=ctx.contacts.get(customer.pk), token=secrets.token_urlsafe(32),
-        expires_at=sent + dt.timedelta(days=campaign.link_valid_days), sent_at=sent, customer_level=customer.level,
-        owner=customer.service_owner, owner_unit=ctx.service, created_at=sent, updated_at=sent, **extra)
+        campaign=campaign,
+        customer=customer,
+        contact=ctx.contacts.get(customer.pk),
+        token=secrets.token_urlsafe(32),
+        expires_at=sent + dt.timedelta(days=campaign.link_valid_days),
+        sent_at=sent,
+        customer_level=customer.level,
+        owner=customer.service_owner,
+        owner_unit=ctx.service,
+        created_at=sent,
+        updated_at=sent,
+        **extra,
+    )
 
 
-def _answer_or_remind(ctx: DemoContext, batch: _Batch, inv: SurveyInvitation, questions: list[Question],
-                      rate: float, campaign: SurveyCampaign) -> None:
+def _answer_or_remind(
+    ctx: DemoContext,
+    batch: _Batch,
+    inv: SurveyInvitation,
+    questions: list[Question],
+    rate: float,
+    campaign: SurveyCampaign,
+) -> None:
     rng = ctx.rng
     answered_at = inv.sent_at + dt.timedelta(hours=rng.randint(1, 24 * 6))
     if rng.random() < rate and answered_at < ctx.now - dt.timedelta(hours=1) and answered_at < inv.expires_at:
@@ -135,27 +172,41 @@ def _quarters(today: dt.date) -> list[tuple[dt.date, dt.date, dt.date]]:
 def _quarterly(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) -> int:
     """One campaign per quarter to the A/B customers with tickets closed in the quarter."""
     questions = list(questionnaire.questions.order_by("order", "pk"))
-    closed = list(Ticket.objects.filter(closed_at__isnull=False, customer__isnull=False).values_list(
-        "customer_id", "closed_at"))
+    closed = list(
+        Ticket.objects.filter(closed_at__isnull=False, customer__isnull=False).values_list("customer_id", "closed_at")
+    )
     by_pk = {c.pk: c for c in ctx.customers}
     manager = ctx.users["cs_mgr"]
     campaigns = 0
     for number, (start, end, sending) in enumerate(_quarters(ctx.today)):
         sent = working_moment(ctx.rng, sending, late=0)
         first, last = (dt.datetime.combine(d, dt.time(0), TZ) for d in (start, end + dt.timedelta(days=1)))
-        recipients = sorted({cid for cid, at in closed if first <= at < last and cid in by_pk
-                             and by_pk[cid].level in ("A", "B")})
+        recipients = sorted(
+            {cid for cid, at in closed if first <= at < last and cid in by_pk and by_pk[cid].level in ("A", "B")}
+        )
         still_open = sent + dt.timedelta(days=21) > ctx.now
         label = f"{start.year} 年第 {(start.month - 1) // 3 + 1} 季度"
         campaign = SurveyCampaign.objects.create(
-            name=f"{label}客户满意度调查", questionnaire=questionnaire, kind=SurveyKind.CAMPAIGN,
+            name=f"{label}客户满意度调查",
+            questionnaire=questionnaire,
+            kind=SurveyKind.CAMPAIGN,
             status=SurveyStatus.SENT if still_open else SurveyStatus.CLOSED,
-            segment={"levels": ["A", "B"], "tickets_closed_from": start.isoformat(),
-                     "tickets_closed_to": end.isoformat()},
-            link_valid_days=21, remind_after_days=5, sent_at=sent,
-            closed_at=None if still_open else sent + dt.timedelta(days=21), period_start=start, period_end=end,
-            analysis="" if still_open else ANALYSES[number % len(ANALYSES)], owner=manager, owner_unit=ctx.service,
-            created_by=manager)
+            segment={
+                "levels": ["A", "B"],
+                "tickets_closed_from": start.isoformat(),
+                "tickets_closed_to": end.isoformat(),
+            },
+            link_valid_days=21,
+            remind_after_days=5,
+            sent_at=sent,
+            closed_at=None if still_open else sent + dt.timedelta(days=21),
+            period_start=start,
+            period_end=end,
+            analysis="" if still_open else ANALYSES[number % len(ANALYSES)],
+            owner=manager,
+            owner_unit=ctx.service,
+            created_by=manager,
+        )
         SurveyCampaign.objects.filter(pk=campaign.pk).update(created_at=sent - dt.timedelta(days=3))
         campaigns += 1
         for cid in recipients:
@@ -171,25 +222,42 @@ def _post_ticket(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) 
 
     manager = ctx.users["cs_mgr"]
     first = dt.datetime.combine(START, dt.time(9), TZ)
-    campaign = SurveyCampaign.objects.filter(questionnaire=questionnaire, kind=SurveyKind.POST_TICKET).first() \
-        or SurveyCampaign.objects.create(
-            name=(str(POST_TICKET_CAMPAIGN_NAME) % {"questionnaire": questionnaire.title})[:100],
-            questionnaire=questionnaire, kind=SurveyKind.POST_TICKET, status=SurveyStatus.SENT, sent_at=first,
-            owner=manager, owner_unit=ctx.service, created_by=manager)
+    campaign = SurveyCampaign.objects.filter(
+        questionnaire=questionnaire, kind=SurveyKind.POST_TICKET
+    ).first() or SurveyCampaign.objects.create(
+        name=(str(POST_TICKET_CAMPAIGN_NAME) % {"questionnaire": questionnaire.title})[:100],
+        questionnaire=questionnaire,
+        kind=SurveyKind.POST_TICKET,
+        status=SurveyStatus.SENT,
+        sent_at=first,
+        owner=manager,
+        owner_unit=ctx.service,
+        created_by=manager,
+    )
     SurveyCampaign.objects.filter(pk=campaign.pk).update(created_at=first)
     questions = list(questionnaire.questions.order_by("order", "pk"))
     ticket_type = ContentType.objects.get_for_model(Ticket)
     done = set(SurveyInvitation.objects.filter(source_type=ticket_type).values_list("source_id", flat=True))
     by_pk = {c.pk: c for c in ctx.customers}
-    tickets = Ticket.objects.filter(status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED),
-                                    customer__isnull=False).values_list(
-        "pk", "customer_id", "resolved_at", "ticket_type", "assignee_id").order_by("resolved_at")
+    tickets = (
+        Ticket.objects.filter(status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED), customer__isnull=False)
+        .values_list("pk", "customer_id", "resolved_at", "ticket_type", "assignee_id")
+        .order_by("resolved_at")
+    )
     for pk, customer_id, resolved_at, type_, assignee_id in tickets:
         customer = by_pk.get(customer_id)
         if customer is None or pk in done:
             continue
-        inv = _invitation(ctx, campaign, customer, resolved_at + dt.timedelta(minutes=1), ticket_type=type_,
-                          department=ctx.service, source_type=ticket_type, source_id=pk)
+        inv = _invitation(
+            ctx,
+            campaign,
+            customer,
+            resolved_at + dt.timedelta(minutes=1),
+            ticket_type=type_,
+            department=ctx.service,
+            source_type=ticket_type,
+            source_id=pk,
+        )
         inv.owner_id = assignee_id or customer.service_owner_id
         batch.invitations.append(inv)
         _answer_or_remind(ctx, batch, inv, questions, POST_TICKET_RATE, campaign)
@@ -200,9 +268,11 @@ def _today_through_services(ctx: DemoContext, questionnaire: Questionnaire) -> i
     """Two open post-ticket links answered today through the answer service: one satisfied, one detractor."""
     from apps.surveys.services.answers import response_submit
 
-    open_links = list(SurveyInvitation.objects.filter(
-        campaign__questionnaire=questionnaire, answered_at__isnull=True, expires_at__gt=ctx.now)
-        .order_by("-sent_at")[:2])
+    open_links = list(
+        SurveyInvitation.objects.filter(
+            campaign__questionnaire=questionnaire, answered_at__isnull=True, expires_at__gt=ctx.now
+        ).order_by("-sent_at")[:2]
+    )
     questions = list(questionnaire.questions.order_by("order", "pk"))
     answered = 0
     for i, inv in enumerate(open_links):

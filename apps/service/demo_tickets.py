@@ -58,25 +58,49 @@ PRIORITY_WEIGHTS = {
     Ty.SUGGESTION: {Pr.URGENT: 0, Pr.HIGH: 5, Pr.MEDIUM: 45, Pr.LOW: 50},
 }
 CATEGORY_WEIGHTS = {Cat.PRODUCT_QUALITY: 38, Cat.SERVICE_ATTITUDE: 17, Cat.DELIVERY: 22, Cat.PRICE: 13, Cat.OTHER: 10}
-CHANNEL_WEIGHTS = {TicketChannel.PHONE: 42, TicketChannel.WECHAT: 30, TicketChannel.EMAIL: 13,
-                   TicketChannel.VISIT: 5, TicketChannel.WEB: 10}
+CHANNEL_WEIGHTS = {
+    TicketChannel.PHONE: 42,
+    TicketChannel.WECHAT: 30,
+    TicketChannel.EMAIL: 13,
+    TicketChannel.VISIT: 5,
+    TicketChannel.WEB: 10,
+}
 
 GENERIC_PRODUCTS = ["销售管理系统", "ERP 系统", "BI 数据分析平台", "服务器", "网络交换机", "防火墙"]
 SUBJECTS: dict[str, list[str]] = {
     Ty.CONSULTATION: [
-        "{p}如何导出月度报表？", "咨询{p}升级到新版本的流程", "{p}账号权限如何分配？", "询问{p}维保续费政策",
-        "{p}能否对接企业微信审批？", "咨询{p}数据备份的最佳做法", "询问新员工培训课程安排",
+        "{p}如何导出月度报表？",
+        "咨询{p}升级到新版本的流程",
+        "{p}账号权限如何分配？",
+        "询问{p}维保续费政策",
+        "{p}能否对接企业微信审批？",
+        "咨询{p}数据备份的最佳做法",
+        "询问新员工培训课程安排",
         "咨询发票开具与合同盖章事宜",
-        "{p}支持多少并发用户？", "咨询{p}的移动端使用方式",
+        "{p}支持多少并发用户？",
+        "咨询{p}的移动端使用方式",
     ],
     Ty.REPAIR: [
-        "{p}无法登录，提示会话过期", "{p}报表加载缓慢", "{p}硬盘告警灯常亮", "{p}频繁自动重启", "{p}数据同步失败",
-        "{p}打印模板错位", "{p}接口调用超时", "{p}电源模块故障", "{p}升级后部分菜单无法打开", "{p}风扇噪音异常",
-        "{p}网口间歇性掉线", "{p}导入 Excel 时报错",
+        "{p}无法登录，提示会话过期",
+        "{p}报表加载缓慢",
+        "{p}硬盘告警灯常亮",
+        "{p}频繁自动重启",
+        "{p}数据同步失败",
+        "{p}打印模板错位",
+        "{p}接口调用超时",
+        "{p}电源模块故障",
+        "{p}升级后部分菜单无法打开",
+        "{p}风扇噪音异常",
+        "{p}网口间歇性掉线",
+        "{p}导入 Excel 时报错",
     ],
     Ty.SUGGESTION: [
-        "建议{p}增加移动端审批", "建议{p}支持批量导入客户", "希望提供线上培训视频", "建议工单进度通过微信推送",
-        "建议{p}报表支持自定义字段", "希望增加季度巡检服务",
+        "建议{p}增加移动端审批",
+        "建议{p}支持批量导入客户",
+        "希望提供线上培训视频",
+        "建议工单进度通过微信推送",
+        "建议{p}报表支持自定义字段",
+        "希望增加季度巡检服务",
     ],
 }
 COMPLAINT_SUBJECTS: dict[str, list[str]] = {
@@ -87,28 +111,53 @@ COMPLAINT_SUBJECTS: dict[str, list[str]] = {
     Cat.OTHER: ["发票迟迟未开具", "合同条款解释前后不一致", "培训安排多次变更"],
 }
 OPENINGS = {
-    TicketChannel.PHONE: "客户{c}来电反映：", TicketChannel.WECHAT: "客户{c}在服务群中反映：",
-    TicketChannel.EMAIL: "客户{c}来邮件反映：", TicketChannel.VISIT: "上门巡检时客户{c}提出：",
+    TicketChannel.PHONE: "客户{c}来电反映：",
+    TicketChannel.WECHAT: "客户{c}在服务群中反映：",
+    TicketChannel.EMAIL: "客户{c}来邮件反映：",
+    TicketChannel.VISIT: "上门巡检时客户{c}提出：",
     TicketChannel.WEB: "客户{c}通过网页表单提交：",
 }
 DETAILS = {
-    Ty.CONSULTATION: ["希望我们提供操作说明，最好能远程演示一次。", "请确认相关费用和办理时间。",
-                      "客户计划下月推广使用，希望尽快答复。"],
-    Ty.REPAIR: ["问题从本周一开始出现，已重启两次未恢复，影响日常业务。", "客户已提供截图和日志，需要工程师排查。",
-                "只在高峰时段出现，客户希望今天内给出处理方案。", "客户现场有备用机，可临时切换，但需尽快修复。"],
-    Ty.COMPLAINT: ["客户情绪较大，要求给出书面说明和处理时限。", "客户表示如不能妥善处理将考虑更换供应商。",
-                   "客户希望公司负责人出面沟通。"],
+    Ty.CONSULTATION: [
+        "希望我们提供操作说明，最好能远程演示一次。",
+        "请确认相关费用和办理时间。",
+        "客户计划下月推广使用，希望尽快答复。",
+    ],
+    Ty.REPAIR: [
+        "问题从本周一开始出现，已重启两次未恢复，影响日常业务。",
+        "客户已提供截图和日志，需要工程师排查。",
+        "只在高峰时段出现，客户希望今天内给出处理方案。",
+        "客户现场有备用机，可临时切换，但需尽快修复。",
+    ],
+    Ty.COMPLAINT: [
+        "客户情绪较大，要求给出书面说明和处理时限。",
+        "客户表示如不能妥善处理将考虑更换供应商。",
+        "客户希望公司负责人出面沟通。",
+    ],
     Ty.SUGGESTION: ["客户认为这会明显提高效率，愿意参与试用。", "同行业其他客户也提过类似需求。"],
 }
-REPLIES = ["您好，已收到您的问题，工程师正在排查，稍后与您联系。", "您好，我们已安排专人跟进，今天内给您初步答复。",
-           "您好，问题已登记，正在与研发确认处理方案。"]
+REPLIES = [
+    "您好，已收到您的问题，工程师正在排查，稍后与您联系。",
+    "您好，我们已安排专人跟进，今天内给您初步答复。",
+    "您好，问题已登记，正在与研发确认处理方案。",
+]
 RESOLUTIONS: dict[str, list[str]] = {
-    Ty.CONSULTATION: ["已电话讲解操作步骤并发送操作手册。", "已远程演示并解答客户疑问，客户表示清楚。",
-                      "已确认费用和办理流程，并邮件发送说明。"],
-    Ty.REPAIR: ["远程排查为配置问题，已调整参数并验证恢复正常。", "更换故障部件后设备运行正常，已观察 24 小时。",
-                "升级补丁后问题消除，已告知客户注意事项。", "清理缓存并优化索引后报表速度恢复正常。"],
-    Ty.COMPLAINT: ["已向客户书面说明原因并致歉，问题已整改完毕。", "已更换设备并延长保修期，客户接受处理结果。",
-                   "已调整服务人员并回访确认，客户表示认可。"],
+    Ty.CONSULTATION: [
+        "已电话讲解操作步骤并发送操作手册。",
+        "已远程演示并解答客户疑问，客户表示清楚。",
+        "已确认费用和办理流程，并邮件发送说明。",
+    ],
+    Ty.REPAIR: [
+        "远程排查为配置问题，已调整参数并验证恢复正常。",
+        "更换故障部件后设备运行正常，已观察 24 小时。",
+        "升级补丁后问题消除，已告知客户注意事项。",
+        "清理缓存并优化索引后报表速度恢复正常。",
+    ],
+    Ty.COMPLAINT: [
+        "已向客户书面说明原因并致歉，问题已整改完毕。",
+        "已更换设备并延长保修期，客户接受处理结果。",
+        "已调整服务人员并回访确认，客户表示认可。",
+    ],
     Ty.SUGGESTION: ["已转产品部评估，纳入下一版本需求池，已告知客户。", "已记录建议并反馈相关部门，客户表示感谢。"],
 }
 ROOT_CAUSES: dict[str, str] = {
@@ -130,9 +179,6 @@ ESCALATION_NOTES = ("已超过时限，升级至部门经理。", "投诉升级�
 
 def weighted(rng: random.Random, options: dict[Any, int]) -> Any:
     return rng.choices(list(options), weights=list(options.values()))[0]
-
-
-
 
 
 def working_moment(rng: random.Random, day: dt.date, *, late: float = 0.1) -> dt.datetime:
@@ -168,14 +214,19 @@ class DemoContext:
 
 def demo_context(seed: int = SEED) -> DemoContext | None:
     """The demo company's service staff, departments and serviced customers (None before the org demo)."""
-    users = {u.username: u for u in User.objects.filter(username__in=[*SERVICE_STAFF, "cs_mgr", "ceo", "sales_mgr",
-                                                                      "mkt_mgr", "vp_ops"])}
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=[*SERVICE_STAFF, "cs_mgr", "ceo", "sales_mgr", "mkt_mgr", "vp_ops"])
+    }
     service = Department.objects.filter(code="service").first()
     if service is None or not all(u in users for u in SERVICE_STAFF):
         return None
     departments = {d.code: d for d in Department.objects.filter(code__in=("sales", "marketing"))}
-    customers = list(Customer.objects.filter(owner__isnull=False, service_owner__isnull=False)
-                     .select_related("service_owner").order_by("pk"))
+    customers = list(
+        Customer.objects.filter(owner__isnull=False, service_owner__isnull=False)
+        .select_related("service_owner")
+        .order_by("pk")
+    )
     contacts: dict[int, Contact] = {}
     for contact in Contact.objects.filter(customer__in=[c.pk for c in customers]).order_by("-is_primary", "pk"):
         contacts.setdefault(contact.customer_id, contact)
@@ -185,8 +236,17 @@ def demo_context(seed: int = SEED) -> DemoContext | None:
         lines[line.contract_id].append(line.product)
     for contract in Contract.objects.filter(status=ContractStatus.APPROVED).order_by("signed_on", "pk"):
         contracts[contract.customer_id].append((contract, lines.get(contract.pk, [])))
-    return DemoContext(random.Random(seed), timezone.now(), users, service, departments.get("sales"),
-                       departments.get("marketing"), customers, contacts, dict(contracts))
+    return DemoContext(
+        random.Random(seed),
+        timezone.now(),
+        users,
+        service,
+        departments.get("sales"),
+        departments.get("marketing"),
+        customers,
+        contacts,
+        dict(contracts),
+    )
 
 
 def assign_service_owners() -> int:
@@ -252,33 +312,55 @@ def _new_ticket(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> Ticket
     public = channel == TicketChannel.WEB and rng.random() < 0.7
     opening = OPENINGS[channel].format(c=contact.name if contact else "")
     return Ticket(
-        title=_subject(rng, ticket_type, category or Cat.OTHER, product), ticket_type=ticket_type,
-        complaint_category=category, priority=priority, channel=channel,
-        origin=TicketOrigin.PUBLIC_FORM if public else TicketOrigin.STAFF, customer=customer, contact=contact,
+        title=_subject(rng, ticket_type, category or Cat.OTHER, product),
+        ticket_type=ticket_type,
+        complaint_category=category,
+        priority=priority,
+        channel=channel,
+        origin=TicketOrigin.PUBLIC_FORM if public else TicketOrigin.STAFF,
+        customer=customer,
+        contact=contact,
         requester_name=contact.name if public and contact else "",
         requester_mobile=(contact.mobile or "") if public and contact else "",
         requester_company=customer.name[:200] if public else "",
-        contract=contract, product=product,
-        description=opening + rng.choice(DETAILS[ticket_type]), status=St.ASSIGNED, assignee=assignee,
-        department=ctx.service, created_by=None if public else rng.choice([assignee, assignee, ctx.users["cs_mgr"]]),
+        contract=contract,
+        product=product,
+        description=opening + rng.choice(DETAILS[ticket_type]),
+        status=St.ASSIGNED,
+        assignee=assignee,
+        department=ctx.service,
+        created_by=None if public else rng.choice([assignee, assignee, ctx.users["cs_mgr"]]),
         rules_version_id=in_force.version_id,
         first_response_due=add_working_hours(created, deadline.first_response_hours),
         resolution_due=add_working_hours(created, deadline.resolution_hours),
-        public_token=secrets.token_urlsafe(32), created_at=created, updated_at=created,
+        public_token=secrets.token_urlsafe(32),
+        created_at=created,
+        updated_at=created,
     )
 
 
-def _event(ticket: Ticket, kind: str, at: dt.datetime, actor: User | None, body: str = "", frm: str = "",
-           to: str = "", public: bool = False) -> TicketEvent:
-    return TicketEvent(ticket=ticket, kind=kind, at=at, actor=actor, body=body, from_status=frm, to_status=to,
-                       is_public=public)
+def _event(
+    ticket: Ticket,
+    kind: str,
+    at: dt.datetime,
+    actor: User | None,
+    body: str = "",
+    frm: str = "",
+    to: str = "",
+    public: bool = False,
+) -> TicketEvent:
+    return TicketEvent(
+        ticket=ticket, kind=kind, at=at, actor=actor, body=body, from_status=frm, to_status=to, is_public=public
+    )
 
 
 def _opened_events(ctx: DemoContext, t: Ticket) -> list[TicketEvent]:
     manager = ctx.users["cs_mgr"]
     assigned_at = t.created_at + dt.timedelta(minutes=ctx.rng.randint(1, 5))
-    return [_event(t, TicketEventKind.CREATED, t.created_at, t.created_by, to=St.NEW, public=True),
-            _event(t, TicketEventKind.ASSIGNED, assigned_at, manager, str(t.assignee), St.NEW, St.ASSIGNED, True)]
+    return [
+        _event(t, TicketEventKind.CREATED, t.created_at, t.created_by, to=St.NEW, public=True),
+        _event(t, TicketEventKind.ASSIGNED, assigned_at, manager, str(t.assignee), St.NEW, St.ASSIGNED, True),
+    ]
 
 
 def _respond(ctx: DemoContext, t: Ticket, deadline_hours: float, on_time: bool) -> list[TicketEvent]:
@@ -289,9 +371,10 @@ def _respond(ctx: DemoContext, t: Ticket, deadline_hours: float, on_time: bool) 
         t.first_responded_at = add_working_hours(t.first_response_due, rng.uniform(0.3, 6))
     t.first_responded_at = min(t.first_responded_at, ctx.now - dt.timedelta(minutes=30))
     at = t.first_responded_at
-    return [_event(t, TicketEventKind.STATUS, at, t.assignee, frm=St.ASSIGNED, to=St.IN_PROGRESS, public=True),
-            _event(t, TicketEventKind.REPLY, at + dt.timedelta(minutes=1), t.assignee, rng.choice(REPLIES),
-                   public=True)]
+    return [
+        _event(t, TicketEventKind.STATUS, at, t.assignee, frm=St.ASSIGNED, to=St.IN_PROGRESS, public=True),
+        _event(t, TicketEventKind.REPLY, at + dt.timedelta(minutes=1), t.assignee, rng.choice(REPLIES), public=True),
+    ]
 
 
 def _escalate(ctx: DemoContext, t: Ticket, missed_at: dt.datetime, overshoot_hours: float) -> list[TicketEvent]:
@@ -321,11 +404,20 @@ def _closed_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan
         t.resolution_due = add_working_hours(t.resolution_due, float(paused))
         wait_at = t.first_responded_at + dt.timedelta(hours=1)
         back_at = add_working_hours(wait_at, float(paused))
-        events += [_event(t, TicketEventKind.STATUS, wait_at, t.assignee, "请客户提供现场照片和日志。",
-                          St.IN_PROGRESS, St.WAITING_CUSTOMER, True),
-                   _event(t, TicketEventKind.CUSTOMER, back_at, None, "已提供相关资料。", public=True),
-                   _event(t, TicketEventKind.STATUS, back_at, t.assignee, "", St.WAITING_CUSTOMER, St.IN_PROGRESS,
-                          True)]
+        events += [
+            _event(
+                t,
+                TicketEventKind.STATUS,
+                wait_at,
+                t.assignee,
+                "请客户提供现场照片和日志。",
+                St.IN_PROGRESS,
+                St.WAITING_CUSTOMER,
+                True,
+            ),
+            _event(t, TicketEventKind.CUSTOMER, back_at, None, "已提供相关资料。", public=True),
+            _event(t, TicketEventKind.STATUS, back_at, t.assignee, "", St.WAITING_CUSTOMER, St.IN_PROGRESS, True),
+        ]
     window = deadline.resolution_hours + float(t.paused_hours)
     if rng.random() < 0.89:
         resolved = add_working_hours(t.created_at, window * rng.uniform(0.2, 0.95))
@@ -342,8 +434,9 @@ def _closed_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan
         if rng.random() < 0.25:
             t.compensation_amount = Decimal(rng.choice((500, 800, 1000, 2000, 3000, 5000)))
             t.compensation_note = rng.choice(("延长保修期三个月", "赠送一次上门巡检", "减免当期维保费用"))
-    events.append(_event(t, TicketEventKind.STATUS, t.resolved_at, t.assignee, t.resolution, St.IN_PROGRESS,
-                         St.RESOLVED, True))
+    events.append(
+        _event(t, TicketEventKind.STATUS, t.resolved_at, t.assignee, t.resolution, St.IN_PROGRESS, St.RESOLVED, True)
+    )
     closed = t.resolved_at + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
     if closed < ctx.now - dt.timedelta(hours=2):
         t.status, t.closed_at = St.CLOSED, closed
@@ -368,8 +461,18 @@ def _open_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan:
         if rng.random() < 0.2:
             t.status = St.WAITING_CUSTOMER
             t.waiting_since = max(t.first_responded_at + dt.timedelta(hours=1), ctx.now - dt.timedelta(days=2))
-            events.append(_event(t, TicketEventKind.STATUS, t.waiting_since, t.assignee, "请客户确认处理效果。",
-                                 St.IN_PROGRESS, St.WAITING_CUSTOMER, True))
+            events.append(
+                _event(
+                    t,
+                    TicketEventKind.STATUS,
+                    t.waiting_since,
+                    t.assignee,
+                    "请客户确认处理效果。",
+                    St.IN_PROGRESS,
+                    St.WAITING_CUSTOMER,
+                    True,
+                )
+            )
     if t.first_responded_at is None and t.first_response_due < ctx.now:
         events += _escalate(ctx, t, t.first_response_due, 0)
     elif t.resolution_due < ctx.now and t.status != St.WAITING_CUSTOMER:
@@ -397,26 +500,41 @@ def _days(rng: random.Random, start: dt.date, end: dt.date, count: int) -> list[
 def _numbers(plans: list[_Plan]) -> None:
     """Numbers as ``next_number("ticket")`` gives them, by day of opening, and the sequence rows to match."""
     rule = NumberRule.objects.filter(key="ticket").first() or NumberRule.objects.create(
-        key="ticket", **DEFAULT_RULES["ticket"])
+        key="ticket", **DEFAULT_RULES["ticket"]
+    )
     per_day: dict[str, int] = defaultdict(int)
     for plan in sorted(plans, key=lambda p: p.ticket.created_at):
         day = timezone.localdate(plan.ticket.created_at, TZ)
-        period = day.strftime("%Y%m%d") if rule.reset == NumberRule.Reset.DAILY else (
-            day.strftime("%Y%m") if rule.reset == NumberRule.Reset.MONTHLY else day.strftime("%Y")
-            if rule.reset == NumberRule.Reset.YEARLY else "all")
+        period = (
+            day.strftime("%Y%m%d")
+            if rule.reset == NumberRule.Reset.DAILY
+            else (
+                day.strftime("%Y%m")
+                if rule.reset == NumberRule.Reset.MONTHLY
+                else day.strftime("%Y")
+                if rule.reset == NumberRule.Reset.YEARLY
+                else "all"
+            )
+        )
         per_day[period] += 1
         date_part = day.strftime(rule.date_format) if rule.date_format else ""
         plan.ticket.number = f"{rule.prefix}{date_part}{rule.separator}{per_day[period]:0{rule.width}d}"
     existing = set(NumberSequence.objects.filter(rule=rule, period__in=per_day).values_list("period", flat=True))
-    NumberSequence.objects.bulk_create([NumberSequence(rule=rule, period=p, last_value=n)
-                                        for p, n in per_day.items() if p not in existing])
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(rule=rule, period=p, last_value=n) for p, n in per_day.items() if p not in existing]
+    )
 
 
 def _bulk(ctx: DemoContext, plans: list[_Plan]) -> list[Ticket]:
     _numbers(plans)
     with keep_dates(Ticket):
-        tickets = bulk_create_with_history([p.ticket for p in plans], Ticket, batch_size=500,
-                                           default_user=ctx.users["cs_mgr"], default_change_reason="演示数据")
+        tickets = bulk_create_with_history(
+            [p.ticket for p in plans],
+            Ticket,
+            batch_size=500,
+            default_user=ctx.users["cs_mgr"],
+            default_change_reason="演示数据",
+        )
     if tickets and tickets[0].pk is None:  # SQLite before 3.35 returns no ids
         by_number = dict(Ticket.objects.values_list("number", "pk"))
         for t in tickets:
@@ -434,19 +552,31 @@ def _today_through_services(ctx: DemoContext) -> list[Ticket]:
 
     rng = ctx.rng
     made = []
-    specs = [("cs1", Ty.REPAIR, Pr.URGENT, "", "服务器宕机，业务系统全部无法访问", "start"),
-             ("cs2", Ty.CONSULTATION, Pr.MEDIUM, "", "咨询 BI 数据分析平台的授权扩容", "reply"),
-             ("cs3", Ty.COMPLAINT, Pr.HIGH, Cat.DELIVERY, "存储阵列到货延期且未提前告知", "start"),
-             ("cs4", Ty.REPAIR, Pr.HIGH, "", "销售管理系统审批流程卡住", ""),
-             ("cs1", Ty.SUGGESTION, Pr.LOW, "", "建议增加季度巡检报告模板", "")]
+    specs = [
+        ("cs1", Ty.REPAIR, Pr.URGENT, "", "服务器宕机，业务系统全部无法访问", "start"),
+        ("cs2", Ty.CONSULTATION, Pr.MEDIUM, "", "咨询 BI 数据分析平台的授权扩容", "reply"),
+        ("cs3", Ty.COMPLAINT, Pr.HIGH, Cat.DELIVERY, "存储阵列到货延期且未提前告知", "start"),
+        ("cs4", Ty.REPAIR, Pr.HIGH, "", "销售管理系统审批流程卡住", ""),
+        ("cs1", Ty.SUGGESTION, Pr.LOW, "", "建议增加季度巡检报告模板", ""),
+    ]
     for username, ticket_type, priority, category, title, action in specs:
         actor = ctx.users[username]
         owned = [c for c in ctx.customers if c.service_owner_id == actor.pk] or ctx.customers
         customer = rng.choice(owned)
-        ticket = services.ticket_create(actor=actor, data={
-            "title": title, "ticket_type": ticket_type, "priority": priority, "complaint_category": category,
-            "channel": TicketChannel.PHONE, "customer": customer, "contact": ctx.contacts.get(customer.pk),
-            "description": f"客户来电：{title}。{rng.choice(DETAILS[ticket_type])}", "assignee": actor})
+        ticket = services.ticket_create(
+            actor=actor,
+            data={
+                "title": title,
+                "ticket_type": ticket_type,
+                "priority": priority,
+                "complaint_category": category,
+                "channel": TicketChannel.PHONE,
+                "customer": customer,
+                "contact": ctx.contacts.get(customer.pk),
+                "description": f"客户来电：{title}。{rng.choice(DETAILS[ticket_type])}",
+                "assignee": actor,
+            },
+        )
         if action == "start":
             ticket = services.ticket_start(actor=actor, ticket=ticket)
         elif action == "reply":
@@ -454,12 +584,24 @@ def _today_through_services(ctx: DemoContext) -> list[Ticket]:
         made.append(ticket)
     customer = rng.choice(ctx.customers)
     contact = ctx.contacts.get(customer.pk)
-    made.append(services.ticket_create(actor=None, origin=TicketOrigin.PUBLIC_FORM, data={
-        "title": "网口间歇性掉线，影响门店收银", "ticket_type": Ty.REPAIR, "priority": Pr.HIGH,
-        "channel": TicketChannel.WEB, "customer": customer, "contact": contact,
-        "requester_name": contact.name if contact else "王先生", "requester_company": customer.name[:200],
-        "requester_mobile": (contact.mobile or "") if contact else "",
-        "description": "今天上午开始门店网络时断时续，重启交换机后仍未恢复，请尽快安排工程师。"}))
+    made.append(
+        services.ticket_create(
+            actor=None,
+            origin=TicketOrigin.PUBLIC_FORM,
+            data={
+                "title": "网口间歇性掉线，影响门店收银",
+                "ticket_type": Ty.REPAIR,
+                "priority": Pr.HIGH,
+                "channel": TicketChannel.WEB,
+                "customer": customer,
+                "contact": contact,
+                "requester_name": contact.name if contact else "王先生",
+                "requester_company": customer.name[:200],
+                "requester_mobile": (contact.mobile or "") if contact else "",
+                "description": "今天上午开始门店网络时断时续，重启交换机后仍未恢复，请尽快安排工程师。",
+            },
+        )
+    )
     return made
 
 
@@ -483,12 +625,14 @@ def load(stdout: Any) -> DemoContext | None:
         created = working_moment(rng, day)
         plan = _closed_plan(ctx, rules, created)
         # A long deadline (a low-priority suggestion: 15 working days) may not have run out by now: still open.
-        plans.append(plan if plan.ticket.resolved_at < ctx.now - dt.timedelta(hours=1)
-                     else _open_plan(ctx, rules, created))
+        plans.append(
+            plan if plan.ticket.resolved_at < ctx.now - dt.timedelta(hours=1) else _open_plan(ctx, rules, created)
+        )
     # A few long-running ones opened two to four weeks ago are still open, past their deadlines and escalated.
-    plans += [_open_plan(ctx, rules, working_moment(rng, day))
-              for day in _days(rng, ctx.today - dt.timedelta(days=30), ctx.today - dt.timedelta(days=14),
-                               LONG_RUNNING_COUNT)]
+    plans += [
+        _open_plan(ctx, rules, working_moment(rng, day))
+        for day in _days(rng, ctx.today - dt.timedelta(days=30), ctx.today - dt.timedelta(days=14), LONG_RUNNING_COUNT)
+    ]
     # Of the last days' tickets most of those still within their deadline are open, a few past it too.
     for day in _days(rng, backlog_from, yesterday, RECENT_COUNT):
         created = working_moment(rng, day, late=0.05)
@@ -501,6 +645,8 @@ def load(stdout: Any) -> DemoContext | None:
     tickets = _bulk(ctx, plans)
     today = _today_through_services(ctx)
     open_count = sum(t.status not in (St.RESOLVED, St.CLOSED) for t in tickets) + len(today)
-    stdout.write(f"  tickets: {len(tickets) + len(today)} ({sum(t.ticket_type == Ty.COMPLAINT for t in tickets)} "
-                 f"complaints, {open_count} open), {sum(len(p.events) for p in plans)} events")
+    stdout.write(
+        f"  tickets: {len(tickets) + len(today)} ({sum(t.ticket_type == Ty.COMPLAINT for t in tickets)} "
+        f"complaints, {open_count} open), {sum(len(p.events) for p in plans)} events"
+    )
     return ctx

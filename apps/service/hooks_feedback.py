@@ -23,19 +23,30 @@ def feedback_events(customer: Any, user: Any) -> list[TimelineEvent]:
         url = reverse("service:feedback_detail", args=[feedback.pk])
         routings = list(feedback.routings.all())
         departments = "、".join(r.department.name for r in routings)
-        events.append(TimelineEvent(
-            when=feedback.created_at, kind="feedback", icon="bi-chat-square-quote",
-            title=_("Feedback (%(category)s) passed to %(departments)s") % {
-                "category": feedback.get_category_display(), "departments": departments or "—"},
-            body=feedback.content, url=url, actor_name=str(feedback.created_by),
-        ))
+        events.append(
+            TimelineEvent(
+                when=feedback.created_at,
+                kind="feedback",
+                icon="bi-chat-square-quote",
+                title=_("Feedback (%(category)s) passed to %(departments)s")
+                % {"category": feedback.get_category_display(), "departments": departments or "—"},
+                body=feedback.content,
+                url=url,
+                actor_name=str(feedback.created_by),
+            )
+        )
         for routing in routings:
             if routing.replied_at:
-                events.append(TimelineEvent(
-                    when=routing.replied_at, kind="feedback", icon="bi-reply",
-                    title=_("%(department)s replied to the feedback") % {"department": routing.department.name},
-                    body=routing.reply, url=url,
-                ))
+                events.append(
+                    TimelineEvent(
+                        when=routing.replied_at,
+                        kind="feedback",
+                        icon="bi-reply",
+                        title=_("%(department)s replied to the feedback") % {"department": routing.department.name},
+                        body=routing.reply,
+                        url=url,
+                    )
+                )
     return events
 
 
@@ -48,9 +59,15 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     title = _("Customer feedback awaiting acknowledgement")
     if overdue:
         title = _("Customer feedback awaiting acknowledgement (%(count)s overdue)") % {"count": overdue}
-    return [WorkbenchItem(area=_("Customer service"), title=title, count=len(awaiting),
-                          url=reverse("service:routing_list") + "?status=pending",
-                          due=timezone.localtime(min(awaiting)).date())]
+    return [
+        WorkbenchItem(
+            area=_("Customer service"),
+            title=title,
+            count=len(awaiting),
+            url=reverse("service:routing_list") + "?status=pending",
+            due=timezone.localtime(min(awaiting)).date(),
+        )
+    ]
 
 
 def register() -> None:

@@ -22,11 +22,17 @@ def contact_events(customer: Any, user: Any) -> list[TimelineEvent]:
             body += f"\n{_('Satisfaction')}: {record.get_satisfaction_display()}"
         if record.personal_notes:
             body += f"\n{_('Personalised service')}: {record.personal_notes}"
-        events.append(TimelineEvent(
-            when=record.occurred_at, kind="relationship_contact", icon="bi-telephone-outbound",
-            title=_("Customer care contact (%(channel)s)") % {"channel": record.get_channel_display()},
-            body=body, url=reverse("service:contact_detail", args=[record.pk]), actor_name=str(record.owner),
-        ))
+        events.append(
+            TimelineEvent(
+                when=record.occurred_at,
+                kind="relationship_contact",
+                icon="bi-telephone-outbound",
+                title=_("Customer care contact (%(channel)s)") % {"channel": record.get_channel_display()},
+                body=body,
+                url=reverse("service:contact_detail", args=[record.pk]),
+                actor_name=str(record.owner),
+            )
+        )
     return events
 
 
@@ -40,8 +46,15 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     title = _("Customer contacts due today")
     if overdue:
         title = _("Customer contacts due (%(count)s overdue)") % {"count": overdue}
-    return [WorkbenchItem(area=_("Customer service"), title=title, count=len(dues), due=min(dues),
-                          url=reverse("service:due_contact_list"))]
+    return [
+        WorkbenchItem(
+            area=_("Customer service"),
+            title=title,
+            count=len(dues),
+            due=min(dues),
+            url=reverse("service:due_contact_list"),
+        )
+    ]
 
 
 def register() -> None:

@@ -20,19 +20,31 @@ from apps.service.services.tickets import tickets_follow_calendar
 
 def ticket_events(customer: Any, user: Any) -> list[TimelineEvent]:
     """The customer's tickets and complaints: opened, with type, status and assignee (one query)."""
-    tickets = (Ticket.objects.filter(customer=customer).select_related("assignee", "created_by")
-               .order_by("-created_at")[:50])
+    tickets = (
+        Ticket.objects.filter(customer=customer).select_related("assignee", "created_by").order_by("-created_at")[:50]
+    )
     events = []
     for t in tickets:
         icon = "bi-megaphone" if t.is_complaint else "bi-ticket-detailed"
-        title = _("%(type)s %(number)s: %(title)s") % {"type": t.get_ticket_type_display(), "number": t.number,
-                                                         "title": t.title}
+        title = _("%(type)s %(number)s: %(title)s") % {
+            "type": t.get_ticket_type_display(),
+            "number": t.number,
+            "title": t.title,
+        }
         body = f"{t.get_status_display()} · {t.get_priority_display()}"
         if t.resolution:
             body += f" · {t.resolution[:80]}"
-        events.append(TimelineEvent(when=t.created_at, kind="ticket", icon=icon, title=title, body=body,
-                                    url=reverse("service:ticket_detail", args=[t.pk]),
-                                    actor_name=str(t.assignee or t.created_by or "")))
+        events.append(
+            TimelineEvent(
+                when=t.created_at,
+                kind="ticket",
+                icon=icon,
+                title=title,
+                body=body,
+                url=reverse("service:ticket_detail", args=[t.pk]),
+                actor_name=str(t.assignee or t.created_by or ""),
+            )
+        )
     return events
 
 
@@ -48,18 +60,35 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
         overdue = t.resolution_due <= now or (t.first_responded_at is None and t.first_response_due <= now)
         label = _("Overdue ticket: %(ticket)s") if overdue else _("Ticket due soon: %(ticket)s")
         due = t.first_response_due if t.first_responded_at is None else t.resolution_due
-        items.append(WorkbenchItem(area=area, title=label % {"ticket": t}, due=timezone.localtime(due).date(),
-                                   url=reverse("service:ticket_detail", args=[t.pk])))
+        items.append(
+            WorkbenchItem(
+                area=area,
+                title=label % {"ticket": t},
+                due=timezone.localtime(due).date(),
+                url=reverse("service:ticket_detail", args=[t.pk]),
+            )
+        )
     if user.has_perm("service.assign_ticket"):
         unassigned = selectors.unassigned_tickets(user).count()
         if unassigned:
-            items.append(WorkbenchItem(area=area, title=_("Unassigned tickets"), count=unassigned,
-                                       url=reverse("service:ticket_list") + "?assignee=none&status=new"))
-        escalated = (Ticket.objects.visible_to(user).filter(escalation_level__gt=0, status__in=OPEN_STATUSES)
-                     .count())
+            items.append(
+                WorkbenchItem(
+                    area=area,
+                    title=_("Unassigned tickets"),
+                    count=unassigned,
+                    url=reverse("service:ticket_list") + "?assignee=none&status=new",
+                )
+            )
+        escalated = Ticket.objects.visible_to(user).filter(escalation_level__gt=0, status__in=OPEN_STATUSES).count()
         if escalated:
-            items.append(WorkbenchItem(area=area, title=_("Escalated open tickets"), count=escalated,
-                                       url=reverse("service:ticket_list") + "?state=escalated"))
+            items.append(
+                WorkbenchItem(
+                    area=area,
+                    title=_("Escalated open tickets"),
+                    count=escalated,
+                    url=reverse("service:ticket_list") + "?state=escalated",
+                )
+            )
     return items
 
 

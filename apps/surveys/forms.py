@@ -14,8 +14,10 @@ from apps.surveys.choices import QuestionKind, SurveyKind, SurveyStatus
 from apps.surveys.models import Questionnaire
 from apps.surveys.registry import segment_sources
 
-OPTIONS_HELP = _("Choice questions: one option per line, Chinese first, then “|” and the English text, "
-                 "e.g. 产品质量 | Product quality.")
+OPTIONS_HELP = _(
+    "Choice questions: one option per line, Chinese first, then “|” and the English text, "
+    "e.g. 产品质量 | Product quality."
+)
 
 
 class QuestionnaireForm(forms.ModelForm):
@@ -23,8 +25,9 @@ class QuestionnaireForm(forms.ModelForm):
         model = Questionnaire
         fields = ["title", "title_en", "intro", "intro_en", "is_active", "for_resolved_tickets"]
         widgets = {"intro": forms.Textarea(attrs={"rows": 2}), "intro_en": forms.Textarea(attrs={"rows": 2})}
-        help_texts = {"for_resolved_tickets": _("Sent automatically when a ticket is resolved; only one "
-                                                "questionnaire can be.")}
+        help_texts = {
+            "for_resolved_tickets": _("Sent automatically when a ticket is resolved; only one questionnaire can be.")
+        }
 
 
 class QuestionForm(forms.Form):
@@ -33,8 +36,9 @@ class QuestionForm(forms.Form):
     text = forms.CharField(label=_("Question"), max_length=300, required=False)
     text_en = forms.CharField(label=_("Question (English)"), max_length=300, required=False)
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
-    options = forms.CharField(label=_("Options"), required=False, help_text=OPTIONS_HELP,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    options = forms.CharField(
+        label=_("Options"), required=False, help_text=OPTIONS_HELP, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}
@@ -49,16 +53,26 @@ class BaseQuestionFormSet(forms.BaseFormSet):
             data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
             if not data or data.get("DELETE") or form.is_blank():
                 continue
-            rows.append((data.get("ORDER") if data.get("ORDER") is not None else 10_000 + position, position, {
-                "id": data.get("id"), "kind": data["kind"], "text": data.get("text", ""),
-                "text_en": data.get("text_en", ""), "required": data.get("required", False),
-                "options": options_from_text(data.get("options", "")),
-            }))
+            rows.append(
+                (
+                    data.get("ORDER") if data.get("ORDER") is not None else 10_000 + position,
+                    position,
+                    {
+                        "id": data.get("id"),
+                        "kind": data["kind"],
+                        "text": data.get("text", ""),
+                        "text_en": data.get("text_en", ""),
+                        "required": data.get("required", False),
+                        "options": options_from_text(data.get("options", "")),
+                    },
+                )
+            )
         return [row for _order, _pos, row in sorted(rows, key=lambda r: (r[0], r[1]))]
 
 
-QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=0, can_delete=True,
-                                        can_order=True)
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, formset=BaseQuestionFormSet, extra=0, can_delete=True, can_order=True
+)
 
 
 def options_from_text(text: str) -> list[dict[str, str]]:
@@ -72,35 +86,53 @@ def options_from_text(text: str) -> list[dict[str, str]]:
 
 
 def options_to_text(options: list[dict[str, str]]) -> str:
-    return "\n".join(f"{o.get('zh', '')} | {o.get('en', '')}" if o.get("en") else o.get("zh", "")
-                     for o in options or [])
+    return "\n".join(
+        f"{o.get('zh', '')} | {o.get('en', '')}" if o.get("en") else o.get("zh", "") for o in options or []
+    )
 
 
 def question_initial(questionnaire: Questionnaire) -> list[dict[str, Any]]:
-    return [{"id": q.pk, "kind": q.kind, "text": q.text, "text_en": q.text_en, "required": q.required,
-             "options": options_to_text(q.options), "ORDER": q.order}
-            for q in questionnaire.questions.order_by("order", "id")]
+    return [
+        {
+            "id": q.pk,
+            "kind": q.kind,
+            "text": q.text,
+            "text_en": q.text_en,
+            "required": q.required,
+            "options": options_to_text(q.options),
+            "ORDER": q.order,
+        }
+        for q in questionnaire.questions.order_by("order", "id")
+    ]
 
 
 def _provinces() -> list[tuple[str, Any]]:
-    names = (Customer.objects.exclude(province="").order_by("province").values_list("province", flat=True)
-             .distinct())
+    names = Customer.objects.exclude(province="").order_by("province").values_list("province", flat=True).distinct()
     return [("", _("All provinces"))] + [(p, p) for p in names]
 
 
 class SegmentForm(forms.Form):
     """The customer segment (客户分群); every field left empty selects more."""
 
-    levels = forms.MultipleChoiceField(label=_("Customer levels"), choices=CustomerLevel.choices, required=False,
-                                       widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-                                       help_text=_("None ticked: all levels."))
-    tags = forms.ModelMultipleChoiceField(label=_("Customer tags"), queryset=Tag.objects.all(), required=False,
-                                          widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-                                          help_text=_("Customers with any of the ticked tags."))
+    levels = forms.MultipleChoiceField(
+        label=_("Customer levels"),
+        choices=CustomerLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("None ticked: all levels."),
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Customer tags"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Customers with any of the ticked tags."),
+    )
     province = forms.ChoiceField(label=_("Province"), required=False)
     source = forms.ChoiceField(label=_("Customers who"), required=False)
-    period_start = forms.DateField(label=_("Period from"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     period_end = forms.DateField(label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -112,19 +144,38 @@ class SegmentForm(forms.Form):
 
     def segment(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {"levels": data.get("levels") or [], "tags": [t.pk for t in data.get("tags") or []],
-                "province": data.get("province") or "", "source": data.get("source") or ""}
+        return {
+            "levels": data.get("levels") or [],
+            "tags": [t.pk for t in data.get("tags") or []],
+            "province": data.get("province") or "",
+            "source": data.get("source") or "",
+        }
 
 
 class CampaignForm(SegmentForm):
     name = forms.CharField(label=_("Survey name"), max_length=100)
     questionnaire = forms.ModelChoiceField(label=_("Questionnaire"), queryset=Questionnaire.objects.none())
     link_valid_days = forms.IntegerField(label=_("Link valid for (days)"), min_value=1, max_value=180, initial=14)
-    remind_after_days = forms.IntegerField(label=_("Remind non-responders after (days)"), min_value=0,
-                                           max_value=90, initial=3, help_text=_("0: no reminders; at most two."))
+    remind_after_days = forms.IntegerField(
+        label=_("Remind non-responders after (days)"),
+        min_value=0,
+        max_value=90,
+        initial=3,
+        help_text=_("0: no reminders; at most two."),
+    )
 
-    field_order = ["name", "questionnaire", "levels", "tags", "province", "source", "period_start", "period_end",
-                   "link_valid_days", "remind_after_days"]
+    field_order = [
+        "name",
+        "questionnaire",
+        "levels",
+        "tags",
+        "province",
+        "source",
+        "period_start",
+        "period_end",
+        "link_valid_days",
+        "remind_after_days",
+    ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,29 +184,49 @@ class CampaignForm(SegmentForm):
 
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {"name": data["name"], "questionnaire": data["questionnaire"], "segment": self.segment(),
-                "period_start": data.get("period_start"), "period_end": data.get("period_end"),
-                "link_valid_days": data["link_valid_days"], "remind_after_days": data["remind_after_days"]}
+        return {
+            "name": data["name"],
+            "questionnaire": data["questionnaire"],
+            "segment": self.segment(),
+            "period_start": data.get("period_start"),
+            "period_end": data.get("period_end"),
+            "link_valid_days": data["link_valid_days"],
+            "remind_after_days": data["remind_after_days"],
+        }
 
     @classmethod
     def initial_from(cls, campaign: Any) -> dict[str, Any]:
         segment = campaign.segment or {}
-        return {"name": campaign.name, "questionnaire": campaign.questionnaire_id,
-                "levels": segment.get("levels", []), "tags": segment.get("tags", []),
-                "province": segment.get("province", ""), "source": segment.get("source", ""),
-                "period_start": campaign.period_start, "period_end": campaign.period_end,
-                "link_valid_days": campaign.link_valid_days, "remind_after_days": campaign.remind_after_days}
+        return {
+            "name": campaign.name,
+            "questionnaire": campaign.questionnaire_id,
+            "levels": segment.get("levels", []),
+            "tags": segment.get("tags", []),
+            "province": segment.get("province", ""),
+            "source": segment.get("source", ""),
+            "period_start": campaign.period_start,
+            "period_end": campaign.period_end,
+            "link_valid_days": campaign.link_valid_days,
+            "remind_after_days": campaign.remind_after_days,
+        }
 
 
 class ScheduleForm(forms.Form):
-    scheduled_at = forms.DateTimeField(label=_("Send at"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    scheduled_at = forms.DateTimeField(
+        label=_("Send at"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
 
 class AnalysisForm(forms.Form):
-    analysis = forms.CharField(label=_("Analysis"), required=False, max_length=5000,
-                               widget=forms.Textarea(attrs={"rows": 5}),
-                               help_text=_("What the results say, the causes found and what will be done."))
+    analysis = forms.CharField(
+        label=_("Analysis"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the results say, the causes found and what will be done."),
+    )
 
 
 class CampaignFilterForm(forms.Form):
@@ -164,19 +235,31 @@ class CampaignFilterForm(forms.Form):
 
 
 class ResultsFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("Answered from"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Answered from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("Answered to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    level = forms.ChoiceField(label=_("Customer level"), required=False,
-                              choices=[("", _("All levels")), *CustomerLevel.choices])
-    ticket_type = forms.ChoiceField(label=_("Ticket type"), required=False,
-                                    choices=[("", _("All ticket types")), *TicketType.choices])
-    department = forms.ModelChoiceField(label=_("Responsible department"), required=False,
-                                        queryset=Department.objects.none(), empty_label=_("All departments"))
-    kind = forms.ChoiceField(label=_("Survey kind"), required=False, choices=[("", _("All kinds")),
-                                                                              *SurveyKind.choices])
-    questionnaire = forms.ModelChoiceField(label=_("Questionnaire"), required=False,
-                                           queryset=Questionnaire.objects.none(), empty_label=_("All questionnaires"))
+    level = forms.ChoiceField(
+        label=_("Customer level"), required=False, choices=[("", _("All levels")), *CustomerLevel.choices]
+    )
+    ticket_type = forms.ChoiceField(
+        label=_("Ticket type"), required=False, choices=[("", _("All ticket types")), *TicketType.choices]
+    )
+    department = forms.ModelChoiceField(
+        label=_("Responsible department"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=_("All departments"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Survey kind"), required=False, choices=[("", _("All kinds")), *SurveyKind.choices]
+    )
+    questionnaire = forms.ModelChoiceField(
+        label=_("Questionnaire"),
+        required=False,
+        queryset=Questionnaire.objects.none(),
+        empty_label=_("All questionnaires"),
+    )
 
     def __init__(self, *args: Any, campaign: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -189,6 +272,8 @@ class ResultsFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data if self.is_valid() else {}
-        return {key: data.get(key) or ("" if key in ("level", "ticket_type", "kind") else None)
-                for key in ("date_from", "date_to", "level", "ticket_type", "department", "kind")
-                if key in self.fields}
+        return {
+            key: data.get(key) or ("" if key in ("level", "ticket_type", "kind") else None)
+            for key in ("date_from", "date_to", "level", "ticket_type", "department", "kind")
+            if key in self.fields
+        }

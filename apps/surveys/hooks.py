@@ -19,9 +19,12 @@ RECENT_DAYS = 14
 
 def survey_response_events(customer: Any, user: Any) -> list[TimelineEvent]:
     """The customer's survey answers with CSAT / NPS and the written comment (two queries)."""
-    responses = (SurveyResponse.objects.filter(invitation__customer=customer)
-                 .select_related("campaign", "invitation__contact", "invitation__owner")
-                 .prefetch_related("answers__question").order_by("-submitted_at")[:50])
+    responses = (
+        SurveyResponse.objects.filter(invitation__customer=customer)
+        .select_related("campaign", "invitation__contact", "invitation__owner")
+        .prefetch_related("answers__question")
+        .order_by("-submitted_at")[:50]
+    )
     events = []
     for response in responses:
         scores = []
@@ -32,11 +35,17 @@ def survey_response_events(customer: Any, user: Any) -> list[TimelineEvent]:
         comments = [a.text for a in response.answers.all() if a.text]
         contact = response.invitation.contact
         body = " · ".join(filter(None, [response.campaign.name, contact.name if contact else "", *comments[:1]]))
-        events.append(TimelineEvent(
-            when=response.submitted_at, kind="survey_response", icon="bi-clipboard2-check",
-            title=_("Satisfaction survey answered: %(scores)s") % {"scores": ", ".join(scores) or "—"},
-            body=body[:300], url=reverse("surveys:campaign_detail", args=[response.campaign_id]),
-            actor_name=str(response.invitation.owner)))
+        events.append(
+            TimelineEvent(
+                when=response.submitted_at,
+                kind="survey_response",
+                icon="bi-clipboard2-check",
+                title=_("Satisfaction survey answered: %(scores)s") % {"scores": ", ".join(scores) or "—"},
+                body=body[:300],
+                url=reverse("surveys:campaign_detail", args=[response.campaign_id]),
+                actor_name=str(response.invitation.owner),
+            )
+        )
     return events
 
 
@@ -48,8 +57,14 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     count = results.detractors(SurveyResponse.objects.visible_to(user).filter(submitted_at__gte=since)).count()
     if not count:
         return []
-    return [WorkbenchItem(area=_("Customer service"), count=count, url=reverse("surveys:results"),
-                          title=_("Dissatisfied survey answers in the last two weeks"))]
+    return [
+        WorkbenchItem(
+            area=_("Customer service"),
+            count=count,
+            url=reverse("surveys:results"),
+            title=_("Dissatisfied survey answers in the last two weeks"),
+        )
+    ]
 
 
 def register() -> None:

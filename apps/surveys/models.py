@@ -32,8 +32,9 @@ class Questionnaire(TimeStampedModel):
     is_active = models.BooleanField(_("in use"), default=True)
     # The questionnaire sent automatically when a ticket is resolved (at most one).
     for_resolved_tickets = models.BooleanField(_("sent after resolved tickets"), default=False)
-    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -41,8 +42,11 @@ class Questionnaire(TimeStampedModel):
         verbose_name_plural = _("questionnaires")
         ordering = ["-is_active", "title", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["for_resolved_tickets"], condition=models.Q(for_resolved_tickets=True),
-                                    name="surveys_one_post_ticket_questionnaire"),
+            models.UniqueConstraint(
+                fields=["for_resolved_tickets"],
+                condition=models.Q(for_resolved_tickets=True),
+                name="surveys_one_post_ticket_questionnaire",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -50,8 +54,9 @@ class Questionnaire(TimeStampedModel):
 
 
 class Question(models.Model):
-    questionnaire = models.ForeignKey(Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE,
-                                      related_name="questions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.CASCADE, related_name="questions"
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     kind = models.CharField(_("question type"), max_length=10, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=300)
@@ -73,19 +78,20 @@ class SurveyCampaign(OwnedModel):
     """One sending of a questionnaire: to a customer segment, or the standing post-ticket survey."""
 
     name = models.CharField(_("survey name"), max_length=100)
-    questionnaire = models.ForeignKey(Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT,
-                                      related_name="campaigns")
-    kind = models.CharField(_("survey kind"), max_length=20, choices=SurveyKind.choices,
-                            default=SurveyKind.CAMPAIGN)
-    status = models.CharField(_("status"), max_length=10, choices=SurveyStatus.choices,
-                              default=SurveyStatus.DRAFT)
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    kind = models.CharField(_("survey kind"), max_length=20, choices=SurveyKind.choices, default=SurveyKind.CAMPAIGN)
+    status = models.CharField(_("status"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
     # The segment (客户分群): {"levels": ["A"], "tags": [ids], "province": "", "tickets_closed_from": "2026-01-01",
     # "tickets_closed_to": "2026-03-31"}; empty keys do not filter.
     segment = models.JSONField(_("customer segment"), default=dict, blank=True)
-    link_valid_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=14,
-                                                       validators=[MinValueValidator(1), MaxValueValidator(180)])
-    remind_after_days = models.PositiveSmallIntegerField(_("remind non-responders after (days)"), default=3,
-                                                         validators=[MaxValueValidator(90)])
+    link_valid_days = models.PositiveSmallIntegerField(
+        _("link valid for (days)"), default=14, validators=[MinValueValidator(1), MaxValueValidator(180)]
+    )
+    remind_after_days = models.PositiveSmallIntegerField(
+        _("remind non-responders after (days)"), default=3, validators=[MaxValueValidator(90)]
+    )
     scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True)  # status scheduled: dispatch_due sends
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -107,12 +113,20 @@ class SurveyCampaign(OwnedModel):
 class SurveyInvitation(TimeStampedModel):
     """One recipient's one-time link (问卷链接). ``owner`` is the service person it is counted for."""
 
-    campaign = models.ForeignKey(SurveyCampaign, verbose_name=_("survey"), on_delete=models.CASCADE,
-                                 related_name="invitations")
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="survey_invitations")
-    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="+")
+    campaign = models.ForeignKey(
+        SurveyCampaign, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     token = models.CharField(max_length=64, unique=True, editable=False)  # secrets.token_urlsafe(32)
     expires_at = models.DateTimeField(_("link expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -122,18 +136,26 @@ class SurveyInvitation(TimeStampedModel):
     # What the answer is analysed by (snapshots taken when the link is made).
     customer_level = models.CharField(_("customer level"), max_length=1, choices=CustomerLevel.choices, blank=True)
     ticket_type = models.CharField(_("ticket type"), max_length=20, choices=TicketType.choices, blank=True)
-    department = models.ForeignKey("org.Department", verbose_name=_("responsible department"),
-                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("responsible department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")  # the resolved ticket, for post-ticket surveys
     owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
-    owner_unit = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="+")
+    owner_unit = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
 
     # The customer's service owner and whoever runs the campaign see the link and its answer whatever their scope.
-    scope_fields = ScopeFields(owner="owner", unit="owner_unit",
-                               shared_with=("customer__service_owner", "campaign__owner"))
+    scope_fields = ScopeFields(
+        owner="owner", unit="owner_unit", shared_with=("customer__service_owner", "campaign__owner")
+    )
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -149,18 +171,23 @@ class SurveyInvitation(TimeStampedModel):
 class SurveyResponse(TimeStampedModel):
     """The answer to one invitation; one-to-one, so a link is answered at most once."""
 
-    invitation = models.OneToOneField(SurveyInvitation, verbose_name=_("survey invitation"),
-                                      on_delete=models.CASCADE, related_name="response")
-    campaign = models.ForeignKey(SurveyCampaign, verbose_name=_("survey"), on_delete=models.CASCADE,
-                                 related_name="responses")
+    invitation = models.OneToOneField(
+        SurveyInvitation, verbose_name=_("survey invitation"), on_delete=models.CASCADE, related_name="response"
+    )
+    campaign = models.ForeignKey(
+        SurveyCampaign, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses"
+    )
     submitted_at = models.DateTimeField(_("answered at"))
     # CSAT: the mean of the rating questions (1–5); NPS: the 0–10 answer. Null when the questionnaire has none.
     csat = models.DecimalField(_("CSAT"), max_digits=3, decimal_places=2, null=True, blank=True)
     nps_score = models.PositiveSmallIntegerField(_("likelihood to recommend"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
-    scope_fields = ScopeFields(owner="invitation__owner", unit="invitation__owner_unit",
-                               shared_with=("invitation__customer__service_owner", "campaign__owner"))
+    scope_fields = ScopeFields(
+        owner="invitation__owner",
+        unit="invitation__owner_unit",
+        shared_with=("invitation__customer__service_owner", "campaign__owner"),
+    )
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

@@ -18,11 +18,19 @@ class SurveyPerm(StrEnum):
     VIEW_INVITATION = "surveys.view_surveyinvitation"
     VIEW_RESPONSE = "surveys.view_surveyresponse"
 
-_VIEW = ["surveys.view_questionnaire", "surveys.view_surveycampaign", "surveys.view_surveyinvitation",
-         "surveys.view_surveyresponse"]
+
+_VIEW = [
+    "surveys.view_questionnaire",
+    "surveys.view_surveycampaign",
+    "surveys.view_surveyinvitation",
+    "surveys.view_surveyresponse",
+]
 _MANAGE = _VIEW + [
-    "surveys.add_questionnaire", "surveys.change_questionnaire", "surveys.add_surveycampaign",
-    "surveys.change_surveycampaign", "surveys.send_surveycampaign",
+    "surveys.add_questionnaire",
+    "surveys.change_questionnaire",
+    "surveys.add_surveycampaign",
+    "surveys.change_surveycampaign",
+    "surveys.send_surveycampaign",
 ]
 
 BUILTIN_ROLE_PERMISSIONS = {

@@ -217,8 +217,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else
-                        "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -232,15 +234,23 @@ COMPANY_NAME = env_str("COMPANY_NAME", "")  # put before the subject of mails to
 # Notifications outside the app (core.notify_channels): e-mail and the WeCom / DingTalk group robots. An
 # administrator's entry on the channels page (/notifications/channels/) takes precedence over these.
 NOTIFY_CHANNELS = {
-    "email": {"enabled": env_bool("NOTIFY_EMAIL_ENABLED", False),
-              "rate_per_minute": env_int("NOTIFY_EMAIL_RATE_PER_MINUTE", 60)},
-    "wecom": {"enabled": env_bool("NOTIFY_WECOM_ENABLED", bool(env_str("NOTIFY_WECOM_KEY"))),
-              "url": env_str("NOTIFY_WECOM_URL"), "key": env_str("NOTIFY_WECOM_KEY"),
-              "rate_per_minute": env_int("NOTIFY_WECOM_RATE_PER_MINUTE", 20)},
-    "dingtalk": {"enabled": env_bool("NOTIFY_DINGTALK_ENABLED", bool(env_str("NOTIFY_DINGTALK_TOKEN"))),
-                 "url": env_str("NOTIFY_DINGTALK_URL"), "key": env_str("NOTIFY_DINGTALK_TOKEN"),
-                 "secret": env_str("NOTIFY_DINGTALK_SECRET"),
-                 "rate_per_minute": env_int("NOTIFY_DINGTALK_RATE_PER_MINUTE", 20)},
+    "email": {
+        "enabled": env_bool("NOTIFY_EMAIL_ENABLED", False),
+        "rate_per_minute": env_int("NOTIFY_EMAIL_RATE_PER_MINUTE", 60),
+    },
+    "wecom": {
+        "enabled": env_bool("NOTIFY_WECOM_ENABLED", bool(env_str("NOTIFY_WECOM_KEY"))),
+        "url": env_str("NOTIFY_WECOM_URL"),
+        "key": env_str("NOTIFY_WECOM_KEY"),
+        "rate_per_minute": env_int("NOTIFY_WECOM_RATE_PER_MINUTE", 20),
+    },
+    "dingtalk": {
+        "enabled": env_bool("NOTIFY_DINGTALK_ENABLED", bool(env_str("NOTIFY_DINGTALK_TOKEN"))),
+        "url": env_str("NOTIFY_DINGTALK_URL"),
+        "key": env_str("NOTIFY_DINGTALK_TOKEN"),
+        "secret": env_str("NOTIFY_DINGTALK_SECRET"),
+        "rate_per_minute": env_int("NOTIFY_DINGTALK_RATE_PER_MINUTE", 20),
+    },
 }
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
 NOTIFY_RETRY_BACKOFF = env_int("NOTIFY_RETRY_BACKOFF", 30)  # seconds before the 2nd attempt, doubling after
@@ -303,17 +313,57 @@ SPECTACULAR_SETTINGS = {
             "org": ["DepartmentKind"],
             "customers": ["CustomerKind", "CustomerSource", "NeedStatus", "Lifecycle", "DealStatus", "FollowUpChannel"],
             "improvements": ["ImprovementSource", "ImprovementStatus"],
-            "marketing": ["ResearchMethod", "ResearchStatus", "PlanStatus", "CampaignKind", "CampaignStatus",
-                          "LeadSource", "LeadStatus", "IntelStatus", "EvaluationStatus", "IntelCategory"],
-            "sales": ["TargetStatus", "ContractStatus", "ActionItemStatus", "PaymentMethod", "AdjustmentKind",
-                      "RequestStatus"],
+            "marketing": [
+                "ResearchMethod",
+                "ResearchStatus",
+                "PlanStatus",
+                "CampaignKind",
+                "CampaignStatus",
+                "LeadSource",
+                "LeadStatus",
+                "IntelStatus",
+                "EvaluationStatus",
+                "IntelCategory",
+            ],
+            "sales": [
+                "TargetStatus",
+                "ContractStatus",
+                "ActionItemStatus",
+                "PaymentMethod",
+                "AdjustmentKind",
+                "RequestStatus",
+            ],
             "surveys": ["QuestionKind", "SurveyKind", "SurveyStatus", "NpsGroup"],
-            "service": ["TicketStatus", "TicketChannel", "TicketEventKind", "FeedbackCategory", "FeedbackSource",
-                        "RoutingStatus", "DueContactStatus", "DueContactReason"],
-            "policy": ["AssessedKind", "AssessmentLevel", "KpiCode", "RewardPenaltyAction", "CustomerLevel",
-                       "DecisionOutcome", "ReviewOutcome"],
-            "performance": ["CycleStatus", "SubjectKind", "AssessmentStatus", "KpiMethod", "KpiUnit", "Direction",
-                            "AppealStatus", "ProposalStatus", "ViolationStatus"],
+            "service": [
+                "TicketStatus",
+                "TicketChannel",
+                "TicketEventKind",
+                "FeedbackCategory",
+                "FeedbackSource",
+                "RoutingStatus",
+                "DueContactStatus",
+                "DueContactReason",
+            ],
+            "policy": [
+                "AssessedKind",
+                "AssessmentLevel",
+                "KpiCode",
+                "RewardPenaltyAction",
+                "CustomerLevel",
+                "DecisionOutcome",
+                "ReviewOutcome",
+            ],
+            "performance": [
+                "CycleStatus",
+                "SubjectKind",
+                "AssessmentStatus",
+                "KpiMethod",
+                "KpiUnit",
+                "Direction",
+                "AppealStatus",
+                "ProposalStatus",
+                "ViolationStatus",
+            ],
         }.items()
         for name in names
     },

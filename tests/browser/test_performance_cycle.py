@@ -53,8 +53,10 @@ def test_a_quarter_assessed_computed_reviewed_drilled_appealed_decided_published
     target_set = make_target_set(TargetMetric.CONTRACT_AMOUNT, year=2026)
     root = make_node(target_set, east.parent, monthly="100000")
     make_node(target_set, east, root, person=sales1, monthly="50000")
-    contracts = [make_contract(sales1, "60000", dt.date(2026, 10, 15)),
-                 make_contract(sales1, "45000", dt.date(2026, 11, 3))]
+    contracts = [
+        make_contract(sales1, "60000", dt.date(2026, 10, 15)),
+        make_contract(sales1, "45000", dt.date(2026, 11, 3)),
+    ]
     cycle = services.cycle_create(actor=ceo, period_key="2026-Q4")
 
     # ceo computes; the job runs in-process here, and the page shows its progress at 100 %.

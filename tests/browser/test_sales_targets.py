@@ -92,7 +92,8 @@ def add_child(page: Any, parent: str, *, department: str | None = None, person: 
     from playwright.sync_api import expect
 
     expect(page.locator(".flash-messages .alert-success")).to_contain_text(
-        zh("Node added; spread its parent's targets or type its months."))
+        zh("Node added; spread its parent's targets or type its months.")
+    )
 
 
 def spread_evenly(page: Any, target_set_pk: int, parent_pk: int) -> None:
@@ -114,8 +115,10 @@ def set_cell(page: Any, pk: int, month: int, value: str) -> None:
 def attainment(page: Any, base: str, target_set_pk: int, year: int, pks: dict[str, int]) -> dict[str, Decimal]:
     """The year's actual of each node, read from the attainment page's rows."""
     page.goto(f"{base}/sales/attainment/{target_set_pk}/?period={year}")
-    return {name: Decimal(page.locator(f"[data-testid=attainment-row][data-node='{pk}']").get_attribute("data-actual"))
-            for name, pk in pks.items()}
+    return {
+        name: Decimal(page.locator(f"[data-testid=attainment-row][data-node='{pk}']").get_attribute("data-actual"))
+        for name, pk in pks.items()
+    }
 
 
 def recomputed(year: int) -> dict[str, Decimal]:
@@ -127,8 +130,12 @@ def recomputed(year: int) -> dict[str, Decimal]:
     from apps.sales.models import Contract
 
     def total(owner_ids: Any) -> Decimal:
-        qs = Contract.objects.filter(status=ContractStatus.APPROVED, owner_id__in=owner_ids,
-                                     signed_on__gte=dt.date(year, 1, 1), signed_on__lte=dt.date(year, 12, 31))
+        qs = Contract.objects.filter(
+            status=ContractStatus.APPROVED,
+            owner_id__in=owner_ids,
+            signed_on__gte=dt.date(year, 1, 1),
+            signed_on__lte=dt.date(year, 12, 31),
+        )
         return qs.aggregate(s=Sum("amount"))["s"] or Decimal("0")
 
     def people_in(name: str | None) -> Any:
@@ -138,9 +145,12 @@ def recomputed(year: int) -> dict[str, Decimal]:
             employees = employees.filter(department__path__startswith=path)
         return employees.values_list("user_id", flat=True)
 
-    return {"sales1": total(User.objects.filter(username="sales1").values_list("pk", flat=True)),
-            "team": total(people_in(EAST)), "department": total(people_in(COMPANY_DEPT)),
-            "company": total(people_in(None))}
+    return {
+        "sales1": total(User.objects.filter(username="sales1").values_list("pk", flat=True)),
+        "team": total(people_in(EAST)),
+        "department": total(people_in(COMPANY_DEPT)),
+        "company": total(people_in(None)),
+    }
 
 
 def test_sales_targets_decomposed_then_attained_by_a_won_contract(live_server: Any, page: Any) -> None:
@@ -156,8 +166,10 @@ def test_sales_targets_decomposed_then_attained_by_a_won_contract(live_server: A
     today = timezone.localdate()
     year = today.year
     company = Department.objects.get(parent=None).name
-    names = {u.username: u.name or u.username for u in User.objects.filter(
-        username__in=[p for pair in PEOPLE.values() for p in pair])}
+    names = {
+        u.username: u.name or u.username
+        for u in User.objects.filter(username__in=[p for pair in PEOPLE.values() for p in pair])
+    }
 
     # ceo opens this year's company target: 12,000,000 元 of signed contracts, spread evenly over the months.
     login(page, base, "ceo")
@@ -235,9 +247,15 @@ def test_sales_targets_decomposed_then_attained_by_a_won_contract(live_server: A
     # Set-up through the services (see the module docstring): sales1's customer and open opportunity.
     sales1 = User.objects.get(username="sales1")
     customer = customer_create(actor=sales1, data={"name": CUSTOMER})
-    opportunity = opportunity_create(actor=sales1, data={
-        "name": "产线自动化改造", "customer": customer, "amount": DEAL,
-        "expected_close_date": today + dt.timedelta(days=10)})
+    opportunity = opportunity_create(
+        actor=sales1,
+        data={
+            "name": "产线自动化改造",
+            "customer": customer,
+            "amount": DEAL,
+            "expected_close_date": today + dt.timedelta(days=10),
+        },
+    )
 
     # sales1 wins it, creates the contract from it and submits the contract.
     login(page, base, "sales1")

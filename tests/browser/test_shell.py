@@ -38,9 +38,11 @@ def test_ceo_logs_in_to_chinese_shell_and_switches_language(live_server: Any, pa
     # (issue 10: "the English navbar overflows at 1280 and 1440 px").
     for width in (1280, 1366, 1440, 1600):
         page.set_viewport_size({"width": width, "height": 900})
-        overflow = page.evaluate("() => { const n = document.querySelector('.app-navbar .container-fluid');"
-                                 " return [n.scrollWidth - n.clientWidth, document.querySelector('.app-navbar')"
-                                 ".getBoundingClientRect().height]; }")
+        overflow = page.evaluate(
+            "() => { const n = document.querySelector('.app-navbar .container-fluid');"
+            " return [n.scrollWidth - n.clientWidth, document.querySelector('.app-navbar')"
+            ".getBoundingClientRect().height]; }"
+        )
         assert overflow[0] <= 0 and overflow[1] < 70, (width, overflow)
     page.set_viewport_size({"width": 1366, "height": 900})
 

@@ -29,13 +29,21 @@ def _invitation() -> Any:
         importlib.import_module("apps.surveys.migrations.0002_default_post_ticket_questionnaire").create(apps, None)
     questionnaire = Questionnaire.objects.get(for_resolved_tickets=True)
     cs1 = User.objects.get(username="cs1")
-    customer = Customer.objects.create(name="杭州西湖精密机械有限公司", name_key="杭州西湖精密机械", level="A",
-                                       owner=cs1, owner_unit=unit_of(cs1))
+    customer = Customer.objects.create(
+        name="杭州西湖精密机械有限公司", name_key="杭州西湖精密机械", level="A", owner=cs1, owner_unit=unit_of(cs1)
+    )
     contact = Contact.objects.create(customer=customer, name="王建国", mobile="13912345678", is_primary=True)
-    campaign = SurveyCampaign.objects.create(name="服务满意度回访", questionnaire=questionnaire, kind="post_ticket",
-                                             status="sent", owner=cs1, owner_unit=unit_of(cs1))
-    return invitation_make(campaign=campaign, customer=customer, contact=contact, owner=cs1,
-                           owner_unit=unit_of(cs1), send_email=False)
+    campaign = SurveyCampaign.objects.create(
+        name="服务满意度回访",
+        questionnaire=questionnaire,
+        kind="post_ticket",
+        status="sent",
+        owner=cs1,
+        owner_unit=unit_of(cs1),
+    )
+    return invitation_make(
+        campaign=campaign, customer=customer, contact=contact, owner=cs1, owner_unit=unit_of(cs1), send_email=False
+    )
 
 
 def test_customer_answers_on_a_phone_in_chinese(live_server: Any, browser: Any) -> None:

@@ -31,8 +31,13 @@ STATUS_BADGES: dict[str, dict[str, str | tuple[str, str]]] = {
         "ineffective": "danger",
         "*": "secondary",
     },
-    "reports.departmentreport": {"draft": "light", "submitted": "primary", "returned": "danger", "reviewed": "success",
-                                 "*": "secondary"},
+    "reports.departmentreport": {
+        "draft": "light",
+        "submitted": "primary",
+        "returned": "danger",
+        "reviewed": "success",
+        "*": "secondary",
+    },
     "marketing.campaign": {"planned": "secondary", "running": "primary", "finished": "success", "*": "dark"},
     "marketing.lead": {
         "new": "secondary",

@@ -29,22 +29,54 @@ class Area:
 
 # The areas of the policy (市场开发, 销售, 客户服务, 绩效考核, 制度, 报表) and the organisation, in menu order.
 AREAS = (
-    Area("customers", _("Customers"), "bi-person-vcard", "customers:customer_list",
-         _("The customer archive shared by every department, and the public pool"), "customers.view_customer"),
-    Area("marketing", _("Market development"), "bi-megaphone", "marketing:index",
-         _("Market research, plans, campaigns, leads and visits")),
-    Area("sales", _("Sales"), "bi-graph-up-arrow", "sales:index",
-         _("Targets, opportunities, contracts and payments")),
-    Area("service", _("Customer service"), "bi-headset", "service:index",
-         _("Tickets, complaints, feedback and customer care")),
-    Area("performance", _("Performance"), "bi-award", "performance:index",
-         _("KPIs, assessment cycles, rewards and penalties")),
-    Area("policy", _("Policy"), "bi-journal-text", "policy:in_force",
-         _("The sales management policy in force, article by article")),
-    Area("reports", _("Reports"), "bi-bar-chart-line", "reports:index",
-         _("Dashboards and periodic department reports")),
-    Area("org", _("Organisation"), "bi-diagram-3", "org:department_list",
-         _("Departments, employees and roles"), "org.view_department"),
+    Area(
+        "customers",
+        _("Customers"),
+        "bi-person-vcard",
+        "customers:customer_list",
+        _("The customer archive shared by every department, and the public pool"),
+        "customers.view_customer",
+    ),
+    Area(
+        "marketing",
+        _("Market development"),
+        "bi-megaphone",
+        "marketing:index",
+        _("Market research, plans, campaigns, leads and visits"),
+    ),
+    Area("sales", _("Sales"), "bi-graph-up-arrow", "sales:index", _("Targets, opportunities, contracts and payments")),
+    Area(
+        "service",
+        _("Customer service"),
+        "bi-headset",
+        "service:index",
+        _("Tickets, complaints, feedback and customer care"),
+    ),
+    Area(
+        "performance",
+        _("Performance"),
+        "bi-award",
+        "performance:index",
+        _("KPIs, assessment cycles, rewards and penalties"),
+    ),
+    Area(
+        "policy",
+        _("Policy"),
+        "bi-journal-text",
+        "policy:in_force",
+        _("The sales management policy in force, article by article"),
+    ),
+    Area(
+        "reports", _("Reports"), "bi-bar-chart-line", "reports:index", _("Dashboards and periodic department reports")
+    ),
+    Area(
+        "org",
+        _("Organisation"),
+        "bi-diagram-3",
+        "org:department_list",
+        _("Departments, employees and roles"),
+        "org.view_department",
+    ),
 )
 
 

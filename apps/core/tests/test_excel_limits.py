@@ -36,9 +36,13 @@ def _with_huge_shared_strings(source: io.BytesIO, size: int) -> io.BytesIO:
             if item.filename != "xl/sharedStrings.xml":
                 new.writestr(item, old.read(item.filename))
         text = b"a" * size
-        new.writestr("xl/sharedStrings.xml", b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
-                     b'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>' + text
-                     + b"</t></si></sst>")
+        new.writestr(
+            "xl/sharedStrings.xml",
+            b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.'
+            b'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+            + text
+            + b"</t></si></sst>",
+        )
     out.seek(0)
     return out
 
@@ -79,8 +83,9 @@ def test_endless_formatted_blank_rows_stop_the_read_with_a_message() -> None:
 
 
 def test_a_few_blank_rows_at_the_end_are_fine() -> None:
-    rows, errors = excel.read_workbook(_workbook([["上海华信", "13800138000"], [None, None], [None, None]]), COLUMNS,
-                                       max_rows=10)
+    rows, errors = excel.read_workbook(
+        _workbook([["上海华信", "13800138000"], [None, None], [None, None]]), COLUMNS, max_rows=10
+    )
     assert errors == [] and [r.values["name"] for r in rows] == ["上海华信"]
 
 

@@ -62,8 +62,9 @@ class TestFormat:
 
     def test_rule_change_takes_effect(self) -> None:
         next_number("contract", on=DAY)
-        NumberRule.objects.filter(key="contract").update(prefix="SC", reset=NumberRule.Reset.MONTHLY,
-                                                         date_format="%Y%m", separator="", width=5)
+        NumberRule.objects.filter(key="contract").update(
+            prefix="SC", reset=NumberRule.Reset.MONTHLY, date_format="%Y%m", separator="", width=5
+        )
         assert next_number("contract", on=DAY) == "SC20261100001"
         assert next_number("contract", on=DAY + dt.timedelta(days=2)) == "SC20261100002"
 

@@ -51,8 +51,9 @@ def tree() -> dict[str, Any]:
     a = DepartmentFactory(parent=company)
     a1 = DepartmentFactory(parent=a)
     b = DepartmentFactory(parent=company)
-    people = {key: EmployeeFactory(department=unit) for key, unit in
-              (("company", company), ("a", a), ("a1", a1), ("b", b))}
+    people = {
+        key: EmployeeFactory(department=unit) for key, unit in (("company", company), ("a", a), ("a1", a1), ("b", b))
+    }
     return {"units": {"company": company, "a": a, "a1": a1, "b": b}, "people": people}
 
 
@@ -187,8 +188,9 @@ class CanAndGetTests:
 
 
 class ResolverCacheTests:
-    def test_the_resolver_runs_once_per_user_object(self, tree: dict, django_assert_max_num_queries: Any,
-                                                   django_assert_num_queries: Any) -> None:
+    def test_the_resolver_runs_once_per_user_object(
+        self, tree: dict, django_assert_max_num_queries: Any, django_assert_num_queries: Any
+    ) -> None:
         me = tree["people"]["a"]
         me.roles.add(make_role("r1", DataScope.UNIT_TREE, org=DataScope.UNIT), make_role("r2", DataScope.OWN))
         user = fresh(me.user)

@@ -21,8 +21,9 @@ class ModelUpdateTests:
     def test_it_saves_only_the_changed_fields(self) -> None:
         department = DepartmentFactory(name="旧名称", order=1)
         with CaptureQueriesContext(connection) as ctx:
-            _, changed = model_update(instance=department, fields=["name", "order"],
-                                      data={"name": "新名称", "order": 1})
+            _, changed = model_update(
+                instance=department, fields=["name", "order"], data={"name": "新名称", "order": 1}
+            )
         updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
         assert changed is True
         assert len(updates) == 1

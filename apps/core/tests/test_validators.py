@@ -17,18 +17,46 @@ from apps.core.validators import (
 )
 
 # Real, published codes; their check characters are verified below with the algorithm itself.
-VALID_USCC = ["91350100M000100Y43", "91110000600037341L", "91310000MA1FL1MMXL", "914403001922038216",
-              "91440300708461136T"]
+VALID_USCC = [
+    "91350100M000100Y43",
+    "91110000600037341L",
+    "91310000MA1FL1MMXL",
+    "914403001922038216",
+    "91440300708461136T",
+]
 
 
 class MobileTests:
-    @pytest.mark.parametrize("value", ["13800138000", "+86 138 0013 8000", "+8613800138000", "0086 13800138000",
-                                       "86-138-0013-8000", "138 0013 8000", "19912345678", "(+86)13800138000"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "13800138000",
+            "+86 138 0013 8000",
+            "+8613800138000",
+            "0086 13800138000",
+            "86-138-0013-8000",
+            "138 0013 8000",
+            "19912345678",
+            "(+86)13800138000",
+        ],
+    )
     def test_valid_numbers_pass(self, value: str) -> None:
         validate_mobile(value)
 
-    @pytest.mark.parametrize("value", ["", "12800138000", "1380013800", "138001380001", "2380013800a",
-                                       "+1 415 555 0100", "010-12345678", "+86 12800138000", "abcdefghijk"])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "",
+            "12800138000",
+            "1380013800",
+            "138001380001",
+            "2380013800a",
+            "+1 415 555 0100",
+            "010-12345678",
+            "+86 12800138000",
+            "abcdefghijk",
+        ],
+    )
     def test_invalid_numbers_are_refused_with_the_message(self, value: str) -> None:
         with pytest.raises(ValidationError) as info:
             validate_mobile(value)
@@ -59,17 +87,20 @@ class UsccTests:
     def test_lower_case_and_surrounding_spaces_pass(self) -> None:
         validate_uscc(" 91350100m000100y43 ")
 
-    @pytest.mark.parametrize("code", [
-        "",
-        "91350100M000100Y4",      # 17 characters
-        "91350100M000100Y433",    # 19 characters
-        "91350100M000100Y44",     # wrong check character
-        "91110000600037341K",     # wrong check character
-        "91350100I000100Y43",     # I is not in the code alphabet
-        "91350100O000100Y43",     # O is not either
-        "91350100M000100Y4Z",     # nor Z
-        "9135010-M000100Y43",
-    ])
+    @pytest.mark.parametrize(
+        "code",
+        [
+            "",
+            "91350100M000100Y4",  # 17 characters
+            "91350100M000100Y433",  # 19 characters
+            "91350100M000100Y44",  # wrong check character
+            "91110000600037341K",  # wrong check character
+            "91350100I000100Y43",  # I is not in the code alphabet
+            "91350100O000100Y43",  # O is not either
+            "91350100M000100Y4Z",  # nor Z
+            "9135010-M000100Y43",
+        ],
+    )
     def test_invalid_codes_are_refused_with_the_message(self, code: str) -> None:
         with pytest.raises(ValidationError) as info:
             validate_uscc(code)
@@ -94,14 +125,17 @@ class ResidentIdTests:
         validate_ric("11010519491231002X")
         validate_ric(" 11010519491231002x ")
 
-    @pytest.mark.parametrize("number", [
-        "",
-        "11010519491231002",      # 17 characters
-        "110105194912310021",     # wrong check character
-        "110105194913310029",     # month 13
-        "1101051949123100 2X",
-        "A1010519491231002X",
-    ])
+    @pytest.mark.parametrize(
+        "number",
+        [
+            "",
+            "11010519491231002",  # 17 characters
+            "110105194912310021",  # wrong check character
+            "110105194913310029",  # month 13
+            "1101051949123100 2X",
+            "A1010519491231002X",
+        ],
+    )
     def test_invalid_numbers_are_refused_with_the_message(self, number: str) -> None:
         with pytest.raises(ValidationError) as info:
             validate_ric(number)

@@ -84,8 +84,9 @@ class NotificationTests:
         assert inbox[1].is_read
 
     def test_mark_one_read_and_stay(self, personas: dict, inbox: list) -> None:
-        response = personas["rep_alice"].client().post(reverse("core:notification_read", args=[inbox[1].pk]),
-                                                       {"stay": "1"})
+        response = (
+            personas["rep_alice"].client().post(reverse("core:notification_read", args=[inbox[1].pk]), {"stay": "1"})
+        )
         assert response["Location"] == reverse("core:notification_list")
 
     def test_mark_read_needs_post(self, personas: dict, inbox: list) -> None:

@@ -20,8 +20,9 @@ def _steering_only(user: Any) -> list[OverviewFigure]:
     return [OverviewFigure("本月签约", "¥1,234.00", "/sales/", "本月 · 环比 +12.0%")]
 
 
-def test_the_overview_shows_what_the_providers_give_the_user(personas: dict, monkeypatch: pytest.MonkeyPatch,
-                                                             django_user_model: Any) -> None:
+def test_the_overview_shows_what_the_providers_give_the_user(
+    personas: dict, monkeypatch: pytest.MonkeyPatch, django_user_model: Any
+) -> None:
     monkeypatch.setattr(workbench, "_overview_providers", [_steering_only])
     boss = personas["admin"].user
     boss.username = "ceo_test"

@@ -25,8 +25,9 @@ def test_national_day_is_skipped_and_its_make_up_saturday_is_worked() -> None:
 def test_a_deadline_skips_the_holiday() -> None:
     # Four working hours from Wednesday 30 September 16:00: two that day, then the holiday (1–7 October)…
     deadline = add_working_hours(at("2026-09-30T16:00"), 4)
-    first_workday_after = min(d for d, worked in workday_calendar(dt.date(2026, 10, 1), dt.date(2026, 10, 20)).items()
-                              if worked)
+    first_workday_after = min(
+        d for d, worked in workday_calendar(dt.date(2026, 10, 1), dt.date(2026, 10, 20)).items() if worked
+    )
     assert deadline == at(f"{first_workday_after.isoformat()}T11:00")
     assert first_workday_after > dt.date(2026, 10, 7)
 

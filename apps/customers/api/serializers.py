@@ -54,10 +54,38 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "name", "code", "kind", "uscc", "level", "source", "industry", "province", "city", "district",
-                  "address", "phone", "website", "lifecycle", "deal_status", "owner", "owner_unit", "owner_since",
-                  "service_owner", "tags", "is_locked", "last_follow_up_at", "last_follow_up_summary",
-                  "next_contact_at", "contact_count", "primary_contact", "remarks", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "code",
+            "kind",
+            "uscc",
+            "level",
+            "source",
+            "industry",
+            "province",
+            "city",
+            "district",
+            "address",
+            "phone",
+            "website",
+            "lifecycle",
+            "deal_status",
+            "owner",
+            "owner_unit",
+            "owner_since",
+            "service_owner",
+            "tags",
+            "is_locked",
+            "last_follow_up_at",
+            "last_follow_up_summary",
+            "next_contact_at",
+            "contact_count",
+            "primary_contact",
+            "remarks",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(PrimaryContactSerializer(allow_null=True))
@@ -104,8 +132,9 @@ class CustomerWriteSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     website = serializers.CharField(max_length=200, required=False, allow_blank=True)
     lifecycle = serializers.ChoiceField(choices=Lifecycle.choices, required=False)
-    service_owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
-                                                       required=False, allow_null=True)
+    service_owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
     remarks = serializers.CharField(required=False, allow_blank=True)
     is_locked = serializers.BooleanField(required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=30), required=False)
@@ -123,8 +152,22 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", "customer", "name", "mobile", "phone", "email", "wechat", "title", "is_decision_maker",
-                  "is_primary", "birthday", "remarks", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "title",
+            "is_decision_maker",
+            "is_primary",
+            "birthday",
+            "remarks",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_mobile(self, contact: Contact) -> str:
@@ -149,8 +192,17 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FollowUp
-        fields = ["id", "customer", "contact", "channel", "content", "occurred_at", "next_contact_at", "author",
-                  "created_at"]
+        fields = [
+            "id",
+            "customer",
+            "contact",
+            "channel",
+            "content",
+            "occurred_at",
+            "next_contact_at",
+            "author",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

@@ -24,10 +24,14 @@ _BACKENDS = [DjangoFilterBackend, filters.OrderingFilter]
 @extend_schema_view(
     list=extend_schema(summary=_("List the customers the user may see")),
     retrieve=extend_schema(summary=_("One customer (404 when out of scope)")),
-    create=extend_schema(summary=_("Create a customer with its contacts (duplicate check: 400)"),
-                         request=s.CustomerWriteSerializer, responses={201: s.CustomerSerializer}),
-    partial_update=extend_schema(summary=_("Change a customer"), request=s.CustomerWriteSerializer,
-                                 responses=s.CustomerSerializer),
+    create=extend_schema(
+        summary=_("Create a customer with its contacts (duplicate check: 400)"),
+        request=s.CustomerWriteSerializer,
+        responses={201: s.CustomerSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a customer"), request=s.CustomerWriteSerializer, responses=s.CustomerSerializer
+    ),
 )
 class CustomerViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Customers within the user's data scope; filter by scene, quick filter, level, lifecycle, source, industry,
@@ -45,8 +49,9 @@ class CustomerViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
     def service_create(self, data: dict[str, Any]) -> Customer:
         contacts = data.pop("contacts", [])
         allow = data.pop("allow_similar_name", False)
-        customer = services.customer_create(actor=self.request.user, data=data, contacts=contacts,
-                                            allow_similar_name=allow)
+        customer = services.customer_create(
+            actor=self.request.user, data=data, contacts=contacts, allow_similar_name=allow
+        )
         return self.get_queryset().get(pk=customer.pk)
 
     def service_update(self, instance: Customer, data: dict[str, Any]) -> Customer:  # type: ignore[override]
@@ -59,10 +64,14 @@ class CustomerViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
 @extend_schema_view(
     list=extend_schema(summary=_("List the contacts of customers the user may see (mobiles masked for non-owners)")),
     retrieve=extend_schema(summary=_("One contact (404 when out of scope)")),
-    create=extend_schema(summary=_("Add a contact to a customer (a mobile already in the archive: 400)"),
-                         request=s.ContactWriteSerializer, responses={201: s.ContactSerializer}),
-    partial_update=extend_schema(summary=_("Change a contact"), request=s.ContactUpdateSerializer,
-                                 responses=s.ContactSerializer),
+    create=extend_schema(
+        summary=_("Add a contact to a customer (a mobile already in the archive: 400)"),
+        request=s.ContactWriteSerializer,
+        responses={201: s.ContactSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a contact"), request=s.ContactUpdateSerializer, responses=s.ContactSerializer
+    ),
 )
 class ContactViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Contact.objects.select_related("customer")
@@ -87,8 +96,11 @@ class ContactViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSe
 @extend_schema_view(
     list=extend_schema(summary=_("List the follow-ups of customers the user may see")),
     retrieve=extend_schema(summary=_("One follow-up (404 when out of scope)")),
-    create=extend_schema(summary=_("Record a follow-up; it updates the customer's last and next contact"),
-                         request=s.FollowUpWriteSerializer, responses={201: s.FollowUpSerializer}),
+    create=extend_schema(
+        summary=_("Record a follow-up; it updates the customer's last and next contact"),
+        request=s.FollowUpWriteSerializer,
+        responses={201: s.FollowUpSerializer},
+    ),
 )
 class FollowUpViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = FollowUp.objects.select_related("author")

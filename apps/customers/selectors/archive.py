@@ -32,8 +32,17 @@ QUICK_OVERDUE = "overdue"
 QUICK_NEVER = "never"
 QUICK_LOCKED = "locked"
 QUICK_FILTERS = (QUICK_TODAY, QUICK_OVERDUE, QUICK_NEVER, QUICK_LOCKED)
-SORT_FIELDS = ("name", "level", "last_follow_up_at", "next_contact_at", "created_at", "updated_at", "owner__name",
-               "contact_count", "province")
+SORT_FIELDS = (
+    "name",
+    "level",
+    "last_follow_up_at",
+    "next_contact_at",
+    "created_at",
+    "updated_at",
+    "owner__name",
+    "contact_count",
+    "province",
+)
 DETAIL_ROWS = 20  # follow-ups, ownership changes shown on the detail page
 TIMELINE_SOURCE_LIMIT = 50  # rows each built-in timeline source reads at most
 
@@ -71,8 +80,13 @@ def quick_q(quick: str) -> Q:
 
 def contact_count() -> Coalesce:
     """The number of a customer's contacts as a subquery, so that joins of filters and searches cannot inflate it."""
-    counted = (Contact.objects.filter(customer=OuterRef("pk")).order_by().values("customer")
-               .annotate(n=Count("pk")).values("n"))
+    counted = (
+        Contact.objects.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -80,7 +94,8 @@ def with_list_data(qs: QuerySet[Customer]) -> QuerySet[Customer]:
     """Owner, department, service owner, tags, the primary contact and the contact count, for list rows."""
     qs = qs.select_related("owner", "owner_unit", "service_owner").annotate(contact_count=contact_count())
     return qs.prefetch_related(
-        "tags", Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"))
+        "tags", Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts")
+    )
 
 
 def search_q(term: str) -> Q:
@@ -97,8 +112,18 @@ def search_q(term: str) -> Q:
 
 
 def customer_list(
-    *, user: Any, scene: str = SCENE_ALL, quick: str = "", q: str = "", sort: str = "", level: str = "",
-    lifecycle: str = "", source: str = "", industry: str = "", province: str = "", tag: str = "",
+    *,
+    user: Any,
+    scene: str = SCENE_ALL,
+    quick: str = "",
+    q: str = "",
+    sort: str = "",
+    level: str = "",
+    lifecycle: str = "",
+    source: str = "",
+    industry: str = "",
+    province: str = "",
+    tag: str = "",
     owner: Any = None,
 ) -> QuerySet[Customer]:
     """Return the customers the user may see in the scene, filtered, searched and sorted, with the primary
@@ -132,15 +157,17 @@ def decorate_rows(*, user: Any, customers: list[Customer]) -> list[Customer]:
         primary = (getattr(customer, "primary_contacts", None) or [None])[0]
         customer.primary = primary  # type: ignore[attr-defined]
         customer.primary_mobile = mobile_for(  # type: ignore[attr-defined]
-            user=user, customer=customer, mobile=primary.mobile if primary else "")
+            user=user, customer=customer, mobile=primary.mobile if primary else ""
+        )
     return customers
 
 
 def customer_get(*, user: Any, pk: Any, action: str = "view") -> Customer:
     """One customer the user may ``action``, with its owner, department and service owner; 404 otherwise."""
     customer = get_visible_or_404(Customer, user, pk, action)
-    return Customer.objects.select_related("owner", "owner_unit", "service_owner", "previous_owner",
-                                           "created_by").get(pk=customer.pk)
+    return Customer.objects.select_related("owner", "owner_unit", "service_owner", "previous_owner", "created_by").get(
+        pk=customer.pk
+    )
 
 
 def customer_detail_context(*, customer: Customer, user: Any) -> dict[str, Any]:
@@ -151,14 +178,14 @@ def customer_detail_context(*, customer: Customer, user: Any) -> dict[str, Any]:
     contacts = list(customer.contacts.all())
     for contact in contacts:
         contact.mobile_display = mobile_for(  # type: ignore[attr-defined]
-            user=user, customer=customer, mobile=contact.mobile, can_see_full=see_full)
+            user=user, customer=customer, mobile=contact.mobile, can_see_full=see_full
+        )
     return {
         "can_change": may_change,
         "contacts": contacts,
         "needs": list(customer.needs.select_related("recorded_by")),
         "follow_ups": list(customer.follow_ups.select_related("author", "contact")[:DETAIL_ROWS]),
-        "ownership_logs": list(customer.ownership_logs.select_related("from_owner", "to_owner", "actor")
-                               [:DETAIL_ROWS]),
+        "ownership_logs": list(customer.ownership_logs.select_related("from_owner", "to_owner", "actor")[:DETAIL_ROWS]),
         "tags": list(customer.tags.all()),
         "timeline": customer_timeline(customer=customer, user=user),
     }
@@ -180,17 +207,32 @@ def customer_timeline(*, customer: Customer, user: Any, limit: int = 50) -> list
 
 def follow_up_events(customer: Customer, user: Any) -> list[TimelineEvent]:
     rows = customer.follow_ups.select_related("author", "contact")[:TIMELINE_SOURCE_LIMIT]
-    return [TimelineEvent(
-        when=f.occurred_at, kind="follow_up", icon="bi-chat-dots",
-        title=_("Follow-up by %(channel)s") % {"channel": f.get_channel_display()},
-        body=f.content, actor_name=str(f.author),
-    ) for f in rows]
+    return [
+        TimelineEvent(
+            when=f.occurred_at,
+            kind="follow_up",
+            icon="bi-chat-dots",
+            title=_("Follow-up by %(channel)s") % {"channel": f.get_channel_display()},
+            body=f.content,
+            actor_name=str(f.author),
+        )
+        for f in rows
+    ]
 
 
 def need_events(customer: Customer, user: Any) -> list[TimelineEvent]:
     rows = customer.needs.select_related("recorded_by")[:TIMELINE_SOURCE_LIMIT]
-    return [TimelineEvent(when=n.created_at, kind="need", icon="bi-lightbulb", title=_("Need recorded"),
-                          body=n.content, actor_name=str(n.recorded_by)) for n in rows]
+    return [
+        TimelineEvent(
+            when=n.created_at,
+            kind="need",
+            icon="bi-lightbulb",
+            title=_("Need recorded"),
+            body=n.content,
+            actor_name=str(n.recorded_by),
+        )
+        for n in rows
+    ]
 
 
 def ownership_events(customer: Customer, user: Any) -> list[TimelineEvent]:
@@ -201,16 +243,31 @@ def ownership_events(customer: Customer, user: Any) -> list[TimelineEvent]:
         body = _("%(old)s → %(new)s") % {"old": log.from_owner or "—", "new": to}
         if log.reason:
             body = f"{body} · {log.reason}"
-        events.append(TimelineEvent(when=log.at, kind="ownership", icon="bi-person-check",
-                                    title=log.get_action_display(), body=body,
-                                    actor_name=str(log.actor) if log.actor else ""))
+        events.append(
+            TimelineEvent(
+                when=log.at,
+                kind="ownership",
+                icon="bi-person-check",
+                title=log.get_action_display(),
+                body=body,
+                actor_name=str(log.actor) if log.actor else "",
+            )
+        )
     return events
 
 
 def contact_events(customer: Customer, user: Any) -> list[TimelineEvent]:
     rows = customer.contacts.order_by("-created_at")[:TIMELINE_SOURCE_LIMIT]
-    return [TimelineEvent(when=c.created_at, kind="contact", icon="bi-person-plus",
-                          title=_("Contact added: %(name)s") % {"name": c.name}, body=c.title) for c in rows]
+    return [
+        TimelineEvent(
+            when=c.created_at,
+            kind="contact",
+            icon="bi-person-plus",
+            title=_("Contact added: %(name)s") % {"name": c.name},
+            body=c.title,
+        )
+        for c in rows
+    ]
 
 
 #

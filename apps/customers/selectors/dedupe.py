@@ -19,7 +19,16 @@ from apps.customers.models import Contact, Customer
 
 # Suffixes that do not tell two companies apart ("华信科技有限公司" = "华信科技").
 _SUFFIXES = (
-    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "co.,ltd.", "co.,ltd", "ltd.", "ltd",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "集团",
+    "公司",
+    "co.,ltd.",
+    "co.,ltd",
+    "ltd.",
+    "ltd",
 )
 _NOISE = re.compile(r"[\s()（）\[\]【】「」<>《》·.,，、\-_/]+")
 
@@ -62,8 +71,12 @@ class DuplicateHit:
 def _hit(customer: Customer, matched_on: str) -> DuplicateHit:
     owner = customer.owner
     return DuplicateHit(
-        customer_id=customer.pk, customer_name=customer.name, matched_on=matched_on,
-        owner_name=str(owner) if owner else "", in_pool=owner is None, exact=matched_on != "name",
+        customer_id=customer.pk,
+        customer_name=customer.name,
+        matched_on=matched_on,
+        owner_name=str(owner) if owner else "",
+        in_pool=owner is None,
+        exact=matched_on != "name",
     )
 
 

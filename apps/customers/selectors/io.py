@@ -77,15 +77,16 @@ class ExistingKeys:
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
     items = sorted(set(values))
     for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+        yield items[start : start + CHUNK]
 
 
 def existing_keys(*, usccs: Iterable[str], mobiles: Iterable[str], name_keys: Iterable[str]) -> ExistingKeys:
     """Load once, in a few queries, which of a file's USCCs, mobiles and name keys the archive already has —
     in or out of the importer's scope and in the pool, as the duplicate check requires."""
     found = ExistingKeys()
-    base = Customer.objects.select_related("owner").only("id", "name", "uscc", "name_key", "owner__name",
-                                                         "owner__username")
+    base = Customer.objects.select_related("owner").only(
+        "id", "name", "uscc", "name_key", "owner__name", "owner__username"
+    )
     for chunk in _chunks(usccs):
         found.usccs.update({str(c.uscc): c for c in base.filter(uscc__in=chunk)})
     for chunk in _chunks(name_keys):
@@ -96,8 +97,9 @@ def existing_keys(*, usccs: Iterable[str], mobiles: Iterable[str], name_keys: It
     return found
 
 
-def export_queryset(*, user: Any, ids: list[int] | None = None, filters: dict[str, str] | None = None
-                    ) -> QuerySet[Customer]:
+def export_queryset(
+    *, user: Any, ids: list[int] | None = None, filters: dict[str, str] | None = None
+) -> QuerySet[Customer]:
     """The customers an export contains: the chosen ids, or the archive list's current filter, or all —
     always within what ``user`` may see, and nothing without ``customers.export_customer``."""
     if not user.has_perm("customers.export_customer"):
@@ -115,10 +117,28 @@ def export_rows(*, user: Any, customers: Iterable[Customer]) -> Iterator[dict[st
         primary = (getattr(customer, "primary_contacts", None) or [None])[0]
         mobile = primary.mobile if primary and primary.mobile else ""
         yield {
-            **{key: getattr(customer, key) for key in (
-                "code", "name", "uscc", "level", "source", "industry", "lifecycle", "deal_status", "province",
-                "city", "district", "address", "phone", "last_follow_up_at", "next_contact_at", "created_at",
-                "remarks")},
+            **{
+                key: getattr(customer, key)
+                for key in (
+                    "code",
+                    "name",
+                    "uscc",
+                    "level",
+                    "source",
+                    "industry",
+                    "lifecycle",
+                    "deal_status",
+                    "province",
+                    "city",
+                    "district",
+                    "address",
+                    "phone",
+                    "last_follow_up_at",
+                    "next_contact_at",
+                    "created_at",
+                    "remarks",
+                )
+            },
             "contact_name": primary.name if primary else "",
             "mobile": mobile if customer.owner_id == user.pk else (mask_mobile(mobile) if mobile else ""),
             "owner": str(customer.owner) if customer.owner else "",

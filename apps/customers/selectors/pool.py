@@ -27,8 +27,11 @@ POOL_SORT_FIELDS = ("name", "level", "industry", "province", "pooled_at", "last_
 
 def is_pool_member(user: Any) -> bool:
     """Pool members may browse the pool: claimers and the managers who assign from it."""
-    return bool(user.is_authenticated and user.is_active and (
-        user.has_perm("customers.claim_customer") or user.has_perm("customers.assign_customer")))
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.has_perm("customers.claim_customer") or user.has_perm("customers.assign_customer"))
+    )
 
 
 def pool_customer_list(*, user: Any) -> QuerySet[Customer]:
@@ -92,9 +95,9 @@ def recyclable(*, rules: PublicPoolRules, now: dt.datetime, lead_days: int = 0) 
     cond = Q(pk__in=[])
     for rule in rules.recycle:
         cond |= _rule_q(rule, now, lead_days)
-    return Customer.objects.filter(
-        cond, owner__isnull=False, owner_since__isnull=False, is_locked=False
-    ).exclude(deal_status=DealStatus.WON)
+    return Customer.objects.filter(cond, owner__isnull=False, owner_since__isnull=False, is_locked=False).exclude(
+        deal_status=DealStatus.WON
+    )
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,12 @@ def due_for_recycling(*, user: Any, now: dt.datetime | None = None) -> list[tupl
     now = now or timezone.now()
     rules = pool_rules(timezone.localdate(now, SHANGHAI))
     qs = recyclable(rules=rules, now=now, lead_days=rules.warning_days).filter(owner=user)
-    rows = [(c, recycle_reason(c, rules)) for c in qs.only(
-        "id", "name", "level", "owner_id", "owner_since", "last_follow_up_at", "industry", "province", "city")]
+    rows = [
+        (c, recycle_reason(c, rules))
+        for c in qs.only(
+            "id", "name", "level", "owner_id", "owner_since", "last_follow_up_at", "industry", "province", "city"
+        )
+    ]
     due = [(c, r) for c, r in rows if r is not None]
     return sorted(due, key=lambda pair: pair[1].due_at)
 

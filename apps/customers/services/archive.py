@@ -32,12 +32,15 @@ from apps.customers.timeline import transfer_hooks
 # moment could both pass the duplicate check.
 CREATE_LOCK = "customers:create"
 DUPLICATE_USCC = gettext_lazy(
-    "Duplicate: this unified social credit code already belongs to customer “%(name)s” (%(owner)s).")
+    "Duplicate: this unified social credit code already belongs to customer “%(name)s” (%(owner)s)."
+)
 DUPLICATE_MOBILE = gettext_lazy(
-    "Duplicate: this mobile number is already a contact of customer “%(name)s” (%(owner)s).")
+    "Duplicate: this mobile number is already a contact of customer “%(name)s” (%(owner)s)."
+)
 SIMILAR_NAME = gettext_lazy(
     "A customer with a similar name exists: “%(name)s” (%(owner)s). Check that it is not the same company, "
-    "or confirm that you want to continue.")
+    "or confirm that you want to continue."
+)
 DUPLICATE_CONSTRAINT = gettext_lazy("Duplicate: this customer or mobile number already exists in the archive.")
 OWNER_LABEL = gettext_lazy("owner: %(owner)s")
 IN_POOL_LABEL = gettext_lazy("in the public pool")
@@ -50,11 +53,36 @@ TRANSFER_NOTHING = gettext_lazy("Choose at least one customer to transfer.")
 CUSTOMER_IN_POOL = gettext_lazy("This customer lies in the public pool; claim it before working on it.")
 
 CUSTOMER_FIELDS = [
-    "name", "kind", "uscc", "level", "source", "industry", "province", "city", "district", "address", "phone",
-    "website", "lifecycle", "service_owner", "remarks", "is_locked", "tags",
+    "name",
+    "kind",
+    "uscc",
+    "level",
+    "source",
+    "industry",
+    "province",
+    "city",
+    "district",
+    "address",
+    "phone",
+    "website",
+    "lifecycle",
+    "service_owner",
+    "remarks",
+    "is_locked",
+    "tags",
 ]
-CONTACT_FIELDS = ["name", "mobile", "phone", "email", "wechat", "title", "is_decision_maker", "is_primary",
-                  "birthday", "remarks"]
+CONTACT_FIELDS = [
+    "name",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "title",
+    "is_decision_maker",
+    "is_primary",
+    "birthday",
+    "remarks",
+]
 FOLLOW_UP_FIELDS = ["channel", "content", "occurred_at", "next_contact_at", "contact"]
 # ``customer_create(owner=...)`` left out: the actor becomes the owner (None means the public pool).
 AS_ACTOR: Any = object()
@@ -78,7 +106,8 @@ def _require_change(actor: Any, customer: Customer) -> None:
 
 
 SERVICE_OWNER_NOT_ASSIGNABLE = gettext_lazy(
-    "You may make only people of your own customer-service scope the service owner.")
+    "You may make only people of your own customer-service scope the service owner."
+)
 
 
 def _check_service_owner(actor: Any, clean: dict[str, Any], current_id: int | None = None) -> None:
@@ -98,15 +127,22 @@ def _owner_label(hit: DuplicateHit) -> str:
 def _duplicate_error(hit: DuplicateHit, hits: list[DuplicateHit]) -> ValidationError:
     """The error for a duplicate hit: names the customer and who owns it, nothing else (CONVENTIONS-CN row 12)."""
     template, code = {
-        "uscc": (DUPLICATE_USCC, "duplicate"), "mobile": (DUPLICATE_MOBILE, "duplicate"),
+        "uscc": (DUPLICATE_USCC, "duplicate"),
+        "mobile": (DUPLICATE_MOBILE, "duplicate"),
     }.get(hit.matched_on, (SIMILAR_NAME, "similar_name"))
     error = ValidationError(str(template) % {"name": hit.customer_name, "owner": _owner_label(hit)}, code=code)
     error.duplicates = hits  # type: ignore[attr-defined]  # all hits, for pages that list them
     return error
 
 
-def check_duplicates(*, name: str = "", uscc: str | None = None, mobiles: list[str] | None = None,
-                     exclude_pk: int | None = None, allow_similar_name: bool = False) -> list[DuplicateHit]:
+def check_duplicates(
+    *,
+    name: str = "",
+    uscc: str | None = None,
+    mobiles: list[str] | None = None,
+    exclude_pk: int | None = None,
+    allow_similar_name: bool = False,
+) -> list[DuplicateHit]:
     """Raise ``ValidationError`` (code "duplicate") on an exact hit, or (code "similar_name") on a similar name
     unless ``allow_similar_name``; return the hits that only warn."""
     hits = find_duplicates(name=name, uscc=uscc, mobiles=mobiles, exclude_pk=exclude_pk)
@@ -195,8 +231,14 @@ def _build_contacts(contacts: list[dict[str, Any]]) -> list[Contact]:
 
 @transaction.atomic
 def customer_create(
-    *, actor: Any, data: dict[str, Any], contacts: list[dict[str, Any]] | None = None, owner: Any = AS_ACTOR,
-    allow_similar_name: bool = False, log_action: str = OwnershipAction.CREATE, duplicates_checked: bool = False,
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    contacts: list[dict[str, Any]] | None = None,
+    owner: Any = AS_ACTOR,
+    allow_similar_name: bool = False,
+    log_action: str = OwnershipAction.CREATE,
+    duplicates_checked: bool = False,
 ) -> Customer:
     """Create a customer with its contacts, owned by ``owner`` (the actor unless given; None = public pool).
 
@@ -217,8 +259,12 @@ def customer_create(
     built = _build_contacts([c for c in contacts or [] if any(v not in (None, "", False) for v in c.values())])
     if not duplicates_checked:
         locks.hold(CREATE_LOCK)  # one creation or import at a time, so two cannot both pass the name check
-        check_duplicates(name=customer.name, uscc=customer.uscc, mobiles=[c.mobile for c in built if c.mobile],
-                         allow_similar_name=allow_similar_name)
+        check_duplicates(
+            name=customer.name,
+            uscc=customer.uscc,
+            mobiles=[c.mobile for c in built if c.mobile],
+            allow_similar_name=allow_similar_name,
+        )
     now = timezone.now()
     customer.owner = owner
     customer.owner_unit = _unit_of(owner)
@@ -238,8 +284,9 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any], allow_similar_name: bool = False,
-                    reason: str = "") -> Customer:
+def customer_update(
+    *, actor: Any, customer: Customer, data: dict[str, Any], allow_similar_name: bool = False, reason: str = ""
+) -> Customer:
     """Change a customer the actor may change; the duplicate check runs again (excluding itself).
 
     A changed name is checked for similar names too, unless ``allow_similar_name``.
@@ -252,14 +299,17 @@ def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any], all
     new_name = clean.get("name", customer.name)
     renamed = name_key(new_name) != customer.name_key
     new_uscc = clean.get("uscc", customer.uscc)
-    check_duplicates(name=new_name if renamed else "", uscc=new_uscc if new_uscc != customer.uscc else None,
-                     exclude_pk=customer.pk, allow_similar_name=allow_similar_name)
+    check_duplicates(
+        name=new_name if renamed else "",
+        uscc=new_uscc if new_uscc != customer.uscc else None,
+        exclude_pk=customer.pk,
+        allow_similar_name=allow_similar_name,
+    )
     record_actor(customer, actor, reason)
     if renamed or pinyin_initials(new_name) != customer.name_initials:
         customer.name_key = name_key(new_name)
         customer.name_initials = pinyin_initials(new_name)
-        Customer.objects.filter(pk=customer.pk).update(name_key=customer.name_key,
-                                                       name_initials=customer.name_initials)
+        Customer.objects.filter(pk=customer.pk).update(name_key=customer.name_key, name_initials=customer.name_initials)
     try:
         with transaction.atomic():
             model_update(instance=customer, fields=CUSTOMER_FIELDS, data=clean)
@@ -308,10 +358,19 @@ def customer_transfer(*, actor: Any, customers: list[Customer], to_owner: Any, r
         customer.owner, customer.owner_unit, customer.owner_since = to_owner, _unit_of(to_owner), now
         customer.recycle_warned_at = None
         record_actor(customer, actor, reason)
-        customer.save(update_fields=["previous_owner", "owner", "owner_unit", "owner_since", "recycle_warned_at",
-                                     "updated_at"])
-        logs.append(OwnershipLog(customer=customer, action=OwnershipAction.TRANSFER, from_owner=from_owners[
-            customer.pk], to_owner=to_owner, reason=reason[:200], actor=actor))
+        customer.save(
+            update_fields=["previous_owner", "owner", "owner_unit", "owner_since", "recycle_warned_at", "updated_at"]
+        )
+        logs.append(
+            OwnershipLog(
+                customer=customer,
+                action=OwnershipAction.TRANSFER,
+                from_owner=from_owners[customer.pk],
+                to_owner=to_owner,
+                reason=reason[:200],
+                actor=actor,
+            )
+        )
         moved.append(customer)
     OwnershipLog.objects.bulk_create(logs)
     for hook in transfer_hooks():
@@ -347,8 +406,14 @@ def _check_contact_mobile(mobile: str | None, customer: Customer, exclude_pk: in
     other = others.first()
     if other is not None:
         owner = other.customer.owner
-        hit = DuplicateHit(customer_id=other.customer_id, customer_name=other.customer.name, matched_on="mobile",
-                           owner_name=str(owner) if owner else "", in_pool=owner is None, exact=True)
+        hit = DuplicateHit(
+            customer_id=other.customer_id,
+            customer_name=other.customer.name,
+            matched_on="mobile",
+            owner_name=str(owner) if owner else "",
+            in_pool=owner is None,
+            exact=True,
+        )
         raise ValidationError({"mobile": _duplicate_error(hit, [hit])})
 
 
@@ -447,9 +512,13 @@ def follow_up_create(*, actor: Any, customer: Customer, data: dict[str, Any]) ->
     follow_up.save()
     latest = customer.last_follow_up_at
     if latest is None or follow_up.occurred_at >= latest:
-        values = {"last_follow_up_at": follow_up.occurred_at, "last_follow_up_summary": follow_up.content[:200],
-                  "next_contact_at": follow_up.next_contact_at, "recycle_warned_at": None,
-                  "updated_at": timezone.now()}
+        values = {
+            "last_follow_up_at": follow_up.occurred_at,
+            "last_follow_up_summary": follow_up.content[:200],
+            "next_contact_at": follow_up.next_contact_at,
+            "recycle_warned_at": None,
+            "updated_at": timezone.now(),
+        }
         # A plain update: the follow-up is the record of this change, the customer's history stays readable.
         Customer.objects.filter(pk=customer.pk).update(**values)
         for key, value in values.items():

@@ -118,9 +118,11 @@ def _keys(row: excel.SheetRow) -> dict[str, str]:
 def _duplicate_problems(rows: Sequence[excel.SheetRow]) -> list[RowProblem]:
     """Exact USCC, mobile and (normalised) name against the archive — loaded once — and within the file."""
     keys = [_keys(r) for r in rows]
-    existing = selectors.existing_keys(usccs=[k["uscc"] for k in keys if k["uscc"]],
-                                       mobiles=[k["mobile"] for k in keys if k["mobile"]],
-                                       name_keys=[k["name"] for k in keys if k["name"]])
+    existing = selectors.existing_keys(
+        usccs=[k["uscc"] for k in keys if k["uscc"]],
+        mobiles=[k["mobile"] for k in keys if k["mobile"]],
+        name_keys=[k["name"] for k in keys if k["name"]],
+    )
     known = {"uscc": existing.usccs, "mobile": existing.mobiles, "name": existing.names}
     seen: dict[tuple[str, str], int] = {}
     problems = []
@@ -131,8 +133,11 @@ def _duplicate_problems(rows: Sequence[excel.SheetRow]) -> list[RowProblem]:
             header = _header(kind)
             if key in known[kind]:
                 hit = known[kind][key]
-                problems.append(RowProblem(row.number, header, str(DUPLICATE_IN_ARCHIVE % {
-                    "name": hit.name, "owner": _owner_text(hit)})))
+                problems.append(
+                    RowProblem(
+                        row.number, header, str(DUPLICATE_IN_ARCHIVE % {"name": hit.name, "owner": _owner_text(hit)})
+                    )
+                )
             elif (kind, key) in seen:
                 problems.append(RowProblem(row.number, header, str(DUPLICATE_IN_FILE % {"row": seen[kind, key]})))
             else:
@@ -165,8 +170,9 @@ def _check_import_allowed(actor: Any, owner: Any) -> None:
     if not (actor.has_perm("customers.import_customer") and actor.has_perm("customers.add_customer")):
         raise PermissionDenied(CANNOT_IMPORT)
     if owner is not None and owner != actor and not assignable_owners(user=actor).filter(pk=owner.pk).exists():
-        raise ValidationError({"owner": ValidationError(OWNER_NOT_ALLOWED, code="owner_out_of_scope",
-                                                        params={"user": owner})})
+        raise ValidationError(
+            {"owner": ValidationError(OWNER_NOT_ALLOWED, code="owner_out_of_scope", params={"user": owner})}
+        )
 
 
 def _row_data(row: excel.SheetRow) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -178,8 +184,14 @@ def _row_data(row: excel.SheetRow) -> tuple[dict[str, Any], list[dict[str, Any]]
     return data, contacts
 
 
-def _create_all(actor: Any, rows: Sequence[excel.SheetRow], owner: Any, result: ImportResult,
-                skip_failed: bool = False, report: Report | None = None) -> None:
+def _create_all(
+    actor: Any,
+    rows: Sequence[excel.SheetRow],
+    owner: Any,
+    result: ImportResult,
+    skip_failed: bool = False,
+    report: Report | None = None,
+) -> None:
     """Create the rows through the archive service; any refusal rolls the whole import back.
 
     Imports run one at a time (the import lock), and the rows are checked against the archive again once the lock
@@ -201,8 +213,14 @@ def _create_all(actor: Any, rows: Sequence[excel.SheetRow], owner: Any, result: 
                 report(done, len(rows))
             data, contacts = _row_data(row)
             try:
-                archive.customer_create(actor=actor, data=data, contacts=contacts, owner=owner,
-                                        allow_similar_name=True, duplicates_checked=True)
+                archive.customer_create(
+                    actor=actor,
+                    data=data,
+                    contacts=contacts,
+                    owner=owner,
+                    allow_similar_name=True,
+                    duplicates_checked=True,
+                )
             except ValidationError as error:
                 refused.append(RowProblem(row.number, "", " ".join(error.messages)))
         if refused:
@@ -211,8 +229,9 @@ def _create_all(actor: Any, rows: Sequence[excel.SheetRow], owner: Any, result: 
     result.created = 0 if refused else len(rows)
 
 
-def customer_import(*, actor: Any, file: IO[bytes] | str, owner: Any, skip_failed: bool = False,
-                    report: Report | None = None) -> ImportResult:
+def customer_import(
+    *, actor: Any, file: IO[bytes] | str, owner: Any, skip_failed: bool = False, report: Report | None = None
+) -> ImportResult:
     """Import customers from an .xlsx, owned by ``owner`` (None: straight into the public pool).
 
     Nothing is written when a row fails, unless ``skip_failed``: then the valid rows are imported and the
@@ -233,22 +252,40 @@ def customer_import_start(*, actor: Any, data: bytes, owner: Any, skip_failed: b
     """Import a large file as a background job (the page shows its progress); the same rights as ``customer_import``.
     The worker reads and checks the file again, so what it imports is what the archive holds when it runs."""
     _check_import_allowed(actor, owner)
-    return job_start(actor=actor, kind=IMPORT_JOB, title=str(IMPORT_JOB_TITLE), payload=data,
-                     params={"owner": owner.pk if owner is not None else None, "skip_failed": skip_failed})
+    return job_start(
+        actor=actor,
+        kind=IMPORT_JOB,
+        title=str(IMPORT_JOB_TITLE),
+        payload=data,
+        params={"owner": owner.pk if owner is not None else None, "skip_failed": skip_failed},
+    )
 
 
 def run_import_job(job: Job, report: Report) -> dict[str, Any]:
     """The worker's side of ``customer_import_start``: the import as its starter, with progress."""
     owner = get_user_model().objects.get(pk=job.params["owner"]) if job.params.get("owner") else None
-    result = customer_import(actor=job.created_by, file=io.BytesIO(bytes(job.payload)), owner=owner,
-                             skip_failed=bool(job.params.get("skip_failed")), report=report)
+    result = customer_import(
+        actor=job.created_by,
+        file=io.BytesIO(bytes(job.payload)),
+        owner=owner,
+        skip_failed=bool(job.params.get("skip_failed")),
+        report=report,
+    )
     problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems[:PROBLEMS_KEPT]]
     problems += [{"row": "", "column": "", "message": e} for e in result.header_errors]
     summary = _("%(created)s of %(total)s rows imported; %(failed)s failed.") % {
-        "created": result.created, "total": result.total, "failed": result.failed}
-    return {"summary": summary, "total": result.total, "created": result.created, "failed": result.failed,
-            "problems": problems,
-            "link": {"url": reverse("customers:customer_list"), "label": str(_("Open the customer archive"))}}
+        "created": result.created,
+        "total": result.total,
+        "failed": result.failed,
+    }
+    return {
+        "summary": summary,
+        "total": result.total,
+        "created": result.created,
+        "failed": result.failed,
+        "problems": problems,
+        "link": {"url": reverse("customers:customer_list"), "label": str(_("Open the customer archive"))},
+    }
 
 
 def failed_rows_workbook(*, rows: Sequence[excel.SheetRow], result: ImportResult) -> bytes:
@@ -256,7 +293,8 @@ def failed_rows_workbook(*, rows: Sequence[excel.SheetRow], result: ImportResult
     reasons: dict[int, list[str]] = {}
     for problem in result.problems:
         reasons.setdefault(problem.row, []).append(
-            f"{problem.column}: {problem.message}" if problem.column else problem.message)
+            f"{problem.column}: {problem.message}" if problem.column else problem.message
+        )
     failed = [r for r in rows if r.number in reasons]
     columns = [selectors.ROW_COLUMN, *selectors.IMPORT_COLUMNS, selectors.REASON_COLUMN]
     data = [{**r.values, "row": r.number, "reason": "；".join(reasons[r.number])} for r in failed]
@@ -265,12 +303,20 @@ def failed_rows_workbook(*, rows: Sequence[excel.SheetRow], result: ImportResult
 
 def import_template() -> bytes:
     """The import template: headers in the user's language, required ones marked *, dropdowns, an example."""
-    example = {"name": _("Example: Shanghai Huaxin Technology Co., Ltd."), "level": "B", "mobile": "13800138000",
-               "contact_name": _("Example: Zhang Wei"), "province": _("Shanghai"), "city": _("Shanghai")}
-    notes = [_("Columns marked * are required; columns are matched by their header, in any order."),
-             _("Level, source and industry: choose from the dropdown."),
-             _("Mobile: 11 digits; unified social credit code: 18 characters with its check character."),
-             _("Delete the example row before importing.")]
+    example = {
+        "name": _("Example: Shanghai Huaxin Technology Co., Ltd."),
+        "level": "B",
+        "mobile": "13800138000",
+        "contact_name": _("Example: Zhang Wei"),
+        "province": _("Shanghai"),
+        "city": _("Shanghai"),
+    }
+    notes = [
+        _("Columns marked * are required; columns are matched by their header, in any order."),
+        _("Level, source and industry: choose from the dropdown."),
+        _("Mobile: 11 digits; unified social credit code: 18 characters with its check character."),
+        _("Delete the example row before importing."),
+    ]
     return excel.write_template(selectors.IMPORT_COLUMNS, title=_("Customers"), examples=[example], notes=notes)
 
 
@@ -279,8 +325,9 @@ def import_template() -> bytes:
 #
 
 
-def customer_export(*, actor: Any, scope: str, ids: list[int] | None = None,
-                    filters: dict[str, str] | None = None) -> tuple[bytes, int]:
+def customer_export(
+    *, actor: Any, scope: str, ids: list[int] | None = None, filters: dict[str, str] | None = None
+) -> tuple[bytes, int]:
     """Export customers (selected ids / the current filter / all) within the actor's scope; write the
     ExportLog row; mobiles of customers the actor does not own are masked. Return the file and the row count.
 
@@ -289,11 +336,13 @@ def customer_export(*, actor: Any, scope: str, ids: list[int] | None = None,
     if not actor.has_perm("customers.export_customer"):
         raise PermissionDenied(CANNOT_EXPORT)
     customers = list(selectors.export_queryset(user=actor, ids=ids, filters=filters))
-    data = excel.write_workbook(selectors.EXPORT_COLUMNS, selectors.export_rows(user=actor, customers=customers),
-                                title=_("Customers"))
+    data = excel.write_workbook(
+        selectors.EXPORT_COLUMNS, selectors.export_rows(user=actor, customers=customers), title=_("Customers")
+    )
     described = "; ".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v)
     if ids is not None:
         described = f"ids={len(ids)}"
-    ExportLog.objects.create(user=actor, resource="customers.customer", scope=scope, filters=described[:500],
-                             row_count=len(customers))
+    ExportLog.objects.create(
+        user=actor, resource="customers.customer", scope=scope, filters=described[:500], row_count=len(customers)
+    )
     return data, len(customers)

@@ -82,8 +82,17 @@ def _set_owner(customer: Customer, *, owner: Any, actor: Any, reason: Any, now: 
     customer.recycle_warned_at = None
     customer.full_clean()
     record_actor(customer, actor, str(reason)[:100])
-    customer.save(update_fields=["owner", "owner_unit", "owner_since", "previous_owner", "pooled_at",
-                                 "recycle_warned_at", "updated_at"])
+    customer.save(
+        update_fields=[
+            "owner",
+            "owner_unit",
+            "owner_since",
+            "previous_owner",
+            "pooled_at",
+            "recycle_warned_at",
+            "updated_at",
+        ]
+    )
 
 
 def _locked_pool_customer(customer: Customer) -> Customer:
@@ -106,15 +115,24 @@ def _check_claim_allowed(actor: Any, customer: Customer, now: dt.datetime) -> No
     in_force = pool_rules_in_force(now)
     rules = in_force.rules.public_pool
     if rules.claims_per_day and claims_today(user=actor, now=now) >= rules.claims_per_day:
-        raise ValidationError(CLAIM_LIMIT_REACHED, code="claim_limit",
-                              params={"count": rules.claims_per_day, "version": in_force.version_label})
+        raise ValidationError(
+            CLAIM_LIMIT_REACHED,
+            code="claim_limit",
+            params={"count": rules.claims_per_day, "version": in_force.version_label},
+        )
     block = rules.previous_owner_block_days
     if block and customer.previous_owner_id == actor.pk and customer.pooled_at:
         again = customer.pooled_at + dt.timedelta(days=block)
         if now < again:
-            raise ValidationError(PREVIOUS_OWNER_BLOCKED, code="previous_owner", params={
-                "name": customer.name, "date": timezone.localdate(customer.pooled_at, SHANGHAI).isoformat(),
-                "again": timezone.localdate(again, SHANGHAI).isoformat()})
+            raise ValidationError(
+                PREVIOUS_OWNER_BLOCKED,
+                code="previous_owner",
+                params={
+                    "name": customer.name,
+                    "date": timezone.localdate(customer.pooled_at, SHANGHAI).isoformat(),
+                    "again": timezone.localdate(again, SHANGHAI).isoformat(),
+                },
+            )
 
 
 def pool_rules_in_force(now: dt.datetime) -> RulesInForce:
@@ -143,15 +161,23 @@ def customer_assign(*, actor: Any, customer: Customer, to_owner: Any, now: dt.da
     if not actor.has_perm("customers.assign_customer") or not is_pool_member(actor):
         raise PermissionDenied(CANNOT_ASSIGN)
     if to_owner is None or not assignable_owners(user=actor).filter(pk=to_owner.pk).exists():
-        raise ValidationError({"to_owner": ValidationError(OWNER_OUT_OF_SCOPE, code="out_of_scope",
-                                                           params={"user": str(to_owner or "—")})})
+        raise ValidationError(
+            {
+                "to_owner": ValidationError(
+                    OWNER_OUT_OF_SCOPE, code="out_of_scope", params={"user": str(to_owner or "—")}
+                )
+            }
+        )
     now = now or timezone.now()
     customer = _locked_pool_customer(customer)
     _set_owner(customer, owner=to_owner, actor=actor, reason=OwnershipAction.ASSIGN.label, now=now)
     _log(customer, OwnershipAction.ASSIGN, actor=actor, frm=None, to=to_owner)
-    notify(recipients=[to_owner], title=_("A customer was assigned to you: %(name)s") % {"name": customer.name},
-           body=_("%(actor)s assigned it to you from the public pool.") % {"actor": actor},
-           url=_customer_url(customer))
+    notify(
+        recipients=[to_owner],
+        title=_("A customer was assigned to you: %(name)s") % {"name": customer.name},
+        body=_("%(actor)s assigned it to you from the public pool.") % {"actor": actor},
+        url=_customer_url(customer),
+    )
     return customer
 
 
@@ -173,8 +199,12 @@ def customer_return(*, actor: Any, customer: Customer, reason: str, now: dt.date
     _set_owner(customer, owner=None, actor=actor, reason=reason, now=now or timezone.now())
     _log(customer, OwnershipAction.RETURN, actor=actor, frm=previous, to=None, reason=reason)
     if not is_owner:
-        notify(recipients=[previous], title=_("Your customer %(name)s was returned to the pool") % {
-            "name": customer.name}, body=reason, url=reverse("customers:pool_list"))
+        notify(
+            recipients=[previous],
+            title=_("Your customer %(name)s was returned to the pool") % {"name": customer.name},
+            body=reason,
+            url=reverse("customers:pool_list"),
+        )
     return customer
 
 
@@ -224,8 +254,12 @@ def pool_recycle_due(*, now: dt.datetime | None = None) -> RecycleResult:
         by_owner[owner].append(f"{customer.name}（{reason}）")
         result.recycled.append(customer.pk)
     for owner, lines in by_owner.items():
-        notify(recipients=[owner], title=_("%(count)s of your customers went back to the public pool") % {
-            "count": len(lines)}, body="\n".join(lines), url=reverse("customers:pool_list"))
+        notify(
+            recipients=[owner],
+            title=_("%(count)s of your customers went back to the public pool") % {"count": len(lines)},
+            body="\n".join(lines),
+            url=reverse("customers:pool_list"),
+        )
     result.owners_notified = len(by_owner)
     return result
 
@@ -240,18 +274,24 @@ def pool_warn_due(*, now: dt.datetime | None = None) -> int:
         return 0
     # Warned once per neglect period: a follow-up after the warning starts a new period (and a new warning).
     due = recyclable(rules=rules, now=now, lead_days=rules.warning_days).filter(
-        Q(recycle_warned_at__isnull=True) | Q(recycle_warned_at__lt=F("last_follow_up_at")))
+        Q(recycle_warned_at__isnull=True) | Q(recycle_warned_at__lt=F("last_follow_up_at"))
+    )
     by_owner: dict[Any, list[str]] = defaultdict(list)
     ids = []
     for customer in due.select_related("owner").order_by("pk"):
         reason = recycle_reason(customer, rules)
         when = timezone.localdate(reason.due_at, SHANGHAI).isoformat() if reason else ""
-        by_owner[customer.owner].append(_("%(name)s — back to the pool on %(date)s") % {
-            "name": customer.name, "date": when})
+        by_owner[customer.owner].append(
+            _("%(name)s — back to the pool on %(date)s") % {"name": customer.name, "date": when}
+        )
         ids.append(customer.pk)
     # A queryset update: the warning stamp is bookkeeping, not a change anyone reads in the history.
     Customer.objects.filter(pk__in=ids).update(recycle_warned_at=now)
     for owner, lines in by_owner.items():
-        notify(recipients=[owner], title=_("%(count)s of your customers will go back to the public pool soon") % {
-            "count": len(lines)}, body="\n".join(lines), url=reverse("customers:pool_due_list"))
+        notify(
+            recipients=[owner],
+            title=_("%(count)s of your customers will go back to the public pool soon") % {"count": len(lines)},
+            body="\n".join(lines),
+            url=reverse("customers:pool_due_list"),
+        )
     return len(ids)

@@ -47,11 +47,13 @@ class ContactFactory(factory.django.DjangoModelFactory):
     mobile = factory.Sequence(lambda n: f"139{n:08d}")
 
 
-def owned(owner: Any, *, days_owned: int, followed_days_ago: int | None = None, now: dt.datetime,
-          **kwargs: Any) -> Customer:
+def owned(
+    owner: Any, *, days_owned: int, followed_days_ago: int | None = None, now: dt.datetime, **kwargs: Any
+) -> Customer:
     """A customer ``owner`` has had for ``days_owned`` days, last followed up ``followed_days_ago`` days ago."""
     return CustomerFactory(
-        owner=owner, owner_since=now - dt.timedelta(days=days_owned),
+        owner=owner,
+        owner_since=now - dt.timedelta(days=days_owned),
         last_follow_up_at=None if followed_days_ago is None else now - dt.timedelta(days=followed_days_ago),
         **kwargs,
     )

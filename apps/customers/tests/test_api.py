@@ -22,9 +22,17 @@ def _json(client, url, data):
 class CustomerApiTests:
     def test_create_with_contacts(self, personas) -> None:
         client = personas["rep_alice"].client()
-        response = _json(client, "/api/v1/customers/", {
-            "name": "成都蓝海物流有限公司", "uscc": make_uscc(9).lower(), "level": "A", "tags": ["西南"],
-            "contacts": [{"name": "杨经理", "mobile": "+86 139-0000-7777"}]})
+        response = _json(
+            client,
+            "/api/v1/customers/",
+            {
+                "name": "成都蓝海物流有限公司",
+                "uscc": make_uscc(9).lower(),
+                "level": "A",
+                "tags": ["西南"],
+                "contacts": [{"name": "杨经理", "mobile": "+86 139-0000-7777"}],
+            },
+        )
         assert response.status_code == 201, response.json()
         data = response.json()
         assert data["uscc"] == make_uscc(9) and data["tags"] == ["西南"] and data["contact_count"] == 1
@@ -33,23 +41,30 @@ class CustomerApiTests:
 
     def test_a_duplicate_answers_400_with_the_owner_and_writes_nothing(self, personas) -> None:
         CustomerFactory(owner=personas["rep_carol"].user, uscc=make_uscc(10))
-        response = _json(personas["rep_alice"].client(), "/api/v1/customers/",
-                         {"name": "别名公司", "uscc": make_uscc(10)})
+        response = _json(
+            personas["rep_alice"].client(), "/api/v1/customers/", {"name": "别名公司", "uscc": make_uscc(10)}
+        )
         assert response.status_code == 400
         assert "卡萝" in response.json()["non_field_errors"][0]
         assert Customer.objects.count() == 1
 
     def test_patch_goes_through_the_service(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
-        response = personas["rep_alice"].client().patch(f"/api/v1/customers/{customer.pk}/", {"level": "A"},
-                                                        content_type="application/json")
+        response = (
+            personas["rep_alice"]
+            .client()
+            .patch(f"/api/v1/customers/{customer.pk}/", {"level": "A"}, content_type="application/json")
+        )
         assert response.status_code == 200 and response.json()["level"] == "A"
         assert customer.history.first().history_user == personas["rep_alice"].user
 
     def test_out_of_scope_patch_is_404(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_carol"].user)
-        response = personas["rep_alice"].client().patch(f"/api/v1/customers/{customer.pk}/", {"level": "A"},
-                                                        content_type="application/json")
+        response = (
+            personas["rep_alice"]
+            .client()
+            .patch(f"/api/v1/customers/{customer.pk}/", {"level": "A"}, content_type="application/json")
+        )
         assert response.status_code == 404
 
     def test_mobiles_are_masked_for_non_owners(self, personas) -> None:
@@ -92,16 +107,20 @@ class FollowUpApiTests:
     def test_create_updates_the_customer(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
         nxt = (timezone.now() + dt.timedelta(days=5)).isoformat()
-        response = _json(personas["rep_alice"].client(), "/api/v1/follow-ups/",
-                         {"customer": customer.pk, "content": "微信沟通", "channel": "wechat", "next_contact_at": nxt})
+        response = _json(
+            personas["rep_alice"].client(),
+            "/api/v1/follow-ups/",
+            {"customer": customer.pk, "content": "微信沟通", "channel": "wechat", "next_contact_at": nxt},
+        )
         assert response.status_code == 201, response.json()
         customer.refresh_from_db()
         assert customer.last_follow_up_summary == "微信沟通" and customer.next_contact_at is not None
 
     def test_a_customer_out_of_scope_is_an_invalid_choice(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_carol"].user)
-        response = _json(personas["rep_alice"].client(), "/api/v1/follow-ups/",
-                         {"customer": customer.pk, "content": "x"})
+        response = _json(
+            personas["rep_alice"].client(), "/api/v1/follow-ups/", {"customer": customer.pk, "content": "x"}
+        )
         assert response.status_code == 400 and "customer" in response.json()
 
 
@@ -109,6 +128,9 @@ class ContactApiTests:
     def test_a_mobile_already_in_the_archive_answers_400(self, personas) -> None:
         ContactFactory(customer=CustomerFactory(owner=personas["rep_carol"].user), mobile="13800138000")
         mine = CustomerFactory(owner=personas["rep_alice"].user)
-        response = _json(personas["rep_alice"].client(), "/api/v1/contacts/",
-                         {"customer": mine.pk, "name": "新人", "mobile": "138 0013 8000"})
+        response = _json(
+            personas["rep_alice"].client(),
+            "/api/v1/contacts/",
+            {"customer": mine.pk, "name": "新人", "mobile": "138 0013 8000"},
+        )
         assert response.status_code == 400 and "mobile" in response.json()

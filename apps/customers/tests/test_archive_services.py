@@ -61,8 +61,11 @@ class CustomerCreateTests:
         _create(personas["rep_alice"])
         before = _counts()
         with pytest.raises(ValidationError) as caught:
-            _create(personas["rep_carol"], data={"name": "完全不同的公司", "uscc": ""},
-                    contacts=[{"name": "王五", "mobile": spelling}])
+            _create(
+                personas["rep_carol"],
+                data={"name": "完全不同的公司", "uscc": ""},
+                contacts=[{"name": "王五", "mobile": spelling}],
+            )
         assert caught.value.code == "duplicate"
         assert "深圳市华南精密制造有限公司" in caught.value.messages[0]
         assert "艾丽" in caught.value.messages[0]  # who owns it
@@ -82,13 +85,23 @@ class CustomerCreateTests:
         """Two contacts with one number in the same request pass the check but not the unique index."""
         before = _counts()
         with pytest.raises(ValidationError) as caught:
-            _create(personas["rep_alice"], contacts=[{"name": "甲", "mobile": "13900002222"},
-                                                     {"name": "乙", "mobile": "+8613900002222"}])
+            _create(
+                personas["rep_alice"],
+                contacts=[{"name": "甲", "mobile": "13900002222"}, {"name": "乙", "mobile": "+8613900002222"}],
+            )
         assert caught.value.code == "duplicate"
         assert _nothing_written(before)
 
-    @pytest.mark.parametrize("variant", ["（深圳市）华南精密制造有限公司", "深圳市 华南精密制造 有限公司",
-                                         "ｓｚ 华南精密", "SZ·华南精密有限公司", "华南精密制造"])
+    @pytest.mark.parametrize(
+        "variant",
+        [
+            "（深圳市）华南精密制造有限公司",
+            "深圳市 华南精密制造 有限公司",
+            "ｓｚ 华南精密",
+            "SZ·华南精密有限公司",
+            "华南精密制造",
+        ],
+    )
     def test_a_similar_name_warns_unless_allowed(self, personas, variant) -> None:
         CustomerFactory(name="深圳市华南精密制造有限公司", owner=personas["rep_alice"].user)
         CustomerFactory(name="ＳＺ华南精密有限公司", owner=personas["rep_alice"].user)
@@ -97,8 +110,9 @@ class CustomerCreateTests:
             _create(personas["rep_carol"], data={"name": variant, "uscc": ""}, contacts=[])
         assert caught.value.code == "similar_name"
         assert _nothing_written(before)
-        customer = _create(personas["rep_carol"], data={"name": variant, "uscc": ""}, contacts=[],
-                           allow_similar_name=True)
+        customer = _create(
+            personas["rep_carol"], data={"name": variant, "uscc": ""}, contacts=[], allow_similar_name=True
+        )
         assert customer.pk
 
     def test_an_exact_duplicate_cannot_be_overridden(self, personas) -> None:
@@ -107,12 +121,15 @@ class CustomerCreateTests:
             _create(personas["rep_carol"], allow_similar_name=True, contacts=[])
         assert caught.value.code == "duplicate"
 
-    @pytest.mark.parametrize(("data", "contacts", "field"), [
-        ({"uscc": "91440300000000000X"}, [], "uscc"),
-        ({}, [{"name": "张三", "mobile": "1234567"}], "contact_mobile"),
-        ({}, [{"name": "张三", "mobile": "23900001111"}], "contact_mobile"),
-        ({"name": ""}, [], "name"),
-    ])
+    @pytest.mark.parametrize(
+        ("data", "contacts", "field"),
+        [
+            ({"uscc": "91440300000000000X"}, [], "uscc"),
+            ({}, [{"name": "张三", "mobile": "1234567"}], "contact_mobile"),
+            ({}, [{"name": "张三", "mobile": "23900001111"}], "contact_mobile"),
+            ({"name": ""}, [], "name"),
+        ],
+    )
     def test_invalid_input_is_refused_in_chinese_and_nothing_written(self, personas, data, contacts, field) -> None:
         before = _counts()
         with translation.override("zh-hans"), pytest.raises(ValidationError) as caught:
@@ -151,8 +168,9 @@ class CustomerUpdateTests:
     def test_keeping_its_own_uscc_and_name_is_fine(self, personas) -> None:
         alice = personas["rep_alice"]
         customer = _create(alice)
-        services.customer_update(actor=alice.user, customer=customer,
-                                 data={"name": customer.name, "uscc": customer.uscc, "city": "东莞市"})
+        services.customer_update(
+            actor=alice.user, customer=customer, data={"name": customer.name, "uscc": customer.uscc, "city": "东莞市"}
+        )
         customer.refresh_from_db()
         assert customer.city == "东莞市"
 
@@ -168,8 +186,9 @@ class ContactTests:
         ContactFactory(customer=CustomerFactory(owner=personas["rep_carol"].user), mobile="13800138000")
         customer = CustomerFactory(owner=alice.user)
         with pytest.raises(ValidationError) as caught:
-            services.contact_create(actor=alice.user, customer=customer,
-                                    data={"name": "李四", "mobile": "+86 138-0013-8000"})
+            services.contact_create(
+                actor=alice.user, customer=customer, data={"name": "李四", "mobile": "+86 138-0013-8000"}
+            )
         assert "mobile" in caught.value.message_dict
         assert not customer.contacts.exists()
 
@@ -189,9 +208,11 @@ class FollowUpTests:
         customer = CustomerFactory(owner=alice.user, recycle_warned_at=timezone.now())
         when = timezone.now() - dt.timedelta(hours=1)
         nxt = timezone.now() + dt.timedelta(days=3)
-        services.follow_up_create(actor=alice.user, customer=customer,
-                                  data={"channel": "visit", "content": "上门拜访，确认需求", "occurred_at": when,
-                                        "next_contact_at": nxt})
+        services.follow_up_create(
+            actor=alice.user,
+            customer=customer,
+            data={"channel": "visit", "content": "上门拜访，确认需求", "occurred_at": when, "next_contact_at": nxt},
+        )
         customer.refresh_from_db()
         assert customer.last_follow_up_at == when and customer.next_contact_at == nxt
         assert customer.last_follow_up_summary == "上门拜访，确认需求"
@@ -202,15 +223,19 @@ class FollowUpTests:
         customer = CustomerFactory(owner=alice.user)
         recent = timezone.now() - dt.timedelta(days=1)
         services.follow_up_create(actor=alice.user, customer=customer, data={"content": "新", "occurred_at": recent})
-        services.follow_up_create(actor=alice.user, customer=customer,
-                                  data={"content": "补录", "occurred_at": recent - dt.timedelta(days=9)})
+        services.follow_up_create(
+            actor=alice.user, customer=customer, data={"content": "补录", "occurred_at": recent - dt.timedelta(days=9)}
+        )
         customer.refresh_from_db()
         assert customer.last_follow_up_at == recent and customer.last_follow_up_summary == "新"
 
-    @pytest.mark.parametrize(("occurred", "nxt", "field"), [
-        (dt.timedelta(days=1), None, "occurred_at"),
-        (-dt.timedelta(days=1), -dt.timedelta(days=2), "next_contact_at"),
-    ])
+    @pytest.mark.parametrize(
+        ("occurred", "nxt", "field"),
+        [
+            (dt.timedelta(days=1), None, "occurred_at"),
+            (-dt.timedelta(days=1), -dt.timedelta(days=2), "next_contact_at"),
+        ],
+    )
     def test_impossible_times_are_refused(self, personas, occurred, nxt, field) -> None:
         alice = personas["rep_alice"]
         customer = CustomerFactory(owner=alice.user)
@@ -244,16 +269,19 @@ class TransferTests:
         bob, alice, carol = personas["lead_bob"], personas["rep_alice"], personas["rep_carol"]
         customers = [CustomerFactory(owner=alice.user) for _ in range(2)]
         ContactFactory(customer=customers[0])
-        moved = services.customer_transfer(actor=bob.user, customers=customers, to_owner=carol.user,
-                                           reason="区域调整")
+        moved = services.customer_transfer(actor=bob.user, customers=customers, to_owner=carol.user, reason="区域调整")
         assert moved == 2
         for customer in customers:
             customer.refresh_from_db()
             assert customer.owner == carol.user and customer.owner_unit == carol.unit
             assert customer.previous_owner == alice.user
             log = customer.ownership_logs.get(action=OwnershipAction.TRANSFER)
-            assert (log.from_owner, log.to_owner, log.reason, log.actor) == (alice.user, carol.user, "区域调整",
-                                                                            bob.user)
+            assert (log.from_owner, log.to_owner, log.reason, log.actor) == (
+                alice.user,
+                carol.user,
+                "区域调整",
+                bob.user,
+            )
         # Contacts follow the customer: now in carol's scope, out of alice's.
         assert Contact.objects.visible_to(carol.user).filter(customer=customers[0]).exists()
         assert not Contact.objects.visible_to(alice.user).filter(customer=customers[0]).exists()
@@ -263,28 +291,35 @@ class TransferTests:
         seen = []
         register_transfer_hook(lambda **kw: seen.append((len(kw["customers"]), kw["to_owner"])))
         customer = CustomerFactory(owner=personas["rep_alice"].user)
-        services.customer_transfer(actor=personas["lead_bob"].user, customers=[customer],
-                                   to_owner=personas["lead_bob"].user, reason="接手")
+        services.customer_transfer(
+            actor=personas["lead_bob"].user, customers=[customer], to_owner=personas["lead_bob"].user, reason="接手"
+        )
         assert seen[-1] == (1, personas["lead_bob"].user)
 
     def test_staff_without_the_permission_are_refused(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
         with pytest.raises(PermissionDenied):
-            services.customer_transfer(actor=personas["rep_alice"].user, customers=[customer],
-                                       to_owner=personas["rep_carol"].user, reason="x")
+            services.customer_transfer(
+                actor=personas["rep_alice"].user, customers=[customer], to_owner=personas["rep_carol"].user, reason="x"
+            )
 
     def test_a_customer_outside_the_managers_scope_is_refused_and_nothing_moves(self, personas) -> None:
         mine = CustomerFactory(owner=personas["rep_alice"].user)
         foreign = CustomerFactory(owner=personas["rep_carol"].user)
         with pytest.raises(PermissionDenied):
-            services.customer_transfer(actor=personas["lead_bob"].user, customers=[mine, foreign],
-                                       to_owner=personas["lead_bob"].user, reason="x")
+            services.customer_transfer(
+                actor=personas["lead_bob"].user,
+                customers=[mine, foreign],
+                to_owner=personas["lead_bob"].user,
+                reason="x",
+            )
         mine.refresh_from_db()
         assert mine.owner == personas["rep_alice"].user
 
     def test_a_reason_is_required(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
         with pytest.raises(ValidationError) as caught:
-            services.customer_transfer(actor=personas["lead_bob"].user, customers=[customer],
-                                       to_owner=personas["lead_bob"].user, reason=" ")
+            services.customer_transfer(
+                actor=personas["lead_bob"].user, customers=[customer], to_owner=personas["lead_bob"].user, reason=" "
+            )
         assert "reason" in caught.value.message_dict

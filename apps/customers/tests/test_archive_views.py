@@ -51,8 +51,9 @@ class CustomerListTests:
     def test_scenes_and_quick_filters(self, personas) -> None:
         bob, alice = personas["lead_bob"], personas["rep_alice"]
         mine = CustomerFactory(owner=bob.user, name="鲍勃自己的客户有限公司")
-        team = CustomerFactory(owner=alice.user, name="艾丽的客户有限公司",
-                               next_contact_at=timezone.now() - dt.timedelta(days=3))
+        team = CustomerFactory(
+            owner=alice.user, name="艾丽的客户有限公司", next_contact_at=timezone.now() - dt.timedelta(days=3)
+        )
         client = bob.client()
         body = client.get(LIST, {"scene": "mine"}).content.decode()
         assert mine.name in body and team.name not in body
@@ -110,11 +111,20 @@ class CustomerDetailTests:
     def test_inline_follow_up_updates_the_customer(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
         when = timezone.localtime() - dt.timedelta(hours=2)
-        response = personas["rep_alice"].client().post(
-            reverse("customers:followup_create", args=[customer.pk]),
-            {"channel": "phone", "content": "电话沟通报价", "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
-             "next_contact_at": (when + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")},
-            HTTP_HX_REQUEST="true")
+        response = (
+            personas["rep_alice"]
+            .client()
+            .post(
+                reverse("customers:followup_create", args=[customer.pk]),
+                {
+                    "channel": "phone",
+                    "content": "电话沟通报价",
+                    "occurred_at": when.strftime("%Y-%m-%dT%H:%M"),
+                    "next_contact_at": (when + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+                },
+                HTTP_HX_REQUEST="true",
+            )
+        )
         assert response.status_code == 200
         assert "电话沟通报价" in response.content.decode() and "<html" not in response.content.decode()
         customer.refresh_from_db()
@@ -123,18 +133,35 @@ class CustomerDetailTests:
     def test_a_next_contact_before_the_follow_up_is_shown_on_the_form(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
         now = timezone.localtime()
-        response = personas["rep_alice"].client().post(
-            reverse("customers:followup_create", args=[customer.pk]),
-            {"channel": "phone", "content": "x", "occurred_at": now.strftime("%Y-%m-%dT%H:%M"),
-             "next_contact_at": (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, HTTP_HX_REQUEST="true")
+        response = (
+            personas["rep_alice"]
+            .client()
+            .post(
+                reverse("customers:followup_create", args=[customer.pk]),
+                {
+                    "channel": "phone",
+                    "content": "x",
+                    "occurred_at": now.strftime("%Y-%m-%dT%H:%M"),
+                    "next_contact_at": (now - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+                },
+                HTTP_HX_REQUEST="true",
+            )
+        )
         assert "invalid-feedback" in response.content.decode()
         assert not FollowUp.objects.exists()
 
 
 class CustomerCreatePageTests:
     def _post(self, client, **data):
-        payload = {"name": "杭州云帆数据科技有限公司", "kind": "company", "level": "B", "source": "referral",
-                   "lifecycle": "potential", "contact_name": "刘总", "contact_mobile": "13900008888"}
+        payload = {
+            "name": "杭州云帆数据科技有限公司",
+            "kind": "company",
+            "level": "B",
+            "source": "referral",
+            "lifecycle": "potential",
+            "contact_name": "刘总",
+            "contact_mobile": "13900008888",
+        }
         payload.update(data)
         return client.post(reverse("customers:customer_create"), payload)
 
@@ -168,9 +195,19 @@ class CustomerCreatePageTests:
 class TransferPageTests:
     def test_the_manager_transfers_selected_customers(self, personas) -> None:
         customers = [CustomerFactory(owner=personas["rep_alice"].user) for _ in range(2)]
-        response = personas["lead_bob"].client().post(reverse("customers:customer_transfer"), {
-            "ids": [c.pk for c in customers], "confirm": "1", "to_owner": personas["lead_bob"].user.pk,
-            "reason": "艾丽休假"})
+        response = (
+            personas["lead_bob"]
+            .client()
+            .post(
+                reverse("customers:customer_transfer"),
+                {
+                    "ids": [c.pk for c in customers],
+                    "confirm": "1",
+                    "to_owner": personas["lead_bob"].user.pk,
+                    "reason": "艾丽休假",
+                },
+            )
+        )
         assert response.status_code == 302
         assert Customer.objects.filter(owner=personas["lead_bob"].user).count() == 2
 
@@ -185,6 +222,9 @@ class WorkbenchTests:
         CustomerFactory(owner=alice, next_contact_at=today)
         CustomerFactory.create_batch(2, owner=alice, next_contact_at=today - dt.timedelta(days=2))
         CustomerFactory(owner=alice, next_contact_at=today + dt.timedelta(days=2))
-        counts = {item.url.split("quick=")[1].split("&")[0]: item.count for item in workbench_items(alice)
-                  if "customers" in item.url}
+        counts = {
+            item.url.split("quick=")[1].split("&")[0]: item.count
+            for item in workbench_items(alice)
+            if "customers" in item.url
+        }
         assert counts == {"today": 1, "overdue": 2}

@@ -11,12 +11,15 @@ pytestmark = pytest.mark.django_db
 
 
 class DedupeTests:
-    @pytest.mark.parametrize(("a", "b"), [
-        ("上海华信智能科技有限公司", "上海华信智能科技"),
-        ("上海华信智能科技（集团）有限公司", "上海华信智能科技(集团)"),
-        ("ＡＢＣ贸易有限公司", "abc贸易"),
-        ("上海 华信·智能科技", "上海华信智能科技有限公司"),
-    ])
+    @pytest.mark.parametrize(
+        ("a", "b"),
+        [
+            ("上海华信智能科技有限公司", "上海华信智能科技"),
+            ("上海华信智能科技（集团）有限公司", "上海华信智能科技(集团)"),
+            ("ＡＢＣ贸易有限公司", "abc贸易"),
+            ("上海 华信·智能科技", "上海华信智能科技有限公司"),
+        ],
+    )
     def test_name_variants_share_a_key(self, a, b) -> None:
         assert name_key(a) == name_key(b)
 

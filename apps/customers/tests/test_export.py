@@ -31,7 +31,7 @@ def _column(sheet: Any, index: int) -> list[Any]:
 def customers(personas: dict) -> dict[str, Any]:
     alice, bob, carol = (personas[k].user for k in ("rep_alice", "lead_bob", "rep_carol"))
     made = {
-        "alice": CustomerFactory(name="=HYPERLINK(\"http://evil\",\"x\")", owner=alice, uscc=valid_uscc(11)),
+        "alice": CustomerFactory(name='=HYPERLINK("http://evil","x")', owner=alice, uscc=valid_uscc(11)),
         "bob": CustomerFactory(name="鲍勃的客户", owner=bob, uscc=valid_uscc(12)),
         "carol": CustomerFactory(name="卡萝的客户", owner=carol),
     }
@@ -56,18 +56,24 @@ class ExportTests:
         assert uscc.data_type == "s" and uscc.number_format == "@"
         log = ExportLog.objects.get()
         assert (log.user, log.scope, log.row_count, log.resource) == (
-            personas["lead_bob"].user, "all", 2, "customers.customer")
+            personas["lead_bob"].user,
+            "all",
+            2,
+            "customers.customer",
+        )
 
     def test_selected_ids_never_reach_outside_the_scope(self, personas: dict, customers: dict) -> None:
         ids = f"{customers['bob'].pk},{customers['carol'].pk}"
-        sheet = _sheet(personas["lead_bob"].client().get(reverse("customers:customer_export"),
-                                                         {"scope": "selected", "ids": ids}))
+        sheet = _sheet(
+            personas["lead_bob"].client().get(reverse("customers:customer_export"), {"scope": "selected", "ids": ids})
+        )
         assert [c.value for c in _column(sheet, NAME)] == ["鲍勃的客户"]
         assert ExportLog.objects.get().row_count == 1
 
     def test_the_current_filter(self, personas: dict, customers: dict) -> None:
-        sheet = _sheet(personas["lead_bob"].client().get(reverse("customers:customer_export"),
-                                                         {"scope": "filtered", "q": "鲍勃"}))
+        sheet = _sheet(
+            personas["lead_bob"].client().get(reverse("customers:customer_export"), {"scope": "filtered", "q": "鲍勃"})
+        )
         assert [c.value for c in _column(sheet, NAME)] == ["鲍勃的客户"]
         assert "q=鲍勃" in ExportLog.objects.get().filters
 

@@ -32,12 +32,26 @@ def _english() -> Iterator[None]:
 
 
 def _rows(count: int) -> list[dict[str, Any]]:
-    return [{
-        "name": f"导入测试{i:04d}科技有限公司", "uscc": valid_uscc(500000 + i), "level": "A" if i % 3 else "C",
-        "source": "referral", "industry": "it", "province": "上海市", "city": "上海市", "district": "浦东新区",
-        "address": f"张江路{i}号", "contact_name": f"联系人{i}", "mobile": f"137{i:08d}", "phone": "021-12345678",
-        "email": f"c{i}@example.cn", "title": "经理", "remarks": "",
-    } for i in range(count)]
+    return [
+        {
+            "name": f"导入测试{i:04d}科技有限公司",
+            "uscc": valid_uscc(500000 + i),
+            "level": "A" if i % 3 else "C",
+            "source": "referral",
+            "industry": "it",
+            "province": "上海市",
+            "city": "上海市",
+            "district": "浦东新区",
+            "address": f"张江路{i}号",
+            "contact_name": f"联系人{i}",
+            "mobile": f"137{i:08d}",
+            "phone": "021-12345678",
+            "email": f"c{i}@example.cn",
+            "title": "经理",
+            "remarks": "",
+        }
+        for i in range(count)
+    ]
 
 
 def _file(rows: list[dict[str, Any]], columns: list[excel.Column] = IMPORT_COLUMNS) -> io.BytesIO:
@@ -56,11 +70,13 @@ def thousand_rows_with_3_bad() -> io.BytesIO:
 
 class ValidationTests:
     def test_exactly_the_3_bad_rows_are_reported_and_nothing_is_imported(
-            self, personas: dict, thousand_rows_with_3_bad: io.BytesIO) -> None:
+        self, personas: dict, thousand_rows_with_3_bad: io.BytesIO
+    ) -> None:
         before = Customer.objects.count()
         started = time.perf_counter()
-        result = import_service.customer_import(actor=personas["lead_bob"].user, file=thousand_rows_with_3_bad,
-                                                owner=personas["lead_bob"].user)
+        result = import_service.customer_import(
+            actor=personas["lead_bob"].user, file=thousand_rows_with_3_bad, owner=personas["lead_bob"].user
+        )
         elapsed = time.perf_counter() - started
         assert result.total == 1000 and result.created == 0
         assert result.failed_rows == [BAD_MOBILE_ROW, BAD_USCC_ROW, DUPLICATE_ROW]
@@ -73,17 +89,18 @@ class ValidationTests:
         assert elapsed < 30, elapsed
 
     def test_validation_loads_the_duplicate_keys_once_not_per_row(
-            self, thousand_rows_with_3_bad: io.BytesIO, django_assert_max_num_queries: Any) -> None:
+        self, thousand_rows_with_3_bad: io.BytesIO, django_assert_max_num_queries: Any
+    ) -> None:
         with django_assert_max_num_queries(8):  # USCCs, mobiles, names: a few chunked queries for 1,000 rows
             _rows_read, result = import_service.read_import_file(thousand_rows_with_3_bad)
         assert result.failed_rows == [BAD_MOBILE_ROW, BAD_USCC_ROW, DUPLICATE_ROW]
 
     def test_skipping_the_failed_rows_imports_the_other_997(
-            self, personas: dict, thousand_rows_with_3_bad: io.BytesIO) -> None:
+        self, personas: dict, thousand_rows_with_3_bad: io.BytesIO
+    ) -> None:
         bob = personas["lead_bob"].user
         started = time.perf_counter()
-        result = import_service.customer_import(actor=bob, file=thousand_rows_with_3_bad, owner=bob,
-                                                skip_failed=True)
+        result = import_service.customer_import(actor=bob, file=thousand_rows_with_3_bad, owner=bob, skip_failed=True)
         elapsed = time.perf_counter() - started
         print(f"\n1,000-row import (997 created): {elapsed:.1f}s")
         assert result.created == 997 and result.failed_rows == [BAD_MOBILE_ROW, BAD_USCC_ROW, DUPLICATE_ROW]
@@ -114,15 +131,15 @@ class ValidationTests:
     def test_columns_in_another_order_with_a_missing_optional_one(self, personas: dict) -> None:
         columns = list(reversed([c for c in IMPORT_COLUMNS if c.key != "email"]))
         rows = _rows(2)
-        result = import_service.customer_import(actor=personas["lead_bob"].user, file=_file(rows, columns),
-                                                owner=None)
+        result = import_service.customer_import(actor=personas["lead_bob"].user, file=_file(rows, columns), owner=None)
         assert result.created == 2 and result.problems == []
         assert Customer.objects.filter(owner__isnull=True, pooled_at__isnull=False).count() == 2
 
     def test_a_missing_required_column_stops_everything(self, personas: dict) -> None:
         columns = [c for c in IMPORT_COLUMNS if c.key != "name"]
-        result = import_service.customer_import(actor=personas["lead_bob"].user, file=_file(_rows(2), columns),
-                                                owner=None, skip_failed=True)
+        result = import_service.customer_import(
+            actor=personas["lead_bob"].user, file=_file(_rows(2), columns), owner=None, skip_failed=True
+        )
         assert result.header_errors and result.created == 0 and not Customer.objects.exists()
 
 
@@ -133,8 +150,9 @@ class PermissionTests:
 
     def test_the_owner_must_be_within_the_importers_scope(self, personas: dict) -> None:
         with pytest.raises(ValidationError):
-            import_service.customer_import(actor=personas["lead_bob"].user, file=_file(_rows(1)),
-                                           owner=personas["rep_carol"].user)
+            import_service.customer_import(
+                actor=personas["lead_bob"].user, file=_file(_rows(1)), owner=personas["rep_carol"].user
+            )
         assert not Customer.objects.exists()
 
 
@@ -162,10 +180,11 @@ class ImportPageTests:
         response = client.post(reverse("customers:customer_import"), {"file": upload, "owner_choice": "me"})
         assert response.status_code == 200
         content = response.content.decode()
-        assert "data-testid=\"problem-row\"" in content and not Customer.objects.exists()
+        assert 'data-testid="problem-row"' in content and not Customer.objects.exists()
         token = response.context["token"]
-        skipped = client.post(reverse("customers:customer_import"), {"token": token, "owner_choice": "me",
-                                                                    "skip_failed": "1"})
+        skipped = client.post(
+            reverse("customers:customer_import"), {"token": token, "owner_choice": "me", "skip_failed": "1"}
+        )
         assert skipped.status_code == 200 and Customer.objects.count() == 2
         failed = client.get(reverse("customers:customer_import_failed", args=[token]))
         assert failed.status_code == 200 and failed["Content-Disposition"].startswith("attachment")

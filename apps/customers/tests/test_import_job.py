@@ -42,7 +42,8 @@ def _upload(count: int, skip: int = 0) -> io.BytesIO:
 
 
 def test_a_large_file_becomes_a_job_whose_page_shows_the_outcome(
-        personas: dict, small_sync_limit: None, django_capture_on_commit_callbacks: Any) -> None:
+    personas: dict, small_sync_limit: None, django_capture_on_commit_callbacks: Any
+) -> None:
     bob = personas["lead_bob"]
     client = bob.client()
     with django_capture_on_commit_callbacks(execute=True):
@@ -58,23 +59,31 @@ def test_a_large_file_becomes_a_job_whose_page_shows_the_outcome(
     assert escape(job.result["summary"]) in page.content.decode()
     # htmx posts are sent on by a header, not a 302 the swap would follow
     with django_capture_on_commit_callbacks(execute=True):
-        htmx = client.post(reverse("customers:customer_import"),
-                           {"file": _upload(4, skip=5), "owner_choice": "me"}, HTTP_HX_REQUEST="true")
+        htmx = client.post(
+            reverse("customers:customer_import"),
+            {"file": _upload(4, skip=5), "owner_choice": "me"},
+            HTTP_HX_REQUEST="true",
+        )
     assert htmx.headers["HX-Redirect"].startswith("/jobs/")
 
 
 def test_a_small_file_is_still_imported_at_once(personas: dict, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = personas["lead_bob"].client().post(reverse("customers:customer_import"),
-                                                      {"file": _upload(3), "owner_choice": "me"})
+        response = (
+            personas["lead_bob"]
+            .client()
+            .post(reverse("customers:customer_import"), {"file": _upload(3), "owner_choice": "me"})
+        )
     assert response.status_code == 200 and not Job.objects.exists() and Customer.objects.count() == 3
 
 
-def test_only_the_starter_sees_a_job(personas: dict, small_sync_limit: None,
-                                     django_capture_on_commit_callbacks: Any) -> None:
+def test_only_the_starter_sees_a_job(
+    personas: dict, small_sync_limit: None, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        personas["lead_bob"].client().post(reverse("customers:customer_import"),
-                                           {"file": _upload(5), "owner_choice": "me"})
+        personas["lead_bob"].client().post(
+            reverse("customers:customer_import"), {"file": _upload(5), "owner_choice": "me"}
+        )
     url = reverse("core:job_detail", args=[Job.objects.get().pk])
     assert personas["rep_alice"].client().get(url).status_code == 404
     assert personas["admin"].client().get(url).status_code == 404
@@ -82,8 +91,13 @@ def test_only_the_starter_sees_a_job(personas: dict, small_sync_limit: None,
 
 def test_the_job_reports_progress_as_it_goes(personas: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(import_service, "REPORT_EVERY", 2)
-    job = Job.objects.create(kind=import_service.IMPORT_JOB, title="t", created_by=personas["lead_bob"].user,
-                             params={"owner": None, "skip_failed": False}, payload=_file(_rows(5)).getvalue())
+    job = Job.objects.create(
+        kind=import_service.IMPORT_JOB,
+        title="t",
+        created_by=personas["lead_bob"].user,
+        params={"owner": None, "skip_failed": False},
+        payload=_file(_rows(5)).getvalue(),
+    )
     calls: list[tuple[int, int]] = []
     outcome = import_service.run_import_job(job, lambda done, total: calls.append((done, total)))
     assert calls == [(0, 5), (2, 5), (4, 5)]
@@ -98,13 +112,23 @@ def test_starting_a_job_needs_the_import_rights(personas: dict) -> None:
 
 def test_a_job_delivered_twice_runs_once_and_a_failure_is_shown(personas: dict) -> None:
     bob = personas["lead_bob"].user
-    job = Job.objects.create(kind=import_service.IMPORT_JOB, title="t", created_by=bob,
-                             params={"owner": bob.pk, "skip_failed": False}, payload=_file(_rows(2)).getvalue())
+    job = Job.objects.create(
+        kind=import_service.IMPORT_JOB,
+        title="t",
+        created_by=bob,
+        params={"owner": bob.pk, "skip_failed": False},
+        payload=_file(_rows(2)).getvalue(),
+    )
     assert jobs.run_job(job.pk) == "done"
     assert jobs.run_job(job.pk) == "skipped"
     assert Customer.objects.count() == 2
-    broken = Job.objects.create(kind=import_service.IMPORT_JOB, title="t", created_by=bob,
-                                params={"owner": 999999, "skip_failed": False}, payload=b"")
+    broken = Job.objects.create(
+        kind=import_service.IMPORT_JOB,
+        title="t",
+        created_by=bob,
+        params={"owner": 999999, "skip_failed": False},
+        payload=b"",
+    )
     assert jobs.run_job(broken.pk) == "failed"
     broken.refresh_from_db()
     assert broken.status == Job.Status.FAILED and broken.error

@@ -97,20 +97,23 @@ class AssignTests:
     def test_a_person_outside_the_managers_scope_is_refused(self, personas: dict) -> None:
         customer = CustomerFactory()
         with pytest.raises(ValidationError) as error:
-            pool.customer_assign(actor=_user(personas, "lead_bob"), customer=customer,
-                                 to_owner=_user(personas, "rep_carol"))
+            pool.customer_assign(
+                actor=_user(personas, "lead_bob"), customer=customer, to_owner=_user(personas, "rep_carol")
+            )
         assert "to_owner" in error.value.message_dict
         customer.refresh_from_db()
         assert customer.in_pool and not OwnershipLog.objects.exists()
 
     def test_staff_cannot_assign(self, personas: dict) -> None:
         with pytest.raises(PermissionDenied):
-            pool.customer_assign(actor=_user(personas, "rep_alice"), customer=CustomerFactory(),
-                                 to_owner=_user(personas, "rep_alice"))
+            pool.customer_assign(
+                actor=_user(personas, "rep_alice"), customer=CustomerFactory(), to_owner=_user(personas, "rep_alice")
+            )
 
     def test_the_assignable_people_are_the_managers_subtree(self, personas: dict) -> None:
-        names = set(pool_selectors.assignable_owners(user=_user(personas, "lead_bob")).values_list(
-            "username", flat=True))
+        names = set(
+            pool_selectors.assignable_owners(user=_user(personas, "lead_bob")).values_list("username", flat=True)
+        )
         assert names == {"alice", "bob"}
 
 
@@ -213,8 +216,12 @@ class RecycleTests:
         assert pool.pool_recycle_due(now=NOW).count == 0
 
     def test_the_days_come_from_the_rules_in_force(self, personas: dict, neglected: dict) -> None:
-        new_version(_user(personas, "admin"), "1.1", dt.date(2026, 6, 1),
-                    public_pool={"recycle": {"A": {"days_without_follow_up": 20, "days_without_deal": 0}}})
+        new_version(
+            _user(personas, "admin"),
+            "1.1",
+            dt.date(2026, 6, 1),
+            public_pool={"recycle": {"A": {"days_without_follow_up": 20, "days_without_deal": 0}}},
+        )
         result = pool.pool_recycle_due(now=NOW)
         assert set(result.recycled) == {neglected["b_31_days_followed_31_ago"].pk}
         assert result.version_label == "1.1"
@@ -226,7 +233,10 @@ class WarningTests:
         warned = pool.pool_warn_due(now=NOW)
         # Due within 3 days: the 3 due now, A at 14 days (1 day left), B at 28 days (2 days left), B 29 days.
         expected = RECYCLED_AT_NOW | {
-            "a_14_days_never_followed", "b_28_days_followed_28_ago", "b_29_days_never_followed"}
+            "a_14_days_never_followed",
+            "b_28_days_followed_28_ago",
+            "b_29_days_never_followed",
+        }
         assert warned == len(expected)
         for key, customer in neglected.items():
             customer.refresh_from_db()
@@ -241,9 +251,15 @@ class WarningTests:
         due = pool_selectors.due_for_recycling(user=_user(personas, "rep_alice"), now=NOW)
         names = [c.name for c, _reason in due]
         assert names[0] == neglected["a_16_days_never_followed"].name  # overdue first
-        assert set(names) == {neglected[k].name for k in (
-            "a_16_days_never_followed", "a_14_days_never_followed", "b_28_days_followed_28_ago",
-            "b_29_days_never_followed")}
+        assert set(names) == {
+            neglected[k].name
+            for k in (
+                "a_16_days_never_followed",
+                "a_14_days_never_followed",
+                "b_28_days_followed_28_ago",
+                "b_29_days_never_followed",
+            )
+        }
 
 
 class JobTests:

@@ -43,8 +43,9 @@ class PoolListTests:
         content = response.content.decode()
         assert 'id="rows"' in content and "<html" not in content and "公海客户" in content
 
-    def test_the_query_count_does_not_grow_with_the_rows(self, personas: dict,
-                                                         django_assert_max_num_queries: Any) -> None:
+    def test_the_query_count_does_not_grow_with_the_rows(
+        self, personas: dict, django_assert_max_num_queries: Any
+    ) -> None:
         client = personas["rep_alice"].client()
         counts = []
         for size in (3, 30):
@@ -134,5 +135,6 @@ class DueListTests:
         owned(personas["rep_alice"].user, days_owned=14, now=timezone.now(), level="A")
         PolicyVersion.objects.all().delete()
         assert personas["rep_alice"].client().get(reverse("core:workbench")).status_code == 200
-        assert not [i for i in workbench_items(personas["rep_alice"].user)
-                    if i.url == reverse("customers:pool_due_list")]
+        assert not [
+            i for i in workbench_items(personas["rep_alice"].user) if i.url == reverse("customers:pool_due_list")
+        ]

@@ -81,8 +81,9 @@ class CustomerNeedScopeTests(core_testing.ScopeMatrixTests):
     api_list_url = "/api/v1/customer-needs/"
 
     def make(self, persona: Persona) -> CustomerNeed:
-        return CustomerNeed.objects.create(customer=_customer(persona), content=f"需求{persona.key}",
-                                           recorded_by=persona.user)
+        return CustomerNeed.objects.create(
+            customer=_customer(persona), content=f"需求{persona.key}", recorded_by=persona.user
+        )
 
     def detail_url(self, record: CustomerNeed) -> str:
         return reverse("customers:customer_detail", args=[record.customer_id])
@@ -100,13 +101,20 @@ def test_the_service_department_sees_the_customers_its_staff_look_after(personas
     from apps.org.choices import BuiltinRole
     from apps.org.testing import make_employee
 
-    service_manager = make_employee("svc_mgr", "客服经理", personas["rep_carol"].unit, BuiltinRole.STAFF,
-                                    BuiltinRole.DEPARTMENT_MANAGER).user
-    served = CustomerFactory(owner=personas["rep_alice"].user, owner_unit=personas["rep_alice"].unit,
-                             service_owner=personas["rep_carol"].user, name="客服负责的客户")
-    unserved = CustomerFactory(owner=personas["rep_alice"].user, owner_unit=personas["rep_alice"].unit,
-                               name="无客服的客户")
+    service_manager = make_employee(
+        "svc_mgr", "客服经理", personas["rep_carol"].unit, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER
+    ).user
+    served = CustomerFactory(
+        owner=personas["rep_alice"].user,
+        owner_unit=personas["rep_alice"].unit,
+        service_owner=personas["rep_carol"].user,
+        name="客服负责的客户",
+    )
+    unserved = CustomerFactory(
+        owner=personas["rep_alice"].user, owner_unit=personas["rep_alice"].unit, name="无客服的客户"
+    )
     seen = set(Customer.objects.visible_to(service_manager).values_list("pk", flat=True))
     assert served.pk in seen and unserved.pk not in seen
-    assert {served.pk, unserved.pk} <= set(Customer.objects.visible_to(personas["lead_bob"].user)
-                                           .values_list("pk", flat=True))
+    assert {served.pk, unserved.pk} <= set(
+        Customer.objects.visible_to(personas["lead_bob"].user).values_list("pk", flat=True)
+    )

@@ -21,8 +21,15 @@ def extra_source():
     before = timeline_sources()
 
     def visits(customer, user):
-        return [TimelineEvent(when=timezone.now() + dt.timedelta(seconds=1), kind="visit", icon="bi-geo",
-                              title="拜访：现场演示", url="/marketing/visits/1/")]
+        return [
+            TimelineEvent(
+                when=timezone.now() + dt.timedelta(seconds=1),
+                kind="visit",
+                icon="bi-geo",
+                title="拜访：现场演示",
+                url="/marketing/visits/1/",
+            )
+        ]
 
     register_timeline_source("visit", visits)
     yield
@@ -38,12 +45,14 @@ class TimelineTests:
 
     def test_it_merges_every_source_newest_first(self, personas, extra_source) -> None:
         alice = personas["rep_alice"]
-        customer = services.customer_create(actor=alice.user, data={"name": "时间线测试有限公司"},
-                                            contacts=[{"name": "周总", "mobile": "13911112222"}])
+        customer = services.customer_create(
+            actor=alice.user, data={"name": "时间线测试有限公司"}, contacts=[{"name": "周总", "mobile": "13911112222"}]
+        )
         services.need_create(actor=alice.user, customer=customer, content="需要年度维保")
         yesterday = timezone.now() - dt.timedelta(days=1)
-        services.follow_up_create(actor=alice.user, customer=customer,
-                                  data={"content": "电话确认需求", "occurred_at": yesterday})
+        services.follow_up_create(
+            actor=alice.user, customer=customer, data={"content": "电话确认需求", "occurred_at": yesterday}
+        )
         events = customer_timeline(customer=customer, user=alice.user)
         kinds = [e.kind for e in events]
         assert kinds[0] == "visit"  # the registered source, newest
@@ -51,8 +60,9 @@ class TimelineTests:
         assert [e.when for e in events] == sorted((e.when for e in events), reverse=True)
 
     @pytest.mark.parametrize("follow_ups", [3, 40])
-    def test_query_count_does_not_grow_with_the_records(self, personas, follow_ups,
-                                                        django_assert_max_num_queries) -> None:
+    def test_query_count_does_not_grow_with_the_records(
+        self, personas, follow_ups, django_assert_max_num_queries
+    ) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
         FollowUpFactory.create_batch(follow_ups, customer=customer)
         with django_assert_max_num_queries(len(timeline_sources())):

@@ -75,20 +75,34 @@ class CustomerListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         selectors.decorate_rows(user=self.request.user, customers=list(context["object_list"]))
-        context.update(filter_form=self.filter_form, filters=self.filters, sort=self.filters["sort"],
-                       scenes=_scene_tabs(), quick_filters=_quick_tabs(), provinces=PROVINCES,
-                       can_transfer=self.request.user.has_perm(CustomerPerm.TRANSFER_CUSTOMER))
+        context.update(
+            filter_form=self.filter_form,
+            filters=self.filters,
+            sort=self.filters["sort"],
+            scenes=_scene_tabs(),
+            quick_filters=_quick_tabs(),
+            provinces=PROVINCES,
+            can_transfer=self.request.user.has_perm(CustomerPerm.TRANSFER_CUSTOMER),
+        )
         return context
 
 
 def _scene_tabs() -> list[tuple[str, str, str]]:
-    return [(selectors.SCENE_ALL, _("All"), "bi-grid"), (selectors.SCENE_MINE, _("Mine"), "bi-person"),
-            (selectors.SCENE_TEAM, _("My team's"), "bi-people"), (selectors.SCENE_SERVICED, _("I serve"), "bi-headset")]
+    return [
+        (selectors.SCENE_ALL, _("All"), "bi-grid"),
+        (selectors.SCENE_MINE, _("Mine"), "bi-person"),
+        (selectors.SCENE_TEAM, _("My team's"), "bi-people"),
+        (selectors.SCENE_SERVICED, _("I serve"), "bi-headset"),
+    ]
 
 
 def _quick_tabs() -> list[tuple[str, str]]:
-    return [(selectors.QUICK_TODAY, _("To contact today")), (selectors.QUICK_OVERDUE, _("Overdue")),
-            (selectors.QUICK_NEVER, _("Never followed up")), (selectors.QUICK_LOCKED, _("Locked"))]
+    return [
+        (selectors.QUICK_TODAY, _("To contact today")),
+        (selectors.QUICK_OVERDUE, _("Overdue")),
+        (selectors.QUICK_NEVER, _("Never followed up")),
+        (selectors.QUICK_LOCKED, _("Locked")),
+    ]
 
 
 class CustomerDetailView(ScopedDetailView):
@@ -104,9 +118,13 @@ class CustomerDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         customer, user = self.object, self.request.user
         context = selectors.customer_detail_context(customer=customer, user=user)
-        context.update(customer=customer, follow_up_form=_follow_up_form(customer), need_form=NeedForm(),
-                       can_transfer=user.has_perm(CustomerPerm.TRANSFER_CUSTOMER) and context["can_change"],
-                       transfer_form=TransferForm())
+        context.update(
+            customer=customer,
+            follow_up_form=_follow_up_form(customer),
+            need_form=NeedForm(),
+            can_transfer=user.has_perm(CustomerPerm.TRANSFER_CUSTOMER) and context["can_change"],
+            transfer_form=TransferForm(),
+        )
         return context
 
 
@@ -147,8 +165,11 @@ class CustomerCreateView(_CustomerFormMixin, ScopedCreateView):
     success_message = gettext_lazy("Customer “%(name)s” created.")
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"data": form.customer_data(), "contacts": form.contacts(),
-                "allow_similar_name": form.cleaned_data["allow_similar_name"]}
+        return {
+            "data": form.customer_data(),
+            "contacts": form.contacts(),
+            "allow_similar_name": form.cleaned_data["allow_similar_name"],
+        }
 
 
 class CustomerUpdateView(_CustomerFormMixin, ScopedUpdateView):
@@ -168,8 +189,11 @@ class CustomerUpdateView(_CustomerFormMixin, ScopedUpdateView):
         return {**super().get_form_kwargs(), "editing": True}
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"customer": self.object, "data": form.customer_data(),
-                "allow_similar_name": form.cleaned_data["allow_similar_name"]}
+        return {
+            "customer": self.object,
+            "data": form.customer_data(),
+            "allow_similar_name": form.cleaned_data["allow_similar_name"],
+        }
 
 
 class CustomerLockView(ScopedActionView):
@@ -195,8 +219,9 @@ def customer_transfer_view(request: HttpRequest) -> HttpResponse:
     A function view: a bulk page over many customers chosen in the list, not one record."""
     _require_perm(request, CustomerPerm.TRANSFER_CUSTOMER)
     ids = [int(i) for i in request.POST.getlist("ids") or request.GET.getlist("ids") if str(i).isdigit()]
-    chosen = list(Customer.objects.visible_to(request.user, "change").filter(pk__in=ids)
-                  .select_related("owner").order_by("name"))
+    chosen = list(
+        Customer.objects.visible_to(request.user, "change").filter(pk__in=ids).select_related("owner").order_by("name")
+    )
     form = TransferForm(request.POST if request.POST.get("confirm") else None)
     if form.is_bound and form.is_valid():
         try:
@@ -204,8 +229,11 @@ def customer_transfer_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(count)d customers transferred to %(owner)s.")
-                             % {"count": count, "owner": form.cleaned_data["to_owner"]})
+            messages.success(
+                request,
+                _("%(count)d customers transferred to %(owner)s.")
+                % {"count": count, "owner": form.cleaned_data["to_owner"]},
+            )
             if len(chosen) == 1:
                 return redirect("customers:customer_detail", pk=chosen[0].pk)
             return redirect("customers:customer_list")

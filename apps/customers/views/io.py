@@ -88,8 +88,9 @@ def _run_import(request: HttpRequest, form: CustomerImportForm) -> tuple[str, se
         with open(path, "rb") as file:
             rows, checked = services.read_import_file(file)
         if checked.importable > SYNC_IMPORT_ROWS and (skip_failed or not checked.problems):
-            job = services.customer_import_start(actor=request.user, data=path.read_bytes(), owner=owner,
-                                                 skip_failed=skip_failed)
+            job = services.customer_import_start(
+                actor=request.user, data=path.read_bytes(), owner=owner, skip_failed=skip_failed
+            )
             path.unlink(missing_ok=True)
             return token, job
         with open(path, "rb") as file:
@@ -118,8 +119,13 @@ def customer_import_view(request: HttpRequest) -> HttpResponse:
             url = reverse("core:job_detail", args=[outcome.pk])
             return HttpResponse(headers={"HX-Redirect": url}) if getattr(request, "htmx", None) else redirect(url)
         result = outcome
-    context = {"form": form, "result": result, "token": token, "problems_shown": PROBLEMS_SHOWN,
-               "shown_problems": result.problems[:PROBLEMS_SHOWN] if result else []}
+    context = {
+        "form": form,
+        "result": result,
+        "token": token,
+        "problems_shown": PROBLEMS_SHOWN,
+        "shown_problems": result.problems[:PROBLEMS_SHOWN] if result else [],
+    }
     htmx = getattr(request, "htmx", None)
     template = "customers/import_customers.html"
     return render(request, f"{template}#result" if htmx and request.method == "POST" else template, context)
@@ -167,6 +173,7 @@ def customer_export_view(request: HttpRequest) -> HttpResponse:
         scope = "filtered"
     ids = _export_ids(request) if scope == "selected" else None
     filters = {k: params.get(k, "") for k in params if k not in ("scope", "ids", "csrfmiddlewaretoken")}
-    data, _count = services.customer_export(actor=request.user, scope=scope, ids=ids,
-                                            filters=filters if scope == "filtered" else None)
+    data, _count = services.customer_export(
+        actor=request.user, scope=scope, ids=ids, filters=filters if scope == "filtered" else None
+    )
     return _xlsx_response(data, excel.export_filename(_("Customers")))

@@ -134,8 +134,11 @@ def customer_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("“%(name)s” assigned to %(owner)s.") % {
-                "name": customer.name, "owner": form.cleaned_data["to_owner"]})
+            messages.success(
+                request,
+                _("“%(name)s” assigned to %(owner)s.")
+                % {"name": customer.name, "owner": form.cleaned_data["to_owner"]},
+            )
             return redirect("customers:pool_list")
     return render(request, "customers/pool_assign.html", {"form": form, "customer": customer})
 
@@ -187,7 +190,14 @@ def pool_due_list_view(request: HttpRequest) -> HttpResponse:
     if term:
         due = [(c, r) for c, r in due if term.lower() in c.name.lower()]
     page = Paginator(due, DUE_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "customers/pool_due_list.html", {
-        "page_obj": page, "q": term, "rules": selectors.pool_rules(), "archive_url": _archive_list_url(),
-        "now": timezone.now(),
-    })
+    return render(
+        request,
+        "customers/pool_due_list.html",
+        {
+            "page_obj": page,
+            "q": term,
+            "rules": selectors.pool_rules(),
+            "archive_url": _archive_list_url(),
+            "now": timezone.now(),
+        },
+    )

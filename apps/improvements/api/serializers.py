@@ -24,9 +24,26 @@ class ImprovementActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImprovementAction
-        fields = ["id", "title", "description", "source_kind", "source_type", "source_id", "owner", "owner_unit",
-                  "due_date", "status", "is_overdue", "result", "completed_at", "verification", "verified_by",
-                  "verified_at", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "description",
+            "source_kind",
+            "source_type",
+            "source_id",
+            "owner",
+            "owner_unit",
+            "due_date",
+            "status",
+            "is_overdue",
+            "result",
+            "completed_at",
+            "verification",
+            "verified_by",
+            "verified_at",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 

@@ -37,10 +37,16 @@ class ImprovementActionFilterSet(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary=_("List the improvement actions the user may see")),
     retrieve=extend_schema(summary=_("One improvement action (404 when out of scope)")),
-    create=extend_schema(summary=_("Raise an improvement action"), request=s.ImprovementRaiseSerializer,
-                         responses={201: s.ImprovementActionSerializer}),
-    partial_update=extend_schema(summary=_("Change an action still in work"), request=s.ImprovementUpdateSerializer,
-                                 responses=s.ImprovementActionSerializer),
+    create=extend_schema(
+        summary=_("Raise an improvement action"),
+        request=s.ImprovementRaiseSerializer,
+        responses={201: s.ImprovementActionSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change an action still in work"),
+        request=s.ImprovementUpdateSerializer,
+        responses=s.ImprovementActionSerializer,
+    ),
 )
 class ImprovementActionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """改进措施 within the user's data scope; filter by status, source kind, owner and overdue."""
@@ -81,14 +87,18 @@ class ImprovementActionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.M
     def start(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, None, services.improvement_start)
 
-    @extend_schema(summary=_("Mark the action done"), request=s.CompleteSerializer,
-                   responses=s.ImprovementActionSerializer)
+    @extend_schema(
+        summary=_("Mark the action done"), request=s.CompleteSerializer, responses=s.ImprovementActionSerializer
+    )
     @drf_action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, s.CompleteSerializer, services.improvement_complete)
 
-    @extend_schema(summary=_("Verify whether the action worked"), request=s.VerifySerializer,
-                   responses=s.ImprovementActionSerializer)
+    @extend_schema(
+        summary=_("Verify whether the action worked"),
+        request=s.VerifySerializer,
+        responses=s.ImprovementActionSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, s.VerifySerializer, services.improvement_verify)

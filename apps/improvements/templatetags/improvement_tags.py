@@ -20,8 +20,14 @@ def raised_improvements(context: Any, source: Any, source_kind: str = "other", c
     request = context["request"]
     user = request.user
     content_type = ContentType.objects.get_for_model(source)
-    query = urlencode({"source_type": content_type.pk, "source_id": source.pk, "source_kind": source_kind,
-                       "next": request.get_full_path()})
+    query = urlencode(
+        {
+            "source_type": content_type.pk,
+            "source_id": source.pk,
+            "source_kind": source_kind,
+            "next": request.get_full_path(),
+        }
+    )
     return {
         "actions": list(improvements_for(user=user, source=source)),
         "raise_query": query,

@@ -34,25 +34,44 @@ class ImprovementActionScopeTests(core_testing.ScopeMatrixTests):
 def test_api_raise_and_verify(personas: dict) -> None:
     bob, alice = personas["lead_bob"], personas["rep_alice"]
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
-    created = bob.client().post("/api/v1/improvement-actions/", {"title": "API 措施", "owner": alice.user.pk,
-                                                                 "due_date": due}, content_type="application/json")
+    created = bob.client().post(
+        "/api/v1/improvement-actions/",
+        {"title": "API 措施", "owner": alice.user.pk, "due_date": due},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     client = alice.client()
     assert client.post(f"/api/v1/improvement-actions/{pk}/start/").status_code == 200
-    assert client.post(f"/api/v1/improvement-actions/{pk}/complete/", {"result": "做了"},
-                       content_type="application/json").json()["status"] == "done"
-    refused = client.post(f"/api/v1/improvement-actions/{pk}/verify/", {"effective": True, "verification": "x"},
-                          content_type="application/json")
+    assert (
+        client.post(
+            f"/api/v1/improvement-actions/{pk}/complete/", {"result": "做了"}, content_type="application/json"
+        ).json()["status"]
+        == "done"
+    )
+    refused = client.post(
+        f"/api/v1/improvement-actions/{pk}/verify/",
+        {"effective": True, "verification": "x"},
+        content_type="application/json",
+    )
     assert refused.status_code == 403
-    verified = bob.client().post(f"/api/v1/improvement-actions/{pk}/verify/",
-                                 {"effective": True, "verification": "有效"}, content_type="application/json")
+    verified = bob.client().post(
+        f"/api/v1/improvement-actions/{pk}/verify/",
+        {"effective": True, "verification": "有效"},
+        content_type="application/json",
+    )
     assert verified.json()["status"] == "verified"
 
 
 def test_api_refuses_an_owner_out_of_scope(personas: dict) -> None:
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
-    response = personas["rep_alice"].client().post(
-        "/api/v1/improvement-actions/", {"title": "x", "owner": personas["rep_carol"].user.pk, "due_date": due},
-        content_type="application/json")
+    response = (
+        personas["rep_alice"]
+        .client()
+        .post(
+            "/api/v1/improvement-actions/",
+            {"title": "x", "owner": personas["rep_carol"].user.pk, "due_date": due},
+            content_type="application/json",
+        )
+    )
     assert response.status_code == 400 and "owner" in response.json()

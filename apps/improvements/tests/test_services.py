@@ -30,8 +30,9 @@ class RaiseTests:
         assert Notification.objects.filter(recipient=alice, title__contains="缩短线索响应时间").exists()
         assert action.history.first().history_user == bob
 
-    @pytest.mark.parametrize("actor,owner", [("rep_alice", "rep_carol"), ("rep_alice", "lead_bob"),
-                                             ("lead_bob", "rep_carol")])
+    @pytest.mark.parametrize(
+        "actor,owner", [("rep_alice", "rep_carol"), ("rep_alice", "lead_bob"), ("lead_bob", "rep_carol")]
+    )
     def test_an_owner_outside_the_actors_scope_is_refused(self, personas: dict, actor: str, owner: str) -> None:
         with pytest.raises(ValidationError, match=str(services.OWNER_OUT_OF_SCOPE)):
             _raise(personas[actor].user, personas[owner].user)
@@ -42,8 +43,9 @@ class RaiseTests:
     def test_a_due_date_in_the_past_is_refused(self, personas: dict) -> None:
         alice = personas["rep_alice"].user
         with pytest.raises(ValidationError):
-            services.improvement_raise(actor=alice, title="x", owner=alice,
-                                       due_date=timezone.localdate() - dt.timedelta(days=1))
+            services.improvement_raise(
+                actor=alice, title="x", owner=alice, due_date=timezone.localdate() - dt.timedelta(days=1)
+            )
 
 
 class LifecycleTests:
@@ -93,8 +95,9 @@ class LifecycleTests:
         carol = personas["rep_carol"].user
         action = ImprovementActionFactory(owner=carol, status=S.DONE)
         with pytest.raises(PermissionDenied):
-            services.improvement_verify(actor=personas["lead_bob"].user, action=action, effective=True,
-                                        verification="ok")
+            services.improvement_verify(
+                actor=personas["lead_bob"].user, action=action, effective=True, verification="ok"
+            )
 
     def test_refused_moves_name_both_statuses_and_change_nothing(self, personas: dict) -> None:
         alice = personas["rep_alice"].user

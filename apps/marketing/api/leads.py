@@ -51,19 +51,47 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "plan", "kind", "channel", "start_date", "end_date", "budget", "actual_cost",
-                  "target_segment", "status", "description", "owner", "owner_unit", "metrics", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "plan",
+            "kind",
+            "channel",
+            "start_date",
+            "end_date",
+            "budget",
+            "actual_cost",
+            "target_segment",
+            "status",
+            "description",
+            "owner",
+            "owner_unit",
+            "metrics",
+            "created_at",
+        ]
         read_only_fields = fields
 
-    @extend_schema_field({"type": "object", "properties": {
-        k: {"type": "string", "nullable": True} for k in
-        ("leads", "qualified", "conversions", "revenue", "cost_per_lead", "roi", "conversion_rate")}})
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                k: {"type": "string", "nullable": True}
+                for k in ("leads", "qualified", "conversions", "revenue", "cost_per_lead", "roi", "conversion_rate")
+            },
+        }
+    )
     def get_metrics(self, campaign: Campaign) -> dict[str, Any]:
         """Computed from the records; revenue and ROI are null until sales measures revenue."""
         m = campaign_selectors.campaign_metrics(campaign)
-        return {"leads": m.leads, "qualified": m.qualified, "conversions": m.conversions,
-                "revenue": as_text(m.revenue), "cost_per_lead": as_text(m.cost_per_lead), "roi": as_text(m.roi),
-                "conversion_rate": as_text(m.conversion_rate)}
+        return {
+            "leads": m.leads,
+            "qualified": m.qualified,
+            "conversions": m.conversions,
+            "revenue": as_text(m.revenue),
+            "cost_per_lead": as_text(m.cost_per_lead),
+            "roi": as_text(m.roi),
+            "conversion_rate": as_text(m.conversion_rate),
+        }
 
 
 def as_text(value: Any) -> str | None:
@@ -79,10 +107,12 @@ class CampaignWriteSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary=_("Campaigns in scope, with leads, conversions, cost per lead and ROI")),
     retrieve=extend_schema(summary=_("One campaign (404 when out of scope)")),
-    create=extend_schema(summary=_("Plan a campaign"), request=CampaignWriteSerializer,
-                         responses={201: CampaignSerializer}),
-    partial_update=extend_schema(summary=_("Change a campaign"), request=CampaignWriteSerializer,
-                                 responses=CampaignSerializer),
+    create=extend_schema(
+        summary=_("Plan a campaign"), request=CampaignWriteSerializer, responses={201: CampaignSerializer}
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a campaign"), request=CampaignWriteSerializer, responses=CampaignSerializer
+    ),
 )
 class CampaignViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Campaign.objects.select_related("owner")
@@ -120,16 +150,42 @@ class LeadSerializer(serializers.ModelSerializer):
     handed_to = MarketingPersonSerializer(read_only=True, allow_null=True)
     mobile = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The steps of the lead workflow the requesting user may take now (the page's controls); null "
-                    "in lists")
+        help_text=_(
+            "The steps of the lead workflow the requesting user may take now (the page's controls); null in lists"
+        )
     )
 
     class Meta:
         model = Lead
-        fields = ["id", "source", "campaign", "research", "plan", "company_name", "uscc", "contact_name", "mobile",
-                  "phone", "email", "contact_title", "industry", "region", "notes", "status", "qualified_at",
-                  "invalid_reason", "owner", "owner_unit", "handed_to", "handed_at", "handover_note", "customer",
-                  "converted_at", "allowed_actions", "created_at"]
+        fields = [
+            "id",
+            "source",
+            "campaign",
+            "research",
+            "plan",
+            "company_name",
+            "uscc",
+            "contact_name",
+            "mobile",
+            "phone",
+            "email",
+            "contact_title",
+            "industry",
+            "region",
+            "notes",
+            "status",
+            "qualified_at",
+            "invalid_reason",
+            "owner",
+            "owner_unit",
+            "handed_to",
+            "handed_at",
+            "handover_note",
+            "customer",
+            "converted_at",
+            "allowed_actions",
+            "created_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=LEAD_ACTIONS), allow_null=True))
@@ -166,8 +222,9 @@ class HandoverSerializer(serializers.Serializer):
 
 
 class ConvertSerializer(serializers.Serializer):
-    merge_into = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False,
-                                                    allow_null=True, default=None)
+    merge_into = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), required=False, allow_null=True, default=None
+    )
     allow_similar_name = serializers.BooleanField(required=False, default=False)
 
 
@@ -176,8 +233,11 @@ class InvalidSerializer(serializers.Serializer):
 
 
 class LeadFilterSet(django_filters.FilterSet):
-    scene = django_filters.ChoiceFilter(choices=[(s, s) for s in lead_selectors.SCENES], method="filter_scene",
-                                        label=_("scene: all, mine, pool, handed_to_me, department"))
+    scene = django_filters.ChoiceFilter(
+        choices=[(s, s) for s in lead_selectors.SCENES],
+        method="filter_scene",
+        label=_("scene: all, mine, pool, handed_to_me, department"),
+    )
 
     class Meta:
         model = Lead
@@ -191,8 +251,9 @@ class LeadFilterSet(django_filters.FilterSet):
     list=extend_schema(summary=_("Leads in scope (and the lead pool); mobiles masked for non-owners")),
     retrieve=extend_schema(summary=_("One lead (404 when out of scope)")),
     create=extend_schema(summary=_("Record a lead"), request=LeadWriteSerializer, responses={201: LeadSerializer}),
-    partial_update=extend_schema(summary=_("Change a lead's details"), request=LeadWriteSerializer,
-                                 responses=LeadSerializer),
+    partial_update=extend_schema(
+        summary=_("Change a lead's details"), request=LeadWriteSerializer, responses=LeadSerializer
+    ),
 )
 class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Lead.objects.select_related("owner", "handed_to")
@@ -212,14 +273,12 @@ class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     def service_create(self, data: dict[str, Any]) -> Lead:
         to_pool = data.pop("to_pool", False)
         allow = data.pop("allow_similar_name", False)
-        return lead_services.lead_create(actor=self.request.user, data=data, to_pool=to_pool,
-                                         allow_similar_name=allow)
+        return lead_services.lead_create(actor=self.request.user, data=data, to_pool=to_pool, allow_similar_name=allow)
 
     def service_update(self, instance: Lead, data: dict[str, Any]) -> Lead:  # type: ignore[override]
         data.pop("to_pool", None)
         allow = data.pop("allow_similar_name", False)
-        return lead_services.lead_update(actor=self.request.user, lead=instance, data=data,
-                                         allow_similar_name=allow)
+        return lead_services.lead_update(actor=self.request.user, lead=instance, data=data, allow_similar_name=allow)
 
     def _action_target(self, pk: Any) -> Lead:
         return get_object_or_404(lead_selectors.lead_visible(user=self.request.user, action="change"), pk=pk)
@@ -229,29 +288,35 @@ class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    @extend_schema(summary=_("Hand the lead over to a sales person"), request=HandoverSerializer,
-                   responses=LeadSerializer)
+    @extend_schema(
+        summary=_("Hand the lead over to a sales person"), request=HandoverSerializer, responses=LeadSerializer
+    )
     @action(detail=True, methods=["post"])
     def handover(self, request: Request, pk: Any = None) -> Response:
         lead = self._action_target(pk)
         lead_services.lead_handover(actor=request.user, lead=lead, **self._body(HandoverSerializer))
         return Response(LeadSerializer(lead, context={"request": request}).data)
 
-    @extend_schema(summary=_("Convert the lead into a customer (once), or merge it into a duplicate"),
-                   request=ConvertSerializer, responses={201: LeadSerializer})
+    @extend_schema(
+        summary=_("Convert the lead into a customer (once), or merge it into a duplicate"),
+        request=ConvertSerializer,
+        responses={201: LeadSerializer},
+    )
     @action(detail=True, methods=["post"])
     def convert(self, request: Request, pk: Any = None) -> Response:
         lead = get_object_or_404(lead_selectors.lead_visible(user=request.user), pk=pk)  # the service checks
         lead_services.lead_convert(actor=request.user, lead=lead, **self._body(ConvertSerializer))
         return Response(LeadSerializer(lead, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary=_("Mark the lead invalid, with the reason"), request=InvalidSerializer,
-                   responses=LeadSerializer)
+    @extend_schema(
+        summary=_("Mark the lead invalid, with the reason"), request=InvalidSerializer, responses=LeadSerializer
+    )
     @action(detail=True, methods=["post"], url_path="mark-invalid")
     def mark_invalid(self, request: Request, pk: Any = None) -> Response:
         lead = self._action_target(pk)
-        lead_services.lead_set_status(actor=request.user, lead=lead, status=LeadStatus.INVALID,
-                                      reason=self._body(InvalidSerializer)["reason"])
+        lead_services.lead_set_status(
+            actor=request.user, lead=lead, status=LeadStatus.INVALID, reason=self._body(InvalidSerializer)["reason"]
+        )
         return Response(LeadSerializer(lead, context={"request": request}).data)
 
 
@@ -265,14 +330,26 @@ class VisitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Visit
-        fields = ["id", "customer", "lead", "visited_on", "visitors", "purpose", "outcome", "next_step",
-                  "next_step_on", "owner", "created_at"]
+        fields = [
+            "id",
+            "customer",
+            "lead",
+            "visited_on",
+            "visitors",
+            "purpose",
+            "outcome",
+            "next_step",
+            "next_step_on",
+            "owner",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
 class VisitWriteSerializer(serializers.ModelSerializer):
-    visitors = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True,
-                                                  required=False)
+    visitors = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
 
     class Meta:
         model = Visit
@@ -282,10 +359,12 @@ class VisitWriteSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary=_("Visits in scope")),
     retrieve=extend_schema(summary=_("One visit (404 when out of scope)")),
-    create=extend_schema(summary=_("Record a visit to a customer or a lead"), request=VisitWriteSerializer,
-                         responses={201: VisitSerializer}),
-    partial_update=extend_schema(summary=_("Change a visit"), request=VisitWriteSerializer,
-                                 responses=VisitSerializer),
+    create=extend_schema(
+        summary=_("Record a visit to a customer or a lead"),
+        request=VisitWriteSerializer,
+        responses={201: VisitSerializer},
+    ),
+    partial_update=extend_schema(summary=_("Change a visit"), request=VisitWriteSerializer, responses=VisitSerializer),
 )
 class VisitViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Visit.objects.select_related("owner").prefetch_related("visitors")
@@ -317,8 +396,20 @@ class IntelSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MarketIntel
-        fields = ["id", "title", "category", "content", "source", "importance", "status", "published_at", "owner",
-                  "owner_unit", "is_read", "created_at"]
+        fields = [
+            "id",
+            "title",
+            "category",
+            "content",
+            "source",
+            "importance",
+            "status",
+            "published_at",
+            "owner",
+            "owner_unit",
+            "is_read",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -329,12 +420,14 @@ class IntelWriteSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Intelligence in scope, plus published intelligence for sales and market "
-                                 "development")),
+    list=extend_schema(
+        summary=_("Intelligence in scope, plus published intelligence for sales and market development")
+    ),
     retrieve=extend_schema(summary=_("One piece of intelligence (404 when not visible)")),
     create=extend_schema(summary=_("Write a draft"), request=IntelWriteSerializer, responses={201: IntelSerializer}),
-    partial_update=extend_schema(summary=_("Change intelligence"), request=IntelWriteSerializer,
-                                 responses=IntelSerializer),
+    partial_update=extend_schema(
+        summary=_("Change intelligence"), request=IntelWriteSerializer, responses=IntelSerializer
+    ),
 )
 class IntelViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = MarketIntel.objects.select_related("owner")

@@ -44,8 +44,23 @@ class ResearchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MarketResearch
-        fields = ["id", "subject", "target_market", "segment", "method", "period_start", "period_end", "findings",
-                  "competitors", "conclusions", "status", "owner", "owner_unit", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "subject",
+            "target_market",
+            "segment",
+            "method",
+            "period_start",
+            "period_end",
+            "findings",
+            "competitors",
+            "conclusions",
+            "status",
+            "owner",
+            "owner_unit",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -65,10 +80,14 @@ class ResearchWriteSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List the market research the user may see")),
     retrieve=extend_schema(summary=_("One market research study (404 when out of scope)")),
-    create=extend_schema(summary=_("Record a market research study"), request=ResearchWriteSerializer,
-                         responses={201: ResearchSerializer}),
-    partial_update=extend_schema(summary=_("Change a study"), request=ResearchWriteSerializer,
-                                 responses=ResearchSerializer),
+    create=extend_schema(
+        summary=_("Record a market research study"),
+        request=ResearchWriteSerializer,
+        responses={201: ResearchSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a study"), request=ResearchWriteSerializer, responses=ResearchSerializer
+    ),
 )
 class ResearchViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """市场调研 within the user's data scope."""
@@ -109,9 +128,27 @@ class MarketPlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MarketPlan
-        fields = ["id", "title", "period_start", "period_end", "strategic_goal", "expansion_strategy",
-                  "promotion_plan", "budget", "status", "owner", "owner_unit", "submitted_at", "approved_by",
-                  "approved_at", "approval_comment", "goals", "allowed_actions", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "period_start",
+            "period_end",
+            "strategic_goal",
+            "expansion_strategy",
+            "promotion_plan",
+            "budget",
+            "status",
+            "owner",
+            "owner_unit",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "approval_comment",
+            "goals",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(GoalLineSerializer(many=True))
@@ -145,10 +182,14 @@ class PlanDecisionSerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List the market development plans the user may see, with goals and actuals")),
     retrieve=extend_schema(summary=_("One plan with its goal lines and computed actuals (404 when out of scope)")),
-    create=extend_schema(summary=_("Draft a plan with goal lines"), request=MarketPlanWriteSerializer,
-                         responses={201: MarketPlanSerializer}),
-    partial_update=extend_schema(summary=_("Change a draft plan"), request=MarketPlanWriteSerializer,
-                                 responses=MarketPlanSerializer),
+    create=extend_schema(
+        summary=_("Draft a plan with goal lines"),
+        request=MarketPlanWriteSerializer,
+        responses={201: MarketPlanSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a draft plan"), request=MarketPlanWriteSerializer, responses=MarketPlanSerializer
+    ),
 )
 class MarketPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """市场开发计划 within the user's data scope; workflow moves as POST actions."""
@@ -179,8 +220,9 @@ class MarketPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVie
 
     def service_update(self, instance: MarketPlan, data: dict[str, Any]) -> MarketPlan:  # type: ignore[override]
         goals = data.pop("goals", None)
-        return plan_services.plan_update(actor=self.request.user, plan=instance, data=data,
-                                         goals=None if goals is None else [dict(g) for g in goals])
+        return plan_services.plan_update(
+            actor=self.request.user, plan=instance, data=data, goals=None if goals is None else [dict(g) for g in goals]
+        )
 
     def _move(self, request: Request, move: str) -> Response:
         plan = self.get_object()
@@ -197,14 +239,20 @@ class MarketPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVie
     def submit(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, "submit")
 
-    @extend_schema(summary=_("Approve a submitted plan (a manager over it, not its owner)"),
-                   request=PlanDecisionSerializer, responses=MarketPlanSerializer)
+    @extend_schema(
+        summary=_("Approve a submitted plan (a manager over it, not its owner)"),
+        request=PlanDecisionSerializer,
+        responses=MarketPlanSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, "approve")
 
-    @extend_schema(summary=_("Send a submitted plan back to draft with a comment"), request=PlanDecisionSerializer,
-                   responses=MarketPlanSerializer)
+    @extend_schema(
+        summary=_("Send a submitted plan back to draft with a comment"),
+        request=PlanDecisionSerializer,
+        responses=MarketPlanSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, "reject")
@@ -228,9 +276,24 @@ class MarketEvaluationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MarketEvaluation
-        fields = ["id", "plan", "period_start", "period_end", "status", "feedback", "strategy_adjustment",
-                  "improvement_suggestions", "market_share_estimate", "figures", "policy_version", "completed_at",
-                  "owner", "owner_unit", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "plan",
+            "period_start",
+            "period_end",
+            "status",
+            "feedback",
+            "strategy_adjustment",
+            "improvement_suggestions",
+            "market_share_estimate",
+            "figures",
+            "policy_version",
+            "completed_at",
+            "owner",
+            "owner_unit",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(GoalLineSerializer(many=True))
@@ -238,20 +301,21 @@ class MarketEvaluationSerializer(serializers.ModelSerializer):
         """Actual vs target: the frozen snapshot once completed, computed live in draft (detail only)."""
         if evaluation.status != "completed" and self.context.get("view_action") == "list":
             return []
-        return [GoalLineSerializer(line).data for line in evaluation_selectors.evaluation_figures(
-            evaluation=evaluation)]
+        return [
+            GoalLineSerializer(line).data for line in evaluation_selectors.evaluation_figures(evaluation=evaluation)
+        ]
 
 
 class MarketEvaluationWriteSerializer(serializers.Serializer):
-    plan = ScopedPrimaryKeyRelatedField(queryset=MarketPlan.objects.filter(
-        status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED]))
+    plan = ScopedPrimaryKeyRelatedField(
+        queryset=MarketPlan.objects.filter(status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED])
+    )
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     feedback = serializers.CharField(required=False, allow_blank=True)
     strategy_adjustment = serializers.CharField(required=False, allow_blank=True)
     improvement_suggestions = serializers.CharField(required=False, allow_blank=True)
-    market_share_estimate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False,
-                                                     allow_null=True)
+    market_share_estimate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
 
 
 class MarketEvaluationUpdateSerializer(MarketEvaluationWriteSerializer):
@@ -263,10 +327,16 @@ class MarketEvaluationUpdateSerializer(MarketEvaluationWriteSerializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List the market development evaluations the user may see")),
     retrieve=extend_schema(summary=_("One evaluation with actual vs target per goal line")),
-    create=extend_schema(summary=_("Start evaluating a plan over a period"), request=MarketEvaluationWriteSerializer,
-                         responses={201: MarketEvaluationSerializer}),
-    partial_update=extend_schema(summary=_("Change a draft evaluation"), request=MarketEvaluationUpdateSerializer,
-                                 responses=MarketEvaluationSerializer),
+    create=extend_schema(
+        summary=_("Start evaluating a plan over a period"),
+        request=MarketEvaluationWriteSerializer,
+        responses={201: MarketEvaluationSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a draft evaluation"),
+        request=MarketEvaluationUpdateSerializer,
+        responses=MarketEvaluationSerializer,
+    ),
 )
 class MarketEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """市场开发评估 within the user's data scope."""
@@ -289,8 +359,11 @@ class MarketEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mo
     def service_update(self, instance: MarketEvaluation, data: dict[str, Any]) -> MarketEvaluation:  # type: ignore[override]
         return evaluation_services.evaluation_update(actor=self.request.user, evaluation=instance, data=data)
 
-    @extend_schema(summary=_("Complete: freeze the figures with the policy version and report"), request=None,
-                   responses=MarketEvaluationSerializer)
+    @extend_schema(
+        summary=_("Complete: freeze the figures with the policy version and report"),
+        request=None,
+        responses=MarketEvaluationSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: Any = None) -> Response:
         evaluation = evaluation_services.evaluation_complete(actor=request.user, evaluation=self.get_object())

@@ -10,6 +10,13 @@ from apps.marketing.models.research import MarketResearch
 from apps.marketing.models.visits import Visit
 
 __all__ = [
-    "Campaign", "IntelRead", "Lead", "MarketEvaluation", "MarketIntel", "MarketPlan", "MarketResearch", "PlanGoal",
+    "Campaign",
+    "IntelRead",
+    "Lead",
+    "MarketEvaluation",
+    "MarketIntel",
+    "MarketPlan",
+    "MarketResearch",
+    "PlanGoal",
     "Visit",
 ]

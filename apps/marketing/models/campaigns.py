@@ -15,18 +15,24 @@ class Campaign(OwnedModel):
     records (``selectors.campaign_metrics``), never stored."""
 
     name = models.CharField(_("campaign name"), max_length=200)
-    plan = models.ForeignKey("marketing.MarketPlan", verbose_name=_("market development plan"),
-                             on_delete=models.SET_NULL, null=True, blank=True, related_name="campaigns")
-    kind = models.CharField(_("campaign type"), max_length=20, choices=CampaignKind.choices,
-                            default=CampaignKind.OTHER)
+    plan = models.ForeignKey(
+        "marketing.MarketPlan",
+        verbose_name=_("market development plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
+    kind = models.CharField(_("campaign type"), max_length=20, choices=CampaignKind.choices, default=CampaignKind.OTHER)
     channel = models.CharField(_("channel"), max_length=100, blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     budget = models.DecimalField(_("budget (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0"))
     actual_cost = models.DecimalField(_("actual cost (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0"))
     target_segment = models.CharField(_("target segment"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=CampaignStatus.choices,
-                              default=CampaignStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
+    )
     description = models.TextField(_("description"), blank=True)
     history = HistoricalRecords()
 

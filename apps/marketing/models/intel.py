@@ -18,8 +18,7 @@ class MarketIntel(OwnedModel):
     category = models.CharField(_("category"), max_length=20, choices=IntelCategory.choices)
     content = models.TextField(_("content"))
     source = models.CharField(_("source"), max_length=200, blank=True)
-    importance = models.CharField(_("importance"), max_length=10, choices=Importance.choices,
-                                  default=Importance.MEDIUM)
+    importance = models.CharField(_("importance"), max_length=10, choices=Importance.choices, default=Importance.MEDIUM)
     status = models.CharField(_("status"), max_length=20, choices=IntelStatus.choices, default=IntelStatus.DRAFT)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     history = HistoricalRecords()

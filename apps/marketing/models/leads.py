@@ -44,15 +44,26 @@ _CLAIM = {"claim": LeadStep(None, frozenset({LeadRole.CLAIMER}))}
 _HANDOVER = LeadStep(_LS.HANDED_OVER, frozenset({LeadRole.HANDOVER}))
 _CONVERT = LeadStep(_LS.CONVERTED, frozenset({LeadRole.CONVERTER}))
 LEAD_WORKFLOW: dict[str, dict[str, LeadStep]] = {
-    _LS.NEW: {"contacting": LeadStep(_LS.CONTACTING, _CHANGER), "qualified": LeadStep(_LS.QUALIFIED, _CHANGER),
-              "invalid": LeadStep(_LS.INVALID, _CHANGER), **_CLAIM},
-    _LS.CONTACTING: {"qualified": LeadStep(_LS.QUALIFIED, _CHANGER), "invalid": LeadStep(_LS.INVALID, _CHANGER),
-                     **_CLAIM},
-    _LS.QUALIFIED: {"contacting": LeadStep(_LS.CONTACTING, _CHANGER), "invalid": LeadStep(_LS.INVALID, _CHANGER),
-                    "handover": _HANDOVER, "convert": _CONVERT, **_CLAIM},
+    _LS.NEW: {
+        "contacting": LeadStep(_LS.CONTACTING, _CHANGER),
+        "qualified": LeadStep(_LS.QUALIFIED, _CHANGER),
+        "invalid": LeadStep(_LS.INVALID, _CHANGER),
+        **_CLAIM,
+    },
+    _LS.CONTACTING: {
+        "qualified": LeadStep(_LS.QUALIFIED, _CHANGER),
+        "invalid": LeadStep(_LS.INVALID, _CHANGER),
+        **_CLAIM,
+    },
+    _LS.QUALIFIED: {
+        "contacting": LeadStep(_LS.CONTACTING, _CHANGER),
+        "invalid": LeadStep(_LS.INVALID, _CHANGER),
+        "handover": _HANDOVER,
+        "convert": _CONVERT,
+        **_CLAIM,
+    },
     # handed over again: to another sales person
-    _LS.HANDED_OVER: {"invalid": LeadStep(_LS.INVALID, _CHANGER), "handover": _HANDOVER, "convert": _CONVERT,
-                      **_CLAIM},
+    _LS.HANDED_OVER: {"invalid": LeadStep(_LS.INVALID, _CHANGER), "handover": _HANDOVER, "convert": _CONVERT, **_CLAIM},
     _LS.INVALID: {"contacting": LeadStep(_LS.CONTACTING, _CHANGER), **_CLAIM},
     _LS.CONVERTED: dict(_CLAIM),
 }
@@ -65,14 +76,31 @@ class Lead(TimeStampedModel):
     """线索: a potential customer. With no owner it lies in the lead pool. Converted once only; the customer it
     became keeps the attribution to its campaign and plan."""
 
-    source = models.CharField(_("lead source"), max_length=20, choices=LeadSource.choices,
-                              default=LeadSource.MANUAL)
-    campaign = models.ForeignKey("marketing.Campaign", verbose_name=_("campaign"), on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="leads")
-    research = models.ForeignKey("marketing.MarketResearch", verbose_name=_("market research"),
-                                 on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
-    plan = models.ForeignKey("marketing.MarketPlan", verbose_name=_("market development plan"),
-                             on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
+    source = models.CharField(_("lead source"), max_length=20, choices=LeadSource.choices, default=LeadSource.MANUAL)
+    campaign = models.ForeignKey(
+        "marketing.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    research = models.ForeignKey(
+        "marketing.MarketResearch",
+        verbose_name=_("market research"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    plan = models.ForeignKey(
+        "marketing.MarketPlan",
+        verbose_name=_("market development plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
     company_name = models.CharField(_("company"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
     contact_name = models.CharField(_("contact"), max_length=50)
@@ -86,21 +114,42 @@ class Lead(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
     qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True)
     invalid_reason = models.CharField(_("reason it is invalid"), max_length=200, blank=True)
-    owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="owned_leads")
-    owner_unit = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
-    handed_to = models.ForeignKey(User, verbose_name=_("handed to"), on_delete=models.SET_NULL, null=True,
-                                  blank=True, related_name="leads_received")
+    owner = models.ForeignKey(
+        User, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True, related_name="owned_leads"
+    )
+    owner_unit = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handed_to = models.ForeignKey(
+        User,
+        verbose_name=_("handed to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads_received",
+    )
     handed_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     handover_note = models.TextField(_("handover notes"), blank=True)
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("converted customer"),
-                                 on_delete=models.SET_NULL, null=True, blank=True, related_name="leads")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("converted customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
-    converted_by = models.ForeignKey(User, verbose_name=_("converted by"), on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+")
+    converted_by = models.ForeignKey(
+        User, verbose_name=_("converted by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     scope_fields = ScopeFields(owner="owner", unit="owner_unit", shared_with=("handed_to",))

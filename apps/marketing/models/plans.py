@@ -67,8 +67,14 @@ class MarketPlan(OwnedModel):
     budget = models.DecimalField(_("budget (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0"))
     status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approval_comment = models.CharField(_("approval comment"), max_length=500, blank=True)
     history = HistoricalRecords()

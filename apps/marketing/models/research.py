@@ -14,15 +14,17 @@ class MarketResearch(OwnedModel):
     subject = models.CharField(_("research subject"), max_length=200)
     target_market = models.CharField(_("target market"), max_length=200)
     segment = models.CharField(_("customer segment"), max_length=200, blank=True)
-    method = models.CharField(_("research method"), max_length=20, choices=ResearchMethod.choices,
-                              default=ResearchMethod.DESK)
+    method = models.CharField(
+        _("research method"), max_length=20, choices=ResearchMethod.choices, default=ResearchMethod.DESK
+    )
     period_start = models.DateField(_("start date"))
     period_end = models.DateField(_("end date"))
     findings = models.TextField(_("findings"), blank=True)
     competitors = models.TextField(_("competitors"), blank=True)
     conclusions = models.TextField(_("conclusions"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ResearchStatus.choices,
-                              default=ResearchStatus.IN_PROGRESS)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResearchStatus.choices, default=ResearchStatus.IN_PROGRESS
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -10,13 +10,21 @@ from apps.core.models import OwnedModel
 class Visit(OwnedModel):
     """客户拜访: a visit to a customer or a lead; ``owner`` organised it, ``visitors`` went."""
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 null=True, blank=True, related_name="visits")
-    lead = models.ForeignKey("marketing.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, null=True,
-                             blank=True, related_name="visits")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+    )
+    lead = models.ForeignKey(
+        "marketing.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, null=True, blank=True, related_name="visits"
+    )
     visited_on = models.DateField(_("visit date"))
-    visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("visitors"), blank=True,
-                                      related_name="+")
+    visitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("visitors"), blank=True, related_name="+"
+    )
     purpose = models.CharField(_("purpose"), max_length=200)
     outcome = models.TextField(_("outcome"), blank=True)
     next_step = models.CharField(_("next step"), max_length=200, blank=True)

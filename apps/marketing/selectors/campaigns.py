@@ -88,8 +88,13 @@ def _metrics(campaign: Campaign, counts: Mapping[str, Any], revenue: Decimal | N
     cost = campaign.actual_cost or Decimal("0")
     revenue = Decimal(revenue).quantize(CENT) if revenue is not None else None
     return CampaignMetrics(
-        leads=leads, qualified=qualified, conversions=conversions, budget=campaign.budget, cost=cost,
-        revenue=revenue, cost_per_lead=_ratio(cost, leads),
+        leads=leads,
+        qualified=qualified,
+        conversions=conversions,
+        budget=campaign.budget,
+        cost=cost,
+        revenue=revenue,
+        cost_per_lead=_ratio(cost, leads),
         roi=_ratio(revenue - cost, cost, Decimal("0.0001")) if revenue is not None else None,
         conversion_rate=_ratio(Decimal(conversions) * 100, leads, Decimal("0.1")),
     )
@@ -102,13 +107,22 @@ def metrics_for(campaigns: Iterable[Campaign]) -> dict[int, CampaignMetrics]:
     ids = [c.pk for c in campaigns]
     if not ids:
         return {}
-    rows = (Lead.objects.filter(campaign_id__in=ids).order_by().values("campaign_id").annotate(
-        leads=Count("id"), qualified=Count("id", filter=Q(qualified_at__isnull=False)),
-        conversions=Count("id", filter=Q(converted_at__isnull=False))))
+    rows = (
+        Lead.objects.filter(campaign_id__in=ids)
+        .order_by()
+        .values("campaign_id")
+        .annotate(
+            leads=Count("id"),
+            qualified=Count("id", filter=Q(qualified_at__isnull=False)),
+            conversions=Count("id", filter=Q(converted_at__isnull=False)),
+        )
+    )
     counts = {row["campaign_id"]: row for row in rows}
     revenue = _revenue_provider[0](ids) if _revenue_provider else None
-    return {c.pk: _metrics(c, counts.get(c.pk, {}),
-                           None if revenue is None else revenue.get(c.pk, Decimal("0"))) for c in campaigns}
+    return {
+        c.pk: _metrics(c, counts.get(c.pk, {}), None if revenue is None else revenue.get(c.pk, Decimal("0")))
+        for c in campaigns
+    }
 
 
 def attach_metrics(campaigns: Iterable[Campaign]) -> list[Campaign]:
@@ -127,7 +141,12 @@ def campaign_metrics(campaign: Campaign) -> CampaignMetrics:
 
 
 def campaign_list(
-    *, user: Any, status: str = "", kind: str = "", plan: Any = None, q: str = "",
+    *,
+    user: Any,
+    status: str = "",
+    kind: str = "",
+    plan: Any = None,
+    q: str = "",
 ) -> QuerySet[Campaign]:
     """Return the campaigns the user may see, with the counts a list sorts by annotated; their figures come from
     ``attach_metrics`` on the page shown."""
@@ -152,4 +171,5 @@ def campaign_choices(*, user: Any) -> QuerySet[Campaign]:
     if not user.has_perm("marketing.view_campaign") or getattr(user, "is_superuser", False) or unit_id is None:
         return visible.order_by("-start_date", "-id")
     return Campaign.objects.filter(Q(pk__in=visible.values("pk")) | Q(owner_unit_id=unit_id)).order_by(
-        "-start_date", "-id")
+        "-start_date", "-id"
+    )

@@ -20,11 +20,16 @@ from apps.marketing.selectors.evaluations import period_containing
 from apps.marketing.selectors.plans import GoalLine, goal_actuals_for_plans, period_bounds
 
 PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR, PERIOD_CUSTOM = "month", "quarter", "year", "custom"
-PERIOD_CHOICES = [(PERIOD_MONTH, _("This month")), (PERIOD_QUARTER, _("This quarter")),
-                  (PERIOD_YEAR, _("This year")), (PERIOD_CUSTOM, _("Custom"))]
+PERIOD_CHOICES = [
+    (PERIOD_MONTH, _("This month")),
+    (PERIOD_QUARTER, _("This quarter")),
+    (PERIOD_YEAR, _("This year")),
+    (PERIOD_CUSTOM, _("Custom")),
+]
 _MONTHS = {PERIOD_MONTH: 1, PERIOD_QUARTER: 3, PERIOD_YEAR: 12}
 PLANS_ON_DASHBOARD = 8
 CAMPAIGNS_ON_DASHBOARD = 15
+
 
 @dataclass(frozen=True)
 class Period:
@@ -61,28 +66,43 @@ class FunnelStep:
 
 
 _REACHED = {
-    "contacting": Q(status__in=[LeadStatus.CONTACTING, LeadStatus.QUALIFIED, LeadStatus.HANDED_OVER,
-                                LeadStatus.CONVERTED]),
-    "qualified": Q(qualified_at__isnull=False) | Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.HANDED_OVER,
-                                                              LeadStatus.CONVERTED]),
+    "contacting": Q(
+        status__in=[LeadStatus.CONTACTING, LeadStatus.QUALIFIED, LeadStatus.HANDED_OVER, LeadStatus.CONVERTED]
+    ),
+    "qualified": Q(qualified_at__isnull=False)
+    | Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.HANDED_OVER, LeadStatus.CONVERTED]),
     "handed_over": Q(handed_at__isnull=False) | Q(status__in=[LeadStatus.HANDED_OVER, LeadStatus.CONVERTED]),
     "converted": Q(converted_at__isnull=False) | Q(status=LeadStatus.CONVERTED),
 }
-_STEP_LABELS = {"new": LeadStatus.NEW.label, "contacting": LeadStatus.CONTACTING.label,
-                "qualified": LeadStatus.QUALIFIED.label, "handed_over": LeadStatus.HANDED_OVER.label,
-                "converted": LeadStatus.CONVERTED.label}
+_STEP_LABELS = {
+    "new": LeadStatus.NEW.label,
+    "contacting": LeadStatus.CONTACTING.label,
+    "qualified": LeadStatus.QUALIFIED.label,
+    "handed_over": LeadStatus.HANDED_OVER.label,
+    "converted": LeadStatus.CONVERTED.label,
+}
 
 
 def lead_funnel(*, user: Any, start: dt.date, end: dt.date) -> list[FunnelStep]:
     """Leads created in the period by the furthest stage they reached, with step and overall conversion (1 query)."""
     first, after = period_bounds(start, end)
-    counts = Lead.objects.visible_to(user).filter(created_at__gte=first, created_at__lt=after).aggregate(
-        new=Count("id"), **{key: Count("id", filter=q) for key, q in _REACHED.items()})
+    counts = (
+        Lead.objects.visible_to(user)
+        .filter(created_at__gte=first, created_at__lt=after)
+        .aggregate(new=Count("id"), **{key: Count("id", filter=q) for key, q in _REACHED.items()})
+    )
     steps, previous = [], None
     for key in ("new", "contacting", "qualified", "handed_over", "converted"):
         count = counts[key] or 0
-        steps.append(FunnelStep(key, str(_STEP_LABELS[key]), count,
-                                None if previous is None else _pct(count, previous), _pct(count, counts["new"])))
+        steps.append(
+            FunnelStep(
+                key,
+                str(_STEP_LABELS[key]),
+                count,
+                None if previous is None else _pct(count, previous),
+                _pct(count, counts["new"]),
+            )
+        )
         previous = count
     return steps
 
@@ -91,9 +111,13 @@ def campaign_roi(*, user: Any, start: dt.date, end: dt.date) -> list[Campaign]:
     """Campaigns running in the period (not cancelled), each with ``metrics`` attached by the campaign selector
     the campaign pages use (leads, qualified leads, conversions, cost per lead, revenue, ROI): one figure
     everywhere. A constant number of queries."""
-    campaigns = (Campaign.objects.visible_to(user).filter(start_date__lte=end, end_date__gte=start)
-                 .exclude(status=CampaignStatus.CANCELLED).select_related("plan")
-                 .order_by("-start_date", "-pk")[:CAMPAIGNS_ON_DASHBOARD])
+    campaigns = (
+        Campaign.objects.visible_to(user)
+        .filter(start_date__lte=end, end_date__gte=start)
+        .exclude(status=CampaignStatus.CANCELLED)
+        .select_related("plan")
+        .order_by("-start_date", "-pk")[:CAMPAIGNS_ON_DASHBOARD]
+    )
     return attach_metrics(campaigns)
 
 
@@ -112,8 +136,11 @@ def plan_completion(*, user: Any, start: dt.date, end: dt.date) -> list[PlanComp
     period (queries grow with distinct plan periods shown, at most ``PLANS_ON_DASHBOARD``)."""
     plans = list(
         MarketPlan.objects.visible_to(user)
-        .filter(status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED],
-                period_start__lte=end, period_end__gte=start)
+        .filter(
+            status__in=[PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED],
+            period_start__lte=end,
+            period_end__gte=start,
+        )
         .select_related("owner", "owner_unit")
         .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id")))
         .order_by("-period_start", "pk")[:PLANS_ON_DASHBOARD]
@@ -124,8 +151,13 @@ def plan_completion(*, user: Any, start: dt.date, end: dt.date) -> list[PlanComp
 
 def visits_per_month(*, user: Any, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
     """Visits in the period per calendar month ("2025-03", count), months without visits included (1 query)."""
-    rows = (Visit.objects.visible_to(user).filter(visited_on__gte=start, visited_on__lte=end)
-            .annotate(month=TruncMonth("visited_on")).values("month").annotate(n=Count("id")))
+    rows = (
+        Visit.objects.visible_to(user)
+        .filter(visited_on__gte=start, visited_on__lte=end)
+        .annotate(month=TruncMonth("visited_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+    )
     counts = {row["month"].strftime("%Y-%m"): row["n"] for row in rows}
     months, cursor = [], dt.date(start.year, start.month, 1)
     while cursor <= end:

@@ -47,14 +47,28 @@ def evaluation_list(*, user: Any, plan: MarketPlan | None = None, status: str = 
 def evaluation_figures(*, evaluation: MarketEvaluation) -> list[GoalLine]:
     """Actual vs target per goal line: computed live for a draft, the frozen snapshot once completed."""
     if evaluation.status == EvaluationStatus.COMPLETED:
-        return [GoalLine(row["metric"], row["label"], Decimal(row["target"]),
-                         None if row["actual"] is None else Decimal(row["actual"]),
-                         None if row["completion_pct"] is None else Decimal(row["completion_pct"]),
-                         row.get("note", "")) for row in evaluation.snapshot]
-    plan = (MarketPlan.objects.select_related("owner_unit")
-            .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id"))).get(pk=evaluation.plan_id))
-    return plan_goal_actuals(plan=plan, start=evaluation.period_start, end=evaluation.period_end,
-                             market_share=evaluation.market_share_estimate)
+        return [
+            GoalLine(
+                row["metric"],
+                row["label"],
+                Decimal(row["target"]),
+                None if row["actual"] is None else Decimal(row["actual"]),
+                None if row["completion_pct"] is None else Decimal(row["completion_pct"]),
+                row.get("note", ""),
+            )
+            for row in evaluation.snapshot
+        ]
+    plan = (
+        MarketPlan.objects.select_related("owner_unit")
+        .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id")))
+        .get(pk=evaluation.plan_id)
+    )
+    return plan_goal_actuals(
+        plan=plan,
+        start=evaluation.period_start,
+        end=evaluation.period_end,
+        market_share=evaluation.market_share_estimate,
+    )
 
 
 def evaluation_frequency(rules: Any) -> str:
@@ -68,8 +82,11 @@ def plans_due_evaluation(*, user: Any, rules: Any, today: dt.date) -> tuple[list
     if not user.has_perm("marketing.add_marketevaluation"):
         return [], (today, today)
     start, end = previous_period(evaluation_frequency(rules), today)
-    plans = (MarketPlan.objects.visible_to(user, "change")
-             .filter(status=PlanStatus.EXECUTING, period_start__lte=end)
-             .annotate(last_evaluated=Max("evaluations__period_end")).order_by("period_start", "pk"))
+    plans = (
+        MarketPlan.objects.visible_to(user, "change")
+        .filter(status=PlanStatus.EXECUTING, period_start__lte=end)
+        .annotate(last_evaluated=Max("evaluations__period_end"))
+        .order_by("period_start", "pk")
+    )
     due = [p for p in plans if p.last_evaluated is None or p.last_evaluated < end]  # type: ignore[attr-defined]
     return due, (start, end)

@@ -65,8 +65,9 @@ def intel_get(*, user: Any, pk: Any) -> MarketIntel:
 
 def intel_audience() -> QuerySet[User]:
     """The people intelligence is supplied to on publication: active employees of sales departments."""
-    return User.objects.filter(is_active=True, employee__is_active=True,
-                               employee__department__kind=DepartmentKind.SALES)
+    return User.objects.filter(
+        is_active=True, employee__is_active=True, employee__department__kind=DepartmentKind.SALES
+    )
 
 
 def intel_readers(*, intel: MarketIntel) -> QuerySet[IntelRead]:
@@ -76,8 +77,12 @@ def intel_readers(*, intel: MarketIntel) -> QuerySet[IntelRead]:
 def intel_unread_in_sales(*, intel: MarketIntel) -> QuerySet[User]:
     """The sales people who have not read the intelligence yet."""
     read = IntelRead.objects.filter(intel=intel).values("reader_id")
-    return intel_audience().exclude(pk__in=read).select_related("employee__department").order_by(
-        "employee__department__path", "name")
+    return (
+        intel_audience()
+        .exclude(pk__in=read)
+        .select_related("employee__department")
+        .order_by("employee__department__path", "name")
+    )
 
 
 def intel_unread_for(*, user: Any) -> QuerySet[MarketIntel]:

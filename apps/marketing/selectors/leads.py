@@ -72,7 +72,13 @@ def apply_scene(qs: QuerySet[Lead], user: Any, scene: str) -> QuerySet[Lead]:
 
 
 def lead_list(
-    *, user: Any, scene: str = "all", status: str = "", source: str = "", campaign: Any = None, q: str = "",
+    *,
+    user: Any,
+    scene: str = "all",
+    status: str = "",
+    source: str = "",
+    campaign: Any = None,
+    q: str = "",
 ) -> QuerySet[Lead]:
     """Return the leads of a scene the user may see, filtered and searched (company, contact, mobile)."""
     qs = apply_scene(lead_visible(user=user), user, scene if scene in SCENES else "all")
@@ -98,7 +104,8 @@ def sales_people() -> QuerySet[User]:
     """The users a lead may be handed to: active employees of departments of kind sales."""
     return (
         User.objects.filter(is_active=True, employee__is_active=True, employee__department__kind=DepartmentKind.SALES)
-        .select_related("employee__department").order_by("employee__department__path", "name")
+        .select_related("employee__department")
+        .order_by("employee__department__path", "name")
     )
 
 
@@ -117,8 +124,11 @@ def _own_or_department(model: Any, user: Any) -> QuerySet:
     (a colleague's plan or research yields leads for the whole department)."""
     visible = model.objects.visible_to(user)
     unit_id = user_scope(user).unit_id
-    if getattr(user, "is_superuser", False) or unit_id is None or not user.has_perm(
-            f"marketing.view_{model._meta.model_name}"):
+    if (
+        getattr(user, "is_superuser", False)
+        or unit_id is None
+        or not user.has_perm(f"marketing.view_{model._meta.model_name}")
+    ):
         return visible
     return model.objects.filter(Q(pk__in=visible.values("pk")) | Q(owner_unit_id=unit_id))
 

@@ -34,8 +34,13 @@ _providers: dict[str, GoalMetricProvider] = {}
 NOT_MEASURED_YET = _("measured once sales is in use")
 ENTERED_ON_EVALUATION = _("an estimate, entered on the evaluation")
 AFTER_CONVERSION = _("Contracts signed on or after the customer's conversion from a lead of the plan.")
-COUNT_METRICS = (GoalMetric.NEW_LEADS, GoalMetric.QUALIFIED_LEADS, GoalMetric.NEW_CUSTOMERS,
-                 GoalMetric.CAMPAIGNS_HELD, GoalMetric.VISITS)
+COUNT_METRICS = (
+    GoalMetric.NEW_LEADS,
+    GoalMetric.QUALIFIED_LEADS,
+    GoalMetric.NEW_CUSTOMERS,
+    GoalMetric.CAMPAIGNS_HELD,
+    GoalMetric.VISITS,
+)
 
 
 def register_goal_metric(metric: str, fn: GoalMetricProvider) -> None:
@@ -59,10 +64,14 @@ class GoalLine:
     note: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"metric": self.metric, "label": self.label, "target": str(self.target),
-                "actual": None if self.actual is None else str(self.actual),
-                "completion_pct": None if self.completion_pct is None else str(self.completion_pct),
-                "note": self.note}
+        return {
+            "metric": self.metric,
+            "label": self.label,
+            "target": str(self.target),
+            "actual": None if self.actual is None else str(self.actual),
+            "completion_pct": None if self.completion_pct is None else str(self.completion_pct),
+            "note": self.note,
+        }
 
 
 def completion(actual: Decimal | None, target: Decimal) -> Decimal | None:
@@ -98,15 +107,22 @@ def _lead_counts(plan_ids: list[int], start: dt.date, end: dt.date) -> dict[int,
 
 def _campaign_counts(plan_ids: list[int], start: dt.date, end: dt.date) -> dict[int, int]:
     """The plan's campaigns (not cancelled) starting in the period: one query."""
-    rows = (Campaign.objects.filter(plan_id__in=plan_ids, start_date__gte=start, start_date__lte=end)
-            .exclude(status=CampaignStatus.CANCELLED).values("plan_id").annotate(n=Count("id")))
+    rows = (
+        Campaign.objects.filter(plan_id__in=plan_ids, start_date__gte=start, start_date__lte=end)
+        .exclude(status=CampaignStatus.CANCELLED)
+        .values("plan_id")
+        .annotate(n=Count("id"))
+    )
     return {row["plan_id"]: row["n"] for row in rows}
 
 
 def _visit_counts(plans: list[MarketPlan], start: dt.date, end: dt.date) -> dict[int, int]:
     """Visits in the period by people of each plan's department subtree: one query grouped by department."""
-    rows = (Visit.objects.filter(visited_on__gte=start, visited_on__lte=end)
-            .values("owner_unit__path").annotate(n=Count("id")))
+    rows = (
+        Visit.objects.filter(visited_on__gte=start, visited_on__lte=end)
+        .values("owner_unit__path")
+        .annotate(n=Count("id"))
+    )
     per_path = [(row["owner_unit__path"] or "", row["n"]) for row in rows]
     return {plan.pk: sum(n for path, n in per_path if path.startswith(plan.owner_unit.path)) for plan in plans}
 
@@ -140,12 +156,16 @@ def _line(goal: PlanGoal, measured: dict[str, dict[int, Decimal]], market_share:
         note = str(AFTER_CONVERSION) if metric == GoalMetric.NEW_CUSTOMER_REVENUE else ""
     else:
         actual, note = None, str(NOT_MEASURED_YET)
-    return GoalLine(metric, str(goal.get_metric_display()), goal.target_value, actual,
-                    completion(actual, goal.target_value), note)
+    return GoalLine(
+        metric, str(goal.get_metric_display()), goal.target_value, actual, completion(actual, goal.target_value), note
+    )
 
 
 def goal_actuals_for_plans(
-    *, plans: Iterable[MarketPlan], start: dt.date | None = None, end: dt.date | None = None,
+    *,
+    plans: Iterable[MarketPlan],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
     market_share: Decimal | None = None,
 ) -> dict[int, list[GoalLine]]:
     """Each plan's goal lines with actuals over ``start``–``end`` (default: each plan's own period).
@@ -164,16 +184,20 @@ def goal_actuals_for_plans(
     return result
 
 
-def plan_goal_actuals(*, plan: MarketPlan, start: dt.date, end: dt.date,
-                      market_share: Decimal | None = None) -> list[GoalLine]:
+def plan_goal_actuals(
+    *, plan: MarketPlan, start: dt.date, end: dt.date, market_share: Decimal | None = None
+) -> list[GoalLine]:
     """The plan's goal lines with target, actual and completion over the period (one aggregate per kind)."""
     return goal_actuals_for_plans(plans=[plan], start=start, end=end, market_share=market_share)[plan.pk]
 
 
 def plan_list(*, user: Any, status: str = "", owner: Any = None) -> QuerySet[MarketPlan]:
     """The plans the user may see, with owner, department and goal lines loaded."""
-    qs = (MarketPlan.objects.visible_to(user).select_related("owner", "owner_unit", "approved_by")
-          .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id"))))
+    qs = (
+        MarketPlan.objects.visible_to(user)
+        .select_related("owner", "owner_unit", "approved_by")
+        .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id")))
+    )
     if status:
         qs = qs.filter(status=status)
     if owner is not None:
@@ -192,21 +216,25 @@ def plans_awaiting_approval(*, user: Any) -> QuerySet[MarketPlan]:
     if not user.has_perm("marketing.approve_marketplan"):
         return MarketPlan.objects.none()
 
-    return (MarketPlan.objects.visible_to(user, "change").filter(status=PlanStatus.SUBMITTED)
-            .exclude(owner=user).select_related("owner"))
+    return (
+        MarketPlan.objects.visible_to(user, "change")
+        .filter(status=PlanStatus.SUBMITTED)
+        .exclude(owner=user)
+        .select_related("owner")
+    )
 
 
 def senior_management() -> QuerySet[User]:
     """The people to report to (公司高层): users in service holding the senior management role."""
-    return User.objects.filter(is_active=True, employee__is_active=True,
-                               employee__roles__code=BuiltinRole.SENIOR_MANAGEMENT).distinct()
+    return User.objects.filter(
+        is_active=True, employee__is_active=True, employee__roles__code=BuiltinRole.SENIOR_MANAGEMENT
+    ).distinct()
 
 
 def plan_approvers(*, plan: MarketPlan) -> QuerySet[User]:
     """Who is asked to approve a submitted plan: the managers of its department and of the departments above."""
     ids = [int(part) for part in plan.owner_unit.path.strip("/").split("/") if part]
-    return (User.objects.filter(managed_departments__pk__in=ids, is_active=True).exclude(pk=plan.owner_id)
-            .distinct())
+    return User.objects.filter(managed_departments__pk__in=ids, is_active=True).exclude(pk=plan.owner_id).distinct()
 
 
 def plan_roles(user: Any, plan: MarketPlan) -> frozenset[str]:

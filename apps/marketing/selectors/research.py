@@ -11,8 +11,11 @@ from apps.marketing.models import Lead, MarketResearch
 
 def research_list(*, user: Any, status: str = "", method: str = "") -> QuerySet[MarketResearch]:
     """The studies the user may see, each with the number of leads it yielded (one query)."""
-    qs = (MarketResearch.objects.visible_to(user).select_related("owner", "owner_unit")
-          .annotate(lead_count=Count("leads")))
+    qs = (
+        MarketResearch.objects.visible_to(user)
+        .select_related("owner", "owner_unit")
+        .annotate(lead_count=Count("leads"))
+    )
     if status:
         qs = qs.filter(status=status)
     if method:

@@ -20,8 +20,13 @@ def _related(qs: QuerySet[Visit]) -> QuerySet[Visit]:
 
 
 def visit_list(
-    *, user: Any, customer: Any = None, lead: Any = None, date_from: dt.date | None = None,
-    date_to: dt.date | None = None, q: str = "",
+    *,
+    user: Any,
+    customer: Any = None,
+    lead: Any = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    q: str = "",
 ) -> QuerySet[Visit]:
     """Return the visits the user may see, optionally of one customer or lead, in a date range, searched."""
     qs = Visit.objects.visible_to(user)
@@ -35,8 +40,12 @@ def visit_list(
         qs = qs.filter(visited_on__lte=date_to)
     term = (q or "").strip()
     if term:
-        qs = qs.filter(Q(purpose__icontains=term) | Q(customer__name__icontains=term)
-                       | Q(lead__company_name__icontains=term) | Q(outcome__icontains=term))
+        qs = qs.filter(
+            Q(purpose__icontains=term)
+            | Q(customer__name__icontains=term)
+            | Q(lead__company_name__icontains=term)
+            | Q(outcome__icontains=term)
+        )
     return _related(qs)
 
 

@@ -23,8 +23,18 @@ CAMPAIGN_TRANSITIONS: dict[str, tuple[str, ...]] = {
     C.FINISHED: (),
     C.CANCELLED: (C.PLANNED,),
 }
-CAMPAIGN_FIELDS = ["name", "plan", "kind", "channel", "start_date", "end_date", "budget", "actual_cost",
-                   "target_segment", "description"]
+CAMPAIGN_FIELDS = [
+    "name",
+    "plan",
+    "kind",
+    "channel",
+    "start_date",
+    "end_date",
+    "budget",
+    "actual_cost",
+    "target_segment",
+    "description",
+]
 
 END_BEFORE_START = gettext_lazy("The end date cannot be before the start date.")
 NEGATIVE_MONEY = gettext_lazy("Amounts cannot be negative.")
@@ -65,8 +75,12 @@ def campaign_update(*, actor: User, campaign: Campaign, data: dict[str, Any]) ->
     """Change a campaign the actor may change (dates, budget, actual cost …); the dates must stay in order."""
     if not can(actor, "change", campaign):
         raise PermissionDenied
-    probe = Campaign(**{name: data.get(name, getattr(campaign, name)) for name in
-                        ("start_date", "end_date", "budget", "actual_cost")})
+    probe = Campaign(
+        **{
+            name: data.get(name, getattr(campaign, name))
+            for name in ("start_date", "end_date", "budget", "actual_cost")
+        }
+    )
     _validate(probe)
     record_actor(campaign, actor)
     model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data)
@@ -79,8 +93,11 @@ def campaign_set_status(*, actor: User, campaign: Campaign, status: str) -> Camp
     if not can(actor, "change", campaign):
         raise PermissionDenied
     if status not in CAMPAIGN_TRANSITIONS.get(campaign.status, ()):
-        raise ValidationError(CAMPAIGN_STATUS_NOT_ALLOWED % {
-            "old": campaign.get_status_display(), "new": dict(C.choices).get(status, status)}, code="transition")
+        raise ValidationError(
+            CAMPAIGN_STATUS_NOT_ALLOWED
+            % {"old": campaign.get_status_display(), "new": dict(C.choices).get(status, status)},
+            code="transition",
+        )
     campaign.status = status
     record_actor(campaign, actor)
     campaign.save(update_fields=["status", "updated_at"])

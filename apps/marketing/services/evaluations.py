@@ -27,8 +27,14 @@ from apps.marketing.selectors.plans import senior_management
 from apps.org.models import User
 from apps.policy.selectors import rules_in_force
 
-EVALUATION_FIELDS = ["period_start", "period_end", "feedback", "strategy_adjustment", "improvement_suggestions",
-                     "market_share_estimate"]
+EVALUATION_FIELDS = [
+    "period_start",
+    "period_end",
+    "feedback",
+    "strategy_adjustment",
+    "improvement_suggestions",
+    "market_share_estimate",
+]
 PLAN_NOT_APPROVED = gettext_lazy("Only an approved plan, in execution or closed, can be evaluated.")
 PERIOD_REVERSED = gettext_lazy("The period must end on or after the day it starts.")
 ALREADY_COMPLETED = gettext_lazy("This evaluation is completed; its figures are frozen.")
@@ -53,8 +59,9 @@ def _require_draft(actor: User, evaluation: MarketEvaluation) -> None:
 
 
 @transaction.atomic
-def evaluation_create(*, actor: User, plan: MarketPlan, period_start: dt.date, period_end: dt.date,
-                      **data: Any) -> MarketEvaluation:
+def evaluation_create(
+    *, actor: User, plan: MarketPlan, period_start: dt.date, period_end: dt.date, **data: Any
+) -> MarketEvaluation:
     """Start evaluating a plan the actor may see over a period (the plan must have been approved)."""
     if not actor.has_perm("marketing.add_marketevaluation") or not can(actor, "view", plan):
         raise PermissionDenied
@@ -62,8 +69,15 @@ def evaluation_create(*, actor: User, plan: MarketPlan, period_start: dt.date, p
         raise ValidationError(PLAN_NOT_APPROVED)
     fields = {k: v for k, v in data.items() if k in EVALUATION_FIELDS}
     _check({"period_start": period_start, "period_end": period_end, **fields})
-    evaluation = MarketEvaluation(plan=plan, period_start=period_start, period_end=period_end, **fields,
-                                  owner=actor, owner_unit=actor.employee.department, created_by=actor)
+    evaluation = MarketEvaluation(
+        plan=plan,
+        period_start=period_start,
+        period_end=period_end,
+        **fields,
+        owner=actor,
+        owner_unit=actor.employee.department,
+        created_by=actor,
+    )
     evaluation.full_clean()
     record_actor(evaluation, actor)
     evaluation.save()
@@ -82,13 +96,21 @@ def evaluation_update(*, actor: User, evaluation: MarketEvaluation, data: dict[s
 
 
 @transaction.atomic
-def evaluation_raise_improvement(*, actor: User, evaluation: MarketEvaluation, title: str, owner: Any,
-                                 due_date: dt.date, description: str = "") -> ImprovementAction:
+def evaluation_raise_improvement(
+    *, actor: User, evaluation: MarketEvaluation, title: str, owner: Any, due_date: dt.date, description: str = ""
+) -> ImprovementAction:
     """Turn an improvement suggestion of the evaluation into an action with an owner and a due date."""
     if not can(actor, "view", evaluation):
         raise PermissionDenied
-    return improvement_raise(actor=actor, title=title, owner=owner, due_date=due_date, description=description,
-                             source_kind=ImprovementSource.MARKET_EVALUATION, source=evaluation)
+    return improvement_raise(
+        actor=actor,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        description=description,
+        source_kind=ImprovementSource.MARKET_EVALUATION,
+        source=evaluation,
+    )
 
 
 @transaction.atomic
@@ -106,9 +128,11 @@ def evaluation_complete(*, actor: User, evaluation: MarketEvaluation) -> MarketE
     record_actor(evaluation, actor)
     evaluation.save(update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"])
     plan = evaluation.plan
-    notify(recipients=[*senior_management(), plan.owner], url=reverse("marketing:evaluation_detail",
-                                                                      args=[evaluation.pk]),
-           title=_("Market development evaluation: %(plan)s") % {"plan": plan.title},
-           body=_("%(start)s – %(end)s, evaluated by %(actor)s.") % {
-               "start": evaluation.period_start, "end": evaluation.period_end, "actor": actor})
+    notify(
+        recipients=[*senior_management(), plan.owner],
+        url=reverse("marketing:evaluation_detail", args=[evaluation.pk]),
+        title=_("Market development evaluation: %(plan)s") % {"plan": plan.title},
+        body=_("%(start)s – %(end)s, evaluated by %(actor)s.")
+        % {"start": evaluation.period_start, "end": evaluation.period_end, "actor": actor},
+    )
     return evaluation

@@ -64,10 +64,12 @@ def intel_publish(*, actor: User, intel: MarketIntel) -> MarketIntel:
     intel.published_at = timezone.now()
     record_actor(intel, actor, _("Published to sales"))
     intel.save(update_fields=["status", "published_at", "updated_at"])
-    notify(recipients=intel_audience().exclude(pk=actor.pk),
-           title=_("New market intelligence: %(title)s") % {"title": intel.title},
-           body=f"{intel.get_category_display()} · {intel.get_importance_display()}",
-           url=reverse("marketing:intel_detail", args=[intel.pk]))
+    notify(
+        recipients=intel_audience().exclude(pk=actor.pk),
+        title=_("New market intelligence: %(title)s") % {"title": intel.title},
+        body=f"{intel.get_category_display()} · {intel.get_importance_display()}",
+        url=reverse("marketing:intel_detail", args=[intel.pk]),
+    )
     return intel
 
 

@@ -38,8 +38,22 @@ LEAD_TRANSITIONS: dict[str, tuple[str, ...]] = {
 HANDOVER_FROM = tuple(status for status, steps in LEAD_WORKFLOW.items() if "handover" in steps)
 CONVERT_FROM = tuple(status for status, steps in LEAD_WORKFLOW.items() if "convert" in steps)
 
-LEAD_FIELDS = ["source", "campaign", "research", "plan", "company_name", "uscc", "contact_name", "mobile", "phone",
-               "email", "contact_title", "industry", "region", "notes"]
+LEAD_FIELDS = [
+    "source",
+    "campaign",
+    "research",
+    "plan",
+    "company_name",
+    "uscc",
+    "contact_name",
+    "mobile",
+    "phone",
+    "email",
+    "contact_title",
+    "industry",
+    "region",
+    "notes",
+]
 # Where a duplicate hit of the customer archive shows on the lead form.
 _HIT_FIELDS = {"uscc": "uscc", "mobile": "mobile", "name": "company_name"}
 
@@ -52,10 +66,12 @@ HANDOVER_NOTHING = gettext_lazy("Choose at least one lead to hand over.")
 LEAD_ALREADY_CONVERTED = gettext_lazy("This lead has already been converted; a lead converts only once.")
 CONVERT_NOT_QUALIFIED = gettext_lazy("Only a qualified or handed-over lead can be converted.")
 CONVERT_DUPLICATE = gettext_lazy(
-    "The customer “%(name)s” (%(owner)s) already has this mobile number: merge the lead into it instead.")
+    "The customer “%(name)s” (%(owner)s) already has this mobile number: merge the lead into it instead."
+)
 MERGE_NOT_A_DUPLICATE = gettext_lazy("Merge only into one of the customers the duplicate check found.")
 MERGE_NOT_PERMITTED = gettext_lazy(
-    "You may not add contacts to “%(name)s”; ask its owner or your manager to merge the lead.")
+    "You may not add contacts to “%(name)s”; ask its owner or your manager to merge the lead."
+)
 DUPLICATE_LEAD = gettext_lazy("An open lead with this mobile number already exists (%(owner)s).")
 OWNER_LABEL = gettext_lazy("owner: %(owner)s")
 IN_POOL_LABEL = gettext_lazy("in the lead pool")
@@ -136,8 +152,12 @@ def _check_customers(lead: Lead, allow_similar_name: bool) -> list[DuplicateHit]
     confirmed). The error names the customer and its owner only, on the field that matched, and carries all the
     hits (``error.duplicates``) for the form to list. Return the hits that only warned."""
     try:
-        return check_duplicates(name=lead.company_name, uscc=lead.uscc or None,
-                                mobiles=[lead.mobile] if lead.mobile else [], allow_similar_name=allow_similar_name)
+        return check_duplicates(
+            name=lead.company_name,
+            uscc=lead.uscc or None,
+            mobiles=[lead.mobile] if lead.mobile else [],
+            allow_similar_name=allow_similar_name,
+        )
     except ValidationError as error:
         hits = getattr(error, "duplicates", [])  # exact hits first: the one the message names
         field = _HIT_FIELDS.get(hits[0].matched_on, "company_name") if hits else "company_name"
@@ -147,8 +167,7 @@ def _check_customers(lead: Lead, allow_similar_name: bool) -> list[DuplicateHit]
 
 
 @transaction.atomic
-def lead_create(*, actor: User, data: dict[str, Any], to_pool: bool = False,
-                allow_similar_name: bool = False) -> Lead:
+def lead_create(*, actor: User, data: dict[str, Any], to_pool: bool = False, allow_similar_name: bool = False) -> Lead:
     """Create a lead owned by the actor (or, with ``to_pool``, in the lead pool of the actor's department).
 
     The mobile is normalised and validated; an open lead with the same mobile is refused, and so is a lead the
@@ -202,8 +221,13 @@ def lead_set_status(*, actor: User, lead: Lead, status: str, reason: str = "") -
     """Move a lead along ``LEAD_TRANSITIONS``; "invalid" needs a reason. Qualifying stamps ``qualified_at``."""
     _require_change(actor, lead)
     if status not in LEAD_TRANSITIONS.get(lead.status, ()):
-        raise ValidationError({"status": STATUS_NOT_ALLOWED % {
-            "old": lead.get_status_display(), "new": dict(S.choices).get(status, status)}}, code="transition")
+        raise ValidationError(
+            {
+                "status": STATUS_NOT_ALLOWED
+                % {"old": lead.get_status_display(), "new": dict(S.choices).get(status, status)}
+            },
+            code="transition",
+        )
     reason = (reason or "").strip()
     if status == S.INVALID and not reason:
         raise ValidationError({"reason": INVALID_NEEDS_REASON}, code="reason_required")
@@ -254,8 +278,12 @@ def _hand_over(actor: User, lead: Lead, to_user: Any, note: str) -> None:
     lead.handed_to = to_user
     lead.handed_at = timezone.now()
     lead.handover_note = (note or "").strip()
-    _save(lead, actor, ["status", "handed_to", "handed_at", "handover_note"],
-          _("Handed over to %(name)s") % {"name": to_user})
+    _save(
+        lead,
+        actor,
+        ["status", "handed_to", "handed_at", "handover_note"],
+        _("Handed over to %(name)s") % {"name": to_user},
+    )
 
 
 @transaction.atomic
@@ -268,8 +296,12 @@ def lead_handover(*, actor: User, lead: Lead, to_user: Any, note: str = "") -> L
         raise ValidationError(HANDOVER_NOT_QUALIFIED, code="not_qualified")
     _check_sales_person(to_user)
     _hand_over(actor, lead, to_user, note)
-    notify(recipients=[to_user], title=_("Lead handed over to you: %(lead)s") % {"lead": lead},
-           body=lead.handover_note or _("From %(name)s") % {"name": actor}, url=_lead_url(lead))
+    notify(
+        recipients=[to_user],
+        title=_("Lead handed over to you: %(lead)s") % {"lead": lead},
+        body=lead.handover_note or _("From %(name)s") % {"name": actor},
+        url=_lead_url(lead),
+    )
     return lead
 
 
@@ -289,9 +321,12 @@ def lead_bulk_handover(*, actor: User, leads: list[Lead], to_user: Any, note: st
             _hand_over(actor, lead, to_user, note)
             handed += 1
     if handed:
-        notify(recipients=[to_user], title=_("%(count)d leads handed over to you") % {"count": handed},
-               body=note or _("From %(name)s") % {"name": actor},
-               url=reverse("marketing:lead_list") + "?scene=handed_to_me")
+        notify(
+            recipients=[to_user],
+            title=_("%(count)d leads handed over to you") % {"count": handed},
+            body=note or _("From %(name)s") % {"name": actor},
+            url=reverse("marketing:lead_list") + "?scene=handed_to_me",
+        )
     return handed, len(leads) - handed
 
 
@@ -303,13 +338,23 @@ def lead_bulk_handover(*, actor: User, leads: list[Lead], to_user: Any, note: st
 def _customer_data(lead: Lead) -> tuple[dict[str, Any], dict[str, Any]]:
     parts = [p for p in (lead.region or "").replace("/", " ").split() if p]
     data = {
-        "name": lead.company_name, "source": CustomerSource.LEAD_CONVERSION,
+        "name": lead.company_name,
+        "source": CustomerSource.LEAD_CONVERSION,
         "industry": lead.industry if lead.industry in Industry.values else "",
-        "province": parts[0] if parts else "", "city": parts[1] if len(parts) > 1 else "",
-        "phone": lead.phone, "remarks": lead.notes, "uscc": lead.uscc or None,
+        "province": parts[0] if parts else "",
+        "city": parts[1] if len(parts) > 1 else "",
+        "phone": lead.phone,
+        "remarks": lead.notes,
+        "uscc": lead.uscc or None,
     }
-    contact = {"name": lead.contact_name, "mobile": lead.mobile or None, "phone": lead.phone, "email": lead.email,
-               "title": lead.contact_title, "is_primary": True}
+    contact = {
+        "name": lead.contact_name,
+        "mobile": lead.mobile or None,
+        "phone": lead.phone,
+        "email": lead.email,
+        "title": lead.contact_title,
+        "is_primary": True,
+    }
     return data, contact
 
 
@@ -338,13 +383,23 @@ def _create_customer(actor: User, lead: Lead, hits: list[Any], allow_similar_nam
         error.duplicates = hits  # type: ignore[attr-defined]
         raise error
     data, contact = _customer_data(lead)
-    return customer_create(actor=actor, data=data, contacts=[contact], owner=actor,
-                           allow_similar_name=allow_similar_name, log_action=OwnershipAction.CONVERT)
+    return customer_create(
+        actor=actor,
+        data=data,
+        contacts=[contact],
+        owner=actor,
+        allow_similar_name=allow_similar_name,
+        log_action=OwnershipAction.CONVERT,
+    )
 
 
 @transaction.atomic
 def lead_convert(
-    *, actor: User, lead: Lead, merge_into: Customer | None = None, allow_similar_name: bool = False,
+    *,
+    actor: User,
+    lead: Lead,
+    merge_into: Customer | None = None,
+    allow_similar_name: bool = False,
     options: dict[str, Any] | None = None,
 ) -> Customer:
     """Convert a lead, once only, into a customer and contact owned by the actor — or, when the duplicate check
@@ -358,8 +413,7 @@ def lead_convert(
         raise PermissionDenied
     if lead.status not in CONVERT_FROM:
         raise ValidationError(CONVERT_NOT_QUALIFIED, code="not_qualified")
-    hits = find_duplicates(name=lead.company_name, uscc=lead.uscc or None,
-                           mobiles=[lead.mobile] if lead.mobile else [])
+    hits = find_duplicates(name=lead.company_name, uscc=lead.uscc or None, mobiles=[lead.mobile] if lead.mobile else [])
     if merge_into is not None:
         customer = _merge(actor, lead, merge_into, hits)
     else:

@@ -29,8 +29,15 @@ PLAN_PIPELINE: dict[str, tuple[str, ...]] = {
     for status, steps in PLAN_WORKFLOW.items()
 }
 
-PLAN_FIELDS = ["title", "period_start", "period_end", "strategic_goal", "expansion_strategy", "promotion_plan",
-               "budget"]
+PLAN_FIELDS = [
+    "title",
+    "period_start",
+    "period_end",
+    "strategic_goal",
+    "expansion_strategy",
+    "promotion_plan",
+    "budget",
+]
 MOVE_NOT_ALLOWED = gettext_lazy("A plan that is “%(current)s” cannot become “%(target)s”.")
 ONLY_DRAFTS_EDITABLE = gettext_lazy("Only a draft plan can be changed; this one is “%(status)s”.")
 PERIOD_REVERSED = gettext_lazy("The period must end on or after the day it starts.")
@@ -64,8 +71,9 @@ def _check(actor: User, plan: MarketPlan, action: str) -> PlanStep:
         target = plan_step_target(action)
         if target is None:  # a step that keeps the status (edit)
             raise ValidationError(ONLY_DRAFTS_EDITABLE % {"status": plan.get_status_display()})
-        raise ValidationError(MOVE_NOT_ALLOWED % {"current": plan.get_status_display(),
-                                                  "target": PlanStatus(target).label})
+        raise ValidationError(
+            MOVE_NOT_ALLOWED % {"current": plan.get_status_display(), "target": PlanStatus(target).label}
+        )
     return step
 
 
@@ -108,8 +116,9 @@ def _set_goals(plan: MarketPlan, goals: list[dict[str, Any]]) -> None:
             raise ValidationError(GOAL_NOT_POSITIVE % {"metric": label})
         seen.add(goal["metric"])
     plan.goals.all().delete()
-    PlanGoal.objects.bulk_create([PlanGoal(plan=plan, metric=g["metric"], target_value=g["target_value"])
-                                  for g in goals])
+    PlanGoal.objects.bulk_create(
+        [PlanGoal(plan=plan, metric=g["metric"], target_value=g["target_value"]) for g in goals]
+    )
 
 
 @transaction.atomic
@@ -119,8 +128,13 @@ def plan_create(*, actor: User, goals: list[dict[str, Any]] | None = None, **dat
         raise PermissionDenied
     _check_period(data)
     _check_budget(data.get("budget"))
-    plan = MarketPlan(**{k: v for k, v in data.items() if k in PLAN_FIELDS}, owner=actor,
-                      owner_unit=actor.employee.department, created_by=actor, status=PlanStatus.DRAFT)
+    plan = MarketPlan(
+        **{k: v for k, v in data.items() if k in PLAN_FIELDS},
+        owner=actor,
+        owner_unit=actor.employee.department,
+        created_by=actor,
+        status=PlanStatus.DRAFT,
+    )
     plan.full_clean()
     record_actor(plan, actor)
     plan.save()
@@ -129,12 +143,17 @@ def plan_create(*, actor: User, goals: list[dict[str, Any]] | None = None, **dat
 
 
 @transaction.atomic
-def plan_update(*, actor: User, plan: MarketPlan, data: dict[str, Any],
-                goals: list[dict[str, Any]] | None = None) -> MarketPlan:
+def plan_update(
+    *, actor: User, plan: MarketPlan, data: dict[str, Any], goals: list[dict[str, Any]] | None = None
+) -> MarketPlan:
     """Change a draft plan and, when given, its goal lines; a submitted or later plan is frozen."""
     _check(actor, plan, "edit")
-    _check_period({"period_start": data.get("period_start", plan.period_start),
-                   "period_end": data.get("period_end", plan.period_end)})
+    _check_period(
+        {
+            "period_start": data.get("period_start", plan.period_start),
+            "period_end": data.get("period_end", plan.period_end),
+        }
+    )
     _check_budget(data.get("budget"))
     record_actor(plan, actor)
     model_update(instance=plan, fields=PLAN_FIELDS, data=data)
@@ -152,9 +171,13 @@ def plan_submit(*, actor: User, plan: MarketPlan) -> MarketPlan:
     plan.status = _target(step)
     plan.submitted_at = timezone.now()
     _save(plan, actor, ["status", "submitted_at"])
-    notify(recipients=plan_approvers(plan=plan), url=_url(plan),
-           title=_("Market development plan to approve: %(title)s") % {"title": plan.title},
-           body=_("Submitted by %(owner)s.") % {"owner": plan.owner}, topic=notification_topic("approval", plan))
+    notify(
+        recipients=plan_approvers(plan=plan),
+        url=_url(plan),
+        title=_("Market development plan to approve: %(title)s") % {"title": plan.title},
+        body=_("Submitted by %(owner)s.") % {"owner": plan.owner},
+        topic=notification_topic("approval", plan),
+    )
     return plan
 
 
@@ -167,7 +190,11 @@ def plan_approve(*, actor: User, plan: MarketPlan, comment: str = "") -> MarketP
     _save(plan, actor, ["status", "approved_by", "approved_at", "approval_comment"])
     title = _("Market development plan approved: %(title)s") % {"title": plan.title}
     body = _("%(period_start)s – %(period_end)s, owner %(owner)s, approved by %(actor)s.") % {
-        "period_start": plan.period_start, "period_end": plan.period_end, "owner": plan.owner, "actor": actor}
+        "period_start": plan.period_start,
+        "period_end": plan.period_end,
+        "owner": plan.owner,
+        "actor": actor,
+    }
     notify(recipients=[*senior_management(), plan.owner], title=title, body=body, url=_url(plan))
     return plan
 
@@ -182,8 +209,12 @@ def plan_reject(*, actor: User, plan: MarketPlan, comment: str) -> MarketPlan:
     notifications_close(topic=notification_topic("approval", plan))
     plan.approval_comment = comment.strip()[:500]
     _save(plan, actor, ["status", "approval_comment"], reason=comment.strip())
-    notify(recipients=[plan.owner], url=_url(plan), body=comment.strip(),
-           title=_("Market development plan sent back: %(title)s") % {"title": plan.title})
+    notify(
+        recipients=[plan.owner],
+        url=_url(plan),
+        body=comment.strip(),
+        title=_("Market development plan sent back: %(title)s") % {"title": plan.title},
+    )
     return plan
 
 

@@ -17,8 +17,18 @@ from apps.marketing.choices import LeadSource, LeadStatus
 from apps.marketing.models import Lead, MarketResearch
 from apps.org.models import User
 
-RESEARCH_FIELDS = ["subject", "target_market", "segment", "method", "period_start", "period_end", "findings",
-                   "competitors", "conclusions", "status"]
+RESEARCH_FIELDS = [
+    "subject",
+    "target_market",
+    "segment",
+    "method",
+    "period_start",
+    "period_end",
+    "findings",
+    "competitors",
+    "conclusions",
+    "status",
+]
 LEAD_FIELDS = ["company_name", "contact_name", "mobile", "phone", "contact_title", "industry", "region", "notes"]
 PERIOD_REVERSED = gettext_lazy("The research must end on or after the day it starts.")
 NO_LEADS = gettext_lazy("Add at least one potential customer.")
@@ -36,8 +46,12 @@ def research_create(*, actor: User, **data: Any) -> MarketResearch:
     if not actor.has_perm("marketing.add_marketresearch"):
         raise PermissionDenied
     _check_period(data.get("period_start"), data.get("period_end"))
-    research = MarketResearch(**{k: v for k, v in data.items() if k in RESEARCH_FIELDS}, owner=actor,
-                              owner_unit=actor.employee.department, created_by=actor)
+    research = MarketResearch(
+        **{k: v for k, v in data.items() if k in RESEARCH_FIELDS},
+        owner=actor,
+        owner_unit=actor.employee.department,
+        created_by=actor,
+    )
     research.full_clean()
     record_actor(research, actor)
     research.save()
@@ -69,8 +83,16 @@ def research_create_leads(*, actor: User, research: MarketResearch, rows: list[d
     for index, row in enumerate(rows, start=1):
         data = {k: (v or "") for k, v in row.items() if k in LEAD_FIELDS}
         data["mobile"] = normalize_mobile(data.get("mobile", ""))
-        lead = Lead(**data, source=LeadSource.RESEARCH, research=research, plan=None, status=LeadStatus.NEW,
-                    owner=actor, owner_unit=actor.employee.department, created_by=actor)
+        lead = Lead(
+            **data,
+            source=LeadSource.RESEARCH,
+            research=research,
+            plan=None,
+            status=LeadStatus.NEW,
+            owner=actor,
+            owner_unit=actor.employee.department,
+            created_by=actor,
+        )
         try:
             lead.full_clean()
         except ValidationError as exc:

@@ -90,4 +90,3 @@ def build_marketing_team(personas: dict[str, Any]) -> MarketingTeam:
     mkt1 = make_employee("mkt1", "刘洋", unit, BuiltinRole.STAFF).user
     mkt2 = make_employee("mkt2", "杨丽", unit, BuiltinRole.STAFF).user
     return MarketingTeam(unit=unit, manager=manager, mkt1=mkt1, mkt2=mkt2)
-

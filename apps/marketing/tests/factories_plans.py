@@ -54,34 +54,64 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
 
 
 def add_goals(plan: MarketPlan, **targets: Any) -> None:
-    PlanGoal.objects.bulk_create([PlanGoal(plan=plan, metric=m, target_value=Decimal(str(v)))
-                                  for m, v in targets.items()])
+    PlanGoal.objects.bulk_create(
+        [PlanGoal(plan=plan, metric=m, target_value=Decimal(str(v))) for m, v in targets.items()]
+    )
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def make_lead(owner: Any, *, created: dt.date, plan: MarketPlan | None = None, campaign: Campaign | None = None,
-              qualified: dt.date | None = None, converted: dt.date | None = None, handed: dt.date | None = None,
-              status: str = LeadStatus.NEW) -> Lead:
+def make_lead(
+    owner: Any,
+    *,
+    created: dt.date,
+    plan: MarketPlan | None = None,
+    campaign: Campaign | None = None,
+    qualified: dt.date | None = None,
+    converted: dt.date | None = None,
+    handed: dt.date | None = None,
+    status: str = LeadStatus.NEW,
+) -> Lead:
     lead = Lead.objects.create(
-        company_name="测试公司", contact_name="张三", owner=owner, owner_unit=owner.employee.department,
-        source=LeadSource.CAMPAIGN if campaign else LeadSource.MANUAL, plan=plan, campaign=campaign, status=status,
-        qualified_at=at(qualified) if qualified else None, converted_at=at(converted) if converted else None,
+        company_name="测试公司",
+        contact_name="张三",
+        owner=owner,
+        owner_unit=owner.employee.department,
+        source=LeadSource.CAMPAIGN if campaign else LeadSource.MANUAL,
+        plan=plan,
+        campaign=campaign,
+        status=status,
+        qualified_at=at(qualified) if qualified else None,
+        converted_at=at(converted) if converted else None,
         handed_at=at(handed) if handed else None,
     )
     Lead.objects.filter(pk=lead.pk).update(created_at=at(created))  # auto_now_add cannot be set on create
     return lead
 
 
-def make_campaign(owner: Any, *, start: dt.date, plan: MarketPlan | None = None,
-                  status: str = CampaignStatus.FINISHED, cost: str = "1000") -> Campaign:
-    return Campaign.objects.create(name=f"活动 {start}", plan=plan, start_date=start,
-                                   end_date=start + dt.timedelta(days=2), status=status,
-                                   actual_cost=Decimal(cost), owner=owner, owner_unit=owner.employee.department)
+def make_campaign(
+    owner: Any,
+    *,
+    start: dt.date,
+    plan: MarketPlan | None = None,
+    status: str = CampaignStatus.FINISHED,
+    cost: str = "1000",
+) -> Campaign:
+    return Campaign.objects.create(
+        name=f"活动 {start}",
+        plan=plan,
+        start_date=start,
+        end_date=start + dt.timedelta(days=2),
+        status=status,
+        actual_cost=Decimal(cost),
+        owner=owner,
+        owner_unit=owner.employee.department,
+    )
 
 
 def make_visit(owner: Any, *, on: dt.date, lead: Lead) -> Visit:
-    return Visit.objects.create(lead=lead, visited_on=on, purpose="拜访", owner=owner,
-                                owner_unit=owner.employee.department)
+    return Visit.objects.create(
+        lead=lead, visited_on=on, purpose="拜访", owner=owner, owner_unit=owner.employee.department
+    )

@@ -33,9 +33,13 @@ def _with_leads(owner: Any, leads: int, qualified: int, converted: int, cost: st
     campaign = CampaignFactory(owner=owner, actual_cost=Decimal(cost))
     now = timezone.now()
     for index in range(leads):
-        LeadFactory(owner=owner, campaign=campaign, status=LeadStatus.QUALIFIED if index < qualified else "new",
-                    qualified_at=now if index < qualified else None,
-                    converted_at=now if index < converted else None)
+        LeadFactory(
+            owner=owner,
+            campaign=campaign,
+            status=LeadStatus.QUALIFIED if index < qualified else "new",
+            qualified_at=now if index < qualified else None,
+            converted_at=now if index < converted else None,
+        )
     return campaign
 
 
@@ -80,14 +84,17 @@ class CampaignMetricsTests:
 
 class CampaignServiceTests:
     def test_create_is_planned_and_owned(self, team: MarketingTeam) -> None:
-        campaign = svc.campaign_create(actor=team.mkt1, data={
-            "name": "春季展会", "start_date": "2025-03-01", "end_date": "2025-03-05", "budget": Decimal("50000")})
+        campaign = svc.campaign_create(
+            actor=team.mkt1,
+            data={"name": "春季展会", "start_date": "2025-03-01", "end_date": "2025-03-05", "budget": Decimal("50000")},
+        )
         assert (campaign.status, campaign.owner, campaign.owner_unit) == (CampaignStatus.PLANNED, team.mkt1, team.unit)
 
     def test_end_before_start_is_refused(self, team: MarketingTeam) -> None:
         with pytest.raises(ValidationError) as info:
-            svc.campaign_create(actor=team.mkt1, data={"name": "x", "start_date": "2025-03-05",
-                                                       "end_date": "2025-03-01"})
+            svc.campaign_create(
+                actor=team.mkt1, data={"name": "x", "start_date": "2025-03-05", "end_date": "2025-03-01"}
+            )
         assert "end_date" in info.value.message_dict
         assert not Campaign.objects.exists()
 

@@ -28,9 +28,16 @@ def team(personas: dict) -> MarketingTeam:
 def handed(team: MarketingTeam, personas: dict) -> Any:
     """A campaign lead of mkt1, handed over to alice (sales)."""
     campaign = CampaignFactory(owner=team.mkt1)
-    lead = LeadFactory(owner=team.mkt1, status=LeadStatus.QUALIFIED, campaign=campaign,
-                       company_name="南京恒达机械有限公司", contact_name="周强", mobile="13912345678",
-                       region="江苏省 南京市", industry="manufacturing")
+    lead = LeadFactory(
+        owner=team.mkt1,
+        status=LeadStatus.QUALIFIED,
+        campaign=campaign,
+        company_name="南京恒达机械有限公司",
+        contact_name="周强",
+        mobile="13912345678",
+        region="江苏省 南京市",
+        industry="manufacturing",
+    )
     svc.lead_handover(actor=team.mkt1, lead=lead, to_user=personas["rep_alice"].user, note="")
     return lead
 
@@ -39,8 +46,11 @@ class ConversionTests:
     def test_it_creates_the_customer_and_contact_owned_by_the_converter(self, handed: Any, personas: dict) -> None:
         alice = personas["rep_alice"].user
         customer = svc.lead_convert(actor=alice, lead=handed)
-        assert (customer.name, customer.owner, customer.source) == ("南京恒达机械有限公司", alice,
-                                                                     CustomerSource.LEAD_CONVERSION)
+        assert (customer.name, customer.owner, customer.source) == (
+            "南京恒达机械有限公司",
+            alice,
+            CustomerSource.LEAD_CONVERSION,
+        )
         assert (customer.province, customer.city, customer.industry) == ("江苏省", "南京市", "manufacturing")
         contact = Contact.objects.get(customer=customer)
         assert (contact.name, contact.mobile, contact.is_primary) == ("周强", "13912345678", True)
@@ -70,11 +80,19 @@ class ConversionTests:
     def test_the_plan_of_the_campaign_is_kept_on_the_lead(self, team: MarketingTeam, personas: dict) -> None:
         from apps.marketing.models import MarketPlan
 
-        plan = MarketPlan.objects.create(title="华东拓展计划", period_start="2025-01-01", period_end="2025-12-31",
-                                         strategic_goal="扩大华东市场", owner=team.manager, owner_unit=team.unit)
+        plan = MarketPlan.objects.create(
+            title="华东拓展计划",
+            period_start="2025-01-01",
+            period_end="2025-12-31",
+            strategic_goal="扩大华东市场",
+            owner=team.manager,
+            owner_unit=team.unit,
+        )
         campaign = CampaignFactory(owner=team.mkt1, plan=plan)
-        lead = svc.lead_create(actor=team.mkt1, data={"company_name": "苏州新材", "contact_name": "吴敏",
-                                                       "mobile": "13700001111", "campaign": campaign})
+        lead = svc.lead_create(
+            actor=team.mkt1,
+            data={"company_name": "苏州新材", "contact_name": "吴敏", "mobile": "13700001111", "campaign": campaign},
+        )
         assert lead.plan == plan
         svc.lead_set_status(actor=team.mkt1, lead=lead, status=LeadStatus.QUALIFIED)
         customer = svc.lead_convert(actor=team.mkt1, lead=lead)
@@ -82,8 +100,9 @@ class ConversionTests:
 
     def test_an_exact_duplicate_must_be_merged(self, handed: Any, personas: dict) -> None:
         bob = personas["lead_bob"].user
-        existing = customer_create(actor=bob, data={"name": "恒达集团"}, contacts=[
-            {"name": "周强", "mobile": "13912345678"}])
+        existing = customer_create(
+            actor=bob, data={"name": "恒达集团"}, contacts=[{"name": "周强", "mobile": "13912345678"}]
+        )
         alice = personas["rep_alice"].user
         with pytest.raises(ValidationError) as info:
             svc.lead_convert(actor=alice, lead=handed)
@@ -138,8 +157,9 @@ class ConversionTests:
 class ConvertPageTests:
     def test_the_detail_page_shows_the_hits_and_merges(self, handed: Any, personas: dict) -> None:
         bob = personas["lead_bob"].user
-        existing = customer_create(actor=bob, data={"name": "恒达集团"}, contacts=[
-            {"name": "周强", "mobile": "13912345678"}])
+        existing = customer_create(
+            actor=bob, data={"name": "恒达集团"}, contacts=[{"name": "周强", "mobile": "13912345678"}]
+        )
         client = personas["rep_alice"].client()
         page = client.get(f"/marketing/leads/{handed.pk}/")
         assert page.status_code == 200 and "恒达集团" in page.content.decode()

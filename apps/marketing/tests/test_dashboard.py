@@ -22,8 +22,13 @@ def _fill(personas: dict, plans: list, n: int) -> None:
     alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
     for i in range(n):
         campaign = make_campaign(alice, start=today, plan=plans[i % len(plans)])
-        lead = make_lead(alice, created=today, campaign=campaign, qualified=today if i % 2 else None,
-                         converted=today if i % 3 == 0 else None)
+        lead = make_lead(
+            alice,
+            created=today,
+            campaign=campaign,
+            qualified=today if i % 2 else None,
+            converted=today if i % 3 == 0 else None,
+        )
         make_lead(bob, created=today, plan=plans[0])
         make_visit(alice, on=today, lead=lead)
 
@@ -33,8 +38,11 @@ def plans(personas: dict) -> list:
     today = timezone.localdate()
     result = []
     for owner in ("rep_alice", "lead_bob"):
-        plan = PlanFactory(owner=personas[owner].user, period_start=today - dt.timedelta(days=10),
-                           period_end=today + dt.timedelta(days=80))
+        plan = PlanFactory(
+            owner=personas[owner].user,
+            period_start=today - dt.timedelta(days=10),
+            period_end=today + dt.timedelta(days=80),
+        )
         add_goals(plan, new_leads=10, visits=5, new_customer_revenue=1000)
         result.append(plan)
     return result
@@ -73,8 +81,10 @@ def test_staff_see_their_own_figures_managers_their_tree(personas: dict, plans: 
     make_lead(personas["rep_alice"].user, created=today)
     make_lead(personas["lead_bob"].user, created=today)
     make_lead(personas["rep_carol"].user, created=today)
-    count = {k: selectors.lead_funnel(user=personas[k].user, start=today, end=today)[0].count
-             for k in ("rep_alice", "lead_bob", "auditor_dave")}
+    count = {
+        k: selectors.lead_funnel(user=personas[k].user, start=today, end=today)[0].count
+        for k in ("rep_alice", "lead_bob", "auditor_dave")
+    }
     assert count == {"rep_alice": 1, "lead_bob": 2, "auditor_dave": 3}
 
 

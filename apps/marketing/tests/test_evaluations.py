@@ -35,8 +35,9 @@ def plan(personas: dict[str, Persona]) -> MarketPlan:
 
 
 def _evaluation(personas: dict, plan: MarketPlan) -> MarketEvaluation:
-    return services.evaluation_create(actor=personas["lead_bob"].user, plan=plan, period_start=Q_START,
-                                      period_end=Q_END)
+    return services.evaluation_create(
+        actor=personas["lead_bob"].user, plan=plan, period_start=Q_START, period_end=Q_END
+    )
 
 
 class EvaluationTests:
@@ -54,15 +55,20 @@ class EvaluationTests:
 
     def test_staff_cannot_evaluate(self, personas: dict, plan: MarketPlan) -> None:
         with pytest.raises(PermissionDenied):
-            services.evaluation_create(actor=personas["rep_alice"].user, plan=plan, period_start=Q_START,
-                                       period_end=Q_END)
+            services.evaluation_create(
+                actor=personas["rep_alice"].user, plan=plan, period_start=Q_START, period_end=Q_END
+            )
 
     def test_improvement_actions_are_raised_from_the_evaluation(self, personas: dict, plan: MarketPlan) -> None:
         alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
         evaluation = _evaluation(personas, plan)
         action = services.evaluation_raise_improvement(
-            actor=bob, evaluation=evaluation, title="加强展会线索跟进", owner=alice,
-            due_date=timezone.localdate() + dt.timedelta(days=14))
+            actor=bob,
+            evaluation=evaluation,
+            title="加强展会线索跟进",
+            owner=alice,
+            due_date=timezone.localdate() + dt.timedelta(days=14),
+        )
         assert action.source == evaluation and action.source_kind == ImprovementSource.MARKET_EVALUATION
         assert list(improvements_for(user=bob, source=evaluation)) == [action]
         assert Notification.objects.filter(recipient=alice, title__contains="加强展会线索跟进").exists()
@@ -81,8 +87,9 @@ class EvaluationTests:
         alice, bob, dave = (personas[k].user for k in ("rep_alice", "lead_bob", "auditor_dave"))
         evaluation = _evaluation(personas, plan)
         make_lead(alice, created=dt.date(2025, 2, 1), plan=plan)
-        services.evaluation_update(actor=bob, evaluation=evaluation,
-                                   data={"feedback": "线索数量不足", "market_share_estimate": Decimal("4")})
+        services.evaluation_update(
+            actor=bob, evaluation=evaluation, data={"feedback": "线索数量不足", "market_share_estimate": Decimal("4")}
+        )
         services.evaluation_complete(actor=bob, evaluation=evaluation)
         evaluation.refresh_from_db()
         assert evaluation.status == EvaluationStatus.COMPLETED
@@ -98,8 +105,11 @@ class EvaluationTests:
 
     def test_evaluation_due_on_the_managers_workbench(self, personas: dict) -> None:
         today = timezone.localdate()
-        plan = PlanFactory(owner=personas["rep_alice"].user, period_start=today - dt.timedelta(days=200),
-                           period_end=today + dt.timedelta(days=100))
+        plan = PlanFactory(
+            owner=personas["rep_alice"].user,
+            period_start=today - dt.timedelta(days=200),
+            period_end=today + dt.timedelta(days=100),
+        )
         add_goals(plan, new_leads=4)
         bob = personas["lead_bob"].user
         titles = [item.title for item in plan_workbench_items(bob)]
@@ -139,10 +149,17 @@ class EvaluationScopeTests(core_testing.ScopeMatrixTests):
 @pytest.mark.django_db
 def test_structured_data_reads_as_updated_not_as_a_dump(personas: dict) -> None:
     alice = personas["rep_alice"]
-    plan = MarketPlan.objects.create(title="计划", period_start="2026-01-01", period_end="2026-03-31",
-                                     strategic_goal="目标", owner=alice.user, owner_unit=alice.unit)
-    evaluation = MarketEvaluation.objects.create(plan=plan, period_start="2026-01-01", period_end="2026-03-31",
-                                                 owner=alice.user, owner_unit=alice.unit)
+    plan = MarketPlan.objects.create(
+        title="计划",
+        period_start="2026-01-01",
+        period_end="2026-03-31",
+        strategic_goal="目标",
+        owner=alice.user,
+        owner_unit=alice.unit,
+    )
+    evaluation = MarketEvaluation.objects.create(
+        plan=plan, period_start="2026-01-01", period_end="2026-03-31", owner=alice.user, owner_unit=alice.unit
+    )
     evaluation.snapshot = [{"metric": "new_leads", "actual": "3"}]
     evaluation.save()
     lines = history_entries(evaluation)[0].lines

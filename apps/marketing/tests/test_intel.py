@@ -28,13 +28,16 @@ def team(personas: dict) -> MarketingTeam:
 
 @pytest.fixture
 def draft(team: MarketingTeam) -> MarketIntel:
-    return svc.intel_create(actor=team.mkt1, data={"title": "竞品降价15%", "category": IntelCategory.PRICE,
-                                                   "content": "某竞品华东区报价下调。"})
+    return svc.intel_create(
+        actor=team.mkt1,
+        data={"title": "竞品降价15%", "category": IntelCategory.PRICE, "content": "某竞品华东区报价下调。"},
+    )
 
 
 class IntelVisibilityTests:
-    def test_sales_sees_published_intel_but_not_drafts(self, draft: MarketIntel, team: MarketingTeam,
-                                                       personas: dict) -> None:
+    def test_sales_sees_published_intel_but_not_drafts(
+        self, draft: MarketIntel, team: MarketingTeam, personas: dict
+    ) -> None:
         alice = personas["rep_alice"].user
         assert not intel_list(user=alice).filter(pk=draft.pk).exists()
         assert not intel_list(user=team.mkt2).filter(pk=draft.pk).exists()
@@ -48,8 +51,9 @@ class IntelVisibilityTests:
             svc.intel_publish(actor=team.mkt1, intel=draft)
         assert MarketIntel.objects.get(pk=draft.pk).status == IntelStatus.DRAFT
 
-    def test_publication_notifies_the_sales_people(self, draft: MarketIntel, team: MarketingTeam,
-                                                   personas: dict) -> None:
+    def test_publication_notifies_the_sales_people(
+        self, draft: MarketIntel, team: MarketingTeam, personas: dict
+    ) -> None:
         svc.intel_publish(actor=team.manager, intel=draft)
         notified = set(Notification.objects.values_list("recipient__username", flat=True))
         assert notified == {"alice", "bob"}

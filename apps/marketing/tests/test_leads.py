@@ -32,8 +32,9 @@ def _lead(owner: Any, status: str = LeadStatus.QUALIFIED, **kwargs: Any) -> Lead
 
 class LeadCreateTests:
     def test_mobile_is_normalised_and_the_actor_owns_it(self, team: Any) -> None:
-        lead = svc.lead_create(actor=team.mkt1, data={"company_name": "华信科技", "contact_name": "王五",
-                                                       "mobile": "+86 138-0013-8000"})
+        lead = svc.lead_create(
+            actor=team.mkt1, data={"company_name": "华信科技", "contact_name": "王五", "mobile": "+86 138-0013-8000"}
+        )
         assert lead.mobile == "13800138000"
         assert (lead.owner, lead.owner_unit, lead.status) == (team.mkt1, team.unit, LeadStatus.NEW)
         assert lead.history.first().history_user == team.mkt1
@@ -47,13 +48,13 @@ class LeadCreateTests:
     def test_an_open_lead_with_the_same_mobile_is_a_duplicate(self, team: Any) -> None:
         _lead(team.mkt2, mobile="13800138000")
         with pytest.raises(ValidationError) as info:
-            svc.lead_create(actor=team.mkt1, data={"company_name": "别家", "contact_name": "李四",
-                                                   "mobile": "13800138000"})
+            svc.lead_create(
+                actor=team.mkt1, data={"company_name": "别家", "contact_name": "李四", "mobile": "13800138000"}
+            )
         assert "杨丽" in str(info.value.message_dict["mobile"])
 
     def test_a_pool_lead_has_no_owner(self, team: Any) -> None:
-        lead = svc.lead_create(actor=team.mkt1, data={"company_name": "池中公司", "contact_name": "赵六"},
-                               to_pool=True)
+        lead = svc.lead_create(actor=team.mkt1, data={"company_name": "池中公司", "contact_name": "赵六"}, to_pool=True)
         assert lead.owner is None and lead.owner_unit == team.unit
 
 
@@ -77,10 +78,15 @@ class LeadStatusTests:
         svc.lead_set_status(actor=team.mkt1, lead=lead, status=LeadStatus.QUALIFIED)
         assert lead.qualified_at is not None
 
-    @pytest.mark.parametrize("old,new", [
-        (LeadStatus.NEW, LeadStatus.HANDED_OVER), (LeadStatus.NEW, LeadStatus.CONVERTED),
-        (LeadStatus.CONVERTED, LeadStatus.CONTACTING), (LeadStatus.HANDED_OVER, LeadStatus.NEW),
-    ])
+    @pytest.mark.parametrize(
+        "old,new",
+        [
+            (LeadStatus.NEW, LeadStatus.HANDED_OVER),
+            (LeadStatus.NEW, LeadStatus.CONVERTED),
+            (LeadStatus.CONVERTED, LeadStatus.CONTACTING),
+            (LeadStatus.HANDED_OVER, LeadStatus.NEW),
+        ],
+    )
     def test_the_table_refuses_other_moves(self, team: Any, old: str, new: str) -> None:
         lead = _lead(team.mkt1, old)
         with pytest.raises(ValidationError):
@@ -140,8 +146,9 @@ class LeadHandoverTests:
 
     def test_only_qualified_leads_are_handed_over(self, team: Any, personas: dict) -> None:
         with pytest.raises(ValidationError):
-            svc.lead_handover(actor=team.mkt1, lead=_lead(team.mkt1, LeadStatus.NEW),
-                              to_user=personas["rep_alice"].user, note="")
+            svc.lead_handover(
+                actor=team.mkt1, lead=_lead(team.mkt1, LeadStatus.NEW), to_user=personas["rep_alice"].user, note=""
+            )
 
     def test_the_sales_person_and_the_owner_both_see_it(self, team: Any, personas: dict) -> None:
         alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
@@ -227,17 +234,27 @@ class LeadApiTests:
         lead = _lead(team.mkt1)
         mkt1 = Client()
         mkt1.force_login(team.mkt1)
-        response = mkt1.post(f"/api/v1/leads/{lead.pk}/handover/", {"to_user": alice.pk, "note": "急"},
-                             content_type="application/json")
+        response = mkt1.post(
+            f"/api/v1/leads/{lead.pk}/handover/", {"to_user": alice.pk, "note": "急"}, content_type="application/json"
+        )
         assert response.status_code == 200 and response.json()["status"] == "handed_over"
-        refused = mkt1.post(f"/api/v1/leads/{lead.pk}/handover/", {"to_user": personas["rep_carol"].user.pk},
-                            content_type="application/json")
+        refused = mkt1.post(
+            f"/api/v1/leads/{lead.pk}/handover/",
+            {"to_user": personas["rep_carol"].user.pk},
+            content_type="application/json",
+        )
         assert refused.status_code == 400
-        converted = personas["rep_alice"].client().post(f"/api/v1/leads/{lead.pk}/convert/", {},
-                                                         content_type="application/json")
+        converted = (
+            personas["rep_alice"]
+            .client()
+            .post(f"/api/v1/leads/{lead.pk}/convert/", {}, content_type="application/json")
+        )
         assert converted.status_code == 201 and converted.json()["customer"]
-        again = personas["rep_alice"].client().post(f"/api/v1/leads/{lead.pk}/convert/", {},
-                                                     content_type="application/json")
+        again = (
+            personas["rep_alice"]
+            .client()
+            .post(f"/api/v1/leads/{lead.pk}/convert/", {}, content_type="application/json")
+        )
         assert again.status_code == 400
         other = _lead(team.mkt1, LeadStatus.NEW)
         no_reason = mkt1.post(f"/api/v1/leads/{other.pk}/mark-invalid/", {}, content_type="application/json")
@@ -249,13 +266,15 @@ class LeadApiTests:
         lead = _lead(team.mkt1)
         mkt2 = Client()
         mkt2.force_login(team.mkt2)
-        response = mkt2.post(f"/api/v1/leads/{lead.pk}/mark-invalid/", {"reason": "x"},
-                             content_type="application/json")
+        response = mkt2.post(f"/api/v1/leads/{lead.pk}/mark-invalid/", {"reason": "x"}, content_type="application/json")
         assert response.status_code == 404
 
     def test_create_normalises_the_mobile(self, team: Any) -> None:
         client = Client()
         client.force_login(team.mkt1)
-        response = client.post("/api/v1/leads/", {"company_name": "无锡瑞丰", "contact_name": "钱进",
-                                                  "mobile": "139 0000 1234"}, content_type="application/json")
+        response = client.post(
+            "/api/v1/leads/",
+            {"company_name": "无锡瑞丰", "contact_name": "钱进", "mobile": "139 0000 1234"},
+            content_type="application/json",
+        )
         assert response.status_code == 201 and response.json()["mobile"] == "13900001234"

@@ -39,8 +39,9 @@ def test_a_goal_line_needs_its_target_in_the_service_too(personas: dict[str, Any
     alice.user_permissions.add(*_perms("add_marketplan", "change_marketplan", "view_marketplan"))
     alice = type(alice).objects.get(pk=alice.pk)
     with pytest.raises(ValidationError) as refused:
-        services.plan_create(actor=alice, goals=[{"metric": GoalMetric.NEW_LEADS, "target_value": None}],
-                             budget=Decimal("0"), **PLAN)
+        services.plan_create(
+            actor=alice, goals=[{"metric": GoalMetric.NEW_LEADS, "target_value": None}], budget=Decimal("0"), **PLAN
+        )
     assert str(services.GOAL_NEEDS_TARGET) in refused.value.messages
     assert not PlanGoal.objects.exists()
 
@@ -48,8 +49,12 @@ def test_a_goal_line_needs_its_target_in_the_service_too(personas: dict[str, Any
 def test_the_form_page_shows_the_services_budget_error(personas: dict[str, Any]) -> None:
     alice = personas["rep_alice"]
     alice.user.user_permissions.add(*_perms("add_marketplan", "change_marketplan", "view_marketplan"))
-    data = {**{k: str(v) for k, v in PLAN.items()}, "budget": "-10", "goals-TOTAL_FORMS": "0",
-            "goals-INITIAL_FORMS": "0"}
+    data = {
+        **{k: str(v) for k, v in PLAN.items()},
+        "budget": "-10",
+        "goals-TOTAL_FORMS": "0",
+        "goals-INITIAL_FORMS": "0",
+    }
     response = alice.client().post(reverse("marketing:plan_create"), data)
     assert response.status_code == 200
     assert str(services.BUDGET_NEGATIVE) in response.content.decode()

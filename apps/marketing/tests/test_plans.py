@@ -29,13 +29,22 @@ from apps.marketing.tests.factories_plans import (
 from apps.org.choices import BuiltinRole
 from apps.org.testing import make_employee
 
-GOALS = [{"metric": GoalMetric.NEW_LEADS, "target_value": Decimal("50")},
-         {"metric": GoalMetric.VISITS, "target_value": Decimal("20")}]
+GOALS = [
+    {"metric": GoalMetric.NEW_LEADS, "target_value": Decimal("50")},
+    {"metric": GoalMetric.VISITS, "target_value": Decimal("20")},
+]
 
 
 def _draft(alice: Any) -> MarketPlan:
-    return services.plan_create(actor=alice, goals=GOALS, title="华东季度开发计划", period_start=Q_START,
-                                period_end=Q_END, strategic_goal="扩大华东市场份额", budget=Decimal("80000"))
+    return services.plan_create(
+        actor=alice,
+        goals=GOALS,
+        title="华东季度开发计划",
+        period_start=Q_START,
+        period_end=Q_END,
+        strategic_goal="扩大华东市场份额",
+        budget=Decimal("80000"),
+    )
 
 
 class PlanWorkflowTests:
@@ -47,8 +56,9 @@ class PlanWorkflowTests:
 
     def test_a_plan_without_goals_cannot_be_submitted(self, personas: dict[str, Persona]) -> None:
         alice = personas["rep_alice"].user
-        plan = services.plan_create(actor=alice, title="空计划", period_start=Q_START, period_end=Q_END,
-                                    strategic_goal="x")
+        plan = services.plan_create(
+            actor=alice, title="空计划", period_start=Q_START, period_end=Q_END, strategic_goal="x"
+        )
         with pytest.raises(ValidationError, match=str(services.GOALS_REQUIRED)):
             services.plan_submit(actor=alice, plan=plan)
 
@@ -63,8 +73,9 @@ class PlanWorkflowTests:
 
     def test_a_manager_whose_scope_does_not_cover_the_plan_cannot_approve(self, personas: dict) -> None:
         alice = personas["rep_alice"].user
-        other = make_employee("mgr_b", "客服经理", personas["rep_carol"].unit, BuiltinRole.STAFF,
-                              BuiltinRole.DEPARTMENT_MANAGER).user
+        other = make_employee(
+            "mgr_b", "客服经理", personas["rep_carol"].unit, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER
+        ).user
         plan = services.plan_submit(actor=alice, plan=_draft(alice))
         with pytest.raises(PermissionDenied):
             services.plan_approve(actor=other, plan=plan)
@@ -112,16 +123,31 @@ class PlanWorkflowTests:
     def test_a_goal_twice_is_refused_and_nothing_is_saved(self, personas: dict) -> None:
         alice = personas["rep_alice"].user
         with pytest.raises(ValidationError):
-            services.plan_create(actor=alice, goals=GOALS + GOALS[:1], title="重复", period_start=Q_START,
-                                 period_end=Q_END, strategic_goal="x")
+            services.plan_create(
+                actor=alice,
+                goals=GOALS + GOALS[:1],
+                title="重复",
+                period_start=Q_START,
+                period_end=Q_END,
+                strategic_goal="x",
+            )
         assert not MarketPlan.objects.filter(title="重复").exists()
 
     def test_whole_flow_through_the_pages(self, personas: dict) -> None:
         alice, bob = personas["rep_alice"], personas["lead_bob"]
-        data = {"title": "页面计划", "period_start": "2025-01-01", "period_end": "2025-03-31",
-                "strategic_goal": "增长", "budget": "1000", "goals-TOTAL_FORMS": "7", "goals-INITIAL_FORMS": "0",
-                "goals-MIN_NUM_FORMS": "0", "goals-MAX_NUM_FORMS": "7", "goals-0-metric": "new_leads",
-                "goals-0-target_value": "30"}
+        data = {
+            "title": "页面计划",
+            "period_start": "2025-01-01",
+            "period_end": "2025-03-31",
+            "strategic_goal": "增长",
+            "budget": "1000",
+            "goals-TOTAL_FORMS": "7",
+            "goals-INITIAL_FORMS": "0",
+            "goals-MIN_NUM_FORMS": "0",
+            "goals-MAX_NUM_FORMS": "7",
+            "goals-0-metric": "new_leads",
+            "goals-0-target_value": "30",
+        }
         response = alice.client().post(reverse("marketing:plan_create"), data)
         plan = MarketPlan.objects.get(title="页面计划")
         assert response.status_code == 302 and plan.goals.get().target_value == 30
@@ -137,8 +163,16 @@ class GoalActualsTests:
     @pytest.fixture
     def plan(self, personas: dict) -> MarketPlan:
         plan = PlanFactory(owner=personas["rep_alice"].user)
-        add_goals(plan, new_leads=10, qualified_leads=4, new_customers=2, campaigns_held=2, visits=4,
-                  new_customer_revenue=100000, market_share=5)
+        add_goals(
+            plan,
+            new_leads=10,
+            qualified_leads=4,
+            new_customers=2,
+            campaigns_held=2,
+            visits=4,
+            new_customer_revenue=100000,
+            market_share=5,
+        )
         return plan
 
     @pytest.fixture
@@ -149,8 +183,13 @@ class GoalActualsTests:
         make_campaign(alice, start=dt.date(2025, 2, 1), plan=plan, status=CampaignStatus.CANCELLED)
         make_campaign(alice, start=dt.date(2025, 4, 5), plan=plan)
         make_campaign(alice, start=dt.date(2025, 2, 5))
-        l1 = make_lead(alice, created=dt.date(2025, 1, 5), plan=plan, qualified=dt.date(2025, 1, 20),
-                       converted=dt.date(2025, 2, 10))
+        l1 = make_lead(
+            alice,
+            created=dt.date(2025, 1, 5),
+            plan=plan,
+            qualified=dt.date(2025, 1, 20),
+            converted=dt.date(2025, 2, 10),
+        )
         make_lead(alice, created=dt.date(2025, 1, 12), campaign=c1, qualified=dt.date(2025, 3, 1))
         make_lead(alice, created=dt.date(2024, 12, 20), campaign=c1, converted=dt.date(2025, 1, 15))
         make_lead(alice, created=dt.date(2025, 4, 2), plan=plan)
@@ -163,8 +202,9 @@ class GoalActualsTests:
         make_visit(carol, on=dt.date(2025, 2, 1), lead=l1)
 
     def _lines(self, plan: MarketPlan, **kwargs: Any) -> dict[str, selectors.GoalLine]:
-        return {line.metric: line for line in selectors.plan_goal_actuals(plan=plan, start=Q_START, end=Q_END,
-                                                                          **kwargs)}
+        return {
+            line.metric: line for line in selectors.plan_goal_actuals(plan=plan, start=Q_START, end=Q_END, **kwargs)
+        }
 
     def test_each_goal_line_is_counted_from_the_records(self, plan: MarketPlan, records: None) -> None:
         lines = self._lines(plan)
@@ -187,8 +227,9 @@ class GoalActualsTests:
 
     def test_a_registered_metric_provider_measures_revenue(self, plan: MarketPlan, monkeypatch) -> None:
         monkeypatch.setattr(selectors, "_providers", {})  # restored afterwards, with sales' own measure
-        selectors.register_goal_metric(GoalMetric.NEW_CUSTOMER_REVENUE,
-                                       lambda *, plans, start, end: {p.pk: Decimal("25000") for p in plans})
+        selectors.register_goal_metric(
+            GoalMetric.NEW_CUSTOMER_REVENUE, lambda *, plans, start, end: {p.pk: Decimal("25000") for p in plans}
+        )
         line = self._lines(plan)[GoalMetric.NEW_CUSTOMER_REVENUE]
         assert (line.actual, line.completion_pct) == (Decimal("25000"), Decimal("25.0"))
 
@@ -202,8 +243,9 @@ class GoalActualsTests:
         with django_assert_max_num_queries(3 + len(selectors._providers) + 1):
             selectors.plan_goal_actuals(plan=plan, start=Q_START, end=Q_END)
 
-    def test_the_plan_page_shows_the_computed_actuals(self, personas: dict, plan: MarketPlan, records: None,
-                                                      monkeypatch: Any) -> None:
+    def test_the_plan_page_shows_the_computed_actuals(
+        self, personas: dict, plan: MarketPlan, records: None, monkeypatch: Any
+    ) -> None:
         monkeypatch.setattr(selectors, "_providers", {})  # as before sales measures revenue
         response = personas["rep_alice"].client().get(reverse("marketing:plan_detail", args=[plan.pk]))
         body = response.content.decode()

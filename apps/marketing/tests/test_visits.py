@@ -37,33 +37,59 @@ class VisitServiceTests:
     def test_not_for_a_lead_out_of_scope(self, team: MarketingTeam) -> None:
         lead = LeadFactory(owner=team.mkt2)
         with pytest.raises(ValidationError):
-            svc.visit_create(actor=team.mkt1, data={"lead": lead, "visited_on": timezone.localdate(),
-                                                     "purpose": "拜访"})
+            svc.visit_create(
+                actor=team.mkt1, data={"lead": lead, "visited_on": timezone.localdate(), "purpose": "拜访"}
+            )
 
     def test_the_organiser_is_a_visitor_and_the_next_step_is_after(self, team: MarketingTeam) -> None:
         lead = LeadFactory(owner=team.mkt1)
         today = timezone.localdate()
-        visit = svc.visit_create(actor=team.mkt1, visitors=[team.mkt2], data={
-            "lead": lead, "visited_on": today, "purpose": "需求调研", "next_step": "发方案",
-            "next_step_on": today + dt.timedelta(days=2)})
+        visit = svc.visit_create(
+            actor=team.mkt1,
+            visitors=[team.mkt2],
+            data={
+                "lead": lead,
+                "visited_on": today,
+                "purpose": "需求调研",
+                "next_step": "发方案",
+                "next_step_on": today + dt.timedelta(days=2),
+            },
+        )
         assert set(visit.visitors.all()) == {team.mkt1, team.mkt2}
         with pytest.raises(ValidationError):
-            svc.visit_create(actor=team.mkt1, data={"lead": lead, "visited_on": today, "purpose": "x",
-                                                     "next_step_on": today - dt.timedelta(days=1)})
+            svc.visit_create(
+                actor=team.mkt1,
+                data={"lead": lead, "visited_on": today, "purpose": "x", "next_step_on": today - dt.timedelta(days=1)},
+            )
 
     def test_the_customer_timeline_shows_the_visit(self, personas: dict) -> None:
         alice = personas["rep_alice"].user
         customer = customer_create(actor=alice, data={"name": "杭州云帆科技"})
-        svc.visit_create(actor=alice, data={"customer": customer, "visited_on": timezone.localdate(),
-                                            "purpose": "商务洽谈", "outcome": "对方有采购意向"})
+        svc.visit_create(
+            actor=alice,
+            data={
+                "customer": customer,
+                "visited_on": timezone.localdate(),
+                "purpose": "商务洽谈",
+                "outcome": "对方有采购意向",
+            },
+        )
         events = [e for e in customer_timeline(customer=customer, user=alice) if e.kind == "visit"]
         assert len(events) == 1 and "商务洽谈" in events[0].title and "采购意向" in events[0].body
 
     def test_next_steps_due_reach_the_workbench(self, team: MarketingTeam) -> None:
         lead = LeadFactory(owner=team.mkt1, company_name="宁波海通")
         today = timezone.localdate()
-        svc.visit_create(actor=team.mkt1, data={"lead": lead, "visited_on": today, "purpose": "回访",
-                                                "next_step": "报价", "next_step_on": today + dt.timedelta(days=1)})
+        svc.visit_create(
+            actor=team.mkt1,
+            data={
+                "lead": lead,
+                "visited_on": today,
+                "purpose": "回访",
+                "next_step": "报价",
+                "next_step_on": today + dt.timedelta(days=1),
+            },
+        )
         titles = [i.title for i in workbench_items(team.mkt1)]
         assert any("宁波海通" in t and "报价" in t for t in titles)
         assert not any("宁波海通" in i.title for i in workbench_items(team.mkt2))

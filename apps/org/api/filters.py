@@ -28,7 +28,8 @@ class DepartmentFilterSet(django_filters.FilterSet):
 
 class EmployeeFilterSet(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
-        queryset=visible_departments, method="filter_department",
+        queryset=visible_departments,
+        method="filter_department",
         label=_("department (with its sub-departments unless include_sub is false)"),
     )
     include_sub = django_filters.BooleanFilter(method="filter_nothing", label=_("include sub-departments"))

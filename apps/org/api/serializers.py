@@ -54,8 +54,20 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "name", "code", "kind", "parent", "manager", "order", "path", "depth", "is_active",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "code",
+            "kind",
+            "parent",
+            "manager",
+            "order",
+            "path",
+            "depth",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -66,8 +78,9 @@ class DepartmentWriteSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=50)
     kind = serializers.ChoiceField(choices=DepartmentKind.choices, default=DepartmentKind.OTHER)
     parent = ScopedPrimaryKeyRelatedField(queryset=Department.objects.all(), allow_null=True, required=False)
-    manager = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True,
-                                                 required=False)
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
     order = serializers.IntegerField(min_value=0, required=False)
     is_active = serializers.BooleanField(required=False)
 
@@ -85,8 +98,20 @@ class EmployeeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Employee
-        fields = ["id", "username", "name", "employee_no", "department", "title", "mobile", "email", "roles",
-                  "is_active", "joined_on", "left_on"]
+        fields = [
+            "id",
+            "username",
+            "name",
+            "employee_no",
+            "department",
+            "title",
+            "mobile",
+            "email",
+            "roles",
+            "is_active",
+            "joined_on",
+            "left_on",
+        ]
         read_only_fields = fields
 
 
@@ -157,12 +182,12 @@ class MeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(MeEmployeeSerializer(allow_null=True))
     def get_employee(self, user: User) -> dict[str, Any] | None:
-        employee = (Employee.objects.select_related("department").prefetch_related("roles")
-                    .filter(user=user).first())
+        employee = Employee.objects.select_related("department").prefetch_related("roles").filter(user=user).first()
         return MeEmployeeSerializer(employee).data if employee else None
 
-    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=DataScope.choices,
-                                                                             allow_null=True)))
+    @extend_schema_field(
+        serializers.DictField(child=serializers.ChoiceField(choices=DataScope.choices, allow_null=True))
+    )
     def get_data_scope(self, user: User) -> dict[str, str | None]:
         return effective_data_scopes(user)
 
@@ -173,4 +198,3 @@ class MeSerializer(serializers.ModelSerializer):
 
 class MeUpdateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=UserLanguage.choices)
-

@@ -24,10 +24,12 @@ _METHODS = ["get", "post", "patch", "delete", "head", "options"]
 @extend_schema_view(
     list=extend_schema(summary=_("List the departments the user may see")),
     retrieve=extend_schema(summary=_("One department (404 when out of scope)")),
-    create=extend_schema(summary=_("Create a department"), request=s.DepartmentWriteSerializer,
-                         responses={201: s.DepartmentSerializer}),
-    partial_update=extend_schema(summary=_("Change or move a department"), request=s.DepartmentWriteSerializer,
-                                 responses=s.DepartmentSerializer),
+    create=extend_schema(
+        summary=_("Create a department"), request=s.DepartmentWriteSerializer, responses={201: s.DepartmentSerializer}
+    ),
+    partial_update=extend_schema(
+        summary=_("Change or move a department"), request=s.DepartmentWriteSerializer, responses=s.DepartmentSerializer
+    ),
     destroy=extend_schema(summary=_("Delete an empty department")),
 )
 class DepartmentViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
@@ -55,10 +57,14 @@ class DepartmentViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVie
 @extend_schema_view(
     list=extend_schema(summary=_("List the employees the user may see")),
     retrieve=extend_schema(summary=_("One employee (404 when out of scope)")),
-    create=extend_schema(summary=_("Create a login and its employee record"), request=s.EmployeeCreateSerializer,
-                         responses={201: s.EmployeeSerializer}),
-    partial_update=extend_schema(summary=_("Change an employee"), request=s.EmployeeUpdateSerializer,
-                                 responses=s.EmployeeSerializer),
+    create=extend_schema(
+        summary=_("Create a login and its employee record"),
+        request=s.EmployeeCreateSerializer,
+        responses={201: s.EmployeeSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change an employee"), request=s.EmployeeUpdateSerializer, responses=s.EmployeeSerializer
+    ),
 )
 class EmployeeViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Employees within the user's data scope; filter by department (with sub-departments) and active."""

@@ -23,8 +23,12 @@ ME = "/api/v1/me/"
 
 
 def _units(personas: dict[str, Persona]) -> dict[str, Department]:
-    return {"company": personas["auditor_dave"].unit, "a": personas["lead_bob"].unit,
-            "a1": personas["rep_alice"].unit, "b": personas["rep_carol"].unit}
+    return {
+        "company": personas["auditor_dave"].unit,
+        "a": personas["lead_bob"].unit,
+        "a1": personas["rep_alice"].unit,
+        "b": personas["rep_carol"].unit,
+    }
 
 
 def _in_zh(message: Any) -> str:
@@ -50,9 +54,14 @@ class DepartmentApiTests:
 
     def test_admin_creates_a_department_with_its_path(self, personas: dict[str, Persona]) -> None:
         units = _units(personas)
-        response = personas["admin"].client().post(
-            DEPARTMENTS, {"name": "销售二组", "code": "sales-2", "kind": "sales", "parent": units["a"].pk},
-            content_type="application/json",
+        response = (
+            personas["admin"]
+            .client()
+            .post(
+                DEPARTMENTS,
+                {"name": "销售二组", "code": "sales-2", "kind": "sales", "parent": units["a"].pk},
+                content_type="application/json",
+            )
         )
         assert response.status_code == 201, response.json()
         created = Department.objects.get(code="sales-2")
@@ -61,16 +70,22 @@ class DepartmentApiTests:
         assert created.history.first().history_user == personas["admin"].user
 
     def test_staff_may_not_create_a_department(self, personas: dict[str, Persona]) -> None:
-        response = personas["rep_alice"].client().post(
-            DEPARTMENTS, {"name": "X", "code": "x"}, content_type="application/json")
+        response = (
+            personas["rep_alice"]
+            .client()
+            .post(DEPARTMENTS, {"name": "X", "code": "x"}, content_type="application/json")
+        )
         assert response.status_code == 403
         assert not Department.objects.filter(code="x").exists()
 
     def test_moving_under_its_own_child_is_400_and_changes_nothing(self, personas: dict[str, Persona]) -> None:
         units = _units(personas)
         before = dict(Department.objects.values_list("pk", "path"))
-        response = personas["admin"].client().patch(
-            f"{DEPARTMENTS}{units['a'].pk}/", {"parent": units["a1"].pk}, content_type="application/json")
+        response = (
+            personas["admin"]
+            .client()
+            .patch(f"{DEPARTMENTS}{units['a'].pk}/", {"parent": units["a1"].pk}, content_type="application/json")
+        )
         assert response.status_code == 400
         assert response.json()["parent"] == [_in_zh(DEPARTMENT_UNDER_ITSELF)]
         assert dict(Department.objects.values_list("pk", "path")) == before
@@ -81,16 +96,22 @@ class DepartmentApiTests:
         admin.language = "en"
         admin.save(update_fields=["language"])
         units = _units(personas)
-        response = personas["admin"].client().patch(
-            f"{DEPARTMENTS}{units['a'].pk}/", {"parent": units["a"].pk}, content_type="application/json")
+        response = (
+            personas["admin"]
+            .client()
+            .patch(f"{DEPARTMENTS}{units['a'].pk}/", {"parent": units["a"].pk}, content_type="application/json")
+        )
         assert response.status_code == 400
         with translation.override("en"):
             assert response.json()["parent"] == [str(DEPARTMENT_UNDER_ITSELF)]
 
     def test_moving_a_department_repaths_its_subtree(self, personas: dict[str, Persona]) -> None:
         units = _units(personas)
-        response = personas["admin"].client().patch(
-            f"{DEPARTMENTS}{units['a'].pk}/", {"parent": units["b"].pk}, content_type="application/json")
+        response = (
+            personas["admin"]
+            .client()
+            .patch(f"{DEPARTMENTS}{units['a'].pk}/", {"parent": units["b"].pk}, content_type="application/json")
+        )
         assert response.status_code == 200, response.json()
         units["a1"].refresh_from_db()
         assert units["a1"].path == f"{units['b'].path}{units['a'].pk}/{units['a1'].pk}/"
@@ -128,10 +149,10 @@ class EmployeeApiTests:
     def team(self, personas: dict[str, Persona]) -> dict[str, Employee]:
         units = _units(personas)
         return {
-            "a1_active": EmployeeFactory(department=units["a1"], user__name="张三", employee_no="S-001",
-                                         roles=[BuiltinRole.STAFF]),
-            "a1_left": EmployeeFactory(department=units["a1"], user__name="李四", employee_no="S-002",
-                                       is_active=False),
+            "a1_active": EmployeeFactory(
+                department=units["a1"], user__name="张三", employee_no="S-001", roles=[BuiltinRole.STAFF]
+            ),
+            "a1_left": EmployeeFactory(department=units["a1"], user__name="李四", employee_no="S-002", is_active=False),
             "a_active": EmployeeFactory(department=units["a"], user__name="王五", employee_no="S-003"),
             "b_active": EmployeeFactory(department=units["b"], user__name="赵六", employee_no="C-001"),
         }
@@ -173,8 +194,9 @@ class EmployeeApiTests:
         assert body["department"]["id"] == _units(personas)["a1"].pk
         assert [r["code"] for r in body["roles"]] == [BuiltinRole.STAFF]
 
-    def test_list_query_count_is_constant_as_rows_grow(self, personas: dict,
-                                                       django_assert_max_num_queries: Any) -> None:
+    def test_list_query_count_is_constant_as_rows_grow(
+        self, personas: dict, django_assert_max_num_queries: Any
+    ) -> None:
         client = personas["lead_bob"].client()
         units = _units(personas)
         counts = []
@@ -192,13 +214,19 @@ class EmployeeApiTests:
 class EmployeeWriteApiTests:
     def _payload(self, personas: dict[str, Persona], **extra: Any) -> dict[str, Any]:
         role = Role.objects.get(code=BuiltinRole.STAFF)
-        return {"username": "zhangsan", "name": "张三", "password": "Sales-Pass-2025", "employee_no": "N-100",
-                "department": _units(personas)["a1"].pk, "mobile": "+86 138 0013 8000", "roles": [role.pk],
-                **extra}
+        return {
+            "username": "zhangsan",
+            "name": "张三",
+            "password": "Sales-Pass-2025",
+            "employee_no": "N-100",
+            "department": _units(personas)["a1"].pk,
+            "mobile": "+86 138 0013 8000",
+            "roles": [role.pk],
+            **extra,
+        }
 
     def test_admin_creates_an_employee_with_a_login(self, personas: dict[str, Persona]) -> None:
-        response = personas["admin"].client().post(EMPLOYEES, self._payload(personas),
-                                                   content_type="application/json")
+        response = personas["admin"].client().post(EMPLOYEES, self._payload(personas), content_type="application/json")
         assert response.status_code == 201, response.json()
         employee = Employee.objects.get(employee_no="N-100")
         assert employee.user.username == "zhangsan" and employee.user.check_password("Sales-Pass-2025")
@@ -214,22 +242,29 @@ class EmployeeWriteApiTests:
         assert not User.objects.filter(username="zhangsan").exists()
 
     def test_an_invalid_mobile_is_refused_and_nothing_is_created(self, personas: dict[str, Persona]) -> None:
-        response = personas["admin"].client().post(EMPLOYEES, self._payload(personas, mobile="12345"),
-                                                   content_type="application/json")
+        response = (
+            personas["admin"]
+            .client()
+            .post(EMPLOYEES, self._payload(personas, mobile="12345"), content_type="application/json")
+        )
         assert response.status_code == 400
         assert "mobile" in response.json()
         assert not User.objects.filter(username="zhangsan").exists()
 
     def test_staff_may_not_create(self, personas: dict[str, Persona]) -> None:
-        response = personas["rep_alice"].client().post(EMPLOYEES, self._payload(personas),
-                                                       content_type="application/json")
+        response = (
+            personas["rep_alice"].client().post(EMPLOYEES, self._payload(personas), content_type="application/json")
+        )
         assert response.status_code == 403
         assert not User.objects.filter(username="zhangsan").exists()
 
     def test_admin_updates_an_employee(self, personas: dict[str, Persona]) -> None:
         alice = Employee.objects.get(user=personas["rep_alice"].user)
-        response = personas["admin"].client().patch(
-            f"{EMPLOYEES}{alice.pk}/", {"title": "高级销售", "name": "艾丽丝"}, content_type="application/json")
+        response = (
+            personas["admin"]
+            .client()
+            .patch(f"{EMPLOYEES}{alice.pk}/", {"title": "高级销售", "name": "艾丽丝"}, content_type="application/json")
+        )
         assert response.status_code == 200, response.json()
         alice.refresh_from_db()
         assert alice.title == "高级销售" and alice.user.name == "艾丽丝"
@@ -237,15 +272,21 @@ class EmployeeWriteApiTests:
 
     def test_removing_the_department_is_refused(self, personas: dict[str, Persona]) -> None:
         alice = Employee.objects.get(user=personas["rep_alice"].user)
-        response = personas["admin"].client().patch(
-            f"{EMPLOYEES}{alice.pk}/", {"department": None}, content_type="application/json")
+        response = (
+            personas["admin"]
+            .client()
+            .patch(f"{EMPLOYEES}{alice.pk}/", {"department": None}, content_type="application/json")
+        )
         assert response.status_code == 400
         assert response.json()["department"] == [_in_zh(EMPLOYEE_NEEDS_DEPARTMENT)]
 
     def test_staff_may_not_update(self, personas: dict[str, Persona]) -> None:
         alice = Employee.objects.get(user=personas["rep_alice"].user)
-        response = personas["rep_alice"].client().patch(
-            f"{EMPLOYEES}{alice.pk}/", {"title": "经理"}, content_type="application/json")
+        response = (
+            personas["rep_alice"]
+            .client()
+            .patch(f"{EMPLOYEES}{alice.pk}/", {"title": "经理"}, content_type="application/json")
+        )
         assert response.status_code == 403
 
     def test_a_writer_with_a_narrow_scope_gets_404_outside_it(self, personas: dict[str, Persona]) -> None:
@@ -253,8 +294,11 @@ class EmployeeWriteApiTests:
         hr.permissions.set(Role.objects.get(code=BuiltinRole.SYSTEM_ADMIN).permissions.all())
         Employee.objects.get(user=personas["rep_carol"].user).roles.add(hr)
         alice = Employee.objects.get(user=personas["rep_alice"].user)
-        response = personas["rep_carol"].client().patch(
-            f"{EMPLOYEES}{alice.pk}/", {"title": "经理"}, content_type="application/json")
+        response = (
+            personas["rep_carol"]
+            .client()
+            .patch(f"{EMPLOYEES}{alice.pk}/", {"title": "经理"}, content_type="application/json")
+        )
         assert response.status_code == 404
         alice.refresh_from_db()
         assert alice.title != "经理"

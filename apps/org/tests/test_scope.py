@@ -28,8 +28,10 @@ def personas(db: Any) -> dict[str, Persona]:
     """The generic personas plus a leadership-group member and a non-superuser system administrator."""
     people = build_personas()
     company = people["auditor_dave"].unit
-    for key, username, name, role in (("leader_erin", "erin", "艾琳", BuiltinRole.LEADERSHIP_GROUP),
-                                      ("sysadmin_frank", "frank", "弗兰克", BuiltinRole.SYSTEM_ADMIN)):
+    for key, username, name, role in (
+        ("leader_erin", "erin", "艾琳", BuiltinRole.LEADERSHIP_GROUP),
+        ("sysadmin_frank", "frank", "弗兰克", BuiltinRole.SYSTEM_ADMIN),
+    ):
         employee = make_employee(username, name, company, role)
         people[key] = Persona(key, employee.user, company)
     return people
@@ -39,7 +41,8 @@ class AllRolesMatrixMixin:
     """Run the generic matrix's checks for the extra personas too (they see every record)."""
 
     expected_visible: ClassVar[dict[str, set[str]]] = {
-        **OWN_RECORDS_VISIBILITY, **{key: set(PERSONAS) for key in EXTRA_PERSONAS},
+        **OWN_RECORDS_VISIBILITY,
+        **{key: set(PERSONAS) for key in EXTRA_PERSONAS},
     }
 
     @pytest.mark.parametrize("viewer", EXTRA_PERSONAS)
@@ -72,8 +75,9 @@ class EmployeeScopeTests(AllRolesMatrixMixin, core_testing.ScopeMatrixTests):
     api_list_url = "/api/v1/employees/"
 
     def make(self, persona: Persona) -> Employee:
-        return EmployeeFactory(department=persona.unit, user__username=f"colleague-of-{persona.key}",
-                               user__name=f"同事-{persona.key}")
+        return EmployeeFactory(
+            department=persona.unit, user__username=f"colleague-of-{persona.key}", user__name=f"同事-{persona.key}"
+        )
 
     def detail_url(self, record: Employee) -> str:
         return reverse("org:employee_detail", args=[record.pk])
@@ -107,8 +111,12 @@ DEPARTMENT_VISIBILITY = {
 class DepartmentScopeTests:
     @pytest.fixture
     def units(self, personas: dict[str, Persona]) -> dict[str, Department]:
-        return {"company": personas["auditor_dave"].unit, "a": personas["lead_bob"].unit,
-                "a1": personas["rep_alice"].unit, "b": personas["rep_carol"].unit}
+        return {
+            "company": personas["auditor_dave"].unit,
+            "a": personas["lead_bob"].unit,
+            "a1": personas["rep_alice"].unit,
+            "b": personas["rep_carol"].unit,
+        }
 
     def _expected(self, viewer: str, units: dict[str, Department]) -> set[int]:
         return {units[key].pk for key in DEPARTMENT_VISIBILITY[viewer]}
@@ -146,7 +154,10 @@ class DepartmentScopeTests:
     def test_every_department_route_out_of_scope_is_404_and_writes_nothing(self, personas: dict, units: dict) -> None:
         """The out-of-scope route matrix of ``ScopeMatrixTests``, for departments: rep_carol (department B) tries
         department A's detail, edit, delete and API routes."""
-        answers = [answer for route in core_testing.object_routes(Department)
-                   for answer in core_testing.assert_out_of_scope_route(personas["rep_carol"], route, units["a"])]
+        answers = [
+            answer
+            for route in core_testing.object_routes(Department)
+            for answer in core_testing.assert_out_of_scope_route(personas["rep_carol"], route, units["a"])
+        ]
         assert any(answer.startswith("POST org:department_delete") for answer in answers)
         print(f"\nout-of-scope matrix org.Department: {answers}")

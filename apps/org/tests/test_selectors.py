@@ -17,8 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _units(personas: dict[str, Persona]) -> dict[str, Department]:
-    return {"company": personas["auditor_dave"].unit, "a": personas["lead_bob"].unit,
-            "a1": personas["rep_alice"].unit, "b": personas["rep_carol"].unit}
+    return {
+        "company": personas["auditor_dave"].unit,
+        "a": personas["lead_bob"].unit,
+        "a1": personas["rep_alice"].unit,
+        "b": personas["rep_carol"].unit,
+    }
 
 
 def _fresh(persona: Persona) -> User:
@@ -44,8 +48,7 @@ class EmployeeListTests:
         dave = _fresh(personas["auditor_dave"])
         in_a = {e.user.username for e in selectors.employee_list(user=dave, department=units["a"])}
         assert in_a == {"alice", "bob"}
-        only_a = {e.user.username for e in selectors.employee_list(user=dave, department=units["a"],
-                                                                     include_sub=False)}
+        only_a = {e.user.username for e in selectors.employee_list(user=dave, department=units["a"], include_sub=False)}
         assert only_a == {"bob"}
 
     def test_active_by_default(self, personas: dict[str, Persona]) -> None:

@@ -19,8 +19,12 @@ from apps.org.tests.factories import DepartmentFactory, EmployeeFactory
 
 
 def _units(personas: dict[str, Persona]) -> dict[str, Department]:
-    return {"company": personas["auditor_dave"].unit, "a": personas["lead_bob"].unit,
-            "a1": personas["rep_alice"].unit, "b": personas["rep_carol"].unit}
+    return {
+        "company": personas["auditor_dave"].unit,
+        "a": personas["lead_bob"].unit,
+        "a1": personas["rep_alice"].unit,
+        "b": personas["rep_carol"].unit,
+    }
 
 
 def _employee(personas: dict[str, Persona], key: str) -> Employee:
@@ -62,8 +66,9 @@ class DepartmentServiceTests:
         units = _units(personas)
         before = list(Department.objects.values_list("pk", "parent_id", "path", "name"))
         with pytest.raises(ValidationError) as info:
-            services.department_update(actor=personas["admin"].user, department=units["a"],
-                                       data={"parent": units[target], "name": "改名"})
+            services.department_update(
+                actor=personas["admin"].user, department=units["a"], data={"parent": units[target], "name": "改名"}
+            )
         assert info.value.message_dict == {"parent": [str(services.DEPARTMENT_UNDER_ITSELF)]}
         assert list(Department.objects.values_list("pk", "parent_id", "path", "name")) == before
 
@@ -88,12 +93,19 @@ class DepartmentServiceTests:
 @pytest.mark.django_db
 class EmployeeServiceTests:
     def _data(self, personas: dict[str, Persona], **extra: Any) -> dict[str, Any]:
-        return {"username": "lisi", "name": "李四", "employee_no": "N-200", "department": _units(personas)["b"],
-                "mobile": "13912345678", **extra}
+        return {
+            "username": "lisi",
+            "name": "李四",
+            "employee_no": "N-200",
+            "department": _units(personas)["b"],
+            "mobile": "13912345678",
+            **extra,
+        }
 
     def test_create_makes_the_login_and_the_employee(self, personas: dict[str, Persona]) -> None:
-        employee = services.employee_create(actor=personas["admin"].user, password="Pass-Word-2025",
-                                            **self._data(personas))
+        employee = services.employee_create(
+            actor=personas["admin"].user, password="Pass-Word-2025", **self._data(personas)
+        )
         assert employee.user.username == "lisi" and employee.user.check_password("Pass-Word-2025")
         assert employee.department == _units(personas)["b"]
         assert employee.history.get().history_user == personas["admin"].user
@@ -124,8 +136,11 @@ class EmployeeServiceTests:
 
     def test_update_changes_fields_and_name(self, personas: dict[str, Persona]) -> None:
         alice = _employee(personas, "rep_alice")
-        services.employee_update(actor=personas["admin"].user, employee=alice,
-                                 data={"title": "销售主管", "name": "艾丽丝", "department": _units(personas)["a"]})
+        services.employee_update(
+            actor=personas["admin"].user,
+            employee=alice,
+            data={"title": "销售主管", "name": "艾丽丝", "department": _units(personas)["a"]},
+        )
         alice = Employee.objects.select_related("user").get(pk=alice.pk)
         assert (alice.title, alice.user.name, alice.department) == ("销售主管", "艾丽丝", _units(personas)["a"])
 
@@ -190,8 +205,7 @@ def owned_model(transactional_db: Any) -> Iterator[type[models.Model]]:
 class OffboardTests:
     def _records(self, model: Any, personas: dict[str, Persona], key: str, n: int) -> list[Any]:
         persona = personas[key]
-        return [model.objects.create(title=f"{key}-{i}", owner=persona.user, owner_unit=persona.unit)
-                for i in range(n)]
+        return [model.objects.create(title=f"{key}-{i}", owner=persona.user, owner_unit=persona.unit) for i in range(n)]
 
     def test_everything_owned_moves_with_history_and_the_employee_leaves(
         self, owned_model: Any, personas: dict[str, Persona]
@@ -203,7 +217,8 @@ class OffboardTests:
 
         assert set(owned_model.objects.filter(owner=carol.user).values_list("pk", flat=True)) == {r.pk for r in moving}
         assert set(owned_model.objects.filter(owner_unit=carol.department).values_list("pk", flat=True)) >= {
-            r.pk for r in moving}
+            r.pk for r in moving
+        }
         assert owned_model.objects.filter(owner=personas["rep_alice"].user).count() == len(staying)
         assert sum(moved.values()) == 3 + 1  # three records and the department bob managed
         for record in moving:
@@ -216,8 +231,9 @@ class OffboardTests:
         assert bob.history.first().history_change_reason
         assert User.objects.get(pk=bob.user_id).is_active is False
 
-    def test_a_failure_midway_moves_nothing(self, owned_model: Any, personas: dict[str, Persona],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_a_failure_midway_moves_nothing(
+        self, owned_model: Any, personas: dict[str, Persona], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         bob, carol = _employee(personas, "lead_bob"), _employee(personas, "rep_carol")
         self._records(owned_model, personas, "lead_bob", 2)
 

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _units(personas: dict) -> dict[str, Department]:
-    return {"company": personas["auditor_dave"].unit, "a": personas["lead_bob"].unit,
-            "a1": personas["rep_alice"].unit, "b": personas["rep_carol"].unit}
+    return {
+        "company": personas["auditor_dave"].unit,
+        "a": personas["lead_bob"].unit,
+        "a1": personas["rep_alice"].unit,
+        "b": personas["rep_carol"].unit,
+    }
 
 
 class OrgChartTests:
@@ -39,13 +43,18 @@ class OrgChartTests:
         assert "客户服务部" not in body
 
     def test_management_buttons_only_for_administrators(self, personas: dict) -> None:
-        assert 'data-testid="department-create"' in personas["admin"].client().get(
-            reverse("org:department_list")).content.decode()
-        assert 'data-testid="department-create"' not in personas["lead_bob"].client().get(
-            reverse("org:department_list")).content.decode()
+        assert (
+            'data-testid="department-create"'
+            in personas["admin"].client().get(reverse("org:department_list")).content.decode()
+        )
+        assert (
+            'data-testid="department-create"'
+            not in personas["lead_bob"].client().get(reverse("org:department_list")).content.decode()
+        )
 
-    def test_query_count_stays_flat_as_departments_grow(self, personas: dict,
-                                                        django_assert_max_num_queries: Any) -> None:
+    def test_query_count_stays_flat_as_departments_grow(
+        self, personas: dict, django_assert_max_num_queries: Any
+    ) -> None:
         client = personas["admin"].client()
         client.get(reverse("org:department_list"))
         with django_assert_max_num_queries(12):
@@ -83,10 +92,21 @@ class DepartmentManagementTests:
 
     def test_create_puts_the_department_in_the_tree(self, personas: dict) -> None:
         unit_a = _units(personas)["a"]
-        response = personas["admin"].client().post(reverse("org:department_create"), {
-            "name": "销售三组", "code": "t-sales-3", "kind": "sales", "parent": unit_a.pk, "order": 3,
-            "is_active": "on",
-        })
+        response = (
+            personas["admin"]
+            .client()
+            .post(
+                reverse("org:department_create"),
+                {
+                    "name": "销售三组",
+                    "code": "t-sales-3",
+                    "kind": "sales",
+                    "parent": unit_a.pk,
+                    "order": 3,
+                    "is_active": "on",
+                },
+            )
+        )
         assert response.status_code == 302
         created = Department.objects.get(code="t-sales-3")
         assert created.path == f"{unit_a.path}{created.pk}/"
@@ -100,10 +120,21 @@ class DepartmentManagementTests:
         unit_a = units["a"]
         before = (unit_a.parent_id, unit_a.path, unit_a.name)
         history_rows = unit_a.history.count()
-        response = personas["admin"].client().post(reverse("org:department_update", args=[unit_a.pk]), {
-            "name": "改名的销售部", "code": unit_a.code, "kind": unit_a.kind, "parent": units["a1"].pk, "order": 0,
-            "is_active": "on",
-        })
+        response = (
+            personas["admin"]
+            .client()
+            .post(
+                reverse("org:department_update", args=[unit_a.pk]),
+                {
+                    "name": "改名的销售部",
+                    "code": unit_a.code,
+                    "kind": unit_a.kind,
+                    "parent": units["a1"].pk,
+                    "order": 0,
+                    "is_active": "on",
+                },
+            )
+        )
         assert response.status_code == 200
         assert str(DEPARTMENT_UNDER_ITSELF) in response.content.decode()
         assert response.context["form"].errors["parent"] == [str(DEPARTMENT_UNDER_ITSELF)]
@@ -135,8 +166,7 @@ class EmployeeListTests:
         assert [e.user.name for e in response.context["object_list"]] == ["艾丽"]
 
     def test_htmx_gets_only_the_rows_partial(self, personas: dict) -> None:
-        response = personas["admin"].client().get(reverse("org:employee_list"), {"q": "卡萝"},
-                                                  HTTP_HX_REQUEST="true")
+        response = personas["admin"].client().get(reverse("org:employee_list"), {"q": "卡萝"}, HTTP_HX_REQUEST="true")
         assert response.status_code == 200
         body = response.content.decode()
         assert body.lstrip().startswith('<div id="rows"')
@@ -188,9 +218,17 @@ class EmployeeDetailTests:
 
 class EmployeeManagementTests:
     def _data(self, personas: dict, **changes: Any) -> dict[str, Any]:
-        data = {"username": "newbie", "name": "新人", "department": _units(personas)["b"].pk, "employee_no": "E-900",
-                "title": "客服专员", "mobile": "138 0013 8000", "email": "",
-                "roles": [Role.objects.get(code="staff").pk], "password": "Strong-pass-2024"}
+        data = {
+            "username": "newbie",
+            "name": "新人",
+            "department": _units(personas)["b"].pk,
+            "employee_no": "E-900",
+            "title": "客服专员",
+            "mobile": "138 0013 8000",
+            "email": "",
+            "roles": [Role.objects.get(code="staff").pk],
+            "password": "Strong-pass-2024",
+        }
         data.update(changes)
         return data
 
@@ -211,24 +249,23 @@ class EmployeeManagementTests:
         assert list(employee.roles.values_list("code", flat=True)) == ["staff"]
 
     def test_create_without_department_shows_the_error_and_creates_nothing(self, personas: dict) -> None:
-        response = personas["admin"].client().post(reverse("org:employee_create"),
-                                                   self._data(personas, department=""))
+        response = personas["admin"].client().post(reverse("org:employee_create"), self._data(personas, department=""))
         assert response.status_code == 200
         assert str(EMPLOYEE_NEEDS_DEPARTMENT) in response.content.decode()
         assert not User.objects.filter(username="newbie").exists()
         assert not Employee.objects.filter(employee_no="E-900").exists()
 
     def test_a_bad_mobile_is_refused(self, personas: dict) -> None:
-        response = personas["admin"].client().post(reverse("org:employee_create"),
-                                                   self._data(personas, mobile="12345"))
+        response = personas["admin"].client().post(reverse("org:employee_create"), self._data(personas, mobile="12345"))
         assert response.status_code == 200
         assert "mobile" in response.context["form"].errors
         assert not User.objects.filter(username="newbie").exists()
 
     def test_update_changes_title_and_name(self, personas: dict) -> None:
         alice = Employee.objects.get(user__username="alice")
-        data = self._data(personas, department=alice.department_id, employee_no=alice.employee_no, name="艾丽丝",
-                          title="高级销售")
+        data = self._data(
+            personas, department=alice.department_id, employee_no=alice.employee_no, name="艾丽丝", title="高级销售"
+        )
         response = personas["admin"].client().post(reverse("org:employee_update", args=[alice.pk]), data)
         assert response.status_code == 302
         alice.refresh_from_db()

@@ -19,19 +19,40 @@ class PersonRefSerializer(serializers.ModelSerializer):
 class KpiSerializer(serializers.ModelSerializer):
     class Meta:
         model = Kpi
-        fields = ["id", "code", "name", "name_en", "unit", "direction", "method", "article", "description",
-                  "description_en", "score_cap"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "unit",
+            "direction",
+            "method",
+            "article",
+            "description",
+            "description_en",
+            "score_cap",
+        ]
         read_only_fields = fields
 
 
 class CycleSerializer(serializers.ModelSerializer):
-    rules_version = serializers.CharField(source="rules_version.label", read_only=True, allow_null=True,
-                                          default=None)
+    rules_version = serializers.CharField(source="rules_version.label", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = AssessmentCycle
-        fields = ["id", "name", "period_key", "start", "end", "status", "progress", "rules_version",
-                  "computed_at", "finalised_at", "published_at"]
+        fields = [
+            "id",
+            "name",
+            "period_key",
+            "start",
+            "end",
+            "status",
+            "progress",
+            "rules_version",
+            "computed_at",
+            "finalised_at",
+            "published_at",
+        ]
         read_only_fields = fields
 
 
@@ -46,8 +67,19 @@ class ItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssessmentItem
-        fields = ["id", "kpi", "kpi_name", "weight", "target", "actual", "completion", "score", "contribution",
-                  "basis", "records"]
+        fields = [
+            "id",
+            "kpi",
+            "kpi_name",
+            "weight",
+            "target",
+            "actual",
+            "completion",
+            "score",
+            "contribution",
+            "basis",
+            "records",
+        ]
         read_only_fields = fields
 
     def get_records(self, item: AssessmentItem) -> int:
@@ -62,15 +94,34 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assessment
-        fields = ["id", "cycle", "subject_kind", "department_kind", "level", "owner", "department",
-                  "computed_total", "adjustment", "adjustment_reason", "total", "grade", "rank_in_department",
-                  "rank_in_company", "status", "manager_comment", "reviewed_at", "confirmed_at", "items"]
+        fields = [
+            "id",
+            "cycle",
+            "subject_kind",
+            "department_kind",
+            "level",
+            "owner",
+            "department",
+            "computed_total",
+            "adjustment",
+            "adjustment_reason",
+            "total",
+            "grade",
+            "rank_in_department",
+            "rank_in_company",
+            "status",
+            "manager_comment",
+            "reviewed_at",
+            "confirmed_at",
+            "items",
+        ]
         read_only_fields = fields
 
 
 class ReviewSerializer(serializers.Serializer):
-    hand_scores = serializers.DictField(child=serializers.DecimalField(max_digits=6, decimal_places=2),
-                                        required=False, default=dict)
+    hand_scores = serializers.DictField(
+        child=serializers.DecimalField(max_digits=6, decimal_places=2), required=False, default=dict
+    )
     adjustment = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, default=0)
     adjustment_reason = serializers.CharField(required=False, allow_blank=True, default="")
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -85,16 +136,24 @@ class AppealSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Appeal
-        fields = ["id", "assessment", "reason", "status", "decision", "new_total", "decided_by", "decided_at",
-                  "created_at"]
+        fields = [
+            "id",
+            "assessment",
+            "reason",
+            "status",
+            "decision",
+            "new_total",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
 class AppealDecisionSerializer(serializers.Serializer):
     upheld = serializers.BooleanField()
     decision = serializers.CharField()
-    new_total = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True,
-                                         default=None)
+    new_total = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True, default=None)
 
 
 class RewardPenaltySerializer(serializers.ModelSerializer):
@@ -103,8 +162,21 @@ class RewardPenaltySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RewardPenalty
-        fields = ["id", "action", "is_reward", "person", "department", "assessment", "violation", "reason",
-                  "amount", "status", "decision_note", "decided_at", "created_at"]
+        fields = [
+            "id",
+            "action",
+            "is_reward",
+            "person",
+            "department",
+            "assessment",
+            "violation",
+            "reason",
+            "amount",
+            "status",
+            "decision_note",
+            "decided_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -121,9 +193,23 @@ class ViolationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Violation
-        fields = ["id", "owner", "department", "article", "happened_on", "description", "reported_by", "status",
-                  "decision", "decided_at", "appeal_reason", "appealed_at", "appeal_decision", "appeal_decided_at",
-                  "created_at"]
+        fields = [
+            "id",
+            "owner",
+            "department",
+            "article",
+            "happened_on",
+            "description",
+            "reported_by",
+            "status",
+            "decision",
+            "decided_at",
+            "appeal_reason",
+            "appealed_at",
+            "appeal_decision",
+            "appeal_decided_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 

@@ -46,8 +46,12 @@ class SchemeView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(summary=_("The assessment schemes of the policy in force"), responses=inline_serializer(
-        "AssessmentSchemes", {"version": serializers.CharField(), "assessment": serializers.DictField()}))
+    @extend_schema(
+        summary=_("The assessment schemes of the policy in force"),
+        responses=inline_serializer(
+            "AssessmentSchemes", {"version": serializers.CharField(), "assessment": serializers.DictField()}
+        ),
+    )
     def get(self, request: Request) -> Response:
         in_force = rules_in_force()
         return Response({"version": in_force.version_label, "assessment": in_force.rules.to_json()["assessment"]})
@@ -106,8 +110,11 @@ class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return super().get_permissions()
 
     def get_queryset(self) -> Any:
-        return Assessment.objects.visible_to(self.request.user).select_related(
-            "owner", "owner_unit", "cycle").prefetch_related("items__kpi")
+        return (
+            Assessment.objects.visible_to(self.request.user)
+            .select_related("owner", "owner_unit", "cycle")
+            .prefetch_related("items__kpi")
+        )
 
     def _card(self, card: Assessment) -> Response:
         return Response(s.AssessmentSerializer(Assessment.objects.get(pk=card.pk)).data)
@@ -126,8 +133,9 @@ class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.AppealInputSerializer, responses={201: s.AppealSerializer}, summary=_("Appeal once"))
     @action(detail=True, methods=["post"])
     def appeal(self, request: Request, pk: Any = None) -> Response:
-        appeal = services.appeal_submit(actor=request.user, assessment=self.get_object(),
-                                        **_input(s.AppealInputSerializer, request))
+        appeal = services.appeal_submit(
+            actor=request.user, assessment=self.get_object(), **_input(s.AppealInputSerializer, request)
+        )
         return Response(s.AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -143,8 +151,9 @@ class AppealViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.AppealDecisionSerializer, responses=s.AppealSerializer, summary=_("Decide an appeal"))
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: Any = None) -> Response:
-        appeal = services.appeal_decide(actor=request.user, appeal=self.get_object(),
-                                        **_input(s.AppealDecisionSerializer, request))
+        appeal = services.appeal_decide(
+            actor=request.user, appeal=self.get_object(), **_input(s.AppealDecisionSerializer, request)
+        )
         return Response(s.AppealSerializer(appeal).data)
 
 
@@ -159,12 +168,16 @@ class RewardPenaltyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_permissions(self) -> list[Any]:
         return [p() for p in ACTION_PERMISSIONS] if self.action == "decide" else super().get_permissions()
 
-    @extend_schema(request=s.ProposalDecisionSerializer, responses=s.RewardPenaltySerializer,
-                   summary=_("Decide a reward or penalty (senior management, leadership group)"))
+    @extend_schema(
+        request=s.ProposalDecisionSerializer,
+        responses=s.RewardPenaltySerializer,
+        summary=_("Decide a reward or penalty (senior management, leadership group)"),
+    )
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: Any = None) -> Response:
-        proposal = services.proposal_decide(actor=request.user, proposal=self.get_object(),
-                                            **_input(s.ProposalDecisionSerializer, request))
+        proposal = services.proposal_decide(
+            actor=request.user, proposal=self.get_object(), **_input(s.ProposalDecisionSerializer, request)
+        )
         return Response(s.RewardPenaltySerializer(proposal).data)
 
 
@@ -184,34 +197,43 @@ class ViolationViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
 
     def get_queryset(self) -> Any:
         if self.action in ("decide", "appeal", "decide_appeal"):  # fetched in view scope: the service decides who
-            return Violation.objects.visible_to(self.request.user).select_related("owner", "owner_unit",
-                                                                                  "reported_by")
+            return Violation.objects.visible_to(self.request.user).select_related("owner", "owner_unit", "reported_by")
         return super().get_queryset()
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         violation = services.violation_report(actor=request.user, **_input(s.ViolationInputSerializer, request))
         return Response(s.ViolationSerializer(violation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ViolationDecisionSerializer, responses=s.ViolationSerializer,
-                   summary=_("Decide a violation"))
+    @extend_schema(
+        request=s.ViolationDecisionSerializer, responses=s.ViolationSerializer, summary=_("Decide a violation")
+    )
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: Any = None) -> Response:
-        violation = services.violation_decide(actor=request.user, violation=self.get_object(),
-                                              **_input(s.ViolationDecisionSerializer, request))
+        violation = services.violation_decide(
+            actor=request.user, violation=self.get_object(), **_input(s.ViolationDecisionSerializer, request)
+        )
         return Response(s.ViolationSerializer(violation).data)
 
-    @extend_schema(request=s.AppealInputSerializer, responses=s.ViolationSerializer,
-                   summary=_("Appeal a confirmed violation (once, by the person concerned)"))
+    @extend_schema(
+        request=s.AppealInputSerializer,
+        responses=s.ViolationSerializer,
+        summary=_("Appeal a confirmed violation (once, by the person concerned)"),
+    )
     @action(detail=True, methods=["post"])
     def appeal(self, request: Request, pk: Any = None) -> Response:
-        violation = services.violation_appeal(actor=request.user, violation=self.get_object(),
-                                              **_input(s.AppealInputSerializer, request))
+        violation = services.violation_appeal(
+            actor=request.user, violation=self.get_object(), **_input(s.AppealInputSerializer, request)
+        )
         return Response(s.ViolationSerializer(violation).data)
 
-    @extend_schema(request=s.ViolationAppealDecisionSerializer, responses=s.ViolationSerializer,
-                   summary=_("Decide the appeal of a violation (senior management, leadership group)"))
+    @extend_schema(
+        request=s.ViolationAppealDecisionSerializer,
+        responses=s.ViolationSerializer,
+        summary=_("Decide the appeal of a violation (senior management, leadership group)"),
+    )
     @action(detail=True, methods=["post"], url_path="decide-appeal")
     def decide_appeal(self, request: Request, pk: Any = None) -> Response:
-        violation = services.violation_appeal_decide(actor=request.user, violation=self.get_object(),
-                                                     **_input(s.ViolationAppealDecisionSerializer, request))
+        violation = services.violation_appeal_decide(
+            actor=request.user, violation=self.get_object(), **_input(s.ViolationAppealDecisionSerializer, request)
+        )
         return Response(s.ViolationSerializer(violation).data)

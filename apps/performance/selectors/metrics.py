@@ -151,15 +151,22 @@ def _attainment_by_node(metric: str, period: Any, span: Span) -> dict[tuple[str,
     id) for the department nodes."""
     key = ("attainment", metric, period.key)
     if key not in span.memo:
-        nodes = list(TargetNode.objects.filter(
-            target_set__fiscal_year=period.year, target_set__metric=metric, target_set__tier=TargetTier.BASE,
-            target_set__status=TargetStatus.APPROVED).select_related("target_set", "department", "person")
-            .order_by("pk"))
+        nodes = list(
+            TargetNode.objects.filter(
+                target_set__fiscal_year=period.year,
+                target_set__metric=metric,
+                target_set__tier=TargetTier.BASE,
+                target_set__status=TargetStatus.APPROVED,
+            )
+            .select_related("target_set", "department", "person")
+            .order_by("pk")
+        )
         figures = attainment_for_nodes(nodes, period, as_of=period.end)
         found: dict[tuple[str, int], tuple[TargetNode, Any]] = {}
         for node, figure in zip(nodes, figures, strict=True):
-            found.setdefault(("person", node.person_id) if node.person_id else ("unit", node.department_id),
-                             (node, figure))
+            found.setdefault(
+                ("person", node.person_id) if node.person_id else ("unit", node.department_id), (node, figure)
+            )
         span.memo[key] = found
     return span.memo[key]
 
@@ -168,16 +175,35 @@ def _counted_rows(metric: str, period: Any, span: Span, node: TargetNode) -> lis
     """The records the node counts (``counted_records`` of the sales app: the same filter and order), read once per
     span for every node: the unit's subtree, and for a person node the person as owner."""
     if metric == TargetMetric.PAYMENTS:
-        grouped = _grouped(span, ("counted", metric, period.key), lambda: metric_records(
-            metric, period.start, period.end).only("pk", "number", "amount").order_by("received_on", "pk"),
-            "contract__owner", "contract__owner_unit__path")
+        grouped = _grouped(
+            span,
+            ("counted", metric, period.key),
+            lambda: (
+                metric_records(metric, period.start, period.end)
+                .only("pk", "number", "amount")
+                .order_by("received_on", "pk")
+            ),
+            "contract__owner",
+            "contract__owner_unit__path",
+        )
     else:
-        grouped = _grouped(span, ("counted", metric, period.key), lambda: metric_records(
-            metric, period.start, period.end).only("pk", "number", "amount").order_by("signed_on", "pk"),
-            "owner", "owner_unit__path")
+        grouped = _grouped(
+            span,
+            ("counted", metric, period.key),
+            lambda: (
+                metric_records(metric, period.start, period.end)
+                .only("pk", "number", "amount")
+                .order_by("signed_on", "pk")
+            ),
+            "owner",
+            "owner_unit__path",
+        )
     prefix = node.department.path
-    return [obj for obj, owner, path in grouped.rows
-            if path is not None and path.startswith(prefix) and (not node.person_id or owner == node.person_id)]
+    return [
+        obj
+        for obj, owner, path in grouped.rows
+        if path is not None and path.startswith(prefix) and (not node.person_id or owner == node.person_id)
+    ]
 
 
 def _sales_completion(metric: str) -> Callable[[Subject, Span], Measure]:
@@ -192,18 +218,30 @@ def _sales_completion(metric: str) -> Callable[[Subject, Span], Measure]:
             return Measure(None, _("The sales target of this period is zero."))
         sources = [_source(r, r.number, r.amount) for r in _counted_rows(metric, period, span, node)]
         actual = half_up(figures.actual * 100 / figures.target)
-        return Measure(actual, _("¥%(actual)s of ¥%(target)s") % {
-            "actual": f"{figures.actual:,.2f}", "target": f"{figures.target:,.2f}"}, sources)
+        return Measure(
+            actual,
+            _("¥%(actual)s of ¥%(target)s") % {"actual": f"{figures.actual:,.2f}", "target": f"{figures.target:,.2f}"},
+            sources,
+        )
+
     return measure
 
 
 def new_customers(subject: Subject, span: Span) -> Measure:
     """Customers whose first approved contract was signed in the period by the person / the department."""
     period = _sales_period(span)
-    contracts = _grouped(span, ("new_customers", period.key), lambda: metric_records(
-        TargetMetric.NEW_CUSTOMERS, period.start, period.end).select_related("customer").only(
-        "pk", "customer_id", "signed_on", "customer__name").order_by("signed_on", "pk"),
-        "owner", "owner_unit__path").of(subject)
+    contracts = _grouped(
+        span,
+        ("new_customers", period.key),
+        lambda: (
+            metric_records(TargetMetric.NEW_CUSTOMERS, period.start, period.end)
+            .select_related("customer")
+            .only("pk", "customer_id", "signed_on", "customer__name")
+            .order_by("signed_on", "pk")
+        ),
+        "owner",
+        "owner_unit__path",
+    ).of(subject)
     seen: dict[int, Customer] = {}
     for contract in contracts:
         seen.setdefault(contract.customer_id, contract.customer)
@@ -217,17 +255,37 @@ def new_customers(subject: Subject, span: Span) -> Measure:
 
 
 def leads_handed_over(subject: Subject, span: Span) -> Measure:
-    rows = _grouped(span, "leads", lambda: Lead.objects.filter(span.moments("handed_at")).order_by(
-        "handed_at", "pk").only("pk", "company_name"), "owner", "owner_unit__path").of(subject)
-    return Measure(Decimal(len(rows)), _("%(count)s leads handed over") % {"count": len(rows)},
-                   [_source(lead, lead.company_name) for lead in rows])
+    rows = _grouped(
+        span,
+        "leads",
+        lambda: Lead.objects.filter(span.moments("handed_at")).order_by("handed_at", "pk").only("pk", "company_name"),
+        "owner",
+        "owner_unit__path",
+    ).of(subject)
+    return Measure(
+        Decimal(len(rows)),
+        _("%(count)s leads handed over") % {"count": len(rows)},
+        [_source(lead, lead.company_name) for lead in rows],
+    )
 
 
 def visits_done(subject: Subject, span: Span) -> Measure:
-    rows = _grouped(span, "visits", lambda: Visit.objects.filter(visited_on__range=(span.start, span.end)).order_by(
-        "visited_on", "pk").only("pk", "visited_on", "purpose"), "owner", "owner_unit__path").of(subject)
-    return Measure(Decimal(len(rows)), _("%(count)s visits") % {"count": len(rows)},
-                   [_source(v, f"{v.visited_on:%Y-%m-%d} {v.purpose}") for v in rows])
+    rows = _grouped(
+        span,
+        "visits",
+        lambda: (
+            Visit.objects.filter(visited_on__range=(span.start, span.end))
+            .order_by("visited_on", "pk")
+            .only("pk", "visited_on", "purpose")
+        ),
+        "owner",
+        "owner_unit__path",
+    ).of(subject)
+    return Measure(
+        Decimal(len(rows)),
+        _("%(count)s visits") % {"count": len(rows)},
+        [_source(v, f"{v.visited_on:%Y-%m-%d} {v.purpose}") for v in rows],
+    )
 
 
 #
@@ -236,13 +294,21 @@ def visits_done(subject: Subject, span: Span) -> Measure:
 
 
 def _on_time(subject: Subject, span: Span, due: str, done: str) -> Measure:
-    rows = _grouped(span, ("tickets", due), lambda: Ticket.objects.filter(span.moments(due)).only(
-        "pk", "number", due, done).order_by(due, "pk"), "assignee", "department__path").of(subject)
+    rows = _grouped(
+        span,
+        ("tickets", due),
+        lambda: Ticket.objects.filter(span.moments(due)).only("pk", "number", due, done).order_by(due, "pk"),
+        "assignee",
+        "department__path",
+    ).of(subject)
     on_time = {t.pk for t in rows if getattr(t, done) is not None and getattr(t, done) <= getattr(t, due)}
     yes, no = _("on time"), _("late")
     sources = [_source(t, t.number, yes if t.pk in on_time else no) for t in rows]
-    return Measure(share(len(on_time), len(rows)),
-                   _("%(part)s of %(whole)s tickets") % {"part": len(on_time), "whole": len(rows)}, sources)
+    return Measure(
+        share(len(on_time), len(rows)),
+        _("%(part)s of %(whole)s tickets") % {"part": len(on_time), "whole": len(rows)},
+        sources,
+    )
 
 
 def first_response_on_time(subject: Subject, span: Span) -> Measure:
@@ -257,26 +323,47 @@ def resolution_on_time(subject: Subject, span: Span) -> Measure:
 
 def complaint_resolution(subject: Subject, span: Span) -> Measure:
     """Complaints opened in the period: the share resolved by the period's end."""
-    rows = _grouped(span, "complaints", lambda: Ticket.objects.filter(
-        span.moments("created_at"), ticket_type=TicketType.COMPLAINT).only("pk", "number", "resolved_at").order_by(
-        "created_at", "pk"), "assignee", "department__path").of(subject)
+    rows = _grouped(
+        span,
+        "complaints",
+        lambda: (
+            Ticket.objects.filter(span.moments("created_at"), ticket_type=TicketType.COMPLAINT)
+            .only("pk", "number", "resolved_at")
+            .order_by("created_at", "pk")
+        ),
+        "assignee",
+        "department__path",
+    ).of(subject)
     resolved = {t.pk for t in rows if t.resolved_at is not None and t.resolved_at < span.after_last_moment}
     yes, no = _("resolved"), _("open")
     sources = [_source(t, t.number, yes if t.pk in resolved else no) for t in rows]
-    return Measure(share(len(resolved), len(rows)),
-                   _("%(part)s of %(whole)s complaints") % {"part": len(resolved), "whole": len(rows)}, sources)
+    return Measure(
+        share(len(resolved), len(rows)),
+        _("%(part)s of %(whole)s complaints") % {"part": len(resolved), "whole": len(rows)},
+        sources,
+    )
 
 
 def _csat_answers(span: Span) -> Grouped:
     """Every CSAT answer given in the span about a ticket, attributed by its ticket's assignee and department
     (two queries per span)."""
     if "csat" not in span.memo:
-        answers = list(SurveyResponse.objects.filter(
-            span.moments("submitted_at"), csat__isnull=False,
-            invitation__source_type=ContentType.objects.get_for_model(Ticket),
-        ).annotate(_ticket=F("invitation__source_id")).only("pk", "csat").order_by("submitted_at", "pk"))
-        tickets = {row["pk"]: (row["assignee_id"], row["department__path"]) for row in Ticket.objects.filter(
-            pk__in={a._ticket for a in answers}).values("pk", "assignee_id", "department__path")}
+        answers = list(
+            SurveyResponse.objects.filter(
+                span.moments("submitted_at"),
+                csat__isnull=False,
+                invitation__source_type=ContentType.objects.get_for_model(Ticket),
+            )
+            .annotate(_ticket=F("invitation__source_id"))
+            .only("pk", "csat")
+            .order_by("submitted_at", "pk")
+        )
+        tickets = {
+            row["pk"]: (row["assignee_id"], row["department__path"])
+            for row in Ticket.objects.filter(pk__in={a._ticket for a in answers}).values(
+                "pk", "assignee_id", "department__path"
+            )
+        }
         span.memo["csat"] = Grouped([(a, *tickets[a._ticket]) for a in answers if a._ticket in tickets])
     return span.memo["csat"]
 
@@ -287,8 +374,11 @@ def csat(subject: Subject, span: Span) -> Measure:
     if not responses:
         return Measure(None, _("No survey answers in the period."))
     mean = half_up(sum((r.csat for r in responses), ZERO) / len(responses), CENT)
-    return Measure(mean, _("mean of %(count)s answers") % {"count": len(responses)},
-                   [_source(r, f"#{r.pk}", r.csat) for r in responses])
+    return Measure(
+        mean,
+        _("mean of %(count)s answers") % {"count": len(responses)},
+        [_source(r, f"#{r.pk}", r.csat) for r in responses],
+    )
 
 
 #
@@ -297,19 +387,33 @@ def csat(subject: Subject, span: Span) -> Measure:
 
 
 def improvements_on_time(subject: Subject, span: Span) -> Measure:
-    rows = _grouped(span, "improvements", lambda: ImprovementAction.objects.filter(
-        due_date__range=(span.start, span.end)).exclude(status=ImprovementStatus.CANCELLED).only(
-        "pk", "title", "due_date", "completed_at").order_by("due_date", "pk"), "owner", "owner_unit__path").of(subject)
+    rows = _grouped(
+        span,
+        "improvements",
+        lambda: (
+            ImprovementAction.objects.filter(due_date__range=(span.start, span.end))
+            .exclude(status=ImprovementStatus.CANCELLED)
+            .only("pk", "title", "due_date", "completed_at")
+            .order_by("due_date", "pk")
+        ),
+        "owner",
+        "owner_unit__path",
+    ).of(subject)
 
     def done_in_time(action: ImprovementAction) -> bool:
-        return action.completed_at is not None and action.completed_at.astimezone(
-            POLICY_TIME_ZONE).date() <= action.due_date
+        return (
+            action.completed_at is not None
+            and action.completed_at.astimezone(POLICY_TIME_ZONE).date() <= action.due_date
+        )
 
     done = {a.pk for a in rows if done_in_time(a)}
     yes, no = _("on time"), _("late or open")
     sources = [_source(a, a.title, yes if a.pk in done else no) for a in rows]
-    return Measure(share(len(done), len(rows)),
-                   _("%(part)s of %(whole)s actions") % {"part": len(done), "whole": len(rows)}, sources)
+    return Measure(
+        share(len(done), len(rows)),
+        _("%(part)s of %(whole)s actions") % {"part": len(done), "whole": len(rows)},
+        sources,
+    )
 
 
 #
@@ -322,11 +426,22 @@ COUNTED_VIOLATIONS = (ViolationStatus.CONFIRMED, ViolationStatus.APPEALED, Viola
 
 def violations(subject: Subject, span: Span) -> Measure:
     """Violations that happened in the period and stand confirmed (also under appeal or confirmed on appeal)."""
-    rows = _grouped(span, "violations", lambda: Violation.objects.filter(
-        happened_on__range=(span.start, span.end), status__in=COUNTED_VIOLATIONS).only(
-        "pk", "article", "happened_on").order_by("happened_on", "pk"), "owner", "owner_unit__path").of(subject)
-    return Measure(Decimal(len(rows)), _("%(count)s violations") % {"count": len(rows)},
-                   [_source(v, f"{v.happened_on:%Y-%m-%d}", v.article) for v in rows])
+    rows = _grouped(
+        span,
+        "violations",
+        lambda: (
+            Violation.objects.filter(happened_on__range=(span.start, span.end), status__in=COUNTED_VIOLATIONS)
+            .only("pk", "article", "happened_on")
+            .order_by("happened_on", "pk")
+        ),
+        "owner",
+        "owner_unit__path",
+    ).of(subject)
+    return Measure(
+        Decimal(len(rows)),
+        _("%(count)s violations") % {"count": len(rows)},
+        [_source(v, f"{v.happened_on:%Y-%m-%d}", v.article) for v in rows],
+    )
 
 
 METRICS: dict[str, Callable[[Subject, Span], Measure]] = {

@@ -43,13 +43,18 @@ def scorecard(card: Assessment) -> dict[str, Any]:
     constant number of queries whatever the number of lines or cycles."""
     items = list(card.items.select_related("kpi").order_by("position"))
     lookup = {"owner": card.owner} if card.subject_kind == SubjectKind.PERSON else {"owner_unit": card.owner_unit}
-    history = list(Assessment.objects.filter(subject_kind=card.subject_kind, **lookup)
-                   .select_related("cycle").order_by("cycle__start"))
+    history = list(
+        Assessment.objects.filter(subject_kind=card.subject_kind, **lookup)
+        .select_related("cycle")
+        .order_by("cycle__start")
+    )
     earlier = [h for h in history if h.cycle.start < card.cycle.start]
     previous = earlier[-1] if earlier else None
     appeal = Appeal.objects.filter(assessment=card).select_related("decided_by").first()
     return {
-        "card": card, "items": items, "previous": previous,
+        "card": card,
+        "items": items,
+        "previous": previous,
         "change": (card.total - previous.total) if previous else None,
         "trend": [{"cycle": h.cycle.name, "total": str(h.total), "grade": h.grade} for h in history],
         "appeal": appeal,
@@ -94,8 +99,14 @@ def item_sources(item: AssessmentItem, *, user: Any) -> list[dict[str, Any]]:
         visible[label] = {obj.pk for obj in found}
         for obj in found:
             urls[(label, obj.pk)] = _record_url(label, obj)
-    return [{**row, "visible": row["pk"] in visible.get(row["model"], set()),
-             "url": urls.get((row["model"], row["pk"]), "")} for row in rows]
+    return [
+        {
+            **row,
+            "visible": row["pk"] in visible.get(row["model"], set()),
+            "url": urls.get((row["model"], row["pk"]), ""),
+        }
+        for row in rows
+    ]
 
 
 def sources_total(item: AssessmentItem) -> Decimal:
@@ -111,15 +122,21 @@ def _is_number(value: Any) -> bool:
 
 
 def my_assessments(*, user: Any) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(owner=user, subject_kind=SubjectKind.PERSON).select_related("cycle").order_by(
-        "-cycle__start")
+    return (
+        Assessment.objects.filter(owner=user, subject_kind=SubjectKind.PERSON)
+        .select_related("cycle")
+        .order_by("-cycle__start")
+    )
 
 
 def to_review(*, user: Any) -> QuerySet[Assessment]:
     if not user.has_perm(str(Perm.REVIEW_ASSESSMENT)):
         return Assessment.objects.none()
-    return assessment_list(user=user, subject_kind=SubjectKind.PERSON).filter(
-        status=AssessmentStatus.COMPUTED).exclude(owner=user)
+    return (
+        assessment_list(user=user, subject_kind=SubjectKind.PERSON)
+        .filter(status=AssessmentStatus.COMPUTED)
+        .exclude(owner=user)
+    )
 
 
 def appeal_managers(card: Assessment) -> tuple[int | None, int | None]:
@@ -149,8 +166,12 @@ def may_decide_appeal(actor: Any, appeal: Appeal) -> bool:
 
 def appeals_to_decide(*, user: Any) -> QuerySet[Appeal]:
     """The pending appeals in the user's scope that they may decide (see ``may_decide_appeal``)."""
-    pending = Appeal.objects.visible_to(user).filter(status=AppealStatus.PENDING).exclude(
-        assessment__owner=user).select_related("assessment__owner_unit")
+    pending = (
+        Appeal.objects.visible_to(user)
+        .filter(status=AppealStatus.PENDING)
+        .exclude(assessment__owner=user)
+        .select_related("assessment__owner_unit")
+    )
     ids = [a.pk for a in pending if may_decide_appeal(user, a)]
     return Appeal.objects.filter(pk__in=ids).select_related("assessment__owner", "assessment__cycle")
 

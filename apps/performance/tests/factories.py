@@ -51,16 +51,26 @@ def service_world(personas: dict) -> list[Ticket]:
     for first_due, answered, resolution_due, resolved in plan:
         ticket = make_ticket(carol, customer=customer)
         Ticket.objects.filter(pk=ticket.pk).update(
-            assignee=carol, department=personas["rep_carol"].unit, first_response_due=first_due,
-            first_responded_at=answered, resolution_due=resolution_due, resolved_at=resolved)
+            assignee=carol,
+            department=personas["rep_carol"].unit,
+            first_response_due=first_due,
+            first_responded_at=answered,
+            resolution_due=resolution_due,
+            resolved_at=resolved,
+        )
         tickets.append(ticket)
     return tickets
 
 
 def improvement(owner: Any, due: dt.date, completed: dt.datetime | None) -> ImprovementAction:
     return ImprovementAction.objects.create(
-        title=f"改进{due}", due_date=due, completed_at=completed, owner=owner,
-        owner_unit=owner.employee.department, status="done" if completed else "open")
+        title=f"改进{due}",
+        due_date=due,
+        completed_at=completed,
+        owner=owner,
+        owner_unit=owner.employee.department,
+        status="done" if completed else "open",
+    )
 
 
 def money(value: str) -> Decimal:

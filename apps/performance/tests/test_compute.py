@@ -70,8 +70,10 @@ class TestKpisFromRawRecords:
         alice = personas["rep_alice"].user
         got = lines(card_of(cycle, alice))
         start, end = Q3
-        amount = sum(c.amount for c in Contract.objects.filter(owner=alice, status=ContractStatus.APPROVED,
-                                                                  signed_on__range=(start, end)))
+        amount = sum(
+            c.amount
+            for c in Contract.objects.filter(owner=alice, status=ContractStatus.APPROVED, signed_on__range=(start, end))
+        )
         target = sum(world["amount_nodes"]["alice"].months[6:9])
         paid = sum(p.amount for p in Payment.objects.filter(contract__owner=alice, received_on__range=(start, end)))
         paid_target = sum(world["payment_nodes"]["alice"].months[6:9])
@@ -82,8 +84,7 @@ class TestKpisFromRawRecords:
         figures = node_attainment(world["amount_nodes"]["alice"], make_period("quarter", 2026, 3), as_of=end)
         assert got[KpiCode.CONTRACT_AMOUNT_COMPLETION].actual == r1(figures.actual * 100 / figures.target)
         assert sum(Decimal(s["value"]) for s in got[KpiCode.CONTRACT_AMOUNT_COMPLETION].sources) == figures.actual
-        assert {s["pk"] for s in got[KpiCode.CONTRACT_AMOUNT_COMPLETION].sources} == {
-            c.pk for c in world["contracts"]}
+        assert {s["pk"] for s in got[KpiCode.CONTRACT_AMOUNT_COMPLETION].sources} == {c.pk for c in world["contracts"]}
         # Score: completion capped at the KPI's cap; the manager's rating is not in yet.
         assert got[KpiCode.CONTRACT_AMOUNT_COMPLETION].score == r2(got[KpiCode.CONTRACT_AMOUNT_COMPLETION].actual)
         assert got[KpiCode.MANAGER_RATING].score is None
@@ -93,8 +94,12 @@ class TestKpisFromRawRecords:
         cycle = compute(personas)
         department = personas["lead_bob"].unit
         got = lines(card_of(cycle, unit=department))
-        amount = sum(c.amount for c in Contract.objects.filter(
-            owner_unit__path__startswith=department.path, status=ContractStatus.APPROVED, signed_on__range=Q3))
+        amount = sum(
+            c.amount
+            for c in Contract.objects.filter(
+                owner_unit__path__startswith=department.path, status=ContractStatus.APPROVED, signed_on__range=Q3
+            )
+        )
         assert got[KpiCode.CONTRACT_AMOUNT_COMPLETION].actual == r1(amount * 100 / Decimal("30000"))
         assert got[KpiCode.NEW_CUSTOMERS].completion == r1(Decimal(2) * 100 / got[KpiCode.NEW_CUSTOMERS].target)
         assert got[KpiCode.IMPROVEMENTS_ON_TIME].score is None  # none due: not counted for or against
@@ -135,12 +140,14 @@ class TestKpisFromRawRecords:
         for card in Assessment.objects.filter(cycle=cycle):
             scheme = rules.assessment.scheme(card.department_kind, card.level)
             assert [(i.kpi.code, i.weight, i.target) for i in card.items.order_by("position")] == [
-                (line.kpi, line.weight, line.target) for line in scheme.lines]
+                (line.kpi, line.weight, line.target) for line in scheme.lines
+            ]
             for item in card.items.all():
                 if item.score is not None:
                     assert item.contribution == r2(item.score * item.weight / 100)
-            assert card.computed_total == (expected_total(card) if any(
-                i.score is not None for i in card.items.all()) else 0)
+            assert card.computed_total == (
+                expected_total(card) if any(i.score is not None for i in card.items.all()) else 0
+            )
             assert card.grade == rules.grade_for(card.total)
 
     def test_manager_counts_the_department_score(self, personas: dict) -> None:
@@ -176,8 +183,13 @@ class TestReviewAppealFinalise:
         assert "10" in str(problem.value)
         with pytest.raises(ValidationError):
             services.assessment_review(actor=bob, assessment=card, adjustment=Decimal("5"))  # no reason
-        card = services.assessment_review(actor=bob, assessment=card, hand_scores={KpiCode.MANAGER_RATING: "80"},
-                                          adjustment=Decimal("2"), adjustment_reason="跨部门协作突出")
+        card = services.assessment_review(
+            actor=bob,
+            assessment=card,
+            hand_scores={KpiCode.MANAGER_RATING: "80"},
+            adjustment=Decimal("2"),
+            adjustment_reason="跨部门协作突出",
+        )
         assert lines(card)[KpiCode.MANAGER_RATING].score == Decimal("80.00")
         assert card.computed_total == expected_total(card)
         assert card.total == card.computed_total + 2
@@ -195,8 +207,9 @@ class TestReviewAppealFinalise:
         sales_world(personas)
         cycle = compute(personas)
         alice, bob, dave = (personas[p].user for p in ("rep_alice", "lead_bob", "auditor_dave"))
-        card = services.assessment_review(actor=bob, assessment=card_of(cycle, alice),
-                                          hand_scores={KpiCode.MANAGER_RATING: "70"})
+        card = services.assessment_review(
+            actor=bob, assessment=card_of(cycle, alice), hand_scores={KpiCode.MANAGER_RATING: "70"}
+        )
         with pytest.raises(PermissionDenied):
             services.appeal_submit(actor=bob, assessment=card, reason="不是本人")
         appeal = services.appeal_submit(actor=alice, assessment=card, reason="九月合同应计入")
@@ -206,8 +219,11 @@ class TestReviewAppealFinalise:
             services.appeal_decide(actor=bob, appeal=appeal, upheld=True, decision="同意")
         services.appeal_decide(actor=dave, appeal=appeal, upheld=True, decision="核实后调整", new_total=Decimal("75"))
         card.refresh_from_db()
-        assert (card.status, card.total, card.appeal.decision) == (AssessmentStatus.CONFIRMED, Decimal("75.00"),
-                                                                    "核实后调整")
+        assert (card.status, card.total, card.appeal.decision) == (
+            AssessmentStatus.CONFIRMED,
+            Decimal("75.00"),
+            "核实后调整",
+        )
         with pytest.raises(ValidationError):
             services.appeal_submit(actor=alice, assessment=card, reason="第三次")
 
@@ -215,13 +231,20 @@ class TestReviewAppealFinalise:
         sales_world(personas)
         cycle = compute(personas)
         alice, bob, carol, dave = (personas[p].user for p in ("rep_alice", "lead_bob", "rep_carol", "auditor_dave"))
-        services.assessment_review(actor=bob, assessment=card_of(cycle, alice), adjustment=Decimal("10"),
-                                   adjustment_reason="超额完成重点项目", hand_scores={KpiCode.MANAGER_RATING: "100"})
+        services.assessment_review(
+            actor=bob,
+            assessment=card_of(cycle, alice),
+            adjustment=Decimal("10"),
+            adjustment_reason="超额完成重点项目",
+            hand_scores={KpiCode.MANAGER_RATING: "100"},
+        )
         Assessment.objects.filter(cycle=cycle, owner=alice).update(total=Decimal("95"), grade=Grade.EXCELLENT)
-        services.assessment_review(actor=dave, assessment=card_of(cycle, carol), hand_scores={
-            KpiCode.MANAGER_RATING: "0"})
-        services.assessment_review(actor=dave, assessment=card_of(cycle, bob), hand_scores={
-            KpiCode.MANAGER_RATING: "60"})
+        services.assessment_review(
+            actor=dave, assessment=card_of(cycle, carol), hand_scores={KpiCode.MANAGER_RATING: "0"}
+        )
+        services.assessment_review(
+            actor=dave, assessment=card_of(cycle, bob), hand_scores={KpiCode.MANAGER_RATING: "60"}
+        )
         assert card_of(cycle, carol).grade == Grade.FAIL
         services.cycle_finalise(actor=dave, cycle=cycle)
         reward = RewardPenalty.objects.get(person=alice)
@@ -241,9 +264,13 @@ class TestReviewAppealFinalise:
 
     def test_forced_distribution_blocks_with_the_department_and_the_count(self, personas: dict) -> None:
         admin, dave = personas["admin"].user, personas["auditor_dave"].user
-        new_version(admin, "1.1", policy_today(),
-                    grade_bands={"excellent": 3, "good": 2, "pass": 1, "fail": 0},
-                    assessment={"excellent_max_percent": 20})
+        new_version(
+            admin,
+            "1.1",
+            policy_today(),
+            grade_bands={"excellent": 3, "good": 2, "pass": 1, "fail": 0},
+            assessment={"excellent_max_percent": 20},
+        )
         team = personas["rep_alice"].unit
         make_employee("ann", "安妮", team, BuiltinRole.STAFF)
         sales_world(personas)
@@ -251,16 +278,19 @@ class TestReviewAppealFinalise:
         review_all(cycle, dave)
         with pytest.raises(ValidationError) as problem:
             services.cycle_finalise(actor=dave, cycle=cycle)
-        assert f"{team.name}: 2" in str(problem.value) or (team.name in str(problem.value) and "2" in str(
-            problem.value))
+        assert f"{team.name}: 2" in str(problem.value) or (
+            team.name in str(problem.value) and "2" in str(problem.value)
+        )
         assert cycle.__class__.objects.get(pk=cycle.pk).status == CycleStatus.COMPUTED
         # Senior management applies the distribution: the lower of the two becomes good, the scores stay.
         totals = dict(Assessment.objects.filter(cycle=cycle, owner_unit=team).values_list("owner__username", "total"))
         assert services.cycle_apply_distribution(actor=dave, cycle=cycle) == 1
         capped = Assessment.objects.get(cycle=cycle, owner_unit=team, grade_capped=True)
         assert capped.grade == Grade.GOOD and capped.total == min(totals.values())
-        assert dict(Assessment.objects.filter(cycle=cycle, owner_unit=team).values_list(
-            "owner__username", "total")) == totals
+        assert (
+            dict(Assessment.objects.filter(cycle=cycle, owner_unit=team).values_list("owner__username", "total"))
+            == totals
+        )
         services.cycle_finalise(actor=dave, cycle=cycle)
 
 
@@ -277,14 +307,28 @@ class TestPolicyVersions:
             return [(model_to_dict(c), [model_to_dict(i) for i in c.items.order_by("pk")]) for c in cards]
 
         before = frozen(first)
-        new_version(admin, "1.1", policy_today(), assessment={"schemes": {"sales": {"staff": {
-            "contract_amount_completion": {"weight": 80, "target": "100"},
-            "manager_rating": {"weight": 20, "target": "100"}}}}})
+        new_version(
+            admin,
+            "1.1",
+            policy_today(),
+            assessment={
+                "schemes": {
+                    "sales": {
+                        "staff": {
+                            "contract_amount_completion": {"weight": 80, "target": "100"},
+                            "manager_rating": {"weight": 20, "target": "100"},
+                        }
+                    }
+                }
+            },
+        )
         second = compute(personas, "2026-08")
         assert second.rules_version_id != first.rules_version_id
         alice = personas["rep_alice"].user
         assert {(i.kpi.code, i.weight) for i in card_of(second, alice).items.select_related("kpi")} == {
-            ("contract_amount_completion", 80), ("manager_rating", 20)}
+            ("contract_amount_completion", 80),
+            ("manager_rating", 20),
+        }
         with pytest.raises(ValidationError):
             services.cycle_compute(actor=dave, cycle=first)
         assert frozen(first) == before

@@ -67,32 +67,56 @@ def _share(part: int, whole: int) -> Decimal | None:
 
 def expected(code: str, card: Assessment, cycle: AssessmentCycle, raw: dict[str, list[Any]]) -> Decimal | None:
     if code == KpiCode.LEADS_HANDED_OVER:
-        return Decimal(len(_mine(card, [r for r in raw["leads"] if _within(r.handed_at, cycle)], "owner",
-                                 "owner_unit__path")))
+        return Decimal(
+            len(_mine(card, [r for r in raw["leads"] if _within(r.handed_at, cycle)], "owner", "owner_unit__path"))
+        )
     if code == KpiCode.VISITS_DONE:
-        return Decimal(len(_mine(card, [v for v in raw["visits"] if cycle.start <= v.visited_on <= cycle.end],
-                                 "owner", "owner_unit__path")))
+        return Decimal(
+            len(
+                _mine(
+                    card,
+                    [v for v in raw["visits"] if cycle.start <= v.visited_on <= cycle.end],
+                    "owner",
+                    "owner_unit__path",
+                )
+            )
+        )
     if code in (KpiCode.FIRST_RESPONSE_ON_TIME, KpiCode.RESOLUTION_ON_TIME):
-        due, done = (("first_response_due", "first_responded_at") if code == KpiCode.FIRST_RESPONSE_ON_TIME
-                     else ("resolution_due", "resolved_at"))
-        rows = _mine(card, [t for t in raw["tickets"] if _within(getattr(t, due), cycle)], "assignee",
-                     "department__path")
+        due, done = (
+            ("first_response_due", "first_responded_at")
+            if code == KpiCode.FIRST_RESPONSE_ON_TIME
+            else ("resolution_due", "resolved_at")
+        )
+        rows = _mine(
+            card, [t for t in raw["tickets"] if _within(getattr(t, due), cycle)], "assignee", "department__path"
+        )
         return _share(sum(1 for t in rows if getattr(t, done) and getattr(t, done) <= getattr(t, due)), len(rows))
     if code == KpiCode.COMPLAINT_RESOLUTION:
         end = dt.datetime.combine(cycle.end + dt.timedelta(days=1), dt.time.min, tzinfo=POLICY_TIME_ZONE)
-        rows = _mine(card, [t for t in raw["tickets"] if t.ticket_type == "complaint" and _within(t.created_at, cycle)],
-                     "assignee", "department__path")
+        rows = _mine(
+            card,
+            [t for t in raw["tickets"] if t.ticket_type == "complaint" and _within(t.created_at, cycle)],
+            "assignee",
+            "department__path",
+        )
         return _share(sum(1 for t in rows if t.resolved_at and t.resolved_at < end), len(rows))
     if code == KpiCode.CSAT:
         tickets = {t.pk for t in _mine(card, raw["tickets"], "assignee", "department__path")}
-        scores = [r.csat for r in raw["responses"] if r.invitation.source_id in tickets
-                  and _within(r.submitted_at, cycle)]
+        scores = [
+            r.csat for r in raw["responses"] if r.invitation.source_id in tickets and _within(r.submitted_at, cycle)
+        ]
         return r2(sum(scores, Decimal(0)) / len(scores)) if scores else None
     if code == KpiCode.IMPROVEMENTS_ON_TIME:
-        rows = _mine(card, [a for a in raw["actions"] if cycle.start <= a.due_date <= cycle.end
-                            and a.status != "cancelled"], "owner", "owner_unit__path")
-        return _share(sum(1 for a in rows if a.completed_at
-                          and a.completed_at.astimezone(POLICY_TIME_ZONE).date() <= a.due_date), len(rows))
+        rows = _mine(
+            card,
+            [a for a in raw["actions"] if cycle.start <= a.due_date <= cycle.end and a.status != "cancelled"],
+            "owner",
+            "owner_unit__path",
+        )
+        return _share(
+            sum(1 for a in rows if a.completed_at and a.completed_at.astimezone(POLICY_TIME_ZONE).date() <= a.due_date),
+            len(rows),
+        )
     raise KeyError(code)
 
 
@@ -103,13 +127,17 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
         "leads": list(Lead.objects.select_related("owner_unit")),
         "visits": list(Visit.objects.select_related("owner_unit")),
         "tickets": list(Ticket.objects.select_related("department")),
-        "responses": list(SurveyResponse.objects.filter(csat__isnull=False, invitation__source_type=ticket_type)
-                          .select_related("invitation")),
+        "responses": list(
+            SurveyResponse.objects.filter(csat__isnull=False, invitation__source_type=ticket_type).select_related(
+                "invitation"
+            )
+        ),
         "actions": list(ImprovementAction.objects.select_related("owner_unit")),
     }
     first: dict[int, Contract] = {}
-    for contract in Contract.objects.filter(status=ContractStatus.APPROVED).select_related("owner_unit").order_by(
-            "signed_on", "pk"):
+    for contract in (
+        Contract.objects.filter(status=ContractStatus.APPROVED).select_related("owner_unit").order_by("signed_on", "pk")
+    ):
         first.setdefault(contract.customer_id, contract)  # a customer's first approved contract makes it new
     raw["first_contracts"] = list(first.values())
     cycles = list(AssessmentCycle.objects.filter(status="published").order_by("start"))
@@ -130,10 +158,16 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
                 elif code in (KpiCode.CONTRACT_AMOUNT_COMPLETION, KpiCode.PAYMENT_COMPLETION):
                     metric = "contract_amount" if code == KpiCode.CONTRACT_AMOUNT_COMPLETION else "payments"
                     nodes = TargetNode.objects.filter(
-                        target_set__fiscal_year=quarter.year, target_set__metric=metric,
-                        target_set__tier=TargetTier.BASE, target_set__status=TargetStatus.APPROVED,
-                        **({"person": card.owner} if card.owner_id else {"department": card.owner_unit,
-                                                                          "person__isnull": True}))
+                        target_set__fiscal_year=quarter.year,
+                        target_set__metric=metric,
+                        target_set__tier=TargetTier.BASE,
+                        target_set__status=TargetStatus.APPROVED,
+                        **(
+                            {"person": card.owner}
+                            if card.owner_id
+                            else {"department": card.owner_unit, "person__isnull": True}
+                        ),
+                    )
                     node = nodes.order_by("pk").first()
                     if node is None:  # no target for this node: nothing to measure against
                         assert item.actual is None
@@ -151,6 +185,9 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
                 assert card.computed_total == total, (cycle.period_key, card.subject_name)
             if not card.grade_capped and not hasattr(card, "appeal"):
                 assert card.grade == rules.grade_for(card.total), (cycle.period_key, card.subject_name)
-    lines = AssessmentItem.objects.filter(assessment__cycle__in=cycles).exclude(
-        kpi__code__in=[KpiCode.MANAGER_RATING, KpiCode.DEPARTMENT_SCORE]).count()
+    lines = (
+        AssessmentItem.objects.filter(assessment__cycle__in=cycles)
+        .exclude(kpi__code__in=[KpiCode.MANAGER_RATING, KpiCode.DEPARTMENT_SCORE])
+        .count()
+    )
     assert checked == lines > 0

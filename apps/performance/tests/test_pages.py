@@ -58,8 +58,9 @@ def test_a_drill_down_never_shows_a_record_the_viewer_could_not_open(personas: d
     # Alice's own card: a contract handed to carol after computing is no longer hers to open.
     own = card_of(cycle, personas["rep_alice"].user).items.get(kpi__code=KpiCode.CONTRACT_AMOUNT_COMPLETION)
     moved = world["contracts"][0]
-    type(moved).objects.filter(pk=moved.pk).update(owner=personas["rep_carol"].user,
-                                                   owner_unit=personas["rep_carol"].unit)
+    type(moved).objects.filter(pk=moved.pk).update(
+        owner=personas["rep_carol"].user, owner_unit=personas["rep_carol"].unit
+    )
     body = personas["rep_alice"].client().get(records_url(own)).content.decode()
     assert moved.number not in body and world["contracts"][1].number in body
     assert len(own.sources) == 2  # the snapshot still counts it
@@ -73,8 +74,9 @@ def test_buttons_follow_the_role(personas: dict) -> None:
     assert 'data-testid="review"' in bob.client().get(url).content.decode()
     assert 'data-testid="review"' not in alice.client().get(url).content.decode()
     assert 'data-testid="appeal-submit"' not in alice.client().get(url).content.decode()  # not reviewed yet
-    services.assessment_review(actor=bob.user, assessment=card_of(cycle, alice.user),
-                               hand_scores={KpiCode.MANAGER_RATING: Decimal("80")})
+    services.assessment_review(
+        actor=bob.user, assessment=card_of(cycle, alice.user), hand_scores={KpiCode.MANAGER_RATING: Decimal("80")}
+    )
     mine = alice.client().get(url).content.decode()
     assert 'data-testid="appeal-submit"' in mine and 'data-testid="confirm"' in mine
     assert 'data-testid="confirm"' not in bob.client().get(url).content.decode()
@@ -139,7 +141,8 @@ def test_scorecard_and_cycle_pages_are_flat_in_the_data_size(personas: dict) -> 
 
 
 def test_a_manager_records_violations_only_of_people_in_scope_and_the_register_filters_by_status(
-        personas: dict) -> None:
+    personas: dict,
+) -> None:
     import datetime as dt
 
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -148,13 +151,16 @@ def test_a_manager_records_violations_only_of_people_in_scope_and_the_register_f
 
     bob, alice, carol = (personas[p].user for p in ("lead_bob", "rep_alice", "rep_carol"))
     with pytest.raises(ValidationError):  # carol is in customer service, outside bob's scope
-        services.violation_report(actor=bob, person=carol, article=9, happened_on=dt.date(2026, 8, 1),
-                                  description="越权")
+        services.violation_report(
+            actor=bob, person=carol, article=9, happened_on=dt.date(2026, 8, 1), description="越权"
+        )
     with pytest.raises(PermissionDenied):  # staff record no violations
-        services.violation_report(actor=alice, person=carol, article=9, happened_on=dt.date(2026, 8, 1),
-                                  description="越权")
-    violation = services.violation_report(actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1),
-                                          description="未经审批报价")
+        services.violation_report(
+            actor=alice, person=carol, article=9, happened_on=dt.date(2026, 8, 1), description="越权"
+        )
+    violation = services.violation_report(
+        actor=bob, person=alice, article=9, happened_on=dt.date(2026, 8, 1), description="未经审批报价"
+    )
     assert Violation.objects.count() == 1
     client = personas["auditor_dave"].client()
     assert violation.description in client.get("/performance/violations/?status=reported").content.decode()
@@ -162,7 +168,8 @@ def test_a_manager_records_violations_only_of_people_in_scope_and_the_register_f
 
 
 def test_computing_a_cycle_reads_each_metric_once_whatever_the_number_of_people(
-        personas: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    personas: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The metrics are read per span for everybody and the scorecards written in bulk: a company with a dozen more
     people (in sales, service and market development, with records of their own) costs the same queries."""
     import datetime as dt
@@ -190,9 +197,20 @@ def test_computing_a_cycle_reads_each_metric_once_whatever_the_number_of_people(
             unit = personas[persona].unit
             person = make_employee(f"extra{persona}{n}", f"员工{n}", unit, BuiltinRole.STAFF).user
             make_contract(person, "1000", world["contracts"][0].signed_on)
-            Lead.objects.create(company_name=f"线索{n}", contact_name="联系人", owner=person, owner_unit=unit,
-                                status="handed_over", handed_at=at(dt.date(2026, 8, 3)))
-            Visit.objects.create(customer=world["contracts"][0].customer, visited_on=dt.date(2026, 8, 4),
-                                 purpose="拜访", owner=person, owner_unit=unit)
+            Lead.objects.create(
+                company_name=f"线索{n}",
+                contact_name="联系人",
+                owner=person,
+                owner_unit=unit,
+                status="handed_over",
+                handed_at=at(dt.date(2026, 8, 3)),
+            )
+            Visit.objects.create(
+                customer=world["contracts"][0].customer,
+                visited_on=dt.date(2026, 8, 4),
+                purpose="拜访",
+                owner=person,
+                owner_unit=unit,
+            )
     assert compute_queries() == small
     assert Assessment.objects.filter(cycle__period_key="2026-Q3", subject_kind="person").count() == people + 12

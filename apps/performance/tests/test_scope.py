@@ -14,14 +14,21 @@ from apps.performance.models import Appeal, Assessment, AssessmentCycle, RewardP
 
 def _cycle() -> AssessmentCycle:
     cycle, _ = AssessmentCycle.objects.get_or_create(
-        period_key="2026-Q3", defaults={"name": "2026年第3季度考核", "start": dt.date(2026, 7, 1),
-                                        "end": dt.date(2026, 9, 30)})
+        period_key="2026-Q3",
+        defaults={"name": "2026年第3季度考核", "start": dt.date(2026, 7, 1), "end": dt.date(2026, 9, 30)},
+    )
     return cycle
 
 
 def _card(persona: Persona) -> Assessment:
-    return Assessment.objects.create(cycle=_cycle(), owner=persona.user, owner_unit=persona.unit,
-                                     subject_kind="person", department_kind="sales", level="staff")
+    return Assessment.objects.create(
+        cycle=_cycle(),
+        owner=persona.user,
+        owner_unit=persona.unit,
+        subject_kind="person",
+        department_kind="sales",
+        level="staff",
+    )
 
 
 class AssessmentScopeTests(core_testing.ScopeMatrixTests):
@@ -69,8 +76,13 @@ class RewardPenaltyScopeTests(core_testing.ScopeMatrixTests):
     api_list_url = "/api/v1/rewards-penalties/"
 
     def make(self, persona: Persona) -> RewardPenalty:
-        return RewardPenalty.objects.create(action="commendation", is_reward=True, person=persona.user,
-                                            department=persona.unit, reason=f"奖惩理由-{persona.key}")
+        return RewardPenalty.objects.create(
+            action="commendation",
+            is_reward=True,
+            person=persona.user,
+            department=persona.unit,
+            reason=f"奖惩理由-{persona.key}",
+        )
 
     def detail_url(self, record: RewardPenalty) -> str:
         return reverse("performance:rewardpenalty_detail", args=[record.pk])
@@ -88,9 +100,14 @@ class ViolationScopeTests(core_testing.ScopeMatrixTests):
     api_list_url = "/api/v1/violations/"
 
     def make(self, persona: Persona) -> Violation:
-        return Violation.objects.create(owner=persona.user, owner_unit=persona.unit, article=13,
-                                        happened_on=dt.date(2026, 8, 1), description=f"违规经过-{persona.key}",
-                                        reported_by=persona.user)
+        return Violation.objects.create(
+            owner=persona.user,
+            owner_unit=persona.unit,
+            article=13,
+            happened_on=dt.date(2026, 8, 1),
+            description=f"违规经过-{persona.key}",
+            reported_by=persona.user,
+        )
 
     def detail_url(self, record: Violation) -> str:
         return reverse("performance:violation_detail", args=[record.pk])

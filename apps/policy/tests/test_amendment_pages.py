@@ -47,9 +47,15 @@ class PageFlowTests:
         draft.refresh_from_db()
         assert selectors.version_rules(draft).deadline("complaint", "high").resolution_hours == 8
         article = draft.articles.get(number=10)
-        edit = ceo.post(reverse("policy:article_edit", args=[article.pk]),
-                        {"title_zh": article.title_zh, "title_en": article.title_en,
-                         "text_zh": "客户投诉须在8个工作小时内解决。", "text_en": article.text_en})
+        edit = ceo.post(
+            reverse("policy:article_edit", args=[article.pk]),
+            {
+                "title_zh": article.title_zh,
+                "title_en": article.title_en,
+                "text_zh": "客户投诉须在8个工作小时内解决。",
+                "text_en": article.text_en,
+            },
+        )
         assert edit.status_code == 302
         diff = _text(ceo.get(reverse("policy:version_diff", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"))
         assert "客户投诉须在8个工作小时内解决。" in diff
@@ -58,8 +64,10 @@ class PageFlowTests:
         assert draft.status == PolicyVersionStatus.SUBMITTED
         for client in (ceo, vp):
             client.post(reverse("policy:version_vote", args=[draft.pk]), {"vote": VoteChoice.IN_FAVOUR})
-        ceo.post(reverse("policy:version_decide", args=[draft.pk]),
-                 {"meeting_date": selectors.policy_today().isoformat(), "minutes": "同意"})
+        ceo.post(
+            reverse("policy:version_decide", args=[draft.pk]),
+            {"meeting_date": selectors.policy_today().isoformat(), "minutes": "同意"},
+        )
         draft.refresh_from_db()
         assert draft.status == PolicyVersionStatus.APPROVED
         tomorrow = selectors.policy_today() + dt.timedelta(days=1)
@@ -72,8 +80,11 @@ class PageFlowTests:
         draft = _draft(group[0])
         client = _client(group[0])
         url = reverse("policy:rules_edit", args=[draft.pk, "kpi_weights"])
-        data = {"kpi_weights__market_development": 30, "kpi_weights__sales_target": 60,
-                "kpi_weights__customer_satisfaction": 20}
+        data = {
+            "kpi_weights__market_development": 30,
+            "kpi_weights__sales_target": 60,
+            "kpi_weights__customer_satisfaction": 20,
+        }
         check = client.post(url, {**data, "_validate": "1"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert "110" in check.content.decode() and "权重" in check.content.decode()
         response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -85,8 +96,12 @@ class PageFlowTests:
     def test_the_live_check_saves_nothing_even_when_valid(self, group: list) -> None:
         draft = _draft(group[0])
         url = reverse("policy:rules_edit", args=[draft.pk, "kpi_weights"])
-        data = {"kpi_weights__market_development": 20, "kpi_weights__sales_target": 60,
-                "kpi_weights__customer_satisfaction": 20, "_validate": "1"}
+        data = {
+            "kpi_weights__market_development": 20,
+            "kpi_weights__sales_target": 60,
+            "kpi_weights__customer_satisfaction": 20,
+            "_validate": "1",
+        }
         _client(group[0]).post(url, data, HTTP_HX_REQUEST="true")
         draft.refresh_from_db()
         assert selectors.version_rules(draft).kpi_weights.sales_target == 50
@@ -101,8 +116,10 @@ class RefusalTests:
         assert client.get(reverse("policy:rules_edit", args=[draft.pk, "kpi_weights"])).status_code == 403
         assert client.get(reverse("policy:draft_create")).status_code == 403
         services.policy_version_submit(actor=group[0], version=draft)
-        assert client.post(reverse("policy:version_vote", args=[draft.pk]),
-                           {"vote": VoteChoice.IN_FAVOUR}).status_code == 404
+        assert (
+            client.post(reverse("policy:version_vote", args=[draft.pk]), {"vote": VoteChoice.IN_FAVOUR}).status_code
+            == 404
+        )
         assert client.get(reverse("policy:version_diff", args=[draft.pk])).status_code == 404
         assert not draft.decisions.get().votes.exists()
 
@@ -115,8 +132,7 @@ class RefusalTests:
         response = client.post(reverse("policy:version_vote", args=[draft.pk]), {"vote": VoteChoice.IN_FAVOUR})
         assert response.status_code == 302
         assert not draft.decisions.get().votes.exists()
-        client.post(reverse("policy:version_decide", args=[draft.pk]),
-                    {"meeting_date": "2026-12-07", "minutes": "x"})
+        client.post(reverse("policy:version_decide", args=[draft.pk]), {"meeting_date": "2026-12-07", "minutes": "x"})
         assert draft.decisions.get().outcome == DecisionOutcome.PENDING
 
     def test_a_member_sees_the_vote_buttons(self, group: list) -> None:
@@ -136,15 +152,26 @@ class BadgeTests:
         tomorrow = selectors.policy_today() + dt.timedelta(days=1)
         services.policy_version_publish(actor=group[0], version=version, effective_from=tomorrow)
         page = _text(_client(personas["rep_alice"].user).get(reverse("policy:version_list")))
-        rows = page[page.find("<tbody"):page.find("</tbody>")]
+        rows = page[page.find("<tbody") : page.find("</tbody>")]
         assert f"{tomorrow:%Y-%m-%d} 生效" in rows
         assert "已被替代" not in rows
 
 
 class RulesFormTests:
-    @pytest.mark.parametrize("section", ["kpi_weights", "grade_bands", "service_deadlines", "contact_cadence_days",
-                                         "service_escalation", "public_pool", "approval_thresholds",
-                                         "evaluation_frequencies", "assessment"])
+    @pytest.mark.parametrize(
+        "section",
+        [
+            "kpi_weights",
+            "grade_bands",
+            "service_deadlines",
+            "contact_cadence_days",
+            "service_escalation",
+            "public_pool",
+            "approval_thresholds",
+            "evaluation_frequencies",
+            "assessment",
+        ],
+    )
     def test_every_section_has_a_form_that_saves_its_own_values_unchanged(self, group: list, section: str) -> None:
         draft = _draft(group[0])
         before = selectors.version_rules(draft)

@@ -24,14 +24,16 @@ SECRET = "SEC-policy-0123456789"
 
 
 def test_publishing_sends_one_signed_message_to_each_robot_and_tells_everyone_in_the_app(
-        personas: dict, group: list[Any]) -> None:
+    personas: dict, group: list[Any]
+) -> None:
     cache.clear()
     version = _approved(group)
     receiver = FakeReceiver().start()
     try:
         NotificationChannel.objects.create(channel="wecom", enabled=True, url=f"{receiver.base}/wecom", key="k1")
-        NotificationChannel.objects.create(channel="dingtalk", enabled=True, url=f"{receiver.base}/dingtalk",
-                                           key="t1", secret=SECRET)
+        NotificationChannel.objects.create(
+            channel="dingtalk", enabled=True, url=f"{receiver.base}/dingtalk", key="t1", secret=SECRET
+        )
         Notification.objects.all().delete()
         services.policy_version_publish(actor=group[0], version=version, effective_from=_tomorrow())
         send_due_notifications()
@@ -44,7 +46,8 @@ def test_publishing_sends_one_signed_message_to_each_robot_and_tells_everyone_in
     (ding,) = receiver.on("/dingtalk")
     assert version.label in wecom.payload["text"]["content"] and version.label in ding.payload["text"]["content"]
     timestamp = ding.query["timestamp"]
-    expected = base64.b64encode(hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(),
-                                         hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(), hashlib.sha256).digest()
+    ).decode()
     assert ding.query["sign"] == expected
     assert set(NotificationDelivery.objects.values_list("status", flat=True)) == {NotificationDelivery.Status.SENT}

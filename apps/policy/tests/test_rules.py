@@ -49,9 +49,20 @@ class DefaultRulesTests:
 
 
 class RuleLookupTests:
-    @pytest.mark.parametrize(("score", "grade"), [(100, "excellent"), (90, "excellent"), (89.99, "good"),
-                                                  (80, "good"), (60, "pass"), (59.5, "needs_improvement"),
-                                                  (50, "needs_improvement"), (49.99, "fail"), (0, "fail")])
+    @pytest.mark.parametrize(
+        ("score", "grade"),
+        [
+            (100, "excellent"),
+            (90, "excellent"),
+            (89.99, "good"),
+            (80, "good"),
+            (60, "pass"),
+            (59.5, "needs_improvement"),
+            (50, "needs_improvement"),
+            (49.99, "fail"),
+            (0, "fail"),
+        ],
+    )
     def test_grade_follows_the_bands(self, score: float, grade: str) -> None:
         assert DEFAULT_RULES.grade_for(score) == grade
 
@@ -66,8 +77,11 @@ class PartialRulesTests:
     def test_what_is_left_out_comes_from_the_base(self) -> None:
         base = parse_rules({"contact_cadence_days": {"A": 5}})
         rules = parse_rules({"kpi_weights": {"market_development": 40, "sales_target": 40}}, base=base)
-        assert (rules.kpi_weights.market_development, rules.kpi_weights.sales_target,
-                rules.kpi_weights.customer_satisfaction) == (40, 40, 20)
+        assert (
+            rules.kpi_weights.market_development,
+            rules.kpi_weights.sales_target,
+            rules.kpi_weights.customer_satisfaction,
+        ) == (40, 40, 20)
         assert rules.contact_cadence_days("A") == 5
         assert rules.contact_cadence_days("B") == DEFAULT_RULES.contact_cadence_days("B")
 
@@ -119,9 +133,16 @@ class RulesValidationTests:
         with pytest.raises(ValidationError) as exc:
             parse_rules(bad)
         messages = _messages(exc)
-        assert set(messages) == {"__all__", "kpi_weights", "grade_bands", "service_deadlines",
-                                 "contact_cadence_days", "public_pool", "approval_thresholds",
-                                 "evaluation_frequencies"}
+        assert set(messages) == {
+            "__all__",
+            "kpi_weights",
+            "grade_bands",
+            "service_deadlines",
+            "contact_cadence_days",
+            "public_pool",
+            "approval_thresholds",
+            "evaluation_frequencies",
+        }
         assert len(messages["service_deadlines"]) == 2
         assert len(messages["approval_thresholds"]) == 2
         assert "bonus_rules" in messages["__all__"][0]
@@ -143,8 +164,9 @@ class RulesValidationTests:
 
 class DescribeChangesTests:
     def test_changes_read_in_plain_words(self) -> None:
-        new = parse_rules({"contact_cadence_days": {"A": 5}, "evaluation_frequencies": {"sales_target_evaluation":
-                                                                                       "quarterly"}})
+        new = parse_rules(
+            {"contact_cadence_days": {"A": 5}, "evaluation_frequencies": {"sales_target_evaluation": "quarterly"}}
+        )
         with translation.override("en"):
             changes = describe_changes(DEFAULT_RULES, new)
         assert ("Contact cadence · A (key customer)", "7", "5") in changes

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 class CreateDraftTests:
     def test_a_draft_copies_the_articles_and_rules_of_its_base(self, personas: dict) -> None:
         draft = services.policy_version_create_draft(
-            actor=personas["admin"].user, policy=seeded_policy(), label="1.1", based_on=seeded_version(),
+            actor=personas["admin"].user,
+            policy=seeded_policy(),
+            label="1.1",
+            based_on=seeded_version(),
             rules={"contact_cadence_days": {"A": 5}},
         )
         assert draft.status == PolicyVersionStatus.DRAFT
@@ -77,16 +80,18 @@ class UpdateRulesTests:
     def test_a_version_in_force_cannot_change(self, personas: dict) -> None:
         version = seeded_version()
         with translation.override("en"), pytest.raises(ValidationError, match="Only a draft"):
-            services.policy_version_update_rules(actor=personas["admin"].user, version=version,
-                                                 rules={"contact_cadence_days": {"A": 1}})
+            services.policy_version_update_rules(
+                actor=personas["admin"].user, version=version, rules={"contact_cadence_days": {"A": 1}}
+            )
         assert selectors.rules_in_force().rules.contact_cadence_days("A") == 7
 
     @pytest.mark.parametrize("persona", ["rep_alice", "lead_bob", "auditor_dave"])
     def test_only_the_leadership_group_may_change_rules(self, personas: dict, persona: str) -> None:
         draft = new_version(personas["admin"].user, "1.1")
         with pytest.raises(PermissionDenied):
-            services.policy_version_update_rules(actor=personas[persona].user, version=draft,
-                                                 rules={"contact_cadence_days": {"A": 1}})
+            services.policy_version_update_rules(
+                actor=personas[persona].user, version=draft, rules={"contact_cadence_days": {"A": 1}}
+            )
 
 
 class PutInForceTests:
@@ -111,8 +116,9 @@ class PutInForceTests:
     def test_the_past_is_not_rewritten(self, personas: dict) -> None:
         draft = new_version(personas["admin"].user, "0.9")
         with pytest.raises(ValidationError) as exc:
-            services.policy_version_put_in_force(actor=personas["admin"].user, version=draft,
-                                                 effective_from=dt.date(2026, 1, 1))
+            services.policy_version_put_in_force(
+                actor=personas["admin"].user, version=draft, effective_from=dt.date(2026, 1, 1)
+            )
         assert "effective_from" in exc.value.message_dict
         draft.refresh_from_db()
         assert draft.status == PolicyVersionStatus.DRAFT
@@ -120,23 +126,28 @@ class PutInForceTests:
     def test_the_review_must_follow_the_effective_date(self, personas: dict) -> None:
         draft = new_version(personas["admin"].user, "1.1")
         with pytest.raises(ValidationError) as exc:
-            services.policy_version_put_in_force(actor=personas["admin"].user, version=draft,
-                                                 effective_from=dt.date(2026, 7, 1),
-                                                 next_review_on=dt.date(2026, 6, 1))
+            services.policy_version_put_in_force(
+                actor=personas["admin"].user,
+                version=draft,
+                effective_from=dt.date(2026, 7, 1),
+                next_review_on=dt.date(2026, 6, 1),
+            )
         assert "next_review_on" in exc.value.message_dict
         assert PolicyVersion.objects.get(pk=draft.pk).status == PolicyVersionStatus.DRAFT
 
     def test_a_published_version_cannot_be_published_again(self, personas: dict) -> None:
         with pytest.raises(ValidationError):
-            services.policy_version_put_in_force(actor=personas["admin"].user, version=seeded_version(),
-                                                 effective_from=dt.date(2027, 1, 1))
+            services.policy_version_put_in_force(
+                actor=personas["admin"].user, version=seeded_version(), effective_from=dt.date(2027, 1, 1)
+            )
 
     @pytest.mark.parametrize("persona", ["rep_alice", "lead_bob", "auditor_dave"])
     def test_publishing_needs_the_publish_permission(self, personas: dict, persona: str) -> None:
         draft = new_version(personas["admin"].user, "1.1")
         with pytest.raises(PermissionDenied):
-            services.policy_version_put_in_force(actor=personas[persona].user, version=draft,
-                                                 effective_from=dt.date(2026, 7, 1))
+            services.policy_version_put_in_force(
+                actor=personas[persona].user, version=draft, effective_from=dt.date(2026, 7, 1)
+            )
 
 
 class SupersedeJobTests:

@@ -86,8 +86,7 @@ class PolicyInForcePageTests:
 
 
 class RulesPageTests:
-    def test_shows_every_rule_of_the_version_in_force(self, personas: dict,
-                                                      django_assert_max_num_queries: Any) -> None:
+    def test_shows_every_rule_of_the_version_in_force(self, personas: dict, django_assert_max_num_queries: Any) -> None:
         client = personas["rep_alice"].client()
         with django_assert_max_num_queries(MAX_PAGE_QUERIES - 1):
             response = client.get(reverse("policy:rules"))
@@ -111,8 +110,9 @@ class RulesPageTests:
 
 
 class VersionPagesTests:
-    def test_the_list_shows_published_versions_to_staff(self, personas: dict,
-                                                        django_assert_max_num_queries: Any) -> None:
+    def test_the_list_shows_published_versions_to_staff(
+        self, personas: dict, django_assert_max_num_queries: Any
+    ) -> None:
         new_version(personas["admin"].user, "1.1")
         client = personas["rep_alice"].client()
         with django_assert_max_num_queries(MAX_PAGE_QUERIES):

@@ -25,9 +25,29 @@ class DepartmentReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DepartmentReport
-        fields = ["id", "department", "department_name", "kind", "period_key", "period_start", "period_end",
-                  "due_date", "status", "owner", "figures", "figures_built_at", "commentary", "causes", "next_plans",
-                  "submitted_at", "review_comment", "reviewed_at", "allowed_actions", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "department",
+            "department_name",
+            "kind",
+            "period_key",
+            "period_start",
+            "period_end",
+            "due_date",
+            "status",
+            "owner",
+            "figures",
+            "figures_built_at",
+            "commentary",
+            "causes",
+            "next_plans",
+            "submitted_at",
+            "review_comment",
+            "reviewed_at",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_allowed_actions(self, obj: DepartmentReport) -> list[str]:
@@ -56,8 +76,18 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportSubscription
-        fields = ["id", "name", "target", "frequency", "recipients", "is_active", "last_sent_at", "owner",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "target",
+            "frequency",
+            "recipients",
+            "is_active",
+            "last_sent_at",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -76,6 +106,7 @@ class SubscriptionUpdateSerializer(SubscriptionWriteSerializer):
     name = serializers.CharField(max_length=100, required=False)
     target = serializers.ChoiceField(choices=SubscriptionTarget.choices, required=False)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
-    recipients = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.filter(is_active=True),
-                                                    required=False)
+    recipients = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.filter(is_active=True), required=False
+    )
     is_active = serializers.BooleanField(required=False)

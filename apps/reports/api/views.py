@@ -35,18 +35,25 @@ class ReportPermission(ScopedModelPermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if getattr(view, "action", None) in MOVES:
-            return bool(request.user and request.user.is_authenticated
-                        and request.user.has_perm(str(ReportPerm.VIEW_REPORT)))
+            return bool(
+                request.user and request.user.is_authenticated and request.user.has_perm(str(ReportPerm.VIEW_REPORT))
+            )
         return super().has_permission(request, view)
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the department reports the user may see")),
     retrieve=extend_schema(summary=_("One department report (404 when out of scope)")),
-    create=extend_schema(summary=_("Generate a department report from the records"),
-                         request=s.ReportGenerateSerializer, responses={201: s.DepartmentReportSerializer}),
-    partial_update=extend_schema(summary=_("Change the commentary of a draft or returned report"),
-                                 request=s.ReportUpdateSerializer, responses=s.DepartmentReportSerializer),
+    create=extend_schema(
+        summary=_("Generate a department report from the records"),
+        request=s.ReportGenerateSerializer,
+        responses={201: s.DepartmentReportSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change the commentary of a draft or returned report"),
+        request=s.ReportUpdateSerializer,
+        responses=s.DepartmentReportSerializer,
+    ),
 )
 class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, ReportPermission]
@@ -79,26 +86,34 @@ class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mo
             data = dict(serializer.validated_data)
         return Response(self.get_serializer(call(actor=request.user, departmentreport=instance, **data)).data)
 
-    @extend_schema(summary=_("Submit the report (its figures are frozen)"), request=None,
-                   responses=s.DepartmentReportSerializer)
+    @extend_schema(
+        summary=_("Submit the report (its figures are frozen)"), request=None, responses=s.DepartmentReportSerializer
+    )
     @drf_action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, services.report_submit)
 
-    @extend_schema(summary=_("Rebuild a draft's figures from the records"), request=None,
-                   responses=s.DepartmentReportSerializer)
+    @extend_schema(
+        summary=_("Rebuild a draft's figures from the records"), request=None, responses=s.DepartmentReportSerializer
+    )
     @drf_action(detail=True, methods=["post"])
     def refresh(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, services.report_refresh)
 
-    @extend_schema(summary=_("Mark the report reviewed, with a comment"), request=s.ReportReviewSerializer,
-                   responses=s.DepartmentReportSerializer)
+    @extend_schema(
+        summary=_("Mark the report reviewed, with a comment"),
+        request=s.ReportReviewSerializer,
+        responses=s.DepartmentReportSerializer,
+    )
     @drf_action(detail=True, methods=["post"])
     def review(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, services.report_review, with_comment=True)
 
-    @extend_schema(summary=_("Return the report to the department, with the reason"), request=s.ReportReviewSerializer,
-                   responses=s.DepartmentReportSerializer)
+    @extend_schema(
+        summary=_("Return the report to the department, with the reason"),
+        request=s.ReportReviewSerializer,
+        responses=s.DepartmentReportSerializer,
+    )
     @drf_action(detail=True, methods=["post"], url_path="return")
     def return_report(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, services.report_return, with_comment=True)
@@ -107,10 +122,14 @@ class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mo
 @extend_schema_view(
     list=extend_schema(summary=_("List the report subscriptions the user may see")),
     retrieve=extend_schema(summary=_("One report subscription")),
-    create=extend_schema(summary=_("Subscribe people to a report"), request=s.SubscriptionWriteSerializer,
-                         responses={201: s.SubscriptionSerializer}),
-    partial_update=extend_schema(summary=_("Change a subscription"), request=s.SubscriptionUpdateSerializer,
-                                 responses=s.SubscriptionSerializer),
+    create=extend_schema(
+        summary=_("Subscribe people to a report"),
+        request=s.SubscriptionWriteSerializer,
+        responses={201: s.SubscriptionSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a subscription"), request=s.SubscriptionUpdateSerializer, responses=s.SubscriptionSerializer
+    ),
 )
 class ReportSubscriptionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = ReportSubscription.objects.select_related("owner").prefetch_related("recipients")
@@ -136,9 +155,15 @@ class DashboardView(ServiceErrorsMixin, APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(summary=_("The figures behind a dashboard"), responses=OpenApiTypes.OBJECT, parameters=[
-        OpenApiParameter("period", str), OpenApiParameter("start", OpenApiTypes.DATE),
-        OpenApiParameter("end", OpenApiTypes.DATE)])
+    @extend_schema(
+        summary=_("The figures behind a dashboard"),
+        responses=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter("period", str),
+            OpenApiParameter("start", OpenApiTypes.DATE),
+            OpenApiParameter("end", OpenApiTypes.DATE),
+        ],
+    )
     def get(self, request: Request, name: str) -> Response:
         if name not in DASHBOARDS:
             raise Http404
@@ -146,5 +171,11 @@ class DashboardView(ServiceErrorsMixin, APIView):
         if not sections:
             raise PermissionDenied
         period = period_from(request.query_params, timezone.localdate())
-        return Response({"name": name, **cockpit_selectors.cockpit_json(
-            cockpit_selectors.cockpit(request.user, period, sections=sections), period)})
+        return Response(
+            {
+                "name": name,
+                **cockpit_selectors.cockpit_json(
+                    cockpit_selectors.cockpit(request.user, period, sections=sections), period
+                ),
+            }
+        )

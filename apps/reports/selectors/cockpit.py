@@ -42,10 +42,18 @@ from apps.surveys.selectors.results import satisfaction_summary, satisfaction_tr
 
 MARKET, SALES, SERVICE, PERFORMANCE, IMPROVEMENT = "market", "sales", "service", "performance", "improvement"
 SECTIONS = (MARKET, SALES, SERVICE, PERFORMANCE, IMPROVEMENT)
-SECTION_LABELS = {MARKET: _("Market development"), SALES: _("Sales"), SERVICE: _("Customer service"),
-                  PERFORMANCE: _("Performance"), IMPROVEMENT: _("Improvement actions")}
-KIND_SECTION = {DepartmentKind.MARKET_DEVELOPMENT: MARKET, DepartmentKind.SALES: SALES,
-                DepartmentKind.CUSTOMER_SERVICE: SERVICE}
+SECTION_LABELS = {
+    MARKET: _("Market development"),
+    SALES: _("Sales"),
+    SERVICE: _("Customer service"),
+    PERFORMANCE: _("Performance"),
+    IMPROVEMENT: _("Improvement actions"),
+}
+KIND_SECTION = {
+    DepartmentKind.MARKET_DEVELOPMENT: MARKET,
+    DepartmentKind.SALES: SALES,
+    DepartmentKind.CUSTOMER_SERVICE: SERVICE,
+}
 COUNT, MONEY, PCT, SCORE = "count", "money", "pct", "score"
 LEADERS = 5
 ALL_PEOPLE = 100_000
@@ -113,8 +121,10 @@ SPEC_BY_KEY = {spec.key: (section, spec) for section, specs in SPECS.items() for
 
 def bounds(period: ReportPeriod) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00, the day after end 00:00) in China Standard Time."""
-    return (dt.datetime.combine(period.start, dt.time(0), TZ),
-            dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(0), TZ))
+    return (
+        dt.datetime.combine(period.start, dt.time(0), TZ),
+        dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(0), TZ),
+    )
 
 
 def sections_for(user: Any) -> list[str]:
@@ -135,22 +145,33 @@ def sections_for(user: Any) -> list[str]:
 
 def market_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
     steps = {s.key: s.count for s in lead_funnel(user=user, start=period.start, end=period.end)}
-    campaigns = (Campaign.objects.visible_to(user).filter(start_date__lte=period.end, end_date__gte=period.start)
-                 .exclude(status=CampaignStatus.CANCELLED))
+    campaigns = (
+        Campaign.objects.visible_to(user)
+        .filter(start_date__lte=period.end, end_date__gte=period.start)
+        .exclude(status=CampaignStatus.CANCELLED)
+    )
     metrics = list(metrics_for(campaigns).values())
     cost = sum((m.cost for m in metrics), Decimal("0"))
     revenue = None
     if revenue_measurable():
         revenue = sum((m.revenue or Decimal("0") for m in metrics), Decimal("0"))
-    lines = [line.completion_pct for p in plan_completion(user=user, start=period.start, end=period.end)
-             for line in p.lines if line.completion_pct is not None]
+    lines = [
+        line.completion_pct
+        for p in plan_completion(user=user, start=period.start, end=period.end)
+        for line in p.lines
+        if line.completion_pct is not None
+    ]
     return {
-        "leads": steps["new"], "qualified": steps["qualified"], "converted": steps["converted"],
+        "leads": steps["new"],
+        "qualified": steps["qualified"],
+        "converted": steps["converted"],
         "conversion_pct": _pct(steps["converted"], steps["new"]),
-        "campaign_cost": cost, "campaign_revenue": revenue,
+        "campaign_cost": cost,
+        "campaign_revenue": revenue,
         "campaign_roi_pct": None if revenue is None else _pct(revenue - cost, cost),
         "plan_completion_pct": (sum(lines) / len(lines)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        if lines else None,
+        if lines
+        else None,
     }
 
 
@@ -171,30 +192,42 @@ def _attainment(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, An
         last = period.end.month if year == period.end.year else 12
         for f in figures:
             found = True
-            target += sum(f.monthly_target[first - 1:last], Decimal("0"))
-            attained += sum(f.monthly_actual[first - 1:last], Decimal("0"))
+            target += sum(f.monthly_target[first - 1 : last], Decimal("0"))
+            attained += sum(f.monthly_actual[first - 1 : last], Decimal("0"))
         if year == period.end.year and figures:
             forecast = sum((f.forecast for f in figures), Decimal("0"))
-            monthly = {"months": [f"{m}" for m in range(1, 13)],
-                       "monthly_target": [float(sum(f.monthly_target[m] for f in figures)) for m in range(12)],
-                       "monthly_actual": [float(sum(f.monthly_actual[m] for f in figures)) for m in range(12)]}
+            monthly = {
+                "months": [f"{m}" for m in range(1, 13)],
+                "monthly_target": [float(sum(f.monthly_target[m] for f in figures)) for m in range(12)],
+                "monthly_actual": [float(sum(f.monthly_actual[m] for f in figures)) for m in range(12)],
+            }
     if not found:
         return {"target": None, "attained": None, "attainment_pct": None, "forecast": None, "monthly": {}}
-    return {"target": target, "attained": attained, "attainment_pct": _pct(attained, target), "forecast": forecast,
-            "monthly": monthly}
+    return {
+        "target": target,
+        "attained": attained,
+        "attainment_pct": _pct(attained, target),
+        "forecast": forecast,
+        "monthly": monthly,
+    }
 
 
 def sales_values(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, Any]:
-    boards = {m: leaderboard(user=user, metric=m, start=period.start, end=period.end, limit=ALL_PEOPLE)
-              for m in (TargetMetric.CONTRACT_AMOUNT, TargetMetric.PAYMENTS, TargetMetric.NEW_CUSTOMERS)}
+    boards = {
+        m: leaderboard(user=user, metric=m, start=period.start, end=period.end, limit=ALL_PEOPLE)
+        for m in (TargetMetric.CONTRACT_AMOUNT, TargetMetric.PAYMENTS, TargetMetric.NEW_CUSTOMERS)
+    }
     attainment = _attainment(user, period, today)
     return {
         "contract_amount": sum((r.value for r in boards[TargetMetric.CONTRACT_AMOUNT]), Decimal("0")),
         "payments": sum((r.value for r in boards[TargetMetric.PAYMENTS]), Decimal("0")),
         "new_customers": int(sum((r.value for r in boards[TargetMetric.NEW_CUSTOMERS]), Decimal("0"))),
-        "target": attainment["target"], "attained": attainment["attained"],
-        "attainment_pct": attainment["attainment_pct"], "forecast": attainment["forecast"],
-        "_board": boards[TargetMetric.CONTRACT_AMOUNT], "_monthly": attainment["monthly"],
+        "target": attainment["target"],
+        "attained": attainment["attained"],
+        "attainment_pct": attainment["attainment_pct"],
+        "forecast": attainment["forecast"],
+        "_board": boards[TargetMetric.CONTRACT_AMOUNT],
+        "_monthly": attainment["monthly"],
     }
 
 
@@ -204,24 +237,38 @@ def service_values(user: Any, period: ReportPeriod, now: dt.datetime) -> dict[st
     done = compliance(visible, period=service_period, now=now)
     times = times_and_complaints(visible, period=service_period)
     first, after = bounds(period)
-    summary = satisfaction_summary(SurveyResponse.objects.visible_to(user).filter(
-        submitted_at__gte=first, submitted_at__lt=after))
+    summary = satisfaction_summary(
+        SurveyResponse.objects.visible_to(user).filter(submitted_at__gte=first, submitted_at__lt=after)
+    )
     return {
-        "first_response_pct": done.first_response_pct, "resolution_pct": done.resolution_pct,
-        "complaints": times.complaint_total, "complaints_resolved_pct": times.complaint_resolved_pct,
-        "csat": summary["csat"], "nps": summary["nps"], "responses": summary["count"],
+        "first_response_pct": done.first_response_pct,
+        "resolution_pct": done.resolution_pct,
+        "complaints": times.complaint_total,
+        "complaints_resolved_pct": times.complaint_resolved_pct,
+        "csat": summary["csat"],
+        "nps": summary["nps"],
+        "responses": summary["count"],
     }
 
 
 def performance_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
     first, after = bounds(period)
-    row = RewardPenalty.objects.visible_to(user).filter(
-        status=ProposalStatus.APPROVED, decided_at__gte=first, decided_at__lt=after).aggregate(
-        rewards=Count("pk", filter=Q(is_reward=True)), penalties=Count("pk", filter=Q(is_reward=False)),
-        reward_amount=Sum("amount", filter=Q(is_reward=True)), penalty_amount=Sum("amount", filter=Q(is_reward=False)))
-    return {"rewards": row["rewards"], "penalties": row["penalties"],
-            "reward_amount": row["reward_amount"] or Decimal("0"),
-            "penalty_amount": row["penalty_amount"] or Decimal("0")}
+    row = (
+        RewardPenalty.objects.visible_to(user)
+        .filter(status=ProposalStatus.APPROVED, decided_at__gte=first, decided_at__lt=after)
+        .aggregate(
+            rewards=Count("pk", filter=Q(is_reward=True)),
+            penalties=Count("pk", filter=Q(is_reward=False)),
+            reward_amount=Sum("amount", filter=Q(is_reward=True)),
+            penalty_amount=Sum("amount", filter=Q(is_reward=False)),
+        )
+    )
+    return {
+        "rewards": row["rewards"],
+        "penalties": row["penalties"],
+        "reward_amount": row["reward_amount"] or Decimal("0"),
+        "penalty_amount": row["penalty_amount"] or Decimal("0"),
+    }
 
 
 def improvement_values(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, Any]:
@@ -230,13 +277,19 @@ def improvement_values(user: Any, period: ReportPeriod, today: dt.date) -> dict[
         raised=Count("pk", filter=Q(created_at__gte=first, created_at__lt=after)),
         verified=Count("pk", filter=Q(verified_at__gte=first, verified_at__lt=after, status="verified")),
         open=Count("pk", filter=Q(status__in=IMPROVEMENT_OPEN_STATUSES)),
-        overdue=Count("pk", filter=overdue_q(today)))
-    return {"improvements_raised": row["raised"], "improvements_verified": row["verified"],
-            "improvements_open": row["open"], "improvements_overdue": row["overdue"]}
+        overdue=Count("pk", filter=overdue_q(today)),
+    )
+    return {
+        "improvements_raised": row["raised"],
+        "improvements_verified": row["verified"],
+        "improvements_open": row["open"],
+        "improvements_overdue": row["overdue"],
+    }
 
 
-def section_values(section: str, user: Any, period: ReportPeriod, *, today: dt.date,
-                   now: dt.datetime) -> dict[str, Any]:
+def section_values(
+    section: str, user: Any, period: ReportPeriod, *, today: dt.date, now: dt.datetime
+) -> dict[str, Any]:
     if section == MARKET:
         return market_values(user, period)
     if section == SALES:
@@ -283,9 +336,17 @@ class Figure:
     def as_json(self) -> dict[str, Any]:
         def text(v: Any) -> Any:
             return None if v is None else (v if isinstance(v, int) else str(v))
-        return {"key": self.key, "label": self.label, "unit": self.unit, "value": text(self.value),
-                "previous": text(self.previous), "year_before": text(self.year_before),
-                "previous_change": text(self.previous_change), "year_change": text(self.year_change)}
+
+        return {
+            "key": self.key,
+            "label": self.label,
+            "unit": self.unit,
+            "value": text(self.value),
+            "previous": text(self.previous),
+            "year_before": text(self.year_before),
+            "previous_change": text(self.previous_change),
+            "year_change": text(self.year_change),
+        }
 
 
 @dataclass
@@ -303,30 +364,61 @@ def _extras(section: str, user: Any, period: ReportPeriod, values: dict[str, Any
         return {
             "top": board[:LEADERS],
             "bottom": list(reversed(board[-LEADERS:])) if len(board) > LEADERS else [],
-            "funnel": [{"stage": s.stage, "label": s.label, "reached": s.reached, "open_count": s.open_count,
-                        "open_amount": s.open_amount, "conversion_pct": s.conversion_pct,
-                        "drop_off_pct": None if s.conversion_pct is None else Decimal("100") - s.conversion_pct}
-                       for s in steps],
+            "funnel": [
+                {
+                    "stage": s.stage,
+                    "label": s.label,
+                    "reached": s.reached,
+                    "open_count": s.open_count,
+                    "open_amount": s.open_amount,
+                    "conversion_pct": s.conversion_pct,
+                    "drop_off_pct": None if s.conversion_pct is None else Decimal("100") - s.conversion_pct,
+                }
+                for s in steps
+            ],
             "monthly": values["_monthly"],
         }
     if section == SERVICE:
         trend = satisfaction_trend(SurveyResponse.objects.visible_to(user), months=12, until=period.end)
-        return {"trend": {"months": [r["month"] for r in trend],
-                          "csat": [None if r["csat"] is None else float(r["csat"]) for r in trend],
-                          "nps": [r["nps"] for r in trend]}}
+        return {
+            "trend": {
+                "months": [r["month"] for r in trend],
+                "csat": [None if r["csat"] is None else float(r["csat"]) for r in trend],
+                "nps": [r["nps"] for r in trend],
+            }
+        }
     if section == PERFORMANCE:
-        cycle = (AssessmentCycle.objects.filter(status__in=[CycleStatus.FINALISED, CycleStatus.PUBLISHED],
-                                                start__lte=period.end).order_by("-start").first())
+        cycle = (
+            AssessmentCycle.objects.filter(
+                status__in=[CycleStatus.FINALISED, CycleStatus.PUBLISHED], start__lte=period.end
+            )
+            .order_by("-start")
+            .first()
+        )
         grades: Counter[str] = Counter()
         if cycle is not None:
-            grades.update({row["grade"]: row["n"] for row in Assessment.objects.visible_to(user).filter(
-                cycle=cycle, subject_kind=SubjectKind.PERSON).values("grade").annotate(n=Count("pk")).order_by()})
+            grades.update(
+                {
+                    row["grade"]: row["n"]
+                    for row in Assessment.objects.visible_to(user)
+                    .filter(cycle=cycle, subject_kind=SubjectKind.PERSON)
+                    .values("grade")
+                    .annotate(n=Count("pk"))
+                    .order_by()
+                }
+            )
         return {"cycle": cycle, "grades": sorted(grades.items())}
     return {}
 
 
-def cockpit(user: Any, period: ReportPeriod, *, sections: list[str] | None = None, today: dt.date | None = None,
-            now: dt.datetime | None = None) -> list[Section]:
+def cockpit(
+    user: Any,
+    period: ReportPeriod,
+    *,
+    sections: list[str] | None = None,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> list[Section]:
     """The cockpit's sections for the user and period, every figure with 环比 and 同比."""
     now = now or timezone.now()
     today = today or timezone.localdate()
@@ -337,20 +429,28 @@ def cockpit(user: Any, period: ReportPeriod, *, sections: list[str] | None = Non
         values = section_values(section, user, period, today=today, now=now)
         before = section_values(section, user, previous, today=today, now=now)
         last_year = section_values(section, user, year_before, today=today, now=now)
-        figures = [Figure(spec.key, str(spec.label), spec.unit, values[spec.key],
-                          before[spec.key] if spec.compare else None,
-                          last_year[spec.key] if spec.compare else None, spec.drill)
-                   for spec in SPECS[section]]
-        result.append(Section(section, str(SECTION_LABELS[section]), figures,
-                              _extras(section, user, period, values)))
+        figures = [
+            Figure(
+                spec.key,
+                str(spec.label),
+                spec.unit,
+                values[spec.key],
+                before[spec.key] if spec.compare else None,
+                last_year[spec.key] if spec.compare else None,
+                spec.drill,
+            )
+            for spec in SPECS[section]
+        ]
+        result.append(Section(section, str(SECTION_LABELS[section]), figures, _extras(section, user, period, values)))
     return result
 
 
 def cockpit_json(sections: list[Section], period: ReportPeriod) -> dict[str, Any]:
     """The figures as JSON (API, snapshots, exports): amounts as strings, so no precision is lost."""
-    return {"start": period.start.isoformat(), "end": period.end.isoformat(),
-            "previous": {"start": period.previous().start.isoformat(), "end": period.previous().end.isoformat()},
-            "year_before": {"start": period.year_before().start.isoformat(),
-                            "end": period.year_before().end.isoformat()},
-            "sections": [{"key": s.key, "label": s.label, "figures": [f.as_json() for f in s.figures]}
-                         for s in sections]}
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "previous": {"start": period.previous().start.isoformat(), "end": period.previous().end.isoformat()},
+        "year_before": {"start": period.year_before().start.isoformat(), "end": period.year_before().end.isoformat()},
+        "sections": [{"key": s.key, "label": s.label, "figures": [f.as_json() for f in s.figures]} for s in sections],
+    }

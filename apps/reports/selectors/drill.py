@@ -48,16 +48,26 @@ def drill_source(key: str, user: Any, period: ReportPeriod, today: dt.date) -> D
         return DrillSource(qs, "owner_unit", "owner", None, "created_at", "marketing:lead_detail")
     if key == "contract_amount":
         qs = metric_records(TargetMetric.CONTRACT_AMOUNT, period.start, period.end).filter(
-            pk__in=Contract.objects.visible_to(user).values("pk"))
+            pk__in=Contract.objects.visible_to(user).values("pk")
+        )
         return DrillSource(qs, "owner_unit", "owner", "amount", "signed_on", "sales:contract_detail")
     if key == "payments":
         qs = metric_records(TargetMetric.PAYMENTS, period.start, period.end).filter(
-            contract__in=Contract.objects.visible_to(user).values("pk"))
-        return DrillSource(qs, "contract__owner_unit", "contract__owner", "amount", "received_on",
-                           "sales:contract_detail", "contract_id")
+            contract__in=Contract.objects.visible_to(user).values("pk")
+        )
+        return DrillSource(
+            qs,
+            "contract__owner_unit",
+            "contract__owner",
+            "amount",
+            "received_on",
+            "sales:contract_detail",
+            "contract_id",
+        )
     if key == "complaints":
-        qs = Ticket.objects.visible_to(user).filter(ticket_type=TicketType.COMPLAINT, created_at__gte=first,
-                                                    created_at__lt=after)
+        qs = Ticket.objects.visible_to(user).filter(
+            ticket_type=TicketType.COMPLAINT, created_at__gte=first, created_at__lt=after
+        )
         return DrillSource(qs, "department", "assignee", None, "created_at", "service:ticket_detail")
     actions = ImprovementAction.objects.visible_to(user)
     filters = {
@@ -67,8 +77,14 @@ def drill_source(key: str, user: Any, period: ReportPeriod, today: dt.date) -> D
         "improvements_overdue": overdue_q(today),
     }
     if key in filters:
-        return DrillSource(actions.filter(filters[key]), "owner_unit", "owner", None, "due_date",
-                           "improvements:improvementaction_detail")
+        return DrillSource(
+            actions.filter(filters[key]),
+            "owner_unit",
+            "owner",
+            None,
+            "due_date",
+            "improvements:improvementaction_detail",
+        )
     return None
 
 
@@ -84,15 +100,23 @@ def _value(source: DrillSource) -> Any:
 
 
 def by_department(source: DrillSource) -> list[DrillRow]:
-    rows = source.queryset.order_by().values(i=F(f"{source.unit}_id"), n=F(f"{source.unit}__name")).annotate(
-        v=_value(source)).order_by("-v", "n")
+    rows = (
+        source.queryset.order_by()
+        .values(i=F(f"{source.unit}_id"), n=F(f"{source.unit}__name"))
+        .annotate(v=_value(source))
+        .order_by("-v", "n")
+    )
     return [DrillRow(r["i"], r["n"] or "—", r["v"] or 0) for r in rows]
 
 
 def by_person(source: DrillSource, department_id: int | None) -> list[DrillRow]:
     qs = source.queryset.filter(**{f"{source.unit}_id": department_id})
-    rows = qs.order_by().values(i=F(f"{source.owner}_id"), n=F(f"{source.owner}__name")).annotate(
-        v=_value(source)).order_by("-v", "n")
+    rows = (
+        qs.order_by()
+        .values(i=F(f"{source.owner}_id"), n=F(f"{source.owner}__name"))
+        .annotate(v=_value(source))
+        .order_by("-v", "n")
+    )
     return [DrillRow(r["i"], r["n"] or "—", r["v"] or 0) for r in rows]
 
 
@@ -109,8 +133,14 @@ def records(source: DrillSource, department_id: int | None, person_id: int | Non
     result = []
     for obj in qs.order_by(source.date, "pk"):
         value = getattr(obj, source.amount) if source.amount else 1
-        result.append(DrillRecord(str(obj), getattr(obj, source.date), value,
-                                  reverse(source.url_name, args=[getattr(obj, source.url_arg)])))
+        result.append(
+            DrillRecord(
+                str(obj),
+                getattr(obj, source.date),
+                value,
+                reverse(source.url_name, args=[getattr(obj, source.url_arg)]),
+            )
+        )
     return result
 
 

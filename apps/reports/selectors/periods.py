@@ -11,8 +11,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 MONTH, QUARTER, YEAR, LAST_YEAR, CUSTOM = "month", "quarter", "year", "last_year", "custom"
-PERIOD_CHOICES = [(MONTH, _("This month")), (QUARTER, _("This quarter")), (YEAR, _("This year")),
-                  (LAST_YEAR, _("Last year")), (CUSTOM, _("Custom"))]
+PERIOD_CHOICES = [
+    (MONTH, _("This month")),
+    (QUARTER, _("This quarter")),
+    (YEAR, _("This year")),
+    (LAST_YEAR, _("Last year")),
+    (CUSTOM, _("Custom")),
+]
 _MONTHS = {MONTH: 1, QUARTER: 3, YEAR: 12, LAST_YEAR: 12}
 
 
@@ -91,5 +96,6 @@ def parse_date(value: str | None) -> dt.date | None:
 
 def period_from(params: Any, today: dt.date) -> ReportPeriod:
     """The period a page or the API asks for: ``period`` (preset), ``start`` and ``end`` (custom)."""
-    return resolve_period(params.get("period", ""), parse_date(params.get("start")), parse_date(params.get("end")),
-                          today)
+    return resolve_period(
+        params.get("period", ""), parse_date(params.get("start")), parse_date(params.get("end")), today
+    )

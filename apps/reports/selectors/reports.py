@@ -75,7 +75,8 @@ def reporting_departments() -> QuerySet[Department]:
     """The departments that report (arts. 4–7): market development, sales, customer service, top level of each
     kind (a team reports through its department)."""
     departments = Department.objects.filter(is_active=True, kind__in=REPORTING_KINDS).select_related(
-        "parent", "manager")
+        "parent", "manager"
+    )
     return departments.exclude(parent__kind__in=REPORTING_KINDS)
 
 
@@ -103,17 +104,36 @@ def departments_writable(user: Any) -> QuerySet[Department]:
 
 
 def _scorecard(department: Department, period: ReportPeriod) -> dict[str, Any] | None:
-    card = (Assessment.objects.filter(subject_kind=SubjectKind.DEPARTMENT, owner_unit=department,
-                                      cycle__start__lte=period.end, cycle__end__gte=period.start)
-            .select_related("cycle").order_by("-cycle__start").first())
+    card = (
+        Assessment.objects.filter(
+            subject_kind=SubjectKind.DEPARTMENT,
+            owner_unit=department,
+            cycle__start__lte=period.end,
+            cycle__end__gte=period.start,
+        )
+        .select_related("cycle")
+        .order_by("-cycle__start")
+        .first()
+    )
     if card is None:
         return None
     items = card.items.select_related("kpi").order_by("position")
-    return {"cycle": card.cycle.name, "total": str(card.total), "grade": card.grade,
-            "items": [{"kpi": item.kpi.display_name, "weight": item.weight, "target": str(item.target),
-                       "actual": None if item.actual is None else str(item.actual),
-                       "completion": None if item.completion is None else str(item.completion),
-                       "score": None if item.score is None else str(item.score)} for item in items]}
+    return {
+        "cycle": card.cycle.name,
+        "total": str(card.total),
+        "grade": card.grade,
+        "items": [
+            {
+                "kpi": item.kpi.display_name,
+                "weight": item.weight,
+                "target": str(item.target),
+                "actual": None if item.actual is None else str(item.actual),
+                "completion": None if item.completion is None else str(item.completion),
+                "score": None if item.score is None else str(item.score),
+            }
+            for item in items
+        ],
+    }
 
 
 def _gaps(section: dict[str, Any]) -> list[dict[str, Any]]:
@@ -122,8 +142,9 @@ def _gaps(section: dict[str, Any]) -> list[dict[str, Any]]:
     figures = {f["key"]: f for f in section["figures"]}
     target, attained = figures.get("target", {}).get("value"), figures.get("attained", {}).get("value")
     if target is not None and attained is not None and Decimal(attained) < Decimal(target):
-        gaps.append({"label": figures["target"]["label"], "gap": str(Decimal(target) - Decimal(attained)),
-                     "unit": "money"})
+        gaps.append(
+            {"label": figures["target"]["label"], "gap": str(Decimal(target) - Decimal(attained)), "unit": "money"}
+        )
     for key in ("plan_completion_pct", "resolution_pct", "first_response_pct", "complaints_resolved_pct"):
         value = figures.get(key, {}).get("value")
         if value is not None and Decimal(value) < 100:
@@ -136,16 +157,35 @@ def last_period_actions(department: Department, previous: ReportPeriod, today: d
     previous report, and what became of them."""
     first = dt.datetime.combine(previous.start, dt.time(0), timezone.get_current_timezone())
     after = dt.datetime.combine(previous.end + dt.timedelta(days=1), dt.time(0), timezone.get_current_timezone())
-    actions = (ImprovementAction.objects.filter(owner_unit__path__startswith=department.path,
-                                                created_at__gte=first, created_at__lt=after)
-               .select_related("owner").order_by("due_date", "pk"))
-    return [{"id": a.pk, "title": a.title, "owner": str(a.owner), "due_date": a.due_date.isoformat(),
-             "status": a.status, "status_label": str(a.get_status_display()),
-             "overdue": a.status in IMPROVEMENT_OPEN_STATUSES and a.due_date < today} for a in actions]
+    actions = (
+        ImprovementAction.objects.filter(
+            owner_unit__path__startswith=department.path, created_at__gte=first, created_at__lt=after
+        )
+        .select_related("owner")
+        .order_by("due_date", "pk")
+    )
+    return [
+        {
+            "id": a.pk,
+            "title": a.title,
+            "owner": str(a.owner),
+            "due_date": a.due_date.isoformat(),
+            "status": a.status,
+            "status_label": str(a.get_status_display()),
+            "overdue": a.status in IMPROVEMENT_OPEN_STATUSES and a.due_date < today,
+        }
+        for a in actions
+    ]
 
 
-def build_figures(department: Department, kind: str, period: ReportPeriod, *, today: dt.date | None = None,
-                  now: dt.datetime | None = None) -> dict[str, Any]:
+def build_figures(
+    department: Department,
+    kind: str,
+    period: ReportPeriod,
+    *,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
     """Everything a report shows from the records, as JSON (the snapshot a submitted report keeps)."""
     today = today or timezone.localdate()
     writer = writer_of(department)
@@ -155,13 +195,26 @@ def build_figures(department: Department, kind: str, period: ReportPeriod, *, to
     section = data["sections"][0] if data["sections"] else {"key": section_key, "label": "", "figures": []}
     extras: dict[str, Any] = {}
     if sections and section_key == SALES:
-        extras = {"top": [{"name": r.name, "value": str(r.value)} for r in sections[0].extras["top"]],
-                  "funnel": [{"label": s["label"], "reached": s["reached"],
-                              "drop_off_pct": None if s["drop_off_pct"] is None else str(s["drop_off_pct"])}
-                             for s in sections[0].extras["funnel"]]}
-    return {**data, "section": section, "extras": extras, "scorecard": _scorecard(department, period),
-            "gaps": _gaps(section), "last_period_actions": last_period_actions(department, period.previous(), today),
-            "built_at": (now or timezone.now()).isoformat()}
+        extras = {
+            "top": [{"name": r.name, "value": str(r.value)} for r in sections[0].extras["top"]],
+            "funnel": [
+                {
+                    "label": s["label"],
+                    "reached": s["reached"],
+                    "drop_off_pct": None if s["drop_off_pct"] is None else str(s["drop_off_pct"]),
+                }
+                for s in sections[0].extras["funnel"]
+            ],
+        }
+    return {
+        **data,
+        "section": section,
+        "extras": extras,
+        "scorecard": _scorecard(department, period),
+        "gaps": _gaps(section),
+        "last_period_actions": last_period_actions(department, period.previous(), today),
+        "built_at": (now or timezone.now()).isoformat(),
+    }
 
 
 def report_period(report: DepartmentReport) -> ReportPeriod:
@@ -184,11 +237,15 @@ def pack(*, user: Any, key: str) -> list[DepartmentReport]:
 
 def reviewers() -> QuerySet[User]:
     """Senior management: the people who review department reports."""
-    return (User.objects.filter(is_active=True, employee__is_active=True,
-                                employee__roles__permissions__codename="review_departmentreport",
-                                employee__roles__permissions__content_type__app_label="reports").distinct())
+    return User.objects.filter(
+        is_active=True,
+        employee__is_active=True,
+        employee__roles__permissions__codename="review_departmentreport",
+        employee__roles__permissions__content_type__app_label="reports",
+    ).distinct()
 
 
 def overdue_reports(today: dt.date) -> QuerySet[DepartmentReport]:
-    return DepartmentReport.objects.filter(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED],
-                                           due_date__lt=today).select_related("department", "owner")
+    return DepartmentReport.objects.filter(
+        status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED], due_date__lt=today
+    ).select_related("department", "owner")

@@ -31,8 +31,13 @@ PERIOD = ReportPeriod(CUSTOM, dt.date(2025, 12, 1), dt.date(2026, 1, 31))
 
 def _lead(owner, created: dt.date, status: str = LeadStatus.NEW) -> Lead:
     unit = owner.employee.department
-    lead = Lead.objects.create(company_name=f"线索{created}{status}{Lead.objects.count()}", contact_name="张三",
-                               status=status, owner=owner, owner_unit=unit)
+    lead = Lead.objects.create(
+        company_name=f"线索{created}{status}{Lead.objects.count()}",
+        contact_name="张三",
+        status=status,
+        owner=owner,
+        owner_unit=unit,
+    )
     moment = dt.datetime.combine(created, dt.time(10), TZ)
     converted = moment if status == LeadStatus.CONVERTED else None
     qualified = moment if status in (LeadStatus.QUALIFIED, LeadStatus.CONVERTED) else None
@@ -59,9 +64,13 @@ def records(personas):
     make_payment(rows["c1"], "50000.00", dt.date(2026, 1, 3))
     make_payment(rows["c4"], "10000.00", dt.date(2025, 12, 31))
     make_payment(rows["c4"], "7.00", dt.date(2025, 11, 2))
-    for created, status in [(dt.date(2025, 12, 2), LeadStatus.NEW), (dt.date(2026, 1, 31), LeadStatus.CONVERTED),
-                            (dt.date(2026, 1, 15), LeadStatus.QUALIFIED), (dt.date(2025, 11, 15), LeadStatus.NEW),
-                            (dt.date(2024, 12, 24), LeadStatus.CONVERTED)]:
+    for created, status in [
+        (dt.date(2025, 12, 2), LeadStatus.NEW),
+        (dt.date(2026, 1, 31), LeadStatus.CONVERTED),
+        (dt.date(2026, 1, 15), LeadStatus.QUALIFIED),
+        (dt.date(2025, 11, 15), LeadStatus.NEW),
+        (dt.date(2024, 12, 24), LeadStatus.CONVERTED),
+    ]:
         _lead(alice, created, status)
     _lead(bob, dt.date(2026, 1, 2), LeadStatus.CONVERTED)
     return rows
@@ -75,15 +84,25 @@ def _contracts_total(start: dt.date, end: dt.date, owners=None) -> Decimal:
 
 
 def _payments_total(start: dt.date, end: dt.date) -> Decimal:
-    return sum((p.amount for p in Payment.objects.filter(received_on__gte=start, received_on__lte=end,
-                                                         contract__status=ContractStatus.APPROVED)), Decimal("0"))
+    return sum(
+        (
+            p.amount
+            for p in Payment.objects.filter(
+                received_on__gte=start, received_on__lte=end, contract__status=ContractStatus.APPROVED
+            )
+        ),
+        Decimal("0"),
+    )
 
 
 def _leads(start: dt.date, end: dt.date, **filters) -> int:
     first = dt.datetime.combine(start, dt.time(0), TZ)
     after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), TZ)
-    return sum(1 for lead in Lead.objects.all() if first <= lead.created_at < after
-               and all(getattr(lead, k) == v for k, v in filters.items()))
+    return sum(
+        1
+        for lead in Lead.objects.all()
+        if first <= lead.created_at < after and all(getattr(lead, k) == v for k, v in filters.items())
+    )
 
 
 def _figures(user, period=PERIOD):
@@ -122,7 +141,8 @@ def test_every_sales_and_market_figure_equals_the_raw_rows(personas, records):
     converted = _leads(PERIOD.start, PERIOD.end, status=LeadStatus.CONVERTED)
     assert figures["converted"].value == converted
     assert figures["conversion_pct"].value == (Decimal(converted) * 100 / _leads(PERIOD.start, PERIOD.end)).quantize(
-        Decimal("0.1"))
+        Decimal("0.1")
+    )
 
 
 def test_the_sales_manager_sees_only_sales_and_his_tree(personas, records):
@@ -231,8 +251,7 @@ def test_pdf_export_has_the_chinese_headings_and_figures(client, personas, recor
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(response.content)
         f.flush()
-        text = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, check=True,
-                              text=True).stdout
+        text = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, check=True, text=True).stdout
     assert "高层驾驶舱" in text and "签约合同额" in text and "客户服务" in text
     assert f"{_figures(dave)['contract_amount'].value:,}" in text
 
@@ -251,26 +270,49 @@ def test_service_improvement_and_performance_figures_equal_the_raw_rows(personas
 
     carol, alice = personas["rep_carol"], personas["rep_alice"]
     version = rules_in_force(dt.date(2026, 1, 1)).version_id
-    moments = [dt.datetime(2025, 12, 3, 10, tzinfo=TZ), dt.datetime(2026, 1, 30, 16, tzinfo=TZ),
-               dt.datetime(2025, 11, 20, 10, tzinfo=TZ), dt.datetime(2026, 2, 1, 9, tzinfo=TZ)]
+    moments = [
+        dt.datetime(2025, 12, 3, 10, tzinfo=TZ),
+        dt.datetime(2026, 1, 30, 16, tzinfo=TZ),
+        dt.datetime(2025, 11, 20, 10, tzinfo=TZ),
+        dt.datetime(2026, 2, 1, 9, tzinfo=TZ),
+    ]
     for i, moment in enumerate(moments):
         ticket = Ticket.objects.create(
-            number=f"GD-R-{i}", title="投诉", ticket_type=TicketType.COMPLAINT, priority=TicketPriority.HIGH,
-            description="x", status=TicketStatus.RESOLVED if i % 2 == 0 else TicketStatus.IN_PROGRESS,
-            assignee=carol.user, department=carol.unit, rules_version_id=version,
-            first_response_due=moment + dt.timedelta(hours=2), resolution_due=moment + dt.timedelta(days=2),
-            resolved_at=moment + dt.timedelta(hours=5) if i % 2 == 0 else None, public_token=secrets.token_urlsafe(16))
+            number=f"GD-R-{i}",
+            title="投诉",
+            ticket_type=TicketType.COMPLAINT,
+            priority=TicketPriority.HIGH,
+            description="x",
+            status=TicketStatus.RESOLVED if i % 2 == 0 else TicketStatus.IN_PROGRESS,
+            assignee=carol.user,
+            department=carol.unit,
+            rules_version_id=version,
+            first_response_due=moment + dt.timedelta(hours=2),
+            resolution_due=moment + dt.timedelta(days=2),
+            resolved_at=moment + dt.timedelta(hours=5) if i % 2 == 0 else None,
+            public_token=secrets.token_urlsafe(16),
+        )
         Ticket.objects.filter(pk=ticket.pk).update(created_at=moment)
     for moment, status in [(moments[0], "open"), (moments[1], "verified"), (moments[2], "open")]:
         action = ImprovementActionFactory(owner=alice.user, status=status)
         ImprovementAction.objects.filter(pk=action.pk).update(
-            created_at=moment, verified_at=moment if status == "verified" else None,
-            due_date=dt.date(2026, 1, 5))
-    for moment, reward, amount in [(moments[0], True, "500.00"), (moments[1], False, "200.00"),
-                                   (moments[2], True, "9.00")]:
-        RewardPenalty.objects.create(action=RewardPenaltyAction.values[0], is_reward=reward, person=alice.user,
-                                     department=alice.unit, reason="考核", amount=Decimal(amount),
-                                     status=ProposalStatus.APPROVED, decided_at=moment)
+            created_at=moment, verified_at=moment if status == "verified" else None, due_date=dt.date(2026, 1, 5)
+        )
+    for moment, reward, amount in [
+        (moments[0], True, "500.00"),
+        (moments[1], False, "200.00"),
+        (moments[2], True, "9.00"),
+    ]:
+        RewardPenalty.objects.create(
+            action=RewardPenaltyAction.values[0],
+            is_reward=reward,
+            person=alice.user,
+            department=alice.unit,
+            reason="考核",
+            amount=Decimal(amount),
+            status=ProposalStatus.APPROVED,
+            decided_at=moment,
+        )
     figures = _figures(personas["auditor_dave"].user)
     first = dt.datetime(2025, 12, 1, tzinfo=TZ)
     after = dt.datetime(2026, 2, 1, tzinfo=TZ)
@@ -278,14 +320,16 @@ def test_service_improvement_and_performance_figures_equal_the_raw_rows(personas
     assert figures["complaints"].value == len(complaints) == 2
     resolved = sum(1 for t in complaints if t.resolved_at)
     assert figures["complaints_resolved_pct"].value == (Decimal(resolved) * 100 / len(complaints)).quantize(
-        Decimal("0.1"))
+        Decimal("0.1")
+    )
     assert figures["complaints"].previous == 1
     actions = list(ImprovementAction.objects.all())
     assert figures["improvements_raised"].value == sum(1 for a in actions if first <= a.created_at < after)
     assert figures["improvements_verified"].value == 1
     assert figures["improvements_open"].value == sum(1 for a in actions if a.status == "open")
-    assert figures["improvements_overdue"].value == sum(1 for a in actions if a.status == "open"
-                                                        and a.due_date < dt.date(2026, 2, 10))
+    assert figures["improvements_overdue"].value == sum(
+        1 for a in actions if a.status == "open" and a.due_date < dt.date(2026, 2, 10)
+    )
     rewards = [r for r in RewardPenalty.objects.all() if first <= r.decided_at < after]
     assert figures["rewards"].value == sum(1 for r in rewards if r.is_reward)
     assert figures["reward_amount"].value == sum(r.amount for r in rewards if r.is_reward)

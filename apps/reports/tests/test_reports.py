@@ -39,17 +39,30 @@ NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 def _report(persona: Persona, key: str, status: str = ReportStatus.DRAFT) -> DepartmentReport:
     kind, period = selectors.parse_period_key(key)
     return DepartmentReport.objects.create(
-        department=persona.unit, kind=kind, period_key=key, period_start=period.start, period_end=period.end,
-        due_date=period.end + dt.timedelta(days=7), status=status, owner=persona.user, owner_unit=persona.unit,
-        figures={"section": {"label": "x", "figures": []}})
+        department=persona.unit,
+        kind=kind,
+        period_key=key,
+        period_start=period.start,
+        period_end=period.end,
+        due_date=period.end + dt.timedelta(days=7),
+        status=status,
+        owner=persona.user,
+        owner_unit=persona.unit,
+        figures={"section": {"label": "x", "figures": []}},
+    )
 
 
 class DepartmentReportScopeTests(core_testing.ScopeMatrixTests):
     model = DepartmentReport
     list_url = "/reports/department/"
     api_list_url = "/api/v1/reports/"
-    keys = {"rep_alice": "2025-01", "lead_bob": "2025-02", "rep_carol": "2025-03", "auditor_dave": "2025-04",
-            "admin": "2025-05"}
+    keys = {
+        "rep_alice": "2025-01",
+        "lead_bob": "2025-02",
+        "rep_carol": "2025-03",
+        "auditor_dave": "2025-04",
+        "admin": "2025-05",
+    }
 
     def make(self, persona: Persona) -> DepartmentReport:
         return _report(persona, self.keys[persona.key])
@@ -71,8 +84,12 @@ class ReportSubscriptionScopeTests(core_testing.ScopeMatrixTests):
 
     def make(self, persona: Persona) -> ReportSubscription:
         subscription = ReportSubscription.objects.create(
-            name=f"订阅-{persona.key}", target=SubscriptionTarget.COCKPIT, frequency=Frequency.MONTHLY,
-            owner=persona.user, owner_unit=persona.unit)
+            name=f"订阅-{persona.key}",
+            target=SubscriptionTarget.COCKPIT,
+            frequency=Frequency.MONTHLY,
+            owner=persona.user,
+            owner_unit=persona.unit,
+        )
         subscription.recipients.set([persona.user])
         return subscription
 
@@ -95,8 +112,9 @@ def sales(personas):
 
 
 def _generate(personas, sales, key=KEY) -> DepartmentReport:
-    return services.report_generate(actor=personas["lead_bob"].user, department=sales, period_key=key,
-                                    today=dt.date(2026, 12, 7))
+    return services.report_generate(
+        actor=personas["lead_bob"].user, department=sales, period_key=key, today=dt.date(2026, 12, 7)
+    )
 
 
 def test_due_date_is_the_fifth_working_day_after_the_period():
@@ -118,8 +136,15 @@ def test_generate_builds_the_figures_from_the_records(personas, sales):
     make_contract(alice, "7.00", dt.date(2026, 10, 31))
     report = _generate(personas, sales)
     figures = {f["key"]: f for f in report.figures["section"]["figures"]}
-    expected = sum((c.amount for c in Contract.objects.filter(
-        status=ContractStatus.APPROVED, signed_on__range=NOV, owner_unit__path__startswith=sales.path)), Decimal(0))
+    expected = sum(
+        (
+            c.amount
+            for c in Contract.objects.filter(
+                status=ContractStatus.APPROVED, signed_on__range=NOV, owner_unit__path__startswith=sales.path
+            )
+        ),
+        Decimal(0),
+    )
     assert Decimal(figures["contract_amount"]["value"]) == expected == Decimal("1250.50")
     assert Decimal(figures["contract_amount"]["previous"]) == Decimal("7.00")
     assert report.status == ReportStatus.DRAFT and report.kind == ReportKind.MONTHLY
@@ -134,16 +159,20 @@ def test_who_may_generate(personas, sales):
         services.report_generate(actor=personas["lead_bob"].user, department=service, period_key=KEY)
     assert "department" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        services.report_generate(actor=personas["lead_bob"].user, department=sales, period_key="2026-12",
-                                 today=dt.date(2026, 12, 7))
+        services.report_generate(
+            actor=personas["lead_bob"].user, department=sales, period_key="2026-12", today=dt.date(2026, 12, 7)
+        )
     assert "period_key" in refused.value.message_dict
     _generate(personas, sales)
     with pytest.raises(ValidationError):
         _generate(personas, sales)
 
 
-MOVES = {ReportAction.SUBMIT: services.report_submit, ReportAction.REVIEW: services.report_review,
-         ReportAction.RETURN: services.report_return}
+MOVES = {
+    ReportAction.SUBMIT: services.report_submit,
+    ReportAction.REVIEW: services.report_review,
+    ReportAction.RETURN: services.report_return,
+}
 
 
 @pytest.mark.parametrize("status", list(REPORT_FLOW))
@@ -178,8 +207,11 @@ def test_a_submitted_report_is_a_frozen_snapshot(client, personas, sales):
     bob, dave = personas["lead_bob"].user, personas["auditor_dave"].user
     make_contract(personas["rep_alice"].user, "1000.00", dt.date(2026, 11, 3))
     report = _generate(personas, sales)
-    services.report_update(actor=bob, departmentreport=report, data={"commentary": "完成情况良好", "causes": "",
-                                                                    "next_plans": "加大华东拓展"})
+    services.report_update(
+        actor=bob,
+        departmentreport=report,
+        data={"commentary": "完成情况良好", "causes": "", "next_plans": "加大华东拓展"},
+    )
     services.report_submit(actor=bob, departmentreport=report)
     assert Notification.objects.filter(recipient=dave, url=reverse("reports:report_detail", args=[report.pk])).exists()
     frozen = dict(report.figures)
@@ -213,20 +245,29 @@ def test_return_needs_a_reason_and_goes_back_to_the_manager(personas, sales):
 def test_improvement_action_from_the_report_and_next_period(personas, sales):
     bob, alice = personas["lead_bob"].user, personas["rep_alice"].user
     report = _generate(personas, sales)
-    action = services.report_raise_improvement(actor=bob, departmentreport=report, title="加强回款跟进",
-                                               owner=alice, due_date=timezone.localdate() + dt.timedelta(days=10))
+    action = services.report_raise_improvement(
+        actor=bob,
+        departmentreport=report,
+        title="加强回款跟进",
+        owner=alice,
+        due_date=timezone.localdate() + dt.timedelta(days=10),
+    )
     assert action.source == report and ImprovementAction.objects.filter(pk=action.pk).exists()
     with pytest.raises(ValidationError):  # out of bob's scope
-        services.report_raise_improvement(actor=bob, departmentreport=report, title="x",
-                                          owner=personas["rep_carol"].user,
-                                          due_date=timezone.localdate() + dt.timedelta(days=10))
+        services.report_raise_improvement(
+            actor=bob,
+            departmentreport=report,
+            title="x",
+            owner=personas["rep_carol"].user,
+            due_date=timezone.localdate() + dt.timedelta(days=10),
+        )
     # Next period's report lists the actions raised in this one's period and what became of them.
     created = dt.datetime(2026, 12, 3, 10, tzinfo=timezone.get_current_timezone())
     ImprovementAction.objects.filter(pk=action.pk).update(created_at=created)
-    december = services.report_generate(actor=bob, department=sales, period_key="2026-12",
-                                        today=dt.date(2027, 1, 10))
-    january = selectors.build_figures(sales, ReportKind.MONTHLY, selectors.parse_period_key("2027-01")[1],
-                                      today=dt.date(2027, 2, 10))
+    december = services.report_generate(actor=bob, department=sales, period_key="2026-12", today=dt.date(2027, 1, 10))
+    january = selectors.build_figures(
+        sales, ReportKind.MONTHLY, selectors.parse_period_key("2027-01")[1], today=dt.date(2027, 2, 10)
+    )
     assert december.figures["last_period_actions"] == []
     assert [a["title"] for a in january["last_period_actions"]] == ["加强回款跟进"]
 
@@ -264,8 +305,9 @@ def test_pages_generate_comment_submit_review(client, personas, sales):
 def test_report_excel_and_pdf(personas, sales):
     make_contract(personas["rep_alice"].user, "1234.56", dt.date(2026, 11, 3))
     report = _generate(personas, sales)
-    services.report_update(actor=personas["lead_bob"].user, departmentreport=report,
-                           data={"commentary": "=HYPERLINK(\"http://x\")"})
+    services.report_update(
+        actor=personas["lead_bob"].user, departmentreport=report, data={"commentary": '=HYPERLINK("http://x")'}
+    )
     client = personas["auditor_dave"].client()
     book = load_workbook(io.BytesIO(client.get(reverse("reports:report_export_xlsx", args=[report.pk])).content))
     figures = {f["label"]: f for f in report.figures["section"]["figures"]}
@@ -287,28 +329,39 @@ def _pdftotext(pdf: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(pdf)
         f.flush()
-        return subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, check=True,
-                              text=True).stdout
+        return subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, check=True, text=True).stdout
 
 
 def test_api_workflow(personas, sales):
     bob, dave = personas["lead_bob"].client(), personas["auditor_dave"].client()
-    created = bob.post("/api/v1/reports/", {"department": sales.pk, "period_key": "2025-10"},
-                       content_type="application/json")
+    created = bob.post(
+        "/api/v1/reports/", {"department": sales.pk, "period_key": "2025-10"}, content_type="application/json"
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     assert created.json()["allowed_actions"] == ["submit"]
-    assert bob.patch(f"/api/v1/reports/{pk}/", {"commentary": "API"}, content_type="application/json").json()[
-        "commentary"] == "API"
+    assert (
+        bob.patch(f"/api/v1/reports/{pk}/", {"commentary": "API"}, content_type="application/json").json()["commentary"]
+        == "API"
+    )
     assert bob.post(f"/api/v1/reports/{pk}/submit/").json()["status"] == "submitted"
     assert bob.post(f"/api/v1/reports/{pk}/review/", {}, content_type="application/json").status_code == 403
-    assert dave.post(f"/api/v1/reports/{pk}/return/", {"comment": "补充"},
-                     content_type="application/json").json()["status"] == "returned"
+    assert (
+        dave.post(f"/api/v1/reports/{pk}/return/", {"comment": "补充"}, content_type="application/json").json()[
+            "status"
+        ]
+        == "returned"
+    )
     alice = personas["rep_alice"].client()
-    assert alice.post("/api/v1/reports/", {"department": sales.pk, "period_key": "2025-09"},
-                      content_type="application/json").status_code == 403
-    dashboard = dave.get("/api/v1/dashboards/cockpit/", {"period": "custom", "start": "2026-11-01",
-                                                         "end": "2026-11-30"})
+    assert (
+        alice.post(
+            "/api/v1/reports/", {"department": sales.pk, "period_key": "2025-09"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    dashboard = dave.get(
+        "/api/v1/dashboards/cockpit/", {"period": "custom", "start": "2026-11-01", "end": "2026-11-30"}
+    )
     assert dashboard.status_code == 200 and {s["key"] for s in dashboard.json()["sections"]} >= {"sales", "service"}
     assert alice.get("/api/v1/dashboards/cockpit/").status_code == 403
 
@@ -319,9 +372,13 @@ def test_subscription_delivers_a_pdf_by_mail_and_a_notification(personas, sales)
     dave.save(update_fields=["email"])
     alice.save(update_fields=["email"])
     make_contract(alice, "4321.00", dt.date(2026, 11, 3))
-    subscription = services.subscription_create(actor=personas["lead_bob"].user, name="月度驾驶舱",
-                                                target=SubscriptionTarget.COCKPIT, frequency=Frequency.MONTHLY,
-                                                recipients=[dave, alice])
+    subscription = services.subscription_create(
+        actor=personas["lead_bob"].user,
+        name="月度驾驶舱",
+        target=SubscriptionTarget.COCKPIT,
+        frequency=Frequency.MONTHLY,
+        recipients=[dave, alice],
+    )
     now = dt.datetime(2026, 12, 1, 8, tzinfo=timezone.get_current_timezone())
     assert services.subscription_due(subscription, now)
     assert tasks.deliver(subscription, now) == 1

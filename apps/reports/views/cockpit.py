@@ -57,11 +57,20 @@ def cockpit_view(request: HttpRequest) -> HttpResponse:
     allowed = _sections_or_403(request)
     period = period_from(request.GET)
     sections = selectors.cockpit(request.user, period, sections=allowed)
-    return render(request, "reports/cockpit.html", {
-        "period": period, "previous": period.previous(), "year_before": period.year_before(),
-        "choices": PERIOD_CHOICES, "sections": sections, "unit": amount_unit(request),
-        "chart": _chart(sections), "company": len(allowed) > 1,
-    })
+    return render(
+        request,
+        "reports/cockpit.html",
+        {
+            "period": period,
+            "previous": period.previous(),
+            "year_before": period.year_before(),
+            "choices": PERIOD_CHOICES,
+            "sections": sections,
+            "unit": amount_unit(request),
+            "chart": _chart(sections),
+            "company": len(allowed) > 1,
+        },
+    )
 
 
 @login_required
@@ -86,11 +95,22 @@ def cockpit_drill_view(request: HttpRequest, key: str) -> HttpResponse:
         level, rows = "people", drill.by_person(source, department)
     if "person" in request.GET and "department" in request.GET:
         level, rows = "records", drill.records(source, department, person)
-    return render(request, "reports/cockpit_drill.html", {
-        "period": period, "spec": spec, "key": key, "level": level, "rows": rows, "total": drill.total(rows),
-        "department": department, "unit": amount_unit(request), "query": request.GET.urlencode(),
-        "base_query": f"period={period.kind}&start={period.start.isoformat()}&end={period.end.isoformat()}",
-    })
+    return render(
+        request,
+        "reports/cockpit_drill.html",
+        {
+            "period": period,
+            "spec": spec,
+            "key": key,
+            "level": level,
+            "rows": rows,
+            "total": drill.total(rows),
+            "department": department,
+            "unit": amount_unit(request),
+            "query": request.GET.urlencode(),
+            "base_query": f"period={period.kind}&start={period.start.isoformat()}&end={period.end.isoformat()}",
+        },
+    )
 
 
 @login_required
@@ -99,8 +119,14 @@ def cockpit_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
     allowed = _sections_or_403(request)
     period = period_from(request.GET)
     sections = selectors.cockpit(request.user, period, sections=allowed)
-    context = {"period": period, "previous": period.previous(), "year_before": period.year_before(),
-               "sections": sections, "unit": amount_unit(request), "static": True}
+    context = {
+        "period": period,
+        "previous": period.previous(),
+        "year_before": period.year_before(),
+        "sections": sections,
+        "unit": amount_unit(request),
+        "static": True,
+    }
     stamp = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     if fmt == "xlsx":
         data = exports.figures_workbook(selectors.cockpit_json(sections, period)["sections"])
@@ -112,6 +138,7 @@ def cockpit_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="cockpit_{stamp}.pdf"'
     else:
         raise Http404
-    services.report_export_logged(actor=request.user, resource="reports.cockpit", period=period.key,
-                                  rows=sum(len(s.figures) for s in sections))
+    services.report_export_logged(
+        actor=request.user, resource="reports.cockpit", period=period.key, rows=sum(len(s.figures) for s in sections)
+    )
     return response

@@ -72,14 +72,22 @@ class ReportDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         report, user = self.object, self.request.user
         moves = services.allowed_actions(user, report)
-        editable = not report.is_frozen and services.can(user, "change", report) and user.has_perm(
-            str(ReportPerm.CHANGE_REPORT))
+        editable = (
+            not report.is_frozen
+            and services.can(user, "change", report)
+            and user.has_perm(str(ReportPerm.CHANGE_REPORT))
+        )
         context.update(
-            figures=report.figures, moves=moves, editable=editable, unit=amount_unit(self.request),
+            figures=report.figures,
+            moves=moves,
+            editable=editable,
+            unit=amount_unit(self.request),
             live=selectors.live_figures(report) if report.is_frozen and self.request.GET.get("live") else None,
-            commentary_form=ReportCommentaryForm(initial={"commentary": report.commentary, "causes": report.causes,
-                                                          "next_plans": report.next_plans}),
-            review_form=ReviewForm(), improvement_form=ImprovementForm(user=user) if editable else None,
+            commentary_form=ReportCommentaryForm(
+                initial={"commentary": report.commentary, "causes": report.causes, "next_plans": report.next_plans}
+            ),
+            review_form=ReviewForm(),
+            improvement_form=ImprovementForm(user=user) if editable else None,
             actions=improvements_for(user=user, source=report),
         )
         return context
@@ -143,21 +151,37 @@ def pack_view(request: HttpRequest) -> HttpResponse:
     through ``visible_to``; not a page over one record)."""
     if not request.user.has_perm(str(ReportPerm.VIEW_REPORT)):
         raise PermissionDenied
-    keys = list(selectors.report_list(user=request.user).order_by("-period_start").values_list(
-        "period_key", flat=True).distinct()[:36])
+    keys = list(
+        selectors.report_list(user=request.user)
+        .order_by("-period_start")
+        .values_list("period_key", flat=True)
+        .distinct()[:36]
+    )
     key = request.GET.get("period") or (keys[0] if keys else "")
-    return render(request, "reports/pack.html", {"key": key, "keys": sorted(set(keys), reverse=True),
-                                                 "reports": selectors.pack(user=request.user, key=key),
-                                                 "unit": amount_unit(request)})
+    return render(
+        request,
+        "reports/pack.html",
+        {
+            "key": key,
+            "keys": sorted(set(keys), reverse=True),
+            "reports": selectors.pack(user=request.user, key=key),
+            "unit": amount_unit(request),
+        },
+    )
 
 
 def _report_sheets(report: DepartmentReport) -> list[tuple[str, list[Column], list[Any]]]:
     text = [Column("k", _("Item"), TEXT, width=24), Column("v", _("Content"), TEXT, width=80)]
-    rows = [(str(_("Commentary")), report.commentary), (str(_("Causes of the gaps")), report.causes),
-            (str(_("Plans for the next period")), report.next_plans),
-            (str(_("Management's comment")), report.review_comment)]
-    actions = [(a["title"], f'{a["owner"]} · {a["due_date"]} · {a["status_label"]}')
-               for a in report.figures.get("last_period_actions", [])]
+    rows = [
+        (str(_("Commentary")), report.commentary),
+        (str(_("Causes of the gaps")), report.causes),
+        (str(_("Plans for the next period")), report.next_plans),
+        (str(_("Management's comment")), report.review_comment),
+    ]
+    actions = [
+        (a["title"], f"{a['owner']} · {a['due_date']} · {a['status_label']}")
+        for a in report.figures.get("last_period_actions", [])
+    ]
     return [(str(_("Commentary")), text, rows), (str(_("Last period's actions")), text, actions)]
 
 
@@ -170,18 +194,25 @@ def report_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     report = get_object_or_404(selectors.report_list(user=request.user), pk=pk)
     name = f"report_{report.department.code}_{report.period_key}"
     if fmt == "xlsx":
-        data = exports.figures_workbook([report.figures.get("section", {"label": "-", "figures": []})],
-                                        _report_sheets(report))
+        data = exports.figures_workbook(
+            [report.figures.get("section", {"label": "-", "figures": []})], _report_sheets(report)
+        )
         response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     elif fmt == "pdf":
-        data = exports.pdf_from_template("reports/report_pdf.html", {
-            "report": report, "figures": report.figures, "unit": amount_unit(request)},
-            request.build_absolute_uri("/"))
+        data = exports.pdf_from_template(
+            "reports/report_pdf.html",
+            {"report": report, "figures": report.figures, "unit": amount_unit(request)},
+            request.build_absolute_uri("/"),
+        )
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     else:
         raise Http404
-    services.report_export_logged(actor=request.user, resource="reports.departmentreport", period=report.period_key,
-                                  rows=len(report.figures.get("section", {}).get("figures", [])))
+    services.report_export_logged(
+        actor=request.user,
+        resource="reports.departmentreport",
+        period=report.period_key,
+        rows=len(report.figures.get("section", {}).get("figures", [])),
+    )
     return response

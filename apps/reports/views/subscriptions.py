@@ -54,8 +54,13 @@ class SubscriptionEditView(ScopedUpdateView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self) -> dict[str, Any]:
-        return {"name": self.object.name, "target": self.object.target, "frequency": self.object.frequency,
-                "is_active": self.object.is_active, "recipients": list(self.object.recipients.all())}
+        return {
+            "name": self.object.name,
+            "target": self.object.target,
+            "frequency": self.object.frequency,
+            "is_active": self.object.is_active,
+            "recipients": list(self.object.recipients.all()),
+        }
 
     def get_success_url(self, obj: Any) -> str:
         from django.urls import reverse

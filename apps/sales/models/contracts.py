@@ -115,8 +115,11 @@ class Contract(OwnedModel):
         verbose_name_plural = _("contracts")
         ordering = ["-signed_on", "-id"]
         permissions = [("approve_contract", _("Can approve contracts")), ("void_contract", _("Can void contracts"))]
-        indexes = [models.Index(fields=["status", "signed_on"]), models.Index(fields=["owner", "status"]),
-                   models.Index(fields=["-signed_on", "-id"], name="contract_signed_idx")]  # the list's sort
+        indexes = [
+            models.Index(fields=["status", "signed_on"]),
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["-signed_on", "-id"], name="contract_signed_idx"),
+        ]  # the list's sort
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

@@ -111,8 +111,11 @@ class Opportunity(OwnedModel):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["owner", "stage"]), models.Index(fields=["stage", "expected_close_date"]),
-                   models.Index(fields=["-updated_at", "-id"], name="opportunity_updated_idx")]  # the list's sort
+        indexes = [
+            models.Index(fields=["owner", "stage"]),
+            models.Index(fields=["stage", "expected_close_date"]),
+            models.Index(fields=["-updated_at", "-id"], name="opportunity_updated_idx"),
+        ]  # the list's sort
 
     def __str__(self) -> str:
         return self.name

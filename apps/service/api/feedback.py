@@ -27,8 +27,21 @@ class RoutingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FeedbackRouting
-        fields = ["id", "feedback", "department", "department_name", "status", "acknowledge_due", "acknowledged_by",
-                  "acknowledged_at", "reply", "replied_by", "replied_at", "escalated_at", "created_at"]
+        fields = [
+            "id",
+            "feedback",
+            "department",
+            "department_name",
+            "status",
+            "acknowledge_due",
+            "acknowledged_by",
+            "acknowledged_at",
+            "reply",
+            "replied_by",
+            "replied_at",
+            "escalated_at",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -38,8 +51,19 @@ class FeedbackSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Feedback
-        fields = ["id", "customer", "customer_name", "category", "source_kind", "ticket", "content", "created_by",
-                  "owner_unit", "routings", "created_at"]
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "category",
+            "source_kind",
+            "ticket",
+            "content",
+            "created_by",
+            "owner_unit",
+            "routings",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -48,25 +72,23 @@ class FeedbackWriteSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=FeedbackCategory.choices)
     content = serializers.CharField()
     departments = serializers.PrimaryKeyRelatedField(queryset=Department.objects.filter(is_active=True), many=True)
-    source_kind = serializers.ChoiceField(choices=FeedbackSource.choices, required=False,
-                                          default=FeedbackSource.MANUAL)
+    source_kind = serializers.ChoiceField(choices=FeedbackSource.choices, required=False, default=FeedbackSource.MANUAL)
     ticket = ScopedPrimaryKeyRelatedField(queryset=Ticket.objects.all(), required=False, allow_null=True)
 
 
 class RoutingDetailSerializer(RoutingSerializer):
     feedback_detail = FeedbackSerializer(source="feedback", read_only=True)
     allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The steps of the routing workflow the requesting user may take now (the page's buttons); "
-                    "null in lists")
+        help_text=_(
+            "The steps of the routing workflow the requesting user may take now (the page's buttons); null in lists"
+        )
     )
 
     class Meta(RoutingSerializer.Meta):
         fields = [*RoutingSerializer.Meta.fields, "feedback_detail", "allowed_actions"]
         read_only_fields = fields
 
-    @extend_schema_field(
-        serializers.ListField(child=serializers.ChoiceField(choices=ROUTING_ACTIONS), allow_null=True)
-    )
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ROUTING_ACTIONS), allow_null=True))
     def get_allowed_actions(self, routing: FeedbackRouting) -> list[str] | None:
         request, view = self.context.get("request"), self.context.get("view")
         if request is None or getattr(view, "action", None) == "list":  # one routing only, not every list row
@@ -81,11 +103,19 @@ class ReplySerializer(serializers.Serializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List the customer feedback the user may see")),
     retrieve=extend_schema(summary=_("One feedback with its routings (404 when out of scope)")),
-    create=extend_schema(summary=_("Record feedback and route it to departments"), request=FeedbackWriteSerializer,
-                         responses={201: FeedbackSerializer}),
+    create=extend_schema(
+        summary=_("Record feedback and route it to departments"),
+        request=FeedbackWriteSerializer,
+        responses={201: FeedbackSerializer},
+    ),
 )
-class FeedbackViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):
+class FeedbackViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = Feedback.objects.select_related("customer").prefetch_related("routings__department")
     serializer_class = FeedbackSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
@@ -98,8 +128,9 @@ class FeedbackViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         body = FeedbackWriteSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         feedback = services.feedback_record(actor=request.user, **body.validated_data)
-        return Response(FeedbackSerializer(self.get_queryset().get(pk=feedback.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            FeedbackSerializer(self.get_queryset().get(pk=feedback.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     def get_queryset(self) -> Any:
         if self.request.method == "POST":
@@ -111,10 +142,12 @@ class FeedbackViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     list=extend_schema(summary=_("List the feedback routed to the departments the user sees, pending first")),
     retrieve=extend_schema(summary=_("One routing with its feedback (404 when out of scope)")),
 )
-class FeedbackRoutingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                             viewsets.GenericViewSet):
+class FeedbackRoutingViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     queryset = FeedbackRouting.objects.select_related("department", "feedback__customer").prefetch_related(
-        "feedback__routings__department")
+        "feedback__routings__department"
+    )
     serializer_class = RoutingDetailSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_fields = ["status", "department", "feedback"]
@@ -133,19 +166,24 @@ class FeedbackRoutingViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
             return self.queryset.visible_to(self.request.user, "view")
         return super().get_queryset()
 
-    @extend_schema(summary=_("Acknowledge feedback routed to the department"), request=None,
-                   responses=RoutingDetailSerializer)
+    @extend_schema(
+        summary=_("Acknowledge feedback routed to the department"), request=None, responses=RoutingDetailSerializer
+    )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: Any = None) -> Response:
         routing = services.routing_acknowledge(actor=request.user, routing=self.get_object())
         return Response(self.get_serializer(self.get_queryset().get(pk=routing.pk)).data)
 
-    @extend_schema(summary=_("Reply to feedback routed to the department (acknowledges it too)"),
-                   request=ReplySerializer, responses=RoutingDetailSerializer)
+    @extend_schema(
+        summary=_("Reply to feedback routed to the department (acknowledges it too)"),
+        request=ReplySerializer,
+        responses=RoutingDetailSerializer,
+    )
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: Any = None) -> Response:
         body = ReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        routing = services.routing_reply(actor=request.user, routing=self.get_object(),
-                                         reply=body.validated_data["reply"])
+        routing = services.routing_reply(
+            actor=request.user, routing=self.get_object(), reply=body.validated_data["reply"]
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=routing.pk)).data)

@@ -25,8 +25,20 @@ class DueContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DueContact
-        fields = ["id", "customer", "customer_name", "reason", "due_on", "note", "status", "done_at", "record",
-                  "owner", "owner_unit", "created_at"]
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "reason",
+            "due_on",
+            "note",
+            "status",
+            "done_at",
+            "record",
+            "owner",
+            "owner_unit",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -35,8 +47,21 @@ class RelationshipContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RelationshipContact
-        fields = ["id", "customer", "customer_name", "contact", "channel", "occurred_at", "content", "satisfaction",
-                  "personal_notes", "next_contact_on", "owner", "owner_unit", "created_at"]
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "contact",
+            "channel",
+            "occurred_at",
+            "content",
+            "satisfaction",
+            "personal_notes",
+            "next_contact_on",
+            "owner",
+            "owner_unit",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -60,8 +85,7 @@ class SkipSerializer(serializers.Serializer):
     list=extend_schema(summary=_("List the contacts due that the user may see")),
     retrieve=extend_schema(summary=_("One contact due (404 when out of scope)")),
 )
-class DueContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class DueContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = DueContact.objects.select_related("customer")
     serializer_class = DueContactSerializer
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
@@ -79,25 +103,35 @@ class DueContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             return self.queryset.visible_to(self.request.user, "view")
         return super().get_queryset()
 
-    @extend_schema(summary=_("Skip a contact due, with the reason"), request=SkipSerializer,
-                   responses=DueContactSerializer)
+    @extend_schema(
+        summary=_("Skip a contact due, with the reason"), request=SkipSerializer, responses=DueContactSerializer
+    )
     @action(detail=True, methods=["post"])
     def skip(self, request: Request, pk: Any = None) -> Response:
         body = SkipSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        due = services.due_contact_skip(actor=request.user, due_contact=self.get_object(),
-                                        reason=body.validated_data["reason"])
+        due = services.due_contact_skip(
+            actor=request.user, due_contact=self.get_object(), reason=body.validated_data["reason"]
+        )
         return Response(self.get_serializer(due).data)
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the contact records the user may see")),
     retrieve=extend_schema(summary=_("One contact record (404 when out of scope)")),
-    create=extend_schema(summary=_("Record a contact; closes the contact due it answers"),
-                         request=RelationshipContactWriteSerializer, responses={201: RelationshipContactSerializer}),
+    create=extend_schema(
+        summary=_("Record a contact; closes the contact due it answers"),
+        request=RelationshipContactWriteSerializer,
+        responses={201: RelationshipContactSerializer},
+    ),
 )
-class RelationshipContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                                 mixins.CreateModelMixin, viewsets.GenericViewSet):
+class RelationshipContactViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = RelationshipContact.objects.select_related("customer")
     serializer_class = RelationshipContactSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
@@ -112,8 +146,7 @@ class RelationshipContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixi
         data = dict(body.validated_data)
         customer = data.pop("customer")
         due = data.pop("due_contact", None)
-        record = services.relationship_contact_record(actor=request.user, customer=customer, data=data,
-                                                      due_contact=due)
+        record = services.relationship_contact_record(actor=request.user, customer=customer, data=data, due_contact=due)
         return Response(RelationshipContactSerializer(record).data, status=status.HTTP_201_CREATED)
 
     def get_queryset(self) -> Any:

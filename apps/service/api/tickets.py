@@ -27,8 +27,19 @@ from apps.service.selectors import tickets as selectors
 from apps.service.services import sla
 from apps.service.services import tickets as services
 
-LIFECYCLE_ACTIONS = ("assign", "start", "reply", "comment", "await_customer", "resume", "resolve", "close",
-                     "reopen", "events", "raise_improvement")
+LIFECYCLE_ACTIONS = (
+    "assign",
+    "start",
+    "reply",
+    "comment",
+    "await_customer",
+    "resume",
+    "resolve",
+    "close",
+    "reopen",
+    "events",
+    "raise_improvement",
+)
 
 
 #
@@ -37,8 +48,9 @@ LIFECYCLE_ACTIONS = ("assign", "start", "reply", "comment", "await_customer", "r
 
 
 class CountdownSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=[sla.STATE_OK, sla.STATE_WARNING, sla.STATE_OVERDUE, sla.STATE_PAUSED,
-                                             sla.STATE_DONE])
+    state = serializers.ChoiceField(
+        choices=[sla.STATE_OK, sla.STATE_WARNING, sla.STATE_OVERDUE, sla.STATE_PAUSED, sla.STATE_DONE]
+    )
     which = serializers.CharField(help_text=_("first_response or resolution (empty when done)"))
     due = serializers.DateTimeField(allow_null=True)
     remaining_hours = serializers.FloatField(allow_null=True, help_text=_("Working hours left; negative overdue"))
@@ -48,22 +60,57 @@ class TicketSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
     countdown = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The steps the user may take now (the ticket workflow); null in lists"))
+        help_text=_("The steps the user may take now (the ticket workflow); null in lists")
+    )
 
     class Meta:
         model = Ticket
-        fields = ["id", "number", "title", "ticket_type", "complaint_category", "priority", "channel", "origin",
-                  "customer", "customer_name", "contact", "contract", "product", "description", "status",
-                  "assignee", "department", "created_by", "rules_version", "first_response_due", "resolution_due",
-                  "first_responded_at", "resolved_at", "closed_at", "waiting_since", "paused_hours",
-                  "escalation_level", "escalated_at", "reopen_count", "resolution", "root_cause",
-                  "corrective_action", "compensation_amount", "compensation_note", "requester_name",
-                  "requester_mobile", "requester_company", "countdown", "allowed_actions", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "ticket_type",
+            "complaint_category",
+            "priority",
+            "channel",
+            "origin",
+            "customer",
+            "customer_name",
+            "contact",
+            "contract",
+            "product",
+            "description",
+            "status",
+            "assignee",
+            "department",
+            "created_by",
+            "rules_version",
+            "first_response_due",
+            "resolution_due",
+            "first_responded_at",
+            "resolved_at",
+            "closed_at",
+            "waiting_since",
+            "paused_hours",
+            "escalation_level",
+            "escalated_at",
+            "reopen_count",
+            "resolution",
+            "root_cause",
+            "corrective_action",
+            "compensation_amount",
+            "compensation_note",
+            "requester_name",
+            "requester_mobile",
+            "requester_company",
+            "countdown",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TICKET_ACTIONS),
-                                               allow_null=True))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TICKET_ACTIONS), allow_null=True))
     def get_allowed_actions(self, ticket: Ticket) -> list[str] | None:
         request = self.context.get("request")
         if request is None or self.context.get("countdowns") is not None:  # one ticket only, not every list row
@@ -76,8 +123,12 @@ class TicketSerializer(serializers.ModelSerializer):
         clock = clocks.get(ticket.pk) if clocks else None
         if clock is None:
             clock = sla.countdown(ticket)
-        return {"state": clock.state, "which": clock.which, "due": clock.due,
-                "remaining_hours": None if clock.remaining_hours is None else round(clock.remaining_hours, 2)}
+        return {
+            "state": clock.state,
+            "which": clock.which,
+            "due": clock.due,
+            "remaining_hours": None if clock.remaining_hours is None else round(clock.remaining_hours, 2),
+        }
 
 
 class TicketWriteSerializer(serializers.Serializer):
@@ -91,10 +142,10 @@ class TicketWriteSerializer(serializers.Serializer):
     contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all(), required=False, allow_null=True)
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
     description = serializers.CharField()
-    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False,
-                                                  allow_null=True)
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False,
-                                                    allow_null=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
 
 
 class TicketUpdateSerializer(TicketWriteSerializer):
@@ -152,10 +203,16 @@ class TicketEventSerializer(serializers.ModelSerializer):
 @extend_schema_view(
     list=extend_schema(summary=_("List the tickets the user may see, with their countdown")),
     retrieve=extend_schema(summary=_("One ticket (404 when out of scope)")),
-    create=extend_schema(summary=_("Open a ticket (deadlines from the rules in force)"),
-                         request=TicketWriteSerializer, responses={201: TicketSerializer}),
-    partial_update=extend_schema(summary=_("Change an open ticket (a new type or priority recomputes deadlines)"),
-                                 request=TicketUpdateSerializer, responses=TicketSerializer),
+    create=extend_schema(
+        summary=_("Open a ticket (deadlines from the rules in force)"),
+        request=TicketWriteSerializer,
+        responses={201: TicketSerializer},
+    ),
+    partial_update=extend_schema(
+        summary=_("Change an open ticket (a new type or priority recomputes deadlines)"),
+        request=TicketUpdateSerializer,
+        responses=TicketSerializer,
+    ),
 )
 class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Tickets within the user's data scope; filter by status, type, priority, assignee, customer; ``search``
@@ -166,8 +223,7 @@ class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet
     write_serializer_class = TicketWriteSerializer
     update_serializer_class = TicketUpdateSerializer
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter, filters.SearchFilter]
-    filterset_fields = ["status", "ticket_type", "priority", "assignee", "customer", "department",
-                        "escalation_level"]
+    filterset_fields = ["status", "ticket_type", "priority", "assignee", "customer", "department", "escalation_level"]
     search_fields = ["number", "title", "customer__name"]
     ordering_fields = ["created_at", "resolution_due", "first_response_due", "number", "priority"]
     ordering = ["-created_at", "-id"]
@@ -189,8 +245,9 @@ class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        serializer = self.get_serializer(rows, many=True, context={**self.get_serializer_context(),
-                                                                   "countdowns": sla.countdowns(rows)})
+        serializer = self.get_serializer(
+            rows, many=True, context={**self.get_serializer_context(), "countdowns": sla.countdowns(rows)}
+        )
         if page is not None:
             return self.get_paginated_response(serializer.data)
         return Response(serializer.data)
@@ -205,16 +262,18 @@ class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet
 
     def _answer_ticket(self, ticket: Ticket) -> Response:
         fresh = Ticket.objects.select_related("customer").get(pk=ticket.pk)
-        return Response(TicketSerializer(fresh, context=self.get_serializer_context()).data,
-                        status=status.HTTP_200_OK)
+        return Response(TicketSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
 
     def _body(self, request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
         body = serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         return dict(body.validated_data)
 
-    @extend_schema(summary=_("Assign (managers); the assignee must be active"), request=AssignSerializer,
-                   responses=TicketSerializer)
+    @extend_schema(
+        summary=_("Assign (managers); the assignee must be active"),
+        request=AssignSerializer,
+        responses=TicketSerializer,
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: Any = None) -> Response:
         data = self._body(request, AssignSerializer)
@@ -225,8 +284,11 @@ class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet
     def start(self, request: Request, pk: Any = None) -> Response:
         return self._answer_ticket(services.ticket_start(actor=request.user, ticket=self.get_object()))
 
-    @extend_schema(summary=_("Reply to the customer (public; the first reply is the first response)"),
-                   request=BodySerializer, responses=TicketSerializer)
+    @extend_schema(
+        summary=_("Reply to the customer (public; the first reply is the first response)"),
+        request=BodySerializer,
+        responses=TicketSerializer,
+    )
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: Any = None) -> Response:
         ticket = self.get_object()
@@ -240,52 +302,62 @@ class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet
         services.ticket_comment(actor=request.user, ticket=ticket, **self._body(request, BodySerializer))
         return self._answer_ticket(ticket)
 
-    @extend_schema(summary=_("Await the customer (the clock pauses)"), request=OptionalBodySerializer,
-                   responses=TicketSerializer)
+    @extend_schema(
+        summary=_("Await the customer (the clock pauses)"), request=OptionalBodySerializer, responses=TicketSerializer
+    )
     @action(detail=True, methods=["post"], url_path="await-customer")
     def await_customer(self, request: Request, pk: Any = None) -> Response:
         data = self._body(request, OptionalBodySerializer)
-        return self._answer_ticket(services.ticket_await_customer(actor=request.user, ticket=self.get_object(),
-                                                                  **data))
+        return self._answer_ticket(services.ticket_await_customer(actor=request.user, ticket=self.get_object(), **data))
 
-    @extend_schema(summary=_("Resume after awaiting the customer (deadlines move back by the paused hours)"),
-                   request=OptionalBodySerializer, responses=TicketSerializer)
+    @extend_schema(
+        summary=_("Resume after awaiting the customer (deadlines move back by the paused hours)"),
+        request=OptionalBodySerializer,
+        responses=TicketSerializer,
+    )
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: Any = None) -> Response:
         data = self._body(request, OptionalBodySerializer)
         return self._answer_ticket(services.ticket_resume(actor=request.user, ticket=self.get_object(), **data))
 
-    @extend_schema(summary=_("Resolve (a complaint needs root cause and corrective action); sends the survey"),
-                   request=ResolveSerializer, responses=TicketSerializer)
+    @extend_schema(
+        summary=_("Resolve (a complaint needs root cause and corrective action); sends the survey"),
+        request=ResolveSerializer,
+        responses=TicketSerializer,
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: Any = None) -> Response:
         data = self._body(request, ResolveSerializer)
         return self._answer_ticket(services.ticket_resolve(actor=request.user, ticket=self.get_object(), **data))
 
-    @extend_schema(summary=_("Close a resolved ticket (managers)"), request=OptionalBodySerializer,
-                   responses=TicketSerializer)
+    @extend_schema(
+        summary=_("Close a resolved ticket (managers)"), request=OptionalBodySerializer, responses=TicketSerializer
+    )
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         data = self._body(request, OptionalBodySerializer)
         return self._answer_ticket(services.ticket_close(actor=request.user, ticket=self.get_object(), **data))
 
-    @extend_schema(summary=_("Reopen a resolved or closed ticket"), request=OptionalBodySerializer,
-                   responses=TicketSerializer)
+    @extend_schema(
+        summary=_("Reopen a resolved or closed ticket"), request=OptionalBodySerializer, responses=TicketSerializer
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: Any = None) -> Response:
         data = self._body(request, OptionalBodySerializer)
         return self._answer_ticket(services.ticket_reopen(actor=request.user, ticket=self.get_object(), **data))
 
-    @extend_schema(summary=_("The ticket's handling record"), request=None,
-                   responses=TicketEventSerializer(many=True))
+    @extend_schema(summary=_("The ticket's handling record"), request=None, responses=TicketEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: Any = None) -> Response:
         ticket = self.get_object()
         rows = ticket.events.order_by("at", "id")
         return Response(TicketEventSerializer(rows, many=True).data)
 
-    @extend_schema(summary=_("Raise an improvement action from a complaint"), request=RaiseImprovementSerializer,
-                   responses={201: RaisedImprovementSerializer})
+    @extend_schema(
+        summary=_("Raise an improvement action from a complaint"),
+        request=RaiseImprovementSerializer,
+        responses={201: RaisedImprovementSerializer},
+    )
     @action(detail=True, methods=["post"], url_path="raise-improvement")
     def raise_improvement(self, request: Request, pk: Any = None) -> Response:
         data = self._body(request, RaiseImprovementSerializer)

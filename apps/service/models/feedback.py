@@ -52,20 +52,29 @@ ROUTING_ACTIONS = ("acknowledge", "reply")
 
 
 class Feedback(TimeStampedModel):
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="feedback")
-    source_kind = models.CharField(_("source"), max_length=20, choices=FeedbackSource.choices,
-                                   default=FeedbackSource.MANUAL)
-    ticket = models.ForeignKey("service.Ticket", verbose_name=_("ticket"), on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="feedback")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    source_kind = models.CharField(
+        _("source"), max_length=20, choices=FeedbackSource.choices, default=FeedbackSource.MANUAL
+    )
+    ticket = models.ForeignKey(
+        "service.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+    )
     source_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")  # the visit, follow-up or survey answer
     category = models.CharField(_("category"), max_length=20, choices=FeedbackCategory.choices)
     content = models.TextField(_("feedback"))
     created_by = models.ForeignKey(User, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+")
-    owner_unit = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="+")
+    owner_unit = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     scope_fields = ScopeFields(owner="created_by", unit="owner_unit", shared_with=("customer__service_owner",))
@@ -83,19 +92,22 @@ class Feedback(TimeStampedModel):
 class FeedbackRouting(TimeStampedModel):
     """Feedback sent to one department, which must acknowledge it by ``acknowledge_due`` and reply."""
 
-    feedback = models.ForeignKey(Feedback, verbose_name=_("customer feedback"), on_delete=models.CASCADE,
-                                 related_name="routings")
-    department = models.ForeignKey("org.Department", verbose_name=_("department"), on_delete=models.PROTECT,
-                                   related_name="+")
-    status = models.CharField(_("status"), max_length=20, choices=RoutingStatus.choices,
-                              default=RoutingStatus.PENDING)
+    feedback = models.ForeignKey(
+        Feedback, verbose_name=_("customer feedback"), on_delete=models.CASCADE, related_name="routings"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=RoutingStatus.choices, default=RoutingStatus.PENDING)
     acknowledge_due = models.DateTimeField(_("acknowledge by"))
-    acknowledged_by = models.ForeignKey(User, verbose_name=_("acknowledged by"), on_delete=models.SET_NULL,
-                                        null=True, blank=True, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        User, verbose_name=_("acknowledged by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
-    replied_by = models.ForeignKey(User, verbose_name=_("replied by"), on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    replied_by = models.ForeignKey(
+        User, verbose_name=_("replied by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     history = HistoricalRecords()

@@ -15,16 +15,25 @@ from apps.service.choices import DueContactReason, DueContactStatus, Satisfactio
 class RelationshipContact(OwnedModel):
     """A contact record (回访记录); ``owner`` is the service person who made it."""
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="relationship_contacts")
-    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="+")
-    channel = models.CharField(_("channel"), max_length=20, choices=FollowUpChannel.choices,
-                               default=FollowUpChannel.PHONE)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="relationship_contacts"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE
+    )
     occurred_at = models.DateTimeField(_("contact time"))
     content = models.TextField(_("content"))
-    satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), choices=Satisfaction.choices, null=True,
-                                                    blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"), choices=Satisfaction.choices, null=True, blank=True
+    )
     personal_notes = models.TextField(_("personalised service notes"), blank=True)
     next_contact_on = models.DateField(_("next contact"), null=True, blank=True)
     history = HistoricalRecords()
@@ -42,16 +51,24 @@ class RelationshipContact(OwnedModel):
 class DueContact(OwnedModel):
     """A contact due (待回访), made by the periodic job for the customer's service owner (``owner``)."""
 
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="due_contacts")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="due_contacts"
+    )
     reason = models.CharField(_("reason"), max_length=30, choices=DueContactReason.choices)
     due_on = models.DateField(_("due on"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=DueContactStatus.choices,
-                              default=DueContactStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DueContactStatus.choices, default=DueContactStatus.OPEN
+    )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    record = models.ForeignKey(RelationshipContact, verbose_name=_("contact record"), on_delete=models.SET_NULL,
-                               null=True, blank=True, related_name="due_contacts")
+    record = models.ForeignKey(
+        RelationshipContact,
+        verbose_name=_("contact record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="due_contacts",
+    )
 
     class Meta:
         verbose_name = _("due contact")

@@ -60,66 +60,131 @@ _R = TicketRole
 _VIEWER, _WORKER, _MANAGER = frozenset({_R.VIEWER}), frozenset({_R.WORKER}), frozenset({_R.MANAGER})
 _ASSIGNEE_OR_MANAGER = frozenset({_R.ASSIGNEE, _R.MANAGER})
 # Working an open ticket, whatever its status: editing, replying to the customer, noting, raising an improvement.
-_WORK_OPEN = {"edit": TicketStep(None, _WORKER), "reply": TicketStep(None, _WORKER),
-              "comment": TicketStep(None, _VIEWER), "raise": TicketStep(None, _WORKER)}
-_DONE = {"reopen": TicketStep(_S.IN_PROGRESS, _WORKER), "comment": TicketStep(None, _VIEWER),
-         "raise": TicketStep(None, _WORKER)}
+_WORK_OPEN = {
+    "edit": TicketStep(None, _WORKER),
+    "reply": TicketStep(None, _WORKER),
+    "comment": TicketStep(None, _VIEWER),
+    "raise": TicketStep(None, _WORKER),
+}
+_DONE = {
+    "reopen": TicketStep(_S.IN_PROGRESS, _WORKER),
+    "comment": TicketStep(None, _VIEWER),
+    "raise": TicketStep(None, _WORKER),
+}
 _WORKER_OR_CUSTOMER = frozenset({_R.WORKER, _R.CUSTOMER})
 
 TICKET_WORKFLOW: dict[str, dict[str, TicketStep]] = {
     # New tickets have no assignee: a manager assigns it, or someone of the department takes it by starting.
     _S.NEW: {**_WORK_OPEN, "assign": TicketStep(_S.ASSIGNED, _MANAGER), "start": TicketStep(_S.IN_PROGRESS, _WORKER)},
-    _S.ASSIGNED: {**_WORK_OPEN, "assign": TicketStep(None, _MANAGER),
-                  "start": TicketStep(_S.IN_PROGRESS, _ASSIGNEE_OR_MANAGER)},
-    _S.IN_PROGRESS: {**_WORK_OPEN, "assign": TicketStep(None, _MANAGER),
-                     "await": TicketStep(_S.WAITING_CUSTOMER, _WORKER), "resolve": TicketStep(_S.RESOLVED, _WORKER)},
-    _S.WAITING_CUSTOMER: {**_WORK_OPEN, "assign": TicketStep(None, _MANAGER),
-                          "resume": TicketStep(_S.IN_PROGRESS, _WORKER_OR_CUSTOMER),
-                          "resolve": TicketStep(_S.RESOLVED, _WORKER)},
+    _S.ASSIGNED: {
+        **_WORK_OPEN,
+        "assign": TicketStep(None, _MANAGER),
+        "start": TicketStep(_S.IN_PROGRESS, _ASSIGNEE_OR_MANAGER),
+    },
+    _S.IN_PROGRESS: {
+        **_WORK_OPEN,
+        "assign": TicketStep(None, _MANAGER),
+        "await": TicketStep(_S.WAITING_CUSTOMER, _WORKER),
+        "resolve": TicketStep(_S.RESOLVED, _WORKER),
+    },
+    _S.WAITING_CUSTOMER: {
+        **_WORK_OPEN,
+        "assign": TicketStep(None, _MANAGER),
+        "resume": TicketStep(_S.IN_PROGRESS, _WORKER_OR_CUSTOMER),
+        "resolve": TicketStep(_S.RESOLVED, _WORKER),
+    },
     # The customer confirms (closes) or rejects (reopens) the resolution on the status page.
-    _S.RESOLVED: {**_DONE, "close": TicketStep(_S.CLOSED, frozenset({_R.CLOSER, _R.CUSTOMER})),
-                  "reopen": TicketStep(_S.IN_PROGRESS, _WORKER_OR_CUSTOMER)},
+    _S.RESOLVED: {
+        **_DONE,
+        "close": TicketStep(_S.CLOSED, frozenset({_R.CLOSER, _R.CUSTOMER})),
+        "reopen": TicketStep(_S.IN_PROGRESS, _WORKER_OR_CUSTOMER),
+    },
     _S.CLOSED: dict(_DONE),
 }
 # Every action of the table, in the order the page shows them.
-TICKET_ACTIONS = ("start", "reply", "assign", "await", "resume", "resolve", "close", "reopen", "comment", "edit",
-                  "raise")
+TICKET_ACTIONS = (
+    "start",
+    "reply",
+    "assign",
+    "await",
+    "resume",
+    "resolve",
+    "close",
+    "reopen",
+    "comment",
+    "edit",
+    "raise",
+)
 
 
 class Ticket(TimeStampedModel):
     number = models.CharField(_("ticket number"), max_length=30, unique=True, editable=False)
     title = models.CharField(_("subject"), max_length=200)
     ticket_type = models.CharField(_("ticket type"), max_length=20, choices=TicketType.choices)
-    complaint_category = models.CharField(_("complaint category"), max_length=20,
-                                          choices=ComplaintCategory.choices, blank=True)
-    priority = models.CharField(_("priority"), max_length=10, choices=TicketPriority.choices,
-                                default=TicketPriority.MEDIUM)
-    channel = models.CharField(_("channel"), max_length=10, choices=TicketChannel.choices,
-                               default=TicketChannel.PHONE)
+    complaint_category = models.CharField(
+        _("complaint category"), max_length=20, choices=ComplaintCategory.choices, blank=True
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=TicketPriority.choices, default=TicketPriority.MEDIUM
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=TicketChannel.choices, default=TicketChannel.PHONE)
     origin = models.CharField(_("origin"), max_length=20, choices=TicketOrigin.choices, default=TicketOrigin.STAFF)
-    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 null=True, blank=True, related_name="tickets")
-    contact = models.ForeignKey("customers.Contact", verbose_name=_("contact"), on_delete=models.SET_NULL,
-                                null=True, blank=True, related_name="tickets")
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
     # What a customer without an account typed into the public form (matched to a customer by staff later).
     requester_name = models.CharField(_("requester"), max_length=50, blank=True)
     requester_mobile = models.CharField(_("requester mobile"), max_length=11, blank=True)
     requester_company = models.CharField(_("requester company"), max_length=200, blank=True)
-    contract = models.ForeignKey("sales.Contract", verbose_name=_("contract"), on_delete=models.SET_NULL,
-                                 null=True, blank=True, related_name="tickets")
-    product = models.ForeignKey("sales.Product", verbose_name=_("product"), on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="tickets")
+    contract = models.ForeignKey(
+        "sales.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    product = models.ForeignKey(
+        "sales.Product",
+        verbose_name=_("product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
     description = models.TextField(_("description"))
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
-    assignee = models.ForeignKey(User, verbose_name=_("assignee"), on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="assigned_tickets")
-    department = models.ForeignKey("org.Department", verbose_name=_("responsible department"),
-                                   on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    assignee = models.ForeignKey(
+        User,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("responsible department"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The clock (时限), from the rules of ``rules_version``.
-    rules_version = models.ForeignKey("policy.PolicyVersion", verbose_name=_("policy version"),
-                                      on_delete=models.PROTECT, related_name="+")
+    rules_version = models.ForeignKey(
+        "policy.PolicyVersion", verbose_name=_("policy version"), on_delete=models.PROTECT, related_name="+"
+    )
     first_response_due = models.DateTimeField(_("first response due"))
     resolution_due = models.DateTimeField(_("resolution due"))
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
@@ -128,30 +193,40 @@ class Ticket(TimeStampedModel):
     waiting_since = models.DateTimeField(_("awaiting the customer since"), null=True, blank=True)
     paused_hours = models.DecimalField(_("working hours paused"), max_digits=8, decimal_places=2, default=0)
     warned_at = models.DateTimeField(_("deadline warning sent at"), null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(_("escalation"), choices=EscalationLevel.choices,
-                                                        default=EscalationLevel.NONE)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     resolution = models.TextField(_("resolution"), blank=True)
     # Complaints (投诉) additionally record these.
     root_cause = models.TextField(_("root cause"), blank=True)
     corrective_action = models.TextField(_("corrective action"), blank=True)
-    compensation_amount = models.DecimalField(_("compensation (CNY)"), max_digits=12, decimal_places=2, null=True,
-                                              blank=True)
+    compensation_amount = models.DecimalField(
+        _("compensation (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     compensation_note = models.CharField(_("compensation"), max_length=200, blank=True)
     # A follow-up of a survey detractor (NPS ≤ 6 or CSAT ≤ 2): one ticket per answer.
-    survey_response = models.OneToOneField("surveys.SurveyResponse", verbose_name=_("survey answer"),
-                                           on_delete=models.SET_NULL, null=True, blank=True,
-                                           related_name="follow_up_ticket")
+    survey_response = models.OneToOneField(
+        "surveys.SurveyResponse",
+        verbose_name=_("survey answer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_ticket",
+    )
     # The private status link of the person who opened it (no account needed).
     public_token = models.CharField(max_length=64, unique=True, editable=False)
     history = HistoricalRecords(excluded_fields=["public_token"])
 
     # The assignee works it, the department is responsible; whoever opened it, the customer's service owner and
     # the customer's sales owner follow it whatever their scope.
-    scope_fields = ScopeFields(owner="assignee", unit="department",
-                               shared_with=("created_by", "customer__service_owner", "customer__owner"),
-                               shared_via_subquery=True)
+    scope_fields = ScopeFields(
+        owner="assignee",
+        unit="department",
+        shared_with=("created_by", "customer__service_owner", "customer__owner"),
+        shared_via_subquery=True,
+    )
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -184,8 +259,9 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=TicketEventKind.choices)
     at = models.DateTimeField(_("time"))
-    actor = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     body = models.TextField(_("content"), blank=True)
     from_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)

@@ -35,8 +35,12 @@ from apps.surveys.models import SurveyResponse
 from apps.surveys.selectors.results import satisfaction_summary, satisfaction_trend
 
 PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR, PERIOD_CUSTOM = "month", "quarter", "year", "custom"
-PERIOD_CHOICES = [(PERIOD_MONTH, _("This month")), (PERIOD_QUARTER, _("This quarter")),
-                  (PERIOD_YEAR, _("This year")), (PERIOD_CUSTOM, _("Custom"))]
+PERIOD_CHOICES = [
+    (PERIOD_MONTH, _("This month")),
+    (PERIOD_QUARTER, _("This quarter")),
+    (PERIOD_YEAR, _("This year")),
+    (PERIOD_CUSTOM, _("Custom")),
+]
 _MONTHS = {PERIOD_MONTH: 1, PERIOD_QUARTER: 3, PERIOD_YEAR: 12}
 TREND_MONTHS = 12
 MAX_TREND_MONTHS = 36
@@ -51,8 +55,10 @@ class Period:
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """[start, end) as aware datetimes in Asia/Shanghai."""
-        return (dt.datetime.combine(self.start, dt.time(0), TZ),
-                dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), TZ))
+        return (
+            dt.datetime.combine(self.start, dt.time(0), TZ),
+            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), TZ),
+        )
 
     @property
     def months(self) -> int:
@@ -100,8 +106,10 @@ class WorkingClock:
         for day in sorted(self.calendar):
             self.before[day] = total
             if self.calendar[day]:
-                total += sum((dt.datetime.combine(day, c) - dt.datetime.combine(day, o)).total_seconds()
-                             for o, c in WORKING_PERIODS)
+                total += sum(
+                    (dt.datetime.combine(day, c) - dt.datetime.combine(day, o)).total_seconds()
+                    for o, c in WORKING_PERIODS
+                )
 
     def _seconds(self, moment: dt.datetime) -> float:
         local = moment.astimezone(TZ)
@@ -170,11 +178,19 @@ def compliance(visible: QuerySet[Ticket], *, period: Period, now: dt.datetime) -
         res_total=Count("pk", filter=res_in & (Q(resolution_due__lte=now) | Q(resolved_at__isnull=False))),
         res_met=Count("pk", filter=res_in & res_met),
         esc=Count("pk", filter=Q(escalated_at__gte=start, escalated_at__lt=end)),
-        esc_senior=Count("pk", filter=Q(escalated_at__gte=start, escalated_at__lt=end,
-                                        escalation_level=EscalationLevel.SENIOR_MANAGEMENT)),
+        esc_senior=Count(
+            "pk",
+            filter=Q(escalated_at__gte=start, escalated_at__lt=end, escalation_level=EscalationLevel.SENIOR_MANAGEMENT),
+        ),
     )
-    return Compliance(counts["fr_total"], counts["fr_met"], counts["res_total"], counts["res_met"], counts["esc"],
-                      counts["esc_senior"])
+    return Compliance(
+        counts["fr_total"],
+        counts["fr_met"],
+        counts["res_total"],
+        counts["res_met"],
+        counts["esc"],
+        counts["esc_senior"],
+    )
 
 
 @dataclass
@@ -225,19 +241,31 @@ def times_and_complaints(visible: QuerySet[Ticket], *, period: Period) -> Times:
     start, end = period.bounds
     responded = Q(first_responded_at__gte=start, first_responded_at__lt=end)
     resolved = Q(resolved_at__gte=start, resolved_at__lt=end)
-    complaint = Q(ticket_type=TicketType.COMPLAINT, created_at__gte=start, created_at__lt=end,
-                  resolved_at__isnull=False)
-    rows = list(visible.filter(responded | resolved | complaint).values(
-        "ticket_type", "created_at", "first_responded_at", "resolved_at", "paused_hours").order_by())
-    by_category = {r["complaint_category"]: r for r in visible.filter(
-        ticket_type=TicketType.COMPLAINT, created_at__gte=start, created_at__lt=end,
-    ).values("complaint_category").annotate(n=Count("pk"), done=Count("pk", filter=Q(resolved_at__isnull=False)))
-        .order_by()}
+    complaint = Q(
+        ticket_type=TicketType.COMPLAINT, created_at__gte=start, created_at__lt=end, resolved_at__isnull=False
+    )
+    rows = list(
+        visible.filter(responded | resolved | complaint)
+        .values("ticket_type", "created_at", "first_responded_at", "resolved_at", "paused_hours")
+        .order_by()
+    )
+    by_category = {
+        r["complaint_category"]: r
+        for r in visible.filter(
+            ticket_type=TicketType.COMPLAINT,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .values("complaint_category")
+        .annotate(n=Count("pk"), done=Count("pk", filter=Q(resolved_at__isnull=False)))
+        .order_by()
+    }
     complaints = []
     for category in ComplaintCategory:
         row = by_category.get(category.value)
-        complaints.append(ComplaintRow(category.value, str(category.label), row["n"] if row else 0,
-                                       row["done"] if row else 0))
+        complaints.append(
+            ComplaintRow(category.value, str(category.label), row["n"] if row else 0, row["done"] if row else 0)
+        )
     uncategorised = by_category.get("")
     if uncategorised:
         other = next(c for c in complaints if c.category == ComplaintCategory.OTHER)
@@ -253,7 +281,7 @@ def times_and_complaints(visible: QuerySet[Ticket], *, period: Period) -> Times:
             first.append(max(clock.hours(r["created_at"], r["first_responded_at"]), 0.0))
         if r["resolved_at"] and start <= r["resolved_at"] < end:
             resolution.append(_resolution_hours(clock, r))
-        if (r["ticket_type"] == TicketType.COMPLAINT and r["resolved_at"] and start <= r["created_at"] < end):
+        if r["ticket_type"] == TicketType.COMPLAINT and r["resolved_at"] and start <= r["created_at"] < end:
             complaint_hours.append(_resolution_hours(clock, r))
     return Times(_mean(first), len(first), _mean(resolution), len(resolution), _mean(complaint_hours), complaints)
 
@@ -262,9 +290,12 @@ def tickets_per_month(visible: QuerySet[Ticket], *, period: Period) -> list[dict
     """Tickets opened and complaints opened per month of the period (at most 36 months). One query."""
     start, end = period.bounds
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in visible.filter(created_at__gte=start, created_at__lt=end).values(
-            month=TruncMonth("created_at", tzinfo=TZ)).annotate(
-            n=Count("pk"), c=Count("pk", filter=Q(ticket_type=TicketType.COMPLAINT))).order_by():
+    for row in (
+        visible.filter(created_at__gte=start, created_at__lt=end)
+        .values(month=TruncMonth("created_at", tzinfo=TZ))
+        .annotate(n=Count("pk"), c=Count("pk", filter=Q(ticket_type=TicketType.COMPLAINT)))
+        .order_by()
+    ):
         key = row["month"].strftime("%Y-%m")
         counts[key][0] += row["n"]
         counts[key][1] += row["c"]
@@ -292,9 +323,12 @@ def satisfaction(user: Any, *, period: Period, today: dt.date) -> dict[str, Any]
         return responses.filter(submitted_at__gte=first, submitted_at__lt=last)
 
     months = min(max(TREND_MONTHS, period.months), MAX_TREND_MONTHS)
-    return {"quarter": satisfaction_summary(within(quarter)), "quarter_period": quarter,
-            "period": satisfaction_summary(within(period)),
-            "trend": satisfaction_trend(responses, months=months, until=period.end)}
+    return {
+        "quarter": satisfaction_summary(within(quarter)),
+        "quarter_period": quarter,
+        "period": satisfaction_summary(within(period)),
+        "trend": satisfaction_trend(responses, months=months, until=period.end),
+    }
 
 
 def waiting_on_us(user: Any, *, now: dt.datetime, today: dt.date) -> dict[str, int]:
@@ -302,14 +336,17 @@ def waiting_on_us(user: Any, *, now: dt.datetime, today: dt.date) -> dict[str, i
     may see — and customer contacts due by today. Two queries."""
     to_us = FeedbackRouting.objects.visible_to(user).values("pk")
     ours = Feedback.objects.visible_to(user).values("pk")
-    routings = FeedbackRouting.objects.filter(status=RoutingStatus.PENDING, acknowledge_due__lt=now).filter(
-        Q(pk__in=to_us) | Q(feedback__in=ours)).aggregate(
-        total=Count("pk"), to_us=Count("pk", filter=Q(pk__in=to_us)))
+    routings = (
+        FeedbackRouting.objects.filter(status=RoutingStatus.PENDING, acknowledge_due__lt=now)
+        .filter(Q(pk__in=to_us) | Q(feedback__in=ours))
+        .aggregate(total=Count("pk"), to_us=Count("pk", filter=Q(pk__in=to_us)))
+    )
     return {
         "overdue_routings": routings["total"],
         "overdue_routings_to_us": routings["to_us"],
-        "due_contacts": DueContact.objects.visible_to(user).filter(
-            status=DueContactStatus.OPEN, due_on__lte=today).count(),
+        "due_contacts": DueContact.objects.visible_to(user)
+        .filter(status=DueContactStatus.OPEN, due_on__lte=today)
+        .count(),
     }
 
 

@@ -42,8 +42,7 @@ def departments_for_category(category: str) -> QuerySet[Department]:
     kinds = CATEGORY_DEPARTMENT_KINDS.get(category, ())
     if not kinds:
         return Department.objects.none()
-    return (Department.objects.filter(is_active=True, kind__in=kinds)
-            .exclude(parent__kind__in=kinds).order_by("path"))
+    return Department.objects.filter(is_active=True, kind__in=kinds).exclude(parent__kind__in=kinds).order_by("path")
 
 
 def category_suggestions() -> dict[str, list[int]]:
@@ -56,12 +55,12 @@ def category_suggestions() -> dict[str, list[int]]:
 
 
 def _feedback_related(qs: QuerySet[Feedback]) -> QuerySet[Feedback]:
-    return qs.select_related("customer", "created_by", "owner_unit", "ticket").prefetch_related(
-        "routings__department")
+    return qs.select_related("customer", "created_by", "owner_unit", "ticket").prefetch_related("routings__department")
 
 
-def feedback_list(*, user: Any, category: str = "", source: str = "", status: str = "", customer: Any = None,
-                  q: str = "") -> QuerySet[Feedback]:
+def feedback_list(
+    *, user: Any, category: str = "", source: str = "", status: str = "", customer: Any = None, q: str = ""
+) -> QuerySet[Feedback]:
     """The feedback the user may see, filtered by category, source, routing status and customer, searched."""
     qs = Feedback.objects.visible_to(user)
     if category:
@@ -88,8 +87,9 @@ def feedback_of_customer(*, customer: Any) -> QuerySet[Feedback]:
     return _feedback_related(Feedback.objects.filter(customer=customer))
 
 
-def routing_list(*, user: Any, status: str = "", overdue: bool = False, q: str = "",
-                 now: dt.datetime | None = None) -> QuerySet[FeedbackRouting]:
+def routing_list(
+    *, user: Any, status: str = "", overdue: bool = False, q: str = "", now: dt.datetime | None = None
+) -> QuerySet[FeedbackRouting]:
     """Routings to the departments the user sees: awaiting acknowledgement first (soonest due), then the rest."""
     now = now or timezone.now()
     qs = FeedbackRouting.objects.visible_to(user)
@@ -99,14 +99,22 @@ def routing_list(*, user: Any, status: str = "", overdue: bool = False, q: str =
         qs = qs.filter(status=RoutingStatus.PENDING, acknowledge_due__lt=now)
     term = (q or "").strip()
     if term:
-        qs = qs.filter(Q(feedback__content__icontains=term) | Q(feedback__customer__name__icontains=term)
-                       | Q(department__name__icontains=term))
-    rank = Case(When(status=RoutingStatus.PENDING, then=Value(0)), When(status=RoutingStatus.ACKNOWLEDGED,
-                then=Value(1)), default=Value(2), output_field=IntegerField())
-    ordered = (qs.annotate(status_rank=rank)
-               .select_related("feedback__customer", "feedback__created_by", "department", "acknowledged_by",
-                               "replied_by")
-               .order_by("status_rank", "acknowledge_due", "-id"))
+        qs = qs.filter(
+            Q(feedback__content__icontains=term)
+            | Q(feedback__customer__name__icontains=term)
+            | Q(department__name__icontains=term)
+        )
+    rank = Case(
+        When(status=RoutingStatus.PENDING, then=Value(0)),
+        When(status=RoutingStatus.ACKNOWLEDGED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    ordered = (
+        qs.annotate(status_rank=rank)
+        .select_related("feedback__customer", "feedback__created_by", "department", "acknowledged_by", "replied_by")
+        .order_by("status_rank", "acknowledge_due", "-id")
+    )
     return cast("QuerySet[FeedbackRouting]", ordered)
 
 
@@ -118,15 +126,16 @@ def routings_awaiting(*, user: Any) -> QuerySet[FeedbackRouting]:
 
 
 def routings_overdue_unescalated(*, now: dt.datetime) -> QuerySet[FeedbackRouting]:
-    return (FeedbackRouting.objects.filter(status=RoutingStatus.PENDING, acknowledge_due__lt=now,
-                                           escalated_at__isnull=True)
-            .select_related("department__parent", "feedback__customer"))
+    return FeedbackRouting.objects.filter(
+        status=RoutingStatus.PENDING, acknowledge_due__lt=now, escalated_at__isnull=True
+    ).select_related("department__parent", "feedback__customer")
 
 
 def senior_management() -> QuerySet[User]:
     """公司高层: active users holding the senior management role."""
-    return User.objects.filter(is_active=True, employee__is_active=True,
-                               employee__roles__code=BuiltinRole.SENIOR_MANAGEMENT).distinct()
+    return User.objects.filter(
+        is_active=True, employee__is_active=True, employee__roles__code=BuiltinRole.SENIOR_MANAGEMENT
+    ).distinct()
 
 
 def department_manager(department: Department | None) -> Any:

@@ -20,7 +20,8 @@ RUNNING = (TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
 def overdue_q(now: dt.datetime) -> Q:
     """Open, not paused, with a running deadline already passed."""
     return Q(status__in=RUNNING) & (
-        Q(first_responded_at__isnull=True, first_response_due__lte=now) | Q(resolution_due__lte=now))
+        Q(first_responded_at__isnull=True, first_response_due__lte=now) | Q(resolution_due__lte=now)
+    )
 
 
 def at_risk_q(now: dt.datetime) -> Q:
@@ -34,13 +35,36 @@ def ticket_list(*, user: Any, filters: dict[str, str] | None = None, now: dt.dat
     """Tickets within the user's scope, with what the list shows (customer, assignee, department)."""
     filters = filters or {}
     now = now or timezone.now()
-    qs = (Ticket.objects.visible_to(user)
-          .select_related("customer", "assignee", "department")
-          .only("pk", "number", "title", "ticket_type", "priority", "status", "customer__name", "requester_name",
-                "requester_company", "assignee__name", "assignee__username", "department__name", "created_at",
-                "first_response_due", "resolution_due", "first_responded_at", "resolved_at", "waiting_since",
-                "paused_hours", "rules_version_id", "escalation_level", "customer_id", "assignee_id",
-                "department_id"))
+    qs = (
+        Ticket.objects.visible_to(user)
+        .select_related("customer", "assignee", "department")
+        .only(
+            "pk",
+            "number",
+            "title",
+            "ticket_type",
+            "priority",
+            "status",
+            "customer__name",
+            "requester_name",
+            "requester_company",
+            "assignee__name",
+            "assignee__username",
+            "department__name",
+            "created_at",
+            "first_response_due",
+            "resolution_due",
+            "first_responded_at",
+            "resolved_at",
+            "waiting_since",
+            "paused_hours",
+            "rules_version_id",
+            "escalation_level",
+            "customer_id",
+            "assignee_id",
+            "department_id",
+        )
+    )
     for name in ("status", "ticket_type", "priority"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
@@ -64,15 +88,29 @@ def ticket_list(*, user: Any, filters: dict[str, str] | None = None, now: dt.dat
 
 
 def search_q(term: str) -> Q:
-    return (Q(number__icontains=term) | Q(title__icontains=term) | Q(customer__name__icontains=term)
-            | Q(requester_name__icontains=term) | Q(requester_company__icontains=term))
+    return (
+        Q(number__icontains=term)
+        | Q(title__icontains=term)
+        | Q(customer__name__icontains=term)
+        | Q(requester_name__icontains=term)
+        | Q(requester_company__icontains=term)
+    )
 
 
 def ticket_get(*, user: Any, pk: Any, action: str = "view") -> Ticket:
     ticket = get_visible_or_404(Ticket, user, pk, action)
-    return (Ticket.objects.select_related("customer", "contact", "contract", "product", "assignee", "department",
-                                          "department__manager", "created_by", "rules_version", "survey_response")
-            .get(pk=ticket.pk))
+    return Ticket.objects.select_related(
+        "customer",
+        "contact",
+        "contract",
+        "product",
+        "assignee",
+        "department",
+        "department__manager",
+        "created_by",
+        "rules_version",
+        "survey_response",
+    ).get(pk=ticket.pk)
 
 
 def events_of(ticket: Ticket) -> QuerySet[TicketEvent]:
@@ -104,8 +142,10 @@ def ticket_roles(user: Any, ticket: Ticket) -> frozenset[str]:
     # The service department: the ticket in the user's own scope with the permission to change tickets (sharing
     # left out), or — while nobody is assigned — any member of the responsible department (they take it).
     if can(user, "change", ticket) or (
-            ticket.assignee_id is None and user.has_perm("service.change_ticket")
-            and user_scope(user).unit_id == ticket.department_id):
+        ticket.assignee_id is None
+        and user.has_perm("service.change_ticket")
+        and user_scope(user).unit_id == ticket.department_id
+    ):
         roles.add(TicketRole.WORKER)
         if ticket.assignee_id == user.pk:
             roles.add(TicketRole.ASSIGNEE)
@@ -125,8 +165,11 @@ def ticket_allowed(user: Any, ticket: Ticket, roles: frozenset[str] | None = Non
     """The actions the user may take on the ticket now, in page order (raising an improvement: complaints)."""
     roles = ticket_roles(user, ticket) if roles is None else roles
     steps = TICKET_WORKFLOW.get(ticket.status, {})
-    return tuple(action for action in TICKET_ACTIONS
-                 if action in steps and roles & steps[action].who and (action != "raise" or ticket.is_complaint))
+    return tuple(
+        action
+        for action in TICKET_ACTIONS
+        if action in steps and roles & steps[action].who and (action != "raise" or ticket.is_complaint)
+    )
 
 
 def my_open_tickets(user: Any, now: dt.datetime | None = None) -> QuerySet:

@@ -63,8 +63,17 @@ def _source_customer_id(source: Any) -> int | None:
 
 
 @transaction.atomic
-def feedback_record(*, actor: User, customer: Any, category: str, content: str, departments: Iterable[Any],
-                    source_kind: str = FeedbackSource.MANUAL, ticket: Any = None, source: Any = None) -> Feedback:
+def feedback_record(
+    *,
+    actor: User,
+    customer: Any,
+    category: str,
+    content: str,
+    departments: Iterable[Any],
+    source_kind: str = FeedbackSource.MANUAL,
+    ticket: Any = None,
+    source: Any = None,
+) -> Feedback:
     """Record what the customer said and route it to each department (each must acknowledge within the working
     hours of the rules in force); each department's manager is told."""
     if not actor.has_perm("service.add_feedback"):
@@ -85,8 +94,15 @@ def feedback_record(*, actor: User, customer: Any, category: str, content: str, 
         raise ValidationError(FEEDBACK_NO_UNIT)
     if ticket is not None and source_kind == FeedbackSource.MANUAL:
         source_kind = FeedbackSource.TICKET
-    feedback = Feedback(customer=customer, category=category or FeedbackCategory.OTHER, content=content.strip(),
-                        source_kind=source_kind, ticket=ticket, created_by=actor, owner_unit_id=unit_id)
+    feedback = Feedback(
+        customer=customer,
+        category=category or FeedbackCategory.OTHER,
+        content=content.strip(),
+        source_kind=source_kind,
+        ticket=ticket,
+        created_by=actor,
+        owner_unit_id=unit_id,
+    )
     if source is not None:
         feedback.source_type = ContentType.objects.get_for_model(source)
         feedback.source_id = source.pk
@@ -102,9 +118,13 @@ def feedback_record(*, actor: User, customer: Any, category: str, content: str, 
         routing.save()
         manager = department_manager(department)
         if manager is not None:
-            notify(recipients=[manager], url=_routing_url(routing), kind="feedback",
-                   title=str(NEW_FEEDBACK_TITLE % {"department": department.name, "customer": customer.name}),
-                   body=feedback.content[:500])
+            notify(
+                recipients=[manager],
+                url=_routing_url(routing),
+                kind="feedback",
+                title=str(NEW_FEEDBACK_TITLE % {"department": department.name, "customer": customer.name}),
+                body=feedback.content[:500],
+            )
     return feedback
 
 
@@ -137,8 +157,11 @@ def routing_reply(*, actor: User, routing: FeedbackRouting, reply: str) -> Feedb
     _check_may_answer(actor, routing)
     if not (reply or "").strip():
         raise ValidationError({"reply": ROUTING_NEEDS_REPLY})
-    routing = FeedbackRouting.objects.select_for_update(of=("self",)).select_related(
-        "feedback__customer", "department").get(pk=routing.pk)
+    routing = (
+        FeedbackRouting.objects.select_for_update(of=("self",))
+        .select_related("feedback__customer", "department")
+        .get(pk=routing.pk)
+    )
     step = ROUTING_WORKFLOW[routing.status].get("reply")
     if step is None:
         raise ValidationError(ROUTING_ALREADY_REPLIED)
@@ -155,8 +178,13 @@ def routing_reply(*, actor: User, routing: FeedbackRouting, reply: str) -> Feedb
     feedback = routing.feedback
     recipients = [u for u in (feedback.created_by, feedback.customer.service_owner) if u is not None and u != actor]
     if recipients:
-        notify(recipients=recipients, url=_feedback_url(feedback), body=routing.reply[:500], kind="feedback",
-               title=str(REPLY_TITLE % {"department": routing.department.name, "customer": feedback.customer.name}))
+        notify(
+            recipients=recipients,
+            url=_feedback_url(feedback),
+            body=routing.reply[:500],
+            kind="feedback",
+            title=str(REPLY_TITLE % {"department": routing.department.name, "customer": feedback.customer.name}),
+        )
     return routing
 
 
@@ -168,10 +196,15 @@ def feedback_escalate_overdue(now: dt.datetime | None = None) -> int:
     for routing in routings_overdue_unescalated(now=now).select_for_update(of=("self",)):
         recipients = escalation_recipients(routing.department)
         due = timezone.localtime(routing.acknowledge_due).strftime("%Y-%m-%d %H:%M")
-        notify(recipients=recipients, url=_routing_url(routing), body=str(ESCALATION_BODY % {"due": due}),
-               kind="escalation",
-               title=str(ESCALATION_TITLE % {"department": routing.department.name,
-                                             "customer": routing.feedback.customer.name}))
+        notify(
+            recipients=recipients,
+            url=_routing_url(routing),
+            body=str(ESCALATION_BODY % {"due": due}),
+            kind="escalation",
+            title=str(
+                ESCALATION_TITLE % {"department": routing.department.name, "customer": routing.feedback.customer.name}
+            ),
+        )
         FeedbackRouting.objects.filter(pk=routing.pk).update(escalated_at=now, updated_at=now)
         count += 1
     return count
@@ -182,8 +215,11 @@ def routings_follow_calendar(change: Any) -> int:
     lay after the first changed day); acknowledged routings stay as they are. Each moved routing gets a history row
     saying why. Returns how many moved."""
     start = dt.datetime.combine(change.first_day, dt.time(0), TZ)
-    routings = list(FeedbackRouting.objects.select_for_update().filter(
-        status=RoutingStatus.PENDING, acknowledged_at__isnull=True, acknowledge_due__gt=start))
+    routings = list(
+        FeedbackRouting.objects.select_for_update().filter(
+            status=RoutingStatus.PENDING, acknowledged_at__isnull=True, acknowledge_due__gt=start
+        )
+    )
     if not routings:
         return 0
     latest = max(r.acknowledge_due for r in routings).astimezone(TZ).date()

@@ -68,8 +68,13 @@ PUBLIC_STATUS_TONES: dict[str, str] = {
     TicketStatus.CLOSED: "dark",
 }
 # Only these events ever reach the customer (and only when marked public).
-PUBLIC_EVENT_KINDS = (TicketEventKind.CREATED, TicketEventKind.STATUS, TicketEventKind.REPLY,
-                      TicketEventKind.CUSTOMER, TicketEventKind.REOPENED)
+PUBLIC_EVENT_KINDS = (
+    TicketEventKind.CREATED,
+    TicketEventKind.STATUS,
+    TicketEventKind.REPLY,
+    TicketEventKind.CUSTOMER,
+    TicketEventKind.REOPENED,
+)
 # The status changes whose text is written to the customer (others may carry internal notes).
 TEXT_STATUSES = (TicketStatus.WAITING_CUSTOMER, TicketStatus.RESOLVED)
 
@@ -188,8 +193,11 @@ def _summary(description: str, length: int = 40) -> str:
 def _responsible_department(customer: Any) -> Department | None:
     """The customer's service owner's department, else the first customer-service department (else the company)."""
     if customer is not None and customer.service_owner_id:
-        employee = (Employee.objects.select_related("department")
-                    .filter(user_id=customer.service_owner_id, is_active=True, department__is_active=True).first())
+        employee = (
+            Employee.objects.select_related("department")
+            .filter(user_id=customer.service_owner_id, is_active=True, department__is_active=True)
+            .first()
+        )
         if employee is not None:
             return employee.department
     active = Department.objects.filter(is_active=True).order_by("path")
@@ -200,8 +208,11 @@ def _match(*, mobile: str, contract_number: str) -> tuple[Any, Any, Any]:
     """(customer, contact, contract) the submission belongs to, each possibly None. Silent: the caller never
     tells the visitor what matched."""
     contact = Contact.objects.select_related("customer").filter(mobile=mobile).first() if mobile else None
-    contract = (Contract.objects.select_related("customer").filter(number__iexact=contract_number).first()
-                if contract_number else None)
+    contract = (
+        Contract.objects.select_related("customer").filter(number__iexact=contract_number).first()
+        if contract_number
+        else None
+    )
     customer = contact.customer if contact is not None else (contract.customer if contract is not None else None)
     if contract is not None and customer is not None and contract.customer_id != customer.pk:
         contract = None  # a contract of another customer is not linked
@@ -289,17 +300,23 @@ def public_events(ticket: Ticket) -> list[PublicEvent]:
         else:
             text = event.body
         label = PUBLIC_STATUS_LABELS.get(event.to_status, "") if event.to_status else ""
-        events.append(PublicEvent(at=event.at, by_customer=by_customer, kind=event.kind, text=text,
-                                  status_label=label))
+        events.append(PublicEvent(at=event.at, by_customer=by_customer, kind=event.kind, text=text, status_label=label))
     return events
 
 
 def public_survey_token(ticket: Ticket) -> str | None:
     """The token of the unanswered, unexpired survey link sent for this ticket, if any."""
-    invitation = (SurveyInvitation.objects
-                  .filter(source_type=ContentType.objects.get_for_model(Ticket), source_id=ticket.pk,
-                          answered_at__isnull=True, expires_at__gt=timezone.now())
-                  .order_by("-created_at").only("token").first())
+    invitation = (
+        SurveyInvitation.objects.filter(
+            source_type=ContentType.objects.get_for_model(Ticket),
+            source_id=ticket.pk,
+            answered_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-created_at")
+        .only("token")
+        .first()
+    )
     return invitation.token if invitation is not None else None
 
 

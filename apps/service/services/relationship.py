@@ -79,8 +79,11 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
         last = getattr(customer, "last_contact_at", None) or customer.last_follow_up_at or customer.created_at
         due_on = _as_local_date(last) + dt.timedelta(days=rules.contact_cadence_days(customer.level))
         if due_on <= on + dt.timedelta(days=selectors.CADENCE_LOOKAHEAD_DAYS):
-            planned.append(DueContact(customer=customer, reason=DueContactReason.CADENCE, due_on=due_on,
-                                      owner=customer.service_owner))
+            planned.append(
+                DueContact(
+                    customer=customer, reason=DueContactReason.CADENCE, due_on=due_on, owner=customer.service_owner
+                )
+            )
 
     horizon = on + dt.timedelta(days=selectors.OCCASION_LOOKAHEAD_DAYS)
     for contact in selectors.birthday_contacts():
@@ -88,17 +91,29 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
             continue
         day = _this_occurrence(contact.birthday, on)
         if day <= horizon:
-            planned.append(DueContact(customer=contact.customer, reason=DueContactReason.BIRTHDAY, due_on=day,
-                                      owner=contact.customer.service_owner,
-                                      note=str(BIRTHDAY_NOTE % {"name": contact.name})[:200]))
+            planned.append(
+                DueContact(
+                    customer=contact.customer,
+                    reason=DueContactReason.BIRTHDAY,
+                    due_on=day,
+                    owner=contact.customer.service_owner,
+                    note=str(BIRTHDAY_NOTE % {"name": contact.name})[:200],
+                )
+            )
 
     for contract in selectors.anniversary_contracts(before=on - dt.timedelta(days=365 - 8)):
         day = _this_occurrence(contract.signed_on, on)
         years = day.year - contract.signed_on.year
         if day <= horizon and years >= 1:
-            planned.append(DueContact(customer=contract.customer, reason=DueContactReason.CONTRACT_ANNIVERSARY,
-                                      due_on=day, owner=contract.customer.service_owner,
-                                      note=str(ANNIVERSARY_NOTE % {"years": years, "number": contract.number})[:200]))
+            planned.append(
+                DueContact(
+                    customer=contract.customer,
+                    reason=DueContactReason.CONTRACT_ANNIVERSARY,
+                    due_on=day,
+                    owner=contract.customer.service_owner,
+                    note=str(ANNIVERSARY_NOTE % {"years": years, "number": contract.number})[:200],
+                )
+            )
 
     since = min((d.due_on for d in planned), default=on)
     existing = selectors.existing_due_keys(since=since)
@@ -123,8 +138,13 @@ def due_contacts_generate(on: dt.date | None = None) -> dict[str, int]:
         owners[due.owner.pk] = due.owner
     url = reverse("service:due_contact_list")
     for owner_id, count in new_per_owner.items():
-        notify(recipients=[owners[owner_id]], title=str(DIGEST_TITLE % {"count": count}), body=str(DIGEST_BODY),
-               url=url, kind="due_contact")
+        notify(
+            recipients=[owners[owner_id]],
+            title=str(DIGEST_TITLE % {"count": count}),
+            body=str(DIGEST_BODY),
+            url=url,
+            kind="due_contact",
+        )
     result = {reason: counts.get(reason, 0) for reason in DueContactReason.values}
     result["owners_notified"] = len(new_per_owner)
     return result
@@ -138,8 +158,9 @@ def _check_due(actor: User, due_contact: DueContact) -> None:
 
 
 @transaction.atomic
-def relationship_contact_record(*, actor: User, customer: Any, data: dict[str, Any],
-                                due_contact: DueContact | None = None) -> RelationshipContact:
+def relationship_contact_record(
+    *, actor: User, customer: Any, data: dict[str, Any], due_contact: DueContact | None = None
+) -> RelationshipContact:
     """Record a contact (回访) with the customer: channel, content, satisfaction on the five-level scale,
     personalised-service notes, next contact. Closes the due contact answered and any open regular contact of the
     customer; a next contact date puts a regular contact on the service owner's list for that day."""
@@ -155,8 +176,13 @@ def relationship_contact_record(*, actor: User, customer: Any, data: dict[str, A
     if unit_id is None:
         raise ValidationError(CONTACT_NO_UNIT)
     now = timezone.now()
-    record = RelationshipContact(customer=customer, owner=actor, owner_unit_id=unit_id, created_by=actor,
-                                 **{k: v for k, v in data.items() if k in CONTACT_FIELDS})
+    record = RelationshipContact(
+        customer=customer,
+        owner=actor,
+        owner_unit_id=unit_id,
+        created_by=actor,
+        **{k: v for k, v in data.items() if k in CONTACT_FIELDS},
+    )
     record.occurred_at = record.occurred_at or now
     record.personal_notes = record.personal_notes or ""
     if record.contact is not None and record.contact.customer_id != customer.pk:
@@ -172,16 +198,25 @@ def relationship_contact_record(*, actor: User, customer: Any, data: dict[str, A
     to_close = Q(customer=customer, status=DueContactStatus.OPEN, reason=DueContactReason.CADENCE)
     if due_contact is not None:
         to_close |= Q(pk=due_contact.pk, status=DueContactStatus.OPEN)
-    DueContact.objects.filter(to_close).update(status=DueContactStatus.DONE, done_at=now, record=record,
-                                               updated_at=now)
+    DueContact.objects.filter(to_close).update(status=DueContactStatus.DONE, done_at=now, record=record, updated_at=now)
 
     if record.next_contact_on:
         owner = customer.service_owner or actor
         owner_unit = _unit_of(owner) or unit_id
         DueContact.objects.update_or_create(
-            customer=customer, reason=DueContactReason.CADENCE, due_on=record.next_contact_on,
-            defaults={"owner": owner, "owner_unit_id": owner_unit, "status": DueContactStatus.OPEN,
-                      "note": str(NEXT_CONTACT_NOTE), "done_at": None, "record": None, "created_by": actor})
+            customer=customer,
+            reason=DueContactReason.CADENCE,
+            due_on=record.next_contact_on,
+            defaults={
+                "owner": owner,
+                "owner_unit_id": owner_unit,
+                "status": DueContactStatus.OPEN,
+                "note": str(NEXT_CONTACT_NOTE),
+                "done_at": None,
+                "record": None,
+                "created_by": actor,
+            },
+        )
     return record
 
 

@@ -44,10 +44,20 @@ STATE_WARNING = "warning"
 STATE_OVERDUE = "overdue"
 STATE_PAUSED = "paused"
 STATE_DONE = "done"
-STATE_COLOURS = {STATE_OK: "success", STATE_WARNING: "warning", STATE_OVERDUE: "danger", STATE_PAUSED: "secondary",
-                 STATE_DONE: "light"}
-STATE_LABELS = {STATE_OK: _("On time"), STATE_WARNING: _("At risk"), STATE_OVERDUE: _("Overdue"),
-                STATE_PAUSED: _("Paused"), STATE_DONE: _("Done")}
+STATE_COLOURS = {
+    STATE_OK: "success",
+    STATE_WARNING: "warning",
+    STATE_OVERDUE: "danger",
+    STATE_PAUSED: "secondary",
+    STATE_DONE: "light",
+}
+STATE_LABELS = {
+    STATE_OK: _("On time"),
+    STATE_WARNING: _("At risk"),
+    STATE_OVERDUE: _("Overdue"),
+    STATE_PAUSED: _("Paused"),
+    STATE_DONE: _("Done"),
+}
 
 
 def ticket_rules(ticket: Any) -> Rules:
@@ -60,8 +70,9 @@ def deadline_hours(rules: Rules, ticket_type: str, priority: str) -> tuple[float
     return float(deadline.first_response_hours), float(deadline.resolution_hours)
 
 
-def compute_deadlines(rules: Rules, ticket_type: str, priority: str, start: dt.datetime,
-                      paused_hours: float | Decimal = 0) -> tuple[dt.datetime, dt.datetime]:
+def compute_deadlines(
+    rules: Rules, ticket_type: str, priority: str, start: dt.datetime, paused_hours: float | Decimal = 0
+) -> tuple[dt.datetime, dt.datetime]:
     """(first_response_due, resolution_due) counted from ``start`` plus the working hours already paused."""
     response, resolution = deadline_hours(rules, ticket_type, priority)
     paused = float(paused_hours or 0)
@@ -113,8 +124,11 @@ def push_deadlines(ticket: Any, hours: Decimal) -> list[str]:
 def provisional_deadlines(ticket: Any) -> set[str]:
     """The deadlines (first response, resolution) whose count crossed a day of the provisional calendar: the page
     says they are "按暂定日历" until the year's official schedule is entered."""
-    return {which for which, due in ((FIRST_RESPONSE, ticket.first_response_due), (RESOLUTION, ticket.resolution_due))
-            if due and provisional_between(ticket.created_at, due)}
+    return {
+        which
+        for which, due in ((FIRST_RESPONSE, ticket.first_response_due), (RESOLUTION, ticket.resolution_due))
+        if due and provisional_between(ticket.created_at, due)
+    }
 
 
 @dataclass(frozen=True)
@@ -157,8 +171,13 @@ class Countdown:
         return " ".join(parts)
 
 
-def countdown(ticket: Any, *, now: dt.datetime | None = None, warning_percent: int = 75,
-              calendar: dict[dt.date, bool] | None = None) -> Countdown:
+def countdown(
+    ticket: Any,
+    *,
+    now: dt.datetime | None = None,
+    warning_percent: int = 75,
+    calendar: dict[dt.date, bool] | None = None,
+) -> Countdown:
     """The ticket's countdown at ``now``. Pass ``calendar`` (``workday_calendar`` over the span) to avoid a query."""
     now = now or timezone.now()
     pending = pending_deadline(ticket)
@@ -200,5 +219,7 @@ def countdowns(tickets: list[Any], *, now: dt.datetime | None = None) -> dict[in
     local = [m.astimezone(TZ).date() for m in moments]
     calendar = workday_calendar(min(local), max(local))
     percents = warning_percents(tickets)
-    return {t.pk: countdown(t, now=now, warning_percent=percents.get(t.rules_version_id, 75), calendar=calendar)
-            for t in tickets}
+    return {
+        t.pk: countdown(t, now=now, warning_percent=percents.get(t.rules_version_id, 75), calendar=calendar)
+        for t in tickets
+    }

@@ -78,9 +78,15 @@ COMPENSATION_NEGATIVE = _("The compensation cannot be negative.")
 ASSIGNEE_NOT_ASSIGNABLE = _("You may assign tickets only to people of your own customer-service scope.")
 
 ACTION_LABELS = {
-    "assign": _("assigned"), "start": _("started"), "await": _("put on hold for the customer"),
-    "resume": _("resumed"), "resolve": _("resolved"), "close": _("closed"), "reopen": _("reopened"),
-    "reply": _("answered"), "message": _("given a customer message"),
+    "assign": _("assigned"),
+    "start": _("started"),
+    "await": _("put on hold for the customer"),
+    "resume": _("resumed"),
+    "resolve": _("resolved"),
+    "close": _("closed"),
+    "reopen": _("reopened"),
+    "reply": _("answered"),
+    "message": _("given a customer message"),
 }
 
 NOTE_CREATED = _("Ticket %(number)s opened: %(title)s")
@@ -101,12 +107,41 @@ EVENT_RESUMED = _("The clock ran again after %(hours)s working hours awaiting th
 EVENT_DETRACTOR = _("Opened from a survey answer (NPS %(nps)s, CSAT %(csat)s).")
 DETRACTOR_TITLE = _("Follow up a dissatisfied survey answer: %(customer)s")
 
-CREATE_FIELDS = ("title", "ticket_type", "complaint_category", "priority", "channel", "customer", "contact",
-                 "contract", "product", "description", "requester_name", "requester_mobile", "requester_company")
-EDITABLE_FIELDS = ("title", "ticket_type", "complaint_category", "priority", "channel", "customer", "contact",
-                   "contract", "product", "description", "department", "requester_name", "requester_mobile",
-                   "requester_company", "root_cause", "corrective_action", "compensation_amount",
-                   "compensation_note")
+CREATE_FIELDS = (
+    "title",
+    "ticket_type",
+    "complaint_category",
+    "priority",
+    "channel",
+    "customer",
+    "contact",
+    "contract",
+    "product",
+    "description",
+    "requester_name",
+    "requester_mobile",
+    "requester_company",
+)
+EDITABLE_FIELDS = (
+    "title",
+    "ticket_type",
+    "complaint_category",
+    "priority",
+    "channel",
+    "customer",
+    "contact",
+    "contract",
+    "product",
+    "description",
+    "department",
+    "requester_name",
+    "requester_mobile",
+    "requester_company",
+    "root_cause",
+    "corrective_action",
+    "compensation_amount",
+    "compensation_note",
+)
 CLOSED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 CUSTOMER = frozenset({TicketRole.CUSTOMER})
 
@@ -128,8 +163,9 @@ def ticket_url(ticket: Ticket) -> str:
         return ""
 
 
-def _notify(recipients: Any, title: Any, params: dict, ticket: Ticket, body: str = "",
-            exclude: Any = None, kind: str = "") -> None:
+def _notify(
+    recipients: Any, title: Any, params: dict, ticket: Ticket, body: str = "", exclude: Any = None, kind: str = ""
+) -> None:
     people = [r for r in recipients if r is not None and r.is_active and (exclude is None or r.pk != exclude.pk)]
     if not people:
         return
@@ -142,10 +178,27 @@ def _params(ticket: Ticket) -> dict[str, Any]:
     return {"number": ticket.number, "title": ticket.title}
 
 
-def _event(ticket: Ticket, kind: str, actor: Any = None, body: str = "", *, from_status: str = "",
-           to_status: str = "", public: bool = False, at: dt.datetime | None = None) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, at=at or timezone.now(), actor=actor, body=body,
-                                      from_status=from_status, to_status=to_status, is_public=public)
+def _event(
+    ticket: Ticket,
+    kind: str,
+    actor: Any = None,
+    body: str = "",
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    public: bool = False,
+    at: dt.datetime | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=actor,
+        body=body,
+        from_status=from_status,
+        to_status=to_status,
+        is_public=public,
+    )
 
 
 def _save(ticket: Ticket, actor: Any, fields: list[str], reason: str = "") -> None:
@@ -155,13 +208,13 @@ def _save(ticket: Ticket, actor: Any, fields: list[str], reason: str = "") -> No
 
 def _lock(ticket: Ticket) -> Ticket:
     locked = Ticket.objects.select_for_update(of=("self",))  # the assignee may be empty: lock the ticket row only
-    return locked.select_related("department", "assignee", "rules_version").get(
-        pk=ticket.pk)
+    return locked.select_related("department", "assignee", "rules_version").get(pk=ticket.pk)
 
 
 def _refuse(ticket: Ticket, action: str) -> NoReturn:
-    raise ValidationError(str(ILLEGAL_TRANSITION) % {"status": ticket.get_status_display(),
-                                                    "action": ACTION_LABELS[action]})
+    raise ValidationError(
+        str(ILLEGAL_TRANSITION) % {"status": ticket.get_status_display(), "action": ACTION_LABELS[action]}
+    )
 
 
 def _authorize(actor: Any, ticket: Ticket, action: str) -> frozenset[str]:
@@ -220,8 +273,9 @@ def _default_department(actor: Any, assignee: Any) -> Department:
     unit = _unit_of(actor)
     if unit is not None and unit.kind == DepartmentKind.CUSTOMER_SERVICE:
         return unit
-    department = Department.objects.filter(kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True).order_by(
-        "path", "pk").first()
+    department = (
+        Department.objects.filter(kind=DepartmentKind.CUSTOMER_SERVICE, is_active=True).order_by("path", "pk").first()
+    )
     if department is None:
         raise ValidationError(NO_DEPARTMENT)
     return department
@@ -230,8 +284,12 @@ def _default_department(actor: Any, assignee: Any) -> Department:
 def _validate_links(actor: Any, data: dict[str, Any]) -> None:
     """Customer within the actor's scope; contact and contract of that customer; product on sale."""
     customer = data.get("customer")
-    if (customer is not None and actor is not None and not actor.is_superuser
-            and not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists()):
+    if (
+        customer is not None
+        and actor is not None
+        and not actor.is_superuser
+        and not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists()
+    ):
         raise ValidationError({"customer": CUSTOMER_OUT_OF_SCOPE})
     contact = data.get("contact")
     if contact is not None and (customer is None or contact.customer_id != customer.pk):
@@ -309,10 +367,16 @@ def ticket_create(*, actor: User | None, data: dict[str, Any], origin: str = Tic
     first_due, resolution_due = sla.compute_deadlines(in_force.rules, data["ticket_type"], data["priority"], now)
     ticket = Ticket(
         **{name: data[name] for name in CREATE_FIELDS if name in data and data[name] is not None},
-        origin=origin, assignee=assignee, department=department, created_by=actor,
+        origin=origin,
+        assignee=assignee,
+        department=department,
+        created_by=actor,
         status=TicketStatus.ASSIGNED if assignee else TicketStatus.NEW,
-        rules_version_id=in_force.version_id, first_response_due=first_due, resolution_due=resolution_due,
-        public_token=secrets.token_urlsafe(32), number=next_number("ticket"),
+        rules_version_id=in_force.version_id,
+        first_response_due=first_due,
+        resolution_due=resolution_due,
+        public_token=secrets.token_urlsafe(32),
+        number=next_number("ticket"),
     )
     if data.get("survey_response") is not None:
         ticket.survey_response = data["survey_response"]
@@ -324,8 +388,14 @@ def ticket_create(*, actor: User | None, data: dict[str, Any], origin: str = Tic
         _event(ticket, TicketEventKind.ASSIGNED, actor, str(assignee), to_status=ticket.status, at=now)
         _notify([assignee], NOTE_ASSIGNED, _params(ticket), ticket, exclude=actor)
     else:
-        _notify([department_manager(department)], NOTE_CREATED, _params(ticket), ticket, body=ticket.description[:500],
-                exclude=actor)
+        _notify(
+            [department_manager(department)],
+            NOTE_CREATED,
+            _params(ticket),
+            ticket,
+            body=ticket.description[:500],
+            exclude=actor,
+        )
     return ticket
 
 
@@ -355,7 +425,8 @@ def ticket_update(*, actor: User, ticket: Ticket, data: dict[str, Any]) -> Ticke
     if "ticket_type" in changed or "priority" in changed:
         rules = sla.ticket_rules(ticket)
         ticket.first_response_due, ticket.resolution_due = sla.compute_deadlines(
-            rules, ticket.ticket_type, ticket.priority, ticket.created_at, ticket.paused_hours)
+            rules, ticket.ticket_type, ticket.priority, ticket.created_at, ticket.paused_hours
+        )
         ticket.warned_at = None
         changed += ["first_response_due", "resolution_due", "warned_at"]
     ticket.full_clean()
@@ -384,8 +455,15 @@ def ticket_assign(*, actor: User, ticket: Ticket, assignee: Any, note: str = "")
         ticket.status = TicketStatus.ASSIGNED
         fields.append("status")
     _save(ticket, actor, fields)
-    _event(ticket, TicketEventKind.ASSIGNED, actor, note or str(assignee), from_status=before,
-           to_status=ticket.status, public=before != ticket.status)
+    _event(
+        ticket,
+        TicketEventKind.ASSIGNED,
+        actor,
+        note or str(assignee),
+        from_status=before,
+        to_status=ticket.status,
+        public=before != ticket.status,
+    )
     _notify([assignee], NOTE_ASSIGNED, _params(ticket), ticket, body=note, exclude=actor)
     return ticket
 
@@ -441,8 +519,16 @@ def ticket_await_customer(*, actor: User, ticket: Ticket, body: str = "") -> Tic
     ticket.status = TicketStatus.WAITING_CUSTOMER
     ticket.waiting_since = now
     _save(ticket, actor, ["status", "waiting_since"])
-    _event(ticket, TicketEventKind.STATUS, actor, body.strip(), from_status=TicketStatus.IN_PROGRESS,
-           to_status=ticket.status, public=True, at=now)
+    _event(
+        ticket,
+        TicketEventKind.STATUS,
+        actor,
+        body.strip(),
+        from_status=TicketStatus.IN_PROGRESS,
+        to_status=ticket.status,
+        public=True,
+        at=now,
+    )
     return ticket
 
 
@@ -451,8 +537,16 @@ def _resume(ticket: Ticket, actor: Any, body: str = "") -> Ticket:
     fields, paused = _resume_clock(ticket, now)
     ticket.status = TicketStatus.IN_PROGRESS
     _save(ticket, actor, [*fields, "status"])
-    _event(ticket, TicketEventKind.STATUS, actor, body.strip(), from_status=TicketStatus.WAITING_CUSTOMER,
-           to_status=ticket.status, public=True, at=now)
+    _event(
+        ticket,
+        TicketEventKind.STATUS,
+        actor,
+        body.strip(),
+        from_status=TicketStatus.WAITING_CUSTOMER,
+        to_status=ticket.status,
+        public=True,
+        at=now,
+    )
     # The clock is internal: the customer's status page shows the status change, staff also see the hours paused.
     _event(ticket, TicketEventKind.COMMENT, actor, str(EVENT_RESUMED) % {"hours": f"{paused:g}"}, at=now)
     return ticket
@@ -468,8 +562,16 @@ def ticket_resume(*, actor: User, ticket: Ticket, body: str = "") -> Ticket:
 
 
 @transaction.atomic
-def ticket_resolve(*, actor: User, ticket: Ticket, resolution: str, root_cause: str = "", corrective_action: str = "",
-                   compensation_amount: Decimal | None = None, compensation_note: str = "") -> Ticket:
+def ticket_resolve(
+    *,
+    actor: User,
+    ticket: Ticket,
+    resolution: str,
+    root_cause: str = "",
+    corrective_action: str = "",
+    compensation_amount: Decimal | None = None,
+    compensation_note: str = "",
+) -> Ticket:
     """Resolve with the resolution (a complaint also with root cause and corrective action; compensation optional)
     and send the post-ticket survey."""
     roles = _authorize(actor, ticket, "resolve")
@@ -509,10 +611,21 @@ def ticket_resolve(*, actor: User, ticket: Ticket, resolution: str, root_cause: 
         fields.append("compensation_note")
     ticket.full_clean()
     _save(ticket, actor, fields)
-    _event(ticket, TicketEventKind.STATUS, actor, ticket.resolution, from_status=before, to_status=ticket.status,
-           public=True, at=now)
-    others = [u for u in (ticket.created_by, department_manager(ticket.department) if ticket.is_complaint else None)
-              if u is not None]
+    _event(
+        ticket,
+        TicketEventKind.STATUS,
+        actor,
+        ticket.resolution,
+        from_status=before,
+        to_status=ticket.status,
+        public=True,
+        at=now,
+    )
+    others = [
+        u
+        for u in (ticket.created_by, department_manager(ticket.department) if ticket.is_complaint else None)
+        if u is not None
+    ]
     _notify(others, NOTE_RESOLVED, _params(ticket), ticket, exclude=actor)
     invitation_after_ticket(ticket=ticket)
     return ticket
@@ -523,8 +636,16 @@ def _close(ticket: Ticket, actor: Any, body: str = "") -> Ticket:
     ticket.status = TicketStatus.CLOSED
     ticket.closed_at = now
     _save(ticket, actor, ["status", "closed_at"])
-    _event(ticket, TicketEventKind.STATUS, actor, body, from_status=TicketStatus.RESOLVED, to_status=ticket.status,
-           public=True, at=now)
+    _event(
+        ticket,
+        TicketEventKind.STATUS,
+        actor,
+        body,
+        from_status=TicketStatus.RESOLVED,
+        to_status=ticket.status,
+        public=True,
+        at=now,
+    )
     return ticket
 
 
@@ -548,8 +669,20 @@ def _reopen(ticket: Ticket, actor: Any, body: str, kind: str) -> Ticket:
     ticket.resolved_at = ticket.closed_at = ticket.warned_at = ticket.escalated_at = None
     ticket.escalation_level = EscalationLevel.NONE
     ticket.reopen_count += 1
-    _save(ticket, actor, ["status", "resolution_due", "resolved_at", "closed_at", "warned_at", "escalated_at",
-                          "escalation_level", "reopen_count"])
+    _save(
+        ticket,
+        actor,
+        [
+            "status",
+            "resolution_due",
+            "resolved_at",
+            "closed_at",
+            "warned_at",
+            "escalated_at",
+            "escalation_level",
+            "reopen_count",
+        ],
+    )
     _event(ticket, kind, actor, body, from_status=before, to_status=ticket.status, public=True, at=now)
     return ticket
 
@@ -560,22 +693,35 @@ def ticket_reopen(*, actor: User, ticket: Ticket, body: str = "") -> Ticket:
     ticket = _lock(ticket)
     _step(ticket, "reopen", roles)
     _reopen(ticket, actor, body.strip(), TicketEventKind.REOPENED)
-    _notify([ticket.assignee or department_manager(ticket.department)], NOTE_REOPENED, _params(ticket), ticket,
-            body=body, exclude=actor)
+    _notify(
+        [ticket.assignee or department_manager(ticket.department)],
+        NOTE_REOPENED,
+        _params(ticket),
+        ticket,
+        body=body,
+        exclude=actor,
+    )
     return ticket
 
 
 @transaction.atomic
-def ticket_raise_improvement(*, actor: User, ticket: Ticket, title: str, owner: Any, due_date: dt.date,
-                             description: str = "") -> Any:
+def ticket_raise_improvement(
+    *, actor: User, ticket: Ticket, title: str, owner: Any, due_date: dt.date, description: str = ""
+) -> Any:
     """A complaint raises an improvement action (整改) linked to it."""
     roles = _authorize(actor, ticket, "raise")
     if not ticket.is_complaint:
         raise ValidationError(ONLY_COMPLAINTS)
     _step(ticket, "raise", roles)
-    action = improvement_raise(actor=actor, title=title, owner=owner, due_date=due_date,
-                               source_kind=ImprovementSource.COMPLAINT, source=ticket,
-                               description=description or ticket.root_cause)
+    action = improvement_raise(
+        actor=actor,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        source_kind=ImprovementSource.COMPLAINT,
+        source=ticket,
+        description=description or ticket.root_cause,
+    )
     _event(ticket, TicketEventKind.COMMENT, actor, str(action))
     return action
 
@@ -634,13 +780,24 @@ def ticket_open_for_detractor(*, response: Any) -> Ticket:
     department = invitation.department or _unit_of(owner)
     with translation.override(settings.LANGUAGE_CODE):
         title = str(DETRACTOR_TITLE) % {"customer": invitation.customer}
-        description = str(EVENT_DETRACTOR) % {"nps": "—" if response.nps_score is None else response.nps_score,
-                                              "csat": "—" if response.csat is None else response.csat}
-    data = {"title": title[:200], "ticket_type": TicketType.COMPLAINT, "priority": TicketPriority.HIGH,
-            "complaint_category": ComplaintCategory.OTHER, "customer": invitation.customer,
-            "contact": invitation.contact if invitation.contact and invitation.contact.customer_id ==
-            invitation.customer_id else None, "description": description, "assignee": owner,
-            "department": department, "survey_response": response}
+        description = str(EVENT_DETRACTOR) % {
+            "nps": "—" if response.nps_score is None else response.nps_score,
+            "csat": "—" if response.csat is None else response.csat,
+        }
+    data = {
+        "title": title[:200],
+        "ticket_type": TicketType.COMPLAINT,
+        "priority": TicketPriority.HIGH,
+        "complaint_category": ComplaintCategory.OTHER,
+        "customer": invitation.customer,
+        "contact": invitation.contact
+        if invitation.contact and invitation.contact.customer_id == invitation.customer_id
+        else None,
+        "description": description,
+        "assignee": owner,
+        "department": department,
+        "survey_response": response,
+    }
     return ticket_create(actor=None, data=data, origin=TicketOrigin.SURVEY)
 
 
@@ -659,15 +816,33 @@ def ticket_check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     counts = {"checked": 0, "warned": 0, "escalated": 0, "escalated_senior": 0}
-    running = list(Ticket.objects.filter(status__in=sla.RUNNING_STATUSES).only(
-        "pk", "status", "ticket_type", "created_at", "first_response_due", "resolution_due", "first_responded_at",
-        "resolved_at", "waiting_since", "paused_hours", "warned_at", "escalation_level", "escalated_at",
-        "rules_version_id"))
+    running = list(
+        Ticket.objects.filter(status__in=sla.RUNNING_STATUSES).only(
+            "pk",
+            "status",
+            "ticket_type",
+            "created_at",
+            "first_response_due",
+            "resolution_due",
+            "first_responded_at",
+            "resolved_at",
+            "waiting_since",
+            "paused_hours",
+            "warned_at",
+            "escalation_level",
+            "escalated_at",
+            "rules_version_id",
+        )
+    )
     counts["checked"] = len(running)
     if not running:
         return counts
-    rules = {pk: parse_rules(data).service_escalation for pk, data in PolicyVersion.objects.filter(
-        pk__in={t.rules_version_id for t in running}).values_list("pk", "rules")}
+    rules = {
+        pk: parse_rules(data).service_escalation
+        for pk, data in PolicyVersion.objects.filter(pk__in={t.rules_version_id for t in running}).values_list(
+            "pk", "rules"
+        )
+    }
     earliest = min(min(t.created_at, t.escalated_at or now) for t in running)
     latest = max(max(t.first_response_due, t.resolution_due, now) for t in running)
     calendar = workday_calendar(earliest.astimezone(TZ).date(), latest.astimezone(TZ).date())
@@ -688,8 +863,11 @@ def ticket_check_deadlines(now: dt.datetime | None = None) -> dict[str, int]:
                 _escalate_to_senior(ticket, senior, escalation.senior_after_hours, now)
                 counts["escalated_senior"] += 1
             elif step == "warn":
-                _warn(ticket, sla.countdown(ticket, now=now, warning_percent=escalation.warning_percent,
-                                            calendar=calendar), now)
+                _warn(
+                    ticket,
+                    sla.countdown(ticket, now=now, warning_percent=escalation.warning_percent, calendar=calendar),
+                    now,
+                )
                 counts["warned"] += 1
     return counts
 
@@ -701,9 +879,12 @@ def _deadline_step(ticket: Ticket, escalation: Any, now: dt.datetime, calendar: 
     breached = sla.breached_deadline(ticket, now)
     if breached and ticket.escalation_level == EscalationLevel.NONE:
         return "escalate"
-    if (ticket.is_complaint and ticket.escalation_level == EscalationLevel.DEPARTMENT_MANAGER
-            and ticket.escalated_at is not None
-            and working_hours_between(ticket.escalated_at, now, calendar=calendar) >= escalation.senior_after_hours):
+    if (
+        ticket.is_complaint
+        and ticket.escalation_level == EscalationLevel.DEPARTMENT_MANAGER
+        and ticket.escalated_at is not None
+        and working_hours_between(ticket.escalated_at, now, calendar=calendar) >= escalation.senior_after_hours
+    ):
         return "senior"
     if not breached and ticket.warned_at is None:
         clock = sla.countdown(ticket, now=now, warning_percent=escalation.warning_percent, calendar=calendar)
@@ -725,8 +906,12 @@ def _warn(ticket: Ticket, countdown: sla.Countdown, now: dt.datetime) -> None:
     ticket.warned_at = now
     ticket.save(update_fields=["warned_at", "updated_at"])
     due = cast(dt.datetime, countdown.due)  # a warning is only for a deadline that is set
-    params = {**_params(ticket), "deadline": _deadline_label(countdown.which), "due": _due_text(due),
-              "percent": countdown.elapsed_percent}
+    params = {
+        **_params(ticket),
+        "deadline": _deadline_label(countdown.which),
+        "due": _due_text(due),
+        "percent": countdown.elapsed_percent,
+    }
     with translation.override(settings.LANGUAGE_CODE):
         body = str(EVENT_WARNED) % params
     _event(ticket, TicketEventKind.WARNED, None, body, at=now)
@@ -739,8 +924,14 @@ def _escalate_to_manager(ticket: Ticket, which: str, now: dt.datetime) -> None:
     ticket.escalation_level = EscalationLevel.DEPARTMENT_MANAGER
     ticket.escalated_at = now
     ticket.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
-    params = {**_params(ticket), "deadline": _deadline_label(which), "due": _due_text(due),
-              "manager": manager or "—", "department": ticket.department, "assignee": ticket.assignee or "—"}
+    params = {
+        **_params(ticket),
+        "deadline": _deadline_label(which),
+        "due": _due_text(due),
+        "manager": manager or "—",
+        "department": ticket.department,
+        "assignee": ticket.assignee or "—",
+    }
     with translation.override(settings.LANGUAGE_CODE):
         event_body = str(EVENT_ESCALATED_1) % params
         body = str(BODY_ESCALATED) % params
@@ -752,8 +943,13 @@ def _escalate_to_senior(ticket: Ticket, senior: list[Any], hours: int, now: dt.d
     ticket.escalation_level = EscalationLevel.SENIOR_MANAGEMENT
     ticket.escalated_at = now
     ticket.save(update_fields=["escalation_level", "escalated_at", "updated_at"])
-    params = {**_params(ticket), "hours": hours, "department": ticket.department, "assignee": ticket.assignee or "—",
-              "due": _due_text(ticket.resolution_due)}
+    params = {
+        **_params(ticket),
+        "hours": hours,
+        "department": ticket.department,
+        "assignee": ticket.assignee or "—",
+        "due": _due_text(ticket.resolution_due),
+    }
     with translation.override(settings.LANGUAGE_CODE):
         event_body = str(EVENT_ESCALATED_2) % params
         body = str(BODY_ESCALATED) % params
@@ -771,15 +967,24 @@ def tickets_follow_calendar(change: Any) -> int:
     after the first changed day. Met deadlines (a first response made) and closed tickets stay as they are; each
     moved ticket gets a history row saying why. Returns how many tickets moved."""
     start = dt.datetime.combine(change.first_day, dt.time(0), TZ)
-    tickets = list(Ticket.objects.select_for_update(of=("self",)).filter(status__in=OPEN_STATUSES).filter(
-        Q(first_responded_at__isnull=True, first_response_due__gt=start)
-        | Q(resolved_at__isnull=True, resolution_due__gt=start)))
+    tickets = list(
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(status__in=OPEN_STATUSES)
+        .filter(
+            Q(first_responded_at__isnull=True, first_response_due__gt=start)
+            | Q(resolved_at__isnull=True, resolution_due__gt=start)
+        )
+    )
     if not tickets:
         return 0
     latest = max(max(t.first_response_due, t.resolution_due) for t in tickets).astimezone(TZ).date()
     # A reopened ticket's resolution is counted from its last reopening.
-    reopened = dict(TicketEvent.objects.filter(ticket__in=tickets, kind=TicketEventKind.REOPENED).values(
-        "ticket_id").annotate(last=Max("at")).values_list("ticket_id", "last"))
+    reopened = dict(
+        TicketEvent.objects.filter(ticket__in=tickets, kind=TicketEventKind.REOPENED)
+        .values("ticket_id")
+        .annotate(last=Max("at"))
+        .values_list("ticket_id", "last")
+    )
     moved = 0
     with calendar_preloaded(change.first_day, latest + dt.timedelta(days=120)):
         for ticket in tickets:

@@ -17,8 +17,13 @@ TABS = (
     ("feedback", _("Customer feedback"), "bi-chat-square-quote", "service:feedback_list", "service.view_feedback"),
     ("routings", _("Feedback to my department"), "bi-inbox", "service:routing_list", "service.view_feedbackrouting"),
     ("contacts", _("Customer care"), "bi-telephone-outbound", "service:due_contact_list", "service.view_duecontact"),
-    ("surveys", _("Satisfaction surveys"), "bi-clipboard2-check", "surveys:campaign_list",
-     "surveys.view_surveycampaign"),
+    (
+        "surveys",
+        _("Satisfaction surveys"),
+        "bi-clipboard2-check",
+        "surveys:campaign_list",
+        "surveys.view_surveycampaign",
+    ),
 )
 
 

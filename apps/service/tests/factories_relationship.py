@@ -17,14 +17,35 @@ def serviced_customer(*, owner: Any, service_owner: Any, level: str = "B", **kwa
     return CustomerFactory(owner=owner, service_owner=service_owner, level=level, **kwargs)
 
 
-def make_contact_record(*, customer: Any, owner: Any, unit: Any, content: str = "例行回访",
-                        occurred_at: dt.datetime | None = None, **kwargs: Any) -> RelationshipContact:
-    return RelationshipContact.objects.create(customer=customer, owner=owner, owner_unit=unit, content=content,
-                                              occurred_at=occurred_at or timezone.now(),
-                                              channel=FollowUpChannel.PHONE, **kwargs)
+def make_contact_record(
+    *,
+    customer: Any,
+    owner: Any,
+    unit: Any,
+    content: str = "例行回访",
+    occurred_at: dt.datetime | None = None,
+    **kwargs: Any,
+) -> RelationshipContact:
+    return RelationshipContact.objects.create(
+        customer=customer,
+        owner=owner,
+        owner_unit=unit,
+        content=content,
+        occurred_at=occurred_at or timezone.now(),
+        channel=FollowUpChannel.PHONE,
+        **kwargs,
+    )
 
 
-def make_due(*, customer: Any, owner: Any, unit: Any, due_on: dt.date | None = None,
-             reason: str = DueContactReason.CADENCE, **kwargs: Any) -> DueContact:
-    return DueContact.objects.create(customer=customer, owner=owner, owner_unit=unit, reason=reason,
-                                     due_on=due_on or timezone.localdate(), **kwargs)
+def make_due(
+    *,
+    customer: Any,
+    owner: Any,
+    unit: Any,
+    due_on: dt.date | None = None,
+    reason: str = DueContactReason.CADENCE,
+    **kwargs: Any,
+) -> DueContact:
+    return DueContact.objects.create(
+        customer=customer, owner=owner, owner_unit=unit, reason=reason, due_on=due_on or timezone.localdate(), **kwargs
+    )

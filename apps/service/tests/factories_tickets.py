@@ -30,7 +30,11 @@ def service_manager(personas: dict, username: str = "csm") -> Any:
 
 
 def make_ticket(actor: Any = None, *, origin: str = TicketOrigin.STAFF, **data: Any) -> Any:
-    values = {"title": "设备无法启动", "ticket_type": TicketType.REPAIR, "priority": TicketPriority.MEDIUM,
-              "description": "客户来电：设备开机无反应。"}
+    values = {
+        "title": "设备无法启动",
+        "ticket_type": TicketType.REPAIR,
+        "priority": TicketPriority.MEDIUM,
+        "description": "客户来电：设备开机无反应。",
+    }
     values.update(data)
     return ticket_create(actor=actor, data=values, origin=origin)

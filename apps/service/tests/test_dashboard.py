@@ -51,8 +51,15 @@ def world(personas: dict) -> dict[str, Any]:
     service.manager = manager
     service.save(update_fields=["manager"])
     other = make_department("外部服务组", "t-other", DepartmentKind.CUSTOMER_SERVICE)
-    return {"service": service, "other": other, "manager": manager, "carol": personas["rep_carol"].user,
-            "alice": personas["rep_alice"].user, "dave": personas["auditor_dave"].user, "personas": personas}
+    return {
+        "service": service,
+        "other": other,
+        "manager": manager,
+        "carol": personas["rep_carol"].user,
+        "alice": personas["rep_alice"].user,
+        "dave": personas["auditor_dave"].user,
+        "personas": personas,
+    }
 
 
 def _tickets(world: dict[str, Any], count: int, seed: int = 7) -> list[Ticket]:
@@ -70,21 +77,38 @@ def _tickets(world: dict[str, Any], count: int, seed: int = 7) -> list[Ticket]:
         created = min(created, NOW - dt.timedelta(hours=2))
         first_due = add_working_hours(created, deadline.first_response_hours)
         resolution_due = add_working_hours(created, deadline.resolution_hours)
-        status = rng.choice([TicketStatus.NEW, TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER,
-                             TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CLOSED])
-        responded = None if status == TicketStatus.NEW else min(
-            created + dt.timedelta(hours=rng.uniform(0.2, 30)), NOW)
-        resolved = min(responded + dt.timedelta(hours=rng.uniform(1, 120)), NOW) if status in (
-            TicketStatus.RESOLVED, TicketStatus.CLOSED) else None
+        status = rng.choice(
+            [
+                TicketStatus.NEW,
+                TicketStatus.IN_PROGRESS,
+                TicketStatus.WAITING_CUSTOMER,
+                TicketStatus.RESOLVED,
+                TicketStatus.CLOSED,
+                TicketStatus.CLOSED,
+            ]
+        )
+        responded = None if status == TicketStatus.NEW else min(created + dt.timedelta(hours=rng.uniform(0.2, 30)), NOW)
+        resolved = (
+            min(responded + dt.timedelta(hours=rng.uniform(1, 120)), NOW)
+            if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+            else None
+        )
         escalation = rng.choice([0, 0, 0, 1, 2])
         ticket = Ticket.objects.create(
-            number=f"GD-T{seed}-{i:04d}", title=f"测试工单{i}", ticket_type=ticket_type, priority=priority,
+            number=f"GD-T{seed}-{i:04d}",
+            title=f"测试工单{i}",
+            ticket_type=ticket_type,
+            priority=priority,
             complaint_category=rng.choice(ComplaintCategory.values) if ticket_type == TicketType.COMPLAINT else "",
-            description="测试", status=status,
+            description="测试",
+            status=status,
             assignee=world["carol"] if mine else world["alice"],
             department=world["service"] if mine else world["personas"]["rep_alice"].unit,
-            rules_version_id=rules.version_id, first_response_due=first_due, resolution_due=resolution_due,
-            first_responded_at=responded, resolved_at=resolved,
+            rules_version_id=rules.version_id,
+            first_response_due=first_due,
+            resolution_due=resolution_due,
+            first_responded_at=responded,
+            resolved_at=resolved,
             paused_hours=Decimal(rng.choice(["0", "0", "1.50", "4.00"])) if resolved else Decimal("0"),
             escalation_level=escalation,
             escalated_at=created + dt.timedelta(hours=rng.randint(1, 40)) if escalation else None,
@@ -101,8 +125,9 @@ def _answers(world: dict[str, Any], count: int, seed: int = 3) -> list[SurveyRes
     rng = random.Random(seed)
     questionnaire = Questionnaire.objects.create(title="测试问卷")
     bob = world["personas"]["lead_bob"]  # the campaign's owner sees all its answers; the viewers here do not own it
-    campaign = SurveyCampaign.objects.create(name="测试调查", questionnaire=questionnaire, owner=bob.user,
-                                             owner_unit=bob.unit)
+    campaign = SurveyCampaign.objects.create(
+        name="测试调查", questionnaire=questionnaire, owner=bob.user, owner_unit=bob.unit
+    )
     from apps.customers.tests.factories import CustomerFactory
 
     customer = CustomerFactory()
@@ -110,13 +135,22 @@ def _answers(world: dict[str, Any], count: int, seed: int = 3) -> list[SurveyRes
     for i in range(count + count // 2):
         mine = i < count
         invitation = SurveyInvitation.objects.create(
-            campaign=campaign, customer=customer, token=secrets.token_urlsafe(32),
-            expires_at=NOW + dt.timedelta(days=30), owner=world["carol"] if mine else world["alice"],
-            owner_unit=world["service"] if mine else world["personas"]["rep_alice"].unit)
-        made.append(SurveyResponse.objects.create(
-            invitation=invitation, campaign=campaign,
-            submitted_at=dt.datetime(2026, 4, 1, 10, tzinfo=TZ) + dt.timedelta(hours=rng.randint(0, 4300)),
-            csat=Decimal(rng.choice(["2.00", "3.33", "4.00", "4.67", "5.00"])), nps_score=rng.randint(3, 10)))
+            campaign=campaign,
+            customer=customer,
+            token=secrets.token_urlsafe(32),
+            expires_at=NOW + dt.timedelta(days=30),
+            owner=world["carol"] if mine else world["alice"],
+            owner_unit=world["service"] if mine else world["personas"]["rep_alice"].unit,
+        )
+        made.append(
+            SurveyResponse.objects.create(
+                invitation=invitation,
+                campaign=campaign,
+                submitted_at=dt.datetime(2026, 4, 1, 10, tzinfo=TZ) + dt.timedelta(hours=rng.randint(0, 4300)),
+                csat=Decimal(rng.choice(["2.00", "3.33", "4.00", "4.67", "5.00"])),
+                nps_score=rng.randint(3, 10),
+            )
+        )
     return made
 
 
@@ -124,8 +158,7 @@ def _visible(world: dict[str, Any], viewer: str, tickets: list[Any]) -> list[Any
     if viewer == "dave":
         return tickets
     unit = world["service"]
-    return [t for t in tickets if (t.department_id if isinstance(t, Ticket) else t.invitation.owner_unit_id)
-            == unit.pk]
+    return [t for t in tickets if (t.department_id if isinstance(t, Ticket) else t.invitation.owner_unit_id) == unit.pk]
 
 
 def _pct(part: int, whole: int) -> Decimal | None:
@@ -159,13 +192,16 @@ def test_every_figure_counts_the_viewers_tickets(world: dict[str, Any], viewer: 
     open_ = [t for t in tickets if t.status in OPEN_STATUSES]
     assert ctx["open"].total == len(open_)
     assert {r["status"]: r["count"] for r in ctx["open"].by_status} == {
-        s: sum(t.status == s for t in open_) for s in OPEN_STATUSES}
-    assert ctx["open"].overdue == sum(t.resolution_due < NOW and t.status != TicketStatus.WAITING_CUSTOMER
-                                      for t in open_)
+        s: sum(t.status == s for t in open_) for s in OPEN_STATUSES
+    }
+    assert ctx["open"].overdue == sum(
+        t.resolution_due < NOW and t.status != TicketStatus.WAITING_CUSTOMER for t in open_
+    )
     assert ctx["open"].escalated == sum(t.escalation_level > 0 for t in open_)
 
-    fr_due = [t for t in tickets if _in_q3(t.first_response_due) and (t.first_response_due <= NOW
-                                                                       or t.first_responded_at)]
+    fr_due = [
+        t for t in tickets if _in_q3(t.first_response_due) and (t.first_response_due <= NOW or t.first_responded_at)
+    ]
     fr_met = [t for t in fr_due if t.first_responded_at and t.first_responded_at <= t.first_response_due]
     res_due = [t for t in tickets if _in_q3(t.resolution_due) and (t.resolution_due <= NOW or t.resolved_at)]
     res_met = [t for t in res_due if t.resolved_at and t.resolved_at <= t.resolution_due]
@@ -175,24 +211,27 @@ def test_every_figure_counts_the_viewers_tickets(world: dict[str, Any], viewer: 
     assert c.first_response_pct == _pct(len(fr_met), len(fr_due))
     assert f'data-testid="kpi-resolution-pct">{_pct(len(res_met), len(res_due))}%' in response.content.decode()
     assert c.escalated == sum(_in_q3(t.escalated_at) for t in tickets)
-    assert c.escalated_senior == sum(_in_q3(t.escalated_at) and t.escalation_level == EscalationLevel.SENIOR_MANAGEMENT
-                                     for t in tickets)
+    assert c.escalated_senior == sum(
+        _in_q3(t.escalated_at) and t.escalation_level == EscalationLevel.SENIOR_MANAGEMENT for t in tickets
+    )
 
     def resolution_hours(t: Ticket) -> float:
         return max(working_hours_between(t.created_at, t.resolved_at) - float(t.paused_hours), 0.0)
 
     times = ctx["times"]
-    first = [working_hours_between(t.created_at, t.first_responded_at) for t in tickets
-             if _in_q3(t.first_responded_at)]
+    first = [working_hours_between(t.created_at, t.first_responded_at) for t in tickets if _in_q3(t.first_responded_at)]
     resolved = [resolution_hours(t) for t in tickets if _in_q3(t.resolved_at)]
     assert (times.first_response_hours, times.first_response_count) == (_avg(first), len(first))
     assert (times.resolution_hours, times.resolution_count) == (_avg(resolved), len(resolved))
 
     complaints = [t for t in tickets if t.ticket_type == TicketType.COMPLAINT and _in_q3(t.created_at)]
     assert {r.category: (r.count, r.resolved) for r in times.complaints} == {
-        cat: (sum(t.complaint_category == cat for t in complaints),
-              sum(t.complaint_category == cat and t.resolved_at is not None for t in complaints))
-        for cat in ComplaintCategory.values}
+        cat: (
+            sum(t.complaint_category == cat for t in complaints),
+            sum(t.complaint_category == cat and t.resolved_at is not None for t in complaints),
+        )
+        for cat in ComplaintCategory.values
+    }
     assert times.complaint_resolved_pct == _pct(sum(t.resolved_at is not None for t in complaints), len(complaints))
     assert times.complaint_resolution_hours == _avg([resolution_hours(t) for t in complaints if t.resolved_at])
 
@@ -214,8 +253,9 @@ def test_csat_and_nps_count_the_viewers_answers(world: dict[str, Any], viewer: s
     promoters = sum(a.nps_score >= 9 for a in quarter)
     detractors = sum(a.nps_score <= 6 for a in quarter)
     assert (summary["promoters"], summary["detractors"]) == (promoters, detractors)
-    assert summary["nps"] == int((Decimal(promoters - detractors) * 100 / len(quarter)).quantize(Decimal("1"),
-                                                                                                 ROUND_HALF_UP))
+    assert summary["nps"] == int(
+        (Decimal(promoters - detractors) * 100 / len(quarter)).quantize(Decimal("1"), ROUND_HALF_UP)
+    )
     assert f'data-testid="kpi-nps">{summary["nps"]}<' in response.content.decode()
     trend = {r["month"]: r["count"] for r in response.context["satisfaction"]["trend"]}
     assert len(trend) == 12 and list(trend)[-1] == "2026-09"
@@ -237,21 +277,42 @@ def test_waiting_items_are_counted_and_linked(world: dict[str, Any]) -> None:
     from apps.customers.tests.factories import CustomerFactory
 
     customer = CustomerFactory(service_owner=world["carol"])
-    feedback = Feedback.objects.create(customer=customer, category="product", content="反馈",
-                                       created_by=world["carol"], owner_unit=world["service"])
-    for i, (department, due, status) in enumerate([
-        (world["service"], NOW - dt.timedelta(hours=3), RoutingStatus.PENDING),
-        (world["service"], NOW + dt.timedelta(hours=3), RoutingStatus.PENDING),
-        (world["other"], NOW - dt.timedelta(hours=3), RoutingStatus.PENDING),
-    ]):
-        f = feedback if i == 0 else Feedback.objects.create(customer=customer, category="price", content=f"反馈{i}",
-                                                            created_by=world["carol"], owner_unit=world["service"])
+    feedback = Feedback.objects.create(
+        customer=customer, category="product", content="反馈", created_by=world["carol"], owner_unit=world["service"]
+    )
+    for i, (department, due, status) in enumerate(
+        [
+            (world["service"], NOW - dt.timedelta(hours=3), RoutingStatus.PENDING),
+            (world["service"], NOW + dt.timedelta(hours=3), RoutingStatus.PENDING),
+            (world["other"], NOW - dt.timedelta(hours=3), RoutingStatus.PENDING),
+        ]
+    ):
+        f = (
+            feedback
+            if i == 0
+            else Feedback.objects.create(
+                customer=customer,
+                category="price",
+                content=f"反馈{i}",
+                created_by=world["carol"],
+                owner_unit=world["service"],
+            )
+        )
         FeedbackRouting.objects.create(feedback=f, department=department, acknowledge_due=due, status=status)
-    for days, status in ((-2, DueContactStatus.OPEN), (0, DueContactStatus.OPEN), (3, DueContactStatus.OPEN),
-                         (-5, DueContactStatus.DONE)):
-        DueContact.objects.create(customer=customer, reason=DueContactReason.CADENCE,
-                                  due_on=NOW.date() + dt.timedelta(days=days), status=status, owner=world["carol"],
-                                  owner_unit=world["service"])
+    for days, status in (
+        (-2, DueContactStatus.OPEN),
+        (0, DueContactStatus.OPEN),
+        (3, DueContactStatus.OPEN),
+        (-5, DueContactStatus.DONE),
+    ):
+        DueContact.objects.create(
+            customer=customer,
+            reason=DueContactReason.CADENCE,
+            due_on=NOW.date() + dt.timedelta(days=days),
+            status=status,
+            owner=world["carol"],
+            owner_unit=world["service"],
+        )
     response = _get(world, "manager")
     # Overdue: the one routed to the service department, and the one it sent elsewhere (its own feedback).
     assert (response.context["overdue_routings"], response.context["overdue_routings_to_us"]) == (2, 1)
@@ -292,8 +353,11 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world: dict[str, Any]
 def test_the_entry_page_sends_managers_to_the_dashboard_and_staff_to_their_tickets(world: dict[str, Any]) -> None:
     from django.test import Client
 
-    for who, expected in (("manager", "service:dashboard"), ("dave", "service:dashboard"),
-                          ("carol", "service:ticket_list")):
+    for who, expected in (
+        ("manager", "service:dashboard"),
+        ("dave", "service:dashboard"),
+        ("carol", "service:ticket_list"),
+    ):
         client = Client()
         client.force_login(world[who])
         try:

@@ -26,8 +26,18 @@ from apps.surveys.models import Answer, SurveyCampaign, SurveyInvitation, Survey
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 6, 15, 10, 30, tzinfo=TZ)
-MODELS = (Ticket, TicketEvent, Feedback, FeedbackRouting, RelationshipContact, DueContact, SurveyCampaign,
-          SurveyInvitation, SurveyResponse, Answer)
+MODELS = (
+    Ticket,
+    TicketEvent,
+    Feedback,
+    FeedbackRouting,
+    RelationshipContact,
+    DueContact,
+    SurveyCampaign,
+    SurveyInvitation,
+    SurveyResponse,
+    Answer,
+)
 
 
 @pytest.fixture
@@ -58,8 +68,11 @@ def test_the_demo_is_consistent(loaded: io.StringIO) -> None:
     assert all(t.root_cause and t.corrective_action for t in complaints if t.resolved_at)
     events = {(e["ticket_id"], e["kind"]) for e in TicketEvent.objects.values("ticket_id", "kind")}
     for t in tickets:
-        assert (t.pk, TicketEventKind.CREATED) in events and (t.pk, TicketEventKind.ASSIGNED) in events or (
-            t.assignee_id is None)
+        assert (
+            (t.pk, TicketEventKind.CREATED) in events
+            and (t.pk, TicketEventKind.ASSIGNED) in events
+            or (t.assignee_id is None)
+        )
         if t.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
             assert t.first_responded_at <= t.resolved_at <= NOW
             assert (t.pk, TicketEventKind.STATUS) in events

@@ -61,27 +61,43 @@ def _notified(username: str, ticket: Ticket) -> bool:
 def _dashboard(client: Client) -> dict:
     response = client.get(reverse("service:dashboard"), {"period": "year"})
     assert response.status_code == 200
-    return {"satisfaction": response.context["satisfaction"], "open": response.context["open"],
-            "compliance": response.context["compliance"]}
+    return {
+        "satisfaction": response.context["satisfaction"],
+        "open": response.context["open"],
+        "compliance": response.context["compliance"],
+    }
 
 
 @pytest.mark.django_db
 def test_a_complaint_from_opening_to_the_survey_answer_and_the_dashboard() -> None:
     call_command("load_demo", apps="org", stdout=io.StringIO())
     cs1, sales1 = User.objects.get(username="cs1"), User.objects.get(username="sales1")
-    customer = CustomerFactory(owner=sales1, owner_unit=sales1.employee.department, service_owner=cs1,
-                               name="杭州云杉智能制造有限公司", level="A")
+    customer = CustomerFactory(
+        owner=sales1,
+        owner_unit=sales1.employee.department,
+        service_owner=cs1,
+        name="杭州云杉智能制造有限公司",
+        level="A",
+    )
     contact = ContactFactory(customer=customer, name="周建华", mobile="13957112345", is_primary=True)
 
     # cs1 opens a high-priority complaint at 16:00 on the Wednesday before National Day.
     with time_machine.travel(OPENED, tick=False):
         rules = rules_in_force()
-        ticket = ticket_services.ticket_create(actor=cs1, data={
-            "title": "设备频繁死机", "ticket_type": TicketType.COMPLAINT,
-            "complaint_category": ComplaintCategory.PRODUCT_QUALITY, "priority": TicketPriority.HIGH,
-            "channel": TicketChannel.PHONE, "customer": customer, "contact": contact,
-            "description": "客户反映上周交付的网关设备每天死机两三次，影响产线。", "assignee": cs1,
-        })
+        ticket = ticket_services.ticket_create(
+            actor=cs1,
+            data={
+                "title": "设备频繁死机",
+                "ticket_type": TicketType.COMPLAINT,
+                "complaint_category": ComplaintCategory.PRODUCT_QUALITY,
+                "priority": TicketPriority.HIGH,
+                "channel": TicketChannel.PHONE,
+                "customer": customer,
+                "contact": contact,
+                "description": "客户反映上周交付的网关设备每天死机两三次，影响产线。",
+                "assignee": cs1,
+            },
+        )
     deadline = rules.rules.deadline(TicketType.COMPLAINT, TicketPriority.HIGH)
     assert ticket.rules_version_id == rules.version_id
     assert ticket.first_response_due == add_working_hours(OPENED, deadline.first_response_hours)
@@ -89,8 +105,10 @@ def test_a_complaint_from_opening_to_the_survey_answer_and_the_dashboard() -> No
     # 2 working hours left on the 30th (16–18), then 1–7 Oct are skipped: the rest falls on 8 and 9 October.
     remaining_after_30th = deadline.resolution_hours - 2
     assert ticket.resolution_due.astimezone(TZ).date() == dt.date(2026, 10, 8 + remaining_after_30th // 8)
-    assert all(not (dt.date(2026, 10, 1) <= d.astimezone(TZ).date() <= dt.date(2026, 10, 7))
-               for d in (ticket.first_response_due, ticket.resolution_due))
+    assert all(
+        not (dt.date(2026, 10, 1) <= d.astimezone(TZ).date() <= dt.date(2026, 10, 7))
+        for d in (ticket.first_response_due, ticket.resolution_due)
+    )
 
     # Nobody answers: on the first working morning after the holiday the job escalates it to cs_mgr, not yet to ceo.
     with time_machine.travel(dt.datetime(2026, 10, 8, 9, 30, tzinfo=TZ), tick=False):
@@ -116,15 +134,26 @@ def test_a_complaint_from_opening_to_the_survey_answer_and_the_dashboard() -> No
         ticket_services.ticket_start(actor=cs1, ticket=ticket)
         cs1_client = _login("cs1")
         sales = Department.objects.get(code="sales")
-        response = cs1_client.post(reverse("service:feedback_create"), {
-            "ticket": ticket.pk, "customer": customer.pk, "category": FeedbackCategory.PRODUCT,
-            "source_kind": FeedbackSource.TICKET,
-            "content": "客户希望网关固件支持远程升级，减少上门次数。", "departments": [sales.pk],
-        })
+        response = cs1_client.post(
+            reverse("service:feedback_create"),
+            {
+                "ticket": ticket.pk,
+                "customer": customer.pk,
+                "category": FeedbackCategory.PRODUCT,
+                "source_kind": FeedbackSource.TICKET,
+                "content": "客户希望网关固件支持远程升级，减少上门次数。",
+                "departments": [sales.pk],
+            },
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
         routing = FeedbackRouting.objects.get(feedback__ticket=ticket, department=sales)
-        ticket_services.ticket_resolve(actor=cs1, ticket=ticket, resolution="更换主板并升级固件，观察48小时无死机。",
-                                       root_cause="批次主板电容虚焊", corrective_action="该批次全部复检并加固")
+        ticket_services.ticket_resolve(
+            actor=cs1,
+            ticket=ticket,
+            resolution="更换主板并升级固件，观察48小时无死机。",
+            root_cause="批次主板电容虚焊",
+            corrective_action="该批次全部复检并加固",
+        )
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.RESOLVED
     invitation = SurveyInvitation.objects.get(source_id=ticket.pk, customer=customer)
@@ -149,7 +178,7 @@ def test_a_complaint_from_opening_to_the_survey_answer_and_the_dashboard() -> No
         answered = anonymous.post(answer_url, form)
     assert answered.status_code in (200, 302)
     stored = SurveyResponse.objects.get(invitation=invitation)
-    given = ratings[:len(rating_questions)]
+    given = ratings[: len(rating_questions)]
     assert stored.csat == (Decimal(sum(given)) / len(given)).quantize(Decimal("0.01"))
     assert stored.nps_score == 9
     assert not Ticket.objects.filter(survey_response=stored).exists()  # a promoter opens no follow-up ticket
@@ -183,16 +212,32 @@ def test_a_complaint_from_opening_to_the_survey_answer_and_the_dashboard() -> No
 def test_cs1_sees_own_tickets_and_their_customers_and_cs_mgr_the_departments() -> None:
     call_command("load_demo", apps="org", stdout=io.StringIO())
     users = {u.username: u for u in User.objects.filter(username__in=["cs1", "cs2", "cs_mgr", "sales1"])}
-    mine = CustomerFactory(owner=users["sales1"], owner_unit=users["sales1"].employee.department,
-                           service_owner=users["cs1"], name="由cs1负责客服的客户")
-    other = CustomerFactory(owner=users["sales1"], owner_unit=users["sales1"].employee.department,
-                            service_owner=users["cs2"], name="由cs2负责客服的客户")
+    mine = CustomerFactory(
+        owner=users["sales1"],
+        owner_unit=users["sales1"].employee.department,
+        service_owner=users["cs1"],
+        name="由cs1负责客服的客户",
+    )
+    other = CustomerFactory(
+        owner=users["sales1"],
+        owner_unit=users["sales1"].employee.department,
+        service_owner=users["cs2"],
+        name="由cs2负责客服的客户",
+    )
 
     def open_ticket(title: str, customer, assignee, by: str = "cs_mgr") -> Ticket:
-        return ticket_services.ticket_create(actor=users[by], data={
-            "title": title, "ticket_type": TicketType.REPAIR, "priority": TicketPriority.MEDIUM,
-            "channel": TicketChannel.PHONE, "customer": customer, "description": "设备无法开机，需要上门检修。",
-            "assignee": assignee})
+        return ticket_services.ticket_create(
+            actor=users[by],
+            data={
+                "title": title,
+                "ticket_type": TicketType.REPAIR,
+                "priority": TicketPriority.MEDIUM,
+                "channel": TicketChannel.PHONE,
+                "customer": customer,
+                "description": "设备无法开机，需要上门检修。",
+                "assignee": assignee,
+            },
+        )
 
     own = open_ticket("cs1处理的工单", other, users["cs1"])
     customers_ticket = open_ticket("cs1客户的工单", mine, users["cs2"])

@@ -40,17 +40,31 @@ def world(personas: dict) -> dict[str, Any]:
     mkt_mgr = make_employee("mkt", "马可", market, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER).user
     market.manager = mkt_mgr
     market.save(update_fields=["manager"])
-    customer = CustomerFactory(owner=personas["rep_alice"].user, service_owner=personas["rep_carol"].user,
-                               name="华南精密制造有限公司")
-    return {"sales": sales, "service": service, "market": market, "mkt_mgr": mkt_mgr,
-            "customer": customer, "carol": personas["rep_carol"].user, "bob": personas["lead_bob"].user,
-            "alice": personas["rep_alice"].user, "dave": personas["auditor_dave"].user}
+    customer = CustomerFactory(
+        owner=personas["rep_alice"].user, service_owner=personas["rep_carol"].user, name="华南精密制造有限公司"
+    )
+    return {
+        "sales": sales,
+        "service": service,
+        "market": market,
+        "mkt_mgr": mkt_mgr,
+        "customer": customer,
+        "carol": personas["rep_carol"].user,
+        "bob": personas["lead_bob"].user,
+        "alice": personas["rep_alice"].user,
+        "dave": personas["auditor_dave"].user,
+    }
 
 
 def _record(world: dict, departments: list | None = None, actor: str = "carol", **kwargs: Any) -> Feedback:
     return services.feedback_record(
-        actor=world[actor], customer=world["customer"], category=FeedbackCategory.DELIVERY,
-        content="交货周期太长，希望缩短到两周。", departments=departments or [world["sales"]], **kwargs)
+        actor=world[actor],
+        customer=world["customer"],
+        category=FeedbackCategory.DELIVERY,
+        content="交货周期太长，希望缩短到两周。",
+        departments=departments or [world["sales"]],
+        **kwargs,
+    )
 
 
 class TestRecord:
@@ -63,19 +77,22 @@ class TestRecord:
         assert routing.status == RoutingStatus.PENDING
         assert routing.acknowledge_due == add_working_hours(feedback.created_at, 8)
         assert timezone.localtime(routing.acknowledge_due, TZ) == dt.datetime(2026, 9, 30, 10, 0, tzinfo=TZ)
-        assert Notification.objects.filter(recipient=world["bob"], url=reverse(
-            "service:routing_detail", args=[routing.pk])).exists()
+        assert Notification.objects.filter(
+            recipient=world["bob"], url=reverse("service:routing_detail", args=[routing.pk])
+        ).exists()
         assert Notification.objects.filter(recipient=world["mkt_mgr"]).count() == 1
         assert feedback.owner_unit == world["service"]
 
     def test_needs_a_department_and_a_visible_customer(self, world: dict, personas: dict) -> None:
         with pytest.raises(ValidationError):
-            services.feedback_record(actor=world["carol"], customer=world["customer"], category="price",
-                                     content="太贵", departments=[])
+            services.feedback_record(
+                actor=world["carol"], customer=world["customer"], category="price", content="太贵", departments=[]
+            )
         stranger = CustomerFactory(owner=world["bob"])
         with pytest.raises(ValidationError):
-            services.feedback_record(actor=world["carol"], customer=stranger, category="price", content="太贵",
-                                     departments=[world["sales"]])
+            services.feedback_record(
+                actor=world["carol"], customer=stranger, category="price", content="太贵", departments=[world["sales"]]
+            )
 
     def test_source_is_kept(self, world: dict) -> None:
         follow_up = FollowUpFactory(customer=world["customer"], author=world["alice"])
@@ -150,10 +167,16 @@ class TestEscalation:
     def test_escalates_to_the_parent_manager_and_not_when_acknowledged(self, world: dict, personas: dict) -> None:
         team = personas["rep_alice"].unit  # 销售一组 under 销售部 (manager bob)
         past = timezone.now() - dt.timedelta(hours=1)
-        late = make_routing(feedback=make_feedback(customer=world["customer"], created_by=world["carol"],
-                                                   unit=world["service"]), department=team, due=past)
-        done = make_routing(feedback=make_feedback(customer=world["customer"], created_by=world["carol"],
-                                                   unit=world["service"]), department=world["market"], due=past)
+        late = make_routing(
+            feedback=make_feedback(customer=world["customer"], created_by=world["carol"], unit=world["service"]),
+            department=team,
+            due=past,
+        )
+        done = make_routing(
+            feedback=make_feedback(customer=world["customer"], created_by=world["carol"], unit=world["service"]),
+            department=world["market"],
+            due=past,
+        )
         FeedbackRouting.objects.filter(pk=done.pk).update(status=RoutingStatus.ACKNOWLEDGED)
         assert services.feedback_escalate_overdue() == 1
         assert Notification.objects.get().recipient == world["bob"]
@@ -175,12 +198,21 @@ class TestPages:
         page = client.get(url)
         assert page.status_code == 200
         assert "客户抱怨价格偏高" in page.content.decode()
-        response = client.post(url, {"customer": world["customer"].pk, "category": "price", "content": "价格偏高",
-                                     "departments": [world["sales"].pk], "source_kind": "follow_up",
-                                     "follow_up": follow_up.pk})
+        response = client.post(
+            url,
+            {
+                "customer": world["customer"].pk,
+                "category": "price",
+                "content": "价格偏高",
+                "departments": [world["sales"].pk],
+                "source_kind": "follow_up",
+                "follow_up": follow_up.pk,
+            },
+        )
         feedback = Feedback.objects.get()
-        assert response.status_code == 302 and response["Location"] == reverse("service:feedback_detail",
-                                                                                args=[feedback.pk])
+        assert response.status_code == 302 and response["Location"] == reverse(
+            "service:feedback_detail", args=[feedback.pk]
+        )
         assert feedback.source == follow_up and feedback.source_kind == FeedbackSource.FOLLOW_UP
         detail = client.get(response["Location"]).content.decode()
         assert "价格偏高" in detail and world["sales"].name in detail
@@ -192,8 +224,17 @@ class TestPages:
         client = personas["rep_carol"].client()
         url = reverse("service:feedback_create") + f"?ticket={ticket.pk}"
         assert "客户反映包装破损严重" in client.get(url).content.decode()
-        client.post(url, {"customer": world["customer"].pk, "category": "delivery", "content": "包装破损",
-                          "departments": [world["sales"].pk], "source_kind": "ticket", "ticket": ticket.pk})
+        client.post(
+            url,
+            {
+                "customer": world["customer"].pk,
+                "category": "delivery",
+                "content": "包装破损",
+                "departments": [world["sales"].pk],
+                "source_kind": "ticket",
+                "ticket": ticket.pk,
+            },
+        )
         feedback = Feedback.objects.get()
         assert feedback.ticket == ticket and feedback.source_kind == FeedbackSource.TICKET
         from django.test import Client
@@ -212,16 +253,21 @@ class TestPages:
         client = personas["lead_bob"].client()
         inbox = client.get(reverse("service:routing_list")).content.decode()
         assert "交货周期太长" in inbox and 'data-testid="routing-acknowledge"' in inbox
-        response = client.post(reverse("service:routing_acknowledge", args=[routing.pk]),
-                               {"next": reverse("service:routing_list")})
+        response = client.post(
+            reverse("service:routing_acknowledge", args=[routing.pk]), {"next": reverse("service:routing_list")}
+        )
         assert response.status_code == 302 and response["Location"] == reverse("service:routing_list")
         routing.refresh_from_db()
         assert routing.status == RoutingStatus.ACKNOWLEDGED
         client.post(reverse("service:routing_reply", args=[routing.pk]), {"reply": "下周起优先排产"})
         routing.refresh_from_db()
         assert routing.status == RoutingStatus.REPLIED
-        detail = personas["rep_carol"].client().get(reverse("service:feedback_detail",
-                                                            args=[routing.feedback_id])).content.decode()
+        detail = (
+            personas["rep_carol"]
+            .client()
+            .get(reverse("service:feedback_detail", args=[routing.feedback_id]))
+            .content.decode()
+        )
         assert "下周起优先排产" in detail and str(world["bob"]) in detail
 
     def test_inline_acknowledgement_answers_with_the_row(self, world: dict, personas: dict) -> None:
@@ -237,8 +283,10 @@ class TestPages:
 
     def test_outsiders_cannot_acknowledge_through_the_page(self, world: dict, personas: dict) -> None:
         routing = _record(world).routings.get()
-        assert personas["rep_alice"].client().post(
-            reverse("service:routing_acknowledge", args=[routing.pk])).status_code == 404  # not her unit
+        assert (
+            personas["rep_alice"].client().post(reverse("service:routing_acknowledge", args=[routing.pk])).status_code
+            == 404
+        )  # not her unit
         from django.test import Client
 
         client = Client()
@@ -248,11 +296,13 @@ class TestPages:
         assert routing.status == RoutingStatus.PENDING
 
     def test_overdue_is_highlighted_and_pending_first(self, world: dict, personas: dict) -> None:
-        feedback = make_feedback(customer=world["customer"], created_by=world["carol"], unit=world["service"],
-                                 content="逾期未确认的反馈")
+        feedback = make_feedback(
+            customer=world["customer"], created_by=world["carol"], unit=world["service"], content="逾期未确认的反馈"
+        )
         make_routing(feedback=feedback, department=world["sales"], due=timezone.now() - dt.timedelta(hours=2))
-        replied = make_feedback(customer=world["customer"], created_by=world["carol"], unit=world["service"],
-                                content="已答复的反馈")
+        replied = make_feedback(
+            customer=world["customer"], created_by=world["carol"], unit=world["service"], content="已答复的反馈"
+        )
         r = make_routing(feedback=replied, department=world["sales"], due=timezone.now() - dt.timedelta(days=3))
         FeedbackRouting.objects.filter(pk=r.pk).update(status=RoutingStatus.REPLIED, reply="好")
         body = personas["lead_bob"].client().get(reverse("service:routing_list")).content.decode()
@@ -261,8 +311,13 @@ class TestPages:
 
     def test_list_filters(self, world: dict, personas: dict) -> None:
         _record(world)
-        make_feedback(customer=world["customer"], created_by=world["carol"], unit=world["service"],
-                      content="营销活动很好", category=FeedbackCategory.MARKETING)
+        make_feedback(
+            customer=world["customer"],
+            created_by=world["carol"],
+            unit=world["service"],
+            content="营销活动很好",
+            category=FeedbackCategory.MARKETING,
+        )
         client = personas["rep_carol"].client()
         body = client.get(reverse("service:feedback_list"), {"category": "marketing"}).content.decode()
         assert "营销活动很好" in body and "交货周期太长" not in body
@@ -272,11 +327,17 @@ class TestPages:
         assert "营销活动很好" in body and "交货周期太长" not in body
 
     @pytest.mark.parametrize("size", [2, 12])
-    def test_list_queries_are_flat(self, world: dict, personas: dict, size: int,
-                                   django_assert_max_num_queries: Any) -> None:
+    def test_list_queries_are_flat(
+        self, world: dict, personas: dict, size: int, django_assert_max_num_queries: Any
+    ) -> None:
         for i in range(size):
-            make_feedback(customer=CustomerFactory(service_owner=world["carol"]), created_by=world["carol"],
-                          unit=world["service"], content=f"反馈{i}", departments=(world["sales"], world["market"]))
+            make_feedback(
+                customer=CustomerFactory(service_owner=world["carol"]),
+                created_by=world["carol"],
+                unit=world["service"],
+                content=f"反馈{i}",
+                departments=(world["sales"], world["market"]),
+            )
         client = personas["lead_bob"].client()
         client.get(reverse("service:feedback_list"))
         client.get(reverse("service:routing_list"))
@@ -289,26 +350,41 @@ class TestPages:
 class TestApi:
     def test_record_and_acknowledge_and_reply(self, world: dict, personas: dict) -> None:
         carol = personas["rep_carol"].client()
-        response = carol.post("/api/v1/feedback/", {
-            "customer": world["customer"].pk, "category": "product", "content": "希望增加型号",
-            "departments": [world["sales"].pk]}, content_type="application/json")
+        response = carol.post(
+            "/api/v1/feedback/",
+            {
+                "customer": world["customer"].pk,
+                "category": "product",
+                "content": "希望增加型号",
+                "departments": [world["sales"].pk],
+            },
+            content_type="application/json",
+        )
         assert response.status_code == 201, response.content
         routing_id = response.json()["routings"][0]["id"]
         bob = personas["lead_bob"].client()
         assert bob.get("/api/v1/feedback-routings/").json()["count"] == 1
         response = bob.post(f"/api/v1/feedback-routings/{routing_id}/acknowledge/")
         assert response.status_code == 200 and response.json()["status"] == "acknowledged"
-        response = bob.post(f"/api/v1/feedback-routings/{routing_id}/reply/", {"reply": "已纳入规划"},
-                            content_type="application/json")
+        response = bob.post(
+            f"/api/v1/feedback-routings/{routing_id}/reply/", {"reply": "已纳入规划"}, content_type="application/json"
+        )
         assert response.status_code == 200 and response.json()["status"] == "replied"
-        assert personas["rep_alice"].client().post(
-            f"/api/v1/feedback-routings/{routing_id}/acknowledge/").status_code == 404
+        assert (
+            personas["rep_alice"].client().post(f"/api/v1/feedback-routings/{routing_id}/acknowledge/").status_code
+            == 404
+        )
 
     def test_refused_reply_is_a_clear_error(self, world: dict, personas: dict) -> None:
         routing = _record(world).routings.get()
         services.routing_reply(actor=world["bob"], routing=routing, reply="好")
-        response = personas["lead_bob"].client().post(f"/api/v1/feedback-routings/{routing.pk}/reply/",
-                                                      {"reply": "再说一次"}, content_type="application/json")
+        response = (
+            personas["lead_bob"]
+            .client()
+            .post(
+                f"/api/v1/feedback-routings/{routing.pk}/reply/", {"reply": "再说一次"}, content_type="application/json"
+            )
+        )
         assert response.status_code == 400
         assert str(services.ROUTING_ALREADY_REPLIED) in str(response.json())
 
@@ -329,8 +405,12 @@ class TestTimelineAndWorkbench:
 
     def test_customer_page_timeline(self, world: dict, personas: dict) -> None:
         _record(world)
-        body = personas["rep_alice"].client().get(
-            reverse("customers:customer_detail", args=[world["customer"].pk])).content.decode()
+        body = (
+            personas["rep_alice"]
+            .client()
+            .get(reverse("customers:customer_detail", args=[world["customer"].pk]))
+            .content.decode()
+        )
         assert "交货周期太长" in body
 
 
@@ -340,8 +420,9 @@ class TestFeedbackScope(ScopeMatrixTests):
     api_list_url = "/api/v1/feedback/"
 
     def make(self, persona: Any) -> Any:
-        return make_feedback(customer=CustomerFactory(), created_by=persona.user, unit=persona.unit,
-                             content=f"反馈内容-{persona.key}")
+        return make_feedback(
+            customer=CustomerFactory(), created_by=persona.user, unit=persona.unit, content=f"反馈内容-{persona.key}"
+        )
 
     def detail_url(self, record: Any) -> str:
         return reverse("service:feedback_detail", args=[record.pk])
@@ -361,8 +442,9 @@ class TestRoutingScope(ScopeMatrixTests):
     api_list_url = "/api/v1/feedback-routings/"
 
     def make(self, persona: Any) -> Any:
-        feedback = make_feedback(customer=CustomerFactory(), created_by=persona.user, unit=persona.unit,
-                                 content=f"转交内容-{persona.key}")
+        feedback = make_feedback(
+            customer=CustomerFactory(), created_by=persona.user, unit=persona.unit, content=f"转交内容-{persona.key}"
+        )
         return make_routing(feedback=feedback, department=persona.unit)
 
     def detail_url(self, record: Any) -> str:

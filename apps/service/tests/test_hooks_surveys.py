@@ -36,13 +36,16 @@ def campaign(personas):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("rating", "nps", "follow_up"), [
-    (5, 9, False),  # promoter
-    (4, 7, False),  # passive, satisfied
-    (4, 6, True),  # NPS detractor
-    (2, 8, True),  # CSAT 2: dissatisfied whatever the NPS
-    (3, 0, True),
-])
+@pytest.mark.parametrize(
+    ("rating", "nps", "follow_up"),
+    [
+        (5, 9, False),  # promoter
+        (4, 7, False),  # passive, satisfied
+        (4, 6, True),  # NPS detractor
+        (2, 8, True),  # CSAT 2: dissatisfied whatever the NPS
+        (3, 0, True),
+    ],
+)
 def test_a_detractor_opens_one_follow_up_ticket(campaign, personas, rating, nps, follow_up) -> None:
     invitation = make_invitation(campaign)
     response = _answer(invitation, rating=rating, nps=nps)
@@ -60,8 +63,13 @@ def test_a_detractor_opens_one_follow_up_ticket(campaign, personas, rating, nps,
 def test_the_answer_page_links_to_its_ticket_and_to_feedback(campaign, personas) -> None:
     carol = personas["rep_carol"].user
     ticket = make_ticket(carol, customer=customer_of(carol, service_owner=carol), assignee=carol)
-    invitation = make_invitation(campaign, customer=ticket.customer, ticket_type=ticket.ticket_type,
-                                 source_type_id=_ticket_type_id(), source_id=ticket.pk)
+    invitation = make_invitation(
+        campaign,
+        customer=ticket.customer,
+        ticket_type=ticket.ticket_type,
+        source_type_id=_ticket_type_id(),
+        source_id=ticket.pk,
+    )
     response = _answer(invitation, rating=5, nps=10)
     body = personas["rep_carol"].client().get(reverse("surveys:response_detail", args=[response.pk])).content.decode()
     assert reverse("service:ticket_detail", args=[ticket.pk]) in body
@@ -85,7 +93,8 @@ def test_customers_with_tickets_resolved_in_the_period_are_a_segment(personas) -
         ticket = make_ticket(carol, customer=customer, assignee=carol)
         if resolved_days_ago is not None:
             Ticket.objects.filter(pk=ticket.pk).update(
-                status=TicketStatus.RESOLVED, resolved_at=timezone.now() - dt.timedelta(days=resolved_days_ago))
+                status=TicketStatus.RESOLVED, resolved_at=timezone.now() - dt.timedelta(days=resolved_days_ago)
+            )
     source = segment_source("tickets_closed")
     assert source is not None
     assert set(source.fn(today - dt.timedelta(days=10), today)) == {inside.pk}

@@ -58,15 +58,22 @@ def org(personas: dict[str, Any]) -> dict[str, Any]:
     service.manager = manager
     service.save(update_fields=["manager"])
     second = make_department("客服二部", "t-service-2", DepartmentKind.CUSTOMER_SERVICE, service.parent)
-    second_manager = make_employee("csm2", "二部经理", second, BuiltinRole.STAFF,
-                                   BuiltinRole.DEPARTMENT_MANAGER).user
+    second_manager = make_employee("csm2", "二部经理", second, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER).user
     second.manager = second_manager
     second.save(update_fields=["manager"])
     agent = make_employee("cs2x", "王小明", second, BuiltinRole.STAFF).user
     customer = CustomerFactory(name="华南精密机械有限公司", owner=personas["rep_alice"].user, service_owner=agent)
     contact = ContactFactory(customer=customer, name="李四", mobile="13912345678")
-    return {"service": service, "manager": manager, "second": second, "second_manager": second_manager,
-            "agent": agent, "customer": customer, "contact": contact, "personas": personas}
+    return {
+        "service": service,
+        "manager": manager,
+        "second": second,
+        "second_manager": second_manager,
+        "agent": agent,
+        "customer": customer,
+        "contact": contact,
+        "personas": personas,
+    }
 
 
 def form_data(**changes: Any) -> dict[str, str]:
@@ -198,8 +205,11 @@ def test_a_contract_of_another_customer_is_not_linked(org: dict[str, Any]) -> No
 
 def _normalised(html: str, ticket: Ticket) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
-    return html.replace(ticket.number, "NUMBER").replace(ticket.public_token, "TOKEN").replace(
-        ticket.requester_mobile[-4:], "XXXX")
+    return (
+        html.replace(ticket.number, "NUMBER")
+        .replace(ticket.public_token, "TOKEN")
+        .replace(ticket.requester_mobile[-4:], "XXXX")
+    )
 
 
 def test_the_answer_is_the_same_whether_the_mobile_is_known_or_not(org: dict[str, Any]) -> None:
@@ -271,8 +281,9 @@ def test_a_wrong_link_is_a_404_page_in_chinese(org: dict[str, Any]) -> None:
         assert 'data-testid="support-not-found"' in response.content.decode()
         assert 'lang="zh-CN"' in response.content.decode()
     for name in ("ticket_message", "ticket_confirm", "ticket_reopen"):
-        response = client.post(reverse(f"support:{name}", args=["x" * 43]), {"body": "你好，请问进度如何？"},
-                               REMOTE_ADDR="203.0.113.9")
+        response = client.post(
+            reverse(f"support:{name}", args=["x" * 43]), {"body": "你好，请问进度如何？"}, REMOTE_ADDR="203.0.113.9"
+        )
         assert response.status_code == 404
     assert not TicketEvent.objects.filter(kind=TicketEventKind.CUSTOMER).exists()
 
@@ -293,9 +304,16 @@ def test_the_status_page_shows_public_replies_and_hides_internal_data(org: dict[
     assert ticket.title in html
     assert "您好，工程师明天上午上门检修。" in html
     assert str(public_services.PUBLIC_STATUS_LABELS[TicketStatus.IN_PROGRESS]) in html
-    for secret in ("内部备注", "交给王小明处理", "王小明", "二部经理", org["customer"].name, org["second"].name,
-                   ticket.first_response_due.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
-                   ticket.resolution_due.astimezone(TZ).strftime("%Y-%m-%d %H:%M")):
+    for secret in (
+        "内部备注",
+        "交给王小明处理",
+        "王小明",
+        "二部经理",
+        org["customer"].name,
+        org["second"].name,
+        ticket.first_response_due.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+        ticket.resolution_due.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+    ):
         assert secret not in html, secret
     assert 'name="robots" content="noindex' in html
     assert response["Referrer-Policy"] == "same-origin"
@@ -312,12 +330,16 @@ def test_the_clock_note_of_a_resumed_ticket_is_not_shown(org: dict[str, Any]) ->
     assert "请提供设备铭牌照片。" in html  # the question to the customer
     assert str(public_services.PUBLIC_STATUS_LABELS[TicketStatus.WAITING_CUSTOMER]) in html
     client = Client()
-    client.post(reverse("support:ticket_message", args=[ticket.public_token]), {"body": "照片已发到邮箱。"},
-                REMOTE_ADDR="203.0.113.7")
+    client.post(
+        reverse("support:ticket_message", args=[ticket.public_token]),
+        {"body": "照片已发到邮箱。"},
+        REMOTE_ADDR="203.0.113.7",
+    )
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.IN_PROGRESS  # the customer's message resumes the clock
-    resumed = TicketEvent.objects.filter(ticket=ticket, kind=TicketEventKind.STATUS,
-                                         to_status=TicketStatus.IN_PROGRESS).last()
+    resumed = TicketEvent.objects.filter(
+        ticket=ticket, kind=TicketEventKind.STATUS, to_status=TicketStatus.IN_PROGRESS
+    ).last()
     html = client.get(status_url(ticket)).content.decode()
     assert "照片已发到邮箱。" in html
     for line in filter(None, resumed.body.splitlines()):
@@ -327,8 +349,11 @@ def test_the_clock_note_of_a_resumed_ticket_is_not_shown(org: dict[str, Any]) ->
 def test_the_customer_adds_a_message(org: dict[str, Any]) -> None:
     ticket = submit()
     client = Client()
-    response = client.post(reverse("support:ticket_message", args=[ticket.public_token]),
-                           {"body": "  请问什么时候能修好？  "}, REMOTE_ADDR="203.0.113.7")
+    response = client.post(
+        reverse("support:ticket_message", args=[ticket.public_token]),
+        {"body": "  请问什么时候能修好？  "},
+        REMOTE_ADDR="203.0.113.7",
+    )
     assert response.status_code == 302
     assert response["Location"] == status_url(ticket)
     event = TicketEvent.objects.get(ticket=ticket, kind=TicketEventKind.CUSTOMER)
@@ -340,8 +365,9 @@ def test_the_customer_adds_a_message(org: dict[str, Any]) -> None:
 
 def test_an_empty_message_is_refused(org: dict[str, Any]) -> None:
     ticket = submit()
-    response = Client().post(reverse("support:ticket_message", args=[ticket.public_token]), {"body": "   "},
-                             REMOTE_ADDR="203.0.113.7")
+    response = Client().post(
+        reverse("support:ticket_message", args=[ticket.public_token]), {"body": "   "}, REMOTE_ADDR="203.0.113.7"
+    )
     assert response.status_code == 200
     assert 'data-testid="message-form"' in response.content.decode()
     assert not TicketEvent.objects.filter(kind=TicketEventKind.CUSTOMER).exists()
@@ -380,13 +406,17 @@ def test_the_customer_confirms_a_resolved_ticket(org: dict[str, Any]) -> None:
 def test_the_customer_says_it_is_not_resolved(org: dict[str, Any]) -> None:
     ticket = _resolved(org)
     client = Client()
-    refused = client.post(reverse("support:ticket_reopen", args=[ticket.public_token]), {"body": ""},
-                          REMOTE_ADDR="203.0.113.7")
+    refused = client.post(
+        reverse("support:ticket_reopen", args=[ticket.public_token]), {"body": ""}, REMOTE_ADDR="203.0.113.7"
+    )
     assert refused.status_code == 200
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.RESOLVED
-    response = client.post(reverse("support:ticket_reopen", args=[ticket.public_token]),
-                           {"body": "屏幕还是会闪烁。"}, REMOTE_ADDR="203.0.113.7")
+    response = client.post(
+        reverse("support:ticket_reopen", args=[ticket.public_token]),
+        {"body": "屏幕还是会闪烁。"},
+        REMOTE_ADDR="203.0.113.7",
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.IN_PROGRESS
@@ -400,8 +430,9 @@ def test_confirm_and_reopen_need_a_resolved_ticket(org: dict[str, Any]) -> None:
     ticket = submit()
     client = Client()
     client.post(reverse("support:ticket_confirm", args=[ticket.public_token]), REMOTE_ADDR="203.0.113.7")
-    client.post(reverse("support:ticket_reopen", args=[ticket.public_token]), {"body": "没有解决"},
-                REMOTE_ADDR="203.0.113.7")
+    client.post(
+        reverse("support:ticket_reopen", args=[ticket.public_token]), {"body": "没有解决"}, REMOTE_ADDR="203.0.113.7"
+    )
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.NEW
     assert ticket.reopen_count == 0
@@ -416,8 +447,7 @@ def test_the_survey_button_shows_while_the_link_is_open(org: dict[str, Any]) -> 
     assert survey in client.get(status_url(ticket)).content.decode()
     SurveyInvitation.objects.filter(pk=invitation.pk).update(expires_at=NOW - dt.timedelta(minutes=1))
     assert survey not in client.get(status_url(ticket)).content.decode()
-    SurveyInvitation.objects.filter(pk=invitation.pk).update(expires_at=NOW + dt.timedelta(days=3),
-                                                             answered_at=NOW)
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(expires_at=NOW + dt.timedelta(days=3), answered_at=NOW)
     assert survey not in client.get(status_url(ticket)).content.decode()
 
 
@@ -435,8 +465,9 @@ def test_the_english_switch(org: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("replies", [1, 25])
-def test_the_status_page_reads_a_fixed_number_of_queries(org: dict[str, Any], replies: int,
-                                                         django_assert_max_num_queries: Any) -> None:
+def test_the_status_page_reads_a_fixed_number_of_queries(
+    org: dict[str, Any], replies: int, django_assert_max_num_queries: Any
+) -> None:
     ticket = submit(mobile="13912345678")
     agent = org["agent"]
     ticket_assign(actor=org["second_manager"], ticket=ticket, assignee=agent)

@@ -35,8 +35,7 @@ def _fresh_cache() -> Iterator[None]:
 @pytest.fixture
 def org(personas: dict[str, Any]) -> dict[str, Any]:
     service = personas["rep_carol"].unit
-    service.manager = make_employee("csm", "客服经理", service, BuiltinRole.STAFF,
-                                    BuiltinRole.DEPARTMENT_MANAGER).user
+    service.manager = make_employee("csm", "客服经理", service, BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER).user
     service.save(update_fields=["manager"])
     return {"service": service}
 
@@ -108,11 +107,18 @@ def test_status_page_posts_are_rate_limited(org: dict[str, Any]) -> None:
         assert client.post(url, {"body": "第一条留言"}, REMOTE_ADDR="203.0.113.7").status_code == 302
         assert client.post(url, {"body": "第二条留言"}, REMOTE_ADDR="203.0.113.7").status_code == 302
         assert client.post(url, {"body": "第三条留言"}, REMOTE_ADDR="203.0.113.7").status_code == 429
-        assert client.post(reverse("support:ticket_confirm", args=[ticket.public_token]),
-                           REMOTE_ADDR="203.0.113.7").status_code == 429
+        assert (
+            client.post(
+                reverse("support:ticket_confirm", args=[ticket.public_token]), REMOTE_ADDR="203.0.113.7"
+            ).status_code
+            == 429
+        )
         assert Client().post(url, {"body": "别处的留言"}, REMOTE_ADDR="198.51.100.23").status_code == 302
     assert list(TicketEvent.objects.filter(ticket=ticket, kind="customer").values_list("body", flat=True)) == [
-        "第一条留言", "第二条留言", "别处的留言"]
+        "第一条留言",
+        "第二条留言",
+        "别处的留言",
+    ]
 
 
 def test_forwarded_for_is_ignored_without_trusted_proxies(org: dict[str, Any]) -> None:

@@ -34,14 +34,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people(personas: dict) -> dict[str, Any]:
-    return {"alice": personas["rep_alice"].user, "carol": personas["rep_carol"].user,
-            "carol_unit": personas["rep_carol"].unit, "bob": personas["lead_bob"].user}
+    return {
+        "alice": personas["rep_alice"].user,
+        "carol": personas["rep_carol"].user,
+        "carol_unit": personas["rep_carol"].unit,
+        "bob": personas["lead_bob"].user,
+    }
 
 
 def _aged(customer: Customer, *, created_days: int = 400, followed_days: int | None = None) -> Customer:
     Customer.objects.filter(pk=customer.pk).update(
         created_at=NOW - dt.timedelta(days=created_days),
-        last_follow_up_at=NOW - dt.timedelta(days=followed_days) if followed_days is not None else None)
+        last_follow_up_at=NOW - dt.timedelta(days=followed_days) if followed_days is not None else None,
+    )
     return customer
 
 
@@ -57,11 +62,13 @@ def _generate(on: dt.date = TODAY) -> dict[str, int]:
 class TestCadence:
     def test_each_level_by_its_cadence(self, people: dict) -> None:
         a_due = _customer(people, "A")  # contacted 5 days ago: due in 2 days (A: 7)
-        make_contact_record(customer=a_due, owner=people["carol"], unit=people["carol_unit"],
-                            occurred_at=NOW - dt.timedelta(days=5))
+        make_contact_record(
+            customer=a_due, owner=people["carol"], unit=people["carol_unit"], occurred_at=NOW - dt.timedelta(days=5)
+        )
         a_later = _customer(people, "A")  # contacted 2 days ago: due in 5 days, not yet
-        make_contact_record(customer=a_later, owner=people["carol"], unit=people["carol_unit"],
-                            occurred_at=NOW - dt.timedelta(days=2))
+        make_contact_record(
+            customer=a_later, owner=people["carol"], unit=people["carol_unit"], occurred_at=NOW - dt.timedelta(days=2)
+        )
         b_due = _customer(people, "B", followed_days=12)  # falls back to the last follow-up: due in 3 days
         b_later = _customer(people, "B", followed_days=11)  # due in 4 days, not yet
         c_over = _customer(people, "C", created_days=40)  # never contacted: created 40 days ago, 10 days overdue
@@ -138,8 +145,13 @@ class TestOccasions:
         customer = _customer(people, "B", followed_days=1)
         ContractFactory(owner=people["alice"], customer=customer, signed_on=dt.date(2024, 6, 18), number="HT-A")
         ContractFactory(owner=people["alice"], customer=customer, signed_on=dt.date(2025, 6, 30), number="HT-B")
-        ContractFactory(owner=people["alice"], customer=customer, signed_on=dt.date(2025, 6, 17), number="HT-C",
-                        status=ContractStatus.DRAFT)
+        ContractFactory(
+            owner=people["alice"],
+            customer=customer,
+            signed_on=dt.date(2025, 6, 17),
+            number="HT-C",
+            status=ContractStatus.DRAFT,
+        )
         ContractFactory(owner=people["alice"], customer=customer, signed_on=dt.date(2026, 6, 1), number="HT-D")
         result = _generate()
         assert result[DueContactReason.CONTRACT_ANNIVERSARY] == 1
@@ -161,12 +173,21 @@ class TestRecord:
     def test_recording_closes_the_due_contact_and_plans_the_next(self, people: dict) -> None:
         customer = _customer(people, "B", followed_days=1)
         cadence = make_due(customer=customer, owner=people["carol"], unit=people["carol_unit"])
-        birthday = make_due(customer=customer, owner=people["carol"], unit=people["carol_unit"],
-                            reason=DueContactReason.BIRTHDAY)
+        birthday = make_due(
+            customer=customer, owner=people["carol"], unit=people["carol_unit"], reason=DueContactReason.BIRTHDAY
+        )
         record = services.relationship_contact_record(
-            actor=people["carol"], customer=customer, due_contact=birthday,
-            data={"channel": "phone", "content": "生日问候，顺便了解使用情况", "satisfaction": 5,
-                  "personal_notes": "喜欢普洱茶", "next_contact_on": timezone.localdate() + dt.timedelta(days=15)})
+            actor=people["carol"],
+            customer=customer,
+            due_contact=birthday,
+            data={
+                "channel": "phone",
+                "content": "生日问候，顺便了解使用情况",
+                "satisfaction": 5,
+                "personal_notes": "喜欢普洱茶",
+                "next_contact_on": timezone.localdate() + dt.timedelta(days=15),
+            },
+        )
         cadence.refresh_from_db()
         birthday.refresh_from_db()
         assert cadence.status == birthday.status == DueContactStatus.DONE
@@ -174,8 +195,9 @@ class TestRecord:
         planned = DueContact.objects.get(status=DueContactStatus.OPEN)
         assert planned.due_on == timezone.localdate() + dt.timedelta(days=15) and planned.owner == people["carol"]
         with pytest.raises(ValidationError):
-            services.relationship_contact_record(actor=people["carol"], customer=customer, due_contact=birthday,
-                                                 data={"content": "x"})
+            services.relationship_contact_record(
+                actor=people["carol"], customer=customer, due_contact=birthday, data={"content": "x"}
+            )
 
     def test_refusals(self, people: dict, personas: dict) -> None:
         customer = _customer(people, "B", followed_days=1)
@@ -188,27 +210,45 @@ class TestRecord:
         with pytest.raises(ValidationError):
             services.due_contact_skip(actor=people["carol"], due_contact=due, reason=" ")
         with pytest.raises(ValidationError):
-            services.relationship_contact_record(actor=people["carol"], customer=customer, data={
-                "content": "x", "next_contact_on": timezone.localdate() - dt.timedelta(days=1)})
+            services.relationship_contact_record(
+                actor=people["carol"],
+                customer=customer,
+                data={"content": "x", "next_contact_on": timezone.localdate() - dt.timedelta(days=1)},
+            )
 
 
 class TestPages:
     def test_due_list_overdue_first_and_record(self, people: dict, personas: dict) -> None:
         soon = _customer(people, "A", followed_days=1)
         late = _customer(people, "B", followed_days=1)
-        make_due(customer=soon, owner=people["carol"], unit=people["carol_unit"],
-                 due_on=timezone.localdate() + dt.timedelta(days=2))
-        due = make_due(customer=late, owner=people["carol"], unit=people["carol_unit"],
-                       due_on=timezone.localdate() - dt.timedelta(days=4))
+        make_due(
+            customer=soon,
+            owner=people["carol"],
+            unit=people["carol_unit"],
+            due_on=timezone.localdate() + dt.timedelta(days=2),
+        )
+        due = make_due(
+            customer=late,
+            owner=people["carol"],
+            unit=people["carol_unit"],
+            due_on=timezone.localdate() - dt.timedelta(days=4),
+        )
         client = personas["rep_carol"].client()
         body = client.get(reverse("service:due_contact_list")).content.decode()
         assert body.index(late.name) < body.index(soon.name)
         assert 'data-testid="days-overdue"' in body and "4" in body
         url = reverse("service:contact_create") + f"?due={due.pk}"
         assert client.get(url).status_code == 200
-        response = client.post(url, {"due": due.pk, "channel": "wechat", "content": "微信回访，运行正常",
-                                     "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-                                     "satisfaction": "4"})
+        response = client.post(
+            url,
+            {
+                "due": due.pk,
+                "channel": "wechat",
+                "content": "微信回访，运行正常",
+                "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "satisfaction": "4",
+            },
+        )
         record = RelationshipContact.objects.get()
         assert response.status_code == 302, response.content.decode()[:2000]
         assert record.customer == late and record.satisfaction == 4
@@ -224,12 +264,15 @@ class TestPages:
         assert customer.name not in client.get(reverse("service:due_contact_list")).content.decode()  # mine
         body = client.get(reverse("service:due_contact_list"), {"owner": people["alice"].pk}).content.decode()
         assert customer.name in body and 'data-testid="owner-filter"' in body
-        assert 'data-testid="owner-filter"' not in personas["rep_carol"].client().get(
-            reverse("service:due_contact_list")).content.decode()
+        assert (
+            'data-testid="owner-filter"'
+            not in personas["rep_carol"].client().get(reverse("service:due_contact_list")).content.decode()
+        )
 
     def test_skip_page(self, people: dict, personas: dict) -> None:
-        due = make_due(customer=_customer(people, "B", followed_days=1), owner=people["carol"],
-                       unit=people["carol_unit"])
+        due = make_due(
+            customer=_customer(people, "B", followed_days=1), owner=people["carol"], unit=people["carol_unit"]
+        )
         client = personas["rep_carol"].client()
         assert client.get(reverse("service:due_contact_detail", args=[due.pk])).status_code == 200
         client.post(reverse("service:due_contact_skip", args=[due.pk]), {"reason": "客户要求下月再联系"})
@@ -238,10 +281,17 @@ class TestPages:
 
     def test_contact_list_filters(self, people: dict, personas: dict) -> None:
         customer = _customer(people, "B", followed_days=1)
-        make_contact_record(customer=customer, owner=people["carol"], unit=people["carol_unit"], content="很满意的回访",
-                            satisfaction=5)
-        make_contact_record(customer=customer, owner=people["carol"], unit=people["carol_unit"], content="不满意的回访",
-                            satisfaction=2, occurred_at=timezone.now() - dt.timedelta(days=40))
+        make_contact_record(
+            customer=customer, owner=people["carol"], unit=people["carol_unit"], content="很满意的回访", satisfaction=5
+        )
+        make_contact_record(
+            customer=customer,
+            owner=people["carol"],
+            unit=people["carol_unit"],
+            content="不满意的回访",
+            satisfaction=2,
+            occurred_at=timezone.now() - dt.timedelta(days=40),
+        )
         client = personas["rep_carol"].client()
         body = client.get(reverse("service:contact_list"), {"satisfaction": "2"}).content.decode()
         assert "不满意的回访" in body and "很满意的回访" not in body
@@ -250,8 +300,9 @@ class TestPages:
         assert "很满意的回访" in body and "不满意的回访" not in body
 
     @pytest.mark.parametrize("size", [2, 12])
-    def test_list_queries_are_flat(self, people: dict, personas: dict, size: int,
-                                   django_assert_max_num_queries: Any) -> None:
+    def test_list_queries_are_flat(
+        self, people: dict, personas: dict, size: int, django_assert_max_num_queries: Any
+    ) -> None:
         for _ in range(size):
             customer = serviced_customer(owner=people["alice"], service_owner=people["carol"])
             make_due(customer=customer, owner=people["carol"], unit=people["carol_unit"])
@@ -270,28 +321,47 @@ class TestApiTimelineWorkbench:
         due = make_due(customer=customer, owner=people["carol"], unit=people["carol_unit"])
         client = personas["rep_carol"].client()
         assert client.get("/api/v1/contacts-due/").json()["count"] == 1
-        response = client.post("/api/v1/relationship-contacts/", {
-            "customer": customer.pk, "content": "电话回访", "satisfaction": 4, "due_contact": due.pk},
-            content_type="application/json")
+        response = client.post(
+            "/api/v1/relationship-contacts/",
+            {"customer": customer.pk, "content": "电话回访", "satisfaction": 4, "due_contact": due.pk},
+            content_type="application/json",
+        )
         assert response.status_code == 201, response.content
         due.refresh_from_db()
         assert due.status == DueContactStatus.DONE
-        other = make_due(customer=customer, owner=people["carol"], unit=people["carol_unit"],
-                         reason=DueContactReason.BIRTHDAY)
-        response = client.post(f"/api/v1/contacts-due/{other.pk}/skip/", {"reason": "已在回访中问候"},
-                               content_type="application/json")
+        other = make_due(
+            customer=customer, owner=people["carol"], unit=people["carol_unit"], reason=DueContactReason.BIRTHDAY
+        )
+        response = client.post(
+            f"/api/v1/contacts-due/{other.pk}/skip/", {"reason": "已在回访中问候"}, content_type="application/json"
+        )
         assert response.status_code == 200 and response.json()["status"] == "skipped"
 
     def test_timeline_and_workbench(self, people: dict) -> None:
         customer = _customer(people, "B", followed_days=1)
-        make_contact_record(customer=customer, owner=people["carol"], unit=people["carol_unit"], content="季度回访",
-                            satisfaction=5, personal_notes="周三下午方便")
+        make_contact_record(
+            customer=customer,
+            owner=people["carol"],
+            unit=people["carol_unit"],
+            content="季度回访",
+            satisfaction=5,
+            personal_notes="周三下午方便",
+        )
         events = contact_events(customer, people["carol"])
         assert len(events) == 1 and events[0].kind == "relationship_contact" and "周三下午方便" in events[0].body
-        make_due(customer=customer, owner=people["carol"], unit=people["carol_unit"],
-                 due_on=timezone.localdate() - dt.timedelta(days=1))
-        make_due(customer=customer, owner=people["carol"], unit=people["carol_unit"],
-                 due_on=timezone.localdate() + dt.timedelta(days=2), reason=DueContactReason.BIRTHDAY)
+        make_due(
+            customer=customer,
+            owner=people["carol"],
+            unit=people["carol_unit"],
+            due_on=timezone.localdate() - dt.timedelta(days=1),
+        )
+        make_due(
+            customer=customer,
+            owner=people["carol"],
+            unit=people["carol_unit"],
+            due_on=timezone.localdate() + dt.timedelta(days=2),
+            reason=DueContactReason.BIRTHDAY,
+        )
         items = workbench_items(people["carol"])
         assert len(items) == 1 and items[0].count == 1
         assert workbench_items(people["alice"]) == []
@@ -303,8 +373,9 @@ class TestContactScope(ScopeMatrixTests):
     api_list_url = "/api/v1/relationship-contacts/"
 
     def make(self, persona: Any) -> Any:
-        return make_contact_record(customer=CustomerFactory(), owner=persona.user, unit=persona.unit,
-                                   content=f"回访内容-{persona.key}")
+        return make_contact_record(
+            customer=CustomerFactory(), owner=persona.user, unit=persona.unit, content=f"回访内容-{persona.key}"
+        )
 
     def detail_url(self, record: Any) -> str:
         return reverse("service:contact_detail", args=[record.pk])

@@ -203,8 +203,9 @@ def test_the_edit_page_and_patch_follow_the_table(people: dict[str, User]) -> No
         client = Client()
         client.force_login(people[username])
         assert client.get(f"/service/tickets/{ticket.pk}/edit/").status_code == page_status, username
-        patched = client.patch(f"/api/v1/tickets/{ticket.pk}/", {"title": f"{username}改的标题"},
-                               content_type="application/json")
+        patched = client.patch(
+            f"/api/v1/tickets/{ticket.pk}/", {"title": f"{username}改的标题"}, content_type="application/json"
+        )
         assert patched.status_code == patch_status, (username, patched.content[:300])
     ticket.refresh_from_db()
     assert ticket.title == "cs1改的标题"

@@ -39,8 +39,12 @@ def complaint(personas: dict) -> object:
     """A high-priority complaint opened by carol on Monday 09:00: first response due 11:00 (2 working hours)."""
     service_manager(personas)
     with travel("2026-11-23T09:00"):
-        return make_ticket(personas["rep_carol"].user, ticket_type=TicketType.COMPLAINT,
-                           complaint_category="product_quality", priority=TicketPriority.HIGH)
+        return make_ticket(
+            personas["rep_carol"].user,
+            ticket_type=TicketType.COMPLAINT,
+            complaint_category="product_quality",
+            priority=TicketPriority.HIGH,
+        )
 
 
 def test_warning_once_at_the_warning_share(personas: dict, complaint: object) -> None:
@@ -65,8 +69,9 @@ def test_assignee_is_warned(personas: dict) -> None:
     assert ticket.warned_at is not None
 
 
-def test_breached_complaint_escalates_to_the_manager_then_to_senior_management(personas: dict,
-                                                                               complaint: object) -> None:
+def test_breached_complaint_escalates_to_the_manager_then_to_senior_management(
+    personas: dict, complaint: object
+) -> None:
     manager = complaint.department.manager
     dave = personas["auditor_dave"].user
     assert check("2026-11-23T11:01")["escalated"] == 1

@@ -40,8 +40,13 @@ def _resolved_with_invitation(personas: dict) -> Ticket:
 def test_detractor_opens_one_follow_up_complaint(personas: dict) -> None:
     ticket = _resolved_with_invitation(personas)
     invitation = SurveyInvitation.objects.get(source_id=ticket.pk)
-    response = SurveyResponse.objects.create(invitation=invitation, campaign=invitation.campaign,
-                                             submitted_at=timezone.now(), csat=Decimal("1.67"), nps_score=3)
+    response = SurveyResponse.objects.create(
+        invitation=invitation,
+        campaign=invitation.campaign,
+        submitted_at=timezone.now(),
+        csat=Decimal("1.67"),
+        nps_score=3,
+    )
     follow_up = svc.ticket_open_for_detractor(response=response)
     again = svc.ticket_open_for_detractor(response=response)
     assert follow_up.pk == again.pk
@@ -55,13 +60,23 @@ def test_complaint_raises_an_improvement_action_and_others_cannot(personas: dict
     carol = personas["rep_carol"].user
     complaint = make_ticket(carol, ticket_type=TicketType.COMPLAINT, complaint_category="product_quality")
     manager = service_manager(personas)
-    action = svc.ticket_raise_improvement(actor=manager, ticket=complaint, title="改进包装", owner=carol,
-                                          due_date=timezone.localdate() + dt.timedelta(days=10))
+    action = svc.ticket_raise_improvement(
+        actor=manager,
+        ticket=complaint,
+        title="改进包装",
+        owner=carol,
+        due_date=timezone.localdate() + dt.timedelta(days=10),
+    )
     assert ImprovementAction.objects.get(pk=action.pk).source_kind == ImprovementSource.COMPLAINT
     assert action.source == complaint
     with pytest.raises(ValidationError):
-        svc.ticket_raise_improvement(actor=manager, ticket=make_ticket(carol), title="x", owner=carol,
-                                     due_date=timezone.localdate() + dt.timedelta(days=10))
+        svc.ticket_raise_improvement(
+            actor=manager,
+            ticket=make_ticket(carol),
+            title="x",
+            owner=carol,
+            due_date=timezone.localdate() + dt.timedelta(days=10),
+        )
 
 
 def test_customer_timeline_shows_tickets(personas: dict) -> None:
@@ -102,8 +117,11 @@ def test_after_the_first_response_the_resolution_deadline_warns_again(personas: 
 def test_update_complaint_fields_and_closed_ticket_is_read_only(personas: dict) -> None:
     carol = personas["rep_carol"].user
     complaint = make_ticket(carol, ticket_type=TicketType.COMPLAINT, complaint_category="price", assignee=carol)
-    complaint = svc.ticket_update(actor=carol, ticket=complaint, data={
-        "root_cause": "报价口径不一", "corrective_action": "统一报价单", "compensation_amount": Decimal("500")})
+    complaint = svc.ticket_update(
+        actor=carol,
+        ticket=complaint,
+        data={"root_cause": "报价口径不一", "corrective_action": "统一报价单", "compensation_amount": Decimal("500")},
+    )
     assert complaint.root_cause == "报价口径不一"
     complaint = svc.ticket_start(actor=carol, ticket=complaint)
     complaint = svc.ticket_resolve(actor=carol, ticket=complaint, resolution="退差价")  # uses the stored fields

@@ -34,8 +34,13 @@ def test_create_sets_number_token_rules_version_and_deadlines_skipping_national_
     carol = personas["rep_carol"].user
     customer = customer_of(owner=None, service_owner=carol)
     with travel("2026-09-30T16:00"):
-        ticket = make_ticket(carol, ticket_type=TicketType.COMPLAINT, complaint_category="product_quality",
-                             priority=TicketPriority.HIGH, customer=customer)
+        ticket = make_ticket(
+            carol,
+            ticket_type=TicketType.COMPLAINT,
+            complaint_category="product_quality",
+            priority=TicketPriority.HIGH,
+            customer=customer,
+        )
     in_force = rules_in_force(dt.date(2026, 9, 30))
     assert ticket.rules_version_id == in_force.version_id
     assert ticket.number.startswith("GD") and len(ticket.public_token) >= 40
@@ -59,8 +64,13 @@ def test_make_up_saturday_counts(personas: dict) -> None:
 
 def test_public_ticket_without_actor(personas: dict) -> None:
     with travel("2026-11-25T10:00"):
-        ticket = make_ticket(None, origin=TicketOrigin.PUBLIC_FORM, requester_name="王先生",
-                             requester_mobile="13900000000", channel="web")
+        ticket = make_ticket(
+            None,
+            origin=TicketOrigin.PUBLIC_FORM,
+            requester_name="王先生",
+            requester_mobile="13900000000",
+            channel="web",
+        )
     assert ticket.created_by is None and ticket.origin == TicketOrigin.PUBLIC_FORM
     assert ticket.department.kind == "customer_service"
 
@@ -135,14 +145,25 @@ def test_first_response_is_the_first_reply(personas: dict) -> None:
 def test_complaint_resolve_needs_root_cause_and_sends_the_survey(personas: dict) -> None:
     carol = personas["rep_carol"].user
     customer = customer_of(owner=None, service_owner=carol)
-    ticket = make_ticket(carol, ticket_type=TicketType.COMPLAINT, complaint_category="service_attitude",
-                         customer=customer, assignee=carol)
+    ticket = make_ticket(
+        carol,
+        ticket_type=TicketType.COMPLAINT,
+        complaint_category="service_attitude",
+        customer=customer,
+        assignee=carol,
+    )
     ticket = svc.ticket_start(actor=carol, ticket=ticket)
     with pytest.raises(ValidationError) as exc:
         svc.ticket_resolve(actor=carol, ticket=ticket, resolution="已道歉")
     assert shown(svc.ROOT_CAUSE_REQUIRED) in [shown(m) for m in exc.value.message_dict["root_cause"]]
-    ticket = svc.ticket_resolve(actor=carol, ticket=ticket, resolution="已道歉", root_cause="话术不当",
-                                corrective_action="培训", compensation_amount=Decimal("200"))
+    ticket = svc.ticket_resolve(
+        actor=carol,
+        ticket=ticket,
+        resolution="已道歉",
+        root_cause="话术不当",
+        corrective_action="培训",
+        compensation_amount=Decimal("200"),
+    )
     assert ticket.status == TicketStatus.RESOLVED and ticket.resolved_at is not None
     from apps.surveys.models import SurveyInvitation
 
@@ -196,14 +217,17 @@ def test_countdown_states(personas: dict) -> None:
     assert many[ticket.pk] == clock
 
 
-@pytest.mark.parametrize(("hours", "english", "chinese"), [
-    (-1, "1 h", "1 工作小时"),
-    (11.5, "1 working day 3.5 h", "1 个工作日 3.5 工作小时"),
-    (16, "2 working days", "2 个工作日"),
-    (-24.5, "3 working days 0.5 h", "3 个工作日 0.5 工作小时"),
-])
+@pytest.mark.parametrize(
+    ("hours", "english", "chinese"),
+    [
+        (-1, "1 h", "1 工作小时"),
+        (11.5, "1 working day 3.5 h", "1 个工作日 3.5 工作小时"),
+        (16, "2 working days", "2 个工作日"),
+        (-24.5, "3 working days 0.5 h", "3 个工作日 0.5 工作小时"),
+    ],
+)
 def test_time_left_reads_in_working_days_and_hours(hours: float, english: str, chinese: str) -> None:
-    """"剩余 15.9 h" read badly: a countdown says working days (8 working hours) and working hours, in Chinese."""
+    """ "剩余 15.9 h" read badly: a countdown says working days (8 working hours) and working hours, in Chinese."""
     clock = sla.Countdown(sla.STATE_OK, remaining_hours=hours)
     with translation.override("en"):
         assert clock.remaining_text == english

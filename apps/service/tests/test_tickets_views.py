@@ -43,8 +43,9 @@ def test_staff_see_tickets_they_opened_and_of_customers_they_serve(personas: dic
     manager = service_manager(personas)
     opened = make_ticket(carol, title="我开的")
     unit = personas["rep_carol"].unit
-    served = make_ticket(None, title="我服务的客户", department=unit,
-                         customer=customer_of(owner=None, service_owner=carol))
+    served = make_ticket(
+        None, title="我服务的客户", department=unit, customer=customer_of(owner=None, service_owner=carol)
+    )
     sold = make_ticket(None, title="我的客户", department=unit, customer=customer_of(owner=alice))
     other = make_ticket(manager, title="别人的")
     mine = set(Ticket.objects.visible_to(carol).values_list("pk", flat=True))
@@ -94,10 +95,19 @@ def test_create_page_and_detail_actions(personas: dict) -> None:
     client = personas["rep_carol"].client()
     assert client.get("/service/tickets/new/").status_code == 200
     customer = customer_of(owner=None, service_owner=carol)
-    response = client.post("/service/tickets/new/", {
-        "ticket_type": "complaint", "complaint_category": "service_attitude", "priority": "high", "channel": "phone",
-        "title": "态度投诉", "customer": customer.pk, "description": "客服态度差", "complaint-root_cause": "",
-    })
+    response = client.post(
+        "/service/tickets/new/",
+        {
+            "ticket_type": "complaint",
+            "complaint_category": "service_attitude",
+            "priority": "high",
+            "channel": "phone",
+            "title": "态度投诉",
+            "customer": customer.pk,
+            "description": "客服态度差",
+            "complaint-root_cause": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     ticket = Ticket.objects.get(title="态度投诉")
     detail = client.get(f"/service/tickets/{ticket.pk}/").content.decode()
@@ -107,8 +117,10 @@ def test_create_page_and_detail_actions(personas: dict) -> None:
     response = client.post(f"/service/tickets/{ticket.pk}/resolve/", {"resolve-resolution": "已道歉"})
     assert response.status_code == 422
     assert shown(svc.ROOT_CAUSE_REQUIRED) in response.content.decode()
-    response = client.post(f"/service/tickets/{ticket.pk}/resolve/", {
-        "resolve-resolution": "已道歉", "resolve-root_cause": "培训不足", "resolve-corrective_action": "专项培训"})
+    response = client.post(
+        f"/service/tickets/{ticket.pk}/resolve/",
+        {"resolve-resolution": "已道歉", "resolve-root_cause": "培训不足", "resolve-corrective_action": "专项培训"},
+    )
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.RESOLVED
@@ -130,22 +142,36 @@ def test_api_create_list_and_actions(personas: dict) -> None:
     carol = personas["rep_carol"].user
     client = personas["rep_carol"].client()
     customer = customer_of(owner=None, service_owner=carol)
-    response = client.post("/api/v1/tickets/", {"title": "API 工单", "ticket_type": "repair", "priority": "urgent",
-                                                "customer": customer.pk, "description": "无法开机"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/tickets/",
+        {
+            "title": "API 工单",
+            "ticket_type": "repair",
+            "priority": "urgent",
+            "customer": customer.pk,
+            "description": "无法开机",
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.json()
     data = response.json()
     assert data["number"].startswith("GD") and data["countdown"]["state"] in ("ok", "warning", "overdue")
     listed = client.get("/api/v1/tickets/", {"priority": "urgent"}).json()
     assert [row["id"] for row in listed["results"]] == [data["id"]]
-    assert client.post(f"/api/v1/tickets/{data['id']}/resume/", {}, content_type="application/json"
-                       ).status_code == 400
-    assert client.post(f"/api/v1/tickets/{data['id']}/start/", {}, content_type="application/json"
-                       ).json()["status"] == "in_progress"
-    assert client.post(f"/api/v1/tickets/{data['id']}/assign/", {"assignee": carol.pk},
-                       content_type="application/json").status_code == 403
-    resolved = client.post(f"/api/v1/tickets/{data['id']}/resolve/", {"resolution": "更换电源"},
-                           content_type="application/json")
+    assert client.post(f"/api/v1/tickets/{data['id']}/resume/", {}, content_type="application/json").status_code == 400
+    assert (
+        client.post(f"/api/v1/tickets/{data['id']}/start/", {}, content_type="application/json").json()["status"]
+        == "in_progress"
+    )
+    assert (
+        client.post(
+            f"/api/v1/tickets/{data['id']}/assign/", {"assignee": carol.pk}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    resolved = client.post(
+        f"/api/v1/tickets/{data['id']}/resolve/", {"resolution": "更换电源"}, content_type="application/json"
+    )
     assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
     events = client.get(f"/api/v1/tickets/{data['id']}/events/").json()
     assert [e["kind"] for e in events][0] == "created"
@@ -157,11 +183,16 @@ def test_api_raise_improvement_from_a_complaint(personas: dict) -> None:
     complaint = make_ticket(carol, ticket_type=TicketType.COMPLAINT, complaint_category="delivery")
     client = Client()
     client.force_login(manager)
-    response = client.post(f"/api/v1/tickets/{complaint.pk}/raise-improvement/",
-                           {"title": "优化发货流程", "owner": carol.pk, "due_date": "2099-01-31"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/tickets/{complaint.pk}/raise-improvement/",
+        {"title": "优化发货流程", "owner": carol.pk, "due_date": "2099-01-31"},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.json()
     repair = make_ticket(carol)
-    response = client.post(f"/api/v1/tickets/{repair.pk}/raise-improvement/",
-                           {"title": "x", "owner": carol.pk, "due_date": "2099-01-31"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/tickets/{repair.pk}/raise-improvement/",
+        {"title": "x", "owner": carol.pk, "due_date": "2099-01-31"},
+        content_type="application/json",
+    )
     assert response.status_code == 400

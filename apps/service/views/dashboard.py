@@ -24,8 +24,9 @@ DATE = {"type": "date", "class": "form-control form-control-sm w-auto"}
 
 
 class DashboardPeriodForm(forms.Form):
-    period = forms.ChoiceField(label=_("Period"), required=False, choices=selectors.PERIOD_CHOICES,
-                               initial=selectors.PERIOD_QUARTER)
+    period = forms.ChoiceField(
+        label=_("Period"), required=False, choices=selectors.PERIOD_CHOICES, initial=selectors.PERIOD_QUARTER
+    )
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
 
@@ -68,11 +69,17 @@ def _chart(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "open": [{"name": r["label"], "value": r["count"], "status": r["status"]} for r in data["open"].by_status],
         "complaints": [{"name": r.label, "value": r.count, "resolved": r.resolved} for r in data["times"].complaints],
-        "per_month": {"months": [r["month"] for r in data["per_month"]],
-                      "tickets": [r["tickets"] for r in data["per_month"]],
-                      "complaints": [r["complaints"] for r in data["per_month"]]},
-        "trend": {"months": [r["month"] for r in trend], "csat": [_num(r["csat"]) for r in trend],
-                  "nps": [_num(r["nps"]) for r in trend], "count": [r["count"] for r in trend]},
+        "per_month": {
+            "months": [r["month"] for r in data["per_month"]],
+            "tickets": [r["tickets"] for r in data["per_month"]],
+            "complaints": [r["complaints"] for r in data["per_month"]],
+        },
+        "trend": {
+            "months": [r["month"] for r in trend],
+            "csat": [_num(r["csat"]) for r in trend],
+            "nps": [_num(r["nps"]) for r in trend],
+            "count": [r["count"] for r in trend],
+        },
     }
 
 
@@ -86,7 +93,15 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     today = policy_today()
     period = selectors.resolve_period(kind, start, end, today)
     data = selectors.dashboard(user, period=period, now=timezone.now(), today=today)
-    return render(request, "service/dashboard.html", {
-        **data, "form": form, "period": period, "today": today, "chart": _chart(data),
-        "own_figures_only": not _manages(user),
-    })
+    return render(
+        request,
+        "service/dashboard.html",
+        {
+            **data,
+            "form": form,
+            "period": period,
+            "today": today,
+            "chart": _chart(data),
+            "own_figures_only": not _manages(user),
+        },
+    )

@@ -171,11 +171,16 @@ def _routing_rows(routings: list[FeedbackRouting], user: Any) -> list[dict[str, 
     rows = []
     for r in routings:
         allowed = selectors.routing_allowed(user, r, visible)
-        rows.append({
-            "routing": r, "allowed": allowed, "may_answer": bool(allowed),
-            "can_acknowledge": "acknowledge" in allowed, "can_reply": "reply" in allowed,
-            "overdue": r.status == RoutingStatus.PENDING and r.acknowledge_due < now,
-        })
+        rows.append(
+            {
+                "routing": r,
+                "allowed": allowed,
+                "may_answer": bool(allowed),
+                "can_acknowledge": "acknowledge" in allowed,
+                "can_reply": "reply" in allowed,
+                "overdue": r.status == RoutingStatus.PENDING and r.acknowledge_due < now,
+            }
+        )
     return rows
 
 

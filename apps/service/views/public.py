@@ -106,10 +106,15 @@ def ticket_submitted_view(request: HttpRequest, token: str) -> HttpResponse:
     ticket = services.public_ticket_get(token=token)
     if ticket is None:
         return _not_found(request)
-    return _page(request, "public_submitted.html", {
-        "ticket": ticket, "status_url": _status_url(request, ticket),
-        "masked_mobile": _masked(ticket.requester_mobile),
-    })
+    return _page(
+        request,
+        "public_submitted.html",
+        {
+            "ticket": ticket,
+            "status_url": _status_url(request, ticket),
+            "masked_mobile": _masked(ticket.requester_mobile),
+        },
+    )
 
 
 def _status_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
@@ -138,8 +143,9 @@ def ticket_status_view(request: HttpRequest, token: str) -> HttpResponse:
     return _page(request, "public_status.html", _status_context(request, ticket))
 
 
-def _post_action(request: HttpRequest, token: str, form_class: Any, action: Any, done: Any,
-                 form_key: str) -> HttpResponse:
+def _post_action(
+    request: HttpRequest, token: str, form_class: Any, action: Any, done: Any, form_key: str
+) -> HttpResponse:
     ticket = services.public_ticket_get(token=token)
     if ticket is None:
         return _not_found(request)

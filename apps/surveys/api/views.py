@@ -51,8 +51,18 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Questionnaire
-        fields = ["id", "title", "title_en", "intro", "intro_en", "is_active", "for_resolved_tickets", "questions",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "title_en",
+            "intro",
+            "intro_en",
+            "is_active",
+            "for_resolved_tickets",
+            "questions",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -71,22 +81,37 @@ class QuestionnairePermission(permissions.BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         action = {"POST": "add", "PATCH": "change", "PUT": "change"}.get(request.method, "view")
-        return bool(request.user and request.user.is_authenticated
-                    and request.user.has_perm(f"surveys.{action}_questionnaire"))
+        return bool(
+            request.user and request.user.is_authenticated and request.user.has_perm(f"surveys.{action}_questionnaire")
+        )
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the questionnaires with their questions")),
     retrieve=extend_schema(summary=_("One questionnaire with its questions")),
-    create=extend_schema(summary=_("Create a questionnaire with its questions"), request=QuestionnaireWriteSerializer,
-                         responses=QuestionnaireSerializer),
+    create=extend_schema(
+        summary=_("Create a questionnaire with its questions"),
+        request=QuestionnaireWriteSerializer,
+        responses=QuestionnaireSerializer,
+    ),
     partial_update=extend_schema(
-        summary=_("Change a questionnaire; questions given replace the list (a questionnaire with answers keeps "
-                  "its questions and their types)"),
-        request=QuestionnaireWriteSerializer, responses=QuestionnaireSerializer),
+        summary=_(
+            "Change a questionnaire; questions given replace the list (a questionnaire with answers keeps "
+            "its questions and their types)"
+        ),
+        request=QuestionnaireWriteSerializer,
+        responses=QuestionnaireSerializer,
+    ),
 )
-class QuestionnaireViewSet(ServiceErrorsMixin, ServiceWriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class QuestionnaireViewSet(
+    ServiceErrorsMixin,
+    ServiceWriteMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     queryset = Questionnaire.objects.prefetch_related("questions").order_by("-is_active", "title", "id")
     serializer_class = QuestionnaireSerializer
     write_serializer_class = QuestionnaireWriteSerializer
@@ -102,13 +127,15 @@ class QuestionnaireViewSet(ServiceErrorsMixin, ServiceWriteMixin, mixins.ListMod
 
     def service_create(self, data: dict[str, Any]) -> Questionnaire:
         data, questions = self._split(data)
-        return questionnaire_services.questionnaire_create(actor=self.request.user, data=data,
-                                                           questions=questions or [])
+        return questionnaire_services.questionnaire_create(
+            actor=self.request.user, data=data, questions=questions or []
+        )
 
     def service_update(self, instance: Questionnaire, data: dict[str, Any]) -> Questionnaire:  # type: ignore[override]
         data, questions = self._split(data)
-        return questionnaire_services.questionnaire_update(actor=self.request.user, questionnaire=instance,
-                                                           data=data, questions=questions)
+        return questionnaire_services.questionnaire_update(
+            actor=self.request.user, questionnaire=instance, data=data, questions=questions
+        )
 
 
 #
@@ -117,13 +144,16 @@ class QuestionnaireViewSet(ServiceErrorsMixin, ServiceWriteMixin, mixins.ListMod
 
 
 class SurveySegmentSerializer(serializers.Serializer):
-    levels = serializers.ListField(child=serializers.CharField(max_length=1), required=False,
-                                   help_text=_("Customer levels: A, B, C"))
+    levels = serializers.ListField(
+        child=serializers.CharField(max_length=1), required=False, help_text=_("Customer levels: A, B, C")
+    )
     tags = serializers.ListField(child=serializers.IntegerField(), required=False)
     province = serializers.CharField(required=False, allow_blank=True)
-    source = serializers.CharField(required=False, allow_blank=True,
-                                   help_text=_("A registered segment, e.g. customers with tickets closed in the "
-                                               "period"))
+    source = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("A registered segment, e.g. customers with tickets closed in the period"),
+    )
 
 
 class SurveyCampaignSerializer(serializers.ModelSerializer):
@@ -133,9 +163,28 @@ class SurveyCampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SurveyCampaign
-        fields = ["id", "name", "questionnaire", "kind", "status", "segment", "period_start", "period_end",
-                  "link_valid_days", "remind_after_days", "scheduled_at", "sent_at", "closed_at", "analysis",
-                  "owner", "owner_unit", "invitation_count", "response_count", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "questionnaire",
+            "kind",
+            "status",
+            "segment",
+            "period_start",
+            "period_end",
+            "link_valid_days",
+            "remind_after_days",
+            "scheduled_at",
+            "sent_at",
+            "closed_at",
+            "analysis",
+            "owner",
+            "owner_unit",
+            "invitation_count",
+            "response_count",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -170,10 +219,16 @@ CAMPAIGN_ACTIONS = ("send", "schedule", "close")
 @extend_schema_view(
     list=extend_schema(summary=_("List the survey campaigns the user may see, with links and answers counted")),
     retrieve=extend_schema(summary=_("One survey campaign (404 when out of scope)")),
-    create=extend_schema(summary=_("Create a draft survey for a customer segment"),
-                         request=SurveyCampaignWriteSerializer, responses=SurveyCampaignSerializer),
-    partial_update=extend_schema(summary=_("Change a draft or scheduled survey, or the analysis notes"),
-                                 request=SurveyCampaignUpdateSerializer, responses=SurveyCampaignSerializer),
+    create=extend_schema(
+        summary=_("Create a draft survey for a customer segment"),
+        request=SurveyCampaignWriteSerializer,
+        responses=SurveyCampaignSerializer,
+    ),
+    partial_update=extend_schema(
+        summary=_("Change a draft or scheduled survey, or the analysis notes"),
+        request=SurveyCampaignUpdateSerializer,
+        responses=SurveyCampaignSerializer,
+    ),
 )
 class SurveyCampaignViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Survey campaigns within the user's data scope; filter by status and kind."""
@@ -220,27 +275,34 @@ class SurveyCampaignViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mode
             campaign_services.campaign_update(actor=self.request.user, campaign=instance, data=self._data(data))
         return self.queryset.get(pk=instance.pk)
 
-    @extend_schema(summary=_("Send now: one one-time link per customer of the segment"), request=None,
-                   responses=SurveySendResultSerializer)
+    @extend_schema(
+        summary=_("Send now: one one-time link per customer of the segment"),
+        request=None,
+        responses=SurveySendResultSerializer,
+    )
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: Any = None) -> Response:
         created = campaign_services.campaign_send(actor=request.user, campaign=self.get_object())
         campaign = self.queryset.get(pk=pk)
-        return Response({"sent": len(created), "campaign": SurveyCampaignSerializer(campaign).data},
-                        status=status.HTTP_200_OK)
+        return Response(
+            {"sent": len(created), "campaign": SurveyCampaignSerializer(campaign).data}, status=status.HTTP_200_OK
+        )
 
-    @extend_schema(summary=_("Send later (the periodic job sends it at the given time)"),
-                   request=SurveyScheduleSerializer, responses=SurveyCampaignSerializer)
+    @extend_schema(
+        summary=_("Send later (the periodic job sends it at the given time)"),
+        request=SurveyScheduleSerializer,
+        responses=SurveyCampaignSerializer,
+    )
     @action(detail=True, methods=["post"])
     def schedule(self, request: Request, pk: Any = None) -> Response:
         body = SurveyScheduleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        campaign_services.campaign_schedule(actor=request.user, campaign=self.get_object(),
-                                            when=body.validated_data["scheduled_at"])
+        campaign_services.campaign_schedule(
+            actor=request.user, campaign=self.get_object(), when=body.validated_data["scheduled_at"]
+        )
         return Response(SurveyCampaignSerializer(self.queryset.get(pk=pk)).data)
 
-    @extend_schema(summary=_("Close: the links take no more answers"), request=None,
-                   responses=SurveyCampaignSerializer)
+    @extend_schema(summary=_("Close: the links take no more answers"), request=None, responses=SurveyCampaignSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: Any = None) -> Response:
         campaign_services.campaign_close(actor=request.user, campaign=self.get_object())
@@ -272,17 +334,31 @@ class SurveyResponseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SurveyResponse
-        fields = ["id", "campaign", "customer", "customer_name", "customer_level", "ticket_type", "department",
-                  "owner", "submitted_at", "csat", "nps_score", "answers"]
+        fields = [
+            "id",
+            "campaign",
+            "customer",
+            "customer_name",
+            "customer_level",
+            "ticket_type",
+            "department",
+            "owner",
+            "submitted_at",
+            "csat",
+            "nps_score",
+            "answers",
+        ]
         read_only_fields = fields
 
 
 class SurveySummarySerializer(serializers.Serializer):
     count = serializers.IntegerField()
-    csat = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True,
-                                    help_text=_("Mean of the 1–5 ratings"))
-    csat_pct = serializers.DecimalField(max_digits=4, decimal_places=1, allow_null=True,
-                                        help_text=_("Percent of answers with CSAT 4 or more"))
+    csat = serializers.DecimalField(
+        max_digits=3, decimal_places=2, allow_null=True, help_text=_("Mean of the 1–5 ratings")
+    )
+    csat_pct = serializers.DecimalField(
+        max_digits=4, decimal_places=1, allow_null=True, help_text=_("Percent of answers with CSAT 4 or more")
+    )
     nps = serializers.IntegerField(allow_null=True, help_text=_("−100 to 100"))
     promoters = serializers.IntegerField()
     passives = serializers.IntegerField()
@@ -294,8 +370,9 @@ class SurveyResponseFilter(df.FilterSet):
     date_to = df.DateFilter(method="noop", help_text=_("Answered on or before (local date)"))
     customer_level = df.CharFilter(field_name="invitation__customer_level", help_text=_("A, B or C"))
     ticket_type = df.CharFilter(field_name="invitation__ticket_type")
-    department = df.ModelChoiceFilter(method="noop", queryset=Department.objects.all(),
-                                      help_text=_("Responsible department and its sub-departments"))
+    department = df.ModelChoiceFilter(
+        method="noop", queryset=Department.objects.all(), help_text=_("Responsible department and its sub-departments")
+    )
     customer = df.NumberFilter(field_name="invitation__customer_id")
 
     class Meta:
@@ -308,8 +385,9 @@ class SurveyResponseFilter(df.FilterSet):
     def filter_queryset(self, queryset: Any) -> Any:
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        return result_selectors.filter_responses(queryset, date_from=data.get("date_from"),
-                                                 date_to=data.get("date_to"), department=data.get("department"))
+        return result_selectors.filter_responses(
+            queryset, date_from=data.get("date_from"), date_to=data.get("date_to"), department=data.get("department")
+        )
 
 
 @extend_schema_view(
@@ -327,14 +405,14 @@ class SurveyResponseViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["submitted_at", "csat", "nps_score"]
     ordering = ["-submitted_at", "-id"]
 
-    @extend_schema(summary=_("CSAT, NPS and promoters / passives / detractors of the filtered answers"),
-                   responses=SurveySummarySerializer)
+    @extend_schema(
+        summary=_("CSAT, NPS and promoters / passives / detractors of the filtered answers"),
+        responses=SurveySummarySerializer,
+    )
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         return Response(SurveySummarySerializer(result_selectors.satisfaction_summary(queryset)).data)
-
-
 
 
 #
@@ -350,9 +428,25 @@ class SurveyInvitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SurveyInvitation
-        fields = ["id", "campaign", "customer", "customer_name", "contact", "customer_level", "ticket_type",
-                  "department", "owner", "owner_unit", "sent_at", "expires_at", "reminders_sent", "reminded_at",
-                  "answered_at", "answered", "url"]
+        fields = [
+            "id",
+            "campaign",
+            "customer",
+            "customer_name",
+            "contact",
+            "customer_level",
+            "ticket_type",
+            "department",
+            "owner",
+            "owner_unit",
+            "sent_at",
+            "expires_at",
+            "reminders_sent",
+            "reminded_at",
+            "answered_at",
+            "answered",
+            "url",
+        ]
         read_only_fields = fields
 
     def get_url(self, invitation: SurveyInvitation) -> str:

@@ -13,8 +13,9 @@ from apps.surveys.registry import segment_source
 
 
 def questionnaire_list(*, active_only: bool = False) -> QuerySet[Questionnaire]:
-    qs = Questionnaire.objects.annotate(question_count=Count("questions", distinct=True),
-                                        campaign_count=Count("campaigns", distinct=True))
+    qs = Questionnaire.objects.annotate(
+        question_count=Count("questions", distinct=True), campaign_count=Count("campaigns", distinct=True)
+    )
     return qs.filter(is_active=True) if active_only else qs
 
 
@@ -50,9 +51,13 @@ def segment_customers(segment: dict[str, Any], period_start: Any = None, period_
 
 
 def campaign_list(*, user: Any, status: str = "", kind: str = "") -> QuerySet[SurveyCampaign]:
-    qs = SurveyCampaign.objects.visible_to(user).select_related("questionnaire", "owner").annotate(
-        invitation_count=Count("invitations", distinct=True),
-        response_count=Count("invitations", filter=Q(invitations__answered_at__isnull=False), distinct=True),
+    qs = (
+        SurveyCampaign.objects.visible_to(user)
+        .select_related("questionnaire", "owner")
+        .annotate(
+            invitation_count=Count("invitations", distinct=True),
+            response_count=Count("invitations", filter=Q(invitations__answered_at__isnull=False), distinct=True),
+        )
     )
     if status:
         qs = qs.filter(status=status)

@@ -84,8 +84,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def satisfaction_trend(responses_qs: QuerySet[SurveyResponse], *, months: int = 12,
-                       until: dt.date | dt.datetime | None = None) -> list[dict[str, Any]]:
+def satisfaction_trend(
+    responses_qs: QuerySet[SurveyResponse], *, months: int = 12, until: dt.date | dt.datetime | None = None
+) -> list[dict[str, Any]]:
     """One row per month for the ``months`` months ending with ``until``'s month (default this month), oldest first:
     month "2026-01", count, csat, nps (None for a month without answers) — one query."""
     until = until or timezone.localdate()
@@ -96,8 +97,13 @@ def satisfaction_trend(responses_qs: QuerySet[SurveyResponse], *, months: int = 
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min), tz)
     end = timezone.make_aware(dt.datetime.combine(_add_months(last, 1), dt.time.min), tz)
-    rows = (responses_qs.order_by().filter(submitted_at__gte=start, submitted_at__lt=end)
-            .annotate(month=TruncMonth("submitted_at", tzinfo=tz)).values("month").annotate(**_aggregates()))
+    rows = (
+        responses_qs.order_by()
+        .filter(submitted_at__gte=start, submitted_at__lt=end)
+        .annotate(month=TruncMonth("submitted_at", tzinfo=tz))
+        .values("month")
+        .annotate(**_aggregates())
+    )
     by_month = {}
     for row in rows:
         month = row["month"]
@@ -107,18 +113,24 @@ def satisfaction_trend(responses_qs: QuerySet[SurveyResponse], *, months: int = 
     for i in range(months):
         month = _add_months(first, i)
         summary = by_month.get(month)
-        trend.append({"month": month.strftime("%Y-%m"), "count": summary["count"] if summary else 0,
-                      "csat": summary["csat"] if summary else None, "nps": summary["nps"] if summary else None})
+        trend.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "count": summary["count"] if summary else 0,
+                "csat": summary["csat"] if summary else None,
+                "nps": summary["nps"] if summary else None,
+            }
+        )
     return trend
 
 
 def response_rate(invitations_qs: QuerySet[SurveyInvitation]) -> dict[str, Any]:
     """sent, answered, rate (percent, one decimal, or None)."""
-    row = invitations_qs.order_by().aggregate(sent=Count("id"),
-                                              answered=Count("id", filter=Q(answered_at__isnull=False)))
+    row = invitations_qs.order_by().aggregate(
+        sent=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False))
+    )
     sent, answered = row["sent"] or 0, row["answered"] or 0
-    return {"sent": sent, "answered": answered,
-            "rate": _round(Decimal(answered) * 100 / sent, TENTH) if sent else None}
+    return {"sent": sent, "answered": answered, "rate": _round(Decimal(answered) * 100 / sent, TENTH) if sent else None}
 
 
 BREAKDOWNS = {
@@ -139,8 +151,7 @@ def breakdown(responses_qs: QuerySet[SurveyResponse], by: str) -> list[dict[str,
     rows = list(qs.values(field).annotate(**_aggregates()))
     labels: dict[Any, str] = {}
     if by == "department":
-        labels = dict(Department.objects.filter(pk__in=[r[field] for r in rows if r[field]])
-                      .values_list("pk", "name"))
+        labels = dict(Department.objects.filter(pk__in=[r[field] for r in rows if r[field]]).values_list("pk", "name"))
     elif by == "ticket_type":
         labels = {value: str(label) for value, label in TicketType.choices}
     elif by == "customer_level":
@@ -158,12 +169,14 @@ def breakdown(responses_qs: QuerySet[SurveyResponse], by: str) -> list[dict[str,
     return result
 
 
-def question_distributions(responses_qs: QuerySet[SurveyResponse], questions: list[Question], *,
-                           texts_limit: int = 50, english: bool = False) -> list[dict[str, Any]]:
+def question_distributions(
+    responses_qs: QuerySet[SurveyResponse], questions: list[Question], *, texts_limit: int = 50, english: bool = False
+) -> list[dict[str, Any]]:
     """Per question: labels and counts of each value (rating 1–5, NPS 0–10, each option), the average for ratings
     and NPS, and the latest text answers — two queries for counts plus one for texts."""
-    answers = Answer.objects.filter(response__in=responses_qs.order_by().values("pk"),
-                                    question__in=[q.pk for q in questions])
+    answers = Answer.objects.filter(
+        response__in=responses_qs.order_by().values("pk"), question__in=[q.pk for q in questions]
+    )
     numbers: dict[tuple[int, int], int] = {}
     for count in answers.filter(number__isnull=False).values("question_id", "number").annotate(n=Count("id")):
         numbers[(count["question_id"], int(count["number"] or 0))] = count["n"]
@@ -176,18 +189,34 @@ def question_distributions(responses_qs: QuerySet[SurveyResponse], questions: li
     text_ids = [q.pk for q in questions if q.kind == QuestionKind.TEXT]
     texts: dict[int, list[dict]] = {}
     if text_ids:
-        for text in (answers.filter(question_id__in=text_ids).exclude(text="")
-                     .order_by("-response__submitted_at", "-id")
-                     .values("question_id", "text", "response__submitted_at", "response__invitation__customer__name")):
+        for text in (
+            answers.filter(question_id__in=text_ids)
+            .exclude(text="")
+            .order_by("-response__submitted_at", "-id")
+            .values("question_id", "text", "response__submitted_at", "response__invitation__customer__name")
+        ):
             latest = texts.setdefault(text["question_id"], [])
             if len(latest) < texts_limit:
-                latest.append({"text": text["text"], "at": text["response__submitted_at"],
-                               "customer": text["response__invitation__customer__name"]})
+                latest.append(
+                    {
+                        "text": text["text"],
+                        "at": text["response__submitted_at"],
+                        "customer": text["response__invitation__customer__name"],
+                    }
+                )
     result = []
     for question in questions:
-        item: dict[str, Any] = {"question": question, "id": question.pk, "kind": question.kind,
-                                "text": (question.text_en or question.text) if english else question.text,
-                                "labels": [], "counts": [], "total": 0, "average": None, "texts": []}
+        item: dict[str, Any] = {
+            "question": question,
+            "id": question.pk,
+            "kind": question.kind,
+            "text": (question.text_en or question.text) if english else question.text,
+            "labels": [],
+            "counts": [],
+            "total": 0,
+            "average": None,
+            "texts": [],
+        }
         if question.kind in (QuestionKind.RATING, QuestionKind.NPS):
             values = range(1, 6) if question.kind == QuestionKind.RATING else range(0, 11)
             item["labels"] = [str(v) for v in values]
@@ -199,8 +228,9 @@ def question_distributions(responses_qs: QuerySet[SurveyResponse], questions: li
                 item["average"] = _round(Decimal(weighted) / total, CENT)
         elif question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             options = question.options or []
-            item["labels"] = [((o.get("en") or o.get("zh")) if english else (o.get("zh") or o.get("en")))
-                              for o in options]
+            item["labels"] = [
+                ((o.get("en") or o.get("zh")) if english else (o.get("zh") or o.get("en"))) for o in options
+            ]
             if question.kind == QuestionKind.SINGLE:
                 item["counts"] = [numbers.get((question.pk, i), 0) for i in range(len(options))]
             else:
@@ -215,14 +245,24 @@ def question_distributions(responses_qs: QuerySet[SurveyResponse], questions: li
 
 def detractors(responses_qs: QuerySet[SurveyResponse]) -> QuerySet[SurveyResponse]:
     """Responses to follow up: NPS ≤ 6 or CSAT ≤ 2."""
-    return (responses_qs.filter(Q(nps_score__lte=DETRACTOR_MAX) | Q(csat__lte=DETRACTOR_CSAT_MAX))
-            .select_related("invitation__customer", "invitation__owner", "campaign")
-            .order_by("-submitted_at", "-id"))
+    return (
+        responses_qs.filter(Q(nps_score__lte=DETRACTOR_MAX) | Q(csat__lte=DETRACTOR_CSAT_MAX))
+        .select_related("invitation__customer", "invitation__owner", "campaign")
+        .order_by("-submitted_at", "-id")
+    )
 
 
-def filter_responses(qs: QuerySet[SurveyResponse], *, date_from: dt.date | None = None,
-                     date_to: dt.date | None = None, level: str = "", ticket_type: str = "", department: Any = None,
-                     kind: str = "", campaign: Any = None) -> QuerySet[SurveyResponse]:
+def filter_responses(
+    qs: QuerySet[SurveyResponse],
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    level: str = "",
+    ticket_type: str = "",
+    department: Any = None,
+    kind: str = "",
+    campaign: Any = None,
+) -> QuerySet[SurveyResponse]:
     """Narrow responses by answering period (local dates, inclusive), customer level, ticket type, responsible
     department (and its sub-departments), survey kind or campaign."""
     tz = timezone.get_current_timezone()

@@ -48,7 +48,7 @@ class AnswersInvalid(Exception):
 
 
 def link_state(invitation: SurveyInvitation, now: dt.datetime | None = None) -> str:
-    """"open", or why the link takes no answer: "answered", "expired", "closed"."""
+    """ "open", or why the link takes no answer: "answered", "expired", "closed"."""
     now = now or timezone.now()
     if invitation.answered_at is not None:
         return "answered"
@@ -117,8 +117,9 @@ def scores(questions: list[Question], cleaned: dict[int, dict]) -> tuple[Decimal
     return csat, nps
 
 
-def response_submit(*, token: str, raw: dict[int, Any], ip_address: str | None = None,
-                    now: dt.datetime | None = None) -> SurveyResponse:
+def response_submit(
+    *, token: str, raw: dict[int, Any], ip_address: str | None = None, now: dt.datetime | None = None
+) -> SurveyResponse:
     """Store the answer to the link ``token``. Raises SurveyInvitation.DoesNotExist (forged link), LinkRefused
     (answered / expired / closed; nothing stored) or AnswersInvalid (nothing stored)."""
     now = now or timezone.now()
@@ -153,11 +154,16 @@ def _submit_once(*, token: str, raw: dict[int, Any], ip_address: str | None, now
             raise AnswersInvalid(errors)
         csat, nps = scores(questions, cleaned)
         response = SurveyResponse.objects.create(
-            invitation=invitation, campaign=invitation.campaign, submitted_at=now, csat=csat, nps_score=nps,
+            invitation=invitation,
+            campaign=invitation.campaign,
+            submitted_at=now,
+            csat=csat,
+            nps_score=nps,
             ip_address=ip_address or None,
         )
-        Answer.objects.bulk_create([Answer(response=response, question_id=qid, **values)
-                                    for qid, values in cleaned.items()])
+        Answer.objects.bulk_create(
+            [Answer(response=response, question_id=qid, **values) for qid, values in cleaned.items()]
+        )
         invitation.answered_at = now
         invitation.save(update_fields=["answered_at", "updated_at"])
         for hook in response_hooks():

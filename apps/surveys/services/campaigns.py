@@ -43,10 +43,17 @@ PERIOD_NEEDED = gettext_lazy("Give the period for this segment.")
 UNKNOWN_LEVEL = gettext_lazy("Unknown customer level.")
 UNKNOWN_TAG = gettext_lazy("Unknown tag.")
 UNKNOWN_SOURCE = gettext_lazy("Unknown segment.")
-SENT_NOTIFY = gettext_lazy("Survey \"%(name)s\" sent: %(count)s of your customers received a link")
+SENT_NOTIFY = gettext_lazy('Survey "%(name)s" sent: %(count)s of your customers received a link')
 
-CAMPAIGN_FIELDS = ["name", "questionnaire", "segment", "link_valid_days", "remind_after_days", "period_start",
-                   "period_end"]
+CAMPAIGN_FIELDS = [
+    "name",
+    "questionnaire",
+    "segment",
+    "link_valid_days",
+    "remind_after_days",
+    "period_start",
+    "period_end",
+]
 EDITABLE = (SurveyStatus.DRAFT, SurveyStatus.SCHEDULED)
 
 
@@ -95,8 +102,14 @@ def campaign_create(*, actor: Any, data: dict[str, Any]) -> SurveyCampaign:
     questionnaire = fields.get("questionnaire")
     if questionnaire is not None and not questionnaire.is_active:
         raise ValidationError({"questionnaire": QUESTIONNAIRE_INACTIVE})
-    campaign = SurveyCampaign(kind=SurveyKind.CAMPAIGN, status=SurveyStatus.DRAFT, owner=actor,
-                              owner_unit=links.unit_of(actor), created_by=actor, **fields)
+    campaign = SurveyCampaign(
+        kind=SurveyKind.CAMPAIGN,
+        status=SurveyStatus.DRAFT,
+        owner=actor,
+        owner_unit=links.unit_of(actor),
+        created_by=actor,
+        **fields,
+    )
     campaign.full_clean()
     record_actor(campaign, actor)
     campaign.save()
@@ -111,8 +124,11 @@ def campaign_update(*, actor: Any, campaign: SurveyCampaign, data: dict[str, Any
         raise ValidationError(NOT_EDITABLE)
     data = dict(data)
     if "segment" in data:
-        data["segment"] = clean_segment(data["segment"], data.get("period_start", campaign.period_start),
-                                        data.get("period_end", campaign.period_end))
+        data["segment"] = clean_segment(
+            data["segment"],
+            data.get("period_start", campaign.period_start),
+            data.get("period_end", campaign.period_end),
+        )
     questionnaire = data.get("questionnaire")
     if questionnaire is not None and questionnaire != campaign.questionnaire and not questionnaire.is_active:
         raise ValidationError({"questionnaire": QUESTIONNAIRE_INACTIVE})
@@ -125,20 +141,31 @@ def _send(campaign: SurveyCampaign, now: dt.datetime) -> list[SurveyInvitation]:
     """Make the links (one per customer without one yet in this campaign), mark the campaign sent, email after
     commit and tell each owner how many of their customers were asked."""
     already = set(campaign.invitations.values_list("customer_id", flat=True))
-    customers = (recipients(campaign).exclude(pk__in=already)
-                 .select_related("service_owner__employee__department", "owner__employee__department", "owner_unit")
-                 .prefetch_related("contacts"))
+    customers = (
+        recipients(campaign)
+        .exclude(pk__in=already)
+        .select_related("service_owner__employee__department", "owner__employee__department", "owner_unit")
+        .prefetch_related("contacts")
+    )
     rows = []
     for customer in customers:
         owner = customer.service_owner or customer.owner
         owner_unit = links.unit_of(owner) or customer.owner_unit
         if owner is None or owner_unit is None:
             continue
-        rows.append(SurveyInvitation(
-            campaign=campaign, customer=customer, contact=links.primary_contact(customer), token=links.new_token(),
-            expires_at=now + dt.timedelta(days=campaign.link_valid_days), sent_at=now,
-            customer_level=customer.level or "", owner=owner, owner_unit=owner_unit,
-        ))
+        rows.append(
+            SurveyInvitation(
+                campaign=campaign,
+                customer=customer,
+                contact=links.primary_contact(customer),
+                token=links.new_token(),
+                expires_at=now + dt.timedelta(days=campaign.link_valid_days),
+                sent_at=now,
+                customer_level=customer.level or "",
+                owner=owner,
+                owner_unit=owner_unit,
+            )
+        )
     if not rows:
         raise ValidationError(NO_RECIPIENTS)
     created = SurveyInvitation.objects.bulk_create(rows, batch_size=500)
@@ -159,8 +186,9 @@ def _send(campaign: SurveyCampaign, now: dt.datetime) -> list[SurveyInvitation]:
 
 def email_invitations(invitation_ids: list[int]) -> int:
     """Email the links whose contact has an address, over one mail connection; returns the number sent."""
-    invitations = (SurveyInvitation.objects.filter(pk__in=invitation_ids, contact__email__gt="")
-                   .select_related("contact", "campaign"))
+    invitations = SurveyInvitation.objects.filter(pk__in=invitation_ids, contact__email__gt="").select_related(
+        "contact", "campaign"
+    )
     sent = 0
     try:
         connection = get_connection()
@@ -175,8 +203,9 @@ def email_invitations(invitation_ids: list[int]) -> int:
                 continue
             subject, body = message
             try:
-                EmailMessage(subject, body, None, [invitation.contact.email if invitation.contact else ""],
-                             connection=connection).send()
+                EmailMessage(
+                    subject, body, None, [invitation.contact.email if invitation.contact else ""], connection=connection
+                ).send()
             except Exception:
                 logger.exception("survey invitation %s: mail failed", invitation.pk)
                 continue
@@ -202,8 +231,9 @@ def campaign_send(*, actor: Any, campaign: SurveyCampaign, now: dt.datetime | No
 
 
 @transaction.atomic
-def campaign_schedule(*, actor: Any, campaign: SurveyCampaign, when: dt.datetime,
-                      now: dt.datetime | None = None) -> SurveyCampaign:
+def campaign_schedule(
+    *, actor: Any, campaign: SurveyCampaign, when: dt.datetime, now: dt.datetime | None = None
+) -> SurveyCampaign:
     """Send later: the periodic job ``surveys.dispatch_due`` sends it at ``when``."""
     _require(actor.has_perm("surveys.send_surveycampaign") and can(actor, "view", campaign))
     campaign = SurveyCampaign.objects.select_for_update().get(pk=campaign.pk)
@@ -224,8 +254,9 @@ def campaigns_dispatch_due(now: dt.datetime | None = None) -> int:
     """Send every scheduled campaign whose time has come (each in its own transaction); returns how many."""
     now = now or timezone.now()
     sent = 0
-    due = SurveyCampaign.objects.filter(status=SurveyStatus.SCHEDULED, scheduled_at__lte=now).values_list("pk",
-                                                                                                         flat=True)
+    due = SurveyCampaign.objects.filter(status=SurveyStatus.SCHEDULED, scheduled_at__lte=now).values_list(
+        "pk", flat=True
+    )
     for pk in list(due):
         try:
             with transaction.atomic():

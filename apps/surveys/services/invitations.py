@@ -77,7 +77,8 @@ def invitation_message(invitation: SurveyInvitation, *, reminder: bool = False) 
         company = _company_name()
         subject = f"{company}：{subject_msg}" if company else str(subject_msg)
         body = str(INVITATION_MAIL_BODY) % {
-            "name": contact.name, "url": answer_url(invitation),
+            "name": contact.name,
+            "url": answer_url(invitation),
             "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
         }
     return subject, body
@@ -96,16 +97,33 @@ def email_invitation(invitation: SurveyInvitation, *, reminder: bool = False) ->
     return True
 
 
-def invitation_make(*, campaign: SurveyCampaign, customer: Any, contact: Any, owner: Any, owner_unit: Any,
-                    now: dt.datetime | None = None, ticket_type: str = "", department: Any = None,
-                    source: Any = None, send_email: bool = True) -> SurveyInvitation:
+def invitation_make(
+    *,
+    campaign: SurveyCampaign,
+    customer: Any,
+    contact: Any,
+    owner: Any,
+    owner_unit: Any,
+    now: dt.datetime | None = None,
+    ticket_type: str = "",
+    department: Any = None,
+    source: Any = None,
+    send_email: bool = True,
+) -> SurveyInvitation:
     """Create one link for one customer and email it; no permission check (callers check theirs)."""
     now = now or timezone.now()
     invitation = SurveyInvitation(
-        campaign=campaign, customer=customer, contact=contact, token=new_token(),
-        expires_at=now + dt.timedelta(days=campaign.link_valid_days), sent_at=now,
-        customer_level=customer.level or "", ticket_type=ticket_type or "", department=department,
-        owner=owner, owner_unit=owner_unit,
+        campaign=campaign,
+        customer=customer,
+        contact=contact,
+        token=new_token(),
+        expires_at=now + dt.timedelta(days=campaign.link_valid_days),
+        sent_at=now,
+        customer_level=customer.level or "",
+        ticket_type=ticket_type or "",
+        department=department,
+        owner=owner,
+        owner_unit=owner_unit,
     )
     if source is not None:
         invitation.source_type = ContentType.objects.get_for_model(source)
@@ -125,8 +143,12 @@ def _post_ticket_campaign(questionnaire: Questionnaire, ticket: Any) -> SurveyCa
     """The standing post-ticket campaign of the questionnaire, created on first use (owned by the manager of the
     assignee's department, else the assignee)."""
     # A closed one (a manager closing a period) is followed by a new standing campaign.
-    campaign = (SurveyCampaign.objects.filter(questionnaire=questionnaire, kind=SurveyKind.POST_TICKET)
-                .exclude(status=SurveyStatus.CLOSED).order_by("id").first())
+    campaign = (
+        SurveyCampaign.objects.filter(questionnaire=questionnaire, kind=SurveyKind.POST_TICKET)
+        .exclude(status=SurveyStatus.CLOSED)
+        .order_by("id")
+        .first()
+    )
     if campaign is not None:
         return campaign
     assignee = getattr(ticket, "assignee", None) or getattr(ticket, "created_by", None)
@@ -143,8 +165,12 @@ def _post_ticket_campaign(questionnaire: Questionnaire, ticket: Any) -> SurveyCa
         return None
     campaign = SurveyCampaign(
         name=_post_ticket_name(questionnaire),
-        questionnaire=questionnaire, kind=SurveyKind.POST_TICKET, status=SurveyStatus.SENT,
-        owner=owner, owner_unit=owner_unit, sent_at=timezone.now(),
+        questionnaire=questionnaire,
+        kind=SurveyKind.POST_TICKET,
+        status=SurveyStatus.SENT,
+        owner=owner,
+        owner_unit=owner_unit,
+        sent_at=timezone.now(),
     )
     campaign.full_clean()
     campaign.save()
@@ -169,13 +195,23 @@ def invitation_after_ticket(*, ticket: Any) -> SurveyInvitation | None:
     if campaign is None:
         return None
     # The answer counts for whoever handled the ticket; failing that the customer's service owner or owner.
-    owner = (getattr(ticket, "assignee", None) or customer.service_owner or customer.owner
-             or getattr(ticket, "created_by", None) or campaign.owner)
+    owner = (
+        getattr(ticket, "assignee", None)
+        or customer.service_owner
+        or customer.owner
+        or getattr(ticket, "created_by", None)
+        or campaign.owner
+    )
     owner_unit = unit_of(owner) or getattr(ticket, "department", None) or campaign.owner_unit
     contact = getattr(ticket, "contact", None) or primary_contact(customer)
     return invitation_make(
-        campaign=campaign, customer=customer, contact=contact, owner=owner, owner_unit=owner_unit,
-        ticket_type=getattr(ticket, "ticket_type", "") or "", department=getattr(ticket, "department", None),
+        campaign=campaign,
+        customer=customer,
+        contact=contact,
+        owner=owner,
+        owner_unit=owner_unit,
+        ticket_type=getattr(ticket, "ticket_type", "") or "",
+        department=getattr(ticket, "department", None),
         source=ticket,
     )
 
@@ -185,11 +221,17 @@ def invitations_remind(now: dt.datetime | None = None) -> int:
     last reminder — at most twice); email where possible and tell each owner once per run who has not answered.
     Returns the number of invitations reminded."""
     now = now or timezone.now()
-    candidates = (SurveyInvitation.objects
-                  .filter(answered_at__isnull=True, expires_at__gt=now, sent_at__isnull=False,
-                          reminders_sent__lt=MAX_REMINDERS, campaign__remind_after_days__gt=0)
-                  .exclude(campaign__status=SurveyStatus.CLOSED)
-                  .select_related("campaign", "contact", "customer", "owner"))
+    candidates = (
+        SurveyInvitation.objects.filter(
+            answered_at__isnull=True,
+            expires_at__gt=now,
+            sent_at__isnull=False,
+            reminders_sent__lt=MAX_REMINDERS,
+            campaign__remind_after_days__gt=0,
+        )
+        .exclude(campaign__status=SurveyStatus.CLOSED)
+        .select_related("campaign", "contact", "customer", "owner")
+    )
     by_owner: dict[Any, list[SurveyInvitation]] = defaultdict(list)
     count = 0
     for invitation in candidates:
@@ -202,7 +244,8 @@ def invitations_remind(now: dt.datetime | None = None) -> int:
             if locked.answered_at is not None or locked.reminders_sent >= MAX_REMINDERS:
                 continue
             SurveyInvitation.objects.filter(pk=invitation.pk).update(
-                reminders_sent=locked.reminders_sent + 1, reminded_at=now, updated_at=now)
+                reminders_sent=locked.reminders_sent + 1, reminded_at=now, updated_at=now
+            )
         email_invitation(invitation, reminder=True)
         by_owner[invitation.owner].append(invitation)
         count += 1

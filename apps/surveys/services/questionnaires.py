@@ -24,14 +24,17 @@ TEXT_NEEDED = gettext_lazy("Question %(number)s: enter the question in Chinese."
 OPTIONS_NEEDED = gettext_lazy("Question %(number)s: a choice question needs at least two options.")
 OPTION_TEXT_NEEDED = gettext_lazy("Question %(number)s: every option needs its Chinese text.")
 ANSWERED_REMOVE = gettext_lazy(
-    "This questionnaire already has answers, which refer to its questions: question \"%(text)s\" cannot be removed. "
-    "Deactivate the questionnaire and create a new one instead.")
+    'This questionnaire already has answers, which refer to its questions: question "%(text)s" cannot be removed. '
+    "Deactivate the questionnaire and create a new one instead."
+)
 ANSWERED_KIND = gettext_lazy(
-    "This questionnaire already has answers: the type of question \"%(text)s\" cannot change, or the answers "
-    "already given would no longer fit it.")
+    'This questionnaire already has answers: the type of question "%(text)s" cannot change, or the answers '
+    "already given would no longer fit it."
+)
 ANSWERED_OPTIONS = gettext_lazy(
     "This questionnaire already has answers, which store the chosen option by position: options of question "
-    "\"%(text)s\" cannot be removed (you may reword them or add new ones).")
+    '"%(text)s" cannot be removed (you may reword them or add new ones).'
+)
 UNKNOWN_QUESTION = gettext_lazy("A question belongs to another questionnaire.")
 POST_TICKET_INACTIVE = gettext_lazy("The questionnaire sent after resolved tickets must be in use.")
 
@@ -79,9 +82,17 @@ def _validate_questions(questions: list[dict[str, Any]]) -> list[dict[str, Any]]
                 errors.append(ValidationError(OPTIONS_NEEDED, params={"number": number}))
             elif any(not o["zh"] for o in options):
                 errors.append(ValidationError(OPTION_TEXT_NEEDED, params={"number": number}))
-        cleaned.append({"id": data.get("id") or None, "kind": kind, "text": text[:300],
-                        "text_en": str(data.get("text_en", "")).strip()[:300], "options": options,
-                        "required": bool(data.get("required", True)), "order": number})
+        cleaned.append(
+            {
+                "id": data.get("id") or None,
+                "kind": kind,
+                "text": text[:300],
+                "text_en": str(data.get("text_en", "")).strip()[:300],
+                "options": options,
+                "required": bool(data.get("required", True)),
+                "order": number,
+            }
+        )
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -142,8 +153,9 @@ def questionnaire_create(*, actor: Any, data: dict[str, Any], questions: list[di
 
 
 @transaction.atomic
-def questionnaire_update(*, actor: Any, questionnaire: Questionnaire, data: dict[str, Any],
-                         questions: list[dict[str, Any]] | None = None) -> Questionnaire:
+def questionnaire_update(
+    *, actor: Any, questionnaire: Questionnaire, data: dict[str, Any], questions: list[dict[str, Any]] | None = None
+) -> Questionnaire:
     """Change the questionnaire and, when ``questions`` is given, replace its questions (existing ones by ``id``)."""
     _require(actor.has_perm("surveys.change_questionnaire"))
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)

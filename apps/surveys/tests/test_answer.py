@@ -21,8 +21,11 @@ from apps.surveys.tests.factories import default_questionnaire, make_campaign, m
 
 
 def _rows() -> tuple[int, int, int]:
-    return (SurveyResponse.objects.count(), Answer.objects.count(),
-            SurveyInvitation.objects.filter(answered_at__isnull=False).count())
+    return (
+        SurveyResponse.objects.count(),
+        Answer.objects.count(),
+        SurveyInvitation.objects.filter(answered_at__isnull=False).count(),
+    )
 
 
 def _post_data(invitation: SurveyInvitation, rating: int = 5, nps: int = 9) -> dict:
@@ -145,8 +148,15 @@ def test_response_hooks_run_in_the_transaction(invitation) -> None:
 
     register_response_hook(hook)
     try:
-        response_submit(token=invitation.token, raw={q.pk: "3" for q in invitation.campaign.questionnaire.questions
-                                                     .filter(kind__in=[QuestionKind.RATING, QuestionKind.NPS])})
+        response_submit(
+            token=invitation.token,
+            raw={
+                q.pk: "3"
+                for q in invitation.campaign.questionnaire.questions.filter(
+                    kind__in=[QuestionKind.RATING, QuestionKind.NPS]
+                )
+            },
+        )
     finally:
         _response_hooks.remove(hook)
     assert seen == [SurveyResponse.objects.get().pk]
@@ -160,8 +170,10 @@ def test_failing_hook_rolls_everything_back(invitation) -> None:
     register_response_hook(hook)
     try:
         with pytest.raises(RuntimeError):
-            response_submit(token=invitation.token, raw={q.pk: "3" for q in invitation.campaign.questionnaire
-                                                         .questions.filter(kind__in=["rating", "nps"])})
+            response_submit(
+                token=invitation.token,
+                raw={q.pk: "3" for q in invitation.campaign.questionnaire.questions.filter(kind__in=["rating", "nps"])},
+            )
     finally:
         _response_hooks.remove(hook)
     assert _rows() == (0, 0, 0)

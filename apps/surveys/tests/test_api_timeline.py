@@ -17,16 +17,28 @@ def test_questionnaires_api(personas) -> None:
     rows = client.get("/api/v1/surveys/").json()["results"]
     default = next(r for r in rows if r["for_resolved_tickets"])
     assert [q["kind"] for q in default["questions"]] == ["rating", "rating", "rating", "nps", "text"]
-    created = client.post("/api/v1/surveys/", {"title": "接口问卷", "questions": [
-        {"kind": "rating", "text": "满意度"},
-        {"kind": "single", "text": "渠道", "options": [{"zh": "电话"}, {"zh": "微信", "en": "WeChat"}]}]},
-        content_type="application/json")
+    created = client.post(
+        "/api/v1/surveys/",
+        {
+            "title": "接口问卷",
+            "questions": [
+                {"kind": "rating", "text": "满意度"},
+                {"kind": "single", "text": "渠道", "options": [{"zh": "电话"}, {"zh": "微信", "en": "WeChat"}]},
+            ],
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     assert len(created.json()["questions"]) == 2
     refused = client.post("/api/v1/surveys/", {"title": "空问卷", "questions": []}, content_type="application/json")
     assert refused.status_code == 400
-    assert personas["rep_alice"].client().post("/api/v1/surveys/", {"title": "x", "questions": []},
-                                                content_type="application/json").status_code == 403
+    assert (
+        personas["rep_alice"]
+        .client()
+        .post("/api/v1/surveys/", {"title": "x", "questions": []}, content_type="application/json")
+        .status_code
+        == 403
+    )
     assert Questionnaire.objects.filter(title="接口问卷").exists()
 
 
@@ -35,9 +47,11 @@ def test_campaign_api_create_and_send(personas) -> None:
     CustomerFactory(owner=alice, level="A")
     CustomerFactory(owner=alice, level="C")
     client = personas["lead_bob"].client()
-    created = client.post("/api/v1/survey-campaigns/", {
-        "name": "接口调查", "questionnaire": default_questionnaire().pk, "segment": {"levels": ["A"]}},
-        content_type="application/json")
+    created = client.post(
+        "/api/v1/survey-campaigns/",
+        {"name": "接口调查", "questionnaire": default_questionnaire().pk, "segment": {"levels": ["A"]}},
+        content_type="application/json",
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     assert created.json()["status"] == "draft"

@@ -74,8 +74,15 @@ def test_segment_source_from_the_registry(customers) -> None:
 
 def test_send_makes_one_link_per_customer(personas, customers, django_capture_on_commit_callbacks) -> None:
     bob = personas["lead_bob"].user
-    campaign = services.campaign_create(actor=bob, data={"name": "A类调查", "questionnaire": default_questionnaire(),
-                                                          "segment": {"levels": ["A"]}, "link_valid_days": 10})
+    campaign = services.campaign_create(
+        actor=bob,
+        data={
+            "name": "A类调查",
+            "questionnaire": default_questionnaire(),
+            "segment": {"levels": ["A"]},
+            "link_valid_days": 10,
+        },
+    )
     assert campaign.status == SurveyStatus.DRAFT and campaign.owner == bob
     with django_capture_on_commit_callbacks(execute=True):
         created = services.campaign_send(actor=bob, campaign=campaign)
@@ -109,8 +116,12 @@ def test_staff_cannot_send(personas, customers) -> None:
 
 
 def test_empty_segment_is_refused(personas, customers) -> None:
-    campaign = make_campaign(personas["lead_bob"].user, default_questionnaire(), status=SurveyStatus.DRAFT,
-                             segment={"province": "西藏自治区"})
+    campaign = make_campaign(
+        personas["lead_bob"].user,
+        default_questionnaire(),
+        status=SurveyStatus.DRAFT,
+        segment={"province": "西藏自治区"},
+    )
     with pytest.raises(ValidationError):
         services.campaign_send(actor=personas["lead_bob"].user, campaign=campaign)
 
@@ -146,9 +157,16 @@ def test_pages_create_preview_send(personas, customers) -> None:
     client = personas["lead_bob"].client()
     preview = client.get(reverse("surveys:campaign_preview"), {"levels": ["A"]})
     assert preview.status_code == 200 and b"<strong>2</strong>" in preview.content
-    response = client.post(reverse("surveys:campaign_create"), {
-        "name": "页面调查", "questionnaire": default_questionnaire().pk, "levels": ["A", "B"],
-        "link_valid_days": "14", "remind_after_days": "3"})
+    response = client.post(
+        reverse("surveys:campaign_create"),
+        {
+            "name": "页面调查",
+            "questionnaire": default_questionnaire().pk,
+            "levels": ["A", "B"],
+            "link_valid_days": "14",
+            "remind_after_days": "3",
+        },
+    )
     assert response.status_code == 302
     campaign = SurveyCampaign.objects.get(name="页面调查")
     page = client.get(reverse("surveys:campaign_detail", args=[campaign.pk]))
@@ -156,8 +174,9 @@ def test_pages_create_preview_send(personas, customers) -> None:
     assert client.post(reverse("surveys:campaign_send", args=[campaign.pk])).status_code == 302
     assert campaign.invitations.count() == 3
     assert client.get(reverse("surveys:campaign_detail", args=[campaign.pk])).status_code == 200
-    assert client.post(reverse("surveys:campaign_analysis", args=[campaign.pk]),
-                       {"analysis": "结论"}).status_code == 302
+    assert (
+        client.post(reverse("surveys:campaign_analysis", args=[campaign.pk]), {"analysis": "结论"}).status_code == 302
+    )
 
 
 def _sent_campaign(personas, customers, **kwargs):
@@ -171,8 +190,10 @@ def test_reminders_at_most_twice_and_never_to_answerers(personas, customers) -> 
     campaign = _sent_campaign(personas, customers)
     invitations = {i.customer_id: i for i in campaign.invitations.all()}
     answered = invitations[customers["a1"].pk]
-    response_submit(token=answered.token, raw={q.pk: "10" if q.kind == "nps" else "5"
-                                               for q in campaign.questionnaire.questions.exclude(kind="text")})
+    response_submit(
+        token=answered.token,
+        raw={q.pk: "10" if q.kind == "nps" else "5" for q in campaign.questionnaire.questions.exclude(kind="text")},
+    )
     start = timezone.now()
     mail.outbox.clear()
     assert invitations_remind(now=start + dt.timedelta(days=1)) == 0  # too early
@@ -209,8 +230,10 @@ def test_improvement_raised_from_the_campaign_shows_on_it(personas) -> None:
     page = client.get(reverse("surveys:campaign_detail", args=[campaign.pk])).content.decode()
     assert "raise-improvement" in page and "source_kind=survey" in page
     content_type = ContentType.objects.get_for_model(SurveyCampaign)
-    url = (reverse("improvements:improvementaction_create")
-           + f"?source_type={content_type.pk}&source_id={campaign.pk}&source_kind=survey")
+    url = (
+        reverse("improvements:improvementaction_create")
+        + f"?source_type={content_type.pk}&source_id={campaign.pk}&source_kind=survey"
+    )
     due = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     response = client.post(url, {"title": "缩短售后响应时间", "owner": bob.pk, "due_date": due, "description": ""})
     assert response.status_code == 302

@@ -19,8 +19,19 @@ pytestmark = pytest.mark.django_db
 TZ = timezone.get_fixed_timezone(8 * 60)
 
 
-def _answer(campaign, ratings: tuple[int, ...], nps: int | None, *, when=None, level="B", ticket_type="",
-            department=None, single=0, multiple=(0,), text=""):
+def _answer(
+    campaign,
+    ratings: tuple[int, ...],
+    nps: int | None,
+    *,
+    when=None,
+    level="B",
+    ticket_type="",
+    department=None,
+    single=0,
+    multiple=(0,),
+    text="",
+):
     customer = CustomerFactory(owner=campaign.owner, level=level)
     invitation = make_invitation(campaign, customer=customer, ticket_type=ticket_type, department=department)
     questions = list(campaign.questionnaire.questions.order_by("order"))
@@ -54,15 +65,33 @@ def test_nps_and_csat_by_hand(campaign) -> None:
     _answer(campaign, (3, 2), 7)
     _answer(campaign, (1, 2), 3)
     assert sorted(SurveyResponse.objects.values_list("csat", flat=True)) == [
-        Decimal("1.50"), Decimal("2.50"), Decimal("4.00"), Decimal("4.50")]
+        Decimal("1.50"),
+        Decimal("2.50"),
+        Decimal("4.00"),
+        Decimal("4.50"),
+    ]
     summary = results.satisfaction_summary(SurveyResponse.objects.all())
-    assert summary == {"count": 4, "csat": Decimal("3.13"), "csat_pct": Decimal("50.0"), "nps": 25,
-                       "promoters": 2, "passives": 1, "detractors": 1}
+    assert summary == {
+        "count": 4,
+        "csat": Decimal("3.13"),
+        "csat_pct": Decimal("50.0"),
+        "nps": 25,
+        "promoters": 2,
+        "passives": 1,
+        "detractors": 1,
+    }
 
 
 def test_summary_of_nothing_and_without_nps(personas) -> None:
     assert results.satisfaction_summary(SurveyResponse.objects.all()) == {
-        "count": 0, "csat": None, "csat_pct": None, "nps": None, "promoters": 0, "passives": 0, "detractors": 0}
+        "count": 0,
+        "csat": None,
+        "csat_pct": None,
+        "nps": None,
+        "promoters": 0,
+        "passives": 0,
+        "detractors": 0,
+    }
     campaign = make_campaign(personas["rep_carol"].user, make_questionnaire(kinds=("rating",)))
     _answer(campaign, (4,), None)
     summary = results.satisfaction_summary(SurveyResponse.objects.all())
@@ -95,8 +124,17 @@ def test_trend_by_month(campaign) -> None:
 
 def test_breakdowns_and_distributions(personas, campaign) -> None:
     unit = personas["rep_carol"].unit
-    _answer(campaign, (5, 5), 10, level="A", ticket_type="complaint", department=unit, single=1, multiple=(0, 2),
-            text="很好")
+    _answer(
+        campaign,
+        (5, 5),
+        10,
+        level="A",
+        ticket_type="complaint",
+        department=unit,
+        single=1,
+        multiple=(0, 2),
+        text="很好",
+    )
     _answer(campaign, (3, 3), 6, level="B", ticket_type="repair", single=1, multiple=(2,))
     by_level = {r["key"]: r for r in results.breakdown(SurveyResponse.objects.all(), "customer_level")}
     assert by_level["A"]["csat"] == Decimal("5.00") and by_level["B"]["nps"] == -100
@@ -105,8 +143,10 @@ def test_breakdowns_and_distributions(personas, campaign) -> None:
     by_department = results.breakdown(SurveyResponse.objects.all(), "department")
     assert [(r["label"], r["count"]) for r in by_department] == [(unit.name, 1), ("", 1)]
     questions = list(campaign.questionnaire.questions.order_by("order"))
-    dist = {d["kind"] + str(i): d for i, d in enumerate(results.question_distributions(SurveyResponse.objects.all(),
-                                                                                         questions))}
+    dist = {
+        d["kind"] + str(i): d
+        for i, d in enumerate(results.question_distributions(SurveyResponse.objects.all(), questions))
+    }
     assert dist["rating0"]["counts"] == [0, 0, 1, 0, 1] and dist["rating0"]["average"] == Decimal("4.00")
     assert dist["nps2"]["counts"][10] == 1 and dist["nps2"]["counts"][6] == 1
     assert dist["single3"]["counts"] == [0, 2, 0]
@@ -133,8 +173,15 @@ def test_results_pages_and_api(personas, campaign, django_assert_max_num_queries
     assert overall.status_code == 200 and b"distributions" in overall.content
     api = client.get("/api/v1/survey-results/summary/")
     assert api.status_code == 200
-    assert api.json() == {"count": 2, "csat": "3.00", "csat_pct": "50.0", "nps": 0, "promoters": 1, "passives": 0,
-                          "detractors": 1}
+    assert api.json() == {
+        "count": 2,
+        "csat": "3.00",
+        "csat_pct": "50.0",
+        "nps": 0,
+        "promoters": 1,
+        "passives": 0,
+        "detractors": 1,
+    }
     rows = client.get("/api/v1/survey-results/").json()["results"]
     assert len(rows) == 2 and len(rows[0]["answers"]) == 5  # the optional text left empty
     # The other personas see none of carol's answers.

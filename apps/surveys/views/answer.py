@@ -48,21 +48,29 @@ def _question_rows(questions: list[Any], english: bool, raw: dict[int, Any], err
         value = raw.get(question.pk)
         if question.kind == QuestionKind.MULTIPLE and value is not None and not isinstance(value, list):
             value = [value]
-        options = [{"index": i, "label": (o.get("en") or o.get("zh")) if english else (o.get("zh") or o.get("en"))}
-                   for i, o in enumerate(question.options or [])]
+        options = [
+            {"index": i, "label": (o.get("en") or o.get("zh")) if english else (o.get("zh") or o.get("en"))}
+            for i, o in enumerate(question.options or [])
+        ]
         if question.kind == QuestionKind.RATING:
             scale = list(range(1, 6))
         elif question.kind == QuestionKind.NPS:
             scale = list(range(0, 11))
         else:
             scale = []
-        rows.append({
-            "question": question, "number": number, "kind": question.kind,
-            "text": (question.text_en or question.text) if english else question.text,
-            "options": options, "scale": scale, "error": errors.get(question.pk, ""),
-            "value": "" if value is None or isinstance(value, list) else str(value),
-            "values": [str(v) for v in value] if isinstance(value, list) else [],
-        })
+        rows.append(
+            {
+                "question": question,
+                "number": number,
+                "kind": question.kind,
+                "text": (question.text_en or question.text) if english else question.text,
+                "options": options,
+                "scale": scale,
+                "error": errors.get(question.pk, ""),
+                "value": "" if value is None or isinstance(value, list) else str(value),
+                "values": [str(v) for v in value] if isinstance(value, list) else [],
+            }
+        )
     return rows
 
 
@@ -76,8 +84,12 @@ def _render(request: HttpRequest, template: str, context: dict, status: int = 20
 
 def _base_context(request: HttpRequest, lang: str, token: str = "") -> dict:
     path = request.path
-    return {"lang": "en" if lang == "en" else "zh", "switch_zh": f"{path}?lang=zh", "switch_en": f"{path}?lang=en",
-            "token": token}
+    return {
+        "lang": "en" if lang == "en" else "zh",
+        "switch_zh": f"{path}?lang=zh",
+        "switch_en": f"{path}?lang=en",
+        "token": token,
+    }
 
 
 @never_cache
@@ -98,14 +110,14 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
                 return _render(request, "surveys/public/not_found.html", context, status=404)
             except LinkRefused as refused:
                 context["state"] = refused.reason
-                return _render(request, "surveys/public/refused.html", context,
-                               status=REFUSED_STATUS[refused.reason])
+                return _render(request, "surveys/public/refused.html", context, status=REFUSED_STATUS[refused.reason])
             except AnswersInvalid as invalid:
                 errors = invalid.errors
             else:
                 return redirect(reverse("survey_answer:thanks", args=[token]) + f"?lang={context['lang']}")
-        invitation = (SurveyInvitation.objects.select_related("campaign__questionnaire", "customer")
-                      .filter(token=token).first())
+        invitation = (
+            SurveyInvitation.objects.select_related("campaign__questionnaire", "customer").filter(token=token).first()
+        )
         if invitation is None:
             return _render(request, "surveys/public/not_found.html", context, status=404)
         state = link_state(invitation)
@@ -116,14 +128,16 @@ def answer_view(request: HttpRequest, token: str) -> HttpResponse:
         questionnaire = invitation.campaign.questionnaire
         questions = list(questionnaire.questions.order_by("order", "id"))
         english = lang == "en"
-        context.update({
-            "questionnaire": questionnaire,
-            "title": (questionnaire.title_en or questionnaire.title) if english else questionnaire.title,
-            "intro": (questionnaire.intro_en or questionnaire.intro) if english else questionnaire.intro,
-            "rows": _question_rows(questions, english, raw, errors),
-            "error_count": len(errors),
-            "expires_at": invitation.expires_at,
-        })
+        context.update(
+            {
+                "questionnaire": questionnaire,
+                "title": (questionnaire.title_en or questionnaire.title) if english else questionnaire.title,
+                "intro": (questionnaire.intro_en or questionnaire.intro) if english else questionnaire.intro,
+                "rows": _question_rows(questions, english, raw, errors),
+                "error_count": len(errors),
+                "expires_at": invitation.expires_at,
+            }
+        )
         return _render(request, "surveys/public/answer.html", context, status=400 if errors else 200)
 
 

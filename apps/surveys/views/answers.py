@@ -44,16 +44,20 @@ class InvitationListView(ScopedListView):
         elif state == "waiting":
             qs = qs.filter(answered_at__isnull=True, expires_at__gt=now).exclude(campaign__status=SurveyStatus.CLOSED)
         elif state == "expired":
-            qs = qs.filter(answered_at__isnull=True).filter(Q(expires_at__lte=now)
-                                                            | Q(campaign__status=SurveyStatus.CLOSED))
+            qs = qs.filter(answered_at__isnull=True).filter(
+                Q(expires_at__lte=now) | Q(campaign__status=SurveyStatus.CLOSED)
+            )
         return qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(campaign=self.campaign, page_sizes=PAGE_SIZES, **kwargs)
         now = timezone.now()
         for invitation in context["object_list"]:
-            invitation.is_open = (invitation.answered_at is None and invitation.expires_at > now
-                                  and invitation.campaign.status != SurveyStatus.CLOSED)
+            invitation.is_open = (
+                invitation.answered_at is None
+                and invitation.expires_at > now
+                and invitation.campaign.status != SurveyStatus.CLOSED
+            )
             invitation.link = self.request.build_absolute_uri(answer_url(invitation)) if invitation.is_open else ""
         return context
 
@@ -84,8 +88,9 @@ def _answer_rows(response: SurveyResponse | None, invitation: SurveyInvitation) 
     rows = []
     for question in invitation.campaign.questionnaire.questions.order_by("order", "id"):
         answer = answers.get(question.pk)
-        labels = [(o.get("en") or o.get("zh")) if english else (o.get("zh") or o.get("en"))
-                  for o in question.options or []]
+        labels = [
+            (o.get("en") or o.get("zh")) if english else (o.get("zh") or o.get("en")) for o in question.options or []
+        ]
         value = ""
         if answer is not None:
             if question.kind in (QuestionKind.RATING, QuestionKind.NPS):
@@ -96,20 +101,32 @@ def _answer_rows(response: SurveyResponse | None, invitation: SurveyInvitation) 
                 value = "、".join(labels[i] for i in answer.choices if i < len(labels))
             else:
                 value = answer.text
-        rows.append({"question": question, "text": (question.text_en or question.text) if english else question.text,
-                     "value": value, "answered": answer is not None})
+        rows.append(
+            {
+                "question": question,
+                "text": (question.text_en or question.text) if english else question.text,
+                "value": value,
+                "answered": answer is not None,
+            }
+        )
     return rows
 
 
 def _detail_context(request: HttpRequest, invitation: SurveyInvitation) -> dict[str, Any]:
     response = SurveyResponse.objects.filter(invitation=invitation).prefetch_related("answers").first()
     now = timezone.now()
-    is_open = (invitation.answered_at is None and invitation.expires_at > now
-               and invitation.campaign.status != SurveyStatus.CLOSED)
+    is_open = (
+        invitation.answered_at is None
+        and invitation.expires_at > now
+        and invitation.campaign.status != SurveyStatus.CLOSED
+    )
     invitation.is_open = is_open  # type: ignore[attr-defined]  # read by _link_state.html
     return {
-        "invitation": invitation, "response": response, "rows": _answer_rows(response, invitation),
-        "is_open": is_open, "link": request.build_absolute_uri(answer_url(invitation)) if is_open else "",
+        "invitation": invitation,
+        "response": response,
+        "rows": _answer_rows(response, invitation),
+        "is_open": is_open,
+        "link": request.build_absolute_uri(answer_url(invitation)) if is_open else "",
     }
 
 

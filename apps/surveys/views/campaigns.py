@@ -52,8 +52,7 @@ class CampaignListView(ScopedListView):
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return selectors.campaign_list(user=self.request.user, status=data.get("status", ""),
-                                       kind=data.get("kind", ""))
+        return selectors.campaign_list(user=self.request.user, status=data.get("status", ""), kind=data.get("kind", ""))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(filter_form=self.filter_form, page_sizes=PAGE_SIZES, **kwargs)
@@ -67,8 +66,9 @@ def segment_summary(campaign: SurveyCampaign) -> list[tuple[str, str]]:
         labels = dict(CustomerLevel.choices)
         rows.append((_("Customer levels"), "、".join(str(labels.get(v, v)) for v in segment["levels"])))
     if segment.get("tags"):
-        rows.append((_("Customer tags"), "、".join(Tag.objects.filter(pk__in=segment["tags"])
-                                                   .values_list("name", flat=True))))
+        rows.append(
+            (_("Customer tags"), "、".join(Tag.objects.filter(pk__in=segment["tags"]).values_list("name", flat=True)))
+        )
     if segment.get("province"):
         rows.append((_("Province"), segment["province"]))
     if segment.get("source"):
@@ -140,8 +140,9 @@ def campaign_preview_view(request: HttpRequest) -> HttpResponse:
     form = SegmentForm(request.GET)
     count = None
     if form.is_valid():
-        count = segment_customers(form.segment(), form.cleaned_data.get("period_start"),
-                                  form.cleaned_data.get("period_end")).count()
+        count = segment_customers(
+            form.segment(), form.cleaned_data.get("period_start"), form.cleaned_data.get("period_end")
+        ).count()
     return render(request, "surveys/_recipient_count.html", {"recipient_count": count})
 
 
@@ -155,20 +156,31 @@ class CampaignDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         campaign, user = self.object, self.request.user
         may_change = user.has_perm(SurveyPerm.CHANGE_CAMPAIGN) and can(user, "change", campaign)
-        may_send = (campaign.kind == SurveyKind.CAMPAIGN and campaign.status in services.EDITABLE
-                    and user.has_perm(SurveyPerm.SEND_CAMPAIGN))
+        may_send = (
+            campaign.kind == SurveyKind.CAMPAIGN
+            and campaign.status in services.EDITABLE
+            and user.has_perm(SurveyPerm.SEND_CAMPAIGN)
+        )
         has_results = campaign.status not in services.EDITABLE
         context = results_context(self.request, campaign=campaign) if has_results else {}
-        context.update({
-            "has_results": has_results,
-            "campaign": campaign, "segment_rows": segment_summary(campaign),
-            "may_change": may_change, "may_edit": may_change and campaign.status in services.EDITABLE
-            and campaign.kind == SurveyKind.CAMPAIGN,
-            "may_send": may_send, "may_close": may_change and campaign.status != SurveyStatus.CLOSED,
-            "schedule_form": ScheduleForm(), "analysis_form": AnalysisForm(initial={"analysis": campaign.analysis}),
-            "recipient_count": services.recipients(campaign).count() if campaign.status in services.EDITABLE
-            else None,
-        })
+        context.update(
+            {
+                "has_results": has_results,
+                "campaign": campaign,
+                "segment_rows": segment_summary(campaign),
+                "may_change": may_change,
+                "may_edit": may_change
+                and campaign.status in services.EDITABLE
+                and campaign.kind == SurveyKind.CAMPAIGN,
+                "may_send": may_send,
+                "may_close": may_change and campaign.status != SurveyStatus.CLOSED,
+                "schedule_form": ScheduleForm(),
+                "analysis_form": AnalysisForm(initial={"analysis": campaign.analysis}),
+                "recipient_count": services.recipients(campaign).count()
+                if campaign.status in services.EDITABLE
+                else None,
+            }
+        )
         return context
 
 

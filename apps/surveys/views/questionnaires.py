@@ -48,7 +48,8 @@ class QuestionnaireDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         questionnaire = self.object
         return {
-            "questionnaire": questionnaire, "questions": questionnaire.questions.order_by("order", "id"),
+            "questionnaire": questionnaire,
+            "questions": questionnaire.questions.order_by("order", "id"),
             "answered": services.has_answers(questionnaire),
             "may_change": self.request.user.has_perm(SurveyPerm.CHANGE_QUESTIONNAIRE),
         }
@@ -65,11 +66,13 @@ def _builder(request: HttpRequest, questionnaire: Questionnaire | None) -> HttpR
             data = {name: form.cleaned_data[name] for name in services.QUESTIONNAIRE_FIELDS}
             try:
                 if questionnaire is None:
-                    questionnaire = services.questionnaire_create(actor=request.user, data=data,
-                                                                  questions=formset.questions())
+                    questionnaire = services.questionnaire_create(
+                        actor=request.user, data=data, questions=formset.questions()
+                    )
                 else:
-                    services.questionnaire_update(actor=request.user, questionnaire=questionnaire, data=data,
-                                                  questions=formset.questions())
+                    services.questionnaire_update(
+                        actor=request.user, questionnaire=questionnaire, data=data, questions=formset.questions()
+                    )
             except ValidationError as error:
                 add_service_errors(form, error)
                 if questionnaire is not None and questionnaire.pk:
@@ -81,9 +84,16 @@ def _builder(request: HttpRequest, questionnaire: Questionnaire | None) -> HttpR
         form = QuestionnaireForm(instance=questionnaire)
         initial = question_initial(questionnaire) if questionnaire else [{"kind": "rating", "required": True}]
         formset = cast(BaseQuestionFormSet, QuestionFormSet(prefix="questions", initial=initial))
-    return render(request, "surveys/questionnaire_form.html", {
-        "form": form, "formset": formset, "questionnaire": questionnaire, "answered": answered,
-    })
+    return render(
+        request,
+        "surveys/questionnaire_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "questionnaire": questionnaire,
+            "answered": answered,
+        },
+    )
 
 
 @login_required
@@ -96,5 +106,3 @@ def questionnaire_create_view(request: HttpRequest) -> HttpResponse:
 def questionnaire_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "surveys.change_questionnaire")
     return _builder(request, get_object_or_404(Questionnaire, pk=pk))
-
-

@@ -28,11 +28,11 @@ def results_context(request: HttpRequest, *, campaign: SurveyCampaign | None = N
     user = request.user
     form = ResultsFilterForm(request.GET or None, campaign=campaign)
     filters = form.filters()
-    questionnaire = campaign.questionnaire if campaign else (form.cleaned_data.get("questionnaire")
-                                                            if form.is_valid() else None)
+    questionnaire = (
+        campaign.questionnaire if campaign else (form.cleaned_data.get("questionnaire") if form.is_valid() else None)
+    )
     responses = selectors.filter_responses(SurveyResponse.objects.visible_to(user), campaign=campaign, **filters)
-    invitations = selectors.filter_invitations(SurveyInvitation.objects.visible_to(user), campaign=campaign,
-                                               **filters)
+    invitations = selectors.filter_invitations(SurveyInvitation.objects.visible_to(user), campaign=campaign, **filters)
     if questionnaire is not None and campaign is None:
         responses = responses.filter(campaign__questionnaire=questionnaire)
         invitations = invitations.filter(campaign__questionnaire=questionnaire)
@@ -47,16 +47,32 @@ def results_context(request: HttpRequest, *, campaign: SurveyCampaign | None = N
     # A campaign to a segment has no ticket type or department: leave out breakdowns with nothing to break down.
     breakdowns = {key: rows for key, rows in breakdowns.items() if not rows or any(r["key"] for r in rows)}
     chart = {
-        "trend": {"months": [r["month"] for r in trend], "count": [r["count"] for r in trend],
-                  "csat": [_num(r["csat"]) for r in trend], "nps": [r["nps"] for r in trend]},
-        "nps": {"promoters": summary["promoters"], "passives": summary["passives"],
-                "detractors": summary["detractors"]},
-        "questions": [{"id": d["id"], "labels": d["labels"], "counts": d["counts"], "kind": d["kind"]}
-                      for d in distributions if d["labels"]],
+        "trend": {
+            "months": [r["month"] for r in trend],
+            "count": [r["count"] for r in trend],
+            "csat": [_num(r["csat"]) for r in trend],
+            "nps": [r["nps"] for r in trend],
+        },
+        "nps": {
+            "promoters": summary["promoters"],
+            "passives": summary["passives"],
+            "detractors": summary["detractors"],
+        },
+        "questions": [
+            {"id": d["id"], "labels": d["labels"], "counts": d["counts"], "kind": d["kind"]}
+            for d in distributions
+            if d["labels"]
+        ],
     }
     return {
-        "filter_form": form, "summary": summary, "rate": selectors.response_rate(invitations), "trend": trend,
-        "distributions": distributions, "breakdowns": breakdowns, "chart": chart, "questionnaire": questionnaire,
+        "filter_form": form,
+        "summary": summary,
+        "rate": selectors.response_rate(invitations),
+        "trend": trend,
+        "distributions": distributions,
+        "breakdowns": breakdowns,
+        "chart": chart,
+        "questionnaire": questionnaire,
         "detractors": list(selectors.detractors(responses)[:DETRACTORS_SHOWN]),
         "detractor_total": selectors.detractors(responses).count(),
     }
