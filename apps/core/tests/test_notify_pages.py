@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.models import Notification, NotificationChannel, NotificationDelivery, NotificationPreference
+from apps.core.notify_kinds import notification_kinds
 from apps.core.services import notify
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.org.choices import BuiltinRole
@@ -30,6 +31,9 @@ def login(client: Any, user: Any) -> Any:
     return client
 
 
+CORE_KINDS = {"approval", "escalation", "feedback", "due_contact", "general"}
+
+
 class PreferencePageTests:
     def test_it_lists_every_kind_with_the_defaults_and_the_centre_always_on(self, personas: dict) -> None:
         response = personas["rep_alice"].client().get(reverse("core:notification_preferences"))
@@ -37,7 +41,8 @@ class PreferencePageTests:
         body = response.content.decode()
         for kind in ("approval", "escalation", "feedback", "due_contact", "general"):
             assert f'data-kind="{kind}"' in body
-        assert body.count("checked disabled") == 5  # the notification centre, per kind, cannot be turned off
+        # the notification centre, per kind (the core's five and any an app registers), cannot be turned off
+        assert body.count("checked disabled") == len(notification_kinds())
         form = response.context["form"]
         assert form["escalation__wecom"].value() is True and form["general__wecom"].value() is False
 
@@ -47,12 +52,23 @@ class PreferencePageTests:
         response = personas["rep_alice"].client().post(reverse("core:notification_preferences"), data)
         assert response.status_code == 302
         stored = set(NotificationPreference.objects.filter(user=alice).values_list("kind", "channel", "enabled"))
-        assert stored == {
-            ("escalation", "wecom", False),
-            ("general", "email", True),
-            ("approval", "email", False),
-            ("feedback", "email", False),
+        # kinds other apps register (policy: the robots by default) were unticked too: stored as turned off
+        others = {
+            (k.code, channel, False)
+            for k in notification_kinds()
+            if k.code not in CORE_KINDS
+            for channel in k.default_channels
         }
+        assert (
+            stored
+            == {
+                ("escalation", "wecom", False),
+                ("general", "email", True),
+                ("approval", "email", False),
+                ("feedback", "email", False),
+            }
+            | others
+        )
         assert not NotificationPreference.objects.exclude(user=alice).exists()
 
     def test_the_choice_is_the_users_own(self, personas: dict) -> None:
