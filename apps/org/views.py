@@ -28,6 +28,7 @@ from apps.core.scoping import DataScope
 from apps.core.views import (
     ScopedCreateView,
     ScopedDetailView,
+    ScopedFormView,
     ScopedListView,
     ScopedUpdateView,
 )
@@ -96,19 +97,18 @@ class DepartmentDetailView(ScopedDetailView):
         return super().get_context_data(children=children, members=members, **kwargs)
 
 
-class _DepartmentFormMixin:
+class _DepartmentFormMixin(ScopedFormView):
     model = Department
     form_class: Any = DepartmentForm
     template_name: str | None = "org/department_form.html"
     context_object_name = "department"
     success_url = "org:department_detail"
-    request: HttpRequest
 
     def get_form_kwargs(self) -> dict[str, Any]:
         user = self.request.user
         return {
             **super().get_form_kwargs(),
-            "departments": selectors.department_list(user=user),  # type: ignore[misc]
+            "departments": selectors.department_list(user=user),
             "managers": _managers(user),
         }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ class InterpretationAskForm(forms.Form):
     def __init__(self, *args: Any, articles: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if articles is not None:
-            self.fields["article"].queryset = articles
+            cast(forms.ModelChoiceField, self.fields["article"]).queryset = articles
 
 
 class InterpretationAnswerForm(forms.Form):

@@ -319,6 +319,7 @@ def version_diff(version: PolicyVersion, base: PolicyVersion | None = None) -> V
         new, old = new_articles.get(number), old_articles.get(number)
         shown = new or old
         assert shown is not None
+        fields: list[str]
         if old is None:
             kind, fields = "added", []
         elif new is None:

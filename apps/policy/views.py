@@ -389,7 +389,7 @@ class AcknowledgeView(PolicyReaderMixin, TemplateView):
             version=version,
             changed=changed,
             previous=selectors.previous_version(version),
-            acknowledgement=PolicyAcknowledgement.objects.filter(version=version, user=self.request.user).first(),
+            acknowledgement=PolicyAcknowledgement.objects.filter(version=version, user=self.request.user.pk).first(),
             deadline=selectors.acknowledgement_deadline(version),
         )
         return context
@@ -534,7 +534,7 @@ def acknowledgement_export_view(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("summary"):
         rows, total = selectors.acknowledgement_by_department(qs)
-        rows.append(selectors.AcknowledgementRow(None, _("Total"), total.asked, total.confirmed))
+        rows.append(selectors.AcknowledgementRow(None, str(_("Total")), total.asked, total.confirmed))
         data = [
             {
                 "department": r.department,

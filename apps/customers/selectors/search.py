@@ -17,7 +17,7 @@ _LATIN_TERM = re.compile(r"^[A-Za-z]{2,30}$")
 def pinyin_initials(name: str) -> str:
     """The first letter of each character's pinyin, lower case; letters and digits are kept as they are
     (深圳瑞丰科技 → szrfkj, ABC电子 → abcdz). Polyphonic characters take pypinyin's most common reading."""
-    letters = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    letters = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]  # pypinyin accepts a list; its stub says str
     return re.sub(r"[^a-z0-9]", "", "".join(letters).lower())[:INITIALS_MAX]
 
 
