@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -175,13 +175,16 @@ def _shared_q(
         relation, _, rest = lookup.partition("__")
         if fields.shared_via_subquery and model is not None and rest:
             for condition in conditions:
-                inner = Q(**{key[len(relation) + 2 :]: value for key, value in condition.children})
+                lookups = cast("list[tuple[str, Any]]", condition.children)  # built from keyword lookups above
+                inner = Q(**{key[len(relation) + 2 :]: value for key, value in lookups})
                 through[relation] = through.get(relation, Q()) | inner
         else:
             for condition in conditions:
                 q |= condition
     for relation, condition in through.items():
-        related = model._meta.get_field(relation).related_model  # type: ignore[union-attr]
+        assert model is not None  # `through` is filled only when a model is given
+        related = model._meta.get_field(relation).related_model
+        assert related is not None and related != "self"  # a relation field: the related model is resolved
         q |= Q(**{f"{relation}__in": related._base_manager.filter(condition).values("pk")})
     return q
 

@@ -29,7 +29,9 @@ def _reviewer(card: Assessment, ceo: User) -> User:
     department: Department | None = card.owner_unit
     while department is not None:
         if department.manager_id and department.manager_id != card.owner_id:
-            return department.manager
+            manager = department.manager
+            assert manager is not None  # manager_id is set
+            return manager
         department = department.parent
     return ceo
 
@@ -58,7 +60,7 @@ def _review(cycle: AssessmentCycle, ceo: User, rng: random.Random) -> None:
 def _confirm_or_appeal(cycle: AssessmentCycle, ceo: User) -> None:
     appellant = APPEALS.get(cycle.period_key)
     for card in Assessment.objects.filter(cycle=cycle, subject_kind=SubjectKind.PERSON).select_related("owner"):
-        if card.owner.username == appellant:
+        if card.owner is not None and card.owner.username == appellant:
             appeal = services.appeal_submit(
                 actor=card.owner, assessment=card, reason="本季度承接的跨部门项目未计入考核，请复核。"
             )

@@ -125,7 +125,8 @@ class Assessment(OwnedModel):
     subject_kind = models.CharField(_("assessed"), max_length=12, choices=SubjectKind.choices)
     department_kind = models.CharField(_("department kind"), max_length=30, choices=AssessedKind.choices)
     level = models.CharField(_("level"), max_length=12, choices=AssessmentLevel.choices)
-    owner = models.ForeignKey(
+    # Optional here (a department's assessment has no person): narrowing OwnedModel's field is Django's way.
+    owner = models.ForeignKey(  # type: ignore[assignment]
         settings.AUTH_USER_MODEL,
         verbose_name=_("person assessed"),
         on_delete=models.PROTECT,
@@ -159,7 +160,6 @@ class Assessment(OwnedModel):
     history = HistoricalRecords()
 
     scope_fields = ScopeFields(owner="owner", unit="owner_unit")
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("assessment")
@@ -186,7 +186,9 @@ class Assessment(OwnedModel):
     @property
     def subject_name(self) -> str:
         if self.subject_kind == SubjectKind.PERSON and self.owner_id:
-            return self.owner.name or self.owner.username
+            owner = self.owner
+            assert owner is not None  # owner_id is set
+            return owner.name or owner.username
         return self.owner_unit.name
 
 

@@ -339,12 +339,14 @@ def _compute_chunk(
 ) -> None:
     """Compute the scorecards of a slice of the subjects in memory (the metrics read once per span, see
     ``selectors.metrics``), then write them in bulk: new cards, changed cards, their history, their lines."""
-    new, old, lines = [], [], []
+    new: list[Assessment] = []
+    old: list[Assessment] = []
+    lines: list[Any] = []
     for subject, kind, level in chunk:
         scheme = rules.assessment.scheme(kind, level)
         if scheme is None:
             continue
-        if subject.is_person:
+        if subject.user is not None:  # a person
             card = existing.get((SubjectKind.PERSON, subject.user.pk)) or Assessment(
                 cycle=cycle, owner=subject.user, subject_kind=SubjectKind.PERSON
             )
@@ -502,7 +504,7 @@ def assessment_review(
     rules = cycle_rules(card.cycle)
     errors: dict[str, list[Any]] = defaultdict(list)
     for item in card.items.select_related("kpi"):
-        if item.kpi.method != KpiMethod.MANUAL or item.kpi.code not in (hand_scores or {}):
+        if hand_scores is None or item.kpi.method != KpiMethod.MANUAL or item.kpi.code not in hand_scores:
             continue
         value = Decimal(hand_scores[item.kpi.code])
         if not 0 <= value <= item.kpi.score_cap:

@@ -4,7 +4,7 @@ Thin: selectors in, services out; every single record through ``get_visible_or_4
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,6 +25,7 @@ from apps.core.views import (
     ScopedDetailView,
     ScopedListView,
 )
+from apps.org.models import User
 from apps.performance import services
 from apps.performance.choices import (
     AssessmentStatus,
@@ -76,7 +77,7 @@ def my_assessments_view(request: HttpRequest) -> HttpResponse:
         "performance/my_assessments.html",
         {
             "cards": selectors.my_assessments(user=request.user),
-            "proposals": selectors.proposal_list(user=request.user).filter(person=request.user),
+            "proposals": selectors.proposal_list(user=request.user).filter(person=cast(User, request.user)),
         },
     )
 
@@ -222,7 +223,10 @@ def cycle_export_view(request: HttpRequest, pk: int) -> HttpResponse:
         for item in card.items.all()
     ]
     ExportLog.objects.create(
-        user=request.user, resource=f"performance.cycle:{cycle.period_key}", scope="filtered", row_count=len(rows)
+        user=cast(User, request.user),
+        resource=f"performance.cycle:{cycle.period_key}",
+        scope="filtered",
+        row_count=len(rows),
     )
     response = HttpResponse(
         excel.write_workbook(EXPORT_COLUMNS, rows, title=cycle.period_key), content_type=excel.XLSX_CONTENT_TYPE

@@ -116,7 +116,7 @@ class Grouped:
             self.by_owner.setdefault(owner, []).append(obj)
 
     def of(self, subject: Subject) -> list[Any]:
-        if subject.is_person:
+        if subject.user is not None:  # a person
             return list(self.by_owner.get(subject.user.pk, []))
         prefix = subject.department.path
         return [obj for obj, _owner, path in self.rows if path is not None and path.startswith(prefix)]
