@@ -43,7 +43,7 @@ COMMENTARY = {
 
 def _periods(today: dt.date) -> list[tuple[str, Any]]:
     """The last twelve finished months and the last four finished quarters."""
-    periods = []
+    periods: list[tuple[str, Any]] = []
     cursor = today.replace(day=1) - dt.timedelta(days=1)
     for _i in range(12):
         periods.append((ReportKind.MONTHLY, month_period(cursor.year, cursor.month)))

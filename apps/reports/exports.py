@@ -4,6 +4,7 @@ section templates as the page, Chinese set in Noto Sans CJK from Debian's fonts-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ def _write_number(cell: Any, value: Any, unit: str, *, change: bool = False) -> 
 
 
 def figures_workbook(
-    sections: list[dict[str, Any]], extra_sheets: list[tuple[str, list[Column], list[Any]]] = ()
+    sections: list[dict[str, Any]], extra_sheets: Sequence[tuple[str, list[Column], list[Any]]] = ()
 ) -> bytes:
     """One sheet per section (the figures as JSON: ``cockpit_json``'s sections), then any extra sheets."""
     workbook = Workbook()

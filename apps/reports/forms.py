@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ class ReportGenerateForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = selectors.departments_writable(user)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = selectors.departments_writable(user)
 
 
 class ReportCommentaryForm(forms.Form):
@@ -43,7 +43,7 @@ class ImprovementForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = assignable_owners(user=user)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = assignable_owners(user=user)
 
 
 class SubscriptionForm(forms.Form):
@@ -55,6 +55,5 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].queryset = User.objects.filter(is_active=True, employee__is_active=True).order_by(
-            "name"
-        )
+        recipients = cast(forms.ModelMultipleChoiceField, self.fields["recipients"])
+        recipients.queryset = User.objects.filter(is_active=True, employee__is_active=True).order_by("name")

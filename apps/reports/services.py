@@ -124,7 +124,7 @@ def report_update(*, actor: Any, departmentreport: DepartmentReport, data: dict[
         raise PermissionDenied
     if report.status not in EDITABLE_STATUSES:
         raise ValidationError(FROZEN)
-    fields = [f for f in ("commentary", "causes", "next_plans") if f in data]
+    fields: list[str] = [f for f in ("commentary", "causes", "next_plans") if f in data]
     for name in fields:
         setattr(report, name, data[name] or "")
     _save(report, actor, fields)

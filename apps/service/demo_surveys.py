@@ -76,7 +76,7 @@ def _scores(ctx: DemoContext, questions: list[Question], progress: float, detrac
 
 
 def _response(invitation: SurveyInvitation, answers: list[Answer], at: dt.datetime) -> SurveyResponse:
-    ratings = [a.number for a in answers if a.question.kind == QuestionKind.RATING]
+    ratings = [a.number for a in answers if a.question.kind == QuestionKind.RATING and a.number is not None]
     nps = next((a.number for a in answers if a.question.kind == QuestionKind.NPS), None)
     csat = (Decimal(sum(ratings)) / len(ratings)).quantize(CENT, ROUND_HALF_UP) if ratings else None
     return SurveyResponse(
@@ -147,12 +147,14 @@ def _answer_or_remind(
     campaign: SurveyCampaign,
 ) -> None:
     rng = ctx.rng
-    answered_at = inv.sent_at + dt.timedelta(hours=rng.randint(1, 24 * 6))
-    if rng.random() < rate and answered_at < ctx.now - dt.timedelta(hours=1) and answered_at < inv.expires_at:
+    sent_at, expires_at = inv.sent_at, inv.expires_at
+    assert sent_at is not None and expires_at is not None  # _invitation sets both
+    answered_at = sent_at + dt.timedelta(hours=rng.randint(1, 24 * 6))
+    if rng.random() < rate and answered_at < ctx.now - dt.timedelta(hours=1) and answered_at < expires_at:
         inv.answered_at = answered_at
         batch.answered.append((inv, _scores(ctx, questions, _progress(answered_at, ctx.now)), answered_at))
-    elif inv.sent_at + dt.timedelta(days=campaign.remind_after_days) < min(ctx.now, inv.expires_at):
-        inv.reminders_sent, inv.reminded_at = 1, inv.sent_at + dt.timedelta(days=campaign.remind_after_days)
+    elif sent_at + dt.timedelta(days=campaign.remind_after_days) < min(ctx.now, expires_at):
+        inv.reminders_sent, inv.reminded_at = 1, sent_at + dt.timedelta(days=campaign.remind_after_days)
 
 
 def _quarters(today: dt.date) -> list[tuple[dt.date, dt.date, dt.date]]:
@@ -182,7 +184,11 @@ def _quarterly(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) ->
         sent = working_moment(ctx.rng, sending, late=0)
         first, last = (dt.datetime.combine(d, dt.time(0), TZ) for d in (start, end + dt.timedelta(days=1)))
         recipients = sorted(
-            {cid for cid, at in closed if first <= at < last and cid in by_pk and by_pk[cid].level in ("A", "B")}
+            {
+                cid
+                for cid, at in closed
+                if at is not None and first <= at < last and cid in by_pk and by_pk[cid].level in ("A", "B")
+            }
         )
         still_open = sent + dt.timedelta(days=21) > ctx.now
         label = f"{start.year} 年第 {(start.month - 1) // 3 + 1} 季度"
@@ -248,6 +254,7 @@ def _post_ticket(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) 
         customer = by_pk.get(customer_id)
         if customer is None or pk in done:
             continue
+        assert resolved_at is not None  # a resolved or closed ticket
         inv = _invitation(
             ctx,
             campaign,
@@ -258,7 +265,9 @@ def _post_ticket(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) 
             source_type=ticket_type,
             source_id=pk,
         )
-        inv.owner_id = assignee_id or customer.service_owner_id
+        owner_id = assignee_id or customer.service_owner_id
+        assert owner_id is not None  # a resolved ticket has an assignee
+        inv.owner_id = owner_id
         batch.invitations.append(inv)
         _answer_or_remind(ctx, batch, inv, questions, POST_TICKET_RATE, campaign)
     return campaign

@@ -398,11 +398,13 @@ def _closed_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan
     deadline = rules.on(created.date()).rules.deadline(t.ticket_type, t.priority)
     events = _opened_events(ctx, t)
     events += _respond(ctx, t, deadline.first_response_hours, rng.random() < 0.92)
+    responded = t.first_responded_at
+    assert responded is not None  # _respond sets it
     if rng.random() < 0.18 and t.ticket_type in (Ty.REPAIR, Ty.COMPLAINT):
         paused = Decimal(rng.choice(("2.00", "4.00", "6.50", "8.00", "12.00", "16.00")))
         t.paused_hours = paused
         t.resolution_due = add_working_hours(t.resolution_due, float(paused))
-        wait_at = t.first_responded_at + dt.timedelta(hours=1)
+        wait_at = responded + dt.timedelta(hours=1)
         back_at = add_working_hours(wait_at, float(paused))
         events += [
             _event(
@@ -425,9 +427,10 @@ def _closed_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan
         overshoot = rng.choice((1.0, 3.0, 6.0, 10.0, 20.0))
         resolved = add_working_hours(t.resolution_due, overshoot)
         events += _escalate(ctx, t, t.resolution_due, overshoot)
-    if t.first_responded_at > t.first_response_due and not t.escalation_level:
+    if responded > t.first_response_due and not t.escalation_level:
         events += _escalate(ctx, t, t.first_response_due, 0)
-    t.resolved_at = max(resolved, t.first_responded_at + dt.timedelta(minutes=20))
+    resolved_at = max(resolved, responded + dt.timedelta(minutes=20))
+    t.resolved_at = resolved_at
     t.resolution = rng.choice(RESOLUTIONS[t.ticket_type])
     if t.ticket_type == Ty.COMPLAINT:
         t.root_cause, t.corrective_action = ROOT_CAUSES[t.complaint_category], CORRECTIVE[t.complaint_category]
@@ -435,15 +438,15 @@ def _closed_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan
             t.compensation_amount = Decimal(rng.choice((500, 800, 1000, 2000, 3000, 5000)))
             t.compensation_note = rng.choice(("延长保修期三个月", "赠送一次上门巡检", "减免当期维保费用"))
     events.append(
-        _event(t, TicketEventKind.STATUS, t.resolved_at, t.assignee, t.resolution, St.IN_PROGRESS, St.RESOLVED, True)
+        _event(t, TicketEventKind.STATUS, resolved_at, t.assignee, t.resolution, St.IN_PROGRESS, St.RESOLVED, True)
     )
-    closed = t.resolved_at + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
+    closed = resolved_at + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
     if closed < ctx.now - dt.timedelta(hours=2):
         t.status, t.closed_at = St.CLOSED, closed
         events.append(_event(t, TicketEventKind.STATUS, closed, None, "客户确认已解决。", St.RESOLVED, St.CLOSED, True))
     else:
         t.status = St.RESOLVED
-    t.updated_at = t.closed_at or t.resolved_at
+    t.updated_at = t.closed_at or resolved_at
     return _Plan(t, events)
 
 
@@ -457,15 +460,18 @@ def _open_plan(ctx: DemoContext, rules: _Rules, created: dt.datetime) -> _Plan:
         t.status = St.ASSIGNED  # not answered yet, within its deadline
     else:
         events += _respond(ctx, t, deadline.first_response_hours, rng.random() < 0.85)
+        responded = t.first_responded_at
+        assert responded is not None  # _respond sets it
         t.status = St.IN_PROGRESS
         if rng.random() < 0.2:
             t.status = St.WAITING_CUSTOMER
-            t.waiting_since = max(t.first_responded_at + dt.timedelta(hours=1), ctx.now - dt.timedelta(days=2))
+            waiting_since = max(responded + dt.timedelta(hours=1), ctx.now - dt.timedelta(days=2))
+            t.waiting_since = waiting_since
             events.append(
                 _event(
                     t,
                     TicketEventKind.STATUS,
-                    t.waiting_since,
+                    waiting_since,
                     t.assignee,
                     "请客户确认处理效果。",
                     St.IN_PROGRESS,
@@ -624,10 +630,10 @@ def load(stdout: Any) -> DemoContext | None:
     for day in _days(rng, START, backlog_from, HISTORY_COUNT):
         created = working_moment(rng, day)
         plan = _closed_plan(ctx, rules, created)
+        resolved_at = plan.ticket.resolved_at
+        assert resolved_at is not None  # a closed plan is resolved
         # A long deadline (a low-priority suggestion: 15 working days) may not have run out by now: still open.
-        plans.append(
-            plan if plan.ticket.resolved_at < ctx.now - dt.timedelta(hours=1) else _open_plan(ctx, rules, created)
-        )
+        plans.append(plan if resolved_at < ctx.now - dt.timedelta(hours=1) else _open_plan(ctx, rules, created))
     # A few long-running ones opened two to four weeks ago are still open, past their deadlines and escalated.
     plans += [
         _open_plan(ctx, rules, working_moment(rng, day))
@@ -639,7 +645,9 @@ def load(stdout: Any) -> DemoContext | None:
         plan = _open_plan(ctx, rules, created)
         if rng.random() > (0.95 if plan.ticket.resolution_due > ctx.now else 0.2):
             closed = _closed_plan(ctx, rules, created)
-            if closed.ticket.resolved_at < ctx.now - dt.timedelta(hours=1):
+            resolved_at = closed.ticket.resolved_at
+            assert resolved_at is not None  # a closed plan is resolved
+            if resolved_at < ctx.now - dt.timedelta(hours=1):
                 plan = closed
         plans.append(plan)
     tickets = _bulk(ctx, plans)

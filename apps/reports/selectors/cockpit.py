@@ -49,7 +49,7 @@ SECTION_LABELS = {
     PERFORMANCE: _("Performance"),
     IMPROVEMENT: _("Improvement actions"),
 }
-KIND_SECTION = {
+KIND_SECTION: dict[str, str] = {
     DepartmentKind.MARKET_DEVELOPMENT: MARKET,
     DepartmentKind.SALES: SALES,
     DepartmentKind.CUSTOMER_SERVICE: SERVICE,
@@ -169,7 +169,7 @@ def market_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
         "campaign_cost": cost,
         "campaign_revenue": revenue,
         "campaign_roi_pct": None if revenue is None else _pct(revenue - cost, cost),
-        "plan_completion_pct": (sum(lines) / len(lines)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        "plan_completion_pct": (sum(lines, Decimal("0")) / len(lines)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         if lines
         else None,
     }

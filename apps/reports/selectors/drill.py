@@ -42,7 +42,7 @@ class DrillSource:
 def drill_source(key: str, user: Any, period: ReportPeriod, today: dt.date) -> DrillSource | None:
     first, after = bounds(period)
     if key in ("leads", "qualified", "converted"):
-        qs = Lead.objects.visible_to(user).filter(created_at__gte=first, created_at__lt=after)
+        qs: QuerySet[Any] = Lead.objects.visible_to(user).filter(created_at__gte=first, created_at__lt=after)
         if key != "leads":
             qs = qs.filter(LEAD_STAGE_REACHED[key])
         return DrillSource(qs, "owner_unit", "owner", None, "created_at", "marketing:lead_detail")
