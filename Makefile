@@ -58,6 +58,7 @@ test: setup browser-deps
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy apps
 	$(VENV)/bin/lint-imports
 
 check: lint lock-check test
