@@ -151,6 +151,28 @@ KPI_LIBRARY: dict[str, tuple[Any, ...]] = {
         "期间内发生并经确认的违规记录数（含申诉中及申诉后维持的；驳回、撤销的不计），宜按次扣分。",
         "Violations that happened in the period and were confirmed (also while appealed or once confirmed on appeal; not dismissed or overturned); best scored by a deduction per occurrence.",
     ),
+    "contacts_on_time": (
+        6,
+        "percent",
+        "higher",
+        "computed",
+        110,
+        "客户关系联系按时完成率",
+        "Relationship contacts made on time",
+        "到期日在期间内的客户联系（定期联系、生日等，跳过的不计）中，在到期日（含）前完成的比例。",
+        "Of the relationship contacts due in the period (regular contacts, birthdays…; skipped ones not counted), the share done by their due date.",
+    ),
+    "feedback_acknowledged_on_time": (
+        10,
+        "percent",
+        "higher",
+        "computed",
+        110,
+        "客户反馈按时确认率",
+        "Feedback acknowledged on time",
+        "确认时限落在期间内的客户反馈分派中，按时确认的比例；部门按分派到的部门计，个人按确认人计。",
+        "Of the feedback routings whose acknowledgement was due in the period, the share acknowledged in time; a department by the routings sent to it, a person by those they acknowledged.",
+    ),
 }
 
 

@@ -110,6 +110,8 @@ class KpiCode(models.TextChoices):
     MANAGER_RATING = "manager_rating", _("Manager's rating")
     DEPARTMENT_SCORE = "department_score", _("Score of the department led")
     VIOLATIONS = "violations", _("Policy violations confirmed")
+    CONTACTS_ON_TIME = "contacts_on_time", _("Relationship contacts made on time")
+    FEEDBACK_ACKNOWLEDGED_ON_TIME = "feedback_acknowledged_on_time", _("Feedback acknowledged on time")
 
 
 class AssessedKind(models.TextChoices):

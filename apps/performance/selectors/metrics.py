@@ -31,7 +31,8 @@ from apps.policy.selectors import POLICY_TIME_ZONE
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import TargetNode
 from apps.sales.selectors.attainment import attainment_for_nodes, make_period, metric_records
-from apps.service.models import Ticket
+from apps.service.choices import DueContactStatus
+from apps.service.models import DueContact, FeedbackRouting, Ticket
 from apps.surveys.models import SurveyResponse
 
 ZERO = Decimal("0")
@@ -381,6 +382,55 @@ def csat(subject: Subject, span: Span) -> Measure:
     )
 
 
+def contacts_on_time(subject: Subject, span: Span) -> Measure:
+    """Relationship contacts due in the period (not skipped): the share done by their due date (policy time zone)."""
+    rows = _grouped(
+        span,
+        "due_contacts",
+        lambda: (
+            DueContact.objects.filter(due_on__range=(span.start, span.end))
+            .exclude(status=DueContactStatus.SKIPPED)
+            .select_related("customer")
+            .only("pk", "due_on", "done_at", "customer__name")
+            .order_by("due_on", "pk")
+        ),
+        "owner",
+        "owner_unit__path",
+    ).of(subject)
+    done = {c.pk for c in rows if c.done_at is not None and c.done_at.astimezone(POLICY_TIME_ZONE).date() <= c.due_on}
+    yes, no = _("on time"), _("late or open")
+    sources = [_source(c, f"{c.due_on:%Y-%m-%d} {c.customer.name}", yes if c.pk in done else no) for c in rows]
+    return Measure(
+        share(len(done), len(rows)),
+        _("%(part)s of %(whole)s contacts") % {"part": len(done), "whole": len(rows)},
+        sources,
+    )
+
+
+def feedback_acknowledged_on_time(subject: Subject, span: Span) -> Measure:
+    """Feedback routings whose acknowledgement was due in the period: the share acknowledged by the deadline. A
+    department answers for the routings sent to its subtree; a person for the routings they acknowledged."""
+    rows = _grouped(
+        span,
+        "feedback_routings",
+        lambda: (
+            FeedbackRouting.objects.filter(span.moments("acknowledge_due"))
+            .only("pk", "feedback_id", "acknowledge_due", "acknowledged_at")
+            .order_by("acknowledge_due", "pk")
+        ),
+        "acknowledged_by",
+        "department__path",
+    ).of(subject)
+    on_time = {r.pk for r in rows if r.acknowledged_at is not None and r.acknowledged_at <= r.acknowledge_due}
+    yes, no = _("on time"), _("late or open")
+    sources = [_source(r, f"#{r.feedback_id}", yes if r.pk in on_time else no) for r in rows]
+    return Measure(
+        share(len(on_time), len(rows)),
+        _("%(part)s of %(whole)s feedback routings") % {"part": len(on_time), "whole": len(rows)},
+        sources,
+    )
+
+
 #
 # Every department (arts. 8–10): improvement actions done by their due date
 #
@@ -456,6 +506,8 @@ METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.CSAT: csat,
     KpiCode.IMPROVEMENTS_ON_TIME: improvements_on_time,
     KpiCode.VIOLATIONS: violations,
+    KpiCode.CONTACTS_ON_TIME: contacts_on_time,
+    KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME: feedback_acknowledged_on_time,
 }
 
 

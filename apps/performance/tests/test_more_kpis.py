@@ -1,0 +1,144 @@
+"""The computed KPIs added to the library after the first schemes (issue 11's list): each recomputed here from
+the raw records for a person and a department, with a record just outside the period and one out of the
+subject's scope, and compared with the metric the cycle would read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pytest
+
+from apps.performance.selectors.metrics import Span, Subject, measure
+from apps.performance.tests.factories import Q3, at
+from apps.policy.choices import KpiCode
+from apps.policy.selectors import POLICY_TIME_ZONE
+from apps.service.choices import DueContactReason, DueContactStatus, FeedbackCategory
+from apps.service.models import DueContact, Feedback, FeedbackRouting
+from apps.service.tests.factories_tickets import customer_of
+
+pytestmark = pytest.mark.django_db
+
+
+def span() -> Span:
+    return Span("2026-Q3", *Q3)
+
+
+def share(part: int, whole: int) -> Decimal:
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def in_q3_day(day: dt.date) -> bool:
+    return Q3[0] <= day <= Q3[1]
+
+
+def in_q3_moment(moment: dt.datetime) -> bool:
+    start = dt.datetime.combine(Q3[0], dt.time.min, tzinfo=POLICY_TIME_ZONE)
+    end = dt.datetime.combine(Q3[1] + dt.timedelta(days=1), dt.time.min, tzinfo=POLICY_TIME_ZONE)
+    return start <= moment < end
+
+
+def under(unit: Any, department: Any) -> bool:
+    return department.path.startswith(unit.path)
+
+
+class TestContactsOnTime:
+    def make(self, persona: Any, customer: Any, due: dt.date, done: dt.datetime | None, status: str = "") -> None:
+        DueContact.objects.create(
+            owner=persona.user,
+            owner_unit=persona.unit,
+            created_by=persona.user,
+            customer=customer,
+            reason=DueContactReason.CADENCE,
+            due_on=due,
+            done_at=done,
+            status=status or (DueContactStatus.DONE if done else DueContactStatus.OPEN),
+        )
+
+    def test_person_and_department_from_the_raw_contacts(self, personas: dict) -> None:
+        alice, bob, carol = personas["rep_alice"], personas["lead_bob"], personas["rep_carol"]
+        customer = customer_of(alice.user)
+        sept_30 = dt.date(2026, 9, 30)
+        self.make(alice, customer, dt.date(2026, 7, 1), at(dt.date(2026, 7, 1)))  # on time
+        self.make(alice, customer, dt.date(2026, 8, 10), at(dt.date(2026, 8, 11)))  # late
+        self.make(alice, customer, sept_30, dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.UTC))  # 23:59 Shanghai
+        self.make(alice, customer, dt.date(2026, 9, 29), dt.datetime(2026, 9, 29, 16, 1, tzinfo=dt.UTC))  # 30th
+        self.make(alice, customer, dt.date(2026, 9, 15), None)  # open: late
+        self.make(alice, customer, dt.date(2026, 9, 16), None, DueContactStatus.SKIPPED)  # skipped: not counted
+        self.make(alice, customer, dt.date(2026, 10, 1), at(dt.date(2026, 9, 1)))  # due after Q3: not counted
+        self.make(alice, customer, dt.date(2026, 6, 30), at(dt.date(2026, 6, 30)))  # due before Q3: not counted
+        self.make(bob, customer, dt.date(2026, 8, 1), at(dt.date(2026, 8, 1)))  # bob's: the department's only
+        self.make(carol, customer, dt.date(2026, 8, 2), None)  # another department: never counted
+
+        def expected(keep: Any) -> Decimal:
+            rows = [
+                c
+                for c in DueContact.objects.select_related("owner_unit")
+                if keep(c) and in_q3_day(c.due_on) and c.status != DueContactStatus.SKIPPED
+            ]
+            done = [c for c in rows if c.done_at and c.done_at.astimezone(POLICY_TIME_ZONE).date() <= c.due_on]
+            return share(len(done), len(rows))
+
+        s = span()
+        got = measure(KpiCode.CONTACTS_ON_TIME, Subject(alice.unit, alice.user), s)
+        assert got.actual == expected(lambda c: c.owner_id == alice.user.pk) == Decimal("40.0")
+        assert len(got.sources) == 5
+        unit = bob.unit
+        got = measure(KpiCode.CONTACTS_ON_TIME, Subject(unit), s)
+        assert got.actual == expected(lambda c: under(unit, c.owner_unit)) == Decimal("50.0")
+        assert measure(KpiCode.CONTACTS_ON_TIME, Subject(carol.unit, carol.user), s).actual == Decimal("0.0")
+        assert measure(KpiCode.CONTACTS_ON_TIME, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
+
+
+class TestFeedbackAcknowledgedOnTime:
+    def test_person_by_who_acknowledged_and_department_by_where_it_was_sent(self, personas: dict) -> None:
+        alice, bob, carol = personas["rep_alice"], personas["lead_bob"], personas["rep_carol"]
+        customer = customer_of(carol.user)
+        n = iter(range(100))
+
+        def route(unit: Any, due: dt.datetime, by: Any = None, acked: dt.datetime | None = None) -> None:
+            feedback = Feedback.objects.create(
+                customer=customer,
+                category=FeedbackCategory.SERVICE,
+                content=f"反馈{next(n)}",
+                created_by=carol.user,
+                owner_unit=carol.unit,
+            )
+            FeedbackRouting.objects.create(
+                feedback=feedback,
+                department=unit,
+                acknowledge_due=due,
+                acknowledged_by=by,
+                acknowledged_at=acked,
+                status="acknowledged" if acked else "pending",
+            )
+
+        day = dt.date(2026, 8, 3)
+        route(alice.unit, at(day), alice.user, at(day, 9))  # alice, on time
+        route(alice.unit, at(day), alice.user, at(day, 11))  # alice, late
+        route(bob.unit, at(day), alice.user, at(day, 10))  # alice for the parent unit, on the minute
+        route(alice.unit, at(day), None, None)  # nobody acknowledged: the department's, late
+        route(alice.unit, at(dt.date(2026, 10, 1), 0), alice.user, at(dt.date(2026, 9, 30), 23))  # due after Q3
+        route(bob.unit, at(dt.date(2026, 6, 30), 23), bob.user, at(dt.date(2026, 6, 30), 22))  # due before Q3
+        route(carol.unit, at(day), carol.user, at(day, 12))  # another department, late
+
+        def expected(keep: Any) -> Decimal:
+            rows = [
+                r
+                for r in FeedbackRouting.objects.select_related("department")
+                if keep(r) and in_q3_moment(r.acknowledge_due)
+            ]
+            ok = [r for r in rows if r.acknowledged_at and r.acknowledged_at <= r.acknowledge_due]
+            return share(len(ok), len(rows))
+
+        s = span()
+        got = measure(KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME, Subject(alice.unit, alice.user), s)
+        assert got.actual == expected(lambda r: r.acknowledged_by_id == alice.user.pk) == Decimal("66.7")
+        assert len(got.sources) == 3
+        got = measure(KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME, Subject(bob.unit), s)
+        assert got.actual == expected(lambda r: under(bob.unit, r.department)) == Decimal("50.0")
+        got = measure(KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME, Subject(alice.unit), s)
+        assert got.actual == expected(lambda r: under(alice.unit, r.department)) == Decimal("33.3")
+        got = measure(KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME, Subject(carol.unit), s)
+        assert got.actual == expected(lambda r: under(carol.unit, r.department)) == Decimal("0.0")
