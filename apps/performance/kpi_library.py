@@ -173,6 +173,17 @@ KPI_LIBRARY: dict[str, tuple[Any, ...]] = {
         "确认时限落在期间内的客户反馈分派中，按时确认的比例；部门按分派到的部门计，个人按确认人计。",
         "Of the feedback routings whose acknowledgement was due in the period, the share acknowledged in time; a department by the routings sent to it, a person by those they acknowledged.",
     ),
+    "nps": (
+        11,
+        "score",
+        "higher",
+        "computed",
+        100,
+        "净推荐值（NPS）",
+        "Net promoter score (NPS)",
+        "期间内回答了推荐意愿（0–10）的问卷中，推荐者（9–10）占比减去贬损者（0–6）占比，取整，与满意度分析页同一口径；个人按问卷计入的服务人员，部门按问卷的负责部门。",
+        "Of the survey answers with a 0–10 likelihood to recommend given in the period, % promoters (9–10) minus % detractors (0–6), rounded to an integer — the survey results' figure; a person by the service person the survey counts for, a department by the survey's responsible department.",
+    ),
 }
 
 

@@ -112,6 +112,7 @@ class KpiCode(models.TextChoices):
     VIOLATIONS = "violations", _("Policy violations confirmed")
     CONTACTS_ON_TIME = "contacts_on_time", _("Relationship contacts made on time")
     FEEDBACK_ACKNOWLEDGED_ON_TIME = "feedback_acknowledged_on_time", _("Feedback acknowledged on time")
+    NPS = "nps", _("Net promoter score (NPS)")
 
 
 class AssessedKind(models.TextChoices):

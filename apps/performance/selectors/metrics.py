@@ -33,7 +33,9 @@ from apps.sales.models import TargetNode
 from apps.sales.selectors.attainment import attainment_for_nodes, make_period, metric_records
 from apps.service.choices import DueContactStatus
 from apps.service.models import DueContact, FeedbackRouting, Ticket
+from apps.surveys.choices import NpsGroup, nps_group
 from apps.surveys.models import SurveyResponse
+from apps.surveys.selectors.results import nps_value
 
 ZERO = Decimal("0")
 ONE_DECIMAL = Decimal("0.1")
@@ -431,6 +433,33 @@ def feedback_acknowledged_on_time(subject: Subject, span: Span) -> Measure:
     )
 
 
+def nps(subject: Subject, span: Span) -> Measure:
+    """NPS of the answers given in the period (the survey app's definition): % promoters − % detractors, an
+    integer; a person by the service person the survey counts for, a department by its responsible department."""
+    rows = _grouped(
+        span,
+        "nps",
+        lambda: (
+            SurveyResponse.objects.filter(span.moments("submitted_at"), nps_score__isnull=False)
+            .only("pk", "nps_score")
+            .order_by("submitted_at", "pk")
+        ),
+        "invitation__owner",
+        "invitation__department__path",
+    ).of(subject)
+    groups = [nps_group(r.nps_score) for r in rows]
+    promoters, detractors = groups.count(NpsGroup.PROMOTER), groups.count(NpsGroup.DETRACTOR)
+    value = nps_value(promoters, detractors, len(rows))
+    if value is None:
+        return Measure(None, _("No survey answers in the period."))
+    return Measure(
+        Decimal(value),
+        _("%(promoters)s promoters, %(detractors)s detractors of %(count)s answers")
+        % {"promoters": promoters, "detractors": detractors, "count": len(rows)},
+        [_source(r, f"#{r.pk}", r.nps_score) for r in rows],
+    )
+
+
 #
 # Every department (arts. 8–10): improvement actions done by their due date
 #
@@ -508,6 +537,7 @@ METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.VIOLATIONS: violations,
     KpiCode.CONTACTS_ON_TIME: contacts_on_time,
     KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME: feedback_acknowledged_on_time,
+    KpiCode.NPS: nps,
 }
 
 

@@ -142,3 +142,46 @@ class TestFeedbackAcknowledgedOnTime:
         assert got.actual == expected(lambda r: under(alice.unit, r.department)) == Decimal("33.3")
         got = measure(KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME, Subject(carol.unit), s)
         assert got.actual == expected(lambda r: under(carol.unit, r.department)) == Decimal("0.0")
+
+
+class TestNps:
+    def test_person_and_department_from_the_raw_answers(self, personas: dict) -> None:
+        from apps.surveys.models import SurveyResponse
+        from apps.surveys.tests.factories import make_campaign, make_invitation
+
+        alice, bob, carol = personas["rep_alice"], personas["lead_bob"], personas["rep_carol"]
+        campaign = make_campaign(carol.user)
+
+        def answer(persona: Any, department: Any, when: dt.datetime, score: int | None) -> None:
+            invitation = make_invitation(campaign, owner=persona.user, department=department)
+            SurveyResponse.objects.create(invitation=invitation, campaign=campaign, submitted_at=when, nps_score=score)
+
+        day = dt.date(2026, 8, 3)
+        for score in (10, 9, 9, 8, 6, 3):  # carol's, for her department
+            answer(carol, carol.unit, at(day), score)
+        answer(carol, carol.unit, at(day), None)  # no NPS answer: not counted
+        answer(carol, carol.unit, dt.datetime(2026, 9, 30, 16, 0, tzinfo=dt.UTC), 0)  # 1 Oct in Shanghai: outside
+        answer(carol, carol.unit, dt.datetime(2026, 6, 30, 15, 59, tzinfo=dt.UTC), 0)  # 30 June: outside
+        answer(alice, alice.unit, at(day), 2)  # another person, another department
+        answer(bob, carol.unit, at(day), 10)  # bob's answer for carol's department
+
+        def expected(keep: Any) -> Decimal:
+            rows = [
+                r
+                for r in SurveyResponse.objects.select_related("invitation__department")
+                if keep(r.invitation) and r.nps_score is not None and in_q3_moment(r.submitted_at)
+            ]
+            promoters = sum(1 for r in rows if r.nps_score >= 9)
+            detractors = sum(1 for r in rows if r.nps_score <= 6)
+            return (Decimal(promoters - detractors) * 100 / len(rows)).quantize(Decimal("1"), ROUND_HALF_UP)
+
+        s = span()
+        got = measure(KpiCode.NPS, Subject(carol.unit, carol.user), s)
+        assert got.actual == expected(lambda i: i.owner_id == carol.user.pk) == Decimal("17")
+        assert len(got.sources) == 6
+        got = measure(KpiCode.NPS, Subject(carol.unit), s)
+        assert got.actual == expected(lambda i: i.department and under(carol.unit, i.department)) == Decimal("29")
+        assert measure(KpiCode.NPS, Subject(alice.unit, alice.user), s).actual == Decimal("-100")
+        got = measure(KpiCode.NPS, Subject(personas["auditor_dave"].unit), s)  # the company: everyone's
+        assert got.actual == expected(lambda i: i.department and under(personas["auditor_dave"].unit, i.department))
+        assert measure(KpiCode.NPS, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
