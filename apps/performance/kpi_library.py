@@ -184,6 +184,17 @@ KPI_LIBRARY: dict[str, tuple[Any, ...]] = {
         "期间内回答了推荐意愿（0–10）的问卷中，推荐者（9–10）占比减去贬损者（0–6）占比，取整，与满意度分析页同一口径；个人按问卷计入的服务人员，部门按问卷的负责部门。",
         "Of the survey answers with a 0–10 likelihood to recommend given in the period, % promoters (9–10) minus % detractors (0–6), rounded to an integer — the survey results' figure; a person by the service person the survey counts for, a department by the survey's responsible department.",
     ),
+    "campaign_conversion": (
+        4,
+        "percent",
+        "higher",
+        "computed",
+        150,
+        "推广活动线索转化率",
+        "Campaign lead conversion",
+        "期间内进入其推广活动的线索中，期末前已转化为客户的比例；个人按活动负责人，部门按活动所属部门。",
+        "Of the leads that came in during the period through their campaigns, the share converted into customers by its end; a person by the campaign's owner, a department by the campaign's department.",
+    ),
 }
 
 

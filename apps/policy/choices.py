@@ -113,6 +113,7 @@ class KpiCode(models.TextChoices):
     CONTACTS_ON_TIME = "contacts_on_time", _("Relationship contacts made on time")
     FEEDBACK_ACKNOWLEDGED_ON_TIME = "feedback_acknowledged_on_time", _("Feedback acknowledged on time")
     NPS = "nps", _("Net promoter score (NPS)")
+    CAMPAIGN_CONVERSION = "campaign_conversion", _("Campaign lead conversion")
 
 
 class AssessedKind(models.TextChoices):

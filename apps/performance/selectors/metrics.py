@@ -291,6 +291,32 @@ def visits_done(subject: Subject, span: Span) -> Measure:
     )
 
 
+def campaign_conversion(subject: Subject, span: Span) -> Measure:
+    """Leads that came in during the period through the person's / department's campaigns: the share converted into
+    a customer by the period's end (the campaign page's conversion rate, bounded to the period)."""
+    rows = _grouped(
+        span,
+        "campaign_leads",
+        lambda: (
+            Lead.objects.filter(span.moments("created_at"), campaign__isnull=False)
+            .only("pk", "company_name", "converted_at")
+            .order_by("created_at", "pk")
+        ),
+        "campaign__owner",
+        "campaign__owner_unit__path",
+    ).of(subject)
+    converted = {
+        lead.pk for lead in rows if lead.converted_at is not None and lead.converted_at < span.after_last_moment
+    }
+    yes, no = _("converted"), _("not converted")
+    sources = [_source(lead, lead.company_name, yes if lead.pk in converted else no) for lead in rows]
+    return Measure(
+        share(len(converted), len(rows)),
+        _("%(part)s of %(whole)s leads") % {"part": len(converted), "whole": len(rows)},
+        sources,
+    )
+
+
 #
 # Customer service (arts. 6, 10)
 #
@@ -538,6 +564,7 @@ METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.CONTACTS_ON_TIME: contacts_on_time,
     KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME: feedback_acknowledged_on_time,
     KpiCode.NPS: nps,
+    KpiCode.CAMPAIGN_CONVERSION: campaign_conversion,
 }
 
 

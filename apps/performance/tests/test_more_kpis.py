@@ -185,3 +185,44 @@ class TestNps:
         got = measure(KpiCode.NPS, Subject(personas["auditor_dave"].unit), s)  # the company: everyone's
         assert got.actual == expected(lambda i: i.department and under(personas["auditor_dave"].unit, i.department))
         assert measure(KpiCode.NPS, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
+
+
+class TestCampaignConversion:
+    def test_leads_of_the_subjects_campaigns_from_the_raw_leads(self, personas: dict) -> None:
+        from apps.marketing.models import Lead
+        from apps.marketing.tests.factories_plans import make_campaign, make_lead
+
+        alice, bob, carol = personas["rep_alice"], personas["lead_bob"], personas["rep_carol"]
+        ours = make_campaign(alice.user, start=dt.date(2026, 6, 20))
+        bobs = make_campaign(bob.user, start=dt.date(2026, 7, 20))
+        theirs = make_campaign(carol.user, start=dt.date(2026, 7, 20))
+        aug, oct_1 = dt.date(2026, 8, 3), dt.date(2026, 10, 1)
+        make_lead(alice.user, created=aug, campaign=ours, converted=dt.date(2026, 8, 20))  # converted
+        make_lead(carol.user, created=aug, campaign=ours, converted=dt.date(2026, 9, 30))  # a colleague's lead
+        make_lead(alice.user, created=aug, campaign=ours, converted=oct_1)  # converted after Q3: not yet
+        make_lead(alice.user, created=aug, campaign=ours)  # open
+        make_lead(alice.user, created=dt.date(2026, 6, 30), campaign=ours, converted=aug)  # came in before Q3
+        make_lead(alice.user, created=oct_1, campaign=ours)  # came in after Q3
+        make_lead(alice.user, created=aug, converted=aug)  # no campaign: not counted
+        make_lead(bob.user, created=aug, campaign=bobs)  # bob's campaign: the department's
+        make_lead(alice.user, created=aug, campaign=theirs, converted=aug)  # carol's campaign, carol's department
+
+        def expected(keep: Any) -> Decimal:
+            end = dt.datetime.combine(Q3[1] + dt.timedelta(days=1), dt.time.min, tzinfo=POLICY_TIME_ZONE)
+            rows = [
+                lead
+                for lead in Lead.objects.select_related("campaign__owner_unit")
+                if lead.campaign and keep(lead.campaign) and in_q3_moment(lead.created_at)
+            ]
+            done = [lead for lead in rows if lead.converted_at and lead.converted_at < end]
+            return share(len(done), len(rows))
+
+        s = span()
+        got = measure(KpiCode.CAMPAIGN_CONVERSION, Subject(alice.unit, alice.user), s)
+        assert got.actual == expected(lambda c: c.owner_id == alice.user.pk) == Decimal("50.0")
+        assert len(got.sources) == 4
+        got = measure(KpiCode.CAMPAIGN_CONVERSION, Subject(bob.unit), s)
+        assert got.actual == expected(lambda c: under(bob.unit, c.owner_unit)) == Decimal("40.0")
+        got = measure(KpiCode.CAMPAIGN_CONVERSION, Subject(carol.unit, carol.user), s)
+        assert got.actual == expected(lambda c: c.owner_id == carol.user.pk) == Decimal("100.0")
+        assert measure(KpiCode.CAMPAIGN_CONVERSION, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
