@@ -195,6 +195,17 @@ KPI_LIBRARY: dict[str, tuple[Any, ...]] = {
         "期间内进入其推广活动的线索中，期末前已转化为客户的比例；个人按活动负责人，部门按活动所属部门。",
         "Of the leads that came in during the period through their campaigns, the share converted into customers by its end; a person by the campaign's owner, a department by the campaign's department.",
     ),
+    "plan_goal_completion": (
+        11,
+        "percent",
+        "higher",
+        "computed",
+        120,
+        "市场开发计划目标完成率",
+        "Market plan goal completion",
+        "计划期在本期内结束的已批准市场开发计划，其各项可计量目标完成率（与计划页面同一数字，按计划自身期间计算）的平均值；个人按计划负责人，部门按计划所属部门。",
+        "The mean completion of the measurable goal lines (the figures the plan page shows, over each plan's own period) of the approved market development plans whose period ends in the period; a person by the plan's owner, a department by its department.",
+    ),
 }
 
 

@@ -114,6 +114,7 @@ class KpiCode(models.TextChoices):
     FEEDBACK_ACKNOWLEDGED_ON_TIME = "feedback_acknowledged_on_time", _("Feedback acknowledged on time")
     NPS = "nps", _("Net promoter score (NPS)")
     CAMPAIGN_CONVERSION = "campaign_conversion", _("Campaign lead conversion")
+    PLAN_GOAL_COMPLETION = "plan_goal_completion", _("Market plan goal completion")
 
 
 class AssessedKind(models.TextChoices):

@@ -16,13 +16,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer
 from apps.improvements.choices import ImprovementStatus
 from apps.improvements.models import ImprovementAction
-from apps.marketing.models import Lead, Visit
+from apps.marketing.choices import PlanStatus
+from apps.marketing.models import Lead, MarketPlan, PlanGoal, Visit
+from apps.marketing.selectors.plans import goal_actuals_for_plans
 from apps.org.models import Department, User
 from apps.performance.choices import ViolationStatus
 from apps.performance.models import Violation
@@ -288,6 +290,45 @@ def visits_done(subject: Subject, span: Span) -> Measure:
         Decimal(len(rows)),
         _("%(count)s visits") % {"count": len(rows)},
         [_source(v, f"{v.visited_on:%Y-%m-%d} {v.purpose}") for v in rows],
+    )
+
+
+COUNTED_PLANS = (PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED)
+
+
+def _plan_goals(span: Span) -> tuple[Grouped, dict[int, list[Any]]]:
+    """The approved plans whose period ends in the span and each one's goal lines as the plan page computes them
+    (over the plan's own period): read once per span, a few queries per distinct plan period."""
+    if "plan_goals" not in span.memo:
+        plans = list(
+            MarketPlan.objects.filter(period_end__range=(span.start, span.end), status__in=COUNTED_PLANS)
+            .select_related("owner_unit")
+            .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id")))
+            .order_by("period_end", "pk")
+        )
+        lines = goal_actuals_for_plans(plans=plans)
+        grouped = Grouped([(p, p.owner_id, p.owner_unit.path) for p in plans])
+        span.memo["plan_goals"] = (grouped, lines)
+    return span.memo["plan_goals"]
+
+
+def plan_goal_completion(subject: Subject, span: Span) -> Measure:
+    """The mean completion of the measurable goal lines of the person's / department's approved plans whose period
+    ends in the span — each line the figure the plan page shows."""
+    grouped, lines = _plan_goals(span)
+    completions: list[Decimal] = []
+    sources = []
+    for plan in grouped.of(subject):
+        for line in lines[plan.pk]:
+            if line.completion_pct is not None:
+                completions.append(line.completion_pct)
+                sources.append(_source(plan, f"{plan.title} · {line.label}", f"{line.completion_pct}%"))
+    if not completions:
+        return Measure(None, _("No measurable plan goals ending in the period."))
+    return Measure(
+        half_up(sum(completions, ZERO) / len(completions)),
+        _("mean of %(count)s goal lines") % {"count": len(completions)},
+        sources,
     )
 
 
@@ -565,6 +606,7 @@ METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME: feedback_acknowledged_on_time,
     KpiCode.NPS: nps,
     KpiCode.CAMPAIGN_CONVERSION: campaign_conversion,
+    KpiCode.PLAN_GOAL_COMPLETION: plan_goal_completion,
 }
 
 

@@ -226,3 +226,79 @@ class TestCampaignConversion:
         got = measure(KpiCode.CAMPAIGN_CONVERSION, Subject(carol.unit, carol.user), s)
         assert got.actual == expected(lambda c: c.owner_id == carol.user.pk) == Decimal("100.0")
         assert measure(KpiCode.CAMPAIGN_CONVERSION, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
+
+
+class TestPlanGoalCompletion:
+    def test_mean_of_the_plan_goal_lines_recomputed_from_raw_leads_and_visits(self, personas: dict) -> None:
+        from apps.marketing.models import Lead, MarketPlan, PlanGoal, Visit
+        from apps.marketing.tests.factories_plans import make_campaign, make_lead, make_visit
+
+        alice, bob, carol = personas["rep_alice"], personas["lead_bob"], personas["rep_carol"]
+
+        def plan(persona: Any, start: dt.date, end: dt.date, status: str, **goals: str) -> MarketPlan:
+            made = MarketPlan.objects.create(
+                title=f"计划{start}{persona.user.username}",
+                period_start=start,
+                period_end=end,
+                strategic_goal="扩大市场",
+                status=status,
+                owner=persona.user,
+                owner_unit=persona.unit,
+                created_by=persona.user,
+            )
+            for metric, target in goals.items():
+                PlanGoal.objects.create(plan=made, metric=metric, target_value=Decimal(target))
+            return made
+
+        jul_1, aug_1, aug_31, sep_30 = dt.date(2026, 7, 1), dt.date(2026, 8, 1), dt.date(2026, 8, 31), Q3[1]
+        ours = plan(alice, jul_1, sep_30, "approved", new_leads="4", visits="2")
+        plan(alice, jul_1, sep_30, "draft", new_leads="1")  # a draft: not counted
+        plan(alice, jul_1, dt.date(2026, 10, 31), "executing", new_leads="1")  # ends after Q3: not counted
+        plan(alice, dt.date(2026, 4, 1), dt.date(2026, 6, 30), "closed", new_leads="1")  # ended before Q3
+        plan(bob, aug_1, aug_31, "executing", visits="10", market_share="20")  # bob's: the department's
+        plan(carol, jul_1, sep_30, "approved", new_leads="2")  # another department
+        lead = make_lead(alice.user, created=dt.date(2026, 7, 2), plan=ours)
+        make_lead(alice.user, created=dt.date(2026, 8, 2), plan=ours)
+        make_lead(alice.user, created=dt.date(2026, 9, 2), campaign=make_campaign(alice.user, start=jul_1, plan=ours))
+        make_lead(alice.user, created=dt.date(2026, 6, 30), plan=ours)  # before the plan's period
+        for day in (dt.date(2026, 7, 10), dt.date(2026, 8, 10), dt.date(2026, 8, 20), dt.date(2026, 10, 1)):
+            make_visit(alice.user, on=day, lead=lead)
+        make_visit(bob.user, on=dt.date(2026, 8, 5), lead=lead)
+        make_visit(carol.user, on=dt.date(2026, 8, 5), lead=lead)  # another department's visit
+
+        def raw_actual(p: MarketPlan, metric: str) -> int:
+            def in_plan(day: dt.date) -> bool:
+                return p.period_start <= day <= p.period_end
+
+            if metric == "new_leads":
+                return sum(
+                    1
+                    for x in Lead.objects.select_related("campaign")
+                    if (x.plan_id or (x.campaign and x.campaign.plan_id)) == p.pk
+                    and in_plan(x.created_at.astimezone(POLICY_TIME_ZONE).date())
+                )
+            assert metric == "visits"
+            return sum(
+                1
+                for v in Visit.objects.select_related("owner_unit")
+                if v.owner_unit.path.startswith(p.owner_unit.path) and in_plan(v.visited_on)
+            )
+
+        def expected(keep: Any) -> Decimal:
+            found = []
+            for p in MarketPlan.objects.select_related("owner_unit").order_by("pk"):
+                if keep(p) and p.status in ("approved", "executing", "closed") and in_q3_day(p.period_end):
+                    for g in p.goals.exclude(metric="market_share"):  # not measured: entered on an evaluation
+                        found.append(Decimal(raw_actual(p, g.metric)) * 100 / g.target_value)
+            found = [f.quantize(Decimal("0.1"), ROUND_HALF_UP) for f in found]
+            return (sum(found) / len(found)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+        s = span()
+        got = measure(KpiCode.PLAN_GOAL_COMPLETION, Subject(alice.unit, alice.user), s)
+        assert got.actual == expected(lambda p: p.owner_id == alice.user.pk) == Decimal("112.5")  # (75 + 150) / 2
+        assert len(got.sources) == 2
+        got = measure(KpiCode.PLAN_GOAL_COMPLETION, Subject(bob.unit), s)
+        assert got.actual == expected(lambda p: under(bob.unit, p.owner_unit)) == Decimal("85.0")  # (75+150+30)/3
+        got = measure(KpiCode.PLAN_GOAL_COMPLETION, Subject(carol.unit), s)
+        assert got.actual == expected(lambda p: under(carol.unit, p.owner_unit)) == Decimal("0.0")
+        assert measure(KpiCode.PLAN_GOAL_COMPLETION, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
