@@ -302,3 +302,33 @@ class TestPlanGoalCompletion:
         got = measure(KpiCode.PLAN_GOAL_COMPLETION, Subject(carol.unit), s)
         assert got.actual == expected(lambda p: under(carol.unit, p.owner_unit)) == Decimal("0.0")
         assert measure(KpiCode.PLAN_GOAL_COMPLETION, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
+
+
+NEW_KPIS = (
+    KpiCode.CONTACTS_ON_TIME,
+    KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME,
+    KpiCode.NPS,
+    KpiCode.CAMPAIGN_CONVERSION,
+    KpiCode.PLAN_GOAL_COMPLETION,
+)
+
+
+def test_the_new_kpis_read_once_per_span_whatever_the_number_of_subjects(personas: dict) -> None:
+    """A cycle measures everybody over one span: the queries do not grow with the people measured."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [Subject(p.unit, p.user) for p in personas.values()]
+    units = [Subject(p.unit) for p in personas.values()]
+
+    def queries(subjects: list[Subject]) -> int:
+        s = span()
+        with CaptureQueriesContext(connection) as ctx:
+            for code in NEW_KPIS:
+                for subject in subjects:
+                    measure(code, subject, s)
+        return len(ctx.captured_queries)
+
+    one = queries(people[:1])
+    assert one == queries(people + units)
+    assert one <= 2 * len(NEW_KPIS)
