@@ -332,3 +332,46 @@ def test_the_new_kpis_read_once_per_span_whatever_the_number_of_subjects(persona
     one = queries(people[:1])
     assert one == queries(people + units)
     assert one <= 2 * len(NEW_KPIS)
+
+
+def test_a_policy_version_may_put_the_new_kpis_in_a_scheme(personas: dict) -> None:
+    """Not in version 1.0's schemes, but a later version may weigh them: the cycle then measures them."""
+    from apps.performance import services
+    from apps.performance.models import Assessment
+    from apps.policy.selectors import policy_today
+    from apps.policy.tests.factories import new_version
+
+    carol, dave = personas["rep_carol"], personas["auditor_dave"].user
+    customer = customer_of(carol.user)
+    DueContact.objects.create(
+        owner=carol.user,
+        owner_unit=carol.unit,
+        created_by=carol.user,
+        customer=customer,
+        reason=DueContactReason.CADENCE,
+        due_on=dt.date(2026, 8, 3),
+        done_at=at(dt.date(2026, 8, 3)),
+        status=DueContactStatus.DONE,
+    )
+    new_version(
+        personas["admin"].user,
+        "1.1",
+        policy_today(),
+        assessment={
+            "schemes": {
+                "customer_service": {
+                    "staff": {
+                        "contacts_on_time": {"weight": 60, "target": "100"},
+                        "nps": {"weight": 20, "target": "50"},
+                        "manager_rating": {"weight": 20, "target": "100"},
+                    }
+                }
+            }
+        },
+    )
+    cycle = services.cycle_compute(actor=dave, cycle=services.cycle_create(actor=dave, period_key="2026-Q3"))
+    card = Assessment.objects.get(cycle=cycle, owner=carol.user)
+    items = {i.kpi.code: i for i in card.items.select_related("kpi")}
+    assert items["contacts_on_time"].actual == Decimal("100.0")
+    assert items["nps"].actual is None  # no answers: not measured
+    assert items["contacts_on_time"].weight == 60
