@@ -5,9 +5,9 @@ Attribution: a person is measured by the records they own (sales, marketing, imp
 (tickets); a department by the records whose department lies in its subtree. Where a record has no owner of its
 own the metric says whom it counts: a campaign's leads by the campaign's owner and department, a survey answer by
 the service person the invitation counts for and its responsible department, a feedback routing by who
-acknowledged it and the department it was sent to, a plan's goal lines by the plan's owner and department. The sales KPIs are the attainment
-the sales app computes for the person's or department's node of the approved base target set — the same figures,
-to the cent, as the attainment page.
+acknowledged it and the department it was sent to, a plan's goal lines by the plan's owner and department.
+The sales KPIs are the attainment the sales app computes for the person's or department's node of the approved
+base target set — the same figures, to the cent, as the attainment page.
 """
 
 from __future__ import annotations
