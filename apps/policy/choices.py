@@ -110,6 +110,11 @@ class KpiCode(models.TextChoices):
     MANAGER_RATING = "manager_rating", _("Manager's rating")
     DEPARTMENT_SCORE = "department_score", _("Score of the department led")
     VIOLATIONS = "violations", _("Policy violations confirmed")
+    CONTACTS_ON_TIME = "contacts_on_time", _("Relationship contacts made on time")
+    FEEDBACK_ACKNOWLEDGED_ON_TIME = "feedback_acknowledged_on_time", _("Feedback acknowledged on time")
+    NPS = "nps", _("Net promoter score (NPS)")
+    CAMPAIGN_CONVERSION = "campaign_conversion", _("Campaign lead conversion")
+    PLAN_GOAL_COMPLETION = "plan_goal_completion", _("Market plan goal completion")
 
 
 class AssessedKind(models.TextChoices):

@@ -2,9 +2,12 @@
 apps' records and says which records it counted.
 
 Attribution: a person is measured by the records they own (sales, marketing, improvement actions) or are assigned
-(tickets); a department by the records whose department lies in its subtree. The sales KPIs are the attainment
-the sales app computes for the person's or department's node of the approved base target set — the same figures,
-to the cent, as the attainment page.
+(tickets); a department by the records whose department lies in its subtree. Where a record has no owner of its
+own the metric says whom it counts: a campaign's leads by the campaign's owner and department, a survey answer by
+the service person the invitation counts for and its responsible department, a feedback routing by who
+acknowledged it and the department it was sent to, a plan's goal lines by the plan's owner and department.
+The sales KPIs are the attainment the sales app computes for the person's or department's node of the approved
+base target set — the same figures, to the cent, as the attainment page.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.customers.models import Customer
 from apps.improvements.choices import ImprovementStatus
 from apps.improvements.models import ImprovementAction
-from apps.marketing.models import Lead, Visit
+from apps.marketing.choices import PlanStatus
+from apps.marketing.models import Lead, MarketPlan, PlanGoal, Visit
+from apps.marketing.selectors.plans import goal_actuals_for_plans
 from apps.org.models import Department, User
 from apps.performance.choices import ViolationStatus
 from apps.performance.models import Violation
@@ -31,8 +36,11 @@ from apps.policy.selectors import POLICY_TIME_ZONE
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import TargetNode
 from apps.sales.selectors.attainment import attainment_for_nodes, make_period, metric_records
-from apps.service.models import Ticket
+from apps.service.choices import DueContactStatus
+from apps.service.models import DueContact, FeedbackRouting, Ticket
+from apps.surveys.choices import NpsGroup, nps_group
 from apps.surveys.models import SurveyResponse
+from apps.surveys.selectors.results import nps_value
 
 ZERO = Decimal("0")
 ONE_DECIMAL = Decimal("0.1")
@@ -288,6 +296,71 @@ def visits_done(subject: Subject, span: Span) -> Measure:
     )
 
 
+COUNTED_PLANS = (PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED)
+
+
+def _plan_goals(span: Span) -> tuple[Grouped, dict[int, list[Any]]]:
+    """The approved plans whose period ends in the span and each one's goal lines as the plan page computes them
+    (over the plan's own period): read once per span, a few queries per distinct plan period."""
+    if "plan_goals" not in span.memo:
+        plans = list(
+            MarketPlan.objects.filter(period_end__range=(span.start, span.end), status__in=COUNTED_PLANS)
+            .select_related("owner_unit")
+            .prefetch_related(Prefetch("goals", queryset=PlanGoal.objects.order_by("id")))
+            .order_by("period_end", "pk")
+        )
+        lines = goal_actuals_for_plans(plans=plans)
+        grouped = Grouped([(p, p.owner_id, p.owner_unit.path) for p in plans])
+        span.memo["plan_goals"] = (grouped, lines)
+    return span.memo["plan_goals"]
+
+
+def plan_goal_completion(subject: Subject, span: Span) -> Measure:
+    """The mean completion of the measurable goal lines of the person's / department's approved plans whose period
+    ends in the span — each line the figure the plan page shows."""
+    grouped, lines = _plan_goals(span)
+    completions: list[Decimal] = []
+    sources = []
+    for plan in grouped.of(subject):
+        for line in lines[plan.pk]:
+            if line.completion_pct is not None:
+                completions.append(line.completion_pct)
+                sources.append(_source(plan, f"{plan.title} · {line.label}", f"{line.completion_pct}%"))
+    if not completions:
+        return Measure(None, _("No measurable plan goals ending in the period."))
+    return Measure(
+        half_up(sum(completions, ZERO) / len(completions)),
+        _("mean of %(count)s goal lines") % {"count": len(completions)},
+        sources,
+    )
+
+
+def campaign_conversion(subject: Subject, span: Span) -> Measure:
+    """Leads that came in during the period through the person's / department's campaigns: the share converted into
+    a customer by the period's end (the campaign page's conversion rate, bounded to the period)."""
+    rows = _grouped(
+        span,
+        "campaign_leads",
+        lambda: (
+            Lead.objects.filter(span.moments("created_at"), campaign__isnull=False)
+            .only("pk", "company_name", "converted_at")
+            .order_by("created_at", "pk")
+        ),
+        "campaign__owner",
+        "campaign__owner_unit__path",
+    ).of(subject)
+    converted = {
+        lead.pk for lead in rows if lead.converted_at is not None and lead.converted_at < span.after_last_moment
+    }
+    yes, no = _("converted"), _("not converted")
+    sources = [_source(lead, lead.company_name, yes if lead.pk in converted else no) for lead in rows]
+    return Measure(
+        share(len(converted), len(rows)),
+        _("%(part)s of %(whole)s leads") % {"part": len(converted), "whole": len(rows)},
+        sources,
+    )
+
+
 #
 # Customer service (arts. 6, 10)
 #
@@ -381,6 +454,82 @@ def csat(subject: Subject, span: Span) -> Measure:
     )
 
 
+def contacts_on_time(subject: Subject, span: Span) -> Measure:
+    """Relationship contacts due in the period (not skipped): the share done by their due date (policy time zone)."""
+    rows = _grouped(
+        span,
+        "due_contacts",
+        lambda: (
+            DueContact.objects.filter(due_on__range=(span.start, span.end))
+            .exclude(status=DueContactStatus.SKIPPED)
+            .select_related("customer")
+            .only("pk", "due_on", "done_at", "customer__name")
+            .order_by("due_on", "pk")
+        ),
+        "owner",
+        "owner_unit__path",
+    ).of(subject)
+    done = {c.pk for c in rows if c.done_at is not None and c.done_at.astimezone(POLICY_TIME_ZONE).date() <= c.due_on}
+    yes, no = _("on time"), _("late or open")
+    sources = [_source(c, f"{c.due_on:%Y-%m-%d} {c.customer.name}", yes if c.pk in done else no) for c in rows]
+    return Measure(
+        share(len(done), len(rows)),
+        _("%(part)s of %(whole)s contacts") % {"part": len(done), "whole": len(rows)},
+        sources,
+    )
+
+
+def feedback_acknowledged_on_time(subject: Subject, span: Span) -> Measure:
+    """Feedback routings whose acknowledgement was due in the period: the share acknowledged by the deadline. A
+    department answers for the routings sent to its subtree; a person for the routings they acknowledged."""
+    rows = _grouped(
+        span,
+        "feedback_routings",
+        lambda: (
+            FeedbackRouting.objects.filter(span.moments("acknowledge_due"))
+            .only("pk", "feedback_id", "acknowledge_due", "acknowledged_at")
+            .order_by("acknowledge_due", "pk")
+        ),
+        "acknowledged_by",
+        "department__path",
+    ).of(subject)
+    on_time = {r.pk for r in rows if r.acknowledged_at is not None and r.acknowledged_at <= r.acknowledge_due}
+    yes, no = _("on time"), _("late or open")
+    sources = [_source(r, f"#{r.feedback_id}", yes if r.pk in on_time else no) for r in rows]
+    return Measure(
+        share(len(on_time), len(rows)),
+        _("%(part)s of %(whole)s feedback routings") % {"part": len(on_time), "whole": len(rows)},
+        sources,
+    )
+
+
+def nps(subject: Subject, span: Span) -> Measure:
+    """NPS of the answers given in the period (the survey app's definition): % promoters − % detractors, an
+    integer; a person by the service person the survey counts for, a department by its responsible department."""
+    rows = _grouped(
+        span,
+        "nps",
+        lambda: (
+            SurveyResponse.objects.filter(span.moments("submitted_at"), nps_score__isnull=False)
+            .only("pk", "nps_score")
+            .order_by("submitted_at", "pk")
+        ),
+        "invitation__owner",
+        "invitation__department__path",
+    ).of(subject)
+    groups = [nps_group(r.nps_score) for r in rows]
+    promoters, detractors = groups.count(NpsGroup.PROMOTER), groups.count(NpsGroup.DETRACTOR)
+    value = nps_value(promoters, detractors, len(rows))
+    if value is None:
+        return Measure(None, _("No survey answers in the period."))
+    return Measure(
+        Decimal(value),
+        _("%(promoters)s promoters, %(detractors)s detractors of %(count)s answers")
+        % {"promoters": promoters, "detractors": detractors, "count": len(rows)},
+        [_source(r, f"#{r.pk}", r.nps_score) for r in rows],
+    )
+
+
 #
 # Every department (arts. 8–10): improvement actions done by their due date
 #
@@ -456,6 +605,11 @@ METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.CSAT: csat,
     KpiCode.IMPROVEMENTS_ON_TIME: improvements_on_time,
     KpiCode.VIOLATIONS: violations,
+    KpiCode.CONTACTS_ON_TIME: contacts_on_time,
+    KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME: feedback_acknowledged_on_time,
+    KpiCode.NPS: nps,
+    KpiCode.CAMPAIGN_CONVERSION: campaign_conversion,
+    KpiCode.PLAN_GOAL_COMPLETION: plan_goal_completion,
 }
 
 
