@@ -55,9 +55,10 @@ def _periods(today: dt.date) -> list[tuple[str, Any]]:
     return periods
 
 
-def _status(kind: str, period: Any, department_kind: str, periods: list[tuple[str, Any]]) -> str:
-    """The last month is still a draft; customer service's month before is overdue (a draft past its due date);
-    market development's month before that was returned; everything else was reviewed."""
+def _status(kind: str, period: Any, department_kind: str, periods: list[tuple[str, Any]], today: dt.date) -> str:
+    """The last month is still a draft (submitted and awaiting review once it is due, see ``load``); customer
+    service's month before is overdue (a draft past its due date); market development's month before that was
+    returned; everything else was reviewed."""
     if kind != ReportKind.MONTHLY:
         return ReportStatus.REVIEWED
     if period == periods[0][1]:
@@ -67,6 +68,28 @@ def _status(kind: str, period: Any, department_kind: str, periods: list[tuple[st
     if period == periods[2][1] and department_kind == "market_development":
         return ReportStatus.RETURNED
     return ReportStatus.REVIEWED
+
+
+def _submit_latest_once_due(latest_month: Any, today: dt.date, tz: Any) -> None:
+    """Loaded after the last month's due date, its drafts would all be overdue: they are submitted instead (on the
+    eve of the due date, with the manager's commentary) and await senior management's review — so the demo keeps
+    exactly one overdue report whatever the day it is loaded."""
+    due = selectors.due_date(latest_month.end)
+    if due >= today:
+        return
+    submitted = dt.datetime.combine(due - dt.timedelta(days=1), dt.time(17), tz)
+    key = selectors.period_key(ReportKind.MONTHLY, latest_month)
+    for report in DepartmentReport.objects.filter(kind=ReportKind.MONTHLY, period_key=key, status=ReportStatus.DRAFT):
+        commentary, causes, plans = COMMENTARY.get(report.department.kind, ("", "", ""))
+        DepartmentReport.objects.filter(pk=report.pk).update(
+            status=ReportStatus.SUBMITTED,
+            submitted_at=submitted,
+            submitted_by=report.owner,
+            figures_built_at=submitted,
+            commentary=commentary,
+            causes=causes,
+            next_plans=plans,
+        )
 
 
 def load(stdout: Any) -> None:
@@ -85,8 +108,9 @@ def load(stdout: Any) -> None:
         for department in departments:
             commentary, causes, plans = COMMENTARY.get(department.kind, ("", "", ""))
             for kind, period in periods:
-                status = _status(kind, period, department.kind, periods)
+                status = _status(kind, period, department.kind, periods, today)
                 reviewed = status == ReportStatus.REVIEWED
+                decided = reviewed or status == ReportStatus.RETURNED
                 due = selectors.due_date(period.end)
                 submitted = dt.datetime.combine(due - dt.timedelta(days=1), dt.time(17), tz)
                 written = status != ReportStatus.DRAFT
@@ -113,11 +137,11 @@ def load(stdout: Any) -> None:
                             "同意。请继续保持，关注差距项。"
                             if reviewed
                             else "差距原因分析不够具体，请补充数据后重新提交。"
-                            if written
+                            if decided
                             else ""
                         ),
-                        reviewed_by=ceo if written else None,
-                        reviewed_at=submitted + dt.timedelta(days=2) if written else None,
+                        reviewed_by=ceo if decided else None,
+                        reviewed_at=submitted + dt.timedelta(days=2) if decided else None,
                     )
                 )
     DepartmentReport.objects.bulk_create(rows)
@@ -135,6 +159,7 @@ def load(stdout: Any) -> None:
                 owner=east,
                 due_date=today + dt.timedelta(days=20),
             )
+    _submit_latest_once_due(latest_month, today, tz)
     leaders = list(User.objects.filter(username__in=["ceo", "vp_ops"]))
     if leaders and not ReportSubscription.objects.exists():
         services.subscription_create(

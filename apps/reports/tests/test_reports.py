@@ -9,6 +9,7 @@ import io
 import subprocess
 import tempfile
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -398,15 +399,24 @@ def test_reporting_departments_are_the_top_of_each_kind(personas):
     assert not Department.objects.filter(pk__in=found, kind="company").exists()
 
 
-def test_demo_a_year_of_reports_most_reviewed_one_returned_one_overdue(db):
+@pytest.mark.parametrize("day", [dt.date(2026, 12, 2), dt.date(2026, 12, 20)])  # before and after November's due date
+def test_demo_a_year_of_reports_most_reviewed_one_returned_one_overdue(db, day):
     import io as _io
 
+    import time_machine
     from django.core.management import call_command
 
     from apps.reports import demo
 
     call_command("load_demo", apps="org", stdout=_io.StringIO())
-    demo.load(_io.StringIO())
+    with time_machine.travel(dt.datetime.combine(day, dt.time(10), ZoneInfo("Asia/Shanghai")), tick=False):
+        demo.load(_io.StringIO())
+        _check_demo_reports(latest_due_passed=day.day > 10)
+
+
+def _check_demo_reports(*, latest_due_passed: bool) -> None:
+    from apps.reports import demo
+
     reports = list(DepartmentReport.objects.all())
     assert len(reports) == 3 * 16  # three departments × (12 months + 4 quarters)
     today = timezone.localdate()
@@ -415,12 +425,16 @@ def test_demo_a_year_of_reports_most_reviewed_one_returned_one_overdue(db):
     overdue = [r for r in reports if r.status == ReportStatus.DRAFT and r.due_date < today]
     assert len(overdue) == 1 and overdue[0].department.code == "service", [(r, r.due_date, today) for r in overdue]
     assert len(by_status[ReportStatus.REVIEWED]) > len(reports) * 0.85
+    # November's three reports: drafts while not yet due, then submitted and awaiting review (never overdue drafts)
+    latest = [r for r in reports if r.period_key == "2026-11"]
+    expected = ReportStatus.SUBMITTED if latest_due_passed else ReportStatus.DRAFT
+    assert len(latest) == 3 and {r.status for r in latest} == {expected}
     assert {r.kind for r in reports} == {ReportKind.MONTHLY, ReportKind.QUARTERLY}
     # the demo's figures are the selectors' figures for the department (recomputed here)
     sample = by_status[ReportStatus.REVIEWED][0]
     rebuilt = selectors.build_figures(sample.department, sample.kind, selectors.report_period(sample))
     assert rebuilt["section"]["figures"] == sample.figures["section"]["figures"]
-    demo.load(_io.StringIO())
+    demo.load(io.StringIO())
     assert DepartmentReport.objects.count() == len(reports)  # idempotent
 
 
