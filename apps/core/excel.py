@@ -125,7 +125,9 @@ def _local_date(value: Any) -> dt.date | None:
     return value if isinstance(value, dt.date) else None
 
 
-def _write_cell(cell: Cell, column: Column, value: Any) -> None:
+def write_cell(cell: Cell, column: Column, value: Any) -> None:
+    """Write one cell by its column's kind (text as text, formula injection neutralised); public so that an app can
+    build a workbook of several sheets (the reports' exports)."""
     if column.choices and value not in (None, ""):
         value = dict((str(v), str(label)) for v, label in column.choices).get(str(value), value)
     if value in (None, "") and column.kind != TEXT:
@@ -143,7 +145,7 @@ def _write_cell(cell: Cell, column: Column, value: Any) -> None:
         _write_text(cell, value)
 
 
-def _write_header(sheet: Any, columns: Sequence[Column], *, mark_required: bool) -> None:
+def write_header(sheet: Any, columns: Sequence[Column], *, mark_required: bool) -> None:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -161,7 +163,7 @@ def _row_values(columns: Sequence[Column], row: Mapping[str, Any] | Sequence[Any
     return list(row)
 
 
-def _to_bytes(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -174,13 +176,13 @@ def write_workbook(
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = str(title or "Sheet1")[:31]
-    _write_header(sheet, columns, mark_required=False)
+    write_header(sheet, columns, mark_required=False)
     for row_index, row in enumerate(rows, start=2):
         for col_index, (column, value) in enumerate(zip(columns, _row_values(columns, row), strict=False), 1):
-            _write_cell(sheet.cell(row=row_index, column=col_index), column, value)
+            write_cell(sheet.cell(row=row_index, column=col_index), column, value)
     if sheet.max_row > 1:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{sheet.max_row}"
-    return _to_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def write_template(
@@ -191,10 +193,10 @@ def write_template(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(title or "Sheet1")[:31]
-    _write_header(sheet, columns, mark_required=True)
+    write_header(sheet, columns, mark_required=True)
     for row_index, row in enumerate(examples, start=2):
         for col_index, column in enumerate(columns, 1):
-            _write_cell(sheet.cell(row=row_index, column=col_index), column, row.get(column.key))
+            write_cell(sheet.cell(row=row_index, column=col_index), column, row.get(column.key))
     lists = workbook.create_sheet("lists")
     lists.sheet_state = "hidden"
     list_col = 0
@@ -220,7 +222,7 @@ def write_template(
         help_sheet.column_dimensions["A"].width = 100
         for i, note in enumerate(notes, start=1):
             _write_text(help_sheet.cell(row=i, column=1), note)
-    return _to_bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 #

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from apps.core.excel import INT, MONEY, TEXT, Column, _to_bytes, _write_cell, _write_header
+from apps.core.excel import INT, MONEY, TEXT, Column, workbook_bytes, write_cell, write_header
 
 PDF_CSS = Path(__file__).resolve().parent / "pdf.css"
 PCT_FORMAT = '0.0"%"'
@@ -40,9 +40,9 @@ def _write_number(cell: Any, value: Any, unit: str, *, change: bool = False) -> 
         return
     column = Column("v", "", MONEY if unit == "money" else INT)
     if unit == "money":
-        _write_cell(cell, column, Decimal(str(value)))
+        write_cell(cell, column, Decimal(str(value)))
     elif unit == "count":
-        _write_cell(cell, column, int(value))
+        write_cell(cell, column, int(value))
     else:
         cell.value = Decimal(str(value))
         cell.number_format = SCORE_FORMAT
@@ -57,9 +57,9 @@ def figures_workbook(
     columns = _columns()
     for section in sections:
         sheet = workbook.create_sheet(str(section["label"])[:31])
-        _write_header(sheet, columns, mark_required=False)
+        write_header(sheet, columns, mark_required=False)
         for row, figure in enumerate(section["figures"], start=2):
-            _write_cell(sheet.cell(row=row, column=1), columns[0], figure["label"])
+            write_cell(sheet.cell(row=row, column=1), columns[0], figure["label"])
             unit = figure["unit"]
             _write_number(sheet.cell(row=row, column=2), figure["value"], unit)
             _write_number(sheet.cell(row=row, column=3), figure["previous"], unit)
@@ -68,11 +68,11 @@ def figures_workbook(
             _write_number(sheet.cell(row=row, column=6), figure["year_change"], unit, change=True)
     for title, cols, rows in extra_sheets:
         sheet = workbook.create_sheet(str(title)[:31])
-        _write_header(sheet, cols, mark_required=False)
+        write_header(sheet, cols, mark_required=False)
         for r, values in enumerate(rows, start=2):
             for c, (column, value) in enumerate(zip(cols, values, strict=False), start=1):
-                _write_cell(sheet.cell(row=r, column=c), column, value)
-    return _to_bytes(workbook)
+                write_cell(sheet.cell(row=r, column=c), column, value)
+    return workbook_bytes(workbook)
 
 
 def pdf_from_template(template: str, context: dict[str, Any], base_url: str = "") -> bytes:
