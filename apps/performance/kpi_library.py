@@ -206,6 +206,17 @@ KPI_LIBRARY: dict[str, tuple[Any, ...]] = {
         "计划期在本期内结束的已批准市场开发计划，其各项可计量目标完成率（与计划页面同一数字，按计划自身期间计算）的平均值；个人按计划负责人，部门按计划所属部门。",
         "The mean completion of the measurable goal lines (the figures the plan page shows, over each plan's own period) of the approved market development plans whose period ends in the period; a person by the plan's owner, a department by its department.",
     ),
+    "sales_plan_actions_on_time": (
+        9,
+        "percent",
+        "higher",
+        "computed",
+        100,
+        "销售计划行动按期完成率",
+        "Sales plan actions done on time",
+        "已批准（含执行中、已关闭）销售计划中到期日在期间内的行动项，在到期日（含）前标记完成的比例；个人按行动负责人，部门按计划所属部门。",
+        "Of the action items of approved sales plans (also in execution or closed) due in the period, the share marked done by their due date; a person by the action's responsible person, a department by the plan's department.",
+    ),
 }
 
 

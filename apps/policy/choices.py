@@ -115,6 +115,7 @@ class KpiCode(models.TextChoices):
     NPS = "nps", _("Net promoter score (NPS)")
     CAMPAIGN_CONVERSION = "campaign_conversion", _("Campaign lead conversion")
     PLAN_GOAL_COMPLETION = "plan_goal_completion", _("Market plan goal completion")
+    SALES_PLAN_ACTIONS_ON_TIME = "sales_plan_actions_on_time", _("Sales plan actions done on time")
 
 
 class AssessedKind(models.TextChoices):

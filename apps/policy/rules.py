@@ -273,9 +273,10 @@ DEFAULT_SCHEMES = (
     _scheme(
         _A.SALES,
         _L.STAFF,
-        (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"),
-        (_K.PAYMENT_COMPLETION, 30, "100"),
+        (_K.CONTRACT_AMOUNT_COMPLETION, 45, "100"),
+        (_K.PAYMENT_COMPLETION, 25, "100"),
         (_K.NEW_CUSTOMERS, 10, "2"),
+        (_K.SALES_PLAN_ACTIONS_ON_TIME, 10, "100"),
         (_K.MANAGER_RATING, 10, "100"),
     ),
     _scheme(
@@ -288,9 +289,10 @@ DEFAULT_SCHEMES = (
     _scheme(
         _A.SALES,
         _L.DEPARTMENT,
-        (_K.CONTRACT_AMOUNT_COMPLETION, 50, "100"),
-        (_K.PAYMENT_COMPLETION, 30, "100"),
+        (_K.CONTRACT_AMOUNT_COMPLETION, 45, "100"),
+        (_K.PAYMENT_COMPLETION, 25, "100"),
         (_K.NEW_CUSTOMERS, 10, "6"),
+        (_K.SALES_PLAN_ACTIONS_ON_TIME, 10, "100"),
         (_K.IMPROVEMENTS_ON_TIME, 10, "100"),
     ),
     _scheme(

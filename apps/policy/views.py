@@ -14,7 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, TemplateView
@@ -35,6 +35,7 @@ from apps.policy.choices import (
     KpiItem,
     PolicyVersionStatus,
     RewardPenaltyAction,
+    ScoringMethod,
     TicketPriority,
     TicketType,
 )
@@ -47,7 +48,7 @@ from apps.policy.forms_ack import (
 )
 from apps.policy.models import Article, Interpretation, PolicyAcknowledgement, PolicyReview, PolicyVersion
 from apps.policy.permissions import AckPerm, PolicyPerm
-from apps.policy.rules import SECTION_LABELS, Rules
+from apps.policy.rules import SECTION_LABELS, Rules, SchemeLine
 
 
 class PolicyReaderMixin(LoginRequiredMixin):
@@ -61,6 +62,34 @@ class PolicyReaderMixin(LoginRequiredMixin):
         if not request.user.has_perm(PolicyPerm.VIEW_VERSION):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def _number(value: Any) -> str:
+    """A rule's decimal as written: 80, 4.5 (no trailing zeros, no exponent)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def scoring_text(line: SchemeLine) -> str:
+    """How a scheme line turns its completion into a score, with its parameters, in the interface language."""
+    method = ScoringMethod(line.scoring)
+    if method == ScoringMethod.BANDS:
+        steps = gettext("; ").join(  # the list separator of the language (；)
+            gettext("completion ≥ %(low)s%% → %(score)s") % {"low": _number(low), "score": _number(score)}
+            for low, score in line.bands
+        )
+        return gettext("%(method)s: %(steps)s; below them 0") % {"method": method.label, "steps": steps}
+    if method == ScoringMethod.THRESHOLD:
+        return gettext(
+            "%(method)s: 0 below %(threshold)s%% completion, from it on the completion, capped at the KPI's cap"
+        ) % {"method": method.label, "threshold": _number(line.threshold)}
+    if method == ScoringMethod.DEDUCTION:
+        return gettext("%(method)s: %(start)s less %(points)s per occurrence, never below 0") % {
+            "method": method.label,
+            "start": _number(line.start),
+            "points": _number(line.points),
+        }
+    return gettext("%(method)s: the completion of the target, capped at the KPI's cap") % {"method": method.label}
 
 
 def rule_tables(rules: Rules) -> dict[str, Any]:
@@ -89,7 +118,7 @@ def rule_tables(rules: Rules) -> dict[str, Any]:
             (
                 AssessedKind(s.kind).label,
                 AssessmentLevel(s.level).label,
-                [(KpiCode(line.kpi).label, line.weight, line.target) for line in s.lines],
+                [(KpiCode(line.kpi).label, line.weight, line.target, scoring_text(line)) for line in s.lines],
             )
             for s in rules.assessment.schemes
         ],

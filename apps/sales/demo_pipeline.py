@@ -23,7 +23,15 @@ from apps.marketing.choices import IntelStatus
 from apps.marketing.models import MarketIntel
 from apps.org.models import User
 from apps.sales.choices import OPEN_STAGES, ContractStatus, OpportunityStage
-from apps.sales.models import Opportunity, OpportunityLine, OpportunityStageChange, Product, StageSetting
+from apps.sales.models import (
+    Opportunity,
+    OpportunityLine,
+    OpportunityStageChange,
+    Product,
+    SalesPlan,
+    SalesPlanAction,
+    StageSetting,
+)
 from apps.sales.selectors.opportunities import DEFAULT_PROBABILITIES
 from apps.sales.services import contracts as contract_services
 from apps.sales.services import plans as plan_services
@@ -102,6 +110,14 @@ SALES_PLANS = [
         "draft",
     ),
 ]
+# The teams' quarterly plans of the assessed quarters (closed, their actions done on time, late or never): what the
+# KPI "sales plan actions done on time" of the finalised demo cycles counts. Lead, region, team.
+PAST_PLAN_TEAMS = (
+    ("east_lead", "华东区", ("sales1", "east2", "east3", "east4")),
+    ("south_lead", "华南区", ("sales2", "south2", "south3", "south4")),
+)
+PAST_PLAN_QUARTERS = ((2025, 4), (2026, 1), (2026, 2), (2026, 3))
+PAST_PLAN_ACTIONS = ("重点客户季度回访", "续约与增购报价", "新客户方案演示", "回款催收与对账")
 INVALID_REASONS = ["重复商机", "客户无实际采购需求", "联系人已离职"]
 
 CENT_ = Decimal("0.01")
@@ -124,9 +140,71 @@ def load(stdout: Any) -> None:
     opportunities = _create(rng, plans, users.get("sales_mgr"))
     _enrich_lead_opportunities(rng)
     _sales_plans(users)
+    _past_sales_plans(users)
     won = [o for o in opportunities if o.stage == St.WON]
     _contracts(rng, won, users.get("sales_mgr"))
     stdout.write(f"  opportunities: {len(opportunities)} ({len(won)} won, contracts and payments made)")
+
+
+def _quarter(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    following = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, following - dt.timedelta(days=1)
+
+
+def _past_sales_plans(users: dict[str, User]) -> None:
+    """Each team's closed plan of every assessed quarter: one action per team member, due in the quarter, most
+    marked done by the due date, some after it, a few never (through the plan services; ``done_at`` then set to
+    the day it was done)."""
+    intel = list(MarketIntel.objects.filter(status=IntelStatus.PUBLISHED).order_by("id")[:6])
+    people = {name for _lead, _region, team in PAST_PLAN_TEAMS for name in team} | set(PLAN_PEOPLE)
+    if not intel or any(name not in users for name in people):
+        return
+    rng = random.Random(9090)  # its own draws: the pipeline's figures do not move
+    for year, quarter in PAST_PLAN_QUARTERS:
+        start, end = _quarter(year, quarter)
+        for lead, region, team in PAST_PLAN_TEAMS:
+            rows = []
+            for index, name in enumerate(team):
+                offset = rng.randint(10, 60)
+                rows.append(
+                    {
+                        "title": PAST_PLAN_ACTIONS[(index + quarter) % len(PAST_PLAN_ACTIONS)],
+                        "responsible": users[name],
+                        "start_date": start + dt.timedelta(days=offset - 10),
+                        "due_date": min(start + dt.timedelta(days=offset + rng.randint(5, 25)), end),
+                        "progress": 0,
+                    }
+                )
+            plan = plan_services.salesplan_create(
+                actor=users[lead],
+                data={
+                    "title": f"{region} {year} 年第{'一二三四'[quarter - 1]}季度客户推进计划",
+                    "period_start": start,
+                    "period_end": end,
+                    "strategy": "按季度推进重点客户回访、续约增购与回款，行动项落实到人。",
+                    "intel": intel[:3] if lead == "east_lead" else intel[3:],
+                },
+                actions=rows,
+            )
+            plan_services.salesplan_submit(actor=users[lead], plan=plan)
+            plan_services.salesplan_approve(actor=users["sales_mgr"], plan=plan)
+            plan_services.salesplan_start(actor=users[lead], plan=plan)
+            for action in plan.actions.select_related("responsible"):
+                draw = rng.random()
+                if draw < 0.1:  # never done
+                    plan_services.salesplan_action_progress(actor=action.responsible, action=action, progress=50)
+                    continue
+                late = rng.randint(1, 12) if draw < 0.35 else -rng.randint(0, 5)
+                plan_services.salesplan_action_progress(actor=action.responsible, action=action, progress=100)
+                done = timezone.make_aware(
+                    dt.datetime.combine(action.due_date + dt.timedelta(days=late), dt.time(rng.randint(9, 18)))
+                )
+                SalesPlanAction.objects.filter(pk=action.pk).update(done_at=min(done, timezone.now()))
+            plan_services.salesplan_close(actor=users[lead], plan=plan)
+            SalesPlan.objects.filter(pk=plan.pk).update(
+                approved_at=timezone.make_aware(dt.datetime.combine(start, dt.time(10))) - dt.timedelta(days=3)
+            )
 
 
 def _products(stdout: Any) -> None:
@@ -420,3 +498,6 @@ def _sales_plans(users: dict[str, User]) -> None:
                 plan_services.salesplan_action_progress(
                     actor=action.responsible, action=action, progress=(100, 60, 35, 0)[index % 4]
                 )
+                if action.done_at is not None:  # done two days before it was due, not when the demo was loaded
+                    done = timezone.make_aware(dt.datetime.combine(action.due_date - dt.timedelta(days=2), dt.time(16)))
+                    SalesPlanAction.objects.filter(pk=action.pk).update(done_at=min(done, timezone.now()))

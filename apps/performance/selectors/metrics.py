@@ -36,6 +36,7 @@ from apps.policy.selectors import POLICY_TIME_ZONE
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import TargetNode
 from apps.sales.selectors.attainment import attainment_for_nodes, make_period, metric_records
+from apps.sales.selectors.plans import action_done_on_time, committed_actions_due
 from apps.service.choices import DueContactStatus
 from apps.service.models import DueContact, FeedbackRouting, Ticket
 from apps.surveys.choices import NpsGroup, nps_group
@@ -255,6 +256,32 @@ def new_customers(subject: Subject, span: Span) -> Measure:
         seen.setdefault(contract.customer_id, contract.customer)
     sources = [_source(c, c.name) for c in seen.values()]
     return Measure(Decimal(len(seen)), _("%(count)s new customers") % {"count": len(seen)}, sources)
+
+
+def sales_plan_actions_on_time(subject: Subject, span: Span) -> Measure:
+    """The action items of approved sales plans due in the period (art. 9): the share marked done by their due date
+    — the sales app's definition; a person by the responsible person, a department by the plan's department."""
+    rows = _grouped(
+        span,
+        "sales_plan_actions",
+        lambda: (
+            committed_actions_due(start=span.start, end=span.end)
+            .select_related("plan")
+            .only("pk", "title", "due_date", "status", "done_at", "plan__title")
+        ),
+        "responsible",
+        "plan__owner_unit__path",
+    ).of(subject)
+    done = {a.pk for a in rows if action_done_on_time(a)}
+    yes, no = _("on time"), _("late or open")
+    sources = [
+        _source(a, f"{a.due_date:%Y-%m-%d} {a.plan.title} · {a.title}", yes if a.pk in done else no) for a in rows
+    ]
+    return Measure(
+        share(len(done), len(rows)),
+        _("%(part)s of %(whole)s plan actions") % {"part": len(done), "whole": len(rows)},
+        sources,
+    )
 
 
 #
@@ -610,6 +637,7 @@ METRICS: dict[str, Callable[[Subject, Span], Measure]] = {
     KpiCode.NPS: nps,
     KpiCode.CAMPAIGN_CONVERSION: campaign_conversion,
     KpiCode.PLAN_GOAL_COMPLETION: plan_goal_completion,
+    KpiCode.SALES_PLAN_ACTIONS_ON_TIME: sales_plan_actions_on_time,
 }
 
 

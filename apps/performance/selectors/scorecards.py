@@ -66,6 +66,7 @@ def scorecard(card: Assessment) -> dict[str, Any]:
 RECORD_PAGES: dict[str, tuple[str, str]] = {
     "sales.contract": ("sales:contract_detail", "pk"),
     "sales.payment": ("sales:contract_detail", "contract_id"),
+    "sales.salesplanaction": ("sales:plan_detail", "plan_id"),
     "customers.customer": ("customers:customer_detail", "pk"),
     "marketing.lead": ("marketing:lead_detail", "pk"),
     "marketing.visit": ("marketing:visit_detail", "pk"),

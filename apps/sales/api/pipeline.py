@@ -195,8 +195,8 @@ class ActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SalesPlanAction
-        fields = ["id", "title", "responsible", "start_date", "due_date", "status", "progress", "note"]
-        read_only_fields = ["id"]
+        fields = ["id", "title", "responsible", "start_date", "due_date", "status", "progress", "note", "done_at"]
+        read_only_fields = ["id", "done_at"]
 
 
 class SalesPlanSerializer(serializers.ModelSerializer):

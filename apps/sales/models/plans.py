@@ -85,6 +85,9 @@ class SalesPlanAction(models.Model):
         _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # When the action was marked done (set by the services, cleared when it is reopened): "done on time" compares
+    # its date in the policy's time zone with ``due_date`` (the KPI of art. 9's plans).
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
 
     scope_fields = ScopeFields(owner="plan__owner", unit="plan__owner_unit", shared_with=("responsible",))
     objects = ScopedQuerySet.as_manager()

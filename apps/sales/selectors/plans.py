@@ -1,5 +1,5 @@
 """Reads of sales plans (销售计划, art. 9): the scoped list, one plan with its action items and their progress,
-the intelligence a plan may cite, and the action items due (workbench)."""
+the intelligence a plan may cite, the action items due (workbench), and the actions done on time (the KPI)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from apps.core.scoping import can
 from apps.marketing.selectors.intel import intel_list
 from apps.org.models import User
-from apps.sales.choices import ActionItemStatus
+from apps.policy.selectors import POLICY_TIME_ZONE
+from apps.sales.choices import ActionItemStatus, SalesPlanStatus
 from apps.sales.models import SalesPlan, SalesPlanAction, TargetSet
 from apps.sales.models.plans import APPROVER, CHANGER, PLAN_MOVES, PLAN_WORKFLOW
 
@@ -95,3 +96,25 @@ def actions_due(*, user: Any, on: dt.date) -> QuerySet[SalesPlanAction]:
     return SalesPlanAction.objects.filter(
         responsible=user, due_date__lte=on, plan__status__in=("approved", "executing")
     ).exclude(status=ActionItemStatus.DONE)
+
+
+# A plan's action items are commitments once the plan is approved: those of drafts and submitted plans are not counted.
+COMMITTED_PLANS = (SalesPlanStatus.APPROVED, SalesPlanStatus.EXECUTING, SalesPlanStatus.CLOSED)
+
+
+def committed_actions_due(*, start: dt.date, end: dt.date) -> QuerySet[SalesPlanAction]:
+    """The action items of approved plans (approved, in execution or closed) due from ``start`` to ``end``
+    (inclusive), by due date: what the KPI "sales plan actions done on time" counts. A person answers for the items
+    they are responsible for, a department for the items of the plans owned in its subtree (``plan__owner_unit``)."""
+    return SalesPlanAction.objects.filter(due_date__range=(start, end), plan__status__in=COMMITTED_PLANS).order_by(
+        "due_date", "pk"
+    )
+
+
+def action_done_on_time(action: SalesPlanAction) -> bool:
+    """Done, and marked done on or before its due date (the day in the policy's time zone)."""
+    return (
+        action.status == ActionItemStatus.DONE
+        and action.done_at is not None
+        and action.done_at.astimezone(POLICY_TIME_ZONE).date() <= action.due_date
+    )

@@ -79,6 +79,7 @@ def _set_actions(plan: SalesPlan, actions: list[dict[str, Any]] | None) -> None:
     plan.actions.all().delete()
     for data in actions:
         item = SalesPlanAction(plan=plan, **{k: v for k, v in data.items() if k in ACTION_FIELDS})
+        _stamp_done(item)
         item.full_clean()
         item.save()
 
@@ -188,6 +189,14 @@ def salesplan_close(*, actor: User, plan: SalesPlan) -> SalesPlan:
     return plan
 
 
+def _stamp_done(action: SalesPlanAction) -> None:
+    """``done_at``: the moment the action became done (kept while it stays done), cleared when it is reopened."""
+    if action.status != ActionItemStatus.DONE:
+        action.done_at = None
+    elif action.done_at is None:
+        action.done_at = timezone.now()
+
+
 @transaction.atomic
 def salesplan_action_progress(
     *, actor: User, action: SalesPlanAction, progress: int, status: str = "", note: str | None = None
@@ -201,6 +210,7 @@ def salesplan_action_progress(
     )
     if note is not None:
         action.note = note
+    _stamp_done(action)
     action.full_clean()
     action.save()
     return action
