@@ -21,7 +21,7 @@ from apps.performance.services import cycle_rules
 from apps.policy.choices import KpiCode
 from apps.policy.selectors import POLICY_TIME_ZONE
 from apps.sales.choices import ContractStatus, TargetStatus, TargetTier
-from apps.sales.models import Contract, TargetNode
+from apps.sales.models import Contract, SalesPlanAction, TargetNode
 from apps.sales.selectors.attainment import make_period, node_attainment
 from apps.service.models import Ticket
 from apps.surveys.models import SurveyResponse
@@ -117,7 +117,27 @@ def expected(code: str, card: Assessment, cycle: AssessmentCycle, raw: dict[str,
             sum(1 for a in rows if a.completed_at and a.completed_at.astimezone(POLICY_TIME_ZONE).date() <= a.due_date),
             len(rows),
         )
+    if code == KpiCode.SALES_PLAN_ACTIONS_ON_TIME:
+        rows = _mine(
+            card,
+            [
+                a
+                for a in raw["plan_actions"]
+                if cycle.start <= a.due_date <= cycle.end and a.plan.status in ("approved", "executing", "closed")
+            ],
+            "responsible",
+            "plan__owner_unit__path",
+        )
+        return _share(sum(1 for a in rows if _plan_action_on_time(a)), len(rows))
     raise KeyError(code)
+
+
+def _plan_action_on_time(action: SalesPlanAction) -> bool:
+    return (
+        action.status == "done"
+        and action.done_at is not None
+        and action.done_at.astimezone(POLICY_TIME_ZONE).date() <= action.due_date
+    )
 
 
 def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> None:
@@ -133,6 +153,7 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
             )
         ),
         "actions": list(ImprovementAction.objects.select_related("owner_unit")),
+        "plan_actions": list(SalesPlanAction.objects.select_related("plan__owner_unit")),
     }
     first: dict[int, Contract] = {}
     for contract in (
@@ -185,6 +206,17 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
                 assert card.computed_total == total, (cycle.period_key, card.subject_name)
             if not card.grade_capped and not hasattr(card, "appeal"):
                 assert card.grade == rules.grade_for(card.total), (cycle.period_key, card.subject_name)
+    # The sales plan actions KPI is measured for the sales people and departments of every finalised quarter, with
+    # actions done on time and late among them (the demo's team plans), so its lines above were not all "nothing".
+    plan_lines = AssessmentItem.objects.filter(
+        assessment__cycle__in=cycles, kpi__code=KpiCode.SALES_PLAN_ACTIONS_ON_TIME, actual__isnull=False
+    )
+    assert {i.assessment.cycle.period_key for i in plan_lines.select_related("assessment__cycle")} == set(
+        c.period_key for c in cycles
+    )
+    assert plan_lines.filter(actual=Decimal("100.0")).exists() and plan_lines.filter(actual__lt=100).exists()
+    counted = [a for a in raw["plan_actions"] if cycles[0].start <= a.due_date <= cycles[-1].end]
+    assert any(_plan_action_on_time(a) for a in counted) and not all(_plan_action_on_time(a) for a in counted)
     lines = (
         AssessmentItem.objects.filter(assessment__cycle__in=cycles)
         .exclude(kpi__code__in=[KpiCode.MANAGER_RATING, KpiCode.DEPARTMENT_SCORE])

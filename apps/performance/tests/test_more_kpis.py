@@ -304,12 +304,84 @@ class TestPlanGoalCompletion:
         assert measure(KpiCode.PLAN_GOAL_COMPLETION, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
 
 
+class TestSalesPlanActionsOnTime:
+    def test_actions_of_approved_plans_from_the_raw_rows(self, personas: dict) -> None:
+        from apps.sales.models import SalesPlan, SalesPlanAction
+
+        alice, bob, carol = personas["rep_alice"], personas["lead_bob"], personas["rep_carol"]
+
+        def plan(persona: Any, status: str) -> SalesPlan:
+            return SalesPlan.objects.create(
+                title=f"销售计划{status}{persona.user.username}",
+                period_start=Q3[0],
+                period_end=Q3[1],
+                strategy="重点客户推进",
+                status=status,
+                owner=persona.user,
+                owner_unit=persona.unit,
+                created_by=persona.user,
+            )
+
+        def act(in_plan: SalesPlan, who: Any, due: dt.date, done: dt.datetime | None, status: str = "") -> None:
+            SalesPlanAction.objects.create(
+                plan=in_plan,
+                title=f"行动{due}",
+                responsible=who.user,
+                start_date=min(due, Q3[0]),
+                due_date=due,
+                status=status or ("done" if done else "doing"),
+                progress=100 if done else 40,
+                done_at=done,
+            )
+
+        bobs, drafted, carols = plan(bob, "executing"), plan(bob, "draft"), plan(carol, "closed")
+        sep_30 = Q3[1]
+        act(bobs, alice, dt.date(2026, 7, 10), at(dt.date(2026, 7, 9)))  # on time
+        act(bobs, alice, dt.date(2026, 8, 10), at(dt.date(2026, 8, 11)))  # a day late
+        act(bobs, alice, sep_30, dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.UTC))  # 23:59 in Shanghai: on time
+        act(bobs, alice, dt.date(2026, 9, 29), dt.datetime(2026, 9, 29, 16, 1, tzinfo=dt.UTC))  # the 30th: late
+        act(bobs, alice, dt.date(2026, 9, 15), None)  # never done: late
+        act(bobs, alice, dt.date(2026, 9, 16), at(dt.date(2026, 9, 1)), status="doing")  # reopened: not done
+        act(bobs, alice, dt.date(2026, 10, 1), at(dt.date(2026, 9, 1)))  # due after Q3: not counted
+        act(bobs, alice, dt.date(2026, 6, 30), at(dt.date(2026, 6, 30)))  # due before Q3: not counted
+        act(drafted, alice, dt.date(2026, 8, 1), at(dt.date(2026, 8, 1)))  # a draft plan's: not counted
+        act(bobs, bob, dt.date(2026, 8, 1), at(dt.date(2026, 8, 1)))  # bob's own: the department's
+        act(carols, alice, dt.date(2026, 8, 2), at(dt.date(2026, 8, 1)))  # alice in carol's plan: carol's unit
+        act(carols, carol, dt.date(2026, 8, 3), None)
+
+        def expected(keep: Any) -> Decimal:
+            rows = [
+                a
+                for a in SalesPlanAction.objects.select_related("plan__owner_unit")
+                if keep(a) and in_q3_day(a.due_date) and a.plan.status in ("approved", "executing", "closed")
+            ]
+            done = [
+                a
+                for a in rows
+                if a.status == "done" and a.done_at and a.done_at.astimezone(POLICY_TIME_ZONE).date() <= a.due_date
+            ]
+            return share(len(done), len(rows))
+
+        s = span()
+        code = KpiCode.SALES_PLAN_ACTIONS_ON_TIME
+        got = measure(code, Subject(alice.unit, alice.user), s)
+        assert got.actual == expected(lambda a: a.responsible_id == alice.user.pk) == Decimal("42.9")  # 3 of 7
+        assert len(got.sources) == 7 and {r["model"] for r in got.sources} == {"sales.salesplanaction"}
+        got = measure(code, Subject(bob.unit), s)
+        assert got.actual == expected(lambda a: under(bob.unit, a.plan.owner_unit)) == Decimal("42.9")  # 3 of 7
+        got = measure(code, Subject(carol.unit), s)
+        assert got.actual == expected(lambda a: under(carol.unit, a.plan.owner_unit)) == Decimal("50.0")
+        assert measure(code, Subject(carol.unit, carol.user), s).actual == Decimal("0.0")
+        assert measure(code, Subject(bob.unit, personas["auditor_dave"].user), s).actual is None
+
+
 NEW_KPIS = (
     KpiCode.CONTACTS_ON_TIME,
     KpiCode.FEEDBACK_ACKNOWLEDGED_ON_TIME,
     KpiCode.NPS,
     KpiCode.CAMPAIGN_CONVERSION,
     KpiCode.PLAN_GOAL_COMPLETION,
+    KpiCode.SALES_PLAN_ACTIONS_ON_TIME,
 )
 
 

@@ -184,3 +184,49 @@ class SalesPlanActionScopeTests(core_testing.ScopeMatrixTests):
         ids = {row["id"] for row in response.json()["results"]}
         expected = {records[owner].plan_id for owner in self.expected_visible[viewer]}
         assert ids & {r.plan_id for r in records.values()} == expected
+
+
+class ActionDoneAtTests:
+    """``done_at``: when an action item was marked done (what "sales plan actions done on time" compares with the due
+    date), set by the services only, kept while the item stays done, cleared when it is reopened."""
+
+    def test_marking_done_stamps_the_moment_and_reopening_clears_it(self, personas: dict) -> None:
+        from django.utils import timezone
+
+        alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
+        plan = SalesPlanFactory(owner=bob, status=SalesPlanStatus.EXECUTING)
+        action = SalesPlanActionFactory(plan=plan, responsible=alice)
+        before = timezone.now()
+        svc.salesplan_action_progress(actor=alice, action=action, progress=60)
+        action.refresh_from_db()
+        assert action.done_at is None
+        svc.salesplan_action_progress(actor=alice, action=action, progress=100)
+        action.refresh_from_db()
+        assert action.status == "done" and before <= action.done_at <= timezone.now()
+        stamped = action.done_at
+        svc.salesplan_action_progress(actor=bob, action=action, progress=100, note="已复核")
+        action.refresh_from_db()
+        assert action.done_at == stamped  # still done: the moment it became done stays
+        svc.salesplan_action_progress(actor=alice, action=action, progress=80)
+        action.refresh_from_db()
+        assert action.status == "doing" and action.done_at is None
+
+    def test_people_who_may_not_update_the_item_leave_it_as_it_was(self, personas: dict) -> None:
+        alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
+        plan = SalesPlanFactory(owner=bob, status=SalesPlanStatus.EXECUTING)
+        action = SalesPlanActionFactory(plan=plan, responsible=alice)
+        for outsider in ("rep_carol", "auditor_dave"):  # out of scope; sees it but only reads
+            with pytest.raises(ValidationError):
+                svc.salesplan_action_progress(actor=personas[outsider].user, action=action, progress=100)
+            action.refresh_from_db()
+            assert action.status == "todo" and action.done_at is None
+
+    def test_the_api_shows_done_at_and_does_not_take_it(self, personas: dict) -> None:
+        alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
+        plan = SalesPlanFactory(owner=bob, status=SalesPlanStatus.EXECUTING)
+        action = SalesPlanActionFactory(plan=plan, responsible=alice)
+        svc.salesplan_action_progress(actor=alice, action=action, progress=100)
+        action.refresh_from_db()
+        row = personas["lead_bob"].client().get(f"/api/v1/sales-plans/{plan.pk}/").json()["actions"][0]
+        assert row["done_at"] is not None and row["status"] == "done"
+        assert "done_at" not in svc.ACTION_FIELDS
