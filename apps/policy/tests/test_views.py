@@ -108,6 +108,35 @@ class RulesPageTests:
         before = client.get(reverse("policy:rules"), {"on": "2025-06-30"})
         assert 'data-testid="empty-state"' in before.content.decode()
 
+    def test_each_scheme_line_says_how_it_is_scored_in_chinese(self, personas: dict) -> None:
+        """Linear with a cap, bands, a threshold and a deduction per occurrence, each with its parameters."""
+        staff = {
+            "new_customers": {"weight": 40, "target": "2", "scoring": "bands", "bands": [[100, 100], [50, 60]]},
+            "contract_amount_completion": {"weight": 30, "target": "100", "scoring": "threshold", "threshold": 80},
+            "payment_completion": {"weight": 20, "target": "100", "scoring": "deduction", "points": 5, "start": 90},
+            "manager_rating": {"weight": 10, "target": "100"},
+        }
+        new_version(
+            personas["admin"].user, "1.1", dt.date(2026, 7, 1), assessment={"schemes": {"sales": {"staff": staff}}}
+        )
+        client = personas["rep_alice"].client()
+        body = _text(client.get(reverse("policy:rules"), {"on": "2026-07-01"}))
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'data-testid="scheme-scoring">(.*?)</td>', body)
+        ]
+        assert "分档计分：完成率 ≥ 100% 得 100 分；完成率 ≥ 50% 得 60 分；均未达到得 0 分" in cells
+        assert "门槛计分（达门槛后线性）：完成率低于 80% 得 0 分，达到后得分等于完成率，以该指标上限封顶" in cells
+        assert "按次扣分：基础 90 分，每发生一次扣 5 分，最低 0 分" in cells
+        assert "按目标完成率线性计分（封顶）：得分等于目标完成率，以该指标上限封顶" in cells
+        assert "计分方式" in body
+        # Version 1.0 (in force before): every line linear, one cell per line of its nine schemes.
+        before = _text(client.get(reverse("policy:rules"), {"on": "2026-06-30"}))
+        cells = re.findall(r'data-testid="scheme-scoring">(.*?)</td>', before)
+        lines = sum(len(s.lines) for s in selectors.rules_in_force(dt.date(2026, 6, 30)).rules.assessment.schemes)
+        assert len(cells) == lines > 0
+        assert set(cells) == {"按目标完成率线性计分（封顶）：得分等于目标完成率，以该指标上限封顶"}
+        assert "销售计划行动按期完成率" in before
+
 
 class VersionPagesTests:
     def test_the_list_shows_published_versions_to_staff(
