@@ -6,9 +6,10 @@
 
 It builds (once; ``--fresh`` rebuilds) a deterministic company: market development, sales (teams) and customer
 service departments with ``--people`` employees in all, an approved base sales target for every salesperson, and a
-quarter of records for them — contracts and payments, leads handed over and visits, tickets with deadlines met or
-missed, improvement actions — then opens a cycle for that quarter and times ``cycle_compute`` (every scorecard with
-its KPI lines and the records behind them). Prints a table and writes bench/results/assessment_cycle.json.
+quarter of records for them — contracts and payments, sales plan actions done on time or late, leads handed over
+and visits, tickets with deadlines met or missed, improvement actions — then opens a cycle for that quarter and
+times ``cycle_compute`` (every scorecard with its KPI lines and the records behind them). Prints a table and writes
+bench/results/assessment_cycle.json.
 The database's planner statistics are refreshed first (``ANALYZE``), as autovacuum keeps them on a live database.
 
 Measured 2026-12-07 on this machine (2 cores, load average 15–18 from other work), 500 people, 528 scorecards:
@@ -61,7 +62,7 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
     from apps.org.models import Department, Employee, Role, User
     from apps.policy.selectors import POLICY_TIME_ZONE, rules_in_force
     from apps.sales.choices import ContractStatus, TargetMetric, TargetStatus, TargetTier
-    from apps.sales.models import MONTH_FIELDS, Contract, Payment, TargetNode, TargetSet
+    from apps.sales.models import MONTH_FIELDS, Contract, Payment, SalesPlan, SalesPlanAction, TargetNode, TargetSet
     from apps.service.models import Ticket
 
     rng = random.Random(500)
@@ -203,6 +204,38 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
             )
     Lead.objects.bulk_create(leads)
     Visit.objects.bulk_create(visits)
+    plans = SalesPlan.objects.bulk_create(
+        SalesPlan(
+            title=f"{team.name}季度计划",
+            period_start=start,
+            period_end=end,
+            strategy="基准",
+            status="executing",
+            owner=placed[n][0],
+            owner_unit=team,
+            created_by=placed[n][0],
+        )
+        for n, team in enumerate(teams)
+    )
+    plan_of = {plan.owner_unit_id: plan for plan in plans}
+    actions = []
+    for user, unit in placed[:n_sales]:
+        for k in range(3):
+            due = day()
+            done = rng.random() < 0.85
+            actions.append(
+                SalesPlanAction(
+                    plan=plan_of[unit.pk],
+                    title=f"行动{k}",
+                    responsible=user,
+                    start_date=start,
+                    due_date=due,
+                    status="done" if done else "doing",
+                    progress=100 if done else 50,
+                    done_at=moment(due + dt.timedelta(days=rng.randint(-5, 3))) if done else None,
+                )
+            )
+    SalesPlanAction.objects.bulk_create(actions)
     ImprovementAction.objects.bulk_create(
         ImprovementAction(
             title=f"改进{n}", due_date=day(), owner=u, owner_unit=d, status="done", completed_at=moment(start)

@@ -12,14 +12,19 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.forms.models import model_to_dict
 
 from apps.improvements.models import ImprovementAction
 from apps.marketing.models import Lead, Visit
-from apps.performance.models import Assessment, AssessmentCycle, AssessmentItem
+from apps.org.models import User
+from apps.performance import services
+from apps.performance.models import Appeal, Assessment, AssessmentCycle, AssessmentItem, RewardPenalty
 from apps.performance.services import cycle_rules
 from apps.policy.choices import KpiCode
-from apps.policy.selectors import POLICY_TIME_ZONE
+from apps.policy.selectors import POLICY_TIME_ZONE, policy_today
+from apps.policy.tests.factories import new_version
 from apps.sales.choices import ContractStatus, TargetStatus, TargetTier
 from apps.sales.models import Contract, SalesPlanAction, TargetNode
 from apps.sales.selectors.attainment import make_period, node_attainment
@@ -140,6 +145,70 @@ def _plan_action_on_time(action: SalesPlanAction) -> bool:
     )
 
 
+def line_score(kpi: Any, line: Any, actual: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """(completion, score) of a line from its actual and the scheme line of the rules (written here from the
+    rules' definitions, not through the app's scoring)."""
+    if actual is None:
+        return None, None
+    cap = Decimal(kpi.score_cap)
+    if line.scoring == "deduction":
+        return None, r2(max(Decimal(0), line.start - line.points * actual))
+    if kpi.direction == "lower":
+        completion = cap if actual == 0 else r1(line.target * 100 / actual)
+    else:
+        completion = r1(actual * 100 / line.target) if line.target else cap
+    if line.scoring == "bands":
+        score = next((s for low, s in line.bands if completion >= low), Decimal(0))
+    elif line.scoring == "threshold" and completion < line.threshold:
+        score = Decimal(0)
+    else:
+        score = min(max(completion, Decimal(0)), cap)
+    return completion, r2(score)
+
+
+def frozen(cycles: list[AssessmentCycle]) -> list[Any]:
+    """Every field of the cycles, their scorecards, lines, appeals and reward/penalty proposals."""
+    state: list[Any] = []
+    for cycle in cycles:
+        cycle.refresh_from_db()
+        state.append(model_to_dict(cycle))
+        for card in Assessment.objects.filter(cycle=cycle).order_by("pk"):
+            state.append(model_to_dict(card))
+            state.extend(model_to_dict(i) for i in card.items.order_by("pk"))
+            state.extend(model_to_dict(a) for a in Appeal.objects.filter(assessment=card))
+        state.extend(model_to_dict(r) for r in RewardPenalty.objects.filter(assessment__cycle=cycle).order_by("pk"))
+    return state
+
+
+def check_scores(card: Assessment, items: list[AssessmentItem], rules: Any, department_totals: dict) -> None:
+    """The lines are the scheme's of the rules the cycle kept; each score follows its line's scoring; the weighted
+    total, the adjustment or the appeal's new score, and the grade follow the rules."""
+    where = (card.cycle.period_key, card.subject_name)
+    scheme = rules.assessment.scheme(card.department_kind, card.level)
+    assert [(i.kpi.code, i.weight, i.target) for i in items] == [(ln.kpi, ln.weight, ln.target) for ln in scheme.lines]
+    for item, line in zip(items, scheme.lines, strict=True):
+        if item.kpi.code == KpiCode.MANAGER_RATING:
+            assert item.score == item.actual, where  # scored by hand at the review
+            assert (item.score is None) == (card.status == "computed"), where  # not reviewed yet: not scored
+        else:
+            if item.kpi.code == KpiCode.DEPARTMENT_SCORE:
+                assert item.actual == department_totals[card.owner_unit_id], where
+            assert (item.completion, item.score) == line_score(item.kpi, line, item.actual), (where, item.kpi.code)
+        assert item.contribution == (None if item.score is None else r2(item.score * item.weight / 100))
+    measured = [(i.weight, i.score) for i in items if i.score is not None]
+    weights = sum(w for w, _ in measured)
+    assert card.computed_total == (r2(sum(Decimal(w) * s for w, s in measured) / weights) if weights else 0), where
+    appeal = Appeal.objects.filter(assessment=card).first()
+    if appeal is not None and appeal.new_total is not None:
+        assert card.total == appeal.new_total, where
+    else:
+        assert card.total == max(Decimal(0), card.computed_total + card.adjustment), where
+    if card.grade_capped:  # the forced distribution lowered an excellent
+        assert rules.grade_for(card.total) == "excellent" != card.grade, where
+    else:
+        assert card.grade == rules.grade_for(card.total), where
+
+
 def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> None:
     call_command("load_demo", stdout=io.StringIO())
     ticket_type = ContentType.objects.get_for_model(Ticket)
@@ -167,8 +236,11 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
     for cycle in cycles:
         rules = cycle_rules(cycle)
         quarter = make_period("quarter", cycle.start.year, (cycle.start.month - 1) // 3 + 1)
-        for card in Assessment.objects.filter(cycle=cycle).select_related("owner_unit", "owner"):
-            items = list(card.items.select_related("kpi"))
+        cards = list(Assessment.objects.filter(cycle=cycle).select_related("owner_unit", "owner", "cycle"))
+        department_totals = {c.owner_unit_id: c.total for c in cards if c.owner_id is None}
+        for card in cards:
+            items = list(card.items.select_related("kpi").order_by("position"))
+            check_scores(card, items, rules, department_totals)
             for item in items:
                 code = item.kpi.code
                 if code in (KpiCode.MANAGER_RATING, KpiCode.DEPARTMENT_SCORE):
@@ -200,12 +272,6 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
                     want = expected(code, card, cycle, raw)
                 assert item.actual == want, (cycle.period_key, card.subject_name, code, item.actual, want)
                 checked += 1
-            measured = [(i.weight, i.score) for i in items if i.score is not None]
-            if measured:
-                total = r2(sum(Decimal(w) * s for w, s in measured) / sum(w for w, _ in measured))
-                assert card.computed_total == total, (cycle.period_key, card.subject_name)
-            if not card.grade_capped and not hasattr(card, "appeal"):
-                assert card.grade == rules.grade_for(card.total), (cycle.period_key, card.subject_name)
     # The sales plan actions KPI is measured for the sales people and departments of every finalised quarter, with
     # actions done on time and late among them (the demo's team plans), so its lines above were not all "nothing".
     plan_lines = AssessmentItem.objects.filter(
@@ -223,3 +289,41 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
         .count()
     )
     assert checked == lines > 0
+
+    # A new version with other weights and bands (done when 2): the open 2026 Q4 cycle is computed by it, the four
+    # finalised cycles stay exactly as they were, field by field, and cannot be computed again.
+    before = frozen(cycles)
+    ceo = User.objects.get(username="ceo")
+    bands = {"excellent": 95, "good": 85, "pass": 70, "needs_improvement": 55, "fail": 0}
+    sales_staff = {
+        "contract_amount_completion": {"weight": 60, "target": "100"},
+        "payment_completion": {"weight": 20, "target": "100"},
+        "sales_plan_actions_on_time": {"weight": 10, "target": "90", "scoring": "threshold", "threshold": "50"},
+        "manager_rating": {"weight": 10, "target": "100"},
+    }
+    version = new_version(
+        User.objects.get(username="admin"),
+        "2.0",
+        policy_today(),
+        grade_bands=bands,
+        assessment={"schemes": {"sales": {"staff": sales_staff}}},
+    )
+    q4 = AssessmentCycle.objects.get(period_key="2026-Q4")
+    services.cycle_compute(actor=ceo, cycle=q4)
+    q4.refresh_from_db()
+    assert q4.rules_version_id == version.pk != cycles[-1].rules_version_id
+    new_rules = cycle_rules(q4)
+    assert [(b.grade, b.min_score) for b in new_rules.grade_bands] == list(bands.items())
+    cards = list(Assessment.objects.filter(cycle=q4).select_related("owner_unit", "owner", "cycle"))
+    department_totals = {c.owner_unit_id: c.total for c in cards if c.owner_id is None}
+    sales_people = [c for c in cards if c.department_kind == "sales" and c.level == "staff"]
+    assert sales_people
+    for card in cards:
+        check_scores(card, list(card.items.select_related("kpi").order_by("position")), new_rules, department_totals)
+    for card in sales_people:
+        weights = {i.kpi.code: i.weight for i in card.items.select_related("kpi")}
+        assert weights == {code: line["weight"] for code, line in sales_staff.items()}
+    for cycle in cycles:
+        with pytest.raises(ValidationError):
+            services.cycle_compute(actor=ceo, cycle=cycle)
+    assert frozen(cycles) == before
