@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.forms.models import model_to_dict
+from django.test import Client
 
 from apps.improvements.models import ImprovementAction
 from apps.marketing.models import Lead, Visit
@@ -230,6 +231,8 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
     ):
         first.setdefault(contract.customer_id, contract)  # a customer's first approved contract makes it new
     raw["first_contracts"] = list(first.values())
+    attainment = Client()
+    attainment.force_login(User.objects.get(username="ceo"))
     cycles = list(AssessmentCycle.objects.filter(status="published").order_by("start"))
     assert [c.period_key for c in cycles] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
     checked = 0
@@ -268,6 +271,9 @@ def test_the_demos_finalised_cycles_equal_a_recomputation_from_the_records() -> 
                         continue
                     figures = node_attainment(node, quarter, as_of=quarter.end)
                     want = r1(figures.actual * 100 / figures.target) if figures.target else None
+                    # The attainment page's figures (its API) for the same node and period, to the cent.
+                    page = attainment.get("/api/v1/attainment/", {"node": node.pk, "period": quarter.key}).json()
+                    assert (Decimal(page["actual"]), Decimal(page["target"])) == (figures.actual, figures.target)
                 else:
                     want = expected(code, card, cycle, raw)
                 assert item.actual == want, (cycle.period_key, card.subject_name, code, item.actual, want)
