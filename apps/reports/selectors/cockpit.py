@@ -29,6 +29,14 @@ from apps.marketing.selectors.dashboard import lead_funnel, plan_completion
 from apps.org.choices import DepartmentKind
 from apps.performance.choices import CycleStatus, ProposalStatus, SubjectKind
 from apps.performance.models import Assessment, AssessmentCycle, RewardPenalty
+from apps.policy.choices import InterpretationStatus
+from apps.policy.selectors import (
+    AcknowledgementRow,
+    NoPolicyInForce,
+    acknowledgement_list,
+    interpretation_list,
+    policy_in_force,
+)
 from apps.reports.permissions import ReportPerm
 from apps.reports.selectors.periods import ReportPeriod
 from apps.sales.choices import TargetMetric
@@ -41,12 +49,14 @@ from apps.surveys.models import SurveyResponse
 from apps.surveys.selectors.results import satisfaction_summary, satisfaction_trend
 
 MARKET, SALES, SERVICE, PERFORMANCE, IMPROVEMENT = "market", "sales", "service", "performance", "improvement"
-SECTIONS = (MARKET, SALES, SERVICE, PERFORMANCE, IMPROVEMENT)
+POLICY = "policy"
+SECTIONS = (MARKET, SALES, SERVICE, PERFORMANCE, POLICY, IMPROVEMENT)
 SECTION_LABELS = {
     MARKET: _("Market development"),
     SALES: _("Sales"),
     SERVICE: _("Customer service"),
     PERFORMANCE: _("Performance"),
+    POLICY: _("Policy"),
     IMPROVEMENT: _("Improvement actions"),
 }
 KIND_SECTION: dict[str, str] = {
@@ -54,8 +64,10 @@ KIND_SECTION: dict[str, str] = {
     DepartmentKind.SALES: SALES,
     DepartmentKind.CUSTOMER_SERVICE: SERVICE,
 }
-COUNT, MONEY, PCT, SCORE = "count", "money", "pct", "score"
+COUNT, MONEY, PCT, SCORE, DATE = "count", "money", "pct", "score", "date"
 LEADERS = 5
+# A question still waiting for the leadership group: asked, or answered but not yet published.
+OPEN_INTERPRETATION_STATUSES = (InterpretationStatus.ASKED, InterpretationStatus.ANSWERED)
 ALL_PEOPLE = 100_000
 
 
@@ -108,6 +120,13 @@ SPECS: dict[str, list[FigureSpec]] = {
         FigureSpec("reward_amount", _("Reward amount"), MONEY),
         FigureSpec("penalties", _("Penalties approved"), COUNT),
         FigureSpec("penalty_amount", _("Penalty amount"), MONEY),
+    ],
+    POLICY: [
+        FigureSpec("ack_share", _("Share who acknowledged the version in force"), PCT),
+        FigureSpec("ack_pending", _("Employees yet to acknowledge"), COUNT),
+        FigureSpec("interpretations_asked", _("Interpretations asked"), COUNT),
+        FigureSpec("interpretations_open", _("Interpretations open now"), COUNT, compare=False),
+        FigureSpec("next_review", _("Next review of the version in force"), DATE, compare=False),
     ],
     IMPROVEMENT: [
         FigureSpec("improvements_raised", _("Actions raised"), COUNT, drill=True),
@@ -271,6 +290,46 @@ def performance_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
     }
 
 
+def policy_values(user: Any, period: ReportPeriod, today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The policy's reach (policy arts. 14, 15), read through the policy app's selectors in the viewer's scope: the
+    share of the employees asked who had confirmed the version in force at the period's end (or now, for a period
+    not yet over) — the acknowledgement page's figure —, the questions asked in the period and those open now, and
+    the next review of the version in force today."""
+    first, after = bounds(period)
+    cutoff = min(after, now)
+    try:
+        version: Any = policy_in_force(min(period.end, today))
+    except NoPolicyInForce:
+        version = None
+    asked = confirmed = 0
+    if version is not None:
+        row = acknowledgement_list(user=user, version=version).aggregate(
+            asked=Count("pk"), confirmed=Count("pk", filter=Q(confirmed_at__lt=cutoff))
+        )
+        asked, confirmed = row["asked"], row["confirmed"]
+    share = AcknowledgementRow(None, "", asked, confirmed)
+    questions = (
+        interpretation_list(user=user)
+        .order_by()
+        .aggregate(
+            asked=Count("pk", filter=Q(created_at__gte=first, created_at__lt=after)),
+            open=Count("pk", filter=Q(status__in=OPEN_INTERPRETATION_STATUSES)),
+        )
+    )
+    try:
+        current: Any = policy_in_force(today)
+    except NoPolicyInForce:
+        current = None
+    return {
+        "ack_share": share.share if asked else None,
+        "ack_pending": share.pending if version is not None else None,
+        "interpretations_asked": questions["asked"],
+        "interpretations_open": questions["open"],
+        "next_review": getattr(current, "next_review_on", None),
+        "_version": current,
+    }
+
+
 def improvement_values(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, Any]:
     first, after = bounds(period)
     row = ImprovementAction.objects.visible_to(user).aggregate(
@@ -298,6 +357,8 @@ def section_values(
         return service_values(user, period, now)
     if section == PERFORMANCE:
         return performance_values(user, period)
+    if section == POLICY:
+        return policy_values(user, period, today, now)
     return improvement_values(user, period, today)
 
 
@@ -319,7 +380,7 @@ class Figure:
     @staticmethod
     def _change(value: Any, other: Any, unit: str) -> Decimal | None:
         """The change against ``other``: in points for a percentage or score, else in % of ``other``."""
-        if value is None or other is None:
+        if value is None or other is None or unit == DATE:
             return None
         if unit in (PCT, SCORE):
             return (Decimal(value) - Decimal(other)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -357,7 +418,7 @@ class Section:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def _extras(section: str, user: Any, period: ReportPeriod, values: dict[str, Any]) -> dict[str, Any]:
+def _extras(section: str, user: Any, period: ReportPeriod, values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     if section == SALES:
         board = values["_board"]
         steps = funnel(user=user)
@@ -408,6 +469,10 @@ def _extras(section: str, user: Any, period: ReportPeriod, values: dict[str, Any
                 }
             )
         return {"cycle": cycle, "grades": sorted(grades.items())}
+    if section == POLICY:
+        version = values["_version"]
+        review = values["next_review"]
+        return {"version": version, "review_overdue": review is not None and review < today}
     return {}
 
 
@@ -441,7 +506,9 @@ def cockpit(
             )
             for spec in SPECS[section]
         ]
-        result.append(Section(section, str(SECTION_LABELS[section]), figures, _extras(section, user, period, values)))
+        result.append(
+            Section(section, str(SECTION_LABELS[section]), figures, _extras(section, user, period, values, today))
+        )
     return result
 
 
