@@ -346,6 +346,11 @@ def subscription_due(subscription: ReportSubscription, now: dt.datetime) -> bool
     return local.day == 1
 
 
+# The kind of the subscriptions' summaries: by default to the group robots (WeCom, DingTalk) — the mail with the PDF
+# goes out by itself —; each user may change it on the notification preferences page.
+REPORT_KIND = "report"
+
+
 def subscription_send(
     *, subscription: ReportSubscription, person: Any, pdf: bytes, filename: str, summary: str, url: str
 ) -> int:
@@ -357,7 +362,7 @@ def subscription_send(
         mail = EmailMessage(subject=str(subscription), body=f"{summary}\n\n{url}", to=[address])
         mail.attach(filename, pdf, "application/pdf")
         sent = mail.send()
-    notify(recipients=[person], title=str(subscription), body=summary, url=url)
+    notify(recipients=[person], title=str(subscription), body=summary, url=url, kind=REPORT_KIND)
     return sent
 
 
