@@ -9,6 +9,7 @@ department's kind (the sales manager sees sales only). Every section runs a fixe
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.workdays import TZ
 from apps.improvements.models import IMPROVEMENT_OPEN_STATUSES, ImprovementAction
-from apps.improvements.selectors import overdue_q
+from apps.improvements.selectors import effect_check_due_q, overdue_q
 from apps.marketing.choices import CampaignStatus
 from apps.marketing.models import Campaign
 from apps.marketing.selectors.campaigns import metrics_for, revenue_measurable
@@ -40,7 +41,14 @@ from apps.policy.selectors import (
 from apps.reports.permissions import ReportPerm
 from apps.reports.selectors.periods import ReportPeriod
 from apps.sales.choices import TargetMetric
-from apps.sales.selectors.attainment import attainment_for_nodes, make_period, tree_nodes
+from apps.sales.selectors.attainment import Period as SalesPeriod
+from apps.sales.selectors.attainment import (
+    attainment_for_nodes,
+    counted_records,
+    half_up,
+    make_period,
+    tree_nodes,
+)
 from apps.sales.selectors.dashboard import dashboard_target_set, funnel, leaderboard, top_nodes
 from apps.service.models import Ticket
 from apps.service.selectors.dashboard import Period as ServicePeriod
@@ -131,8 +139,11 @@ SPECS: dict[str, list[FigureSpec]] = {
     IMPROVEMENT: [
         FigureSpec("improvements_raised", _("Actions raised"), COUNT, drill=True),
         FigureSpec("improvements_verified", _("Actions verified effective"), COUNT, drill=True),
+        FigureSpec("improvements_effective", _("Actions whose figure moved at the next evaluation"), COUNT, drill=True),
+        FigureSpec("improvements_not_effective", _("Actions whose figure did not move"), COUNT, drill=True),
         FigureSpec("improvements_open", _("Actions open now"), COUNT, drill=True, compare=False),
         FigureSpec("improvements_overdue", _("Actions overdue now"), COUNT, drill=True, compare=False),
+        FigureSpec("improvements_checks_due", _("Effectiveness checks due now"), COUNT, drill=True, compare=False),
     ],
 }
 SPEC_BY_KEY = {spec.key: (section, spec) for section, specs in SPECS.items() for spec in specs}
@@ -194,9 +205,19 @@ def market_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
     }
 
 
+def _month_share(period: ReportPeriod, year: int, month: int) -> tuple[dt.date, dt.date, int, int]:
+    """The days of a month the period covers: (first, last, days covered, days in the month)."""
+    days = calendar.monthrange(year, month)[1]
+    first = max(period.start, dt.date(year, month, 1))
+    last = min(period.end, dt.date(year, month, days))
+    return first, last, (last - first).days + 1, days
+
+
 def _attainment(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, Any]:
-    """Target and actual of the whole months the period touches, by the sales attainment of the viewer's top
-    target nodes (the company for management, the department for a manager), one target set per year."""
+    """Target and actual of the period by the sales attainment of the viewer's top target nodes (the company for
+    management, the department for a manager), one target set per year. A month the period covers whole counts its
+    target and actual; a month it covers in part counts the target pro rata by days (rounded to the fen) and the
+    records of the days covered only (``counted_records``: the same attribution rule as the attainment tree)."""
     target = attained = Decimal("0")
     forecast = None
     monthly: dict[str, Any] = {}
@@ -207,12 +228,19 @@ def _attainment(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, An
             continue
         tops = top_nodes(tree_nodes(target_set, user))
         figures = attainment_for_nodes(tops, make_period("year", year), as_of=today)
-        first = period.start.month if year == period.start.year else 1
-        last = period.end.month if year == period.end.year else 12
+        first_month = period.start.month if year == period.start.year else 1
+        last_month = period.end.month if year == period.end.year else 12
         for f in figures:
             found = True
-            target += sum(f.monthly_target[first - 1 : last], Decimal("0"))
-            attained += sum(f.monthly_actual[first - 1 : last], Decimal("0"))
+            for month in range(first_month, last_month + 1):
+                first, last, covered, days = _month_share(period, year, month)
+                if covered == days:
+                    target += f.monthly_target[month - 1]
+                    attained += f.monthly_actual[month - 1]
+                    continue
+                target += half_up(Decimal(f.monthly_target[month - 1]) * covered / days)
+                part = SalesPeriod("custom", year, first, last, (month,), f"{first}~{last}")
+                attained += counted_records(f.node, part).total
         if year == period.end.year and figures:
             forecast = sum((f.forecast for f in figures), Decimal("0"))
             monthly = {
@@ -337,12 +365,20 @@ def improvement_values(user: Any, period: ReportPeriod, today: dt.date) -> dict[
         verified=Count("pk", filter=Q(verified_at__gte=first, verified_at__lt=after, status="verified")),
         open=Count("pk", filter=Q(status__in=IMPROVEMENT_OPEN_STATUSES)),
         overdue=Count("pk", filter=overdue_q(today)),
+        effective=Count("pk", filter=Q(effect_checked_at__gte=first, effect_checked_at__lt=after, effect_moved=True)),
+        not_effective=Count(
+            "pk", filter=Q(effect_checked_at__gte=first, effect_checked_at__lt=after, effect_moved=False)
+        ),
+        checks_due=Count("pk", filter=effect_check_due_q(today)),
     )
     return {
         "improvements_raised": row["raised"],
         "improvements_verified": row["verified"],
+        "improvements_effective": row["effective"],
+        "improvements_not_effective": row["not_effective"],
         "improvements_open": row["open"],
         "improvements_overdue": row["overdue"],
+        "improvements_checks_due": row["checks_due"],
     }
 
 
