@@ -203,9 +203,17 @@ def report_return(*, actor: Any, departmentreport: DepartmentReport, comment: st
 
 @transaction.atomic
 def report_raise_improvement(
-    *, actor: Any, departmentreport: DepartmentReport, title: str, owner: Any, due_date: dt.date, description: str = ""
+    *,
+    actor: Any,
+    departmentreport: DepartmentReport,
+    title: str,
+    owner: Any,
+    due_date: dt.date,
+    description: str = "",
+    **effect: Any,
 ) -> ImprovementAction:
-    """A new improvement action from the report, in the one improvement register (linked to the report)."""
+    """A new improvement action from the report, in the one improvement register (linked to the report);
+    ``effect`` may name the figure it should move (``effect_measure``, ``effect_baseline``, ``effect_direction``)."""
     report = departmentreport
     if not (actor.has_perm(str(ReportPerm.CHANGE_REPORT)) and can(actor, "change", report)):
         raise PermissionDenied
@@ -219,6 +227,7 @@ def report_raise_improvement(
         description=description,
         source_kind=ImprovementSource.OTHER,
         source=report,
+        **effect,
     )
 
 

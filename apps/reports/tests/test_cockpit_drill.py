@@ -167,3 +167,50 @@ def test_those_without_the_cockpit_get_no_drill_down(client, personas, story):
     # nor reach another department's records by naming it: nothing out of his scope is listed
     rows = client.get(url, {**QUERY, "department": story["sales_c"].pk}).context["rows"]
     assert rows == []
+
+
+def test_effectiveness_figures_and_their_drill_down(client, personas):
+    from apps.improvements.models import ImprovementAction
+    from apps.improvements.tests.factories import ImprovementActionFactory
+
+    alice, carol = personas["rep_alice"].user, personas["rep_carol"].user
+    today = dt.date(2026, 12, 10)
+    rows = [  # owner, checked at, moved, check due on
+        (alice, dt.datetime(2026, 11, 2, 9, tzinfo=TZ), True, dt.date(2026, 11, 1)),
+        (carol, dt.datetime(2026, 11, 30, 23, tzinfo=TZ), True, dt.date(2026, 11, 1)),
+        (alice, dt.datetime(2026, 11, 15, 9, tzinfo=TZ), False, dt.date(2026, 11, 1)),
+        (alice, dt.datetime(2026, 12, 1, 0, tzinfo=TZ), True, dt.date(2026, 12, 1)),  # December
+        (alice, None, None, dt.date(2026, 12, 1)),  # due, not yet checked
+        (carol, None, None, dt.date(2027, 1, 1)),  # not yet due
+    ]
+    for owner, checked, moved, due in rows:
+        action = ImprovementActionFactory(owner=owner, status="verified" if moved is not False else "ineffective")
+        ImprovementAction.objects.filter(pk=action.pk).update(
+            effect_checked_at=checked, effect_moved=moved, effect_check_on=due, effect_measure="指标"
+        )
+    first, after = dt.datetime(2026, 11, 1, tzinfo=TZ), dt.datetime(2026, 12, 1, tzinfo=TZ)
+    actions = list(ImprovementAction.objects.all())
+
+    def in_november(moved: bool) -> set[int]:
+        return {
+            a.pk
+            for a in actions
+            if a.effect_checked_at and first <= a.effect_checked_at < after and a.effect_moved is moved
+        }
+
+    due = {
+        a.pk for a in actions if a.status == "verified" and a.effect_checked_at is None and a.effect_check_on <= today
+    }
+    dave = personas["auditor_dave"].user
+    figures = {
+        f.key: f for f in cockpit_selectors.cockpit(dave, NOVEMBER, sections=["improvement"], today=today)[0].figures
+    }
+    assert figures["improvements_effective"].value == len(in_november(True)) == 2
+    assert figures["improvements_not_effective"].value == len(in_november(False)) == 1
+    assert figures["improvements_effective"].previous == 0
+    assert figures["improvements_checks_due"].value == len(due) == 1
+    client.force_login(dave)
+    for key, expected in (("improvements_effective", in_november(True)), ("improvements_checks_due", due)):
+        total, links = _walk(client, key)
+        assert total == figures[key].value
+        assert links == {reverse("improvements:improvementaction_detail", args=[pk]) for pk in expected}

@@ -252,6 +252,9 @@ def test_improvement_action_from_the_report_and_next_period(personas, sales):
         title="加强回款跟进",
         owner=alice,
         due_date=timezone.localdate() + dt.timedelta(days=10),
+        effect_measure="回款率 (%)",
+        effect_baseline=Decimal("60"),
+        effect_direction="up",
     )
     assert action.source == report and ImprovementAction.objects.filter(pk=action.pk).exists()
     with pytest.raises(ValidationError):  # out of bob's scope
@@ -271,6 +274,22 @@ def test_improvement_action_from_the_report_and_next_period(personas, sales):
     )
     assert december.figures["last_period_actions"] == []
     assert [a["title"] for a in january["last_period_actions"]] == ["加强回款跟进"]
+    assert january["last_period_actions"][0]["effect"] == ""  # not yet checked
+    # done, verified, and at the next evaluation its figure is read again: the next report says whether it moved
+    from apps.improvements import services as improvement_services
+
+    action.refresh_from_db()
+    improvement_services.improvement_start(actor=alice, action=action)
+    improvement_services.improvement_complete(actor=alice, action=action, result="每周回款例会")
+    improvement_services.improvement_verify(actor=bob, action=action, effective=True, verification="已落实")
+    improvement_services.improvement_check_effect(
+        actor=personas["auditor_dave"].user, action=action, value=Decimal("75"), today=action.effect_check_on
+    )
+    january = selectors.build_figures(
+        sales, ReportKind.MONTHLY, selectors.parse_period_key("2027-01")[1], today=dt.date(2027, 2, 10)
+    )
+    (row,) = january["last_period_actions"]
+    assert (row["effect"], row["effect_moved"]) == ("回款率 (%): 60.00 → 75.00", True)
 
 
 def test_overdue_reports_are_reminded_once(personas, sales):
