@@ -114,3 +114,12 @@ def status_counts(*, user: Any) -> dict[str, int]:
     counts = {row["status"]: row["n"] for row in qs.values("status").annotate(n=models.Count("id"))}
     counts["overdue"] = qs.filter(overdue_q()).count()
     return counts
+
+
+def my_effect_checks_due(*, user: Any, today: dt.date | None = None) -> list[ImprovementAction]:
+    """The actions the user raised (and may check) whose effectiveness check has come due, oldest first (one
+    query; nothing for someone without the verify permission)."""
+    if not user.has_perm("improvements.verify_improvementaction"):
+        return []
+    qs = ImprovementAction.objects.visible_to(user).filter(effect_check_due_q(today), created_by=user)
+    return list(qs.exclude(owner=user).order_by("effect_check_on", "pk")[:20])

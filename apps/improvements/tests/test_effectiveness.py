@@ -165,3 +165,19 @@ def test_the_check_on_the_page_only_once_due(personas: dict) -> None:
     assert (action.status, action.effect_value, action.effect_note) == (S.VERIFIED, Decimal("85.50"), "季度复核")
     page = bob.client().get(detail).content.decode()
     assert 'data-testid="effect-check"' in page and "85.50" in page
+
+
+def test_the_raiser_finds_the_check_due_on_the_workbench(personas: dict) -> None:
+    from apps.improvements.workbench import my_improvement_items
+
+    bob, alice, dave = personas["lead_bob"].user, personas["rep_alice"].user, personas["auditor_dave"].user
+    action = _done_and_verified(_raise(bob, alice), alice, bob)
+    checks = [i for i in my_improvement_items(bob) if i.url.endswith(f"/{action.pk}/")]
+    assert checks == []  # not yet due
+    with time_machine.travel(dt.datetime.combine(action.effect_check_on, dt.time(10), TZ), tick=False):
+        (item,) = [i for i in my_improvement_items(bob) if i.url.endswith(f"/{action.pk}/")]
+        assert item.due == action.effect_check_on and "投诉处理提速" in item.title
+        assert not [i for i in my_improvement_items(alice) if i.due == action.effect_check_on]  # the owner: no
+        assert not [i for i in my_improvement_items(dave) if i.url.endswith(f"/{action.pk}/")]  # not his to check
+        services.improvement_check_effect(actor=bob, action=action, value=Decimal("90"))
+        assert not [i for i in my_improvement_items(bob) if i.url.endswith(f"/{action.pk}/")]
