@@ -181,3 +181,40 @@ def test_the_raiser_finds_the_check_due_on_the_workbench(personas: dict) -> None
         assert not [i for i in my_improvement_items(dave) if i.url.endswith(f"/{action.pk}/")]  # not his to check
         services.improvement_check_effect(actor=bob, action=action, value=Decimal("90"))
         assert not [i for i in my_improvement_items(bob) if i.url.endswith(f"/{action.pk}/")]
+
+
+def test_the_api_names_the_figure_and_records_the_check(personas: dict) -> None:
+    bob, alice = personas["lead_bob"], personas["rep_alice"]
+    created = bob.client().post(
+        "/api/v1/improvement-actions/",
+        {
+            "title": "投诉处理提速",
+            "owner": alice.user.pk,
+            "due_date": SOON.isoformat(),
+            "effect_measure": "投诉数",
+            "effect_baseline": "12",
+            "effect_direction": "down",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    half = bob.client().post(
+        "/api/v1/improvement-actions/",
+        {"title": "x", "owner": alice.user.pk, "due_date": SOON.isoformat(), "effect_measure": "投诉数"},
+        content_type="application/json",
+    )
+    assert half.status_code == 400
+    action = ImprovementAction.objects.get(pk=created.json()["id"])
+    action = _done_and_verified(action, alice.user, bob.user)
+    url = f"/api/v1/improvement-actions/{action.pk}/check-effect/"
+    assert bob.client().post(url, {"value": "9"}, content_type="application/json").status_code == 400  # not yet due
+    with time_machine.travel(dt.datetime.combine(action.effect_check_on, dt.time(10), TZ), tick=False):
+        assert alice.client().post(url, {"value": "9"}, content_type="application/json").status_code == 403
+        assert (
+            personas["rep_carol"].client().post(url, {"value": "9"}, content_type="application/json").status_code == 404
+        )
+        response = bob.client().post(url, {"value": "9", "note": "季度复核"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["effect_moved"], body["effect_value"]) == ("verified", True, "9.00")
+    assert body["effect_checked_by"]["id"] == bob.user.pk
