@@ -18,3 +18,10 @@ class ImprovementStatus(models.TextChoices):
     VERIFIED = "verified", _("Verified effective")
     INEFFECTIVE = "ineffective", _("Verified ineffective")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class EffectDirection(models.TextChoices):
+    """Which way the figure an action is meant to move should go."""
+
+    UP = "up", _("Should rise")
+    DOWN = "down", _("Should fall")

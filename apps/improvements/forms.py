@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from apps.improvements.choices import ImprovementSource, ImprovementStatus
+from apps.improvements.choices import EffectDirection, ImprovementSource, ImprovementStatus
 from apps.improvements.selectors import VIEW_ALL, VIEW_DEPARTMENT, VIEW_MINE
 
 PAGE_SIZES = [("20", "20"), ("50", "50"), ("100", "100")]
@@ -29,6 +29,16 @@ class ImprovementActionForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     source_kind = forms.ChoiceField(
         label=_("Raised by"), choices=ImprovementSource.choices, initial=ImprovementSource.OTHER
+    )
+    effect_measure = forms.CharField(
+        label=_("Figure it should move"),
+        max_length=200,
+        required=False,
+        help_text=_("Read again at the next evaluation after verification, e.g. 投诉按时解决率 (%)."),
+    )
+    effect_baseline = forms.DecimalField(label=_("Figure when raised"), max_digits=16, decimal_places=2, required=False)
+    effect_direction = forms.ChoiceField(
+        label=_("The figure should"), choices=[("", "—"), *EffectDirection.choices], required=False
     )
 
     def __init__(self, *args: Any, owners: QuerySet, fixed_source: bool = False, **kwargs: Any) -> None:
@@ -55,6 +65,19 @@ class VerifyForm(forms.Form):
         choices=[("1", _("Effective")), ("0", _("Not effective: rework needed"))],
     )
     verification = forms.CharField(label=_("How the effect was checked"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EffectCheckForm(forms.Form):
+    """The effectiveness check at the next evaluation: the figure read again (and, if the action did not name it,
+    the figure, its baseline and direction)."""
+
+    value = forms.DecimalField(label=_("Figure now"), max_digits=16, decimal_places=2)
+    note = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    effect_measure = forms.CharField(label=_("Figure it should move"), max_length=200, required=False)
+    effect_baseline = forms.DecimalField(label=_("Figure when raised"), max_digits=16, decimal_places=2, required=False)
+    effect_direction = forms.ChoiceField(
+        label=_("The figure should"), choices=[("", "—"), *EffectDirection.choices], required=False
+    )
 
 
 class CancelForm(forms.Form):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.models import OwnedModel
-from apps.improvements.choices import ImprovementSource, ImprovementStatus
+from apps.improvements.choices import EffectDirection, ImprovementSource, ImprovementStatus
 
 S = ImprovementStatus
 
@@ -25,6 +25,9 @@ IMPROVEMENT_PIPELINE: dict[str, tuple[str, ...]] = {
     S.VERIFIED: (),
     S.CANCELLED: (),
 }
+# The effectiveness check (the C of PDCA at the next evaluation, after the raiser's verification): a verified action
+# whose figure did not move goes back to the owner as ineffective; one whose figure moved stays verified (final).
+EFFECT_CHECK_PIPELINE: dict[str, tuple[str, ...]] = {S.VERIFIED: (S.VERIFIED, S.INEFFECTIVE)}
 # Statuses in which an action still asks something of its owner (and can be overdue).
 IMPROVEMENT_OPEN_STATUSES = (S.OPEN, S.IN_PROGRESS, S.INEFFECTIVE)
 
@@ -57,6 +60,28 @@ class ImprovementAction(OwnedModel):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # The effectiveness check: the figure the action is meant to move, its value when raised and the way it should
+    # go; at the next evaluation after verification (``effect_check_on``) the figure is read again.
+    effect_measure = models.CharField(_("figure it should move"), max_length=200, blank=True)
+    effect_baseline = models.DecimalField(
+        _("figure when raised"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    effect_direction = models.CharField(
+        _("the figure should"), max_length=10, choices=EffectDirection.choices, blank=True
+    )
+    effect_check_on = models.DateField(_("effectiveness check due"), null=True, blank=True)
+    effect_value = models.DecimalField(_("figure at the check"), max_digits=16, decimal_places=2, null=True, blank=True)
+    effect_moved = models.BooleanField(_("the figure moved"), null=True, blank=True)
+    effect_note = models.TextField(_("effectiveness check notes"), blank=True)
+    effect_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("effectiveness checked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    effect_checked_at = models.DateTimeField(_("effectiveness checked at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -75,3 +100,8 @@ class ImprovementAction(OwnedModel):
     def available_statuses(self) -> tuple[str, ...]:
         """The statuses this action may move to next."""
         return IMPROVEMENT_PIPELINE.get(self.status, ())
+
+    @property
+    def awaits_effect_check(self) -> bool:
+        """Verified, and its figure not yet read again at the next evaluation."""
+        return self.status in EFFECT_CHECK_PIPELINE and self.effect_checked_at is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any, cast
 
@@ -11,8 +12,11 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.core.scoping import user_scope, users_assignable
-from apps.improvements.models import IMPROVEMENT_OPEN_STATUSES, ImprovementAction
+from apps.improvements.choices import ImprovementSource
+from apps.improvements.models import EFFECT_CHECK_PIPELINE, IMPROVEMENT_OPEN_STATUSES, ImprovementAction
 from apps.org.models import User
+from apps.policy.choices import EvaluationKind, Frequency
+from apps.policy.selectors import NoPolicyInForce, rules_in_force
 
 # Which slice of the visible actions a list shows: the user's own, their department's, or all they may see.
 VIEW_MINE, VIEW_DEPARTMENT, VIEW_ALL = "mine", "department", "all"
@@ -21,6 +25,38 @@ VIEW_MINE, VIEW_DEPARTMENT, VIEW_ALL = "mine", "department", "all"
 def overdue_q(today: dt.date | None = None) -> Q:
     """Overdue: the due date has passed and the action still asks something of its owner."""
     return Q(due_date__lt=today or timezone.localdate(), status__in=IMPROVEMENT_OPEN_STATUSES)
+
+
+def effect_check_due_q(today: dt.date | None = None) -> Q:
+    """Effectiveness check due: verified, the figure not yet read again, and the next evaluation has come."""
+    return Q(
+        status__in=tuple(EFFECT_CHECK_PIPELINE),
+        effect_checked_at__isnull=True,
+        effect_check_on__lte=today or timezone.localdate(),
+    )
+
+
+# The evaluation whose next round reads again the figure an action of each source was meant to move (policy
+# arts. 8–10); a complaint or any other source waits for the next monthly department report.
+SOURCE_EVALUATION = {
+    ImprovementSource.MARKET_EVALUATION: EvaluationKind.MARKET_DEVELOPMENT,
+    ImprovementSource.SALES_EVALUATION: EvaluationKind.SALES_TARGET,
+    ImprovementSource.SURVEY: EvaluationKind.SATISFACTION_SURVEY,
+}
+_FREQUENCY_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.HALF_YEARLY: 6, Frequency.YEARLY: 12}
+
+
+def next_evaluation_on(source_kind: str, after: dt.date) -> dt.date:
+    """The first day of the evaluation period after the one containing ``after``, by the frequency the policy in
+    force gives the evaluation that raised the action (monthly for complaints and other sources)."""
+    frequency: str = Frequency.MONTHLY
+    kind = SOURCE_EVALUATION.get(cast(Any, source_kind))
+    if kind is not None:
+        with contextlib.suppress(NoPolicyInForce):
+            frequency = rules_in_force(after).rules.evaluation_frequencies.of(kind)
+    months = _FREQUENCY_MONTHS.get(cast(Any, frequency), 1)
+    index = (after.month - 1) // months * months + months  # months after January of the next period's start
+    return dt.date(after.year + index // 12, index % 12 + 1, 1)
 
 
 def improvement_list(
@@ -78,3 +114,12 @@ def status_counts(*, user: Any) -> dict[str, int]:
     counts = {row["status"]: row["n"] for row in qs.values("status").annotate(n=models.Count("id"))}
     counts["overdue"] = qs.filter(overdue_q()).count()
     return counts
+
+
+def my_effect_checks_due(*, user: Any, today: dt.date | None = None) -> list[ImprovementAction]:
+    """The actions the user raised (and may check) whose effectiveness check has come due, oldest first (one
+    query; nothing for someone without the verify permission)."""
+    if not user.has_perm("improvements.verify_improvementaction"):
+        return []
+    qs = ImprovementAction.objects.visible_to(user).filter(effect_check_due_q(today), created_by=user)
+    return list(qs.exclude(owner=user).order_by("effect_check_on", "pk")[:20])

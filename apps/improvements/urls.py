@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/start/", views.ImprovementActionStartView.as_view(), name="improvementaction_start"),
     path("<int:pk>/complete/", views.ImprovementActionCompleteView.as_view(), name="improvementaction_complete"),
     path("<int:pk>/verify/", views.ImprovementActionVerifyView.as_view(), name="improvementaction_verify"),
+    path("<int:pk>/check/", views.ImprovementActionCheckEffectView.as_view(), name="improvementaction_check"),
     path("<int:pk>/cancel/", views.ImprovementActionCancelView.as_view(), name="improvementaction_cancel"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from apps.improvements import selectors, services
 from apps.improvements.forms import (
     CancelForm,
     CompleteForm,
+    EffectCheckForm,
     ImprovementActionForm,
     ImprovementEditForm,
     ImprovementFilterForm,
@@ -92,6 +94,9 @@ class ImprovementActionDetailView(ScopedDetailView):
             may_verify=user.has_perm(ImprovementPerm.VERIFY) and action.owner_id != user.pk,
             complete_form=CompleteForm(),
             verify_form=VerifyForm(),
+            check_form=EffectCheckForm(),
+            check_due=action.awaits_effect_check
+            and (action.effect_check_on is None or action.effect_check_on <= timezone.localdate()),
             cancel_form=CancelForm(),
             **kwargs,
         )
@@ -170,7 +175,8 @@ class ImprovementActionUpdateView(ScopedUpdateView):
     success_url = "improvements:improvementaction_detail"
 
     def get_initial(self) -> dict[str, Any]:
-        return {name: getattr(self.object, name) for name in ("title", "description", "due_date", "owner")}
+        names = ("title", "description", "due_date", "owner", *services.EFFECT_FIELDS)
+        return {name: getattr(self.object, name) for name in names}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "owners": selectors.assignable_owners(user=self.request.user)}
@@ -208,6 +214,14 @@ class ImprovementActionVerifyView(_ImprovementMove):
     service = services.improvement_verify
     form_class = VerifyForm
     success_message = gettext_lazy("Verification recorded.")
+
+
+class ImprovementActionCheckEffectView(_ImprovementMove):
+    """The effectiveness check at the next evaluation (did the figure move?)."""
+
+    service = services.improvement_check_effect
+    form_class = EffectCheckForm
+    success_message = gettext_lazy("Effectiveness check recorded.")
 
 
 class ImprovementActionCancelView(_ImprovementMove):

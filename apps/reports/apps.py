@@ -8,8 +8,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports to senior management")
 
     def ready(self) -> None:
+        from apps.core.notify_kinds import register_notification_kind
         from apps.core.workbench import register_overview_provider, register_workbench_provider
+        from apps.reports.services import REPORT_KIND
         from apps.reports.workbench import overview_items, report_items
 
         register_workbench_provider(report_items)
         register_overview_provider(overview_items)
+        register_notification_kind(REPORT_KIND, _("Subscribed reports and dashboards"), ("wecom", "dingtalk"))

@@ -4,6 +4,7 @@ section templates as the page, Chinese set in Noto Sans CJK from Debian's fonts-
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from apps.core.excel import INT, MONEY, TEXT, Column, workbook_bytes, write_cell, write_header
+from apps.core.excel import DATE, INT, MONEY, TEXT, Column, workbook_bytes, write_cell, write_header
 
 PDF_CSS = Path(__file__).resolve().parent / "pdf.css"
 PCT_FORMAT = '0.0"%"'
@@ -37,6 +38,9 @@ def _write_number(cell: Any, value: Any, unit: str, *, change: bool = False) -> 
     if change or unit in ("pct",):
         cell.value = Decimal(str(value))
         cell.number_format = PCT_FORMAT if not change or unit not in ("pct", "score") else "+0.0;-0.0;0.0"
+        return
+    if unit == "date":
+        write_cell(cell, Column("v", "", DATE), dt.date.fromisoformat(str(value)))
         return
     column = Column("v", "", MONEY if unit == "money" else INT)
     if unit == "money":

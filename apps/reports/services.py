@@ -203,9 +203,17 @@ def report_return(*, actor: Any, departmentreport: DepartmentReport, comment: st
 
 @transaction.atomic
 def report_raise_improvement(
-    *, actor: Any, departmentreport: DepartmentReport, title: str, owner: Any, due_date: dt.date, description: str = ""
+    *,
+    actor: Any,
+    departmentreport: DepartmentReport,
+    title: str,
+    owner: Any,
+    due_date: dt.date,
+    description: str = "",
+    **effect: Any,
 ) -> ImprovementAction:
-    """A new improvement action from the report, in the one improvement register (linked to the report)."""
+    """A new improvement action from the report, in the one improvement register (linked to the report);
+    ``effect`` may name the figure it should move (``effect_measure``, ``effect_baseline``, ``effect_direction``)."""
     report = departmentreport
     if not (actor.has_perm(str(ReportPerm.CHANGE_REPORT)) and can(actor, "change", report)):
         raise PermissionDenied
@@ -219,6 +227,7 @@ def report_raise_improvement(
         description=description,
         source_kind=ImprovementSource.OTHER,
         source=report,
+        **effect,
     )
 
 
@@ -346,6 +355,11 @@ def subscription_due(subscription: ReportSubscription, now: dt.datetime) -> bool
     return local.day == 1
 
 
+# The kind of the subscriptions' summaries: by default to the group robots (WeCom, DingTalk) — the mail with the PDF
+# goes out by itself —; each user may change it on the notification preferences page.
+REPORT_KIND = "report"
+
+
 def subscription_send(
     *, subscription: ReportSubscription, person: Any, pdf: bytes, filename: str, summary: str, url: str
 ) -> int:
@@ -357,7 +371,7 @@ def subscription_send(
         mail = EmailMessage(subject=str(subscription), body=f"{summary}\n\n{url}", to=[address])
         mail.attach(filename, pdf, "application/pdf")
         sent = mail.send()
-    notify(recipients=[person], title=str(subscription), body=summary, url=url)
+    notify(recipients=[person], title=str(subscription), body=summary, url=url, kind=REPORT_KIND)
     return sent
 
 

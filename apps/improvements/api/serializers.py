@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.improvements.choices import ImprovementSource
+from apps.improvements.choices import EffectDirection, ImprovementSource
 from apps.improvements.models import ImprovementAction
 from apps.org.models import User
 
@@ -18,6 +18,7 @@ class ImprovementUserRef(serializers.ModelSerializer):
 class ImprovementActionSerializer(serializers.ModelSerializer):
     owner = ImprovementUserRef(read_only=True)
     verified_by = ImprovementUserRef(read_only=True, allow_null=True)
+    effect_checked_by = ImprovementUserRef(read_only=True, allow_null=True)
     owner_unit = serializers.CharField(source="owner_unit.name", read_only=True)
     source_type = serializers.CharField(source="source_type.model", read_only=True, allow_null=True, default=None)
     is_overdue = serializers.BooleanField(read_only=True, default=False)
@@ -41,6 +42,15 @@ class ImprovementActionSerializer(serializers.ModelSerializer):
             "verification",
             "verified_by",
             "verified_at",
+            "effect_measure",
+            "effect_baseline",
+            "effect_direction",
+            "effect_check_on",
+            "effect_value",
+            "effect_moved",
+            "effect_note",
+            "effect_checked_by",
+            "effect_checked_at",
             "created_at",
             "updated_at",
         ]
@@ -55,6 +65,13 @@ class ImprovementRaiseSerializer(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     due_date = serializers.DateField()
     source_kind = serializers.ChoiceField(choices=ImprovementSource.choices, default=ImprovementSource.OTHER)
+    effect_measure = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    effect_baseline = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    effect_direction = serializers.ChoiceField(
+        choices=EffectDirection.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class ImprovementUpdateSerializer(serializers.Serializer):
@@ -62,6 +79,9 @@ class ImprovementUpdateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
     due_date = serializers.DateField(required=False)
+    effect_measure = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    effect_baseline = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    effect_direction = serializers.ChoiceField(choices=EffectDirection.choices, required=False, allow_blank=True)
 
 
 class CompleteSerializer(serializers.Serializer):
@@ -71,6 +91,20 @@ class CompleteSerializer(serializers.Serializer):
 class VerifySerializer(serializers.Serializer):
     effective = serializers.BooleanField()
     verification = serializers.CharField()
+
+
+class EffectCheckSerializer(serializers.Serializer):
+    """The figure read again at the next evaluation (and the figure itself if the action did not name it)."""
+
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    effect_measure = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    effect_baseline = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    effect_direction = serializers.ChoiceField(
+        choices=EffectDirection.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class CancelSerializer(serializers.Serializer):

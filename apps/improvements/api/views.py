@@ -51,7 +51,9 @@ class ImprovementActionFilterSet(django_filters.FilterSet):
 class ImprovementActionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """改进措施 within the user's data scope; filter by status, source kind, owner and overdue."""
 
-    queryset = ImprovementAction.objects.select_related("owner", "owner_unit", "source_type", "verified_by")
+    queryset = ImprovementAction.objects.select_related(
+        "owner", "owner_unit", "source_type", "verified_by", "effect_checked_by"
+    )
     serializer_class = s.ImprovementActionSerializer
     write_serializer_class = s.ImprovementRaiseSerializer
     update_serializer_class = s.ImprovementUpdateSerializer
@@ -78,7 +80,7 @@ class ImprovementActionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.M
 
     def get_queryset(self) -> QuerySet:
         # Moves are POSTs on an existing action: the service decides who may make them, so reading scope applies.
-        if getattr(self, "action", None) in ("start", "complete", "verify", "cancel"):
+        if getattr(self, "action", None) in ("start", "complete", "verify", "check_effect", "cancel"):
             return self.queryset.visible_to(self.request.user, "view")
         return super().get_queryset()
 
@@ -102,6 +104,15 @@ class ImprovementActionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.M
     @drf_action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: Any = None) -> Response:
         return self._move(request, s.VerifySerializer, services.improvement_verify)
+
+    @extend_schema(
+        summary=_("Check at the next evaluation whether the figure moved"),
+        request=s.EffectCheckSerializer,
+        responses=s.ImprovementActionSerializer,
+    )
+    @drf_action(detail=True, methods=["post"], url_path="check-effect")
+    def check_effect(self, request: Request, pk: Any = None) -> Response:
+        return self._move(request, s.EffectCheckSerializer, services.improvement_check_effect)
 
     @extend_schema(summary=_("Cancel the action"), request=s.CancelSerializer, responses=s.ImprovementActionSerializer)
     @drf_action(detail=True, methods=["post"])

@@ -9,6 +9,7 @@ department's kind (the sales manager sees sales only). Every section runs a fixe
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.workdays import TZ
 from apps.improvements.models import IMPROVEMENT_OPEN_STATUSES, ImprovementAction
-from apps.improvements.selectors import overdue_q
+from apps.improvements.selectors import effect_check_due_q, overdue_q
 from apps.marketing.choices import CampaignStatus
 from apps.marketing.models import Campaign
 from apps.marketing.selectors.campaigns import metrics_for, revenue_measurable
@@ -29,10 +30,25 @@ from apps.marketing.selectors.dashboard import lead_funnel, plan_completion
 from apps.org.choices import DepartmentKind
 from apps.performance.choices import CycleStatus, ProposalStatus, SubjectKind
 from apps.performance.models import Assessment, AssessmentCycle, RewardPenalty
+from apps.policy.choices import InterpretationStatus
+from apps.policy.selectors import (
+    AcknowledgementRow,
+    NoPolicyInForce,
+    acknowledgement_list,
+    interpretation_list,
+    policy_in_force,
+)
 from apps.reports.permissions import ReportPerm
 from apps.reports.selectors.periods import ReportPeriod
 from apps.sales.choices import TargetMetric
-from apps.sales.selectors.attainment import attainment_for_nodes, make_period, tree_nodes
+from apps.sales.selectors.attainment import Period as SalesPeriod
+from apps.sales.selectors.attainment import (
+    attainment_for_nodes,
+    counted_records,
+    half_up,
+    make_period,
+    tree_nodes,
+)
 from apps.sales.selectors.dashboard import dashboard_target_set, funnel, leaderboard, top_nodes
 from apps.service.models import Ticket
 from apps.service.selectors.dashboard import Period as ServicePeriod
@@ -41,12 +57,14 @@ from apps.surveys.models import SurveyResponse
 from apps.surveys.selectors.results import satisfaction_summary, satisfaction_trend
 
 MARKET, SALES, SERVICE, PERFORMANCE, IMPROVEMENT = "market", "sales", "service", "performance", "improvement"
-SECTIONS = (MARKET, SALES, SERVICE, PERFORMANCE, IMPROVEMENT)
+POLICY = "policy"
+SECTIONS = (MARKET, SALES, SERVICE, PERFORMANCE, POLICY, IMPROVEMENT)
 SECTION_LABELS = {
     MARKET: _("Market development"),
     SALES: _("Sales"),
     SERVICE: _("Customer service"),
     PERFORMANCE: _("Performance"),
+    POLICY: _("Policy"),
     IMPROVEMENT: _("Improvement actions"),
 }
 KIND_SECTION: dict[str, str] = {
@@ -54,8 +72,10 @@ KIND_SECTION: dict[str, str] = {
     DepartmentKind.SALES: SALES,
     DepartmentKind.CUSTOMER_SERVICE: SERVICE,
 }
-COUNT, MONEY, PCT, SCORE = "count", "money", "pct", "score"
+COUNT, MONEY, PCT, SCORE, DATE = "count", "money", "pct", "score", "date"
 LEADERS = 5
+# A question still waiting for the leadership group: asked, or answered but not yet published.
+OPEN_INTERPRETATION_STATUSES = (InterpretationStatus.ASKED, InterpretationStatus.ANSWERED)
 ALL_PEOPLE = 100_000
 
 
@@ -109,11 +129,21 @@ SPECS: dict[str, list[FigureSpec]] = {
         FigureSpec("penalties", _("Penalties approved"), COUNT),
         FigureSpec("penalty_amount", _("Penalty amount"), MONEY),
     ],
+    POLICY: [
+        FigureSpec("ack_share", _("Share who acknowledged the version in force"), PCT),
+        FigureSpec("ack_pending", _("Employees yet to acknowledge"), COUNT),
+        FigureSpec("interpretations_asked", _("Interpretations asked"), COUNT),
+        FigureSpec("interpretations_open", _("Interpretations open now"), COUNT, compare=False),
+        FigureSpec("next_review", _("Next review of the version in force"), DATE, compare=False),
+    ],
     IMPROVEMENT: [
         FigureSpec("improvements_raised", _("Actions raised"), COUNT, drill=True),
         FigureSpec("improvements_verified", _("Actions verified effective"), COUNT, drill=True),
+        FigureSpec("improvements_effective", _("Actions whose figure moved at the next evaluation"), COUNT, drill=True),
+        FigureSpec("improvements_not_effective", _("Actions whose figure did not move"), COUNT, drill=True),
         FigureSpec("improvements_open", _("Actions open now"), COUNT, drill=True, compare=False),
         FigureSpec("improvements_overdue", _("Actions overdue now"), COUNT, drill=True, compare=False),
+        FigureSpec("improvements_checks_due", _("Effectiveness checks due now"), COUNT, drill=True, compare=False),
     ],
 }
 SPEC_BY_KEY = {spec.key: (section, spec) for section, specs in SPECS.items() for spec in specs}
@@ -175,9 +205,19 @@ def market_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
     }
 
 
+def _month_share(period: ReportPeriod, year: int, month: int) -> tuple[dt.date, dt.date, int, int]:
+    """The days of a month the period covers: (first, last, days covered, days in the month)."""
+    days = calendar.monthrange(year, month)[1]
+    first = max(period.start, dt.date(year, month, 1))
+    last = min(period.end, dt.date(year, month, days))
+    return first, last, (last - first).days + 1, days
+
+
 def _attainment(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, Any]:
-    """Target and actual of the whole months the period touches, by the sales attainment of the viewer's top
-    target nodes (the company for management, the department for a manager), one target set per year."""
+    """Target and actual of the period by the sales attainment of the viewer's top target nodes (the company for
+    management, the department for a manager), one target set per year. A month the period covers whole counts its
+    target and actual; a month it covers in part counts the target pro rata by days (rounded to the fen) and the
+    records of the days covered only (``counted_records``: the same attribution rule as the attainment tree)."""
     target = attained = Decimal("0")
     forecast = None
     monthly: dict[str, Any] = {}
@@ -188,12 +228,19 @@ def _attainment(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, An
             continue
         tops = top_nodes(tree_nodes(target_set, user))
         figures = attainment_for_nodes(tops, make_period("year", year), as_of=today)
-        first = period.start.month if year == period.start.year else 1
-        last = period.end.month if year == period.end.year else 12
+        first_month = period.start.month if year == period.start.year else 1
+        last_month = period.end.month if year == period.end.year else 12
         for f in figures:
             found = True
-            target += sum(f.monthly_target[first - 1 : last], Decimal("0"))
-            attained += sum(f.monthly_actual[first - 1 : last], Decimal("0"))
+            for month in range(first_month, last_month + 1):
+                first, last, covered, days = _month_share(period, year, month)
+                if covered == days:
+                    target += f.monthly_target[month - 1]
+                    attained += f.monthly_actual[month - 1]
+                    continue
+                target += half_up(Decimal(f.monthly_target[month - 1]) * covered / days)
+                part = SalesPeriod("custom", year, first, last, (month,), f"{first}~{last}")
+                attained += counted_records(f.node, part).total
         if year == period.end.year and figures:
             forecast = sum((f.forecast for f in figures), Decimal("0"))
             monthly = {
@@ -271,6 +318,46 @@ def performance_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
     }
 
 
+def policy_values(user: Any, period: ReportPeriod, today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The policy's reach (policy arts. 14, 15), read through the policy app's selectors in the viewer's scope: the
+    share of the employees asked who had confirmed the version in force at the period's end (or now, for a period
+    not yet over) — the acknowledgement page's figure —, the questions asked in the period and those open now, and
+    the next review of the version in force today."""
+    first, after = bounds(period)
+    cutoff = min(after, now)
+    try:
+        version: Any = policy_in_force(min(period.end, today))
+    except NoPolicyInForce:
+        version = None
+    asked = confirmed = 0
+    if version is not None:
+        row = acknowledgement_list(user=user, version=version).aggregate(
+            asked=Count("pk"), confirmed=Count("pk", filter=Q(confirmed_at__lt=cutoff))
+        )
+        asked, confirmed = row["asked"], row["confirmed"]
+    share = AcknowledgementRow(None, "", asked, confirmed)
+    questions = (
+        interpretation_list(user=user)
+        .order_by()
+        .aggregate(
+            asked=Count("pk", filter=Q(created_at__gte=first, created_at__lt=after)),
+            open=Count("pk", filter=Q(status__in=OPEN_INTERPRETATION_STATUSES)),
+        )
+    )
+    try:
+        current: Any = policy_in_force(today)
+    except NoPolicyInForce:
+        current = None
+    return {
+        "ack_share": share.share if asked else None,
+        "ack_pending": share.pending if version is not None else None,
+        "interpretations_asked": questions["asked"],
+        "interpretations_open": questions["open"],
+        "next_review": getattr(current, "next_review_on", None),
+        "_version": current,
+    }
+
+
 def improvement_values(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, Any]:
     first, after = bounds(period)
     row = ImprovementAction.objects.visible_to(user).aggregate(
@@ -278,12 +365,20 @@ def improvement_values(user: Any, period: ReportPeriod, today: dt.date) -> dict[
         verified=Count("pk", filter=Q(verified_at__gte=first, verified_at__lt=after, status="verified")),
         open=Count("pk", filter=Q(status__in=IMPROVEMENT_OPEN_STATUSES)),
         overdue=Count("pk", filter=overdue_q(today)),
+        effective=Count("pk", filter=Q(effect_checked_at__gte=first, effect_checked_at__lt=after, effect_moved=True)),
+        not_effective=Count(
+            "pk", filter=Q(effect_checked_at__gte=first, effect_checked_at__lt=after, effect_moved=False)
+        ),
+        checks_due=Count("pk", filter=effect_check_due_q(today)),
     )
     return {
         "improvements_raised": row["raised"],
         "improvements_verified": row["verified"],
+        "improvements_effective": row["effective"],
+        "improvements_not_effective": row["not_effective"],
         "improvements_open": row["open"],
         "improvements_overdue": row["overdue"],
+        "improvements_checks_due": row["checks_due"],
     }
 
 
@@ -298,6 +393,8 @@ def section_values(
         return service_values(user, period, now)
     if section == PERFORMANCE:
         return performance_values(user, period)
+    if section == POLICY:
+        return policy_values(user, period, today, now)
     return improvement_values(user, period, today)
 
 
@@ -319,7 +416,7 @@ class Figure:
     @staticmethod
     def _change(value: Any, other: Any, unit: str) -> Decimal | None:
         """The change against ``other``: in points for a percentage or score, else in % of ``other``."""
-        if value is None or other is None:
+        if value is None or other is None or unit == DATE:
             return None
         if unit in (PCT, SCORE):
             return (Decimal(value) - Decimal(other)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
@@ -357,7 +454,7 @@ class Section:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def _extras(section: str, user: Any, period: ReportPeriod, values: dict[str, Any]) -> dict[str, Any]:
+def _extras(section: str, user: Any, period: ReportPeriod, values: dict[str, Any], today: dt.date) -> dict[str, Any]:
     if section == SALES:
         board = values["_board"]
         steps = funnel(user=user)
@@ -408,6 +505,10 @@ def _extras(section: str, user: Any, period: ReportPeriod, values: dict[str, Any
                 }
             )
         return {"cycle": cycle, "grades": sorted(grades.items())}
+    if section == POLICY:
+        version = values["_version"]
+        review = values["next_review"]
+        return {"version": version, "review_overdue": review is not None and review < today}
     return {}
 
 
@@ -441,7 +542,9 @@ def cockpit(
             )
             for spec in SPECS[section]
         ]
-        result.append(Section(section, str(SECTION_LABELS[section]), figures, _extras(section, user, period, values)))
+        result.append(
+            Section(section, str(SECTION_LABELS[section]), figures, _extras(section, user, period, values, today))
+        )
     return result
 
 

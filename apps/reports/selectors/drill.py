@@ -16,7 +16,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.urls import reverse
 
 from apps.improvements.models import IMPROVEMENT_OPEN_STATUSES, ImprovementAction
-from apps.improvements.selectors import overdue_q
+from apps.improvements.selectors import effect_check_due_q, overdue_q
 from apps.marketing.models import Lead
 from apps.marketing.selectors.dashboard import _REACHED as LEAD_STAGE_REACHED
 from apps.reports.selectors.cockpit import bounds
@@ -73,8 +73,11 @@ def drill_source(key: str, user: Any, period: ReportPeriod, today: dt.date) -> D
     filters = {
         "improvements_raised": Q(created_at__gte=first, created_at__lt=after),
         "improvements_verified": Q(verified_at__gte=first, verified_at__lt=after, status="verified"),
+        "improvements_effective": Q(effect_checked_at__gte=first, effect_checked_at__lt=after, effect_moved=True),
+        "improvements_not_effective": Q(effect_checked_at__gte=first, effect_checked_at__lt=after, effect_moved=False),
         "improvements_open": Q(status__in=IMPROVEMENT_OPEN_STATUSES),
         "improvements_overdue": overdue_q(today),
+        "improvements_checks_due": effect_check_due_q(today),
     }
     if key in filters:
         return DrillSource(

@@ -173,6 +173,12 @@ def last_period_actions(department: Department, previous: ReportPeriod, today: d
             "status": a.status,
             "status_label": str(a.get_status_display()),
             "overdue": a.status in IMPROVEMENT_OPEN_STATUSES and a.due_date < today,
+            # the effectiveness check at the next evaluation: the figure, from → to, whether it moved
+            "effect_measure": a.effect_measure,
+            "effect": ""
+            if a.effect_checked_at is None
+            else f"{a.effect_measure}: {a.effect_baseline} → {a.effect_value}",
+            "effect_moved": a.effect_moved,
         }
         for a in actions
     ]

@@ -34,6 +34,8 @@ def figure_value(figure: Any, unit: str = "", which: str = "value") -> str:
         return money(value, unit)
     if kind == "pct":
         return f"{value}%"
+    if kind == "date":
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
     return str(value)
 
 

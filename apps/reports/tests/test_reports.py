@@ -252,6 +252,9 @@ def test_improvement_action_from_the_report_and_next_period(personas, sales):
         title="加强回款跟进",
         owner=alice,
         due_date=timezone.localdate() + dt.timedelta(days=10),
+        effect_measure="回款率 (%)",
+        effect_baseline=Decimal("60"),
+        effect_direction="up",
     )
     assert action.source == report and ImprovementAction.objects.filter(pk=action.pk).exists()
     with pytest.raises(ValidationError):  # out of bob's scope
@@ -271,6 +274,22 @@ def test_improvement_action_from_the_report_and_next_period(personas, sales):
     )
     assert december.figures["last_period_actions"] == []
     assert [a["title"] for a in january["last_period_actions"]] == ["加强回款跟进"]
+    assert january["last_period_actions"][0]["effect"] == ""  # not yet checked
+    # done, verified, and at the next evaluation its figure is read again: the next report says whether it moved
+    from apps.improvements import services as improvement_services
+
+    action.refresh_from_db()
+    improvement_services.improvement_start(actor=alice, action=action)
+    improvement_services.improvement_complete(actor=alice, action=action, result="每周回款例会")
+    improvement_services.improvement_verify(actor=bob, action=action, effective=True, verification="已落实")
+    improvement_services.improvement_check_effect(
+        actor=personas["auditor_dave"].user, action=action, value=Decimal("75"), today=action.effect_check_on
+    )
+    january = selectors.build_figures(
+        sales, ReportKind.MONTHLY, selectors.parse_period_key("2027-01")[1], today=dt.date(2027, 2, 10)
+    )
+    (row,) = january["last_period_actions"]
+    assert (row["effect"], row["effect_moved"]) == ("回款率 (%): 60.00 → 75.00", True)
 
 
 def test_overdue_reports_are_reminded_once(personas, sales):
@@ -367,12 +386,20 @@ def test_api_workflow(personas, sales):
     assert alice.get("/api/v1/dashboards/cockpit/").status_code == 403
 
 
-def test_subscription_delivers_a_pdf_by_mail_and_a_notification(personas, sales):
+def test_subscription_delivers_a_pdf_by_mail_and_a_message_to_the_wecom_robot(personas, sales):
+    from django.core.cache import cache
+
+    from apps.core.models import NotificationChannel, NotificationDelivery
+    from apps.core.notify_delivery import send_due_notifications
+    from apps.core.tests.fake_receiver import FakeReceiver
+
+    cache.clear()  # the robots' per-minute counters
     dave, alice = personas["auditor_dave"].user, personas["rep_alice"].user
     dave.email, alice.email = "dave@example.cn", "alice@example.cn"
     dave.save(update_fields=["email"])
     alice.save(update_fields=["email"])
     make_contract(alice, "4321.00", dt.date(2026, 11, 3))
+    receiver = FakeReceiver().start()
     subscription = services.subscription_create(
         actor=personas["lead_bob"].user,
         name="月度驾驶舱",
@@ -382,7 +409,21 @@ def test_subscription_delivers_a_pdf_by_mail_and_a_notification(personas, sales)
     )
     now = dt.datetime(2026, 12, 1, 8, tzinfo=timezone.get_current_timezone())
     assert services.subscription_due(subscription, now)
-    assert tasks.deliver(subscription, now) == 1
+    try:
+        NotificationChannel.objects.create(channel="wecom", enabled=True, url=f"{receiver.base}/wecom", key="k-rep")
+        assert tasks.deliver(subscription, now) == 1
+        send_due_notifications()  # the deliveries go out after commit; a test's transaction never commits
+    finally:
+        receiver.stop()
+    # the robot got one message, for dave: the subscription's name, the cockpit's figures as he sees them, the link
+    (message,) = receiver.on("/wecom")
+    assert message.query["key"] == "k-rep"
+    content = message.payload["text"]["content"]
+    assert content.startswith("月度驾驶舱") and "4,321.00" in content
+    assert content.rstrip().endswith(reverse("reports:cockpit"))
+    (delivery,) = NotificationDelivery.objects.filter(channel="wecom")
+    assert delivery.status == NotificationDelivery.Status.SENT
+    assert not Notification.objects.filter(recipient=alice, title="月度驾驶舱").exists()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dave@example.cn"]  # alice may not see the cockpit
     name, content, mimetype = mail.outbox[0].attachments[0]
     assert mimetype == "application/pdf" and name.endswith(".pdf")
