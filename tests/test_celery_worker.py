@@ -15,6 +15,7 @@ database, so no run takes another's task or empties its queue.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
@@ -78,20 +79,21 @@ def _copy_sqlite(source: sqlite3.Connection, target: sqlite3.Connection) -> None
     target.commit()
 
 
-@pytest.fixture
-def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
-    """Start ``celery worker`` on a queue of this run's own; yield (client app, DATABASE_URL, queue); stop it at the
-    end and remove the queue and results it left."""
+@contextlib.contextmanager
+def running_worker(tmp_path: Path, prefix: str, env_extra: dict[str, str]) -> Iterator[tuple[Any, str, str]]:
+    """Start ``celery worker`` on a queue of this run's own (named from ``prefix``) with the environment plus
+    ``env_extra``; yield (client app, DATABASE_URL, queue); stop it at the end and remove the queue and results it
+    left."""
     client = _redis()
-    queue = f"salesops-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-{secrets.token_hex(4)}"
+    queue = f"{prefix}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-{secrets.token_hex(4)}"
     database_url = _database_url(tmp_path)
     env = {
         **os.environ,
         "REDIS_URL": REDIS_URL,
         "DATABASE_URL": database_url,
         "DB_CONN_MAX_AGE": "0",
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "PYTHONUNBUFFERED": "1",
+        **env_extra,
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(  # noqa: S603
@@ -135,6 +137,13 @@ def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
         app.close()
         client.delete(queue)
         client.close()
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[tuple[Any, str, str]]:
+    """A worker on the test settings; yield (client app, DATABASE_URL, queue)."""
+    with running_worker(tmp_path, "salesops-test", {"DJANGO_SETTINGS_MODULE": "config.settings.test"}) as running:
+        yield running
 
 
 def test_a_real_worker_runs_a_periodic_job_from_the_broker(

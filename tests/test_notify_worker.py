@@ -7,11 +7,7 @@ See ``tests/test_celery_worker.py`` for how the worker sees the test's database.
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -25,69 +21,22 @@ from apps.core.models import NotificationChannel, NotificationDelivery
 from apps.core.services import notify
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.org.tests.factories import EmployeeFactory
-from tests.test_celery_worker import CELERY, REDIS_URL, ROOT, _copy_sqlite, _database_url, _redis
+from tests.test_celery_worker import _copy_sqlite, running_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[tuple[Any, str]]:
-    client = _redis()
-    queue = f"salesops-notify-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}-{secrets.token_hex(4)}"
     env = {
-        **os.environ,
-        "REDIS_URL": REDIS_URL,
-        "DATABASE_URL": _database_url(tmp_path),
-        "DB_CONN_MAX_AGE": "0",
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
         "SECRET_KEY": "worker-test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         "NOTIFY_RETRY_BACKOFF": "1",
         "NOTIFY_MAX_ATTEMPTS": "4",
     }
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(  # noqa: S603
-        [
-            str(CELERY),
-            "-A",
-            "config",
-            "worker",
-            "-P",
-            "solo",
-            "-l",
-            "warning",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{queue}@localhost",
-            "-Q",
-            queue,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    from celery import Celery
-
-    app = Celery("salesops-test", broker=REDIS_URL, backend=REDIS_URL)
-    app.conf.broker_connection_retry_on_startup = True
-    try:
+    with running_worker(tmp_path, "salesops-notify", env) as (app, _database_url, queue):
         yield app, queue
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-        log.close()
-        app.close()
-        client.delete(queue)
-        client.close()
 
 
 def test_a_real_worker_retries_with_back_off_until_the_robot_takes_it(worker: tuple[Any, str], tmp_path: Path) -> None:

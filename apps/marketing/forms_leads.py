@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ServiceModelForm, limit_choices
 from apps.core.validators import normalize_mobile, validate_mobile
 from apps.customers.choices import Industry
 from apps.customers.models import Customer
@@ -40,12 +41,6 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return PersonChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]
 
 
-def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
-    """Offer only ``queryset`` (from a scoped selector) in the drop-down ``name`` of ``form``."""
-    field = form.fields[name]
-    cast(forms.ModelChoiceField, field).queryset = queryset
-
-
 def _blank(choices: Any, label: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
@@ -55,7 +50,8 @@ def _blank(choices: Any, label: Any) -> list[tuple[str, Any]]:
 #
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(ServiceModelForm):
+    validate_cleaned = ("uscc", "mobile")
     industry = forms.ChoiceField(label=_("Industry"), required=False, choices=[("", "—"), *Industry.choices])
 
     class Meta:

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import limit_choices
 from apps.core.validators import validate_mobile
 from apps.marketing.choices import GoalMetric, PlanStatus, ResearchMethod, ResearchStatus
 from apps.marketing.models import MarketEvaluation, MarketPlan, MarketResearch
@@ -19,11 +20,6 @@ DATE = {"type": "date"}
 PAGE_SIZES = [("20", "20"), ("50", "50"), ("100", "100")]
 GOAL_TWICE = _("Each goal can appear only once in a plan.")
 GOAL_NEEDS_TARGET = _("Give the target of this goal.")
-
-
-def limit_choices(form: forms.BaseForm, name: str, queryset: Any) -> None:
-    """Offer only ``queryset`` (from a scoped selector) in the drop-down ``name`` of ``form``."""
-    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset
 
 
 def _text(rows: int = 3) -> forms.Textarea:

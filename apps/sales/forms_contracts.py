@@ -10,10 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ServiceModelForm
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import ContractStatus
-from apps.sales.forms_base import ServiceModelForm
 from apps.sales.models import (
     Contract,
     ContractAdjustment,

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ServiceModelForm
 from apps.sales.choices import EvaluationStatus, TargetMetric
-from apps.sales.forms_base import ServiceModelForm
 from apps.sales.models import SalesEvaluation
 
 DATE = {"type": "date"}

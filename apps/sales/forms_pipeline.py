@@ -10,10 +10,10 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ServiceModelForm
 from apps.customers.models import Contact, Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage, SalesPlanStatus
-from apps.sales.forms_base import ServiceModelForm
 from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction
 
 DATE = {"type": "date"}

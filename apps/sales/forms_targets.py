@@ -10,9 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ServiceModelForm
 from apps.org.models import Department, Employee
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
-from apps.sales.forms_base import ServiceModelForm
 from apps.sales.models import TargetNode, TargetSet
 
 MONTH_CHOICES = [(m, _("month %(m)s") % {"m": m}) for m in range(1, 13)]

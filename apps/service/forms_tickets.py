@@ -11,16 +11,16 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import ServiceModelForm
 from apps.customers.models import Contact, Customer
 from apps.org.models import User
 from apps.sales.models import Contract, Product
 from apps.service.choices import (
-    ComplaintCategory,
-    TicketChannel,
     TicketPriority,
     TicketStatus,
     TicketType,
 )
+from apps.service.models import Ticket
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -80,33 +80,35 @@ class ContractOfCustomerField(forms.ModelChoiceField):
         return f"{obj.number} {obj.title}"
 
 
-class TicketForm(forms.Form):
-    ticket_type = forms.ChoiceField(
-        label=capfirst(_("ticket type")), choices=TicketType.choices, initial=TicketType.REPAIR
-    )
-    complaint_category = forms.ChoiceField(
-        label=capfirst(_("complaint category")), required=False, choices=[("", "---------"), *ComplaintCategory.choices]
-    )
-    priority = forms.ChoiceField(
-        label=capfirst(_("priority")), choices=TicketPriority.choices, initial=TicketPriority.MEDIUM
-    )
-    channel = forms.ChoiceField(
-        label=capfirst(_("channel")), choices=TicketChannel.choices, initial=TicketChannel.PHONE
-    )
-    title = forms.CharField(label=capfirst(_("subject")), max_length=200)
-    customer = forms.ModelChoiceField(label=capfirst(_("customer")), queryset=Customer.objects.none(), required=False)
-    contact = ContactOfCustomerField(
-        label=capfirst(_("contact")), queryset=Contact.objects.none(), required=False, widget=OfCustomerSelect
-    )
-    contract = ContractOfCustomerField(
-        label=capfirst(_("contract")), queryset=Contract.objects.none(), required=False, widget=OfCustomerSelect
-    )
-    product = forms.ModelChoiceField(label=capfirst(_("product")), queryset=Product.objects.none(), required=False)
-    description = forms.CharField(label=capfirst(_("description")), widget=forms.Textarea(attrs={"rows": 5}))
-    assignee = forms.ModelChoiceField(label=capfirst(_("assignee")), queryset=User.objects.none(), required=False)
+class TicketForm(ServiceModelForm):
+    class Meta:
+        model = Ticket
+        fields = [
+            "ticket_type",
+            "complaint_category",
+            "priority",
+            "channel",
+            "title",
+            "customer",
+            "contact",
+            "contract",
+            "product",
+            "description",
+            "assignee",
+        ]
+        field_classes = {"contact": ContactOfCustomerField, "contract": ContractOfCustomerField}
+        widgets = {
+            "contact": OfCustomerSelect,
+            "contract": OfCustomerSelect,
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
 
     def __init__(self, *args: Any, user: Any, assignees: Any = None, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.initial = dict(kwargs.get("initial") or {})  # what the view prefills, not a blank ticket's values
+        # A ticket's type has no default in the model; the page starts from a repair, without an empty choice.
+        ticket_type = cast(forms.ChoiceField, self.fields["ticket_type"])
+        ticket_type.choices, ticket_type.initial = TicketType.choices, TicketType.REPAIR
         customers = Customer.objects.visible_to(user)
         cast(forms.ModelChoiceField, self.fields["customer"]).queryset = customers.order_by("name")
         cast(forms.ModelChoiceField, self.fields["contact"]).queryset = (

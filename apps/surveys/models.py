@@ -6,6 +6,8 @@ to the invitation, so a double submission can never store two answers (the datab
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -72,6 +74,59 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+#
+# The survey campaign workflow as one table (like ``PLAN_WORKFLOW`` in sales and marketing, ``TICKET_WORKFLOW`` in
+# service): per status, the steps with the status each leads to, who may take it and for which kinds of survey. The
+# services allow exactly these steps, the campaign page shows exactly these buttons and the API returns them as
+# ``allowed_actions`` (``selectors.campaigns.campaign_allowed``).
+#
+
+
+class CampaignRole:
+    """Who a user is for one survey campaign (``selectors.campaigns.campaign_roles``); a user may be both."""
+
+    CHANGER = "changer"  # ``surveys.change_surveycampaign`` and the campaign in the user's change scope
+    SENDER = "sender"  # ``surveys.send_surveycampaign`` and the campaign in the user's view scope
+
+
+@dataclass(frozen=True)
+class CampaignStep:
+    target: str | None  # the status after the step; None: the status does not change
+    who: frozenset[str]  # any one of these roles may take it
+    kinds: frozenset[str] = frozenset(SurveyKind.values)  # the kinds of survey it applies to
+
+
+_SS = SurveyStatus
+_CHANGER, _SENDER = frozenset({CampaignRole.CHANGER}), frozenset({CampaignRole.SENDER})
+_SEGMENT_ONLY = frozenset({SurveyKind.CAMPAIGN})  # the standing post-ticket survey is sent by resolved tickets
+_NOT_SENT_YET = {
+    "edit": CampaignStep(None, _CHANGER, _SEGMENT_ONLY),
+    "send": CampaignStep(_SS.SENT, _SENDER, _SEGMENT_ONLY),
+    "schedule": CampaignStep(_SS.SCHEDULED, _SENDER, _SEGMENT_ONLY),  # from scheduled: a new time
+    "close": CampaignStep(_SS.CLOSED, _CHANGER),
+    "analysis": CampaignStep(None, _CHANGER),
+}
+SURVEY_CAMPAIGN_WORKFLOW: dict[str, dict[str, CampaignStep]] = {
+    _SS.DRAFT: dict(_NOT_SENT_YET),
+    _SS.SCHEDULED: dict(_NOT_SENT_YET),
+    _SS.SENT: {"close": CampaignStep(_SS.CLOSED, _CHANGER), "analysis": CampaignStep(None, _CHANGER)},
+    _SS.CLOSED: {"analysis": CampaignStep(None, _CHANGER)},
+}
+# Every step of the table, in the order the page shows them.
+CAMPAIGN_ACTIONS = ("edit", "send", "schedule", "close", "analysis")
+
+
+def campaign_step_roles(action: str) -> frozenset[str]:
+    """Who may take ``action`` in the statuses where the table has it."""
+    return frozenset().union(*(steps[action].who for steps in SURVEY_CAMPAIGN_WORKFLOW.values() if action in steps))
+
+
+def campaign_step(campaign: SurveyCampaign, action: str) -> CampaignStep | None:
+    """The step ``action`` of the table for the campaign's status and kind, or None when it has none."""
+    step = SURVEY_CAMPAIGN_WORKFLOW.get(campaign.status, {}).get(action)
+    return step if step is not None and campaign.kind in step.kinds else None
 
 
 class SurveyCampaign(OwnedModel):

@@ -17,44 +17,16 @@ import re
 from typing import Any
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from apps.org.models import User
 from tests.browser.conftest import load_demo_org, screenshot
+from tests.browser.helpers import login, logout, pk_from, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 COMPANY = "南京云帆精密制造有限公司"
 OTHER_COMPANY = "苏州启明电子科技有限公司"
-
-
-def zh(message: str) -> str:
-    """The Chinese label the page shows for ``message`` (the UI's default language)."""
-    with translation.override("zh-hans"):
-        return gettext(message)
-
-
-def login(page: Any, base_url: str, username: str, password: str = "demo12345") -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"{base_url}/")
-
-
-def logout(page: Any, base_url: str) -> None:
-    """Log out as a person does: the user menu's "log out" (a POST form)."""
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").click()
-    page.wait_for_url(re.compile(re.escape(f"{base_url}/accounts/login/")))
-
-
-def pk_from(url: str, kind: str) -> int:
-    """The primary key in a detail page's URL, e.g. ``/marketing/plans/12/``."""
-    match = re.search(rf"/{kind}/(\d+)/", url)
-    assert match, f"no {kind} id in {url}"
-    return int(match.group(1))
 
 
 def save_and_wait(page: Any, url_pattern: str) -> None:

@@ -22,11 +22,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from apps.org.models import Department, Employee, User
 from tests.browser.conftest import load_demo_org, screenshot
+from tests.browser.helpers import login, logout, pk_from, zh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,32 +36,6 @@ COMPANY_DEPT = "销售部"
 EAST, SOUTH = "销售一组（华东）", "销售二组（华南）"
 PEOPLE = {EAST: ("sales1", "east2"), SOUTH: ("sales2", "south2")}
 CUSTOMER = "杭州恒远自动化设备有限公司"
-
-
-def zh(message: str) -> str:
-    """The Chinese label the page shows for ``message`` (the UI's default language)."""
-    with translation.override("zh-hans"):
-        return gettext(message)
-
-
-def login(page: Any, base_url: str, username: str, password: str = "demo12345") -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(f"{base_url}/")
-
-
-def logout(page: Any, base_url: str) -> None:
-    page.get_by_test_id("user-menu").click()
-    page.get_by_test_id("logout").click()
-    page.wait_for_url(re.compile(re.escape(f"{base_url}/accounts/login/")))
-
-
-def pk_from(url: str, kind: str) -> int:
-    match = re.search(rf"/{kind}/(\d+)/", url)
-    assert match, f"no {kind} id in {url}"
-    return int(match.group(1))
 
 
 def node_pk(target_set_pk: int, *, department: str | None = None, username: str | None = None) -> int:

@@ -13,6 +13,7 @@ from apps.core.api import ScopedPrimaryKeyRelatedField
 from apps.customers.choices import CustomerKind, CustomerLevel, CustomerSource, FollowUpChannel, Industry, Lifecycle
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp
 from apps.customers.selectors.archive import mobile_for
+from apps.customers.services.archive import CUSTOMER_PROFILE_FIELDS
 from apps.org.models import Department, User
 
 
@@ -58,18 +59,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "code",
-            "kind",
-            "uscc",
-            "level",
-            "source",
-            "industry",
-            "province",
-            "city",
-            "district",
-            "address",
-            "phone",
-            "website",
-            "lifecycle",
+            *CUSTOMER_PROFILE_FIELDS,
             "deal_status",
             "owner",
             "owner_unit",

@@ -52,8 +52,8 @@ TRANSFER_OUT_OF_SCOPE = gettext_lazy("Some of the chosen customers are outside y
 TRANSFER_NOTHING = gettext_lazy("Choose at least one customer to transfer.")
 CUSTOMER_IN_POOL = gettext_lazy("This customer lies in the public pool; claim it before working on it.")
 
-CUSTOMER_FIELDS = [
-    "name",
+# The company's profile, as the archive page, the import and the API show it.
+CUSTOMER_PROFILE_FIELDS = [
     "kind",
     "uscc",
     "level",
@@ -66,6 +66,10 @@ CUSTOMER_FIELDS = [
     "phone",
     "website",
     "lifecycle",
+]
+CUSTOMER_FIELDS = [
+    "name",
+    *CUSTOMER_PROFILE_FIELDS,
     "service_owner",
     "remarks",
     "is_locked",

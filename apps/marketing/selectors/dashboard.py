@@ -11,43 +11,23 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext_lazy as _
 
+from apps.core.periods import (  # noqa: F401 -- the dashboard's period is the shared one
+    PERIOD_CHOICES,
+    PERIOD_CUSTOM,
+    PERIOD_MONTH,
+    PERIOD_QUARTER,
+    PERIOD_YEAR,
+    Period,
+    resolve_period,
+)
 from apps.marketing.choices import CampaignStatus, LeadStatus, PlanStatus
 from apps.marketing.models import Campaign, Lead, MarketPlan, PlanGoal, Visit
 from apps.marketing.selectors.campaigns import attach_metrics, revenue_measurable
-from apps.marketing.selectors.evaluations import period_containing
 from apps.marketing.selectors.plans import GoalLine, goal_actuals_for_plans, period_bounds
 
-PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR, PERIOD_CUSTOM = "month", "quarter", "year", "custom"
-PERIOD_CHOICES = [
-    (PERIOD_MONTH, _("This month")),
-    (PERIOD_QUARTER, _("This quarter")),
-    (PERIOD_YEAR, _("This year")),
-    (PERIOD_CUSTOM, _("Custom")),
-]
-_MONTHS = {PERIOD_MONTH: 1, PERIOD_QUARTER: 3, PERIOD_YEAR: 12}
 PLANS_ON_DASHBOARD = 8
 CAMPAIGNS_ON_DASHBOARD = 15
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str
-    start: dt.date
-    end: dt.date
-
-
-def resolve_period(kind: str, start: dt.date | None, end: dt.date | None, today: dt.date) -> Period:
-    """本月 / 本季度 / 本年 around today, or a custom range (reversed bounds are swapped; missing ones default)."""
-    if kind == PERIOD_CUSTOM and (start or end):
-        first = start or dt.date(today.year, 1, 1)
-        last = end or today
-        first, last = min(first, last), max(first, last)
-        return Period(PERIOD_CUSTOM, first, last)
-    kind = kind if kind in _MONTHS else PERIOD_QUARTER
-    first, last = period_containing(today, _MONTHS[kind])
-    return Period(kind, first, last)
 
 
 def _pct(part: int | Decimal, whole: int | Decimal) -> Decimal | None:

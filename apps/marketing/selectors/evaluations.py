@@ -10,21 +10,13 @@ from typing import Any
 
 from django.db.models import Max, Prefetch, QuerySet
 
+from apps.core.periods import period_containing  # noqa: F401 -- also read from here (demo, dashboard)
 from apps.marketing.choices import EvaluationStatus, PlanStatus
 from apps.marketing.models import MarketEvaluation, MarketPlan, PlanGoal
 from apps.marketing.selectors.plans import GoalLine, plan_goal_actuals
 from apps.policy.choices import EvaluationKind, Frequency
 
 MONTHS_PER_PERIOD = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.HALF_YEARLY: 6, Frequency.YEARLY: 12}
-
-
-def period_containing(day: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    """The calendar period of ``months`` months (1, 3, 6, 12) that contains ``day``."""
-    first_month = (day.month - 1) // months * months + 1
-    start = dt.date(day.year, first_month, 1)
-    end_month = first_month + months
-    after = dt.date(day.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
-    return start, after - dt.timedelta(days=1)
 
 
 def previous_period(frequency: str, today: dt.date) -> tuple[dt.date, dt.date]:

@@ -20,7 +20,6 @@ month) once, then rolled up in Python along the tree.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections import defaultdict
@@ -32,6 +31,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.periods import month_end
 from apps.customers.models import Customer
 from apps.policy.selectors import policy_today
 from apps.sales.choices import OPEN_STAGES, ContractStatus, RequestStatus, TargetMetric
@@ -92,21 +92,17 @@ class Period:
         return (self.end - self.start).days + 1
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def make_period(kind: str, year: int, number: int = 1, today: dt.date | None = None) -> Period:
     """Build a period; ``number`` is the month (1–12) or quarter (1–4); YTD ends today (or at year end)."""
     if kind == "month":
-        return Period(kind, year, dt.date(year, number, 1), _month_end(year, number), (number,), f"{year}-{number:02d}")
+        return Period(kind, year, dt.date(year, number, 1), month_end(year, number), (number,), f"{year}-{number:02d}")
     if kind == "quarter":
         first = (number - 1) * 3 + 1
         return Period(
             kind,
             year,
             dt.date(year, first, 1),
-            _month_end(year, first + 2),
+            month_end(year, first + 2),
             (first, first + 1, first + 2),
             f"{year}-Q{number}",
         )

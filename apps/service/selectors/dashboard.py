@@ -18,8 +18,17 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext_lazy as _
 
+from apps.core.periods import (  # noqa: F401 -- the dashboard's period is the shared one
+    PERIOD_CHOICES,
+    PERIOD_CUSTOM,
+    PERIOD_MONTH,
+    PERIOD_QUARTER,
+    PERIOD_YEAR,
+    Period,
+    period_containing,
+    resolve_period,
+)
 from apps.core.workdays import TZ, WORKING_PERIODS, workday_calendar
 from apps.service.choices import (
     OPEN_STATUSES,
@@ -34,53 +43,8 @@ from apps.service.models import DueContact, Feedback, FeedbackRouting, Ticket
 from apps.surveys.models import SurveyResponse
 from apps.surveys.selectors.results import satisfaction_summary, satisfaction_trend
 
-PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR, PERIOD_CUSTOM = "month", "quarter", "year", "custom"
-PERIOD_CHOICES = [
-    (PERIOD_MONTH, _("This month")),
-    (PERIOD_QUARTER, _("This quarter")),
-    (PERIOD_YEAR, _("This year")),
-    (PERIOD_CUSTOM, _("Custom")),
-]
-_MONTHS = {PERIOD_MONTH: 1, PERIOD_QUARTER: 3, PERIOD_YEAR: 12}
 TREND_MONTHS = 12
 MAX_TREND_MONTHS = 36
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: str
-    start: dt.date
-    end: dt.date
-
-    @property
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        """[start, end) as aware datetimes in Asia/Shanghai."""
-        return (
-            dt.datetime.combine(self.start, dt.time(0), TZ),
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), TZ),
-        )
-
-    @property
-    def months(self) -> int:
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-
-
-def period_containing(day: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    """The month, quarter or year (``months`` = 1, 3, 12) containing ``day``."""
-    first_month = (day.month - 1) // months * months + 1
-    start = dt.date(day.year, first_month, 1)
-    end_month = first_month + months
-    end = dt.date(day.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
-
-
-def resolve_period(kind: str, start: dt.date | None, end: dt.date | None, today: dt.date) -> Period:
-    """本月 / 本季度 / 本年 around today, or a custom range (reversed bounds are swapped; a missing one defaults)."""
-    if kind == PERIOD_CUSTOM and (start or end):
-        first, last = start or dt.date(today.year, 1, 1), end or today
-        return Period(PERIOD_CUSTOM, min(first, last), max(first, last))
-    kind = kind if kind in _MONTHS else PERIOD_QUARTER
-    return Period(kind, *period_containing(today, _MONTHS[kind]))
 
 
 def pct(part: int, whole: int) -> Decimal | None:

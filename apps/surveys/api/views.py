@@ -21,6 +21,7 @@ from apps.core.api import ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMi
 from apps.org.models import Department
 from apps.surveys.choices import QuestionKind
 from apps.surveys.models import Answer, Question, Questionnaire, SurveyCampaign, SurveyInvitation, SurveyResponse
+from apps.surveys.selectors import campaigns as campaign_selectors
 from apps.surveys.selectors import results as result_selectors
 from apps.surveys.services import campaigns as campaign_services
 from apps.surveys.services import questionnaires as questionnaire_services
@@ -188,6 +189,20 @@ class SurveyCampaignSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SurveyCampaignDetailSerializer(SurveyCampaignSerializer):
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_("The steps of the survey workflow the requesting user may take now (the page's buttons).")
+    )
+
+    class Meta(SurveyCampaignSerializer.Meta):
+        fields = [*SurveyCampaignSerializer.Meta.fields, "allowed_actions"]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, campaign: SurveyCampaign) -> list[str]:
+        request = self.context.get("request")
+        return campaign_selectors.campaign_allowed(request.user, campaign) if request is not None else []
+
+
 class SurveyCampaignWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     questionnaire = serializers.PrimaryKeyRelatedField(queryset=Questionnaire.objects.filter(is_active=True))
@@ -218,7 +233,10 @@ CAMPAIGN_ACTIONS = ("send", "schedule", "close")
 
 @extend_schema_view(
     list=extend_schema(summary=_("List the survey campaigns the user may see, with links and answers counted")),
-    retrieve=extend_schema(summary=_("One survey campaign (404 when out of scope)")),
+    retrieve=extend_schema(
+        summary=_("One survey campaign (404 when out of scope), with the steps the user may take"),
+        responses=SurveyCampaignDetailSerializer,
+    ),
     create=extend_schema(
         summary=_("Create a draft survey for a customer segment"),
         request=SurveyCampaignWriteSerializer,
@@ -247,8 +265,13 @@ class SurveyCampaignViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mode
     ordering = ["-created_at", "-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    def get_serializer_class(self) -> Any:
+        if getattr(self, "action", None) == "retrieve":
+            return SurveyCampaignDetailSerializer
+        return super().get_serializer_class()
+
     def get_permissions(self) -> list[Any]:
-        # Send / schedule / close are checked by the services (send or change permission and scope).
+        # Send / schedule / close are checked by the services against SURVEY_CAMPAIGN_WORKFLOW (403 / 400).
         if getattr(self, "action", None) in CAMPAIGN_ACTIONS:
             return [permissions.IsAuthenticated()]
         return super().get_permissions()

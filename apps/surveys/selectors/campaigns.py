@@ -7,8 +7,18 @@ from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
 
+from apps.core.scoping import can
 from apps.customers.models import Customer
-from apps.surveys.models import Questionnaire, SurveyCampaign, SurveyInvitation, SurveyResponse
+from apps.surveys.models import (
+    CAMPAIGN_ACTIONS,
+    CampaignRole,
+    Questionnaire,
+    SurveyCampaign,
+    SurveyInvitation,
+    SurveyResponse,
+    campaign_step,
+)
+from apps.surveys.permissions import SurveyPerm
 from apps.surveys.registry import segment_source
 
 
@@ -73,3 +83,24 @@ def invitation_list(*, user: Any, campaign: SurveyCampaign | None = None) -> Que
 
 def response_list(*, user: Any) -> QuerySet[SurveyResponse]:
     return SurveyResponse.objects.visible_to(user)
+
+
+def campaign_roles(user: Any, campaign: SurveyCampaign) -> frozenset[str]:
+    """The roles of ``SURVEY_CAMPAIGN_WORKFLOW`` the user holds for the campaign."""
+    roles = set()
+    if user.has_perm(SurveyPerm.CHANGE_CAMPAIGN) and can(user, "change", campaign):
+        roles.add(CampaignRole.CHANGER)
+    if user.has_perm(SurveyPerm.SEND_CAMPAIGN) and can(user, "view", campaign):
+        roles.add(CampaignRole.SENDER)
+    return frozenset(roles)
+
+
+def campaign_allowed(user: Any, campaign: SurveyCampaign) -> list[str]:
+    """The steps of ``SURVEY_CAMPAIGN_WORKFLOW`` the user may take on the campaign now, in the table's order."""
+    roles = campaign_roles(user, campaign)
+    allowed = []
+    for action in CAMPAIGN_ACTIONS:
+        step = campaign_step(campaign, action)
+        if step is not None and step.who & roles:
+            allowed.append(action)
+    return allowed

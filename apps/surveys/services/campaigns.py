@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,14 +19,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
-from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.customers.models import Tag
 from apps.policy.choices import CustomerLevel
 from apps.surveys.choices import SurveyKind, SurveyStatus
-from apps.surveys.models import SurveyCampaign, SurveyInvitation
+from apps.surveys.models import (
+    SURVEY_CAMPAIGN_WORKFLOW,
+    CampaignStep,
+    SurveyCampaign,
+    SurveyInvitation,
+    campaign_step,
+    campaign_step_roles,
+)
 from apps.surveys.registry import segment_source
-from apps.surveys.selectors.campaigns import segment_customers
+from apps.surveys.selectors.campaigns import campaign_roles, segment_customers
 from apps.surveys.services import invitations as links
 
 logger = logging.getLogger(__name__)
@@ -54,12 +60,31 @@ CAMPAIGN_FIELDS = [
     "period_start",
     "period_end",
 ]
-EDITABLE = (SurveyStatus.DRAFT, SurveyStatus.SCHEDULED)
+# The statuses in which the segment survey is not sent yet (edit, send and schedule are open): from the table.
+EDITABLE = tuple(status for status, steps in SURVEY_CAMPAIGN_WORKFLOW.items() if "send" in steps)
+# What a step the table does not allow in the campaign's status (or kind) says.
+_REFUSED = {
+    "edit": NOT_EDITABLE,
+    "send": NOT_SENDABLE,
+    "schedule": NOT_SENDABLE,
+    "close": ALREADY_CLOSED,
+}
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
+def _require(actor: Any, campaign: SurveyCampaign, action: str) -> None:
+    """Refuse (403) a person ``SURVEY_CAMPAIGN_WORKFLOW`` does not name for ``action``."""
+    if not campaign_step_roles(action) & campaign_roles(actor, campaign):
         raise PermissionDenied
+
+
+def _allow(campaign: SurveyCampaign, action: str) -> CampaignStep:
+    """The step of the table for the campaign's status and kind; a validation error when it has none."""
+    step = campaign_step(campaign, action)
+    if step is None:
+        if action == "send" and campaign.kind != SurveyKind.CAMPAIGN:
+            raise ValidationError(POST_TICKET_NOT_SENT)
+        raise ValidationError(_REFUSED[action])
+    return step
 
 
 def clean_segment(segment: dict[str, Any] | None, period_start: Any, period_end: Any) -> dict[str, Any]:
@@ -96,7 +121,8 @@ def recipients(campaign: SurveyCampaign) -> Any:
 
 @transaction.atomic
 def campaign_create(*, actor: Any, data: dict[str, Any]) -> SurveyCampaign:
-    _require(actor.has_perm("surveys.add_surveycampaign"))
+    if not actor.has_perm("surveys.add_surveycampaign"):
+        raise PermissionDenied
     fields = {k: data[k] for k in CAMPAIGN_FIELDS if k in data}
     fields["segment"] = clean_segment(fields.get("segment"), fields.get("period_start"), fields.get("period_end"))
     questionnaire = fields.get("questionnaire")
@@ -118,10 +144,9 @@ def campaign_create(*, actor: Any, data: dict[str, Any]) -> SurveyCampaign:
 
 @transaction.atomic
 def campaign_update(*, actor: Any, campaign: SurveyCampaign, data: dict[str, Any]) -> SurveyCampaign:
-    _require(actor.has_perm("surveys.change_surveycampaign") and can(actor, "change", campaign))
+    _require(actor, campaign, "edit")
     campaign = SurveyCampaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status not in EDITABLE or campaign.kind != SurveyKind.CAMPAIGN:
-        raise ValidationError(NOT_EDITABLE)
+    _allow(campaign, "edit")
     data = dict(data)
     if "segment" in data:
         data["segment"] = clean_segment(
@@ -218,12 +243,9 @@ def email_invitations(invitation_ids: list[int]) -> int:
 @transaction.atomic
 def campaign_send(*, actor: Any, campaign: SurveyCampaign, now: dt.datetime | None = None) -> list[SurveyInvitation]:
     """Send now: one link per customer of the segment; returns the new invitations."""
-    _require(actor.has_perm("surveys.send_surveycampaign") and can(actor, "view", campaign))
+    _require(actor, campaign, "send")
     campaign = SurveyCampaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.kind != SurveyKind.CAMPAIGN:
-        raise ValidationError(POST_TICKET_NOT_SENT)
-    if campaign.status not in EDITABLE:
-        raise ValidationError(NOT_SENDABLE)
+    _allow(campaign, "send")
     if not campaign.questionnaire.is_active:
         raise ValidationError({"questionnaire": QUESTIONNAIRE_INACTIVE})
     record_actor(campaign, actor)
@@ -235,16 +257,15 @@ def campaign_schedule(
     *, actor: Any, campaign: SurveyCampaign, when: dt.datetime, now: dt.datetime | None = None
 ) -> SurveyCampaign:
     """Send later: the periodic job ``surveys.dispatch_due`` sends it at ``when``."""
-    _require(actor.has_perm("surveys.send_surveycampaign") and can(actor, "view", campaign))
+    _require(actor, campaign, "schedule")
     campaign = SurveyCampaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.kind != SurveyKind.CAMPAIGN or campaign.status not in EDITABLE:
-        raise ValidationError(NOT_SENDABLE)
+    step = _allow(campaign, "schedule")
     if when <= (now or timezone.now()):
         raise ValidationError({"scheduled_at": SCHEDULE_IN_PAST})
     if not recipients(campaign).exists():
         raise ValidationError(NO_RECIPIENTS)
     record_actor(campaign, actor)
-    campaign.status = SurveyStatus.SCHEDULED
+    campaign.status = cast(str, step.target)
     campaign.scheduled_at = when
     campaign.save(update_fields=["status", "scheduled_at", "updated_at"])
     return campaign
@@ -274,12 +295,11 @@ def campaigns_dispatch_due(now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def campaign_close(*, actor: Any, campaign: SurveyCampaign, now: dt.datetime | None = None) -> SurveyCampaign:
     """Close: its links take no more answers and no more reminders go out."""
-    _require(actor.has_perm("surveys.change_surveycampaign") and can(actor, "change", campaign))
+    _require(actor, campaign, "close")
     campaign = SurveyCampaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.status == SurveyStatus.CLOSED:
-        raise ValidationError(ALREADY_CLOSED)
+    step = _allow(campaign, "close")
     record_actor(campaign, actor)
-    campaign.status = SurveyStatus.CLOSED
+    campaign.status = cast(str, step.target)
     campaign.closed_at = now or timezone.now()
     campaign.scheduled_at = None
     campaign.save(update_fields=["status", "closed_at", "scheduled_at", "updated_at"])
@@ -289,7 +309,8 @@ def campaign_close(*, actor: Any, campaign: SurveyCampaign, now: dt.datetime | N
 @transaction.atomic
 def campaign_analysis_update(*, actor: Any, campaign: SurveyCampaign, analysis: str) -> SurveyCampaign:
     """The analysis notes (分析结论) managers write on the results."""
-    _require(actor.has_perm("surveys.change_surveycampaign") and can(actor, "change", campaign))
+    _require(actor, campaign, "analysis")
+    _allow(campaign, "analysis")
     record_actor(campaign, actor)
     model_update(instance=campaign, fields=["analysis"], data={"analysis": analysis.strip()})
     return campaign

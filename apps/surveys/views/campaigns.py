@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.scoping import can
 from apps.core.views import (
     ScopedActionView,
     ScopedCreateView,
@@ -26,9 +25,9 @@ from apps.core.views import (
 )
 from apps.customers.models import Tag
 from apps.policy.choices import CustomerLevel
-from apps.surveys.choices import SurveyKind, SurveyStatus
+from apps.surveys.choices import SurveyKind
 from apps.surveys.forms import AnalysisForm, CampaignFilterForm, CampaignForm, ScheduleForm, SegmentForm
-from apps.surveys.models import SurveyCampaign
+from apps.surveys.models import SurveyCampaign, campaign_step
 from apps.surveys.permissions import SurveyPerm
 from apps.surveys.registry import segment_source
 from apps.surveys.selectors import campaigns as selectors
@@ -121,7 +120,7 @@ class CampaignUpdateView(_CampaignFormMixin, ScopedUpdateView):
 
     def handle(self) -> HttpResponse:
         campaign = self.get_object()
-        if campaign.status not in services.EDITABLE or campaign.kind != SurveyKind.CAMPAIGN:
+        if campaign_step(campaign, "edit") is None:
             messages.error(self.request, str(services.NOT_EDITABLE))
             return redirect("surveys:campaign_detail", pk=campaign.pk)
         return super().handle()
@@ -155,12 +154,8 @@ class CampaignDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         campaign, user = self.object, self.request.user
-        may_change = user.has_perm(SurveyPerm.CHANGE_CAMPAIGN) and can(user, "change", campaign)
-        may_send = (
-            campaign.kind == SurveyKind.CAMPAIGN
-            and campaign.status in services.EDITABLE
-            and user.has_perm(SurveyPerm.SEND_CAMPAIGN)
-        )
+        # The buttons are the steps of ``SURVEY_CAMPAIGN_WORKFLOW`` the user may take now, as the services allow.
+        allowed = selectors.campaign_allowed(user, campaign)
         has_results = campaign.status not in services.EDITABLE
         context = results_context(self.request, campaign=campaign) if has_results else {}
         context.update(
@@ -168,12 +163,11 @@ class CampaignDetailView(ScopedDetailView):
                 "has_results": has_results,
                 "campaign": campaign,
                 "segment_rows": segment_summary(campaign),
-                "may_change": may_change,
-                "may_edit": may_change
-                and campaign.status in services.EDITABLE
-                and campaign.kind == SurveyKind.CAMPAIGN,
-                "may_send": may_send,
-                "may_close": may_change and campaign.status != SurveyStatus.CLOSED,
+                "allowed_actions": allowed,
+                "may_change": "analysis" in allowed,
+                "may_edit": "edit" in allowed,
+                "may_send": "send" in allowed,
+                "may_close": "close" in allowed,
                 "schedule_form": ScheduleForm(),
                 "analysis_form": AnalysisForm(initial={"analysis": campaign.analysis}),
                 "recipient_count": services.recipients(campaign).count()
