@@ -111,3 +111,20 @@ def test_on_postgresql_the_search_asks_the_bigram_index(personas) -> None:
         assert sql.count("salesops_bigrams") == 2, sql  # the customer's name and the contacts' names
     else:
         assert "salesops_bigrams" not in sql  # SQLite keeps the plain substring match
+
+
+@pytest.mark.parametrize("endpoint", ["/api/v1/customers/", "/api/v1/contacts/"])
+def test_api_answer_bytes_and_queries_do_not_grow_with_the_records(personas, endpoint) -> None:
+    """A page of 20 at 25 and at 80 customers: equal queries, bytes apart by the count's digits and the ids."""
+    client = personas["lead_bob"].client()
+    client.get(endpoint)
+    measured = {}
+    for total in (25, 80):
+        _customers(personas["rep_alice"].user, total - Customer.objects.count(), start=Customer.objects.count())
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(endpoint, {"page_size": 20})
+        assert response.status_code == 200 and len(response.json()["results"]) == 20
+        assert response.json()["count"] == total
+        measured[total] = (len(captured.captured_queries), len(response.content))
+    assert measured[25][0] == measured[80][0], measured
+    assert abs(measured[80][1] - measured[25][1]) < 200, measured
