@@ -3,8 +3,8 @@
 
     DATABASE_URL=postgres://…/salesops_bench_s .venv/bin/python bench/import_export.py [--files 1] [--keep]
 
-- import: ``--files`` workbooks of ``MAX_IMPORT_ROWS`` (5,000) new customers with a contact each, by the sales manager through
-  ``customer_import`` (read + check + create, the background job's path), timed per file with the progress
+- import: ``--files`` workbooks of ``MAX_IMPORT_ROWS`` (5,000) new customers with a contact each, by the sales
+  manager through ``customer_import`` (read + check + create, the background job's path), timed per file with the progress
   reports; rolled back afterwards unless ``--keep``;
 - export: ``customer_export`` of everything the CEO may see (the Excel file, masked mobiles, the export log);
 - cockpit: the CEO's cockpit for this month and this year, computed (pinned day) and then served from the cache.
@@ -73,7 +73,7 @@ def measure_import(files: int, keep: bool) -> dict[str, Any]:
                     actor=manager,
                     file=io.BytesIO(content),
                     owner=None,
-                    report=lambda done, total: reports.append((time.perf_counter(), done)),
+                    report=lambda done, total, seen=reports: seen.append((time.perf_counter(), done)),
                 )
                 seconds = time.perf_counter() - started
                 assert result.created == MAX_IMPORT_ROWS, (result.created, result.problems[:3], result.header_errors)
