@@ -4,8 +4,8 @@
     DATABASE_URL=postgres://…/salesops_bench_s .venv/bin/python bench/import_export.py [--files 1] [--keep]
 
 - import: ``--files`` workbooks of ``MAX_IMPORT_ROWS`` (5,000) new customers with a contact each, by the sales
-  manager through ``customer_import`` (read + check + create, the background job's path), timed per file with the progress
-  reports; rolled back afterwards unless ``--keep``;
+  manager through ``customer_import`` (read + check + create, the background job's path), timed per file with
+  the progress reports; rolled back afterwards unless ``--keep``;
 - export: ``customer_export`` of everything the CEO may see (the Excel file, masked mobiles, the export log);
 - cockpit: the CEO's cockpit for this month and this year, computed (pinned day) and then served from the cache.
 
