@@ -13,6 +13,7 @@ Writes that bypass the signals (``QuerySet.update``, ``bulk_create``, raw SQL) a
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import time
 from typing import Any
@@ -25,13 +26,18 @@ KEY = "core:data-version"
 # Writes that change no figure: sessions, sign-in bookkeeping, the admin log, the content types.
 IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes", "authtoken"})
 _COUNTER = itertools.count(1)
+logger = logging.getLogger(__name__)
 
 
 def bump() -> None:
+    """Move the version. A cache that is down never fails the write that moved it (logged instead)."""
     try:
-        cache.incr(KEY)
-    except ValueError:  # not in the cache (flushed or never read): any new number will do
-        cache.add(KEY, time.time_ns() // 1000, timeout=None)
+        try:
+            cache.incr(KEY)
+        except ValueError:  # not in the cache (flushed or never read): any new number will do
+            cache.add(KEY, time.time_ns() // 1000, timeout=None)
+    except Exception:  # the cache server is down: the version cannot be read either (see ``current``)
+        logger.warning("data version not moved: the cache is unavailable", exc_info=True)
 
 
 class _Pending:
@@ -57,10 +63,14 @@ def _pending(using: str) -> _Pending | None:
 
 def current(using: str = DEFAULT_DB_ALIAS) -> str:
     """The data version now (started from the clock, so a flushed cache never reuses an old number)."""
-    version = cache.get(KEY)
-    if version is None:
-        cache.add(KEY, time.time_ns() // 1000, timeout=None)
+    try:
         version = cache.get(KEY)
+        if version is None:
+            cache.add(KEY, time.time_ns() // 1000, timeout=None)
+            version = cache.get(KEY)
+    except Exception:  # the cache is down: a version nobody else has, so nothing cached is trusted
+        logger.warning("data version unknown: the cache is unavailable", exc_info=True)
+        version = f"none-{os.getpid()}-{next(_COUNTER)}"
     pending = _pending(using)
     return str(version) if pending is None else f"{version}-{os.getpid()}.{pending.serial}"
 

@@ -9,6 +9,7 @@ department's kind (the sales manager sees sales only). Every section runs a fixe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections import Counter
@@ -435,10 +436,9 @@ def cockpit(
     today = today or timezone.localdate()
     wanted = sections_for(user) if sections is None else sections
     key = _cache_key(user, period, wanted, today) if live else ""
-    if key:
-        hit = cache.get(key)
-        if hit is not None:
-            return cast(list[Section], hit)
+    hit = _cache_get(key) if key else None
+    if hit is not None:
+        return cast(list[Section], hit)
     previous, year_before = period.previous(), period.year_before()
     result = []
     for section in wanted:
@@ -459,11 +459,23 @@ def cockpit(
         ]
         result.append(Section(section, str(SECTION_LABELS[section]), figures, _extras(section, user, period, values)))
     if key:
-        cache.set(key, result, getattr(settings, "REPORTS_COCKPIT_CACHE_SECONDS", COCKPIT_CACHE_SECONDS))
+        _cache_set(key, result)
     return result
 
 
 COCKPIT_CACHE_SECONDS = 300
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is down: compute, as without a cache
+        return None
+
+
+def _cache_set(key: str, value: Any) -> None:
+    with contextlib.suppress(Exception):  # the cache is down: the figures were computed, nothing is lost
+        cache.set(key, value, getattr(settings, "REPORTS_COCKPIT_CACHE_SECONDS", COCKPIT_CACHE_SECONDS))
 
 
 def _cache_key(user: Any, period: ReportPeriod, sections: list[str], today: dt.date) -> str:

@@ -73,3 +73,24 @@ def test_the_data_version_moves_with_writes_and_commits(personas):
     shared = int(before.split("-")[0])
     pending[0]()
     assert int(dataversion.current().split("-")[0]) == shared + 1  # every process reads the moved version
+
+
+class _DownCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        return fail
+
+
+def test_a_cache_that_is_down_fails_neither_a_write_nor_the_cockpit(client, personas, records, monkeypatch):  # noqa: F811
+    from apps.reports.selectors import cockpit as cockpit_selectors
+
+    monkeypatch.setattr(dataversion, "cache", _DownCache())
+    monkeypatch.setattr(cockpit_selectors, "cache", _DownCache())
+    dataversion.bump()  # logged, not raised
+    make_contract(personas["rep_alice"].user, "3000.00", dt.date(2026, 1, 14))
+    client.force_login(personas["auditor_dave"].user)
+    figures, _ = _page(client)
+    assert figures["contract_amount"].value == _contracts_total(START, END)
+    assert dataversion.current() != dataversion.current()  # unknown: never a shared key
