@@ -55,9 +55,14 @@ def _pending(using: str) -> _Pending | None:
     connection = connections[using]
     if not connection.in_atomic_block:
         return None
-    for entry in connection.run_on_commit:
+    callbacks = connection.run_on_commit
+    known = getattr(connection, "_data_version_at", None)  # where it was registered: checked in O(1) per write
+    if known is not None and known < len(callbacks) and isinstance(callbacks[known][1], _Pending):
+        return callbacks[known][1]  # type: ignore[no-any-return]
+    for index, entry in enumerate(callbacks):
         if isinstance(entry[1], _Pending):
-            return entry[1]
+            connection._data_version_at = index  # type: ignore[attr-defined]
+            return entry[1]  # type: ignore[no-any-return]
     return None
 
 
@@ -85,6 +90,7 @@ def _written(sender: Any, using: str | None = None, **kwargs: Any) -> None:
     pending = _pending(using)
     if pending is None:
         transaction.on_commit(_Pending(), using=using)
+        connections[using]._data_version_at = len(connections[using].run_on_commit) - 1  # type: ignore[attr-defined]
     else:
         pending.serial = next(_COUNTER)  # a read after this write must not reuse a key of before it
 
