@@ -127,6 +127,15 @@ def pages() -> list[tuple[str, str, str]]:
     ]
     if target_set:
         rows.append(("attainment tree", "ceo", reverse("sales:attainment", args=[target_set])))
+    cockpit = reverse("reports:cockpit")
+    rows += [
+        ("cockpit this month", "ceo", cockpit + "?period=month"),
+        ("cockpit this year", "ceo", cockpit + "?period=year"),
+        ("cockpit (sales_mgr)", "sales_mgr", cockpit + "?period=month"),
+        ("department reports", "ceo", reverse("reports:report_list")),
+        ("relationship contacts", "ceo", reverse("service:contact_list")),
+        ("customer search 13800 (mobile)", "ceo", reverse("customers:customer_list") + "?q=13800"),
+    ]
     for name in ("customers", "opportunities", "contracts", "tickets", "leads"):
         rows.append((f"API {name}", "ceo", f"/api/v1/{name}/"))
     rows.append(("API opportunities (browsable)", "ceo", "/api/v1/opportunities/?format=api"))

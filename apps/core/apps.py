@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from apps.core import checks, notify_hooks  # noqa: F401  (checks registers the system checks)
+        from apps.core import checks, dataversion, notify_hooks  # noqa: F401  (checks registers the system checks)
 
         notify_hooks.register()
+        dataversion.register()

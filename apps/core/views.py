@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,12 +60,38 @@ class ScopedViewMixin(LoginRequiredMixin):
         return queryset.visible_to(self.request.user, self.action)
 
 
+LIST_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap`` rows (``SELECT COUNT(*) FROM (… LIMIT cap + 1)``), as the big systems
+    do: past the cap the page says "10,000+ records" (``capped``) and offers the pages up to the cap; a narrower
+    filter or the reversed sort reaches the rest. Below the cap the count is exact, as before.
+
+    The count runs on the bare rows (primary keys only, no ordering, joins or annotations of the list), so its cost
+    is that of the filter, never of the row decoration.
+    """
+
+    cap = LIST_COUNT_CAP
+    capped = False
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return super().count
+        counted = rows.order_by().values("pk")[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return min(counted, self.cap)
+
+
 class ScopedListView(ScopedViewMixin, ListView):
     """A scoped list that searches (``q``), sorts (``sort``, a whitelisted field, ``-`` for descending) and
     paginates; an HTMX request gets only the ``#rows`` partial of the page template.
     """
 
     paginate_by = 20
+    paginator_class = CappedPaginator
     search_fields: tuple[str, ...] = ()
     sort_fields: tuple[str, ...] = ()
     default_sort = "pk"

@@ -14,6 +14,9 @@ def resolve_user_scope(user: Any) -> UserScope:
     employee = Employee.objects.select_related("department").filter(user=user, is_active=True).first()
     if employee is None:
         return UserScope()
+    # The page's shell shows ``user.employee.department`` (the navbar): hand it the rows just read instead of two
+    # more queries on every page.
+    Employee._meta.get_field("user").remote_field.set_cached_value(user, employee)
     roles = list(Role.objects.filter(employees=employee).prefetch_related("grants"))
     granted = {r.pk: {g.app_label: g.data_scope for g in r.grants.all()} for r in roles}
     app_labels = {label for grants in granted.values() for label in grants}

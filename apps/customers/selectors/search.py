@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import F, Func, Q, TextField, Value
 from pypinyin import Style, lazy_pinyin
 
 INITIALS_MAX = 200
@@ -24,3 +25,30 @@ def pinyin_initials(name: str) -> str:
 def is_initials_term(term: str) -> bool:
     """A search term that may be pinyin initials: 2–30 Latin letters."""
     return bool(_LATIN_TERM.match(term or ""))
+
+
+def bigrams(term: str) -> list[str]:
+    """The distinct two-character pieces of the lower-cased term (瑞丰科技 → 瑞丰, 丰科, 科技), as PostgreSQL's
+    ``salesops_bigrams`` computes them for the indexed names (migration customers 0004)."""
+    text = (term or "").lower()
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+def name_contains(field: str, term: str, vendor: str) -> Q:
+    """``field`` contains ``term`` (case-insensitive). On PostgreSQL, for terms of two characters or more, also
+    ``salesops_bigrams(field) @> bigrams(term)``: a necessary condition the GIN bigram index answers, so a
+    two-character Chinese term is an index lookup instead of a scan of every name (a trigram index cannot help a
+    term shorter than three characters)."""
+    cond = Q(**{f"{field}__icontains": term})
+    pieces = bigrams(term)
+    if vendor != "postgresql" or not pieces:
+        return cond
+    from django.contrib.postgres.fields import ArrayField
+    from django.contrib.postgres.lookups import DataContains, Overlap
+
+    array = ArrayField(TextField())
+    indexed = Func(F(field), function="salesops_bigrams", output_field=array)
+    # One bigram (a two-character term): ``&&`` is the same test and GIN answers it exactly, so PostgreSQL does not
+    # recompute the bigrams of every matching row to recheck it (``@>`` is rechecked).
+    lookup = Overlap if len(pieces) == 1 else DataContains
+    return Q(lookup(indexed, Value(pieces, output_field=array))) & cond

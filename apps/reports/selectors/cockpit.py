@@ -10,16 +10,22 @@ department's kind (the sales manager sees sales only). Every section runs a fixe
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import dataversion
 from apps.core.workdays import TZ
 from apps.improvements.models import IMPROVEMENT_OPEN_STATUSES, ImprovementAction
 from apps.improvements.selectors import effect_check_due_q, overdue_q
@@ -520,10 +526,20 @@ def cockpit(
     today: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> list[Section]:
-    """The cockpit's sections for the user and period, every figure with 环比 and 同比."""
+    """The cockpit's sections for the user and period, every figure with 环比 and 同比.
+
+    The live cockpit (no ``today``/``now`` pinned: the page, the API, the exports) is cached per user, period,
+    sections, language and day under the data version (``core.dataversion``: any write moves it), for
+    ``REPORTS_COCKPIT_CACHE_SECONDS`` at most; a pinned call (a report's frozen snapshot, a test) always computes.
+    """
+    live = today is None and now is None
     now = now or timezone.now()
     today = today or timezone.localdate()
     wanted = sections_for(user) if sections is None else sections
+    key = _cache_key(user, period, wanted, today) if live else ""
+    hit = _cache_get(key) if key else None
+    if hit is not None:
+        return cast(list[Section], hit)
     previous, year_before = period.previous(), period.year_before()
     result = []
     for section in wanted:
@@ -545,7 +561,29 @@ def cockpit(
         result.append(
             Section(section, str(SECTION_LABELS[section]), figures, _extras(section, user, period, values, today))
         )
+    if key:
+        _cache_set(key, result)
     return result
+
+
+COCKPIT_CACHE_SECONDS = 300
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is down: compute, as without a cache
+        return None
+
+
+def _cache_set(key: str, value: Any) -> None:
+    with contextlib.suppress(Exception):  # the cache is down: the figures were computed, nothing is lost
+        cache.set(key, value, getattr(settings, "REPORTS_COCKPIT_CACHE_SECONDS", COCKPIT_CACHE_SECONDS))
+
+
+def _cache_key(user: Any, period: ReportPeriod, sections: list[str], today: dt.date) -> str:
+    parts = [dataversion.current(), user.pk, get_language(), period.kind, period.start, period.end, today, *sections]
+    return "reports:cockpit:" + hashlib.sha1(repr(parts).encode()).hexdigest()  # noqa: S324 (a cache key)
 
 
 def cockpit_json(sections: list[Section], period: ReportPeriod) -> dict[str, Any]:

@@ -1,0 +1,101 @@
+"""A company-wide data version, for caches of figures computed from many tables (the executive cockpit).
+
+Every write through the ORM (``post_save``, ``post_delete``, ``m2m_changed``) to a domain model moves the version
+in the shared cache (Redis in production, so every app server sees it) when its transaction commits — once per
+transaction, however many rows it writes. Inside a transaction that has written, ``current()`` also names that
+transaction's writes (the process and a counter), so a figure read back before the commit is neither served from
+nor stored under the shared key. A cache key that contains ``current()`` is therefore never read after a write.
+
+Writes that bypass the signals (``QuerySet.update``, ``bulk_create``, raw SQL) are caught by the caches' own expiry
+(minutes), or by calling ``bump()``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+KEY = "core:data-version"
+# Writes that change no figure: sessions, sign-in bookkeeping, the admin log, the content types.
+IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes", "authtoken"})
+_COUNTER = itertools.count(1)
+logger = logging.getLogger(__name__)
+
+
+def bump() -> None:
+    """Move the version. A cache that is down never fails the write that moved it (logged instead)."""
+    try:
+        try:
+            cache.incr(KEY)
+        except ValueError:  # not in the cache (flushed or never read): any new number will do
+            cache.add(KEY, time.time_ns() // 1000, timeout=None)
+    except Exception:  # the cache server is down: the version cannot be read either (see ``current``)
+        logger.warning("data version not moved: the cache is unavailable", exc_info=True)
+
+
+class _Pending:
+    """The on-commit callback of a transaction that has written: moves the version when it commits. It lives in
+    the connection's ``run_on_commit`` list, so it disappears with a rollback exactly as the writes do."""
+
+    def __init__(self) -> None:
+        self.serial = next(_COUNTER)
+
+    def __call__(self) -> None:
+        bump()
+
+
+def _pending(using: str) -> _Pending | None:
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return None
+    callbacks = connection.run_on_commit
+    known = getattr(connection, "_data_version_at", None)  # where it was registered: checked in O(1) per write
+    if known is not None and known < len(callbacks) and isinstance(callbacks[known][1], _Pending):
+        return callbacks[known][1]  # type: ignore[no-any-return]
+    for index, entry in enumerate(callbacks):
+        if isinstance(entry[1], _Pending):
+            connection._data_version_at = index  # type: ignore[attr-defined]
+            return entry[1]  # type: ignore[no-any-return]
+    return None
+
+
+def current(using: str = DEFAULT_DB_ALIAS) -> str:
+    """The data version now (started from the clock, so a flushed cache never reuses an old number)."""
+    try:
+        version = cache.get(KEY)
+        if version is None:
+            cache.add(KEY, time.time_ns() // 1000, timeout=None)
+            version = cache.get(KEY)
+    except Exception:  # the cache is down: a version nobody else has, so nothing cached is trusted
+        logger.warning("data version unknown: the cache is unavailable", exc_info=True)
+        version = f"none-{os.getpid()}-{next(_COUNTER)}"
+    pending = _pending(using)
+    return str(version) if pending is None else f"{version}-{os.getpid()}.{pending.serial}"
+
+
+def _written(sender: Any, using: str | None = None, **kwargs: Any) -> None:
+    if sender._meta.app_label in IGNORED_APPS:
+        return
+    using = using or DEFAULT_DB_ALIAS
+    if not connections[using].in_atomic_block:
+        bump()
+        return
+    pending = _pending(using)
+    if pending is None:
+        transaction.on_commit(_Pending(), using=using)
+        connections[using]._data_version_at = len(connections[using].run_on_commit) - 1  # type: ignore[attr-defined]
+    else:
+        pending.serial = next(_COUNTER)  # a read after this write must not reuse a key of before it
+
+
+def register() -> None:
+    """Listen to every model's writes (``CoreConfig.ready``)."""
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_written, dispatch_uid=f"core-data-version-{id(signal)}")
