@@ -123,6 +123,7 @@ class RulesSectionForm(forms.Form):
             label=_("%(scheme)s · target of the KPI added") % {"scheme": where}, required=False, decimal_places=2
         )
         self.additions[prefix] = scheme
+        self.initial.update({f"{prefix}{SEP}{key}": "" for key in ("kpi", "weight", "target")})
 
     def _remove_field(self, fields: dict[str, forms.Field], line: tuple[str, ...]) -> None:
         name = SEP.join((*line, REMOVE))
@@ -130,6 +131,7 @@ class RulesSectionForm(forms.Form):
             label=_("%(line)s · remove") % {"line": " · ".join(key_label(k) for k in line[2:])}, required=False
         )
         self.lines[name] = line
+        self.initial[name] = False
 
     def _before_line(self, fields: dict[str, forms.Field], path: tuple[str, ...], current: Mapping[str, Any]) -> None:
         """Before the first field of a line: close the previous line (its remove box) and, on a new scheme, the

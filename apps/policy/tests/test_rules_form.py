@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from apps.policy import selectors
 from apps.policy.forms import RulesSectionForm
@@ -90,9 +89,12 @@ def test_a_line_removed_and_its_weight_given_to_another_is_saved(group: list) ->
     after = _weights(draft)
     assert "new_customers" not in after and after["manager_rating"] == before["manager_rating"] + 10
     assert sum(after.values()) == 100
-    with translation.override("zh-hans"):
-        diff = _errors(_client(group[0]).get(reverse("policy:version_diff", args=[draft.pk])))
-    assert "新客户" in diff and "—" in diff
+    page = _client(group[0]).get(reverse("policy:version_diff", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    sentences = [line.sentence for line in page.context["diff"].rules]
+    dropped = [s for s in sentences if "新增客户数" in s]
+    # The line dropped reads as dropped: its weight and target "—" afterwards; the weight moved reads 10 → 20.
+    assert len(dropped) == 2 and all(s.endswith("—") or "改为 —" in s for s in dropped), dropped
+    assert len([s for s in sentences if "考核方案" in s]) == 3, sentences  # (the draft also shortens a deadline)
 
 
 def test_a_line_removed_without_moving_its_weight_is_refused_naming_the_scheme(group: list) -> None:
@@ -103,8 +105,7 @@ def test_a_line_removed_without_moving_its_weight_is_refused_naming_the_scheme(g
     response = client.post(_url(draft), data, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     text = _errors(response)
-    assert "考核方案" in text or "销售" in text
-    assert "考核指标权重" in text and "90%" in text
+    assert "考核方案 · 销售 · 普通员工：指标权重合计须为 100%，当前为 90%" in text
     assert _weights(draft) == before  # nothing saved
 
 
@@ -184,7 +185,7 @@ def test_the_live_check_reports_the_weights_as_one_removes_a_line(group: list) -
     data = {**_data(client, draft, **{f"{SALES_STAFF}__new_customers__remove": "on"}), "_validate": "1"}
     response = client.post(_url(draft), data, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
-    assert "考核指标权重" in _errors(response)
+    assert "考核方案 · 销售 · 普通员工：指标权重合计须为 100%，当前为 90%" in _errors(response)
     assert _weights(draft) == before
 
 
