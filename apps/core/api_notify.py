@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from apps.core import notify_selectors, notify_services
 from apps.core.api import ServiceErrorsMixin
-from apps.core.models import NotificationChannelName, NotificationDelivery
+from apps.core.models import NotificationChannelName, NotificationDelivery, NotificationPreference
 from apps.core.notify_kinds import notification_kinds
 from apps.core.permissions import CorePerm
 
@@ -60,6 +60,7 @@ class ChoicesSerializer(serializers.Serializer):
 class NotificationPreferencesView(ServiceErrorsMixin, APIView):
     """The signed-in user's own channel choices per kind of message (no one else's: there is no id to address)."""
 
+    model = NotificationPreference  # not scoped: the user's own rows only
     permission_classes = [permissions.IsAuthenticated]
 
     def _answer(self, request: Request) -> Response:
@@ -123,6 +124,7 @@ class DeliveryPermission(permissions.BasePermission):
 class NotificationDeliveryViewSet(
     ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    queryset = NotificationDelivery.objects.all()  # not scoped: company-wide, behind core permissions
     serializer_class = DeliverySerializer
     permission_classes = [DeliveryPermission]
     filterset_fields = ["status", "channel", "kind"]

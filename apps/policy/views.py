@@ -204,6 +204,8 @@ class VersionPdfView(PolicyReaderMixin, View):
     """The full text of a version the user may see (a draft only for its editors: 404 otherwise), chapter by
     chapter, as a PDF to print or file; the Chinese text is the authoritative one."""
 
+    model = PolicyVersion  # not scoped: who sees which version is ``version_list``
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         version = selectors.version_get(user=request.user, pk=kwargs["pk"])
         chapters = selectors.chapter_list(selectors.article_list(version))
