@@ -381,3 +381,11 @@ class LostWorkerTests:
         wecom.refresh_from_db()
         assert (wecom.status, wecom.attempts) == (Status.SENT, 1)
         assert wecom.claimed_at == start + dt.timedelta(minutes=10, seconds=1)
+
+    def test_no_send_can_outlast_the_claim(self) -> None:
+        """A live worker never holds a row "sending" for 10 minutes: every channel's send times out well before."""
+        from django.conf import settings
+
+        limit = notify_delivery.STALE_CLAIM.total_seconds()
+        assert 0 < notify_channels.TIMEOUT_SECONDS < limit
+        assert settings.EMAIL_TIMEOUT is not None and 0 < settings.EMAIL_TIMEOUT < limit
