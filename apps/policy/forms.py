@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from apps.policy.choices import Frequency, RewardPenaltyAction, VoteChoice
+from apps.policy.choices import Frequency, Grade, KpiCode, RewardPenaltyAction, VoteChoice
 from apps.policy.models import Article
 from apps.policy.rules import SECTION_LABELS, Rules, key_label, parse_rules
 
@@ -60,25 +60,111 @@ def _field(path: tuple[str, ...], value: Any) -> forms.Field:
     return forms.DecimalField(label=label, decimal_places=2)
 
 
+SCHEMES = ("assessment", "schemes")
+REMOVE, ADD = "remove", "add"
+ADD_KPI_REQUIRED = _("Choose the KPI to add, or leave its weight and target empty.")
+ADD_WEIGHT_REQUIRED = _("Give the weight of the KPI added.")
+
+
 class RulesSectionForm(forms.Form):
     """One section of a draft's rules (deadlines, cadences, pool rules, thresholds, weights and bands…), a field
-    per value; ``clean`` parses the whole section over the draft's rules and reports every problem."""
+    per value; ``clean`` parses the whole section over the draft's rules and reports every problem.
+
+    The assessment section also adds and drops lines: each KPI of a scheme has a "remove" box and each scheme an
+    "add a KPI" row (KPI, weight, target); every grade has a proposal, "—" for none. The rules then check the
+    result as a whole (weights adding up to 100 %, a scheme keeping at least one KPI)."""
 
     def __init__(self, *args: Any, rules: Rules, section: str, **kwargs: Any) -> None:
         self.rules, self.section = rules, section
         current = rules.to_json()[section]
+        if section == "assessment":  # every grade may carry a proposal ("" none)
+            current = {**current, "proposals": {g: current["proposals"].get(g, "") for g in Grade.values}}
         leaves = _leaves({section: current})
-        kwargs.setdefault("initial", {SEP.join(path): value for path, value in leaves})
+        initial = {SEP.join(path): value for path, value in leaves}
+        self.lines: dict[str, tuple[str, ...]] = {}  # remove box → the line's path
+        self.additions: dict[str, tuple[str, ...]] = {}  # add row prefix → the scheme's path
+        self._last_line: tuple[str, ...] | None = None
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.paths = {SEP.join(path): path for path, _value in leaves}
-        for name, path in self.paths.items():
-            self.fields[name] = _field(path, dict(leaves)[path])
+        fields: dict[str, forms.Field] = {}
+        for path, value in leaves:
+            name = SEP.join(path)
+            field = _field(path, value)
+            if section == "assessment" and path[:2] == ("assessment", "proposals"):
+                field = forms.ChoiceField(
+                    label=field.label, choices=[("", "—"), *RewardPenaltyAction.choices], required=False
+                )
+            if path[: len(SCHEMES)] == SCHEMES and len(path) > 5:
+                self._before_line(fields, path, current)
+            fields[name] = field
+        self._after_last_line(fields, current)
+        self.fields = fields
         self.title = SECTION_LABELS.get(section, section)
 
+    # Lines of the assessment schemes
+
+    def _scheme_kpis(self, current: Mapping[str, Any], scheme: tuple[str, ...]) -> list[str]:
+        return list(current["schemes"][scheme[2]][scheme[3]])
+
+    def _add_fields(self, fields: dict[str, forms.Field], scheme: tuple[str, ...], current: Mapping[str, Any]) -> None:
+        prefix = SEP.join((*scheme, ADD))
+        present = set(self._scheme_kpis(current, scheme))
+        where = " · ".join(key_label(k) for k in scheme[2:])
+        fields[f"{prefix}{SEP}kpi"] = forms.ChoiceField(
+            label=_("%(scheme)s · add a KPI") % {"scheme": where},
+            choices=[("", "—"), *((v, label) for v, label in KpiCode.choices if v not in present)],
+            required=False,
+        )
+        fields[f"{prefix}{SEP}weight"] = forms.IntegerField(
+            label=_("%(scheme)s · weight (%%) of the KPI added") % {"scheme": where}, required=False
+        )
+        fields[f"{prefix}{SEP}target"] = forms.DecimalField(
+            label=_("%(scheme)s · target of the KPI added") % {"scheme": where}, required=False, decimal_places=2
+        )
+        self.additions[prefix] = scheme
+        self.initial.update({f"{prefix}{SEP}{key}": "" for key in ("kpi", "weight", "target")})
+
+    def _remove_field(self, fields: dict[str, forms.Field], line: tuple[str, ...]) -> None:
+        name = SEP.join((*line, REMOVE))
+        fields[name] = forms.BooleanField(
+            label=_("%(line)s · remove") % {"line": " · ".join(key_label(k) for k in line[2:])}, required=False
+        )
+        self.lines[name] = line
+        self.initial[name] = False
+
+    def _before_line(self, fields: dict[str, forms.Field], path: tuple[str, ...], current: Mapping[str, Any]) -> None:
+        """Before the first field of a line: close the previous line (its remove box) and, on a new scheme, the
+        previous scheme (its add row)."""
+        line = path[:5]
+        last = self._last_line
+        if last == line:
+            return
+        if last is not None:
+            self._remove_field(fields, last)
+            if last[:4] != line[:4]:
+                self._add_fields(fields, last[:4], current)
+        self._last_line = line
+
+    def _after_last_line(self, fields: dict[str, forms.Field], current: Mapping[str, Any]) -> None:
+        last = self._last_line
+        if last is None:
+            return
+        # Put the last line's remove box and its scheme's add row right after the last scheme field.
+        names = list(fields)
+        last_name = max(i for i, n in enumerate(names) if self.paths.get(n, ())[:5] == last)
+        tail = {n: fields.pop(n) for n in names[last_name + 1 :]}
+        self._remove_field(fields, last)
+        self._add_fields(fields, last[:4], current)
+        fields.update(tail)
+
     def section_data(self) -> dict[str, Any]:
-        """The cleaned values as the nested data ``parse_rules`` reads."""
+        """The cleaned values as the nested data ``parse_rules`` reads (lines removed left out, lines added in)."""
+        removed = {line for name, line in self.lines.items() if self.cleaned_data.get(name)}
         nested: dict[str, Any] = {}
         for name, path in self.paths.items():
+            if path[:5] in removed:
+                continue
             value = self.cleaned_data.get(name)
             if isinstance(value, Decimal):
                 value = str(value)
@@ -86,10 +172,34 @@ class RulesSectionForm(forms.Form):
             for key in path[:-1]:
                 node = node.setdefault(key, {})
             node[path[-1]] = value
+        for prefix, scheme in self.additions.items():
+            kpi = self.cleaned_data.get(f"{prefix}{SEP}kpi")
+            if not kpi:
+                continue
+            node = nested
+            for key in scheme:
+                node = node.setdefault(key, {})
+            target = self.cleaned_data.get(f"{prefix}{SEP}target")
+            node[kpi] = {"weight": self.cleaned_data.get(f"{prefix}{SEP}weight"), "target": str(target or 100)}
+        for path in removed:  # a scheme left with no line stays, empty, for the rules to refuse
+            node = nested
+            for key in path[:4]:
+                node = node.setdefault(key, {})
         return nested
+
+    def _check_additions(self) -> None:
+        for prefix in self.additions:
+            kpi = self.cleaned_data.get(f"{prefix}{SEP}kpi")
+            weight = self.cleaned_data.get(f"{prefix}{SEP}weight")
+            target = self.cleaned_data.get(f"{prefix}{SEP}target")
+            if not kpi and (weight is not None or target is not None):
+                self.add_error(f"{prefix}{SEP}kpi", ADD_KPI_REQUIRED)
+            elif kpi and weight is None:
+                self.add_error(f"{prefix}{SEP}weight", ADD_WEIGHT_REQUIRED)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_additions()
         if not self.errors:
             try:
                 parse_rules(self.section_data(), base=self.rules)

@@ -987,12 +987,7 @@ def _flatten(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tupl
 
 def describe_changes(old: Rules, new: Rules) -> list[tuple[str, str, str]]:
     """Return each rule that differs as (rule in words, old value, new value), in the order of the rules."""
-    before, after = _flatten(old.to_json()), _flatten(new.to_json())
-    return [
-        (" · ".join(_key_label(k) for k in path), _key_label(str(before.get(path))), _key_label(str(value)))
-        for path, value in after.items()
-        if before.get(path) != value
-    ]
+    return [(c.label, c.old, c.new) for c in _changes(old, new, same=lambda a, b: a == b)]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -1023,13 +1018,24 @@ class RuleChange:
 
 def rule_changes(old: Rules, new: Rules) -> list[RuleChange]:
     """Like ``describe_changes``, with the section each change belongs to (for the diff and impact pages)."""
+    return _changes(old, new, same=_same)
+
+
+NOTHING = "—"  # a rule that one side does not have (a KPI added to or dropped from a scheme, a proposal)
+
+
+def _shown(value: Any) -> str:
+    return NOTHING if value is None else _key_label(str(value))
+
+
+def _changes(old: Rules, new: Rules, *, same: Any) -> list[RuleChange]:
+    """Every rule that differs, in the order of the new rules; then those the new rules dropped (shown "—")."""
     before, after = _flatten(old.to_json()), _flatten(new.to_json())
+    paths = [*after, *(path for path in before if path not in after)]
     return [
-        RuleChange(
-            path[0], " · ".join(_key_label(k) for k in path), _key_label(str(before.get(path))), _key_label(str(value))
-        )
-        for path, value in after.items()
-        if not _same(before.get(path), value)
+        RuleChange(path[0], " · ".join(_key_label(k) for k in path), _shown(before.get(path)), _shown(after.get(path)))
+        for path in paths
+        if not same(before.get(path), after.get(path))
     ]
 
 

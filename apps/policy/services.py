@@ -735,8 +735,11 @@ def _require_answerer(actor: Any) -> None:
 
 
 def _move_interpretation(interpretation: Interpretation, action: str) -> str:
-    """Lock the row and return the status ``action`` leads to, or refuse a move the flow does not allow."""
-    status = Interpretation.objects.select_for_update().values_list("status", flat=True).get(pk=interpretation.pk)
+    """Lock the row, read it again (a move racing this one may have changed it: the answer published and told is
+    the one stored) and return the status ``action`` leads to, or refuse a move the flow does not allow."""
+    Interpretation.objects.select_for_update().filter(pk=interpretation.pk).values_list("pk", flat=True).get()
+    interpretation.refresh_from_db()
+    status = interpretation.status
     target = INTERPRETATION_FLOW.get(status, {}).get(action)
     if target is None:
         raise ValidationError(
@@ -744,7 +747,6 @@ def _move_interpretation(interpretation: Interpretation, action: str) -> str:
             code="not_allowed",
             params={"status": InterpretationStatus(status).label, "action": INTERPRETATION_ACTIONS.get(action, action)},
         )
-    interpretation.status = status
     return target
 
 

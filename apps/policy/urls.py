@@ -11,6 +11,7 @@ urlpatterns = [
     path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),
     path("versions/new/", views.DraftCreateView.as_view(), name="draft_create"),
     path("versions/<int:pk>/diff/", views.VersionDiffView.as_view(), name="version_diff"),
+    path("versions/<int:pk>/pdf/", views.VersionPdfView.as_view(), name="version_pdf"),
     path("versions/<int:pk>/impact/", views.VersionImpactView.as_view(), name="version_impact"),
     path("versions/<int:pk>/rules/<slug:section>/", views.RulesSectionUpdateView.as_view(), name="rules_edit"),
     path("versions/<int:pk>/submit/", views.VersionSubmitView.as_view(), name="version_submit"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -17,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from django.views.generic import ListView, TemplateView
+from django.views.generic import ListView, TemplateView, View
 
 from apps.core import excel
 from apps.core.history import history_entries
+from apps.core.pdf import pdf_from_template
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from apps.policy import forms, selectors, services
 from apps.policy.choices import (
@@ -222,6 +224,25 @@ class VersionPageMixin:
 
     def get_queryset(self) -> Any:
         return selectors.version_list(user=self.request.user)
+
+
+PDF_CSS = Path(__file__).resolve().parent / "pdf.css"
+
+
+class VersionPdfView(PolicyReaderMixin, View):
+    """The full text of a version the user may see (a draft only for its editors: 404 otherwise), chapter by
+    chapter, as a PDF to print or file; the Chinese text is the authoritative one."""
+
+    model = PolicyVersion  # not scoped: who sees which version is ``version_list``
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        version = selectors.version_get(user=request.user, pk=kwargs["pk"])
+        chapters = selectors.chapter_list(selectors.article_list(version))
+        context = {"version": version, "chapters": chapters, "printed_at": timezone.localtime()}
+        data = pdf_from_template("policy/version_pdf.html", context, stylesheets=[PDF_CSS])
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="policy-{version.label}.pdf"'
+        return response
 
 
 class VersionDiffView(PolicyReaderMixin, TemplateView):

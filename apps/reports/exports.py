@@ -10,10 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from apps.core import pdf as core_pdf
 from apps.core.excel import DATE, INT, MONEY, TEXT, Column, workbook_bytes, write_cell, write_header
 
 PDF_CSS = Path(__file__).resolve().parent / "pdf.css"
@@ -80,11 +80,8 @@ def figures_workbook(
 
 
 def pdf_from_template(template: str, context: dict[str, Any], base_url: str = "") -> bytes:
-    """Render the template to PDF with WeasyPrint (fonts embedded)."""
-    from weasyprint import CSS, HTML  # imported here: loading Pango costs time that pages without a PDF need not pay
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=base_url or ".").write_pdf(stylesheets=[CSS(filename=str(PDF_CSS))])
+    """Render the template to PDF with WeasyPrint (fonts embedded), in the reports' print stylesheet."""
+    return core_pdf.pdf_from_template(template, context, stylesheets=[PDF_CSS], base_url=base_url)
 
 
 def cockpit_pdf(user: Any, period: Any, unit: str = "yuan") -> tuple[bytes, list[Any]]:

@@ -226,6 +226,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A mail server that hangs must not hold a notification delivery "sending" past core.notify_delivery.STALE_CLAIM
+# (10 minutes), after which the sweep claims it again: the robots' posts time out after 5 s, mail after this.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salesops@localhost")
 # The public address, for links sent to customers by mail (survey links); the pages build them from the request.
 SITE_URL = env_str("SITE_URL", "")

@@ -343,3 +343,49 @@ class CeleryTaskTests:
         NotificationDelivery.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
         assert notify_delivery.deliver_notification(pk) == "sent"
         assert countdowns == [31.0]
+
+
+class LostWorkerTests:
+    """A worker that dies between claiming a delivery and recording the outcome leaves it "sending": after
+    ``STALE_CLAIM`` (10 minutes) the sweep claims it again and sends it once; before that it is left alone (the
+    worker may still be sending)."""
+
+    def test_a_delivery_left_sending_by_a_dead_worker_is_claimed_again_after_ten_minutes(
+        self, receiver: FakeReceiver
+    ) -> None:
+        import datetime as dt
+
+        import time_machine
+
+        assert dt.timedelta(minutes=10) == notify_delivery.STALE_CLAIM
+        robots(receiver)
+        start = timezone.now()
+        with time_machine.travel(start, tick=False):
+            send(recipients=people("13800000001"), title="升级", kind="escalation")
+            wecom = NotificationDelivery.objects.get(channel="wecom")
+            # The dying worker: it claimed the row (the same conditional UPDATE) and never came back.
+            assert notify_delivery._claim(wecom.pk, timezone.now())
+            NotificationDelivery.objects.exclude(pk=wecom.pk).update(status=Status.SENT)
+            wecom.refresh_from_db()
+            assert (wecom.status, wecom.claimed_at, wecom.attempts) == (Status.SENDING, start, 0)
+        with time_machine.travel(start + dt.timedelta(minutes=9, seconds=59), tick=False):
+            assert notify_delivery.deliveries_due() == []
+            assert delivery_attempt(wecom.pk)[0] == Outcome.SKIPPED  # a racing retry does not take it either
+            assert send_due_notifications() == 0
+        assert receiver.on("/wecom") == []
+        with time_machine.travel(start + dt.timedelta(minutes=10, seconds=1), tick=False):
+            assert notify_delivery.deliveries_due() == [wecom.pk]
+            assert send_due_notifications() == 1
+            assert send_due_notifications() == 0  # claimed again once, sent once
+        assert len(receiver.on("/wecom")) == 1
+        wecom.refresh_from_db()
+        assert (wecom.status, wecom.attempts) == (Status.SENT, 1)
+        assert wecom.claimed_at == start + dt.timedelta(minutes=10, seconds=1)
+
+    def test_no_send_can_outlast_the_claim(self) -> None:
+        """A live worker never holds a row "sending" for 10 minutes: every channel's send times out well before."""
+        from django.conf import settings
+
+        limit = notify_delivery.STALE_CLAIM.total_seconds()
+        assert 0 < notify_channels.TIMEOUT_SECONDS < limit
+        assert settings.EMAIL_TIMEOUT is not None and 0 < settings.EMAIL_TIMEOUT < limit
