@@ -369,7 +369,8 @@ SPECTACULAR_SETTINGS = {
             ],
         }.items()
         for name in names
-    },
+    }
+    | {"NotificationChannelEnum": "apps.core.models.NotificationChannelName"},
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -123,6 +123,7 @@ def test_removing_every_line_of_a_scheme_is_refused(group: list) -> None:
 def test_a_line_added_with_its_weight_and_target_is_saved(group: list) -> None:
     draft = _draft(group[0])
     client = _client(group[0])
+    lowered = _weights(draft)["contract_amount_completion"] - 10  # the new line's 10 % taken from the largest
     data = _data(
         client,
         draft,
@@ -130,13 +131,13 @@ def test_a_line_added_with_its_weight_and_target_is_saved(group: list) -> None:
             f"{SALES_STAFF}__add__kpi": "contacts_on_time",
             f"{SALES_STAFF}__add__weight": 10,
             f"{SALES_STAFF}__add__target": "95",
-            f"{SALES_STAFF}__contract_amount_completion__weight": 40,
+            f"{SALES_STAFF}__contract_amount_completion__weight": lowered,
         },
     )
     response = client.post(_url(draft), data)
     assert response.status_code == 302, response.context["form"].errors
     after = _weights(draft)
-    assert after["contacts_on_time"] == 10 and after["contract_amount_completion"] == 40
+    assert after["contacts_on_time"] == 10 and after["contract_amount_completion"] == lowered
     scheme = selectors.version_rules(draft).assessment.scheme("sales", "staff")
     assert scheme is not None
     (added,) = [line for line in scheme.lines if line.kpi == "contacts_on_time"]
