@@ -22,6 +22,7 @@ class CustomerPerm(StrEnum):
     ADD_NEED = "customers.add_customerneed"
     CHANGE_NEED = "customers.change_customerneed"
     ADD_FOLLOWUP = "customers.add_followup"
+    SET_SERVICE_OWNER = "customers.set_service_owner"
 
 
 _M = ["customer", "contact", "customerneed", "followup"]
@@ -54,7 +55,8 @@ BUILTIN_ROLE_PERMISSIONS = {
     BuiltinRole.DEPARTMENT_MANAGER: _VIEW,
     BuiltinRole.SENIOR_MANAGEMENT: _VIEW + ["customers.export_customer"],
     BuiltinRole.LEADERSHIP_GROUP: _VIEW,
-    BuiltinRole.SYSTEM_ADMIN: _MANAGE + ["customers.delete_customer", "customers.change_tag", "customers.delete_tag"],
+    BuiltinRole.SYSTEM_ADMIN: _MANAGE
+    + ["customers.set_service_owner", "customers.delete_customer", "customers.change_tag", "customers.delete_tag"],
 }
 
 BUILTIN_ROLE_KIND_PERMISSIONS = {
@@ -62,6 +64,6 @@ BUILTIN_ROLE_KIND_PERMISSIONS = {
     BuiltinRole.DEPARTMENT_MANAGER: {
         K.SALES: _MANAGE,
         K.MARKET_DEVELOPMENT: [*_NEW, "customers.import_customer", "customers.export_customer"],
-        K.CUSTOMER_SERVICE: [*_VIEW, *_ARCHIVE, "customers.export_customer"],
+        K.CUSTOMER_SERVICE: [*_VIEW, *_ARCHIVE, "customers.export_customer", "customers.set_service_owner"],
     },
 }
