@@ -47,10 +47,13 @@ def _campaign_contracts(stdout: Any) -> None:
         .order_by("source_lead__campaign_id", "pk")
     )
     for opp in opportunities:
-        campaign_id = cast(int, opp.source_lead.campaign_id)
-        if picked.get(campaign_id, 0) >= CAMPAIGN_CONTRACTS_PER_CAMPAIGN or opp.owner is None:
+        lead = opp.source_lead
+        if lead is None or lead.converted_at is None or opp.owner is None:
             continue
-        converted = timezone.localtime(opp.source_lead.converted_at).date()
+        campaign_id = cast(int, lead.campaign_id)
+        if picked.get(campaign_id, 0) >= CAMPAIGN_CONTRACTS_PER_CAMPAIGN:
+            continue
+        converted = timezone.localtime(lead.converted_at).date()
         signed = min(converted + dt.timedelta(days=rng.randint(10, 40)), today)
         with transaction.atomic():
             contract = contract_services.contract_create(
