@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 
 class RoleBackend(ModelBackend):
@@ -16,14 +16,16 @@ class RoleBackend(ModelBackend):
     def _get_group_permissions(self, user_obj: Any) -> Any:
         from apps.org.models import Employee, RoleKindGrant
 
-        employee = Employee.objects.filter(user=user_obj, is_active=True).values("pk", "department__kind").first()
-        if employee is None:
-            return Permission.objects.none()
+        # One query: the roles' own permissions, and the kind grants of the kind of the employee's department.
+        kind = Employee.objects.filter(user=user_obj, is_active=True).values("department__kind")[:1]
         by_kind = RoleKindGrant.permissions.through.objects.filter(
-            rolekindgrant__role__employees=employee["pk"],
-            rolekindgrant__department_kind=employee["department__kind"],
+            rolekindgrant__role__employees__user=user_obj,
+            rolekindgrant__role__employees__is_active=True,
+            rolekindgrant__department_kind=Subquery(kind),
         ).values("permission_id")
-        return Permission.objects.filter(Q(role__employees=employee["pk"]) | Q(pk__in=by_kind))
+        return Permission.objects.filter(
+            Q(role__employees__user=user_obj, role__employees__is_active=True) | Q(pk__in=by_kind)
+        )
 
     def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return self._get_permissions(user_obj, obj, "group")  # type: ignore[attr-defined]  # ModelBackend's own helper, missing from django-stubs
