@@ -1,7 +1,8 @@
-"""The marketing tests' personas: the shared personas' department A (and its team A1) work as the market development
-department here — alice its staff, bob its manager — since permissions follow the department kind (issue 10) and
-these tests were written with alice and bob planning, campaigning and working leads. carol stays in customer service
-(the other department), dave senior management."""
+"""The marketing tests' personas: the shared personas' sales department A (and its team A1) also does the market
+development work here — alice plans, campaigns and works leads as its staff, bob approves as its manager — as in a
+small company where one department does both. Permissions follow the department kind (issue 10), so these tests give
+department A's kind the market development grants too; alice and bob stay salespeople (market intelligence reaches
+them, leads are handed over to them). carol stays in customer service, dave in senior management."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from typing import Any
 import pytest
 
 from apps.core.testing import Persona
-from apps.org.choices import DepartmentKind
-from apps.org.models import Department
+from apps.org.choices import BuiltinRole, DepartmentKind
+from apps.org.models import RoleKindGrant
 from apps.org.testing import build_personas
 
 
 @pytest.fixture
 def personas(db: Any) -> dict[str, Persona]:
     people = build_personas()
-    units = [people["rep_alice"].unit.pk, people["lead_bob"].unit.pk]
-    Department.objects.filter(pk__in=units).update(kind=DepartmentKind.MARKET_DEVELOPMENT)
-    for persona in people.values():
-        persona.unit.refresh_from_db()
+    for role in (BuiltinRole.STAFF, BuiltinRole.DEPARTMENT_MANAGER):
+        marketing = RoleKindGrant.objects.get(role__code=role, department_kind=DepartmentKind.MARKET_DEVELOPMENT)
+        sales, _ = RoleKindGrant.objects.get_or_create(role=marketing.role, department_kind=DepartmentKind.SALES)
+        sales.permissions.add(*marketing.permissions.all())
     return people
