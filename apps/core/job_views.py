@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from apps.core.jobs import job_percent, job_progress
+from apps.core.jobs import job_percent, job_progress, render_job_text
 from apps.core.models import Job
 
 
@@ -15,8 +15,14 @@ from apps.core.models import Job
 def job_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(Job.objects.defer("payload"), pk=pk, created_by=request.user)
     done, total = job_progress(job)
+    result = job.result if isinstance(job.result, dict) else {}
+    link = result.get("link") or None
     context = {
         "job": job,
+        # Read in the viewer's language whatever the language of the person or worker that ran it.
+        "title": render_job_text(job.title),
+        "summary": render_job_text(result.get("summary")),
+        "link": {"url": link["url"], "label": render_job_text(link.get("label"))} if link else None,
         "done": done,
         "total": total,
         "percent": job_percent(job),

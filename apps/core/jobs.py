@@ -3,7 +3,9 @@
 An app registers a handler for a kind at start-up (``register_job_handler("customers.import", fn)``) and starts a
 job through its own service (``job_start``), which checks the actor's rights first. ``fn(job, report)`` does the
 work through the app's services, calls ``report(done, total)`` as it goes and returns the outcome as a dict
-(``summary``: one sentence; optional ``link`` {url, label} and ``problems`` [{row, column, message}]).
+(``summary``: one sentence; optional ``link`` {url, label} and ``problems`` [{row, column, message}]). The sentence,
+the link's label and the job's title are kept as their source text and parameters (``job_text``) and read in the
+language of whoever opens the page (``render_job_text``), not of the worker that ran it.
 Progress lives in the shared cache (the work runs in one transaction, so a row written mid-way would not be seen),
 the outcome on the ``Job`` row. A job is claimed with a conditional update, so a task delivered twice runs once.
 """
@@ -18,6 +20,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from apps.core.models import Job
@@ -32,6 +35,21 @@ PROGRESS_TTL = 24 * 3600
 
 def register_job_handler(kind: str, handler: JobHandler) -> None:
     _handlers[kind] = handler
+
+
+def job_text(message: str, **params: Any) -> dict[str, Any]:
+    """A sentence for a job's page kept as its untranslated source (mark it with ``gettext_noop``) and parameters."""
+    return {"text": str(message), "params": params}
+
+
+def render_job_text(value: Any) -> str:
+    """A ``job_text`` in the active language; a plain string (a title, an older job's sentence) through the catalogue,
+    which leaves text it does not know as it was stored."""
+    if isinstance(value, dict) and "text" in value:
+        params = value.get("params") or {}
+        text = gettext(str(value["text"]))
+        return text % params if params else text
+    return "" if value is None else gettext(str(value))
 
 
 def _progress_key(job_id: int) -> str:

@@ -288,3 +288,21 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["to_owner"]).queryset = active_staff()
+
+
+class ServiceOwnerForm(forms.Form):
+    """Name a customer's service owner (服务负责人): only people the user may assign in the service app."""
+
+    service_owner = UserChoiceField(
+        label=_("Service owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— nobody —"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm w-auto"}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = active_staff().filter(pk__in=users_assignable(user, "service").values("pk"))
+        cast(forms.ModelChoiceField, self.fields["service_owner"]).queryset = people

@@ -126,6 +126,7 @@ class Customer(TimeStampedModel):
             ("transfer_customer", _("Can transfer customers to another owner")),
             ("import_customer", _("Can import customers")),
             ("export_customer", _("Can export customers")),
+            ("set_service_owner", _("Can name a customer's service owner")),
         ]
         constraints = [
             models.UniqueConstraint(

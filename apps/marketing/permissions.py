@@ -4,6 +4,7 @@ within their department tree (the scope); senior management sees everything."""
 from enum import StrEnum
 
 from apps.org.choices import BuiltinRole
+from apps.org.choices import DepartmentKind as K
 
 
 class MarketingPerm(StrEnum):
@@ -55,10 +56,18 @@ _MANAGE = _WORK + [
     "marketing.change_marketevaluation",
 ]
 
+# Every employee sees within their scope; market development (research, plans, campaigns, leads, intelligence) is
+# its department's work (art. 4, 8); sales turns the leads handed to it into customers and visits customers.
+_SALES = ["marketing.convert_lead", "marketing.add_visit", "marketing.change_visit"]
 BUILTIN_ROLE_PERMISSIONS = {
-    BuiltinRole.STAFF: _WORK,
-    BuiltinRole.DEPARTMENT_MANAGER: _MANAGE,
+    BuiltinRole.STAFF: _VIEW,
+    BuiltinRole.DEPARTMENT_MANAGER: _VIEW,
     BuiltinRole.SENIOR_MANAGEMENT: _VIEW,
     BuiltinRole.LEADERSHIP_GROUP: _VIEW,
     BuiltinRole.SYSTEM_ADMIN: _MANAGE + [f"marketing.delete_{m}" for m in _M],
+}
+
+BUILTIN_ROLE_KIND_PERMISSIONS = {
+    BuiltinRole.STAFF: {K.MARKET_DEVELOPMENT: _WORK, K.SALES: _SALES},
+    BuiltinRole.DEPARTMENT_MANAGER: {K.MARKET_DEVELOPMENT: _MANAGE, K.SALES: _SALES},
 }

@@ -1,4 +1,5 @@
-"""Permissions come from the roles of the user's employee record (and superuser status)."""
+"""Permissions come from the roles of the user's employee record (and superuser status): what the role gives
+everyone, plus what it gives in the kind of department the employee works in (``RoleKindGrant``)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,25 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
+from django.db.models import Q, Subquery
 
 
 class RoleBackend(ModelBackend):
     """Django's model backend, with permissions granted through ``Employee.roles`` of active employees."""
 
     def _get_group_permissions(self, user_obj: Any) -> Any:
-        return Permission.objects.filter(role__employees__user=user_obj, role__employees__is_active=True)
+        from apps.org.models import Employee, RoleKindGrant
+
+        # One query: the roles' own permissions, and the kind grants of the kind of the employee's department.
+        kind = Employee.objects.filter(user=user_obj, is_active=True).values("department__kind")[:1]
+        by_kind = RoleKindGrant.permissions.through.objects.filter(
+            rolekindgrant__role__employees__user=user_obj,
+            rolekindgrant__role__employees__is_active=True,
+            rolekindgrant__department_kind=Subquery(kind),
+        ).values("permission_id")
+        return Permission.objects.filter(
+            Q(role__employees__user=user_obj, role__employees__is_active=True) | Q(pk__in=by_kind)
+        )
 
     def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
         return self._get_permissions(user_obj, obj, "group")  # type: ignore[attr-defined]  # ModelBackend's own helper, missing from django-stubs

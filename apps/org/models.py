@@ -121,6 +121,27 @@ class RoleGrant(models.Model):
         return f"{self.role} · {self.app_label} · {self.get_data_scope_display()}"
 
 
+class RoleKindGrant(models.Model):
+    """The permissions a role adds for the people of one kind of department: a sales clerk works contracts, a service
+    clerk tickets, a marketing clerk leads — the same built-in role, the work of the department they are in."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="kind_grants")
+    department_kind = models.CharField(_("department kind"), max_length=30, choices=DepartmentKind.choices)
+    permissions = models.ManyToManyField(
+        Permission, verbose_name=_("permissions"), blank=True, related_name="role_kind_grants"
+    )
+
+    class Meta:
+        verbose_name = _("role permissions by department kind")
+        verbose_name_plural = _("role permissions by department kind")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "department_kind"], name="org_rolekindgrant_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.get_department_kind_display()}"
+
+
 class Employee(TimeStampedModel):
     """A person of the company: the user, their department (their unit for the data scope) and roles."""
 

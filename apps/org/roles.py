@@ -1,7 +1,10 @@
 """Built-in roles (staff, department manager, senior management, leadership group, system administrator).
 
 Their default data scopes are fixed here; the permissions and per-app scopes come from each app's
-``permissions.py`` so that a new app extends the roles without touching ``org``.
+``permissions.py`` so that a new app extends the roles without touching ``org``. A role's permissions are those
+every holder has (``BUILTIN_ROLE_PERMISSIONS``, mostly seeing within the scope) plus those of the kind of department
+the holder works in (``BUILTIN_ROLE_KIND_PERMISSIONS``: role → department kind → permissions — a sales clerk works
+contracts, a service clerk tickets), kept as ``RoleKindGrant`` rows.
 """
 
 from __future__ import annotations
@@ -24,9 +27,13 @@ DEFAULT_SCOPES = {
 }
 
 
-def _declarations() -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+Declarations = tuple[dict[str, set[str]], dict[str, dict[str, str]], dict[str, dict[str, set[str]]]]
+
+
+def _declarations() -> Declarations:
     perms: dict[str, set[str]] = {code: set() for code in BuiltinRole.values}
     scopes: dict[str, dict[str, str]] = {code: {} for code in BuiltinRole.values}
+    by_kind: dict[str, dict[str, set[str]]] = {code: {} for code in BuiltinRole.values}
     for config in django_apps.get_app_configs():
         if not config.name.startswith("apps."):
             continue
@@ -38,7 +45,10 @@ def _declarations() -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
             perms[str(code)].update(names)
         for code, scope in getattr(module, "BUILTIN_ROLE_SCOPES", {}).items():
             scopes[str(code)][config.label] = str(scope)
-    return perms, scopes
+        for code, kinds in getattr(module, "BUILTIN_ROLE_KIND_PERMISSIONS", {}).items():
+            for kind, names in kinds.items():
+                by_kind[str(code)].setdefault(str(kind), set()).update(names)
+    return perms, scopes, by_kind
 
 
 def _permissions(names: set[str]) -> list[Permission]:
@@ -56,12 +66,12 @@ def sync_builtin_roles(**kwargs: Any) -> None:
     """Create or update the built-in roles from the declarations (run after every migrate; idempotent)."""
     from django.contrib.auth.management import create_permissions
 
-    from apps.org.models import Role, RoleGrant
+    from apps.org.models import Role, RoleGrant, RoleKindGrant
 
     # post_migrate reaches org before the apps after it, so make sure every app's permissions exist first.
     for config in django_apps.get_app_configs():
         create_permissions(config, verbosity=0, using=kwargs.get("using", "default"))
-    perms, scopes = _declarations()
+    perms, scopes, by_kind = _declarations()
     for code in BuiltinRole:
         role, _ = Role.objects.get_or_create(
             code=code.value,
@@ -70,3 +80,9 @@ def sync_builtin_roles(**kwargs: Any) -> None:
         role.permissions.set(_permissions(perms[code.value]))
         for app_label, scope in scopes[code.value].items():
             RoleGrant.objects.update_or_create(role=role, app_label=app_label, defaults={"data_scope": scope})
+        # The work of a department goes with its kind: an install migrated before this existed loses the sales
+        # writes its service clerks held through the one generic role, here, on its next migrate.
+        for kind, names in by_kind[code.value].items():
+            grant, _ = RoleKindGrant.objects.get_or_create(role=role, department_kind=kind)
+            grant.permissions.set(_permissions(names))
+        RoleKindGrant.objects.filter(role=role).exclude(department_kind__in=list(by_kind[code.value])).delete()

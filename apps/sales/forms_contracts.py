@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import ServiceModelForm
+from apps.core.widgets import FollowsCustomerSelect
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import ContractStatus
@@ -80,9 +81,9 @@ class ContractForm(ServiceModelForm):
         cast(forms.ModelChoiceField, self.fields["customer"]).queryset = Customer.objects.visible_to(user).order_by(
             "name"
         )
-        cast(forms.ModelChoiceField, self.fields["opportunity"]).queryset = (
-            Opportunity.objects.visible_to(user).select_related("customer").order_by("-id")
-        )
+        opportunity = cast(forms.ModelChoiceField, self.fields["opportunity"])
+        opportunity.queryset = Opportunity.objects.visible_to(user).select_related("customer").order_by("-id")
+        opportunity.widget = FollowsCustomerSelect(choices=opportunity.choices)
         cast(forms.ModelChoiceField, self.fields["company_signatory"]).queryset = User.objects.filter(
             is_active=True
         ).order_by("username")
@@ -95,6 +96,9 @@ class ContractForm(ServiceModelForm):
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date cannot be before the start date."))
+        customer, opportunity = data.get("customer"), data.get("opportunity")
+        if opportunity is not None and customer is not None and opportunity.customer_id != customer.pk:
+            self.add_error("opportunity", _("Choose an opportunity of this customer."))
         return data
 
     def is_valid(self) -> bool:

@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import ServiceModelForm
+from apps.core.widgets import FollowsCustomerSelect
 from apps.customers.models import Contact, Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage, SalesPlanStatus
@@ -107,12 +108,20 @@ class OpportunityForm(ServiceModelForm):
         contact = cast(forms.ModelChoiceField, self.fields["contact"])
         contact.queryset = Contact.objects.filter(customer__in=customers).select_related("customer")
         contact.label_from_instance = _contact_label  # type: ignore[method-assign,assignment]
+        contact.widget = FollowsCustomerSelect(choices=contact.choices)
         self.fields["amount"].required = False
         self.fields["amount"].validators.append(MinValueValidator(Decimal("0")))
         self.rows = OpportunityLineFormSet(kwargs.get("data"), initial=rows or [], prefix="lines")
 
     def clean_amount(self) -> Decimal:
         return self.cleaned_data.get("amount") or Decimal("0")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        customer, contact = data.get("customer"), data.get("contact")
+        if contact is not None and customer is not None and contact.customer_id != customer.pk:
+            self.add_error("contact", _("Choose a contact of this customer."))
+        return data
 
     def is_valid(self) -> bool:
         return super().is_valid() and self.rows.is_valid()

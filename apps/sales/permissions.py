@@ -4,6 +4,7 @@ contracts above the thresholds of the rules in force are approved by managers; e
 from enum import StrEnum
 
 from apps.org.choices import BuiltinRole
+from apps.org.choices import DepartmentKind as K
 
 
 class SalesPerm(StrEnum):
@@ -86,10 +87,17 @@ _SENIOR = _VIEW + [
     "sales.change_salesevaluation",
 ]
 
+# Every employee sees within their scope; selling (contracts, opportunities, plans, payments) is the sales
+# department's work, its staff and its managers (art. 5, 7).
 BUILTIN_ROLE_PERMISSIONS = {
-    BuiltinRole.STAFF: _WORK,
-    BuiltinRole.DEPARTMENT_MANAGER: _MANAGE,
+    BuiltinRole.STAFF: _VIEW,
+    BuiltinRole.DEPARTMENT_MANAGER: _VIEW,
     BuiltinRole.SENIOR_MANAGEMENT: _SENIOR,
     BuiltinRole.LEADERSHIP_GROUP: _VIEW,
     BuiltinRole.SYSTEM_ADMIN: _MANAGE + _SENIOR + ["sales.delete_product"],
+}
+
+BUILTIN_ROLE_KIND_PERMISSIONS = {
+    BuiltinRole.STAFF: {K.SALES: _WORK},
+    BuiltinRole.DEPARTMENT_MANAGER: {K.SALES: _MANAGE},
 }

@@ -4,6 +4,7 @@ feedback; managers assign, close and acknowledge feedback routed to their depart
 from enum import StrEnum
 
 from apps.org.choices import BuiltinRole
+from apps.org.choices import DepartmentKind as K
 
 
 class ServicePerm(StrEnum):
@@ -42,10 +43,21 @@ _MANAGE = _WORK + [
 ]
 _SENIOR = _VIEW + ["service.acknowledge_feedbackrouting", "service.close_ticket"]
 
+# Every employee sees within their scope and records what a customer tells them (feedback), and every manager
+# acknowledges the feedback routed to their department; tickets, relationship contacts and their assignment are the
+# customer service department's work (art. 6, 10).
 BUILTIN_ROLE_PERMISSIONS = {
-    BuiltinRole.STAFF: _WORK,
-    BuiltinRole.DEPARTMENT_MANAGER: _MANAGE,
+    BuiltinRole.STAFF: [*_VIEW, "service.add_feedback"],
+    BuiltinRole.DEPARTMENT_MANAGER: [*_VIEW, "service.add_feedback", "service.acknowledge_feedbackrouting"],
     BuiltinRole.SENIOR_MANAGEMENT: _SENIOR,
     BuiltinRole.LEADERSHIP_GROUP: _VIEW,
     BuiltinRole.SYSTEM_ADMIN: _MANAGE + ["service.delete_ticket"],
+}
+
+# A salesperson opens a ticket for their own customer and works the ones assigned to them (the object rule of the
+# ticket flow decides which: its assignee, the service department and managers).
+_SALES = ["service.add_ticket", "service.change_ticket"]
+BUILTIN_ROLE_KIND_PERMISSIONS = {
+    BuiltinRole.STAFF: {K.CUSTOMER_SERVICE: _WORK, K.SALES: _SALES},
+    BuiltinRole.DEPARTMENT_MANAGER: {K.CUSTOMER_SERVICE: _MANAGE, K.SALES: _SALES},
 }

@@ -31,6 +31,23 @@
     if (customer) { customer.addEventListener("change", narrow); narrow(); }
   });
 
+  // Records of a customer (contacts, contracts, opportunities): a select marked data-follows-customer offers only
+  // the options of the customer chosen in the same form (each option says whose it is in data-customer).
+  each("select[data-follows-customer]", function (select) {
+    var customer = select.form && select.form.querySelector("[name=customer]");
+    if (!customer) { return; }
+    function narrow() {
+      var chosen = customer.value;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var owner = option.getAttribute("data-customer");
+        option.hidden = Boolean(owner && chosen && owner !== chosen);
+        if (option.hidden && option.selected) { select.value = ""; }
+      });
+    }
+    customer.addEventListener("change", narrow);
+    narrow();
+  });
+
   // Public support form: the complaint category shows for a complaint only; the send button cannot be pressed twice.
   each("[data-form=support]", function (form) {
     var box = document.getElementById("complaint-category");

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.scoping import can, get_visible_or_404, user_scope
+from apps.core.scoping import can, get_visible_or_404, user_scope, users_assignable
 from apps.core.validators import normalize_mobile
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog
 from apps.customers.selectors.dedupe import mask_mobile, normalize_uscc
@@ -343,3 +343,26 @@ def contact_choices(*, user: Any, customer_id: Any) -> QuerySet[Contact]:
     if customer is None:
         return Contact.objects.none()
     return customer.contacts.all()
+
+
+def service_owner_settable(*, user: Any) -> QuerySet[Customer]:
+    """The customers whose service owner ``user`` may name (customer service managers, art. 6–7): the ones they see,
+    the ones nobody serves yet (else a first service owner could only be named by the administrator — the customers
+    of the sales department are outside their scope) and the ones served by people they may assign. Without the
+    permission, none."""
+    if not user.has_perm("customers.set_service_owner"):
+        return Customer.objects.none()
+    served_by_mine = Q(service_owner__in=users_assignable(user, "service").values("pk"))
+    return Customer.objects.filter(
+        Q(pk__in=Customer.objects.visible_to(user).values("pk")) | Q(service_owner__isnull=True) | served_by_mine
+    )
+
+
+def customers_without_service_owner(*, user: Any) -> QuerySet[Customer]:
+    """The customers (owned by a salesperson, not in the pool) nobody serves yet, for whoever names service owners."""
+    return (
+        service_owner_settable(user=user)
+        .filter(service_owner__isnull=True, owner__isnull=False)
+        .select_related("owner", "owner_unit")
+        .order_by("name", "pk")
+    )

@@ -124,6 +124,25 @@ def _check_service_owner(actor: Any, clean: dict[str, Any], current_id: int | No
         raise ValidationError({"service_owner": SERVICE_OWNER_NOT_ASSIGNABLE})
 
 
+@transaction.atomic
+def customer_set_service_owner(*, actor: Any, customer: Customer, service_owner: Any, reason: str = "") -> Customer:
+    """Name (or change, or clear) the service owner (服务负责人) of a customer: customer service managers, for the
+    customers they may reach (``service_owner_settable``), naming only people they may assign in the service app.
+    The change is kept in the customer's history with who made it and why."""
+    from apps.customers.selectors.archive import service_owner_settable
+
+    if not service_owner_settable(user=actor).filter(pk=customer.pk).exists():
+        raise PermissionDenied
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if service_owner is not None and service_owner.pk == locked.service_owner_id:
+        return locked
+    if service_owner is not None and not users_assignable(actor, "service").filter(pk=service_owner.pk).exists():
+        raise ValidationError({"service_owner": SERVICE_OWNER_NOT_ASSIGNABLE})
+    record_actor(locked, actor, reason)
+    model_update(instance=locked, fields=["service_owner"], data={"service_owner": service_owner})
+    return locked
+
+
 def _owner_label(hit: DuplicateHit) -> str:
     return str(IN_POOL_LABEL) if hit.in_pool else str(OWNER_LABEL) % {"owner": hit.owner_name}
 

@@ -19,10 +19,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from apps.core import excel, locks
-from apps.core.jobs import Report, job_start
+from apps.core.jobs import Report, job_start, job_text
 from apps.core.models import ExportLog, Job
 from apps.core.validators import normalize_mobile, validate_mobile, validate_uscc
 from apps.customers.choices import CustomerSource
@@ -33,7 +33,7 @@ from apps.customers.services import archive
 
 MAX_IMPORT_ROWS = 5000
 IMPORT_JOB = "customers.import"
-IMPORT_JOB_TITLE = gettext_lazy("Customer import")
+IMPORT_JOB_TITLE = gettext_noop("Customer import")  # stored untranslated, read in the viewer's language
 REPORT_EVERY = 25  # rows between two progress reports of an import job
 PROBLEMS_KEPT = 200
 CANNOT_IMPORT = gettext_lazy("You may not import customers.")
@@ -255,7 +255,7 @@ def customer_import_start(*, actor: Any, data: bytes, owner: Any, skip_failed: b
     return job_start(
         actor=actor,
         kind=IMPORT_JOB,
-        title=str(IMPORT_JOB_TITLE),
+        title=IMPORT_JOB_TITLE,
         payload=data,
         params={"owner": owner.pk if owner is not None else None, "skip_failed": skip_failed},
     )
@@ -273,18 +273,22 @@ def run_import_job(job: Job, report: Report) -> dict[str, Any]:
     )
     problems = [{"row": p.row, "column": p.column, "message": p.message} for p in result.problems[:PROBLEMS_KEPT]]
     problems += [{"row": "", "column": "", "message": e} for e in result.header_errors]
-    summary = _("%(created)s of %(total)s rows imported; %(failed)s failed.") % {
-        "created": result.created,
-        "total": result.total,
-        "failed": result.failed,
-    }
+    summary = job_text(
+        gettext_noop("%(created)s of %(total)s rows imported; %(failed)s failed."),
+        created=result.created,
+        total=result.total,
+        failed=result.failed,
+    )
     return {
         "summary": summary,
         "total": result.total,
         "created": result.created,
         "failed": result.failed,
         "problems": problems,
-        "link": {"url": reverse("customers:customer_list"), "label": str(_("Open the customer archive"))},
+        "link": {
+            "url": reverse("customers:customer_list"),
+            "label": job_text(gettext_noop("Open the customer archive")),
+        },
     }
 
 

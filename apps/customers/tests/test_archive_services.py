@@ -9,11 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from apps.core.models import Notification
+from apps.core.testing import Persona
 from apps.customers.choices import OwnershipAction
 from apps.customers.models import Contact, Customer, FollowUp, OwnershipLog
 from apps.customers.services import archive as services
 from apps.customers.tests.factories import ContactFactory, CustomerFactory, make_uscc
 from apps.customers.timeline import register_transfer_hook
+from apps.org.choices import BuiltinRole, DepartmentKind
+from apps.org.models import Employee
+from apps.org.testing import make_department, make_employee
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +27,16 @@ def _create(persona, **overrides):
     data.update(overrides.pop("data", {}))
     contacts = overrides.pop("contacts", [{"name": "陈经理", "mobile": "139 0000 1111"}])
     return services.customer_create(actor=persona.user, data=data, contacts=contacts, **overrides)
+
+
+def _other_seller(personas):
+    """A salesperson of another sales department, who sees none of alice's customers (the duplicate tests' second
+    person: customer service creates no customers, since permissions follow the department kind)."""
+    employee = Employee.objects.filter(user__username="erin").first()
+    if employee is None:
+        unit = make_department("销售部 C", "t-sales-c", DepartmentKind.SALES, personas["auditor_dave"].unit)
+        employee = make_employee("erin", "艾琳", unit, BuiltinRole.STAFF)
+    return Persona("rep_erin", employee.user, employee.department)
 
 
 def _nothing_written(before: tuple[int, int, int]) -> bool:
@@ -62,7 +76,7 @@ class CustomerCreateTests:
         before = _counts()
         with pytest.raises(ValidationError) as caught:
             _create(
-                personas["rep_carol"],
+                _other_seller(personas),
                 data={"name": "完全不同的公司", "uscc": ""},
                 contacts=[{"name": "王五", "mobile": spelling}],
             )
@@ -76,7 +90,7 @@ class CustomerCreateTests:
         _create(personas["rep_alice"], owner=None)
         before = _counts()
         with pytest.raises(ValidationError) as caught:
-            _create(personas["rep_carol"], data={"name": "另一家公司"}, contacts=[{"name": "赵六"}])
+            _create(_other_seller(personas), data={"name": "另一家公司"}, contacts=[{"name": "赵六"}])
         assert caught.value.code == "duplicate"
         assert str(services.IN_POOL_LABEL) in caught.value.messages[0]
         assert _nothing_written(before)
@@ -107,18 +121,18 @@ class CustomerCreateTests:
         CustomerFactory(name="ＳＺ华南精密有限公司", owner=personas["rep_alice"].user)
         before = _counts()
         with pytest.raises(ValidationError) as caught:
-            _create(personas["rep_carol"], data={"name": variant, "uscc": ""}, contacts=[])
+            _create(_other_seller(personas), data={"name": variant, "uscc": ""}, contacts=[])
         assert caught.value.code == "similar_name"
         assert _nothing_written(before)
         customer = _create(
-            personas["rep_carol"], data={"name": variant, "uscc": ""}, contacts=[], allow_similar_name=True
+            _other_seller(personas), data={"name": variant, "uscc": ""}, contacts=[], allow_similar_name=True
         )
         assert customer.pk
 
     def test_an_exact_duplicate_cannot_be_overridden(self, personas) -> None:
         _create(personas["rep_alice"])
         with pytest.raises(ValidationError) as caught:
-            _create(personas["rep_carol"], allow_similar_name=True, contacts=[])
+            _create(_other_seller(personas), allow_similar_name=True, contacts=[])
         assert caught.value.code == "duplicate"
 
     @pytest.mark.parametrize(

@@ -56,7 +56,8 @@ def test_a_large_file_becomes_a_job_whose_page_shows_the_outcome(
     assert page.status_code == 200
     job.refresh_from_db()
     assert job.result["created"] == 5 and job.result["failed"] == 0
-    assert escape(job.result["summary"]) in page.content.decode()
+    # bob reads Chinese (his language), whatever language the job ran in
+    assert escape("共 5 行，已导入 5 行，失败 0 行。") in page.content.decode()
     # htmx posts are sent on by a header, not a 302 the swap would follow
     with django_capture_on_commit_callbacks(execute=True):
         htmx = client.post(
@@ -134,3 +135,42 @@ def test_a_job_delivered_twice_runs_once_and_a_failure_is_shown(personas: dict) 
     assert broken.status == Job.Status.FAILED and broken.error
     page = personas["lead_bob"].client().get(reverse("core:job_detail", args=[broken.pk]))
     assert 'data-testid="job-error"' in page.content.decode()
+
+
+def test_the_outcome_reads_in_the_language_of_whoever_opens_the_page(
+    personas: dict, small_sync_limit: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The job ran while its starter read English; opened in Chinese, its title, summary and link read in Chinese
+    (they were stored in the runner's language before), and back in English for an English reader."""
+    bob = personas["lead_bob"]
+    client = bob.client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("customers:customer_import"), {"file": _upload(5), "owner_choice": "me"})
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE
+    created = Customer.objects.filter(owner=bob.user, name__startswith="导入测试").count()
+    bob.user.language = "zh-hans"
+    bob.user.save(update_fields=["language"])
+    chinese = client.get(response["Location"]).content.decode()
+    assert f"共 5 行，已导入 {created} 行，失败 0 行。" in chinese
+    assert "客户导入" in chinese and "打开客户档案" in chinese
+    assert "rows imported" not in chinese and "Customer import" not in chinese
+    bob.user.language = "en"
+    bob.user.save(update_fields=["language"])
+    english = client.get(response["Location"]).content.decode()
+    assert f"{created} of 5 rows imported; 0 failed." in english and "Open the customer archive" in english
+    assert "客户导入" not in english
+
+
+def test_an_older_job_stored_as_plain_text_still_shows() -> None:
+    assert jobs.render_job_text("共 5 行，已导入 5 行，失败 0 行。") == "共 5 行，已导入 5 行，失败 0 行。"
+    assert jobs.render_job_text(None) == ""
+    with translation.override("zh-hans"):
+        assert (
+            jobs.render_job_text(
+                jobs.job_text(
+                    "%(created)s of %(total)s rows imported; %(failed)s failed.", created=1, total=2, failed=1
+                )
+            )
+            == "共 2 行，已导入 1 行，失败 1 行。"
+        )

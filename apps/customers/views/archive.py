@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +37,7 @@ from apps.customers.forms import (
     CustomerForm,
     FollowUpForm,
     NeedForm,
+    ServiceOwnerForm,
     TransferForm,
 )
 from apps.customers.models import Contact, Customer, CustomerNeed
@@ -123,6 +125,11 @@ class CustomerDetailView(ScopedDetailView):
             follow_up_form=_follow_up_form(customer),
             need_form=NeedForm(),
             can_transfer=user.has_perm(CustomerPerm.TRANSFER_CUSTOMER) and context["can_change"],
+            service_owner_form=(
+                ServiceOwnerForm(user=user, initial={"service_owner": customer.service_owner_id})
+                if selectors.service_owner_settable(user=user).filter(pk=customer.pk).exists()
+                else None
+            ),
             transfer_form=TransferForm(),
         )
         return context
@@ -210,6 +217,49 @@ class CustomerLockView(ScopedActionView):
 
     def succeed(self, obj: Any) -> None:
         messages.success(self.request, _("Customer locked.") if obj.is_locked else _("Customer unlocked."))
+
+
+class CustomerServiceOwnerView(ScopedActionView):
+    """Name, change or clear the service owner of a customer (customer service managers, with a reason kept in the
+    history). Reaches the customers ``service_owner_settable`` gives: those nobody serves yet too."""
+
+    model = Customer
+    permission = CustomerPerm.SET_SERVICE_OWNER
+    service = services.customer_set_service_owner
+    form_class = ServiceOwnerForm
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.service_owner_settable(user=self.request.user)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"user": self.request.user}
+
+    def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"customer": self.object, "service_owner": data.get("service_owner"), "reason": data.get("reason", "")}
+
+    def succeed(self, obj: Any) -> None:
+        messages.success(self.request, _("Service owner saved."))
+
+    def get_success_url(self, obj: Any) -> str:
+        if self.request.POST.get("next") == "unserved":
+            return reverse("customers:service_owner_list")
+        if Customer.objects.visible_to(self.request.user).filter(pk=obj.pk).exists():
+            return reverse("customers:customer_detail", kwargs={"pk": obj.pk})
+        return reverse("customers:service_owner_list")
+
+
+@login_required
+def service_owner_list_view(request: HttpRequest) -> HttpResponse:
+    """待指定服务负责人: the customers nobody serves yet, each with the form to name one (customer service managers).
+    A function view: a work list beside the archive's scope (these customers are the sales department's)."""
+    _require_perm(request, CustomerPerm.SET_SERVICE_OWNER)
+    customers = selectors.customers_without_service_owner(user=request.user)
+    term = request.GET.get("q", "").strip()
+    if term:
+        customers = customers.filter(name__icontains=term)
+    page = Paginator(customers, 20).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "q": term, "form": ServiceOwnerForm(user=request.user)}
+    return render(request, "customers/service_owner_list.html", context)
 
 
 @login_required

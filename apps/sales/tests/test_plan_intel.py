@@ -13,6 +13,9 @@ from django.urls import reverse
 
 from apps.marketing.choices import IntelStatus
 from apps.marketing.tests.factories_leads import IntelFactory
+from apps.org.choices import BuiltinRole, DepartmentKind
+from apps.org.models import Employee
+from apps.org.testing import make_department, make_employee
 from apps.sales.models import SalesPlan
 from apps.sales.services import plans as svc
 
@@ -29,15 +32,24 @@ def _data(intel: list) -> dict[str, Any]:
     }
 
 
+def _other_seller(personas: dict) -> Any:
+    """A salesperson of another sales department (outside alice's scope); plans are the sales department's work."""
+    employee = Employee.objects.filter(user__username="erin").first()
+    if employee is None:
+        unit = make_department("销售部 C", "t-sales-c", DepartmentKind.SALES, personas["auditor_dave"].unit)
+        employee = make_employee("erin", "艾琳", unit, BuiltinRole.STAFF)
+    return employee.user
+
+
 @pytest.fixture
 def hidden(personas: dict) -> Any:
     """A draft by another sales person: not published, not in alice's scope."""
-    return IntelFactory(owner=personas["rep_carol"].user, status=IntelStatus.DRAFT, title="草稿情报")
+    return IntelFactory(owner=_other_seller(personas), status=IntelStatus.DRAFT, title="草稿情报")
 
 
 @pytest.fixture
 def published(personas: dict) -> Any:
-    return IntelFactory(owner=personas["rep_carol"].user, status=IntelStatus.PUBLISHED)
+    return IntelFactory(owner=_other_seller(personas), status=IntelStatus.PUBLISHED)
 
 
 def test_the_service_refuses_intelligence_the_author_cannot_see(personas: dict, hidden: Any, published: Any) -> None:
@@ -51,7 +63,7 @@ def test_the_service_refuses_intelligence_the_author_cannot_see(personas: dict, 
 def test_an_edit_may_not_add_hidden_intelligence_but_keeps_what_was_cited(
     personas: dict, hidden: Any, published: Any
 ) -> None:
-    alice, carol = personas["rep_alice"].user, personas["rep_carol"].user
+    alice, carol = personas["rep_alice"].user, _other_seller(personas)  # "carol": the other salesperson
     plan = svc.salesplan_create(actor=carol, data=_data([hidden]))  # carol sees her own draft
     plan2 = svc.salesplan_create(actor=alice, data=_data([published]))
     with pytest.raises(ValidationError) as info:
