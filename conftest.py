@@ -1,3 +1,16 @@
-"""Fixtures every test can use: the personas of ``apps.org.testing``."""
+"""Fixtures every test can use: the personas of ``apps.org.testing``; and a fresh cache for every test."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
 
 from apps.org.testing import personas  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """The test cache is per process (locmem), so a test would otherwise inherit what earlier tests in the same
+    xdist worker left: a channel's per-minute sending budget spent, a cached cockpit, a rate limiter's count."""
+    cache.clear()
+    yield

@@ -25,6 +25,7 @@ from apps.sales.models import Contract, Payment
 from apps.sales.services import contracts as contract_services
 from apps.sales.services import refunds as refund_services
 from apps.sales.tests.factories_attainment import make_customer, make_payment
+from apps.sales.tests.factories_contracts import ContractFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,8 @@ def _signed(owner: Any, amount: str, day: dt.date) -> Contract:
 @pytest.fixture
 def story(personas):
     """alice (sales team A1, under bob) signs and is paid; part is refunded; she moves to team C1 of another sales
-    department (under cathy) and signs again; carol (customer service) signs one too."""
+    department (under cathy) and signs again; carol (customer service) has one too — recorded before contracts became
+    the sales departments' work (she may no longer record one), so it is written as a row, stamped with her unit."""
     alice, bob, carol = (personas[k].user for k in ("rep_alice", "lead_bob", "rep_carol"))
     company = personas["auditor_dave"].unit
     sales_c = make_department("销售部 C", "t-sales-c", DepartmentKind.SALES, company)
@@ -72,7 +74,9 @@ def story(personas):
     alice = type(alice).objects.get(pk=alice.pk)
     after = _signed(alice, "30000.00", dt.date(2026, 11, 20))
     make_payment(after, "10000.00", dt.date(2026, 11, 25))
-    service = _signed(carol, "5000.00", dt.date(2026, 11, 21))
+    service = ContractFactory(
+        owner=carol, customer=make_customer(carol), amount=Decimal("5000.00"), signed_on=dt.date(2026, 11, 21)
+    )
     return {
         "cathy": cathy,
         "mkt1": mkt1,
