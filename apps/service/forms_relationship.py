@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.widgets import CustomerPicker
 from apps.customers.models import Customer
 from apps.service.choices import Satisfaction
 from apps.service.models import RelationshipContact
@@ -39,6 +40,7 @@ class RelationshipContactForm(forms.ModelForm):
             "next_contact_on",
         ]
         widgets = {
+            "customer": CustomerPicker,
             "occurred_at": DATETIME_LOCAL,
             "next_contact_on": DATE,
             "content": forms.Textarea(attrs={"rows": 4}),
