@@ -17,7 +17,7 @@ DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class RelationshipContactForm(forms.ModelForm):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), widget=CustomerPicker)
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction"),
         required=False,
@@ -40,7 +40,6 @@ class RelationshipContactForm(forms.ModelForm):
             "next_contact_on",
         ]
         widgets = {
-            "customer": CustomerPicker,
             "occurred_at": DATETIME_LOCAL,
             "next_contact_on": DATE,
             "content": forms.Textarea(attrs={"rows": 4}),

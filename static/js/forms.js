@@ -26,7 +26,7 @@
     return div.innerHTML;
   }
   function customerLabel(item, escape) {
-    var code = item.code ? ' <span class="text-body-secondary small">' + escape(item.code) + "</span>" : "";
+    var code = item.code ? '<span class="text-body-secondary small ms-2">' + escape(item.code) + "</span>" : "";
     return "<div>" + escape(item.name) + code + "</div>";
   }
   function remotePicker(select) {
