@@ -45,7 +45,7 @@ class CustomerPicker(forms.Select):
         choices = self.choices
         queryset = getattr(choices, "queryset", None)
         if queryset is not None:
-            narrowed = copy.copy(choices)
+            narrowed: Any = copy.copy(choices)
             narrowed.queryset = queryset.filter(pk__in=chosen) if chosen else queryset.none()
             self.choices = narrowed
         else:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ningbo(personas: dict[str, Any]) -> dict[str, Customer]:
+def ningbo(personas: dict[str, Any]) -> dict[str, Any]:
     """Three customers whose names start alike, owned by alice (sales team A1), carol (service) and nobody."""
     return {
         "alice": CustomerFactory(name="宁波海川精工有限公司", owner=personas["rep_alice"].user),
@@ -30,7 +30,7 @@ def _search(persona: Any, text: str) -> set[str]:
     return {row["name"] for row in response.json()["results"]}
 
 
-def test_the_search_answers_only_the_viewers_customers(personas: dict[str, Any], ningbo: dict[str, Customer]) -> None:
+def test_the_search_answers_only_the_viewers_customers(personas: dict[str, Any], ningbo: dict[str, Any]) -> None:
     for key in ("rep_alice", "lead_bob", "rep_carol", "auditor_dave"):
         viewer = personas[key].user
         expected = {c.name for c in Customer.objects.visible_to(viewer).filter(name__startswith="宁波")}
@@ -43,7 +43,7 @@ def test_the_search_answers_only_the_viewers_customers(personas: dict[str, Any],
 
 
 def test_a_customer_only_shared_with_the_viewer_is_offered_as_the_form_accepts_it(
-    personas: dict[str, Any], ningbo: dict[str, Customer]
+    personas: dict[str, Any], ningbo: dict[str, Any]
 ) -> None:
     """Carol, the service owner of alice's customer, finds it (it is shared with her), exactly as her forms offer."""
     shared = ningbo["alice"]
@@ -55,13 +55,13 @@ def test_a_customer_only_shared_with_the_viewer_is_offered_as_the_form_accepts_i
     assert ("宁波海川精工有限公司" in found) == Customer.objects.visible_to(carol).filter(pk=shared.pk).exists()
 
 
-def test_the_signed_out_get_no_customer(ningbo: dict[str, Customer], client: Any) -> None:
+def test_the_signed_out_get_no_customer(ningbo: dict[str, Any], client: Any) -> None:
     response = client.get("/api/v1/customers/", {"search": "宁波"})
     assert response.status_code in (401, 403)
 
 
 def test_the_form_renders_only_the_chosen_customer_and_refuses_one_out_of_scope(
-    personas: dict[str, Any], ningbo: dict[str, Customer]
+    personas: dict[str, Any], ningbo: dict[str, Any]
 ) -> None:
     alice = personas["rep_alice"].user
     mine, theirs = ningbo["alice"], ningbo["carol"]
@@ -71,7 +71,7 @@ def test_the_form_renders_only_the_chosen_customer_and_refuses_one_out_of_scope(
     html = str(OpportunityForm(user=alice, initial={"customer": mine.pk})["customer"])
     assert mine.name in html and theirs.name not in html
 
-    contact = ContactFactory(customer=theirs)
+    contact: Any = ContactFactory(customer=theirs)
     data = {"name": "产线改造", "customer": theirs.pk, "amount": "1000", "expected_close_date": "2030-01-01"}
     data |= {"lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"}
     form = OpportunityForm(data=data, user=alice)
