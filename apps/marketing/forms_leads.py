@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import ServiceModelForm, limit_choices
 from apps.core.validators import normalize_mobile, validate_mobile
+from apps.core.widgets import CustomerPicker
 from apps.customers.choices import Industry
 from apps.customers.models import Customer
 from apps.customers.selectors.dedupe import normalize_uscc
@@ -211,7 +212,12 @@ class VisitForm(forms.ModelForm):
     class Meta:
         model = Visit
         fields = ["customer", "lead", "visited_on", "purpose", "outcome", "next_step", "next_step_on"]
-        widgets = {"visited_on": DATE, "next_step_on": DATE, "outcome": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "customer": CustomerPicker,
+            "visited_on": DATE,
+            "next_step_on": DATE,
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, customers: Any, leads: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import ServiceModelForm
-from apps.core.widgets import FollowsCustomerSelect
+from apps.core.widgets import CustomerPicker, FollowsCustomerSelect
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import ContractStatus
@@ -73,7 +73,13 @@ class ContractForm(ServiceModelForm):
             "company_signatory",
             "terms",
         ]
-        widgets = {"signed_on": DATE, "start_date": DATE, "end_date": DATE, "terms": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "customer": CustomerPicker,
+            "signed_on": DATE,
+            "start_date": DATE,
+            "end_date": DATE,
+            "terms": forms.Textarea(attrs={"rows": 4}),
+        }
         help_texts = {"amount": _("Computed from the product lines when there are any.")}
 
     def __init__(self, *args: Any, user: Any, rows: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:

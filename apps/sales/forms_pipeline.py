@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import ServiceModelForm
-from apps.core.widgets import FollowsCustomerSelect
+from apps.core.widgets import CustomerPicker, FollowsCustomerSelect
 from apps.customers.models import Contact, Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage, SalesPlanStatus
@@ -95,6 +95,7 @@ class OpportunityForm(ServiceModelForm):
             "description",
         ]
         widgets = {
+            "customer": CustomerPicker,
             "expected_close_date": _date(),
             "next_action_on": _date(),
             "description": forms.Textarea(attrs={"rows": 3}),

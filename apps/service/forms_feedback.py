@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.widgets import CustomerPicker
 from apps.customers.models import Customer
 from apps.service.choices import FeedbackCategory, FeedbackSource
 
@@ -17,7 +18,7 @@ class DepartmentChoiceField(forms.ModelMultipleChoiceField):
 
 
 class FeedbackForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), widget=CustomerPicker)
     category = forms.ChoiceField(label=_("Category"), choices=FeedbackCategory.choices)
     content = forms.CharField(
         label=_("Feedback"),

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.widgets import CustomerPicker
 from apps.customers.models import Customer
 from apps.service.choices import Satisfaction
 from apps.service.models import RelationshipContact
@@ -16,7 +17,7 @@ DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 class RelationshipContactForm(forms.ModelForm):
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none(), widget=CustomerPicker)
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction"),
         required=False,

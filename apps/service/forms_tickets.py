@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms import ServiceModelForm
+from apps.core.widgets import CustomerPicker, FollowsCustomerSelect
 from apps.customers.models import Contact, Customer
 from apps.org.models import User
 from apps.sales.models import Contract, Product
@@ -58,18 +59,6 @@ class TicketFilterForm(forms.Form):
         ]
 
 
-class OfCustomerSelect(forms.Select):
-    """A select whose options say which customer they belong to (``data-customer``), so the page offers only the
-    chosen customer's contacts and contracts."""
-
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(*args, **kwargs)
-        instance = getattr(option["value"], "instance", None)
-        if instance is not None:
-            option["attrs"]["data-customer"] = instance.customer_id
-        return option
-
-
 class ContactOfCustomerField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} · {obj.customer.name}"
@@ -98,8 +87,9 @@ class TicketForm(ServiceModelForm):
         ]
         field_classes = {"contact": ContactOfCustomerField, "contract": ContractOfCustomerField}
         widgets = {
-            "contact": OfCustomerSelect,
-            "contract": OfCustomerSelect,
+            "customer": CustomerPicker,
+            "contact": FollowsCustomerSelect,
+            "contract": FollowsCustomerSelect,
             "description": forms.Textarea(attrs={"rows": 5}),
         }
 

@@ -7,7 +7,7 @@
 
   function each(selector, fn) { document.querySelectorAll(selector).forEach(fn); }
 
-  // Ticket form: the complaint fields show for a complaint only; contacts and contracts follow the chosen customer.
+  // Ticket form: the complaint fields show for a complaint only (contacts and contracts follow the customer below).
   each("[data-form=ticket]", function (form) {
     var type = form.querySelector("#id_ticket_type");
     function sync() {
@@ -15,38 +15,88 @@
       form.querySelectorAll("[data-complaint-only]").forEach(function (el) { el.hidden = !complaint; });
     }
     if (type) { type.addEventListener("change", sync); sync(); }
-    var customer = form.querySelector("#id_customer");
-    function narrow() {
-      var chosen = customer.value;
-      ["id_contact", "id_contract"].forEach(function (id) {
-        var select = document.getElementById(id);
-        if (!select) { return; }
-        Array.prototype.forEach.call(select.options, function (option) {
-          var owner = option.getAttribute("data-customer");
-          option.hidden = Boolean(owner && chosen && owner !== chosen);
-          if (option.hidden && option.selected) { select.value = ""; }
-        });
-      });
-    }
-    if (customer) { customer.addEventListener("change", narrow); narrow(); }
   });
 
+  // Pickers (Tom Select, static/vendor/tom-select): a select marked data-picker="remote" (a customer) renders only
+  // the chosen option and searches data-picker-url (the scoped API: ?search=, answers {results: [{id, name, code}]})
+  // as the user types; a select marked data-follows-customer becomes a searchable list of its own options.
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+  function customerLabel(item, escape) {
+    var code = item.code ? '<span class="text-body-secondary small ms-2">' + escape(item.code) + "</span>" : "";
+    return "<div>" + escape(item.name) + code + "</div>";
+  }
+  function remotePicker(select) {
+    var url = select.getAttribute("data-picker-url");
+    var empty = select.getAttribute("data-picker-empty") || "";
+    return new window.TomSelect(select, {
+      valueField: "id",
+      labelField: "name",
+      searchField: ["name", "code"],
+      maxOptions: 20,
+      loadThrottle: 250,
+      placeholder: select.getAttribute("data-picker-placeholder") || "",
+      shouldLoad: function (query) { return query.trim().length > 0; },
+      load: function (query, callback) {
+        var address = url + (url.indexOf("?") < 0 ? "?" : "&") + "search=" + encodeURIComponent(query.trim());
+        fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (data) {
+            callback((data.results || []).map(function (c) {
+              return { id: String(c.id), name: c.name, code: c.code || "" };
+            }));
+          })
+          .catch(function () { callback(); });
+      },
+      render: {
+        option: customerLabel,
+        item: customerLabel,
+        no_results: function () { return '<div class="no-results">' + escapeHtml(empty) + "</div>"; },
+      },
+    });
+  }
+  function pickers(root) {
+    if (!window.TomSelect || !root.querySelectorAll) { return; }
+    root.querySelectorAll("select[data-picker=remote]").forEach(function (select) {
+      if (!select.tomselect) { remotePicker(select); }
+    });
+    root.querySelectorAll("select[data-follows-customer]").forEach(function (select) {
+      if (!select.tomselect) { new window.TomSelect(select, { maxOptions: null }); }
+      follow(select);
+    });
+  }
+
   // Records of a customer (contacts, contracts, opportunities): a select marked data-follows-customer offers only
-  // the options of the customer chosen in the same form (each option says whose it is in data-customer).
-  each("select[data-follows-customer]", function (select) {
+  // the options of the customer chosen in the same form (each option says whose it is in data-customer): the others
+  // are taken out of the select (and out of its picker) until the customer changes again.
+  function follow(select) {
     var customer = select.form && select.form.querySelector("[name=customer]");
-    if (!customer) { return; }
+    if (!customer || select.hasAttribute("data-following")) { return; }
+    select.setAttribute("data-following", "");
+    var all = Array.prototype.slice.call(select.options);
     function narrow() {
       var chosen = customer.value;
-      Array.prototype.forEach.call(select.options, function (option) {
+      var current = select.value;
+      var keep = all.filter(function (option) {
         var owner = option.getAttribute("data-customer");
-        option.hidden = Boolean(owner && chosen && owner !== chosen);
-        if (option.hidden && option.selected) { select.value = ""; }
+        return !(owner && chosen && owner !== chosen);
       });
+      select.replaceChildren.apply(select, keep);
+      select.value = keep.some(function (option) { return option.value === current; }) ? current : "";
+      if (select.tomselect) {
+        select.tomselect.clearOptions(function () { return false; });
+        select.tomselect.sync();
+      }
     }
     customer.addEventListener("change", narrow);
     narrow();
-  });
+  }
+
+  pickers(document);
+  document.addEventListener("htmx:load", function (event) { pickers(event.target); });
 
   // Public support form: the complaint category shows for a complaint only; the send button cannot be pressed twice.
   each("[data-form=support]", function (form) {
