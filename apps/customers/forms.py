@@ -14,6 +14,7 @@ from apps.core.validators import validate_mobile, validate_uscc
 from apps.customers.choices import CustomerKind, CustomerLevel, CustomerSource, FollowUpChannel, Industry, Lifecycle
 from apps.customers.models import Contact
 from apps.customers.selectors import archive as selectors
+from apps.customers.selectors.pool import customer_owners
 from apps.org.models import User
 
 # The provincial-level divisions (GB/T 2260), offered as suggestions for the province field.
@@ -287,7 +288,8 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["to_owner"]).queryset = active_staff()
+        owners = active_staff().filter(pk__in=customer_owners().values("pk"))
+        cast(forms.ModelChoiceField, self.fields["to_owner"]).queryset = owners
 
 
 class ServiceOwnerForm(forms.Form):

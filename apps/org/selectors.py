@@ -87,3 +87,21 @@ def users_with_role(role: str) -> QuerySet[Any]:
     """Active users holding a built-in role through an employee record still in service (no scope: used by
     services to find whom to notify, e.g. senior management for escalations)."""
     return User.objects.filter(is_active=True, employee__is_active=True, employee__roles__code=role).distinct()
+
+
+def users_with_permission(perm: str) -> QuerySet[Any]:
+    """Active users in service whose roles give ``perm`` ("app.codename"), either everywhere or in the kind of
+    department they work in (``RoleKindGrant``) — the same two sources ``RoleBackend`` reads, as a queryset: who may
+    be given work of that kind (a customer to own goes to someone who may hold customers)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import F
+
+    app_label, codename = perm.split(".", 1)
+    wanted = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    by_role = Employee.objects.filter(roles__permissions__in=wanted)
+    by_kind = Employee.objects.filter(
+        roles__kind_grants__permissions__in=wanted, roles__kind_grants__department_kind=F("department__kind")
+    )
+    return User.objects.filter(is_active=True, employee__is_active=True).filter(
+        Q(employee__in=by_role.values("pk")) | Q(employee__in=by_kind.values("pk"))
+    )

@@ -18,6 +18,7 @@ from apps.core.scoping import users_assignable
 from apps.customers.choices import DealStatus, OwnershipAction
 from apps.customers.models import Customer, OwnershipLog
 from apps.org.models import User
+from apps.org.selectors import users_with_permission
 from apps.policy.rules import PublicPoolRules, RecycleRule
 from apps.policy.selectors import rules_in_force
 
@@ -143,9 +144,19 @@ def due_for_recycling(*, user: Any, now: dt.datetime | None = None) -> list[tupl
 #
 
 
+OWNER_PERMISSION = "customers.add_customer"
+
+
+def customer_owners() -> QuerySet[User]:
+    """Who may own customers: people whose work holds customers (the sales and market development departments, by
+    the permissions their roles give in their kind of department), not customer service or senior management."""
+    return users_with_permission(OWNER_PERMISSION)
+
+
 def assignable_owners(*, user: Any) -> QuerySet[User]:
-    """Active users the actor may assign customers to: the one rule ``core.scoping.users_assignable``."""
-    people = users_assignable(user, Customer._meta.app_label)
+    """Active users the actor may assign customers to: the one rule ``core.scoping.users_assignable``, among the
+    people who may own customers."""
+    people = users_assignable(user, Customer._meta.app_label).filter(pk__in=customer_owners().values("pk"))
     return people.select_related("employee__department").order_by("employee__department__path", "name")
 
 

@@ -25,6 +25,7 @@ from apps.core.validators import normalize_mobile
 from apps.customers.choices import DealStatus, Lifecycle, NeedStatus, OwnershipAction
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog, Tag
 from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, name_key, normalize_uscc
+from apps.customers.selectors.pool import customer_owners
 from apps.customers.selectors.search import pinyin_initials
 from apps.customers.timeline import transfer_hooks
 
@@ -48,6 +49,9 @@ FOLLOW_UP_IN_FUTURE = gettext_lazy("A follow-up cannot be recorded in the future
 NEXT_CONTACT_BEFORE_FOLLOW_UP = gettext_lazy("The next contact must come after the follow-up.")
 TRANSFER_NEEDS_REASON = gettext_lazy("Give a reason for the transfer.")
 TRANSFER_TO_INACTIVE = gettext_lazy("Customers can only be transferred to an employee in service.")
+TRANSFER_TO_NON_OWNER = gettext_lazy(
+    "Customers can only be transferred to someone whose department holds customers (sales or market development)."
+)
 TRANSFER_OUT_OF_SCOPE = gettext_lazy("Some of the chosen customers are outside your data scope.")
 TRANSFER_NOTHING = gettext_lazy("Choose at least one customer to transfer.")
 CUSTOMER_IN_POOL = gettext_lazy("This customer lies in the public pool; claim it before working on it.")
@@ -359,6 +363,8 @@ def _check_transfer(actor: Any, customers: list[Customer], to_owner: Any, reason
     employee = getattr(to_owner, "employee", None)
     if to_owner is None or not to_owner.is_active or employee is None or not employee.is_active:
         raise ValidationError({"to_owner": TRANSFER_TO_INACTIVE})
+    if not customer_owners().filter(pk=to_owner.pk).exists():
+        raise ValidationError({"to_owner": TRANSFER_TO_NON_OWNER})
     pks = {c.pk for c in customers}
     allowed = Customer.objects.visible_to(actor, "change").filter(pk__in=pks).count()
     if allowed != len(pks):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -278,9 +279,16 @@ class LockTests:
         assert not customer.is_locked
 
 
+def _other_sales_person(personas: dict) -> Any:
+    """A salesperson of another sales department (outside bob's), who may own customers."""
+    unit = make_department("销售部 E", "t-sales-e", DepartmentKind.SALES, personas["auditor_dave"].unit)
+    employee = make_employee("erin", "艾琳", unit, BuiltinRole.STAFF)
+    return Persona("erin", employee.user, employee.department)
+
+
 class TransferTests:
     def test_it_moves_customers_with_contacts_logs_and_notifies(self, personas) -> None:
-        bob, alice, carol = personas["lead_bob"], personas["rep_alice"], personas["rep_carol"]
+        bob, alice, carol = personas["lead_bob"], personas["rep_alice"], _other_sales_person(personas)
         customers = [CustomerFactory(owner=alice.user) for _ in range(2)]
         ContactFactory(customer=customers[0])
         moved = services.customer_transfer(actor=bob.user, customers=customers, to_owner=carol.user, reason="区域调整")
@@ -337,3 +345,46 @@ class TransferTests:
                 actor=personas["lead_bob"].user, customers=[customer], to_owner=personas["lead_bob"].user, reason=" "
             )
         assert "reason" in caught.value.message_dict
+
+
+class TransferOnlyToCustomerOwnersTests:
+    """Issue 10: an owner picker offers only people of the departments that hold customers; the service refuses the
+    others whoever asks (customer service and senior management hold no customers)."""
+
+    def test_a_transfer_to_customer_service_is_refused_and_nothing_moves(self, personas) -> None:
+        customer = CustomerFactory(owner=personas["rep_alice"].user)
+        for to in (personas["rep_carol"].user, personas["auditor_dave"].user):
+            with pytest.raises(ValidationError) as caught:
+                services.customer_transfer(
+                    actor=personas["lead_bob"].user, customers=[customer], to_owner=to, reason="调整"
+                )
+            assert "to_owner" in caught.value.message_dict
+        customer.refresh_from_db()
+        assert customer.owner == personas["rep_alice"].user
+        assert not customer.ownership_logs.exists()
+
+    def test_the_pickers_offer_exactly_the_people_who_may_own_customers(self, personas) -> None:
+        from apps.customers.forms import TransferForm
+        from apps.customers.selectors import pool as pool_selectors
+
+        erin = _other_sales_person(personas)
+        market = make_department("市场部", "t-market", DepartmentKind.MARKET_DEVELOPMENT, personas["auditor_dave"].unit)
+        mkt = make_employee("mia", "米娅", market, BuiltinRole.STAFF)
+        # recomputed from the raw grants: a role's own permission, or its grant for the person's department kind
+        holders = {
+            e.user.username
+            for e in Employee.objects.filter(is_active=True).select_related("user", "department")
+            if any(
+                r.permissions.filter(codename="add_customer").exists()
+                or r.kind_grants.filter(
+                    department_kind=e.department.kind, permissions__codename="add_customer"
+                ).exists()
+                for r in e.roles.all()
+            )
+        }
+        assert {"alice", "bob", erin.user.username, mkt.user.username} <= holders
+        assert not holders & {"carol", "dave"}  # customer service, senior management
+        offered = {u.username for u in TransferForm().fields["to_owner"].queryset}
+        assert offered == holders
+        company_wide = {u.username for u in pool_selectors.assignable_owners(user=personas["auditor_dave"].user)}
+        assert company_wide <= holders and "carol" not in company_wide and "dave" not in company_wide
