@@ -8,12 +8,14 @@ The ``personas`` fixture comes from ``apps.org.testing`` (registered in the root
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
@@ -225,3 +227,26 @@ def assert_out_of_scope_route(viewer: Persona, route: ObjectRoute, record: Any) 
     after = (row_counts(), model_to_dict(model._default_manager.get(pk=record.pk)))
     assert after == before, f"{route.route.name} as {viewer.key} wrote something"
     return answers
+
+
+def run_together(work: Any, count: int) -> tuple[list[Any], list[BaseException]]:
+    """Run ``work(i)`` in ``count`` threads released at the same instant; return their results and errors."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target(index: int) -> None:
+        try:
+            barrier.wait()
+            results.append(work(index))
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

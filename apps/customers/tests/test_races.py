@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import importlib
 import io
-import threading
 from collections import Counter
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from apps.core import excel
+from apps.core.testing import run_together
 from apps.customers.choices import OwnershipAction
 from apps.customers.models import Customer, OwnershipLog
 from apps.customers.selectors.io import IMPORT_COLUMNS
@@ -33,29 +32,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _seed_policy() -> None:
     """A transactional test that ran before flushed the data migration's policy; seed it again (idempotent)."""
     importlib.import_module("apps.policy.migrations.0002_seed_policy").seed(apps, None)
-
-
-def run_together(work: Any, count: int) -> tuple[list[Any], list[BaseException]]:
-    """Run ``work(i)`` in ``count`` threads released at the same instant; return their results and errors."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except BaseException as exc:  # noqa: BLE001 - reported by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_simultaneous_claims_stop_at_the_daily_cap(personas: dict[str, Any]) -> None:

@@ -5,16 +5,15 @@ whose transactions take the write lock when they begin; PostgreSQL with DATABASE
 from __future__ import annotations
 
 import importlib
-import threading
 from collections import Counter
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from apps.core.models import Notification
+from apps.core.testing import run_together
 from apps.org.choices import BuiltinRole
 from apps.org.testing import make_employee
 from apps.policy import services
@@ -33,29 +32,6 @@ def group(personas: dict) -> list[Any]:
     importlib.import_module("apps.policy.migrations.0002_seed_policy").seed(apps, None)
     company = personas["auditor_dave"].unit
     return [make_employee(f"lg{n}", f"领导{n}", company, BuiltinRole.LEADERSHIP_GROUP).user for n in (1, 2, 3)]
-
-
-def run_together(work: Any, count: int) -> tuple[list[Any], list[BaseException]]:
-    """Run ``work(i)`` in ``count`` threads released at the same instant; return their results and errors."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            results.append(work(index))
-        except BaseException as exc:  # noqa: BLE001 - reported by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def refused(call: Any) -> Any:
