@@ -8,7 +8,9 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self) -> None:
-        from apps.customers import hooks_archive, hooks_io, hooks_pool
+        from apps.customers.hooks import archive as hooks_archive
+        from apps.customers.hooks import io as hooks_io
+        from apps.customers.hooks import pool as hooks_pool
 
         hooks_archive.register()
         hooks_pool.register()

@@ -221,7 +221,7 @@ def customer_timeline(*, customer: Customer, user: Any, limit: int = 50) -> list
 
 
 #
-# The archive's own timeline sources (registered in hooks_archive)
+# The archive's own timeline sources (registered in hooks/archive.py)
 #
 
 

@@ -364,7 +364,7 @@ class TransferOnlyToCustomerOwnersTests:
         assert not customer.ownership_logs.exists()
 
     def test_the_pickers_offer_exactly_the_people_who_may_own_customers(self, personas) -> None:
-        from apps.customers.forms import TransferForm
+        from apps.customers.forms.archive import TransferForm
         from apps.customers.selectors import pool as pool_selectors
 
         erin = _other_sales_person(personas)

@@ -30,7 +30,7 @@ from apps.core.views import (
     ScopedUpdateView,
     add_service_errors,
 )
-from apps.customers.forms import (
+from apps.customers.forms.archive import (
     PROVINCES,
     ContactForm,
     CustomerFilterForm,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from apps.core import excel
 from apps.core.models import Job
 from apps.core.views import add_service_errors
-from apps.customers.forms_pool import CustomerImportForm
+from apps.customers.forms.pool import CustomerImportForm
 from apps.customers.selectors.pool import assignable_owners
 from apps.customers.services import io as services
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.routes import scoped_route
 from apps.core.views import ScopedListView, ScopedUpdateView, ScopedViewMixin, add_service_errors
-from apps.customers.forms_pool import AssignForm, PoolFilterForm, ReturnForm
+from apps.customers.forms.pool import AssignForm, PoolFilterForm, ReturnForm
 from apps.customers.models import Customer
 from apps.customers.permissions import CustomerPerm
 from apps.customers.selectors import pool as selectors
