@@ -8,7 +8,8 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Market development")
 
     def ready(self) -> None:
-        from apps.marketing import hooks_leads, hooks_plans
+        from apps.marketing.hooks import leads as hooks_leads
+        from apps.marketing.hooks import plans as hooks_plans
 
         hooks_plans.register()
         hooks_leads.register()

@@ -19,7 +19,7 @@ from apps.core.testing import Persona
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.selectors import improvements_for
 from apps.marketing.choices import EvaluationStatus, GoalMetric, PlanStatus
-from apps.marketing.hooks_plans import plan_workbench_items
+from apps.marketing.hooks.plans import plan_workbench_items
 from apps.marketing.models import MarketEvaluation, MarketPlan
 from apps.marketing.selectors.evaluations import evaluation_figures, previous_period
 from apps.marketing.services import evaluations as services

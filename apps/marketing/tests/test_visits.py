@@ -15,7 +15,7 @@ from apps.core import testing as core_testing
 from apps.core.testing import Persona
 from apps.customers.selectors.archive import customer_timeline
 from apps.customers.services.archive import customer_create
-from apps.marketing.hooks_leads import workbench_items
+from apps.marketing.hooks.leads import workbench_items
 from apps.marketing.models import Visit
 from apps.marketing.services import visits as svc
 from apps.marketing.tests.factories_leads import LeadFactory, MarketingTeam, VisitFactory, build_marketing_team

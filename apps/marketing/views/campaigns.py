@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.scoping import can
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView
 from apps.marketing.choices import CampaignStatus
-from apps.marketing.forms_leads import CampaignFilterForm, CampaignForm
+from apps.marketing.forms.leads import CampaignFilterForm, CampaignForm
 from apps.marketing.models import Campaign
 from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import campaigns as selectors

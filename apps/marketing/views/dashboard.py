@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from apps.core.scoping import DataScope, user_scope
-from apps.marketing.forms_plans import DashboardPeriodForm
+from apps.marketing.forms.plans import DashboardPeriodForm
 from apps.marketing.selectors import campaigns as campaign_selectors
 from apps.marketing.selectors import dashboard as selectors
 from apps.policy.selectors import policy_today

@@ -20,7 +20,7 @@ from apps.core.views import (
     ScopedListView,
 )
 from apps.marketing.choices import EvaluationStatus, PlanStatus
-from apps.marketing.forms_plans import EvaluationCreateForm, EvaluationFilterForm, EvaluationForm
+from apps.marketing.forms.plans import EvaluationCreateForm, EvaluationFilterForm, EvaluationForm
 from apps.marketing.models import MarketEvaluation
 from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import evaluations as selectors

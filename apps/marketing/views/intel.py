@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.scoping import can
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView
 from apps.marketing.choices import IntelStatus
-from apps.marketing.forms_leads import IntelFilterForm, IntelForm
+from apps.marketing.forms.leads import IntelFilterForm, IntelForm
 from apps.marketing.models import MarketIntel
 from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import intel as selectors

@@ -28,7 +28,7 @@ from apps.core.views import (
 from apps.customers.choices import Industry
 from apps.customers.selectors.dedupe import find_duplicates, mask_mobile
 from apps.marketing.choices import LeadStatus
-from apps.marketing.forms_leads import (
+from apps.marketing.forms.leads import (
     LeadBulkHandoverForm,
     LeadConvertForm,
     LeadFilterForm,

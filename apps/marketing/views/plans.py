@@ -19,7 +19,7 @@ from apps.core.views import (
     ScopedUpdateView,
 )
 from apps.marketing.choices import PlanStatus
-from apps.marketing.forms_plans import PlanDecisionForm, PlanFilterForm, PlanForm, goal_formset
+from apps.marketing.forms.plans import PlanDecisionForm, PlanFilterForm, PlanForm, goal_formset
 from apps.marketing.models import MarketPlan
 from apps.marketing.models.plans import PLAN_ACTIONS
 from apps.marketing.permissions import MarketingPerm

@@ -20,7 +20,7 @@ from apps.core.views import (
     ScopedListView,
     ScopedUpdateView,
 )
-from apps.marketing.forms_plans import ResearchFilterForm, ResearchForm, ResearchLeadFormSet
+from apps.marketing.forms.plans import ResearchFilterForm, ResearchForm, ResearchLeadFormSet
 from apps.marketing.models import MarketResearch
 from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import research as selectors

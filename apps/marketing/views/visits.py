@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.scoping import can
 from apps.core.views import ScopedCreateView, ScopedDetailView, ScopedListView
 from apps.customers.models import Customer
-from apps.marketing.forms_leads import VisitForm
+from apps.marketing.forms.leads import VisitForm
 from apps.marketing.models import Visit
 from apps.marketing.permissions import MarketingPerm
 from apps.marketing.selectors import visits as selectors

@@ -1,7 +1,7 @@
 """Market development pages: research, plans, evaluations and the dashboard; campaigns, leads, visits, intelligence."""
 
-from apps.marketing.urls_leads import urlpatterns as leads
-from apps.marketing.urls_plans import urlpatterns as plans
+from apps.marketing.urls.leads import urlpatterns as leads
+from apps.marketing.urls.plans import urlpatterns as plans
 
 app_name = "marketing"
 

@@ -2,7 +2,7 @@
 plans are found by their subject/title, evaluations by plan and period). Everything is written through services.
 
 Evaluations freeze the figures they computed, so they are made by ``load_evaluations`` once the demo leads,
-campaigns and visits exist (``demo.py`` runs it after ``demo_leads``; ``load`` runs it too when they already do).
+campaigns and visits exist (``demo`` runs it after ``demo.leads``; ``load`` runs it too when they already do).
 """
 
 from __future__ import annotations

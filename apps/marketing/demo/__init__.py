@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.marketing import demo_leads, demo_plans
+from apps.marketing.demo import leads as demo_leads
+from apps.marketing.demo import plans as demo_plans
 
 
 def load(stdout: Any) -> None:
