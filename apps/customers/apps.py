@@ -8,10 +8,8 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customer archive")
 
     def ready(self) -> None:
-        from apps.customers.hooks import archive as hooks_archive
-        from apps.customers.hooks import io as hooks_io
-        from apps.customers.hooks import pool as hooks_pool
+        from apps.customers.hooks import archive, io, pool
 
-        hooks_archive.register()
-        hooks_pool.register()
-        hooks_io.register()
+        archive.register()
+        pool.register()
+        io.register()

@@ -8,8 +8,7 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Market development")
 
     def ready(self) -> None:
-        from apps.marketing.hooks import leads as hooks_leads
-        from apps.marketing.hooks import plans as hooks_plans
+        from apps.marketing.hooks import leads, plans
 
-        hooks_plans.register()
-        hooks_leads.register()
+        plans.register()
+        leads.register()

@@ -8,12 +8,11 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from apps.sales import hooks_attainment, hooks_contracts, hooks_pipeline, hooks_targets
+        from apps.sales.hooks import attainment, contracts, impact, pipeline, targets
 
-        hooks_targets.register()
-        hooks_pipeline.register()
-        hooks_contracts.register()
-        hooks_attainment.register()
-        from apps.sales import hooks
+        targets.register()
+        pipeline.register()
+        contracts.register()
+        attainment.register()
 
-        hooks.register()  # the policy's impact page
+        impact.register()  # the policy's impact page

@@ -23,8 +23,8 @@ from apps.marketing.models import Campaign, Lead, PlanGoal
 from apps.marketing.selectors import campaigns as campaign_selectors
 from apps.marketing.selectors.plans import plan_goal_actuals
 from apps.marketing.tests.factories_plans import PlanFactory
-from apps.sales import hooks_contracts
 from apps.sales.choices import ContractStatus
+from apps.sales.hooks import contracts as hooks_contracts
 from apps.sales.models import Contract
 from apps.sales.tests.factories_contracts import ContractFactory
 

@@ -13,8 +13,8 @@ from apps.customers.tests.factories import CustomerFactory
 from apps.marketing.selectors.campaigns import metrics_for
 from apps.marketing.tests.factories_leads import CampaignFactory, LeadFactory
 from apps.marketing.tests.factories_plans import PlanFactory
-from apps.sales import hooks_contracts
 from apps.sales.choices import ContractStatus
+from apps.sales.hooks import contracts as hooks_contracts
 from apps.sales.tests.factories_contracts import ContractFactory, PaymentFactory, PaymentPlanFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from apps.core.testing import Persona, ScopeMatrixTests, shown
 from apps.improvements.choices import ImprovementSource
 from apps.policy.selectors import rules_in_force
 from apps.sales.choices import EvaluationStatus, TargetMetric, TargetStatus
-from apps.sales.hooks_attainment import evaluation_workbench_items
+from apps.sales.hooks.attainment import evaluation_workbench_items
 from apps.sales.models import SalesEvaluation
 from apps.sales.selectors.evaluations import evaluation_figures
 from apps.sales.services.evaluations import (

@@ -167,7 +167,7 @@ class HookTests:
 
 class WorkbenchAndTimelineTests:
     def test_workbench_shows_next_actions_due_and_close_dates_passed(self, alice: Any) -> None:
-        from apps.sales.hooks_pipeline import workbench_items
+        from apps.sales.hooks.pipeline import workbench_items
 
         today = timezone.localdate()
         OpportunityFactory(

@@ -9,7 +9,7 @@ import pytest
 
 from apps.customers.models import Customer
 from apps.customers.tests.factories import ContactFactory, CustomerFactory
-from apps.sales.forms_pipeline import OpportunityForm
+from apps.sales.forms.pipeline import OpportunityForm
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from apps.customers.tests.factories import ContactFactory, CustomerFactory
-from apps.sales.forms_contracts import ContractForm
-from apps.sales.forms_pipeline import OpportunityForm
+from apps.sales.forms.contracts import ContractForm
+from apps.sales.forms.pipeline import OpportunityForm
 from apps.sales.tests.factories_pipeline import OpportunityFactory
 
 pytestmark = pytest.mark.django_db

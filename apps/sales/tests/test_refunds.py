@@ -302,7 +302,7 @@ class TestAmendmentsAndTerminations:
 
 
 def test_the_customer_timeline_shows_a_refund_as_such(personas: dict) -> None:
-    from apps.sales.hooks_contracts import payment_events
+    from apps.sales.hooks.contracts import payment_events
 
     alice, bob = personas["rep_alice"].user, personas["lead_bob"].user
     contract = make_contract(alice, "10000.00", dt.date(YEAR, 3, 1))
@@ -315,7 +315,7 @@ def test_the_customer_timeline_shows_a_refund_as_such(personas: dict) -> None:
 
 
 def test_pending_requests_wait_on_the_approvers_workbench(personas: dict) -> None:
-    from apps.sales.hooks_contracts import workbench_items
+    from apps.sales.hooks.contracts import workbench_items
 
     alice, bob, carol = (personas[k].user for k in ("rep_alice", "lead_bob", "rep_carol"))
     contract = make_contract(alice, "10000.00", dt.date(YEAR, 3, 1))

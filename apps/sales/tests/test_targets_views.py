@@ -197,7 +197,7 @@ class TargetNodeScopeTests(core_testing.ScopeMatrixTests):
 def test_workbench_shows_decomposition_and_approval_work(personas: dict) -> None:
     """The item titles are read in English."""
     with translation.override("en"):
-        from apps.sales.hooks_targets import target_workbench_items
+        from apps.sales.hooks.targets import target_workbench_items
 
         tree = build_tree(personas)
         TargetNode.objects.filter(pk=tree["zed"].pk).update(m01=Decimal("0"))

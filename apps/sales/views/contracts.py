@@ -28,7 +28,7 @@ from apps.core.views import (
     ScopedUpdateView,
 )
 from apps.org.models import User
-from apps.sales.forms_contracts import (
+from apps.sales.forms.contracts import (
     ActionForm,
     AdjustmentForm,
     ContractFilterForm,

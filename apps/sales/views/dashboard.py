@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from apps.core.scoping import DataScope, user_scope
 from apps.policy.selectors import policy_today
 from apps.sales.choices import TargetMetric
-from apps.sales.forms_evaluations import DashboardForm
+from apps.sales.forms.evaluations import DashboardForm
 from apps.sales.selectors import dashboard as selectors
 from apps.sales.selectors.attainment import Figures, attainment_for_nodes, current_period, tree_nodes
 

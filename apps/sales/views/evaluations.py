@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedListView, ScopedUpdateView
 from apps.policy.selectors import policy_today, rules_in_force
 from apps.sales.choices import EvaluationStatus, TargetStatus
-from apps.sales.forms_evaluations import SalesEvaluationCreateForm, SalesEvaluationFilterForm, SalesEvaluationForm
+from apps.sales.forms.evaluations import SalesEvaluationCreateForm, SalesEvaluationFilterForm, SalesEvaluationForm
 from apps.sales.models import SalesEvaluation, TargetNode
 from apps.sales.permissions import SalesPerm
 from apps.sales.selectors import evaluations as selectors

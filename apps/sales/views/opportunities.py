@@ -23,7 +23,7 @@ from apps.core.views import ScopedCreateView, ScopedDetailView, ScopedFormView, 
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OPEN_STAGES, OpportunityStage
-from apps.sales.forms_pipeline import OpportunityForm, StageMoveForm, StageSettingsForm
+from apps.sales.forms.pipeline import OpportunityForm, StageMoveForm, StageSettingsForm
 from apps.sales.models import Opportunity
 from apps.sales.models.pipeline import STAGE_MOVES
 from apps.sales.permissions import SalesPerm

@@ -24,7 +24,7 @@ from apps.core.views import (
     ScopedUpdateView,
 )
 from apps.org.models import User
-from apps.sales.forms_pipeline import ActionProgressForm, SalesPlanFilterForm, SalesPlanForm
+from apps.sales.forms.pipeline import ActionProgressForm, SalesPlanFilterForm, SalesPlanForm
 from apps.sales.models import SalesPlan, SalesPlanAction
 from apps.sales.models.plans import PLAN_WORKFLOW
 from apps.sales.permissions import SalesPerm

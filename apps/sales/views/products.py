@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedFormView, ScopedListView, ScopedUpdateView
-from apps.sales.forms_pipeline import ProductForm
+from apps.sales.forms.pipeline import ProductForm
 from apps.sales.models import Product
 from apps.sales.permissions import SalesPerm
 from apps.sales.selectors import products as selectors

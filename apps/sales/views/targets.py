@@ -21,7 +21,7 @@ from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView
 from apps.org.models import Department, Employee, User
 from apps.sales.choices import TargetStatus
-from apps.sales.forms_targets import (
+from apps.sales.forms.targets import (
     AddChildForm,
     MoveForm,
     ProposeForm,

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.org.models import User
-from apps.sales import demo_pipeline, demo_targets
 from apps.sales.choices import ContractStatus, OpportunityStage
+from apps.sales.demo import pipeline as demo_pipeline
+from apps.sales.demo import targets as demo_targets
 from apps.sales.models import Contract, Opportunity, Payment, RefundRequest
 from apps.sales.services import contracts as contract_services
 from apps.sales.services import refunds as refund_services
