@@ -33,7 +33,7 @@ urlpatterns = [
     path("performance/", include("apps.performance.urls")),
     path("reports/", include("apps.reports.urls")),
     path("s/", include("apps.surveys.urls_answer")),
-    path("support/", include("apps.service.urls_public")),
+    path("support/", include("apps.service.urls.public")),
     path("api/v1/", include("config.api")),
     # The API's description is for signed-in users (and token clients), not for anonymous visitors.
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="api-schema"),

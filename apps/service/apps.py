@@ -8,15 +8,13 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Customer service")
 
     def ready(self) -> None:
-        from apps.service import hooks_feedback, hooks_relationship, hooks_surveys, hooks_tickets
+        from apps.service.hooks import feedback, impact, policy, relationship, surveys, tickets
 
-        hooks_tickets.register()
-        hooks_feedback.register()
-        hooks_relationship.register()
-        hooks_surveys.register()
-        from apps.service import hooks
+        tickets.register()
+        feedback.register()
+        relationship.register()
+        surveys.register()
 
-        hooks.register()  # the policy's impact page
-        from apps.service import hooks_policy
+        impact.register()  # the policy's impact page
 
-        hooks_policy.register()  # the figures a policy review considers
+        policy.register()  # the figures a policy review considers

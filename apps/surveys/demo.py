@@ -1,6 +1,6 @@
 """The demo questionnaires: the default post-ticket one comes from migration 0002; this adds the quarterly customer
 satisfaction survey (客户满意度季度调查). The campaigns and the answers, which need the service records, are loaded by
-the service demo (``apps.service.demo_surveys``). Idempotent: the questionnaire is found by its title."""
+the service demo (``apps.service.demo.surveys``). Idempotent: the questionnaire is found by its title."""
 
 from __future__ import annotations
 

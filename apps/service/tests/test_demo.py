@@ -16,8 +16,11 @@ from apps.customers.tests.factories import ContactFactory, CustomerFactory
 from apps.org import demo as org_demo
 from apps.org.models import User
 from apps.policy.rules import parse_rules
-from apps.service import demo, demo_feedback, demo_relationship, demo_tickets
+from apps.service import demo
 from apps.service.choices import OPEN_STATUSES, RoutingStatus, TicketEventKind, TicketStatus, TicketType
+from apps.service.demo import feedback as demo_feedback
+from apps.service.demo import relationship as demo_relationship
+from apps.service.demo import tickets as demo_tickets
 from apps.service.models import DueContact, Feedback, FeedbackRouting, RelationshipContact, Ticket, TicketEvent
 from apps.surveys import demo as surveys_demo
 from apps.surveys.choices import QuestionKind, SurveyKind

@@ -21,7 +21,7 @@ from apps.customers.tests.factories import CustomerFactory, FollowUpFactory
 from apps.org.choices import BuiltinRole, DepartmentKind
 from apps.org.testing import make_department, make_employee
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
-from apps.service.hooks_feedback import feedback_events, workbench_items
+from apps.service.hooks.feedback import feedback_events, workbench_items
 from apps.service.models import Feedback, FeedbackRouting
 from apps.service.selectors.feedback import departments_for_category
 from apps.service.services import feedback as services

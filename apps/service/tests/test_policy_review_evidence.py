@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.policy.choices import TicketType
 from apps.service.choices import ComplaintCategory
-from apps.service.hooks_policy import service_evidence
+from apps.service.hooks.policy import service_evidence
 from apps.service.models import Ticket
 from apps.service.tests.factories_tickets import make_ticket, service_manager
 

@@ -21,7 +21,7 @@ from apps.org.choices import BuiltinRole, DepartmentKind
 from apps.org.testing import make_department, make_employee
 from apps.sales.tests.factories_contracts import ContractFactory
 from apps.service.choices import TicketChannel, TicketEventKind, TicketOrigin, TicketStatus, TicketType
-from apps.service.forms_public import COMPLAINT_CATEGORY_REQUIRED, DESCRIPTION_TOO_SHORT
+from apps.service.forms.public import COMPLAINT_CATEGORY_REQUIRED, DESCRIPTION_TOO_SHORT
 from apps.service.models import Ticket, TicketEvent
 from apps.service.services import public as public_services
 from apps.service.services.tickets import (

@@ -21,7 +21,7 @@ from apps.customers.tests.factories import ContactFactory, CustomerFactory
 from apps.sales.choices import ContractStatus
 from apps.sales.tests.factories_contracts import ContractFactory
 from apps.service.choices import DueContactReason, DueContactStatus
-from apps.service.hooks_relationship import contact_events, workbench_items
+from apps.service.hooks.relationship import contact_events, workbench_items
 from apps.service.models import DueContact, RelationshipContact
 from apps.service.services import relationship as services
 from apps.service.tests.factories_relationship import make_contact_record, make_due, serviced_customer

@@ -23,7 +23,7 @@ from apps.customers.models import Customer, FollowUp
 from apps.marketing.models import Visit
 from apps.org.models import User
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
-from apps.service.forms_feedback import FeedbackForm, RoutingReplyForm
+from apps.service.forms.feedback import FeedbackForm, RoutingReplyForm
 from apps.service.models import Feedback, FeedbackRouting, Ticket
 from apps.service.permissions import ServicePerm
 from apps.service.selectors import feedback as selectors

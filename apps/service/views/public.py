@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.service.choices import TicketStatus
-from apps.service.forms_public import HONEYPOT_FIELD, PublicMessageForm, PublicReopenForm, PublicTicketForm
+from apps.service.forms.public import HONEYPOT_FIELD, PublicMessageForm, PublicReopenForm, PublicTicketForm
 from apps.service.models import Ticket
 from apps.service.services import public as services
 

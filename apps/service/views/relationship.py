@@ -19,7 +19,7 @@ from apps.customers.models import Customer
 from apps.customers.selectors import archive as customer_selectors
 from apps.org.models import User
 from apps.service.choices import DueContactReason, DueContactStatus, Satisfaction
-from apps.service.forms_relationship import RelationshipContactForm, SkipForm
+from apps.service.forms.relationship import RelationshipContactForm, SkipForm
 from apps.service.models import DueContact, RelationshipContact
 from apps.service.permissions import ServicePerm
 from apps.service.selectors import relationship as selectors

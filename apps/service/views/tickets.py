@@ -27,7 +27,7 @@ from apps.core.views import (
 )
 from apps.org.models import User
 from apps.service.choices import TicketStatus, TicketType
-from apps.service.forms_tickets import (
+from apps.service.forms.tickets import (
     AssignForm,
     ComplaintFieldsForm,
     MessageForm,

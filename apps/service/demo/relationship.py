@@ -11,7 +11,7 @@ from typing import Any
 from apps.customers.choices import FollowUpChannel
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import DueContactStatus
-from apps.service.demo_tickets import DemoContext, keep_dates, weighted, working_moment
+from apps.service.demo.tickets import DemoContext, keep_dates, weighted, working_moment
 from apps.service.models import DueContact, RelationshipContact
 
 COUNT = 2000

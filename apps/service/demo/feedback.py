@@ -10,7 +10,7 @@ from typing import Any
 
 from apps.core.workdays import add_working_hours
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
-from apps.service.demo_tickets import DemoContext, keep_dates, weighted, working_moment
+from apps.service.demo.tickets import DemoContext, keep_dates, weighted, working_moment
 from apps.service.models import Feedback, FeedbackRouting, Ticket
 
 COUNT = 300

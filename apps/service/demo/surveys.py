@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from apps.core.workdays import TZ
 from apps.service.choices import TicketStatus
-from apps.service.demo_tickets import DemoContext, keep_dates, working_moment
+from apps.service.demo.tickets import DemoContext, keep_dates, working_moment
 from apps.service.models import Ticket
 from apps.surveys import demo as surveys_demo
 from apps.surveys.choices import QuestionKind, SurveyKind, SurveyStatus

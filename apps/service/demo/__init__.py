@@ -11,7 +11,10 @@ from typing import Any
 from django.utils import timezone
 
 from apps.core.workdays import calendar_preloaded
-from apps.service import demo_feedback, demo_relationship, demo_surveys, demo_tickets
+from apps.service.demo import feedback as demo_feedback
+from apps.service.demo import relationship as demo_relationship
+from apps.service.demo import surveys as demo_surveys
+from apps.service.demo import tickets as demo_tickets
 
 
 def load(stdout: Any) -> None:
