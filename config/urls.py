@@ -32,7 +32,7 @@ urlpatterns = [
     path("service/", include("apps.service.urls")),
     path("performance/", include("apps.performance.urls")),
     path("reports/", include("apps.reports.urls")),
-    path("s/", include("apps.surveys.urls_answer")),
+    path("s/", include("apps.surveys.urls.answer")),
     path("support/", include("apps.service.urls.public")),
     path("api/v1/", include("config.api")),
     # The API's description is for signed-in users (and token clients), not for anonymous visitors.

@@ -12,9 +12,7 @@ class PerformanceConfig(AppConfig):
         from apps.performance.workbench import assessment_items
 
         register_workbench_provider(assessment_items)
-        from apps.performance import hooks
+        from apps.performance.hooks import impact, policy
 
-        hooks.register()  # the policy's impact page
-        from apps.performance import hooks_policy
-
-        hooks_policy.register()  # the figures a policy review considers
+        impact.register()  # the policy's impact page
+        policy.register()  # the figures a policy review considers
