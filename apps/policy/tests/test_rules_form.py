@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.policy import selectors
-from apps.policy.forms import RulesSectionForm
+from apps.policy.forms.versions import RulesSectionForm
 from apps.policy.tests.test_amendments import _draft, group_fixture  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ import datetime as dt
 from typing import Any
 
 from apps.org.models import User
-from apps.policy import demo_ack, services
+from apps.policy import services
 from apps.policy.choices import VoteChoice
+from apps.policy.demo import ack as demo_ack
 from apps.policy.models import PolicyVersion
 from apps.policy.seed_data import POLICY_CODE, VERSION_LABEL
 
