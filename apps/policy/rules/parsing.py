@@ -1,16 +1,9 @@
-"""The tunable rules of a policy version, as validated structured data.
-
-The policy leaves some numbers to the company (KPI weights and grade bands, service deadlines, contact cadence,
-public-pool recycling, approval thresholds, evaluation frequencies). Each policy version stores them as JSON;
-``parse_rules`` turns that JSON into frozen dataclasses and reports *every* problem at once, and
-``Rules.to_json`` turns them back. Anything the JSON leaves out is taken from a base (the defaults below).
-The rest of the system reads the rules in force through ``apps.policy.selectors.rules_in_force``.
-"""
+"""Parsing and validation of a policy version's rules JSON: ``parse_rules`` reports every problem at once, naming the
+rule."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,8 +25,33 @@ from apps.policy.choices import (
     TicketPriority,
     TicketType,
 )
-
-SCHEMA_VERSION = 1
+from apps.policy.rules.values import (
+    APPROVAL_LABEL,
+    ASSESSMENT_LABEL,
+    CADENCE_LABEL,
+    DEADLINES_LABEL,
+    DEFAULT_RULES,
+    ESCALATION_LABEL,
+    FREQUENCIES_LABEL,
+    GRADE_BANDS_LABEL,
+    KPI_WEIGHTS_LABEL,
+    POOL_LABEL,
+    RULES_LABEL,
+    SCHEMA_VERSION,
+    ApprovalThresholds,
+    AssessmentRules,
+    AssessmentScheme,
+    ContactCadence,
+    EvaluationFrequencies,
+    GradeBand,
+    KpiWeights,
+    PublicPoolRules,
+    RecycleRule,
+    Rules,
+    SchemeLine,
+    ServiceDeadline,
+    ServiceEscalation,
+)
 
 NOT_A_MAPPING = _("%(rule)s must be a set of named values.")
 UNKNOWN_KEY = _("%(rule)s: “%(key)s” is not a known rule.")
@@ -59,16 +77,7 @@ WARNING_AFTER_RECYCLE = _(
     "(%(shortest)s days)."
 )
 
-RULES_LABEL = _("The rules")
-KPI_WEIGHTS_LABEL = _("KPI weights")
-GRADE_BANDS_LABEL = _("Grade bands")
-DEADLINES_LABEL = _("Service deadlines")
-CADENCE_LABEL = _("Contact cadence")
-ESCALATION_LABEL = _("Warnings and escalation")
-POOL_LABEL = _("Public pool")
-APPROVAL_LABEL = _("Approval thresholds")
-FREQUENCIES_LABEL = _("Evaluation frequencies")
-ASSESSMENT_LABEL = _("Assessment schemes")
+
 SCHEME_WEIGHTS_TOTAL = _("%(scheme)s: the KPI weights must add up to 100%%; they add up to %(total)s%%.")
 SCHEME_EMPTY = _("%(scheme)s must list at least one KPI.")
 SCORING_BANDS_EMPTY = _("%(rule)s: scoring by bands needs at least one band of [minimum completion %%, score].")
@@ -78,362 +87,6 @@ SCORING_BANDS_NOT_DESCENDING = _(
     "than the one before; [%(low)s, %(score)s] follows [%(prev_low)s, %(prev_score)s]."
 )
 SCORING_KEY_UNUSED = _("%(rule)s: “%(key)s” is only used with scoring by %(method)s.")
-
-
-#
-# The rules
-#
-
-
-@dataclass(frozen=True)
-class KpiWeights:
-    """Weights (%) of the art. 11 indicators in an assessment; they add up to 100."""
-
-    market_development: int = 30
-    sales_target: int = 50
-    customer_satisfaction: int = 20
-
-    @property
-    def total(self) -> int:
-        return sum(self.weight(item) for item in KpiItem.values)
-
-    def weight(self, item: str) -> int:
-        return getattr(self, KpiItem(item).value)
-
-
-@dataclass(frozen=True)
-class GradeBand:
-    grade: str
-    min_score: int
-
-
-@dataclass(frozen=True)
-class ServiceDeadline:
-    """First-response and resolution deadlines of one ticket type and priority, in working hours."""
-
-    ticket_type: str
-    priority: str
-    first_response_hours: int
-    resolution_hours: int
-
-
-@dataclass(frozen=True)
-class ContactCadence:
-    """Contact a customer of this level at least every ``days`` days (art. 10, relationship maintenance)."""
-
-    level: str
-    days: int
-
-
-@dataclass(frozen=True)
-class ServiceEscalation:
-    """When the service clock warns and escalates (arts. 6, 10: complaints handled promptly, reported upwards).
-
-    A ticket warns its assignee once ``warning_percent`` of a deadline's working time has passed; a breached deadline
-    escalates to the department manager, and a complaint still open ``senior_after_hours`` working hours later to
-    senior management. Feedback routed to a department must be acknowledged within ``feedback_acknowledge_hours``.
-    """
-
-    warning_percent: int = 75
-    senior_after_hours: int = 8
-    feedback_acknowledge_hours: int = 8
-
-
-@dataclass(frozen=True)
-class RecycleRule:
-    """Return a customer of this level to the public pool after so many days; 0 switches the rule off."""
-
-    level: str
-    days_without_follow_up: int
-    days_without_deal: int
-
-
-@dataclass(frozen=True)
-class PublicPoolRules:
-    recycle: tuple[RecycleRule, ...]
-    warning_days: int = 3
-    claims_per_day: int = 10  # 0: no daily cap
-    previous_owner_block_days: int = 30  # 0: the previous owner may claim it back at once
-
-
-@dataclass(frozen=True)
-class ApprovalThresholds:
-    """A discount above ``discount_percent`` or a contract above ``contract_amount`` (CNY) needs approval."""
-
-    discount_percent: Decimal = Decimal("10.00")
-    contract_amount: Decimal = Decimal("500000.00")
-
-
-@dataclass(frozen=True)
-class EvaluationFrequencies:
-    market_development_evaluation: str = Frequency.MONTHLY.value
-    sales_target_evaluation: str = Frequency.MONTHLY.value
-    satisfaction_survey: str = Frequency.QUARTERLY.value
-    performance_assessment: str = Frequency.QUARTERLY.value
-
-    def of(self, kind: str) -> str:
-        return str(getattr(self, EvaluationKind(kind).value))
-
-
-@dataclass(frozen=True)
-class SchemeLine:
-    """One KPI of an assessment scheme: its weight (%), the target a score of 100 stands for, and how the line is
-    scored (``scoring``):
-
-    - ``linear`` — the completion of the target, capped at the KPI's cap (the default);
-    - ``bands`` — ``bands`` lists (minimum completion %, score) best first; the first band the completion reaches
-      gives the score, none gives 0;
-    - ``threshold`` — below ``threshold`` % completion the score is 0, from it on linear and capped;
-    - ``deduction`` — the actual counts occurrences (of late tickets, complaints, breaches …): the score is
-      ``start`` minus ``points`` per occurrence, never below 0.
-    """
-
-    kpi: str
-    weight: int
-    target: Decimal
-    scoring: str = ScoringMethod.LINEAR.value
-    bands: tuple[tuple[Decimal, Decimal], ...] = ()
-    threshold: Decimal = Decimal("0")
-    points: Decimal = Decimal("0")
-    start: Decimal = Decimal("100")
-
-    def to_json(self) -> dict[str, Any]:
-        """The line as JSON; a linear line keeps the two keys it always had."""
-        data: dict[str, Any] = {"weight": self.weight, "target": str(self.target)}
-        if self.scoring == ScoringMethod.BANDS:
-            data.update(scoring=self.scoring, bands=[[str(low), str(score)] for low, score in self.bands])
-        elif self.scoring == ScoringMethod.THRESHOLD:
-            data.update(scoring=self.scoring, threshold=str(self.threshold))
-        elif self.scoring == ScoringMethod.DEDUCTION:
-            data.update(scoring=self.scoring, points=str(self.points), start=str(self.start))
-        return data
-
-
-@dataclass(frozen=True)
-class AssessmentScheme:
-    """The KPIs, weights and targets by which one kind of department assesses one level (art. 11)."""
-
-    kind: str
-    level: str
-    lines: tuple[SchemeLine, ...]
-
-    @property
-    def total_weight(self) -> int:
-        return sum(line.weight for line in self.lines)
-
-
-@dataclass(frozen=True)
-class AssessmentRules:
-    """Schemes per department kind and level, the forced distribution, the limit of a manager's adjustment and the
-    action each grade proposes (arts. 11–13). ``excellent_max_percent`` 0 switches the forced distribution off."""
-
-    schemes: tuple[AssessmentScheme, ...]
-    excellent_max_percent: int = 20
-    adjustment_limit: int = 10
-    proposals: tuple[tuple[str, str], ...] = (
-        (Grade.EXCELLENT.value, RewardPenaltyAction.COMMENDATION.value),
-        (Grade.FAIL.value, RewardPenaltyAction.IMPROVEMENT_PLAN.value),
-    )
-
-    def scheme(self, kind: str, level: str) -> AssessmentScheme | None:
-        return next((s for s in self.schemes if s.kind == kind and s.level == level), None)
-
-    def proposal_for(self, grade: str) -> str:
-        return dict(self.proposals).get(grade, "")
-
-
-def _scheme(kind: str, level: str, *lines: tuple[str, int, str]) -> AssessmentScheme:
-    return AssessmentScheme(kind, level, tuple(SchemeLine(k, w, Decimal(t)) for k, w, t in lines))
-
-
-_K, _A, _L = KpiCode, AssessedKind, AssessmentLevel
-DEFAULT_SCHEMES = (
-    _scheme(
-        _A.MARKET_DEVELOPMENT,
-        _L.STAFF,
-        (_K.LEADS_HANDED_OVER, 40, "15"),
-        (_K.VISITS_DONE, 30, "10"),
-        (_K.IMPROVEMENTS_ON_TIME, 10, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
-    ),
-    _scheme(
-        _A.MARKET_DEVELOPMENT,
-        _L.MANAGER,
-        (_K.DEPARTMENT_SCORE, 60, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
-    ),
-    _scheme(
-        _A.MARKET_DEVELOPMENT,
-        _L.DEPARTMENT,
-        (_K.LEADS_HANDED_OVER, 40, "60"),
-        (_K.VISITS_DONE, 30, "40"),
-        (_K.IMPROVEMENTS_ON_TIME, 30, "100"),
-    ),
-    _scheme(
-        _A.SALES,
-        _L.STAFF,
-        (_K.CONTRACT_AMOUNT_COMPLETION, 45, "100"),
-        (_K.PAYMENT_COMPLETION, 25, "100"),
-        (_K.NEW_CUSTOMERS, 10, "2"),
-        (_K.SALES_PLAN_ACTIONS_ON_TIME, 10, "100"),
-        (_K.MANAGER_RATING, 10, "100"),
-    ),
-    _scheme(
-        _A.SALES,
-        _L.MANAGER,
-        (_K.DEPARTMENT_SCORE, 60, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
-    ),
-    _scheme(
-        _A.SALES,
-        _L.DEPARTMENT,
-        (_K.CONTRACT_AMOUNT_COMPLETION, 45, "100"),
-        (_K.PAYMENT_COMPLETION, 25, "100"),
-        (_K.NEW_CUSTOMERS, 10, "6"),
-        (_K.SALES_PLAN_ACTIONS_ON_TIME, 10, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 10, "100"),
-    ),
-    _scheme(
-        _A.CUSTOMER_SERVICE,
-        _L.STAFF,
-        (_K.FIRST_RESPONSE_ON_TIME, 30, "95"),
-        (_K.RESOLUTION_ON_TIME, 30, "90"),
-        (_K.CSAT, 20, "4.5"),
-        (_K.MANAGER_RATING, 20, "100"),
-    ),
-    _scheme(
-        _A.CUSTOMER_SERVICE,
-        _L.MANAGER,
-        (_K.DEPARTMENT_SCORE, 60, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
-    ),
-    _scheme(
-        _A.CUSTOMER_SERVICE,
-        _L.DEPARTMENT,
-        (_K.FIRST_RESPONSE_ON_TIME, 25, "95"),
-        (_K.RESOLUTION_ON_TIME, 25, "90"),
-        (_K.COMPLAINT_RESOLUTION, 20, "95"),
-        (_K.CSAT, 30, "4.5"),
-    ),
-)
-
-
-# (first response, resolution) in working hours; complaints and repairs are answered fastest.
-_DEFAULT_DEADLINE_HOURS = {
-    TicketType.COMPLAINT: {"urgent": (1, 8), "high": (2, 16), "medium": (4, 24), "low": (8, 40)},
-    TicketType.REPAIR: {"urgent": (2, 8), "high": (4, 16), "medium": (8, 32), "low": (16, 40)},
-    TicketType.CONSULTATION: {"urgent": (1, 4), "high": (2, 8), "medium": (4, 16), "low": (8, 24)},
-    TicketType.SUGGESTION: {"urgent": (4, 24), "high": (8, 40), "medium": (16, 80), "low": (24, 120)},
-}
-DEFAULT_SERVICE_DEADLINES = tuple(
-    ServiceDeadline(str(t), str(p), *_DEFAULT_DEADLINE_HOURS[t][str(p)]) for t in TicketType for p in TicketPriority
-)
-DEFAULT_GRADE_BANDS = (
-    GradeBand(Grade.EXCELLENT.value, 90),
-    GradeBand(Grade.GOOD.value, 80),
-    GradeBand(Grade.PASS.value, 60),
-    GradeBand(Grade.NEEDS_IMPROVEMENT.value, 50),
-    GradeBand(Grade.FAIL.value, 0),
-)
-DEFAULT_CONTACT_CADENCE = (ContactCadence("A", 7), ContactCadence("B", 15), ContactCadence("C", 30))
-# Key customers neglected for a shorter time go back to the pool sooner (CONVENTIONS-CN §1 row 8).
-DEFAULT_RECYCLE_RULES = (RecycleRule("A", 15, 60), RecycleRule("B", 30, 90), RecycleRule("C", 60, 180))
-
-
-@dataclass(frozen=True)
-class Rules:
-    """All tunable rules of one policy version; the defaults are the company's starting point."""
-
-    kpi_weights: KpiWeights = field(default_factory=KpiWeights)
-    grade_bands: tuple[GradeBand, ...] = DEFAULT_GRADE_BANDS
-    service_deadlines: tuple[ServiceDeadline, ...] = DEFAULT_SERVICE_DEADLINES
-    contact_cadence: tuple[ContactCadence, ...] = DEFAULT_CONTACT_CADENCE
-    service_escalation: ServiceEscalation = field(default_factory=ServiceEscalation)
-    public_pool: PublicPoolRules = field(default_factory=lambda: PublicPoolRules(recycle=DEFAULT_RECYCLE_RULES))
-    approval_thresholds: ApprovalThresholds = field(default_factory=ApprovalThresholds)
-    evaluation_frequencies: EvaluationFrequencies = field(default_factory=EvaluationFrequencies)
-    assessment: AssessmentRules = field(default_factory=lambda: AssessmentRules(schemes=DEFAULT_SCHEMES))
-
-    def grade_for(self, score: Decimal | int | float) -> str:
-        """Return the grade of an assessment score: the best grade whose minimum the score reaches."""
-        for band in self.grade_bands:
-            if Decimal(str(score)) >= band.min_score:
-                return band.grade
-        return self.grade_bands[-1].grade
-
-    def deadline(self, ticket_type: str, priority: str) -> ServiceDeadline:
-        return next(d for d in self.service_deadlines if d.ticket_type == ticket_type and d.priority == priority)
-
-    def contact_cadence_days(self, level: str) -> int:
-        return next(c.days for c in self.contact_cadence if c.level == level)
-
-    def recycle_rule(self, level: str) -> RecycleRule:
-        return next(r for r in self.public_pool.recycle if r.level == level)
-
-    def needs_discount_approval(self, discount_percent: Decimal) -> bool:
-        return discount_percent > self.approval_thresholds.discount_percent
-
-    def needs_contract_approval(self, amount: Decimal) -> bool:
-        return amount > self.approval_thresholds.contract_amount
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the rules as JSON-ready data (amounts as strings, so no precision is lost)."""
-        pool = self.public_pool
-        return {
-            "schema": SCHEMA_VERSION,
-            "kpi_weights": {item: self.kpi_weights.weight(item) for item in KpiItem.values},
-            "grade_bands": {band.grade: band.min_score for band in self.grade_bands},
-            "service_deadlines": {
-                t: {
-                    d.priority: {"first_response_hours": d.first_response_hours, "resolution_hours": d.resolution_hours}
-                    for d in self.service_deadlines
-                    if d.ticket_type == t
-                }
-                for t in TicketType.values
-            },
-            "contact_cadence_days": {c.level: c.days for c in self.contact_cadence},
-            "service_escalation": {
-                "warning_percent": self.service_escalation.warning_percent,
-                "senior_after_hours": self.service_escalation.senior_after_hours,
-                "feedback_acknowledge_hours": self.service_escalation.feedback_acknowledge_hours,
-            },
-            "public_pool": {
-                "recycle": {
-                    r.level: {
-                        "days_without_follow_up": r.days_without_follow_up,
-                        "days_without_deal": r.days_without_deal,
-                    }
-                    for r in pool.recycle
-                },
-                "warning_days": pool.warning_days,
-                "claims_per_day": pool.claims_per_day,
-                "previous_owner_block_days": pool.previous_owner_block_days,
-            },
-            "approval_thresholds": {
-                "discount_percent": str(self.approval_thresholds.discount_percent),
-                "contract_amount": str(self.approval_thresholds.contract_amount),
-            },
-            "evaluation_frequencies": {k: self.evaluation_frequencies.of(k) for k in EvaluationKind.values},
-            "assessment": {
-                "schemes": {
-                    kind: {
-                        s.level: {line.kpi: line.to_json() for line in s.lines}
-                        for s in self.assessment.schemes
-                        if s.kind == kind
-                    }
-                    for kind in AssessedKind.values
-                },
-                "excellent_max_percent": self.assessment.excellent_max_percent,
-                "adjustment_limit": self.assessment.adjustment_limit,
-                "proposals": dict(self.assessment.proposals),
-            },
-        }
-
-
-DEFAULT_RULES = Rules()
 
 
 #
@@ -903,146 +556,3 @@ def parse_rules(data: Mapping[str, Any] | None, base: Rules = DEFAULT_RULES) -> 
     if problems:
         raise ValidationError(problems)
     return Rules(**values)
-
-
-def validate_rules(data: Any) -> None:
-    """Model-field validator: the stored JSON must parse into valid rules (every problem, as one list)."""
-    try:
-        parse_rules(data)
-    except ValidationError as exc:
-        raise ValidationError([error for errors in exc.error_dict.values() for error in errors]) from exc
-
-
-#
-# Changes in plain words
-#
-
-_KEY_LABELS = {
-    "kpi_weights": KPI_WEIGHTS_LABEL,
-    "grade_bands": GRADE_BANDS_LABEL,
-    "service_deadlines": DEADLINES_LABEL,
-    "contact_cadence_days": CADENCE_LABEL,
-    "service_escalation": ESCALATION_LABEL,
-    "public_pool": POOL_LABEL,
-    "approval_thresholds": APPROVAL_LABEL,
-    "evaluation_frequencies": FREQUENCIES_LABEL,
-    "assessment": ASSESSMENT_LABEL,
-    "schemes": _("schemes"),
-    "weight": _("weight (%)"),
-    "target": _("target"),
-    "excellent_max_percent": _("share rated excellent at most (%)"),
-    "adjustment_limit": _("manager's adjustment at most (points)"),
-    "proposals": _("proposals by grade"),
-    "scoring": _("scoring"),
-    "bands": _("score bands"),
-    "threshold": _("threshold (% completion)"),
-    "points": _("points deducted per occurrence"),
-    "start": _("score before deductions"),
-    "first_response_hours": _("first response (working hours)"),
-    "resolution_hours": _("resolution (working hours)"),
-    "recycle": _("recycle days"),
-    "days_without_follow_up": _("days without follow-up"),
-    "days_without_deal": _("days without a deal"),
-    "warning_days": _("warning days before recycling"),
-    "claims_per_day": _("claims per day"),
-    "previous_owner_block_days": _("days before the previous owner may claim again"),
-    "warning_percent": _("warn after this share of the deadline (%)"),
-    "senior_after_hours": _("escalate complaints to senior management after (working hours)"),
-    "feedback_acknowledge_hours": _("acknowledge feedback within (working hours)"),
-    "discount_percent": _("discount (%)"),
-    "contract_amount": _("contract amount (CNY)"),
-}
-_LABELLED_CHOICES = (
-    KpiItem,
-    Grade,
-    TicketType,
-    TicketPriority,
-    CustomerLevel,
-    EvaluationKind,
-    Frequency,
-    KpiCode,
-    AssessedKind,
-    AssessmentLevel,
-    RewardPenaltyAction,
-    ScoringMethod,
-)
-
-
-def _key_label(key: str) -> str:
-    for choices in _LABELLED_CHOICES:
-        if key in choices.values:
-            return str(choices(key).label)
-    return str(_KEY_LABELS.get(key, key))
-
-
-def _flatten(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
-    flat: dict[tuple[str, ...], Any] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, (*prefix, key)))
-        else:
-            flat[(*prefix, key)] = value
-    return flat
-
-
-def describe_changes(old: Rules, new: Rules) -> list[tuple[str, str, str]]:
-    """Return each rule that differs as (rule in words, old value, new value), in the order of the rules."""
-    return [(c.label, c.old, c.new) for c in _changes(old, new, same=lambda a, b: a == b)]
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal values, "4.5" and "4.50" included (stored amounts keep the precision they were written with)."""
-    if a == b:
-        return True
-    if isinstance(a, str) and isinstance(b, str):
-        x, y = _as_decimal(a), _as_decimal(b)
-        return x is not None and x == y
-    return False
-
-
-def default_rules_json() -> dict[str, Any]:
-    """The default for a new version's rules field."""
-    return DEFAULT_RULES.to_json()
-
-
-@dataclass(frozen=True)
-class RuleChange:
-    """One rule that differs between two sets of rules: its section (``kpi_weights`` …), its name in words and
-    the old and new values as people read them."""
-
-    section: str
-    label: str
-    old: str
-    new: str
-
-
-def rule_changes(old: Rules, new: Rules) -> list[RuleChange]:
-    """Like ``describe_changes``, with the section each change belongs to (for the diff and impact pages)."""
-    return _changes(old, new, same=_same)
-
-
-NOTHING = "—"  # a rule that one side does not have (a KPI added to or dropped from a scheme, a proposal)
-
-
-def _shown(value: Any) -> str:
-    return NOTHING if value is None else _key_label(str(value))
-
-
-def _changes(old: Rules, new: Rules, *, same: Any) -> list[RuleChange]:
-    """Every rule that differs, in the order of the new rules; then those the new rules dropped (shown "—")."""
-    before, after = _flatten(old.to_json()), _flatten(new.to_json())
-    paths = [*after, *(path for path in before if path not in after)]
-    return [
-        RuleChange(path[0], " · ".join(_key_label(k) for k in path), _shown(before.get(path)), _shown(after.get(path)))
-        for path in paths
-        if not same(before.get(path), after.get(path))
-    ]
-
-
-def key_label(key: str) -> str:
-    """A key of the rules' JSON in words (a choice's label, or the rule's name)."""
-    return _key_label(key)
-
-
-# The sections of the rules, in order, with their names (the amendment pages edit one section at a time).
-SECTION_LABELS = {key: _KEY_LABELS[key] for key in _SECTIONS}
