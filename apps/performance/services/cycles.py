@@ -25,7 +25,8 @@ from apps.performance.choices import (
 from apps.performance.kpi_library import sync_kpi_library
 from apps.performance.models import Assessment, AssessmentCycle, AssessmentItem, Kpi
 from apps.performance.permissions import Perm
-from apps.performance.selectors.metrics import CENT, Measure, Span, Subject, half_up, measure
+from apps.performance.selectors.measures import CENT, Measure, Span, Subject, half_up
+from apps.performance.selectors.metrics import measure
 from apps.performance.services.common import (
     ASSESSED_KINDS,
     BAD_PERIOD,

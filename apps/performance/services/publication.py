@@ -23,7 +23,7 @@ from apps.performance.choices import (
 )
 from apps.performance.models import Assessment, AssessmentCycle, RewardPenalty
 from apps.performance.permissions import Perm
-from apps.performance.selectors.metrics import CENT
+from apps.performance.selectors.measures import CENT
 from apps.performance.services.common import (
     APPEALS_PENDING,
     FORCED_DISTRIBUTION,

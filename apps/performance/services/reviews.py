@@ -22,7 +22,7 @@ from apps.performance.choices import (
 )
 from apps.performance.models import Appeal, Assessment
 from apps.performance.permissions import Perm
-from apps.performance.selectors.metrics import CENT, half_up
+from apps.performance.selectors.measures import CENT, half_up
 from apps.performance.selectors.scorecards import appeal_managers
 from apps.performance.services.common import (
     ADJUSTMENT_NEEDS_REASON,

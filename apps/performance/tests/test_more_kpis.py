@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from apps.performance.selectors.metrics import Span, Subject, measure
+from apps.performance.selectors.measures import Span, Subject
+from apps.performance.selectors.metrics import measure
 from apps.performance.tests.factories import Q3, at
 from apps.policy.choices import KpiCode
 from apps.policy.selectors import POLICY_TIME_ZONE
