@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("apps.core.api_urls")),
+    path("", include("apps.core.api.urls")),
     path("", include("apps.org.api.urls")),
     path("", include("apps.policy.api.urls")),
     path("", include("apps.customers.api.urls")),

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from apps.core.models import Notification, NotificationChannel, NotificationDelivery
-from apps.core.notify_delivery import send_due_notifications
-from apps.core.notify_kinds import notification_kinds
+from apps.core.notifications.kinds import notification_kinds
+from apps.core.services.delivery import send_due_notifications
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.sales.tests.test_approval_notifications import _pending
 from apps.service.tests.test_feedback import _record, world  # noqa: F401 (fixture)

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from apps.core import checks, dataversion, notify_hooks  # noqa: F401  (checks registers the system checks)
+        from apps.core import checks, dataversion  # noqa: F401  (checks registers the system checks)
+        from apps.core.hooks import notifications as notify_hooks
 
         notify_hooks.register()
         dataversion.register()

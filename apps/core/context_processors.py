@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from apps.core.calendar_services import KEEPER_PERMISSION, calendar_warning_year
 from apps.core.selectors import notification_unread_count
+from apps.core.services.calendar import KEEPER_PERMISSION, calendar_warning_year
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

@@ -55,7 +55,8 @@ class Notification(TimeStampedModel):
     # What the message is about, e.g. "approval:sales.contract:12" (``core.services.notification_topic``): the
     # same request sent to several people is closed for all of them once one has dealt with it.
     topic = models.CharField(_("topic"), max_length=100, blank=True, db_index=True)
-    # The kind of message (``core.notify_kinds``): what the centre groups by and the user's channel choice is per.
+    # The kind of message (``core.notifications.kinds``): what the centre groups by and the user's channel choice
+    # is per.
     kind = models.CharField(_("kind"), max_length=40, blank=True, default="")
 
     # Not scoped by department: a notification is only ever its recipient's (see selectors).

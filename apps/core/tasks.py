@@ -1,13 +1,13 @@
-"""Jobs of the kernel: notifications sent outside the app (defined in ``notify_delivery``) and the reminder
+"""Jobs of the kernel: notifications sent outside the app (defined in ``services.delivery``) and the reminder
 to enter next year's official holiday schedule."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from apps.core.calendar_services import calendar_remind_keepers
 from apps.core.jobs import run_job
-from apps.core.notify_delivery import deliver_notification, send_due_notifications
+from apps.core.services.calendar import calendar_remind_keepers
+from apps.core.services.delivery import deliver_notification, send_due_notifications
 
 __all__ = ["deliver_notification", "remind_calendar_keepers", "run_job", "send_due_notifications"]
 

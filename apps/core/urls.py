@@ -1,6 +1,9 @@
 from django.urls import path
 
-from apps.core import calendar_views, health, job_views, notify_views, views
+from apps.core import health, views
+from apps.core.views import calendar as calendar_views
+from apps.core.views import jobs as job_views
+from apps.core.views import notifications as notify_views
 
 app_name = "core"
 

@@ -10,7 +10,7 @@ class PolicyConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from apps.core.notify_kinds import register_notification_kind
+        from apps.core.notifications.kinds import register_notification_kind
         from apps.policy.context_processors import remember_on_login
         from apps.policy.services import POLICY_KIND
 

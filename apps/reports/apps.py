@@ -8,7 +8,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports to senior management")
 
     def ready(self) -> None:
-        from apps.core.notify_kinds import register_notification_kind
+        from apps.core.notifications.kinds import register_notification_kind
         from apps.core.workbench import register_overview_provider, register_workbench_provider
         from apps.reports.services import REPORT_KIND
         from apps.reports.workbench import overview_items, report_items

@@ -226,7 +226,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-# A mail server that hangs must not hold a notification delivery "sending" past core.notify_delivery.STALE_CLAIM
+# A mail server that hangs must not hold a notification delivery "sending" past core.services.delivery.STALE_CLAIM
 # (10 minutes), after which the sweep claims it again: the robots' posts time out after 5 s, mail after this.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salesops@localhost")
@@ -234,7 +234,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salesops@localhost")
 SITE_URL = env_str("SITE_URL", "")
 COMPANY_NAME = env_str("COMPANY_NAME", "")  # put before the subject of mails to customers
 
-# Notifications outside the app (core.notify_channels): e-mail and the WeCom / DingTalk group robots. An
+# Notifications outside the app (core.notifications.channels): e-mail and the WeCom / DingTalk group robots. An
 # administrator's entry on the channels page (/notifications/channels/) takes precedence over these.
 NOTIFY_CHANNELS = {
     "email": {

@@ -23,7 +23,7 @@ import time_machine
 from django.core.cache import cache
 
 from apps.core.models import Notification, NotificationChannel, NotificationDelivery
-from apps.core.notify_delivery import send_due_notifications
+from apps.core.services.delivery import send_due_notifications
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.core.workdays import TZ, add_working_hours
 from apps.org.models import Employee

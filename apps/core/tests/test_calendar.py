@@ -20,10 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from apps.core import calendar_notice
-from apps.core.calendar_notice import parse_notice
-from apps.core.calendar_services import DAY_OFF, DAY_WORKED, calendar_days_enter, calendar_remind_keepers
 from apps.core.models import Notification, WorkdayOverride, WorkdayYear
+from apps.core.services.calendar import DAY_OFF, DAY_WORKED, calendar_days_enter, calendar_remind_keepers
 from apps.core.workdays import (
     SOURCE_ENTERED,
     SOURCE_OFFICIAL,
@@ -35,6 +33,8 @@ from apps.core.workdays import (
     calendar_preloaded,
     provisional_between,
 )
+from apps.core.workdays import notice as calendar_notice
+from apps.core.workdays.notice import parse_notice
 from apps.org.models import User
 
 pytestmark = pytest.mark.django_db

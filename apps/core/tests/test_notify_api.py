@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 from apps.core.models import NotificationDelivery, NotificationPreference
-from apps.core.notify_delivery import send_due_notifications
-from apps.core.notify_kinds import notification_kinds
+from apps.core.notifications.kinds import notification_kinds
 from apps.core.services import notify
+from apps.core.services.delivery import send_due_notifications
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.core.tests.test_notify_channels import people, robots
 

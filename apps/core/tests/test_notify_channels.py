@@ -19,10 +19,11 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from apps.core import notify_channels, notify_delivery
 from apps.core.models import Notification, NotificationChannel, NotificationDelivery, NotificationPreference
-from apps.core.notify_delivery import Outcome, delivery_attempt, send_due_notifications
+from apps.core.notifications import channels as notify_channels
+from apps.core.services import delivery as notify_delivery
 from apps.core.services import notification_topic, notify
+from apps.core.services.delivery import Outcome, delivery_attempt, send_due_notifications
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.org.tests.factories import EmployeeFactory
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.models import Notification, NotificationChannel, NotificationDelivery, NotificationPreference
-from apps.core.notify_kinds import notification_kinds
+from apps.core.notifications.kinds import notification_kinds
 from apps.core.services import notify
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.org.choices import BuiltinRole

@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 
 from apps.core.models import Notification, NotificationChannel, NotificationDelivery
-from apps.core.notify_delivery import send_due_notifications
+from apps.core.services.delivery import send_due_notifications
 from apps.core.tests.fake_receiver import FakeReceiver
 from apps.org.models import Employee
 from apps.policy import services

@@ -390,7 +390,7 @@ def test_subscription_delivers_a_pdf_by_mail_and_a_message_to_the_wecom_robot(pe
     from django.core.cache import cache
 
     from apps.core.models import NotificationChannel, NotificationDelivery
-    from apps.core.notify_delivery import send_due_notifications
+    from apps.core.services.delivery import send_due_notifications
     from apps.core.tests.fake_receiver import FakeReceiver
 
     cache.clear()  # the robots' per-minute counters

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.calendar_services import register_calendar_listener
+from apps.core.services.calendar import register_calendar_listener
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
 from apps.customers.timeline import TimelineEvent, register_timeline_source
 from apps.service.selectors.feedback import feedback_of_customer, routings_awaiting

@@ -202,7 +202,7 @@ def _escalate_to_senior(ticket: Ticket, senior: list[Any], hours: int, now: dt.d
 
 
 #
-# The working-day calendar changed (``core.calendar_services`` registry)
+# The working-day calendar changed (``core.services.calendar`` registry)
 #
 
 

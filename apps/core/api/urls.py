@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from apps.core.api_calendar import CalendarEntryView, CalendarYearView
-from apps.core.api_notify import NotificationDeliveryViewSet, NotificationPreferencesView
+from apps.core.api.calendar import CalendarEntryView, CalendarYearView
+from apps.core.api.notifications import NotificationDeliveryViewSet, NotificationPreferencesView
 
 router = SimpleRouter()
 router.register("notification-deliveries", NotificationDeliveryViewSet, basename="notification-delivery")

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core import selectors
-from apps.core.calendar_forms import NoticeForm, RangeForm
-from apps.core.calendar_services import DAY_RESET, DAY_WORKED, calendar_days_enter, may_enter, may_view
+from apps.core.forms.calendar import NoticeForm, RangeForm
+from apps.core.services.calendar import DAY_RESET, DAY_WORKED, calendar_days_enter, may_enter, may_view
 from apps.core.views import add_service_errors
 from apps.core.workdays import Day, bundled_knows, calendar_days, provisional_year, year_is_provisional
 

@@ -24,7 +24,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django.views.generic.base import TemplateResponseMixin
 
 from apps.core import selectors, services
-from apps.core.notify_kinds import notification_kinds
+from apps.core.notifications.kinds import notification_kinds
 from apps.core.scoping import permission_name
 from apps.core.workbench import WorkbenchItem, overview_figures, workbench_items
 

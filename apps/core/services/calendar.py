@@ -1,5 +1,5 @@
 """Writes to the working-day calendar (``core.workdays``): administrators and senior management enter days (date
-ranges off, make-up workdays on, or the State Council's notice read by ``calendar_notice``), and every app whose
+ranges off, make-up workdays on, or the State Council's notice read by ``workdays.notice``), and every app whose
 deadlines are counted in working hours hears of the change through a registry, so that it recomputes its own unmet
 deadlines (core knows no domain: the apps register in their ``ready``). The weekly reminder asks the calendar's
 keepers to enter next year's schedule while it is still provisional.

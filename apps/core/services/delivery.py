@@ -27,9 +27,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core import notify_channels
 from apps.core.models import NotificationDelivery, NotificationPreference
-from apps.core.notify_kinds import notification_kind
+from apps.core.notifications import channels as notify_channels
+from apps.core.notifications.kinds import notification_kind
 
 log = logging.getLogger(__name__)
 Status = NotificationDelivery.Status

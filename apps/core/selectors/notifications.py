@@ -11,8 +11,8 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from apps.core.models import NotificationChannel, NotificationChannelName, NotificationDelivery, NotificationPreference
-from apps.core.notify_channels import ChannelConfig, channel_configs
-from apps.core.notify_kinds import NotificationKind, notification_kinds
+from apps.core.notifications.channels import ChannelConfig, channel_configs
+from apps.core.notifications.kinds import NotificationKind, notification_kinds
 
 
 @dataclass(frozen=True)

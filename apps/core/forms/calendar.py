@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.calendar_notice import parse_notice
-from apps.core.calendar_services import DAY_OFF, DAY_RESET, DAY_WORKED
+from apps.core.services.calendar import DAY_OFF, DAY_RESET, DAY_WORKED
+from apps.core.workdays.notice import parse_notice
 
 MAX_RANGE_DAYS = 31
 RANGE_BACKWARDS = _("The last day is before the first.")

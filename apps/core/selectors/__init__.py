@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from apps.core.models import Notification, WorkdayOverride, WorkdayYear
-from apps.core.notify_kinds import notification_kind
+from apps.core.notifications.kinds import notification_kind
 
 
 def notification_list(*, user: Any, unread_only: bool = False, kind: str = "") -> QuerySet[Notification]:

@@ -17,8 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ServiceErrorsMixin, drf_validation_error
-from apps.core.calendar_notice import parse_notice
-from apps.core.calendar_services import (
+from apps.core.services.calendar import (
     DAY_OFF,
     DAY_RESET,
     DAY_WORKED,
@@ -27,6 +26,7 @@ from apps.core.calendar_services import (
     may_view,
 )
 from apps.core.workdays import calendar_days, year_is_provisional
+from apps.core.workdays.notice import parse_notice
 
 FIRST_YEAR, LAST_YEAR = 2004, 2100
 NOTICE_OR_DAYS = _("Send either the notice's text or the days, not both.")

@@ -18,10 +18,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView, View
 
-from apps.core import notify_selectors, notify_services
+from apps.core.forms.notifications import NotificationChannelForm, NotificationPreferencesForm
 from apps.core.models import NotificationChannel, NotificationChannelName, NotificationDelivery, NotificationPreference
-from apps.core.notify_forms import NotificationChannelForm, NotificationPreferencesForm
 from apps.core.permissions import CorePerm
+from apps.core.selectors import notifications as notify_selectors
+from apps.core.services import notifications as notify_services
 
 DELIVERIES_PER_PAGE = 30
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from apps.core.history import record_actor
 from apps.core.models import Notification
-from apps.core.notify_delivery import deliveries_create
-from apps.core.notify_kinds import kind_of
+from apps.core.notifications.kinds import kind_of
+from apps.core.services.delivery import deliveries_create
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +58,10 @@ def notify(
 ) -> list[Notification]:
     """Put a message into each recipient's notification centre (one row each, one query), and send it by the
     outside channels (e-mail, WeCom, DingTalk) each recipient wants for its kind, after the transaction commits,
-    in a Celery task (``core.notify_delivery``): a channel that is down never delays or fails the caller.
+    in a Celery task (``core.services.delivery``): a channel that is down never delays or fails the caller.
 
     ``topic`` names what it is about (``notification_topic``), so that ``notifications_close`` can close it for
-    everyone at once; ``kind`` (``core.notify_kinds``, default: the topic's first part, else ``general``) is what
+    everyone at once; ``kind`` (``core.notifications.kinds``, default: the topic's first part, else ``general``) is what
     the centre groups by and users choose channels for."""
     distinct = list({r.pk: r for r in recipients if r is not None}.values())
     kind = kind_of(kind=kind, topic=topic)

@@ -20,11 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core import notify_selectors, notify_services
 from apps.core.api import ServiceErrorsMixin
 from apps.core.models import NotificationChannelName, NotificationDelivery, NotificationPreference
-from apps.core.notify_kinds import notification_kinds
+from apps.core.notifications.kinds import notification_kinds
 from apps.core.permissions import CorePerm
+from apps.core.selectors import notifications as notify_selectors
+from apps.core.services import notifications as notify_services
 
 UNKNOWN_KIND = _("Unknown kind of message: %(kind)s.")
 

@@ -1,5 +1,5 @@
 """Writes of the notification service: a user's channel choices, the administrator's channel configuration, a
-failed delivery sent again, a test message. (Sending itself is ``core.services.notify`` → ``notify_delivery``.)"""
+failed delivery sent again, a test message. (Sending itself is ``core.services.notify`` → ``services.delivery``.)"""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.core.models import NotificationChannel, NotificationChannelName, NotificationDelivery, NotificationPreference
-from apps.core.notify_delivery import dispatch
-from apps.core.notify_kinds import notification_kinds
+from apps.core.notifications.kinds import notification_kinds
 from apps.core.permissions import CorePerm
+from apps.core.services.delivery import dispatch
 
 Status = NotificationDelivery.Status
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.notify_selectors import KindChoices
+from apps.core.selectors.notifications import KindChoices
 
 
 def choice_field_name(kind: str, channel: str) -> str:
