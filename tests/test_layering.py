@@ -47,3 +47,30 @@ class LayeringTests:
             if path.suffix == ".py" or (path / "__init__.py").exists()
         }
         assert names <= modules, sorted(names - modules)
+
+    def test_areas_nest_under_their_layer_and_are_never_named_in_the_contract(self) -> None:
+        """One nesting rule, ``apps/<app>/<layer>/<area>.py``: no app has a flat ``<layer>_<area>.py`` module (or
+        package) beside its layers, and the in-app contract lists layer names only."""
+        contract = next(c for c in _contracts() if c["name"].startswith("Inside an app"))
+        layers = {name.strip().strip("()") for layer in contract["layers"] for name in layer.split(":")}
+        prefixed = sorted(name for name in layers if any(name.startswith(f"{other}_") for other in layers))
+        assert prefixed == [], prefixed
+        flat = sorted(
+            f"{app.name}/{path.name}"
+            for app in (ROOT / "apps").iterdir()
+            if (app / "__init__.py").exists()
+            for path in app.iterdir()
+            if (path.suffix == ".py" or (path / "__init__.py").exists())
+            and any(path.stem.startswith(f"{layer}_") for layer in layers)
+        )
+        assert flat == [], flat
+
+    def test_no_module_outside_migrations_and_tests_exceeds_600_lines(self) -> None:
+        too_long = sorted(
+            (len(path.read_text(encoding="utf-8").splitlines()), str(path.relative_to(ROOT)))
+            for path in (ROOT / "apps").rglob("*.py")
+            if "migrations" not in path.parts
+            and "tests" not in path.parts
+            and len(path.read_text(encoding="utf-8").splitlines()) > 600
+        )
+        assert too_long == [], too_long
