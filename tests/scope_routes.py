@@ -88,10 +88,6 @@ NOT_GENERIC: dict[str, Exempt] = {
     "policy:acknowledgement_export": EXCEL,
     "customers:customer_transfer": Exempt("a bulk page over the customers chosen in the list, not one record"),
     "customers:followup_create": Exempt("HTMX answers with the detail page's follow-up panel (@scoped_route)"),
-    "customers:service_owner_list": Exempt(
-        "a service manager's work list: customers nobody serves yet, chosen by customers_without_service_owner "
-        "(the sales department's customers, beside the viewer's archive scope), not by visible_to"
-    ),
     "customers:pool_due_list": Exempt("rows are (customer, reason) pairs the recycling rules compute, not a queryset"),
     "customers:customer_claim": POOL,
     "customers:customer_assign": POOL,

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from apps.core.views import (
     ScopedDetailView,
     ScopedListView,
     ScopedUpdateView,
+    ScopedViewMixin,
     add_service_errors,
 )
 from apps.customers.forms.archive import (
@@ -248,18 +248,26 @@ class CustomerServiceOwnerView(ScopedActionView):
         return reverse("customers:service_owner_list")
 
 
-@login_required
-def service_owner_list_view(request: HttpRequest) -> HttpResponse:
-    """待指定服务负责人: the customers nobody serves yet, each with the form to name one (customer service managers).
-    A function view: a work list beside the archive's scope (these customers are the sales department's)."""
-    _require_perm(request, CustomerPerm.SET_SERVICE_OWNER)
-    customers = selectors.customers_without_service_owner(user=request.user)
-    term = request.GET.get("q", "").strip()
-    if term:
-        customers = customers.filter(name__icontains=term)
-    page = Paginator(customers, 20).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "q": term, "form": ServiceOwnerForm(user=request.user)}
-    return render(request, "customers/service_owner_list.html", context)
+class _UnservedScope(ScopedViewMixin):
+    """The customers nobody serves yet, for whoever names service owners: the sales department's customers, beside
+    the viewer's archive scope, as ``customers_without_service_owner`` chooses them (not ``visible_to``)."""
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.customers_without_service_owner(user=self.request.user)
+
+
+class ServiceOwnerListView(ScopedListView, _UnservedScope):
+    """待指定服务负责人: the customers nobody serves yet, each with the form to name one (customer service managers)."""
+
+    model = Customer
+    permission = CustomerPerm.SET_SERVICE_OWNER
+    template_name = "customers/service_owner_list.html"
+    search_fields = ("name",)
+    sort_fields = ("name",)
+    default_sort = "name"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(form=ServiceOwnerForm(user=self.request.user), **kwargs)
 
 
 @login_required

@@ -190,11 +190,13 @@ def pool_due_list_view(request: HttpRequest) -> HttpResponse:
     if term:
         due = [(c, r) for c, r in due if term.lower() in c.name.lower()]
     page = Paginator(due, DUE_PER_PAGE).get_page(request.GET.get("page"))
+    htmx = getattr(request, "htmx", None)
     return render(
         request,
-        "customers/pool_due_list.html",
+        "customers/pool_due_list.html#rows" if htmx and not htmx.boosted else "customers/pool_due_list.html",
         {
             "page_obj": page,
+            "object_list": page.object_list,
             "q": term,
             "rules": selectors.pool_rules(),
             "archive_url": _archive_list_url(),
