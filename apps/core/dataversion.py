@@ -99,3 +99,106 @@ def register() -> None:
     """Listen to every model's writes (``CoreConfig.ready``)."""
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_written, dispatch_uid=f"core-data-version-{id(signal)}")
+
+
+class WatchedVersion:
+    """The version of one kind of data that many requests cache (the organisation's roles, grants and departments:
+    ``org.scope.user_access``), moved by the writes to the models it ``watch``-es.
+
+    Unlike the company-wide version it is exact inside a transaction, savepoints included: each write in an atomic
+    block leaves a marker among the connection's on-commit callbacks, and ``current()`` names the last marker still
+    there (``<shared>-<pid>.<serial>``). A read after a write therefore never uses a key of before it; a savepoint
+    rolled back takes its markers with it, so the key falls back to the one that named the data as it is again; and
+    nothing read inside the writing transaction is ever read by another connection. The commit moves the shared
+    version (Redis in production, so every app server sees it); outside a transaction a write moves it at once.
+    Writes that bypass the signals (``QuerySet.update``, raw SQL) call ``written()`` themselves.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self._serials = itertools.count(1)
+
+    def bump(self) -> None:
+        try:
+            try:
+                cache.incr(self.key)
+            except ValueError:
+                cache.add(self.key, time.time_ns() // 1000, timeout=None)
+        except Exception:
+            logger.warning("%s not moved: the cache is unavailable", self.key, exc_info=True)
+
+    def _marker(self, using: str) -> _Marker | None:
+        connection = connections[using]
+        if not connection.in_atomic_block:
+            return None
+        for entry in reversed(connection.run_on_commit):
+            if isinstance(entry[1], _Marker) and entry[1].version is self:
+                return entry[1]
+        return None
+
+    def current(self, using: str = DEFAULT_DB_ALIAS) -> str:
+        """The version now; inside a transaction that has written the watched data, one private to it."""
+        try:
+            version = cache.get(self.key)
+            if version is None:
+                cache.add(self.key, time.time_ns() // 1000, timeout=None)
+                version = cache.get(self.key)
+        except Exception:
+            logger.warning("%s unknown: the cache is unavailable", self.key, exc_info=True)
+            version = f"none-{os.getpid()}-{next(self._serials)}"
+        marker = self._marker(using)
+        return str(version) if marker is None else f"{version}-{os.getpid()}.{marker.serial}"
+
+    def written(self, using: str | None = None) -> None:
+        """Record a write to the watched data (at once outside a transaction, else at its commit)."""
+        using = using or DEFAULT_DB_ALIAS
+        connection = connections[using]
+        if not connection.in_atomic_block:
+            self.bump()
+            return
+        last = connection.run_on_commit[-1] if connection.run_on_commit else None
+        # The last callback is this version's marker, registered in the same savepoint: a new serial is enough.
+        if (
+            last is not None
+            and isinstance(last[1], _Marker)
+            and last[1].version is self
+            and last[0] == set(connection.savepoint_ids)
+        ):
+            last[1].serial = next(self._serials)
+            return
+        transaction.on_commit(_Marker(self, next(self._serials)), using=using)
+
+    def watch(self, *models: Any, ignore_fields: frozenset[str] = frozenset()) -> None:
+        """Move the version on every save or delete of ``models`` and every change of their many-to-many
+        relations (``ignore_fields``: a save of only these fields, e.g. ``last_login``, changes nothing watched)."""
+
+        def saved(sender: Any, using: str | None = None, update_fields: Any = None, **kwargs: Any) -> None:
+            if update_fields and ignore_fields and set(update_fields) <= ignore_fields:
+                return
+            self.written(using)
+
+        def deleted(sender: Any, using: str | None = None, **kwargs: Any) -> None:
+            self.written(using)
+
+        def related(sender: Any, action: str = "", using: str | None = None, **kwargs: Any) -> None:
+            if action.startswith("post_"):
+                self.written(using)
+
+        for model in models:
+            uid = f"{self.key}:{model._meta.label}"
+            post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+            post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+            for field in model._meta.local_many_to_many:
+                through = field.remote_field.through
+                m2m_changed.connect(related, sender=through, weak=False, dispatch_uid=f"{uid}:{field.name}")
+
+
+class _Marker:
+    """A write to a ``WatchedVersion``'s data in an open transaction: moves the shared version on commit."""
+
+    def __init__(self, version: WatchedVersion, serial: int) -> None:
+        self.version = version
+        self.serial = serial
+
+    def __call__(self) -> None:
+        self.version.bump()

@@ -116,7 +116,8 @@ def clear_scope_cache(user: Any) -> None:
     """Forget a user's cached scope (after their roles or department change)."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
-    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_role_perm_cache"):
+    # ``_salesops_access``: what ``org`` read for the request (its permissions, scope and employee).
+    for attr in ("_perm_cache", "_user_perm_cache", "_group_perm_cache", "_role_perm_cache", "_salesops_access"):
         if hasattr(user, attr):
             delattr(user, attr)
 

@@ -9,6 +9,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q, Subquery
 
+from apps.org.scope import user_access
+
 
 class RoleBackend(ModelBackend):
     """Django's model backend, with permissions granted through ``Employee.roles`` of active employees."""
@@ -28,4 +30,17 @@ class RoleBackend(ModelBackend):
         )
 
     def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        return self._get_permissions(user_obj, obj, "group")  # type: ignore[attr-defined]  # ModelBackend's own helper, missing from django-stubs
+        return self._get_permissions(user_obj, obj, "group")
+
+    def _get_permissions(self, user_obj: Any, obj: Any, from_name: str) -> set[str]:
+        """ModelBackend's, read from the user's cached access (``org.scope.user_access``: one cache hit per request
+        instead of two queries, and moved by every change of a role, grant or department)."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if user_obj.is_superuser:
+            return super()._get_permissions(user_obj, obj, from_name)  # type: ignore[misc]  # not in django-stubs
+        perm_cache_name = f"_{from_name}_perm_cache"
+        if not hasattr(user_obj, perm_cache_name):
+            access = user_access(user_obj)
+            setattr(user_obj, perm_cache_name, set(access.user_perms if from_name == "user" else access.group_perms))
+        return getattr(user_obj, perm_cache_name)  # type: ignore[no-any-return]

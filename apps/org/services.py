@@ -14,6 +14,7 @@ from apps.core.history import record_actor
 from apps.core.scoping import can, clear_scope_cache
 from apps.core.services import model_update
 from apps.org.models import Department, Employee, Role, User
+from apps.org.scope import access_changed
 from apps.org.selectors import owned_models
 
 DEPARTMENT_UNDER_ITSELF = gettext_lazy("A department cannot be moved under itself or one of its own sub-departments.")
@@ -44,6 +45,7 @@ def _set_paths(department: Department) -> None:
     if old_prefix:
         for child in Department.objects.filter(path__startswith=old_prefix).exclude(pk=department.pk):
             Department.objects.filter(pk=child.pk).update(path=new_prefix + child.path[len(old_prefix) :])
+    access_changed()  # the updates bypass the signals; the paths are part of everyone's cached scope
 
 
 @transaction.atomic
@@ -175,4 +177,5 @@ def employee_offboard(
     record_actor(employee, actor, reason)
     employee.save(update_fields=["is_active", "left_on", "updated_at"])
     User.objects.filter(pk=employee.user_id).update(is_active=False)
+    access_changed()
     return moved

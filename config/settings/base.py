@@ -273,6 +273,11 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "salesops")
+# How long a user's permissions, department and data scopes stay in the shared cache (apps/org/scope.py). Every
+# write to users, employees, roles, grants and departments moves the key, so this only bounds what a write that
+# bypasses the signals could leave behind. Off without Redis: each process's own memory would not see the others'
+# writes.
+ACCESS_CACHE_SECONDS = env_int("ACCESS_CACHE_SECONDS", 600 if REDIS_URL else 0)
 if REDIS_URL:
     # Sessions in Redis (written through to the database, so a Redis restart logs nobody out): any app server
     # behind the load balancer serves any request.
