@@ -54,9 +54,13 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 USERS = ("ceo", "sales_mgr", "sales1")
 PASSWORD = "demo12345"
-PER_ROUTE = 6  # URLs at most per route with path parameters (4 seeded from the table + what pages link to)
+ENDS = 2  # ids from each end of a model's table: the first 2 and the last 2 rows
+PER_ROUTE = 6  # URLs at most per route with path parameters (the seeded ids + what pages link to)
 SKIP_PREFIXES = ("django-admin/", "api/schema/", "api/docs/")
 SKIP_NAMES = {"logout", "set_language"}
+# Files rather than pages (Excel, PDF, print views): left out with --no-files (slow to render, nothing to compare
+# but their content type).
+FILE_WORDS = re.compile(r"export|xlsx|pdf|print|download|import/template")
 
 DATE_TIME = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
@@ -125,7 +129,8 @@ def iter_routes() -> list[Route]:
                 name = f"{namespace}{p.name}" if p.name else full
                 if p.name in SKIP_NAMES or "<" in re.sub(r"<\w+>", "", full) or "(" in full:
                     continue
-                routes.append(Route(name, full, allp, p.callback))
+                if answers_get(p.callback):
+                    routes.append(Route(name, full, allp, p.callback))
 
     walk(get_resolver().url_patterns, "", [], "")
     seen: set[str] = set()
@@ -135,6 +140,17 @@ def iter_routes() -> list[Route]:
             seen.add(r.template)
             unique.append(r)
     return unique
+
+
+def answers_get(callback: Any) -> bool:
+    """False for a route that only takes other methods (a DRF action for POST, a class view without ``get``)."""
+    actions = getattr(callback, "actions", None)
+    if actions is not None:
+        return "get" in actions
+    view = getattr(callback, "view_class", None)
+    if view is not None:
+        return hasattr(view, "get") and "get" in getattr(view, "http_method_names", ["get"])
+    return True
 
 
 def _route_model(route: Route) -> Any:
@@ -179,6 +195,12 @@ def param_models(route: Route, by_name: dict[str, list[Any]]) -> dict[str, Any]:
             key = "".join(words[:n])
             if key in by_name:
                 return pick(by_name[key])
+        app = _app_of(route)
+        for n in range(len(words), 0, -1):  # or the end of a model's name in the view's app (plan: MarketPlan)
+            key = "".join(words[:n])
+            for name, models in sorted(by_name.items()):
+                if name.endswith(key) and any(m._meta.app_label == app for m in models):
+                    return pick(models)
         return None
 
     out: dict[str, Any] = {}
@@ -198,8 +220,8 @@ def param_models(route: Route, by_name: dict[str, list[Any]]) -> dict[str, Any]:
     return out
 
 
-def seed_urls(routes: list[Route]) -> dict[str, set[str]]:
-    """For each route: its URL when it has no parameter, else the URLs for the first 2 and last 2 rows."""
+def seed_urls(routes: list[Route], ends: int = ENDS) -> dict[str, set[str]]:
+    """For each route: its URL when it has no parameter, else the URLs for the first and last ``ends`` rows."""
     from django.urls import Resolver404, resolve
 
     by_name = _models_by_name()
@@ -214,7 +236,7 @@ def seed_urls(routes: list[Route]) -> dict[str, set[str]]:
         columns = []
         for param in route.params:
             pks = list(models[param]._base_manager.order_by("pk").values_list("pk", flat=True))
-            chosen = pks[:2] + [pk for pk in pks[-2:] if pk not in pks[:2]]
+            chosen = pks[:ends] + [pk for pk in pks[-ends:] if pk not in pks[:ends]]
             columns.append(chosen)
         for values in zip(*columns, strict=False):
             url = route.url(dict(zip(route.params, values, strict=True)))
@@ -482,7 +504,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from django.utils import timezone
 
     routes = iter_routes()
-    seeds = seed_urls(routes)
+    if args.no_files:
+        routes = [r for r in routes if not FILE_WORDS.search(r.template)]
+    seeds = seed_urls(routes, args.ends)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -503,6 +527,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                 "commit": commit,
                 "today": str(timezone.localdate()),
                 "routes": len(routes),
+                "ends": args.ends,
+                "per_route": args.per_route,
+                "no_files": args.no_files,
                 "routes_crawled": len({p["route"] for p in pages.values()}),
                 "urls": len(pages),
                 "seconds": round(time.monotonic() - started, 1),
@@ -582,6 +609,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--users", nargs="+", default=list(USERS))
     c.add_argument("--also", help="directory of an earlier crawl: crawl its URLs too")
     c.add_argument("--per-route", type=int, default=PER_ROUTE)
+    c.add_argument("--ends", type=int, default=ENDS, help="ids from each end of a model's table")
+    c.add_argument("--no-files", action="store_true", help="leave out Excel/PDF/print routes")
     c.set_defaults(func=cmd_crawl)
     d = sub.add_parser("compare", help="differences per URL; exit 1 when any")
     d.add_argument("a")
