@@ -33,8 +33,13 @@ Running a before/after check (both on SQLite in a temp directory, with the test 
     .venv/bin/python scripts/crawl_pages.py compare /tmp/crawl-out/before/ceo.json /tmp/crawl-out/after/ceo.json
 
 Load both databases the same day (the demo dates follow today in Asia/Shanghai, which rolls over at 16:00 UTC).
-Ids are compared as they are: when the two demos create different rows, the ids after the first difference move,
-and the pages addressed by them differ for that reason alone.
+Ids are compared as they are: when the two demos create different rows (the demo loader changed too), the ids
+after the first difference move, and the pages addressed by them differ for that reason alone. To see the code's
+differences only, crawl the *same records* after as well: copy the before database, bring it forward with this
+checkout's ``manage.py migrate --skip-checks`` and crawl that copy with ``--also`` the before crawl.
+
+Crawls write sessions and sign-in records: give each user's crawl its own copy of the database when running them
+at the same time (SQLite answers "database is locked" otherwise, a 500 that is no difference of the code).
 """
 
 from __future__ import annotations
@@ -581,7 +586,8 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
             lines.append(f"{url} [{pa[url]['route']}] only in A (status {pa[url]['status']})")
         elif url not in pa:
             route = pb[url]["route"]
-            new = "new route" if route not in a.get("routes", {}) else "route existed in A"
+            existed = set(a.get("routes", {}).values())  # by URL pattern: a route renamed is not a new page
+            new = "route existed in A" if b.get("routes", {}).get(route) in existed else "new route"
             lines.append(f"{url} [{route}] only in B, {new} (status {pb[url]['status']})")
         else:
             for d in diff_entry(pa[url], pb[url]):
