@@ -8,14 +8,13 @@ file (config/settings/test.py) opened with the settings `make run` uses (WAL, bu
 from __future__ import annotations
 
 import importlib
-import threading
 from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection
 from django.test import Client
 
+from apps.core.testing import run_together
 from apps.org.choices import BuiltinRole
 from apps.org.testing import make_employee
 from apps.service.models import Ticket
@@ -30,28 +29,6 @@ PASSWORD = "pw-123456"
 def _seed_policy() -> None:
     """A transactional test that ran before flushed the data migration's policy; seed it again (idempotent)."""
     importlib.import_module("apps.policy.migrations.0002_seed_policy").seed(apps, None)
-
-
-def run_together(work: Any, count: int) -> list[BaseException]:
-    """Run ``work(i)`` in ``count`` threads released at the same instant; return what they raised."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait()
-            work(index)
-        except BaseException as exc:  # noqa: BLE001 - reported by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_eight_people_log_in_and_save_tickets_at_once(personas: dict[str, Any]) -> None:
@@ -81,7 +58,7 @@ def test_eight_people_log_in_and_save_tickets_at_once(personas: dict[str, Any]) 
             statuses.append(("list", client.get("/service/tickets/").status_code))
         statuses.append(("export", client.get("/service/tickets/export/").status_code))
 
-    errors = run_together(work, PEOPLE)
+    _, errors = run_together(work, PEOPLE)
     assert not errors, errors
     assert [s for s in statuses if s[1] >= 400] == []
     assert sorted(code for kind, code in statuses if kind == "save") == [302] * (PEOPLE * TICKETS_EACH)

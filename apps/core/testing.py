@@ -9,14 +9,17 @@ The ``personas`` fixture comes from ``apps.org.testing`` (registered in the root
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
@@ -48,8 +51,10 @@ class Persona:
 
 
 class ScopeMatrixTests:
-    """Subclass and set: ``model``, ``make(persona) -> record``, ``list_url``, ``detail_url(record)``,
-    ``api_list_url``, ``api_detail_url(record)``, ``label(record) -> str`` (text the list page shows)."""
+    """Subclass and set: ``model``, ``make(persona) -> record``, ``list_url``, ``detail_url(record)`` (or
+    ``detail_route``: the URL name of the record's page, reversed with its pk), ``api_list_url``,
+    ``api_detail_url(record)`` (by default the list URL + the record's pk), ``label(record) -> str`` (text the list
+    page shows)."""
 
     __test__ = False  # the base itself is not a test; each subclass is
 
@@ -65,11 +70,17 @@ class ScopeMatrixTests:
     def make(self, persona: Persona) -> Any:
         raise NotImplementedError
 
+    detail_route: ClassVar[str] = ""
+
     def detail_url(self, record: Any) -> str:
-        raise NotImplementedError
+        if not self.detail_route:
+            raise NotImplementedError
+        return reverse(self.detail_route, args=[record.pk])
 
     def api_detail_url(self, record: Any) -> str:
-        raise NotImplementedError
+        if not self.api_list_url:
+            raise NotImplementedError
+        return f"{self.api_list_url}{record.pk}/"
 
     def label(self, record: Any) -> str:
         return str(record)
@@ -250,3 +261,59 @@ def run_together(work: Any, count: int) -> tuple[list[Any], list[BaseException]]
     for thread in threads:
         thread.join()
     return results, errors
+
+
+class _Rollback(Exception):
+    """Raised to undo a step a workflow walk only tries."""
+
+
+def service_accepts(take: Callable[[], Any]) -> bool:
+    """Whether a service takes the step ``take()`` (undone afterwards); a refusal is a 403, a 404 or an
+    illegal-move error."""
+    try:
+        with transaction.atomic():
+            take()
+            raise _Rollback
+    except _Rollback:
+        return True
+    except (PermissionDenied, ValidationError, Http404):
+        return False
+
+
+def assert_workflow_agrees(
+    user: Any,
+    *,
+    allowed: Sequence[str],
+    actions: Iterable[str],
+    take: Callable[[str, Any], Any],
+    page_url: str,
+    api_url: str,
+    buttons: dict[str, str],
+    hidden: tuple[int, ...] = (403, 404),
+    api_hidden: tuple[int, ...] | None = None,
+    ordered: bool = False,
+    label: tuple[Any, ...] = (),
+) -> bool:
+    """One person and one state of a workflow table: the buttons on the record's page (``data-testid`` per action),
+    the API's ``allowed_actions`` and the steps the service takes (``take(action, actor)``, the person read afresh,
+    each undone) are exactly ``allowed``, the steps the selector allows. A page answering a ``hidden`` status hides
+    the record from the person: then the API hides it too (``api_hidden``, by default the same statuses) and nothing
+    is allowed. ``ordered``: the API lists the actions in the selector's order. Returns whether the person sees the
+    record."""
+    client = Client()
+    client.force_login(user)
+    page, api = client.get(page_url), client.get(api_url)
+    if page.status_code in hidden:
+        assert api.status_code in (api_hidden or hidden) and not allowed, (*label, page.status_code, api.status_code)
+    else:
+        assert page.status_code == 200 and api.status_code == 200, (*label, page.status_code, api.status_code)
+        body = page.content.decode()
+        shown = {action for action, testid in buttons.items() if f'data-testid="{testid}"' in body}
+        assert shown == set(allowed), (*label, shown, allowed)
+        listed = api.json()["allowed_actions"]
+        assert (listed == list(allowed)) if ordered else (set(listed) == set(allowed)), (*label, listed, allowed)
+    accepted = {
+        action for action in actions if service_accepts(partial(take, action, type(user).objects.get(pk=user.pk)))
+    }
+    assert accepted == set(allowed), (*label, accepted, allowed)
+    return page.status_code not in hidden

@@ -142,6 +142,32 @@ def improvement_raise(
 
 
 @transaction.atomic
+def improvement_raise_from(
+    *,
+    actor: Any,
+    source: models.Model,
+    source_kind: str,
+    title: str,
+    owner: Any,
+    due_date: dt.date,
+    description: str = "",
+) -> ImprovementAction:
+    """Raise an improvement action from a record the actor may see (an evaluation's measure or suggestion), linked
+    to it; out of the actor's view: 403."""
+    if not can(actor, "view", source):
+        raise PermissionDenied
+    return improvement_raise(
+        actor=actor,
+        title=title,
+        owner=owner,
+        due_date=due_date,
+        description=description,
+        source_kind=source_kind,
+        source=source,
+    )
+
+
+@transaction.atomic
 def improvement_update(*, actor: Any, action: ImprovementAction, data: dict[str, Any]) -> ImprovementAction:
     """Change the title, description, due date or owner of an action still in work."""
     if not can(actor, "change", action):

@@ -4,7 +4,8 @@ and writes that go through services.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.template import loader
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import pagination, permissions, renderers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.relations import ManyRelatedField, RelatedField
@@ -118,6 +120,31 @@ class ServiceWriteMixin:
         serializer_class = self.update_serializer_class or self.write_serializer_class
         data = self._validated(serializer_class, request, partial=True)
         return self._answer(self.service_update(instance, data), status.HTTP_200_OK)
+
+
+ViewSetT = TypeVar("ViewSetT", bound=type)
+
+
+def service_write_schema(
+    *, listing: Any, detail: Any, create: Any, update: Any, **more: Any
+) -> Callable[[ViewSetT], ViewSetT]:
+    """The OpenAPI description of a ``ServiceWriteMixin`` viewset, from its serializers: ``create`` takes
+    ``write_serializer_class`` and answers 201 with ``serializer_class``; ``partial_update`` takes
+    ``update_serializer_class`` (else the write serializer) and answers with ``serializer_class``. ``listing``,
+    ``detail``, ``create`` and ``update`` are the summaries; ``more`` describes further actions (``extend_schema``)."""
+
+    def describe(viewset: ViewSetT) -> ViewSetT:
+        read, write = viewset.serializer_class, viewset.write_serializer_class  # type: ignore[attr-defined]
+        change = viewset.update_serializer_class or write  # type: ignore[attr-defined]
+        return extend_schema_view(
+            list=extend_schema(summary=listing),
+            retrieve=extend_schema(summary=detail),
+            create=extend_schema(summary=create, request=write, responses={201: read}),
+            partial_update=extend_schema(summary=update, request=change, responses=read),
+            **more,
+        )(viewset)
+
+    return describe
 
 
 class ScopedPrimaryKeyRelatedField(PrimaryKeyRelatedField):

@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
 
-from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.customers.api import serializers as s
 from apps.customers.api.filters import ContactFilterSet, CustomerFilterSet, FollowUpFilterSet
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp
@@ -21,17 +21,11 @@ from apps.customers.services import archive as services
 _BACKENDS = [DjangoFilterBackend, filters.OrderingFilter]
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the customers the user may see")),
-    retrieve=extend_schema(summary=_("One customer (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Create a customer with its contacts (duplicate check: 400)"),
-        request=s.CustomerWriteSerializer,
-        responses={201: s.CustomerSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a customer"), request=s.CustomerWriteSerializer, responses=s.CustomerSerializer
-    ),
+@service_write_schema(
+    listing=_("List the customers the user may see"),
+    detail=_("One customer (404 when out of scope)"),
+    create=_("Create a customer with its contacts (duplicate check: 400)"),
+    update=_("Change a customer"),
 )
 class CustomerViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Customers within the user's data scope; filter by scene, quick filter, level, lifecycle, source, industry,
@@ -61,17 +55,11 @@ class CustomerViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
         return self.get_queryset().get(pk=instance.pk)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the contacts of customers the user may see (mobiles masked for non-owners)")),
-    retrieve=extend_schema(summary=_("One contact (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Add a contact to a customer (a mobile already in the archive: 400)"),
-        request=s.ContactWriteSerializer,
-        responses={201: s.ContactSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a contact"), request=s.ContactUpdateSerializer, responses=s.ContactSerializer
-    ),
+@service_write_schema(
+    listing=_("List the contacts of customers the user may see (mobiles masked for non-owners)"),
+    detail=_("One contact (404 when out of scope)"),
+    create=_("Add a contact to a customer (a mobile already in the archive: 400)"),
+    update=_("Change a contact"),
 )
 class ContactViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Contact.objects.select_related("customer")

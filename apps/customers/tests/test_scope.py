@@ -20,15 +20,10 @@ class CustomerScopeTests(core_testing.ScopeMatrixTests):
     model = Customer
     list_url = "/customers/"
     api_list_url = "/api/v1/customers/"
+    detail_route = "customers:customer_detail"
 
     def make(self, persona: Persona) -> Customer:
         return _customer(persona)
-
-    def detail_url(self, record: Customer) -> str:
-        return reverse("customers:customer_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Customer) -> str:
-        return f"/api/v1/customers/{record.pk}/"
 
     def label(self, record: Customer) -> str:
         return record.name
@@ -48,9 +43,6 @@ class ContactScopeTests(core_testing.ScopeMatrixTests):
     def detail_url(self, record: Contact) -> str:
         return reverse("customers:customer_detail", args=[record.customer_id])
 
-    def api_detail_url(self, record: Contact) -> str:
-        return f"/api/v1/contacts/{record.pk}/"
-
     def label(self, record: Contact) -> str:
         return record.name
 
@@ -65,9 +57,6 @@ class FollowUpScopeTests(core_testing.ScopeMatrixTests):
 
     def detail_url(self, record: FollowUp) -> str:
         return reverse("customers:customer_detail", args=[record.customer_id])
-
-    def api_detail_url(self, record: FollowUp) -> str:
-        return f"/api/v1/follow-ups/{record.pk}/"
 
     def label(self, record: Any) -> str:
         return record.customer.name
@@ -87,9 +76,6 @@ class CustomerNeedScopeTests(core_testing.ScopeMatrixTests):
 
     def detail_url(self, record: CustomerNeed) -> str:
         return reverse("customers:customer_detail", args=[record.customer_id])
-
-    def api_detail_url(self, record: CustomerNeed) -> str:
-        return f"/api/v1/customer-needs/{record.pk}/"
 
     def label(self, record: CustomerNeed) -> str:
         return record.customer.name

@@ -8,13 +8,13 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.improvements import selectors, services
 from apps.improvements.api import serializers as s
 from apps.improvements.models import ImprovementAction
@@ -34,19 +34,11 @@ class ImprovementActionFilterSet(django_filters.FilterSet):
         return queryset.filter(q) if value else queryset.exclude(q)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the improvement actions the user may see")),
-    retrieve=extend_schema(summary=_("One improvement action (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Raise an improvement action"),
-        request=s.ImprovementRaiseSerializer,
-        responses={201: s.ImprovementActionSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change an action still in work"),
-        request=s.ImprovementUpdateSerializer,
-        responses=s.ImprovementActionSerializer,
-    ),
+@service_write_schema(
+    listing=_("List the improvement actions the user may see"),
+    detail=_("One improvement action (404 when out of scope)"),
+    create=_("Raise an improvement action"),
+    update=_("Change an action still in work"),
 )
 class ImprovementActionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """改进措施 within the user's data scope; filter by status, source kind, owner and overdue."""

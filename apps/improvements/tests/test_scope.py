@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.core import testing as core_testing
@@ -17,15 +16,10 @@ class ImprovementActionScopeTests(core_testing.ScopeMatrixTests):
     model = ImprovementAction
     list_url = "/improvements/"
     api_list_url = "/api/v1/improvement-actions/"
+    detail_route = "improvements:improvementaction_detail"
 
     def make(self, persona: Persona) -> ImprovementAction:
         return ImprovementActionFactory(owner=persona.user, title=f"措施-{persona.key}")
-
-    def detail_url(self, record: ImprovementAction) -> str:
-        return reverse("improvements:improvementaction_detail", args=[record.pk])
-
-    def api_detail_url(self, record: ImprovementAction) -> str:
-        return f"/api/v1/improvement-actions/{record.pk}/"
 
     def label(self, record: ImprovementAction) -> str:
         return record.title

@@ -9,13 +9,13 @@ import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.customers.models import Customer
 from apps.marketing.choices import LeadStatus
 from apps.marketing.models import Campaign, Lead, MarketIntel, Visit
@@ -104,15 +104,11 @@ class CampaignWriteSerializer(serializers.ModelSerializer):
         fields = campaign_services.CAMPAIGN_FIELDS
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("Campaigns in scope, with leads, conversions, cost per lead and ROI")),
-    retrieve=extend_schema(summary=_("One campaign (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Plan a campaign"), request=CampaignWriteSerializer, responses={201: CampaignSerializer}
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a campaign"), request=CampaignWriteSerializer, responses=CampaignSerializer
-    ),
+@service_write_schema(
+    listing=_("Campaigns in scope, with leads, conversions, cost per lead and ROI"),
+    detail=_("One campaign (404 when out of scope)"),
+    create=_("Plan a campaign"),
+    update=_("Change a campaign"),
 )
 class CampaignViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Campaign.objects.select_related("owner")
@@ -234,13 +230,11 @@ class LeadFilterSet(django_filters.FilterSet):
         return lead_selectors.apply_scene(queryset, self.request.user, value)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("Leads in scope (and the lead pool); mobiles masked for non-owners")),
-    retrieve=extend_schema(summary=_("One lead (404 when out of scope)")),
-    create=extend_schema(summary=_("Record a lead"), request=LeadWriteSerializer, responses={201: LeadSerializer}),
-    partial_update=extend_schema(
-        summary=_("Change a lead's details"), request=LeadWriteSerializer, responses=LeadSerializer
-    ),
+@service_write_schema(
+    listing=_("Leads in scope (and the lead pool); mobiles masked for non-owners"),
+    detail=_("One lead (404 when out of scope)"),
+    create=_("Record a lead"),
+    update=_("Change a lead's details"),
 )
 class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Lead.objects.select_related("owner", "handed_to")
@@ -343,15 +337,11 @@ class VisitWriteSerializer(serializers.ModelSerializer):
         fields = [*visit_services.VISIT_FIELDS, "visitors"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("Visits in scope")),
-    retrieve=extend_schema(summary=_("One visit (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Record a visit to a customer or a lead"),
-        request=VisitWriteSerializer,
-        responses={201: VisitSerializer},
-    ),
-    partial_update=extend_schema(summary=_("Change a visit"), request=VisitWriteSerializer, responses=VisitSerializer),
+@service_write_schema(
+    listing=_("Visits in scope"),
+    detail=_("One visit (404 when out of scope)"),
+    create=_("Record a visit to a customer or a lead"),
+    update=_("Change a visit"),
 )
 class VisitViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Visit.objects.select_related("owner").prefetch_related("visitors")
@@ -406,15 +396,11 @@ class IntelWriteSerializer(serializers.ModelSerializer):
         fields = intel_services.INTEL_FIELDS
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("Intelligence in scope, plus published intelligence for sales and market development")
-    ),
-    retrieve=extend_schema(summary=_("One piece of intelligence (404 when not visible)")),
-    create=extend_schema(summary=_("Write a draft"), request=IntelWriteSerializer, responses={201: IntelSerializer}),
-    partial_update=extend_schema(
-        summary=_("Change intelligence"), request=IntelWriteSerializer, responses=IntelSerializer
-    ),
+@service_write_schema(
+    listing=_("Intelligence in scope, plus published intelligence for sales and market development"),
+    detail=_("One piece of intelligence (404 when not visible)"),
+    create=_("Write a draft"),
+    update=_("Change intelligence"),
 )
 class IntelViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = MarketIntel.objects.select_related("owner")

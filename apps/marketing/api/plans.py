@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.marketing.choices import GoalMetric, PlanStatus, ResearchMethod, ResearchStatus
 from apps.marketing.models import MarketEvaluation, MarketPlan, MarketResearch, PlanGoal
 from apps.marketing.selectors import evaluations as evaluation_selectors
@@ -77,17 +77,11 @@ class ResearchWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ResearchStatus.choices, required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the market research the user may see")),
-    retrieve=extend_schema(summary=_("One market research study (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Record a market research study"),
-        request=ResearchWriteSerializer,
-        responses={201: ResearchSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a study"), request=ResearchWriteSerializer, responses=ResearchSerializer
-    ),
+@service_write_schema(
+    listing=_("List the market research the user may see"),
+    detail=_("One market research study (404 when out of scope)"),
+    create=_("Record a market research study"),
+    update=_("Change a study"),
 )
 class ResearchViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """市场调研 within the user's data scope."""
@@ -179,17 +173,11 @@ class PlanDecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the market development plans the user may see, with goals and actuals")),
-    retrieve=extend_schema(summary=_("One plan with its goal lines and computed actuals (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Draft a plan with goal lines"),
-        request=MarketPlanWriteSerializer,
-        responses={201: MarketPlanSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a draft plan"), request=MarketPlanWriteSerializer, responses=MarketPlanSerializer
-    ),
+@service_write_schema(
+    listing=_("List the market development plans the user may see, with goals and actuals"),
+    detail=_("One plan with its goal lines and computed actuals (404 when out of scope)"),
+    create=_("Draft a plan with goal lines"),
+    update=_("Change a draft plan"),
 )
 class MarketPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """市场开发计划 within the user's data scope; workflow moves as POST actions."""
@@ -324,19 +312,11 @@ class MarketEvaluationUpdateSerializer(MarketEvaluationWriteSerializer):
     period_end = serializers.DateField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the market development evaluations the user may see")),
-    retrieve=extend_schema(summary=_("One evaluation with actual vs target per goal line")),
-    create=extend_schema(
-        summary=_("Start evaluating a plan over a period"),
-        request=MarketEvaluationWriteSerializer,
-        responses={201: MarketEvaluationSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a draft evaluation"),
-        request=MarketEvaluationUpdateSerializer,
-        responses=MarketEvaluationSerializer,
-    ),
+@service_write_schema(
+    listing=_("List the market development evaluations the user may see"),
+    detail=_("One evaluation with actual vs target per goal line"),
+    create=_("Start evaluating a plan over a period"),
+    update=_("Change a draft evaluation"),
 )
 class MarketEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """市场开发评估 within the user's data scope."""

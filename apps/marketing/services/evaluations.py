@@ -19,7 +19,7 @@ from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.models import ImprovementAction
-from apps.improvements.services import improvement_raise
+from apps.improvements.services import improvement_raise_from
 from apps.marketing.choices import EvaluationStatus, PlanStatus
 from apps.marketing.models import MarketEvaluation, MarketPlan
 from apps.marketing.selectors.evaluations import evaluation_figures
@@ -95,21 +95,11 @@ def evaluation_update(*, actor: User, evaluation: MarketEvaluation, data: dict[s
     return evaluation
 
 
-@transaction.atomic
-def evaluation_raise_improvement(
-    *, actor: User, evaluation: MarketEvaluation, title: str, owner: Any, due_date: dt.date, description: str = ""
-) -> ImprovementAction:
-    """Turn an improvement suggestion of the evaluation into an action with an owner and a due date."""
-    if not can(actor, "view", evaluation):
-        raise PermissionDenied
-    return improvement_raise(
-        actor=actor,
-        title=title,
-        owner=owner,
-        due_date=due_date,
-        description=description,
-        source_kind=ImprovementSource.MARKET_EVALUATION,
-        source=evaluation,
+def evaluation_raise_improvement(*, actor: User, evaluation: MarketEvaluation, **action: Any) -> ImprovementAction:
+    """Turn an improvement suggestion of the evaluation into an action (``improvement_raise_from``: title, owner, due
+    date, description)."""
+    return improvement_raise_from(
+        actor=actor, source=evaluation, source_kind=ImprovementSource.MARKET_EVALUATION, **action
     )
 
 

@@ -110,15 +110,10 @@ class CampaignScopeTests(core_testing.ScopeMatrixTests):
     model = Campaign
     list_url = "/marketing/campaigns/"
     api_list_url = "/api/v1/campaigns/"
+    detail_route = "marketing:campaign_detail"
 
     def make(self, persona: Persona) -> Campaign:
         return CampaignFactory(owner=persona.user, owner_unit=persona.unit, name=f"活动-{persona.key}")
-
-    def detail_url(self, record: Campaign) -> str:
-        return reverse("marketing:campaign_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Campaign) -> str:
-        return f"/api/v1/campaigns/{record.pk}/"
 
     def label(self, record: Campaign) -> str:
         return record.name

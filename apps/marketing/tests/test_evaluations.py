@@ -76,6 +76,20 @@ class EvaluationTests:
         body = client.get(reverse("marketing:evaluation_detail", args=[evaluation.pk])).content.decode()
         assert "加强展会线索跟进" in body and 'data-testid="raise-improvement"' in body
 
+    def test_no_action_is_raised_from_an_evaluation_out_of_view(self, personas: dict, plan: MarketPlan) -> None:
+        evaluation = _evaluation(personas, plan)
+        carol = personas["rep_carol"].user
+        assert not MarketEvaluation.objects.visible_to(carol).filter(pk=evaluation.pk).exists()
+        with pytest.raises(PermissionDenied):
+            services.evaluation_raise_improvement(
+                actor=carol,
+                evaluation=evaluation,
+                title="越权整改",
+                owner=carol,
+                due_date=timezone.localdate() + dt.timedelta(days=14),
+            )
+        assert not improvements_for(user=personas["admin"].user, source=evaluation).exists()
+
     def test_completion_needs_feedback(self, personas: dict, plan: MarketPlan) -> None:
         evaluation = _evaluation(personas, plan)
         with pytest.raises(ValidationError):
@@ -132,15 +146,10 @@ class EvaluationScopeTests(core_testing.ScopeMatrixTests):
     model = MarketEvaluation
     list_url = "/marketing/evaluations/"
     api_list_url = "/api/v1/market-evaluations/"
+    detail_route = "marketing:evaluation_detail"
 
     def make(self, persona: Persona) -> MarketEvaluation:
         return EvaluationFactory(owner=persona.user, plan__title=f"评估计划-{persona.key}")
-
-    def detail_url(self, record: MarketEvaluation) -> str:
-        return reverse("marketing:evaluation_detail", args=[record.pk])
-
-    def api_detail_url(self, record: MarketEvaluation) -> str:
-        return f"/api/v1/market-evaluations/{record.pk}/"
 
     def label(self, record: MarketEvaluation) -> str:
         return record.plan.title

@@ -101,15 +101,10 @@ class IntelScopeTests(core_testing.ScopeMatrixTests):
     model = MarketIntel
     list_url = "/marketing/intel/"
     api_list_url = "/api/v1/intel/"
+    detail_route = "marketing:intel_detail"
 
     def make(self, persona: Persona) -> MarketIntel:
         return IntelFactory(owner=persona.user, owner_unit=persona.unit, title=f"情报-{persona.key}")
-
-    def detail_url(self, record: MarketIntel) -> str:
-        return reverse("marketing:intel_detail", args=[record.pk])
-
-    def api_detail_url(self, record: MarketIntel) -> str:
-        return f"/api/v1/intel/{record.pk}/"
 
     def label(self, record: MarketIntel) -> str:
         return record.title

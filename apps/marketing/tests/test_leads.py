@@ -189,15 +189,10 @@ class LeadScopeMatrixTests(core_testing.ScopeMatrixTests):
     model = Lead
     list_url = "/marketing/leads/"
     api_list_url = "/api/v1/leads/"
+    detail_route = "marketing:lead_detail"
 
     def make(self, persona: Persona) -> Lead:
         return LeadFactory(owner=persona.user, owner_unit=persona.unit, company_name=f"线索公司-{persona.key}")
-
-    def detail_url(self, record: Lead) -> str:
-        return reverse("marketing:lead_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Lead) -> str:
-        return f"/api/v1/leads/{record.pk}/"
 
     def label(self, record: Lead) -> str:
         return record.company_name

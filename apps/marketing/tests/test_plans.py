@@ -258,15 +258,10 @@ class PlanScopeTests(core_testing.ScopeMatrixTests):
     model = MarketPlan
     list_url = "/marketing/plans/"
     api_list_url = "/api/v1/market-plans/"
+    detail_route = "marketing:plan_detail"
 
     def make(self, persona: Persona) -> MarketPlan:
         return PlanFactory(owner=persona.user, title=f"计划-{persona.key}")
-
-    def detail_url(self, record: MarketPlan) -> str:
-        return reverse("marketing:plan_detail", args=[record.pk])
-
-    def api_detail_url(self, record: MarketPlan) -> str:
-        return f"/api/v1/market-plans/{record.pk}/"
 
     def label(self, record: MarketPlan) -> str:
         return record.title

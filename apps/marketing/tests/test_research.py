@@ -78,15 +78,10 @@ class ResearchScopeTests(core_testing.ScopeMatrixTests):
     model = MarketResearch
     list_url = "/marketing/research/"
     api_list_url = "/api/v1/research/"
+    detail_route = "marketing:research_detail"
 
     def make(self, persona: Persona) -> MarketResearch:
         return ResearchFactory(owner=persona.user, subject=f"调研-{persona.key}")
-
-    def detail_url(self, record: MarketResearch) -> str:
-        return reverse("marketing:research_detail", args=[record.pk])
-
-    def api_detail_url(self, record: MarketResearch) -> str:
-        return f"/api/v1/research/{record.pk}/"
 
     def label(self, record: MarketResearch) -> str:
         return record.subject

@@ -4,11 +4,9 @@ workbench; the scope matrix."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 
 from apps.core import testing as core_testing
@@ -99,16 +97,11 @@ class VisitScopeTests(core_testing.ScopeMatrixTests):
     model = Visit
     list_url = "/marketing/visits/"
     api_list_url = "/api/v1/visits/"
+    detail_route = "marketing:visit_detail"
 
     def make(self, persona: Persona) -> Visit:
         lead = LeadFactory(owner=persona.user, owner_unit=persona.unit)
         return VisitFactory(owner=persona.user, owner_unit=persona.unit, lead=lead, purpose=f"拜访-{persona.key}")
-
-    def detail_url(self, record: Visit) -> str:
-        return reverse("marketing:visit_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Any) -> str:
-        return f"/api/v1/visits/{record.pk}/"
 
     def label(self, record: Visit) -> str:
         return record.purpose

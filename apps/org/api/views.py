@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
+from apps.core.api import ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin, service_write_schema
 from apps.org import services
 from apps.org.api import serializers as s
 from apps.org.api.filters import DepartmentFilterSet, EmployeeFilterSet
@@ -21,15 +21,11 @@ from apps.org.models import Department, Employee
 _METHODS = ["get", "post", "patch", "delete", "head", "options"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the departments the user may see")),
-    retrieve=extend_schema(summary=_("One department (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Create a department"), request=s.DepartmentWriteSerializer, responses={201: s.DepartmentSerializer}
-    ),
-    partial_update=extend_schema(
-        summary=_("Change or move a department"), request=s.DepartmentWriteSerializer, responses=s.DepartmentSerializer
-    ),
+@service_write_schema(
+    listing=_("List the departments the user may see"),
+    detail=_("One department (404 when out of scope)"),
+    create=_("Create a department"),
+    update=_("Change or move a department"),
     destroy=extend_schema(summary=_("Delete an empty department")),
 )
 class DepartmentViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
@@ -54,17 +50,11 @@ class DepartmentViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVie
         services.department_delete(actor=self.request.user, department=instance)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the employees the user may see")),
-    retrieve=extend_schema(summary=_("One employee (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Create a login and its employee record"),
-        request=s.EmployeeCreateSerializer,
-        responses={201: s.EmployeeSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change an employee"), request=s.EmployeeUpdateSerializer, responses=s.EmployeeSerializer
-    ),
+@service_write_schema(
+    listing=_("List the employees the user may see"),
+    detail=_("One employee (404 when out of scope)"),
+    create=_("Create a login and its employee record"),
+    update=_("Change an employee"),
 )
 class EmployeeViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Employees within the user's data scope; filter by department (with sub-departments) and active."""

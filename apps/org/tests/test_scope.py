@@ -73,17 +73,12 @@ class EmployeeScopeTests(AllRolesMatrixMixin, core_testing.ScopeMatrixTests):
     model = Employee
     list_url = "/org/employees/"
     api_list_url = "/api/v1/employees/"
+    detail_route = "org:employee_detail"
 
     def make(self, persona: Persona) -> Employee:
         return EmployeeFactory(
             department=persona.unit, user__username=f"colleague-of-{persona.key}", user__name=f"同事-{persona.key}"
         )
-
-    def detail_url(self, record: Employee) -> str:
-        return reverse("org:employee_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Employee) -> str:
-        return f"/api/v1/employees/{record.pk}/"
 
     def label(self, record: Employee) -> str:
         return record.user.name

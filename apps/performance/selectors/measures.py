@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from apps.core.periods import DaySpan
 from apps.org.models import Department, User
-from apps.policy.selectors import POLICY_TIME_ZONE
 
 ZERO = Decimal("0")
 ONE_DECIMAL = Decimal("0.1")
@@ -34,7 +34,7 @@ class Subject:
 
 
 @dataclass(frozen=True)
-class Span:
+class Span(DaySpan):
     """The period measured: whole days in the policy's time zone, and the sales period of the same months.
 
     ``memo`` keeps what one computation of a cycle reads for everyone at once (the attainment of every node of a
@@ -44,17 +44,6 @@ class Span:
     start: dt.date
     end: dt.date
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    @property
-    def first_moment(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time.min, tzinfo=POLICY_TIME_ZONE)
-
-    @property
-    def after_last_moment(self) -> dt.datetime:
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=POLICY_TIME_ZONE)
-
-    def moments(self, lookup: str) -> Q:
-        return Q(**{f"{lookup}__gte": self.first_moment, f"{lookup}__lt": self.after_last_moment})
 
 
 @dataclass

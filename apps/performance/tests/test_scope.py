@@ -34,6 +34,7 @@ def _card(persona: Persona) -> Assessment:
 class AssessmentScopeTests(core_testing.ScopeMatrixTests):
     model = Assessment
     api_list_url = "/api/v1/assessments/"
+    detail_route = "performance:assessment_detail"
 
     @property
     def list_url(self) -> str:  # type: ignore[override]
@@ -41,12 +42,6 @@ class AssessmentScopeTests(core_testing.ScopeMatrixTests):
 
     def make(self, persona: Persona) -> Assessment:
         return _card(persona)
-
-    def detail_url(self, record: Assessment) -> str:
-        return reverse("performance:assessment_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Assessment) -> str:
-        return f"/api/v1/assessments/{record.pk}/"
 
     def label(self, record: Assessment) -> str:
         return f'href="{self.detail_url(record)}"'
@@ -63,9 +58,6 @@ class AppealScopeTests(core_testing.ScopeMatrixTests):
     def detail_url(self, record: Appeal) -> str:
         return reverse("performance:assessment_detail", args=[record.assessment_id])
 
-    def api_detail_url(self, record: Appeal) -> str:
-        return f"/api/v1/appeals/{record.pk}/"
-
     def label(self, record: Appeal) -> str:
         return record.reason
 
@@ -74,6 +66,7 @@ class RewardPenaltyScopeTests(core_testing.ScopeMatrixTests):
     model = RewardPenalty
     list_url = "/performance/rewards-penalties/"
     api_list_url = "/api/v1/rewards-penalties/"
+    detail_route = "performance:rewardpenalty_detail"
 
     def make(self, persona: Persona) -> RewardPenalty:
         return RewardPenalty.objects.create(
@@ -84,12 +77,6 @@ class RewardPenaltyScopeTests(core_testing.ScopeMatrixTests):
             reason=f"奖惩理由-{persona.key}",
         )
 
-    def detail_url(self, record: RewardPenalty) -> str:
-        return reverse("performance:rewardpenalty_detail", args=[record.pk])
-
-    def api_detail_url(self, record: RewardPenalty) -> str:
-        return f"/api/v1/rewards-penalties/{record.pk}/"
-
     def label(self, record: RewardPenalty) -> str:
         return record.reason
 
@@ -98,6 +85,7 @@ class ViolationScopeTests(core_testing.ScopeMatrixTests):
     model = Violation
     list_url = "/performance/violations/"
     api_list_url = "/api/v1/violations/"
+    detail_route = "performance:violation_detail"
 
     def make(self, persona: Persona) -> Violation:
         return Violation.objects.create(
@@ -108,12 +96,6 @@ class ViolationScopeTests(core_testing.ScopeMatrixTests):
             description=f"违规经过-{persona.key}",
             reported_by=persona.user,
         )
-
-    def detail_url(self, record: Violation) -> str:
-        return reverse("performance:violation_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Violation) -> str:
-        return f"/api/v1/violations/{record.pk}/"
 
     def label(self, record: Violation) -> str:
         return record.description

@@ -14,23 +14,17 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.policy import selectors, services
 from apps.policy.api import serializers as s
 from apps.policy.models import PolicyDecision, PolicyVersion
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the policy versions the user may see")),
-    retrieve=extend_schema(summary=_("One policy version with the moves the user may make")),
-    create=extend_schema(
-        summary=_("Start a draft from the version in force"),
-        request=s.DraftSerializer,
-        responses={201: s.PolicyVersionSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a draft's rules"), request=s.RulesUpdateSerializer, responses=s.PolicyVersionSerializer
-    ),
+@service_write_schema(
+    listing=_("List the policy versions the user may see"),
+    detail=_("One policy version with the moves the user may make"),
+    create=_("Start a draft from the version in force"),
+    update=_("Change a draft's rules"),
 )
 class PolicyVersionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = PolicyVersion.objects.select_related("policy", "published_by")

@@ -204,6 +204,12 @@ def _scheme(kind: str, level: str, *lines: tuple[str, int, str]) -> AssessmentSc
 
 
 _K, _A, _L = KpiCode, AssessedKind, AssessmentLevel
+# A manager is measured the same way in every area: the department's score, their improvement actions, their rating.
+_MANAGER_KPIS = (
+    (_K.DEPARTMENT_SCORE, 60, "100"),
+    (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
+    (_K.MANAGER_RATING, 20, "100"),
+)
 DEFAULT_SCHEMES = (
     _scheme(
         _A.MARKET_DEVELOPMENT,
@@ -216,9 +222,7 @@ DEFAULT_SCHEMES = (
     _scheme(
         _A.MARKET_DEVELOPMENT,
         _L.MANAGER,
-        (_K.DEPARTMENT_SCORE, 60, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
+        *_MANAGER_KPIS,
     ),
     _scheme(
         _A.MARKET_DEVELOPMENT,
@@ -239,9 +243,7 @@ DEFAULT_SCHEMES = (
     _scheme(
         _A.SALES,
         _L.MANAGER,
-        (_K.DEPARTMENT_SCORE, 60, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
+        *_MANAGER_KPIS,
     ),
     _scheme(
         _A.SALES,
@@ -263,9 +265,7 @@ DEFAULT_SCHEMES = (
     _scheme(
         _A.CUSTOMER_SERVICE,
         _L.MANAGER,
-        (_K.DEPARTMENT_SCORE, 60, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
+        *_MANAGER_KPIS,
     ),
     _scheme(
         _A.CUSTOMER_SERVICE,

@@ -54,15 +54,10 @@ class AcknowledgementScopeTests(core_testing.ScopeMatrixTests):
     model = PolicyAcknowledgement
     list_url = "/policy/acknowledgements/"
     api_list_url = "/api/v1/acknowledgements/"
+    detail_route = "policy:acknowledgement_detail"
 
     def make(self, persona: Persona) -> PolicyAcknowledgement:
         return PolicyAcknowledgement.objects.create(version=seeded_version(), user=persona.user)
-
-    def detail_url(self, record: PolicyAcknowledgement) -> str:
-        return reverse("policy:acknowledgement_detail", args=[record.pk])
-
-    def api_detail_url(self, record: PolicyAcknowledgement) -> str:
-        return f"/api/v1/acknowledgements/{record.pk}/"
 
     def label(self, record: PolicyAcknowledgement) -> str:
         return f'href="{self.detail_url(record)}"'

@@ -11,14 +11,20 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ScopedModelPermission, ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
+from apps.core.api import (
+    ScopedModelPermission,
+    ScopedViewSetMixin,
+    ServiceErrorsMixin,
+    ServiceWriteMixin,
+    service_write_schema,
+)
 from apps.reports import services
 from apps.reports.api import serializers as s
 from apps.reports.models import DepartmentReport, ReportSubscription
@@ -41,19 +47,11 @@ class ReportPermission(ScopedModelPermission):
         return super().has_permission(request, view)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the department reports the user may see")),
-    retrieve=extend_schema(summary=_("One department report (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Generate a department report from the records"),
-        request=s.ReportGenerateSerializer,
-        responses={201: s.DepartmentReportSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change the commentary of a draft or returned report"),
-        request=s.ReportUpdateSerializer,
-        responses=s.DepartmentReportSerializer,
-    ),
+@service_write_schema(
+    listing=_("List the department reports the user may see"),
+    detail=_("One department report (404 when out of scope)"),
+    create=_("Generate a department report from the records"),
+    update=_("Change the commentary of a draft or returned report"),
 )
 class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, ReportPermission]
@@ -119,17 +117,11 @@ class DepartmentReportViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mo
         return self._move(request, services.report_return, with_comment=True)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the report subscriptions the user may see")),
-    retrieve=extend_schema(summary=_("One report subscription")),
-    create=extend_schema(
-        summary=_("Subscribe people to a report"),
-        request=s.SubscriptionWriteSerializer,
-        responses={201: s.SubscriptionSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a subscription"), request=s.SubscriptionUpdateSerializer, responses=s.SubscriptionSerializer
-    ),
+@service_write_schema(
+    listing=_("List the report subscriptions the user may see"),
+    detail=_("One report subscription"),
+    create=_("Subscribe people to a report"),
+    update=_("Change a subscription"),
 )
 class ReportSubscriptionViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = ReportSubscription.objects.select_related("owner").prefetch_related("recipients")

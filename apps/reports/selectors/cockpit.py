@@ -9,7 +9,6 @@ department's kind (the sales manager sees sales only). Every section runs a fixe
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import datetime as dt
 import hashlib
@@ -26,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import dataversion
-from apps.core.workdays import TZ
+from apps.core.periods import month_end
 from apps.improvements.models import IMPROVEMENT_OPEN_STATUSES, ImprovementAction
 from apps.improvements.selectors import effect_check_due_q, overdue_q
 from apps.marketing.choices import CampaignStatus
@@ -157,10 +156,7 @@ SPEC_BY_KEY = {spec.key: (section, spec) for section, specs in SPECS.items() for
 
 def bounds(period: ReportPeriod) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00, the day after end 00:00) in China Standard Time."""
-    return (
-        dt.datetime.combine(period.start, dt.time(0), TZ),
-        dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(0), TZ),
-    )
+    return period.bounds
 
 
 def sections_for(user: Any) -> list[str]:
@@ -213,10 +209,10 @@ def market_values(user: Any, period: ReportPeriod) -> dict[str, Any]:
 
 def _month_share(period: ReportPeriod, year: int, month: int) -> tuple[dt.date, dt.date, int, int]:
     """The days of a month the period covers: (first, last, days covered, days in the month)."""
-    days = calendar.monthrange(year, month)[1]
+    last_day = month_end(year, month)
     first = max(period.start, dt.date(year, month, 1))
-    last = min(period.end, dt.date(year, month, days))
-    return first, last, (last - first).days + 1, days
+    last = min(period.end, last_day)
+    return first, last, (last - first).days + 1, last_day.day
 
 
 def _attainment(user: Any, period: ReportPeriod, today: dt.date) -> dict[str, Any]:

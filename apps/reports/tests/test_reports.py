@@ -64,15 +64,10 @@ class DepartmentReportScopeTests(core_testing.ScopeMatrixTests):
         "auditor_dave": "2025-04",
         "admin": "2025-05",
     }
+    detail_route = "reports:report_detail"
 
     def make(self, persona: Persona) -> DepartmentReport:
         return _report(persona, self.keys[persona.key])
-
-    def detail_url(self, record: DepartmentReport) -> str:
-        return reverse("reports:report_detail", args=[record.pk])
-
-    def api_detail_url(self, record: DepartmentReport) -> str:
-        return f"/api/v1/reports/{record.pk}/"
 
     def label(self, record: DepartmentReport) -> str:
         return f"<td>{record.period_key}</td>"
@@ -82,6 +77,7 @@ class ReportSubscriptionScopeTests(core_testing.ScopeMatrixTests):
     model = ReportSubscription
     list_url = "/reports/subscriptions/"
     api_list_url = "/api/v1/report-subscriptions/"
+    detail_route = "reports:subscription_detail"
 
     def make(self, persona: Persona) -> ReportSubscription:
         subscription = ReportSubscription.objects.create(
@@ -93,12 +89,6 @@ class ReportSubscriptionScopeTests(core_testing.ScopeMatrixTests):
         )
         subscription.recipients.set([persona.user])
         return subscription
-
-    def detail_url(self, record: ReportSubscription) -> str:
-        return reverse("reports:subscription_detail", args=[record.pk])
-
-    def api_detail_url(self, record: ReportSubscription) -> str:
-        return f"/api/v1/report-subscriptions/{record.pk}/"
 
     def label(self, record: ReportSubscription) -> str:
         return record.name

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action as drf_action
 from rest_framework.exceptions import ValidationError
@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.core.scoping import get_visible_or_404
 from apps.sales.choices import EvaluationStatus, TargetMetric
 from apps.sales.models import SalesEvaluation, TargetNode
@@ -148,19 +148,11 @@ class SalesEvaluationUpdateSerializer(SalesEvaluationWriteSerializer):
     period_end = serializers.DateField(required=False)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the sales target evaluations the user may see")),
-    retrieve=extend_schema(summary=_("One sales target evaluation with its figures")),
-    create=extend_schema(
-        summary=_("Start evaluating a target node over whole months"),
-        request=SalesEvaluationWriteSerializer,
-        responses={201: SalesEvaluationSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a draft evaluation"),
-        request=SalesEvaluationUpdateSerializer,
-        responses=SalesEvaluationSerializer,
-    ),
+@service_write_schema(
+    listing=_("List the sales target evaluations the user may see"),
+    detail=_("One sales target evaluation with its figures"),
+    create=_("Start evaluating a target node over whole months"),
+    update=_("Change a draft evaluation"),
 )
 class SalesEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """销售目标评估 within the user's data scope."""

@@ -19,7 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.customers.models import Customer
 from apps.sales.choices import AdjustmentKind
 from apps.sales.models import (
@@ -246,19 +246,11 @@ class PaymentWriteSerializer(serializers.ModelSerializer):
 #
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the contracts the user may see, with collected amount and rate")),
-    retrieve=extend_schema(summary=_("One contract (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Create a draft contract (numbered by the contract rule)"),
-        request=ContractWriteSerializer,
-        responses={201: ContractSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change a draft, rejected or withdrawn contract"),
-        request=ContractWriteSerializer,
-        responses=ContractSerializer,
-    ),
+@service_write_schema(
+    listing=_("List the contracts the user may see, with collected amount and rate"),
+    detail=_("One contract (404 when out of scope)"),
+    create=_("Create a draft contract (numbered by the contract rule)"),
+    update=_("Change a draft, rejected or withdrawn contract"),
 )
 class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Contracts within the user's data scope; filter by status, customer, owner; ``search`` finds number,

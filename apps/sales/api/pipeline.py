@@ -14,7 +14,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
+from apps.core.api import (
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSetMixin,
+    ServiceErrorsMixin,
+    ServiceWriteMixin,
+    service_write_schema,
+)
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage
@@ -140,15 +146,11 @@ class MoveStageSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("Opportunities in scope (filter by stage, customer, owner; scene mine/team/all)")),
-    retrieve=extend_schema(summary=_("One opportunity with its lines (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Create an opportunity"), request=OpportunityWriteSerializer, responses={201: OpportunitySerializer}
-    ),
-    partial_update=extend_schema(
-        summary=_("Edit an open opportunity"), request=OpportunityWriteSerializer, responses=OpportunitySerializer
-    ),
+@service_write_schema(
+    listing=_("Opportunities in scope (filter by stage, customer, owner; scene mine/team/all)"),
+    detail=_("One opportunity with its lines (404 when out of scope)"),
+    create=_("Create an opportunity"),
+    update=_("Edit an open opportunity"),
 )
 class OpportunityViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Opportunity.objects.select_related("owner", "customer").prefetch_related("lines")
@@ -245,17 +247,11 @@ class SalesPlanWriteSerializer(serializers.ModelSerializer):
         fields = ["title", "period_start", "period_end", "strategy", "intel", "target_sets", "actions"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("Sales plans in scope")),
-    retrieve=extend_schema(summary=_("One sales plan with its action items (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Draft a sales plan (it must cite market intelligence)"),
-        request=SalesPlanWriteSerializer,
-        responses={201: SalesPlanSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Edit a draft sales plan"), request=SalesPlanWriteSerializer, responses=SalesPlanSerializer
-    ),
+@service_write_schema(
+    listing=_("Sales plans in scope"),
+    detail=_("One sales plan with its action items (404 when out of scope)"),
+    create=_("Draft a sales plan (it must cite market intelligence)"),
+    update=_("Edit a draft sales plan"),
 )
 class SalesPlanViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = SalesPlan.objects.select_related("owner").prefetch_related("actions", "intel", "target_sets")

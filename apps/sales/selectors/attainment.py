@@ -31,7 +31,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.periods import month_end
+from apps.core.periods import DaySpan, month_end
 from apps.customers.models import Customer
 from apps.policy.selectors import policy_today
 from apps.sales.choices import OPEN_STAGES, ContractStatus, RequestStatus, TargetMetric
@@ -77,7 +77,7 @@ def half_up(value: Decimal, exp: Decimal = Decimal("0.01")) -> Decimal:
 
 
 @dataclass(frozen=True)
-class Period:
+class Period(DaySpan):
     """A month, quarter, the year or year-to-date of a fiscal (= calendar) year; ``months`` are 1-based."""
 
     kind: str
@@ -86,10 +86,6 @@ class Period:
     end: dt.date
     months: tuple[int, ...]
     key: str
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
 
 
 def make_period(kind: str, year: int, number: int = 1, today: dt.date | None = None) -> Period:

@@ -20,7 +20,7 @@ from apps.core.scoping import can
 from apps.core.services import model_update, notify
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.models import ImprovementAction
-from apps.improvements.services import improvement_raise
+from apps.improvements.services import improvement_raise_from
 from apps.marketing.selectors.plans import senior_management
 from apps.org.models import User
 from apps.policy.selectors import rules_in_force
@@ -96,21 +96,11 @@ def sales_evaluation_update(*, actor: User, evaluation: SalesEvaluation, data: d
     return evaluation
 
 
-@transaction.atomic
-def sales_evaluation_raise_improvement(
-    *, actor: User, evaluation: SalesEvaluation, title: str, owner: Any, due_date: dt.date, description: str = ""
-) -> ImprovementAction:
-    """Turn a measure of the evaluation into an improvement action with an owner and a due date."""
-    if not can(actor, "view", evaluation):
-        raise PermissionDenied
-    return improvement_raise(
-        actor=actor,
-        title=title,
-        owner=owner,
-        due_date=due_date,
-        description=description,
-        source_kind=ImprovementSource.SALES_EVALUATION,
-        source=evaluation,
+def sales_evaluation_raise_improvement(*, actor: User, evaluation: SalesEvaluation, **action: Any) -> ImprovementAction:
+    """Turn a measure of the evaluation into an improvement action (``improvement_raise_from``: title, owner, due
+    date, description)."""
+    return improvement_raise_from(
+        actor=actor, source=evaluation, source_kind=ImprovementSource.SALES_EVALUATION, **action
     )
 
 

@@ -31,15 +31,10 @@ class ContractScopeTests(core_testing.ScopeMatrixTests):
     model = Contract
     list_url = "/sales/contracts/"
     api_list_url = "/api/v1/contracts/"
+    detail_route = "sales:contract_detail"
 
     def make(self, persona: Persona) -> Contract:
         return _contract(persona)
-
-    def detail_url(self, record: Contract) -> str:
-        return reverse("sales:contract_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Contract) -> str:
-        return f"/api/v1/contracts/{record.pk}/"
 
     def label(self, record: Contract) -> str:
         return record.number
@@ -59,9 +54,6 @@ class PaymentPlanScopeTests(core_testing.ScopeMatrixTests):
     def detail_url(self, record: PaymentPlan) -> str:
         return reverse("sales:contract_detail", args=[record.contract_id])
 
-    def api_detail_url(self, record: PaymentPlan) -> str:
-        return f"/api/v1/payment-plans/{record.pk}/"
-
     def label(self, record: PaymentPlan) -> str:
         return record.contract.number
 
@@ -76,9 +68,6 @@ class PaymentScopeTests(core_testing.ScopeMatrixTests):
 
     def detail_url(self, record: Payment) -> str:
         return reverse("sales:contract_detail", args=[record.contract_id])
-
-    def api_detail_url(self, record: Payment) -> str:
-        return f"/api/v1/payments/{record.pk}/"
 
     def label(self, record: Payment) -> str:
         return record.contract.number
@@ -96,9 +85,6 @@ class RefundRequestScopeTests(core_testing.ScopeMatrixTests):
 
     def detail_url(self, record: RefundRequest) -> str:
         return reverse("sales:contract_detail", args=[record.contract_id])
-
-    def api_detail_url(self, record: RefundRequest) -> str:
-        return f"/api/v1/refunds/{record.pk}/"
 
     def label(self, record: RefundRequest) -> str:
         return record.contract.number
@@ -122,9 +108,6 @@ class ContractAdjustmentScopeTests(core_testing.ScopeMatrixTests):
 
     def detail_url(self, record: ContractAdjustment) -> str:
         return reverse("sales:contract_detail", args=[record.contract_id])
-
-    def api_detail_url(self, record: ContractAdjustment) -> str:
-        return f"/api/v1/contract-adjustments/{record.pk}/"
 
     def label(self, record: ContractAdjustment) -> str:
         return record.contract.number

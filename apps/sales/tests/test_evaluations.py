@@ -185,6 +185,7 @@ class SalesEvaluationScopeMatrixTests(ScopeMatrixTests):
     list_url = "/sales/evaluations/"
     api_list_url = "/api/v1/sales-evaluations/"
     target_set: ClassVar[Any] = None
+    detail_route = "sales:evaluation_detail"
 
     def make(self, persona: Persona) -> SalesEvaluation:
         target_set = (
@@ -202,12 +203,6 @@ class SalesEvaluationScopeMatrixTests(ScopeMatrixTests):
             created_by=persona.user,
             gap_analysis=f"分析-{persona.key}",
         )
-
-    def detail_url(self, record: SalesEvaluation) -> str:
-        return reverse("sales:evaluation_detail", args=[record.pk])
-
-    def api_detail_url(self, record: SalesEvaluation) -> str:
-        return f"/api/v1/sales-evaluations/{record.pk}/"
 
     def label(self, record: SalesEvaluation) -> str:
         return f'href="{self.detail_url(record)}"'

@@ -25,15 +25,10 @@ class OpportunityScopeTests(core_testing.ScopeMatrixTests):
     model = Opportunity
     list_url = "/sales/opportunities/"
     api_list_url = "/api/v1/opportunities/"
+    detail_route = "sales:opportunity_detail"
 
     def make(self, persona: Persona) -> Opportunity:
         return OpportunityFactory(owner=persona.user, name=f"范围商机{persona.key}")
-
-    def detail_url(self, record: Opportunity) -> str:
-        return reverse("sales:opportunity_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Opportunity) -> str:
-        return f"/api/v1/opportunities/{record.pk}/"
 
     def label(self, record: Opportunity) -> str:
         return record.name

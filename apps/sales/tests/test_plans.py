@@ -144,15 +144,10 @@ class SalesPlanScopeTests(core_testing.ScopeMatrixTests):
     model = SalesPlan
     list_url = "/sales/plans/"
     api_list_url = "/api/v1/sales-plans/"
+    detail_route = "sales:plan_detail"
 
     def make(self, persona: Persona) -> SalesPlan:
         return SalesPlanFactory(owner=persona.user, title=f"范围计划{persona.key}")
-
-    def detail_url(self, record: SalesPlan) -> str:
-        return reverse("sales:plan_detail", args=[record.pk])
-
-    def api_detail_url(self, record: SalesPlan) -> str:
-        return f"/api/v1/sales-plans/{record.pk}/"
 
     def label(self, record: SalesPlan) -> str:
         return record.title

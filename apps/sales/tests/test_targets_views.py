@@ -171,6 +171,7 @@ class TargetNodeScopeTests(core_testing.ScopeMatrixTests):
 
     model = TargetNode
     api_list_url = "/api/v1/target-nodes/"
+    detail_route = "sales:targetnode_detail"
 
     @pytest.fixture(autouse=True)
     def _target_set(self, personas: dict) -> None:
@@ -186,12 +187,6 @@ class TargetNodeScopeTests(core_testing.ScopeMatrixTests):
 
     def label(self, record: TargetNode) -> str:
         return f">{record.person.name}</a>"
-
-    def detail_url(self, record: TargetNode) -> str:
-        return reverse("sales:targetnode_detail", args=[record.pk])
-
-    def api_detail_url(self, record: TargetNode) -> str:
-        return f"/api/v1/target-nodes/{record.pk}/"
 
 
 def test_workbench_shows_decomposition_and_approval_work(personas: dict) -> None:

@@ -10,13 +10,13 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import filters, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.customers.models import Contact, Customer
 from apps.org.models import Department, User
 from apps.sales.models import Contract, Product
@@ -200,19 +200,11 @@ class TicketEventSerializer(serializers.ModelSerializer):
 #
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the tickets the user may see, with their countdown")),
-    retrieve=extend_schema(summary=_("One ticket (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Open a ticket (deadlines from the rules in force)"),
-        request=TicketWriteSerializer,
-        responses={201: TicketSerializer},
-    ),
-    partial_update=extend_schema(
-        summary=_("Change an open ticket (a new type or priority recomputes deadlines)"),
-        request=TicketUpdateSerializer,
-        responses=TicketSerializer,
-    ),
+@service_write_schema(
+    listing=_("List the tickets the user may see, with their countdown"),
+    detail=_("One ticket (404 when out of scope)"),
+    create=_("Open a ticket (deadlines from the rules in force)"),
+    update=_("Change an open ticket (a new type or priority recomputes deadlines)"),
 )
 class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     """Tickets within the user's data scope; filter by status, type, priority, assignee, customer; ``search``

@@ -418,17 +418,12 @@ class TestFeedbackScope(ScopeMatrixTests):
     model = Feedback
     list_url = "/service/feedback/"
     api_list_url = "/api/v1/feedback/"
+    detail_route = "service:feedback_detail"
 
     def make(self, persona: Any) -> Any:
         return make_feedback(
             customer=CustomerFactory(), created_by=persona.user, unit=persona.unit, content=f"反馈内容-{persona.key}"
         )
-
-    def detail_url(self, record: Any) -> str:
-        return reverse("service:feedback_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Any) -> str:
-        return f"/api/v1/feedback/{record.pk}/"
 
     def label(self, record: Any) -> str:
         return record.content
@@ -440,18 +435,13 @@ class TestRoutingScope(ScopeMatrixTests):
     model = FeedbackRouting
     list_url = "/service/feedback/inbox/"
     api_list_url = "/api/v1/feedback-routings/"
+    detail_route = "service:routing_detail"
 
     def make(self, persona: Any) -> Any:
         feedback = make_feedback(
             customer=CustomerFactory(), created_by=persona.user, unit=persona.unit, content=f"转交内容-{persona.key}"
         )
         return make_routing(feedback=feedback, department=persona.unit)
-
-    def detail_url(self, record: Any) -> str:
-        return reverse("service:routing_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Any) -> str:
-        return f"/api/v1/feedback-routings/{record.pk}/"
 
     def label(self, record: Any) -> str:
         return record.feedback.content

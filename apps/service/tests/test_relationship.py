@@ -371,17 +371,12 @@ class TestContactScope(ScopeMatrixTests):
     model = RelationshipContact
     list_url = "/service/contacts/"
     api_list_url = "/api/v1/relationship-contacts/"
+    detail_route = "service:contact_detail"
 
     def make(self, persona: Any) -> Any:
         return make_contact_record(
             customer=CustomerFactory(), owner=persona.user, unit=persona.unit, content=f"回访内容-{persona.key}"
         )
-
-    def detail_url(self, record: Any) -> str:
-        return reverse("service:contact_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Any) -> str:
-        return f"/api/v1/relationship-contacts/{record.pk}/"
 
     def label(self, record: Any) -> str:
         return record.content
@@ -391,16 +386,11 @@ class TestDueContactScope(ScopeMatrixTests):
     model = DueContact
     list_url = "/service/contacts/due/"
     api_list_url = "/api/v1/contacts-due/"
+    detail_route = "service:due_contact_detail"
 
     def make(self, persona: Any) -> Any:
         customer = CustomerFactory(name=f"待回访客户-{persona.key}")
         return make_due(customer=customer, owner=persona.user, unit=persona.unit)
-
-    def detail_url(self, record: Any) -> str:
-        return reverse("service:due_contact_detail", args=[record.pk])
-
-    def api_detail_url(self, record: Any) -> str:
-        return f"/api/v1/contacts-due/{record.pk}/"
 
     def label(self, record: Any) -> str:
         return record.customer.name

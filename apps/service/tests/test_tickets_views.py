@@ -31,9 +31,6 @@ class TestTicketScope(ScopeMatrixTests):
     def detail_url(self, record: Any) -> str:
         return f"/service/tickets/{record.pk}/"
 
-    def api_detail_url(self, record: Any) -> str:
-        return f"/api/v1/tickets/{record.pk}/"
-
     def label(self, record: Any) -> str:
         return record.title
 

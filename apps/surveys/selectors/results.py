@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from apps.core.periods import add_months
 from apps.org.models import Department
 from apps.policy.choices import CustomerLevel, TicketType
 from apps.surveys.choices import QuestionKind
@@ -79,11 +80,6 @@ def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def satisfaction_trend(
     responses_qs: QuerySet[SurveyResponse], *, months: int = 12, until: dt.date | dt.datetime | None = None
 ) -> list[dict[str, Any]]:
@@ -93,10 +89,10 @@ def satisfaction_trend(
     if isinstance(until, dt.datetime):
         until = timezone.localtime(until).date() if timezone.is_aware(until) else until.date()
     last = _month_start(until)
-    first = _add_months(last, -(months - 1))
+    first = add_months(last, -(months - 1))
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min), tz)
-    end = timezone.make_aware(dt.datetime.combine(_add_months(last, 1), dt.time.min), tz)
+    end = timezone.make_aware(dt.datetime.combine(add_months(last, 1), dt.time.min), tz)
     rows = (
         responses_qs.order_by()
         .filter(submitted_at__gte=start, submitted_at__lt=end)
@@ -111,7 +107,7 @@ def satisfaction_trend(
         by_month[key.replace(day=1)] = _summary_from(row)
     trend = []
     for i in range(months):
-        month = _add_months(first, i)
+        month = add_months(first, i)
         summary = by_month.get(month)
         trend.append(
             {

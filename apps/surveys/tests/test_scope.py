@@ -21,15 +21,10 @@ class SurveyCampaignScopeTests(core_testing.ScopeMatrixTests):
     model = SurveyCampaign
     list_url = "/service/surveys/"
     api_list_url = "/api/v1/survey-campaigns/"
+    detail_route = "surveys:campaign_detail"
 
     def make(self, persona: Persona) -> SurveyCampaign:
         return make_campaign(persona.user, default_questionnaire(), name=f"范围调查{persona.key}")
-
-    def detail_url(self, record: SurveyCampaign) -> str:
-        return reverse("surveys:campaign_detail", args=[record.pk])
-
-    def api_detail_url(self, record: SurveyCampaign) -> str:
-        return f"/api/v1/survey-campaigns/{record.pk}/"
 
     def label(self, record: SurveyCampaign) -> str:
         return record.name
@@ -42,15 +37,10 @@ class SurveyInvitationScopeTests(core_testing.ScopeMatrixTests):
     model = SurveyInvitation
     list_url = "/service/surveys/links/"
     api_list_url = "/api/v1/survey-invitations/"
+    detail_route = "surveys:invitation_detail"
 
     def make(self, persona: Persona) -> SurveyInvitation:
         return _invitation(persona)
-
-    def detail_url(self, record: SurveyInvitation) -> str:
-        return reverse("surveys:invitation_detail", args=[record.pk])
-
-    def api_detail_url(self, record: SurveyInvitation) -> str:
-        return f"/api/v1/survey-invitations/{record.pk}/"
 
     def label(self, record: SurveyInvitation) -> str:
         return record.customer.name
@@ -60,17 +50,12 @@ class SurveyResponseScopeTests(core_testing.ScopeMatrixTests):
     model = SurveyResponse
     list_url = "/service/surveys/answers/"
     api_list_url = "/api/v1/survey-results/"
+    detail_route = "surveys:response_detail"
 
     def make(self, persona: Persona) -> SurveyResponse:
         invitation = _invitation(persona)
         raw = {q.pk: "10" if q.kind == "nps" else "4" for q in default_questionnaire().questions.exclude(kind="text")}
         return response_submit(token=invitation.token, raw=raw)
-
-    def detail_url(self, record: SurveyResponse) -> str:
-        return reverse("surveys:response_detail", args=[record.pk])
-
-    def api_detail_url(self, record: SurveyResponse) -> str:
-        return f"/api/v1/survey-results/{record.pk}/"
 
     def label(self, record: SurveyResponse) -> str:
         return record.invitation.customer.name
