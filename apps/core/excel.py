@@ -60,10 +60,12 @@ TOO_MANY_SHEET_ROWS = _(
 )
 FORMULA_CELL = _("This cell holds a formula (%(formula)s); paste it as a value (Paste Special → Values).")
 
-# Limits checked before a workbook is loaded: an .xlsx is a zip, and a small file can unpack to gigabytes (a 0.2 MB
-# file of shared strings took 1.45 GB; 9 MB of formatted blank rows held a worker 95 s).
-MAX_UNPACKED_BYTES = 48 * 1024 * 1024
-MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+# Limits checked before a workbook is read: an .xlsx is a zip, and a small file can unpack to gigabytes (a 0.2 MB
+# file of shared strings took 1.45 GB in openpyxl; 9 MB of formatted blank rows held a worker 95 s). The sheet itself
+# is streamed (``_sheet_rows``), so its size costs time, not memory: the limit admits 100,000 rows of 15 columns
+# (about 90 MB as Excel writes them); the shared strings are held in memory and have their own limit.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 BLANK_ROWS_ALLOWED = 2000  # blank rows read beyond ``max_rows`` before the sheet counts as too long
 
 
