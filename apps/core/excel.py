@@ -682,6 +682,34 @@ def _workbook_rows(file: IO[bytes] | str) -> Generator[tuple[int, list[Any], fro
     yield from _openpyxl_rows(file)
 
 
+def sheet_row_count(file: IO[bytes] | str) -> int:
+    """How many rows (blank ones included) the first sheet holds besides the header, counted from its row elements
+    without reading a cell: a page decides by it whether a file is checked while it waits (a file object is rewound).
+    0 for a package that cannot be read (``read_workbook`` says why)."""
+    position = file.tell() if not isinstance(file, str) else None
+    try:
+        if package_problem(file):
+            return 0
+        with zipfile.ZipFile(file) as package:
+            info = _read_package(package)
+            if info is None or info.sheet not in package.namelist():
+                return 0
+            count, tail = 0, b""
+            with package.open(info.sheet) as stream:
+                while chunk := stream.read(_CHUNK):
+                    text = tail + chunk
+                    count += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
+                    tail = text[-5:]
+                    count -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+                count += tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+            return max(0, count - 1)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, ElementTree.ParseError):
+        return 0
+    finally:
+        if position is not None and not isinstance(file, str):
+            file.seek(position)
+
+
 def read_workbook(
     file: IO[bytes] | str, columns: Sequence[Column], *, max_rows: int | None = None
 ) -> tuple[list[SheetRow], list[str]]:

@@ -121,3 +121,10 @@ def test_the_streaming_reader_reads_what_openpyxl_reads() -> None:
     ]
     assert streamed[1][1] == ["上海华信", 13800138000, dt.datetime(2026, 3, 1), 12.5, True]
     assert streamed[2][2] == frozenset({1}) and streamed[-1][0] == 6
+
+
+def test_the_row_count_reads_no_cell() -> None:
+    rows = [[f"客户{i}", f"138{i:08d}"] for i in range(2500)]
+    assert excel.sheet_row_count(_workbook(rows)) == 2500
+    assert excel.sheet_row_count(io.BytesIO(excel.write_workbook(COLUMNS, [{"name": "甲"}] * 7))) == 7
+    assert excel.sheet_row_count(io.BytesIO(b"not a zip")) == 0

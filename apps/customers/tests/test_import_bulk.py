@@ -217,3 +217,29 @@ def test_two_overlapping_files_imported_at_once_create_each_customer_once(person
     # Whichever ran second found the ten shared rows in the archive and left them out.
     assert sorted(r.created for r in results) == [10, 20]
     assert sorted(r.failed for r in results) == [0, 10]
+
+
+def test_a_file_too_large_to_check_while_the_page_waits_is_checked_by_the_job(
+    personas: dict, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.urls import reverse
+
+    from apps.core.models import Job
+    from apps.customers.views import io as import_views
+
+    monkeypatch.setattr(import_views, "SYNC_CHECK_ROWS", 4)
+    rows = _rows(6)
+    rows[2]["mobile"] = "123"
+    upload = _file(rows)
+    upload.name = "customers.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = (
+            personas["lead_bob"]
+            .client()
+            .post(reverse("customers:customer_import"), {"file": upload, "owner_choice": "me"})
+        )
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.status == Job.Status.DONE
+    assert job.result["created"] == 0 and job.result["failed"] == 1
+    assert job.result["problems"] == [{"row": 4, "column": "Mobile", "message": job.result["problems"][0]["message"]}]
+    assert not Customer.objects.exists()
