@@ -7,7 +7,7 @@ transaction's writes (the process and a counter), so a figure read back before t
 nor stored under the shared key. A cache key that contains ``current()`` is therefore never read after a write.
 
 Writes that bypass the signals (``QuerySet.update``, ``bulk_create``, raw SQL) are caught by the caches' own expiry
-(minutes), or by calling ``bump()``.
+(minutes), or by calling ``record_write(model)`` as a save would (``core.bulk`` does for its inserts).
 """
 
 from __future__ import annotations
@@ -93,6 +93,11 @@ def _written(sender: Any, using: str | None = None, **kwargs: Any) -> None:
         connections[using]._data_version_at = len(connections[using].run_on_commit) - 1  # type: ignore[attr-defined]
     else:
         pending.serial = next(_COUNTER)  # a read after this write must not reuse a key of before it
+
+
+def record_write(model: Any, using: str | None = None) -> None:
+    """Count a write that sent no signal (a bulk insert) as a save would: the version moves when it commits."""
+    _written(model, using=using)
 
 
 def register() -> None:

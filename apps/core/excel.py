@@ -14,19 +14,24 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
+from xml.etree import ElementTree
+from xml.parsers import expat
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 TEXT, DATE, MONEY, INT = "text", "date", "money", "int"
@@ -55,10 +60,12 @@ TOO_MANY_SHEET_ROWS = _(
 )
 FORMULA_CELL = _("This cell holds a formula (%(formula)s); paste it as a value (Paste Special → Values).")
 
-# Limits checked before a workbook is loaded: an .xlsx is a zip, and a small file can unpack to gigabytes (a 0.2 MB
-# file of shared strings took 1.45 GB; 9 MB of formatted blank rows held a worker 95 s).
-MAX_UNPACKED_BYTES = 48 * 1024 * 1024
-MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
+# Limits checked before a workbook is read: an .xlsx is a zip, and a small file can unpack to gigabytes (a 0.2 MB
+# file of shared strings took 1.45 GB in openpyxl; 9 MB of formatted blank rows held a worker 95 s). The sheet itself
+# is streamed (``_sheet_rows``), so its size costs time, not memory: the limit admits 100,000 rows of 15 columns
+# (about 90 MB as Excel writes them); the shared strings are held in memory and have their own limit.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 64 * 1024 * 1024
 BLANK_ROWS_ALLOWED = 2000  # blank rows read beyond ``max_rows`` before the sheet counts as too long
 
 
@@ -169,19 +176,81 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
+def _styled_cell(sheet: Any, value: Any, style: Any, *, text: bool = False) -> Cell:
+    """A write-only cell with a style computed once per column and kind (setting a style per cell costs more than
+    writing it)."""
+    cell = WriteOnlyCell(sheet, value)
+    if text:
+        cell.data_type = "s"  # never a formula, never a number (see ``_write_text``)
+        if _is_formula_like(value):
+            cell.quotePrefix = True
+            cell.number_format = "@"
+            return cell
+    cell._style = copy(style)
+    return cell
+
+
+class _RowWriter:
+    """Turns a row's values into write-only cells by the rules of ``write_cell`` (text stays text, formula-like text
+    is quoted, dates, amounts, whole numbers and choice labels), with one style per column kind."""
+
+    def __init__(self, sheet: Any, columns: Sequence[Column]) -> None:
+        self.sheet, self.columns = sheet, columns
+        self.labels = [
+            dict((str(v), str(label)) for v, label in column.choices) if column.choices else None for column in columns
+        ]
+        self.styles = {fmt: self._style(fmt) for fmt in ("@", "yyyy-mm-dd", "#,##0.00", "0")}
+
+    def _style(self, number_format: str) -> Any:
+        probe = WriteOnlyCell(self.sheet)
+        probe.number_format = number_format
+        return probe._style
+
+    def cells(self, values: Sequence[Any]) -> list[Any]:
+        out: list[Any] = []
+        for column, labels, value in zip(self.columns, self.labels, values, strict=False):
+            if labels is not None and value not in (None, ""):
+                value = labels.get(str(value), value)
+            if value in (None, ""):
+                out.append(None)  # no cell at all: a blank reads back as blank, and 100,000 rows stay small
+            elif column.kind == DATE and _local_date(value) is not None:
+                out.append(_styled_cell(self.sheet, _local_date(value), self.styles["yyyy-mm-dd"]))
+            elif column.kind == MONEY and isinstance(value, int | float | Decimal):
+                amount = Decimal(str(value)).quantize(Decimal("0.01"))
+                out.append(_styled_cell(self.sheet, amount, self.styles["#,##0.00"]))
+            elif column.kind == INT and isinstance(value, int) and not isinstance(value, bool):
+                out.append(_styled_cell(self.sheet, value, self.styles["0"]))
+            else:
+                out.append(_styled_cell(self.sheet, str(value), self.styles["@"], text=True))
+        return out
+
+
 def write_workbook(
     columns: Sequence[Column], rows: Iterable[Mapping[str, Any] | Sequence[Any]], *, title: Any = ""
 ) -> bytes:
-    """Return an .xlsx of ``rows`` (dicts by column key, or sequences in column order) under a header row."""
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = str(title or "Sheet1")[:31]
-    write_header(sheet, columns, mark_required=False)
-    for row_index, row in enumerate(rows, start=2):
-        for col_index, (column, value) in enumerate(zip(columns, _row_values(columns, row), strict=False), 1):
-            write_cell(sheet.cell(row=row_index, column=col_index), column, value)
-    if sheet.max_row > 1:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{sheet.max_row}"
+    """Return an .xlsx of ``rows`` (dicts by column key, or sequences in column order) under a header row.
+
+    Streamed (openpyxl's write-only mode): the rows may be a generator and are never held as cells in memory, so
+    100,000 rows take seconds, not minutes. The cells read back exactly as ``write_cell`` writes them."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(title or "Sheet1")[:31])
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, column.header_text())
+        cell.data_type, cell.number_format, cell.font, cell.fill = "s", "@", bold, fill
+        cell.alignment = Alignment(vertical="center")
+        header.append(cell)
+    sheet.append(header)
+    writer, count = _RowWriter(sheet, columns), 0
+    for row in rows:
+        sheet.append(writer.cells(_row_values(columns, row)))
+        count += 1
+    if count:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     return workbook_bytes(workbook)
 
 
@@ -371,6 +440,276 @@ def package_problem(file: IO[bytes] | str) -> str | None:
     return None
 
 
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# The sheet's elements the reader looks at, by their namespaced name as expat reports it ("uri local").
+_TAGS = {f"{_MAIN_NS} {local}": local for local in ("row", "c", "v", "f", "is", "t", "rPh", "si")}
+_CHUNK = 1 << 20
+
+
+@dataclass
+class _Package:
+    """What reading the first sheet needs from the rest of the package."""
+
+    sheet: str
+    shared: list[str]
+    date_styles: frozenset[int]
+    epoch: dt.datetime
+
+
+def _part_path(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = []
+    for piece in f"{base}/{target}".split("/"):
+        if piece == "..":
+            parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _xml(package: zipfile.ZipFile, name: str) -> ElementTree.Element:
+    """A small part of the package, parsed; a part with a DTD (never in a workbook: entity tricks) is refused."""
+    data = package.read(name)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError(f"{name} declares a DTD")
+    return ElementTree.fromstring(data)
+
+
+def _refuse_dtd(*args: Any) -> None:
+    raise ValueError("the sheet declares a DTD")
+
+
+def _expat() -> Any:
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    return parser
+
+
+def _shared_strings(package: zipfile.ZipFile, name: str) -> list[str]:
+    """The shared strings in order: each item's ``<t>`` runs without the phonetic guides (``<rPh>``), streamed."""
+    shared: list[str] = []
+    state: dict[str, Any] = {"text": None, "item": [], "rph": 0}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        local = _TAGS.get(tag)
+        if local == "t" and not state["rph"]:
+            state["text"] = []
+        elif local == "rPh":
+            state["rph"] += 1
+        elif local == "si":
+            state["item"] = []
+
+    def data(text: str) -> None:
+        if state["text"] is not None:
+            state["text"].append(text)
+
+    def end(tag: str) -> None:
+        local = _TAGS.get(tag)
+        if local == "t" and state["text"] is not None:
+            state["item"].extend(state["text"])
+            state["text"] = None
+        elif local == "rPh":
+            state["rph"] -= 1
+        elif local == "si":
+            shared.append("".join(state["item"]))
+
+    parser = _expat()
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+    with package.open(name) as stream:
+        while chunk := stream.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return shared
+
+
+def _read_package(package: zipfile.ZipFile) -> _Package | None:
+    """The first sheet's part, the shared strings, the styles that show dates, the date epoch; None for a package
+    laid out otherwise (it is read by openpyxl instead)."""
+    names = set(package.namelist())
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return None
+    book = _xml(package, "xl/workbook.xml")
+    first = book.find(f"{{{_MAIN_NS}}}sheets/{{{_MAIN_NS}}}sheet")
+    rels = _xml(package, "xl/_rels/workbook.xml.rels")
+    targets = {
+        r.get("Id"): (r.get("Type", ""), r.get("Target", "")) for r in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
+    }
+    if first is None or first.get(f"{{{_REL_NS}}}id") not in targets:
+        return None
+    sheet = _part_path("xl", targets[first.get(f"{{{_REL_NS}}}id")][1])
+    found = {kind.rsplit("/", 1)[-1]: _part_path("xl", target) for kind, target in targets.values()}
+    shared = _shared_strings(package, found["sharedStrings"]) if found.get("sharedStrings") in names else []
+    date_styles: set[int] = set()
+    if found.get("styles") in names:
+        styles = _xml(package, found["styles"])
+        formats = {int(k): v for k, v in BUILTIN_FORMATS.items()}
+        for fmt in styles.iter(f"{{{_MAIN_NS}}}numFmt"):
+            formats[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+        xfs = styles.find(f"{{{_MAIN_NS}}}cellXfs")
+        for index, xf in enumerate(xfs if xfs is not None else []):
+            if is_date_format(formats.get(int(xf.get("numFmtId", "0")), "")):
+                date_styles.add(index)
+    properties = book.find(f"{{{_MAIN_NS}}}workbookPr")
+    date1904 = properties is not None and properties.get("date1904") in ("1", "true")
+    epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    return _Package(sheet, shared, frozenset(date_styles), epoch)
+
+
+def _column_index(reference: str, cache: dict[str, int]) -> int:
+    """0-based column of a cell reference ("AB12" → 27)."""
+    letters = reference.rstrip("0123456789")
+    index = cache.get(letters)
+    if index is None:
+        index = 0
+        for char in letters.upper():
+            index = index * 26 + ord(char) - 64
+        index = cache[letters] = index - 1
+    return index
+
+
+def _number(text: str) -> int | float:
+    return float(text) if any(ch in text for ch in ".eE") else int(text)
+
+
+def _sheet_rows(package: zipfile.ZipFile, info: _Package) -> Iterator[tuple[int, list[Any], frozenset[int]]]:
+    """Stream the sheet's rows as (row number, cell values by position, positions holding a formula), the values
+    typed as openpyxl types them (shared and inline strings, numbers, booleans, dates by their cell style, a formula
+    as "=…"). Expat straight over the zipped part: no element objects, so 100,000 rows read in seconds."""
+    done: list[tuple[int, list[Any], frozenset[int]]] = []
+    columns: dict[str, int] = {}
+    state: dict[str, Any] = {"row": 0, "cells": {}, "formulas": set(), "text": None, "rph": 0}
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        tag = _TAGS.get(name)
+        if tag == "c":
+            ref = attrs.get("r")
+            state["col"] = _column_index(ref, columns) if ref else state["col"] + 1
+            state["type"], state["style"] = attrs.get("t", "n"), int(attrs.get("s", 0))
+            state["v"], state["f"], state["inline"] = None, None, None
+        elif tag == "row":
+            state["row"] = int(attrs["r"]) if "r" in attrs else state["row"] + 1
+            state["cells"], state["formulas"], state["col"] = {}, set(), -1
+        elif tag in ("v", "f") or (tag == "t" and not state["rph"]):
+            state["text"] = []
+        elif tag == "rPh":
+            state["rph"] += 1
+
+    def data(text: str) -> None:
+        if state["text"] is not None:
+            state["text"].append(text)
+
+    def end(name: str) -> None:
+        tag = _TAGS.get(name)
+        if tag in ("v", "f", "t") and state["text"] is not None:
+            text = "".join(state["text"])
+            state["text"] = None
+            if tag == "t":
+                state["inline"] = (state["inline"] or "") + text
+            else:
+                state[tag] = text
+        elif tag == "rPh":
+            state["rph"] -= 1
+        elif tag == "c":
+            state["cells"][state["col"]] = _cell_value(state, info)
+            if state["f"] is not None:
+                state["formulas"].add(state["col"])
+        elif tag == "row":
+            cells = state["cells"]
+            values = [cells.get(i) for i in range(max(cells) + 1)] if cells else []
+            done.append((state["row"], values, frozenset(state["formulas"])))
+
+    parser = _expat()
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data
+    with package.open(info.sheet) as stream:
+        while chunk := stream.read(_CHUNK):
+            parser.Parse(chunk, False)
+            yield from done
+            done.clear()
+        parser.Parse(b"", True)
+    yield from done
+
+
+def _cell_value(state: dict[str, Any], info: _Package) -> Any:
+    kind, value = state["type"], state["v"]
+    if state["f"] is not None:
+        return "=" + state["f"]
+    if kind == "inlineStr":
+        return state["inline"]
+    if value is None or value == "":
+        return None
+    if kind == "s":
+        return info.shared[int(value)]
+    if kind == "n":
+        number = _number(value)
+        if state["style"] in info.date_styles:
+            try:
+                return from_excel(number, info.epoch)
+            except (ValueError, OverflowError):
+                return "#VALUE!"
+        return number
+    if kind == "b":
+        return bool(int(value))
+    if kind == "d":
+        return dt.datetime.fromisoformat(value)
+    return value  # "str" (a formula's text result), "e" (an error such as #N/A)
+
+
+def _openpyxl_rows(file: IO[bytes] | str) -> Iterator[tuple[int, list[Any], frozenset[int]]]:
+    """The same rows through openpyxl, for a package the streaming reader does not know how to lay out."""
+    workbook = load_workbook(file, read_only=True, data_only=False)
+    try:
+        for number, sheet_row in enumerate(workbook.worksheets[0].iter_rows(), start=1):
+            cells = [cell.value for cell in sheet_row]
+            formulas = frozenset(i for i, cell in enumerate(sheet_row) if getattr(cell, "data_type", "") == "f")
+            yield number, cells, formulas
+    finally:
+        workbook.close()
+
+
+def _workbook_rows(file: IO[bytes] | str) -> Generator[tuple[int, list[Any], frozenset[int]]]:
+    with zipfile.ZipFile(file) as package:
+        info = _read_package(package)
+        if info is not None and info.sheet in package.namelist():
+            yield from _sheet_rows(package, info)
+            return
+    if not isinstance(file, str):
+        file.seek(0)
+    yield from _openpyxl_rows(file)
+
+
+def sheet_row_count(file: IO[bytes] | str) -> int:
+    """How many rows (blank ones included) the first sheet holds besides the header, counted from its row elements
+    without reading a cell: a page decides by it whether a file is checked while it waits (a file object is rewound).
+    0 for a package that cannot be read (``read_workbook`` says why)."""
+    position = file.tell() if not isinstance(file, str) else None
+    try:
+        if package_problem(file):
+            return 0
+        with zipfile.ZipFile(file) as package:
+            info = _read_package(package)
+            if info is None or info.sheet not in package.namelist():
+                return 0
+            count, tail = 0, b""
+            with package.open(info.sheet) as stream:
+                while chunk := stream.read(_CHUNK):
+                    text = tail + chunk
+                    count += text.count(b"<row ") + text.count(b"<row>") + text.count(b":row ")
+                    tail = text[-5:]
+                    count -= tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+                count += tail.count(b"<row ") + tail.count(b"<row>") + tail.count(b":row ")
+            return max(0, count - 1)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, ElementTree.ParseError):
+        return 0
+    finally:
+        if position is not None and not isinstance(file, str):
+            file.seek(position)
+
+
 def read_workbook(
     file: IO[bytes] | str, columns: Sequence[Column], *, max_rows: int | None = None
 ) -> tuple[list[SheetRow], list[str]]:
@@ -379,22 +718,18 @@ def read_workbook(
     Return the non-empty data rows with their Excel row numbers and the header problems; with header
     problems (or an unreadable or oversized file, or a formula cell read as an error of its row) no rows are
     returned. The package is checked before loading (``package_problem``); with ``max_rows`` the sheet may hold
-    at most ``max_rows`` data rows and ``BLANK_ROWS_ALLOWED`` blank ones.
+    at most ``max_rows`` data rows and ``BLANK_ROWS_ALLOWED`` blank ones. The sheet is streamed (``_sheet_rows``);
+    a formula is seen as one (its cached value may be missing, and a row of formulas would otherwise read as blank
+    and be dropped without a word).
     """
     problem = package_problem(file)
     if problem:
         return [], [problem]
+    rows_iter = _workbook_rows(file)
     try:
-        # Not data_only: a formula must be seen as one (its cached value may be missing, and a row of formulas
-        # would otherwise read as blank and be dropped without a word).
-        workbook = load_workbook(file, read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a file that is not an .xlsx
-        return [], [str(NOT_AN_XLSX)]
-    try:
-        rows_iter = workbook.worksheets[0].iter_rows()
         first = next(rows_iter, None)
-        header = [cell.value for cell in first] if first else None
-        if not header or all(v in (None, "") for v in header):
+        header = first[1] if first else None
+        if not header or all(v in (None, "") for v in header) or (first and first[0] != 1):
             return [], [str(EMPTY_SHEET)]
         mapping, errors = _map_headers(header, columns)
         if errors:
@@ -402,16 +737,16 @@ def read_workbook(
         lookups = {column.key: _choice_lookup(column) for column in columns if column.choices}
         rows: list[SheetRow] = []
         sheet_rows_allowed = None if max_rows is None else max_rows + BLANK_ROWS_ALLOWED
-        for number, sheet_row in enumerate(rows_iter, start=2):
+        for number, cells, formulas in rows_iter:
             if sheet_rows_allowed is not None and number - 1 > sheet_rows_allowed:
                 return [], [str(TOO_MANY_SHEET_ROWS % {"max": sheet_rows_allowed})]
-            cells = [cell.value for cell in sheet_row]
-            formulas = frozenset(i for i, cell in enumerate(sheet_row) if getattr(cell, "data_type", "") == "f")
             row = _read_row(number, cells, mapping, lookups, formulas)
             if row is not None:
                 rows.append(row)
                 if max_rows is not None and len(rows) > max_rows:
                     return [], [str(TOO_MANY_ROWS % {"max": max_rows})]
         return rows, []
+    except Exception:  # a broken part (bad XML, a missing string) or, through openpyxl, any of its many kinds
+        return [], [str(NOT_AN_XLSX)]
     finally:
-        workbook.close()
+        rows_iter.close()

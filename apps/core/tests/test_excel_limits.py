@@ -98,3 +98,33 @@ def test_a_formula_cell_is_an_error_of_its_row_not_a_dropped_row() -> None:
     [error] = rows[1].errors
     assert error.column == "客户名称"
     assert error.message == str(excel.FORMULA_CELL % {"formula": '=CONCAT("北京","瑞丰")'})
+
+
+def test_the_streaming_reader_reads_what_openpyxl_reads() -> None:
+    """The sheet is streamed by its own reader (issue 14: 100,000 rows in seconds); every kind of cell a workbook
+    saved by Excel or WPS holds reads as openpyxl reads it: shared strings, numbers, booleans, dates by their style,
+    formulas, gaps between cells and rows."""
+    import datetime as dt
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["客户名称", "手机", "日期", "金额", "是否"])
+    sheet.append(["上海华信", 13800138000, dt.datetime(2026, 3, 1), 12.5, True])
+    sheet.append([None, '=A2&"x"', None, 3, False])
+    sheet.cell(row=6, column=4, value="后面")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    streamed = list(excel._workbook_rows(io.BytesIO(buffer.getvalue())))
+    by_openpyxl = [row for row in excel._openpyxl_rows(io.BytesIO(buffer.getvalue())) if any(row[1])]
+    assert [(n, [v for v in cells if v is not None], f) for n, cells, f in streamed] == [
+        (n, [v for v in cells if v is not None], f) for n, cells, f in by_openpyxl
+    ]
+    assert streamed[1][1] == ["上海华信", 13800138000, dt.datetime(2026, 3, 1), 12.5, True]
+    assert streamed[2][2] == frozenset({1}) and streamed[-1][0] == 6
+
+
+def test_the_row_count_reads_no_cell() -> None:
+    rows = [[f"客户{i}", f"138{i:08d}"] for i in range(2500)]
+    assert excel.sheet_row_count(_workbook(rows)) == 2500
+    assert excel.sheet_row_count(io.BytesIO(excel.write_workbook(COLUMNS, [{"name": "甲"}] * 7))) == 7
+    assert excel.sheet_row_count(io.BytesIO(b"not a zip")) == 0

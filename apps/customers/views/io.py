@@ -34,6 +34,9 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_KEEP_SECONDS = 24 * 3600
 PROBLEMS_SHOWN = 200
 SYNC_IMPORT_ROWS = 300  # more rows than this to import: a background job with progress
+# More sheet rows than this: not even checked while the page waits (100,000 rows take seconds to check); the job
+# checks them, and with failed rows (unless "skip the failed rows" was chosen) imports nothing and lists them.
+SYNC_CHECK_ROWS = 5000
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -85,6 +88,14 @@ def _run_import(request: HttpRequest, form: CustomerImportForm) -> tuple[str, se
     path = _stored_path(request, token)
     owner, skip_failed = form.chosen_owner(request.user), form.cleaned_data["skip_failed"]
     try:
+        with open(path, "rb") as file:
+            too_many_to_check = excel.sheet_row_count(file) > SYNC_CHECK_ROWS
+        if too_many_to_check:  # checked by the job too: its page lists the failed rows
+            job = services.customer_import_start(
+                actor=request.user, data=path.read_bytes(), owner=owner, skip_failed=skip_failed
+            )
+            path.unlink(missing_ok=True)
+            return token, job
         with open(path, "rb") as file:
             rows, checked = services.read_import_file(file)
         if checked.importable > SYNC_IMPORT_ROWS and (skip_failed or not checked.problems):
