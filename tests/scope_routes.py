@@ -144,7 +144,6 @@ NOT_GENERIC: dict[str, Exempt] = {
     "surveys:questionnaire_update": Exempt("the builder: a questionnaire form with a formset of its questions"),
     "service:index": DASHBOARD,
     "service:dashboard": DASHBOARD,
-    "service:ticket_export": EXCEL,
     "survey_answer:answer": PUBLIC,
     "survey_answer:thanks": PUBLIC,
     "support:ticket_new": PUBLIC,
