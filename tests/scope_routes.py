@@ -137,7 +137,6 @@ NOT_GENERIC: dict[str, Exempt] = {
     "sales:stage_settings": Exempt(
         "win probability per stage: company-wide settings, one field per stage; StageSetting has no data scope"
     ),
-    "sales:contract_export": EXCEL,
     "surveys:campaign_preview": Exempt("an HTMX fragment counting the segment of a form not yet saved"),
     "surveys:results": DASHBOARD,
     "surveys:questionnaire_create": Exempt("the builder: a questionnaire form with a formset of its questions"),

@@ -119,9 +119,16 @@ class ScopedListView(ScopedViewMixin, ListView):
         annotations) returns that selector's queryset here."""
         return super().get_queryset()
 
+    # Values the page assumes when the request does not give them (a default scene); the export, being the page,
+    # assumes them too. The API has its own defaults (none).
+    filter_defaults: dict[str, str] = {}  # noqa: RUF012 - read only
+
     def get_filterset(self, queryset: QuerySet) -> ListFilterSet:
         assert self.filterset_class is not None
-        return self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        data = self.request.GET.copy()
+        for name, value in self.filter_defaults.items():
+            data.setdefault(name, value)
+        return self.filterset_class(data or None, queryset=queryset, request=self.request)
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
         """The list's filters: the ``filterset_class`` on the GET parameters; without one, nothing."""
