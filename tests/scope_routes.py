@@ -113,7 +113,6 @@ NOT_GENERIC: dict[str, Exempt] = {
     "api-dashboard": Exempt("the figures behind a dashboard from the scoped selectors; no single model"),
     "customers:customer_import_template": EXCEL,
     "customers:customer_import_failed": EXCEL,
-    "customers:customer_export": EXCEL,
     "marketing:index": DASHBOARD,
     "marketing:lead_bulk_handover": Exempt(
         "a bulk page over the leads chosen in the list (each in the change scope), not one record"

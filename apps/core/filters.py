@@ -68,8 +68,14 @@ class ListFilterSet(django_filters.FilterSet):
     (scenes such as "mine", the owners one may pick)."""
 
     search_fields: ClassVar[tuple[str, ...]] = ()
+    search_placeholder: ClassVar[Any] = ""  # what ``q`` searches, shown in the filter bar's search box
 
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.search_placeholder:
+            self.filters["q"].extra["widget"] = forms.TextInput(attrs={"placeholder": self.search_placeholder})
 
     def search_q(self, term: str) -> Q:
         cond = Q()

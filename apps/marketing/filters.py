@@ -31,6 +31,8 @@ class LeadFilterSet(ListFilterSet):
     """线索列表: scene (all, mine, handed to me, my department, the pool), status, source, campaign (one the user
     may attribute leads to), plan, and ``q`` over company, contact and mobile."""
 
+    search_placeholder = _("Company, contact or mobile")
+
     search_fields = ("company_name", "contact_name", "mobile")
 
     scene = django_filters.ChoiceFilter(

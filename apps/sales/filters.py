@@ -32,6 +32,8 @@ class ContractFilterSet(ListFilterSet):
     """合同列表: status, owner (a person whose contracts one sees), customer, opportunity, signed month (YYYY-MM),
     and ``q`` over number, title and customer."""
 
+    search_placeholder = _("Number, title or customer")
+
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ContractStatus.choices, empty_label=_("All statuses")
     )
@@ -57,6 +59,8 @@ OPPORTUNITY_STAGES = [("open", _("Open (in progress)")), ("closed", _("Closed"))
 class OpportunityFilterSet(ListFilterSet):
     """商机列表: scene (mine / my team / all in scope), stage (a stage, ``open`` or ``closed``), customer, owner,
     expected close month (YYYY-MM), and ``q`` over name, customer and owner."""
+
+    search_placeholder = _("Opportunity, customer or owner")
 
     search_fields = ("name", "customer__name", "owner__name")
 

@@ -28,6 +28,8 @@ class TicketFilterSet(ListFilterSet):
     """工单列表: status, type, priority, deadline state, assignee (a person in view or ``none``), my tickets,
     customer, department, escalation level, and ``q`` over number, subject, customer and requester."""
 
+    search_placeholder = _("Number, subject or customer")
+
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TicketStatus.choices, empty_label=_("All statuses"))
     ticket_type = django_filters.ChoiceFilter(label=_("Type"), choices=TicketType.choices, empty_label=_("All types"))
     priority = django_filters.ChoiceFilter(

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -26,6 +27,7 @@ from apps.core.jobs import Report, job_start, job_text
 from apps.core.models import ExportLog, Job
 from apps.core.validators import normalize_mobile, validate_mobile, validate_uscc
 from apps.customers.choices import CustomerSource
+from apps.customers.models import Customer
 from apps.customers.selectors import io as selectors
 from apps.customers.selectors.dedupe import name_key, normalize_uscc
 from apps.customers.selectors.pool import assignable_owners
@@ -329,24 +331,21 @@ def import_template() -> bytes:
 #
 
 
-def customer_export(
-    *, actor: Any, scope: str, ids: list[int] | None = None, filters: dict[str, str] | None = None
-) -> tuple[bytes, int]:
-    """Export customers (selected ids / the current filter / all) within the actor's scope; write the
-    ExportLog row; mobiles of customers the actor does not own are masked. Return the file and the row count.
+def customer_export(*, actor: Any, scope: str, customers: QuerySet, described: str = "") -> tuple[bytes, int]:
+    """Export ``customers`` (the archive list as filtered, the selected ones, or all; in the list's order) — only
+    those within the actor's scope; write the ExportLog row (``described``: the filter); mobiles of customers the
+    actor does not own are masked. Return the file and the row count.
 
     Not one transaction: the workbook is built from plain reads and the log row is a single insert, so on SQLite
     (IMMEDIATE transactions take the write lock) a long export does not hold up everyone's saves."""
     if not actor.has_perm("customers.export_customer"):
         raise PermissionDenied(CANNOT_EXPORT)
-    customers = list(selectors.export_queryset(user=actor, ids=ids, filters=filters))
+    visible = Customer.objects.visible_to(actor).values("pk")
+    rows = list(customers.filter(pk__in=visible).select_related("owner", "owner_unit"))
     data = excel.write_workbook(
-        selectors.EXPORT_COLUMNS, selectors.export_rows(user=actor, customers=customers), title=_("Customers")
+        selectors.EXPORT_COLUMNS, selectors.export_rows(user=actor, customers=rows), title=_("Customers")
     )
-    described = "; ".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v)
-    if ids is not None:
-        described = f"ids={len(ids)}"
     ExportLog.objects.create(
-        user=actor, resource="customers.customer", scope=scope, filters=described[:500], row_count=len(customers)
+        user=actor, resource="customers.customer", scope=scope, filters=described[:500], row_count=len(rows)
     )
-    return data, len(customers)
+    return data, len(rows)
