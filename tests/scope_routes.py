@@ -109,7 +109,6 @@ NOT_GENERIC: dict[str, Exempt] = {
     "api-dashboard": Exempt("the figures behind a dashboard from the scoped selectors; no single model"),
     "customers:customer_import_template": EXCEL,
     "customers:customer_import_failed": EXCEL,
-    "customers:customer_export": EXCEL,
     "marketing:index": DASHBOARD,
     "marketing:lead_bulk_handover": Exempt(
         "a bulk page over the leads chosen in the list (each in the change scope), not one record"
@@ -133,14 +132,12 @@ NOT_GENERIC: dict[str, Exempt] = {
     "sales:stage_settings": Exempt(
         "win probability per stage: company-wide settings, one field per stage; StageSetting has no data scope"
     ),
-    "sales:contract_export": EXCEL,
     "surveys:campaign_preview": Exempt("an HTMX fragment counting the segment of a form not yet saved"),
     "surveys:results": DASHBOARD,
     "surveys:questionnaire_create": Exempt("the builder: a questionnaire form with a formset of its questions"),
     "surveys:questionnaire_update": Exempt("the builder: a questionnaire form with a formset of its questions"),
     "service:index": DASHBOARD,
     "service:dashboard": DASHBOARD,
-    "service:ticket_export": EXCEL,
     "survey_answer:answer": PUBLIC,
     "survey_answer:thanks": PUBLIC,
     "support:ticket_new": PUBLIC,

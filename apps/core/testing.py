@@ -317,3 +317,63 @@ def assert_workflow_agrees(
     }
     assert accepted == set(allowed), (*label, accepted, allowed)
     return page.status_code not in hidden
+
+
+#
+# One FilterSet, three readers: the list page, the API and the Excel export must list the same records
+#
+
+
+@dataclass(frozen=True)
+class ListReaders:
+    """A list's three readers: its page, its API list and its Excel export (URLs). Each ``*_rows`` returns the
+    records the reader gives for the same GET parameters, every page of them, as the value of ``key`` (a field of
+    the page's objects and the API's rows) and of the export's column ``export_column`` (0-based)."""
+
+    page: str
+    api: str
+    export: str
+    key: str = "number"
+    export_column: int = 0
+
+    def page_rows(self, client: Client, params: dict[str, Any]) -> list[str]:
+        response = client.get(self.page, {**params, "page_size": 200})
+        assert response.status_code == 200, response.status_code
+        return [str(getattr(obj, self.key)) for obj in response.context["object_list"]]
+
+    def api_rows(self, client: Client, params: dict[str, Any]) -> list[str]:
+        response = client.get(self.api, {**params, "page_size": 200})
+        assert response.status_code == 200, response.content[:500]
+        return [str(row[self.key]) for row in response.json()["results"]]
+
+    def export_rows(self, client: Client, params: dict[str, Any]) -> list[str]:
+        import io
+
+        from openpyxl import load_workbook
+
+        response = client.get(self.export, params)
+        assert response.status_code == 200, response.content[:500]
+        sheet = load_workbook(io.BytesIO(b"".join(response)), read_only=True).worksheets[0]
+        return [str(row[self.export_column]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+    def agree(self, client: Client, params: dict[str, Any]) -> set[str]:
+        """Assert the three give the same records (the export in the page's order) and return them."""
+        page, api, export = (
+            self.page_rows(client, params),
+            self.api_rows(client, params),
+            self.export_rows(client, params),
+        )
+        assert export == page, (params, page, export)
+        assert sorted(api) == sorted(page), (params, page, api)
+        return set(page)
+
+    def refusals(self, client: Client, params: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        """What the page, the export and the API answer to an invalid filter: the page's filter-bar error (HTML),
+        the export's 400 text and the API's 400 body; each must be an error, not a 500."""
+        page = client.get(self.page, params)
+        assert page.status_code == 200 and list(page.context["object_list"]) == []
+        export = client.get(self.export, params)
+        assert export.status_code == 400, export.status_code
+        api = client.get(self.api, params)
+        assert api.status_code == 400, api.status_code
+        return page.content.decode(), export.content.decode(), api.json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -17,13 +17,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django.views.generic.base import TemplateResponseMixin
 
-from apps.core import selectors, services
+from apps.core import excel, selectors, services
+from apps.core.filters import ListFilterSet
 from apps.core.notifications.kinds import notification_kinds
 from apps.core.scoping import permission_name
 from apps.core.workbench import WorkbenchItem, overview_figures, workbench_items
@@ -96,19 +97,45 @@ class ScopedListView(ScopedViewMixin, ListView):
     sort_fields: tuple[str, ...] = ()
     default_sort = "pk"
 
+    # The list's filters (a ``core.filters.ListFilterSet``), shared with its API viewset and its export; it also
+    # searches ``q``. Its form is the page's ``filter_form``; an invalid value lists nothing and says why.
+    filterset_class: type[ListFilterSet] | None = None
+    filterset: ListFilterSet | None = None
+
+    tie_break = "pk"  # the second sort key, so that pages never overlap
+
     def get_queryset(self) -> QuerySet:
-        qs = self.filter_queryset(super().get_queryset())
+        qs = self.filter_queryset(self.base_queryset())
         term = self.request.GET.get("q", "").strip()
-        if term and self.search_fields:
+        if term and self.search_fields and self.filterset_class is None:
             cond = Q()
             for name in self.search_fields:
                 cond |= Q(**{f"{name}__icontains": term})
             qs = qs.filter(cond)
-        return qs.order_by(self.current_sort(), "pk")
+        return qs.order_by(self.current_sort(), self.tie_break)
+
+    def base_queryset(self) -> QuerySet:
+        """The rows in scope before any filter; a list whose rows come from a scoped selector (with its joins and
+        annotations) returns that selector's queryset here."""
+        return super().get_queryset()
+
+    # Values the page assumes when the request does not give them (a default scene); the export, being the page,
+    # assumes them too. The API has its own defaults (none).
+    filter_defaults: dict[str, str] = {}  # noqa: RUF012 - read only
+
+    def get_filterset(self, queryset: QuerySet) -> ListFilterSet:
+        assert self.filterset_class is not None
+        data = self.request.GET.copy()
+        for name, value in self.filter_defaults.items():
+            data.setdefault(name, value)
+        return self.filterset_class(data or None, queryset=queryset, request=self.request)
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
-        """Hook for list filters; the default filters nothing."""
-        return qs
+        """The list's filters: the ``filterset_class`` on the GET parameters; without one, nothing."""
+        if self.filterset_class is None:
+            return qs
+        self.filterset = self.get_filterset(qs)
+        return self.filterset.filtered()
 
     def current_sort(self) -> str:
         sort = self.request.GET.get("sort", "")
@@ -131,7 +158,46 @@ class ScopedListView(ScopedViewMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(q=self.request.GET.get("q", ""), sort=self.current_sort())
+        if self.filterset is not None:
+            context.update(filterset=self.filterset, filter_form=self.filterset.form)
         return context
+
+
+class ListExportMixin:
+    """The Excel export of a list page: put it before the page's ``ScopedListView`` subclass
+    (``class TicketExportView(ListExportMixin, TicketListView)``), so the export has the page's permission, scope,
+    FilterSet, search and sort on the same GET parameters — "export what I see", every page of it up to
+    ``export_limit`` rows. An invalid filter answers 400 with the filter's errors, as the page and the API do.
+    ``export(rows)`` builds the response from the ordered queryset.
+    """
+
+    export_limit = 5000
+    filterset: ListFilterSet | None
+    request: HttpRequest
+
+    if TYPE_CHECKING:  # the list view's, which follows this mixin
+
+        def get_queryset(self) -> QuerySet: ...
+
+    def export(self, rows: QuerySet) -> HttpResponse:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        rows = self.get_queryset()
+        if self.filterset is not None and self.filterset.errors:
+            return HttpResponse(self.filterset.error_text(), status=400, content_type="text/plain; charset=utf-8")
+        return self.export(rows)
+
+    def export_description(self) -> str:
+        """The filter and search of the export, for its log row."""
+        return self.filterset.described() if self.filterset is not None else ""
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """An .xlsx download."""
+    response = HttpResponse(data, content_type=excel.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
 
 
 class ScopedDetailView(ScopedViewMixin, DetailView):

@@ -13,7 +13,8 @@ from rest_framework import filters, viewsets
 
 from apps.core.api import ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.customers.api import serializers as s
-from apps.customers.api.filters import ContactFilterSet, CustomerFilterSet, FollowUpFilterSet
+from apps.customers.api.filters import ContactFilterSet, FollowUpFilterSet
+from apps.customers.filters import CustomerFilterSet
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp
 from apps.customers.selectors import archive as selectors
 from apps.customers.services import archive as services

@@ -13,7 +13,6 @@ from apps.core.scoping import users_assignable
 from apps.core.validators import validate_mobile, validate_uscc
 from apps.customers.choices import CustomerKind, CustomerLevel, CustomerSource, FollowUpChannel, Industry, Lifecycle
 from apps.customers.models import Contact
-from apps.customers.selectors import archive as selectors
 from apps.customers.selectors.pool import customer_owners
 from apps.org.models import User
 
@@ -85,37 +84,6 @@ def active_staff() -> QuerySet[User]:
 #
 # Customers
 #
-
-
-class CustomerFilterForm(forms.Form):
-    """The list's filter bar; every field is optional and an unknown value filters nothing."""
-
-    q = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"placeholder": _("Name, contact, mobile or credit code")})
-    )
-    scene = forms.ChoiceField(required=False, choices=[(s, s) for s in selectors.SCENES])
-    quick = forms.ChoiceField(required=False, choices=_blank([(q, q) for q in selectors.QUICK_FILTERS], ""))
-    level = forms.ChoiceField(required=False, choices=_blank(CustomerLevel.choices, _("All levels")))
-    lifecycle = forms.ChoiceField(required=False, choices=_blank(Lifecycle.choices, _("All stages")))
-    source = forms.ChoiceField(required=False, choices=_blank(CustomerSource.choices, _("All sources")))
-    industry = forms.ChoiceField(required=False, choices=_blank(Industry.choices, _("All industries")))
-    province = forms.CharField(required=False, max_length=30)
-    tag = forms.CharField(required=False, max_length=30)
-    owner = forms.IntegerField(required=False)
-    sort = forms.CharField(required=False)
-    page_size = forms.ChoiceField(required=False, choices=PAGE_SIZES)
-
-    def filters(self, default_scene: str) -> dict[str, Any]:
-        """The selector's keyword arguments from the valid fields (an invalid field is simply ignored)."""
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
-        values = {
-            name: data.get(name) or ""
-            for name in ("q", "quick", "level", "lifecycle", "source", "industry", "province", "tag", "sort")
-        }
-        values["scene"] = data.get("scene") or default_scene
-        values["owner"] = data.get("owner") or None
-        return values
 
 
 LIVE_CHECK_FIELDS = ("name", "uscc", "contact_mobile")

@@ -7,13 +7,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.excel import DATE, Column
 from apps.customers.choices import CustomerLevel, CustomerSource, DealStatus, Industry, Lifecycle
 from apps.customers.models import Contact, Customer
-from apps.customers.selectors import archive
 from apps.customers.selectors.dedupe import mask_mobile
 
 # The import template, in this order; the reader maps them by header name, so the order is only a suggestion.
@@ -61,7 +59,6 @@ EXPORT_COLUMNS = [
     Column("remarks", _("Remarks"), width=32),
 ]
 # The filters of the archive list an export "of the current filter" understands (archive.customer_list).
-EXPORT_FILTER_KEYS = ("scene", "quick", "q", "sort", "level", "lifecycle", "source", "industry", "province", "tag")
 CHUNK = 500
 
 
@@ -95,20 +92,6 @@ def existing_keys(*, usccs: Iterable[str], mobiles: Iterable[str], name_keys: It
         contacts = Contact.objects.filter(mobile__in=chunk).select_related("customer__owner")
         found.mobiles.update({str(c.mobile): c.customer for c in contacts})
     return found
-
-
-def export_queryset(
-    *, user: Any, ids: list[int] | None = None, filters: dict[str, str] | None = None
-) -> QuerySet[Customer]:
-    """The customers an export contains: the chosen ids, or the archive list's current filter, or all —
-    always within what ``user`` may see, and nothing without ``customers.export_customer``."""
-    if not user.has_perm("customers.export_customer"):
-        return Customer.objects.none()
-    clean = {k: v for k, v in (filters or {}).items() if k in EXPORT_FILTER_KEYS and v}
-    qs = archive.customer_list(user=user, **clean)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.select_related("owner", "owner_unit")
 
 
 def export_rows(*, user: Any, customers: Iterable[Customer]) -> Iterator[dict[str, Any]]:

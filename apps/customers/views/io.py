@@ -15,18 +15,24 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from apps.core import excel
+from apps.core.filters import ListFilterSet
 from apps.core.models import Job
-from apps.core.views import add_service_errors
+from apps.core.views import ListExportMixin, add_service_errors
+from apps.customers.filters import CustomerFilterSet
 from apps.customers.forms.pool import CustomerImportForm
+from apps.customers.permissions import CustomerPerm
+from apps.customers.selectors import archive as selectors
 from apps.customers.selectors.pool import assignable_owners
 from apps.customers.services import io as services
+from apps.customers.views.archive import CustomerListView
 
 SESSION_KEY = "customer_import_tokens"
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "salesops-imports"
@@ -172,19 +178,46 @@ def _export_ids(request: HttpRequest) -> list[int]:
     return ids
 
 
-@login_required
-def customer_export_view(request: HttpRequest) -> HttpResponse:
-    """导出: ``scope=selected`` (``ids``), ``filtered`` (the archive list's query string) or ``all`` — always
-    within the user's scope, audit-logged, mobiles masked unless the customer is the user's own."""
-    if not request.user.has_perm("customers.export_customer"):
-        raise PermissionDenied
-    params = request.POST if request.method == "POST" else request.GET
-    scope = params.get("scope", "filtered")
-    if scope not in ("selected", "filtered", "all"):
-        scope = "filtered"
-    ids = _export_ids(request) if scope == "selected" else None
-    filters = {k: params.get(k, "") for k in params if k not in ("scope", "ids", "csrfmiddlewaretoken")}
-    data, _count = services.customer_export(
-        actor=request.user, scope=scope, ids=ids, filters=filters if scope == "filtered" else None
-    )
-    return _xlsx_response(data, excel.export_filename(_("Customers")))
+EXPORT_SCOPES = ("selected", "filtered", "all")
+
+
+class CustomerExportView(ListExportMixin, CustomerListView):
+    """导出: ``scope=filtered`` (the archive list as shown: its ``CustomerFilterSet``, search and sort on the same
+    parameters), ``selected`` (``ids``) or ``all`` — always within the user's scope, audit-logged, mobiles masked
+    unless the customer is the user's own. The parameters may come by GET or, for many ids, by POST."""
+
+    permission = CustomerPerm.EXPORT_CUSTOMER
+
+    @property
+    def params(self) -> Any:
+        return self.request.POST if self.request.method == "POST" else self.request.GET
+
+    @property
+    def scope(self) -> str:
+        scope = self.params.get("scope", "filtered")
+        return scope if scope in EXPORT_SCOPES else "filtered"
+
+    def get_filterset(self, queryset: QuerySet) -> ListFilterSet:
+        data = self.params.copy() if self.scope == "filtered" else QueryDict(mutable=True)
+        data.setdefault("scene", selectors.SCENE_ALL)
+        return CustomerFilterSet(data, queryset=queryset, request=self.request)
+
+    def current_sort(self) -> str:
+        sort = self.params.get("sort", "")
+        return sort if sort.lstrip("-") in self.sort_fields else self.default_sort
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.get(request, *args, **kwargs)
+
+    def export(self, rows: QuerySet) -> HttpResponse:
+        ids = _export_ids(self.request) if self.scope == "selected" else None
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        described = f"ids={len(ids)}" if ids is not None else self.export_description()
+        data, _count = services.customer_export(
+            actor=self.request.user, scope=self.scope, customers=rows, described=described
+        )
+        return _xlsx_response(data, excel.export_filename(_("Customers")))
+
+
+customer_export_view = CustomerExportView.as_view()

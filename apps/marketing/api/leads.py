@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.customers.models import Customer
 from apps.marketing.choices import LeadStatus
+from apps.marketing.filters import LeadFilterSet
 from apps.marketing.models import Campaign, Lead, MarketIntel, Visit
 from apps.marketing.models.leads import LEAD_ACTIONS
 from apps.marketing.selectors import campaigns as campaign_selectors
@@ -215,21 +215,6 @@ class InvalidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class LeadFilterSet(django_filters.FilterSet):
-    scene = django_filters.ChoiceFilter(
-        choices=[(s, s) for s in lead_selectors.SCENES],
-        method="filter_scene",
-        label=_("scene: all, mine, pool, handed_to_me, department"),
-    )
-
-    class Meta:
-        model = Lead
-        fields = ["status", "source", "campaign", "plan", "scene"]
-
-    def filter_scene(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return lead_selectors.apply_scene(queryset, self.request.user, value)
-
-
 @service_write_schema(
     listing=_("Leads in scope (and the lead pool); mobiles masked for non-owners"),
     detail=_("One lead (404 when out of scope)"),
@@ -240,7 +225,7 @@ class LeadViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
     queryset = Lead.objects.select_related("owner", "handed_to")
     serializer_class = LeadSerializer
     write_serializer_class = LeadWriteSerializer
-    filterset_class = LeadFilterSet
+    filterset_class = LeadFilterSet  # the list page's and the export's filters
     search_fields = ["company_name", "contact_name", "mobile"]
     ordering_fields = ["created_at", "company_name", "status", "handed_at"]
     ordering = ["-created_at"]

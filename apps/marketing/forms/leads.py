@@ -19,7 +19,6 @@ from apps.marketing.choices import (
     Importance,
     IntelCategory,
     IntelStatus,
-    LeadSource,
     LeadStatus,
 )
 from apps.marketing.models import Campaign, Lead, MarketIntel, Visit
@@ -101,21 +100,6 @@ class LeadForm(ServiceModelForm):
 
     def clean_uscc(self) -> str:
         return normalize_uscc(self.cleaned_data.get("uscc"))
-
-
-class LeadFilterForm(forms.Form):
-    q = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": _("Company, contact or mobile")}))
-    status = forms.ChoiceField(required=False, choices=_blank(LeadStatus.choices, _("All statuses")))
-    source = forms.ChoiceField(required=False, choices=_blank(LeadSource.choices, _("All sources")))
-    campaign = forms.ModelChoiceField(required=False, queryset=Campaign.objects.none(), empty_label=_("All campaigns"))
-    page_size = forms.ChoiceField(required=False, choices=PAGE_SIZES)
-
-    def __init__(self, *args: Any, campaigns: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        limit_choices(self, "campaign", campaigns)
-
-    def value(self, name: str) -> Any:
-        return self.cleaned_data.get(name) if self.is_valid() else None
 
 
 class LeadStatusForm(forms.Form):

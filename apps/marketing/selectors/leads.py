@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
+from apps.core import excel
 from apps.core.scoping import DataScope, can, scope_q, user_scope
-from apps.marketing.choices import LeadStatus
+from apps.marketing.choices import LeadSource, LeadStatus
 from apps.marketing.models import Lead, MarketPlan, MarketResearch
 from apps.marketing.models.leads import LEAD_ACTIONS, LEAD_WORKFLOW, LeadRole
 from apps.org.choices import DepartmentKind
@@ -166,3 +168,35 @@ def lead_allowed(user: Any, lead: Lead) -> list[str]:
     roles = lead_roles(user, lead)
     steps = LEAD_WORKFLOW.get(lead.status, {})
     return [action for action in LEAD_ACTIONS if action in steps and steps[action].who & roles]
+
+
+EXPORT_COLUMNS = (
+    excel.Column("company_name", _("Company"), width=30),
+    excel.Column("contact_name", _("Contact")),
+    excel.Column("mobile", _("Mobile")),
+    excel.Column("status", _("Status"), choices=LeadStatus.choices),
+    excel.Column("source", _("Source"), choices=LeadSource.choices),
+    excel.Column("campaign", _("Campaign"), width=24),
+    excel.Column("owner", _("Owner")),
+    excel.Column("handed_to", _("Handed to")),
+    excel.Column("created_at", _("Created at"), kind=excel.DATE),
+)
+
+
+def export_rows(leads: list[Lead]) -> list[dict[str, Any]]:
+    """One dict per listed lead for the sheet; the mobile as the page shows it (``shown_mobile``: masked unless the
+    user is responsible for the lead)."""
+    return [
+        {
+            "company_name": lead.company_name,
+            "contact_name": lead.contact_name,
+            "mobile": getattr(lead, "shown_mobile", ""),
+            "status": lead.status,
+            "source": lead.source,
+            "campaign": str(lead.campaign or ""),
+            "owner": str(lead.owner or ""),
+            "handed_to": str(lead.handed_to or ""),
+            "created_at": lead.created_at,
+        }
+        for lead in leads
+    ]

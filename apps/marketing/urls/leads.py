@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/edit/", campaigns.CampaignUpdateView.as_view(), name="campaign_update"),
     path("campaigns/<int:pk>/status/", campaigns.CampaignStatusView.as_view(), name="campaign_status"),
     path("leads/", leads.LeadListView.as_view(), name="lead_list"),
+    path("leads/export/", leads.lead_export, name="lead_export"),
     path("leads/new/", leads.LeadCreateView.as_view(), name="lead_create"),
     path("leads/handover/", leads.lead_bulk_handover_view, name="lead_bulk_handover"),
     path("leads/<int:pk>/", leads.LeadDetailView.as_view(), name="lead_detail"),

@@ -16,22 +16,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core import excel
 from apps.core.scoping import can
 from apps.core.views import (
+    ListExportMixin,
     ScopedActionView,
     ScopedCreateView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
     add_service_errors,
+    xlsx_response,
 )
 from apps.customers.choices import Industry
 from apps.customers.selectors.dedupe import find_duplicates, mask_mobile
 from apps.marketing.choices import LeadStatus
+from apps.marketing.filters import LEAD_SCENES, LeadFilterSet
 from apps.marketing.forms.leads import (
     LeadBulkHandoverForm,
     LeadConvertForm,
-    LeadFilterForm,
     LeadForm,
     LeadHandoverForm,
     LeadStatusForm,
@@ -47,16 +50,6 @@ from apps.marketing.views.common import InstanceFormUpdateView
 from apps.org.models import User
 
 
-def _scenes() -> list[tuple[str, str]]:
-    return [
-        ("all", _("All leads")),
-        ("mine", _("My leads")),
-        ("handed_to_me", _("Handed to me")),
-        ("department", _("My department")),
-        ("pool", _("Lead pool")),
-    ]
-
-
 def _decorate(leads: list[Lead], user: Any) -> list[Lead]:
     """Mask the mobile of every lead the user is not personally responsible for."""
     for lead in leads:
@@ -67,29 +60,21 @@ def _decorate(leads: list[Lead], user: Any) -> list[Lead]:
 
 class LeadListView(ScopedListView):
     """Leads in the user's scope by scene (all, mine, handed to me, my department, the pool), filtered by
-    status, source and campaign, searched; managers hand selected leads over in bulk."""
+    status, source and campaign, searched (``LeadFilterSet``, shared with the API and the export); managers hand
+    selected leads over in bulk."""
 
     model = Lead
     template_name = "marketing/lead_list.html"
+    filterset_class = LeadFilterSet
+    filter_defaults = {"scene": "all"}  # noqa: RUF012 - the page opens on the leads with an owner; the pool is a scene
     sort_fields = ("created_at", "company_name", "status", "updated_at", "handed_at")
     default_sort = "-created_at"
+    tie_break = "-pk"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.scene = request.GET.get("scene", "all")
-        self.filter_form = LeadFilterForm(request.GET or None, campaigns=campaign_choices(user=request.user))
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self) -> QuerySet:
-        f = self.filter_form
-        qs = selectors.lead_list(
-            user=self.request.user,
-            scene=self.scene,
-            status=f.value("status") or "",
-            source=f.value("source") or "",
-            campaign=f.value("campaign"),
-            q=f.value("q") or "",
+    def base_queryset(self) -> QuerySet:
+        return selectors.lead_visible(user=self.request.user).select_related(
+            "campaign", "owner", "handed_to", "customer"
         )
-        return qs.order_by(self.current_sort(), "-pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -97,13 +82,25 @@ class LeadListView(ScopedListView):
         _decorate(list(context["object_list"]), user)
         bulk = selectors.has_wide_scope(user) and user.has_perm(MarketingPerm.HANDOVER_LEAD)
         context.update(
-            filter_form=self.filter_form,
-            scene=self.scene,
-            scenes=_scenes(),
+            scene=self.request.GET.get("scene", "all"),
+            scenes=LEAD_SCENES,
             bulk=bulk,
             handover_form=LeadHandoverForm(people=selectors.sales_people()) if bulk else None,
         )
         return context
+
+
+class LeadExportView(ListExportMixin, LeadListView):
+    """The leads of the list as filtered, searched and sorted (within the scope) as .xlsx; mobiles masked as on
+    the page."""
+
+    def export(self, rows: QuerySet) -> HttpResponse:
+        leads = _decorate(list(rows[: self.export_limit]), self.request.user)
+        data = excel.write_workbook(selectors.EXPORT_COLUMNS, selectors.export_rows(leads), title=_("Leads"))
+        return xlsx_response(data, excel.export_filename(_("Leads")))
+
+
+lead_export = LeadExportView.as_view()
 
 
 def _detail_context(user: Any, lead: Lead, **forms: Any) -> dict[str, Any]:

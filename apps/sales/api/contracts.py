@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
 from apps.customers.models import Customer
 from apps.sales.choices import AdjustmentKind
+from apps.sales.filters import ContractFilterSet
 from apps.sales.models import (
     Contract,
     ContractAdjustment,
@@ -253,14 +254,15 @@ class PaymentWriteSerializer(serializers.ModelSerializer):
     update=_("Change a draft, rejected or withdrawn contract"),
 )
 class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
-    """Contracts within the user's data scope; filter by status, customer, owner; ``search`` finds number,
-    title and customer."""
+    """Contracts within the user's data scope; filtered by ``ContractFilterSet`` (status, customer, owner,
+    opportunity, signed month, ``q``) like the list page and its export; ``search`` finds number, title and
+    customer."""
 
     queryset = selectors.with_collection(Contract.objects.select_related("customer"))
     serializer_class = ContractSerializer
     write_serializer_class = ContractWriteSerializer
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter, filters.SearchFilter]
-    filterset_fields = ["status", "customer", "owner", "opportunity"]
+    filterset_class = ContractFilterSet  # the list page's and the export's filters
     search_fields = ["number", "title", "customer__name"]
     ordering_fields = ["signed_on", "amount", "number", "collected"]
     ordering = ["-signed_on", "-id"]

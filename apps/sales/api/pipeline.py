@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
@@ -24,6 +23,7 @@ from apps.core.api import (
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage
+from apps.sales.filters import OpportunityFilterSet
 from apps.sales.models import Opportunity, OpportunityLine, Product, SalesPlan, SalesPlanAction
 from apps.sales.models.plans import PLAN_MOVES
 from apps.sales.selectors import opportunities as opp_selectors
@@ -156,16 +156,11 @@ class OpportunityViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelVi
     queryset = Opportunity.objects.select_related("owner", "customer").prefetch_related("lines")
     serializer_class = OpportunitySerializer
     write_serializer_class = OpportunityWriteSerializer
-    filterset_fields = ["stage", "customer", "owner"]
+    filterset_class = OpportunityFilterSet  # the list page's and the export's filters (scene, stage, month, q, …)
     search_fields = ["name", "customer__name"]
     ordering_fields = ["updated_at", "amount", "expected_close_date"]
     ordering = ["-updated_at"]
     http_method_names = _METHODS
-
-    def get_queryset(self) -> QuerySet:
-        qs = super().get_queryset()
-        scene = self.request.query_params.get("scene", "")
-        return opp_selectors.apply_scene(qs, self.request.user, scene) if scene else qs
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "probabilities": opp_selectors.stage_probabilities()}

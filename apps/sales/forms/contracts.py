@@ -14,7 +14,6 @@ from apps.core.forms import ServiceModelForm
 from apps.core.widgets import CustomerPicker, FollowsCustomerSelect
 from apps.customers.models import Customer
 from apps.org.models import User
-from apps.sales.choices import ContractStatus
 from apps.sales.models import (
     Contract,
     ContractAdjustment,
@@ -29,14 +28,6 @@ from apps.sales.models import (
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2, "min_value": Decimal("0")}
 PERCENT: dict[str, Any] = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal("0"), "max_value": Decimal("100")}
-
-
-class ContractFilterForm(forms.Form):
-    q = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": _("Number, title or customer")}))
-    status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *ContractStatus.choices])
-    month = forms.CharField(required=False, widget=forms.TextInput(attrs={"type": "month"}))
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label=_("All owners"))
-    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class ContractLineForm(ServiceModelForm):

@@ -66,21 +66,10 @@ def with_collection(qs: QuerySet) -> QuerySet:
     )
 
 
-def contract_list(*, user: Any, filters: dict | None = None) -> QuerySet:
-    """The contracts the user may see, with customer and owner, collected amount and rate; filterable by
-    status, customer, owner and signed month (YYYY-MM)."""
-    qs = Contract.objects.visible_to(user).select_related("customer", "owner", "owner_unit")
-    filters = filters or {}
-    if filters.get("status"):
-        qs = qs.filter(status=filters["status"])
-    if filters.get("customer"):
-        qs = qs.filter(customer_id=filters["customer"])
-    if filters.get("owner"):
-        qs = qs.filter(owner_id=filters["owner"])
-    month = filters.get("month") or ""
-    if len(month) == 7 and month[4] == "-" and month.replace("-", "").isdigit():
-        qs = qs.filter(signed_on__year=int(month[:4]), signed_on__month=int(month[5:]))
-    return with_collection(qs)
+def contract_list(*, user: Any) -> QuerySet:
+    """The contracts the user may see, with customer and owner, collected amount and rate; the list's filters are
+    ``sales.filters.ContractFilterSet``."""
+    return with_collection(Contract.objects.visible_to(user).select_related("customer", "owner", "owner_unit"))
 
 
 def search_q(term: str) -> Q:

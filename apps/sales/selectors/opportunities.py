@@ -4,13 +4,16 @@ probabilities (赢单率) and the weighted amount, and the queries of the hooks 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
+from apps.core import excel
 from apps.core.scoping import user_scope
 from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
 from apps.sales.models import Opportunity, OpportunityStageChange, StageSetting
@@ -75,43 +78,10 @@ def apply_scene(qs: QuerySet[Opportunity], user: Any, scene: str) -> QuerySet[Op
     return qs
 
 
-def _month_bounds(month: str) -> tuple[dt.date, dt.date] | None:
-    try:
-        start = dt.datetime.strptime(month, "%Y-%m").date()
-    except ValueError:
-        return None
-    end = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return start, end
-
-
-def opportunity_filter(qs: QuerySet[Opportunity], *, user: Any, filters: dict[str, Any]) -> QuerySet[Opportunity]:
-    """Apply the list filters: scene, stage (a stage, ``open`` or ``closed``), customer, owner, expected close
-    month (YYYY-MM) and a search term over name, customer and owner."""
-    qs = apply_scene(qs, user, filters.get("scene", "all"))
-    stage = filters.get("stage") or ""
-    if stage == "open":
-        qs = qs.filter(stage__in=OPEN_STAGES)
-    elif stage == "closed":
-        qs = qs.filter(stage__in=CLOSED_STAGES)
-    elif stage:
-        qs = qs.filter(stage=stage)
-    if filters.get("customer"):
-        qs = qs.filter(customer_id=filters["customer"])
-    if filters.get("owner"):
-        qs = qs.filter(owner_id=filters["owner"])
-    bounds = _month_bounds(filters.get("month") or "")
-    if bounds:
-        qs = qs.filter(expected_close_date__gte=bounds[0], expected_close_date__lt=bounds[1])
-    term = (filters.get("q") or "").strip()
-    if term:
-        qs = qs.filter(Q(name__icontains=term) | Q(customer__name__icontains=term) | Q(owner__name__icontains=term))
-    return qs
-
-
-def opportunity_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Opportunity]:
-    """The scoped, filtered list with customer and owner joined and the weighted amount annotated."""
-    qs = opportunity_filter(opportunity_visible(user=user), user=user, filters=filters or {})
-    return qs.select_related("customer", "owner").annotate(weighted=weighted_expression())
+def opportunity_list(*, user: Any) -> QuerySet[Opportunity]:
+    """The scoped list with customer and owner joined and the weighted amount annotated; its filters are
+    ``sales.filters.OpportunityFilterSet``."""
+    return opportunity_visible(user=user).select_related("customer", "owner").annotate(weighted=weighted_expression())
 
 
 def opportunity_totals(qs: QuerySet[Opportunity]) -> dict[str, Any]:
@@ -124,10 +94,10 @@ def opportunity_totals(qs: QuerySet[Opportunity]) -> dict[str, Any]:
     )
 
 
-def board_columns(*, user: Any, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The kanban: one column per open stage with its newest cards (bounded), count and amount; the closed
-    stages as collapsed columns with count and amount only. Three queries whatever the data."""
-    qs = opportunity_filter(opportunity_visible(user=user), user=user, filters=filters or {})
+def board_columns(*, qs: QuerySet[Opportunity]) -> list[dict[str, Any]]:
+    """The kanban of ``qs`` (the scoped, filtered opportunities): one column per open stage with its newest cards
+    (bounded), count and amount; the closed stages as collapsed columns with count and amount only. Three queries
+    whatever the data."""
     stats: dict[str, Any] = {
         row["stage"]: row for row in qs.order_by().values("stage").annotate(n=Count("pk"), total=Sum("amount"))
     }
@@ -186,3 +156,30 @@ def next_actions_due(*, user: Any, on: dt.date) -> QuerySet[Opportunity]:
 def close_dates_passed(*, user: Any, on: dt.date) -> QuerySet[Opportunity]:
     """My open opportunities whose expected close date has passed."""
     return Opportunity.objects.filter(owner=user, stage__in=OPEN_STAGES, expected_close_date__lt=on)
+
+
+EXPORT_COLUMNS = (
+    excel.Column("name", _("Opportunity"), width=30),
+    excel.Column("customer", _("Customer"), width=30),
+    excel.Column("stage", _("Stage"), choices=OpportunityStage.choices),
+    excel.Column("amount", _("Amount (CNY)"), kind=excel.MONEY),
+    excel.Column("weighted", _("Weighted (CNY)"), kind=excel.MONEY),
+    excel.Column("expected_close_date", _("Expected close"), kind=excel.DATE),
+    excel.Column("owner", _("Owner")),
+)
+
+
+def export_rows(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
+    """One dict per listed opportunity (from ``opportunity_list``: weighted annotated) for the sheet."""
+    return [
+        {
+            "name": o.name,
+            "customer": o.customer.name,
+            "stage": o.stage,
+            "amount": o.amount,
+            "weighted": getattr(o, "weighted", None),
+            "expected_close_date": o.expected_close_date,
+            "owner": str(o.owner),
+        }
+        for o in opportunities
+    ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("products/<int:pk>/edit/", products.ProductUpdateView.as_view(), name="product_update"),
     path("products/<int:pk>/delete/", products.ProductDeleteView.as_view(), name="product_delete"),
     path("opportunities/", opportunities.OpportunityListView.as_view(), name="opportunity_list"),
+    path("opportunities/export/", opportunities.opportunity_export, name="opportunity_export"),
     path("opportunities/board/", opportunities.opportunity_board_view, name="opportunity_board"),
     path("opportunities/new/", opportunities.OpportunityCreateView.as_view(), name="opportunity_create"),
     path("opportunities/<int:pk>/", opportunities.OpportunityDetailView.as_view(), name="opportunity_detail"),

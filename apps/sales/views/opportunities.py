@@ -17,12 +17,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from apps.core import excel
 from apps.core.routes import scoped_route
 from apps.core.scoping import can, get_visible_or_404
-from apps.core.views import ScopedCreateView, ScopedDetailView, ScopedFormView, ScopedListView, ScopedUpdateView
+from apps.core.views import (
+    ListExportMixin,
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedUpdateView,
+    xlsx_response,
+)
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OPEN_STAGES, OpportunityStage
+from apps.sales.filters import OPPORTUNITY_SCENES, OpportunityFilterSet
 from apps.sales.forms.pipeline import OpportunityForm, StageMoveForm, StageSettingsForm
 from apps.sales.models import Opportunity
 from apps.sales.models.pipeline import STAGE_MOVES
@@ -34,33 +44,50 @@ FILTER_KEYS = ("scene", "stage", "customer", "owner", "month", "q")
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
+    """The filter values as the templates show them (the filtering itself is ``OpportunityFilterSet``'s)."""
     return {key: request.GET.get(key, "").strip() for key in FILTER_KEYS}
 
 
 class OpportunityListView(ScopedListView):
+    """商机列表: scenes, filters (``OpportunityFilterSet``, shared with the API and the export), totals."""
+
     model = Opportunity
     template_name = "sales/opportunity_list.html"
+    filterset_class = OpportunityFilterSet
     sort_fields = ("name", "customer__name", "amount", "stage", "expected_close_date", "owner__name", "updated_at")
     default_sort = "-updated_at"
 
+    def base_queryset(self) -> QuerySet:
+        return selectors.opportunity_list(user=self.request.user)
+
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
-        self.filters = _filters(self.request)
-        self.filtered = selectors.opportunity_list(user=self.request.user, filters=self.filters)
+        self.filtered = super().filter_queryset(qs)
         return self.filtered
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        filters = _filters(self.request)
         context.update(
-            filters=self.filters,
+            filters=filters,
             totals=selectors.opportunity_totals(self.filtered),
             probabilities=selectors.stage_probabilities(),
             stages=OpportunityStage.choices,
-            scenes=[("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
-            owners=User.objects.filter(pk__in=Opportunity.objects.visible_to(user).values("owner")).order_by("name"),
-            q=self.filters["q"],
+            scenes=OPPORTUNITY_SCENES,
+            owners=context["filter_form"].fields["owner"].queryset,
+            q=filters["q"],
         )
         return context
+
+
+class OpportunityExportView(ListExportMixin, OpportunityListView):
+    """The opportunities of the list as filtered, searched and sorted (within the scope) as .xlsx."""
+
+    def export(self, rows: QuerySet) -> HttpResponse:
+        data = excel.write_workbook(selectors.EXPORT_COLUMNS, selectors.export_rows(rows[: self.export_limit]))
+        return xlsx_response(data, excel.export_filename(_("Opportunities")))
+
+
+opportunity_export = OpportunityExportView.as_view()
 
 
 def _contract_url(opportunity: Opportunity) -> str:
@@ -213,16 +240,22 @@ def opportunity_board_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     filters = _filters(request)
     filters.pop("stage")
+    data = request.GET.copy()
+    data.pop("stage", None)  # the board's columns are the stages
+    filterset = OpportunityFilterSet(
+        data or None, queryset=selectors.opportunity_visible(user=request.user), request=request
+    )
     return render(
         request,
         "sales/kanban_board.html",
         {
-            "columns": selectors.board_columns(user=request.user, filters=filters),
+            "columns": selectors.board_columns(qs=filterset.filtered()),
             "filters": filters,
+            "filter_form": filterset.form,
             "stage_choices": OpportunityStage.choices,
             "open_stages": OPEN_STAGES,
             "card_limit": selectors.BOARD_CARDS_PER_COLUMN,
-            "scenes": [("all", _("All in my scope")), ("mine", _("Mine")), ("team", _("My team"))],
+            "scenes": OPPORTUNITY_SCENES,
             "reason_stages": [OpportunityStage.LOST.value, OpportunityStage.INVALID.value],
         },
     )

@@ -21,6 +21,7 @@ from apps.customers.models import Contact, Customer
 from apps.org.models import Department, User
 from apps.sales.models import Contract, Product
 from apps.service.choices import ComplaintCategory, TicketChannel, TicketPriority, TicketType
+from apps.service.filters import TicketFilterSet
 from apps.service.models import Ticket, TicketEvent
 from apps.service.models.tickets import TICKET_ACTIONS
 from apps.service.selectors import tickets as selectors
@@ -207,15 +208,15 @@ class TicketEventSerializer(serializers.ModelSerializer):
     update=_("Change an open ticket (a new type or priority recomputes deadlines)"),
 )
 class TicketViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
-    """Tickets within the user's data scope; filter by status, type, priority, assignee, customer; ``search``
-    finds number, subject and customer."""
+    """Tickets within the user's data scope; filtered by ``TicketFilterSet`` (status, type, priority, deadline state,
+    assignee, customer, …, ``q``) like the list page and its export; ``search`` finds number, subject and customer."""
 
     queryset = Ticket.objects.select_related("customer")
     serializer_class = TicketSerializer
     write_serializer_class = TicketWriteSerializer
     update_serializer_class = TicketUpdateSerializer
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter, filters.SearchFilter]
-    filterset_fields = ["status", "ticket_type", "priority", "assignee", "customer", "department", "escalation_level"]
+    filterset_class = TicketFilterSet  # the list page's and the export's filters
     search_fields = ["number", "title", "customer__name"]
     ordering_fields = ["created_at", "resolution_due", "first_response_due", "number", "priority"]
     ordering = ["-created_at", "-id"]

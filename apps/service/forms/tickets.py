@@ -17,46 +17,12 @@ from apps.customers.models import Contact, Customer
 from apps.org.models import User
 from apps.sales.models import Contract, Product
 from apps.service.choices import (
-    TicketPriority,
-    TicketStatus,
     TicketType,
 )
 from apps.service.models import Ticket
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
-
-STATE_CHOICES = [
-    ("", _("Any deadline state")),
-    ("open", _("Open")),
-    ("at_risk", _("At risk")),
-    ("overdue", _("Overdue")),
-    ("escalated", _("Escalated")),
-]
-
-
-class TicketFilterForm(forms.Form):
-    q = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": _("Number, subject or customer")}))
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *TicketStatus.choices]
-    )
-    ticket_type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("All types")), *TicketType.choices]
-    )
-    priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=[("", _("All priorities")), *TicketPriority.choices]
-    )
-    state = forms.ChoiceField(label=_("Deadline"), required=False, choices=STATE_CHOICES)
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
-    mine = forms.BooleanField(required=False, label=_("My tickets"))
-
-    def __init__(self, *args: Any, assignees: Any = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
-            ("", _("All assignees")),
-            ("none", _("Unassigned")),
-            *[(str(u.pk), str(u)) for u in assignees],
-        ]
 
 
 class ContactOfCustomerField(forms.ModelChoiceField):

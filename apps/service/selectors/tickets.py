@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.core.scoping import can, get_visible_or_404, in_own_scope, user_scope, users_assignable
 from apps.org.models import User
-from apps.service.choices import OPEN_STATUSES, TicketStatus
+from apps.service.choices import TicketStatus
 from apps.service.models import Ticket, TicketEvent
 from apps.service.models.tickets import TICKET_ACTIONS, TICKET_WORKFLOW, TicketRole
 
@@ -31,10 +31,9 @@ def at_risk_q(now: dt.datetime) -> Q:
     return Q(status__in=RUNNING, warned_at__isnull=False) & ~overdue_q(now)
 
 
-def ticket_list(*, user: Any, filters: dict[str, str] | None = None, now: dt.datetime | None = None) -> QuerySet:
-    """Tickets within the user's scope, with what the list shows (customer, assignee, department)."""
-    filters = filters or {}
-    now = now or timezone.now()
+def ticket_list(*, user: Any) -> QuerySet:
+    """Tickets within the user's scope, with what the list shows (customer, assignee, department); the list's
+    filters are ``service.filters.TicketFilterSet``."""
     qs = (
         Ticket.objects.visible_to(user)
         .select_related("customer", "assignee", "department")
@@ -65,25 +64,6 @@ def ticket_list(*, user: Any, filters: dict[str, str] | None = None, now: dt.dat
             "department_id",
         )
     )
-    for name in ("status", "ticket_type", "priority"):
-        if filters.get(name):
-            qs = qs.filter(**{name: filters[name]})
-    if filters.get("state") == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif filters.get("state") == "overdue":
-        qs = qs.filter(overdue_q(now))
-    elif filters.get("state") == "at_risk":
-        qs = qs.filter(at_risk_q(now))
-    elif filters.get("state") == "escalated":
-        qs = qs.filter(escalation_level__gt=0, status__in=OPEN_STATUSES)
-    if str(filters.get("assignee", "")).isdigit():
-        qs = qs.filter(assignee_id=int(filters["assignee"]))
-    elif filters.get("assignee") == "none":
-        qs = qs.filter(assignee__isnull=True)
-    if filters.get("mine"):
-        qs = qs.filter(assignee=user)
-    if str(filters.get("customer", "")).isdigit():
-        qs = qs.filter(customer_id=int(filters["customer"]))
     return qs
 
 
