@@ -525,7 +525,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             if previous.exists():
                 also = set(json.loads(previous.read_text())["pages"])
         started = time.monotonic()
-        pages = crawl_user(username, routes, seeds, also, args.per_route)
+        target = out / f"{username}.json"
+        earlier: dict[str, Any] = {}
+        if args.add_missing and target.exists():  # only the --also URLs this crawl lacks, no links followed
+            earlier = json.loads(target.read_text())["pages"]
+            pages = crawl_user(username, routes, {}, also - set(earlier), 0)
+        else:
+            pages = crawl_user(username, routes, seeds, also, args.per_route)
+        pages = {**earlier, **pages}
         result = {
             "meta": {
                 "user": username,
@@ -542,7 +549,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             "routes": {r.name: "/" + r.template for r in routes},
             "pages": dict(sorted(pages.items(), key=lambda kv: _url_key(kv[0]))),
         }
-        (out / f"{username}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+        target.write_text(json.dumps(result, ensure_ascii=False, indent=1))
         m = result["meta"]
         print(f"{username}: {m['urls']} URLs over {m['routes_crawled']} of {m['routes']} routes in {m['seconds']} s")
     return 0
@@ -564,6 +571,8 @@ def _multiset_diff(a: list[str], b: list[str]) -> str:
 
 
 def diff_entry(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    if a.get("status") == b.get("status") and a.get("status", 200) >= 400:
+        return []  # the same refusal: an error page shows no records (its shell's links may change)
     out = []
     for key in ("status", "location", "type", "rows"):
         if a.get(key) != b.get(key):
@@ -617,6 +626,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--per-route", type=int, default=PER_ROUTE)
     c.add_argument("--ends", type=int, default=ENDS, help="ids from each end of a model's table")
     c.add_argument("--no-files", action="store_true", help="leave out Excel/PDF/print routes")
+    c.add_argument(
+        "--add-missing", action="store_true", help="add to an existing <user>.json only the --also URLs it lacks"
+    )
     c.set_defaults(func=cmd_crawl)
     d = sub.add_parser("compare", help="differences per URL; exit 1 when any")
     d.add_argument("a")

@@ -91,3 +91,8 @@ def test_compare_flags_a_changed_number(tmp_path: Path) -> None:
     assert crawl.main(["compare", str(a), str(b)]) == 1
     lines = crawl.compare(before, after)
     assert lines == ["/sales/ [sales:dashboard] cells: -1234.50 +1234.60"]
+
+    refused = {"route": "sales:dashboard", "status": 404, "refs": ["/org/employees/13/"], "cells": [], "rows": []}
+    assert crawl.compare({"pages": {"/x/": {**refused, "refs": []}}}, {"pages": {"/x/": refused}}) == []
+    lines = crawl.compare({"pages": {"/x/": page}}, {"pages": {"/x/": refused}})
+    assert lines[0] == "/x/ [sales:dashboard] status: 200 → 404"  # a page that became a refusal still counts
