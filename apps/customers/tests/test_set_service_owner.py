@@ -106,3 +106,18 @@ def test_the_pages_name_a_service_owner(personas: dict) -> None:
     assert detail.status_code == 200 and 'data-testid="service-owner-form"' in detail.content.decode()
     offered = detail.context["service_owner_form"].fields["service_owner"].queryset
     assert set(offered) == {manager, carol}
+
+
+def test_the_work_list_searches_and_reloads_its_rows_with_htmx(personas: dict) -> None:
+    """The work list is a generic scoped list over the list layout: the search box narrows it by name, and an htmx
+    request gets the rows alone, with the customers nobody serves yet — never one already served."""
+    manager = service_manager(personas)
+    unserved = _customer(personas, name="无人服务科技有限公司")
+    served = _customer(personas, name="已有服务科技有限公司", service_owner=personas["rep_carol"].user)
+    client = type(personas["rep_carol"])("csm", manager, personas["rep_carol"].unit).client()
+    url = reverse("customers:service_owner_list")
+    rows = client.get(url, {"q": "服务科技"}, HTTP_HX_REQUEST="true").content.decode()
+    assert rows.lstrip().startswith('<div id="rows"') and "<html" not in rows
+    assert unserved.name in rows and served.name not in rows
+    other = client.get(url, {"q": "没有这家"}).content.decode()
+    assert unserved.name not in other and 'data-testid="empty-state"' in other
