@@ -54,7 +54,7 @@ def test_a_small_file_that_unpacks_to_more_than_the_limit_is_refused_without_loa
     def never(*args, **kwargs):
         raise AssertionError("the workbook was loaded")
 
-    monkeypatch.setattr(excel, "load_workbook", never)
+    monkeypatch.setattr(excel.sheet, "load_workbook", never)  # where the fallback reader loads a workbook
     rows, errors = excel.read_workbook(bomb, COLUMNS, max_rows=10)
     assert rows == []
     assert errors == [str(excel.TOO_LARGE % {"mb": excel.MAX_UNPACKED_BYTES // (1024 * 1024)})]

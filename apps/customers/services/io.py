@@ -3,7 +3,7 @@
 Import: every row is validated first (required, USCC check character, mobile, email, dictionary labels, what the
 model fields themselves refuse — length, choices —, duplicates against the archive *and* within the file). With any
 failure nothing is imported unless the user explicitly chose to skip the failed rows. The rows are then written in
-chunks of ``REPORT_EVERY`` through ``archive.customer_bulk_create`` (``core.bulk``: a few INSERTs per chunk, history
+chunks of ``REPORT_EVERY`` through ``bulk.customer_bulk_create`` (``core.bulk``: a few INSERTs per chunk, history
 and ownership log included, progress reported per chunk), all inside one transaction, so it is all or nothing: a
 refusal at write time (a unique key taken meanwhile) rolls every row back. ``per_row=True`` writes row by row through
 ``archive.customer_create`` instead — the reference the bulk path is tested against (same customers, contacts,
@@ -35,7 +35,7 @@ from apps.customers.models import Customer
 from apps.customers.selectors import io as selectors
 from apps.customers.selectors.dedupe import name_key, normalize_uscc
 from apps.customers.selectors.pool import assignable_owners
-from apps.customers.services import archive
+from apps.customers.services import archive, bulk
 
 MAX_IMPORT_ROWS = 100_000
 IMPORT_JOB = "customers.import"
@@ -113,7 +113,7 @@ def _field_problems(row: excel.SheetRow) -> list[RowProblem]:
     return problems
 
 
-# ``archive.customer_field_problems`` keys → the import column that holds the value
+# ``bulk.customer_field_problems`` keys → the import column that holds the value
 _FIELD_COLUMNS = {
     **{key: key for key in CUSTOMER_KEYS},
     "contact_name": "contact_name",
@@ -127,7 +127,7 @@ def _model_problems(row: excel.SheetRow, known: list[RowProblem]) -> list[RowPro
     data, contacts = _row_data(row)
     flagged = {p.column for p in known}
     problems = []
-    for key, messages in archive.customer_field_problems(data, contacts).items():
+    for key, messages in bulk.customer_field_problems(data, contacts).items():
         column = _header(_FIELD_COLUMNS[key]) if key in _FIELD_COLUMNS else ""
         if column not in flagged:
             problems.append(RowProblem(row.number, column, " ".join(messages)))
@@ -275,7 +275,7 @@ def _create_bulk(
     skip_failed: bool = False,
     report: Report | None = None,
 ) -> None:
-    """Create the rows ``REPORT_EVERY`` at a time through ``archive.customer_bulk_create``, progress reported before
+    """Create the rows ``REPORT_EVERY`` at a time through ``bulk.customer_bulk_create``, progress reported before
     each chunk, all in one transaction under the import lock: a refusal (a unique key taken meanwhile by a contact
     added by hand) rolls the whole import back and names the rows that collide."""
     with transaction.atomic():
@@ -289,7 +289,7 @@ def _create_bulk(
                     if report is not None:
                         report(start, len(checked))
                     chunk = checked[start : start + REPORT_EVERY]
-                    archive.customer_bulk_create(actor=actor, items=[_row_data(r) for r in chunk], owner=owner)
+                    bulk.customer_bulk_create(actor=actor, items=[_row_data(r) for r in chunk], owner=owner)
         except ValidationError as error:
             named = _duplicate_problems(checked)  # the chunks are undone: who took the keys meanwhile
             result.problems += named or [RowProblem(0, "", " ".join(error.messages))]
