@@ -394,6 +394,9 @@ def main() -> None:
             )
         for part in chunks(tickets):
             Ticket.objects.bulk_create(part)
+        from apps.service.services.tickets import ticket_customer_keys_sync
+
+        ticket_customer_keys_sync()  # the customers' owners copied onto the tickets (the visibility rule's keys)
         print(f"  tickets {len(tickets)} ({time.monotonic() - started:.0f} s)", flush=True)
     call_command(
         "shell",
