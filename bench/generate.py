@@ -304,6 +304,9 @@ def main() -> None:
                 previous = target
         for part in chunks(changes):
             OpportunityStageChange.objects.bulk_create(part)
+        from apps.sales.services.opportunities import opportunity_stages_reached_sync
+
+        opportunity_stages_reached_sync()  # the stages each history reached, for the funnel
         print(
             f"  opportunities {len(opp_rows)}, stage changes {len(changes)} ({time.monotonic() - started:.0f} s)",
             flush=True,
