@@ -19,7 +19,7 @@ from apps.customers.tests.factories_pool import owned
 from apps.org.models import Employee, User
 from apps.org.services import employee_offboard, employee_update
 from apps.service.models import Ticket
-from apps.service.services.tickets import ticket_update
+from apps.service.services.tickets import ticket_customer_keys_sync, ticket_update
 from apps.service.tests.factories_tickets import customer_of, make_ticket, service_manager
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,20 @@ def test_moving_a_ticket_to_another_customer_moves_its_keys(personas: dict) -> N
     ticket.refresh_from_db()
     assert (ticket.customer_owner, ticket.customer_service_owner) == (bob, None)
     _check([alice, bob], "ticket moved")
+
+
+def test_a_bulk_load_is_put_right_by_the_sync(personas: dict) -> None:
+    alice, bob, root = (personas[k].user for k in ("rep_alice", "lead_bob", "admin"))
+    model = make_ticket(root, customer=customer_of(alice, service_owner=bob))
+    Ticket.objects.bulk_create(
+        Ticket(
+            **{f.attname: getattr(model, f.attname) for f in Ticket._meta.concrete_fields if f.name != "id"}
+            | {"number": f"BULK-{i}", "public_token": f"bulk-{i}", "customer_id": customer_of(bob).pk}
+            | {"customer_owner_id": None, "customer_service_owner_id": None}
+        )
+        for i in range(3)
+    )
+    with pytest.raises(AssertionError):
+        _check([alice, bob], "bulk-loaded without keys")
+    assert ticket_customer_keys_sync() == 4
+    _check([alice, bob], "after the sync")
