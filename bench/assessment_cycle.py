@@ -180,6 +180,9 @@ def _build(people: int, quarter: tuple[dt.date, dt.date]) -> None:
                 )
             )
     Ticket.objects.bulk_create(tickets)
+    from apps.service.services.tickets import ticket_customer_keys_sync
+
+    ticket_customer_keys_sync()  # the customers' owners copied onto the tickets (the visibility rule's keys)
     leads, visits = [], []
     for n, (user, unit) in enumerate(placed[n_sales + n_service :]):
         for k in range(10):

@@ -304,6 +304,9 @@ def main() -> None:
                 previous = target
         for part in chunks(changes):
             OpportunityStageChange.objects.bulk_create(part)
+        from apps.sales.services.opportunities import opportunity_stages_reached_sync
+
+        opportunity_stages_reached_sync()  # the stages each history reached, for the funnel
         print(
             f"  opportunities {len(opp_rows)}, stage changes {len(changes)} ({time.monotonic() - started:.0f} s)",
             flush=True,
@@ -394,6 +397,9 @@ def main() -> None:
             )
         for part in chunks(tickets):
             Ticket.objects.bulk_create(part)
+        from apps.service.services.tickets import ticket_customer_keys_sync
+
+        ticket_customer_keys_sync()  # the customers' owners copied onto the tickets (the visibility rule's keys)
         print(f"  tickets {len(tickets)} ({time.monotonic() - started:.0f} s)", flush=True)
     call_command(
         "shell",

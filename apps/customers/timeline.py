@@ -53,3 +53,22 @@ def register_transfer_hook(fn: TransferHook) -> None:
 
 def transfer_hooks() -> list[TransferHook]:
     return list(_transfer_hooks)
+
+
+# Hooks run whenever customers change sales owner or service owner (transfer, the pool's claim / assignment /
+# return / recycling, the service owner), in the same transaction: ``fn(customer_ids=[…])``. Service keeps its
+# tickets' copies of those people (the ticket visibility rule's keys) with it.
+OwnerChangeHook = Callable[..., None]
+_owner_change_hooks: list[OwnerChangeHook] = []
+
+
+def register_owner_change_hook(fn: OwnerChangeHook) -> None:
+    if fn not in _owner_change_hooks:
+        _owner_change_hooks.append(fn)
+
+
+def owners_changed(customer_ids: list[int]) -> None:
+    """Tell the registered hooks that these customers have a new sales or service owner."""
+    if customer_ids:
+        for hook in list(_owner_change_hooks):
+            hook(customer_ids=list(customer_ids))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -142,6 +143,18 @@ def user_set_language(*, actor: Any, language: str) -> None:
     actor.save(update_fields=["language"])
 
 
+# Hooks run by ``employee_offboard`` after the leaving employee's records moved, in the same transaction:
+# ``fn(actor=, user=, successor=)`` (users). Apps to the right keep copies of owners in step (service: the
+# customer's owner copied onto its tickets).
+HandoverHook = Callable[..., None]
+_handover_hooks: list[HandoverHook] = []
+
+
+def register_handover_hook(fn: HandoverHook) -> None:
+    if fn not in _handover_hooks:
+        _handover_hooks.append(fn)
+
+
 @transaction.atomic
 def employee_offboard(
     *, actor: Any, employee: Employee, successor: Employee, left_on: dt.date | None = None
@@ -169,6 +182,8 @@ def employee_offboard(
             row.save()
         if rows:
             moved[str(model._meta.verbose_name_plural)] = len(rows)
+    for hook in list(_handover_hooks):
+        hook(actor=actor, user=employee.user, successor=successor.user)
     for department in Department.objects.filter(manager=employee.user):
         department_update(actor=actor, department=department, data={"manager": successor.user}, reason=reason)
         moved[str(Department._meta.verbose_name_plural)] = moved.get(str(Department._meta.verbose_name_plural), 0) + 1

@@ -27,7 +27,7 @@ from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, Own
 from apps.customers.selectors.dedupe import DuplicateHit, find_duplicates, name_key, normalize_uscc
 from apps.customers.selectors.pool import customer_owners
 from apps.customers.selectors.search import pinyin_initials
-from apps.customers.timeline import transfer_hooks
+from apps.customers.timeline import owners_changed, transfer_hooks
 
 # Held by a customer's creation and by an import (core.locks): names have no unique key, so two creations at the same
 # moment could both pass the duplicate check.
@@ -144,6 +144,7 @@ def customer_set_service_owner(*, actor: Any, customer: Customer, service_owner:
         raise ValidationError({"service_owner": SERVICE_OWNER_NOT_ASSIGNABLE})
     record_actor(locked, actor, reason)
     model_update(instance=locked, fields=["service_owner"], data={"service_owner": service_owner})
+    owners_changed([locked.pk])
     return locked
 
 
@@ -336,6 +337,7 @@ def customer_update(
         exclude_pk=customer.pk,
         allow_similar_name=allow_similar_name,
     )
+    service_owner_before = customer.service_owner_id
     record_actor(customer, actor, reason)
     if renamed or pinyin_initials(new_name) != customer.name_initials:
         customer.name_key = name_key(new_name)
@@ -346,6 +348,8 @@ def customer_update(
             model_update(instance=customer, fields=CUSTOMER_FIELDS, data=clean)
     except IntegrityError as exc:
         raise ValidationError(DUPLICATE_CONSTRAINT, code="duplicate") from exc
+    if customer.service_owner_id != service_owner_before:
+        owners_changed([customer.pk])
     return customer
 
 
@@ -406,6 +410,7 @@ def customer_transfer(*, actor: Any, customers: list[Customer], to_owner: Any, r
         )
         moved.append(customer)
     OwnershipLog.objects.bulk_create(logs)
+    owners_changed([c.pk for c in moved])
     for hook in transfer_hooks():
         hook(actor=actor, customers=moved, from_owners=from_owners, to_owner=to_owner, reason=reason)
     if moved:

@@ -34,6 +34,7 @@ from apps.customers.selectors.pool import (
     recyclable,
     recycle_reason,
 )
+from apps.customers.timeline import owners_changed
 from apps.org.models import Employee
 from apps.policy.selectors import RulesInForce, rules_in_force
 
@@ -93,6 +94,7 @@ def _set_owner(customer: Customer, *, owner: Any, actor: Any, reason: Any, now: 
             "updated_at",
         ]
     )
+    owners_changed([customer.pk])
 
 
 def _locked_pool_customer(customer: Customer) -> Customer:

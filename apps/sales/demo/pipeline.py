@@ -35,6 +35,7 @@ from apps.sales.models import (
 from apps.sales.selectors.opportunities import DEFAULT_PROBABILITIES
 from apps.sales.services import contracts as contract_services
 from apps.sales.services import plans as plan_services
+from apps.sales.services.opportunities import opportunity_stages_reached_sync
 
 St = OpportunityStage
 SALES_STAFF = ("sales1", "east2", "east3", "east4", "sales2", "south2", "south3", "south4")
@@ -377,6 +378,7 @@ def _create(rng: random.Random, plans: list[dict[str, Any]], manager: User | Non
             ]
         OpportunityLine.objects.bulk_create(lines, batch_size=1000)
         OpportunityStageChange.objects.bulk_create(changes, batch_size=1000)
+    opportunity_stages_reached_sync(opportunity_ids=[o.pk for o in opportunities])  # bulk: no save() ran
     return opportunities
 
 

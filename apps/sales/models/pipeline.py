@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -61,6 +63,16 @@ STAGE_MOVES: dict[str, frozenset[str]] = {
     **{stage: frozenset() for stage in CLOSED_STAGES},
 }
 STAGE_NEEDS_REASON = frozenset({OpportunityStage.LOST, OpportunityStage.INVALID})
+# One bit per stage in ``Opportunity.stages_reached`` (fixed here: never renumber, the column stores them).
+STAGE_BITS = {
+    OpportunityStage.INITIAL: 1,
+    OpportunityStage.NEEDS: 2,
+    OpportunityStage.PROPOSAL: 4,
+    OpportunityStage.NEGOTIATION: 8,
+    OpportunityStage.WON: 16,
+    OpportunityStage.LOST: 32,
+    OpportunityStage.INVALID: 64,
+}
 
 
 class Opportunity(OwnedModel):
@@ -105,7 +117,12 @@ class Opportunity(OwnedModel):
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    history = HistoricalRecords()
+    # The stages its stage history has moved to, one bit each (``STAGE_BITS``), so the funnel's "reached stage N"
+    # (a stage change to N, or in N now) is read from the opportunity alone, in one pass without grouping the
+    # stage history (issue 14). Set by each new ``OpportunityStageChange``; after a bulk load
+    # ``services.opportunities.opportunity_stages_reached_sync`` recomputes it from the stage history.
+    stages_reached = models.PositiveSmallIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["stages_reached"])
 
     class Meta:
         verbose_name = _("opportunity")
@@ -163,3 +180,14 @@ class OpportunityStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity} {self.from_stage} → {self.to_stage}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new stage change also marks its stage as reached on the opportunity (one UPDATE, its bit ORed in)."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding and self.to_stage in STAGE_BITS:
+            bit = STAGE_BITS[OpportunityStage(self.to_stage)]
+            Opportunity.objects.filter(pk=self.opportunity_id).update(stages_reached=F("stages_reached").bitor(bit))
+            cached = self._state.fields_cache.get("opportunity")  # the caller's instance, kept in step too
+            if cached is not None:
+                cached.stages_reached |= bit

@@ -11,11 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from apps.sales.choices import OPEN_STAGES, ContractStatus, OpportunityStage, TargetMetric, TargetStatus, TargetTier
 from apps.sales.models import Contract, Opportunity, PaymentPlan, TargetNode, TargetSet
+from apps.sales.models.pipeline import STAGE_BITS
 from apps.sales.selectors.attainment import ZERO, Figures, metric_records, pct
 
 FUNNEL_STAGES = (*OPEN_STAGES, OpportunityStage.WON)
@@ -51,19 +52,19 @@ class FunnelStep:
 
 def _reach_counts(visible: QuerySet[Opportunity]) -> dict[str, int]:
     """Of the visible opportunities: ``r<i>`` how many reached funnel stage i (a stage change to it, or in it now)
-    and ``n<i>`` how many of those also reached stage i+1. One grouped pass: per opportunity a flag per stage
-    (``MAX`` over its stage changes), summed outside — not an EXISTS per opportunity and stage (1.4 s at 100k)."""
+    and ``n<i>`` how many of those also reached stage i+1. One pass over the opportunities alone: the stages their
+    history reached are bits of ``stages_reached`` (kept by each stage change), so neither the stage history is
+    joined nor anything grouped (issue 14; before, a grouped join with the history: 72–95 ms at 10k)."""
+    bits = {f"b{i}": F("stages_reached").bitand(STAGE_BITS[stage]) for i, stage in enumerate(FUNNEL_STAGES)}
     flags = {
-        f"f{i}": Max(
-            Case(
-                When(Q(stage_changes__to_stage=stage) | Q(stage=stage), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+        f"f{i}": Case(
+            When(Q(stage=stage) | Q(**{f"b{i}__gt": 0}), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
         )
         for i, stage in enumerate(FUNNEL_STAGES)
     }
-    per_opportunity = visible.order_by().values("pk").annotate(**flags).values(*flags)
+    per_opportunity = visible.order_by().annotate(**bits).values(**flags)
     sql, params = per_opportunity.query.sql_with_params()
     sums = [f"COALESCE(SUM(f{i}), 0)" for i in range(len(FUNNEL_STAGES))]
     sums += [f"COALESCE(SUM(f{i} * f{i + 1}), 0)" for i in range(len(FUNNEL_STAGES) - 1)]

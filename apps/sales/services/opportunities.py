@@ -4,11 +4,14 @@ and the win probability per stage (赢单率) set by the sales manager."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +22,7 @@ from apps.core.services import model_update
 from apps.org.models import User
 from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
 from apps.sales.models import Opportunity, OpportunityLine, OpportunityStageChange, StageSetting
-from apps.sales.models.pipeline import STAGE_MOVES, STAGE_NEEDS_REASON
+from apps.sales.models.pipeline import STAGE_BITS, STAGE_MOVES, STAGE_NEEDS_REASON
 
 OPPORTUNITY_FIELDS = [
     "name",
@@ -46,6 +49,28 @@ NEGATIVE_AMOUNT = gettext_lazy("The amount cannot be negative.")
 def _require(actor: User, perm: str) -> None:
     if not actor.has_perm(perm):
         raise PermissionDenied
+
+
+def opportunity_stages_reached_sync(*, opportunity_ids: Iterable[int] | None = None) -> int:
+    """Recompute ``Opportunity.stages_reached`` from the stage history (the sum of the distinct bits of the stages
+    moved to), in one UPDATE: for the given opportunities, or all. For bulk loads, which write stage changes
+    without their ``save``. Returns how many opportunities were updated."""
+    bit = Case(
+        *(When(to_stage=stage, then=Value(value)) for stage, value in STAGE_BITS.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    reached = (
+        OpportunityStageChange.objects.filter(opportunity=OuterRef("pk"))
+        .order_by()
+        .values("opportunity")
+        .annotate(bits=Sum(bit, distinct=True))
+        .values("bits")
+    )
+    opportunities = Opportunity.objects.all()
+    if opportunity_ids is not None:
+        opportunities = opportunities.filter(pk__in=list(opportunity_ids))
+    return opportunities.update(stages_reached=Coalesce(Subquery(reached[:1]), Value(0)))
 
 
 def _save(opp: Opportunity, actor: User, reason: str = "", fields: list[str] | None = None) -> None:

@@ -148,6 +148,9 @@ def assign_service_owners() -> int:
     for customer in missing:
         customer.service_owner = staff[customer.pk % len(staff)]
     Customer.objects.bulk_update(missing, ["service_owner"], batch_size=500)
+    from apps.service.services.tickets import ticket_customer_keys_sync
+
+    ticket_customer_keys_sync(customer_ids=[c.pk for c in missing])  # tickets of an earlier run follow
     return len(missing)
 
 
@@ -439,6 +442,9 @@ def _bulk(ctx: DemoContext, plans: list[_Plan]) -> list[Ticket]:
         for event in plan.events:
             event.ticket = ticket
     TicketEvent.objects.bulk_create([e for p in plans for e in p.events], batch_size=2000)
+    from apps.service.services.tickets import ticket_customer_keys_sync
+
+    ticket_customer_keys_sync(customer_ids={t.customer_id for t in tickets if t.customer_id})  # bulk: no service ran
     return tickets
 
 

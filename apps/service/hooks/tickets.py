@@ -1,5 +1,6 @@
 """Start-up registrations of service (tickets): the customer timeline source "ticket" and the workbench
-reminders (my open tickets at risk or overdue; unassigned tickets and escalations for managers)."""
+reminders (my open tickets at risk or overdue; unassigned tickets and escalations for managers); the tickets'
+copies of their customer's owners follow the customers' and org's owner changes."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from apps.core.services.calendar import register_calendar_listener
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import TimelineEvent, register_timeline_source
+from apps.customers.timeline import TimelineEvent, register_owner_change_hook, register_timeline_source
+from apps.org.services import register_handover_hook
 from apps.service.choices import OPEN_STATUSES
 from apps.service.models import Ticket
 from apps.service.selectors import tickets as selectors
-from apps.service.services.tickets import tickets_follow_calendar
+from apps.service.services.tickets import ticket_customer_keys_sync, tickets_follow_calendar
 
 
 def ticket_events(customer: Any, user: Any) -> list[TimelineEvent]:
@@ -92,7 +94,19 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
     return items
 
 
+def customers_changed_owner(*, customer_ids: list[int]) -> None:
+    """Customers have a new sales or service owner: their tickets' copies follow."""
+    ticket_customer_keys_sync(customer_ids=customer_ids)
+
+
+def customers_handed_over(*, actor: Any, user: Any, successor: Any) -> None:
+    """A leaving employee's customers went to the successor: their tickets' copied owner follows."""
+    ticket_customer_keys_sync(customer_owner_ids=[user.pk])
+
+
 def register() -> None:
+    register_owner_change_hook(customers_changed_owner)
+    register_handover_hook(customers_handed_over)
     register_calendar_listener("service.tickets", tickets_follow_calendar)
     register_timeline_source("ticket", ticket_events)
     register_workbench_provider(workbench_items)

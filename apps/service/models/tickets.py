@@ -217,14 +217,26 @@ class Ticket(TimeStampedModel):
     )
     # The private status link of the person who opened it (no account needed).
     public_token = models.CharField(max_length=64, unique=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["public_token"])
+    # The customer's sales owner and service owner, copied onto the ticket (issue 14) so the visibility rule reads
+    # the ticket's own indexed columns instead of every customer: kept equal to the customer's by
+    # ``services.tickets.ticket_customer_keys_sync``, which runs when a ticket is opened or moved to another
+    # customer and, through the customers' and org's hooks, whenever a customer changes owner or service owner
+    # (transfer, pool claim / assignment / return / recycling, service owner, handover of a leaving employee).
+    customer_owner = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    customer_service_owner = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["public_token", "customer_owner", "customer_service_owner"])
 
     # The assignee works it, the department is responsible; whoever opened it, the customer's service owner and
-    # the customer's sales owner follow it whatever their scope.
+    # the customer's sales owner follow it whatever their scope (through the copies above; for a department scope
+    # "a member of my department (tree)" is one small subquery of users per column, so no customer is read).
     scope_fields = ScopeFields(
         owner="assignee",
         unit="department",
-        shared_with=("created_by", "customer__service_owner", "customer__owner"),
+        shared_with=("created_by", "customer_service_owner", "customer_owner"),
         shared_via_subquery=True,
     )
     objects = ScopedQuerySet.as_manager()

@@ -49,6 +49,7 @@ from apps.service.services.tickets.common import (
     RESOLUTION_REQUIRED,
     ROOT_CAUSE_REQUIRED,
     department_manager,
+    ticket_customer_keys_sync,
     ticket_url,
 )
 from apps.service.services.tickets.customer import (
@@ -124,6 +125,7 @@ __all__ = [
     "ticket_comment",
     "ticket_create",
     "ticket_customer_confirm",
+    "ticket_customer_keys_sync",
     "ticket_customer_message",
     "ticket_customer_reopen",
     "ticket_open_for_detractor",

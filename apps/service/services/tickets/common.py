@@ -4,11 +4,13 @@ role check against ``TICKET_WORKFLOW``, events, notifications, locking)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -308,3 +310,39 @@ def _resume_clock(ticket: Ticket, now: dt.datetime) -> tuple[list[str], Decimal]
 def _responsible(ticket: Ticket) -> list[Any]:
     """Who is told about the customer's moves: the assignee, or the department manager when unassigned."""
     return [ticket.assignee] if ticket.assignee_id else [department_manager(ticket.department)]
+
+
+#
+# The customer's sharing keys on the ticket
+#
+
+
+def _customer_keys(ticket: Ticket) -> list[str]:
+    """Copy the customer's owner and service owner onto the ticket (read under the customer's row lock, so a
+    transfer committing meanwhile either is seen here or sees this ticket when it syncs)."""
+    if ticket.customer_id is None:
+        ticket.customer_owner_id = ticket.customer_service_owner_id = None
+    else:
+        keys = Customer.objects.select_for_update().filter(pk=ticket.customer_id)
+        ticket.customer_owner_id, ticket.customer_service_owner_id = keys.values_list("owner_id", "service_owner_id")[0]
+    return ["customer_owner", "customer_service_owner"]
+
+
+def ticket_customer_keys_sync(
+    *, customer_ids: Iterable[int] | None = None, customer_owner_ids: Iterable[int] | None = None
+) -> int:
+    """Set every ticket's ``customer_owner`` / ``customer_service_owner`` to its customer's owner and service owner
+    (the keys the visibility rule reads), in one UPDATE: the tickets of ``customer_ids``, or those whose copied
+    owner is one of ``customer_owner_ids`` (a leaving employee's), or all of them. Returns how many were updated.
+    Called by the services that change those people (through the customers' and org's hooks) and after bulk
+    loads; ``updated_at`` and the history are left alone (nothing a user changed)."""
+    tickets = Ticket.objects.all()
+    if customer_ids is not None:
+        tickets = tickets.filter(customer_id__in=list(customer_ids))
+    if customer_owner_ids is not None:
+        tickets = tickets.filter(customer_owner_id__in=list(customer_owner_ids))
+    customer = Customer.objects.filter(pk=OuterRef("customer_id"))
+    return tickets.update(
+        customer_owner_id=Subquery(customer.values("owner_id")[:1]),
+        customer_service_owner_id=Subquery(customer.values("service_owner_id")[:1]),
+    )

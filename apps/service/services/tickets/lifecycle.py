@@ -50,6 +50,7 @@ from apps.service.services.tickets.common import (
     _active_employee,
     _authorize,
     _check_assignable,
+    _customer_keys,
     _default_department,
     _event,
     _first_response,
@@ -108,6 +109,7 @@ def ticket_create(*, actor: User | None, data: dict[str, Any], origin: str = Tic
     )
     if data.get("survey_response") is not None:
         ticket.survey_response = data["survey_response"]
+    _customer_keys(ticket)
     ticket.full_clean()
     record_actor(ticket, actor)
     ticket.save()
@@ -150,6 +152,8 @@ def ticket_update(*, actor: User, ticket: Ticket, data: dict[str, Any]) -> Ticke
             changed.append(name)
     if not changed:
         return ticket
+    if "customer" in changed:
+        changed += _customer_keys(ticket)
     if "ticket_type" in changed or "priority" in changed:
         rules = sla.ticket_rules(ticket)
         ticket.first_response_due, ticket.resolution_due = sla.compute_deadlines(
