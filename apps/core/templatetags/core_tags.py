@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms, template
 from django.apps import apps as django_apps
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_entries
@@ -80,11 +81,21 @@ AREAS = (
 )
 
 
+_AREA_URLS: dict[tuple[str, str, str], str] = {}
+
+
 def _area_url(area: Area) -> str:
-    try:
-        return reverse(area.url_name)
-    except NoReverseMatch:
-        return ""
+    """The area's URL, reversed once per process (per URL configuration and script prefix): every page's navbar
+    asks for all of them."""
+    key = (str(get_urlconf() or settings.ROOT_URLCONF), get_script_prefix(), area.url_name)
+    url = _AREA_URLS.get(key)
+    if url is None:
+        try:
+            url = reverse(area.url_name)
+        except NoReverseMatch:
+            url = ""
+        _AREA_URLS[key] = url
+    return url
 
 
 @register.simple_tag(takes_context=True)

@@ -12,10 +12,11 @@ from typing import Any
 from django.db import connections
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.scoping import can, get_visible_or_404, user_scope, users_assignable
+from apps.core.scoping import can, user_scope, users_assignable
 from apps.core.validators import normalize_mobile
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog
 from apps.customers.selectors.dedupe import mask_mobile, normalize_uscc
@@ -184,10 +185,11 @@ def decorate_rows(*, user: Any, customers: list[Customer]) -> list[Customer]:
 
 def customer_get(*, user: Any, pk: Any, action: str = "view") -> Customer:
     """One customer the user may ``action``, with its owner, department and service owner; 404 otherwise."""
-    customer = get_visible_or_404(Customer, user, pk, action)
-    return Customer.objects.select_related("owner", "owner_unit", "service_owner", "previous_owner", "created_by").get(
-        pk=customer.pk
-    )
+    related = ("owner", "owner_unit", "service_owner", "previous_owner", "created_by")
+    try:  # one query: the scope's filter and the related rows together (``get_visible_or_404``'s rule)
+        return Customer.objects.select_related(*related).visible_to(user, action).get(pk=pk)
+    except (Customer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def customer_detail_context(*, customer: Customer, user: Any) -> dict[str, Any]:
@@ -195,7 +197,9 @@ def customer_detail_context(*, customer: Customer, user: Any) -> dict[str, Any]:
     may only look), needs, the latest follow-ups and ownership changes, tags and the timeline."""
     may_change = can(user, "change", customer)
     see_full = may_change or customer.owner_id == user.pk
-    contacts = list(customer.contacts.all())
+    # Read once for the panels and the archive's own timeline sources (which read these rows from the customer).
+    rows = _timeline_rows(customer)
+    contacts = rows["contacts"]
     for contact in contacts:
         contact.mobile_display = mobile_for(  # type: ignore[attr-defined]
             user=user, customer=customer, mobile=contact.mobile, can_see_full=see_full
@@ -203,12 +207,32 @@ def customer_detail_context(*, customer: Customer, user: Any) -> dict[str, Any]:
     return {
         "can_change": may_change,
         "contacts": contacts,
-        "needs": list(customer.needs.select_related("recorded_by")),
-        "follow_ups": list(customer.follow_ups.select_related("author", "contact")[:DETAIL_ROWS]),
-        "ownership_logs": list(customer.ownership_logs.select_related("from_owner", "to_owner", "actor")[:DETAIL_ROWS]),
+        "needs": rows["needs"],
+        "follow_ups": rows["follow_ups"][:DETAIL_ROWS],
+        "ownership_logs": rows["ownership_logs"][:DETAIL_ROWS],
         "tags": list(customer.tags.all()),
         "timeline": customer_timeline(customer=customer, user=user),
     }
+
+
+_ROWS_ATTR = "_archive_rows"
+
+
+def _timeline_rows(customer: Customer) -> dict[str, list[Any]]:
+    """The customer's contacts, needs, latest follow-ups and ownership changes, read once per customer object (four
+    queries) for the detail page's panels and the archive's timeline sources."""
+    rows: dict[str, list[Any]] | None = getattr(customer, _ROWS_ATTR, None)
+    if rows is None:
+        rows = {
+            "contacts": list(customer.contacts.all()),
+            "needs": list(customer.needs.select_related("recorded_by")),
+            "follow_ups": list(customer.follow_ups.select_related("author", "contact")[:TIMELINE_SOURCE_LIMIT]),
+            "ownership_logs": list(
+                customer.ownership_logs.select_related("from_owner", "to_owner", "actor")[:TIMELINE_SOURCE_LIMIT]
+            ),
+        }
+        setattr(customer, _ROWS_ATTR, rows)
+    return rows
 
 
 def customer_timeline(*, customer: Customer, user: Any, limit: int = 50) -> list[TimelineEvent]:
@@ -226,7 +250,7 @@ def customer_timeline(*, customer: Customer, user: Any, limit: int = 50) -> list
 
 
 def follow_up_events(customer: Customer, user: Any) -> list[TimelineEvent]:
-    rows = customer.follow_ups.select_related("author", "contact")[:TIMELINE_SOURCE_LIMIT]
+    rows = _timeline_rows(customer)["follow_ups"]
     return [
         TimelineEvent(
             when=f.occurred_at,
@@ -241,7 +265,7 @@ def follow_up_events(customer: Customer, user: Any) -> list[TimelineEvent]:
 
 
 def need_events(customer: Customer, user: Any) -> list[TimelineEvent]:
-    rows = customer.needs.select_related("recorded_by")[:TIMELINE_SOURCE_LIMIT]
+    rows = _timeline_rows(customer)["needs"][:TIMELINE_SOURCE_LIMIT]
     return [
         TimelineEvent(
             when=n.created_at,
@@ -256,7 +280,7 @@ def need_events(customer: Customer, user: Any) -> list[TimelineEvent]:
 
 
 def ownership_events(customer: Customer, user: Any) -> list[TimelineEvent]:
-    rows = customer.ownership_logs.select_related("from_owner", "to_owner", "actor")[:TIMELINE_SOURCE_LIMIT]
+    rows = _timeline_rows(customer)["ownership_logs"]
     events = []
     for log in rows:
         to = str(log.to_owner) if log.to_owner else _("the public pool")
@@ -277,7 +301,8 @@ def ownership_events(customer: Customer, user: Any) -> list[TimelineEvent]:
 
 
 def contact_events(customer: Customer, user: Any) -> list[TimelineEvent]:
-    rows = customer.contacts.order_by("-created_at")[:TIMELINE_SOURCE_LIMIT]
+    newest = sorted(_timeline_rows(customer)["contacts"], key=lambda c: (c.created_at, c.pk), reverse=True)
+    rows = newest[:TIMELINE_SOURCE_LIMIT]
     return [
         TimelineEvent(
             when=c.created_at,

@@ -18,6 +18,7 @@ from apps.customers.tests.factories import ContactFactory, CustomerFactory, Foll
 
 pytestmark = pytest.mark.django_db
 LIST = "/customers/"
+DETAIL_QUERIES = 21  # 29 before the access cache and the shared archive rows
 
 
 def _populate(owner, count: int) -> None:
@@ -36,9 +37,24 @@ class CustomerListTests:
         _populate(personas["rep_alice"].user, count)
         client = personas["lead_bob"].client()
         client.get(LIST)  # the session and the user's scope are warm, as on any page after the first
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(7):  # 14 before the access cache
             response = client.get(LIST, {"page_size": 50})
         assert response.content.decode().count('data-testid="customer-row"') == count
+
+    @pytest.mark.parametrize("count", [3, 30])
+    def test_detail_query_count_is_flat(self, personas, count, django_assert_max_num_queries) -> None:
+        """The detail page reads the contacts, needs, follow-ups and ownership changes once for its panels and the
+        timeline; the user's access comes from the cache after the first page."""
+        customer = CustomerFactory(owner=personas["rep_alice"].user)
+        for _ in range(count):
+            ContactFactory(customer=customer, is_primary=False)
+            FollowUpFactory(customer=customer)
+        client = personas["lead_bob"].client()
+        client.get(LIST)
+        with django_assert_max_num_queries(DETAIL_QUERIES):
+            response = client.get(reverse("customers:customer_detail", args=[customer.pk]))
+        assert response.status_code == 200
+        assert len(response.context["follow_ups"]) == min(count, 20)
 
     def test_mobiles_are_masked_for_everyone_but_the_owner(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
