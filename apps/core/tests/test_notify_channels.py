@@ -317,8 +317,9 @@ class CeleryTaskTests:
         queued: list[int] = []
         monkeypatch.setattr(notify_delivery, "_eager", lambda: False)
         monkeypatch.setattr(notify_delivery.deliver_notification, "delay", queued.append)
+        recipients = people("13800000001")  # made first: the access cache's version moves when people are saved
         with RetryTests.captured_commit() as callbacks:
-            send(recipients=people("13800000001"), title="升级", kind="escalation")
+            send(recipients=recipients, title="升级", kind="escalation")
             assert queued == []  # nothing before the commit
         assert len(callbacks) == 1
         assert sorted(queued) == sorted(NotificationDelivery.objects.values_list("pk", flat=True))

@@ -193,6 +193,7 @@ class DeliveryPageTests:
             from django.db import connection
             from django.test.utils import CaptureQueriesContext
 
+            client.get(reverse("core:notification_deliveries"))  # warm: the user's access is cached (org.scope)
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(reverse("core:notification_deliveries")).status_code == 200
             counts.append(len(ctx.captured_queries))

@@ -275,7 +275,8 @@ def test_each_flow_table_state_by_state_and_role_by_role(personas: dict, people:
 
 @pytest.mark.django_db(transaction=True)
 def test_two_people_deciding_the_same_proposal_at_once_one_wins_the_other_is_told(personas: dict) -> None:
-    from tests.test_concurrency import _seed_policy, run_together
+    from apps.core.testing import run_together
+    from tests.test_concurrency import _seed_policy
 
     _seed_policy()
     lee = make_employee("lee", "李组长", personas["auditor_dave"].unit, BuiltinRole.LEADERSHIP_GROUP).user
@@ -300,7 +301,7 @@ def test_two_people_deciding_the_same_proposal_at_once_one_wins_the_other_is_tol
                 with lock:
                     outcomes.append(("decided", deciders[index].pk))
 
-    errors = run_together(work, 2)
+    _, errors = run_together(work, 2)
     assert not errors, errors
     assert sorted(kind for kind, _ in outcomes) == ["decided", "refused"], outcomes
     winner = next(value for kind, value in outcomes if kind == "decided")
