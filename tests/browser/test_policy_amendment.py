@@ -15,6 +15,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -204,6 +205,11 @@ def test_the_leadership_group_amends_the_policy(live_server: Any, browser: Any, 
         )
     )
     assert sorted(told) == sorted(active) and "sales1" in told
+    # The publishing request may still be sending (its after-commit delivery runs in the server's thread): let it end.
+    ends = time.monotonic() + 15
+    while NotificationDelivery.objects.filter(status=NotificationDelivery.Status.SENDING).exists():
+        assert time.monotonic() < ends, "a delivery stayed in 'sending'"
+        time.sleep(0.1)
     send_due_notifications()
     (wecom,) = robots.on("/wecom")
     (ding,) = robots.on("/dingtalk")

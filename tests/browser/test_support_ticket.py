@@ -45,7 +45,7 @@ def test_a_customer_opens_and_follows_a_ticket_on_a_phone(live_server: Any, phon
     # Nothing wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_test_id("support-submit").click()
-    page.wait_for_load_state()
+    page.get_by_text(shown(MOBILE_INVALID)).first.wait_for()  # the answer to the POST, not the page before it
     assert shown(MOBILE_INVALID) in page.content()
     assert not Ticket.objects.exists()
 
