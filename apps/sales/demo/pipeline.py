@@ -15,8 +15,8 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from apps.core import bulk
 from apps.core.bulk import keep_dates
 from apps.customers.models import Customer
 from apps.marketing.choices import IntelStatus
@@ -359,9 +359,7 @@ def _create(rng: random.Random, plans: list[dict[str, Any]], manager: User | Non
     now = timezone.now()
     built = [_build(rng, plan, now) for plan in plans]
     with keep_dates(Opportunity, OpportunityStageChange):
-        opportunities = bulk_create_with_history(
-            [o for o, _ in built], Opportunity, batch_size=500, default_user=manager, default_change_reason="演示数据"
-        )
+        opportunities = bulk.create_with_history(Opportunity, [o for o, _ in built], actor=manager, reason="演示数据")
         if opportunities[0].pk is None:  # SQLite before 3.35 does not return ids
             opportunities = list(Opportunity.objects.order_by("id"))
         lines, changes = [], []

@@ -18,8 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
+from apps.core import bulk
 from apps.core.bulk import keep_dates
 from apps.core.models import NumberRule, NumberSequence
 from apps.core.numbering import DEFAULT_RULES
@@ -427,12 +427,8 @@ def _numbers(plans: list[_Plan]) -> None:
 def _bulk(ctx: DemoContext, plans: list[_Plan]) -> list[Ticket]:
     _numbers(plans)
     with keep_dates(Ticket):
-        tickets = bulk_create_with_history(
-            [p.ticket for p in plans],
-            Ticket,
-            batch_size=500,
-            default_user=ctx.users["cs_mgr"],
-            default_change_reason="演示数据",
+        tickets = bulk.create_with_history(
+            Ticket, [p.ticket for p in plans], actor=ctx.users["cs_mgr"], reason="演示数据"
         )
     if tickets and tickets[0].pk is None:  # SQLite before 3.35 returns no ids
         by_number = dict(Ticket.objects.values_list("number", "pk"))
