@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
+from apps.core.api.workflow import AllowedActionsField
 from apps.marketing.choices import GoalMetric, PlanStatus, ResearchMethod, ResearchStatus
 from apps.marketing.models import MarketEvaluation, MarketPlan, MarketResearch, PlanGoal
 from apps.marketing.selectors import evaluations as evaluation_selectors
@@ -116,8 +117,9 @@ class PlanGoalSerializer(serializers.ModelSerializer):
 class MarketPlanSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.name", read_only=True)
     goals = serializers.SerializerMethodField()
-    allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The steps of the plan workflow the requesting user may take now (the page's buttons).")
+    allowed_actions = AllowedActionsField(
+        plan_selectors.plan_allowed,
+        help_text=_("The steps of the plan workflow the requesting user may take now (the page's buttons)."),
     )
 
     class Meta:
@@ -152,10 +154,6 @@ class MarketPlanSerializer(serializers.ModelSerializer):
         if actuals is None:
             actuals = plan_selectors.goal_actuals_for_plans(plans=[plan])[plan.pk]
         return [GoalLineSerializer(line).data for line in actuals]
-
-    def get_allowed_actions(self, plan: MarketPlan) -> list[str]:
-        request = self.context.get("request")
-        return plan_selectors.plan_allowed(request.user, plan) if request is not None else []
 
 
 class MarketPlanWriteSerializer(serializers.Serializer):

@@ -13,13 +13,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
+from apps.core.api.workflow import AllowedActionsField
 from apps.customers.models import Customer
 from apps.sales.choices import AdjustmentKind
 from apps.sales.filters import ContractFilterSet
@@ -61,8 +62,11 @@ class ContractSerializer(serializers.ModelSerializer):
     collected = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     collection_rate = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True, allow_null=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The moves the user may make now (the contract workflow); null in lists")
+    allowed_actions = AllowedActionsField(
+        selectors.contract_allowed,
+        choices=CONTRACT_MOVES,
+        skip=lambda context: getattr(context.get("view"), "action", None) != "retrieve",  # one contract only
+        help_text=_("The moves the user may make now (the contract workflow); null in lists"),
     )
 
     class Meta:
@@ -97,13 +101,6 @@ class ContractSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CONTRACT_MOVES), allow_null=True))
-    def get_allowed_actions(self, contract: Contract) -> list[str] | None:
-        request, view = self.context.get("request"), self.context.get("view")
-        if request is None or getattr(view, "action", None) != "retrieve":  # one contract only, not list rows
-            return None
-        return list(selectors.contract_allowed(request.user, contract))
 
 
 class ContractWriteSerializer(serializers.ModelSerializer):

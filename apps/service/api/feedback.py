@@ -6,13 +6,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
+from apps.core.api.workflow import AllowedActionsField
 from apps.customers.models import Customer
 from apps.org.models import Department
 from apps.service.choices import FeedbackCategory, FeedbackSource
@@ -78,22 +79,17 @@ class FeedbackWriteSerializer(serializers.Serializer):
 
 class RoutingDetailSerializer(RoutingSerializer):
     feedback_detail = FeedbackSerializer(source="feedback", read_only=True)
-    allowed_actions = serializers.SerializerMethodField(
+    allowed_actions = AllowedActionsField(
+        selectors.routing_allowed,
+        choices=ROUTING_ACTIONS,
         help_text=_(
             "The steps of the routing workflow the requesting user may take now (the page's buttons); null in lists"
-        )
+        ),
     )
 
     class Meta(RoutingSerializer.Meta):
         fields = [*RoutingSerializer.Meta.fields, "feedback_detail", "allowed_actions"]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ROUTING_ACTIONS), allow_null=True))
-    def get_allowed_actions(self, routing: FeedbackRouting) -> list[str] | None:
-        request, view = self.context.get("request"), self.context.get("view")
-        if request is None or getattr(view, "action", None) == "list":  # one routing only, not every list row
-            return None
-        return selectors.routing_allowed(request.user, routing)
 
 
 class ReplySerializer(serializers.Serializer):

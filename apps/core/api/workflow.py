@@ -1,0 +1,67 @@
+"""The API's side of a record's workflow: ``allowed_actions`` (the steps the requesting user may take now, the same
+as the page's controls and the steps the services accept) and the detail POST actions that take a step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+
+def in_list(context: Mapping[str, Any]) -> bool:
+    """The serializer answers the view's ``list`` action (a row among many, not one record)."""
+    return getattr(context.get("view"), "action", None) == "list"
+
+
+class AllowedActionsField(serializers.SerializerMethodField):
+    """``allowed(user, record)`` for the requesting user, as a list.
+
+    With ``choices`` the answer is for one record only: ``null`` without a request or where ``skip(context)`` says
+    the serializer answers rows of a list (by default the view's ``list`` action), and the schema names the
+    choices. Without ``choices``: ``[]`` without a request, the steps otherwise (a list of strings).
+    """
+
+    def __init__(
+        self,
+        allowed: Callable[[Any, Any], Iterable[str]],
+        *,
+        choices: Any = None,
+        skip: Callable[[Mapping[str, Any]], bool] = in_list,
+        **kwargs: Any,
+    ) -> None:
+        self.allowed, self.one_only = allowed, choices is not None
+        self.skip = skip
+        child = serializers.CharField() if choices is None else serializers.ChoiceField(choices=choices)
+        extend_schema_field(serializers.ListField(child=child, allow_null=self.one_only))(self)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> list[str] | None:
+        request = self.context.get("request")
+        if self.one_only and (request is None or self.skip(self.context)):
+            return None
+        return [] if request is None else list(self.allowed(request.user, value))
+
+
+def detail_post(
+    name: str, take: Callable[..., Response], *, summary: Any, request: Any = None, responses: Any, **given: Any
+) -> Callable[..., Response]:
+    """A detail POST action ``name`` (its URL is ``<pk>/<name>/``) answering ``take(view, request, **given)``,
+    described by ``summary``, ``request`` and ``responses``."""
+
+    def act(self: Any, http_request: Request, pk: Any = None) -> Response:
+        return take(self, http_request, **given)
+
+    act.__name__ = act.__qualname__ = name
+    return extend_schema(summary=summary, request=request, responses=responses)(
+        action(detail=True, methods=["post"])(act)
+    )
+
+
+def answer_service(view: Any, request: Request, *, service: Callable[..., Any], target: str) -> Response:
+    """Take the step ``service(actor=..., <target>=the record)`` and answer the record it returns."""
+    return Response(view.get_serializer(service(actor=request.user, **{target: view.get_object()})).data)
