@@ -12,6 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.core.api import ViewSetT
+
 
 def in_list(context: Mapping[str, Any]) -> bool:
     """The serializer answers the view's ``list`` action (a row among many, not one record)."""
@@ -47,21 +49,25 @@ class AllowedActionsField(serializers.SerializerMethodField):
         return [] if request is None else list(self.allowed(request.user, value))
 
 
-def detail_post(
-    name: str, take: Callable[..., Response], *, summary: Any, request: Any = None, responses: Any, **given: Any
-) -> Callable[..., Response]:
-    """A detail POST action ``name`` (its URL is ``<pk>/<name>/``) answering ``take(view, request, **given)``,
-    described by ``summary``, ``request`` and ``responses``."""
+def detail_posts(
+    take: str, steps: Mapping[str, tuple[Callable[..., Any], Any]], *, request: Any, responses: Any
+) -> Callable[[ViewSetT], ViewSetT]:
+    """Give a viewset one detail POST action per step, ``name: (service, summary)``: its URL is ``<pk>/<name>/``,
+    it answers ``view.<take>(request, service=service)`` and the schema describes it by ``summary``, ``request``
+    and ``responses``. One table instead of a method per step."""
 
-    def act(self: Any, http_request: Request, pk: Any = None) -> Response:
-        return take(self, http_request, **given)
+    def post(name: str, service: Callable[..., Any], summary: Any) -> Any:
+        def act(self: Any, http_request: Request, pk: Any = None) -> Response:
+            return getattr(self, take)(http_request, service=service)
 
-    act.__name__ = act.__qualname__ = name
-    return extend_schema(summary=summary, request=request, responses=responses)(
-        action(detail=True, methods=["post"])(act)
-    )
+        act.__name__ = act.__qualname__ = name  # the action's name, URL and permission checks go by it
+        return extend_schema(summary=summary, request=request, responses=responses)(
+            action(detail=True, methods=["post"])(act)
+        )
 
+    def add(viewset: ViewSetT) -> ViewSetT:
+        for name, (service, summary) in steps.items():
+            setattr(viewset, name, post(name, service, summary))
+        return viewset
 
-def answer_service(view: Any, request: Request, *, service: Callable[..., Any], target: str) -> Response:
-    """Take the step ``service(actor=..., <target>=the record)`` and answer the record it returns."""
-    return Response(view.get_serializer(service(actor=request.user, **{target: view.get_object()})).data)
+    return add

@@ -8,6 +8,7 @@ beyond the contract amount states the amount that remains).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
-from apps.core.api.workflow import AllowedActionsField
+from apps.core.api.workflow import AllowedActionsField, detail_posts
 from apps.customers.models import Customer
 from apps.sales.choices import AdjustmentKind
 from apps.sales.filters import ContractFilterSet
@@ -244,6 +245,17 @@ class PaymentWriteSerializer(serializers.ModelSerializer):
 #
 
 
+# The approval workflow's steps: action → (service, summary); each takes an optional comment.
+CONTRACT_STEPS: dict[str, tuple[Callable[..., Contract], Any]] = {
+    "submit": (services.contract_submit, _("Submit for approval (approved at once below the thresholds)")),
+    "approve": (services.contract_approve, _("Approve a pending contract")),
+    "reject": (services.contract_reject, _("Reject a pending contract (comment required)")),
+    "withdraw": (services.contract_withdraw, _("Withdraw a pending contract (the submitter)")),
+    "void": (services.contract_void, _("Void an approved contract without payments (comment = reason)")),
+}
+
+
+@detail_posts("_act", CONTRACT_STEPS, request=CommentSerializer, responses=ContractSerializer)
 @service_write_schema(
     listing=_("List the contracts the user may see, with collected amount and rate"),
     detail=_("One contract (404 when out of scope)"),
@@ -298,47 +310,6 @@ class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
         else:
             service(actor=request.user, contract=contract, comment=comment)
         return Response(ContractSerializer(self.get_queryset().get(pk=contract.pk)).data, status=status.HTTP_200_OK)
-
-    @extend_schema(
-        summary=_("Submit for approval (approved at once below the thresholds)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_submit)
-
-    @extend_schema(summary=_("Approve a pending contract"), request=CommentSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_approve)
-
-    @extend_schema(
-        summary=_("Reject a pending contract (comment required)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_reject)
-
-    @extend_schema(
-        summary=_("Withdraw a pending contract (the submitter)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_withdraw)
-
-    @extend_schema(
-        summary=_("Void an approved contract without payments (comment = reason)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def void(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_void)
 
     @extend_schema(
         summary=_("Request a refund (退款 / 红冲); it counts once approved"),
