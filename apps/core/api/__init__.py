@@ -126,21 +126,25 @@ ViewSetT = TypeVar("ViewSetT", bound=type)
 
 
 def service_write_schema(
-    *, listing: Any, detail: Any, create: Any, update: Any, **more: Any
+    *, listing: Any, detail: Any, create: Any, update: Any = None, **more: Any
 ) -> Callable[[ViewSetT], ViewSetT]:
     """The OpenAPI description of a ``ServiceWriteMixin`` viewset, from its serializers: ``create`` takes
-    ``write_serializer_class`` and answers 201 with ``serializer_class``; ``partial_update`` takes
-    ``update_serializer_class`` (else the write serializer) and answers with ``serializer_class``. ``listing``,
-    ``detail``, ``create`` and ``update`` are the summaries; ``more`` describes further actions (``extend_schema``)."""
+    ``write_serializer_class`` and answers 201 with ``serializer_class``; ``partial_update`` (unless ``update`` is
+    ``None``: records never changed) takes ``update_serializer_class`` (else the write serializer) and answers with
+    ``serializer_class``. ``listing``, ``detail``, ``create`` and ``update`` are the summaries; ``more`` describes
+    further actions (``extend_schema``)."""
 
     def describe(viewset: ViewSetT) -> ViewSetT:
         read, write = viewset.serializer_class, viewset.write_serializer_class  # type: ignore[attr-defined]
         change = viewset.update_serializer_class or write  # type: ignore[attr-defined]
+        changes = (
+            {} if update is None else {"partial_update": extend_schema(summary=update, request=change, responses=read)}
+        )
         return extend_schema_view(
             list=extend_schema(summary=listing),
             retrieve=extend_schema(summary=detail),
             create=extend_schema(summary=create, request=write, responses={201: read}),
-            partial_update=extend_schema(summary=update, request=change, responses=read),
+            **changes,
             **more,
         )(viewset)
 

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
+from apps.core.api.workflow import AllowedActionsField
 from apps.customers.models import Customer
 from apps.marketing.choices import LeadStatus
 from apps.marketing.filters import LeadFilterSet
@@ -145,10 +146,12 @@ class LeadSerializer(serializers.ModelSerializer):
     owner = MarketingPersonSerializer(read_only=True, allow_null=True)
     handed_to = MarketingPersonSerializer(read_only=True, allow_null=True)
     mobile = serializers.SerializerMethodField()
-    allowed_actions = serializers.SerializerMethodField(
+    allowed_actions = AllowedActionsField(
+        lead_selectors.lead_allowed,
+        choices=LEAD_ACTIONS,
         help_text=_(
             "The steps of the lead workflow the requesting user may take now (the page's controls); null in lists"
-        )
+        ),
     )
 
     class Meta:
@@ -170,13 +173,6 @@ class LeadSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=LEAD_ACTIONS), allow_null=True))
-    def get_allowed_actions(self, lead: Lead) -> list[str] | None:
-        view = self.context.get("view")
-        if getattr(view, "action", None) == "list":  # one lead only, not every list row
-            return None
-        return lead_selectors.lead_allowed(self.context["request"].user, lead)
 
     def get_mobile(self, lead: Lead) -> str:
         """Masked unless the requester owns the lead or it was handed to them."""

@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
+from apps.core.api.workflow import AllowedActionsField
+from apps.marketing.api.evaluations import EvaluationServices, EvaluationViewSetMixin
 from apps.marketing.choices import GoalMetric, PlanStatus, ResearchMethod, ResearchStatus
 from apps.marketing.models import MarketEvaluation, MarketPlan, MarketResearch, PlanGoal
 from apps.marketing.selectors import evaluations as evaluation_selectors
@@ -116,8 +118,9 @@ class PlanGoalSerializer(serializers.ModelSerializer):
 class MarketPlanSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.name", read_only=True)
     goals = serializers.SerializerMethodField()
-    allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The steps of the plan workflow the requesting user may take now (the page's buttons).")
+    allowed_actions = AllowedActionsField(
+        plan_selectors.plan_allowed,
+        help_text=_("The steps of the plan workflow the requesting user may take now (the page's buttons)."),
     )
 
     class Meta:
@@ -152,10 +155,6 @@ class MarketPlanSerializer(serializers.ModelSerializer):
         if actuals is None:
             actuals = plan_selectors.goal_actuals_for_plans(plans=[plan])[plan.pk]
         return [GoalLineSerializer(line).data for line in actuals]
-
-    def get_allowed_actions(self, plan: MarketPlan) -> list[str]:
-        request = self.context.get("request")
-        return plan_selectors.plan_allowed(request.user, plan) if request is not None else []
 
 
 class MarketPlanWriteSerializer(serializers.Serializer):
@@ -318,33 +317,19 @@ class MarketEvaluationUpdateSerializer(MarketEvaluationWriteSerializer):
     create=_("Start evaluating a plan over a period"),
     update=_("Change a draft evaluation"),
 )
-class MarketEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
+class MarketEvaluationViewSet(ScopedViewSetMixin, EvaluationViewSetMixin, viewsets.ModelViewSet):
     """市场开发评估 within the user's data scope."""
 
     queryset = MarketEvaluation.objects.select_related("plan", "owner")
     serializer_class = MarketEvaluationSerializer
     write_serializer_class = MarketEvaluationWriteSerializer
     update_serializer_class = MarketEvaluationUpdateSerializer
+    services = EvaluationServices(
+        evaluation_services.evaluation_create,
+        evaluation_services.evaluation_update,
+        evaluation_services.evaluation_complete,
+    )
     filterset_fields = ["plan", "status"]
     ordering_fields = ["period_end"]
     ordering = ["-period_end", "-id"]
     http_method_names = _READ_WRITE
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "view_action": getattr(self, "action", None)}
-
-    def service_create(self, data: dict[str, Any]) -> MarketEvaluation:
-        return evaluation_services.evaluation_create(actor=self.request.user, **data)
-
-    def service_update(self, instance: MarketEvaluation, data: dict[str, Any]) -> MarketEvaluation:  # type: ignore[override]
-        return evaluation_services.evaluation_update(actor=self.request.user, evaluation=instance, data=data)
-
-    @extend_schema(
-        summary=_("Complete: freeze the figures with the policy version and report"),
-        request=None,
-        responses=MarketEvaluationSerializer,
-    )
-    @drf_action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: Any = None) -> Response:
-        evaluation = evaluation_services.evaluation_complete(actor=request.user, evaluation=self.get_object())
-        return Response(self.get_serializer(evaluation).data)

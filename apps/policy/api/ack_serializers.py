@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apps.core.api.workflow import AllowedActionsField
 from apps.org.models import User
 from apps.policy.choices import ReviewOutcome
 from apps.policy.models import Article, Interpretation, PolicyAcknowledgement, PolicyReview, PolicyVersion
+from apps.policy.services import interpretation_allowed
 
 
 class AckUserRef(serializers.ModelSerializer):
@@ -62,7 +64,7 @@ class InterpretationSerializer(serializers.ModelSerializer):
     answered_by = AckUserRef(read_only=True, allow_null=True)
     article_number = serializers.IntegerField(source="article.number", read_only=True)
     version_label = serializers.CharField(source="version.label", read_only=True)
-    allowed_actions = serializers.SerializerMethodField()
+    allowed_actions = AllowedActionsField(interpretation_allowed)
 
     class Meta:
         model = Interpretation
@@ -84,12 +86,6 @@ class InterpretationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-    def get_allowed_actions(self, obj: Interpretation) -> list[str]:
-        from apps.policy.services import interpretation_allowed
-
-        request = self.context.get("request")
-        return interpretation_allowed(request.user, obj) if request else []
 
 
 class InterpretationAskSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api.workflow import AllowedActionsField
 from apps.org.models import User
 from apps.policy import selectors
 from apps.policy.choices import VoteChoice
@@ -21,7 +22,7 @@ class PolicyUserRef(serializers.ModelSerializer):
 class PolicyVersionSerializer(serializers.ModelSerializer):
     policy = serializers.CharField(source="policy.code", read_only=True)
     published_by = PolicyUserRef(read_only=True, allow_null=True)
-    allowed_actions = serializers.SerializerMethodField()
+    allowed_actions = AllowedActionsField(selectors.version_allowed)
 
     class Meta:
         model = PolicyVersion
@@ -43,10 +44,6 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_allowed_actions(self, obj: PolicyVersion) -> list[str]:
-        request = self.context.get("request")
-        return selectors.version_allowed(request.user, obj) if request is not None else []
 
 
 class DraftSerializer(serializers.Serializer):

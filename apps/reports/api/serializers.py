@@ -6,10 +6,11 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api.workflow import AllowedActionsField
 from apps.org.models import Department, User
 from apps.reports.choices import Frequency, SubscriptionTarget
 from apps.reports.models import DepartmentReport, ReportSubscription
-from apps.reports.services import allowed_actions
+from apps.reports.services import allowed_actions as report_allowed
 
 
 class ReportUserRef(serializers.ModelSerializer):
@@ -21,7 +22,7 @@ class ReportUserRef(serializers.ModelSerializer):
 class DepartmentReportSerializer(serializers.ModelSerializer):
     owner = ReportUserRef(read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
-    allowed_actions = serializers.SerializerMethodField()
+    allowed_actions = AllowedActionsField(report_allowed)
 
     class Meta:
         model = DepartmentReport
@@ -49,10 +50,6 @@ class DepartmentReportSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_allowed_actions(self, obj: DepartmentReport) -> list[str]:
-        request = self.context.get("request")
-        return allowed_actions(request.user, obj) if request else []
 
 
 class ReportGenerateSerializer(serializers.Serializer):

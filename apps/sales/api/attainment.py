@@ -10,14 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, viewsets
-from rest_framework.decorators import action as drf_action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, service_write_schema
 from apps.core.scoping import get_visible_or_404
+from apps.marketing.api.evaluations import EvaluationServices, EvaluationViewSetMixin
 from apps.sales.choices import EvaluationStatus, TargetMetric
 from apps.sales.models import SalesEvaluation, TargetNode
 from apps.sales.selectors import evaluations as evaluation_selectors
@@ -154,13 +154,18 @@ class SalesEvaluationUpdateSerializer(SalesEvaluationWriteSerializer):
     create=_("Start evaluating a target node over whole months"),
     update=_("Change a draft evaluation"),
 )
-class SalesEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewSet):
+class SalesEvaluationViewSet(ScopedViewSetMixin, EvaluationViewSetMixin, viewsets.ModelViewSet):
     """销售目标评估 within the user's data scope."""
 
     queryset = SalesEvaluation.objects.select_related("node__department", "node__person", "node__target_set", "owner")
     serializer_class = SalesEvaluationSerializer
     write_serializer_class = SalesEvaluationWriteSerializer
     update_serializer_class = SalesEvaluationUpdateSerializer
+    services = EvaluationServices(
+        evaluation_services.sales_evaluation_create,
+        evaluation_services.sales_evaluation_update,
+        evaluation_services.sales_evaluation_complete,
+    )
     filterset_fields = ["node", "status"]
     ordering_fields = ["period_end"]
     ordering = ["-period_end", "-id"]
@@ -170,22 +175,3 @@ class SalesEvaluationViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.Mod
         if getattr(self, "action", None) == "complete":  # the service decides who may complete
             return self.queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
         return super().get_queryset()
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "view_action": getattr(self, "action", None)}
-
-    def service_create(self, data: dict[str, Any]) -> SalesEvaluation:
-        return evaluation_services.sales_evaluation_create(actor=self.request.user, **data)
-
-    def service_update(self, instance: SalesEvaluation, data: dict[str, Any]) -> SalesEvaluation:  # type: ignore[override]
-        return evaluation_services.sales_evaluation_update(actor=self.request.user, evaluation=instance, data=data)
-
-    @extend_schema(
-        summary=_("Complete: freeze the figures with the policy version and report"),
-        request=None,
-        responses=SalesEvaluationSerializer,
-    )
-    @drf_action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: Any = None) -> Response:
-        evaluation = evaluation_services.sales_evaluation_complete(actor=request.user, evaluation=self.get_object())
-        return Response(self.get_serializer(evaluation).data)

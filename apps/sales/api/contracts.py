@@ -8,18 +8,20 @@ beyond the contract amount states the amount that remains).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
+from apps.core.api.workflow import AllowedActionsField, detail_posts
 from apps.customers.models import Customer
 from apps.sales.choices import AdjustmentKind
 from apps.sales.filters import ContractFilterSet
@@ -61,8 +63,11 @@ class ContractSerializer(serializers.ModelSerializer):
     collected = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     collection_rate = serializers.DecimalField(max_digits=7, decimal_places=2, read_only=True, allow_null=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The moves the user may make now (the contract workflow); null in lists")
+    allowed_actions = AllowedActionsField(
+        selectors.contract_allowed,
+        choices=CONTRACT_MOVES,
+        skip=lambda context: getattr(context.get("view"), "action", None) != "retrieve",  # one contract only
+        help_text=_("The moves the user may make now (the contract workflow); null in lists"),
     )
 
     class Meta:
@@ -97,13 +102,6 @@ class ContractSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=CONTRACT_MOVES), allow_null=True))
-    def get_allowed_actions(self, contract: Contract) -> list[str] | None:
-        request, view = self.context.get("request"), self.context.get("view")
-        if request is None or getattr(view, "action", None) != "retrieve":  # one contract only, not list rows
-            return None
-        return list(selectors.contract_allowed(request.user, contract))
 
 
 class ContractWriteSerializer(serializers.ModelSerializer):
@@ -247,6 +245,17 @@ class PaymentWriteSerializer(serializers.ModelSerializer):
 #
 
 
+# The approval workflow's steps: action → (service, summary); each takes an optional comment.
+CONTRACT_STEPS: dict[str, tuple[Callable[..., Contract], Any]] = {
+    "submit": (services.contract_submit, _("Submit for approval (approved at once below the thresholds)")),
+    "approve": (services.contract_approve, _("Approve a pending contract")),
+    "reject": (services.contract_reject, _("Reject a pending contract (comment required)")),
+    "withdraw": (services.contract_withdraw, _("Withdraw a pending contract (the submitter)")),
+    "void": (services.contract_void, _("Void an approved contract without payments (comment = reason)")),
+}
+
+
+@detail_posts("_act", CONTRACT_STEPS, request=CommentSerializer, responses=ContractSerializer)
 @service_write_schema(
     listing=_("List the contracts the user may see, with collected amount and rate"),
     detail=_("One contract (404 when out of scope)"),
@@ -301,47 +310,6 @@ class ContractViewSet(ScopedViewSetMixin, ServiceWriteMixin, viewsets.ModelViewS
         else:
             service(actor=request.user, contract=contract, comment=comment)
         return Response(ContractSerializer(self.get_queryset().get(pk=contract.pk)).data, status=status.HTTP_200_OK)
-
-    @extend_schema(
-        summary=_("Submit for approval (approved at once below the thresholds)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_submit)
-
-    @extend_schema(summary=_("Approve a pending contract"), request=CommentSerializer, responses=ContractSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_approve)
-
-    @extend_schema(
-        summary=_("Reject a pending contract (comment required)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_reject)
-
-    @extend_schema(
-        summary=_("Withdraw a pending contract (the submitter)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_withdraw)
-
-    @extend_schema(
-        summary=_("Void an approved contract without payments (comment = reason)"),
-        request=CommentSerializer,
-        responses=ContractSerializer,
-    )
-    @action(detail=True, methods=["post"])
-    def void(self, request: Request, pk: Any = None) -> Response:
-        return self._act(request, services.contract_void)
 
     @extend_schema(
         summary=_("Request a refund (退款 / 红冲); it counts once approved"),

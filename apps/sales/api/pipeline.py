@@ -7,7 +7,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,6 +20,7 @@ from apps.core.api import (
     ServiceWriteMixin,
     service_write_schema,
 )
+from apps.core.api.workflow import AllowedActionsField
 from apps.customers.models import Customer
 from apps.org.models import User
 from apps.sales.choices import OpportunityStage
@@ -198,8 +199,10 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class SalesPlanSerializer(serializers.ModelSerializer):
     actions = ActionSerializer(many=True, read_only=True)
-    allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The moves the user may make now (the sales plan workflow); null in lists")
+    allowed_actions = AllowedActionsField(
+        plan_selectors.plan_allowed,
+        choices=PLAN_MOVES,
+        help_text=_("The moves the user may make now (the sales plan workflow); null in lists"),
     )
 
     class Meta:
@@ -222,13 +225,6 @@ class SalesPlanSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PLAN_MOVES), allow_null=True))
-    def get_allowed_actions(self, plan: SalesPlan) -> list[str] | None:
-        request, view = self.context.get("request"), self.context.get("view")
-        if request is None or getattr(view, "action", None) == "list":  # one plan only, not every list row
-            return None
-        return list(plan_selectors.plan_allowed(request.user, plan))
 
 
 class SalesPlanWriteSerializer(serializers.ModelSerializer):

@@ -6,13 +6,15 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import filters, mixins, permissions, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, service_write_schema
+from apps.core.api.records import ScopedRecordViewSet
+from apps.core.api.workflow import AllowedActionsField
 from apps.customers.models import Customer
 from apps.org.models import Department
 from apps.service.choices import FeedbackCategory, FeedbackSource
@@ -78,64 +80,41 @@ class FeedbackWriteSerializer(serializers.Serializer):
 
 class RoutingDetailSerializer(RoutingSerializer):
     feedback_detail = FeedbackSerializer(source="feedback", read_only=True)
-    allowed_actions = serializers.SerializerMethodField(
+    allowed_actions = AllowedActionsField(
+        selectors.routing_allowed,
+        choices=ROUTING_ACTIONS,
         help_text=_(
             "The steps of the routing workflow the requesting user may take now (the page's buttons); null in lists"
-        )
+        ),
     )
 
     class Meta(RoutingSerializer.Meta):
         fields = [*RoutingSerializer.Meta.fields, "feedback_detail", "allowed_actions"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ROUTING_ACTIONS), allow_null=True))
-    def get_allowed_actions(self, routing: FeedbackRouting) -> list[str] | None:
-        request, view = self.context.get("request"), self.context.get("view")
-        if request is None or getattr(view, "action", None) == "list":  # one routing only, not every list row
-            return None
-        return selectors.routing_allowed(request.user, routing)
-
 
 class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField()
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the customer feedback the user may see")),
-    retrieve=extend_schema(summary=_("One feedback with its routings (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Record feedback and route it to departments"),
-        request=FeedbackWriteSerializer,
-        responses={201: FeedbackSerializer},
-    ),
+@service_write_schema(
+    listing=_("List the customer feedback the user may see"),
+    detail=_("One feedback with its routings (404 when out of scope)"),
+    create=_("Record feedback and route it to departments"),
 )
-class FeedbackViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class FeedbackViewSet(ScopedRecordViewSet):
     queryset = Feedback.objects.select_related("customer").prefetch_related("routings__department")
     serializer_class = FeedbackSerializer
+    write_serializer_class = FeedbackWriteSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_fields = ["category", "source_kind", "customer", "ticket"]
     search_fields = ["content", "customer__name"]
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = FeedbackWriteSerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        feedback = services.feedback_record(actor=request.user, **body.validated_data)
-        return Response(
-            FeedbackSerializer(self.get_queryset().get(pk=feedback.pk)).data, status=status.HTTP_201_CREATED
-        )
-
-    def get_queryset(self) -> Any:
-        if self.request.method == "POST":
-            return self.queryset.visible_to(self.request.user, "view")
-        return super().get_queryset()
+    def service_create(self, data: dict[str, Any]) -> Feedback:
+        feedback = services.feedback_record(actor=self.request.user, **data)
+        return self.get_queryset().get(pk=feedback.pk)
 
 
 @extend_schema_view(

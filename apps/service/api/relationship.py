@@ -7,12 +7,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, mixins, permissions, serializers, status, viewsets
+from rest_framework import filters, mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin
+from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, service_write_schema
+from apps.core.api.records import ScopedRecordViewSet
 from apps.customers.choices import FollowUpChannel
 from apps.customers.models import Contact, Customer
 from apps.service.choices import Satisfaction
@@ -116,40 +117,24 @@ class DueContactViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         return Response(self.get_serializer(due).data)
 
 
-@extend_schema_view(
-    list=extend_schema(summary=_("List the contact records the user may see")),
-    retrieve=extend_schema(summary=_("One contact record (404 when out of scope)")),
-    create=extend_schema(
-        summary=_("Record a contact; closes the contact due it answers"),
-        request=RelationshipContactWriteSerializer,
-        responses={201: RelationshipContactSerializer},
-    ),
+@service_write_schema(
+    listing=_("List the contact records the user may see"),
+    detail=_("One contact record (404 when out of scope)"),
+    create=_("Record a contact; closes the contact due it answers"),
 )
-class RelationshipContactViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
+class RelationshipContactViewSet(ScopedRecordViewSet):
     queryset = RelationshipContact.objects.select_related("customer")
     serializer_class = RelationshipContactSerializer
+    write_serializer_class = RelationshipContactWriteSerializer
     filter_backends = [DjangoFilterBackend, filters.SearchFilter, filters.OrderingFilter]
     filterset_fields = ["channel", "satisfaction", "customer", "owner"]
     search_fields = ["content", "customer__name", "personal_notes"]
     ordering_fields = ["occurred_at"]
     ordering = ["-occurred_at", "-id"]
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = RelationshipContactWriteSerializer(data=request.data, context=self.get_serializer_context())
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+    def service_create(self, data: dict[str, Any]) -> RelationshipContact:
         customer = data.pop("customer")
         due = data.pop("due_contact", None)
-        record = services.relationship_contact_record(actor=request.user, customer=customer, data=data, due_contact=due)
-        return Response(RelationshipContactSerializer(record).data, status=status.HTTP_201_CREATED)
-
-    def get_queryset(self) -> Any:
-        if self.request.method == "POST":
-            return self.queryset.visible_to(self.request.user, "view")
-        return super().get_queryset()
+        return services.relationship_contact_record(
+            actor=self.request.user, customer=customer, data=data, due_contact=due
+        )

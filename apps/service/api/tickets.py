@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedPrimaryKeyRelatedField, ScopedViewSetMixin, ServiceWriteMixin, service_write_schema
+from apps.core.api.workflow import AllowedActionsField
 from apps.customers.models import Contact, Customer
 from apps.org.models import Department, User
 from apps.sales.models import Contract, Product
@@ -60,8 +61,11 @@ class CountdownSerializer(serializers.Serializer):
 class TicketSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
     countdown = serializers.SerializerMethodField()
-    allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The steps the user may take now (the ticket workflow); null in lists")
+    allowed_actions = AllowedActionsField(
+        selectors.ticket_allowed,
+        choices=TICKET_ACTIONS,
+        skip=lambda context: context.get("countdowns") is not None,  # the list gives every row its countdown
+        help_text=_("The steps the user may take now (the ticket workflow); null in lists"),
     )
 
     class Meta:
@@ -110,13 +114,6 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=TICKET_ACTIONS), allow_null=True))
-    def get_allowed_actions(self, ticket: Ticket) -> list[str] | None:
-        request = self.context.get("request")
-        if request is None or self.context.get("countdowns") is not None:  # one ticket only, not every list row
-            return None
-        return list(selectors.ticket_allowed(request.user, ticket))
 
     @extend_schema_field(CountdownSerializer)
     def get_countdown(self, ticket: Ticket) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedViewSetMixin, ServiceErrorsMixin, ServiceWriteMixin
+from apps.core.api.workflow import AllowedActionsField
 from apps.org.models import Department
 from apps.surveys.choices import QuestionKind
 from apps.surveys.models import Answer, Question, Questionnaire, SurveyCampaign, SurveyInvitation, SurveyResponse
@@ -190,17 +191,14 @@ class SurveyCampaignSerializer(serializers.ModelSerializer):
 
 
 class SurveyCampaignDetailSerializer(SurveyCampaignSerializer):
-    allowed_actions = serializers.SerializerMethodField(
-        help_text=_("The steps of the survey workflow the requesting user may take now (the page's buttons).")
+    allowed_actions = AllowedActionsField(
+        campaign_selectors.campaign_allowed,
+        help_text=_("The steps of the survey workflow the requesting user may take now (the page's buttons)."),
     )
 
     class Meta(SurveyCampaignSerializer.Meta):
         fields = [*SurveyCampaignSerializer.Meta.fields, "allowed_actions"]
         read_only_fields = fields
-
-    def get_allowed_actions(self, campaign: SurveyCampaign) -> list[str]:
-        request = self.context.get("request")
-        return campaign_selectors.campaign_allowed(request.user, campaign) if request is not None else []
 
 
 class SurveyCampaignWriteSerializer(serializers.Serializer):
