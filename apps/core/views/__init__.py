@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -347,6 +347,17 @@ class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
     object: Any = None
     form: Any = None
     result: Any = None  # what the service returned, for ``message_values``
+
+    # The moves of a workflow that differ only in their service and message, as one table served by one view:
+    # move → (service, success message). Each route names its move (``as_view(move="submit")``, made from the
+    # table by ``core.routes.move_routes``).
+    moves: ClassVar[dict[str, tuple[Callable[..., Any], Any]]] = {}
+    move = ""
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        if self.move:
+            self.service, self.success_message = self.moves[self.move]
 
     def get_object(self) -> Any:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
