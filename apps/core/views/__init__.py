@@ -318,10 +318,12 @@ class ScopedCreateView(ScopedFormView):
 class ScopedUpdateView(ScopedFormView):
     """Change a record in the user's ``change`` scope (else 404) through ``service(actor=…, <model>=obj, data=…)``.
 
-    The form starts from the record's values of the form's fields; ``service_kwargs`` adapts to other signatures.
+    The form starts from the record's values of the form's fields; the service's name for the record is
+    ``record_kwarg`` (by default the model's name); ``service_kwargs`` adapts to other signatures.
     """
 
     action = "change"
+    record_kwarg = ""
 
     def get_object(self) -> Any:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -331,7 +333,7 @@ class ScopedUpdateView(ScopedFormView):
         return {name: getattr(self.object, name) for name in fields if hasattr(self.object, name)}
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {self.model._meta.model_name: self.object, "data": form.cleaned_data}
+        return {self.record_kwarg or self.model._meta.model_name: self.object, "data": form.cleaned_data}
 
 
 class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
