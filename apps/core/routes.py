@@ -99,7 +99,7 @@ def record_routes(
     prefix: str, views: ModuleType, model: str, pages: str = "list create detail update", actions: str = ""
 ) -> list[URLPattern]:
     """The usual routes of one kind of record, by the naming convention (STYLE.md 2.4): each page of ``pages``
-    (at its ``RECORD_PAGES`` path below ``prefix``) and each of ``actions`` (a POST on one record at
+    (at its ``RECORD_PAGES`` path below ``prefix``) and each of ``actions`` (a move or a page of one record, at
     ``<prefix><int:pk>/<action>/``) is the view ``<Model><Page>View`` of the module ``views``, named
     ``<model>_<page>``. Routes off the convention are written out with ``path`` beside it.
 

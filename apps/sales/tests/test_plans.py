@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from apps.core import testing as core_testing
 from apps.core.models import Notification
@@ -121,6 +122,23 @@ class ApprovalTests:
         svc.salesplan_close(actor=personas["rep_alice"].user, plan=submitted)
         submitted.refresh_from_db()
         assert submitted.status == SalesPlanStatus.CLOSED
+
+    def test_each_move_button_takes_its_move_and_says_so(self, personas: dict, intel: Any) -> None:
+        alice, bob = personas["rep_alice"], personas["lead_bob"]
+        plan = svc.salesplan_create(actor=alice.user, data=_data([intel]), actions=_actions(alice.user))
+        St = SalesPlanStatus
+        for who, move, status, message in (
+            (alice, "submit", St.SUBMITTED, gettext_lazy("Plan submitted for approval.")),
+            (bob, "return", St.DRAFT, gettext_lazy("Plan sent back to its owner.")),
+            (alice, "submit", St.SUBMITTED, gettext_lazy("Plan submitted for approval.")),
+            (bob, "approve", St.APPROVED, gettext_lazy("Plan approved; the people responsible have been told.")),
+            (alice, "start", St.EXECUTING, gettext_lazy("Plan is now in execution.")),
+            (alice, "close", St.CLOSED, gettext_lazy("Plan closed.")),
+        ):
+            response = who.client().post(reverse(f"sales:plan_{move}", args=[plan.pk]), follow=True)
+            plan.refresh_from_db()
+            assert plan.status == status, move
+            assert shown(message) in response.content.decode(), move
 
     def test_only_a_draft_can_be_edited(self, personas: dict, submitted: SalesPlan) -> None:
         with pytest.raises(ValidationError):
