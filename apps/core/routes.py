@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from django.db import models
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, path
 
 SCOPED_MODEL_ATTR = "scoped_model"
 
@@ -88,3 +89,41 @@ def iter_routes(patterns: list[Any] | None = None, prefix: str = "", namespace: 
             name = f"{namespace}:{pattern.name or ''}" if namespace else (pattern.name or "")
             kwargs = tuple(pattern.pattern.regex.groupindex)
             yield Route(name, prefix + str(pattern.pattern), pattern.callback, kwargs)
+
+
+# The usual pages of a kind of record: the page → its path below the record's prefix.
+RECORD_PAGES = {"list": "", "create": "new/", "detail": "<int:pk>/", "update": "<int:pk>/edit/"}
+
+
+def record_routes(
+    prefix: str, views: ModuleType, model: str, pages: str = "list create detail update", actions: str = ""
+) -> list[URLPattern]:
+    """The usual routes of one kind of record, by the naming convention (STYLE.md 2.4): each page of ``pages``
+    (at its ``RECORD_PAGES`` path below ``prefix``) and each of ``actions`` (a move or a page of one record, at
+    ``<prefix><int:pk>/<action>/``) is the view ``<Model><Page>View`` of the module ``views``, named
+    ``<model>_<page>``. Routes off the convention are written out with ``path`` beside it.
+
+    ``record_routes("tickets/", views, "Ticket", actions="close")``: ``ticket_list`` at ``tickets/``,
+    ``ticket_create`` at ``tickets/new/``, ``ticket_detail`` at ``tickets/<int:pk>/``, ``ticket_update`` at
+    ``tickets/<int:pk>/edit/`` and ``ticket_close`` at ``tickets/<int:pk>/close/`` (``TicketCloseView``).
+    """
+    name = model.lower()
+    routes = [
+        path(prefix + RECORD_PAGES[page], _view(views, model, page), name=f"{name}_{page}") for page in pages.split()
+    ]
+    routes += [
+        path(f"{prefix}<int:pk>/{action}/", _view(views, model, action), name=f"{name}_{action}")
+        for action in actions.split()
+    ]
+    return routes
+
+
+def move_routes(prefix: str, model: str, view: Any) -> list[URLPattern]:
+    """A route for each move of a view's move table (``ScopedActionView.moves``), like an action of
+    ``record_routes``: ``<prefix><int:pk>/<move>/``, named ``<model>_<move>``."""
+    name = model.lower()
+    return [path(f"{prefix}<int:pk>/{move}/", view.as_view(move=move), name=f"{name}_{move}") for move in view.moves]
+
+
+def _view(views: ModuleType, model: str, page: str) -> Callable[..., Any]:
+    return getattr(views, f"{model}{page.title()}View").as_view()

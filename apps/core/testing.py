@@ -60,7 +60,7 @@ class ScopeMatrixTests:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.__test__ = True
+        cls.__test__ = cls.__dict__.get("__test__", True)  # a further base (``ParentScopeMatrixTests``) says False
 
     model: ClassVar[Any]
     list_url: ClassVar[str] = ""
@@ -142,6 +142,37 @@ class ScopeMatrixTests:
         ids = {row["id"] for row in response.json()["results"]}
         mine = {r.pk for r in records.values()}
         assert ids & mine == self._expected(viewer, records)
+
+
+class ParentScopeMatrixTests(ScopeMatrixTests):
+    """The matrix for records seen through their parent (a plan's action items, an opportunity's stage changes):
+    set ``parent`` (the record's field naming it), ``detail_route`` (the parent's page), ``api_list_url`` (the
+    parent's API list) and ``parent_label`` (the parent's field its list shows). The detail page and API record
+    are the parent's, and the API list lists parents."""
+
+    __test__ = False
+
+    parent: ClassVar[str]
+    parent_label: ClassVar[str] = "name"
+
+    def parent_id(self, record: Any) -> Any:
+        return getattr(record, f"{self.parent}_id")
+
+    def detail_url(self, record: Any) -> str:
+        return reverse(self.detail_route, args=[self.parent_id(record)])
+
+    def api_detail_url(self, record: Any) -> str:
+        return f"{self.api_list_url}{self.parent_id(record)}/"
+
+    def label(self, record: Any) -> str:
+        return getattr(getattr(record, self.parent), self.parent_label)
+
+    @pytest.mark.parametrize("viewer", PERSONAS)
+    def test_api_list_gives_only_the_scope(self, viewer: str, personas: dict, records: dict) -> None:
+        response = personas[viewer].client().get(self.api_list_url, {"page_size": 200})
+        ids = {row["id"] for row in response.json()["results"]}
+        expected = {self.parent_id(records[owner]) for owner in self.expected_visible[viewer]}
+        assert ids & {self.parent_id(r) for r in records.values()} == expected
 
 
 def shown(message: Any) -> str:
@@ -317,6 +348,35 @@ def assert_workflow_agrees(
     }
     assert accepted == set(allowed), (*label, accepted, allowed)
     return page.status_code not in hidden
+
+
+def assert_each_person_agrees(
+    record: Any,
+    people: dict[str, Any],
+    names: Iterable[str],
+    *,
+    allowed_for: Callable[[Any, Any], Iterable[str]],
+    steps: Iterable[str],
+    call: Callable[[str, Any, Any], Any],
+    check: Callable[[str, set[str]], None],
+    label: tuple[Any, ...] = (),
+    **page_and_api: Any,
+) -> None:
+    """One state of a workflow table, person by person (``names`` of ``people``, each read afresh): the moves the
+    selector allows (``allowed_for(user, record)``) are steps of the state (``steps``), and the page, the API and
+    the service (``call(action, actor, record)``, the record read afresh) agree with them
+    (``assert_workflow_agrees`` with ``page_and_api``); then ``check(name, allowed)``, what is asked of the person."""
+    model = type(record)
+
+    def take(action: str, actor: Any) -> Any:
+        return call(action, actor, model._default_manager.get(pk=record.pk))
+
+    for name in names:
+        user = type(people[name])._default_manager.get(pk=people[name].pk)
+        allowed = set(allowed_for(user, record))
+        assert allowed <= set(steps), (name, allowed)
+        assert_workflow_agrees(user, allowed=sorted(allowed), take=take, label=(name, *label), **page_and_api)
+        check(name, allowed)
 
 
 #

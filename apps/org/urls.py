@@ -1,19 +1,13 @@
 from django.urls import path
 
+from apps.core.routes import record_routes
 from apps.org import views
 
 app_name = "org"
 
 urlpatterns = [
     path("", views.OrgChartView.as_view(), name="department_list"),
-    path("departments/new/", views.DepartmentCreateView.as_view(), name="department_create"),
-    path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),
-    path("departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"),
-    path("departments/<int:pk>/delete/", views.DepartmentDeleteView.as_view(), name="department_delete"),
-    path("employees/", views.EmployeeListView.as_view(), name="employee_list"),
-    path("employees/new/", views.EmployeeCreateView.as_view(), name="employee_create"),
-    path("employees/<int:pk>/", views.EmployeeDetailView.as_view(), name="employee_detail"),
-    path("employees/<int:pk>/edit/", views.EmployeeUpdateView.as_view(), name="employee_update"),
-    path("employees/<int:pk>/offboard/", views.EmployeeOffboardView.as_view(), name="employee_offboard"),
+    *record_routes("departments/", views, "Department", "create detail update", actions="delete"),
+    *record_routes("employees/", views, "Employee", actions="offboard"),
     path("roles/", views.role_list_view, name="role_list"),
 ]

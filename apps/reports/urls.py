@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.core.routes import move_routes
 from apps.reports.views import cockpit as views_cockpit
 from apps.reports.views import reports as views_reports
 from apps.reports.views import subscriptions as views_subscriptions
@@ -16,10 +17,8 @@ urlpatterns = [
     path("department/pack/", views_reports.pack_view, name="report_pack"),
     path("department/<int:pk>/", views_reports.ReportDetailView.as_view(), name="report_detail"),
     path("department/<int:pk>/edit/", views_reports.ReportEditView.as_view(), name="report_edit"),
-    path("department/<int:pk>/refresh/", views_reports.ReportRefreshView.as_view(), name="report_refresh"),
-    path("department/<int:pk>/submit/", views_reports.ReportSubmitView.as_view(), name="report_submit"),
-    path("department/<int:pk>/review/", views_reports.ReportReviewView.as_view(), name="report_review"),
-    path("department/<int:pk>/return/", views_reports.ReportReturnView.as_view(), name="report_return"),
+    *move_routes("department/", "Report", views_reports.ReportMoveView),
+    *move_routes("department/", "Report", views_reports.ReportReviewMoveView),
     path("department/<int:pk>/improvement/", views_reports.ReportImprovementView.as_view(), name="report_improvement"),
     path(
         "department/<int:pk>/export/xlsx/", views_reports.report_export_view, {"fmt": "xlsx"}, name="report_export_xlsx"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -318,10 +318,12 @@ class ScopedCreateView(ScopedFormView):
 class ScopedUpdateView(ScopedFormView):
     """Change a record in the user's ``change`` scope (else 404) through ``service(actor=…, <model>=obj, data=…)``.
 
-    The form starts from the record's values of the form's fields; ``service_kwargs`` adapts to other signatures.
+    The form starts from the record's values of the form's fields; the service's name for the record is
+    ``record_kwarg`` (by default the model's name); ``service_kwargs`` adapts to other signatures.
     """
 
     action = "change"
+    record_kwarg = ""
 
     def get_object(self) -> Any:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -331,7 +333,7 @@ class ScopedUpdateView(ScopedFormView):
         return {name: getattr(self.object, name) for name in fields if hasattr(self.object, name)}
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {self.model._meta.model_name: self.object, "data": form.cleaned_data}
+        return {self.record_kwarg or self.model._meta.model_name: self.object, "data": form.cleaned_data}
 
 
 class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
@@ -347,6 +349,17 @@ class ScopedActionView(ServiceCallMixin, ScopedViewMixin, View):
     object: Any = None
     form: Any = None
     result: Any = None  # what the service returned, for ``message_values``
+
+    # The moves of a workflow that differ only in their service and message, as one table served by one view:
+    # move → (service, success message). Each route names its move (``as_view(move="submit")``, made from the
+    # table by ``core.routes.move_routes``).
+    moves: ClassVar[dict[str, tuple[Callable[..., Any], Any]]] = {}
+    move = ""
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        if self.move:
+            self.service, self.success_message = self.moves[self.move]
 
     def get_object(self) -> Any:
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -18,6 +18,8 @@ from apps.marketing.selectors.dashboard import PERIOD_CHOICES, PERIOD_QUARTER
 
 DATE = {"type": "date"}
 PAGE_SIZES = [("20", "20"), ("50", "50"), ("100", "100")]
+# The date pickers of a record's period (a study, a plan, an evaluation).
+PERIOD_WIDGETS = {name: forms.DateInput(attrs=DATE, format="%Y-%m-%d") for name in ("period_start", "period_end")}
 GOAL_TWICE = _("Each goal can appear only once in a plan.")
 GOAL_NEEDS_TARGET = _("Give the target of this goal.")
 
@@ -49,8 +51,7 @@ class ResearchForm(forms.ModelForm):
             "conclusions",
         ]
         widgets = {
-            "period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            **PERIOD_WIDGETS,
             "findings": _text(4),
             "competitors": _text(),
             "conclusions": _text(),
@@ -108,8 +109,7 @@ class PlanForm(forms.ModelForm):
             "budget",
         ]
         widgets = {
-            "period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            **PERIOD_WIDGETS,
             "strategic_goal": _text(2),
             "expansion_strategy": _text(),
             "promotion_plan": _text(),
@@ -195,8 +195,7 @@ class EvaluationForm(forms.ModelForm):
             "improvement_suggestions",
         ]
         widgets = {
-            "period_start": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
+            **PERIOD_WIDGETS,
             "feedback": _text(4),
             "strategy_adjustment": _text(),
             "improvement_suggestions": _text(),

@@ -76,6 +76,13 @@ class EvaluationTests:
         body = client.get(reverse("marketing:evaluation_detail", args=[evaluation.pk])).content.decode()
         assert "加强展会线索跟进" in body and 'data-testid="raise-improvement"' in body
 
+    def test_the_new_evaluation_page_asks_for_the_plan_and_the_period(self, personas: dict, plan: MarketPlan) -> None:
+        response = personas["lead_bob"].client().get(reverse("marketing:evaluation_create"))
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert all(f'name="{name}"' in body for name in ("plan", "period_start", "period_end"))
+        assert f'href="{reverse("marketing:evaluation_list")}"' in body
+
     def test_no_action_is_raised_from_an_evaluation_out_of_view(self, personas: dict, plan: MarketPlan) -> None:
         evaluation = _evaluation(personas, plan)
         carol = personas["rep_carol"].user

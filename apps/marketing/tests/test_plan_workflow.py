@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from apps.core.testing import assert_workflow_agrees
+from apps.core.testing import assert_each_person_agrees
 from apps.marketing.choices import GoalMetric, PlanStatus
 from apps.marketing.models import MarketPlan
 from apps.marketing.models.plans import PLAN_ACTIONS, PLAN_WORKFLOW
@@ -75,22 +75,20 @@ def _call(action: str, user: User, plan: MarketPlan) -> Any:
 @pytest.mark.parametrize("status", PATH)
 def test_page_api_and_services_agree_with_the_table(status: str, people: dict[str, User]) -> None:
     plan = _plan_in(status, people)
-    steps = PLAN_WORKFLOW[status]
-    for username in PEOPLE:
-        user = User.objects.get(pk=people[username].pk)
-        allowed = set(plan_allowed(user, plan))
-        assert allowed <= set(steps), (username, allowed)
-        assert_workflow_agrees(
-            user,
-            allowed=sorted(allowed),
-            actions=PLAN_ACTIONS,
-            take=lambda action, actor: _call(action, actor, MarketPlan.objects.get(pk=plan.pk)),
-            page_url=f"/marketing/plans/{plan.pk}/",
-            api_url=f"/api/v1/market-plans/{plan.pk}/",
-            buttons=BUTTONS,
-            label=(username, status),
-        )
-        expected_for_person(username, status, allowed)
+    assert_each_person_agrees(
+        plan,
+        people,
+        PEOPLE,
+        allowed_for=plan_allowed,
+        steps=PLAN_WORKFLOW[status],
+        call=_call,
+        check=lambda username, allowed: expected_for_person(username, status, allowed),
+        label=(status,),
+        actions=PLAN_ACTIONS,
+        page_url=f"/marketing/plans/{plan.pk}/",
+        api_url=f"/api/v1/market-plans/{plan.pk}/",
+        buttons=BUTTONS,
+    )
 
 
 def expected_for_person(username: str, status: str, allowed: set[str]) -> None:

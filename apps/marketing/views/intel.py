@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import can
-from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedListView
+from apps.core.views import ScopedActionView, ScopedCreateView, ScopedDetailView, ScopedFormView, ScopedListView
 from apps.marketing.choices import IntelStatus
 from apps.marketing.forms.leads import IntelFilterForm, IntelForm
 from apps.marketing.models import MarketIntel
@@ -80,15 +80,20 @@ class IntelDetailView(ScopedDetailView):
         return context
 
 
-class IntelCreateView(ScopedCreateView):
+class _IntelFormPage(ScopedFormView):
+    """What creating and editing intelligence share: one form page."""
+
     model = MarketIntel
-    permission = MarketingPerm.ADD_INTEL
     form_class = IntelForm
-    service = services.intel_create
     template_name = "marketing/intel_form.html"
     context_object_name = "intel"
-    success_message = gettext_lazy("Draft “%(title)s” saved; a manager publishes it to sales.")
     success_url = "marketing:intel_detail"
+
+
+class IntelCreateView(_IntelFormPage, ScopedCreateView):
+    permission = MarketingPerm.ADD_INTEL
+    service = services.intel_create
+    success_message = gettext_lazy("Draft “%(title)s” saved; a manager publishes it to sales.")
 
     def service_kwargs(self, form: Any) -> dict[str, Any]:
         return {"data": form.cleaned_data}
@@ -97,18 +102,11 @@ class IntelCreateView(ScopedCreateView):
         return {"title": obj}
 
 
-class IntelUpdateView(InstanceFormUpdateView):
-    model = MarketIntel
+class IntelUpdateView(_IntelFormPage, InstanceFormUpdateView):
     permission = MarketingPerm.VIEW_INTEL  # without the change permission the change scope is empty: 404
-    form_class = IntelForm
     service = services.intel_update
-    template_name = "marketing/intel_form.html"
-    context_object_name = "intel"
+    record_kwarg = "intel"
     success_message = gettext_lazy("Intelligence saved.")
-    success_url = "marketing:intel_detail"
-
-    def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"intel": self.object, "data": form.cleaned_data}
 
 
 class IntelPublishView(ScopedActionView):

@@ -143,41 +143,28 @@ class PlanUpdateView(_PlanFormView, ScopedUpdateView):
 #
 
 
-class _PlanMove(ScopedActionView):
+class PlanMoveView(ScopedActionView):
     model = MarketPlan
     permission = MarketingPerm.VIEW_PLAN  # moving needs only sight of the plan: the service decides who may
     success_url = "marketing:plan_detail"
+    moves = {
+        "submit": (services.plan_submit, gettext_lazy("Plan submitted for approval.")),
+        "start": (services.plan_start, gettext_lazy("Plan is now in execution.")),
+        "close": (services.plan_close, gettext_lazy("Plan closed.")),
+    }
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"plan": self.object, **data}
 
 
-class PlanSubmitView(_PlanMove):
-    service = services.plan_submit
-    success_message = gettext_lazy("Plan submitted for approval.")
+class PlanDecisionView(PlanMoveView):
+    """Approve or reject, with the decider's comment."""
 
+    moves = {
+        "approve": (services.plan_approve, gettext_lazy("Plan approved; senior management has been told.")),
+        "reject": (services.plan_reject, gettext_lazy("Plan sent back to its owner.")),
+    }
 
-class _PlanDecision(_PlanMove):
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         form = PlanDecisionForm(self.request.POST)
         return {"plan": self.object, "comment": form.cleaned_data["comment"] if form.is_valid() else ""}
-
-
-class PlanApproveView(_PlanDecision):
-    service = services.plan_approve
-    success_message = gettext_lazy("Plan approved; senior management has been told.")
-
-
-class PlanRejectView(_PlanDecision):
-    service = services.plan_reject
-    success_message = gettext_lazy("Plan sent back to its owner.")
-
-
-class PlanStartView(_PlanMove):
-    service = services.plan_start
-    success_message = gettext_lazy("Plan is now in execution.")
-
-
-class PlanCloseView(_PlanMove):
-    service = services.plan_close
-    success_message = gettext_lazy("Plan closed.")

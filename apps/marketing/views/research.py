@@ -60,32 +60,29 @@ class ResearchDetailView(ScopedDetailView):
         return super().get_context_data(leads=leads, **kwargs)
 
 
-class ResearchCreateView(ScopedCreateView):
+class _ResearchFormPage(ScopedFormView):
+    """What creating and editing a study share: one form page."""
+
     model = MarketResearch
-    permission = MarketingPerm.ADD_RESEARCH
     form_class = ResearchForm
-    service = services.research_create
     template_name = "marketing/research_form.html"
     context_object_name = "research"
     success_message = gettext_lazy("Market research “%(name)s” saved.")
     success_url = "marketing:research_detail"
+
+
+class ResearchCreateView(_ResearchFormPage, ScopedCreateView):
+    permission = MarketingPerm.ADD_RESEARCH
+    service = services.research_create
 
     def get_initial(self) -> dict[str, Any]:
         return {"status": "in_progress", "method": "desk"}
 
 
-class ResearchUpdateView(ScopedUpdateView):
-    model = MarketResearch
+class ResearchUpdateView(_ResearchFormPage, ScopedUpdateView):
     permission = MarketingPerm.VIEW_RESEARCH  # without the change permission the change scope is empty: 404
-    form_class = ResearchForm
     service = services.research_update
-    template_name = "marketing/research_form.html"
-    context_object_name = "research"
-    success_message = gettext_lazy("Market research “%(name)s” saved.")
-    success_url = "marketing:research_detail"
-
-    def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"research": self.object, "data": form.cleaned_data}
+    record_kwarg = "research"
 
 
 class ResearchLeadsView(ScopedFormView):

@@ -109,30 +109,25 @@ class _Move(ScopedActionView):
     success_url = "reports:report_detail"
 
 
-class ReportSubmitView(_Move):
+class ReportMoveView(_Move):
+    """The department's own moves on its report."""
+
     permission = ReportPerm.CHANGE_REPORT
-    service = services.report_submit
-    success_message = _("The report was submitted to senior management.")
+    moves = {
+        "submit": (services.report_submit, _("The report was submitted to senior management.")),
+        "refresh": (services.report_refresh, _("The figures were rebuilt from the records.")),
+    }
 
 
-class ReportRefreshView(_Move):
-    permission = ReportPerm.CHANGE_REPORT
-    service = services.report_refresh
-    success_message = _("The figures were rebuilt from the records.")
+class ReportReviewMoveView(_Move):
+    """Senior management's review: marked reviewed or returned, with a remark."""
 
-
-class ReportReviewView(_Move):
     permission = ReportPerm.REVIEW_REPORT
     form_class = ReviewForm
-    service = services.report_review
-    success_message = _("The report was marked reviewed.")
-
-
-class ReportReturnView(_Move):
-    permission = ReportPerm.REVIEW_REPORT
-    form_class = ReviewForm
-    service = services.report_return
-    success_message = _("The report was returned to the department.")
+    moves = {
+        "review": (services.report_review, _("The report was marked reviewed.")),
+        "return": (services.report_return, _("The report was returned to the department.")),
+    }
 
 
 class ReportImprovementView(_Move):

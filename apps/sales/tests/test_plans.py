@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from apps.core import testing as core_testing
 from apps.core.models import Notification
@@ -122,6 +123,23 @@ class ApprovalTests:
         submitted.refresh_from_db()
         assert submitted.status == SalesPlanStatus.CLOSED
 
+    def test_each_move_button_takes_its_move_and_says_so(self, personas: dict, intel: Any) -> None:
+        alice, bob = personas["rep_alice"], personas["lead_bob"]
+        plan = svc.salesplan_create(actor=alice.user, data=_data([intel]), actions=_actions(alice.user))
+        St = SalesPlanStatus
+        for who, move, status, message in (
+            (alice, "submit", St.SUBMITTED, gettext_lazy("Plan submitted for approval.")),
+            (bob, "return", St.DRAFT, gettext_lazy("Plan sent back to its owner.")),
+            (alice, "submit", St.SUBMITTED, gettext_lazy("Plan submitted for approval.")),
+            (bob, "approve", St.APPROVED, gettext_lazy("Plan approved; the people responsible have been told.")),
+            (alice, "start", St.EXECUTING, gettext_lazy("Plan is now in execution.")),
+            (alice, "close", St.CLOSED, gettext_lazy("Plan closed.")),
+        ):
+            response = who.client().post(reverse(f"sales:plan_{move}", args=[plan.pk]), follow=True)
+            plan.refresh_from_db()
+            assert plan.status == status, move
+            assert shown(message) in response.content.decode(), move
+
     def test_only_a_draft_can_be_edited(self, personas: dict, submitted: SalesPlan) -> None:
         with pytest.raises(ValidationError):
             svc.salesplan_update(actor=personas["rep_alice"].user, plan=submitted, data={"title": "改"})
@@ -153,32 +171,19 @@ class SalesPlanScopeTests(core_testing.ScopeMatrixTests):
         return record.title
 
 
-class SalesPlanActionScopeTests(core_testing.ScopeMatrixTests):
+class SalesPlanActionScopeTests(core_testing.ParentScopeMatrixTests):
     """Action items are seen through their plan (and by the person responsible, who here is the owner)."""
 
     model = SalesPlanAction
+    parent = "plan"
+    parent_label = "title"
     list_url = "/sales/plans/"
     api_list_url = "/api/v1/sales-plans/"
+    detail_route = "sales:plan_detail"
 
     def make(self, persona: Persona) -> SalesPlanAction:
         plan = SalesPlanFactory(owner=persona.user, title=f"行动范围{persona.key}")
         return SalesPlanActionFactory(plan=plan, responsible=persona.user)
-
-    def detail_url(self, record: SalesPlanAction) -> str:
-        return reverse("sales:plan_detail", args=[record.plan_id])
-
-    def api_detail_url(self, record: SalesPlanAction) -> str:
-        return f"/api/v1/sales-plans/{record.plan_id}/"
-
-    def label(self, record: SalesPlanAction) -> str:
-        return record.plan.title
-
-    @pytest.mark.parametrize("viewer", core_testing.PERSONAS)
-    def test_api_list_gives_only_the_scope(self, viewer: str, personas: dict, records: dict) -> None:
-        response = personas[viewer].client().get(self.api_list_url, {"page_size": 200})
-        ids = {row["id"] for row in response.json()["results"]}
-        expected = {records[owner].plan_id for owner in self.expected_visible[viewer]}
-        assert ids & {r.plan_id for r in records.values()} == expected
 
 
 class ActionDoneAtTests:

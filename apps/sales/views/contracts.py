@@ -218,40 +218,28 @@ class ContractUpdateView(_ContractFormView, ScopedUpdateView):
         return {"contract": self.object, "data": dict(form.cleaned_data), "lines": form.lines()}
 
 
-class _ContractMoveView(ScopedActionView):
-    """One approval move of ``CONTRACT_WORKFLOW`` with its comment; the service refuses what the table does not
+class ContractMoveView(ScopedActionView):
+    """The approval moves of ``CONTRACT_WORKFLOW`` with their comment; the service refuses what the table does not
     allow (shown as a message, nothing changes)."""
 
     model = Contract
     permission = SalesPerm.VIEW_CONTRACT  # the service decides by the table who may make the move
     form_class = ActionForm
     success_url = "sales:contract_detail"
+    moves = {
+        "submit": (services.contract_submit, gettext_lazy("Contract submitted.")),
+        "approve": (services.contract_approve, gettext_lazy("Contract approved.")),
+        "reject": (services.contract_reject, gettext_lazy("Contract rejected.")),
+        "withdraw": (services.contract_withdraw, gettext_lazy("Contract withdrawn.")),
+    }
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"contract": self.object, "comment": data.get("comment", "")}
 
 
-class ContractSubmitView(_ContractMoveView):
-    service = services.contract_submit
-    success_message = gettext_lazy("Contract submitted.")
+class ContractVoidView(ContractMoveView):
+    """Voiding takes the comment as its reason."""
 
-
-class ContractApproveView(_ContractMoveView):
-    service = services.contract_approve
-    success_message = gettext_lazy("Contract approved.")
-
-
-class ContractRejectView(_ContractMoveView):
-    service = services.contract_reject
-    success_message = gettext_lazy("Contract rejected.")
-
-
-class ContractWithdrawView(_ContractMoveView):
-    service = services.contract_withdraw
-    success_message = gettext_lazy("Contract withdrawn.")
-
-
-class ContractVoidView(_ContractMoveView):
     service = services.contract_void
     success_message = gettext_lazy("Contract voided.")
 

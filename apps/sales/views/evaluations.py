@@ -90,6 +90,7 @@ class EvaluationDetailView(ScopedUpdateView):
     permission = SalesPerm.VIEW_SALESEVALUATION
     form_class = SalesEvaluationForm
     service = services.sales_evaluation_update
+    record_kwarg = "evaluation"
     template_name = "sales/evaluation_detail.html"
     context_object_name = "evaluation"
     success_message = gettext_lazy("Evaluation saved.")
@@ -113,9 +114,6 @@ class EvaluationDetailView(ScopedUpdateView):
             if not self.may_edit():
                 raise PermissionDenied
         return super().handle()
-
-    def service_kwargs(self, form: Any) -> dict[str, Any]:
-        return {"evaluation": self.object, "data": form.cleaned_data}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         evaluation = self.object

@@ -152,40 +152,22 @@ class PlanUpdateView(_PlanFormView, ScopedUpdateView):
         return {"plan": self.object, "data": self.plan_data(form), "actions": form.rows.actions()}
 
 
-class _PlanMoveView(ScopedActionView):
-    """One move of ``PLAN_WORKFLOW``; the service refuses what the table does not allow (shown as a message)."""
+class PlanMoveView(ScopedActionView):
+    """The moves of ``PLAN_WORKFLOW``; the service refuses what the table does not allow (shown as a message)."""
 
     model = SalesPlan
     permission = SalesPerm.VIEW_SALESPLAN  # the service decides by the table who may make the move
     success_url = "sales:plan_detail"
+    moves = {
+        "submit": (services.salesplan_submit, gettext_lazy("Plan submitted for approval.")),
+        "approve": (services.salesplan_approve, gettext_lazy("Plan approved; the people responsible have been told.")),
+        "return": (services.salesplan_return, gettext_lazy("Plan sent back to its owner.")),
+        "start": (services.salesplan_start, gettext_lazy("Plan is now in execution.")),
+        "close": (services.salesplan_close, gettext_lazy("Plan closed.")),
+    }
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"plan": self.object}
-
-
-class PlanSubmitView(_PlanMoveView):
-    service = services.salesplan_submit
-    success_message = gettext_lazy("Plan submitted for approval.")
-
-
-class PlanApproveView(_PlanMoveView):
-    service = services.salesplan_approve
-    success_message = gettext_lazy("Plan approved; the people responsible have been told.")
-
-
-class PlanReturnView(_PlanMoveView):
-    service = services.salesplan_return
-    success_message = gettext_lazy("Plan sent back to its owner.")
-
-
-class PlanStartView(_PlanMoveView):
-    service = services.salesplan_start
-    success_message = gettext_lazy("Plan is now in execution.")
-
-
-class PlanCloseView(_PlanMoveView):
-    service = services.salesplan_close
-    success_message = gettext_lazy("Plan closed.")
 
 
 class PlanActionProgressView(ScopedActionView):

@@ -252,30 +252,20 @@ class TargetReviseView(ScopedActionView):
         return dict(data)
 
 
-class _SetMoveView(ScopedActionView):
+class TargetMoveView(ScopedActionView):
     """Submit, approve or send back; a refusal (e.g. it does not reconcile) comes back as a message."""
 
     model = TargetSet
     permission = SalesPerm.VIEW_TARGETSET  # the service checks the right to the move
     success_url = "sales:target_editor"
+    moves = {
+        "submit": (services.target_set_submit, gettext_lazy("Targets submitted for approval.")),
+        "approve": (services.target_set_approve, gettext_lazy("Targets approved and locked.")),
+        "return": (services.target_set_return, gettext_lazy("Targets sent back to draft.")),
+    }
 
     def service_kwargs(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"target_set": self.object}
-
-
-class TargetSubmitView(_SetMoveView):
-    service = services.target_set_submit
-    success_message = gettext_lazy("Targets submitted for approval.")
-
-
-class TargetApproveView(_SetMoveView):
-    service = services.target_set_approve
-    success_message = gettext_lazy("Targets approved and locked.")
-
-
-class TargetReturnView(_SetMoveView):
-    service = services.target_set_return
-    success_message = gettext_lazy("Targets sent back to draft.")
 
 
 class TargetNodeDetailView(ScopedDetailView):

@@ -1,21 +1,13 @@
 from django.urls import path
 
+from apps.core.routes import record_routes
 from apps.surveys.views import answers, results
 from apps.surveys.views import campaigns as views
 
 urlpatterns = [
-    path("", views.CampaignListView.as_view(), name="campaign_list"),
-    path("new/", views.CampaignCreateView.as_view(), name="campaign_create"),
+    *record_routes("", views, "Campaign", actions="send schedule close analysis"),
     path("recipients/", views.campaign_preview_view, name="campaign_preview"),
     path("results/", results.results_view, name="results"),
-    path("links/", answers.InvitationListView.as_view(), name="invitation_list"),
-    path("links/<int:pk>/", answers.InvitationDetailView.as_view(), name="invitation_detail"),
-    path("answers/", answers.ResponseListView.as_view(), name="response_list"),
-    path("answers/<int:pk>/", answers.ResponseDetailView.as_view(), name="response_detail"),
-    path("<int:pk>/", views.CampaignDetailView.as_view(), name="campaign_detail"),
-    path("<int:pk>/edit/", views.CampaignUpdateView.as_view(), name="campaign_update"),
-    path("<int:pk>/send/", views.CampaignSendView.as_view(), name="campaign_send"),
-    path("<int:pk>/schedule/", views.CampaignScheduleView.as_view(), name="campaign_schedule"),
-    path("<int:pk>/close/", views.CampaignCloseView.as_view(), name="campaign_close"),
-    path("<int:pk>/analysis/", views.CampaignAnalysisView.as_view(), name="campaign_analysis"),
+    *record_routes("links/", answers, "Invitation", "list detail"),
+    *record_routes("answers/", answers, "Response", "list detail"),
 ]
