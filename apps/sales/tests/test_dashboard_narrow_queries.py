@@ -143,3 +143,19 @@ def test_the_leaderboard_and_the_funnel_run_one_query_each_at_two_sizes(personas
     assert small == large == [1, 1, 1, 1]
     # the scope is a condition on the period's contracts, not a list of every contract the viewer may see
     assert all('"id" IN (SELECT' not in q["sql"] for q in captured.captured_queries)
+
+
+def test_postgresql_answers_attainment_and_the_leaderboard_from_covering_indexes() -> None:
+    """Migration 0007 (PostgreSQL only): the approved contracts of a period and the payments of a period are read
+    from an index holding every column attainment and the leaderboard need."""
+    if connection.vendor != "postgresql":
+        pytest.skip("INCLUDE indexes are PostgreSQL's; SQLite keeps the models' plain indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["sales_%_cover"])
+        found = dict(cursor.fetchall())
+    assert "WHERE ((status)::text = 'approved'::text)" in found["sales_contract_approved_cover"]
+    assert (
+        "INCLUDE (owner_id, owner_unit_id, customer_id, amount, signed_amount)"
+        in found["sales_contract_approved_cover"]
+    )
+    assert "INCLUDE (contract_id, amount)" in found["sales_payment_received_cover"]
