@@ -147,7 +147,8 @@ def test_the_leaderboard_and_the_funnel_run_one_query_each_at_two_sizes(personas
 
 def test_postgresql_answers_attainment_and_the_leaderboard_from_covering_indexes() -> None:
     """Migration 0007 (PostgreSQL only): the approved contracts of a period and the payments of a period are read
-    from an index holding every column attainment and the leaderboard need."""
+    from an index holding every column attainment and the leaderboard need; a customer's earlier approved contract
+    is found by an index of approved contracts by customer."""
     if connection.vendor != "postgresql":
         pytest.skip("INCLUDE indexes are PostgreSQL's; SQLite keeps the models' plain indexes")
     with connection.cursor() as cursor:
@@ -159,3 +160,7 @@ def test_postgresql_answers_attainment_and_the_leaderboard_from_covering_indexes
         in found["sales_contract_approved_cover"]
     )
     assert "INCLUDE (contract_id, amount)" in found["sales_payment_received_cover"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", ["sales_contract_approved_customer"])
+        (first_contract,) = cursor.fetchone()
+    assert "(customer_id, signed_on, id) WHERE ((status)::text = 'approved'::text)" in first_contract
