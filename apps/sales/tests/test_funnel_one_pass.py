@@ -1,5 +1,5 @@
 """The funnel in one grouped pass (issue 14): the same figures as the definition — reached stage N = a stage change
-to N or in N now — recomputed here from the raw rows, for several viewers, in two queries at any data size."""
+to N or in N now — recomputed here from the raw rows, for several viewers, in one query at any data size."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_the_one_pass_funnel_equals_the_definition_for_each_viewer(personas) -> 
         assert [(s.reached, s.to_next) for s in funnel(user=user)] == _expected(user), key
 
 
-def test_the_funnel_runs_two_queries_at_any_size(personas) -> None:
+def test_the_funnel_runs_one_query_at_any_size(personas) -> None:
     rng = random.Random(7)
     dave = personas["auditor_dave"].user
     funnel(user=dave)  # the user's scopes are resolved once per user (cached)
@@ -64,5 +64,5 @@ def test_the_funnel_runs_two_queries_at_any_size(personas) -> None:
     _make(personas["rep_alice"].user, 30, rng)
     with CaptureQueriesContext(connection) as large:
         funnel(user=dave)
-    assert len(small) == len(large) == 2
+    assert len(small) == len(large) == 1  # was two scans; one grouped pass since
     assert "EXISTS" not in " ".join(q["sql"] for q in large.captured_queries).upper()
