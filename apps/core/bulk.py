@@ -1,9 +1,11 @@
 """The one bulk write path: many rows in a few statements, with what a save would also have done.
 
 ``create_with_history`` inserts the rows and writes one "+" history row each naming the actor (what
-django-simple-history's ``bulk_create_with_history`` writes); ``create`` does the same for models without history.
-Both count as a write for the company-wide data version (``core.dataversion.record_write``), which the bulk paths'
-missing signals would otherwise skip. Services call them inside their own transaction, after their own checks.
+django-simple-history's ``bulk_create_with_history`` writes); ``create`` does the same for models without history;
+``update`` writes some fields of many rows. All count as a write for the company-wide data version
+(``core.dataversion.record_write``), which the bulk paths' missing signals would otherwise skip. Services call them
+inside their own transaction, after their own checks; demo loaders call their apps' services, never another app's
+tables.
 
 On PostgreSQL the rows go in by ``COPY`` (the ids taken from the table's sequence first, so the objects have their
 primary keys as after ``bulk_create``): Django's INSERT compiler prepares every value through the field machinery and
@@ -66,6 +68,17 @@ def create(model: type[M], objs: Sequence[M]) -> list[M]:
         objs = model._default_manager.bulk_create(objs, batch_size=BATCH)
     dataversion.record_write(model)
     return objs
+
+
+def update(model: type[M], objs: Sequence[M], fields: Sequence[str]) -> int:
+    """Write ``fields`` of many ``objs`` (``bulk_update``: no history row, no signal), counted as a write for the
+    data version. For records of the past (the demo) and derived columns; a user's change goes through its service's
+    save with history."""
+    if not objs:
+        return 0
+    changed = model._default_manager.bulk_update(list(objs), list(fields), batch_size=BATCH // 4)
+    dataversion.record_write(model)
+    return changed
 
 
 @contextmanager

@@ -81,3 +81,32 @@ def test_numbers_are_unique_and_consecutive_under_concurrency() -> None:
         numbers = [next_number("contract", on=DAY) for _ in range(TOTAL)]
     assert len(numbers) == TOTAL
     assert sorted(numbers) == [f"HT20261127-{n:04d}" for n in range(1, TOTAL + 1)]
+
+
+class _Undo(Exception):
+    pass
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reset", [NumberRule.Reset.DAILY, NumberRule.Reset.MONTHLY, NumberRule.Reset.NEVER])
+def test_numbers_for_days_are_what_next_number_gives_day_by_day(reset: str) -> None:
+    """The bulk allocation of the demo's past tickets gives each day the number ``next_number`` would, continuing
+    after numbers already taken, and leaves the sequence where day-by-day calls would."""
+    from django.db import transaction
+
+    from apps.core.models import NumberSequence
+    from apps.core.numbering import numbers_for_days
+
+    NumberRule.objects.create(key="bulk", prefix="BK", reset=reset)
+    next_number("bulk", DAY)  # a number already taken
+    days = [DAY, DAY, DAY + dt.timedelta(days=1), dt.date(2026, 12, 31), dt.date(2027, 1, 1), dt.date(2027, 1, 1)]
+    try:
+        with transaction.atomic():
+            expected = [next_number("bulk", day) for day in days]
+            expected_rows = set(NumberSequence.objects.filter(rule__key="bulk").values_list("period", "last_value"))
+            raise _Undo
+    except _Undo:
+        pass
+    assert numbers_for_days("bulk", days) == expected
+    assert set(NumberSequence.objects.filter(rule__key="bulk").values_list("period", "last_value")) == expected_rows
+    assert next_number("bulk", DAY + dt.timedelta(days=1)) not in expected

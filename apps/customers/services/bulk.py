@@ -95,3 +95,16 @@ def customer_bulk_create(
     except IntegrityError as exc:
         raise ValidationError(DUPLICATE_CONSTRAINT, code="duplicate") from exc
     return customers
+
+
+def customer_service_owners_fill(staff: list[Any]) -> list[int]:
+    """Give every owned customer without a service owner one of ``staff``, stable by the customer's id (the demo
+    company's customer service team, its past assignment: no history row); return the customers' ids. The tickets'
+    sharing keys follow through the owner-change hooks' bulk counterpart, which the caller runs."""
+    if not staff:
+        return []
+    missing = list(Customer.objects.filter(owner__isnull=False, service_owner__isnull=True).order_by("pk"))
+    for customer in missing:
+        customer.service_owner = staff[customer.pk % len(staff)]
+    bulk.update(Customer, missing, ["service_owner"])
+    return [c.pk for c in missing]

@@ -1,6 +1,7 @@
 """The demo company's customer service: two years of tickets and complaints, feedback routed to sales and
 marketing, relationship contacts with today's due list, and the satisfaction surveys with their answers (the survey
-answers are loaded here because they need the tickets; the surveys app loads before sales and service).
+answers are loaded here because they need the tickets — the surveys app loads before sales and service — and are
+written through the surveys' bulk path, ``apps.surveys.services.history``).
 Each part is idempotent."""
 
 from __future__ import annotations

@@ -8,23 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
 from apps.core.workdays import TZ
 from apps.service.choices import TicketStatus
-from apps.service.demo.tickets import DemoContext, keep_dates, working_moment
+from apps.service.demo.tickets import DemoContext, working_moment
 from apps.service.models import Ticket
 from apps.surveys import demo as surveys_demo
 from apps.surveys.choices import QuestionKind, SurveyKind, SurveyStatus
-from apps.surveys.models import Answer, Question, Questionnaire, SurveyCampaign, SurveyInvitation, SurveyResponse
+from apps.surveys.models import Question, Questionnaire, SurveyCampaign, SurveyInvitation
+from apps.surveys.services import history
 
 START = dt.date(2025, 1, 1)
 QUARTERLY_RATE = 0.55
 POST_TICKET_RATE = 0.5
-CENT = Decimal("0.01")
 COMMENTS = [
     "工程师很专业，问题解决得很快。",
     "希望响应速度再快一些。",
@@ -48,16 +47,19 @@ def _progress(moment: dt.datetime, now: dt.datetime) -> float:
     return max(0.0, min(1.0, (moment - start) / (now - start)))
 
 
-def _scores(ctx: DemoContext, questions: list[Question], progress: float, detractor: bool = False) -> list[Answer]:
+def _scores(
+    ctx: DemoContext, questions: list[Question], progress: float, detractor: bool = False
+) -> dict[int, dict[str, Any]]:
+    """One customer's answers, as ``answers_clean`` gives them: {question id: {"number" | "choices" | "text": …}}."""
     rng = ctx.rng
     mean = 4.0 + 0.4 * progress
     promoters, detractors = 0.40 + 0.12 * progress, 0.22 - 0.05 * progress
     if detractor:
         mean, promoters, detractors = 2.2, 0.0, 1.0
-    answers = []
+    answers: dict[int, dict[str, Any]] = {}
     for q in questions:
         if q.kind == QuestionKind.RATING:
-            answers.append(Answer(question=q, number=max(1, min(5, round(rng.gauss(mean, 0.7))))))
+            answers[q.pk] = {"number": max(1, min(5, round(rng.gauss(mean, 0.7))))}
         elif q.kind == QuestionKind.NPS:
             draw = rng.random()
             number = (
@@ -65,58 +67,28 @@ def _scores(ctx: DemoContext, questions: list[Question], progress: float, detrac
                 if draw < promoters
                 else (rng.choice((2, 4, 5, 6, 6)) if draw < promoters + detractors else rng.choice((7, 8, 8)))
             )
-            answers.append(Answer(question=q, number=number))
+            answers[q.pk] = {"number": number}
         elif q.kind == QuestionKind.SINGLE and q.options:
-            answers.append(Answer(question=q, number=rng.randrange(len(q.options))))
+            answers[q.pk] = {"number": rng.randrange(len(q.options))}
         elif q.kind == QuestionKind.MULTIPLE and q.options and rng.random() < 0.8:
-            answers.append(Answer(question=q, choices=sorted(rng.sample(range(len(q.options)), rng.randint(1, 2)))))
+            answers[q.pk] = {"choices": sorted(rng.sample(range(len(q.options)), rng.randint(1, 2)))}
         elif q.kind == QuestionKind.TEXT and (detractor or rng.random() < 0.3):
-            answers.append(Answer(question=q, text=rng.choice(COMMENTS[1:4:2] if detractor else COMMENTS)))
+            answers[q.pk] = {"text": rng.choice(COMMENTS[1:4:2] if detractor else COMMENTS)}
     return answers
 
 
-def _response(invitation: SurveyInvitation, answers: list[Answer], at: dt.datetime) -> SurveyResponse:
-    ratings = [a.number for a in answers if a.question.kind == QuestionKind.RATING and a.number is not None]
-    nps = next((a.number for a in answers if a.question.kind == QuestionKind.NPS), None)
-    csat = (Decimal(sum(ratings)) / len(ratings)).quantize(CENT, ROUND_HALF_UP) if ratings else None
-    return SurveyResponse(
-        invitation=invitation,
-        campaign=invitation.campaign,
-        submitted_at=at,
-        csat=csat,
-        nps_score=nps,
-        created_at=at,
-        updated_at=at,
-    )
-
-
 class _Batch:
-    """Invitations, responses and answers to insert together."""
+    """Invitations, responses and answers to write together through the surveys' bulk path."""
 
     def __init__(self) -> None:
+        self.questions: dict[int, list[Question]] = {}  # by campaign id
         self.invitations: list[SurveyInvitation] = []
-        self.answered: list[tuple[SurveyInvitation, list[Answer], dt.datetime]] = []
+        self.answered: list[history.Answered] = []
 
     def save(self) -> tuple[int, int]:
-        with keep_dates(SurveyInvitation, SurveyResponse):
-            SurveyInvitation.objects.bulk_create(self.invitations, batch_size=1000)
-            if self.invitations and self.invitations[0].pk is None:  # SQLite before 3.35
-                by_token = dict(SurveyInvitation.objects.values_list("token", "pk"))
-                for inv in self.invitations:
-                    inv.pk = inv.id = by_token[inv.token]
-            responses = [_response(inv, answers, at) for inv, answers, at in self.answered]
-            SurveyResponse.objects.bulk_create(responses, batch_size=1000)
-            if responses and responses[0].pk is None:
-                by_invitation = dict(SurveyResponse.objects.values_list("invitation_id", "pk"))
-                for r in responses:
-                    r.pk = r.id = by_invitation[r.invitation_id]
-        rows = []
-        for response, (_, answers, _) in zip(responses, self.answered, strict=True):
-            for a in answers:
-                a.response = response
-                rows.append(a)
-        Answer.objects.bulk_create(rows, batch_size=2000)
-        return len(self.invitations), len(responses)
+        return history.answered_history_create(
+            questions=self.questions, invitations=self.invitations, answered=self.answered
+        )
 
 
 def _invitation(
@@ -152,6 +124,7 @@ def _answer_or_remind(
     answered_at = sent_at + dt.timedelta(hours=rng.randint(1, 24 * 6))
     if rng.random() < rate and answered_at < ctx.now - dt.timedelta(hours=1) and answered_at < expires_at:
         inv.answered_at = answered_at
+        batch.questions[campaign.pk] = questions
         batch.answered.append((inv, _scores(ctx, questions, _progress(answered_at, ctx.now)), answered_at))
     elif sent_at + dt.timedelta(days=campaign.remind_after_days) < min(ctx.now, expires_at):
         inv.reminders_sent, inv.reminded_at = 1, sent_at + dt.timedelta(days=campaign.remind_after_days)
@@ -192,7 +165,8 @@ def _quarterly(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) ->
         )
         still_open = sent + dt.timedelta(days=21) > ctx.now
         label = f"{start.year} 年第 {(start.month - 1) // 3 + 1} 季度"
-        campaign = SurveyCampaign.objects.create(
+        campaign = history.campaign_record(
+            created_at=sent - dt.timedelta(days=3),
             name=f"{label}客户满意度调查",
             questionnaire=questionnaire,
             kind=SurveyKind.CAMPAIGN,
@@ -213,7 +187,6 @@ def _quarterly(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) ->
             owner_unit=ctx.service,
             created_by=manager,
         )
-        SurveyCampaign.objects.filter(pk=campaign.pk).update(created_at=sent - dt.timedelta(days=3))
         campaigns += 1
         for cid in recipients:
             inv = _invitation(ctx, campaign, by_pk[cid], sent)
@@ -228,19 +201,21 @@ def _post_ticket(ctx: DemoContext, batch: _Batch, questionnaire: Questionnaire) 
 
     manager = ctx.users["cs_mgr"]
     first = dt.datetime.combine(START, dt.time(9), TZ)
-    campaign = SurveyCampaign.objects.filter(
-        questionnaire=questionnaire, kind=SurveyKind.POST_TICKET
-    ).first() or SurveyCampaign.objects.create(
-        name=(str(POST_TICKET_CAMPAIGN_NAME) % {"questionnaire": questionnaire.title})[:100],
-        questionnaire=questionnaire,
-        kind=SurveyKind.POST_TICKET,
-        status=SurveyStatus.SENT,
-        sent_at=first,
-        owner=manager,
-        owner_unit=ctx.service,
-        created_by=manager,
-    )
-    SurveyCampaign.objects.filter(pk=campaign.pk).update(created_at=first)
+    campaign = SurveyCampaign.objects.filter(questionnaire=questionnaire, kind=SurveyKind.POST_TICKET).first()
+    if campaign is None:
+        campaign = history.campaign_record(
+            created_at=first,
+            name=(str(POST_TICKET_CAMPAIGN_NAME) % {"questionnaire": questionnaire.title})[:100],
+            questionnaire=questionnaire,
+            kind=SurveyKind.POST_TICKET,
+            status=SurveyStatus.SENT,
+            sent_at=first,
+            owner=manager,
+            owner_unit=ctx.service,
+            created_by=manager,
+        )
+    else:
+        history.campaign_backdate(campaign, first)
     questions = list(questionnaire.questions.order_by("order", "pk"))
     ticket_type = ContentType.objects.get_for_model(Ticket)
     done = set(SurveyInvitation.objects.filter(source_type=ticket_type).values_list("source_id", flat=True))
@@ -287,13 +262,13 @@ def _today_through_services(ctx: DemoContext, questionnaire: Questionnaire) -> i
     for i, inv in enumerate(open_links):
         answers = _scores(ctx, questions, 1.0, detractor=i == 1)
         raw: dict[int, Any] = {}
-        for a in answers:
-            if a.question.kind == QuestionKind.MULTIPLE:
-                raw[a.question_id] = [str(c) for c in a.choices]
-            elif a.question.kind == QuestionKind.TEXT:
-                raw[a.question_id] = a.text
+        for qid, values in answers.items():
+            if "choices" in values:
+                raw[qid] = [str(c) for c in values["choices"]]
+            elif "text" in values:
+                raw[qid] = values["text"]
             else:
-                raw[a.question_id] = str(a.number)
+                raw[qid] = str(values["number"])
         response_submit(token=inv.token, raw=raw, ip_address="127.0.0.1")
         answered += 1
     return answered

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from apps.core import bulk
 from apps.core.bulk import keep_dates
-from apps.core.models import NumberRule, NumberSequence
-from apps.core.numbering import DEFAULT_RULES
+from apps.core.numbering import numbers_for_days
 from apps.core.workdays import TZ, add_working_hours
 from apps.customers.models import Contact, Customer
+from apps.customers.services.bulk import customer_service_owners_fill
 from apps.org.models import Department, User
 from apps.policy.models import PolicyVersion
 from apps.policy.selectors import NoPolicyInForce, rules_in_force
@@ -144,14 +144,11 @@ def assign_service_owners() -> int:
     staff = list(User.objects.filter(username__in=SERVICE_STAFF).order_by("username"))
     if not staff:
         return 0
-    missing = list(Customer.objects.filter(owner__isnull=False, service_owner__isnull=True).order_by("pk"))
-    for customer in missing:
-        customer.service_owner = staff[customer.pk % len(staff)]
-    Customer.objects.bulk_update(missing, ["service_owner"], batch_size=500)
+    filled = customer_service_owners_fill(staff)
     from apps.service.services.tickets import ticket_customer_keys_sync
 
-    ticket_customer_keys_sync(customer_ids=[c.pk for c in missing])  # tickets of an earlier run follow
-    return len(missing)
+    ticket_customer_keys_sync(customer_ids=filled)  # tickets of an earlier run follow
+    return len(filled)
 
 
 class _Rules:
@@ -397,31 +394,11 @@ def _days(rng: random.Random, start: dt.date, end: dt.date, count: int) -> list[
 
 
 def _numbers(plans: list[_Plan]) -> None:
-    """Numbers as ``next_number("ticket")`` gives them, by day of opening, and the sequence rows to match."""
-    rule = NumberRule.objects.filter(key="ticket").first() or NumberRule.objects.create(
-        key="ticket", **DEFAULT_RULES["ticket"]
-    )
-    per_day: dict[str, int] = defaultdict(int)
-    for plan in sorted(plans, key=lambda p: p.ticket.created_at):
-        day = timezone.localdate(plan.ticket.created_at, TZ)
-        period = (
-            day.strftime("%Y%m%d")
-            if rule.reset == NumberRule.Reset.DAILY
-            else (
-                day.strftime("%Y%m")
-                if rule.reset == NumberRule.Reset.MONTHLY
-                else day.strftime("%Y")
-                if rule.reset == NumberRule.Reset.YEARLY
-                else "all"
-            )
-        )
-        per_day[period] += 1
-        date_part = day.strftime(rule.date_format) if rule.date_format else ""
-        plan.ticket.number = f"{rule.prefix}{date_part}{rule.separator}{per_day[period]:0{rule.width}d}"
-    existing = set(NumberSequence.objects.filter(rule=rule, period__in=per_day).values_list("period", flat=True))
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(rule=rule, period=p, last_value=n) for p, n in per_day.items() if p not in existing]
-    )
+    """Numbers as ``next_number("ticket")`` gives them, by day of opening (the sequence rows advanced to match)."""
+    ordered = sorted(plans, key=lambda p: p.ticket.created_at)
+    days = [timezone.localdate(plan.ticket.created_at, TZ) for plan in ordered]
+    for plan, number in zip(ordered, numbers_for_days("ticket", days), strict=True):
+        plan.ticket.number = number
 
 
 def _bulk(ctx: DemoContext, plans: list[_Plan]) -> list[Ticket]:
