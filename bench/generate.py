@@ -1,5 +1,6 @@
-"""Deterministic data for the benchmark, written through the bulk paths (``apps.core.bulk.keep_dates`` +
-``bulk_create``), on top of the demo company (``load_demo``: its org, policy, products, targets, campaigns).
+"""Deterministic data for the benchmark, written through the one bulk path (``apps.core.bulk``: ``keep_dates`` +
+``create``, COPY on PostgreSQL), on top of the demo company (``load_demo``: its org, policy, products, targets,
+campaigns).
 
     DATABASE_URL=postgres://…/salesops_bench_s .venv/bin/python bench/generate.py --scale S
 
@@ -118,6 +119,7 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from apps.core import bulk
     from apps.core.bulk import keep_dates
     from apps.customers.choices import DealStatus, FollowUpChannel, Lifecycle
     from apps.customers.models import Contact, Customer, FollowUp
@@ -211,7 +213,7 @@ def main() -> None:
                 )
             )
         for part in chunks(customers):
-            Customer.objects.bulk_create(part)
+            bulk.create(Customer, part)
         customer_rows = list(
             Customer.objects.order_by("pk").values_list("pk", "owner_id", "owner_unit_id")[
                 base : base + counts["customers"]
@@ -232,7 +234,7 @@ def main() -> None:
             for i in range(counts["contacts"])
         ]
         for part in chunks(contacts):
-            Contact.objects.bulk_create(part)
+            bulk.create(Contact, part)
         print(f"  contacts {len(contacts)} ({time.monotonic() - started:.0f} s)", flush=True)
 
         follow_ups = []
@@ -251,7 +253,7 @@ def main() -> None:
                 )
             )
         for part in chunks(follow_ups):
-            FollowUp.objects.bulk_create(part)
+            bulk.create(FollowUp, part)
         print(f"  follow-ups {len(follow_ups)} ({time.monotonic() - started:.0f} s)", flush=True)
 
         owned = [row for row in customer_rows if row[1]]
@@ -278,7 +280,7 @@ def main() -> None:
                 )
             )
         for part in chunks(opportunities):
-            Opportunity.objects.bulk_create(part)
+            bulk.create(Opportunity, part)
         opp_rows = list(
             Opportunity.objects.order_by("-pk").values_list(
                 "pk", "stage", "created_at", "customer_id", "owner_id", "owner_unit_id"
@@ -303,7 +305,7 @@ def main() -> None:
                 )
                 previous = target
         for part in chunks(changes):
-            OpportunityStageChange.objects.bulk_create(part)
+            bulk.create(OpportunityStageChange, part)
         from apps.sales.services.opportunities import opportunity_stages_reached_sync
 
         opportunity_stages_reached_sync()  # the stages each history reached, for the funnel
@@ -335,7 +337,7 @@ def main() -> None:
                 )
             )
         for part in chunks(contracts):
-            Contract.objects.bulk_create(part)
+            bulk.create(Contract, part)
         print(f"  contracts {len(contracts)} ({time.monotonic() - started:.0f} s)", flush=True)
 
         leads = []
@@ -365,7 +367,7 @@ def main() -> None:
                 )
             )
         for part in chunks(leads):
-            Lead.objects.bulk_create(part)
+            bulk.create(Lead, part)
         print(f"  leads {len(leads)} ({time.monotonic() - started:.0f} s)", flush=True)
 
         version_id = PolicyVersion.objects.order_by("-effective_from").values_list("pk", flat=True).first()
@@ -396,7 +398,7 @@ def main() -> None:
                 )
             )
         for part in chunks(tickets):
-            Ticket.objects.bulk_create(part)
+            bulk.create(Ticket, part)
         from apps.service.services.tickets import ticket_customer_keys_sync
 
         ticket_customer_keys_sync()  # the customers' owners copied onto the tickets (the visibility rule's keys)
