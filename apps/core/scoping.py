@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -278,6 +278,17 @@ def can_each(user: Any, obj: models.Model, actions: Iterable[str], *, own_scope:
         row = manager.filter(pk=obj.pk).values(**{n: Exists(checks[a]) for n, a in names.items()}).first()
         answers.update({action: bool(row and row[n]) for n, action in names.items()})
     return answers
+
+
+def can_expression(model: type[models.Model], user: Any, action: str) -> Any:
+    """``can(user, action, row)`` as an expression over ``model``'s rows, to annotate the rows a page reads anyway
+    (a constant when the answer follows from the permissions and scope alone)."""
+    visible = model._default_manager.all().visible_to(user, action)  # type: ignore[attr-defined]
+    if visible.query.is_empty():
+        return Value(False, output_field=models.BooleanField())
+    if not visible.query.where:
+        return Value(True, output_field=models.BooleanField())
+    return Exists(visible.filter(pk=OuterRef("pk")))
 
 
 def _own_scope_condition(user: Any, obj: models.Model) -> Q | bool | None:
