@@ -207,3 +207,103 @@ class _Marker:
 
     def __call__(self) -> None:
         self.version.bump()
+
+
+class KeyedVersion:
+    """Versions of one kind of data kept per key (a user's notifications: ``core.selectors.UNREAD_VERSION``), for
+    caches of figures read on every page; a write moves only the keys it names (or all, with ``keys=None``).
+
+    The same guarantees as ``WatchedVersion``: a write in a transaction moves the shared versions when it commits
+    and, until then, ``current()`` inside that transaction names a version private to it (so a read after the write
+    never uses a key of before it, a savepoint rolled back takes its marks with it, and nothing read inside the
+    writing transaction is ever read by another connection); outside a transaction a write moves them at once.
+    ``current(key)`` reads the key's version and the version of "all keys" in one cache round trip, together with
+    any further cache keys the caller wants (the cached figure itself)."""
+
+    ALL = "*"
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._serials = itertools.count(1)
+
+    def _cache_key(self, key: Any) -> str:
+        return f"{self.prefix}:{key}"
+
+    def bump(self, keys: Any) -> None:
+        for key in keys:
+            try:
+                try:
+                    cache.incr(self._cache_key(key))
+                except ValueError:
+                    cache.add(self._cache_key(key), time.time_ns() // 1000, timeout=None)
+            except Exception:
+                logger.warning("%s not moved: the cache is unavailable", self._cache_key(key), exc_info=True)
+
+    def written(self, keys: Any = None, using: str | None = None) -> None:
+        """Record a write to the data of ``keys`` (``None``: of every key), at once or at the commit."""
+        marked = frozenset([self.ALL] if keys is None else {str(k) for k in keys})
+        if not marked:
+            return
+        using = using or DEFAULT_DB_ALIAS
+        connection = connections[using]
+        if not connection.in_atomic_block:
+            self.bump(marked)
+            return
+        last = connection.run_on_commit[-1] if connection.run_on_commit else None
+        if (
+            last is not None
+            and isinstance(last[1], _KeyedMarker)
+            and last[1].version is self
+            and last[0] == set(connection.savepoint_ids)
+        ):
+            last[1].keys |= marked
+            last[1].serial = next(self._serials)
+            return
+        transaction.on_commit(_KeyedMarker(self, set(marked), next(self._serials)), using=using)
+
+    def _marker(self, key: str, using: str) -> _KeyedMarker | None:
+        connection = connections[using]
+        if not connection.in_atomic_block:
+            return None
+        for entry in reversed(connection.run_on_commit):
+            marker = entry[1]
+            if (
+                isinstance(marker, _KeyedMarker)
+                and marker.version is self
+                and (key in marker.keys or self.ALL in marker.keys)
+            ):
+                return marker
+        return None
+
+    def current(
+        self, key: Any, also: tuple[str, ...] = (), using: str = DEFAULT_DB_ALIAS
+    ) -> tuple[str, dict[str, Any]]:
+        """The version of ``key`` now and the values of the cache keys ``also`` (one round trip on a hit)."""
+        names = [self._cache_key(key), self._cache_key(self.ALL)]
+        try:
+            found = cache.get_many([*names, *also])
+            missing = [name for name in names if name not in found]
+            if missing:
+                for name in missing:
+                    cache.add(name, time.time_ns() // 1000, timeout=None)
+                found.update(cache.get_many(missing))
+            version = f"{found.get(names[0])}.{found.get(names[1])}"
+        except Exception:
+            logger.warning("%s unknown: the cache is unavailable", names[0], exc_info=True)
+            return f"none-{os.getpid()}-{next(self._serials)}", {}
+        marker = self._marker(str(key), using)
+        if marker is not None:
+            version = f"{version}-{os.getpid()}.{marker.serial}"
+        return version, {name: found[name] for name in also if name in found}
+
+
+class _KeyedMarker:
+    """Writes to some keys of a ``KeyedVersion`` in an open transaction: moves their shared versions on commit."""
+
+    def __init__(self, version: KeyedVersion, keys: set[str], serial: int) -> None:
+        self.version = version
+        self.keys = keys
+        self.serial = serial
+
+    def __call__(self) -> None:
+        self.version.bump(self.keys)

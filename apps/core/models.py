@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.dataversion import KeyedVersion
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 
 
@@ -42,6 +45,38 @@ class OwnedModel(TimeStampedModel):
         abstract = True
 
 
+# The version of each user's notifications, for the cached unread count (``core.selectors``): moved by every
+# write to their notifications — a save or delete (the signals of ``core.hooks.notifications``), a bulk insert and
+# an update (``NotificationQuerySet``).
+UNREAD_VERSION = KeyedVersion("core:unread-version")
+
+
+class NotificationQuerySet(models.QuerySet):
+    """Notifications; the writes that send no signal move the recipients' ``UNREAD_VERSION`` themselves."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        created: list[Any] = super().bulk_create(objs, *args, **kwargs)
+        UNREAD_VERSION.written({n.recipient_id for n in created}, using=self.db)
+        return created
+
+    def update(self, **kwargs: Any) -> int:
+        """Update the rows; the recipients are not known here, so every user's count is read again (the services
+        that know them use ``update_for``)."""
+        changed = super().update(**kwargs)
+        if changed:
+            UNREAD_VERSION.written(None, using=self.db)
+        return changed
+
+    def update_for(self, recipient_ids: Any, **kwargs: Any) -> int:
+        """Update the rows of these recipients only (the caller's filter is narrowed to them) and move their
+        counts' versions."""
+        ids = list(recipient_ids)
+        changed = models.QuerySet.update(self.filter(recipient_id__in=ids), **kwargs) if ids else 0
+        if changed:
+            UNREAD_VERSION.written(ids, using=self.db)
+        return changed
+
+
 class Notification(TimeStampedModel):
     """One message in a user's in-app notification centre."""
 
@@ -58,6 +93,8 @@ class Notification(TimeStampedModel):
     # The kind of message (``core.notifications.kinds``): what the centre groups by and the user's channel choice
     # is per.
     kind = models.CharField(_("kind"), max_length=40, blank=True, default="")
+
+    objects = NotificationQuerySet.as_manager()
 
     # Not scoped by department: a notification is only ever its recipient's (see selectors).
 

@@ -9,13 +9,13 @@ so this module knows no domain app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -249,24 +249,73 @@ class ScopedQuerySet(models.QuerySet):
 
 def can(user: Any, action: str, obj: models.Model) -> bool:
     """Return whether ``user`` may ``action`` the object: the same rule as ``visible_to``, for one row."""
+    return can_each(user, obj, [action])[action]
+
+
+def can_each(user: Any, obj: models.Model, actions: Iterable[str], *, own_scope: bool = False) -> dict[str, bool]:
+    """``can`` for several actions on one record in at most one query (none when every answer follows from the
+    permissions and scopes alone: no permission, or a scope without a condition such as "all"). With
+    ``own_scope`` the answer also holds ``"own"``: ``in_own_scope(user, obj)``."""
     manager = type(obj)._default_manager
-    return manager.all().visible_to(user, action).filter(pk=obj.pk).exists()  # type: ignore[attr-defined]
+    answers: dict[str, bool] = {}
+    checks: dict[str, QuerySet[Any]] = {}
+    for action in actions:
+        visible = manager.all().visible_to(user, action)  # type: ignore[attr-defined]
+        if obj.pk is None or visible.query.is_empty():
+            answers[action] = False
+        elif not visible.query.where:  # no condition (superuser, or "all" for this app): the record is in scope
+            answers[action] = True
+        else:
+            checks[action] = visible.filter(pk=obj.pk)
+    if own_scope:
+        q = _own_scope_condition(user, obj)
+        if q is None or isinstance(q, bool):
+            answers["own"] = bool(q)
+        else:
+            checks["own"] = manager.filter(q, pk=obj.pk)
+    if checks:
+        names = {f"c{i}": action for i, action in enumerate(checks)}
+        row = manager.filter(pk=obj.pk).values(**{n: Exists(checks[a]) for n, a in names.items()}).first()
+        answers.update({action: bool(row and row[n]) for n, action in names.items()})
+    return answers
+
+
+def can_expression(model: type[models.Model], user: Any, action: str) -> Any:
+    """``can(user, action, row)`` as an expression over ``model``'s rows, to annotate the rows a page reads anyway
+    (a constant when the answer follows from the permissions and scope alone)."""
+    visible = model._default_manager.all().visible_to(user, action)  # type: ignore[attr-defined]
+    if visible.query.is_empty():
+        return Value(False, output_field=models.BooleanField())
+    if not visible.query.where:
+        return Value(True, output_field=models.BooleanField())
+    return Exists(visible.filter(pk=OuterRef("pk")))
+
+
+def _own_scope_condition(user: Any, obj: models.Model) -> Q | bool | None:
+    """The user's own scope for the object (sharing left out): True / False when it needs no query, else the Q."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False) or obj.pk is None:
+        return False
+    if user.is_superuser:
+        return True
+    q = scope_q(type(obj), user, shared=False)
+    if q is None:
+        return False
+    return q or True  # an empty Q: "all" for this app
 
 
 def in_own_scope(user: Any, obj: models.Model) -> bool:
     """Whether the object lies in the user's own scope for its app (owner, department, tree, all), sharing left
     out and whatever the permissions: e.g. "may close tickets" applies to the tickets of one's own scope only."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return False
-    if user.is_superuser:
-        return True
-    q = scope_q(type(obj), user, shared=False)
-    return q is not None and type(obj)._default_manager.filter(q, pk=obj.pk).exists()
+    return can_each(user, obj, [], own_scope=True)["own"]
 
 
-def get_visible_or_404(model: type[models.Model], user: Any, pk: Any, action: str = "view") -> Any:
-    """The one single-object fetch in views: out of scope answers 404, so existence is not revealed."""
-    queryset = model._default_manager.all().visible_to(user, action)  # type: ignore[attr-defined]
+def get_visible_or_404(
+    model: type[models.Model], user: Any, pk: Any, action: str = "view", queryset: QuerySet[Any] | None = None
+) -> Any:
+    """The one single-object fetch in views: out of scope answers 404, so existence is not revealed. ``queryset``
+    (of ``model``, e.g. with ``select_related``) reads what the page needs in the same query."""
+    base: Any = model._default_manager.all() if queryset is None else queryset
+    queryset = base.visible_to(user, action)
     try:
         return queryset.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError) as exc:

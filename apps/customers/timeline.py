@@ -1,9 +1,19 @@
 """One timeline per customer (客户动态), filled by registered sources.
 
-A lower app cannot import a higher one, so every app that touches customers registers a source at start-up:
-``register_timeline_source(key, fn)`` where ``fn(customer, user)`` returns a list of ``TimelineEvent`` — one
-bounded query per source. The archive registers follow-ups, needs, ownership changes and contacts; marketing
-registers leads and visits, service its tickets. ``selectors.archive.customer_timeline`` merges them.
+A lower app cannot import a higher one, so every app that touches customers registers a source at start-up, in
+one of two ways:
+
+- ``register_timeline_rows(key, TimelineRows(queries, events))``: the source declares what it reads — per query,
+  the customer's rows (``TimelineQuery``: a queryset of the customer, the values read by name, newest first, at
+  most ``limit``) — and ``events(rows, user)`` turns the rows (``{query name: [dict of the values, in order]}``)
+  into ``TimelineEvent``s. ``selectors.timeline`` reads the queries of every such source in ONE query (a UNION
+  ALL, ``read_rows``); called as ``source(customer, user)`` a ``TimelineRows`` reads its own.
+  Marketing (leads, visits), sales (opportunities, contracts, payments), service (tickets, feedback, care
+  contacts) and surveys (answers) do.
+- ``register_timeline_source(key, fn)`` where ``fn(customer, user)`` returns the events itself (its own bounded
+  queries): the archive's follow-ups, needs, ownership changes and contacts, which its page reads anyway.
+
+``selectors.archive.customer_timeline`` merges them: sources in registration order, newest first (a stable sort).
 
 The same module holds the transfer hooks: when customers change owner, things that follow the customer (open
 opportunities, once sales exists) are moved by hooks registered here, in the same transaction.
@@ -11,9 +21,16 @@ opportunities, once sales exists) are moved by hooks registered here, in the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import connections, models
+from django.db.models import F, Value, Window
+from django.db.models.functions import Cast, RowNumber
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
 
 @dataclass(frozen=True)
@@ -28,7 +45,33 @@ class TimelineEvent:
 
 
 TimelineSource = Callable[[Any, Any], list[TimelineEvent]]
-_sources: dict[str, TimelineSource] = {}
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    """What a source reads of one customer: ``rows(customer)`` (a queryset of the customer's rows), ``fields``
+    (name → lookup or expression; each row comes back as a dict of these names), ``order`` (newest first, with a
+    unique last key so that the order is total) and ``limit`` (the rows read at most; ``None``: all)."""
+
+    rows: Callable[[Any], Any]
+    fields: Mapping[str, Any]
+    order: tuple[str, ...]
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class TimelineRows:
+    """A source read in the timeline's one query: its ``queries`` and the function that makes its events."""
+
+    queries: Mapping[str, TimelineQuery]
+    events: Callable[[Mapping[str, list[dict[str, Any]]], Any], list[TimelineEvent]]
+
+    def __call__(self, customer: Any, user: Any) -> list[TimelineEvent]:
+        """This source's events alone, as a function source gives them (its queries in one query)."""
+        return self.events(read_rows(customer, {"self": self})["self"], user)
+
+
+_sources: dict[str, TimelineSource | TimelineRows] = {}
 
 
 def register_timeline_source(key: str, fn: TimelineSource) -> None:
@@ -36,8 +79,194 @@ def register_timeline_source(key: str, fn: TimelineSource) -> None:
     _sources[key] = fn
 
 
-def timeline_sources() -> dict[str, TimelineSource]:
+def register_timeline_rows(key: str, source: TimelineRows) -> None:
+    """Register (or replace) the source ``key`` read in the timeline's one query (see the module's docstring)."""
+    _sources[key] = source
+
+
+def timeline_sources() -> dict[str, TimelineSource | TimelineRows]:
     return dict(_sources)
+
+
+def fields(*lookups: str) -> dict[str, str]:
+    """``TimelineQuery.fields`` for plain lookups, each read under its own name."""
+    return {lookup: lookup for lookup in lookups}
+
+
+def person_fields(relation: str) -> dict[str, str]:
+    """The values ``person`` needs for the user at ``relation`` (e.g. ``owner``, ``invitation__owner``)."""
+    return fields(f"{relation}_id", f"{relation}__name", f"{relation}__username")
+
+
+def person(row: Mapping[str, Any], relation: str) -> Any:
+    """The user at ``relation`` of a row read with ``person_fields`` (None when there is none): an unsaved
+    ``User`` with the read values, so that ``str()`` shows them exactly as the record's own user would."""
+    from apps.org.models import User
+
+    pk = row[f"{relation}_id"]
+    if pk is None:
+        return None
+    return User(pk=pk, name=row[f"{relation}__name"], username=row[f"{relation}__username"])
+
+
+def display(model: Any, field_name: str, value: Any) -> str:
+    """A choice's label as ``Model.get_<field>_display()`` would show it for ``value``."""
+    choices = dict(make_hashable(model._meta.get_field(field_name).flatchoices))
+    return force_str(choices.get(make_hashable(value), value), strings_only=True)
+
+
+#
+# Reading the row sources in one query
+#
+# A ``UNION ALL`` needs the same columns in every branch, so the values are laid out in typed slots: the values of
+# one type (date-time, date, decimal, integer, boolean, text) of each query go into that type's slots in order, and
+# the slots a query does not use hold a NULL of the slot's type. Each branch (a query, newest first and limited in
+# its own sub-select) also carries its number and its rows' rank in the query's order, so the rows come back to
+# their source in order. The values are converted as the ORM converts them (``get_db_converters``), so a source
+# sees exactly what a queryset would give.
+#
+
+# The slot types, with the field a NULL of that type is cast to.
+_SLOT_TYPES: dict[str, models.Field] = {
+    "dt": models.DateTimeField(),
+    "date": models.DateField(),
+    "dec": models.DecimalField(max_digits=30, decimal_places=2),
+    "int": models.BigIntegerField(),
+    "bool": models.BooleanField(),
+    "text": models.TextField(),
+}
+_TYPES = {
+    "DateTimeField": "dt",
+    "DateField": "date",
+    "DecimalField": "dec",
+    "BooleanField": "bool",
+    **dict.fromkeys(
+        (
+            "AutoField",
+            "BigAutoField",
+            "SmallAutoField",
+            "IntegerField",
+            "BigIntegerField",
+            "SmallIntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "PositiveBigIntegerField",
+            "ForeignKey",
+            "OneToOneField",
+        ),
+        "int",
+    ),
+    **dict.fromkeys(("CharField", "TextField", "EmailField", "SlugField", "URLField"), "text"),
+}
+
+
+@dataclass
+class _Branch:
+    """One query of one source in the union: its rows with the values annotated (``tl_<n>``), each value's name
+    and slot type."""
+
+    source: str
+    name: str
+    query: TimelineQuery
+    qs: Any
+    names: dict[str, str]
+    types: dict[str, str]
+
+
+def read_rows(customer: Any, sources: Mapping[str, TimelineRows]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The rows of every query of ``sources`` for ``customer``: ``{source: {query: [row, …]}}``, in one query."""
+    read: dict[str, dict[str, list[dict[str, Any]]]] = {key: {} for key in sources}
+    branches = [
+        _resolved(customer, key, name, query)
+        for key, source in sources.items()
+        for name, query in source.queries.items()
+    ]
+    if not branches:
+        return read
+    slots = _slots(branches)
+    sql, params = [], []
+    for number, branch in enumerate(branches):
+        branch_sql, branch_params = _branch_qs(number, branch, slots).query.sql_with_params()
+        sql.append(f"SELECT * FROM ({branch_sql}) tl{number}")
+        params.extend(branch_params)
+    connection = connections[branches[0].qs.db]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        fetched = cursor.fetchall()
+    by_branch: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in fetched:
+        by_branch[int(row[0])].append(row)
+    position = {slot: 2 + i for i, (slot, _type) in enumerate(slots)}
+    for number, branch in enumerate(branches):
+        rows = sorted(by_branch[number], key=lambda r: int(r[1]))
+        read[branch.source][branch.name] = [_values(row, branch, position, connection) for row in rows]
+    return read
+
+
+def _resolved(customer: Any, source: str, name: str, query: TimelineQuery) -> _Branch:
+    aliases = {f"tl_{i}": field for i, field in enumerate(query.fields)}
+    exprs = {alias: _expr(query.fields[field]) for alias, field in aliases.items()}
+    qs = query.rows(customer).annotate(**exprs)
+    types = {}
+    for alias in exprs:
+        internal = qs.query.annotations[alias].output_field.get_internal_type()
+        if internal not in _TYPES:
+            raise ValueError(f"a timeline value of type {internal} cannot be read in the union")
+        types[alias] = _TYPES[internal]
+    return _Branch(source=source, name=name, query=query, qs=qs, names=aliases, types=types)
+
+
+def _expr(lookup: Any) -> Any:
+    return F(lookup) if isinstance(lookup, str) else lookup
+
+
+def _slots(branches: list[_Branch]) -> list[tuple[str, str]]:
+    """The union's value columns: per type, as many slots as the query that needs the most of that type."""
+    need: dict[str, int] = defaultdict(int)
+    for branch in branches:
+        counts: dict[str, int] = defaultdict(int)
+        for slot_type in branch.types.values():
+            counts[slot_type] += 1
+        for slot_type, count in counts.items():
+            need[slot_type] = max(need[slot_type], count)
+    return [(f"s_{t}_{i}", t) for t in _SLOT_TYPES for i in range(need.get(t, 0))]
+
+
+def _assignment(types: dict[str, str]) -> dict[str, str]:
+    """Which slot each of a query's values goes into: its type's slots in the order of the query's values."""
+    used: dict[str, int] = defaultdict(int)
+    assigned = {}
+    for alias, slot_type in types.items():
+        assigned[alias] = f"s_{slot_type}_{used[slot_type]}"
+        used[slot_type] += 1
+    return assigned
+
+
+def _branch_qs(number: int, branch: _Branch, slots: list[tuple[str, str]]) -> Any:
+    order = [F(key[1:]).desc() if key.startswith("-") else F(key).asc() for key in branch.query.order]
+    by_slot = {slot: alias for alias, slot in _assignment(branch.types).items()}
+    columns = {
+        "tl_branch": Value(number, output_field=models.IntegerField()),
+        "tl_rank": Window(RowNumber(), order_by=order),
+        **{
+            slot: F(by_slot[slot]) if slot in by_slot else Cast(Value(None), output_field=_SLOT_TYPES[slot_type])
+            for slot, slot_type in slots
+        },
+    }
+    qs = branch.qs.annotate(**columns).order_by(*branch.query.order).values_list(*columns)
+    return qs[: branch.query.limit] if branch.query.limit is not None else qs
+
+
+def _values(row: tuple[Any, ...], branch: _Branch, position: dict[str, int], connection: Any) -> dict[str, Any]:
+    """One row of a branch as the dict its source reads: each value converted as the ORM would convert it."""
+    values = {}
+    for alias, slot in _assignment(branch.types).items():
+        value = row[position[slot]]
+        expression = branch.qs.query.annotations[alias]
+        for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(connection):
+            value = converter(value, expression, connection)
+        values[branch.names[alias]] = value
+    return values
 
 
 # Hooks run by ``customer_transfer`` for things that follow the customer to the new owner:

@@ -5,48 +5,80 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import TimelineEvent, register_timeline_source
-from apps.surveys.models import SurveyResponse
+from apps.customers.timeline import (
+    TimelineEvent,
+    TimelineQuery,
+    TimelineRows,
+    fields,
+    person,
+    person_fields,
+    register_timeline_rows,
+)
+from apps.surveys.models import Answer, SurveyResponse
 from apps.surveys.selectors import results
 
 RECENT_DAYS = 14
 
 
-def survey_response_events(customer: Any, user: Any) -> list[TimelineEvent]:
-    """The customer's survey answers with CSAT / NPS and the written comment (two queries)."""
-    responses = (
-        SurveyResponse.objects.filter(invitation__customer=customer)
-        .select_related("campaign", "invitation__contact", "invitation__owner")
-        .prefetch_related("answers__question")
-        .order_by("-submitted_at")[:50]
+# The customer's 50 latest answers with the first written comment, read in the timeline's one query
+# (``customers.timeline``).
+RESPONSE_ROWS = {
+    "responses": TimelineQuery(
+        rows=lambda customer: SurveyResponse.objects.filter(invitation__customer=customer).annotate(
+            first_comment=Subquery(
+                Answer.objects.filter(response=OuterRef("pk")).exclude(text="").order_by("pk").values("text")[:1]
+            )
+        ),
+        fields=fields(
+            "submitted_at",
+            "csat",
+            "nps_score",
+            "campaign_id",
+            "campaign__name",
+            "invitation__contact_id",
+            "invitation__contact__name",
+            "first_comment",
+        )
+        | person_fields("invitation__owner"),
+        order=("-submitted_at", "-pk"),
+        limit=50,
     )
+}
+
+
+def _survey_response_events(rows: Any, user: Any) -> list[TimelineEvent]:
+    """The customer's survey answers with CSAT / NPS and the written comment."""
     events = []
-    for response in responses:
+    for response in rows["responses"]:
         scores = []
-        if response.csat is not None:
-            scores.append(_("CSAT %(csat)s") % {"csat": response.csat})
-        if response.nps_score is not None:
-            scores.append(_("likelihood to recommend %(nps)s/10") % {"nps": response.nps_score})
-        comments = [a.text for a in response.answers.all() if a.text]
-        contact = response.invitation.contact
-        body = " · ".join(filter(None, [response.campaign.name, contact.name if contact else "", *comments[:1]]))
+        if response["csat"] is not None:
+            scores.append(_("CSAT %(csat)s") % {"csat": response["csat"]})
+        if response["nps_score"] is not None:
+            scores.append(_("likelihood to recommend %(nps)s/10") % {"nps": response["nps_score"]})
+        contact = response["invitation__contact__name"] if response["invitation__contact_id"] else ""
+        body = " · ".join(filter(None, [response["campaign__name"], contact, response["first_comment"] or ""]))
         events.append(
             TimelineEvent(
-                when=response.submitted_at,
+                when=response["submitted_at"],
                 kind="survey_response",
                 icon="bi-clipboard2-check",
                 title=_("Satisfaction survey answered: %(scores)s") % {"scores": ", ".join(scores) or "—"},
                 body=body[:300],
-                url=reverse("surveys:campaign_detail", args=[response.campaign_id]),
-                actor_name=str(response.invitation.owner),
+                url=reverse("surveys:campaign_detail", args=[response["campaign_id"]]),
+                actor_name=str(person(response, "invitation__owner")),
             )
         )
     return events
+
+
+# The source as the timeline reads it, and as a function of (customer, user) for anyone else.
+survey_response_events = TimelineRows(queries=RESPONSE_ROWS, events=_survey_response_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -68,5 +100,5 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 
 def register() -> None:
-    register_timeline_source("survey_response", survey_response_events)
+    register_timeline_rows("survey_response", survey_response_events)
     register_workbench_provider(workbench_items)

@@ -278,6 +278,9 @@ CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX", "salesops")
 # bypasses the signals could leave behind. Off without Redis: each process's own memory would not see the others'
 # writes.
 ACCESS_CACHE_SECONDS = env_int("ACCESS_CACHE_SECONDS", 600 if REDIS_URL else 0)
+# The navbar's unread notification count per user (core.selectors.notification_unread_count): every write to a
+# user's notifications moves its key, so this bounds only what a raw SQL write could leave. Off without Redis.
+NOTIFICATION_COUNT_CACHE_SECONDS = env_int("NOTIFICATION_COUNT_CACHE_SECONDS", 600 if REDIS_URL else 0)
 if REDIS_URL:
     # Sessions in Redis (written through to the database, so a Redis restart logs nobody out): any app server
     # behind the load balancer serves any request.

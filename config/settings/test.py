@@ -11,6 +11,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
+NOTIFICATION_COUNT_CACHE_SECONDS = 600  # the navbar's count as production reads it
 ACCESS_CACHE_SECONDS = 600  # one process: the tests read permissions and scopes the way production does
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.core.models import Notification, WorkdayOverride, WorkdayYear
+from apps.core.models import UNREAD_VERSION, Notification, WorkdayOverride, WorkdayYear
 from apps.core.notifications.kinds import notification_kind
+
+logger = logging.getLogger(__name__)
 
 
 def notification_list(*, user: Any, unread_only: bool = False, kind: str = "") -> QuerySet[Notification]:
@@ -38,8 +43,28 @@ def notification_kind_counts(*, user: Any) -> dict[str, tuple[int, int]]:
 
 
 def notification_unread_count(*, user: Any) -> int:
+    """The number of the user's unread notifications (the navbar's badge, on every page): from the shared cache
+    under the user's ``UNREAD_VERSION``, which every write to their notifications moves (``NotificationQuerySet``,
+    the signals of ``hooks/notifications``), else one query. Off with ``NOTIFICATION_COUNT_CACHE_SECONDS = 0``."""
     if not getattr(user, "is_authenticated", False):
         return 0
+    seconds = int(getattr(settings, "NOTIFICATION_COUNT_CACHE_SECONDS", 0))
+    if not seconds:
+        return _unread_count(user)
+    key = f"core:unread-count:{user.pk}"
+    version, found = UNREAD_VERSION.current(user.pk, also=(key,))
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        return int(entry[1])
+    count = _unread_count(user)
+    try:
+        cache.set(key, (version, count), seconds)
+    except Exception:  # noqa: BLE001 - a cache that is down only costs the query
+        logger.warning("unread count not cached: the cache is unavailable", exc_info=True)
+    return count
+
+
+def _unread_count(user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 

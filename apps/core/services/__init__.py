@@ -81,13 +81,17 @@ def notification_topic(kind: str, obj: Any) -> str:
     return f"{kind}:{obj._meta.label_lower}:{obj.pk}"
 
 
-def notifications_close(*, topic: str) -> int:
-    """Close (mark read) every unread notification about ``topic`` — e.g. an approval request sent to several
-    approvers, once one of them decided or the request was withdrawn; return how many were closed."""
-    if not topic:
+def notifications_close(*, topic: str = "", topic_prefix: str = "") -> int:
+    """Close (mark read) every unread notification about ``topic`` (or every topic starting with
+    ``topic_prefix``) — e.g. an approval request sent to several approvers, once one of them decided or the
+    request was withdrawn; return how many were closed. The recipients' unread counts are read again."""
+    if not topic and not topic_prefix:
         return 0
+    unread = Notification.objects.filter(read_at__isnull=True)
+    unread = unread.filter(topic=topic) if topic else unread.filter(topic__startswith=topic_prefix)
+    recipients = set(unread.order_by().values_list("recipient_id", flat=True).distinct())
     now = timezone.now()
-    return Notification.objects.filter(topic=topic, read_at__isnull=True).update(read_at=now, updated_at=now)
+    return unread.update_for(recipients, read_at=now, updated_at=now)
 
 
 @transaction.atomic
@@ -107,4 +111,4 @@ def notification_mark_all_read(*, actor: Any, kind: str = "") -> int:
     if kind:
         qs = qs.filter(kind=kind)
     now = timezone.now()
-    return qs.update(read_at=now, updated_at=now)
+    return qs.update_for([actor.pk], read_at=now, updated_at=now)

@@ -16,12 +16,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.scoping import can, user_scope, users_assignable
+from apps.core.scoping import can, can_expression, user_scope, users_assignable
 from apps.core.validators import normalize_mobile
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog
 from apps.customers.selectors.dedupe import mask_mobile, normalize_uscc
 from apps.customers.selectors.search import is_initials_term, name_contains
-from apps.customers.timeline import TimelineEvent, timeline_sources
+from apps.customers.selectors.timeline import timeline_events
+from apps.customers.timeline import TimelineEvent
 
 # List scenes (列表场景, CONVENTIONS-CN row 5) and quick filters.
 SCENE_MINE = "mine"
@@ -183,11 +184,15 @@ def decorate_rows(*, user: Any, customers: list[Customer]) -> list[Customer]:
     return customers
 
 
-def customer_get(*, user: Any, pk: Any, action: str = "view") -> Customer:
-    """One customer the user may ``action``, with its owner, department and service owner; 404 otherwise."""
+def customer_get(*, user: Any, pk: Any, action: str = "view", with_change: bool = False) -> Customer:
+    """One customer the user may ``action``, with its owner, department and service owner; 404 otherwise. With
+    ``with_change`` it also carries ``may_change`` (``can(user, "change", customer)``) from the same query."""
     related = ("owner", "owner_unit", "service_owner", "previous_owner", "created_by")
+    qs = Customer.objects.select_related(*related).visible_to(user, action)
+    if with_change:
+        qs = qs.annotate(may_change=can_expression(Customer, user, "change"))
     try:  # one query: the scope's filter and the related rows together (``get_visible_or_404``'s rule)
-        return Customer.objects.select_related(*related).visible_to(user, action).get(pk=pk)
+        return qs.get(pk=pk)
     except (Customer.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -195,7 +200,9 @@ def customer_get(*, user: Any, pk: Any, action: str = "view") -> Customer:
 def customer_detail_context(*, customer: Customer, user: Any) -> dict[str, Any]:
     """Everything the detail page shows, in a bounded number of queries: contacts (mobiles masked for those who
     may only look), needs, the latest follow-ups and ownership changes, tags and the timeline."""
-    may_change = can(user, "change", customer)
+    may_change = getattr(customer, "may_change", None)
+    if may_change is None:
+        may_change = can(user, "change", customer)
     see_full = may_change or customer.owner_id == user.pk
     # Read once for the panels and the archive's own timeline sources (which read these rows from the customer).
     rows = _timeline_rows(customer)
@@ -236,12 +243,9 @@ def _timeline_rows(customer: Customer) -> dict[str, list[Any]]:
 
 
 def customer_timeline(*, customer: Customer, user: Any, limit: int = 50) -> list[TimelineEvent]:
-    """Everything that touched the customer, from every registered source, newest first."""
-    events: list[TimelineEvent] = []
-    for fn in timeline_sources().values():
-        events.extend(fn(customer, user))
-    events.sort(key=lambda e: e.when, reverse=True)
-    return events[:limit]
+    """Everything that touched the customer, from every registered source, newest first: the sources that
+    declare their rows in one query (``selectors.timeline``), the archive's own from the rows read above."""
+    return timeline_events(customer=customer, user=user, limit=limit)
 
 
 #

@@ -118,7 +118,7 @@ class CustomerDetailView(ScopedDetailView):
     template_name = "customers/customer_detail.html"
 
     def get_object(self, queryset: QuerySet | None = None) -> Customer:
-        return selectors.customer_get(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.customer_get(user=self.request.user, pk=self.kwargs["pk"], with_change=True)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         customer, user = self.object, self.request.user

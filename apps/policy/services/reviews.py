@@ -9,13 +9,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import record_actor
 from apps.core.models import Notification
-from apps.core.services import notify
+from apps.core.services import notifications_close, notify
 from apps.org.choices import BuiltinRole
 from apps.org.selectors import users_with_role
 from apps.policy.choices import InterpretationStatus, PolicyVersionStatus, ReviewOutcome
@@ -144,9 +143,7 @@ def policy_review_record(
 
 def notifications_for_topic_close(version: PolicyVersion) -> None:
     """Close the review reminders of ``version`` once it has been reviewed."""
-    Notification.objects.filter(topic__startswith=f"policy-review:{version.pk}:", read_at__isnull=True).update(
-        read_at=timezone.now(), updated_at=timezone.now()
-    )
+    notifications_close(topic_prefix=f"policy-review:{version.pk}:")
 
 
 def policy_reviews_remind_due(*, on: dt.date | None = None) -> int:

@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 
 from apps.core.money import format_cny
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import TimelineEvent, register_timeline_source
+from apps.customers.timeline import (
+    TimelineEvent,
+    TimelineQuery,
+    TimelineRows,
+    display,
+    fields,
+    person,
+    person_fields,
+    register_timeline_rows,
+)
 from apps.marketing.models import Lead
 from apps.marketing.selectors.campaigns import register_campaign_revenue
 from apps.marketing.selectors.plans import register_goal_metric
@@ -87,47 +96,70 @@ def plan_new_customer_revenue(*, plans: list[Any], start: dt.date, end: dt.date)
     return {pk: revenue.get(pk, Decimal("0")) for pk in ids}
 
 
-def contract_events(customer: Any, user: Any) -> list[TimelineEvent]:
+# The customer's 50 latest contracts and payments, read in the timeline's one query (``customers.timeline``).
+CONTRACT_ROWS = {
+    "contracts": TimelineQuery(
+        rows=lambda customer: Contract.objects.filter(customer=customer),
+        fields=fields("pk", "signed_on", "number", "amount", "title", "status") | person_fields("owner"),
+        order=("-signed_on", "-pk"),
+        limit=50,
+    )
+}
+PAYMENT_ROWS = {
+    "payments": TimelineQuery(
+        rows=lambda customer: Payment.objects.filter(contract__customer=customer),
+        fields=fields("contract_id", "received_on", "amount", "number", "contract__number")
+        | person_fields("recorded_by"),
+        order=("-received_on", "-pk"),
+        limit=50,
+    )
+}
+
+
+def _contract_events(rows: Any, user: Any) -> list[TimelineEvent]:
     """The customer's contracts: signed, with amount and status. Like the archive's own sources it shows them to
-    whoever may see the customer (one query, no per-user scope resolution)."""
-    contracts = Contract.objects.filter(customer=customer).select_related("owner").order_by("-signed_on")[:50]
+    whoever may see the customer (no per-user scope resolution)."""
     return [
         TimelineEvent(
-            when=_at(c.signed_on),
+            when=_at(c["signed_on"]),
             kind="contract",
             icon="bi-file-earmark-text",
-            title=_("Contract %(number)s signed: %(amount)s") % {"number": c.number, "amount": format_cny(c.amount)},
-            body=f"{c.title} · {c.get_status_display()}",
-            url=reverse("sales:contract_detail", args=[c.pk]),
-            actor_name=str(c.owner),
+            title=_("Contract %(number)s signed: %(amount)s")
+            % {"number": c["number"], "amount": format_cny(c["amount"])},
+            body=f"{c['title']} · {display(Contract, 'status', c['status'])}",
+            url=reverse("sales:contract_detail", args=[c["pk"]]),
+            actor_name=str(person(c, "owner")),
         )
-        for c in contracts
+        for c in rows["contracts"]
     ]
 
 
-def payment_events(customer: Any, user: Any) -> list[TimelineEvent]:
-    """Payments received on the customer's contracts (one query)."""
-    payments = (
-        Payment.objects.filter(contract__customer=customer)
-        .order_by("-received_on")
-        .select_related("contract", "recorded_by")[:50]
-    )
+# The source as the timeline reads it, and as a function of (customer, user) for anyone else.
+contract_events = TimelineRows(queries=CONTRACT_ROWS, events=_contract_events)
+
+
+def _payment_events(rows: Any, user: Any) -> list[TimelineEvent]:
+    """Payments received on the customer's contracts."""
     return [
         TimelineEvent(
-            when=_at(p.received_on),
+            when=_at(p["received_on"]),
             kind="payment",
             icon="bi-cash-coin",
             title=(
-                _("Refund paid: %(amount)s") % {"amount": format_cny(-p.amount)}
-                if p.amount < 0
-                else _("Payment received: %(amount)s") % {"amount": format_cny(p.amount)}
+                _("Refund paid: %(amount)s") % {"amount": format_cny(-p["amount"])}
+                if p["amount"] < 0
+                else _("Payment received: %(amount)s") % {"amount": format_cny(p["amount"])}
             ),
-            body=f"{p.number} · {p.contract.number}",
-            url=reverse("sales:contract_detail", args=[p.contract_id]),
-            actor_name=str(p.recorded_by),
+            body=f"{p['number']} · {p['contract__number']}",
+            url=reverse("sales:contract_detail", args=[p["contract_id"]]),
+            actor_name=str(person(p, "recorded_by")),
         )
-        for p in payments
+        for p in rows["payments"]
     ]
+
+
+# The source as the timeline reads it, and as a function of (customer, user) for anyone else.
+payment_events = TimelineRows(queries=PAYMENT_ROWS, events=_payment_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -198,7 +230,7 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 def register() -> None:
     register_workbench_provider(workbench_items)
-    register_timeline_source("contract", contract_events)
-    register_timeline_source("payment", payment_events)
+    register_timeline_rows("contract", contract_events)
+    register_timeline_rows("payment", payment_events)
     register_campaign_revenue(campaign_revenue)
     register_goal_metric("new_customer_revenue", plan_new_customer_revenue)

@@ -11,10 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import TimelineEvent, register_timeline_source, register_transfer_hook
+from apps.customers.timeline import (
+    TimelineEvent,
+    TimelineQuery,
+    TimelineRows,
+    display,
+    fields,
+    person,
+    person_fields,
+    register_timeline_rows,
+    register_transfer_hook,
+)
 from apps.marketing.services.leads import register_conversion_hook
 from apps.org.models import User
-from apps.sales.selectors.opportunities import close_dates_passed, next_actions_due, opportunities_of_customer
+from apps.sales.models import Opportunity
+from apps.sales.selectors.opportunities import close_dates_passed, next_actions_due
 from apps.sales.selectors.plans import actions_due
 from apps.sales.services.opportunities import opportunities_follow_customer, opportunity_create_from_lead
 
@@ -32,20 +43,36 @@ def on_customers_transferred(
     opportunities_follow_customer(actor=actor, customers=list(customers), to_owner=to_owner)
 
 
-def opportunity_events(customer: Any, user: Any) -> list[TimelineEvent]:
+# The customer's 50 newest opportunities, read in the timeline's one query (``customers.timeline``).
+OPPORTUNITY_ROWS = {
+    "opportunities": TimelineQuery(
+        rows=lambda customer: Opportunity.objects.filter(customer=customer),
+        fields=fields("pk", "created_at", "name", "stage", "amount") | person_fields("owner"),
+        order=("-created_at", "-pk"),
+        limit=50,
+    )
+}
+
+
+def _opportunity_events(rows: Any, user: Any) -> list[TimelineEvent]:
     """The customer's opportunities: created when, stage and amount, owner."""
     return [
         TimelineEvent(
-            when=opp.created_at,
+            when=opp["created_at"],
             kind="opportunity",
             icon="bi-briefcase",
-            title=_("Opportunity “%(name)s” (%(stage)s)") % {"name": opp.name, "stage": opp.get_stage_display()},
-            body=_("Amount: ¥%(amount)s") % {"amount": f"{opp.amount:,.2f}"},
-            url=reverse("sales:opportunity_detail", args=[opp.pk]),
-            actor_name=str(opp.owner),
+            title=_("Opportunity “%(name)s” (%(stage)s)")
+            % {"name": opp["name"], "stage": display(Opportunity, "stage", opp["stage"])},
+            body=_("Amount: ¥%(amount)s") % {"amount": f"{opp['amount']:,.2f}"},
+            url=reverse("sales:opportunity_detail", args=[opp["pk"]]),
+            actor_name=str(person(opp, "owner")),
         )
-        for opp in opportunities_of_customer(customer=customer)
+        for opp in rows["opportunities"]
     ]
+
+
+# The source as the timeline reads it, and as a function of (customer, user) for anyone else.
+opportunity_events = TimelineRows(queries=OPPORTUNITY_ROWS, events=_opportunity_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -87,5 +114,5 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 def register() -> None:
     register_conversion_hook(on_lead_converted)
     register_transfer_hook(on_customers_transferred)
-    register_timeline_source("opportunity", opportunity_events)
+    register_timeline_rows("opportunity", opportunity_events)
     register_workbench_provider(workbench_items)

@@ -144,10 +144,6 @@ def stage_history(*, opportunity: Opportunity) -> QuerySet[OpportunityStageChang
     return opportunity.stage_changes.select_related("changed_by")
 
 
-def opportunities_of_customer(*, customer: Any) -> QuerySet[Opportunity]:
-    return Opportunity.objects.filter(customer=customer).select_related("owner").order_by("-created_at")[:50]
-
-
 def next_actions_due(*, user: Any, on: dt.date) -> QuerySet[Opportunity]:
     """My open opportunities whose next action is due."""
     return Opportunity.objects.filter(owner=user, stage__in=OPEN_STAGES, next_action_on__lte=on)

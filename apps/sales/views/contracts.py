@@ -81,8 +81,9 @@ class ContractDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user, contract = cast(User, self.request.user), self.object
-        allowed = selectors.contract_allowed(user, contract)
-        collected = selectors.collected(contract)
+        facts = selectors.payment_facts(contract)  # the conditions and the collected figure from one query
+        allowed = selectors.contract_allowed(user, contract, facts)
+        collected = facts.total
         refunds = contract.refund_requests.select_related("requested_by", "decided_by", "payment", "refund")
         adjustments = contract.adjustments.select_related("requested_by", "decided_by")
         return super().get_context_data(

@@ -82,11 +82,6 @@ def feedback_list(
     return _feedback_related(qs)
 
 
-def feedback_of_customer(*, customer: Any) -> QuerySet[Feedback]:
-    """All feedback of a customer (for its timeline; the customer page is already scoped)."""
-    return _feedback_related(Feedback.objects.filter(customer=customer))
-
-
 def routing_list(
     *, user: Any, status: str = "", overdue: bool = False, q: str = "", now: dt.datetime | None = None
 ) -> QuerySet[FeedbackRouting]:
