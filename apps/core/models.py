@@ -12,6 +12,13 @@ from apps.core.dataversion import KeyedVersion
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 
 
+def optional_fk(to: Any, verbose_name: Any = None, *, on_delete: Any, **options: Any) -> models.ForeignKey[Any, Any]:
+    """A foreign key that may be left empty (``null`` in the table, ``blank`` on forms): the "decided by",
+    "campaign" or "source lead" of a record. ``on_delete`` stays explicit at each use (``SET_NULL`` where the record
+    outlives its target, ``PROTECT`` where the target must stay); ``options`` go to the field (``related_name`` …)."""
+    return models.ForeignKey(to, verbose_name=verbose_name, on_delete=on_delete, null=True, blank=True, **options)
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -29,14 +36,7 @@ class OwnedModel(TimeStampedModel):
     owner_unit = models.ForeignKey(
         "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"), on_delete=models.PROTECT, related_name="+")
 
     scope_fields = ScopeFields(owner="owner", unit="owner_unit")
     objects = ScopedQuerySet.as_manager()
@@ -184,14 +184,7 @@ class WorkdayOverride(models.Model):
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=100, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
+    entered_by = optional_fk(settings.AUTH_USER_MODEL, _("entered by"), on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("entered at"), null=True, blank=True)
 
     class Meta:
@@ -212,14 +205,7 @@ class WorkdayYear(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     notice = models.TextField(_("notice text"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
+    entered_by = optional_fk(settings.AUTH_USER_MODEL, _("entered by"), on_delete=models.PROTECT, related_name="+")
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     class Meta:
@@ -289,14 +275,7 @@ class NotificationChannel(TimeStampedModel):
         help_text=_("DingTalk's signed mode (SEC…); empty when the robot does not sign."),
     )
     rate_per_minute = models.PositiveSmallIntegerField(_("messages per minute at most"), default=20)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
+    updated_by = optional_fk(settings.AUTH_USER_MODEL, _("updated by"), on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("notification channel")

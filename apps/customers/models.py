@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.core.validators import validate_mobile, validate_uscc
 from apps.customers.choices import (
@@ -68,30 +68,12 @@ class Customer(TimeStampedModel):
         _("lifecycle stage"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.POTENTIAL
     )
     deal_status = models.CharField(_("deal status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
-    owner = models.ForeignKey(
-        User, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True, related_name="owned_customers"
-    )
-    owner_unit = models.ForeignKey(
-        "org.Department",
-        verbose_name=_("department"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    owner = optional_fk(User, _("owner"), on_delete=models.PROTECT, related_name="owned_customers")
+    owner_unit = optional_fk("org.Department", _("department"), on_delete=models.PROTECT, related_name="+")
     owner_since = models.DateTimeField(_("owner since"), null=True, blank=True)
-    previous_owner = models.ForeignKey(
-        User, verbose_name=_("previous owner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    previous_owner = optional_fk(User, _("previous owner"), on_delete=models.SET_NULL, related_name="+")
     pooled_at = models.DateTimeField(_("entered the public pool at"), null=True, blank=True)
-    service_owner = models.ForeignKey(
-        User,
-        verbose_name=_("service owner"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="serviced_customers",
-    )
+    service_owner = optional_fk(User, _("service owner"), on_delete=models.SET_NULL, related_name="serviced_customers")
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     is_locked = models.BooleanField(_("locked"), default=False)
     last_follow_up_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
@@ -99,9 +81,7 @@ class Customer(TimeStampedModel):
     next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
     recycle_warned_at = models.DateTimeField(_("recycle warning sent at"), null=True, blank=True)
     remarks = models.TextField(_("remarks"), blank=True)
-    created_by = models.ForeignKey(
-        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = optional_fk(User, _("created by"), on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords(
         excluded_fields=["name_key", "name_initials", "last_follow_up_summary", "recycle_warned_at"]
     )
@@ -211,9 +191,7 @@ class FollowUp(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="follow_ups"
     )
-    contact = models.ForeignKey(
-        Contact, verbose_name=_("contact"), on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
-    )
+    contact = optional_fk(Contact, _("contact"), on_delete=models.SET_NULL, related_name="follow_ups")
     channel = models.CharField(
         _("follow-up channel"), max_length=20, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE
     )
@@ -244,16 +222,10 @@ class OwnershipLog(models.Model):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="ownership_logs"
     )
     action = models.CharField(_("action"), max_length=20, choices=OwnershipAction.choices)
-    from_owner = models.ForeignKey(
-        User, verbose_name=_("previous owner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    to_owner = models.ForeignKey(
-        User, verbose_name=_("new owner"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    from_owner = optional_fk(User, _("previous owner"), on_delete=models.SET_NULL, related_name="+")
+    to_owner = optional_fk(User, _("new owner"), on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    actor = models.ForeignKey(
-        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    actor = optional_fk(User, _("by"), on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:

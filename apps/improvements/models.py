@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel
+from apps.core.models import OwnedModel, optional_fk
 from apps.improvements.choices import EffectDirection, ImprovementSource, ImprovementStatus
 
 S = ImprovementStatus
@@ -41,7 +41,7 @@ class ImprovementAction(OwnedModel):
     source_kind = models.CharField(
         _("raised by"), max_length=30, choices=ImprovementSource.choices, default=ImprovementSource.OTHER
     )
-    source_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source_type = optional_fk(ContentType, on_delete=models.SET_NULL, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")
     due_date = models.DateField(_("due date"))
@@ -51,14 +51,7 @@ class ImprovementAction(OwnedModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     result = models.TextField(_("what was done"), blank=True)
     verification = models.TextField(_("verification"), blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    verified_by = optional_fk(settings.AUTH_USER_MODEL, _("verified by"), on_delete=models.SET_NULL, related_name="+")
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     # The effectiveness check: the figure the action is meant to move, its value when raised and the way it should
     # go; at the next evaluation after verification (``effect_check_on``) the figure is read again.
@@ -73,13 +66,8 @@ class ImprovementAction(OwnedModel):
     effect_value = models.DecimalField(_("figure at the check"), max_digits=16, decimal_places=2, null=True, blank=True)
     effect_moved = models.BooleanField(_("the figure moved"), null=True, blank=True)
     effect_note = models.TextField(_("effectiveness check notes"), blank=True)
-    effect_checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("effectiveness checked by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    effect_checked_by = optional_fk(
+        settings.AUTH_USER_MODEL, _("effectiveness checked by"), on_delete=models.SET_NULL, related_name="+"
     )
     effect_checked_at = models.DateTimeField(_("effectiveness checked at"), null=True, blank=True)
     history = HistoricalRecords()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can
-from apps.core.services import model_update, notify
+from apps.core.services import model_save, model_update, notify
 from apps.improvements.choices import EffectDirection, ImprovementSource, ImprovementStatus
 from apps.improvements.models import EFFECT_CHECK_PIPELINE, ImprovementAction
 from apps.improvements.selectors import assignable_owners, next_evaluation_on
@@ -128,9 +128,7 @@ def improvement_raise(
         effect_baseline=effect_baseline,
         effect_direction=effect_direction or "",
     )
-    action.full_clean()
-    record_actor(action, actor)
-    action.save()
+    model_save(action, actor=actor)
     if owner.pk != actor.pk:
         notify(
             recipients=[owner],
@@ -186,8 +184,7 @@ def improvement_update(*, actor: Any, action: ImprovementAction, data: dict[str,
     if new_owner is not None and new_owner.pk != action.owner_id:
         _check_owner(actor, new_owner)
         data["owner_unit"] = _owner_unit(new_owner)
-    record_actor(action, actor)
-    model_update(instance=action, fields=EDITABLE_FIELDS, data=data)
+    model_update(instance=action, fields=EDITABLE_FIELDS, data=data, actor=actor)
     return action
 
 

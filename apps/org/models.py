@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, optional_fk
 from apps.core.scoping import DataScope, ScopedQuerySet, ScopeFields
 from apps.core.validators import validate_mobile
 from apps.org.choices import BuiltinRole, DepartmentKind, UserLanguage
@@ -44,22 +44,8 @@ class Department(TimeStampedModel):
     kind = models.CharField(
         _("department kind"), max_length=30, choices=DepartmentKind.choices, default=DepartmentKind.OTHER
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent department"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
-    manager = models.ForeignKey(
-        User,
-        verbose_name=_("manager"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="managed_departments",
-    )
+    parent = optional_fk("self", _("parent department"), on_delete=models.PROTECT, related_name="children")
+    manager = optional_fk(User, _("manager"), on_delete=models.SET_NULL, related_name="managed_departments")
     order = models.PositiveIntegerField(_("display order"), default=0)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     is_active = models.BooleanField(_("active"), default=True)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can, clear_scope_cache
-from apps.core.services import model_update
+from apps.core.services import model_save, model_update
 from apps.org.models import Department, Employee, Role, User
 from apps.org.scope import access_changed
 from apps.org.selectors import owned_models
@@ -69,8 +69,7 @@ def department_update(*, actor: Any, department: Department, data: dict[str, Any
     new_parent = data.get("parent", department.parent)
     if new_parent is not None and (new_parent.pk == department.pk or new_parent.path.startswith(department.path)):
         raise ValidationError({"parent": DEPARTMENT_UNDER_ITSELF})
-    record_actor(department, actor, reason)
-    model_update(instance=department, fields=DEPARTMENT_FIELDS, data=data)
+    model_update(instance=department, fields=DEPARTMENT_FIELDS, data=data, actor=actor, reason=reason)
     _set_paths(department)
     return department
 
@@ -109,9 +108,7 @@ def employee_create(
     user.full_clean(exclude=["password"])
     user.save()
     employee = Employee(user=user, **{k: v for k, v in data.items() if k in EMPLOYEE_FIELDS})
-    employee.full_clean()
-    record_actor(employee, actor)
-    employee.save()
+    model_save(employee, actor=actor)
     if roles:
         employee.roles.set(roles)
     return employee
@@ -124,8 +121,7 @@ def employee_update(*, actor: Any, employee: Employee, data: dict[str, Any]) -> 
         raise PermissionDenied
     if "department" in data and data["department"] is None:
         raise ValidationError({"department": EMPLOYEE_NEEDS_DEPARTMENT})
-    record_actor(employee, actor)
-    model_update(instance=employee, fields=EMPLOYEE_FIELDS + ["roles"], data=data)
+    model_update(instance=employee, fields=EMPLOYEE_FIELDS + ["roles"], data=data, actor=actor)
     # The login carries the name and email too; keep them in step with the employee record.
     user_changes = {k: data[k] for k in ("name", "email") if k in data and data[k] != getattr(employee.user, k)}
     if user_changes:

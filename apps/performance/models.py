@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel, TimeStampedModel
+from apps.core.models import OwnedModel, TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.performance.choices import (
     AppealStatus,
@@ -76,26 +76,12 @@ class AssessmentCycle(TimeStampedModel):
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
     status = models.CharField(_("status"), max_length=20, choices=CycleStatus.choices, default=CycleStatus.OPEN)
-    rules_version = models.ForeignKey(
-        "policy.PolicyVersion",
-        verbose_name=_("policy version"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    rules_version = optional_fk("policy.PolicyVersion", _("policy version"), on_delete=models.PROTECT, related_name="+")
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"), on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -126,14 +112,7 @@ class Assessment(OwnedModel):
     department_kind = models.CharField(_("department kind"), max_length=30, choices=AssessedKind.choices)
     level = models.CharField(_("level"), max_length=12, choices=AssessmentLevel.choices)
     # Optional here (a department's assessment has no person): narrowing OwnedModel's field is Django's way.
-    owner = models.ForeignKey(  # type: ignore[assignment]
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("person assessed"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    owner = optional_fk(settings.AUTH_USER_MODEL, _("person assessed"), on_delete=models.PROTECT, related_name="+")
     computed_total = models.DecimalField(_("computed score"), max_digits=6, decimal_places=2, default=Decimal("0"))
     adjustment = models.DecimalField(_("manager's adjustment"), max_digits=5, decimal_places=2, default=Decimal("0"))
     adjustment_reason = models.CharField(_("reason for the adjustment"), max_length=300, blank=True)
@@ -147,14 +126,7 @@ class Assessment(OwnedModel):
         _("status"), max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.COMPUTED
     )
     manager_comment = models.TextField(_("manager's comment"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = optional_fk(settings.AUTH_USER_MODEL, _("reviewed by"), on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -230,14 +202,7 @@ class Appeal(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.PENDING)
     decision = models.TextField(_("decision"), blank=True)
     new_total = models.DecimalField(_("score after the appeal"), max_digits=6, decimal_places=2, null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = optional_fk(settings.AUTH_USER_MODEL, _("decided by"), on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -268,26 +233,14 @@ class Violation(OwnedModel):
         _("status"), max_length=20, choices=ViolationStatus.choices, default=ViolationStatus.REPORTED
     )
     decision = models.TextField(_("decision"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = optional_fk(settings.AUTH_USER_MODEL, _("decided by"), on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # 申诉: the person may appeal a confirmed violation once; senior management or the leadership group decides.
     appeal_reason = models.TextField(_("reason for the appeal"), blank=True)
     appealed_at = models.DateTimeField(_("appealed at"), null=True, blank=True)
     appeal_decision = models.TextField(_("decision on the appeal"), blank=True)
-    appeal_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("appeal decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    appeal_decided_by = optional_fk(
+        settings.AUTH_USER_MODEL, _("appeal decided by"), on_delete=models.SET_NULL, related_name="+"
     )
     appeal_decided_at = models.DateTimeField(_("appeal decided at"), null=True, blank=True)
     history = HistoricalRecords()
@@ -308,47 +261,19 @@ class RewardPenalty(TimeStampedModel):
 
     action = models.CharField(_("action"), max_length=20, choices=RewardPenaltyAction.choices)
     is_reward = models.BooleanField(_("reward"))
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    person = optional_fk(settings.AUTH_USER_MODEL, _("person"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
         "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
-    assessment = models.ForeignKey(
-        Assessment,
-        verbose_name=_("assessment"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="proposals",
-    )
-    violation = models.ForeignKey(
-        Violation,
-        verbose_name=_("violation"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="proposals",
-    )
+    assessment = optional_fk(Assessment, _("assessment"), on_delete=models.PROTECT, related_name="proposals")
+    violation = optional_fk(Violation, _("violation"), on_delete=models.PROTECT, related_name="proposals")
     reason = models.CharField(_("reason"), max_length=300)
     amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
     )
     decision_note = models.CharField(_("decision"), max_length=300, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = optional_fk(settings.AUTH_USER_MODEL, _("decided by"), on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     history = HistoricalRecords()
 

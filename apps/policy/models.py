@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.policy.choices import DecisionOutcome, InterpretationStatus, PolicyVersionStatus, ReviewOutcome, VoteChoice
 from apps.policy.rules import default_rules_json, validate_rules
@@ -90,19 +90,10 @@ class PolicyVersion(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=PolicyVersionStatus.choices, default=PolicyVersionStatus.DRAFT
     )
-    based_on = models.ForeignKey(
-        "self", verbose_name=_("based on"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    based_on = optional_fk("self", _("based on"), on_delete=models.SET_NULL, related_name="+")
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    published_by = optional_fk(settings.AUTH_USER_MODEL, _("published by"), on_delete=models.PROTECT, related_name="+")
     decided_by = models.CharField(_("decided by"), max_length=100, blank=True)
     decision_note = models.TextField(_("decision"), blank=True)
     next_review_on = models.DateField(_("next review on"), null=True, blank=True)
@@ -163,14 +154,7 @@ class PolicyDecision(TimeStampedModel):
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
     )
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    closed_by = optional_fk(settings.AUTH_USER_MODEL, _("closed by"), on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -342,23 +326,9 @@ class Interpretation(TimeStampedModel):
         _("status"), max_length=20, choices=InterpretationStatus.choices, default=InterpretationStatus.ASKED
     )
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("answered by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    answered_by = optional_fk(settings.AUTH_USER_MODEL, _("answered by"), on_delete=models.PROTECT, related_name="+")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    published_by = optional_fk(settings.AUTH_USER_MODEL, _("published by"), on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     history = HistoricalRecords()
@@ -390,14 +360,7 @@ class PolicyReview(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     next_review_on = models.DateField(_("next review on"), null=True, blank=True)
-    draft = models.ForeignKey(
-        PolicyVersion,
-        verbose_name=_("draft opened"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    draft = optional_fk(PolicyVersion, _("draft opened"), on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
 
     class Meta:

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel
+from apps.core.models import OwnedModel, optional_fk
 from apps.reports.choices import Frequency, ReportAction, ReportKind, ReportStatus, SubscriptionTarget
 
 S, A = ReportStatus, ReportAction
@@ -46,23 +46,9 @@ class DepartmentReport(OwnedModel):
     causes = models.TextField(_("causes of the gaps"), blank=True)
     next_plans = models.TextField(_("plans for the next period"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    submitted_by = optional_fk(settings.AUTH_USER_MODEL, _("submitted by"), on_delete=models.SET_NULL, related_name="+")
     review_comment = models.TextField(_("management's comment"), blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = optional_fk(settings.AUTH_USER_MODEL, _("reviewed by"), on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["figures"])

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel, TimeStampedModel
+from apps.core.models import OwnedModel, TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.policy.choices import CustomerLevel, TicketType
 from apps.surveys.choices import QuestionKind, SurveyKind, SurveyStatus
@@ -34,9 +34,7 @@ class Questionnaire(TimeStampedModel):
     is_active = models.BooleanField(_("in use"), default=True)
     # The questionnaire sent automatically when a ticket is resolved (at most one).
     for_resolved_tickets = models.BooleanField(_("sent after resolved tickets"), default=False)
-    created_by = models.ForeignKey(
-        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = optional_fk(User, _("created by"), on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -174,14 +172,7 @@ class SurveyInvitation(TimeStampedModel):
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="survey_invitations"
     )
-    contact = models.ForeignKey(
-        "customers.Contact",
-        verbose_name=_("contact"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    contact = optional_fk("customers.Contact", _("contact"), on_delete=models.SET_NULL, related_name="+")
     token = models.CharField(max_length=64, unique=True, editable=False)  # secrets.token_urlsafe(32)
     expires_at = models.DateTimeField(_("link expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -191,15 +182,8 @@ class SurveyInvitation(TimeStampedModel):
     # What the answer is analysed by (snapshots taken when the link is made).
     customer_level = models.CharField(_("customer level"), max_length=1, choices=CustomerLevel.choices, blank=True)
     ticket_type = models.CharField(_("ticket type"), max_length=20, choices=TicketType.choices, blank=True)
-    department = models.ForeignKey(
-        "org.Department",
-        verbose_name=_("responsible department"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    department = optional_fk("org.Department", _("responsible department"), on_delete=models.SET_NULL, related_name="+")
+    source_type = optional_fk(ContentType, on_delete=models.CASCADE, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")  # the resolved ticket, for post-ticket surveys
     owner = models.ForeignKey(User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")

@@ -1,20 +1,38 @@
-"""Domain-free write helpers: the generic update, and notifications."""
+"""Domain-free write helpers: the generic save and update, and notifications."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 
 from apps.core.history import record_actor
-from apps.core.models import Notification
+from apps.core.models import Notification, OwnedModel
 from apps.core.notifications.kinds import kind_of
 from apps.core.services.delivery import deliveries_create
 
 logger = logging.getLogger(__name__)
+
+_M = TypeVar("_M", bound=models.Model)
+_O = TypeVar("_O", bound=OwnedModel)
+
+
+def model_save(instance: _M, *, actor: Any, reason: str = "", update_fields: Iterable[str] | None = None) -> _M:
+    """Validate ``instance`` (``full_clean``), name ``actor`` (and ``reason``) as the author of the change in its
+    history, and save it (only ``update_fields`` when given): the write at the end of a create or a step."""
+    instance.full_clean()
+    record_actor(instance, actor, reason)
+    instance.save(update_fields=update_fields)
+    return instance
+
+
+def owned_create(model: type[_O], *, actor: Any, unit: Any, **fields: Any) -> _O:
+    """Create a ``model`` record (an ``OwnedModel``) owned by ``actor`` in ``unit`` (their department) and created by
+    them, validated and saved with the actor in its history."""
+    return model_save(model(**fields, owner=actor, owner_unit=unit, created_by=actor), actor=actor)
 
 
 def model_update(

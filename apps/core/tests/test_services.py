@@ -1,4 +1,4 @@
-"""The domain-free services: the generic update and the notification centre."""
+"""The domain-free services: the generic save and update and the notification centre."""
 
 from __future__ import annotations
 
@@ -10,11 +10,40 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import Notification
-from apps.core.services import model_update, notification_mark_all_read, notification_mark_read, notify
+from apps.core.services import (
+    model_save,
+    model_update,
+    notification_mark_all_read,
+    notification_mark_read,
+    notify,
+)
 from apps.org.models import Department, Role
 from apps.org.tests.factories import DepartmentFactory, EmployeeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+class ModelSaveTests:
+    def test_it_saves_with_the_actor_and_reason_in_the_history(self) -> None:
+        actor = UserFactory()
+        department = Department(name="售后部", code="after-sales", path="/after-sales/")
+        assert model_save(department, actor=actor, reason="新设") is department
+        record = department.history.latest()  # type: ignore[attr-defined]
+        assert Department.objects.filter(pk=department.pk, name="售后部").exists()
+        assert (record.history_user, record.history_change_reason) == (actor, "新设")
+
+    def test_invalid_data_is_refused_and_not_saved(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            model_save(Department(name="", code="no-name", path="/no-name/"), actor=UserFactory())
+        assert "name" in info.value.message_dict
+        assert not Department.objects.filter(code="no-name").exists()
+
+    def test_update_fields_limit_the_write(self) -> None:
+        department = DepartmentFactory(name="销售部", order=1)
+        department.name, department.order = "市场部", 2
+        model_save(department, actor=UserFactory(), update_fields=["name", "updated_at"])
+        department.refresh_from_db()
+        assert (department.name, department.order) == ("市场部", 1)
 
 
 class ModelUpdateTests:

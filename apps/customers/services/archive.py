@@ -142,8 +142,9 @@ def customer_set_service_owner(*, actor: Any, customer: Customer, service_owner:
         return locked
     if service_owner is not None and not users_assignable(actor, "service").filter(pk=service_owner.pk).exists():
         raise ValidationError({"service_owner": SERVICE_OWNER_NOT_ASSIGNABLE})
-    record_actor(locked, actor, reason)
-    model_update(instance=locked, fields=["service_owner"], data={"service_owner": service_owner})
+    model_update(
+        instance=locked, fields=["service_owner"], data={"service_owner": service_owner}, actor=actor, reason=reason
+    )
     owners_changed([locked.pk])
     return locked
 
@@ -357,8 +358,7 @@ def customer_update(
 def customer_set_lock(*, actor: Any, customer: Customer, locked: bool) -> Customer:
     """Lock (never recycled to the pool) or unlock a customer the actor may change."""
     _require_change(actor, customer)
-    record_actor(customer, actor)
-    model_update(instance=customer, fields=["is_locked"], data={"is_locked": locked})
+    model_update(instance=customer, fields=["is_locked"], data={"is_locked": locked}, actor=actor)
     return customer
 
 

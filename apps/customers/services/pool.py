@@ -21,9 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.history import record_actor
 from apps.core.scoping import can
-from apps.core.services import notify
+from apps.core.services import model_save, notify
 from apps.customers.choices import OwnershipAction
 from apps.customers.models import Customer, OwnershipLog
 from apps.customers.selectors.pool import (
@@ -81,9 +80,10 @@ def _set_owner(customer: Customer, *, owner: Any, actor: Any, reason: Any, now: 
     customer.owner = owner
     customer.owner_since = now if owner is not None else None
     customer.recycle_warned_at = None
-    customer.full_clean()
-    record_actor(customer, actor, str(reason)[:100])
-    customer.save(
+    model_save(
+        customer,
+        actor=actor,
+        reason=str(reason)[:100],
         update_fields=[
             "owner",
             "owner_unit",
@@ -92,7 +92,7 @@ def _set_owner(customer: Customer, *, owner: Any, actor: Any, reason: Any, now: 
             "pooled_at",
             "recycle_warned_at",
             "updated_at",
-        ]
+        ],
     )
     owners_changed([customer.pk])
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel
+from apps.core.models import OwnedModel, optional_fk
 from apps.marketing.choices import CampaignKind, CampaignStatus
 
 
@@ -15,13 +15,8 @@ class Campaign(OwnedModel):
     records (``selectors.campaign_metrics``), never stored."""
 
     name = models.CharField(_("campaign name"), max_length=200)
-    plan = models.ForeignKey(
-        "marketing.MarketPlan",
-        verbose_name=_("market development plan"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="campaigns",
+    plan = optional_fk(
+        "marketing.MarketPlan", _("market development plan"), on_delete=models.SET_NULL, related_name="campaigns"
     )
     kind = models.CharField(_("campaign type"), max_length=20, choices=CampaignKind.choices, default=CampaignKind.OTHER)
     channel = models.CharField(_("channel"), max_length=100, blank=True)

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.core.validators import validate_mobile, validate_uscc
 from apps.marketing.choices import LeadSource, LeadStatus
@@ -77,29 +77,12 @@ class Lead(TimeStampedModel):
     became keeps the attribution to its campaign and plan."""
 
     source = models.CharField(_("lead source"), max_length=20, choices=LeadSource.choices, default=LeadSource.MANUAL)
-    campaign = models.ForeignKey(
-        "marketing.Campaign",
-        verbose_name=_("campaign"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="leads",
+    campaign = optional_fk("marketing.Campaign", _("campaign"), on_delete=models.SET_NULL, related_name="leads")
+    research = optional_fk(
+        "marketing.MarketResearch", _("market research"), on_delete=models.SET_NULL, related_name="leads"
     )
-    research = models.ForeignKey(
-        "marketing.MarketResearch",
-        verbose_name=_("market research"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="leads",
-    )
-    plan = models.ForeignKey(
-        "marketing.MarketPlan",
-        verbose_name=_("market development plan"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="leads",
+    plan = optional_fk(
+        "marketing.MarketPlan", _("market development plan"), on_delete=models.SET_NULL, related_name="leads"
     )
     company_name = models.CharField(_("company"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, validators=[validate_uscc])
@@ -114,42 +97,17 @@ class Lead(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
     qualified_at = models.DateTimeField(_("qualified at"), null=True, blank=True)
     invalid_reason = models.CharField(_("reason it is invalid"), max_length=200, blank=True)
-    owner = models.ForeignKey(
-        User, verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True, related_name="owned_leads"
-    )
-    owner_unit = models.ForeignKey(
-        "org.Department",
-        verbose_name=_("department"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    handed_to = models.ForeignKey(
-        User,
-        verbose_name=_("handed to"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="leads_received",
-    )
+    owner = optional_fk(User, _("owner"), on_delete=models.PROTECT, related_name="owned_leads")
+    owner_unit = optional_fk("org.Department", _("department"), on_delete=models.PROTECT, related_name="+")
+    created_by = optional_fk(User, _("created by"), on_delete=models.SET_NULL, related_name="+")
+    handed_to = optional_fk(User, _("handed to"), on_delete=models.SET_NULL, related_name="leads_received")
     handed_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     handover_note = models.TextField(_("handover notes"), blank=True)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("converted customer"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="leads",
+    customer = optional_fk(
+        "customers.Customer", _("converted customer"), on_delete=models.SET_NULL, related_name="leads"
     )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
-    converted_by = models.ForeignKey(
-        User, verbose_name=_("converted by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    converted_by = optional_fk(User, _("converted by"), on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
 
     scope_fields = ScopeFields(owner="owner", unit="owner_unit", shared_with=("handed_to",))

@@ -4,23 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.models import OwnedModel
+from apps.core.models import OwnedModel, optional_fk
 
 
 class Visit(OwnedModel):
     """客户拜访: a visit to a customer or a lead; ``owner`` organised it, ``visitors`` went."""
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("customer"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="visits",
-    )
-    lead = models.ForeignKey(
-        "marketing.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, null=True, blank=True, related_name="visits"
-    )
+    customer = optional_fk("customers.Customer", _("customer"), on_delete=models.CASCADE, related_name="visits")
+    lead = optional_fk("marketing.Lead", _("lead"), on_delete=models.CASCADE, related_name="visits")
     visited_on = models.DateField(_("visit date"))
     visitors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("visitors"), blank=True, related_name="+"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
-from apps.core.services import model_update
+from apps.core.services import model_save, model_update
 from apps.marketing.choices import CampaignStatus
 from apps.marketing.models import Campaign
 from apps.org.models import User
@@ -64,9 +64,7 @@ def campaign_create(*, actor: User, data: dict[str, Any]) -> Campaign:
     campaign.created_by = actor
     campaign.status = C.PLANNED
     _validate(campaign)
-    campaign.full_clean()
-    record_actor(campaign, actor)
-    campaign.save()
+    model_save(campaign, actor=actor)
     return campaign
 
 
@@ -82,8 +80,7 @@ def campaign_update(*, actor: User, campaign: Campaign, data: dict[str, Any]) ->
         }
     )
     _validate(probe)
-    record_actor(campaign, actor)
-    model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data)
+    model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data, actor=actor)
     return campaign
 
 

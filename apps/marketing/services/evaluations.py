@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.history import record_actor
 from apps.core.scoping import can
-from apps.core.services import model_update, notify
+from apps.core.services import model_save, model_update, notify, owned_create
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.models import ImprovementAction
 from apps.improvements.services import improvement_raise_from
@@ -68,20 +67,9 @@ def evaluation_create(
     if plan.status not in (PlanStatus.APPROVED, PlanStatus.EXECUTING, PlanStatus.CLOSED):
         raise ValidationError(PLAN_NOT_APPROVED)
     fields = {k: v for k, v in data.items() if k in EVALUATION_FIELDS}
-    _check({"period_start": period_start, "period_end": period_end, **fields})
-    evaluation = MarketEvaluation(
-        plan=plan,
-        period_start=period_start,
-        period_end=period_end,
-        **fields,
-        owner=actor,
-        owner_unit=actor.employee.department,
-        created_by=actor,
-    )
-    evaluation.full_clean()
-    record_actor(evaluation, actor)
-    evaluation.save()
-    return evaluation
+    period = {"period_start": period_start, "period_end": period_end}
+    _check({**period, **fields})
+    return owned_create(MarketEvaluation, actor=actor, unit=actor.employee.department, plan=plan, **period, **fields)
 
 
 @transaction.atomic
@@ -90,8 +78,7 @@ def evaluation_update(*, actor: User, evaluation: MarketEvaluation, data: dict[s
     _require_draft(actor, evaluation)
     merged = {name: data.get(name, getattr(evaluation, name)) for name in EVALUATION_FIELDS}
     _check(merged)
-    record_actor(evaluation, actor)
-    model_update(instance=evaluation, fields=EVALUATION_FIELDS, data=data)
+    model_update(instance=evaluation, fields=EVALUATION_FIELDS, data=data, actor=actor)
     return evaluation
 
 
@@ -114,9 +101,9 @@ def evaluation_complete(*, actor: User, evaluation: MarketEvaluation) -> MarketE
     evaluation.policy_version = rules_in_force().version_label
     evaluation.status = EvaluationStatus.COMPLETED
     evaluation.completed_at = timezone.now()
-    evaluation.full_clean()
-    record_actor(evaluation, actor)
-    evaluation.save(update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"])
+    model_save(
+        evaluation, actor=actor, update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"]
+    )
     plan = evaluation.plan
     notify(
         recipients=[*senior_management(), plan.owner],

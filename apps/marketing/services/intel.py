@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
-from apps.core.services import model_update, notify
+from apps.core.services import model_save, model_update, notify
 from apps.marketing.choices import IntelStatus
 from apps.marketing.models import IntelRead, MarketIntel
 from apps.marketing.selectors.intel import intel_audience
@@ -36,9 +36,7 @@ def intel_create(*, actor: User, data: dict[str, Any]) -> MarketIntel:
     intel.owner_unit_id = user_scope(actor).unit_id  # type: ignore[assignment]
     intel.created_by = actor
     intel.status = IntelStatus.DRAFT
-    intel.full_clean()
-    record_actor(intel, actor)
-    intel.save()
+    model_save(intel, actor=actor)
     return intel
 
 
@@ -47,8 +45,9 @@ def intel_update(*, actor: User, intel: MarketIntel, data: dict[str, Any]) -> Ma
     """Change intelligence the actor may change (a correction after publication is kept in the history)."""
     if not can(actor, "change", intel):
         raise PermissionDenied
-    record_actor(intel, actor)
-    model_update(instance=intel, fields=INTEL_FIELDS, data={k: v for k, v in data.items() if k in INTEL_FIELDS})
+    model_update(
+        instance=intel, fields=INTEL_FIELDS, data={k: v for k, v in data.items() if k in INTEL_FIELDS}, actor=actor
+    )
     return intel
 
 

@@ -206,8 +206,7 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any], allow_similar_
     changed = any(key in clean and clean[key] != getattr(lead, key) for key in identity)
     if changed and lead.status != S.CONVERTED and lead.customer_id is None:
         _check_customers(Lead(**{key: clean.get(key, getattr(lead, key)) for key in identity}), allow_similar_name)
-    record_actor(lead, actor)
-    model_update(instance=lead, fields=LEAD_FIELDS, data=clean)
+    model_update(instance=lead, fields=LEAD_FIELDS, data=clean, actor=actor)
     return lead
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
-from apps.core.services import model_update, notification_topic, notifications_close, notify
+from apps.core.services import model_update, notification_topic, notifications_close, notify, owned_create
 from apps.marketing.choices import GoalMetric, PlanStatus
 from apps.marketing.models import MarketPlan, PlanGoal
 from apps.marketing.models.plans import PLAN_WORKFLOW, PlanRole, PlanStep, plan_step_roles, plan_step_target
@@ -128,16 +128,8 @@ def plan_create(*, actor: User, goals: list[dict[str, Any]] | None = None, **dat
         raise PermissionDenied
     _check_period(data)
     _check_budget(data.get("budget"))
-    plan = MarketPlan(
-        **{k: v for k, v in data.items() if k in PLAN_FIELDS},
-        owner=actor,
-        owner_unit=actor.employee.department,
-        created_by=actor,
-        status=PlanStatus.DRAFT,
-    )
-    plan.full_clean()
-    record_actor(plan, actor)
-    plan.save()
+    fields = {k: v for k, v in data.items() if k in PLAN_FIELDS}
+    plan = owned_create(MarketPlan, actor=actor, unit=actor.employee.department, **fields, status=PlanStatus.DRAFT)
     _set_goals(plan, goals or [])
     return plan
 
@@ -155,8 +147,7 @@ def plan_update(
         }
     )
     _check_budget(data.get("budget"))
-    record_actor(plan, actor)
-    model_update(instance=plan, fields=PLAN_FIELDS, data=data)
+    model_update(instance=plan, fields=PLAN_FIELDS, data=data, actor=actor)
     if goals is not None:
         _set_goals(plan, goals)
     return plan

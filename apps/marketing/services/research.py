@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can
-from apps.core.services import model_update
+from apps.core.services import model_update, owned_create
 from apps.core.validators import normalize_mobile
 from apps.marketing.choices import LeadSource, LeadStatus
 from apps.marketing.models import Lead, MarketResearch
@@ -46,16 +46,8 @@ def research_create(*, actor: User, **data: Any) -> MarketResearch:
     if not actor.has_perm("marketing.add_marketresearch"):
         raise PermissionDenied
     _check_period(data.get("period_start"), data.get("period_end"))
-    research = MarketResearch(
-        **{k: v for k, v in data.items() if k in RESEARCH_FIELDS},
-        owner=actor,
-        owner_unit=actor.employee.department,
-        created_by=actor,
-    )
-    research.full_clean()
-    record_actor(research, actor)
-    research.save()
-    return research
+    fields = {k: v for k, v in data.items() if k in RESEARCH_FIELDS}
+    return owned_create(MarketResearch, actor=actor, unit=actor.employee.department, **fields)
 
 
 @transaction.atomic
@@ -64,8 +56,7 @@ def research_update(*, actor: User, research: MarketResearch, data: dict[str, An
     if not can(actor, "change", research):
         raise PermissionDenied
     _check_period(data.get("period_start", research.period_start), data.get("period_end", research.period_end))
-    record_actor(research, actor)
-    model_update(instance=research, fields=RESEARCH_FIELDS, data=data)
+    model_update(instance=research, fields=RESEARCH_FIELDS, data=data, actor=actor)
     return research
 
 

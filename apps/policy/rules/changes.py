@@ -8,21 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.policy.choices import (
-    AssessedKind,
-    AssessmentLevel,
-    CustomerLevel,
-    EvaluationKind,
-    Frequency,
-    Grade,
-    KpiCode,
-    KpiItem,
-    RewardPenaltyAction,
-    ScoringMethod,
-    TicketPriority,
-    TicketType,
-)
-from apps.policy.rules.parsing import _SECTIONS, _as_decimal
+from apps.policy.rules.parsing import _SECTIONS, KEYED_CHOICES, _as_decimal
 from apps.policy.rules.values import (
     APPROVAL_LABEL,
     ASSESSMENT_LABEL,
@@ -75,24 +61,10 @@ _KEY_LABELS = {
     "discount_percent": _("discount (%)"),
     "contract_amount": _("contract amount (CNY)"),
 }
-_LABELLED_CHOICES = (
-    KpiItem,
-    Grade,
-    TicketType,
-    TicketPriority,
-    CustomerLevel,
-    EvaluationKind,
-    Frequency,
-    KpiCode,
-    AssessedKind,
-    AssessmentLevel,
-    RewardPenaltyAction,
-    ScoringMethod,
-)
 
 
 def _key_label(key: str) -> str:
-    for choices in _LABELLED_CHOICES:
+    for choices in KEYED_CHOICES:
         if key in choices.values:
             return str(choices(key).label)
     return str(_KEY_LABELS.get(key, key))

@@ -540,6 +540,24 @@ _SECTIONS: dict[str, tuple[str, Callable[[_Reader, Any, Any], Any]]] = {
 }
 
 
+# The choices whose values stand as keys in the rules (a KPI, a grade, a ticket type …): the keys each section
+# accepts, and what the changes call them in words (``changes.key_label``).
+KEYED_CHOICES = (
+    KpiItem,
+    Grade,
+    TicketType,
+    TicketPriority,
+    CustomerLevel,
+    EvaluationKind,
+    Frequency,
+    KpiCode,
+    AssessedKind,
+    AssessmentLevel,
+    RewardPenaltyAction,
+    ScoringMethod,
+)
+
+
 def parse_rules(data: Mapping[str, Any] | None, base: Rules = DEFAULT_RULES) -> Rules:
     """Return the rules ``data`` describes, taking whatever it leaves out from ``base``.
 

@@ -210,72 +210,45 @@ _MANAGER_KPIS = (
     (_K.IMPROVEMENTS_ON_TIME, 20, "100"),
     (_K.MANAGER_RATING, 20, "100"),
 )
-DEFAULT_SCHEMES = (
-    _scheme(
-        _A.MARKET_DEVELOPMENT,
-        _L.STAFF,
-        (_K.LEADS_HANDED_OVER, 40, "15"),
-        (_K.VISITS_DONE, 30, "10"),
-        (_K.IMPROVEMENTS_ON_TIME, 10, "100"),
-        (_K.MANAGER_RATING, 20, "100"),
+# Each area's KPIs with their (weight %, target) in the staff scheme and in the department scheme (None: not in it).
+_Cell = tuple[int, str] | None
+_AREA_KPIS: dict[str, tuple[tuple[str, _Cell, _Cell], ...]] = {
+    _A.MARKET_DEVELOPMENT: (
+        (_K.LEADS_HANDED_OVER, (40, "15"), (40, "60")),
+        (_K.VISITS_DONE, (30, "10"), (30, "40")),
+        (_K.IMPROVEMENTS_ON_TIME, (10, "100"), (30, "100")),
+        (_K.MANAGER_RATING, (20, "100"), None),
     ),
-    _scheme(
-        _A.MARKET_DEVELOPMENT,
-        _L.MANAGER,
-        *_MANAGER_KPIS,
+    _A.SALES: (
+        (_K.CONTRACT_AMOUNT_COMPLETION, (45, "100"), (45, "100")),
+        (_K.PAYMENT_COMPLETION, (25, "100"), (25, "100")),
+        (_K.NEW_CUSTOMERS, (10, "2"), (10, "6")),
+        (_K.SALES_PLAN_ACTIONS_ON_TIME, (10, "100"), (10, "100")),
+        (_K.MANAGER_RATING, (10, "100"), None),
+        (_K.IMPROVEMENTS_ON_TIME, None, (10, "100")),
     ),
-    _scheme(
-        _A.MARKET_DEVELOPMENT,
-        _L.DEPARTMENT,
-        (_K.LEADS_HANDED_OVER, 40, "60"),
-        (_K.VISITS_DONE, 30, "40"),
-        (_K.IMPROVEMENTS_ON_TIME, 30, "100"),
+    _A.CUSTOMER_SERVICE: (
+        (_K.FIRST_RESPONSE_ON_TIME, (30, "95"), (25, "95")),
+        (_K.RESOLUTION_ON_TIME, (30, "90"), (25, "90")),
+        (_K.COMPLAINT_RESOLUTION, None, (20, "95")),
+        (_K.CSAT, (20, "4.5"), (30, "4.5")),
+        (_K.MANAGER_RATING, (20, "100"), None),
     ),
-    _scheme(
-        _A.SALES,
-        _L.STAFF,
-        (_K.CONTRACT_AMOUNT_COMPLETION, 45, "100"),
-        (_K.PAYMENT_COMPLETION, 25, "100"),
-        (_K.NEW_CUSTOMERS, 10, "2"),
-        (_K.SALES_PLAN_ACTIONS_ON_TIME, 10, "100"),
-        (_K.MANAGER_RATING, 10, "100"),
-    ),
-    _scheme(
-        _A.SALES,
-        _L.MANAGER,
-        *_MANAGER_KPIS,
-    ),
-    _scheme(
-        _A.SALES,
-        _L.DEPARTMENT,
-        (_K.CONTRACT_AMOUNT_COMPLETION, 45, "100"),
-        (_K.PAYMENT_COMPLETION, 25, "100"),
-        (_K.NEW_CUSTOMERS, 10, "6"),
-        (_K.SALES_PLAN_ACTIONS_ON_TIME, 10, "100"),
-        (_K.IMPROVEMENTS_ON_TIME, 10, "100"),
-    ),
-    _scheme(
-        _A.CUSTOMER_SERVICE,
-        _L.STAFF,
-        (_K.FIRST_RESPONSE_ON_TIME, 30, "95"),
-        (_K.RESOLUTION_ON_TIME, 30, "90"),
-        (_K.CSAT, 20, "4.5"),
-        (_K.MANAGER_RATING, 20, "100"),
-    ),
-    _scheme(
-        _A.CUSTOMER_SERVICE,
-        _L.MANAGER,
-        *_MANAGER_KPIS,
-    ),
-    _scheme(
-        _A.CUSTOMER_SERVICE,
-        _L.DEPARTMENT,
-        (_K.FIRST_RESPONSE_ON_TIME, 25, "95"),
-        (_K.RESOLUTION_ON_TIME, 25, "90"),
-        (_K.COMPLAINT_RESOLUTION, 20, "95"),
-        (_K.CSAT, 30, "4.5"),
-    ),
-)
+}
+
+
+def _area_schemes(area: str, kpis: tuple[tuple[str, _Cell, _Cell], ...]) -> tuple[AssessmentScheme, ...]:
+    """An area's schemes: staff, manager, department."""
+    staff = tuple((code, *cell) for code, cell, _ in kpis if cell)
+    department = tuple((code, *cell) for code, _, cell in kpis if cell)
+    return (
+        _scheme(area, _L.STAFF, *staff),
+        _scheme(area, _L.MANAGER, *_MANAGER_KPIS),
+        _scheme(area, _L.DEPARTMENT, *department),
+    )
+
+
+DEFAULT_SCHEMES = tuple(scheme for area, kpis in _AREA_KPIS.items() for scheme in _area_schemes(area, kpis))
 
 
 # (first response, resolution) in working hours; complaints and repairs are answered fastest.

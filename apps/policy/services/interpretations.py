@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.history import record_actor
-from apps.core.services import notification_topic, notify
+from apps.core.services import model_save, notification_topic, notify
 from apps.org.choices import BuiltinRole
 from apps.org.selectors import users_with_role
 from apps.policy.choices import InterpretationStatus
@@ -69,9 +68,7 @@ def interpretation_allowed(user: Any, interpretation: Interpretation) -> list[st
 
 
 def _save(obj: Any, actor: Any, fields: list[str], reason: str = "") -> None:
-    obj.full_clean()
-    record_actor(obj, actor, reason)
-    obj.save(update_fields=[*fields, "updated_at"])
+    model_save(obj, actor=actor, reason=reason, update_fields=[*fields, "updated_at"])
 
 
 @transaction.atomic
@@ -86,9 +83,7 @@ def interpretation_ask(*, actor: Any, article: Article, question: str) -> Interp
     if version.status not in PUBLISHED:
         raise ValidationError({"article": ARTICLE_NOT_PUBLISHED})
     interpretation = Interpretation(version=version, article=article, question=question, asked_by=actor)
-    interpretation.full_clean()
-    record_actor(interpretation, actor)
-    interpretation.save()
+    model_save(interpretation, actor=actor)
     notify(
         recipients=users_with_role(BuiltinRole.LEADERSHIP_GROUP),
         topic=notification_topic("interpretation", interpretation),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import record_actor
 from apps.core.models import Notification
-from apps.core.services import notifications_close, notify
+from apps.core.services import model_save, notifications_close, notify
 from apps.org.choices import BuiltinRole
 from apps.org.selectors import users_with_role
 from apps.policy.choices import InterpretationStatus, PolicyVersionStatus, ReviewOutcome
@@ -125,9 +125,7 @@ def policy_review_record(
         next_review_on=next_review_on,
         draft=draft,
     )
-    review.full_clean()
-    record_actor(review, actor)
-    review.save()
+    model_save(review, actor=actor)
     locked.next_review_on = next_review_on
     record_actor(
         locked,

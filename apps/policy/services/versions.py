@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import change_sentence, record_actor
-from apps.core.services import notification_topic, notifications_close, notify
+from apps.core.services import model_save, notification_topic, notifications_close, notify
 from apps.policy.choices import DecisionOutcome, PolicyVersionStatus, VoteChoice
 from apps.policy.models import (
     SAME_EFFECTIVE_DATE,
@@ -98,9 +98,7 @@ def policy_version_create_draft(
     version = PolicyVersion(
         policy=policy, label=label, based_on=based_on, rules=parse_rules(rules, base=base).to_json()
     )
-    version.full_clean()
-    record_actor(version, actor)
-    version.save()
+    model_save(version, actor=actor)
     if based_on is not None:
         Article.objects.bulk_create(
             Article(version=version, **{name: getattr(a, name) for name in ARTICLE_FIELDS})
@@ -121,9 +119,12 @@ def policy_version_update_rules(*, actor: Any, version: PolicyVersion, rules: di
     if not changes:
         return version
     version.rules = new.to_json()
-    version.full_clean()
-    record_actor(version, actor, "; ".join(change_sentence(*change) for change in changes))
-    version.save(update_fields=["rules", "updated_at"])
+    model_save(
+        version,
+        actor=actor,
+        reason="; ".join(change_sentence(*change) for change in changes),
+        update_fields=["rules", "updated_at"],
+    )
     return version
 
 
@@ -181,9 +182,7 @@ def policy_version_put_in_force(
     version.published_by = actor
     version.decided_by = decided_by
     version.decision_note = decision_note
-    version.full_clean()
-    record_actor(version, actor)
-    version.save()
+    model_save(version, actor=actor)
     policy_version_supersede_due(actor=actor)
     return version
 
@@ -250,9 +249,7 @@ def _check_move(actor: Any, version: PolicyVersion, action: str) -> str:
 
 
 def _save_version(version: PolicyVersion, actor: Any, reason: str = "", fields: list[str] | None = None) -> None:
-    version.full_clean()
-    record_actor(version, actor, reason)
-    version.save(update_fields=[*fields, "updated_at"] if fields else None)
+    model_save(version, actor=actor, reason=reason, update_fields=[*fields, "updated_at"] if fields else None)
 
 
 @transaction.atomic
@@ -310,9 +307,7 @@ def policy_version_submit(*, actor: Any, version: PolicyVersion, meeting_date: d
         opened_by=actor,
         group_size=leadership_members().count(),
     )
-    decision.full_clean()
-    record_actor(decision, actor)
-    decision.save()
+    model_save(decision, actor=actor)
     notify(
         recipients=leadership_members(),
         title=str(SUBMITTED_TITLE % {"label": version.label}),
@@ -348,9 +343,7 @@ def policy_vote_cast(*, actor: Any, decision: PolicyDecision, vote: str) -> Poli
         decision=decision, member=actor
     )
     row.vote = vote
-    row.full_clean()
-    record_actor(row, actor)
-    row.save()
+    model_save(row, actor=actor)
     return row
 
 
@@ -382,9 +375,7 @@ def policy_decision_close(
     decision.group_size = size
     decision.closed_by = actor
     decision.closed_at = timezone.now()
-    decision.full_clean()
-    record_actor(decision, actor)
-    decision.save()
+    model_save(decision, actor=actor)
     version.status = target
     version.decided_by = str(_("Leadership group, meeting of %(date)s") % {"date": decision.meeting_date.isoformat()})
     version.decision_note = note
@@ -498,14 +489,10 @@ def policy_decision_record_past(
         closed_at=timezone.now(),
         group_size=len(members),
     )
-    decision.full_clean()
-    record_actor(decision, actor)
-    decision.save()
+    model_save(decision, actor=actor)
     for member, vote in votes.items():
         row = PolicyVote(decision=decision, member=member, vote=vote)
-        row.full_clean()
-        record_actor(row, actor)
-        row.save()
+        model_save(row, actor=actor)
     tally = decision_tally(decision)
     decision.outcome = (
         DecisionOutcome.APPROVED

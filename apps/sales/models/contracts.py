@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel, TimeStampedModel
+from apps.core.models import OwnedModel, TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.sales.choices import AdjustmentKind, ApprovalAction, ContractStatus, PaymentMethod, RequestStatus
-
-PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+from apps.sales.models.pipeline import PERCENT, ProductLine
 
 # The contract workflow, one table (read by the services to allow a move, by the contract page for its buttons and
 # by the API as ``allowed_actions``): status → move → (the status it leads to, ``None``: stays; who may make it;
@@ -66,13 +64,8 @@ class Contract(OwnedModel):
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="contracts"
     )
-    opportunity = models.ForeignKey(
-        "sales.Opportunity",
-        verbose_name=_("opportunity"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="contracts",
+    opportunity = optional_fk(
+        "sales.Opportunity", _("opportunity"), on_delete=models.SET_NULL, related_name="contracts"
     )
     signed_on = models.DateField(_("signed on"))
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -82,24 +75,12 @@ class Contract(OwnedModel):
     )
     amount = models.DecimalField(_("contract amount (CNY)"), max_digits=16, decimal_places=2)
     customer_signatory = models.CharField(_("customer signatory"), max_length=50, blank=True)
-    company_signatory = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("company signatory"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    company_signatory = optional_fk(
+        settings.AUTH_USER_MODEL, _("company signatory"), on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = optional_fk(settings.AUTH_USER_MODEL, _("approved by"), on_delete=models.SET_NULL, related_name="+")
     policy_version = models.CharField(_("policy version"), max_length=20, blank=True)
     terms = models.TextField(_("main terms"), blank=True)
     # Kept when an approved amendment or termination first changes the amount: attainment counts this amount in
@@ -125,26 +106,12 @@ class Contract(OwnedModel):
         return f"{self.number} {self.title}"
 
 
-class ContractLine(models.Model):
+class ContractLine(ProductLine):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("sales.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
-    unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
-    discount_pct = models.DecimalField(
-        _("discount (percent off)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
-    )
 
     class Meta:
         verbose_name = _("contract line")
         verbose_name_plural = _("contract lines")
-
-    def __str__(self) -> str:
-        return f"{self.product} × {self.quantity}"
-
-    @property
-    def amount(self) -> Decimal:
-        gross = self.quantity * self.unit_price
-        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class ContractApproval(models.Model):
@@ -199,14 +166,7 @@ class Payment(TimeStampedModel):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="payments"
     )
-    plan = models.ForeignKey(
-        PaymentPlan,
-        verbose_name=_("instalment"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="payments",
-    )
+    plan = optional_fk(PaymentPlan, _("instalment"), on_delete=models.SET_NULL, related_name="payments")
     number = models.CharField(_("payment number"), max_length=40, unique=True)
     received_on = models.DateField(_("received on"))
     amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2)
@@ -246,14 +206,7 @@ class _Request(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = optional_fk(settings.AUTH_USER_MODEL, _("decided by"), on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.CharField(_("decision comment"), max_length=500, blank=True)
 
@@ -271,14 +224,7 @@ class RefundRequest(_Request):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="refund_requests"
     )
-    payment = models.ForeignKey(
-        Payment,
-        verbose_name=_("payment refunded"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="refund_requests",
-    )
+    payment = optional_fk(Payment, _("payment refunded"), on_delete=models.PROTECT, related_name="refund_requests")
     amount = models.DecimalField(_("refund amount (CNY)"), max_digits=16, decimal_places=2)
     refund = models.OneToOneField(
         Payment,

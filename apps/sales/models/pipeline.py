@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel, TimeStampedModel
+from apps.core.models import OwnedModel, TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, OpportunityStage
 
@@ -36,6 +36,28 @@ class Product(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProductLine(models.Model):
+    """A product line of an opportunity or a contract: so many of a product at a unit price less a discount."""
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
+    unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
+    discount_pct = models.DecimalField(
+        _("discount (percent off)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"
+
+    @property
+    def amount(self) -> Decimal:
+        gross = self.quantity * self.unit_price
+        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class StageSetting(models.Model):
@@ -82,14 +104,7 @@ class Opportunity(OwnedModel):
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
     )
-    contact = models.ForeignKey(
-        "customers.Contact",
-        verbose_name=_("contact"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="opportunities",
-    )
+    contact = optional_fk("customers.Contact", _("contact"), on_delete=models.SET_NULL, related_name="opportunities")
     amount = models.DecimalField(_("amount (CNY)"), max_digits=16, decimal_places=2, default=Decimal("0"))
     stage = models.CharField(
         _("stage"), max_length=20, choices=OpportunityStage.choices, default=OpportunityStage.INITIAL
@@ -98,22 +113,10 @@ class Opportunity(OwnedModel):
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     close_reason = models.CharField(_("reason (won, lost or invalid)"), max_length=200, blank=True)
-    source_lead = models.ForeignKey(
-        "marketing.Lead",
-        verbose_name=_("source lead"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="opportunities",
+    source_lead = optional_fk(
+        "marketing.Lead", _("source lead"), on_delete=models.SET_NULL, related_name="opportunities"
     )
-    campaign = models.ForeignKey(
-        "marketing.Campaign",
-        verbose_name=_("campaign"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="opportunities",
-    )
+    campaign = optional_fk("marketing.Campaign", _("campaign"), on_delete=models.SET_NULL, related_name="opportunities")
     next_action = models.CharField(_("next action"), max_length=200, blank=True)
     next_action_on = models.DateField(_("next action date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -138,26 +141,12 @@ class Opportunity(OwnedModel):
         return self.name
 
 
-class OpportunityLine(models.Model):
+class OpportunityLine(ProductLine):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal("1"))
-    unit_price = models.DecimalField(_("unit price (CNY)"), max_digits=14, decimal_places=2)
-    discount_pct = models.DecimalField(
-        _("discount (percent off)"), max_digits=5, decimal_places=2, default=Decimal("0"), validators=PERCENT
-    )
 
     class Meta:
         verbose_name = _("opportunity line")
         verbose_name_plural = _("opportunity lines")
-
-    def __str__(self) -> str:
-        return f"{self.product} × {self.quantity}"
-
-    @property
-    def amount(self) -> Decimal:
-        gross = self.quantity * self.unit_price
-        return (gross * (Decimal("100") - self.discount_pct) / Decimal("100")).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class OpportunityStageChange(models.Model):

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel
+from apps.core.models import OwnedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.sales.choices import ActionItemStatus, SalesPlanStatus
 
@@ -44,14 +44,7 @@ class SalesPlan(OwnedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=SalesPlanStatus.choices, default=SalesPlanStatus.DRAFT
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = optional_fk(settings.AUTH_USER_MODEL, _("approved by"), on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[])
 

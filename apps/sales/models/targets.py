@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.sales.choices import TargetMetric, TargetStatus, TargetTier
 
@@ -26,23 +26,9 @@ class TargetSet(TimeStampedModel):
     tier = models.CharField(_("tier"), max_length=20, choices=TargetTier.choices, default=TargetTier.BASE)
     status = models.CharField(_("status"), max_length=20, choices=TargetStatus.choices, default=TargetStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = optional_fk(settings.AUTH_USER_MODEL, _("approved by"), on_delete=models.SET_NULL, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("created by"), on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
@@ -65,20 +51,11 @@ class TargetNode(models.Model):
     target_set = models.ForeignKey(
         TargetSet, verbose_name=_("target set"), on_delete=models.CASCADE, related_name="nodes"
     )
-    parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.CASCADE, null=True, blank=True, related_name="children"
-    )
+    parent = optional_fk("self", _("parent"), on_delete=models.CASCADE, related_name="children")
     department = models.ForeignKey(
         "org.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="target_nodes",
-    )
+    person = optional_fk(settings.AUTH_USER_MODEL, _("person"), on_delete=models.PROTECT, related_name="target_nodes")
     m01 = models.DecimalField(_("January"), max_digits=16, decimal_places=2, default=Decimal("0"))
     m02 = models.DecimalField(_("February"), max_digits=16, decimal_places=2, default=Decimal("0"))
     m03 = models.DecimalField(_("March"), max_digits=16, decimal_places=2, default=Decimal("0"))

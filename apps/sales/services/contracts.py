@@ -30,7 +30,7 @@ from apps.core.models import ExportLog
 from apps.core.money import format_cny
 from apps.core.numbering import next_number
 from apps.core.scoping import can
-from apps.core.services import model_update, notification_topic, notifications_close, notify
+from apps.core.services import model_save, model_update, notification_topic, notifications_close, notify
 from apps.customers.models import Customer
 from apps.customers.services import archive as customer_archive
 from apps.org.models import Department, User
@@ -240,9 +240,7 @@ def contract_create(*, actor: User, data: dict, lines: list[dict] | None = None)
     _check_dates(contract)
     if contract.amount <= 0:
         raise ValidationError({"amount": AMOUNT_POSITIVE})
-    contract.full_clean()
-    record_actor(contract, actor)
-    contract.save()
+    model_save(contract, actor=actor)
     _write_lines(contract, lines)
     _opportunity_won(actor, contract.opportunity, contract)
     return contract
@@ -275,8 +273,7 @@ def contract_update(*, actor: User, contract: Contract, data: dict, lines: list[
     start, end = merged.get("start_date"), merged.get("end_date")
     if start and end and end < start:
         raise ValidationError({"end_date": END_BEFORE_START})
-    record_actor(contract, actor)
-    model_update(instance=contract, fields=CONTRACT_FIELDS, data=merged)
+    model_update(instance=contract, fields=CONTRACT_FIELDS, data=merged, actor=actor)
     return contract
 
 
@@ -520,9 +517,7 @@ def payment_record(*, actor: User, contract: Contract, data: dict) -> Payment:
         recorded_by=actor,
         number=next_number("payment", on=received_on),
     )
-    payment.full_clean()
-    record_actor(payment, actor)
-    payment.save()
+    model_save(payment, actor=actor)
     if contract.owner_id != actor.pk:
         notify(
             recipients=[contract.owner],

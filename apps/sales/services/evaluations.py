@@ -15,9 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.history import record_actor
 from apps.core.scoping import can
-from apps.core.services import model_update, notify
+from apps.core.services import model_save, model_update, notify, owned_create
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.models import ImprovementAction
 from apps.improvements.services import improvement_raise_from
@@ -65,19 +64,8 @@ def sales_evaluation_create(
         raise ValidationError(TARGET_NOT_APPROVED)
     _check_period(node, period_start, period_end)
     fields = {k: v for k, v in data.items() if k in TEXT_FIELDS}
-    evaluation = SalesEvaluation(
-        node=node,
-        period_start=period_start,
-        period_end=period_end,
-        **fields,
-        owner=actor,
-        owner_unit=actor.employee.department,
-        created_by=actor,
-    )
-    evaluation.full_clean()
-    record_actor(evaluation, actor)
-    evaluation.save()
-    return evaluation
+    period = {"period_start": period_start, "period_end": period_end}
+    return owned_create(SalesEvaluation, actor=actor, unit=actor.employee.department, node=node, **period, **fields)
 
 
 @transaction.atomic
@@ -87,11 +75,11 @@ def sales_evaluation_update(*, actor: User, evaluation: SalesEvaluation, data: d
     start = data.get("period_start") or evaluation.period_start
     end = data.get("period_end") or evaluation.period_end
     _check_period(evaluation.node, start, end)
-    record_actor(evaluation, actor)
     model_update(
         instance=evaluation,
         fields=["period_start", "period_end", *TEXT_FIELDS],
         data={"period_start": start, "period_end": end, **{k: v for k, v in data.items() if k in TEXT_FIELDS}},
+        actor=actor,
     )
     return evaluation
 
@@ -115,9 +103,9 @@ def sales_evaluation_complete(*, actor: User, evaluation: SalesEvaluation) -> Sa
     evaluation.policy_version = rules_in_force().version_label
     evaluation.status = EvaluationStatus.COMPLETED
     evaluation.completed_at = timezone.now()
-    evaluation.full_clean()
-    record_actor(evaluation, actor)
-    evaluation.save(update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"])
+    model_save(
+        evaluation, actor=actor, update_fields=["snapshot", "policy_version", "status", "completed_at", "updated_at"]
+    )
     notify(
         recipients=list(senior_management()),
         url=reverse("sales:evaluation_detail", args=[evaluation.pk]),

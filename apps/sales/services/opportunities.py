@@ -153,8 +153,7 @@ def opportunity_update(
         _check_customer(actor, clean)
     elif clean.get("contact") is not None:
         _check_customer(actor, {"customer": opportunity.customer, "contact": clean["contact"]})
-    record_actor(opportunity, actor)
-    model_update(instance=opportunity, fields=OPPORTUNITY_FIELDS, data=clean)
+    model_update(instance=opportunity, fields=OPPORTUNITY_FIELDS, data=clean, actor=actor)
     _set_lines(opportunity, lines)
     return opportunity
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
-from apps.core.services import model_update, notify
+from apps.core.services import model_save, model_update, notify
 from apps.org.models import User
 from apps.sales.choices import ActionItemStatus, SalesPlanStatus
 from apps.sales.models import SalesPlan, SalesPlanAction
@@ -93,9 +93,7 @@ def salesplan_create(*, actor: User, data: dict[str, Any], actions: list[dict[st
     plan = SalesPlan(**plain, owner=actor, created_by=actor, owner_unit_id=cast(int, user_scope(actor).unit_id))
     _check(plan, data.get("intel"))
     _check_intel_visible(actor, data["intel"])
-    plan.full_clean()
-    record_actor(plan, actor)
-    plan.save()
+    model_save(plan, actor=actor)
     plan.intel.set(data["intel"])
     plan.target_sets.set(data.get("target_sets") or [])
     _set_actions(plan, actions)
@@ -118,8 +116,7 @@ def salesplan_update(
         if name in data:
             setattr(plan, name, data[name])
     _check(plan, intel)
-    record_actor(plan, actor)
-    model_update(instance=plan, fields=PLAN_FIELDS, data=data)
+    model_update(instance=plan, fields=PLAN_FIELDS, data=data, actor=actor)
     _set_actions(plan, actions)
     return plan
 

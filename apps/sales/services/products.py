@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.history import record_actor
-from apps.core.services import model_update
+from apps.core.services import model_save, model_update
 from apps.org.models import User
 from apps.sales.models import Product
 from apps.sales.selectors.products import product_in_use
@@ -30,9 +29,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
     """Add a product to the catalogue (sales managers)."""
     _require(actor, "sales.add_product")
     product = Product(**{k: v for k, v in data.items() if k in PRODUCT_FIELDS})
-    product.full_clean()
-    record_actor(product, actor)
-    product.save()
+    model_save(product, actor=actor)
     return product
 
 
@@ -40,8 +37,7 @@ def product_create(*, actor: User, data: dict[str, Any]) -> Product:
 def product_update(*, actor: User, product: Product, data: dict[str, Any]) -> Product:
     """Edit a product; the prices already on opportunity and contract lines stay as they were."""
     _require(actor, "sales.change_product")
-    record_actor(product, actor)
-    model_update(instance=product, fields=PRODUCT_FIELDS, data=data)
+    model_update(instance=product, fields=PRODUCT_FIELDS, data=data, actor=actor)
     return product
 
 

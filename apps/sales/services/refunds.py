@@ -29,7 +29,7 @@ from apps.core.history import record_actor
 from apps.core.money import format_cny
 from apps.core.numbering import next_number
 from apps.core.scoping import can
-from apps.core.services import notify
+from apps.core.services import model_save, notify
 from apps.org.models import User
 from apps.sales.choices import AdjustmentKind, ApprovalAction, ContractStatus, RequestStatus
 from apps.sales.models import Contract, ContractAdjustment, ContractApproval, Payment, RefundRequest
@@ -185,9 +185,7 @@ def refund_approve(*, actor: User, refund: RefundRequest, comment: str = "") -> 
         recorded_by=actor,
         number=next_number("payment", on=today),
     )
-    row.full_clean()
-    record_actor(row, actor)
-    row.save()
+    model_save(row, actor=actor)
     refund.status, refund.refund = RequestStatus.APPROVED, row
     refund.decided_by, refund.decided_at, refund.decision_comment = actor, timezone.now(), (comment or "")[:500]
     refund.save(update_fields=["status", "refund", "decided_by", "decided_at", "decision_comment"])

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can
-from apps.core.services import notify
+from apps.core.services import model_save, notify
 from apps.org.models import Department, Employee, User
 from apps.sales.choices import TargetStatus
 from apps.sales.models import TargetNode, TargetSet
@@ -146,9 +146,7 @@ def _apply_months(node: TargetNode, months: Sequence[Decimal]) -> None:
 
 
 def _save_node(node: TargetNode, actor: User, reason: str = "") -> None:
-    node.full_clean()
-    record_actor(node, actor, reason)
-    node.save()
+    model_save(node, actor=actor, reason=reason)
 
 
 def _check_may_edit(actor: User, node: TargetNode, *, draft_only: bool = True) -> None:
@@ -185,9 +183,7 @@ def target_set_create(
             % {"metric": target_set.get_metric_display(), "year": fiscal_year, "tier": target_set.get_tier_display()}
         )
     target_set = TargetSet(fiscal_year=fiscal_year, metric=metric, tier=tier, created_by=actor)
-    target_set.full_clean()
-    record_actor(target_set, actor)
-    target_set.save()
+    model_save(target_set, actor=actor)
     root = TargetNode(target_set=target_set, department=root_department())
     if annual is not None:
         _apply_months(root, even_months(clean_months([annual] + [0] * 11)[0]))

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.service.choices import FeedbackCategory, FeedbackSource, RoutingStatus
 
@@ -58,15 +58,8 @@ class Feedback(TimeStampedModel):
     source_kind = models.CharField(
         _("source"), max_length=20, choices=FeedbackSource.choices, default=FeedbackSource.MANUAL
     )
-    ticket = models.ForeignKey(
-        "service.Ticket",
-        verbose_name=_("ticket"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="feedback",
-    )
-    source_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ticket = optional_fk("service.Ticket", _("ticket"), on_delete=models.SET_NULL, related_name="feedback")
+    source_type = optional_fk(ContentType, on_delete=models.SET_NULL, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     source = GenericForeignKey("source_type", "source_id")  # the visit, follow-up or survey answer
     category = models.CharField(_("category"), max_length=20, choices=FeedbackCategory.choices)
@@ -100,14 +93,10 @@ class FeedbackRouting(TimeStampedModel):
     )
     status = models.CharField(_("status"), max_length=20, choices=RoutingStatus.choices, default=RoutingStatus.PENDING)
     acknowledge_due = models.DateTimeField(_("acknowledge by"))
-    acknowledged_by = models.ForeignKey(
-        User, verbose_name=_("acknowledged by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    acknowledged_by = optional_fk(User, _("acknowledged by"), on_delete=models.SET_NULL, related_name="+")
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     reply = models.TextField(_("reply"), blank=True)
-    replied_by = models.ForeignKey(
-        User, verbose_name=_("replied by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    replied_by = optional_fk(User, _("replied by"), on_delete=models.SET_NULL, related_name="+")
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     history = HistoricalRecords()

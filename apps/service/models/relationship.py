@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import OwnedModel
+from apps.core.models import OwnedModel, optional_fk
 from apps.customers.choices import FollowUpChannel
 from apps.service.choices import DueContactReason, DueContactStatus, Satisfaction
 
@@ -18,14 +18,7 @@ class RelationshipContact(OwnedModel):
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="relationship_contacts"
     )
-    contact = models.ForeignKey(
-        "customers.Contact",
-        verbose_name=_("contact"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    contact = optional_fk("customers.Contact", _("contact"), on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(
         _("channel"), max_length=20, choices=FollowUpChannel.choices, default=FollowUpChannel.PHONE
     )
@@ -61,13 +54,8 @@ class DueContact(OwnedModel):
         _("status"), max_length=10, choices=DueContactStatus.choices, default=DueContactStatus.OPEN
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    record = models.ForeignKey(
-        RelationshipContact,
-        verbose_name=_("contact record"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="due_contacts",
+    record = optional_fk(
+        RelationshipContact, _("contact record"), on_delete=models.SET_NULL, related_name="due_contacts"
     )
 
     class Meta:

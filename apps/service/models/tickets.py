@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, optional_fk
 from apps.core.scoping import ScopedQuerySet, ScopeFields
 from apps.service.choices import (
     ComplaintCategory,
@@ -129,58 +129,21 @@ class Ticket(TimeStampedModel):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=TicketChannel.choices, default=TicketChannel.PHONE)
     origin = models.CharField(_("origin"), max_length=20, choices=TicketOrigin.choices, default=TicketOrigin.STAFF)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("customer"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="tickets",
-    )
-    contact = models.ForeignKey(
-        "customers.Contact",
-        verbose_name=_("contact"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tickets",
-    )
+    customer = optional_fk("customers.Customer", _("customer"), on_delete=models.PROTECT, related_name="tickets")
+    contact = optional_fk("customers.Contact", _("contact"), on_delete=models.SET_NULL, related_name="tickets")
     # What a customer without an account typed into the public form (matched to a customer by staff later).
     requester_name = models.CharField(_("requester"), max_length=50, blank=True)
     requester_mobile = models.CharField(_("requester mobile"), max_length=11, blank=True)
     requester_company = models.CharField(_("requester company"), max_length=200, blank=True)
-    contract = models.ForeignKey(
-        "sales.Contract",
-        verbose_name=_("contract"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tickets",
-    )
-    product = models.ForeignKey(
-        "sales.Product",
-        verbose_name=_("product"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tickets",
-    )
+    contract = optional_fk("sales.Contract", _("contract"), on_delete=models.SET_NULL, related_name="tickets")
+    product = optional_fk("sales.Product", _("product"), on_delete=models.SET_NULL, related_name="tickets")
     description = models.TextField(_("description"))
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
-    assignee = models.ForeignKey(
-        User,
-        verbose_name=_("assignee"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="assigned_tickets",
-    )
+    assignee = optional_fk(User, _("assignee"), on_delete=models.PROTECT, related_name="assigned_tickets")
     department = models.ForeignKey(
         "org.Department", verbose_name=_("responsible department"), on_delete=models.PROTECT, related_name="+"
     )
-    created_by = models.ForeignKey(
-        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = optional_fk(User, _("created by"), on_delete=models.SET_NULL, related_name="+")
     # The clock (时限), from the rules of ``rules_version``.
     rules_version = models.ForeignKey(
         "policy.PolicyVersion", verbose_name=_("policy version"), on_delete=models.PROTECT, related_name="+"
@@ -222,12 +185,8 @@ class Ticket(TimeStampedModel):
     # ``services.tickets.ticket_customer_keys_sync``, which runs when a ticket is opened or moved to another
     # customer and, through the customers' and org's hooks, whenever a customer changes owner or service owner
     # (transfer, pool claim / assignment / return / recycling, service owner, handover of a leaving employee).
-    customer_owner = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
-    )
-    customer_service_owner = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
-    )
+    customer_owner = optional_fk(User, on_delete=models.SET_NULL, editable=False, related_name="+")
+    customer_service_owner = optional_fk(User, on_delete=models.SET_NULL, editable=False, related_name="+")
     history = HistoricalRecords(excluded_fields=["public_token", "customer_owner", "customer_service_owner"])
 
     # The assignee works it, the department is responsible; whoever opened it, the customer's service owner and
@@ -271,9 +230,7 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=TicketEventKind.choices)
     at = models.DateTimeField(_("time"))
-    actor = models.ForeignKey(
-        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    actor = optional_fk(User, _("by"), on_delete=models.SET_NULL, related_name="+")
     body = models.TextField(_("content"), blank=True)
     from_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=TicketStatus.choices, blank=True)

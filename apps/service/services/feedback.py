@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
-from apps.core.services import notify
+from apps.core.services import model_save, notify
 from apps.core.workdays import TZ, add_working_hours, calendar_preloaded
 from apps.org.models import User
 from apps.policy.selectors import rules_in_force
@@ -106,9 +106,7 @@ def feedback_record(
     if source is not None:
         feedback.source_type = ContentType.objects.get_for_model(source)
         feedback.source_id = source.pk
-    feedback.full_clean()
-    record_actor(feedback, actor)
-    feedback.save()
+    model_save(feedback, actor=actor)
     now = timezone.now()
     hours = rules_in_force(timezone.localdate(now)).rules.service_escalation.feedback_acknowledge_hours
     due = add_working_hours(now, hours)

@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from apps.core.history import record_actor
 from apps.core.scoping import can, user_scope
-from apps.core.services import notify
+from apps.core.services import model_save, notify
 from apps.org.models import User
 from apps.policy.selectors import rules_in_force
 from apps.service.choices import DueContactReason, DueContactStatus
@@ -191,9 +190,7 @@ def relationship_contact_record(
         raise ValidationError({"occurred_at": CONTACT_IN_FUTURE})
     if record.next_contact_on and record.next_contact_on <= _as_local_date(record.occurred_at):
         raise ValidationError({"next_contact_on": NEXT_CONTACT_IN_PAST})
-    record.full_clean()
-    record_actor(record, actor)
-    record.save()
+    model_save(record, actor=actor)
 
     to_close = Q(customer=customer, status=DueContactStatus.OPEN, reason=DueContactReason.CADENCE)
     if due_contact is not None:

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
-from apps.core.services import model_update, notify
+from apps.core.services import model_save, model_update, notify
 from apps.customers.models import Tag
 from apps.policy.choices import CustomerLevel
 from apps.surveys.choices import SurveyKind, SurveyStatus
@@ -136,9 +136,7 @@ def campaign_create(*, actor: Any, data: dict[str, Any]) -> SurveyCampaign:
         created_by=actor,
         **fields,
     )
-    campaign.full_clean()
-    record_actor(campaign, actor)
-    campaign.save()
+    model_save(campaign, actor=actor)
     return campaign
 
 
@@ -157,8 +155,7 @@ def campaign_update(*, actor: Any, campaign: SurveyCampaign, data: dict[str, Any
     questionnaire = data.get("questionnaire")
     if questionnaire is not None and questionnaire != campaign.questionnaire and not questionnaire.is_active:
         raise ValidationError({"questionnaire": QUESTIONNAIRE_INACTIVE})
-    record_actor(campaign, actor)
-    model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data)
+    model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data, actor=actor)
     return campaign
 
 
@@ -311,6 +308,5 @@ def campaign_analysis_update(*, actor: Any, campaign: SurveyCampaign, analysis: 
     """The analysis notes (分析结论) managers write on the results."""
     _require(actor, campaign, "analysis")
     _allow(campaign, "analysis")
-    record_actor(campaign, actor)
-    model_update(instance=campaign, fields=["analysis"], data={"analysis": analysis.strip()})
+    model_update(instance=campaign, fields=["analysis"], data={"analysis": analysis.strip()}, actor=actor)
     return campaign

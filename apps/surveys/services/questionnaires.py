@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from apps.core.history import record_actor
+from apps.core.services import model_save
 from apps.surveys.choices import QuestionKind
 from apps.surveys.models import Answer, Question, Questionnaire
 
@@ -145,9 +145,7 @@ def questionnaire_create(*, actor: Any, data: dict[str, Any], questions: list[di
     cleaned = _validate_questions(questions)
     questionnaire = Questionnaire(created_by=actor, **{k: data[k] for k in QUESTIONNAIRE_FIELDS if k in data})
     _mark_post_ticket(questionnaire)
-    questionnaire.full_clean()
-    record_actor(questionnaire, actor)
-    questionnaire.save()
+    model_save(questionnaire, actor=actor)
     _save_questions(questionnaire, cleaned)
     return questionnaire
 
@@ -164,9 +162,7 @@ def questionnaire_update(
         if name in data:
             setattr(questionnaire, name, data[name])
     _mark_post_ticket(questionnaire)
-    questionnaire.full_clean()
-    record_actor(questionnaire, actor)
-    questionnaire.save()
+    model_save(questionnaire, actor=actor)
     if cleaned is not None:
         _save_questions(questionnaire, cleaned)
     return questionnaire

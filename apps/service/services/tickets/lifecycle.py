@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.history import record_actor
 from apps.core.numbering import next_number
+from apps.core.services import model_save
 from apps.core.workdays import (
     add_working_hours,
 )
@@ -110,9 +110,7 @@ def ticket_create(*, actor: User | None, data: dict[str, Any], origin: str = Tic
     if data.get("survey_response") is not None:
         ticket.survey_response = data["survey_response"]
     _customer_keys(ticket)
-    ticket.full_clean()
-    record_actor(ticket, actor)
-    ticket.save()
+    model_save(ticket, actor=actor)
     _event(ticket, TicketEventKind.CREATED, actor, to_status=ticket.status, public=True, at=now)
     if assignee is not None:
         _event(ticket, TicketEventKind.ASSIGNED, actor, str(assignee), to_status=ticket.status, at=now)
