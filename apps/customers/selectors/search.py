@@ -7,9 +7,12 @@ The initials are stored on the customer (``Customer.name_initials``) by the serv
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.db.models import F, Func, Q, TextField, Value
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 INITIALS_MAX = 200
 _LATIN_TERM = re.compile(r"^[A-Za-z]{2,30}$")
@@ -17,9 +20,27 @@ _LATIN_TERM = re.compile(r"^[A-Za-z]{2,30}$")
 
 def pinyin_initials(name: str) -> str:
     """The first letter of each character's pinyin, lower case; letters and digits are kept as they are
-    (深圳瑞丰科技 → szrfkj, ABC电子 → abcdz). Polyphonic characters take pypinyin's most common reading."""
-    letters = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors=lambda chars: list(chars))  # type: ignore[arg-type,return-value]  # pypinyin accepts a list; its stub says str
-    return re.sub(r"[^a-z0-9]", "", "".join(letters).lower())[:INITIALS_MAX]
+    (深圳瑞丰科技 → szrfkj, ABC电子 → abcdz). Polyphonic characters take pypinyin's reading in context (its phrase
+    segmentation: 银行 → yh, 行业 → hy).
+
+    What ``lazy_pinyin(name, style=FIRST_LETTER)`` gives, computed the way it does — pypinyin's own segmentation of
+    the name, then each segment converted on its own — with the segments' letters remembered: company names share
+    most of their words (有限公司, 科技, 贸易), so an import of 100,000 names costs a third of calling it per name."""
+    letters = "".join(_segment_initials(segment) for segment in _PINYIN.seg(name or ""))
+    return re.sub(r"[^a-z0-9]", "", letters.lower())[:INITIALS_MAX]
+
+
+_PINYIN = Pinyin(UltimateConverter())  # what ``pypinyin.lazy_pinyin`` builds on each call, with its defaults
+
+
+def _keep(chars: str) -> list[str]:
+    return list(chars)
+
+
+@lru_cache(maxsize=65_536)
+def _segment_initials(segment: str) -> str:
+    letters = _PINYIN.lazy_pinyin([segment], style=Style.FIRST_LETTER, errors=_keep)  # type: ignore[arg-type]  # a list is accepted; the stub says str
+    return "".join(letters)
 
 
 def is_initials_term(term: str) -> bool:
