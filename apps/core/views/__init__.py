@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -27,6 +28,7 @@ from apps.core import excel, selectors, services
 from apps.core.filters import ListFilterSet
 from apps.core.notifications.kinds import notification_kinds
 from apps.core.scoping import permission_name
+from apps.core.services.exports import export_logged
 from apps.core.workbench import WorkbenchItem, overview_figures, workbench_items
 
 NOTIFICATIONS_PER_PAGE = 20
@@ -163,30 +165,57 @@ class ScopedListView(ScopedViewMixin, ListView):
         return context
 
 
+@dataclass(frozen=True)
+class ExportFile:
+    """What a list's ``export(rows)`` built: the .xlsx bytes, the number of records written, the download's name;
+    ``scope`` and ``filters`` for the export log (by default the list as filtered and the page's filter)."""
+
+    data: bytes
+    row_count: int
+    filename: str
+    scope: str = "filtered"
+    filters: str | None = None
+
+
 class ListExportMixin:
     """The Excel export of a list page: put it before the page's ``ScopedListView`` subclass
     (``class TicketExportView(ListExportMixin, TicketListView)``), so the export has the page's permission, scope,
     FilterSet, search and sort on the same GET parameters — "export what I see", every page of it up to
     ``export_limit`` rows. An invalid filter answers 400 with the filter's errors, as the page and the API do.
-    ``export(rows)`` builds the response from the ordered queryset.
+    ``export(rows)`` builds the file from the ordered queryset; the mixin then writes the audit log row
+    (``core.services.exports.export_logged``: who, ``export_resource``, how many rows, the filter) and answers the
+    download — so no list export can leave the log out.
     """
 
     export_limit = 5000
     filterset: ListFilterSet | None
     request: HttpRequest
+    model: Any
 
     if TYPE_CHECKING:  # the list view's, which follows this mixin
 
         def get_queryset(self) -> QuerySet: ...
 
-    def export(self, rows: QuerySet) -> HttpResponse:
+    def export(self, rows: QuerySet) -> ExportFile:
         raise NotImplementedError
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rows = self.get_queryset()
         if self.filterset is not None and self.filterset.errors:
             return HttpResponse(self.filterset.error_text(), status=400, content_type="text/plain; charset=utf-8")
-        return self.export(rows)
+        exported = self.export(rows)
+        export_logged(
+            actor=request.user,
+            resource=self.export_resource(),
+            scope=exported.scope,
+            filters=self.export_description() if exported.filters is None else exported.filters,
+            row_count=exported.row_count,
+        )
+        return xlsx_response(exported.data, exported.filename)
+
+    def export_resource(self) -> str:
+        """What is exported, for the log: ``app_label.model_name`` of the list's model."""
+        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
 
     def export_description(self) -> str:
         """The filter and search of the export, for its log row."""

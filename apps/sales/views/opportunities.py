@@ -21,13 +21,13 @@ from apps.core import excel
 from apps.core.routes import scoped_route
 from apps.core.scoping import can, get_visible_or_404
 from apps.core.views import (
+    ExportFile,
     ListExportMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
     ScopedUpdateView,
-    xlsx_response,
 )
 from apps.customers.models import Customer
 from apps.org.models import User
@@ -82,9 +82,10 @@ class OpportunityListView(ScopedListView):
 class OpportunityExportView(ListExportMixin, OpportunityListView):
     """The opportunities of the list as filtered, searched and sorted (within the scope) as .xlsx."""
 
-    def export(self, rows: QuerySet) -> HttpResponse:
-        data = excel.write_workbook(selectors.EXPORT_COLUMNS, selectors.export_rows(rows[: self.export_limit]))
-        return xlsx_response(data, excel.export_filename(_("Opportunities")))
+    def export(self, rows: QuerySet) -> ExportFile:
+        written = selectors.export_rows(rows[: self.export_limit])
+        data = excel.write_workbook(selectors.EXPORT_COLUMNS, written)
+        return ExportFile(data, len(written), excel.export_filename(_("Opportunities")))
 
 
 opportunity_export = OpportunityExportView.as_view()
