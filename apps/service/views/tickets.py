@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core import excel
 from apps.core.views import (
+    WIDE_LIST_COUNT_CAP,
     ExportFile,
     ListExportMixin,
     ScopedCreateView,
@@ -63,6 +64,9 @@ class TicketListView(ScopedListView):
     )
     default_sort = "-created_at"
     tie_break = "-pk"
+    # All the tickets of a service department, or of a sales manager's people's customers: the first screen counts
+    # to a thousand ("more than 1,000 records", the exact count on request); a filter or a search counts exactly.
+    wide_count_cap = WIDE_LIST_COUNT_CAP
 
     def base_queryset(self) -> QuerySet:
         return selectors.ticket_list(user=self.request.user)
