@@ -79,3 +79,18 @@ def test_the_warning_percent_comes_from_the_escalation_section_alone(personas) -
     PolicyVersion.objects.filter(pk=version.pk).update(rules=rules)
     assert parse_rules(rules).service_escalation.warning_percent == 60
     assert sla.warning_percents([ticket]) == {version.pk: 60}
+
+
+def test_the_assignee_choices_are_the_assignees_of_what_each_persona_sees(personas) -> None:
+    """Probed per person for a wide scope, plain for a narrow one: the same people as ``pk IN (SELECT …)``."""
+    from apps.core.testing import PERSONAS
+    from apps.org.models import User
+    from apps.service.selectors.tickets import assignees_in_view
+
+    for key in ("rep_alice", "lead_bob", "rep_carol"):
+        owner = personas[key].user
+        make_ticket(None, title=f"指派{key}", assignee=owner, customer=customer_of(owner=owner))
+    for key in PERSONAS:
+        user = personas[key].user
+        ids = Ticket.objects.visible_to(user).filter(assignee__isnull=False).values("assignee")
+        assert list(assignees_in_view(user)) == list(User.objects.filter(pk__in=ids).order_by("name", "username"))
