@@ -416,6 +416,22 @@ class ListReaders:
         sheet = load_workbook(io.BytesIO(b"".join(response)), read_only=True).worksheets[0]
         return [str(row[self.export_column]) for row in sheet.iter_rows(min_row=2, values_only=True)]
 
+    def export_logged(self, client: Client, user: Any, params: dict[str, Any]) -> Any:
+        """Export with ``params`` and assert the export wrote exactly one audit log row (``core.ExportLog``): by
+        ``user``, as many rows as the file holds, the filter applied; return the row (for its ``resource``)."""
+        from apps.core.models import ExportLog
+
+        before = set(ExportLog.objects.values_list("pk", flat=True))
+        rows = self.export_rows(client, params)
+        logged = list(ExportLog.objects.exclude(pk__in=before))
+        assert len(logged) == 1, logged
+        log = logged[0]
+        assert (log.user_id, log.row_count, log.scope) == (user.pk, len(rows), "filtered"), (log.__dict__, rows)
+        for name, value in params.items():
+            if value not in ("", None) and name not in ("sort", "page", "page_size"):
+                assert f"{name}={value}" in log.filters, (name, value, log.filters)
+        return log
+
     def agree(self, client: Client, params: dict[str, Any]) -> set[str]:
         """Assert the three give the same records (the export in the page's order) and return them."""
         page, api, export = (

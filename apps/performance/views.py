@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core import excel
-from apps.core.models import ExportLog
 from apps.core.scoping import get_visible_or_404
+from apps.core.services.exports import export_logged
 from apps.core.views import (
     ScopedActionView,
     ScopedCreateView,
@@ -222,8 +222,8 @@ def cycle_export_view(request: HttpRequest, pk: int) -> HttpResponse:
         for card in cards
         for item in card.items.all()
     ]
-    ExportLog.objects.create(
-        user=cast(User, request.user),
+    export_logged(
+        actor=request.user,
         resource=f"performance.cycle:{cycle.period_key}",
         scope="filtered",
         row_count=len(rows),

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.history import record_actor
-from apps.core.models import ExportLog, Notification
+from apps.core.models import Notification
 from apps.core.scoping import can
 from apps.core.services import notification_topic, notifications_close, notify
+from apps.core.services.exports import export_logged
 from apps.improvements.choices import ImprovementSource
 from apps.improvements.models import ImprovementAction
 from apps.improvements.services import improvement_raise
@@ -233,7 +234,7 @@ def report_raise_improvement(
 
 def report_export_logged(*, actor: Any, resource: str, period: str, rows: int) -> None:
     """Every export is logged (CONVENTIONS-CN §1 row 29)."""
-    ExportLog.objects.create(user=actor, resource=resource, scope="all", filters=period[:500], row_count=rows)
+    export_logged(actor=actor, resource=resource, scope="all", filters=period, row_count=rows)
 
 
 def reports_remind_overdue(*, today: dt.date | None = None) -> int:

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import ListFilterSet, MonthFilter
+from apps.core.selectors import people_in_view
 from apps.org.models import User
 from apps.sales.choices import CLOSED_STAGES, OPEN_STAGES, ContractStatus, OpportunityStage
 from apps.sales.models import Contract, Opportunity
@@ -16,14 +17,15 @@ from apps.sales.selectors import contracts as contract_selectors
 from apps.sales.selectors import opportunities as opportunity_selectors
 
 
-def owners_in_view(model: Any, order: str) -> Any:
-    """The owners of the records of ``model`` the request's user sees (an owner filter's choices)."""
+def owners_in_view(model: Any, order: str, probe_order: str) -> Any:
+    """The owners of the records of ``model`` the request's user sees (an owner filter's choices); for a wide scope
+    one probe per person on the index (owner, ``probe_order``) (``core.selectors.people_in_view``)."""
 
     def owners(request: Any) -> QuerySet:
         if request is None or not getattr(request, "user", None):
             return User.objects.none()
-        ids = model.objects.visible_to(request.user).values("owner")
-        return User.objects.filter(pk__in=ids).order_by(order)
+        rows = model.objects.visible_to(request.user)
+        return people_in_view(rows, "owner", user=request.user, probe_order=probe_order).order_by(order)
 
     return owners
 
@@ -38,7 +40,7 @@ class ContractFilterSet(ListFilterSet):
         label=_("Status"), choices=ContractStatus.choices, empty_label=_("All statuses")
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=owners_in_view(Contract, "username"), empty_label=_("All owners")
+        label=_("Owner"), queryset=owners_in_view(Contract, "username", "status"), empty_label=_("All owners")
     )
     customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer")
     opportunity = django_filters.NumberFilter(label=_("Opportunity"), field_name="opportunity")
@@ -72,7 +74,7 @@ class OpportunityFilterSet(ListFilterSet):
     )
     customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer")
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=owners_in_view(Opportunity, "name"), empty_label=_("All owners")
+        label=_("Owner"), queryset=owners_in_view(Opportunity, "name", "stage"), empty_label=_("All owners")
     )
     month = MonthFilter(label=_("Expected close month"), field_name="expected_close_date")
 

@@ -7,11 +7,32 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from apps.core.models import UNREAD_VERSION, Notification, WorkdayOverride, WorkdayYear
 from apps.core.notifications.kinds import notification_kind
+from apps.core.scoping import DataScope, user_scope
+
+# The scopes whose lists may hold most of the records (a department, its tree, the company).
+WIDE_SCOPES = (DataScope.UNIT, DataScope.UNIT_TREE, DataScope.ALL)
+
+
+def people_in_view(rows: QuerySet, field: str, *, user: Any, probe_order: str) -> QuerySet:
+    """The people named in ``field`` (a user column) of ``rows`` — ``user``'s scoped records — for a list's filter
+    choices (owners, assignees), unordered.
+
+    For a wide scope the plain ``pk IN (SELECT field FROM rows)`` reads every visible record (13 ms for 18,000
+    tickets); instead each person is probed for their first visible record, ``probe_order`` being the second column
+    of an index that starts with ``field`` (so the probe is an index scan that stops at the first hit; for a person
+    whose records are mostly visible that is the first one). A narrow scope (own records, sharing) keeps the plain
+    form: its visible records are few and indexed, while a probe would read the others' invisible ones."""
+    model = rows.model
+    people = model._meta.get_field(field).related_model
+    if user_scope(user).for_app(model._meta.app_label) in WIDE_SCOPES:
+        first = rows.filter(**{field: OuterRef("pk")}).order_by(probe_order).values("pk")[:1]
+        return people._default_manager.alias(_first_in_view=Subquery(first)).filter(_first_in_view__isnull=False)
+    return people._default_manager.filter(pk__in=rows.filter(**{f"{field}__isnull": False}).values(field))
 
 logger = logging.getLogger(__name__)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
@@ -27,6 +28,7 @@ from apps.core import excel, selectors, services
 from apps.core.filters import ListFilterSet
 from apps.core.notifications.kinds import notification_kinds
 from apps.core.scoping import permission_name
+from apps.core.services.exports import export_logged
 from apps.core.workbench import WorkbenchItem, overview_figures, workbench_items
 
 NOTIFICATIONS_PER_PAGE = 20
@@ -62,6 +64,11 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 LIST_COUNT_CAP = 10_000
+# How far a wide list counts before it says "more than N": the first screen of a list nobody narrowed yet (all the
+# tickets or opportunities in a department's or the company's scope) counts this far, and as far as the pages
+# around the one asked for; a filter or a search counts to ``LIST_COUNT_CAP``; ``?count=exact`` counts all.
+WIDE_LIST_COUNT_CAP = 1_000
+EXACT_COUNT_PARAM = "count"
 
 
 class CappedPaginator(Paginator):
@@ -70,20 +77,34 @@ class CappedPaginator(Paginator):
     filter or the reversed sort reaches the rest. Below the cap the count is exact, as before.
 
     The count runs on the bare rows (primary keys only, no ordering, joins or annotations of the list), so its cost
-    is that of the filter, never of the row decoration.
+    is that of the filter, never of the row decoration. ``limit`` (set by the list) lowers the cap for this request
+    (a wide list's first screen), ``None`` there means the class's ``cap``; ``exact`` counts every row; ``known``
+    is a count the page already has (the totals of its rows), used as it is.
     """
 
     cap = LIST_COUNT_CAP
     capped = False
+    limit: int | None = None
+    exact = False
+    known: int | None = None
+
+    @property
+    def count_cap(self) -> int:
+        return self.cap if self.limit is None else min(self.cap, self.limit)
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
+        if self.known is not None:
+            return self.known
         rows = self.object_list
         if not isinstance(rows, QuerySet):
             return super().count
-        counted = rows.order_by().values("pk")[: self.cap + 1].count()
-        self.capped = counted > self.cap
-        return min(counted, self.cap)
+        if self.exact:
+            return rows.order_by().values("pk").count()
+        cap = self.count_cap
+        counted = rows.order_by().values("pk")[: cap + 1].count()
+        self.capped = counted > cap
+        return min(counted, cap)
 
 
 class ScopedListView(ScopedViewMixin, ListView):
@@ -148,6 +169,39 @@ class ScopedListView(ScopedViewMixin, ListView):
             size = self.paginate_by
         return max(1, min(size, 200))
 
+    # A list that may hold a department's or the company's records: its first screen, before any filter or
+    # search (``wide_params`` are the values that narrow nothing, e.g. the "all" scene), counts only to
+    # ``WIDE_LIST_COUNT_CAP`` (and as far as the pages around the one asked for); ``?count=exact`` counts all.
+    wide_count_cap: int | None = None
+    wide_params: dict[str, str] = {}  # noqa: RUF012 - read only
+
+    def is_narrowed(self) -> bool:
+        """A filter or a search narrows the list (not the page, its size, the sort, or a value in ``wide_params``)."""
+        ignored = {"page", "page_size", "sort", EXACT_COUNT_PARAM}
+        params = self.request.GET
+        return any(
+            str(params.get(name, "")).strip() and params.get(name) != self.wide_params.get(name, "")
+            for name in params
+            if name not in ignored
+        )
+
+    def count_limit(self, per_page: int) -> int | None:
+        """How far this request's count goes (None: the paginator's own cap)."""
+        if self.wide_count_cap is None or self.is_narrowed():
+            return None
+        try:
+            page = max(1, int(self.request.GET.get("page", 1)))
+        except ValueError:
+            page = 1
+        return max(self.wide_count_cap, (page + 5) * per_page)
+
+    def get_paginator(self, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Paginator:
+        paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
+        if isinstance(paginator, CappedPaginator):
+            paginator.exact = self.request.GET.get(EXACT_COUNT_PARAM) == "exact"
+            paginator.limit = self.count_limit(int(per_page))
+        return paginator
+
     def get_template_names(self) -> list[str]:
         names = super().get_template_names()
         htmx = getattr(self.request, "htmx", None)
@@ -163,30 +217,57 @@ class ScopedListView(ScopedViewMixin, ListView):
         return context
 
 
+@dataclass(frozen=True)
+class ExportFile:
+    """What a list's ``export(rows)`` built: the .xlsx bytes, the number of records written, the download's name;
+    ``scope`` and ``filters`` for the export log (by default the list as filtered and the page's filter)."""
+
+    data: bytes
+    row_count: int
+    filename: str
+    scope: str = "filtered"
+    filters: str | None = None
+
+
 class ListExportMixin:
     """The Excel export of a list page: put it before the page's ``ScopedListView`` subclass
     (``class TicketExportView(ListExportMixin, TicketListView)``), so the export has the page's permission, scope,
     FilterSet, search and sort on the same GET parameters — "export what I see", every page of it up to
     ``export_limit`` rows. An invalid filter answers 400 with the filter's errors, as the page and the API do.
-    ``export(rows)`` builds the response from the ordered queryset.
+    ``export(rows)`` builds the file from the ordered queryset; the mixin then writes the audit log row
+    (``core.services.exports.export_logged``: who, ``export_resource``, how many rows, the filter) and answers the
+    download — so no list export can leave the log out.
     """
 
     export_limit = 5000
     filterset: ListFilterSet | None
     request: HttpRequest
+    model: Any
 
     if TYPE_CHECKING:  # the list view's, which follows this mixin
 
         def get_queryset(self) -> QuerySet: ...
 
-    def export(self, rows: QuerySet) -> HttpResponse:
+    def export(self, rows: QuerySet) -> ExportFile:
         raise NotImplementedError
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         rows = self.get_queryset()
         if self.filterset is not None and self.filterset.errors:
             return HttpResponse(self.filterset.error_text(), status=400, content_type="text/plain; charset=utf-8")
-        return self.export(rows)
+        exported = self.export(rows)
+        export_logged(
+            actor=request.user,
+            resource=self.export_resource(),
+            scope=exported.scope,
+            filters=self.export_description() if exported.filters is None else exported.filters,
+            row_count=exported.row_count,
+        )
+        return xlsx_response(exported.data, exported.filename)
+
+    def export_resource(self) -> str:
+        """What is exported, for the log: ``app_label.model_name`` of the list's model."""
+        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
 
     def export_description(self) -> str:
         """The filter and search of the export, for its log row."""

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from apps.core import excel, locks
 from apps.core.jobs import Report, job_start, job_text
-from apps.core.models import ExportLog, Job
+from apps.core.models import Job
 from apps.core.validators import normalize_mobile, validate_mobile, validate_uscc
 from apps.customers.choices import CustomerSource
 from apps.customers.models import Customer
@@ -407,15 +407,15 @@ def import_template() -> bytes:
 #
 
 
-def customer_export(*, actor: Any, scope: str, customers: QuerySet, described: str = "") -> tuple[bytes, int]:
+def customer_export(*, actor: Any, customers: QuerySet) -> tuple[bytes, int]:
     """Export ``customers`` (the archive list as filtered, the selected ones, or all; in the list's order) — only
-    those within the actor's scope; write the ExportLog row (``described``: the filter); mobiles of customers the
-    actor does not own are masked. Return the file and the row count.
+    those within the actor's scope; mobiles of customers the actor does not own are masked. Return the file and the
+    row count; the export page (``core.views.ListExportMixin``) writes the ExportLog row with them.
     Streamed: the customers are read ``EXPORT_CHUNK`` at a time (their primary contacts prefetched per chunk) straight
     into the write-only workbook, so 100,000 rows are never all in memory as objects.
 
-    Not one transaction: the workbook is built from plain reads and the log row is a single insert, so on SQLite
-    (IMMEDIATE transactions take the write lock) a long export does not hold up everyone's saves."""
+    Not one transaction: the workbook is built from plain reads (the log row is a single insert afterwards), so on
+    SQLite (IMMEDIATE transactions take the write lock) a long export does not hold up everyone's saves."""
     if not actor.has_perm("customers.export_customer"):
         raise PermissionDenied(CANNOT_EXPORT)
     visible = Customer.objects.visible_to(actor).values("pk")
@@ -429,7 +429,4 @@ def customer_export(*, actor: Any, scope: str, customers: QuerySet, described: s
             yield row
 
     data = excel.write_workbook(selectors.EXPORT_COLUMNS, rows(), title=_("Customers"))
-    ExportLog.objects.create(
-        user=actor, resource="customers.customer", scope=scope, filters=described[:500], row_count=written
-    )
     return data, written

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from apps.core import excel
 from apps.core.filters import ListFilterSet
 from apps.core.models import Job
-from apps.core.views import ListExportMixin, add_service_errors
+from apps.core.views import ExportFile, ListExportMixin, add_service_errors
 from apps.customers.filters import CustomerFilterSet
 from apps.customers.forms.pool import CustomerImportForm
 from apps.customers.permissions import CustomerPerm
@@ -209,15 +209,13 @@ class CustomerExportView(ListExportMixin, CustomerListView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.get(request, *args, **kwargs)
 
-    def export(self, rows: QuerySet) -> HttpResponse:
+    def export(self, rows: QuerySet) -> ExportFile:
         ids = _export_ids(self.request) if self.scope == "selected" else None
         if ids is not None:
             rows = rows.filter(pk__in=ids)
         described = f"ids={len(ids)}" if ids is not None else self.export_description()
-        data, _count = services.customer_export(
-            actor=self.request.user, scope=self.scope, customers=rows, described=described
-        )
-        return _xlsx_response(data, excel.export_filename(_("Customers")))
+        data, count = services.customer_export(actor=self.request.user, customers=rows)
+        return ExportFile(data, count, excel.export_filename(_("Customers")), scope=self.scope, filters=described)
 
 
 customer_export_view = CustomerExportView.as_view()

@@ -60,3 +60,15 @@ def test_an_invalid_lead_filter_is_a_chinese_form_error(leads: dict) -> None:
     client.force_login(leads["team"].manager)
     page, export, api = LEADS.refusals(client, {"scene": "everything", "q": "水泵"})
     assert escape(message) in page and message in export and api["scene"] == [message]
+
+
+def test_the_lead_export_is_logged(leads: dict) -> None:
+    """Who exported the leads, how many rows, with which filter: one ExportLog row (CONVENTIONS-CN §1 row 29),
+    written by the export page itself (``core.views.ListExportMixin``)."""
+    from django.test import Client
+
+    manager = leads["team"].manager
+    client = Client()
+    client.force_login(manager)
+    log = LEADS.export_logged(client, manager, {"scene": "all", "status": LeadStatus.NEW, "q": "水泵"})
+    assert (log.resource, log.row_count) == ("marketing.lead", 2)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from apps.core import excel
 from apps.core.scoping import can
 from apps.core.views import (
+    ExportFile,
     ListExportMixin,
     ScopedActionView,
     ScopedCreateView,
@@ -26,7 +27,6 @@ from apps.core.views import (
     ScopedFormView,
     ScopedListView,
     add_service_errors,
-    xlsx_response,
 )
 from apps.customers.choices import Industry
 from apps.customers.selectors.dedupe import find_duplicates, mask_mobile
@@ -94,10 +94,10 @@ class LeadExportView(ListExportMixin, LeadListView):
     """The leads of the list as filtered, searched and sorted (within the scope) as .xlsx; mobiles masked as on
     the page."""
 
-    def export(self, rows: QuerySet) -> HttpResponse:
+    def export(self, rows: QuerySet) -> ExportFile:
         leads = _decorate(list(rows[: self.export_limit]), self.request.user)
         data = excel.write_workbook(selectors.EXPORT_COLUMNS, selectors.export_rows(leads), title=_("Leads"))
-        return xlsx_response(data, excel.export_filename(_("Leads")))
+        return ExportFile(data, len(leads), excel.export_filename(_("Leads")))
 
 
 lead_export = LeadExportView.as_view()

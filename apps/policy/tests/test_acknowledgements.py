@@ -174,6 +174,19 @@ class ReportScopeTests:
         last = list(sheet.iter_rows(min_row=2, values_only=True))[-1]
         assert (last[1], last[2]) == (2, 1)
 
+    def test_each_export_is_logged(self, personas: dict) -> None:
+        """Who exported the acknowledgements, of which version, how many rows (CONVENTIONS-CN §1 row 29)."""
+        from apps.core.models import ExportLog
+
+        _ask()
+        bob = personas["lead_bob"]
+        assert bob.client().get(reverse("policy:acknowledgement_export")).status_code == 200
+        log = ExportLog.objects.get()
+        assert (log.user, log.resource, log.row_count) == (bob.user, "policy.acknowledgement", 2)
+        assert log.filters == f"version={seeded_version().label}"
+        bob.client().get(reverse("policy:acknowledgement_export"), {"summary": 1})
+        assert ExportLog.objects.filter(resource="policy.acknowledgement_summary", user=bob.user).count() == 1
+
 
 class ReminderTests:
     def test_one_click_reminds_the_unconfirmed_in_the_managers_tree(self, personas: dict) -> None:

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from apps.core import excel
 from apps.core.history import history_entries
+from apps.core.services.exports import export_logged
 from apps.core.views import ScopedDetailView, ScopedListView
 from apps.policy import selectors, services
 from apps.policy.context_processors import remember as remember_banner
@@ -202,6 +203,7 @@ def acknowledgement_export_view(request: HttpRequest) -> HttpResponse:
             for r in rows
         ]
         content = excel.write_workbook(ACK_SUMMARY_COLUMNS, data, title=_("Acknowledgements"))
+        resource = "policy.acknowledgement_summary"
     else:
         data = [
             {
@@ -216,6 +218,10 @@ def acknowledgement_export_view(request: HttpRequest) -> HttpResponse:
             for a in qs
         ]
         content = excel.write_workbook(ACK_COLUMNS, data, title=_("Acknowledgements"))
+        resource = "policy.acknowledgement"
+    export_logged(
+        actor=request.user, resource=resource, scope="all", filters=f"version={version.label}", row_count=len(data)
+    )
     response = HttpResponse(content, content_type=excel.XLSX_CONTENT_TYPE)
     filename = excel.export_filename(_("Policy acknowledgements"))
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"

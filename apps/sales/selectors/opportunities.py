@@ -78,19 +78,20 @@ def apply_scene(qs: QuerySet[Opportunity], user: Any, scene: str) -> QuerySet[Op
     return qs
 
 
-def opportunity_list(*, user: Any) -> QuerySet[Opportunity]:
-    """The scoped list with customer and owner joined and the weighted amount annotated; its filters are
-    ``sales.filters.OpportunityFilterSet``."""
-    return opportunity_visible(user=user).select_related("customer", "owner").annotate(weighted=weighted_expression())
+def opportunity_list(*, user: Any, probabilities: dict[str, int] | None = None) -> QuerySet[Opportunity]:
+    """The scoped list with customer and owner joined and the weighted amount annotated (by ``probabilities``, read
+    here if not given); its filters are ``sales.filters.OpportunityFilterSet``."""
+    weighted = weighted_expression(probabilities)
+    return opportunity_visible(user=user).select_related("customer", "owner").annotate(weighted=weighted)
 
 
-def opportunity_totals(qs: QuerySet[Opportunity]) -> dict[str, Any]:
+def opportunity_totals(qs: QuerySet[Opportunity], probabilities: dict[str, int] | None = None) -> dict[str, Any]:
     """Count, amount and weighted amount of a (filtered) list, in one query."""
     zero = Value(Decimal(0), output_field=MONEY)
     return qs.order_by().aggregate(
         count=Count("pk"),
         amount_total=Coalesce(Sum("amount"), zero),
-        weighted_total=Coalesce(Sum(weighted_expression()), zero),
+        weighted_total=Coalesce(Sum(weighted_expression(probabilities)), zero),
     )
 
 

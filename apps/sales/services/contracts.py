@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 
 from apps.core import excel
 from apps.core.history import record_actor
-from apps.core.models import ExportLog
 from apps.core.money import format_cny
 from apps.core.numbering import next_number
 from apps.core.scoping import can
@@ -528,15 +527,11 @@ def payment_record(*, actor: User, contract: Contract, data: dict) -> Payment:
     return payment
 
 
-@transaction.atomic
-def contract_export(*, actor: User, contracts: QuerySet, described: str = "") -> tuple[bytes, int]:
-    """Export ``contracts`` (the list as filtered, in its order) — only those within the actor's scope; every
-    export is logged with ``described`` (the filter)."""
+def contract_export(*, actor: User, contracts: QuerySet) -> tuple[bytes, int]:
+    """Export ``contracts`` (the list as filtered, in its order) — only those within the actor's scope. Return the
+    file and the row count; the export page (``core.views.ListExportMixin``) writes the ExportLog row with them."""
     _require(actor.has_perm("sales.view_contract"))
     visible = Contract.objects.visible_to(actor).values("pk")
     rows = selectors.export_rows(contracts.filter(pk__in=visible))
     data = excel.write_workbook(selectors.export_columns(), rows, title=_("Contracts"))
-    ExportLog.objects.create(
-        user=actor, resource="sales.contract", scope="filtered", filters=described[:500], row_count=len(rows)
-    )
     return data, len(rows)

@@ -96,3 +96,15 @@ def test_an_invalid_opportunity_filter_is_a_chinese_form_error(personas: dict, o
     assert chinese(message)
     page, export, api = OPPORTUNITIES.refusals(personas["rep_alice"].client(), {"stage": "bogus", "q": "水泵"})
     assert escape(message) in page and message in export and api["stage"] == [message]
+
+
+def test_every_list_export_is_logged(personas: dict, contracts: dict, opportunities: dict) -> None:
+    """Who exported which list, how many rows, with which filter: one ExportLog row per export (CONVENTIONS-CN §1
+    row 29), written by the export page itself (``core.views.ListExportMixin``)."""
+    bob = personas["lead_bob"]
+    params = {"stage": "open", "month": "2026-12", "q": "水泵"}
+    log = OPPORTUNITIES.export_logged(bob.client(), bob.user, params)
+    assert (log.resource, log.row_count) == ("sales.opportunity", 2)
+    log = CONTRACTS.export_logged(bob.client(), bob.user, {"status": ContractStatus.APPROVED, "month": "2026-11"})
+    assert (log.resource, log.row_count) == ("sales.contract", 3)  # with the fan contract: no search
+    assert OPPORTUNITIES.export_logged(bob.client(), bob.user, {}).row_count == 4  # his and his people's: all stages

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core import excel
 from apps.core.views import (
+    ExportFile,
     ListExportMixin,
     ScopedActionView,
     ScopedCreateView,
@@ -25,7 +26,6 @@ from apps.core.views import (
     ScopedFormView,
     ScopedListView,
     ScopedUpdateView,
-    xlsx_response,
 )
 from apps.org.models import User
 from apps.sales.filters import ContractFilterSet
@@ -329,11 +329,9 @@ class ContractExportView(ListExportMixin, ContractListView):
     """The contracts of the list as filtered, searched and sorted (within the scope) as .xlsx; the export is
     logged."""
 
-    def export(self, rows: QuerySet) -> HttpResponse:
-        data, _count = services.contract_export(
-            actor=cast(User, self.request.user), contracts=rows, described=self.export_description()
-        )
-        return xlsx_response(data, excel.export_filename(_("Contracts")))
+    def export(self, rows: QuerySet) -> ExportFile:
+        data, count = services.contract_export(actor=cast(User, self.request.user), contracts=rows)
+        return ExportFile(data, count, excel.export_filename(_("Contracts")))
 
 
 contract_export = ContractExportView.as_view()

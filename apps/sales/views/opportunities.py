@@ -9,10 +9,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,13 +23,14 @@ from apps.core import excel
 from apps.core.routes import scoped_route
 from apps.core.scoping import can, get_visible_or_404
 from apps.core.views import (
+    CappedPaginator,
+    ExportFile,
     ListExportMixin,
     ScopedCreateView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
     ScopedUpdateView,
-    xlsx_response,
 )
 from apps.customers.models import Customer
 from apps.org.models import User
@@ -57,20 +60,37 @@ class OpportunityListView(ScopedListView):
     sort_fields = ("name", "customer__name", "amount", "stage", "expected_close_date", "owner__name", "updated_at")
     default_sort = "-updated_at"
 
+    @cached_property
+    def probabilities(self) -> dict[str, int]:
+        """The stage probabilities, read once for the rows' weighted amounts, the totals and the page."""
+        return selectors.stage_probabilities()
+
     def base_queryset(self) -> QuerySet:
-        return selectors.opportunity_list(user=self.request.user)
+        return selectors.opportunity_list(user=self.request.user, probabilities=self.probabilities)
 
     def filter_queryset(self, qs: QuerySet) -> QuerySet:
         self.filtered = super().filter_queryset(qs)
         return self.filtered
+
+    @cached_property
+    def totals(self) -> dict[str, Any]:
+        """Count, amount and weighted amount of the filtered list; its count is also the pagination's (exact, one
+        query for both)."""
+        return selectors.opportunity_totals(self.filtered, self.probabilities)
+
+    def get_paginator(self, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Paginator:
+        paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
+        if isinstance(paginator, CappedPaginator):
+            paginator.known = self.totals["count"]
+        return paginator
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         filters = _filters(self.request)
         context.update(
             filters=filters,
-            totals=selectors.opportunity_totals(self.filtered),
-            probabilities=selectors.stage_probabilities(),
+            totals=self.totals,
+            probabilities=self.probabilities,
             stages=OpportunityStage.choices,
             scenes=OPPORTUNITY_SCENES,
             owners=context["filter_form"].fields["owner"].queryset,
@@ -82,9 +102,10 @@ class OpportunityListView(ScopedListView):
 class OpportunityExportView(ListExportMixin, OpportunityListView):
     """The opportunities of the list as filtered, searched and sorted (within the scope) as .xlsx."""
 
-    def export(self, rows: QuerySet) -> HttpResponse:
-        data = excel.write_workbook(selectors.EXPORT_COLUMNS, selectors.export_rows(rows[: self.export_limit]))
-        return xlsx_response(data, excel.export_filename(_("Opportunities")))
+    def export(self, rows: QuerySet) -> ExportFile:
+        written = selectors.export_rows(rows[: self.export_limit])
+        data = excel.write_workbook(selectors.EXPORT_COLUMNS, written)
+        return ExportFile(data, len(written), excel.export_filename(_("Opportunities")))
 
 
 opportunity_export = OpportunityExportView.as_view()

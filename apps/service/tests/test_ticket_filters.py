@@ -63,3 +63,12 @@ def test_an_invalid_filter_value_is_a_chinese_form_error_everywhere(personas: di
     assert escape(message) in page and 'data-testid="filter-errors"' in page
     assert message in export
     assert api["priority"] == [message]
+
+
+def test_the_ticket_export_is_logged(personas: dict, tickets: dict[str, str]) -> None:
+    """Who exported the tickets, how many rows, with which filter: one ExportLog row (CONVENTIONS-CN §1 row 29),
+    written by the export page itself (``core.views.ListExportMixin``)."""
+    bob = personas["lead_bob"]
+    log = TICKETS.export_logged(bob.client(), bob.user, PUMP_REPAIRS)
+    assert (log.resource, log.row_count) == ("service.ticket", 2)
+    assert TICKETS.export_logged(bob.client(), bob.user, {}).row_count == 4  # all of his people's, any type
