@@ -7,11 +7,13 @@ and changes nothing. Out-of-scope customers answer 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.routes import scoped_route
 from apps.core.views import (
+    CappedPaginator,
     ScopedActionView,
     ScopedCreateView,
     ScopedDetailView,
@@ -44,6 +47,7 @@ from apps.customers.forms.archive import (
 from apps.customers.models import Contact, Customer, CustomerNeed
 from apps.customers.permissions import CustomerPerm
 from apps.customers.selectors import archive as selectors
+from apps.customers.selectors import search
 from apps.customers.services import archive as services
 
 
@@ -60,6 +64,23 @@ def _require_perm(request: HttpRequest, perm: str) -> None:
 FILTER_KEYS = ("q", "quick", "level", "lifecycle", "source", "industry", "province", "tag", "owner")
 
 
+class CustomerListPaginator(CappedPaginator):
+    """The customer list's paginator. A search counts its matches up to ``search.SEARCH_COUNT_CAP`` (past it the
+    page says "more than 1,000 records"); the page of such a wide search comes from ``walk`` when it can (the list
+    read in its order, stopping at the page: ``search.walk_page``), else from the matches sorted as usual."""
+
+    walk: Callable[[int, int], list[Customer] | None] | None = None
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.walk(bottom, top) if self.walk is not None and self.capped else None
+        return Page(self.object_list[bottom:top] if rows is None else rows, number, self)
+
+
 class CustomerListView(ScopedListView):
     """Customers in scope by scene (mine / my team's / I serve / all), quick filters, filters, search
     (``CustomerFilterSet``, shared with the API and the export), sort, page size; HTMX gets ``#rows``. Mobiles of
@@ -73,9 +94,27 @@ class CustomerListView(ScopedListView):
     sort_fields = selectors.SORT_FIELDS
     default_sort = "-updated_at"
     tie_break = "-pk"
+    paginator_class = CustomerListPaginator
 
     def base_queryset(self) -> QuerySet:
         return selectors.with_list_data(Customer.objects.visible_to(self.request.user))
+
+    def get_paginator(self, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Paginator[Any]:
+        paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
+        term = self.request.GET.get("q", "").strip()
+        if isinstance(paginator, CustomerListPaginator) and term and self.filterset and not self.filterset.errors:
+            paginator.cap = search.SEARCH_COUNT_CAP
+            sort, unsearched = self.current_sort(), self._unsearched()
+            paginator.walk = lambda bottom, top: search.walk_page(unsearched, term, sort, bottom, top)
+        return paginator
+
+    def _unsearched(self) -> QuerySet:
+        """The list with every filter of the request but the search term, for walking it in order."""
+        data = self.request.GET.copy()
+        data.pop("q", None)
+        for name, value in self.filter_defaults.items():
+            data.setdefault(name, value)
+        return self.filterset_class(data, queryset=self.base_queryset(), request=self.request).filtered()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
