@@ -157,15 +157,35 @@ def walk_page(unsearched: QuerySet[Customer], term: str, sort: str, bottom: int,
     """Rows ``bottom``–``top`` of a wide search, read by walking the list (``unsearched``: in scope and filtered, not
     searched) in its order and testing each row, so the page costs the rows before it, not a sort of every match.
 
-    The walk is bounded: it reads only the rows at or before the list's ``WALK_ROWS``-th in the sort order (a
-    prefix of the list, so the matches in it are the first matches of the whole list, in order). When that prefix
-    does not hold the page (a term whose matches lie further down), the answer is None and the caller sorts the
-    matches as usual. Only for ``WALK_SORTS``; None for any other sort."""
+    The walk is bounded: it reads only the customers at or before the ``WALK_ROWS``-th of all customers in the sort
+    order (an index-only look-up). Those form a prefix of every list in that order, so the matches among them are the
+    first matches of the user's list, in order. When they do not hold the page (matches further down, or a user who
+    sees few of them), the answer is None and the caller sorts the matches as usual. Only for ``WALK_SORTS``."""
     if sort not in WALK_SORTS:
         return None
     field = sort.lstrip("-")
-    cutoff = unsearched.order_by(sort, "-pk").values(field)[WALK_ROWS - 1 : WALK_ROWS]
+    everyone = Customer.objects.using(unsearched.db).order_by(sort, "-pk")
+    cutoff = everyone.values(field)[WALK_ROWS - 1 : WALK_ROWS]
     rows = unsearched.filter(customer_match_q(term, connections[unsearched.db].vendor))
     rows = rows.filter(**{f"{field}__gte": Subquery(cutoff)}).order_by(sort, "-pk")
     page = list(rows[bottom:top])
     return page if len(page) == top - bottom else None
+
+
+def sorted_page(unsearched: QuerySet[Customer], term: str, sort: str, bottom: int, top: int) -> list[Customer]:
+    """Rows ``bottom``–``top`` of a search, the matches sorted: a narrow search's page, or a wide one's past the
+    walk. The matches come from a subquery (``customer_search_q``: index lookups), so the list is sorted over them;
+    the same condition on the list itself lets PostgreSQL walk the list computing each row's bigrams (the planner
+    takes the function for cheap)."""
+    vendor = connections[unsearched.db].vendor
+    matching = unsearched.filter(customer_search_q(term, vendor)).order_by().values("pk")
+    if vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        # ``id = ANY(ARRAY(matches))``: the matches are found once, by their own plan, before the list is read.
+        matches = Q(_AnyOf(F("pk"), ArraySubquery(matching)))
+    else:
+        matches = Q(pk__in=matching)
+    # The page's keys are picked on the bare rows; the list's joins and annotations are read for those rows only.
+    keys = unsearched.filter(matches).order_by(sort, "-pk").values("pk")[bottom:top]
+    return list(unsearched.filter(pk__in=keys).order_by(sort, "-pk"))

@@ -66,19 +66,16 @@ FILTER_KEYS = ("q", "quick", "level", "lifecycle", "source", "industry", "provin
 
 class CustomerListPaginator(CappedPaginator):
     """The customer list's paginator. A search counts its matches up to ``search.SEARCH_COUNT_CAP`` (past it the
-    page says "more than 1,000 records"); the page of such a wide search comes from ``walk`` when it can (the list
-    read in its order, stopping at the page: ``search.walk_page``), else from the matches sorted as usual."""
+    page says "more than 1,000 records"); its page comes from ``rows(bottom, top, wide)``: for a wide search the list
+    read in its order, stopping at the page (``search.walk_page``), else the matches sorted (``search.sorted_page``)."""
 
-    walk: Callable[[int, int], list[Customer] | None] | None = None
+    rows: Callable[[int, int, bool], list[Customer]] | None = None
 
-    def page(self, number: Any) -> Any:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        rows = self.walk(bottom, top) if self.walk is not None and self.capped else None
-        return Page(self.object_list[bottom:top] if rows is None else rows, number, self)
+    def page(self, number: Any) -> Page[Any]:
+        page = super().page(number)  # its rows are a lazy slice of the list: nothing read yet
+        if self.rows is not None and self.count:
+            page.object_list = self.rows(page.start_index() - 1, page.end_index(), self.capped)
+        return page
 
 
 class CustomerListView(ScopedListView):
@@ -105,7 +102,12 @@ class CustomerListView(ScopedListView):
         if isinstance(paginator, CustomerListPaginator) and term and self.filterset and not self.filterset.errors:
             paginator.cap = search.SEARCH_COUNT_CAP
             sort, unsearched = self.current_sort(), self._unsearched()
-            paginator.walk = lambda bottom, top: search.walk_page(unsearched, term, sort, bottom, top)
+
+            def rows(bottom: int, top: int, wide: bool) -> list[Customer]:
+                walked = search.walk_page(unsearched, term, sort, bottom, top) if wide else None
+                return walked if walked is not None else search.sorted_page(unsearched, term, sort, bottom, top)
+
+            paginator.rows = rows
         return paginator
 
     def _unsearched(self) -> QuerySet:
