@@ -32,8 +32,8 @@ INITIALS_MAX = 200
 # A search counts its matches up to here; past it the list says "more than 1,000 records" (a narrower term or a
 # filter gives the exact figure). Counting stops after this many rows, whatever the term matches.
 SEARCH_COUNT_CAP = 1_000
-# A wide search's page reads at most this many rows of the list in its order before it falls back to sorting
-# the matches (``walk_page``).
+# A wide search's page walks only the customers at or before this one of all customers in the list's order, then
+# falls back to sorting the matches (``walk_page``).
 WALK_ROWS = 2_000
 # The sorts whose index delivers the list in order (migration 0002: updated_at DESC, id DESC).
 WALK_SORTS = ("-updated_at",)
