@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.scoping import can, can_expression, user_scope, users_assignable
-from apps.core.validators import normalize_mobile
 from apps.customers.models import Contact, Customer, CustomerNeed, FollowUp, OwnershipLog
-from apps.customers.selectors.dedupe import mask_mobile, normalize_uscc
-from apps.customers.selectors.search import is_initials_term, name_contains
+from apps.customers.selectors.dedupe import mask_mobile
+from apps.customers.selectors.search import customer_search_q
 from apps.customers.selectors.timeline import timeline_events
 from apps.customers.timeline import TimelineEvent
 
@@ -103,34 +102,8 @@ def with_list_data(qs: QuerySet[Customer]) -> QuerySet[Customer]:
 
 def search_q(term: str) -> Q:
     """Search the name, the USCC, the name's pinyin initials (rfkj → 瑞丰科技), and contacts by name or mobile
-    (any spelling of the number).
-
-    On PostgreSQL the matching customers are one ``pk IN (… UNION …)`` of index lookups (the GIN bigram indexes of
-    migration 0004, the USCC's unique index): an ``OR`` across the columns and the contacts' subquery would make
-    the planner read every customer instead."""
-    vendor = connections[Customer.objects.db].vendor
-    digits = normalize_mobile(term)
-    by_mobile = digits.isdigit() and len(digits) >= 4
-    initials = is_initials_term(term)
-    if vendor == "postgresql":
-        parts: list[QuerySet[Any]] = [
-            Customer.objects.filter(name_contains("name", term, vendor)).values("pk"),
-            Customer.objects.filter(uscc=normalize_uscc(term)).values("pk"),
-            Contact.objects.filter(name_contains("name", term, vendor)).values("customer_id"),
-        ]
-        if initials:
-            parts.append(Customer.objects.filter(name_contains("name_initials", term.lower(), vendor)).values("pk"))
-        if by_mobile:
-            parts.append(Contact.objects.filter(name_contains("mobile", digits, vendor)).values("customer_id"))
-        first, *rest = (part.order_by() for part in parts)
-        return Q(pk__in=first.union(*rest))
-    contacts = Q(name__icontains=term)
-    if by_mobile:
-        contacts |= Q(mobile__contains=digits)
-    names = Q(name__icontains=term)
-    if initials:
-        names |= Q(name_initials__contains=term.lower())
-    return names | Q(uscc=normalize_uscc(term)) | Q(pk__in=Contact.objects.filter(contacts).values("customer_id"))
+    (any spelling of the number). On PostgreSQL one BitmapOr of index lookups (``search.customer_search_q``)."""
+    return customer_search_q(term, connections[Customer.objects.db].vendor)
 
 
 def customer_list(

@@ -7,11 +7,13 @@ and changes nothing. Out-of-scope customers answer 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.routes import scoped_route
 from apps.core.views import (
+    CappedPaginator,
     ScopedActionView,
     ScopedCreateView,
     ScopedDetailView,
@@ -44,6 +47,7 @@ from apps.customers.forms.archive import (
 from apps.customers.models import Contact, Customer, CustomerNeed
 from apps.customers.permissions import CustomerPerm
 from apps.customers.selectors import archive as selectors
+from apps.customers.selectors import search
 from apps.customers.services import archive as services
 
 
@@ -60,6 +64,20 @@ def _require_perm(request: HttpRequest, perm: str) -> None:
 FILTER_KEYS = ("q", "quick", "level", "lifecycle", "source", "industry", "province", "tag", "owner")
 
 
+class CustomerListPaginator(CappedPaginator):
+    """The customer list's paginator. A search counts its matches up to ``search.SEARCH_COUNT_CAP`` (past it the
+    page says "more than 1,000 records"); its page comes from ``rows(bottom, top, wide)``: for a wide search the list
+    read in its order, stopping at the page (``search.walk_page``), else the matches sorted (``search.sorted_page``)."""
+
+    rows: Callable[[int, int, bool], list[Customer]] | None = None
+
+    def page(self, number: Any) -> Page[Any]:
+        page = super().page(number)  # its rows are a lazy slice of the list: nothing read yet
+        if self.rows is not None and self.count:
+            page.object_list = self.rows(page.start_index() - 1, page.end_index(), self.capped)
+        return page
+
+
 class CustomerListView(ScopedListView):
     """Customers in scope by scene (mine / my team's / I serve / all), quick filters, filters, search
     (``CustomerFilterSet``, shared with the API and the export), sort, page size; HTMX gets ``#rows``. Mobiles of
@@ -73,9 +91,32 @@ class CustomerListView(ScopedListView):
     sort_fields = selectors.SORT_FIELDS
     default_sort = "-updated_at"
     tie_break = "-pk"
+    paginator_class = CustomerListPaginator
 
     def base_queryset(self) -> QuerySet:
         return selectors.with_list_data(Customer.objects.visible_to(self.request.user))
+
+    def get_paginator(self, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Paginator[Any]:
+        paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
+        term = self.request.GET.get("q", "").strip()
+        if isinstance(paginator, CustomerListPaginator) and term and self.filterset and not self.filterset.errors:
+            paginator.cap = search.SEARCH_COUNT_CAP
+            sort, unsearched = self.current_sort(), self._unsearched()
+
+            def rows(bottom: int, top: int, wide: bool) -> list[Customer]:
+                walked = search.walk_page(unsearched, term, sort, bottom, top) if wide else None
+                return walked if walked is not None else search.sorted_page(unsearched, term, sort, bottom, top)
+
+            paginator.rows = rows
+        return paginator
+
+    def _unsearched(self) -> QuerySet:
+        """The list with every filter of the request but the search term, for walking it in order."""
+        data = self.request.GET.copy()
+        data.pop("q", None)
+        for name, value in self.filter_defaults.items():
+            data.setdefault(name, value)
+        return self.filterset_class(data, queryset=self.base_queryset(), request=self.request).filtered()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
