@@ -75,7 +75,7 @@ class CustomerListView(ScopedListView):
     tie_break = "-pk"
 
     def base_queryset(self) -> QuerySet:
-        return selectors.with_list_data(Customer.objects.visible_to(self.request.user))
+        return selectors.with_page_rows(Customer.objects.visible_to(self.request.user))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
