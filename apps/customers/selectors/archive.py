@@ -191,11 +191,23 @@ def _choice_labels(field_name: str) -> dict[Any, str]:
     return {value: str(label) for value, label in field.flatchoices}
 
 
+def _local_day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
 def decorate_rows(*, user: Any, customers: list[Customer]) -> list[Customer]:
     """Give each listed customer ``primary`` (its primary contact), ``primary_mobile`` (masked unless mine),
-    ``detail_url`` and the labels of its lifecycle stage and industry (what ``get_FOO_display`` gives)."""
+    ``detail_url``, the labels of its lifecycle stage and industry (what ``get_FOO_display`` gives), the local days
+    of its last follow-up and next contact (``YYYY-MM-DD``) and whether that contact is ``overdue`` or ``today``."""
     lifecycles, industries = _choice_labels("lifecycle"), _choice_labels("industry")
+    today = timezone.localdate()
     for customer in customers:
+        last, due = _local_day(customer.last_follow_up_at), _local_day(customer.next_contact_at)
+        customer.last_follow_up_day = last.isoformat() if last else ""  # type: ignore[attr-defined]
+        customer.next_contact_day = due.isoformat() if due else ""  # type: ignore[attr-defined]
+        customer.next_contact_due = (  # type: ignore[attr-defined]
+            "" if due is None else "overdue" if due < today else "today" if due == today else ""
+        )
         primary = (getattr(customer, "primary_contacts", None) or [None])[0]
         customer.primary = primary  # type: ignore[attr-defined]
         customer.primary_mobile = mobile_for(  # type: ignore[attr-defined]

@@ -77,6 +77,25 @@ class CustomerListTests:
         assert f'<div class="small text-muted fw-normal">{plain_stage}</div>' in body
         assert body.count("bi-lock-fill") == 1
 
+    def test_a_row_shows_the_local_days_of_its_follow_ups_and_whether_the_next_is_due(self, personas) -> None:
+        """The days are those of Beijing time (a contact at 23:30 UTC is the next day there); a next contact before
+        today is red, today's blue, a later one plain."""
+        alice = personas["rep_alice"]
+        now = timezone.localtime()
+        late_evening_utc = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)  # 2 March 07:30 in Beijing
+        rows = {
+            "overdue": CustomerFactory(owner=alice.user, next_contact_at=now - dt.timedelta(days=2)),
+            "today": CustomerFactory(owner=alice.user, next_contact_at=now.replace(hour=23, minute=59)),
+            "later": CustomerFactory(owner=alice.user, next_contact_at=now + dt.timedelta(days=3)),
+        }
+        Customer.objects.filter(pk=rows["later"].pk).update(last_follow_up_at=late_evening_utc)
+        body = alice.client().get(LIST).content.decode()
+        day = {key: timezone.localtime(c.next_contact_at).date().isoformat() for key, c in rows.items()}
+        assert f'<span class="text-danger fw-semibold">{day["overdue"]}</span>' in body
+        assert f'<span class="text-primary fw-semibold">{day["today"]}</span>' in body
+        assert f'<span class="">{day["later"]}</span>' in body
+        assert '<span title="">2026-03-02</span>' in body
+
     def test_mobiles_are_masked_for_everyone_but_the_owner(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)
         ContactFactory(customer=customer, mobile="13800138000")

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -58,6 +59,8 @@ def _require_perm(request: HttpRequest, perm: str) -> None:
 
 
 FILTER_KEYS = ("q", "quick", "level", "lifecycle", "source", "industry", "province", "tag", "owner")
+# The list's province suggestions (a fixed list): the <option>s of its <datalist>, built once.
+PROVINCE_OPTIONS = format_html_join("", '<option value="{}">', ((p,) for p in PROVINCES))
 
 
 class CustomerListView(ScopedListView):
@@ -86,7 +89,7 @@ class CustomerListView(ScopedListView):
             page_sizes=PAGE_SIZES,
             scenes=_scene_tabs(),
             quick_filters=_quick_tabs(),
-            provinces=PROVINCES,
+            province_options=PROVINCE_OPTIONS,
             can_transfer=self.request.user.has_perm(CustomerPerm.TRANSFER_CUSTOMER),
         )
         return context
