@@ -9,8 +9,11 @@ from urllib.parse import urlencode
 from django import forms, template
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.history import history_entries
@@ -114,6 +117,21 @@ def shell_areas(context: Any) -> list[dict[str, Any]]:
         active = bool(url) and url != "/" and path.startswith(url)
         areas.append({"area": area, "url": url, "active": active})
     return areas
+
+
+_MENUS: dict[tuple[Any, ...], str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def shell_menu(context: Any) -> str:
+    """The navbar's areas (``layouts/navbar.html#areas``): the same few pieces of HTML on every page, so each is
+    rendered once per process for a language, the areas the user may use (their URLs) and the current one."""
+    areas = shell_areas(context)
+    key = (get_language(), tuple((item["area"].key, item["url"], item["active"]) for item in areas))
+    html = _MENUS.get(key)
+    if html is None:
+        html = _MENUS[key] = get_template("layouts/navbar.html#areas").render({"areas": areas})
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, escaped there
 
 
 @register.inclusion_tag("components/history_panel.html")
