@@ -20,6 +20,7 @@ class CustomerFilterSet(ListFilterSet):
     deal status; ``q`` (the page's name) and ``search`` (the API's) over name, contacts, mobiles and credit code."""
 
     search_placeholder = _("Name, contact, mobile or credit code")
+    shared_form_class = True  # no filter depends on the request (the scene reads the user when filtering)
 
     search = django_filters.CharFilter(method="filter_q", label=_("name, contact name, mobile or credit code"))
     scene = django_filters.ChoiceFilter(

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Field, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,14 +147,49 @@ def mobile_for(*, user: Any, customer: Customer, mobile: str | None, can_see_ful
     return mobile if full else mask_mobile(mobile)
 
 
+def with_page_rows(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """``with_list_data`` for the list page's rows (``decorate_rows``): the owner alone (the row shows no department
+    or service owner) and the tags as a plain list (``tag_list``), without a related manager per row."""
+    qs = qs.select_related("owner").annotate(contact_count=contact_count())
+    return qs.prefetch_related(
+        Prefetch("tags", to_attr="tag_list"),
+        Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"),
+    )
+
+
+def _choice_labels(field_name: str) -> dict[Any, str]:
+    """A field's choice labels in the current language, looked up once for a page of rows (``get_FOO_display``
+    translates every label of the field on each call)."""
+    field = Customer._meta.get_field(field_name)
+    assert isinstance(field, Field)
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+def _local_day(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
 def decorate_rows(*, user: Any, customers: list[Customer]) -> list[Customer]:
-    """Give each listed customer ``primary`` (its primary contact) and ``primary_mobile`` (masked unless mine)."""
+    """Give each listed customer ``primary`` (its primary contact), ``primary_mobile`` (masked unless mine),
+    ``detail_url``, the labels of its lifecycle stage and industry (what ``get_FOO_display`` gives), the local days
+    of its last follow-up and next contact (``YYYY-MM-DD``) and whether that contact is ``overdue`` or ``today``."""
+    lifecycles, industries = _choice_labels("lifecycle"), _choice_labels("industry")
+    today = timezone.localdate()
     for customer in customers:
+        last, due = _local_day(customer.last_follow_up_at), _local_day(customer.next_contact_at)
+        customer.last_follow_up_day = last.isoformat() if last else ""  # type: ignore[attr-defined]
+        customer.next_contact_day = due.isoformat() if due else ""  # type: ignore[attr-defined]
+        customer.next_contact_due = (  # type: ignore[attr-defined]
+            "" if due is None else "overdue" if due < today else "today" if due == today else ""
+        )
         primary = (getattr(customer, "primary_contacts", None) or [None])[0]
         customer.primary = primary  # type: ignore[attr-defined]
         customer.primary_mobile = mobile_for(  # type: ignore[attr-defined]
             user=user, customer=customer, mobile=primary.mobile if primary else ""
         )
+        customer.detail_url = reverse("customers:customer_detail", args=[customer.pk])  # type: ignore[attr-defined]
+        customer.lifecycle_label = lifecycles.get(customer.lifecycle, customer.lifecycle)  # type: ignore[attr-defined]
+        customer.industry_label = industries.get(customer.industry, customer.industry)  # type: ignore[attr-defined]
     return customers
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.workbench import workbench_items
 from apps.customers.models import Customer, FollowUp, Tag
@@ -55,6 +55,46 @@ class CustomerListTests:
             response = client.get(reverse("customers:customer_detail", args=[customer.pk]))
         assert response.status_code == 200
         assert len(response.context["follow_ups"]) == min(count, 20)
+
+    @pytest.mark.parametrize("language", ["zh-hans", "en"])
+    def test_a_row_shows_its_stage_industry_tags_and_link_as_the_record_says(self, personas, language) -> None:
+        """The row's labels are worked out once per page (not per row); they read exactly as the record's own
+        ``get_FOO_display`` in the user's language, and the name links to the detail page."""
+        alice = personas["rep_alice"]
+        alice.user.language = language
+        alice.user.save(update_fields=["language"])
+        customer = CustomerFactory(owner=alice.user, lifecycle="dormant", industry="logistics", is_locked=True)
+        plain = CustomerFactory(owner=alice.user, industry="")
+        customer.tags.add(Tag.objects.create(name="重点客户"), Tag.objects.create(name="招投标"))
+        body = alice.client().get(LIST).content.decode()
+        with translation.override(language):
+            stage, industry = customer.get_lifecycle_display(), customer.get_industry_display()
+            plain_stage = plain.get_lifecycle_display()
+        url = reverse("customers:customer_detail", args=[customer.pk])
+        assert f'<a href="{url}">{customer.name}</a>' in body
+        assert f"{stage} · {industry}" in body
+        assert 'badge badge-soft">招投标</span> <span class="badge badge-soft">重点客户</span>' in body
+        assert f'<div class="small text-muted fw-normal">{plain_stage}</div>' in body
+        assert body.count("bi-lock-fill") == 1
+
+    def test_a_row_shows_the_local_days_of_its_follow_ups_and_whether_the_next_is_due(self, personas) -> None:
+        """The days are those of Beijing time (a contact at 23:30 UTC is the next day there); a next contact before
+        today is red, today's blue, a later one plain."""
+        alice = personas["rep_alice"]
+        now = timezone.localtime()
+        late_evening_utc = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)  # 2 March 07:30 in Beijing
+        rows = {
+            "overdue": CustomerFactory(owner=alice.user, next_contact_at=now - dt.timedelta(days=2)),
+            "today": CustomerFactory(owner=alice.user, next_contact_at=now.replace(hour=23, minute=59)),
+            "later": CustomerFactory(owner=alice.user, next_contact_at=now + dt.timedelta(days=3)),
+        }
+        Customer.objects.filter(pk=rows["later"].pk).update(last_follow_up_at=late_evening_utc)
+        body = alice.client().get(LIST).content.decode()
+        day = {key: timezone.localtime(c.next_contact_at).date().isoformat() for key, c in rows.items()}
+        assert f'<span class="text-danger fw-semibold">{day["overdue"]}</span>' in body
+        assert f'<span class="text-primary fw-semibold">{day["today"]}</span>' in body
+        assert f'<span class="">{day["later"]}</span>' in body
+        assert '<span title="">2026-03-02</span>' in body
 
     def test_mobiles_are_masked_for_everyone_but_the_owner(self, personas) -> None:
         customer = CustomerFactory(owner=personas["rep_alice"].user)

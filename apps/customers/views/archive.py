@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,6 +63,8 @@ def _require_perm(request: HttpRequest, perm: str) -> None:
 
 
 FILTER_KEYS = ("q", "quick", "level", "lifecycle", "source", "industry", "province", "tag", "owner")
+# The list's province suggestions (a fixed list): the <option>s of its <datalist>, built once.
+PROVINCE_OPTIONS = format_html_join("", '<option value="{}">', ((p,) for p in PROVINCES))
 
 
 class CustomerListPaginator(CappedPaginator):
@@ -94,7 +97,7 @@ class CustomerListView(ScopedListView):
     paginator_class = CustomerListPaginator
 
     def base_queryset(self) -> QuerySet:
-        return selectors.with_list_data(Customer.objects.visible_to(self.request.user))
+        return selectors.with_page_rows(Customer.objects.visible_to(self.request.user))
 
     def get_paginator(self, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Paginator[Any]:
         paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
@@ -127,7 +130,7 @@ class CustomerListView(ScopedListView):
             page_sizes=PAGE_SIZES,
             scenes=_scene_tabs(),
             quick_filters=_quick_tabs(),
-            provinces=PROVINCES,
+            province_options=PROVINCE_OPTIONS,
             can_transfer=self.request.user.has_perm(CustomerPerm.TRANSFER_CUSTOMER),
         )
         return context
