@@ -34,6 +34,7 @@ def people_in_view(rows: QuerySet, field: str, *, user: Any, probe_order: str) -
         return people._default_manager.alias(_first_in_view=Subquery(first)).filter(_first_in_view__isnull=False)
     return people._default_manager.filter(pk__in=rows.filter(**{f"{field}__isnull": False}).values(field))
 
+
 logger = logging.getLogger(__name__)
 
 
