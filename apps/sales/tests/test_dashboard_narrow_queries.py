@@ -150,7 +150,20 @@ def test_postgresql_answers_attainment_and_the_leaderboard_from_covering_indexes
     from an index holding every column attainment and the leaderboard need; a customer's earlier approved contract
     is found by an index of approved contracts by customer."""
     if connection.vendor != "postgresql":
-        pytest.skip("INCLUDE indexes are PostgreSQL's; SQLite keeps the models' plain indexes")
+        # INCLUDE and partial expression indexes are PostgreSQL's: on SQLite the migration leaves the schema alone and
+        # the models' plain indexes serve.
+        with connection.cursor() as cursor:
+            names = {
+                name
+                for table in ("sales_contract", "sales_payment")
+                for name in connection.introspection.get_constraints(cursor, table)
+            }
+        assert not names & {
+            "sales_contract_approved_cover",
+            "sales_payment_received_cover",
+            "sales_contract_approved_customer",
+        }
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["sales_%_cover"])
         found = dict(cursor.fetchall())
