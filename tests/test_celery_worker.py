@@ -122,7 +122,9 @@ def running_worker(tmp_path: Path, prefix: str, env_extra: dict[str, str]) -> It
     )
     from celery import Celery
 
-    app = Celery("salesops-test", broker=REDIS_URL, backend=REDIS_URL)
+    # Not the current app: a new Celery app becomes ``current_app`` by default, and every shared task
+    # (``deliver_notification`` …) would then answer with its settings — not eager — for the rest of this test process.
+    app = Celery("salesops-test", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     app.conf.broker_connection_retry_on_startup = True
     try:
         yield app, database_url, queue
@@ -179,6 +181,10 @@ def test_a_real_worker_runs_a_periodic_job_from_the_broker(
         connection.ensure_connection()
         _copy_sqlite(connection.connection, sqlite3.connect(sqlite_file))
 
+    # The client app did not take over the project's: the shared tasks of this process still run in-process.
+    from apps.core.services.delivery import deliver_notification
+
+    assert deliver_notification.app.main == "salesops" and deliver_notification.app.conf.task_always_eager
     started = time.monotonic()
     result = app.send_task(TASK, queue=queue)
     try:
