@@ -11,15 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import (
-    TimelineEvent,
-    TimelineQuery,
-    TimelineRows,
-    fields,
-    person,
-    person_fields,
-    register_timeline_rows,
-)
+from apps.customers import timeline as tl
 from apps.surveys.models import Answer, SurveyResponse
 from apps.surveys.selectors import results
 
@@ -29,13 +21,13 @@ RECENT_DAYS = 14
 # The customer's 50 latest answers with the first written comment, read in the timeline's one query
 # (``customers.timeline``).
 RESPONSE_ROWS = {
-    "responses": TimelineQuery(
+    "responses": tl.TimelineQuery(
         rows=lambda customer: SurveyResponse.objects.filter(invitation__customer=customer).annotate(
             first_comment=Subquery(
                 Answer.objects.filter(response=OuterRef("pk")).exclude(text="").order_by("pk").values("text")[:1]
             )
         ),
-        fields=fields(
+        fields=tl.fields(
             "submitted_at",
             "csat",
             "nps_score",
@@ -45,14 +37,14 @@ RESPONSE_ROWS = {
             "invitation__contact__name",
             "first_comment",
         )
-        | person_fields("invitation__owner"),
+        | tl.person_fields("invitation__owner"),
         order=("-submitted_at", "-pk"),
         limit=50,
     )
 }
 
 
-def _survey_response_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _survey_response_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """The customer's survey answers with CSAT / NPS and the written comment."""
     events = []
     for response in rows["responses"]:
@@ -64,21 +56,21 @@ def _survey_response_events(rows: Any, user: Any) -> list[TimelineEvent]:
         contact = response["invitation__contact__name"] if response["invitation__contact_id"] else ""
         body = " · ".join(filter(None, [response["campaign__name"], contact, response["first_comment"] or ""]))
         events.append(
-            TimelineEvent(
+            tl.TimelineEvent(
                 when=response["submitted_at"],
                 kind="survey_response",
                 icon="bi-clipboard2-check",
                 title=_("Satisfaction survey answered: %(scores)s") % {"scores": ", ".join(scores) or "—"},
                 body=body[:300],
                 url=reverse("surveys:campaign_detail", args=[response["campaign_id"]]),
-                actor_name=str(person(response, "invitation__owner")),
+                actor_name=str(tl.person(response, "invitation__owner")),
             )
         )
     return events
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-survey_response_events = TimelineRows(queries=RESPONSE_ROWS, events=_survey_response_events)
+survey_response_events = tl.TimelineRows(queries=RESPONSE_ROWS, events=_survey_response_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -100,5 +92,5 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 
 def register() -> None:
-    register_timeline_rows("survey_response", survey_response_events)
+    tl.register_timeline_rows("survey_response", survey_response_events)
     register_workbench_provider(workbench_items)

@@ -13,16 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import (
-    TimelineEvent,
-    TimelineQuery,
-    TimelineRows,
-    display,
-    fields,
-    person,
-    person_fields,
-    register_timeline_rows,
-)
+from apps.customers import timeline as tl
 from apps.marketing.models import Lead, Visit
 from apps.marketing.selectors.intel import intel_unread_for
 from apps.marketing.selectors.leads import leads_awaiting_conversion
@@ -36,79 +27,79 @@ def _at(day: dt.date) -> dt.datetime:
 # The leads converted into the customer (the 50 latest) and the visits to it (the 50 latest, with who went),
 # read in the timeline's one query (``customers.timeline``).
 LEAD_ROWS = {
-    "leads": TimelineQuery(
+    "leads": tl.TimelineQuery(
         rows=lambda customer: Lead.objects.filter(customer=customer).annotate(
             timeline_at=Coalesce("converted_at", "created_at")
         ),
-        fields=fields("pk", "timeline_at", "contact_name", "campaign_id", "campaign__name", "source")
-        | person_fields("converted_by"),
+        fields=tl.fields("pk", "timeline_at", "contact_name", "campaign_id", "campaign__name", "source")
+        | tl.person_fields("converted_by"),
         order=("-timeline_at", "-pk"),
         limit=50,
     )
 }
 VISIT_LIMIT = 50
 VISIT_ROWS = {
-    "visits": TimelineQuery(
+    "visits": tl.TimelineQuery(
         rows=lambda customer: Visit.objects.filter(customer=customer),
-        fields=fields("pk", "visited_on", "purpose", "outcome", "next_step") | person_fields("owner"),
+        fields=tl.fields("pk", "visited_on", "purpose", "outcome", "next_step") | tl.person_fields("owner"),
         order=("-visited_on", "-pk"),
         limit=VISIT_LIMIT,
     ),
-    "visitors": TimelineQuery(
+    "visitors": tl.TimelineQuery(
         rows=lambda customer: Visit.visitors.through.objects.filter(
             visit__customer=customer,
             visit__in=Visit.objects.filter(customer=customer).order_by("-visited_on", "-pk").values("pk")[:VISIT_LIMIT],
         ),
-        fields=fields("visit_id") | person_fields("user"),
+        fields=tl.fields("visit_id") | tl.person_fields("user"),
         order=("visit_id", "user_id", "pk"),  # by person: the order the old per-visit read gave
     ),
 }
 
 
-def _lead_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _lead_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """The leads that became this customer: when, from which campaign, converted by whom."""
     events = []
     for lead in rows["leads"]:
-        source = lead["campaign__name"] if lead["campaign_id"] else display(Lead, "source", lead["source"])
+        source = lead["campaign__name"] if lead["campaign_id"] else tl.display(Lead, "source", lead["source"])
         events.append(
-            TimelineEvent(
+            tl.TimelineEvent(
                 when=lead["timeline_at"],
                 kind="lead",
                 icon="bi-person-check",
                 title=_("Converted from lead “%(name)s”") % {"name": lead["contact_name"]},
                 body=_("Source: %(source)s") % {"source": source},
                 url=reverse("marketing:lead_detail", args=[lead["pk"]]),
-                actor_name=str(person(lead, "converted_by") or ""),
+                actor_name=str(tl.person(lead, "converted_by") or ""),
             )
         )
     return events
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-lead_events = TimelineRows(queries=LEAD_ROWS, events=_lead_events)
+lead_events = tl.TimelineRows(queries=LEAD_ROWS, events=_lead_events)
 
 
-def _visit_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _visit_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """The visits to this customer: purpose, outcome and who went."""
     visitors: dict[int, list[str]] = {}
     for row in rows["visitors"]:
-        visitors.setdefault(row["visit_id"], []).append(str(person(row, "user")))
+        visitors.setdefault(row["visit_id"], []).append(str(tl.person(row, "user")))
     return [
-        TimelineEvent(
+        tl.TimelineEvent(
             when=_at(visit["visited_on"]),
             kind="visit",
             icon="bi-geo-alt",
             title=_("Visit: %(purpose)s") % {"purpose": visit["purpose"]},
             body=visit["outcome"] + (f"\n{_('Next step')}: {visit['next_step']}" if visit["next_step"] else ""),
             url=reverse("marketing:visit_detail", args=[visit["pk"]]),
-            actor_name="、".join(visitors.get(visit["pk"], [])) or str(person(visit, "owner")),
+            actor_name="、".join(visitors.get(visit["pk"], [])) or str(tl.person(visit, "owner")),
         )
         for visit in rows["visits"]
     ]
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-visit_events = TimelineRows(queries=VISIT_ROWS, events=_visit_events)
+visit_events = tl.TimelineRows(queries=VISIT_ROWS, events=_visit_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -149,6 +140,6 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 
 def register() -> None:
-    register_timeline_rows("lead", lead_events)
-    register_timeline_rows("visit", visit_events)
+    tl.register_timeline_rows("lead", lead_events)
+    tl.register_timeline_rows("visit", visit_events)
     register_workbench_provider(workbench_items)

@@ -18,16 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.money import format_cny
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import (
-    TimelineEvent,
-    TimelineQuery,
-    TimelineRows,
-    display,
-    fields,
-    person,
-    person_fields,
-    register_timeline_rows,
-)
+from apps.customers import timeline as tl
 from apps.marketing.models import Lead
 from apps.marketing.selectors.campaigns import register_campaign_revenue
 from apps.marketing.selectors.plans import register_goal_metric
@@ -98,50 +89,50 @@ def plan_new_customer_revenue(*, plans: list[Any], start: dt.date, end: dt.date)
 
 # The customer's 50 latest contracts and payments, read in the timeline's one query (``customers.timeline``).
 CONTRACT_ROWS = {
-    "contracts": TimelineQuery(
+    "contracts": tl.TimelineQuery(
         rows=lambda customer: Contract.objects.filter(customer=customer),
-        fields=fields("pk", "signed_on", "number", "amount", "title", "status") | person_fields("owner"),
+        fields=tl.fields("pk", "signed_on", "number", "amount", "title", "status") | tl.person_fields("owner"),
         order=("-signed_on", "-pk"),
         limit=50,
     )
 }
 PAYMENT_ROWS = {
-    "payments": TimelineQuery(
+    "payments": tl.TimelineQuery(
         rows=lambda customer: Payment.objects.filter(contract__customer=customer),
-        fields=fields("contract_id", "received_on", "amount", "number", "contract__number")
-        | person_fields("recorded_by"),
+        fields=tl.fields("contract_id", "received_on", "amount", "number", "contract__number")
+        | tl.person_fields("recorded_by"),
         order=("-received_on", "-pk"),
         limit=50,
     )
 }
 
 
-def _contract_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _contract_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """The customer's contracts: signed, with amount and status. Like the archive's own sources it shows them to
     whoever may see the customer (no per-user scope resolution)."""
     return [
-        TimelineEvent(
+        tl.TimelineEvent(
             when=_at(c["signed_on"]),
             kind="contract",
             icon="bi-file-earmark-text",
             title=_("Contract %(number)s signed: %(amount)s")
             % {"number": c["number"], "amount": format_cny(c["amount"])},
-            body=f"{c['title']} · {display(Contract, 'status', c['status'])}",
+            body=f"{c['title']} · {tl.display(Contract, 'status', c['status'])}",
             url=reverse("sales:contract_detail", args=[c["pk"]]),
-            actor_name=str(person(c, "owner")),
+            actor_name=str(tl.person(c, "owner")),
         )
         for c in rows["contracts"]
     ]
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-contract_events = TimelineRows(queries=CONTRACT_ROWS, events=_contract_events)
+contract_events = tl.TimelineRows(queries=CONTRACT_ROWS, events=_contract_events)
 
 
-def _payment_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _payment_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """Payments received on the customer's contracts."""
     return [
-        TimelineEvent(
+        tl.TimelineEvent(
             when=_at(p["received_on"]),
             kind="payment",
             icon="bi-cash-coin",
@@ -152,14 +143,14 @@ def _payment_events(rows: Any, user: Any) -> list[TimelineEvent]:
             ),
             body=f"{p['number']} · {p['contract__number']}",
             url=reverse("sales:contract_detail", args=[p["contract_id"]]),
-            actor_name=str(person(p, "recorded_by")),
+            actor_name=str(tl.person(p, "recorded_by")),
         )
         for p in rows["payments"]
     ]
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-payment_events = TimelineRows(queries=PAYMENT_ROWS, events=_payment_events)
+payment_events = tl.TimelineRows(queries=PAYMENT_ROWS, events=_payment_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -230,7 +221,7 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 def register() -> None:
     register_workbench_provider(workbench_items)
-    register_timeline_rows("contract", contract_events)
-    register_timeline_rows("payment", payment_events)
+    tl.register_timeline_rows("contract", contract_events)
+    tl.register_timeline_rows("payment", payment_events)
     register_campaign_revenue(campaign_revenue)
     register_goal_metric("new_customer_revenue", plan_new_customer_revenue)

@@ -11,17 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import (
-    TimelineEvent,
-    TimelineQuery,
-    TimelineRows,
-    display,
-    fields,
-    person,
-    person_fields,
-    register_timeline_rows,
-    register_transfer_hook,
-)
+from apps.customers import timeline as tl
 from apps.marketing.services.leads import register_conversion_hook
 from apps.org.models import User
 from apps.sales.models import Opportunity
@@ -45,34 +35,34 @@ def on_customers_transferred(
 
 # The customer's 50 newest opportunities, read in the timeline's one query (``customers.timeline``).
 OPPORTUNITY_ROWS = {
-    "opportunities": TimelineQuery(
+    "opportunities": tl.TimelineQuery(
         rows=lambda customer: Opportunity.objects.filter(customer=customer),
-        fields=fields("pk", "created_at", "name", "stage", "amount") | person_fields("owner"),
+        fields=tl.fields("pk", "created_at", "name", "stage", "amount") | tl.person_fields("owner"),
         order=("-created_at", "-pk"),
         limit=50,
     )
 }
 
 
-def _opportunity_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _opportunity_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """The customer's opportunities: created when, stage and amount, owner."""
     return [
-        TimelineEvent(
+        tl.TimelineEvent(
             when=opp["created_at"],
             kind="opportunity",
             icon="bi-briefcase",
             title=_("Opportunity “%(name)s” (%(stage)s)")
-            % {"name": opp["name"], "stage": display(Opportunity, "stage", opp["stage"])},
+            % {"name": opp["name"], "stage": tl.display(Opportunity, "stage", opp["stage"])},
             body=_("Amount: ¥%(amount)s") % {"amount": f"{opp['amount']:,.2f}"},
             url=reverse("sales:opportunity_detail", args=[opp["pk"]]),
-            actor_name=str(person(opp, "owner")),
+            actor_name=str(tl.person(opp, "owner")),
         )
         for opp in rows["opportunities"]
     ]
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-opportunity_events = TimelineRows(queries=OPPORTUNITY_ROWS, events=_opportunity_events)
+opportunity_events = tl.TimelineRows(queries=OPPORTUNITY_ROWS, events=_opportunity_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -113,6 +103,6 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 def register() -> None:
     register_conversion_hook(on_lead_converted)
-    register_transfer_hook(on_customers_transferred)
-    register_timeline_rows("opportunity", opportunity_events)
+    tl.register_transfer_hook(on_customers_transferred)
+    tl.register_timeline_rows("opportunity", opportunity_events)
     register_workbench_provider(workbench_items)

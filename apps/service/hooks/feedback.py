@@ -11,16 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.services.calendar import register_calendar_listener
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import (
-    TimelineEvent,
-    TimelineQuery,
-    TimelineRows,
-    display,
-    fields,
-    person,
-    person_fields,
-    register_timeline_rows,
-)
+from apps.customers import timeline as tl
 from apps.service.models import Feedback, FeedbackRouting
 from apps.service.selectors.feedback import routings_awaiting
 from apps.service.services.feedback import routings_follow_calendar
@@ -29,26 +20,26 @@ from apps.service.services.feedback import routings_follow_calendar
 # (``customers.timeline``).
 FEEDBACK_LIMIT = 200
 FEEDBACK_ROWS = {
-    "feedback": TimelineQuery(
+    "feedback": tl.TimelineQuery(
         rows=lambda customer: Feedback.objects.filter(customer=customer),
-        fields=fields("pk", "created_at", "category", "content") | person_fields("created_by"),
+        fields=tl.fields("pk", "created_at", "category", "content") | tl.person_fields("created_by"),
         order=("-created_at", "-pk"),
         limit=FEEDBACK_LIMIT,
     ),
-    "routings": TimelineQuery(
+    "routings": tl.TimelineQuery(
         rows=lambda customer: FeedbackRouting.objects.filter(
             feedback__customer=customer,
             feedback__in=Feedback.objects.filter(customer=customer)
             .order_by("-created_at", "-pk")
             .values("pk")[:FEEDBACK_LIMIT],
         ),
-        fields=fields("feedback_id", "department__name", "replied_at", "reply"),
+        fields=tl.fields("feedback_id", "department__name", "replied_at", "reply"),
         order=("status", "acknowledge_due", "pk"),
     ),
 }
 
 
-def _feedback_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _feedback_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """Each feedback recorded, with the departments it went to and their replies."""
     routings_of: dict[int, list[dict[str, Any]]] = {}
     for routing in rows["routings"]:
@@ -59,21 +50,24 @@ def _feedback_events(rows: Any, user: Any) -> list[TimelineEvent]:
         routings = routings_of.get(feedback["pk"], [])
         departments = "、".join(r["department__name"] for r in routings)
         events.append(
-            TimelineEvent(
+            tl.TimelineEvent(
                 when=feedback["created_at"],
                 kind="feedback",
                 icon="bi-chat-square-quote",
                 title=_("Feedback (%(category)s) passed to %(departments)s")
-                % {"category": display(Feedback, "category", feedback["category"]), "departments": departments or "—"},
+                % {
+                    "category": tl.display(Feedback, "category", feedback["category"]),
+                    "departments": departments or "—",
+                },
                 body=feedback["content"],
                 url=url,
-                actor_name=str(person(feedback, "created_by")),
+                actor_name=str(tl.person(feedback, "created_by")),
             )
         )
         for routing in routings:
             if routing["replied_at"]:
                 events.append(
-                    TimelineEvent(
+                    tl.TimelineEvent(
                         when=routing["replied_at"],
                         kind="feedback",
                         icon="bi-reply",
@@ -86,7 +80,7 @@ def _feedback_events(rows: Any, user: Any) -> list[TimelineEvent]:
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-feedback_events = TimelineRows(queries=FEEDBACK_ROWS, events=_feedback_events)
+feedback_events = tl.TimelineRows(queries=FEEDBACK_ROWS, events=_feedback_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -111,5 +105,5 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 def register() -> None:
     register_calendar_listener("service.feedback", routings_follow_calendar)
-    register_timeline_rows("feedback", feedback_events)
+    tl.register_timeline_rows("feedback", feedback_events)
     register_workbench_provider(workbench_items)

@@ -10,56 +10,47 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import (
-    TimelineEvent,
-    TimelineQuery,
-    TimelineRows,
-    display,
-    fields,
-    person,
-    person_fields,
-    register_timeline_rows,
-)
+from apps.customers import timeline as tl
 from apps.service.models import RelationshipContact
 from apps.service.selectors.relationship import due_contacts_of
 
 # The customer's 200 latest care contacts (回访), read in the timeline's one query (``customers.timeline``).
 CONTACT_ROWS = {
-    "contacts": TimelineQuery(
+    "contacts": tl.TimelineQuery(
         rows=lambda customer: RelationshipContact.objects.filter(customer=customer),
-        fields=fields("pk", "occurred_at", "content", "satisfaction", "personal_notes", "channel")
-        | person_fields("owner"),
+        fields=tl.fields("pk", "occurred_at", "content", "satisfaction", "personal_notes", "channel")
+        | tl.person_fields("owner"),
         order=("-occurred_at", "-pk"),
         limit=200,
     )
 }
 
 
-def _contact_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _contact_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     events = []
     for record in rows["contacts"]:
         body = record["content"]
         if record["satisfaction"]:
-            body += f"\n{_('Satisfaction')}: {display(RelationshipContact, 'satisfaction', record['satisfaction'])}"
+            body += f"\n{_('Satisfaction')}: {tl.display(RelationshipContact, 'satisfaction', record['satisfaction'])}"
         if record["personal_notes"]:
             body += f"\n{_('Personalised service')}: {record['personal_notes']}"
         events.append(
-            TimelineEvent(
+            tl.TimelineEvent(
                 when=record["occurred_at"],
                 kind="relationship_contact",
                 icon="bi-telephone-outbound",
                 title=_("Customer care contact (%(channel)s)")
-                % {"channel": display(RelationshipContact, "channel", record["channel"])},
+                % {"channel": tl.display(RelationshipContact, "channel", record["channel"])},
                 body=body,
                 url=reverse("service:contact_detail", args=[record["pk"]]),
-                actor_name=str(person(record, "owner")),
+                actor_name=str(tl.person(record, "owner")),
             )
         )
     return events
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-contact_events = TimelineRows(queries=CONTACT_ROWS, events=_contact_events)
+contact_events = tl.TimelineRows(queries=CONTACT_ROWS, events=_contact_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -84,5 +75,5 @@ def workbench_items(user: Any) -> list[WorkbenchItem]:
 
 
 def register() -> None:
-    register_timeline_rows("relationship_contact", contact_events)
+    tl.register_timeline_rows("relationship_contact", contact_events)
     register_workbench_provider(workbench_items)

@@ -12,17 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.services.calendar import register_calendar_listener
 from apps.core.workbench import WorkbenchItem, register_workbench_provider
-from apps.customers.timeline import (
-    TimelineEvent,
-    TimelineQuery,
-    TimelineRows,
-    display,
-    fields,
-    person,
-    person_fields,
-    register_owner_change_hook,
-    register_timeline_rows,
-)
+from apps.customers import timeline as tl
 from apps.org.services import register_handover_hook
 from apps.service.choices import OPEN_STATUSES, TicketType
 from apps.service.models import Ticket
@@ -31,46 +21,46 @@ from apps.service.services.tickets import ticket_customer_keys_sync, tickets_fol
 
 # The customer's 50 newest tickets and complaints, read in the timeline's one query (``customers.timeline``).
 TICKET_ROWS = {
-    "tickets": TimelineQuery(
+    "tickets": tl.TimelineQuery(
         rows=lambda customer: Ticket.objects.filter(customer=customer),
-        fields=fields("pk", "created_at", "ticket_type", "number", "title", "status", "priority", "resolution")
-        | person_fields("assignee")
-        | person_fields("created_by"),
+        fields=tl.fields("pk", "created_at", "ticket_type", "number", "title", "status", "priority", "resolution")
+        | tl.person_fields("assignee")
+        | tl.person_fields("created_by"),
         order=("-created_at", "-pk"),
         limit=50,
     )
 }
 
 
-def _ticket_events(rows: Any, user: Any) -> list[TimelineEvent]:
+def _ticket_events(rows: Any, user: Any) -> list[tl.TimelineEvent]:
     """The customer's tickets and complaints: opened, with type, status and assignee."""
     events = []
     for t in rows["tickets"]:
         icon = "bi-megaphone" if t["ticket_type"] == TicketType.COMPLAINT else "bi-ticket-detailed"
         title = _("%(type)s %(number)s: %(title)s") % {
-            "type": display(Ticket, "ticket_type", t["ticket_type"]),
+            "type": tl.display(Ticket, "ticket_type", t["ticket_type"]),
             "number": t["number"],
             "title": t["title"],
         }
-        body = f"{display(Ticket, 'status', t['status'])} · {display(Ticket, 'priority', t['priority'])}"
+        body = f"{tl.display(Ticket, 'status', t['status'])} · {tl.display(Ticket, 'priority', t['priority'])}"
         if t["resolution"]:
             body += f" · {t['resolution'][:80]}"
         events.append(
-            TimelineEvent(
+            tl.TimelineEvent(
                 when=t["created_at"],
                 kind="ticket",
                 icon=icon,
                 title=title,
                 body=body,
                 url=reverse("service:ticket_detail", args=[t["pk"]]),
-                actor_name=str(person(t, "assignee") or person(t, "created_by") or ""),
+                actor_name=str(tl.person(t, "assignee") or tl.person(t, "created_by") or ""),
             )
         )
     return events
 
 
 # The source as the timeline reads it, and as a function of (customer, user) for anyone else.
-ticket_events = TimelineRows(queries=TICKET_ROWS, events=_ticket_events)
+ticket_events = tl.TimelineRows(queries=TICKET_ROWS, events=_ticket_events)
 
 
 def workbench_items(user: Any) -> list[WorkbenchItem]:
@@ -128,8 +118,8 @@ def customers_handed_over(*, actor: Any, user: Any, successor: Any) -> None:
 
 
 def register() -> None:
-    register_owner_change_hook(customers_changed_owner)
+    tl.register_owner_change_hook(customers_changed_owner)
     register_handover_hook(customers_handed_over)
     register_calendar_listener("service.tickets", tickets_follow_calendar)
-    register_timeline_rows("ticket", ticket_events)
+    tl.register_timeline_rows("ticket", ticket_events)
     register_workbench_provider(workbench_items)
